@@ -1,0 +1,122 @@
+//! Accelerators and the cluster they form.
+//!
+//! A `GpuSpec` holds only figures the planner can stand behind: every catalog number comes
+//! from `data/gpus.json` with its source, and a figure the source lacks stays `None` until the
+//! user supplies it. Asking for a missing figure is a typed error (`MissingGpuFigure`), never a
+//! guess. A `Cluster` adds how many GPUs there are and which of them share the fast scale-up
+//! fabric (NVLink / xGMI) versus the scale-out network.
+
+use super::precision::ComputeRate;
+use super::units::{Bytes, BytesPerSec, FlopsPerSec};
+use serde::{Deserialize, Serialize};
+
+/// GPU architecture generation. Fitted efficiencies and fixed overheads are looked up per
+/// generation; a custom GPU is `Other` and gets the widest error ranges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Generation {
+    Ampere,
+    Ada,
+    Hopper,
+    Blackwell,
+    Cdna2,
+    Cdna3,
+    Cdna4,
+    Other,
+}
+
+/// One accelerator's figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GpuSpec {
+    /// Catalog id (`h100-sxm`) or the custom name.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    pub generation: Generation,
+    /// Device memory usable by the engine.
+    pub memory: Bytes,
+    pub hbm_bandwidth: BytesPerSec,
+    /// Dense (not sparse) tensor-core rates.
+    pub bf16: FlopsPerSec,
+    pub fp8: Option<FlopsPerSec>,
+    pub int8: Option<FlopsPerSec>,
+    pub fp4: Option<FlopsPerSec>,
+    /// Scale-up link (NVLink, xGMI, or PCIe when there is none) per GPU, one direction.
+    pub scale_up: BytesPerSec,
+    /// Scale-out network (InfiniBand / RoCE NIC) per GPU, one direction.
+    pub scale_out: BytesPerSec,
+    /// GPUs that share the scale-up fabric: 8 in an HGX node, 72 in an NVL72 rack, 1 for PCIe
+    /// cards (which still reach their node's other GPUs over PCIe at `scale_up`).
+    pub scale_up_domain: u32,
+    /// The usual node size, the default for `gpus_per_node`.
+    pub gpus_per_node: u32,
+}
+
+impl GpuSpec {
+    /// The peak dense rate for a GEMM at `rate`, and the rate actually used: a GPU without
+    /// fp8 / int8 / fp4 tensor cores runs those weights dequantised at bf16 (weight-only).
+    pub fn peak(&self, rate: ComputeRate) -> (FlopsPerSec, ComputeRate) {
+        let native = match rate {
+            ComputeRate::Bf16 => Some(self.bf16),
+            ComputeRate::Fp8 => self.fp8,
+            ComputeRate::Int8 => self.int8,
+            ComputeRate::Fp4 => self.fp4,
+        };
+        match native {
+            Some(peak) => (peak, rate),
+            None => (self.bf16, ComputeRate::Bf16),
+        }
+    }
+}
+
+/// Which link a collective over a group of GPUs runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LinkTier {
+    /// All members share the scale-up fabric (NVLink / xGMI / PCIe within a node).
+    ScaleUp,
+    /// Some members are reached only over the scale-out network.
+    ScaleOut,
+}
+
+/// The GPUs available.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cluster {
+    pub gpu: GpuSpec,
+    pub nodes: u32,
+    pub gpus_per_node: u32,
+}
+
+impl Cluster {
+    pub fn total_gpus(&self) -> u32 {
+        self.nodes * self.gpus_per_node
+    }
+
+    /// GPUs that can talk over the scale-up link: a node, or the whole NVLink domain when it
+    /// spans several nodes (GB200 NVL72: 18 trays of 4), never more than the cluster.
+    pub fn scale_up_group(&self) -> u32 {
+        let domain = if self.gpu.scale_up_domain > self.gpus_per_node {
+            self.gpu.scale_up_domain
+        } else {
+            self.gpus_per_node
+        };
+        domain.min(self.total_gpus()).max(1)
+    }
+
+    /// The link a group of `size` consecutive GPUs (aligned to its size) communicates over.
+    pub fn tier(&self, size: u32) -> LinkTier {
+        if size <= self.scale_up_group() {
+            LinkTier::ScaleUp
+        } else {
+            LinkTier::ScaleOut
+        }
+    }
+
+    /// Per-GPU one-direction bandwidth of a tier.
+    pub fn bandwidth(&self, tier: LinkTier) -> BytesPerSec {
+        match tier {
+            LinkTier::ScaleUp => self.gpu.scale_up,
+            LinkTier::ScaleOut => self.gpu.scale_out,
+        }
+    }
+}

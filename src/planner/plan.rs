@@ -1,0 +1,126 @@
+//! The plan: the planner's one output shape (`FORMAT.md`, "Plan (output)").
+//!
+//! These types are the JSON contract: field names are fixed (tests and outside scripts read
+//! them), fields may be added, never renamed. Times are milliseconds, sizes GiB, rates per
+//! second, each named with its unit. Internal estimates (with unit newtypes and their parts)
+//! are converted into these at the end of planning; nothing here is computed.
+
+use super::layout::Layout;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Numbers a rule or trace step used, by name (`"weights_gb": 140.0`).
+pub type Inputs = BTreeMap<String, f64>;
+
+/// The full answer for one scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// The scenario with every default filled in.
+    pub scenario: serde_json::Value,
+    pub model: ModelSummary,
+    /// The best feasible candidate, or `None` when nothing is feasible.
+    pub recommended: Option<Candidate>,
+    pub rule_of_thumb: RuleOfThumb,
+    /// The quantitative decision, step by step.
+    pub trace: Vec<TraceStep>,
+    /// Every enumerated candidate, feasible or not.
+    pub candidates: Vec<Candidate>,
+    /// Indices into `candidates`: feasible candidates not beaten on both output tokens/s per
+    /// GPU and tokens/s per user.
+    pub pareto: Vec<usize>,
+    pub warnings: Vec<String>,
+}
+
+/// The model as the planner understood it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelSummary {
+    pub name: String,
+    pub total_params: u64,
+    pub active_params: u64,
+    pub layers: u32,
+    /// Whole model, one GPU, at the scenario's KV precision.
+    pub kv_cache_bytes_per_token: f64,
+}
+
+/// The classic decision flow run on this scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleOfThumb {
+    /// What the rule recommends (`None` when it gives no usable layout, e.g. DP = 0).
+    pub layout: Option<Layout>,
+    pub steps: Vec<RuleStep>,
+}
+
+/// One question of the rule-of-thumb flow and the branch it took.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleStep {
+    /// Stable id of the rule (`fits-one-gpu`).
+    pub id: String,
+    pub question: String,
+    pub inputs: Inputs,
+    /// `yes`, `no`, or the value chosen.
+    pub answer: String,
+    pub outcome: String,
+}
+
+/// One step of the quantitative decision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TraceStep {
+    pub id: String,
+    pub title: String,
+    pub detail: String,
+    pub inputs: Inputs,
+}
+
+/// One enumerated layout and how it fares.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Candidate {
+    pub layout: Layout,
+    pub feasible: bool,
+    /// Short machine-readable reason (`weights-do-not-fit`), or `None` when feasible.
+    pub rejected_because: Option<String>,
+    /// The reason in words, with its numbers.
+    pub rejected_detail: Option<String>,
+    /// Requests in flight across the cluster at the operating point.
+    pub concurrency: Option<u32>,
+    pub ttft_ms: Option<f64>,
+    pub tpot_ms: Option<f64>,
+    pub output_tok_s: Option<f64>,
+    pub output_tok_s_per_gpu: Option<f64>,
+    pub tok_s_per_user: Option<f64>,
+    pub memory_per_gpu_gib: MemoryGib,
+    /// What limits a decode step: `compute`, `memory`, or `communication`.
+    pub bound: Option<String>,
+    /// Parts of one decode step at the operating point, for the explanation.
+    pub decode_step_ms: Option<StepParts>,
+    /// Where the true values are expected to fall.
+    pub range: Option<Range>,
+}
+
+/// Memory of the most loaded GPU, GiB.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct MemoryGib {
+    pub weights: f64,
+    pub kv_cache: f64,
+    pub activations: f64,
+    pub overhead: f64,
+    pub free: f64,
+    pub capacity: f64,
+}
+
+/// The parts of a step's time, milliseconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct StepParts {
+    pub compute: f64,
+    pub memory: f64,
+    pub communication: f64,
+    pub overhead: f64,
+    pub total: f64,
+}
+
+/// Expected ranges of the headline figures: `[lo, hi]`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Range {
+    pub output_tok_s_per_gpu: [f64; 2],
+    pub ttft_ms: [f64; 2],
+    pub tpot_ms: [f64; 2],
+}

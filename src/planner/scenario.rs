@@ -1,0 +1,219 @@
+//! The scenario: the planner's one input shape (`FORMAT.md`, "Scenario (input)").
+//!
+//! Design decision: what arrives (`ScenarioInput`, numbers as JSON numbers, model and GPU as
+//! raw JSON) and what the planner works on (model spec, cluster, workload) are different types.
+//! `ScenarioInput` accepts anything JSON-shaped; validation turns it into planner inputs or
+//! one `InputError` naming the field, so a negative ISL or a typo'd key gets a message, never a
+//! panic. Unknown keys are rejected (a misspelt `concurency` must not silently mean "absent").
+
+use super::engine::Engine;
+use super::error::InputError;
+use super::precision::{KvPrecision, WeightPrecision};
+use super::units::Seconds;
+use super::workload::{Load, Priority, Sla, Workload};
+use serde::{Deserialize, Serialize};
+
+/// A scenario as it arrives (JSON, share link, form). Every field but `model`, `gpu` and the
+/// workload lengths is optional.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioInput {
+    /// A catalog id, or `{"name": …, "config": {…config.json…}}`.
+    pub model: serde_json::Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weights: Option<WeightPrecision>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kv_cache: Option<KvPrecision>,
+    /// A catalog id, or a custom spec object.
+    pub gpu: serde_json::Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nodes: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gpus_per_node: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine: Option<Engine>,
+    pub workload: WorkloadInput,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sla: Option<SlaInput>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Priority>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout: Option<LayoutInput>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkloadInput {
+    pub isl: f64,
+    pub osl: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concurrency: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_rate: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlaInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttft_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tpot_ms: Option<f64>,
+}
+
+/// Any subset of the layout; the fields left out are searched.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayoutInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tp: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pp: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dp: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ep: Option<f64>,
+}
+
+/// The layout sizes a scenario fixes; `None` is searched.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LayoutConstraint {
+    pub tp: Option<u32>,
+    pub pp: Option<u32>,
+    pub dp: Option<u32>,
+    pub ep: Option<u32>,
+}
+
+impl ScenarioInput {
+    /// Parse JSON text; the error names the offending field (`workload.isl`).
+    pub fn from_json(text: &str) -> Result<Self, InputError> {
+        let value: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| InputError::new("scenario", format!("not valid JSON: {e}")))?;
+        Self::from_value(value)
+    }
+
+    /// Interpret parsed JSON; the error names the offending field.
+    pub fn from_value(value: serde_json::Value) -> Result<Self, InputError> {
+        serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            let field = if path == "." { "scenario".to_string() } else { path };
+            InputError::new(field, e.into_inner().to_string())
+        })
+    }
+
+    /// The workload, validated.
+    pub fn workload(&self) -> Result<Workload, InputError> {
+        let w = &self.workload;
+        let isl = whole(w.isl, "workload.isl", 1, MAX_TOKENS)?;
+        let osl = whole(w.osl, "workload.osl", 1, MAX_TOKENS)?;
+        let load = match (w.concurrency, w.request_rate) {
+            (Some(_), Some(_)) => {
+                return Err(InputError::new(
+                    "workload.request_rate",
+                    "give workload.concurrency or workload.request_rate, not both",
+                ))
+            }
+            (Some(c), None) => Load::Concurrency(whole(c, "workload.concurrency", 1, 1_000_000)?),
+            (None, Some(r)) => {
+                if !(r.is_finite() && r > 0.0) {
+                    return Err(InputError::new(
+                        "workload.request_rate",
+                        format!("must be a positive number of requests per second, got {r}"),
+                    ));
+                }
+                Load::RequestRate(r)
+            }
+            (None, None) => Load::MaxThroughput,
+        };
+        let sla = self.sla.clone().unwrap_or_default();
+        let sla = Sla {
+            ttft: positive_ms(sla.ttft_ms, "sla.ttft_ms")?,
+            tpot: positive_ms(sla.tpot_ms, "sla.tpot_ms")?,
+        };
+        Ok(Workload { isl, osl, load, sla, priority: self.priority.unwrap_or_default() })
+    }
+
+    /// The fixed layout sizes, each validated as a whole number ≥ 1 (their product and
+    /// divisibility are checked against the cluster by the search).
+    pub fn layout_constraint(&self) -> Result<LayoutConstraint, InputError> {
+        let l = self.layout.unwrap_or_default();
+        let get = |v: Option<f64>, field: &str| v.map(|v| whole(v, field, 1, MAX_GPUS)).transpose();
+        Ok(LayoutConstraint {
+            tp: get(l.tp, "layout.tp")?,
+            pp: get(l.pp, "layout.pp")?,
+            dp: get(l.dp, "layout.dp")?,
+            ep: get(l.ep, "layout.ep")?,
+        })
+    }
+}
+
+/// Longest request length accepted: 10M tokens, beyond any served context today.
+pub const MAX_TOKENS: u32 = 10_000_000;
+/// Largest GPU count accepted for any one size: 1M, far beyond any cluster.
+pub const MAX_GPUS: u32 = 1_000_000;
+
+/// A JSON number that must be a whole number in `[min, max]`.
+pub fn whole(v: f64, field: &str, min: u32, max: u32) -> Result<u32, InputError> {
+    if !v.is_finite() || v.fract() != 0.0 {
+        return Err(InputError::new(field, format!("must be a whole number, got {v}")));
+    }
+    if v < min as f64 || v > max as f64 {
+        return Err(InputError::new(field, format!("must be between {min} and {max}, got {v}")));
+    }
+    Ok(v as u32)
+}
+
+fn positive_ms(v: Option<f64>, field: &str) -> Result<Option<Seconds>, InputError> {
+    match v {
+        None => Ok(None),
+        Some(ms) if ms.is_finite() && ms > 0.0 => Ok(Some(Seconds::from_ms(ms))),
+        Some(ms) => Err(InputError::new(field, format!("must be a positive number of milliseconds, got {ms}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<ScenarioInput, InputError> {
+        ScenarioInput::from_json(text)
+    }
+
+    const EXAMPLE: &str = r#"{
+      "model": "meta-llama/Llama-3.1-70B-Instruct", "weights": "bf16", "kv_cache": "bf16",
+      "gpu": "h100-sxm", "nodes": 2, "gpus_per_node": 8, "engine": "vllm",
+      "workload": { "isl": 2048, "osl": 512, "concurrency": 64 },
+      "sla": { "ttft_ms": 2000, "tpot_ms": 50 }, "priority": "throughput",
+      "layout": { "tp": 8, "pp": 1, "dp": 2, "ep": 1 }
+    }"#;
+
+    #[test]
+    fn format_md_example_parses() {
+        let s = parse(EXAMPLE).unwrap();
+        let w = s.workload().unwrap();
+        assert_eq!((w.isl, w.osl, w.load), (2048, 512, Load::Concurrency(64)));
+        assert_eq!(s.layout_constraint().unwrap().tp, Some(8));
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let cases = [
+            (r#"{"model":"x","gpu":"y","workload":{"isl":-5,"osl":1}}"#, "workload.isl"),
+            (r#"{"model":"x","gpu":"y","workload":{"isl":0,"osl":1}}"#, "workload.isl"),
+            (r#"{"model":"x","gpu":"y","workload":{"isl":1.5,"osl":1}}"#, "workload.isl"),
+            (r#"{"model":"x","gpu":"y","workload":{"isl":"2048","osl":1}}"#, "workload.isl"),
+            (r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1,"concurency":4}}"#, "workload.concurency"),
+            (r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1},"weights":"fp7"}"#, "weights"),
+            (r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1},"sla":{"tpot_ms":-1}}"#, "sla.tpot_ms"),
+            (r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1,"concurrency":2,"request_rate":1}}"#, "workload.request_rate"),
+            (r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1},"layout":{"tp":0}}"#, "layout.tp"),
+            (r#"[1,2"#, "scenario"),
+        ];
+        for (text, field) in cases {
+            let err = parse(text)
+                .and_then(|s| s.workload().and(s.layout_constraint()))
+                .expect_err(text);
+            assert_eq!(err.field, field, "{text}: {err}");
+        }
+    }
+}
