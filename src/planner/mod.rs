@@ -9,6 +9,7 @@ pub mod gpu;
 pub mod layout;
 pub mod model;
 pub mod precision;
+pub mod reject;
 pub mod units;
 pub mod workload;
 pub mod engine;
