@@ -10,6 +10,7 @@ pub mod layout;
 pub mod model;
 pub mod precision;
 pub mod reject;
+pub mod rules;
 pub mod units;
 pub mod workload;
 pub mod engine;

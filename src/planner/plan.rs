@@ -45,9 +45,15 @@ pub struct ModelSummary {
 /// The classic decision flow run on this scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuleOfThumb {
-    /// What the rule recommends (`None` when it gives no usable layout, e.g. DP = 0).
+    /// What the rule recommends, in the reading that reproduces the classic worked examples
+    /// (`None` when it gives no usable layout).
     pub layout: Option<Layout>,
+    /// The visited steps of that reading, in order.
     pub steps: Vec<RuleStep>,
+    /// What the rule gives read word for word (`None` when that is no layout, e.g. DP = 0).
+    pub literal_layout: Option<Layout>,
+    /// Where the two readings part, and why the reported one is reported.
+    pub notes: Vec<String>,
 }
 
 /// One question of the rule-of-thumb flow and the branch it took.

@@ -1,0 +1,122 @@
+//! The classic worked examples of `DESIGN.md` and the spots where the rule contradicts them.
+
+use super::*;
+
+/// The examples' GPUs: 80 GB each, 8 per node.
+fn input(params_b: f64, layers: u32, nodes: u32, gpus_per_node: u32, batch: Option<u32>) -> RuleInput {
+    RuleInput {
+        total_params: (params_b * 1e9) as u64,
+        layers,
+        gpu_memory: Bytes::from_gb(80.0),
+        nodes,
+        gpus_per_node,
+        batch_size: batch,
+    }
+}
+
+fn layout(tp: u32, pp: u32, dp: u32) -> Option<Layout> {
+    Some(Layout::new(tp, pp, dp, 1, tp * pp * dp).unwrap())
+}
+
+const LLAMA_7B: (f64, u32) = (6.74, 32); // LLaMA 7B: 6.7B params, 32 layers (Touvron et al. 2023, Table 2)
+const LLAMA_70B: (f64, u32) = (68.98, 80); // Llama 2 70B, 80 layers
+const GPT3: (f64, u32) = (174.6, 96); // GPT-3 175B, 96 layers (Brown et al. 2020, Table 2.1)
+const ONE_T: (f64, u32) = (1008.0, 128); // 1T, 128 layers (Narayanan et al. 2021, Table 1)
+
+#[test]
+fn worked_examples_are_reproduced() {
+    let cases = [
+        ("LLaMA-7B on 4 × 80 GB", input(LLAMA_7B.0, LLAMA_7B.1, 1, 4, None), layout(1, 1, 4)),
+        ("LLaMA-70B on 16 GPUs", input(LLAMA_70B.0, LLAMA_70B.1, 2, 8, None), layout(8, 1, 2)),
+        ("GPT-3 175B on 64 GPUs", input(GPT3.0, GPT3.1, 8, 8, None), layout(8, 8, 1)),
+        ("1T on 1024 GPUs", input(ONE_T.0, ONE_T.1, 128, 8, None), layout(8, 32, 4)),
+    ];
+    for (name, input, expected) in cases {
+        let plan = rule_of_thumb(&input);
+        assert_eq!(plan.layout, expected, "{name}: steps {:#?}", plan.steps);
+    }
+}
+
+#[test]
+fn literal_reading_contradicts_the_examples_where_design_md_says() {
+    let cases = [
+        // Agree.
+        ("LLaMA-7B", input(LLAMA_7B.0, LLAMA_7B.1, 1, 4, None), layout(1, 1, 4), false),
+        ("LLaMA-70B", input(LLAMA_70B.0, LLAMA_70B.1, 2, 8, None), layout(8, 1, 2), false),
+        // 350 GB fit a 640 GB node, so step 2 gives TP 8, DP 8.
+        ("GPT-3", input(GPT3.0, GPT3.1, 8, 8, None), layout(8, 1, 8), true),
+        // Large batch: PP = nodes = 128; no branch gives PP 32.
+        ("1T", input(ONE_T.0, ONE_T.1, 128, 8, None), layout(8, 128, 1), true),
+        // DP = GPUs // 8 = 0 below 8 GPUs.
+        ("LLaMA-70B on 4 GPUs", input(LLAMA_70B.0, LLAMA_70B.1, 1, 4, None), None, true),
+    ];
+    for (name, input, literal, differs) in cases {
+        let plan = rule_of_thumb(&input);
+        assert_eq!(plan.literal_layout, literal, "{name}");
+        assert_eq!(!plan.notes.is_empty(), differs, "{name}: notes {:?}", plan.notes);
+    }
+}
+
+#[test]
+fn dp_zero_is_repaired_and_explained() {
+    let plan = rule_of_thumb(&input(LLAMA_70B.0, LLAMA_70B.1, 1, 4, None));
+    assert_eq!(plan.layout, layout(4, 1, 1));
+    assert!(plan.notes[0].contains("no usable layout"), "{:?}", plan.notes);
+    assert!(plan.notes[1].contains("= 0"), "{:?}", plan.notes);
+    let (_, literal_steps) = flow(&input(LLAMA_70B.0, LLAMA_70B.1, 1, 4, None), Reading::Literal);
+    assert!(literal_steps.iter().any(|s| s.outcome.contains("= 0")), "{literal_steps:#?}");
+}
+
+#[test]
+fn gpt3_note_names_the_parting_question() {
+    let plan = rule_of_thumb(&input(GPT3.0, GPT3.1, 8, 8, None));
+    assert!(plan.notes[1].contains(FITS_ONE_NODE.question), "{:?}", plan.notes);
+    assert!(plan.notes[1].contains("349 GB ≤ 640 GB"), "{:?}", plan.notes);
+    assert!(plan.notes[1].contains("349 GB > 320 GB"), "{:?}", plan.notes);
+}
+
+#[test]
+fn small_batch_keeps_the_pipeline_shallow() {
+    let plan = rule_of_thumb(&input(GPT3.0, GPT3.1, 8, 8, Some(8)));
+    assert_eq!(plan.layout, layout(8, 4, 2));
+    let multi = plan.steps.iter().find(|s| s.id == "multi-node").unwrap();
+    assert_eq!(multi.answer, "yes");
+    assert_eq!(multi.inputs["batch_size"], 8.0);
+}
+
+#[test]
+fn steps_record_their_numbers_and_follow_the_flow() {
+    let plan = rule_of_thumb(&input(GPT3.0, GPT3.1, 8, 8, None));
+    let ids: Vec<_> = plan.steps.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["size-band", "fits-one-gpu", "fits-one-node", "multi-node", "stage-depth", "holds-share"]);
+    let node = &plan.steps[2];
+    assert_eq!(node.answer, "no");
+    assert!((node.inputs["weights_gb"] - 349.2).abs() < 0.1, "{:?}", node.inputs);
+    assert_eq!(node.inputs["memory_gb"], 640.0);
+    for s in &plan.steps {
+        assert!(RULES.iter().any(|r| r.id == s.id && r.question == s.question), "{} is not a listed rule", s.id);
+    }
+}
+
+#[test]
+fn a_model_too_large_for_the_cluster_gets_no_layout() {
+    let plan = rule_of_thumb(&input(ONE_T.0, ONE_T.1, 1, 8, None));
+    assert_eq!(plan.layout, None);
+    assert_eq!(plan.steps.last().unwrap().answer, "no");
+}
+
+#[test]
+fn never_panics_on_odd_clusters() {
+    for nodes in [1, 2, 3, 7, 128] {
+        for gpn in [1, 2, 3, 4, 8, 16] {
+            for params in [0.1, 7.0, 70.0, 175.0, 1000.0] {
+                for layers in [1, 2, 32, 128] {
+                    let plan = rule_of_thumb(&input(params, layers, nodes, gpn, Some(4)));
+                    if let Some(l) = plan.layout {
+                        assert_eq!(l.gpus(), nodes * gpn);
+                    }
+                }
+            }
+        }
+    }
+}
