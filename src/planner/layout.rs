@@ -54,7 +54,7 @@ impl Layout {
             return Err(LayoutError::GpuCount { tp, pp, dp, product, gpus });
         }
         let tp_dp = tp * dp;
-        if tp_dp % ep != 0 {
+        if !tp_dp.is_multiple_of(ep) {
             return Err(LayoutError::EpDoesNotDivide { ep, tp_dp });
         }
         Ok(Self { tp, pp, dp, ep })

@@ -12,6 +12,7 @@
 //! - "pipelines short enough to keep bubbles small": each stage keeps at least
 //!   `MIN_LAYERS_PER_STAGE` layers; the 1T model's 128 layers then allow PP ≤ 32;
 //! - DP = GPUs / TP, so fewer than 8 GPUs still give a layout.
+//!
 //! The plan reports the worked-example reading, shows the literal one beside it, and says
 //! where they part.
 
@@ -278,7 +279,7 @@ fn holds_share(input: &RuleInput, layout: &Layout, steps: &mut Vec<RuleStep>) ->
 
 /// The largest divisor of `n` that is at most `limit` (at least 1).
 fn largest_divisor_at_most(n: u32, limit: u32) -> u32 {
-    (1..=limit.min(n).max(1)).rev().find(|d| n % d == 0).unwrap_or(1)
+    (1..=limit.min(n).max(1)).rev().find(|d| n.is_multiple_of(*d)).unwrap_or(1)
 }
 
 #[cfg(test)]
