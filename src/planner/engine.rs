@@ -261,7 +261,7 @@ pub fn profile(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::planner::gpu::Generation;
     use crate::planner::units::{BytesPerSec, FlopsPerSec};
