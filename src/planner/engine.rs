@@ -8,16 +8,21 @@
 //! Design decision: defaults are those of one release per engine, read from its source, because
 //! they move between releases (vLLM's `gpu_memory_utilization` went from 0.9 to 0.92 between
 //! 0.19 and 0.26) and several depend on the GPU, so a profile is built for a GPU:
-//! - vLLM 0.33.0 (`vllm/config/cache.py`, `vllm/engine/arg_utils.py`
-//!   `_set_default_max_num_seqs_and_batched_tokens_args`, OpenAI-server context);
+//! - vLLM 0.33.0 (`vllm/config/cache.py`, `vllm/engine/arg_utils.py` `get_batch_defaults`,
+//!   `vllm serve` context);
 //! - SGLang 0.5.23 (`sglang/srt/arg_groups/memory_hook.py` `_handle_gpu_memory_settings`,
 //!   `sglang/srt/mem_cache/kv_cache_configurator.py`);
-//! - TensorRT-LLM: `DESIGN.md`'s figures and the LLM API defaults as documented, not yet read
-//!   from a release's source (no wheel was available): to be confirmed.
+//! - TensorRT-LLM: its source cannot be fetched here (every PyPI release is a stub that
+//!   downloads from NVIDIA's index); the fraction 0.9 is NVIDIA Dynamo's default for it
+//!   (`ai-dynamo` 1.6.1 `dynamo/trtllm/backend_args.py`), the caps 2048 / 8192 are unverified.
+//!
+//! All of these were read from the wheels in the research notes (`engine-facts.md`), with file
+//! and line; the comments below name the file.
 
 use super::error::InputError;
 use super::gpu::GpuSpec;
 use super::layout::Layout;
+use super::model::{Attention, ModelSpec};
 use super::scenario::{whole, EngineOptionsInput, MAX_TOKENS};
 use super::units::{Bytes, GIB};
 use serde::{Deserialize, Serialize};
@@ -117,21 +122,27 @@ pub struct EngineProfile {
 const MIB: f64 = 1_048_576.0;
 
 impl EngineProfile {
-    /// The memory fraction for a layout on a GPU of `capacity`: the user's or the engine's
-    /// fixed default, or SGLang 0.5.23's derived default (`memory_hook.py`):
-    /// `(capacity − reserved) / capacity`, rounded to 3 decimals, with `reserved` in MiB =
-    /// 512 + 1.5 × max(chunked_prefill_size, 2048) + tp × pp / 8 × 1024 + 2 × cuda_graph_max_bs,
-    /// at least 10240 on GPUs over 60 GiB. (Its extra reserves for prefill CUDA graphs,
-    /// data-parallel attention and DeepEP buffers are not modelled.)
-    pub fn memory_fraction(&self, capacity: Bytes, layout: &Layout) -> f64 {
+    /// The memory fraction for `model` in a layout on a GPU of `capacity`: the user's or the
+    /// engine's fixed default, or SGLang 0.5.23's derived default (`memory_hook.py`
+    /// `_handle_gpu_memory_settings`, `reserve_for_graph_mb`): `(capacity − reserved) /
+    /// capacity`, rounded to 3 decimals, with `reserved` in MiB = 512 + 1.5 ×
+    /// max(chunked_prefill_size, 2048) + tp × pp / 8 × 1024 + 2 × decode graph max batch +
+    /// the prefill graphs (on by default on CUDA: 8 per captured size, or 1536 for MLA models),
+    /// at least 10240 on GPUs over 60 GiB. Its extra reserves for data-parallel attention and
+    /// DeepEP buffers are not modelled.
+    pub fn memory_fraction(&self, capacity: Bytes, layout: &Layout, model: &ModelSpec) -> f64 {
         if let Some(f) = self.memory_fraction {
             return f;
         }
         let mem_mib = capacity.value() / MIB;
+        let mla = model.layers.iter().any(|l| matches!(l.attention, Attention::Mla { .. }));
+        let prefill_graphs =
+            if mla { 1536.0 } else { 8.0 * sglang_prefill_graph_sizes(self.max_batch_tokens) as f64 };
         let mut reserved = 512.0
             + 1.5 * self.max_batch_tokens.max(2048) as f64
             + (layout.tp as f64 * layout.pp as f64) / 8.0 * 1024.0
-            + 2.0 * self.cuda_graph_batch(layout) as f64;
+            + 2.0 * self.cuda_graph_batch(layout) as f64
+            + prefill_graphs;
         if mem_mib > 60.0 * 1024.0 {
             reserved = reserved.max(10.0 * 1024.0);
         }
@@ -148,14 +159,29 @@ impl EngineProfile {
     }
 }
 
+/// How many prefill CUDA graphs SGLang 0.5.23 captures up to `max_tokens` tokens
+/// (`cuda_graph_hook.py` `generate_prefill_cuda_graph_batch_sizes`: steps of 4 to 32, 16 to 256,
+/// 32 to 512, 64 to 1024, 256 to 4096, then 512).
+fn sglang_prefill_graph_sizes(max_tokens: u32) -> usize {
+    let steps: [(u32, u32, u32); 6] =
+        [(4, 32, 4), (48, 256, 16), (288, 512, 32), (576, 1024, 64), (1280, 4096, 256), (4608, u32::MAX, 512)];
+    steps
+        .iter()
+        .map(|&(start, end, step)| {
+            let end = end.min(max_tokens);
+            if end < start { 0 } else { ((end - start) / step + 1) as usize }
+        })
+        .sum()
+}
+
 /// The engine's defaults on `gpu`.
 fn defaults(engine: Engine, gpu: &GpuSpec) -> EngineProfile {
     let mem_gib = gpu.memory.value() / GIB;
     match engine {
-        // vllm/engine/arg_utils.py 0.33.0, OpenAI API server: ≥ 160 GiB: 1024 sequences and
-        // 16384 tokens; ≥ 70 GiB and not an A100: 1024 and 8192; otherwise 256 and 2048.
-        // Graphs are captured up to 512 sequences (`max_cudagraph_capture_size`), never more
-        // than max_num_seqs.
+        // vllm/engine/arg_utils.py 0.33.0, `vllm serve`: ≥ 160 GiB: 1024 sequences and 16384
+        // tokens; ≥ 70 GiB and not an A100: 1024 and 8192; otherwise 256 and 2048. Graphs are
+        // captured up to min(2 × max_num_seqs, 512) (`vllm/config/vllm.py`; 1024 on compute
+        // capability 10.x Blackwell, not modelled), never beyond the request cap here.
         Engine::Vllm => {
             let is_a100 = gpu.id.contains("a100") || gpu.name.to_lowercase().contains("a100");
             let (requests, tokens) = if mem_gib >= 160.0 {
@@ -172,7 +198,7 @@ fn defaults(engine: Engine, gpu: &GpuSpec) -> EngineProfile {
                 memory_fraction: Some(0.92),
                 max_batch_requests: requests,
                 max_batch_tokens: tokens,
-                cuda_graph_max_batch: [512; 2],
+                cuda_graph_max_batch: [(2 * requests).min(512); 2],
                 pp_partition: PpPartition::BeforeLast,
             }
         }
@@ -180,7 +206,8 @@ fn defaults(engine: Engine, gpu: &GpuSpec) -> EngineProfile {
         // 60 GiB, 8192 under 160 GiB, 16384 above; cuda_graph_max_bs 8 / 48 / 32 / 256 (TP < 4)
         // or 160 / 160 / 512 (TP ≥ 4) / 512. max_running_requests defaults to
         // clamp(pool tokens / context_len × 512, 2048, 4096) (kv_cache_configurator.py); the
-        // model's context length is not known here, so the floor 2048 is used.
+        // model's context length is not known here, so the floor 2048 is used (SGLang also caps
+        // it at half the pool's tokens, which binds only for tiny pools).
         Engine::Sglang => {
             let (tokens, graph) = if mem_gib < 20.0 {
                 (2048, [8, 8])
@@ -203,9 +230,9 @@ fn defaults(engine: Engine, gpu: &GpuSpec) -> EngineProfile {
                 pp_partition: PpPartition::Last,
             }
         }
-        // DESIGN.md: kv_cache_free_gpu_mem_fraction 0.9 by default (0.95 in the calibration
-        // runs); max_batch_size 2048 and max_num_tokens 8192 are the LLM API defaults as
-        // documented. To be confirmed against a release's source.
+        // kv_cache_free_gpu_mem_fraction 0.9 (NVIDIA Dynamo's default for TensorRT-LLM; 0.95 in
+        // the calibration runs); max_batch_size 2048 and max_num_tokens 8192 are the
+        // BuildConfig defaults as recalled, unverified (engine-facts.md §3.2).
         Engine::Trtllm => EngineProfile {
             engine,
             memory_rule: MemoryRule::FractionOfFreeAfterLoad,
@@ -300,17 +327,26 @@ pub(crate) mod tests {
         let h100 = gpu("h100-sxm", 80.0);
         let p = profile(Engine::Sglang, &h100, None).unwrap();
         assert_eq!(p.max_batch_tokens, 8192);
-        // TP 1 on 81920 MiB: reserved = 512 + 12288 + 128 + 512 = 13440 MiB → 0.836.
+        // 58 prefill graphs up to 8192 tokens: 8 + 14 + 8 + 8 + 12 + 8.
+        assert_eq!(sglang_prefill_graph_sizes(8192), 58);
+        assert_eq!(sglang_prefill_graph_sizes(4), 1);
+        // TP 1 on H100's 81559 MiB (nvidia-smi, engine-facts.md §2.1): reserved = 512 + 12288 +
+        // 128 + 512 + 58 × 8 = 13904 MiB → 0.830, the research notes' worked value.
+        let llama = crate::planner::model::fixtures::llama_3_1_8b();
+        let smi = Bytes(81559.0 * MIB);
         let tp1 = Layout::new(1, 1, 1, 1, 1).unwrap();
-        assert_eq!(p.memory_fraction(h100.memory, &tp1), 0.836);
-        // TP 8: tp × pp / 8 × 1024 = 1024 and 512 graphs × 2 → 14848 MiB → 0.819.
+        assert_eq!(p.memory_fraction(smi, &tp1, &llama), 0.830);
+        // TP 8: tp × pp / 8 × 1024 = 1024 and 512 decode graphs × 2 → 15312 MiB → 0.812.
         let tp8 = Layout::new(8, 1, 1, 1, 8).unwrap();
         assert_eq!(p.cuda_graph_batch(&tp8), 512);
-        assert_eq!(p.memory_fraction(h100.memory, &tp8), 0.819);
+        assert_eq!(p.memory_fraction(smi, &tp8, &llama), 0.812);
+        // MLA models reserve 1536 MiB for prefill graphs instead.
+        let ds = crate::planner::model::fixtures::deepseek_v3();
+        assert_eq!(p.memory_fraction(smi, &tp8, &ds), 0.799);
         // A user's fraction wins.
         let o = EngineOptionsInput { memory_fraction: Some(0.9), ..Default::default() };
         let p = profile(Engine::Sglang, &h100, Some(&o)).unwrap();
-        assert_eq!(p.memory_fraction(h100.memory, &tp8), 0.9);
+        assert_eq!(p.memory_fraction(h100.memory, &tp8, &llama), 0.9);
     }
 
     #[test]

@@ -111,7 +111,7 @@ pub fn breakdown(
         return Err(reasons);
     }
     let capacity = cluster.gpu.memory;
-    let fraction = engine.memory_fraction(capacity, layout);
+    let fraction = engine.memory_fraction(capacity, layout, model);
     let overhead = runtime::overhead(model, layout, engine);
     let context = workload.max_context();
     let stages = stage_layers(model, layout.pp, engine.pp_partition);
