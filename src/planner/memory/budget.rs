@@ -74,7 +74,8 @@ mod tests {
         let options = EngineOptionsInput { memory_fraction: Some(0.9), ..Default::default() };
         let engine = profile(Engine::Sglang, &gpu, Some(&options)).unwrap();
         let layout = Layout::new(tp, 1, 1, 1, tp).unwrap();
-        let w = weights::per_stage(model, &[0..model.layers.len()], &layout, WeightPrecision::Bf16);
+        let stages = crate::planner::memory::stage_layers(model, 1, engine.pp_partition);
+        let w = weights::per_stage(model, &stages, &layout, WeightPrecision::Bf16);
         let overhead = runtime::overhead(model, &layout, &engine);
         let budget = kv_budget(
             engine.memory_rule,

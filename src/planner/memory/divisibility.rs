@@ -35,11 +35,11 @@ pub fn check(model: &ModelSpec, layout: &Layout) -> Vec<RejectReason> {
     }
     for layer in &model.layers {
         let heads = layer.attention.heads();
-        if heads % tp != 0 {
+        if !heads.is_multiple_of(tp) {
             push(RejectReason::HeadsNotDivisible { tp, heads });
         }
         if let Attention::Gqa { kv_heads, .. } = layer.attention {
-            if kv_heads == 0 || (kv_heads % tp != 0 && tp % kv_heads != 0) {
+            if kv_heads == 0 || !(kv_heads.is_multiple_of(tp) || tp.is_multiple_of(kv_heads)) {
                 push(RejectReason::KvHeadsNotDivisible { tp, kv_heads });
             }
         }
@@ -47,15 +47,15 @@ pub fn check(model: &ModelSpec, layout: &Layout) -> Vec<RejectReason> {
             FeedForward::Dense(d) => (d.intermediate, None),
             FeedForward::Moe(m) => (m.shared_intermediate, Some(m)),
         };
-        if dense_width % tp as u64 != 0 {
+        if !dense_width.is_multiple_of(tp as u64) {
             push(RejectReason::FfnWidthNotDivisible { tp, intermediate: dense_width });
         }
         if let Some(m) = moe {
-            if m.experts % layout.ep != 0 {
+            if !m.experts.is_multiple_of(layout.ep) {
                 push(RejectReason::ExpertsNotDivisible { ep: layout.ep, experts: m.experts });
             }
             let ways = layout.expert_tp();
-            if m.expert_intermediate % ways as u64 != 0 {
+            if !m.expert_intermediate.is_multiple_of(ways as u64) {
                 push(RejectReason::ExpertWidthNotDivisible {
                     ways,
                     intermediate: m.expert_intermediate,

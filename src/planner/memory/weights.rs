@@ -271,8 +271,9 @@ mod tests {
         // Mixtral 8x7B, TP 2 × DP 4: 8 GPUs per stage share the 8 experts of each layer,
         // whether as 8 EP ranks of whole experts or 1 rank splitting each expert 8 ways.
         let m = mixtral_8x7b();
-        let ep1 = per_stage(&m, &[0..32], &layout(2, 1, 4, 1), WeightPrecision::Bf16)[0];
-        let ep8 = per_stage(&m, &[0..32], &layout(2, 1, 4, 8), WeightPrecision::Bf16)[0];
+        let stages = stage_layers(&m, 1, PpPartition::BeforeLast);
+        let ep1 = per_stage(&m, &stages, &layout(2, 1, 4, 1), WeightPrecision::Bf16)[0];
+        let ep8 = per_stage(&m, &stages, &layout(2, 1, 4, 8), WeightPrecision::Bf16)[0];
         assert_eq!(ep1, ep8);
         // One expert: 3 × 4096 × 14336; 32 layers × 8 experts / 8 GPUs.
         exact(ep1.experts.value(), 3.0 * 4096.0 * 14336.0 * 32.0 * 2.0, "experts per GPU");
