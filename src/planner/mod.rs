@@ -5,6 +5,7 @@
 //! command) and in WebAssembly (the page) unchanged.
 
 pub mod error;
+pub mod memory;
 pub mod gpu;
 pub mod layout;
 pub mod model;

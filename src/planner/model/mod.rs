@@ -291,6 +291,97 @@ pub(crate) mod fixtures {
         }
     }
 
+    /// A dense GQA model with SwiGLU MLPs and no biases (the Llama / Qwen3 / Mistral shape).
+    fn dense_gqa(
+        name: &str,
+        hidden: u64,
+        layers: usize,
+        (heads, kv_heads, head_dim): (u32, u32, u32),
+        intermediate: u64,
+        vocab: u64,
+    ) -> ModelSpec {
+        let layer = Layer {
+            attention: Attention::Gqa { heads, kv_heads, head_dim, bias: false },
+            window: None,
+            ffn: FeedForward::Dense(DenseFfn { intermediate, gated: true, bias: false }),
+        };
+        ModelSpec {
+            name: name.into(),
+            hidden_size: hidden,
+            vocab_size: vocab,
+            tied_embeddings: false,
+            layers: vec![layer; layers],
+        }
+    }
+
+    /// meta-llama/Meta-Llama-3.1-8B (`shared/data/model-configs`): hidden 4096, 32 layers,
+    /// 32 heads, 8 KV heads, head_dim 128, intermediate 14336, vocab 128256, untied.
+    pub fn llama_3_1_8b() -> ModelSpec {
+        dense_gqa("meta-llama/Llama-3.1-8B", 4096, 32, (32, 8, 128), 14336, 128256)
+    }
+
+    /// Qwen/Qwen3-8B (`shared/data/model-configs`): hidden 4096, 36 layers, 32 heads, 8 KV
+    /// heads, head_dim 128, intermediate 12288, vocab 151936, untied. (Its per-head q/k norms,
+    /// 256 weights a layer, are not counted.)
+    pub fn qwen3_8b() -> ModelSpec {
+        dense_gqa("Qwen/Qwen3-8B", 4096, 36, (32, 8, 128), 12288, 151936)
+    }
+
+    /// Qwen/Qwen2.5-3B-Instruct (its Hugging Face `config.json`; not in `shared/data`):
+    /// hidden 2048, 36 layers, 16 heads, 2 KV heads, head_dim 128, intermediate 11008,
+    /// vocab 151936, tied embeddings, q/k/v biases (counted with an o bias too: 2048 extra
+    /// weights a layer). Model card: 3.09B parameters.
+    pub fn qwen2_5_3b() -> ModelSpec {
+        let mut m = dense_gqa("Qwen/Qwen2.5-3B-Instruct", 2048, 36, (16, 2, 128), 11008, 151936);
+        m.tied_embeddings = true;
+        for layer in &mut m.layers {
+            layer.attention = Attention::Gqa { heads: 16, kv_heads: 2, head_dim: 128, bias: true };
+        }
+        m
+    }
+
+    /// mistralai/Mixtral-8x7B-v0.1 (`shared/data/model-configs`): hidden 4096, 32 layers,
+    /// 32 heads, 8 KV heads, head_dim 128, 8 experts top-2 of intermediate 14336, vocab 32000,
+    /// untied, no sliding window.
+    pub fn mixtral_8x7b() -> ModelSpec {
+        let mut m = dense_gqa("mistralai/Mixtral-8x7B-v0.1", 4096, 32, (32, 8, 128), 0, 32000);
+        for layer in &mut m.layers {
+            layer.ffn = FeedForward::Moe(MoeFfn {
+                experts: 8,
+                experts_per_token: 2,
+                expert_intermediate: 14336,
+                shared_intermediate: 0,
+                bias: false,
+            });
+        }
+        m
+    }
+
+    /// openai/gpt-oss-120b (`shared/data/model-configs`): hidden 2880, 36 layers alternating
+    /// sliding-window (128 tokens, even layers) and full attention, 64 heads, 8 KV heads,
+    /// head_dim 64, attention biases, 128 experts top-4 of intermediate 2880 with biases,
+    /// vocab 201088, untied. (Its 64 attention-sink logits a layer are not counted.)
+    pub fn gpt_oss_120b() -> ModelSpec {
+        let attention = Attention::Gqa { heads: 64, kv_heads: 8, head_dim: 64, bias: true };
+        let ffn = FeedForward::Moe(MoeFfn {
+            experts: 128,
+            experts_per_token: 4,
+            expert_intermediate: 2880,
+            shared_intermediate: 0,
+            bias: true,
+        });
+        let layers = (0..36)
+            .map(|i| Layer { attention, window: (i % 2 == 0).then_some(128), ffn })
+            .collect();
+        ModelSpec {
+            name: "openai/gpt-oss-120b".into(),
+            hidden_size: 2880,
+            vocab_size: 201088,
+            tied_embeddings: false,
+            layers,
+        }
+    }
+
     /// deepseek-ai/DeepSeek-V3: 61 layers (3 dense), MLA, 256 routed experts top-8, 1 shared.
     pub fn deepseek_v3() -> ModelSpec {
         let attention = Attention::Mla {
@@ -347,6 +438,18 @@ mod tests {
     fn llama_70b_has_70_6b_params() {
         // Model card: 70.6B.
         within(llama_3_1_70b().total_params() as f64, 70.6e9, 0.01);
+    }
+
+    #[test]
+    fn fixture_param_counts_match_model_cards() {
+        // shared/data/README.md (model cards); Qwen2.5-3B: its model card, 3.09B.
+        within(llama_3_1_8b().total_params() as f64, 8.03e9, 0.01);
+        within(mixtral_8x7b().total_params() as f64, 46.7e9, 0.01);
+        within(mixtral_8x7b().active_params() as f64, 12.9e9, 0.01);
+        within(gpt_oss_120b().total_params() as f64, 117e9, 0.01);
+        within(qwen2_5_3b().total_params() as f64, 3.09e9, 0.01);
+        // Qwen3-8B model card: 8.2B.
+        within(qwen3_8b().total_params() as f64, 8.2e9, 0.01);
     }
 
     #[test]
