@@ -8,6 +8,7 @@ pub mod error;
 pub mod gpu;
 pub mod layout;
 pub mod model;
+pub mod perf;
 pub mod precision;
 pub mod reject;
 pub mod units;
