@@ -14,7 +14,8 @@
 //! - `serving`: the operating point at a concurrency, a request rate or maximum throughput.
 //! - `queueing`: mean waits of Poisson arrivals (M/D/1, M/D/c).
 //!
-//! **Invariant:** no function here panics or returns a non-finite time for finite inputs.
+//! **Invariant:** no function here panics; every time is finite and non-negative when the
+//! `PerfParams` pass `check` and the GPU's figures are positive (property-tested).
 
 pub mod comm;
 pub mod load;

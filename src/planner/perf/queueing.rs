@@ -12,7 +12,7 @@ use super::super::units::Seconds;
 /// `ρ·S / (2(1 − ρ))` (Pollaczek–Khinchine mean-value formula; Kleinrock, *Queueing Systems*
 /// vol. 1, 1975, §5.7). `None` when `rho ≥ 1`: the queue grows without bound.
 pub fn md1_wait(rho: f64, service: Seconds) -> Option<Seconds> {
-    if !(rho < 1.0) {
+    if rho.is_nan() || rho >= 1.0 {
         return None;
     }
     let rho = rho.max(0.0);
@@ -25,7 +25,7 @@ pub fn md1_wait(rho: f64, service: Seconds) -> Option<Seconds> {
 /// `W_q ≈ S·ρ^(√(2(c+1)) − 1) / (c(1 − ρ))`, halved for deterministic service (Allen–Cunneen).
 /// Exact for c = 1 (where it is `md1_wait`). `None` when `rho ≥ 1`.
 pub fn mdc_wait(rho: f64, servers: f64, service: Seconds) -> Option<Seconds> {
-    if !(rho < 1.0) {
+    if rho.is_nan() || rho >= 1.0 {
         return None;
     }
     let rho = rho.max(0.0);

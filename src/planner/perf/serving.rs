@@ -214,7 +214,7 @@ impl Model<'_> {
             kv_max_requests: self.limits.kv_max_requests,
             max_batch_requests: self.limits.max_batch_requests,
         };
-        if !(upper >= 1.0) {
+        if upper.is_nan() || upper < 1.0 {
             return Err(no_capacity);
         }
         let first = self.running(1.0);
@@ -300,7 +300,7 @@ impl Model<'_> {
         let per_replica = rate.max(0.0) / dp;
         let (n_cap, run_cap, _) = self.largest(false)?;
         let max = n_cap / run_cap.lifetime.value();
-        if !(per_replica < max) {
+        if per_replica.is_nan() || max.is_nan() || per_replica >= max {
             return Err(NoOperatingPoint::Saturated { offered: rate, max: max * dp });
         }
         // n = λ·lifetime(n): g(0) > 0 (lifetime > 0) and g(n_cap) < 0 (λ < max).

@@ -95,7 +95,9 @@ pub struct Batch {
     pub prefill_tokens: f64,
     /// Mean number of keys each prefilled token attends to: the tokens before it in its
     /// request plus itself. For whole prompts of `n` tokens, however chunked, `(n + 1)/2`; for
-    /// one chunk of `c` tokens after `a` cached ones, `a + (c + 1)/2`.
+    /// one chunk of `c` tokens after `a` cached ones, `a + (c + 1)/2`. Windowed layers use
+    /// `min(mean, window)` here and for decode: exact when every context is on one side of the
+    /// window, an overestimate of at most the window's share otherwise.
     pub prefill_context: f64,
 }
 
