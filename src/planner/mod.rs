@@ -9,6 +9,7 @@ pub mod memory;
 pub mod gpu;
 pub mod layout;
 pub mod model;
+pub mod perf;
 pub mod precision;
 pub mod reject;
 pub mod rules;
