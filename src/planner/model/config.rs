@@ -13,7 +13,7 @@ mod fields;
 mod limits;
 
 #[cfg(test)]
-mod folder_tests;
+pub(crate) mod folder_tests;
 #[cfg(test)]
 mod tests;
 

@@ -308,7 +308,7 @@ fn attention(family: Family, f: &Fields, hidden: u64, kinds: &[LayerKind]) -> Re
         Some(d) => d,
         None => match family.head_dim_default() {
             Some(d) => d,
-            None if hidden % heads == 0 && hidden / heads <= MAX_HEAD_DIM => hidden / heads,
+            None if hidden.is_multiple_of(heads) && hidden / heads <= MAX_HEAD_DIM => hidden / heads,
             None => {
                 return Err(f.error(
                     "head_dim",
@@ -347,7 +347,7 @@ fn attention(family: Family, f: &Fields, hidden: u64, kinds: &[LayerKind]) -> Re
 /// A KV-head count that divides the query heads.
 fn read_kv_heads(f: &Fields, key: &str, heads: u64, default: u64) -> Result<u64, InputError> {
     let kv = f.whole_or(key, default.min(heads), 1, MAX_HEADS)?;
-    if heads % kv != 0 {
+    if !heads.is_multiple_of(kv) {
         return Err(f.error(key, format!("{kv} KV heads do not divide num_attention_heads {heads}")));
     }
     Ok(kv)
@@ -458,7 +458,7 @@ fn gpt2(f: &Fields, tied: Option<bool>) -> Result<Built, InputError> {
     let n_layers = f.required("n_layer", 1, MAX_LAYERS)?;
     let heads = f.required("n_head", 1, MAX_HEADS)?;
     let vocab = f.required("vocab_size", 1, MAX_VOCAB)?;
-    if hidden % heads != 0 {
+    if !hidden.is_multiple_of(heads) {
         return Err(f.error("n_head", format!("{heads} heads do not divide n_embd {hidden}")));
     }
     let inner = match f.whole("n_inner", 1, MAX_INTERMEDIATE)? {
