@@ -72,7 +72,8 @@ fn python_specials_as_null(text: &str) -> String {
             }
         } else if c == '"' {
             in_string = true;
-        } else if let Some(word) = ["-Infinity", "Infinity", "NaN"].into_iter().find(|w| rest.starts_with(w)) {
+        } else if let Some(word) = ["-Infinity", "Infinity", "NaN"].into_iter().find(|w| rest.starts_with(w))
+        {
             out.push_str("null");
             rest = &rest[word.len()..];
             continue;
@@ -86,7 +87,10 @@ fn python_specials_as_null(text: &str) -> String {
 /// Read the model described by `config` (a parsed `config.json`) and call it `name`.
 pub fn from_config_json(name: &str, config: &Value) -> Result<ImportedModel, InputError> {
     let Value::Object(root) = config else {
-        return Err(InputError::new(ROOT, format!("must be a JSON object (the model's config.json), got {}", fields::kind(config))));
+        return Err(InputError::new(
+            ROOT,
+            format!("must be a JSON object (the model's config.json), got {}", fields::kind(config)),
+        ));
     };
     let outer = Fields::new(root, ROOT);
     let mut notes = Vec::new();
@@ -99,10 +103,8 @@ pub fn from_config_json(name: &str, config: &Value) -> Result<ImportedModel, Inp
     }
     let family = family(&outer, text)?;
     if let Some(arch) = wrapper_architecture(&outer, text.is_some()) {
-        let towers: Vec<&str> = ["vision_config", "audio_config", "speech_config"]
-            .into_iter()
-            .filter(|k| outer.has(k))
-            .collect();
+        let towers: Vec<&str> =
+            ["vision_config", "audio_config", "speech_config"].into_iter().filter(|k| outer.has(k)).collect();
         let left_out = if towers.is_empty() { "its other towers".to_string() } else { towers.join(" and ") };
         notes.push(format!(
             "multimodal model ({arch}): only the language model (text_config) is imported; {left_out} ignored, so their weights and image tokens are not counted"
@@ -143,7 +145,10 @@ fn family(outer: &Fields, text: Option<&Map<String, Value>>) -> Result<Family, I
         }
         if text.is_none() {
             if let Some((_, f)) = WRAPPERS.iter().find(|(k, _)| *k == t) {
-                return Err(outer.error("text_config", format!("missing; {t} configs (wrapping {f:?}) keep the language model there")));
+                return Err(outer.error(
+                    "text_config",
+                    format!("missing; {t} configs (wrapping {f:?}) keep the language model there"),
+                ));
             }
         }
         return Err(unknown(&lm, "model_type", t));
@@ -196,10 +201,19 @@ fn refuse(f: &Fields) -> Result<(), InputError> {
     let no = |key: &str, what: &str| Err(f.error(key, what.to_string()));
     if model_type == "nemotron_h" || first(&["layers_block_type", "hybrid_override_pattern"]).is_some() {
         let key = first(&["layers_block_type", "hybrid_override_pattern"]).unwrap_or("model_type");
-        return no(key, "Mamba layers (nemotron_h) are not modelled yet; the planner would misstate their state cache");
+        return no(
+            key,
+            "Mamba layers (nemotron_h) are not modelled yet; the planner would misstate their state cache",
+        );
     }
-    let linear_layers = f.texts("layer_types").ok().flatten().is_some_and(|t| t.contains(&"linear_attention"));
-    if linear_layers || matches!(model_type, "qwen3_next" | "qwen3_5" | "qwen3_5_text" | "qwen3_5_moe" | "qwen3_5_moe_text") {
+    let linear_layers =
+        f.texts("layer_types").ok().flatten().is_some_and(|t| t.contains(&"linear_attention"));
+    if linear_layers
+        || matches!(
+            model_type,
+            "qwen3_next" | "qwen3_5" | "qwen3_5_text" | "qwen3_5_moe" | "qwen3_5_moe_text"
+        )
+    {
         return no(
             if linear_layers { "layer_types" } else { "model_type" },
             "linear-attention (Gated DeltaNet) layers (qwen3_next / qwen3_5) are not modelled yet; the planner would misstate their recurrent state cache",

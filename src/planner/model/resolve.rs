@@ -49,7 +49,8 @@ mod tests {
         let entry = catalog::entries().iter().find(|e| e.id == "meta-llama/Llama-3.1-8B").unwrap();
         let pasted = resolve(&json!({"name": "meta-llama/Llama-3.1-8B", "config": entry.config()})).unwrap();
         assert_eq!(by_id, pasted);
-        let text = resolve(&json!({"name": "meta-llama/Llama-3.1-8B", "config": entry.config().to_string()})).unwrap();
+        let text = resolve(&json!({"name": "meta-llama/Llama-3.1-8B", "config": entry.config().to_string()}))
+            .unwrap();
         assert_eq!(by_id, text);
     }
 

@@ -71,7 +71,11 @@ fn quantized(q: &Map<String, Value>) -> Result<WeightPrecision, String> {
             return match bits {
                 Some(4) => Ok(WeightPrecision::Int4),
                 Some(8) => Ok(WeightPrecision::Int8),
-                _ => Err(format!("{} with bits {:?} has no planner precision", text("quant_method").unwrap_or_default(), bits)),
+                _ => Err(format!(
+                    "{} with bits {:?} has no planner precision",
+                    text("quant_method").unwrap_or_default(),
+                    bits
+                )),
             }
         }
         Some("bitsandbytes") => {

@@ -103,7 +103,12 @@ impl Family {
     fn tie_default(self) -> bool {
         matches!(
             self,
-            Family::Gemma | Family::Gemma2 | Family::Gemma3Text | Family::Gemma4Text | Family::Gpt2 | Family::Qwen3VlMoeText
+            Family::Gemma
+                | Family::Gemma2
+                | Family::Gemma3Text
+                | Family::Gemma4Text
+                | Family::Gpt2
+                | Family::Qwen3VlMoeText
         )
     }
 
@@ -111,7 +116,9 @@ impl Family {
     fn kv_heads_default(self) -> Option<u64> {
         match self {
             Family::Llama | Family::Gpt2 | Family::DeepseekV2 | Family::DeepseekV3 => None,
-            Family::Mistral | Family::Mixtral | Family::MinimaxM2 | Family::GptOss | Family::Llama4Text => Some(8),
+            Family::Mistral | Family::Mixtral | Family::MinimaxM2 | Family::GptOss | Family::Llama4Text => {
+                Some(8)
+            }
             Family::Qwen2 | Family::Qwen3 | Family::Qwen3VlText | Family::Mimo => Some(32),
             Family::Qwen3Moe | Family::Gemma2 | Family::Gemma3Text | Family::Gemma4Text => Some(4),
             Family::Qwen3VlMoeText | Family::Gemma => Some(16),
@@ -168,10 +175,9 @@ pub(super) fn build(family: Family, f: &Fields, tied: Option<bool>) -> Result<Bu
 fn layer_kinds(family: Family, f: &Fields, n: usize) -> Result<Vec<LayerKind>, InputError> {
     if let Some(types) = f.texts("layer_types")? {
         if types.len() != n {
-            return Err(f.error(
-                "layer_types",
-                format!("has {} entries but num_hidden_layers is {n}", types.len()),
-            ));
+            return Err(
+                f.error("layer_types", format!("has {} entries but num_hidden_layers is {n}", types.len()))
+            );
         }
         let mut kinds = types
             .iter()
@@ -211,7 +217,9 @@ fn layer_kinds(family: Family, f: &Fields, n: usize) -> Result<Vec<LayerKind>, I
             // `MistralConfig`: absent means the default window of 4096, `null` means none.
             vec![if f.is_null("sliding_window") { LayerKind::Full } else { LayerKind::Sliding }; n]
         }
-        Family::Mixtral => vec![if f.has("sliding_window") { LayerKind::Sliding } else { LayerKind::Full }; n],
+        Family::Mixtral => {
+            vec![if f.has("sliding_window") { LayerKind::Sliding } else { LayerKind::Full }; n]
+        }
         Family::Qwen2 | Family::Qwen3 | Family::Qwen3Moe | Family::Mimo => {
             // `Qwen2Config`: layers from `max_window_layers` on slide, when enabled.
             let enabled = f.flag("use_sliding_window", false)? && !f.is_null("sliding_window");
@@ -256,7 +264,13 @@ fn windows(
     let sliding = if kinds.contains(&LayerKind::Sliding) {
         let default = match family {
             Family::GptOss => Some(128),
-            Family::Mistral | Family::Gemma2 | Family::Gemma3Text | Family::Qwen2 | Family::Qwen3 | Family::Qwen3Moe | Family::Mimo => Some(4096),
+            Family::Mistral
+            | Family::Gemma2
+            | Family::Gemma3Text
+            | Family::Qwen2
+            | Family::Qwen3
+            | Family::Qwen3Moe
+            | Family::Mimo => Some(4096),
             Family::Gemma4Text => Some(512),
             _ => None,
         };
@@ -289,7 +303,12 @@ fn windows(
 }
 
 /// The attention block of each layer.
-fn attention(family: Family, f: &Fields, hidden: u64, kinds: &[LayerKind]) -> Result<Vec<Attention>, InputError> {
+fn attention(
+    family: Family,
+    f: &Fields,
+    hidden: u64,
+    kinds: &[LayerKind],
+) -> Result<Vec<Attention>, InputError> {
     let heads = f.required("num_attention_heads", 1, MAX_HEADS)?;
     if matches!(family, Family::DeepseekV2 | Family::DeepseekV3) {
         let mla = Attention::Mla {
@@ -303,20 +322,22 @@ fn attention(family: Family, f: &Fields, hidden: u64, kinds: &[LayerKind]) -> Re
         return Ok(vec![mla; kinds.len()]);
     }
     let bias = family.attention_bias(f)?;
-    let kv_heads = read_kv_heads(f, "num_key_value_heads", heads, family.kv_heads_default().unwrap_or(heads))?;
-    let head_dim = match f.whole("head_dim", 1, MAX_HEAD_DIM)? {
-        Some(d) => d,
-        None => match family.head_dim_default() {
+    let kv_heads =
+        read_kv_heads(f, "num_key_value_heads", heads, family.kv_heads_default().unwrap_or(heads))?;
+    let head_dim =
+        match f.whole("head_dim", 1, MAX_HEAD_DIM)? {
             Some(d) => d,
-            None if hidden.is_multiple_of(heads) && hidden / heads <= MAX_HEAD_DIM => hidden / heads,
-            None => {
-                return Err(f.error(
+            None => match family.head_dim_default() {
+                Some(d) => d,
+                None if hidden.is_multiple_of(heads) && hidden / heads <= MAX_HEAD_DIM => hidden / heads,
+                None => return Err(f.error(
                     "head_dim",
-                    format!("missing, and hidden_size {hidden} is not a multiple of num_attention_heads {heads}"),
-                ))
-            }
-        },
-    };
+                    format!(
+                        "missing, and hidden_size {hidden} is not a multiple of num_attention_heads {heads}"
+                    ),
+                )),
+            },
+        };
     let gqa = |kv: u64, dim: u64, values_from_keys: bool| Attention::Gqa {
         heads: heads as u32,
         kv_heads: kv as u32,
@@ -356,7 +377,11 @@ fn read_kv_heads(f: &Fields, key: &str, heads: u64, default: u64) -> Result<u64,
 /// The feed-forward block of each layer.
 fn ffn(family: Family, f: &Fields, n: usize) -> Result<Vec<FeedForward>, InputError> {
     let dense = |key: &str, bias: bool| -> Result<FeedForward, InputError> {
-        Ok(FeedForward::Dense(DenseFfn { intermediate: f.required(key, 1, MAX_INTERMEDIATE)?, gated: true, bias }))
+        Ok(FeedForward::Dense(DenseFfn {
+            intermediate: f.required(key, 1, MAX_INTERMEDIATE)?,
+            gated: true,
+            bias,
+        }))
     };
     let moe = |experts_key: &str, top_k_key: &str, size_key: &str, shared: u64, bias: bool| {
         let experts = f.required(experts_key, 1, MAX_EXPERTS)?;
@@ -373,15 +398,21 @@ fn ffn(family: Family, f: &Fields, n: usize) -> Result<Vec<FeedForward>, InputEr
         }))
     };
     match family {
-        Family::Mixtral => Ok(vec![moe("num_local_experts", "num_experts_per_tok", "intermediate_size", 0, false)?; n]),
+        Family::Mixtral => {
+            Ok(vec![moe("num_local_experts", "num_experts_per_tok", "intermediate_size", 0, false)?; n])
+        }
         Family::MinimaxM2 => {
             if f.whole_or("shared_intermediate_size", 0, 0, MAX_INTERMEDIATE)? > 0 {
-                return Err(f.error("shared_intermediate_size", "MiniMax-M2 with shared experts is not modelled (transformers' MiniMaxM2 has none)"));
+                return Err(f.error(
+                    "shared_intermediate_size",
+                    "MiniMax-M2 with shared experts is not modelled (transformers' MiniMaxM2 has none)",
+                ));
             }
             Ok(vec![moe("num_local_experts", "num_experts_per_tok", "intermediate_size", 0, false)?; n])
         }
         Family::GptOss => {
-            let top_k = if f.has("num_experts_per_tok") { "num_experts_per_tok" } else { "experts_per_token" };
+            let top_k =
+                if f.has("num_experts_per_tok") { "num_experts_per_tok" } else { "experts_per_token" };
             Ok(vec![moe("num_local_experts", top_k, "intermediate_size", 0, true)?; n])
         }
         Family::Qwen3Moe | Family::Qwen3VlMoeText => {
@@ -431,9 +462,21 @@ fn ffn(family: Family, f: &Fields, n: usize) -> Result<Vec<FeedForward>, InputEr
             let freq = f.whole_or("moe_layer_freq", 1, 1, MAX_LAYERS)? as usize;
             let n_shared = f.whole_or("n_shared_experts", shared_default, 0, MAX_SHARED_EXPERTS)?;
             let size = f.required("moe_intermediate_size", 1, MAX_INTERMEDIATE)?;
-            let sparse = moe("n_routed_experts", "num_experts_per_tok", "moe_intermediate_size", n_shared * size, false)?;
+            let sparse = moe(
+                "n_routed_experts",
+                "num_experts_per_tok",
+                "moe_intermediate_size",
+                n_shared * size,
+                false,
+            )?;
             (0..n)
-                .map(|i| if i >= first_dense && i % freq == 0 { Ok(sparse) } else { dense("intermediate_size", false) })
+                .map(|i| {
+                    if i >= first_dense && i % freq == 0 {
+                        Ok(sparse)
+                    } else {
+                        dense("intermediate_size", false)
+                    }
+                })
                 .collect()
         }
         Family::Gemma4Text if f.flag("enable_moe_block", false)? => {

@@ -12,11 +12,9 @@ pub(crate) fn configs_dir() -> PathBuf {
         return dir.into();
     }
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest
-        .ancestors()
-        .map(|a| a.join("shared/data/model-configs"))
-        .find(|p| p.is_dir())
-        .unwrap_or_else(|| panic!("no shared/data/model-configs above {}; set MODEL_CONFIGS_DIR", manifest.display()))
+    manifest.ancestors().map(|a| a.join("shared/data/model-configs")).find(|p| p.is_dir()).unwrap_or_else(
+        || panic!("no shared/data/model-configs above {}; set MODEL_CONFIGS_DIR", manifest.display()),
+    )
 }
 
 /// The files of the folder, sorted, with their repo id (`meta-llama--X.json` -> `meta-llama/X`).

@@ -102,7 +102,9 @@ fn llama4_interleaves_moe_and_chunks_the_rope_layers() {
     let s = &m.spec;
     // interleave_moe_layer_step 2: MoE on layers 1, 3, 5, …; dense layers intermediate_size_mlp.
     assert!(matches!(s.layers[0].ffn, FeedForward::Dense(d) if d.intermediate == 16384));
-    assert!(matches!(s.layers[1].ffn, FeedForward::Moe(m) if m.shared_intermediate == 8192 && m.experts == 128));
+    assert!(
+        matches!(s.layers[1].ffn, FeedForward::Moe(m) if m.shared_intermediate == 8192 && m.experts == 128)
+    );
     // Every 4th layer is a global NoPE layer; the rest attend within 8192-token chunks.
     let windows: Vec<Option<u64>> = s.layers.iter().take(4).map(|l| l.window).collect();
     assert_eq!(windows, [Some(8192), Some(8192), Some(8192), None]);
@@ -116,8 +118,10 @@ fn gemma4_global_layers_have_their_own_heads_and_no_v_proj() {
     let m = import(gemma4_31b()).unwrap();
     let s = &m.spec;
     assert!(s.tied_embeddings);
-    let global = Attention::Gqa { heads: 32, kv_heads: 4, head_dim: 512, bias: false, values_from_keys: true };
-    let local = Attention::Gqa { heads: 32, kv_heads: 16, head_dim: 256, bias: false, values_from_keys: false };
+    let global =
+        Attention::Gqa { heads: 32, kv_heads: 4, head_dim: 512, bias: false, values_from_keys: true };
+    let local =
+        Attention::Gqa { heads: 32, kv_heads: 16, head_dim: 256, bias: false, values_from_keys: false };
     assert_eq!((s.layers[5].attention, s.layers[5].window), (global, None));
     assert_eq!((s.layers[0].attention, s.layers[0].window), (local, Some(1024)));
     assert_eq!(s.layers.iter().filter(|l| l.window.is_none()).count(), 10);
@@ -146,6 +150,60 @@ fn gemma4_per_layer_embeddings_and_kv_sharing_are_refused() {
     let mut c = gemma4_31b();
     c["text_config"]["num_kv_shared_layers"] = json!(20);
     assert_eq!(import(c).unwrap_err().field, "model.config.text_config.num_kv_shared_layers");
+}
+
+#[test]
+fn gemma2_and_gemma3_follow_their_sliding_patterns() {
+    let gemma = |model_type: &str, extra: Value| {
+        let mut c = llama_8b();
+        c["model_type"] = json!(model_type);
+        c["head_dim"] = json!(128);
+        c.as_object_mut().unwrap().remove("tie_word_embeddings");
+        c.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        import(c).unwrap().spec
+    };
+    let g2 = gemma("gemma2", json!({"sliding_window": 4096}));
+    assert!(g2.tied_embeddings, "Gemma ties its embeddings by default");
+    assert_eq!((g2.layers[0].window, g2.layers[1].window), (Some(4096), None));
+    let g3 = gemma("gemma3_text", json!({"sliding_window": 1024, "sliding_window_pattern": 6}));
+    let full: Vec<usize> = (0..32).filter(|&i| g3.layers[i].window.is_none()).collect();
+    assert_eq!(full, [5, 11, 17, 23, 29]);
+}
+
+#[test]
+fn architectures_stand_in_for_a_missing_model_type() {
+    let mut c = llama_8b();
+    c.as_object_mut().unwrap().remove("model_type");
+    c["architectures"] = json!(["MixtralForCausalLM"]);
+    c["num_local_experts"] = json!(8);
+    c["num_experts_per_tok"] = json!(2);
+    assert!(import(c.clone()).unwrap().spec.is_moe());
+    c["architectures"] = json!(["MambaForCausalLM"]);
+    assert_eq!(import(c.clone()).unwrap_err().field, "model.config.architectures");
+    c.as_object_mut().unwrap().remove("architectures");
+    assert_eq!(import(c).unwrap_err().field, "model.config.model_type");
+}
+
+#[test]
+fn a_wrapper_ties_its_language_model_by_its_own_flag() {
+    let text = {
+        let mut t = llama_8b();
+        t["model_type"] = json!("qwen3_vl_moe_text");
+        t["num_experts"] = json!(8);
+        t["num_experts_per_tok"] = json!(2);
+        t["moe_intermediate_size"] = json!(768);
+        t.as_object_mut().unwrap().remove("tie_word_embeddings");
+        t
+    };
+    let wrapper = |tie: Option<bool>| {
+        let mut c = json!({"model_type": "qwen3_vl_moe", "text_config": text.clone(), "vision_config": {}});
+        if let Some(t) = tie {
+            c["tie_word_embeddings"] = json!(t);
+        }
+        import(c).unwrap().spec.tied_embeddings
+    };
+    assert!(!wrapper(Some(false)), "the wrapper's false wins over Qwen3VLMoeTextConfig's default");
+    assert!(wrapper(None), "absent everywhere: the text config's default (true)");
 }
 
 #[test]
@@ -211,7 +269,12 @@ fn checkpoint_precision_comes_from_the_quantization_config() {
     for (q, expected) in cases {
         let m = with(q.clone());
         assert_eq!(m.checkpoint_precision, expected, "{q}");
-        assert_eq!(expected.is_none(), !m.notes.is_empty(), "{q}: a note exactly when unknown: {:?}", m.notes);
+        assert_eq!(
+            expected.is_none(),
+            !m.notes.is_empty(),
+            "{q}: a note exactly when unknown: {:?}",
+            m.notes
+        );
     }
     let mut c = llama_8b();
     c["torch_dtype"] = json!("float16");
@@ -246,8 +309,16 @@ fn refusals_name_the_key_that_shows_the_missing_feature() {
 
 #[test]
 fn bad_values_of_required_keys_are_errors_naming_the_key() {
-    let keys = ["hidden_size", "num_hidden_layers", "num_attention_heads", "num_key_value_heads", "intermediate_size", "vocab_size"];
-    let bad = [json!(0), json!(-1), json!(1.5), json!("4096"), json!(1e30), json!(true), json!([]), json!({})];
+    let keys = [
+        "hidden_size",
+        "num_hidden_layers",
+        "num_attention_heads",
+        "num_key_value_heads",
+        "intermediate_size",
+        "vocab_size",
+    ];
+    let bad =
+        [json!(0), json!(-1), json!(1.5), json!("4096"), json!(1e30), json!(true), json!([]), json!({})];
     for key in keys {
         for value in &bad {
             let mut c = llama_8b();
@@ -288,32 +359,71 @@ fn sizes_at_every_bound_count_without_overflow() {
 
 #[test]
 fn python_nan_and_infinity_read_as_null_outside_strings() {
-    let v = parse_config_text(r#"{"a": [0.0, Infinity, -Infinity, NaN], "b": "NaN Infinity \" NaN"}"#).unwrap();
+    let v =
+        parse_config_text(r#"{"a": [0.0, Infinity, -Infinity, NaN], "b": "NaN Infinity \" NaN"}"#).unwrap();
     assert_eq!(v, json!({"a": [0.0, null, null, null], "b": "NaN Infinity \" NaN"}));
     assert_eq!(parse_config_text("{").unwrap_err().field, "model.config");
 }
 
 /// Keys each base config reads, for targeted mutations.
 fn bases() -> Vec<(Value, &'static str, Vec<&'static str>)> {
-    let common = ["hidden_size", "num_hidden_layers", "num_attention_heads", "vocab_size", "intermediate_size"];
+    let common =
+        ["hidden_size", "num_hidden_layers", "num_attention_heads", "vocab_size", "intermediate_size"];
     let with = |extra: &[&'static str]| common.iter().chain(extra).copied().collect::<Vec<_>>();
     vec![
         (llama_8b(), "model.config", with(&["num_key_value_heads", "tie_word_embeddings", "model_type"])),
         (
             deepseek_v3(),
             "model.config",
-            with(&["q_lora_rank", "kv_lora_rank", "qk_rope_head_dim", "v_head_dim", "n_routed_experts", "num_experts_per_tok", "moe_intermediate_size", "n_shared_experts", "first_k_dense_replace", "moe_layer_freq", "num_nextn_predict_layers"]),
+            with(&[
+                "q_lora_rank",
+                "kv_lora_rank",
+                "qk_rope_head_dim",
+                "v_head_dim",
+                "n_routed_experts",
+                "num_experts_per_tok",
+                "moe_intermediate_size",
+                "n_shared_experts",
+                "first_k_dense_replace",
+                "moe_layer_freq",
+                "num_nextn_predict_layers",
+            ]),
         ),
-        (gpt_oss_20b(), "model.config", with(&["num_key_value_heads", "head_dim", "num_local_experts", "num_experts_per_tok", "sliding_window"])),
+        (
+            gpt_oss_20b(),
+            "model.config",
+            with(&[
+                "num_key_value_heads",
+                "head_dim",
+                "num_local_experts",
+                "num_experts_per_tok",
+                "sliding_window",
+            ]),
+        ),
         (
             llama4_maverick(),
             "model.config.text_config",
-            with(&["num_key_value_heads", "head_dim", "intermediate_size_mlp", "num_local_experts", "num_experts_per_tok", "interleave_moe_layer_step", "attention_chunk_size"]),
+            with(&[
+                "num_key_value_heads",
+                "head_dim",
+                "intermediate_size_mlp",
+                "num_local_experts",
+                "num_experts_per_tok",
+                "interleave_moe_layer_step",
+                "attention_chunk_size",
+            ]),
         ),
         (
             gemma4_31b(),
             "model.config.text_config",
-            with(&["num_key_value_heads", "head_dim", "global_head_dim", "num_global_key_value_heads", "attention_k_eq_v", "sliding_window"]),
+            with(&[
+                "num_key_value_heads",
+                "head_dim",
+                "global_head_dim",
+                "num_global_key_value_heads",
+                "attention_k_eq_v",
+                "sliding_window",
+            ]),
         ),
     ]
 }
