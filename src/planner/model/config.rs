@@ -270,20 +270,6 @@ fn refuse(f: &Fields) -> Result<(), InputError> {
             "Step-3.7 attention (head-wise output gates, per-layer-type head counts) is not modelled yet",
         );
     }
-    if model_type == "gemma4_text" {
-        if f.whole_or("hidden_size_per_layer_input", 256, 0, u64::MAX)? > 0 {
-            return no(
-                "hidden_size_per_layer_input",
-                "per-layer embeddings (Gemma 4 PLE; transformers' default is 256 when absent) are not modelled yet",
-            );
-        }
-        if f.whole_or("num_kv_shared_layers", 0, 0, u64::MAX)? > 0 {
-            return no(
-                "num_kv_shared_layers",
-                "KV sharing across layers is not modelled yet; the planner would overstate the cache",
-            );
-        }
-    }
     Ok(())
 }
 

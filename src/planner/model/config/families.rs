@@ -160,6 +160,9 @@ pub(super) fn build(family: Family, f: &Fields, tied: Option<bool>) -> Result<Bu
         Some(t) => t,
         None => f.flag("tie_word_embeddings", family.tie_default())?,
     };
+    if family == Family::Gemma4Text {
+        gemma4_unmodelled(f)?;
+    }
     let mut notes = Vec::new();
     let kinds = layer_kinds(family, f, n_layers as usize)?;
     let windows = windows(family, f, &kinds, &mut notes)?;
@@ -169,6 +172,24 @@ pub(super) fn build(family: Family, f: &Fields, tied: Option<bool>) -> Result<Bu
         .map(|i| Layer { attention: attentions[i], window: windows[i], ffn: ffns[i] })
         .collect();
     Ok(Built { hidden, vocab, tied, layers, notes })
+}
+
+/// Gemma 4 features a spec cannot express: per-layer embeddings (PLE, the E2B/E4B models) and
+/// layers that reuse another layer's KV cache.
+fn gemma4_unmodelled(f: &Fields) -> Result<(), InputError> {
+    if f.whole_or("hidden_size_per_layer_input", 256, 0, u64::MAX)? > 0 {
+        return Err(f.error(
+            "hidden_size_per_layer_input",
+            "per-layer embeddings (Gemma 4 PLE; transformers' default is 256 when absent) are not modelled yet",
+        ));
+    }
+    if f.whole_or("num_kv_shared_layers", 0, 0, u64::MAX)? > 0 {
+        return Err(f.error(
+            "num_kv_shared_layers",
+            "KV sharing across layers is not modelled yet; the planner would overstate the cache",
+        ));
+    }
+    Ok(())
 }
 
 /// Full, sliding or chunked, per layer: `layer_types` when given, else the family's pattern.
