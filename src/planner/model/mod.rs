@@ -10,8 +10,23 @@
 //!
 //! Parameter counts follow the Hugging Face `transformers` modelling code of each family; norms
 //! and biases are counted, the multi-token-prediction module of DeepSeek-V3 is not (the published
-//! 671B excludes it).
+//! 671B excludes it). Small per-layer vectors that no family's KV cache or FLOPs depend on are
+//! not counted: per-head q/k norms (Qwen3, Gemma 3/4), Gemma's extra sandwich norms, gpt-oss'
+//! attention sinks (one scalar per head), LayerNorm biases; together under 0.01 % of any model
+//! in `shared/data/model-configs/`.
+//!
+//! `config` imports a Hugging Face `config.json`, `catalog` holds the presets (which go through
+//! the same import), and `resolve` turns the scenario's `model` field into a spec.
 
+pub mod catalog;
+pub mod config;
+mod resolve;
+
+pub use config::{from_config_json, parse_config_text, ImportedModel};
+pub use resolve::resolve;
+
+use super::plan::ModelSummary;
+use super::precision::KvPrecision;
 use serde::Serialize;
 
 /// A decoder-only transformer.
@@ -47,6 +62,10 @@ pub enum Attention {
         head_dim: u32,
         /// Biases on the q, k, v and o projections (Qwen2, gpt-oss, GPT-3).
         bias: bool,
+        /// Values are taken from the key projection, so the layer has no `v_proj` (Gemma 4
+        /// global layers, `attention_k_eq_v`; transformers 5.24 `modeling_gemma4.py`). The cache
+        /// still holds keys and values: values are normed, keys are normed and rotated.
+        values_from_keys: bool,
     },
     /// Multi-head latent attention (DeepSeek-V2/V3, Kimi K2): the cache holds one compressed
     /// latent of `kv_lora_rank` plus a shared rotary key of `qk_rope_head_dim` per token.
@@ -125,11 +144,12 @@ impl Attention {
     pub fn params(&self, hidden: u64) -> u64 {
         let norms = 2 * hidden;
         match *self {
-            Attention::Gqa { heads, kv_heads, head_dim, bias } => {
+            Attention::Gqa { heads, kv_heads, head_dim, bias, values_from_keys } => {
                 let q = heads as u64 * head_dim as u64;
-                let kv = kv_heads as u64 * head_dim as u64;
-                let weights = hidden * (q + 2 * kv) + q * hidden;
-                let biases = if bias { q + 2 * kv + hidden } else { 0 };
+                let k = kv_heads as u64 * head_dim as u64;
+                let v = if values_from_keys { 0 } else { k };
+                let weights = hidden * (q + k + v) + q * hidden;
+                let biases = if bias { q + k + v + hidden } else { 0 };
                 weights + biases + norms
             }
             Attention::Mla {
@@ -267,6 +287,29 @@ impl ModelSpec {
             .map(|l| l.attention.kv_elements_per_token() as f64 * bytes_per_element)
             .sum()
     }
+
+    /// KV-cache bytes one request holds at `context_tokens` tokens of context, whole model on
+    /// one GPU: a windowed layer (sliding window, Llama 4 chunk) keeps at most its window.
+    pub fn kv_cache_bytes_for_context(&self, context_tokens: u64, bytes_per_element: f64) -> f64 {
+        self.layers
+            .iter()
+            .map(|l| {
+                let tokens = l.window.map_or(context_tokens, |w| w.min(context_tokens));
+                l.attention.kv_elements_per_token() as f64 * tokens as f64 * bytes_per_element
+            })
+            .sum()
+    }
+}
+
+/// The plan's `model` block: the model as the planner understood it, KV cache at full context.
+pub fn summary(spec: &ModelSpec, kv: KvPrecision) -> ModelSummary {
+    ModelSummary {
+        name: spec.name.clone(),
+        total_params: spec.total_params(),
+        active_params: spec.active_params(),
+        layers: spec.num_layers(),
+        kv_cache_bytes_per_token: spec.kv_cache_bytes_per_token(kv.bytes()),
+    }
 }
 
 #[cfg(test)]
@@ -278,7 +321,13 @@ pub(crate) mod fixtures {
     /// intermediate 28672, vocab 128256, untied.
     pub fn llama_3_1_70b() -> ModelSpec {
         let layer = Layer {
-            attention: Attention::Gqa { heads: 64, kv_heads: 8, head_dim: 128, bias: false },
+            attention: Attention::Gqa {
+                heads: 64,
+                kv_heads: 8,
+                head_dim: 128,
+                bias: false,
+                values_from_keys: false,
+            },
             window: None,
             ffn: FeedForward::Dense(DenseFfn { intermediate: 28672, gated: true, bias: false }),
         };
