@@ -76,11 +76,13 @@ fn attention_elements(attention: &Attention, hidden: u64, tp: u32) -> Elements {
     let t = tp.max(1) as f64;
     let norms = 2.0 * h;
     match *attention {
-        Attention::Gqa { heads, kv_heads, head_dim, bias } => {
+        Attention::Gqa { heads, kv_heads, head_dim, bias, values_from_keys } => {
             let q = heads as f64 * head_dim as f64 / t;
-            let kv = kv_heads_per_gpu(kv_heads, tp) as f64 * head_dim as f64;
-            let biases = if bias { q + 2.0 * kv + h } else { 0.0 };
-            Elements { matrices: h * (q + 2.0 * kv) + q * h, other: biases + norms }
+            let k = kv_heads_per_gpu(kv_heads, tp) as f64 * head_dim as f64;
+            // Gemma 4's global layers reuse the keys as values: no v_proj.
+            let kv = if values_from_keys { k } else { 2.0 * k };
+            let biases = if bias { q + kv + h } else { 0.0 };
+            Elements { matrices: h * (q + kv) + q * h, other: biases + norms }
         }
         Attention::Mla {
             heads,

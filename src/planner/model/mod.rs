@@ -350,7 +350,7 @@ pub(crate) mod fixtures {
         vocab: u64,
     ) -> ModelSpec {
         let layer = Layer {
-            attention: Attention::Gqa { heads, kv_heads, head_dim, bias: false },
+            attention: Attention::Gqa { heads, kv_heads, head_dim, bias: false, values_from_keys: false },
             window: None,
             ffn: FeedForward::Dense(DenseFfn { intermediate, gated: true, bias: false }),
         };
@@ -384,7 +384,7 @@ pub(crate) mod fixtures {
         let mut m = dense_gqa("Qwen/Qwen2.5-3B-Instruct", 2048, 36, (16, 2, 128), 11008, 151936);
         m.tied_embeddings = true;
         for layer in &mut m.layers {
-            layer.attention = Attention::Gqa { heads: 16, kv_heads: 2, head_dim: 128, bias: true };
+            layer.attention = Attention::Gqa { heads: 16, kv_heads: 2, head_dim: 128, bias: true, values_from_keys: false };
         }
         m
     }
@@ -411,7 +411,7 @@ pub(crate) mod fixtures {
     /// head_dim 64, attention biases, 128 experts top-4 of intermediate 2880 with biases,
     /// vocab 201088, untied. (Its 64 attention-sink logits a layer are not counted.)
     pub fn gpt_oss_120b() -> ModelSpec {
-        let attention = Attention::Gqa { heads: 64, kv_heads: 8, head_dim: 64, bias: true };
+        let attention = Attention::Gqa { heads: 64, kv_heads: 8, head_dim: 64, bias: true, values_from_keys: false };
         let ffn = FeedForward::Moe(MoeFfn {
             experts: 128,
             experts_per_token: 4,
