@@ -6,6 +6,7 @@
 //! weight and KV functions that size the memory, so a layout's time and its memory can never
 //! disagree about what a GPU holds.
 
+use super::engine::EngineProfile;
 use super::inputs::PlannerInputs;
 use super::layout::Layout;
 use super::memory::{self, kv, stage_layers, weights, MemoryPlan};
@@ -75,7 +76,7 @@ pub fn evaluate(inputs: &PlannerInputs, layout: Layout) -> Evaluation {
     let cost = StageCost::new(&load, &layout, &inputs.cluster, inputs.precision.weights, &inputs.params);
     let limits = ServingLimits {
         kv_max_requests: plan.max_requests_per_replica.min(MAX_REQUESTS) as f64,
-        max_batch_requests: inputs.engine.max_batch_requests,
+        max_batch_requests: requests_per_micro_batch(&inputs.engine, &layout),
         max_batch_tokens: inputs.engine.max_batch_tokens,
     };
     let verdict = match operating_point(&cost, &inputs.workload, &limits) {
@@ -90,6 +91,15 @@ pub fn evaluate(inputs: &PlannerInputs, layout: Layout) -> Evaluation {
         }
     };
     Evaluation { layout, memory: Some(plan), verdict }
+}
+
+/// The engine's request cap for one pipeline micro-batch.
+fn requests_per_micro_batch(engine: &EngineProfile, layout: &Layout) -> u32 {
+    if engine.request_cap_spans_pipeline {
+        (engine.max_batch_requests / layout.pp.max(1)).max(1)
+    } else {
+        engine.max_batch_requests
+    }
 }
 
 /// A cap on requests per replica for models that cache nothing per token, far above any
