@@ -91,3 +91,6 @@ fn candidate(e: &Evaluation, inputs: &PlannerInputs, gpus: u32) -> Candidate {
         range: None,
     }
 }
+
+#[cfg(test)]
+mod tests;
