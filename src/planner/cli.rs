@@ -49,3 +49,47 @@ pub fn plan_one(value: Value) -> (Value, bool) {
 fn pretty(v: &Value) -> String {
     serde_json::to_string_pretty(v).unwrap_or_else(|e| format!("{{\"error\": {{\"field\": \"plan\", \"message\": \"{e}\"}}}}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"{"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {"isl": 512, "osl": 128}}"#;
+    const BAD: &str = r#"{"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {"isl": 0, "osl": 128}}"#;
+
+    #[test]
+    fn one_scenario_gives_one_plan_and_status_0() {
+        let out = run(GOOD);
+        assert_eq!(out.status, 0);
+        let v: Value = serde_json::from_str(&out.output).unwrap();
+        assert!(v["recommended"]["layout"]["tp"].is_u64());
+    }
+
+    #[test]
+    fn an_array_keeps_order_and_errors_in_place_with_status_1() {
+        let out = run(&format!("[{GOOD}, {BAD}, {GOOD}]"));
+        assert_eq!(out.status, 1);
+        let v: Value = serde_json::from_str(&out.output).unwrap();
+        let items = v.as_array().unwrap();
+        assert_eq!(items.len(), 3);
+        assert!(items[0].get("recommended").is_some());
+        assert_eq!(items[1]["error"]["field"], "workload.isl");
+        assert!(items[2].get("recommended").is_some());
+    }
+
+    #[test]
+    fn text_that_is_not_json_gives_status_2() {
+        let out = run("{model: llama");
+        assert_eq!(out.status, 2);
+        let v: Value = serde_json::from_str(&out.output).unwrap();
+        assert_eq!(v["error"]["field"], "scenario");
+    }
+
+    #[test]
+    fn json_that_is_not_a_scenario_is_an_error_not_a_panic() {
+        for text in ["42", "null", "\"x\"", "{}", "[[]]", "[{}]"] {
+            let out = run(text);
+            assert_eq!(out.status, 1, "{text}");
+        }
+    }
+}
