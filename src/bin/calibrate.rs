@@ -10,12 +10,14 @@
 //! beside their priors and bounds, and writes `data/fitted-params.json`. `--rows` lists every
 //! row. Exit status 0, or 2 when the file cannot be read or parsed.
 
-use planner_app::planner::calibration::{self, breakdown, compare, dataset, summarise, Compared, GenerationFit, Point, Summary};
+use planner_app::planner::calibration::{
+    self, breakdown, compare, dataset, metrics, summarise, Compared, GenerationFit, GroupKey, Point, Summary,
+};
 use planner_app::planner::engine::Engine;
 use planner_app::planner::gpu::Generation;
 use planner_app::planner::perf::fitted::{FitErrors, Fit, FittedFile, FittedValues};
 use planner_app::planner::perf::params::{PerfParams, BOUNDS};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -130,6 +132,7 @@ fn report(points: &[Point], rows: &[Compared], list: bool, params_for: &dyn Fn(&
     table("Per precision (weights/KV)", &breakdown(rows, |r| r.group.precision.clone()));
     table("Per ISL/OSL", &breakdown(rows, |r| (r.group.isl, r.group.osl)).into_iter().map(|((i, o), s)| (format!("{i}/{o}"), s)).collect::<Vec<_>>());
     table("Per TP", &breakdown(rows, |r| r.tp).into_iter().map(|(t, s)| (format!("TP {t}"), s)).collect::<Vec<_>>());
+    misses(rows);
     if list {
         println!("\nRows: model, GPU, precision, ISL/OSL, TP: measured, predicted, error | predicted running requests, what limits them, TPOT, decode step = compute / memory / communication / overhead ms");
         for (p, r) in points.iter().zip(rows) {
@@ -156,6 +159,39 @@ fn report(points: &[Point], rows: &[Compared], list: bool, params_for: &dyn Fn(&
                 g.model, g.gpu, g.precision, g.isl, g.osl, r.tp, r.measured, r.predicted, pct(r.error()),
             );
         }
+    }
+}
+
+/// The groups whose predicted-best layout measures more than 5 % below the measured best.
+fn misses(rows: &[Compared]) {
+    let mut groups: BTreeMap<&GroupKey, Vec<&Compared>> = BTreeMap::new();
+    for r in rows {
+        groups.entry(&r.group).or_default().push(r);
+    }
+    println!("\nGroups where the predicted best layout is not within 5 % of the measured best:");
+    let mut any = false;
+    for (g, members) in groups.iter().filter(|(_, m)| m.len() >= 2) {
+        let best = members.iter().fold(members[0], |b, r| if r.measured > b.measured { r } else { b });
+        let picked = members.iter().fold(members[0], |b, r| if r.predicted > b.predicted { r } else { b });
+        if picked.measured < (1.0 - metrics::BEST_LAYOUT_TOLERANCE) * best.measured {
+            any = true;
+            println!(
+                "  {} {} {} {}/{}: predicted best TP {} measures {:.0}, {:.1} % below TP {} ({:.0})",
+                g.model,
+                g.gpu,
+                g.precision,
+                g.isl,
+                g.osl,
+                picked.tp,
+                picked.measured,
+                (1.0 - picked.measured / best.measured) * 100.0,
+                best.tp,
+                best.measured
+            );
+        }
+    }
+    if !any {
+        println!("  none");
     }
 }
 

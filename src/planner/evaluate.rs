@@ -60,7 +60,7 @@ impl Evaluation {
 pub fn evaluate(inputs: &PlannerInputs, layout: Layout) -> Evaluation {
     match prepare(inputs, layout) {
         Ok(prepared) => prepared.judge(inputs, &inputs.params),
-        Err(rejected) => rejected,
+        Err(rejected) => *rejected,
     }
 }
 
@@ -77,8 +77,9 @@ pub struct Prepared {
 
 /// Check divisibility and memory and gather the performance model's inputs; `Err` holds the
 /// rejected evaluation when the layout cannot run at all.
-pub fn prepare(inputs: &PlannerInputs, layout: Layout) -> Result<Prepared, Evaluation> {
-    let rejected = |reasons, memory| Evaluation { layout, memory, verdict: Verdict::Rejected { reasons, point: None } };
+pub fn prepare(inputs: &PlannerInputs, layout: Layout) -> Result<Prepared, Box<Evaluation>> {
+    let rejected =
+        |reasons, memory| Box::new(Evaluation { layout, memory, verdict: Verdict::Rejected { reasons, point: None } });
     if !inputs.allow_tp_across_nodes && layout.tp > inputs.cluster.scale_up_group() {
         let reason = RejectReason::TpAcrossNodes { tp: layout.tp, scale_up_group: inputs.cluster.scale_up_group() };
         return Err(rejected(vec![reason], None));

@@ -44,17 +44,6 @@ impl FitOptions {
     pub fn all() -> FitOptions {
         FitOptions { free: [true; PARAM_COUNT], anchor: 1e-4, max_evaluations: 4000 }
     }
-
-    /// All but the named parameters free.
-    pub fn except(names: &[&str]) -> FitOptions {
-        let mut o = FitOptions::all();
-        for (i, b) in BOUNDS.iter().enumerate() {
-            if names.contains(&b.name) {
-                o.free[i] = false;
-            }
-        }
-        o
-    }
 }
 
 /// The outcome of a fit.

@@ -14,6 +14,7 @@ use super::super::inputs::{resolve, PlannerInputs};
 use super::super::layout::Layout;
 use super::super::perf::{OperatingPoint, PerfParams};
 use super::super::scenario::ScenarioInput;
+use super::super::workload::Load;
 
 /// One measured run.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,9 +75,9 @@ impl Point {
         let prepared = prepare(&inputs, l).ok();
         let w = &inputs.workload;
         let load = match w.load {
-            super::super::workload::Load::MaxThroughput => "max-throughput".to_string(),
-            super::super::workload::Load::Concurrency(c) => format!("concurrency {c}"),
-            super::super::workload::Load::RequestRate(r) => format!("rate {r}"),
+            Load::MaxThroughput => "max-throughput".to_string(),
+            Load::Concurrency(c) => format!("concurrency {c}"),
+            Load::RequestRate(r) => format!("rate {r}"),
         };
         let group = GroupKey {
             model: inputs.model.name.clone(),
