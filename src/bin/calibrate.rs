@@ -320,7 +320,9 @@ fn print_fit(f: &GenerationFit) {
     println!("    {:<24} {:>11} {:>11} {:>24}  note", "parameter", "prior", "fitted", "bounds");
     let (start, end) = (f.start.to_array(), f.result.params.to_array());
     for (i, b) in BOUNDS.iter().enumerate() {
-        let note = if !f.free[i] {
+        let note = if !f.free[i] && end[i] != start[i] {
+            "not informed by the rows; raised to the scale-up hop"
+        } else if !f.free[i] {
             "fixed (rows cannot inform it)"
         } else if f.result.at_bound.iter().any(|x| x.name == b.name) {
             "AT BOUND"
