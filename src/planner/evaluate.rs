@@ -10,7 +10,9 @@ use super::engine::EngineProfile;
 use super::inputs::PlannerInputs;
 use super::layout::Layout;
 use super::memory::{self, kv, stage_layers, weights, MemoryPlan};
-use super::perf::{operating_point, NoOperatingPoint, OperatingPoint, ServingLimits, StageCompute, StageCost, StageLoad};
+use super::perf::{
+    operating_point, NoOperatingPoint, OperatingPoint, PerfParams, ServingLimits, StageCompute, StageCost, StageLoad,
+};
 use super::reject::RejectReason;
 use super::units::Bytes;
 use std::ops::Range;
@@ -55,42 +57,78 @@ impl Evaluation {
     }
 }
 
-/// Judge one layout of `inputs`' cluster.
+/// Judge one layout of `inputs`' cluster with `inputs.params`.
 pub fn evaluate(inputs: &PlannerInputs, layout: Layout) -> Evaluation {
-    let rejected = |reasons, memory| Evaluation { layout, memory, verdict: Verdict::Rejected { reasons, point: None } };
+    match prepare(inputs, layout) {
+        Ok(prepared) => prepared.judge(inputs, &inputs.params),
+        Err(rejected) => *rejected,
+    }
+}
+
+/// The part of a layout's judgement that does not depend on the performance parameters: the
+/// memory plan, the heaviest stage's load and the serving limits. A calibration fit prepares
+/// each measured layout once and then re-times it for every parameter vector it tries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prepared {
+    pub layout: Layout,
+    pub memory: MemoryPlan,
+    pub load: StageLoad,
+    pub limits: ServingLimits,
+}
+
+/// Check divisibility and memory and gather the performance model's inputs; `Err` holds the
+/// rejected evaluation when the layout cannot run at all.
+pub fn prepare(inputs: &PlannerInputs, layout: Layout) -> Result<Prepared, Box<Evaluation>> {
+    let rejected =
+        |reasons, memory| Box::new(Evaluation { layout, memory, verdict: Verdict::Rejected { reasons, point: None } });
     if !inputs.allow_tp_across_nodes && layout.tp > inputs.cluster.scale_up_group() {
         let reason = RejectReason::TpAcrossNodes { tp: layout.tp, scale_up_group: inputs.cluster.scale_up_group() };
-        return rejected(vec![reason], None);
+        return Err(rejected(vec![reason], None));
     }
     let m = &inputs.model;
     let plan = match memory::breakdown(m, &inputs.cluster, &layout, inputs.precision, &inputs.engine, &inputs.workload) {
         Ok(plan) => plan,
-        Err(reasons) => return rejected(reasons, None),
+        Err(reasons) => return Err(rejected(reasons, None)),
     };
     let reasons = plan.rejections();
     if !reasons.is_empty() {
-        return rejected(reasons, Some(plan));
+        return Err(rejected(reasons, Some(plan)));
     }
     let stages = stage_layers(m, layout.pp, inputs.engine.pp_partition);
     let load = heaviest_stage_load(inputs, &layout, &stages);
-    let cost = StageCost::new(&load, &layout, &inputs.cluster, inputs.precision.weights, &inputs.params);
     let limits = ServingLimits {
         kv_max_requests: plan.max_requests_per_replica.min(MAX_REQUESTS) as f64,
         max_batch_requests: requests_per_micro_batch(&inputs.engine, &layout),
         max_batch_tokens: inputs.engine.max_batch_tokens,
     };
-    let verdict = match operating_point(&cost, &inputs.workload, &limits) {
-        Ok(point) => Verdict::Feasible(point),
-        Err(NoOperatingPoint::Sla { reason, point }) => Verdict::Rejected { reasons: vec![reason], point: Some(*point) },
-        Err(NoOperatingPoint::NoCapacity { .. }) => Verdict::Rejected {
-            reasons: vec![RejectReason::KvCacheTooSmall { need: plan.kv_bytes_per_request, have: plan.kv_capacity }],
-            point: None,
-        },
-        Err(NoOperatingPoint::Saturated { offered, max }) => {
-            Verdict::Rejected { reasons: vec![RejectReason::Saturated { offered, max }], point: None }
-        }
-    };
-    Evaluation { layout, memory: Some(plan), verdict }
+    Ok(Prepared { layout, memory: plan, load, limits })
+}
+
+impl Prepared {
+    /// The operating point under `params` (the performance model alone).
+    pub fn point(&self, inputs: &PlannerInputs, params: &PerfParams) -> Result<OperatingPoint, NoOperatingPoint> {
+        let cost = StageCost::new(&self.load, &self.layout, &inputs.cluster, inputs.precision.weights, params);
+        operating_point(&cost, &inputs.workload, &self.limits)
+    }
+
+    /// The full evaluation under `params`.
+    pub fn judge(&self, inputs: &PlannerInputs, params: &PerfParams) -> Evaluation {
+        let plan = &self.memory;
+        let verdict = match self.point(inputs, params) {
+            Ok(point) => Verdict::Feasible(point),
+            Err(NoOperatingPoint::Sla { reason, point }) => {
+                Verdict::Rejected { reasons: vec![reason], point: Some(*point) }
+            }
+            Err(NoOperatingPoint::NoCapacity { .. }) => Verdict::Rejected {
+                reasons: vec![RejectReason::KvCacheTooSmall { need: plan.kv_bytes_per_request, have: plan.kv_capacity }],
+                point: None,
+            },
+            Err(NoOperatingPoint::Saturated { offered, max }) => {
+                Verdict::Rejected { reasons: vec![RejectReason::Saturated { offered, max }], point: None }
+            }
+        };
+        Evaluation { layout: self.layout, memory: Some(plan.clone()), verdict }
+    }
 }
 
 /// The engine's request cap for one pipeline micro-batch.

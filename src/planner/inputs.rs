@@ -56,7 +56,7 @@ pub fn resolve(input: &ScenarioInput) -> Result<PlannerInputs, InputError> {
     let engine = profile(engine_id, &gpu, input.engine_options.as_ref())?;
     let workload = input.workload()?;
     let constraint = input.layout_constraint()?;
-    let params = PerfParams::prior(gpu.generation, engine_id);
+    let params = PerfParams::for_gpu(gpu.generation, engine_id);
 
     let mut warnings = imported.notes.clone();
     if let Some(shipped) = imported.checkpoint_precision {
