@@ -4,6 +4,7 @@
 //! plus the engine whose memory rules apply. Everything here runs natively (tests, the `plan`
 //! command) and in WebAssembly (the page) unchanged.
 
+pub mod bench;
 pub mod cli;
 pub mod engine;
 pub mod error;
