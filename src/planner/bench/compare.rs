@@ -62,6 +62,8 @@ pub enum Flag {
     NotPredicted { reason: String },
     /// The file has no mean for this figure; its median is compared.
     MedianUsed { figure: String },
+    /// The measured throughput is not a finite, non-negative number (a damaged stored run).
+    BadThroughput { value: String },
 }
 
 impl Flag {
@@ -79,6 +81,7 @@ impl Flag {
                 | Flag::NotAClusterLayout { .. }
                 | Flag::LoadUnknown
                 | Flag::NotPredicted { .. }
+                | Flag::BadThroughput { .. }
         )
     }
 
@@ -113,6 +116,7 @@ impl Flag {
             Flag::LoadApproximated { detail } => detail.clone(),
             Flag::NotPredicted { reason } => format!("the planner finds no operating point at this load: {reason}"),
             Flag::MedianUsed { figure } => format!("no mean {figure} in the file; the median is compared"),
+            Flag::BadThroughput { value } => format!("the measured output tok/s {value} is not a usable number"),
         }
     }
 }
@@ -297,16 +301,17 @@ fn compare_run(inputs: &PlannerInputs, index: usize, run: &MeasuredRun) -> (Comp
             }
         }
     }
+    let rate_ok = |r: f64| r.is_finite() && r > 0.0;
     let load = match run.load {
-        MeasuredLoad::Concurrency { requests } => Some(Load::Concurrency(requests)),
-        MeasuredLoad::RequestRate { per_s } => Some(Load::RequestRate(per_s)),
-        MeasuredLoad::RateCapped { per_s, requests } => {
+        MeasuredLoad::Concurrency { requests } if requests > 0 => Some(Load::Concurrency(requests)),
+        MeasuredLoad::RequestRate { per_s } if rate_ok(per_s) => Some(Load::RequestRate(per_s)),
+        MeasuredLoad::RateCapped { per_s, requests } if rate_ok(per_s) => {
             flags.push(Flag::LoadApproximated {
                 detail: format!("{per_s} requests/s capped at {requests} in flight: predicted at the rate alone"),
             });
             Some(Load::RequestRate(per_s))
         }
-        MeasuredLoad::AllAtOnce { requests } => {
+        MeasuredLoad::AllAtOnce { requests } if requests > 0 => {
             flags.push(Flag::LoadApproximated {
                 detail: format!(
                     "all {requests} requests sent at once: predicted as {requests} requests in flight (the engine runs \
@@ -315,12 +320,16 @@ fn compare_run(inputs: &PlannerInputs, index: usize, run: &MeasuredRun) -> (Comp
             });
             Some(Load::Concurrency(requests))
         }
-        MeasuredLoad::Unknown => {
+        // Unknown, or no load at all (a zero or non-finite figure in a stored run).
+        _ => {
             flags.push(Flag::LoadUnknown);
             None
         }
     };
 
+    if !(run.output_tok_s.is_finite() && run.output_tok_s >= 0.0) {
+        flags.push(Flag::BadThroughput { value: run.output_tok_s.to_string() });
+    }
     let mut comparison = Comparison {
         run: index,
         source: run.source.clone(),
@@ -363,8 +372,9 @@ fn compare_run(inputs: &PlannerInputs, index: usize, run: &MeasuredRun) -> (Comp
     comparison.output_tok_s = Some(Figure::new(point.output_tok_s, run.output_tok_s));
     comparison.output_tok_s_per_gpu = Some(Figure::new(point.output_tok_s / gpus, run.output_tok_s / gpus));
     let mut time = |stat: &super::import::TimeStat, predicted_ms: f64, figure: &str| {
-        let measured = stat.mean.or_else(|| {
-            stat.median.inspect(|_| comparison.flags.push(Flag::MedianUsed { figure: figure.into() }))
+        let usable = |x: &f64| x.is_finite() && *x >= 0.0;
+        let measured = stat.mean.filter(usable).or_else(|| {
+            stat.median.filter(usable).inspect(|_| comparison.flags.push(Flag::MedianUsed { figure: figure.into() }))
         })?;
         Some(Figure::new(predicted_ms, measured))
     };
@@ -380,46 +390,60 @@ fn squash(s: &str) -> String {
     s.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
 }
 
-/// The best-layout check over the matched comparisons.
-fn best_layout(priority: Priority, comparisons: &[Comparison], recommended: Option<Layout>) -> BestLayout {
-    // Higher is better for every score: tok/s per GPU; −TPOT; tok/s per GPU × tok/s per user
-    // (the balanced score's product, whose normalising constants do not change the order).
-    let (metric, score): (&str, fn(&Comparison, fn(&Figure) -> f64) -> Option<f64>) = match priority {
-        Priority::Throughput => ("output tokens/s per GPU", |c, v| c.output_tok_s_per_gpu.as_ref().map(v)),
-        Priority::Latency => ("TPOT (lower is better)", |c, v| c.tpot_ms.as_ref().map(|f| -v(f))),
-        Priority::Balanced => ("output tokens/s per GPU × tokens/s per user", |c, v| {
-            let per_gpu = c.output_tok_s_per_gpu.as_ref().map(v)?;
-            let tpot = c.tpot_ms.as_ref().map(v).filter(|t| *t > 0.0)?;
+/// A comparison's score on the priority's metric, higher is better, from its predicted or its
+/// measured values: tok/s per GPU (throughput); −TPOT (latency); tok/s per GPU × tok/s per
+/// user (balanced: the balanced score's product, whose normalising constants do not change
+/// the order).
+fn score(priority: Priority, c: &Comparison, value: fn(&Figure) -> f64) -> Option<f64> {
+    match priority {
+        Priority::Throughput => c.output_tok_s_per_gpu.as_ref().map(value),
+        Priority::Latency => c.tpot_ms.as_ref().map(|f| -value(f)),
+        Priority::Balanced => {
+            let per_gpu = c.output_tok_s_per_gpu.as_ref().map(value)?;
+            let tpot = c.tpot_ms.as_ref().map(value).filter(|t| *t > 0.0)?;
             Some(per_gpu * 1000.0 / tpot)
-        }),
-    };
-    let measured = |f: &Figure| f.measured;
-    let predicted = |f: &Figure| f.predicted;
-    // Each layout's best run by its measured score.
-    let mut per_layout: Vec<(Layout, &Comparison, f64)> = Vec::new();
-    for c in comparisons.iter().filter(|c| c.matched) {
-        let (Some(l), Some(m)) = (c.layout, score(c, measured)) else { continue };
-        match per_layout.iter_mut().find(|(pl, _, _)| *pl == l) {
-            Some(entry) if entry.2 >= m => {}
-            Some(entry) => *entry = (l, c, m),
-            None => per_layout.push((l, c, m)),
         }
     }
-    let argmax = |value: &dyn Fn(&(Layout, &Comparison, f64)) -> Option<f64>| {
+}
+
+/// A measured layout and the run that measured best for it.
+struct LayoutBest<'a> {
+    layout: Layout,
+    run: &'a Comparison,
+    measured: f64,
+}
+
+/// The best-layout check over the matched comparisons.
+fn best_layout(priority: Priority, comparisons: &[Comparison], recommended: Option<Layout>) -> BestLayout {
+    let metric = match priority {
+        Priority::Throughput => "output tokens/s per GPU",
+        Priority::Latency => "TPOT (lower is better)",
+        Priority::Balanced => "output tokens/s per GPU × tokens/s per user",
+    };
+    let mut per_layout: Vec<LayoutBest> = Vec::new();
+    for c in comparisons.iter().filter(|c| c.matched) {
+        let (Some(layout), Some(measured)) = (c.layout, score(priority, c, |f| f.measured)) else { continue };
+        match per_layout.iter_mut().find(|e| e.layout == layout) {
+            Some(e) if e.measured >= measured => {}
+            Some(e) => *e = LayoutBest { layout, run: c, measured },
+            None => per_layout.push(LayoutBest { layout, run: c, measured }),
+        }
+    }
+    let best = |value: &dyn Fn(&LayoutBest) -> Option<f64>| {
         per_layout
             .iter()
-            .filter_map(|e| value(e).map(|v| (e.0, v)))
+            .filter_map(|e| value(e).map(|v| (e.layout, v)))
             .max_by(|a, b| a.1.total_cmp(&b.1))
             .map(|(l, _)| l)
     };
-    let measured_best = argmax(&|e| Some(e.2));
-    let predicted_best = argmax(&|e| score(e.1, predicted));
+    let measured_best = best(&|e| Some(e.measured));
+    let predicted_best = best(&|e| score(priority, e.run, |f| f.predicted));
     BestLayout {
         metric: metric.into(),
         measured_best,
         predicted_best,
         agree: (per_layout.len() >= 2).then(|| measured_best == predicted_best),
         recommended,
-        recommended_measured: recommended.is_some_and(|r| per_layout.iter().any(|e| e.0 == r)),
+        recommended_measured: recommended.is_some_and(|r| per_layout.iter().any(|e| e.layout == r)),
     }
 }

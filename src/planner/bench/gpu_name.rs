@@ -55,10 +55,8 @@ pub fn identify(name: &str) -> Option<&'static str> {
         "rtx-4090"
     } else if has("rtx") && has("pro") && has("6000") && has("server") {
         "rtx-pro-6000-server"
-    } else if let Some(mi) = ["mi355x", "mi325x", "mi300x", "mi250x"].into_iter().find(|m| has(m)) {
-        mi
     } else {
-        return None;
+        ["mi355x", "mi325x", "mi300x", "mi250x"].into_iter().find(|m| has(m))?
     };
     Some(id)
 }
@@ -86,6 +84,14 @@ mod tests {
         ];
         for (name, want) in cases {
             assert_eq!(identify(name), want, "{name}");
+        }
+    }
+
+    /// The planner's script writes the catalog id as the GPU; each must read back as itself.
+    #[test]
+    fn every_catalog_id_identifies_as_itself() {
+        for entry in crate::planner::gpu::catalog::entries() {
+            assert_eq!(identify(&entry.id), Some(entry.id.as_str()), "{}", entry.id);
         }
     }
 }

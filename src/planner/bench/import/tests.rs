@@ -35,6 +35,9 @@ fn sample_files() -> Vec<(String, PathBuf)> {
     out
 }
 
+/// tp, pp, dp, ep and where they were read.
+type LayoutCheck = (u32, u32, u32, u32, LayoutSource);
+
 /// What one run of a sample must hold. `None` fields are not checked; `Some(None)` checks
 /// absence.
 #[derive(Default)]
@@ -45,7 +48,7 @@ struct Expect {
     tpot_mean: Option<Option<f64>>,
     tpot_median: Option<f64>,
     load: Option<MeasuredLoad>,
-    layout: Option<Option<(u32, u32, u32, u32, LayoutSource)>>,
+    layout: Option<Option<LayoutCheck>>,
     model: Option<&'static str>,
     gpu: Option<&'static str>,
     engine: Option<Option<Engine>>,
