@@ -23,10 +23,11 @@ use crate::planner::inputs::PlannerInputs;
 use crate::planner::layout::Layout;
 use crate::planner::model::catalog as model_catalog;
 use crate::planner::perf::OperatingPoint;
-use crate::planner::scenario::LayoutConstraint;
+use crate::planner::scenario::{LayoutConstraint, ScenarioInput};
 use crate::planner::search::{enumerate, search};
 use crate::planner::workload::{Load, Priority, Sla};
 use serde::Serialize;
+use serde_json::json;
 
 /// How far a run's mean input or output length may be from the scenario's (as a share of the
 /// scenario's) and still be compared: vLLM's random prompts lose the tokenizer's special tokens
@@ -186,12 +187,12 @@ pub struct MatchReport {
     pub best: BestLayout,
 }
 
-/// One run ready for fitting: the inputs at the run's lengths and load (SLA dropped), its
-/// layout, and what was measured.
+/// One matched run as a measurement for fitting, field for field the shape of
+/// `calibration::Measurement` (branch `calib`): the scenario as run (the plan's, with the
+/// run's lengths and load, no SLA, and the run's layout), the layout, and what was measured.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Measurement {
-    pub source: String,
-    pub inputs: PlannerInputs,
+    pub scenario: ScenarioInput,
     pub layout: Layout,
     pub output_tok_s_per_gpu: f64,
     pub ttft_ms: Option<f64>,
@@ -207,23 +208,47 @@ pub fn match_to_plan(inputs: &PlannerInputs, runs: &[MeasuredRun]) -> Result<Mat
     Ok(MatchReport { comparisons, best })
 }
 
-/// The matched runs as measurements for fitting.
-pub fn measurements(inputs: &PlannerInputs, runs: &[MeasuredRun]) -> Vec<Measurement> {
+/// The matched runs as measurements for fitting, each with the index of its run.
+pub fn measurements(inputs: &PlannerInputs, runs: &[MeasuredRun]) -> Vec<(usize, Measurement)> {
     runs.iter()
         .enumerate()
         .filter_map(|(i, r)| {
             let (c, at) = compare_run(inputs, i, r);
             let (at, layout) = (at?, c.layout?);
-            c.matched.then(|| Measurement {
-                source: c.source.clone(),
-                inputs: at,
-                layout,
-                output_tok_s_per_gpu: r.output_tok_s / layout.gpus() as f64,
-                ttft_ms: c.ttft_ms.map(|f| f.measured),
-                tpot_ms: c.tpot_ms.map(|f| f.measured),
+            let scenario = scenario_as_run(inputs, &at, layout)?;
+            c.matched.then(|| {
+                let measurement = Measurement {
+                    scenario,
+                    layout,
+                    output_tok_s_per_gpu: r.output_tok_s / layout.gpus() as f64,
+                    ttft_ms: c.ttft_ms.map(|f| f.measured),
+                    tpot_ms: c.tpot_ms.map(|f| f.measured),
+                };
+                (i, measurement)
             })
         })
         .collect()
+}
+
+/// The plan's scenario (every default filled in) with the run's lengths, load and layout and
+/// no SLA: resolving it gives the inputs the prediction was made with.
+fn scenario_as_run(inputs: &PlannerInputs, at: &PlannerInputs, layout: Layout) -> Option<ScenarioInput> {
+    let mut v = inputs.scenario.clone();
+    let w = &at.workload;
+    let load = match w.load {
+        Load::Concurrency(c) => json!({"concurrency": c}),
+        Load::RequestRate(r) => json!({"request_rate": r}),
+        Load::MaxThroughput => json!({}),
+    };
+    let mut workload = json!({"isl": w.isl, "osl": w.osl});
+    if let (Some(target), Some(extra)) = (workload.as_object_mut(), load.as_object()) {
+        target.extend(extra.clone());
+    }
+    let object = v.as_object_mut()?;
+    object.insert("workload".into(), workload);
+    object.insert("sla".into(), json!({}));
+    object.insert("layout".into(), json!({"tp": layout.tp, "pp": layout.pp, "dp": layout.dp, "ep": layout.ep}));
+    ScenarioInput::from_value(v).ok()
 }
 
 /// A model name reduced for comparison: the catalog's normal form (organisation, `Meta-`,

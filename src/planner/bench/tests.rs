@@ -341,10 +341,16 @@ fn a_real_run_is_compared_at_its_own_load() {
         c.tpot_ms.unwrap().measured,
         c.tpot_ms.unwrap().error.unwrap() * 100.0
     );
+    // As a measurement for fitting: its scenario resolves to the inputs of the prediction.
     let m = measurements(&i, &runs);
     assert_eq!(m.len(), 1);
-    assert_eq!((m[0].inputs.workload.load, m[0].inputs.workload.isl), (Load::Concurrency(50), 1023));
-    assert_eq!(m[0].output_tok_s_per_gpu, runs[0].output_tok_s / 8.0);
+    let (run, m) = &m[0];
+    assert_eq!((*run, m.layout), (0, Layout::new(8, 1, 1, 1, 8).unwrap()));
+    assert_eq!(m.output_tok_s_per_gpu, runs[0].output_tok_s / 8.0);
+    assert_eq!((m.ttft_ms, m.tpot_ms), (Some(c.ttft_ms.unwrap().measured), Some(c.tpot_ms.unwrap().measured)));
+    let again = resolve(&m.scenario).unwrap();
+    assert_eq!((again.workload, again.engine, again.precision), (copy.workload, copy.engine, copy.precision));
+    assert_eq!(evaluate(&again, m.layout).point().unwrap().output_tok_s, p.output_tok_s);
 }
 
 #[test]
