@@ -16,7 +16,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (path, top_n) = match args.as_slice() {
-        [path] => (path, None),
+        [path] if !path.starts_with("--") => (path, None),
         [flag, n, path] if flag == "--bench-script" => (path, Some(n)),
         _ => {
             eprintln!("usage: plan SCENARIO.json   (or - to read standard input)");

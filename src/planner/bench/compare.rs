@@ -110,7 +110,12 @@ impl Flag {
             ),
             Flag::LayoutUnknown => "the file does not say the layout (name it like tp8-pp1-dp2-ep1.json)".into(),
             Flag::NotAClusterLayout { layout, gpus } => {
-                format!("{layout} uses {} GPUs; this cluster has {gpus}", layout.gpus())
+                let used = layout.tp as u64 * layout.pp as u64 * layout.dp as u64;
+                if used == *gpus as u64 {
+                    format!("{layout} is not a layout the planner considers for this model (EP on a dense model?)")
+                } else {
+                    format!("{layout} uses {used} GPUs; this cluster has {gpus}")
+                }
             }
             Flag::OutsideFixedLayout { layout } => format!("{layout} is outside the layout sizes the scenario fixes"),
             Flag::LoadUnknown => "the file does not say the concurrency or request rate".into(),

@@ -292,6 +292,7 @@ fn sglang(launch: &Launch, node_rank: u32, cmd: &mut Command) {
         if l.dp > 1 && !attention_dp {
             cmd.comment("data-parallel replicas across nodes are not checked against SGLang's source; if this fails, run one server per node behind sglang-router");
         }
+        cmd.comment("--dist-init-addr: node 0's address and a free port there (5000 here)");
         cmd.flags(&[
             ("--nnodes", launch.nodes.to_string()),
             ("--node-rank", node_rank.to_string()),
