@@ -295,12 +295,7 @@ fn a_launch_command_for_the_panel() {
 const SCICOM_70B: &str = "vllm/Scicom-AI-Enterprise-Organization--llm-benchmaq--llama31_70b_TP8_DP1_in1024_out128_p1000_c50_f1ba91.json";
 
 fn sample(name: &str) -> Vec<super::import::MeasuredRun> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .map(|a| a.join("shared/data/bench-results"))
-        .find(|p| p.is_dir())
-        .expect("shared/data/bench-results above the crate");
-    let path = dir.join(name);
+    let path = super::import::tests::samples_dir().join(name);
     import(&path.to_string_lossy(), &std::fs::read_to_string(&path).unwrap()).unwrap()
 }
 

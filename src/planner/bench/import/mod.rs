@@ -461,4 +461,4 @@ fn time_stat(v: &Value, mean: &[&str], median: &[&str]) -> TimeStat {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

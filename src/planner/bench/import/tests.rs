@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 /// `shared/data/bench-results/`: from `BENCH_RESULTS_DIR`, else the first ancestor of the crate
 /// that has it (the main checkout and CI sit beside `shared/`, a worktree one level deeper).
-fn samples_dir() -> PathBuf {
+pub(crate) fn samples_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("BENCH_RESULTS_DIR") {
         return dir.into();
     }
