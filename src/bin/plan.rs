@@ -2,16 +2,27 @@
 //! one plan or an array of plans out, as `FORMAT.md` specifies. A scenario that is invalid gives
 //! `{"error": {"field", "message"}}` in its place. Exit status: 0 when every scenario planned,
 //! 1 when any was invalid, 2 when the input was not JSON at all (or could not be read).
+//!
+//! `plan --bench-script N SCENARIO.json` prints instead a bash script that benchmarks the
+//! plan's N best layouts: for each, it starts the scenario's engine with the layout, waits for
+//! its `/health` endpoint, runs the engine's serving benchmark at the planned load, and writes
+//! one result file per layout (`vllm-tp8-pp1-dp2-ep1.json`) to `$RESULT_DIR`, ready to import.
+//! One scenario object only; errors as above (`bench.top_n` for a bad N).
 
-use planner_app::planner::cli::{run, Outcome};
+use planner_app::planner::cli::{bench_script, run, Outcome};
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [path] = args.as_slice() else {
-        eprintln!("usage: plan SCENARIO.json   (or - to read standard input)");
-        return ExitCode::from(2);
+    let (path, top_n) = match args.as_slice() {
+        [path] if !path.starts_with("--") => (path, None),
+        [flag, n, path] if flag == "--bench-script" => (path, Some(n)),
+        _ => {
+            eprintln!("usage: plan SCENARIO.json   (or - to read standard input)");
+            eprintln!("       plan --bench-script N SCENARIO.json   (a script benchmarking the N best layouts)");
+            return ExitCode::from(2);
+        }
     };
     let text = if path == "-" {
         let mut s = String::new();
@@ -26,7 +37,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let Outcome { output, status } = run(&text);
+    let Outcome { output, status } = match top_n {
+        None => run(&text),
+        Some(n) => bench_script(&text, n),
+    };
     let mut out = std::io::stdout().lock();
     if writeln!(out, "{output}").is_err() {
         return ExitCode::from(2);

@@ -1,7 +1,9 @@
 //! The `plan` command's logic, without its I/O: JSON text in, JSON text and an exit status out
 //! (`FORMAT.md`, "Command line"). Kept in the library so tests drive it directly.
 
+use super::bench::script::script;
 use super::error::InputError;
+use super::inputs::resolve;
 use super::planning::plan;
 use super::scenario::ScenarioInput;
 use serde_json::{json, Value};
@@ -46,6 +48,32 @@ pub fn plan_one(value: Value) -> (Value, bool) {
     }
 }
 
+/// `plan --bench-script N SCENARIO.json`: the bash script that benchmarks the plan's `top_n`
+/// best layouts (`bench::script`). One scenario object in; the script out with status 0, or
+/// an error object with status 1 (invalid scenario, N not a whole number ≥ 1, nothing
+/// feasible) or 2 (not JSON).
+pub fn bench_script(text: &str, top_n: &str) -> Outcome {
+    let error = |field: &str, message: String, status: u8| Outcome {
+        output: pretty(&json!({"error": {"field": field, "message": message}})),
+        status,
+    };
+    let value: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => return error("scenario", format!("not valid JSON: {e}"), 2),
+    };
+    if value.is_array() {
+        return error("scenario", "give one scenario object: a benchmark script covers one scenario".into(), 1);
+    }
+    let n = match top_n.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => n,
+        _ => return error("bench.top_n", format!("--bench-script takes a whole number of layouts ≥ 1, got {top_n:?}"), 1),
+    };
+    match ScenarioInput::from_value(value).and_then(|s| resolve(&s)).and_then(|inputs| script(&inputs, n)) {
+        Ok(text) => Outcome { output: text, status: 0 },
+        Err(e) => error(&e.field, e.message, 1),
+    }
+}
+
 fn pretty(v: &Value) -> String {
     serde_json::to_string_pretty(v).unwrap_or_else(|e| format!("{{\"error\": {{\"field\": \"plan\", \"message\": \"{e}\"}}}}"))
 }
@@ -83,6 +111,22 @@ mod tests {
         assert_eq!(out.status, 2);
         let v: Value = serde_json::from_str(&out.output).unwrap();
         assert_eq!(v["error"]["field"], "scenario");
+    }
+
+    #[test]
+    fn bench_script_prints_a_script_or_a_named_error() {
+        let out = bench_script(GOOD, "2");
+        assert_eq!(out.status, 0, "{}", out.output);
+        assert!(out.output.starts_with("#!/usr/bin/env bash"));
+        assert!(out.output.contains("vllm bench serve"));
+        let cases = [(GOOD, "0", 1, "bench.top_n"), (GOOD, "x", 1, "bench.top_n"), (BAD, "2", 1, "workload.isl"),
+            ("[]", "2", 1, "scenario"), ("{oops", "2", 2, "scenario")];
+        for (text, n, status, field) in cases {
+            let out = bench_script(text, n);
+            assert_eq!(out.status, status, "{text} {n}: {}", out.output);
+            let v: Value = serde_json::from_str(&out.output).unwrap();
+            assert_eq!(v["error"]["field"], field, "{text} {n}");
+        }
     }
 
     #[test]

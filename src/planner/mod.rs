@@ -5,6 +5,7 @@
 //! command) and in WebAssembly (the page) unchanged.
 
 pub mod calibration;
+pub mod bench;
 pub mod cli;
 pub mod engine;
 pub mod error;

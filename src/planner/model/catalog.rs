@@ -120,8 +120,15 @@ pub fn lookup(id: &str) -> Result<ImportedModel, InputError> {
     }
 }
 
+/// The catalog id that `id` names (repo id or alias, any case, well-known suffixes accepted),
+/// if any.
+pub fn canonical_id(id: &str) -> Option<&'static str> {
+    let c = catalog();
+    c.index.get(&normalise(id)).map(|&i| c.entries[i].id.as_str())
+}
+
 /// Lower case, organisation and `meta-` prefix dropped, variant suffixes stripped.
-fn normalise(id: &str) -> String {
+pub fn normalise(id: &str) -> String {
     let lower = id.trim().to_ascii_lowercase();
     let mut name = lower.rsplit('/').next().unwrap_or_default();
     name = name.strip_prefix("meta-").unwrap_or(name);
