@@ -9,9 +9,10 @@ use std::panic::PanicHookInfo;
 /// The id of the element in `index.html` that shows the message.
 pub const FATAL_ELEMENT_ID: &str = "fatal";
 
-/// Installs the hook. Call once, before rendering.
+/// Installs the hook. Call once, before rendering. Through Yew: a hook set with
+/// `std::panic::set_hook` would be replaced by Yew's own when the app is rendered.
 pub fn install() {
-    std::panic::set_hook(Box::new(|info: &PanicHookInfo<'_>| report(&info.to_string())));
+    yew::set_custom_panic_hook(Box::new(|info: &PanicHookInfo<'_>| report(&info.to_string())));
 }
 
 /// Logs `detail` to the console and shows it in `#fatal`. Never panics itself (it runs inside
