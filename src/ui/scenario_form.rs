@@ -66,8 +66,8 @@ pub fn ScenarioForm(props: &ScenarioFormProps) -> Html {
 
 fn priority_options() -> Vec<SelectOption> {
     [
-        ("throughput", "Throughput: most output tokens/s per GPU"),
-        ("latency", "Latency: lowest time per output token"),
+        ("throughput", "Throughput (tokens/s per GPU)"),
+        ("latency", "Latency (time per token)"),
         ("balanced", "Balanced"),
     ]
     .into_iter()
