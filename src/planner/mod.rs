@@ -5,9 +5,11 @@
 //! command) and in WebAssembly (the page) unchanged.
 
 pub mod error;
+pub mod memory;
 pub mod gpu;
 pub mod layout;
 pub mod model;
+pub mod perf;
 pub mod precision;
 pub mod reject;
 pub mod rules;

@@ -31,6 +31,13 @@ pub enum KvPrecision {
     Int8,
 }
 
+/// The two precisions a scenario chooses: weights and KV cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Precisions {
+    pub weights: WeightPrecision,
+    pub kv: KvPrecision,
+}
+
 /// The tensor-core rate a matrix multiply runs at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -18,6 +18,8 @@ pub enum RejectReason {
     ExpertsNotDivisible { ep: u32, experts: u32 },
     /// Each expert's intermediate dimension must split evenly `ways` ways.
     ExpertWidthNotDivisible { ways: u32, intermediate: u64 },
+    /// A dense MLP's (or the shared experts') intermediate width must split evenly over TP.
+    FfnWidthNotDivisible { tp: u32, intermediate: u64 },
     /// Expert parallelism asked for on a model without routed experts.
     NoExperts { ep: u32 },
     /// The most loaded GPU's weight share exceeds what the engine may use.
@@ -39,6 +41,7 @@ impl RejectReason {
             Self::LayersNotDivisible { .. } => "layers-not-divisible",
             Self::ExpertsNotDivisible { .. } => "experts-not-divisible",
             Self::ExpertWidthNotDivisible { .. } => "expert-width-not-divisible",
+            Self::FfnWidthNotDivisible { .. } => "ffn-width-not-divisible",
             Self::NoExperts { .. } => "no-experts",
             Self::WeightsDoNotFit { .. } => "weights-do-not-fit",
             Self::KvCacheTooSmall { .. } => "kv-cache-too-small",
@@ -68,6 +71,10 @@ impl fmt::Display for RejectReason {
             Self::ExpertWidthNotDivisible { ways, intermediate } => write!(
                 f,
                 "expert intermediate size {intermediate} does not split evenly {ways} ways"
+            ),
+            Self::FfnWidthNotDivisible { tp, intermediate } => write!(
+                f,
+                "MLP intermediate size {intermediate} does not split evenly over TP {tp}"
             ),
             Self::NoExperts { ep } => write!(f, "EP {ep} asked for, but the model has no routed experts"),
             Self::WeightsDoNotFit { need, have } => write!(

@@ -39,6 +39,9 @@ pub struct ScenarioInput {
     pub priority: Option<Priority>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub layout: Option<LayoutInput>,
+    /// Overrides of the engine's memory fraction and batch caps (`engine::profile`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine_options: Option<EngineOptionsInput>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -59,6 +62,24 @@ pub struct SlaInput {
     pub ttft_ms: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tpot_ms: Option<f64>,
+}
+
+/// Overrides of the engine's defaults; each absent field keeps the engine's default. Validated by
+/// `engine::profile`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EngineOptionsInput {
+    /// vLLM `gpu_memory_utilization`, SGLang `mem_fraction_static`, TensorRT-LLM
+    /// `kv_cache_free_gpu_mem_fraction`: in (0, 1].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_fraction: Option<f64>,
+    /// vLLM `max_num_seqs`, SGLang `max_running_requests`, TensorRT-LLM `max_batch_size`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_batch_requests: Option<f64>,
+    /// vLLM `max_num_batched_tokens`, SGLang `chunked_prefill_size`, TensorRT-LLM
+    /// `max_num_tokens`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_batch_tokens: Option<f64>,
 }
 
 /// Any subset of the layout; the fields left out are searched.
@@ -207,6 +228,7 @@ mod tests {
             (r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1},"sla":{"tpot_ms":-1}}"#, "sla.tpot_ms"),
             (r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1,"concurrency":2,"request_rate":1}}"#, "workload.request_rate"),
             (r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1},"layout":{"tp":0}}"#, "layout.tp"),
+            (r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1},"engine_options":{"max_num_seqs":8}}"#, "engine_options.max_num_seqs"),
             (r#"[1,2"#, "scenario"),
         ];
         for (text, field) in cases {

@@ -6,6 +6,8 @@
 //! guess. A `Cluster` adds how many GPUs there are and which of them share the fast scale-up
 //! fabric (NVLink / xGMI) versus the scale-out network.
 
+pub mod catalog;
+
 use super::precision::ComputeRate;
 use super::units::{Bytes, BytesPerSec, FlopsPerSec};
 use serde::{Deserialize, Serialize};

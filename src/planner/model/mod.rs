@@ -10,8 +10,23 @@
 //!
 //! Parameter counts follow the Hugging Face `transformers` modelling code of each family; norms
 //! and biases are counted, the multi-token-prediction module of DeepSeek-V3 is not (the published
-//! 671B excludes it).
+//! 671B excludes it). Small per-layer vectors that no family's KV cache or FLOPs depend on are
+//! not counted: per-head q/k norms (Qwen3, Gemma 3/4), Gemma's extra sandwich norms, gpt-oss'
+//! attention sinks (one scalar per head), LayerNorm biases; together under 0.01 % of any model
+//! in `shared/data/model-configs/`.
+//!
+//! `config` imports a Hugging Face `config.json`, `catalog` holds the presets (which go through
+//! the same import), and `resolve` turns the scenario's `model` field into a spec.
 
+pub mod catalog;
+pub mod config;
+mod resolve;
+
+pub use config::{from_config_json, parse_config_text, ImportedModel};
+pub use resolve::resolve;
+
+use super::plan::ModelSummary;
+use super::precision::KvPrecision;
 use serde::Serialize;
 
 /// A decoder-only transformer.
@@ -47,6 +62,10 @@ pub enum Attention {
         head_dim: u32,
         /// Biases on the q, k, v and o projections (Qwen2, gpt-oss, GPT-3).
         bias: bool,
+        /// Values are taken from the key projection, so the layer has no `v_proj` (Gemma 4
+        /// global layers, `attention_k_eq_v`; transformers 5.24 `modeling_gemma4.py`). The cache
+        /// still holds keys and values: values are normed, keys are normed and rotated.
+        values_from_keys: bool,
     },
     /// Multi-head latent attention (DeepSeek-V2/V3, Kimi K2): the cache holds one compressed
     /// latent of `kv_lora_rank` plus a shared rotary key of `qk_rope_head_dim` per token.
@@ -125,11 +144,12 @@ impl Attention {
     pub fn params(&self, hidden: u64) -> u64 {
         let norms = 2 * hidden;
         match *self {
-            Attention::Gqa { heads, kv_heads, head_dim, bias } => {
+            Attention::Gqa { heads, kv_heads, head_dim, bias, values_from_keys } => {
                 let q = heads as u64 * head_dim as u64;
-                let kv = kv_heads as u64 * head_dim as u64;
-                let weights = hidden * (q + 2 * kv) + q * hidden;
-                let biases = if bias { q + 2 * kv + hidden } else { 0 };
+                let k = kv_heads as u64 * head_dim as u64;
+                let v = if values_from_keys { 0 } else { k };
+                let weights = hidden * (q + k + v) + q * hidden;
+                let biases = if bias { q + k + v + hidden } else { 0 };
                 weights + biases + norms
             }
             Attention::Mla {
@@ -267,6 +287,29 @@ impl ModelSpec {
             .map(|l| l.attention.kv_elements_per_token() as f64 * bytes_per_element)
             .sum()
     }
+
+    /// KV-cache bytes one request holds at `context_tokens` tokens of context, whole model on
+    /// one GPU: a windowed layer (sliding window, Llama 4 chunk) keeps at most its window.
+    pub fn kv_cache_bytes_for_context(&self, context_tokens: u64, bytes_per_element: f64) -> f64 {
+        self.layers
+            .iter()
+            .map(|l| {
+                let tokens = l.window.map_or(context_tokens, |w| w.min(context_tokens));
+                l.attention.kv_elements_per_token() as f64 * tokens as f64 * bytes_per_element
+            })
+            .sum()
+    }
+}
+
+/// The plan's `model` block: the model as the planner understood it, KV cache at full context.
+pub fn summary(spec: &ModelSpec, kv: KvPrecision) -> ModelSummary {
+    ModelSummary {
+        name: spec.name.clone(),
+        total_params: spec.total_params(),
+        active_params: spec.active_params(),
+        layers: spec.num_layers(),
+        kv_cache_bytes_per_token: spec.kv_cache_bytes_per_token(kv.bytes()),
+    }
 }
 
 #[cfg(test)]
@@ -278,7 +321,13 @@ pub(crate) mod fixtures {
     /// intermediate 28672, vocab 128256, untied.
     pub fn llama_3_1_70b() -> ModelSpec {
         let layer = Layer {
-            attention: Attention::Gqa { heads: 64, kv_heads: 8, head_dim: 128, bias: false },
+            attention: Attention::Gqa {
+                heads: 64,
+                kv_heads: 8,
+                head_dim: 128,
+                bias: false,
+                values_from_keys: false,
+            },
             window: None,
             ffn: FeedForward::Dense(DenseFfn { intermediate: 28672, gated: true, bias: false }),
         };
@@ -288,6 +337,97 @@ pub(crate) mod fixtures {
             vocab_size: 128256,
             tied_embeddings: false,
             layers: vec![layer; 80],
+        }
+    }
+
+    /// A dense GQA model with SwiGLU MLPs and no biases (the Llama / Qwen3 / Mistral shape).
+    fn dense_gqa(
+        name: &str,
+        hidden: u64,
+        layers: usize,
+        (heads, kv_heads, head_dim): (u32, u32, u32),
+        intermediate: u64,
+        vocab: u64,
+    ) -> ModelSpec {
+        let layer = Layer {
+            attention: Attention::Gqa { heads, kv_heads, head_dim, bias: false, values_from_keys: false },
+            window: None,
+            ffn: FeedForward::Dense(DenseFfn { intermediate, gated: true, bias: false }),
+        };
+        ModelSpec {
+            name: name.into(),
+            hidden_size: hidden,
+            vocab_size: vocab,
+            tied_embeddings: false,
+            layers: vec![layer; layers],
+        }
+    }
+
+    /// meta-llama/Meta-Llama-3.1-8B (`shared/data/model-configs`): hidden 4096, 32 layers,
+    /// 32 heads, 8 KV heads, head_dim 128, intermediate 14336, vocab 128256, untied.
+    pub fn llama_3_1_8b() -> ModelSpec {
+        dense_gqa("meta-llama/Llama-3.1-8B", 4096, 32, (32, 8, 128), 14336, 128256)
+    }
+
+    /// Qwen/Qwen3-8B (`shared/data/model-configs`): hidden 4096, 36 layers, 32 heads, 8 KV
+    /// heads, head_dim 128, intermediate 12288, vocab 151936, untied. (Its per-head q/k norms,
+    /// 256 weights a layer, are not counted.)
+    pub fn qwen3_8b() -> ModelSpec {
+        dense_gqa("Qwen/Qwen3-8B", 4096, 36, (32, 8, 128), 12288, 151936)
+    }
+
+    /// Qwen/Qwen2.5-3B-Instruct (its Hugging Face `config.json`; not in `shared/data`):
+    /// hidden 2048, 36 layers, 16 heads, 2 KV heads, head_dim 128, intermediate 11008,
+    /// vocab 151936, tied embeddings, q/k/v biases (counted with an o bias too: 2048 extra
+    /// weights a layer). Model card: 3.09B parameters.
+    pub fn qwen2_5_3b() -> ModelSpec {
+        let mut m = dense_gqa("Qwen/Qwen2.5-3B-Instruct", 2048, 36, (16, 2, 128), 11008, 151936);
+        m.tied_embeddings = true;
+        for layer in &mut m.layers {
+            layer.attention = Attention::Gqa { heads: 16, kv_heads: 2, head_dim: 128, bias: true, values_from_keys: false };
+        }
+        m
+    }
+
+    /// mistralai/Mixtral-8x7B-v0.1 (`shared/data/model-configs`): hidden 4096, 32 layers,
+    /// 32 heads, 8 KV heads, head_dim 128, 8 experts top-2 of intermediate 14336, vocab 32000,
+    /// untied, no sliding window.
+    pub fn mixtral_8x7b() -> ModelSpec {
+        let mut m = dense_gqa("mistralai/Mixtral-8x7B-v0.1", 4096, 32, (32, 8, 128), 0, 32000);
+        for layer in &mut m.layers {
+            layer.ffn = FeedForward::Moe(MoeFfn {
+                experts: 8,
+                experts_per_token: 2,
+                expert_intermediate: 14336,
+                shared_intermediate: 0,
+                bias: false,
+            });
+        }
+        m
+    }
+
+    /// openai/gpt-oss-120b (`shared/data/model-configs`): hidden 2880, 36 layers alternating
+    /// sliding-window (128 tokens, even layers) and full attention, 64 heads, 8 KV heads,
+    /// head_dim 64, attention biases, 128 experts top-4 of intermediate 2880 with biases,
+    /// vocab 201088, untied. (Its 64 attention-sink logits a layer are not counted.)
+    pub fn gpt_oss_120b() -> ModelSpec {
+        let attention = Attention::Gqa { heads: 64, kv_heads: 8, head_dim: 64, bias: true, values_from_keys: false };
+        let ffn = FeedForward::Moe(MoeFfn {
+            experts: 128,
+            experts_per_token: 4,
+            expert_intermediate: 2880,
+            shared_intermediate: 0,
+            bias: true,
+        });
+        let layers = (0..36)
+            .map(|i| Layer { attention, window: (i % 2 == 0).then_some(128), ffn })
+            .collect();
+        ModelSpec {
+            name: "openai/gpt-oss-120b".into(),
+            hidden_size: 2880,
+            vocab_size: 201088,
+            tied_embeddings: false,
+            layers,
         }
     }
 
@@ -347,6 +487,18 @@ mod tests {
     fn llama_70b_has_70_6b_params() {
         // Model card: 70.6B.
         within(llama_3_1_70b().total_params() as f64, 70.6e9, 0.01);
+    }
+
+    #[test]
+    fn fixture_param_counts_match_model_cards() {
+        // shared/data/README.md (model cards); Qwen2.5-3B: its model card, 3.09B.
+        within(llama_3_1_8b().total_params() as f64, 8.03e9, 0.01);
+        within(mixtral_8x7b().total_params() as f64, 46.7e9, 0.01);
+        within(mixtral_8x7b().active_params() as f64, 12.9e9, 0.01);
+        within(gpt_oss_120b().total_params() as f64, 117e9, 0.01);
+        within(qwen2_5_3b().total_params() as f64, 3.09e9, 0.01);
+        // Qwen3-8B model card: 8.2B.
+        within(qwen3_8b().total_params() as f64, 8.2e9, 0.01);
     }
 
     #[test]

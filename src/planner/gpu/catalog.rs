@@ -1,0 +1,406 @@
+//! The GPU catalog (`data/gpus.json`) and custom GPU specs.
+//!
+//! Design decision: the catalog is data, transcribed by hand from `shared/data/gpus.csv` with a
+//! source and caveats per entry, parsed strictly (`deny_unknown_fields`) and range-checked by a
+//! test. A figure the source lacks is `null` in the file and `None` in `GpuEntry`; asking for a
+//! GPU whose needed figures are missing is an `InputError` that names them and asks for a
+//! custom spec — the planner never fills a figure in. Units are in the JSON key names (see the
+//! file's `about`): `memory_gib` is GiB as the driver reports it where the csv quotes that,
+//! else the datasheet capacity read as GiB.
+
+use super::{Generation, GpuSpec};
+use crate::planner::error::InputError;
+use crate::planner::precision::ComputeRate;
+use crate::planner::units::{Bytes, BytesPerSec, FlopsPerSec};
+use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
+
+/// One catalog entry as written in `data/gpus.json`; figures the source lacks are `None`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GpuEntry {
+    pub id: String,
+    pub name: String,
+    pub generation: Generation,
+    /// Device memory, GiB.
+    pub memory_gib: Option<f64>,
+    /// Memory bandwidth, 10^12 bytes/s.
+    pub hbm_tb_s: Option<f64>,
+    /// Dense tensor-core rates, 10^12 operations/s.
+    pub bf16_tflops: Option<f64>,
+    pub fp8_tflops: Option<f64>,
+    pub fp4_tflops: Option<f64>,
+    pub int8_tops: Option<f64>,
+    /// Scale-up link per GPU, one direction, 10^9 bytes/s.
+    pub scale_up_gb_s: Option<f64>,
+    /// GPUs sharing the scale-up fabric.
+    pub scale_up_domain: Option<u32>,
+    /// The usual node size.
+    pub gpus_per_node: Option<u32>,
+    /// Scale-out NIC per GPU, one direction, 10^9 bytes/s (the csv's Gbit/s ÷ 8).
+    pub scale_out_gb_s: Option<f64>,
+    pub source: String,
+    pub caveats: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogFile {
+    about: String,
+    gpus: Vec<GpuEntry>,
+}
+
+fn file() -> &'static CatalogFile {
+    static FILE: OnceLock<CatalogFile> = OnceLock::new();
+    FILE.get_or_init(|| {
+        serde_json::from_str(include_str!("../../../data/gpus.json"))
+            .expect("data/gpus.json parses (checked by catalog::tests)")
+    })
+}
+
+/// Every catalog entry, in file order, with its figures (missing ones `None`), for the page.
+pub fn entries() -> &'static [GpuEntry] {
+    &file().gpus
+}
+
+/// What the catalog's units and memory rule are, in words.
+pub fn about() -> &'static str {
+    &file().about
+}
+
+/// The catalog GPU `id` (case-insensitive), or an error on field `gpu` when the id is unknown or
+/// a figure the planner needs is missing.
+pub fn lookup(id: &str) -> Result<GpuSpec, InputError> {
+    let wanted = id.trim().to_lowercase();
+    let entry = entries().iter().find(|e| e.id == wanted).ok_or_else(|| {
+        let known: Vec<&str> = entries().iter().map(|e| e.id.as_str()).collect();
+        InputError::new("gpu", format!("unknown GPU '{id}'; catalog ids: {}", known.join(", ")))
+    })?;
+    let missing: Vec<&str> = [
+        ("memory_gib", entry.memory_gib.is_none()),
+        ("hbm_tb_s", entry.hbm_tb_s.is_none()),
+        ("bf16_tflops", entry.bf16_tflops.is_none()),
+        ("scale_up_gb_s", entry.scale_up_gb_s.is_none()),
+        ("scale_out_gb_s", entry.scale_out_gb_s.is_none()),
+        ("scale_up_domain", entry.scale_up_domain.is_none()),
+        ("gpus_per_node", entry.gpus_per_node.is_none()),
+    ]
+    .into_iter()
+    .filter_map(|(name, absent)| absent.then_some(name))
+    .collect();
+    match (
+        entry.memory_gib,
+        entry.hbm_tb_s,
+        entry.bf16_tflops,
+        entry.scale_up_gb_s,
+        entry.scale_out_gb_s,
+        entry.scale_up_domain,
+        entry.gpus_per_node,
+    ) {
+        (Some(mem), Some(hbm), Some(bf16), Some(up), Some(out), Some(domain), Some(node)) => {
+            Ok(GpuSpec {
+                id: entry.id.clone(),
+                name: entry.name.clone(),
+                generation: entry.generation,
+                memory: Bytes::from_gib(mem),
+                hbm_bandwidth: BytesPerSec::from_tb_s(hbm),
+                bf16: FlopsPerSec::from_tflops(bf16),
+                fp8: entry.fp8_tflops.map(FlopsPerSec::from_tflops),
+                int8: entry.int8_tops.map(FlopsPerSec::from_tflops),
+                fp4: entry.fp4_tflops.map(FlopsPerSec::from_tflops),
+                scale_up: BytesPerSec::from_gb_s(up),
+                scale_out: BytesPerSec::from_gb_s(out),
+                scale_up_domain: domain,
+                gpus_per_node: node,
+            })
+        }
+        _ => Err(InputError::new(
+            "gpu",
+            format!(
+                "the catalog has no {} for {} (no reliable source: {}); give a custom GPU spec \
+                 object with these figures instead of the id",
+                missing.join(", "),
+                entry.id,
+                entry.caveats
+            ),
+        )),
+    }
+}
+
+/// Whether `generation` has tensor cores for `rate` (NVIDIA Ampere, Ada, Hopper and Blackwell
+/// architecture whitepapers: FP8 from Ada / Hopper, FP4 from Blackwell; AMD CDNA 3 and CDNA 4
+/// whitepapers: FP8 from CDNA 3, FP4 from CDNA 4; INT8 and BF16 on all of these). `None`: not
+/// known (a custom GPU).
+fn has_rate(generation: Generation, rate: ComputeRate) -> Option<bool> {
+    use Generation::*;
+    let fp8 = matches!(generation, Ada | Hopper | Blackwell | Cdna3 | Cdna4);
+    let fp4 = matches!(generation, Blackwell | Cdna4);
+    match (generation, rate) {
+        (Other, _) => None,
+        (_, ComputeRate::Bf16 | ComputeRate::Int8) => Some(true),
+        (_, ComputeRate::Fp8) => Some(fp8),
+        (_, ComputeRate::Fp4) => Some(fp4),
+    }
+}
+
+/// An error when `gpu` has tensor cores for `rate` but the catalog lacks the figure (e.g. the
+/// MI300X's INT8 rate): using that precision would otherwise silently fall back to the bf16
+/// rate. A GPU without such tensor cores, or a custom GPU that leaves the rate out, passes:
+/// its GEMMs run at bf16 (`GpuSpec::peak`).
+pub fn check_rate(gpu: &GpuSpec, rate: ComputeRate) -> Result<(), InputError> {
+    let figure = match rate {
+        ComputeRate::Bf16 => return Ok(()),
+        ComputeRate::Fp8 => (gpu.fp8, "fp8_tflops"),
+        ComputeRate::Int8 => (gpu.int8, "int8_tops"),
+        ComputeRate::Fp4 => (gpu.fp4, "fp4_tflops"),
+    };
+    match (figure.0, has_rate(gpu.generation, rate)) {
+        (None, Some(true)) => Err(InputError::new(
+            "gpu",
+            format!(
+                "{} has {} tensor cores but the catalog has no {} figure for it; give a custom \
+                 GPU spec object with {}",
+                gpu.id,
+                figure.1.trim_end_matches("_tflops").trim_end_matches("_tops"),
+                figure.1,
+                figure.1
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A custom GPU as `FORMAT.md` spells it. Every figure is optional here so that a missing one
+/// gets a message naming it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CustomGpu {
+    name: Option<String>,
+    generation: Option<Generation>,
+    memory_gib: Option<f64>,
+    hbm_tb_s: Option<f64>,
+    bf16_tflops: Option<f64>,
+    fp8_tflops: Option<f64>,
+    fp4_tflops: Option<f64>,
+    int8_tops: Option<f64>,
+    scale_up_gb_s: Option<f64>,
+    scale_out_gb_s: Option<f64>,
+    scale_up_domain: Option<f64>,
+    gpus_per_node: Option<f64>,
+}
+
+/// Upper bounds a figure must stay under to be believed: about 100× today's largest
+/// catalog figure (GB300: 278 GiB, 8 TB/s, 15,000 FP4 TFLOPS; NVLink 5: 900 GB/s).
+const MAX_MEMORY_GIB: f64 = 32_768.0;
+const MAX_HBM_TB_S: f64 = 1_000.0;
+const MAX_TFLOPS: f64 = 2_000_000.0;
+const MAX_LINK_GB_S: f64 = 100_000.0;
+
+fn figure(v: Option<f64>, name: &str, max: f64, required: bool) -> Result<Option<f64>, InputError> {
+    let field = format!("gpu.{name}");
+    match v {
+        None if required => {
+            Err(InputError::new(field, "required for a custom GPU (see FORMAT.md, `gpu`)"))
+        }
+        None => Ok(None),
+        Some(x) if x.is_finite() && x > 0.0 && x <= max => Ok(Some(x)),
+        Some(x) => Err(InputError::new(field, format!("must be above 0 and at most {max}, got {x}"))),
+    }
+}
+
+fn count(v: Option<f64>, name: &str, default: u32, max: u32) -> Result<u32, InputError> {
+    match v {
+        None => Ok(default),
+        Some(x) => crate::planner::scenario::whole(x, &format!("gpu.{name}"), 1, max),
+    }
+}
+
+/// The scenario's `gpu`: a catalog id string, or a custom spec object
+/// `{"name", "memory_gib", "hbm_tb_s", "bf16_tflops", "fp8_tflops"?, "fp4_tflops"?,
+/// "int8_tops"?, "scale_up_gb_s", "scale_out_gb_s", "scale_up_domain"?, "gpus_per_node"?,
+/// "generation"?}` (link speeds per GPU, one direction, 10^9 bytes/s). A custom GPU without
+/// `gpus_per_node` gets 8 (the common 8-GPU server; the scenario's `gpus_per_node` overrides
+/// it), without `scale_up_domain` its node size, without `generation` `other`.
+pub fn resolve(gpu: &serde_json::Value) -> Result<GpuSpec, InputError> {
+    let custom = match gpu {
+        serde_json::Value::String(id) => return lookup(id),
+        serde_json::Value::Object(_) => {
+            let parsed: CustomGpu = serde_path_to_error::deserialize(gpu).map_err(|e| {
+                let path = e.path().to_string();
+                let field = if path == "." { "gpu".to_string() } else { format!("gpu.{path}") };
+                InputError::new(field, e.into_inner().to_string())
+            })?;
+            parsed
+        }
+        other => {
+            return Err(InputError::new(
+                "gpu",
+                format!("must be a catalog id or a custom spec object, got {other}"),
+            ))
+        }
+    };
+    let name = match custom.name.as_deref().map(str::trim) {
+        Some(n) if !n.is_empty() && n.len() <= 200 => n.to_string(),
+        _ => return Err(InputError::new("gpu.name", "a custom GPU needs a name (1–200 characters)")),
+    };
+    let memory = figure(custom.memory_gib, "memory_gib", MAX_MEMORY_GIB, true)?.unwrap_or_default();
+    let hbm = figure(custom.hbm_tb_s, "hbm_tb_s", MAX_HBM_TB_S, true)?.unwrap_or_default();
+    let bf16 = figure(custom.bf16_tflops, "bf16_tflops", MAX_TFLOPS, true)?.unwrap_or_default();
+    let fp8 = figure(custom.fp8_tflops, "fp8_tflops", MAX_TFLOPS, false)?;
+    let fp4 = figure(custom.fp4_tflops, "fp4_tflops", MAX_TFLOPS, false)?;
+    let int8 = figure(custom.int8_tops, "int8_tops", MAX_TFLOPS, false)?;
+    let up = figure(custom.scale_up_gb_s, "scale_up_gb_s", MAX_LINK_GB_S, true)?.unwrap_or_default();
+    let out = figure(custom.scale_out_gb_s, "scale_out_gb_s", MAX_LINK_GB_S, true)?.unwrap_or_default();
+    let gpus_per_node = count(custom.gpus_per_node, "gpus_per_node", 8, 1024)?;
+    let scale_up_domain = count(custom.scale_up_domain, "scale_up_domain", gpus_per_node, 1_000_000)?;
+    Ok(GpuSpec {
+        id: name.clone(),
+        name,
+        generation: custom.generation.unwrap_or(Generation::Other),
+        memory: Bytes::from_gib(memory),
+        hbm_bandwidth: BytesPerSec::from_tb_s(hbm),
+        bf16: FlopsPerSec::from_tflops(bf16),
+        fp8: fp8.map(FlopsPerSec::from_tflops),
+        int8: int8.map(FlopsPerSec::from_tflops),
+        fp4: fp4.map(FlopsPerSec::from_tflops),
+        scale_up: BytesPerSec::from_gb_s(up),
+        scale_out: BytesPerSec::from_gb_s(out),
+        scale_up_domain,
+        gpus_per_node,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The catalog ids `FORMAT.md` lists.
+    const FORMAT_IDS: [&str; 23] = [
+        "a100-sxm-40gb", "a100-sxm-80gb", "a100-pcie-80gb", "h100-sxm", "h100-pcie", "h100-nvl",
+        "h200-sxm", "h20", "h800-sxm", "gh200", "b200", "gb200", "b300", "gb300", "l40s", "l4",
+        "a10", "rtx-4090", "rtx-pro-6000-server", "mi250x", "mi300x", "mi325x", "mi355x",
+    ];
+
+    #[test]
+    fn catalog_parses_and_every_figure_is_in_range() {
+        let all = entries();
+        assert!(!about().is_empty());
+        for id in FORMAT_IDS {
+            assert_eq!(all.iter().filter(|e| e.id == id).count(), 1, "{id} once in data/gpus.json");
+        }
+        assert_eq!(all.len(), FORMAT_IDS.len(), "no entry beyond FORMAT.md's ids");
+        for e in all {
+            let id = &e.id;
+            assert!(!e.name.is_empty() && !e.source.is_empty() && !e.caveats.is_empty(), "{id}");
+            let ranges = [
+                ("memory_gib", e.memory_gib, 16.0, 300.0),
+                ("hbm_tb_s", e.hbm_tb_s, 0.2, 10.0),
+                ("bf16_tflops", e.bf16_tflops, 50.0, 3000.0),
+                ("fp8_tflops", e.fp8_tflops, 100.0, 6000.0),
+                ("fp4_tflops", e.fp4_tflops, 1000.0, 20000.0),
+                ("int8_tops", e.int8_tops, 100.0, 6000.0),
+                ("scale_up_gb_s", e.scale_up_gb_s, 30.0, 1000.0),
+                ("scale_out_gb_s", e.scale_out_gb_s, 10.0, 200.0),
+            ];
+            for (name, v, lo, hi) in ranges {
+                if let Some(v) = v {
+                    assert!(v.is_finite() && (lo..=hi).contains(&v), "{id}.{name} = {v} outside [{lo}, {hi}]");
+                }
+            }
+            // A rate the generation lacks must be absent, and FP8 is never slower than BF16.
+            for (rate, v) in [(ComputeRate::Fp8, e.fp8_tflops), (ComputeRate::Fp4, e.fp4_tflops)] {
+                if has_rate(e.generation, rate) == Some(false) {
+                    assert!(v.is_none(), "{id} has no {rate:?} tensor cores");
+                }
+            }
+            if let (Some(b), Some(f)) = (e.bf16_tflops, e.fp8_tflops) {
+                assert!(f >= b, "{id}: fp8 {f} below bf16 {b}");
+            }
+            if let (Some(d), Some(n)) = (e.scale_up_domain, e.gpus_per_node) {
+                assert!((1..=72).contains(&d) && (1..=8).contains(&n), "{id}: domain {d}, node {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn lookup_gives_h100_figures_in_base_units() {
+        let h100 = lookup("H100-SXM").unwrap();
+        assert_eq!(h100.memory, Bytes::from_gib(80.0));
+        assert_eq!(h100.hbm_bandwidth.value(), 3.35e12);
+        assert_eq!(h100.bf16.value(), 989e12);
+        assert_eq!(h100.fp8, Some(FlopsPerSec(1978e12)));
+        assert_eq!(h100.fp4, None);
+        // 400 Gbit/s NIC per GPU = 50 GB/s.
+        assert_eq!(h100.scale_out.value(), 50e9);
+        assert_eq!((h100.scale_up_domain, h100.gpus_per_node), (8, 8));
+        assert_eq!(h100.generation, Generation::Hopper);
+        let gb200 = lookup("gb200").unwrap();
+        assert_eq!((gb200.scale_up_domain, gb200.gpus_per_node), (72, 4));
+    }
+
+    #[test]
+    fn missing_figures_are_errors_that_name_them() {
+        let err = lookup("h20").unwrap_err();
+        assert_eq!(err.field, "gpu");
+        assert!(err.message.contains("bf16_tflops") && err.message.contains("custom"), "{err}");
+        assert!(!err.message.contains("memory_gib"), "{err}");
+        let err = lookup("rtx-4090").unwrap_err();
+        assert!(err.message.contains("memory_gib, hbm_tb_s, bf16_tflops"), "{err}");
+        let err = lookup("tpu-v5e").unwrap_err();
+        assert!(err.message.starts_with("unknown GPU 'tpu-v5e'"), "{err}");
+        // Every entry either resolves or names what is missing.
+        for e in entries() {
+            if let Err(err) = lookup(&e.id) {
+                assert!(err.message.contains("the catalog has no"), "{}: {err}", e.id);
+            }
+        }
+    }
+
+    #[test]
+    fn a_known_tensor_core_without_a_figure_is_an_error() {
+        let mi300x = lookup("mi300x").unwrap();
+        let err = check_rate(&mi300x, ComputeRate::Int8).unwrap_err();
+        assert!(err.message.contains("int8_tops"), "{err}");
+        assert!(check_rate(&mi300x, ComputeRate::Fp8).is_ok());
+        // The A100 has no FP8 tensor cores: FP8 weights run dequantised at the bf16 rate.
+        assert!(check_rate(&lookup("a100-sxm-80gb").unwrap(), ComputeRate::Fp8).is_ok());
+        assert!(check_rate(&lookup("b200").unwrap(), ComputeRate::Fp4).is_ok());
+    }
+
+    #[test]
+    fn custom_specs_are_validated_field_by_field() {
+        let good = json!({"name": "my-gpu", "memory_gib": 64, "hbm_tb_s": 2.5, "bf16_tflops": 400,
+                          "fp8_tflops": 800, "scale_up_gb_s": 200, "scale_out_gb_s": 25});
+        let g = resolve(&good).unwrap();
+        assert_eq!((g.id.as_str(), g.generation, g.gpus_per_node, g.scale_up_domain), ("my-gpu", Generation::Other, 8, 8));
+        assert_eq!(g.fp8, Some(FlopsPerSec(800e12)));
+        assert_eq!(resolve(&json!("h100-sxm")).unwrap().id, "h100-sxm");
+        let with = |key: &str, v: serde_json::Value| {
+            let mut o = good.clone();
+            o[key] = v;
+            o
+        };
+        let without = |key: &str| {
+            let mut o = good.clone();
+            o.as_object_mut().unwrap().remove(key);
+            o
+        };
+        let cases = [
+            (without("hbm_tb_s"), "gpu.hbm_tb_s"),
+            (without("name"), "gpu.name"),
+            (with("memory_gib", json!(-80)), "gpu.memory_gib"),
+            (with("memory_gib", json!(0)), "gpu.memory_gib"),
+            (with("bf16_tflops", json!(1e12)), "gpu.bf16_tflops"),
+            (with("scale_out_gb_s", json!("fast")), "gpu.scale_out_gb_s"),
+            (with("gpus_per_node", json!(2.5)), "gpu.gpus_per_node"),
+            (with("generation", json!("volta")), "gpu.generation"),
+            (with("tdp_w", json!(700)), "gpu.tdp_w"),
+            (json!(42), "gpu"),
+        ];
+        for (value, field) in cases {
+            let err = resolve(&value).unwrap_err();
+            assert_eq!(err.field, field, "{value}: {err}");
+        }
+    }
+}

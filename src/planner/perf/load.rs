@@ -1,0 +1,238 @@
+//! What one GPU of a layout's heaviest pipeline stage holds and computes: the inputs of the
+//! step model.
+//!
+//! Design decision: bytes come from outside, arithmetic from here. The byte figures (weights
+//! and KV cache per GPU) are the memory module's — the performance model never recomputes
+//! them, so memory and time can never disagree about what a GPU holds. The compute figures
+//! (parameters a token passes through, attention flops per query–key pair, routing) follow
+//! from the model and the layout alone and are derived by `StageCompute::new`, once per layout.
+
+use super::super::layout::Layout;
+use super::super::model::{Attention, FeedForward, Layer, ModelSpec};
+use super::super::units::Bytes;
+
+/// Per-GPU load of the heaviest pipeline stage (the one whose step sets the pace).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StageLoad {
+    /// Weights every step reads in full, on one GPU of the stage: attention projections,
+    /// dense MLPs, shared experts, routers, norms, and the LM head when this stage holds it
+    /// (the input embedding is a row lookup and is not read in full). From the memory module.
+    pub dense_weight_bytes: Bytes,
+    /// Routed-expert weights held by one GPU of the stage (all of them); a step reads only the
+    /// experts its tokens are routed to. Zero for dense models. From the memory module.
+    pub expert_weight_bytes: Bytes,
+    /// KV-cache bytes one token adds on one GPU, summed over the stage's full-attention layers
+    /// (after TP split or replication, at the KV precision). From the memory module.
+    pub kv_bytes_per_token_full: Bytes,
+    /// The same over the stage's windowed (sliding / chunked-local) layers; a sequence holds
+    /// at most `compute.window` tokens of them. From the memory module.
+    pub kv_bytes_per_token_windowed: Bytes,
+    /// Parameters and flops, derived from the model and layout.
+    pub compute: StageCompute,
+}
+
+/// What one GPU of the stage computes per token, derived from the model and the layout.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StageCompute {
+    /// Decoder layers in the stage.
+    pub layers: u32,
+    /// Of which with routed experts.
+    pub moe_layers: u32,
+    /// Model width: the size of the activation vector a collective moves per token.
+    pub hidden_size: u64,
+    /// Non-expert matrix-multiply parameters on one GPU that every token of its attention
+    /// group passes through (attention projections, dense MLPs, shared experts, routers).
+    pub matmul_params: f64,
+    /// LM-head parameters on one GPU: only the token that is sampled (a decode token, or the
+    /// last of a prompt) passes through them. Zero unless the stage holds the head.
+    pub lm_head_params: f64,
+    /// Routed-expert parameters held by one GPU (a token uses a `experts_per_token / experts`
+    /// share of them on average).
+    pub expert_params: f64,
+    /// Routed experts per MoE layer (0 for dense models).
+    pub experts: u32,
+    /// Experts each token is routed to.
+    pub experts_per_token: u32,
+    /// Attention groups (DP ranks) whose tokens reach this GPU's experts: `dp` for MoE (the
+    /// experts of a stage are split over its tp × dp GPUs, `FORMAT.md` "Layout semantics"),
+    /// 1 for dense models.
+    pub expert_group_units: u32,
+    /// Other GPUs that one token's hidden state is sent to per MoE layer in the EP dispatch
+    /// (and gathered back from in the combine); 0 when the experts live inside the token's
+    /// own tensor-parallel group (no all-to-all; the TP all-reduce combines them).
+    pub dispatch_destinations: f64,
+    /// Attention flops per (query, key) pair on one GPU, summed over the stage's
+    /// full-attention layers, for a decode token.
+    pub attention_decode_flops_full: f64,
+    /// The same over windowed layers.
+    pub attention_decode_flops_windowed: f64,
+    /// Attention flops per (query, key) pair in prefill, full-attention layers.
+    pub attention_prefill_flops_full: f64,
+    /// The same over windowed layers.
+    pub attention_prefill_flops_windowed: f64,
+    /// The largest attention window of the stage's windowed layers (tokens), `None` when none.
+    pub window: Option<u64>,
+}
+
+impl StageCompute {
+    /// The compute of one GPU of a stage holding `stage` (a contiguous run of `model.layers`)
+    /// and, when `lm_head`, the LM head.
+    ///
+    /// Tensor parallelism splits attention heads, MLP widths and the vocabulary `tp` ways
+    /// (Megatron-LM, Shoeybi et al. 2019). Exceptions, as vLLM implements them: K/V heads are
+    /// replicated when `tp > kv_heads` (each GPU keeps one); MLA's down-projections
+    /// (`q_a_proj`, `kv_a_proj_with_mqa`) are replicated (`ReplicatedLinear` in vLLM's
+    /// `deepseek_v2.py`).
+    ///
+    /// Attention flops per (query, key) pair and layer, on `h = heads / tp` heads:
+    /// - GQA: `2·h·d` for QKᵀ plus `2·h·d` for PV (FlashAttention-2 paper's count, forward).
+    /// - MLA prefill, uncompressed form: `2·h·(d_nope + d_rope) + 2·h·d_v`.
+    /// - MLA decode, absorbed form (DeepSeek-V2 paper §2.1.2; FlashMLA): every head attends
+    ///   over the shared 576-wide latent+rope key and the 512-wide latent value,
+    ///   `2·h·(r_kv + d_rope) + 2·h·r_kv`; the absorbed `W_UK`/`W_UV` products are the
+    ///   `kv_b_proj` parameters, already in `matmul_params`.
+    pub fn new(model: &ModelSpec, stage: &[Layer], lm_head: bool, layout: &Layout) -> StageCompute {
+        let tp = layout.tp.max(1) as f64;
+        let h = model.hidden_size;
+        let hf = h as f64;
+        let mut c = StageCompute {
+            layers: stage.len() as u32,
+            moe_layers: 0,
+            hidden_size: h,
+            matmul_params: 0.0,
+            lm_head_params: if lm_head { (model.vocab_size * h) as f64 / tp } else { 0.0 },
+            expert_params: 0.0,
+            experts: 0,
+            experts_per_token: 0,
+            expert_group_units: 1,
+            dispatch_destinations: 0.0,
+            attention_decode_flops_full: 0.0,
+            attention_decode_flops_windowed: 0.0,
+            attention_prefill_flops_full: 0.0,
+            attention_prefill_flops_windowed: 0.0,
+            window: None,
+        };
+        for layer in stage {
+            let (projections, decode, prefill) = match layer.attention {
+                Attention::Gqa { heads, kv_heads, head_dim, .. } => {
+                    let d = head_dim as f64;
+                    let q_o = 2.0 * hf * heads as f64 * d / tp;
+                    let kv_heads_per_gpu = (kv_heads as f64 / tp).max(1.0);
+                    let kv = 2.0 * hf * kv_heads_per_gpu * d;
+                    let pair = 4.0 * heads as f64 / tp * d;
+                    (q_o + kv, pair, pair)
+                }
+                Attention::Mla {
+                    heads,
+                    q_lora_rank,
+                    kv_lora_rank,
+                    qk_nope_head_dim,
+                    qk_rope_head_dim,
+                    v_head_dim,
+                } => {
+                    let hh = heads as f64 / tp;
+                    let (nope, rope, v, r) = (
+                        qk_nope_head_dim as f64,
+                        qk_rope_head_dim as f64,
+                        v_head_dim as f64,
+                        kv_lora_rank as f64,
+                    );
+                    let q = match q_lora_rank {
+                        Some(qr) => hf * qr as f64 + qr as f64 * hh * (nope + rope),
+                        None => hf * hh * (nope + rope),
+                    };
+                    let kv = hf * (r + rope) + r * hh * (nope + v);
+                    let o = hh * v * hf;
+                    let decode = 2.0 * hh * (r + rope) + 2.0 * hh * r;
+                    let prefill = 2.0 * hh * (nope + rope) + 2.0 * hh * v;
+                    (q + kv + o, decode, prefill)
+                }
+            };
+            c.matmul_params += projections;
+            match layer.window {
+                Some(w) => {
+                    c.attention_decode_flops_windowed += decode;
+                    c.attention_prefill_flops_windowed += prefill;
+                    c.window = Some(c.window.map_or(w, |x| x.max(w)));
+                }
+                None => {
+                    c.attention_decode_flops_full += decode;
+                    c.attention_prefill_flops_full += prefill;
+                }
+            }
+            match layer.ffn {
+                FeedForward::Dense(d) => c.matmul_params += d.params(h) as f64 / tp,
+                FeedForward::Moe(m) => {
+                    c.moe_layers += 1;
+                    c.matmul_params += m.shared_params(h) as f64 / tp + (h * m.experts as u64) as f64;
+                    c.expert_params += (m.experts as u64 * m.expert_params(h)) as f64;
+                    c.experts = m.experts;
+                    c.experts_per_token = m.experts_per_token;
+                }
+            }
+        }
+        if c.moe_layers > 0 {
+            let stage_gpus = layout.stage_gpus().max(1);
+            c.expert_params /= stage_gpus as f64;
+            c.expert_group_units = layout.dp.max(1);
+            c.dispatch_destinations = dispatch_destinations(layout, c.experts_per_token);
+        }
+        c
+    }
+}
+
+/// Other GPUs one token's hidden state goes to per MoE layer, when the experts are shared by
+/// several attention groups (`dp > 1`); 0 otherwise.
+///
+/// The stage's `S = tp·dp` GPUs form `ep` expert-parallel ranks of `S / ep` GPUs, each holding
+/// `E / ep` experts split `S / ep` ways. With uniform routing a token's `k` experts touch
+/// `ep·(1 − (1 − 1/ep)^k)` ranks on average (one copy per rank, as DeepEP's dispatch), each
+/// rank's `S / ep` GPUs need the token, and a `(S − 1)/S` share of them are other GPUs. For
+/// `ep = 1` this is `S − 1`: the all-gather of vLLM's data-parallel MoE.
+pub fn dispatch_destinations(layout: &Layout, experts_per_token: u32) -> f64 {
+    if layout.dp <= 1 {
+        return 0.0;
+    }
+    let s = layout.stage_gpus() as f64;
+    let ep = layout.ep.max(1) as f64;
+    let ranks = ep * (1.0 - (1.0 - 1.0 / ep).powi(experts_per_token as i32));
+    ranks * (s / ep) * (s - 1.0) / s
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::super::super::model::fixtures::{deepseek_v3, llama_3_1_70b};
+    use super::*;
+
+    #[test]
+    fn llama_70b_tp8_splits_matmuls_eight_ways() {
+        let m = llama_3_1_70b();
+        let layout = Layout::new(8, 1, 1, 1, 8).unwrap();
+        let c = StageCompute::new(&m, &m.layers, true, &layout);
+        // Layers: 80 × (q,o 2·8192·8192 + k,v 2·8192·1024 + MLP 3·8192·28672) = 68.45e9; /8.
+        let per_layer = 2.0 * 8192.0 * 8192.0 + 2.0 * 8192.0 * 1024.0 + 3.0 * 8192.0 * 28672.0;
+        let expected = 80.0 * per_layer / 8.0;
+        assert!((c.matmul_params - expected).abs() / expected < 1e-12, "{} vs {expected}", c.matmul_params);
+        assert_eq!(c.lm_head_params, 128256.0 * 8192.0 / 8.0);
+        // 4 · 64/8 heads · 128 · 80 layers per pair.
+        assert_eq!(c.attention_decode_flops_full, 4.0 * 8.0 * 128.0 * 80.0);
+        assert_eq!((c.experts, c.dispatch_destinations, c.window), (0, 0.0, None));
+    }
+
+    #[test]
+    fn deepseek_mla_decode_uses_the_absorbed_form() {
+        let m = deepseek_v3();
+        let layout = Layout::new(1, 1, 32, 32, 32).unwrap();
+        let c = StageCompute::new(&m, &m.layers, false, &layout);
+        // Absorbed: 2·128·576 + 2·128·512 per layer; uncompressed prefill 2·128·192 + 2·128·128.
+        assert_eq!(c.attention_decode_flops_full, 61.0 * (2.0 * 128.0 * 576.0 + 2.0 * 128.0 * 512.0));
+        assert_eq!(c.attention_prefill_flops_full, 61.0 * (2.0 * 128.0 * 192.0 + 2.0 * 128.0 * 128.0));
+        assert_eq!((c.moe_layers, c.experts, c.experts_per_token, c.expert_group_units), (58, 256, 8, 32));
+        // 256 experts × 58 layers × 3·7168·2048 over 32 GPUs.
+        let expected = 256.0 * 58.0 * 3.0 * 7168.0 * 2048.0 / 32.0;
+        assert!((c.expert_params - expected).abs() / expected < 1e-12);
+        // Wide EP, 32 ranks, top-8: 32·(1 − (31/32)^8) ≈ 7.17 ranks, 31/32 of them remote.
+        let ranks = 32.0 * (1.0 - (31.0f64 / 32.0).powi(8));
+        assert!((c.dispatch_destinations - ranks * 31.0 / 32.0).abs() < 1e-12);
+    }
+}

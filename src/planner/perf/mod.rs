@@ -1,0 +1,33 @@
+//! The performance model: how long a step of a layout takes, and what that means for TTFT,
+//! TPOT and throughput under continuous batching (`DESIGN.md`, "The performance model").
+//!
+//! Design decision: two phases with a hard boundary. Per layout, `StageCost::new` folds the
+//! heaviest stage's load (bytes from the memory module, flops from the model), the GPU, the
+//! links and the fitted `PerfParams` into a handful of coefficients; everything after that —
+//! each step, each operating-point bisection — is plain arithmetic on those coefficients, so a
+//! search over hundreds of layouts and a concurrency sweep stays within milliseconds.
+//!
+//! - `params`: the efficiencies and overheads (priors per GPU generation and engine, bounds).
+//! - `comm`: TP all-reduce, EP all-to-all and PP send as latency + seconds per byte.
+//! - `load`: the per-layout inputs (`StageLoad`) and the compute derived from the model.
+//! - `step`: one engine step of the heaviest stage (`StepTime`), and a lone prefill.
+//! - `serving`: the operating point at a concurrency, a request rate or maximum throughput.
+//! - `queueing`: mean waits of Poisson arrivals (M/D/1, M/D/c).
+//!
+//! **Invariant:** no function here panics; every time is finite and non-negative when the
+//! `PerfParams` pass `check` and the GPU's figures are positive (property-tested).
+
+pub mod comm;
+pub mod load;
+pub mod params;
+pub mod queueing;
+pub mod serving;
+pub mod step;
+
+#[cfg(test)]
+mod tests;
+
+pub use load::{StageCompute, StageLoad};
+pub use params::PerfParams;
+pub use serving::{operating_point, Limit, NoOperatingPoint, OperatingPoint, ServingLimits};
+pub use step::{Batch, Bound, StageCost, StepTime};

@@ -1,0 +1,358 @@
+//! The serving operating point of one layout under continuous batching: TTFT, TPOT and
+//! throughput at a concurrency, at a request rate, or at the maximum-throughput point.
+//!
+//! Design decision: a steady-state model, not a simulation. With `n` requests running on an
+//! attention group (one replica: tp × pp GPUs), every step decodes the running requests and
+//! prefills new ones at the rate requests finish, so each step carries
+//!
+//! ```text
+//!   cycle  = s_p + OSL − 1          steps a request lives (s_p = its prefill chunks)
+//!   decode = r·(OSL − 1)/cycle      r = n / m requests per micro-batch, m = min(n, PP)
+//!   prefill= r·ISL/cycle            tokens (requests finish at r/cycle per step)
+//! ```
+//!
+//! where a request's prompt is chunked by the token budget left after the decodes
+//! (`chunk = min(ISL, max_batch_tokens − r)`, `s_p = ⌈ISL / chunk⌉`). With PP, `m` micro-batches
+//! are in flight and each stage works on one of them per step, so a token crosses all stages
+//! (`TPOT = PP × step`) while the pipeline emits a micro-batch every step (throughput comes
+//! from the slowest stage, not divided by PP). Then
+//!
+//! ```text
+//!   TPOT = PP · step(decode, ISL + OSL/2, prefill, (ISL+1)/2)
+//!   TTFT = s_p · PP · step(decode, …, one chunk) [+ queueing, below]
+//!   lifetime = TTFT + (OSL − 1)·TPOT;   output tok/s = DP · n · OSL / lifetime
+//! ```
+//!
+//! (for large `n`, `n / TPOT` per replica, `DESIGN.md`'s "C / TPOT"). Spreading the prefill
+//! over the steps is exact on average for compute-bound steps; at small `n` the prefill tokens
+//! hide under the weight read of a memory-bound step, so the error stays small there too.
+//!
+//! Loads:
+//! - concurrency C (closed loop, as benchmark clients): `n = C / DP`; beyond what the KV
+//!   cache and engine caps admit the extra requests wait, `wait = lifetime·(n/n_cap − 1)`
+//!   (Little's law on the closed loop).
+//! - maximum throughput: the largest whole `n` that fits the KV cache and the caps and meets
+//!   the SLA, by bisection (TPOT, TTFT and tokens per step all grow with `n`).
+//! - request rate λ (Poisson): `n = (λ / DP)·lifetime(n)`, Little's law solved as a fixed point
+//!   by bisection; TTFT adds half a step (arrivals join at the next step), the wait for a slot
+//!   (M/D/c, `c` = requests the replica admits, service = lifetime) and the wait for prefill
+//!   budget (M/D/1, service = the prompt's share of the per-step token budget), see
+//!   `queueing`. λ at or above the maximum request throughput is `Saturated`.
+
+use super::super::reject::RejectReason;
+use super::super::units::Seconds;
+use super::super::workload::{Load, Sla, Workload};
+use super::queueing::{md1_wait, mdc_wait};
+use super::step::{Batch, StageCost, StepTime};
+
+/// Engine and memory limits of one replica (one attention group of tp × pp GPUs).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ServingLimits {
+    /// Most requests (of ISL + OSL tokens) the KV cache of one replica holds at once, under
+    /// the engine's admission rule. From the memory module.
+    pub kv_max_requests: f64,
+    /// Engine cap on requests per step (per micro-batch): vLLM `max_num_seqs`, TensorRT-LLM
+    /// `max_batch_size`, SGLang `max_running_requests`.
+    pub max_batch_requests: u32,
+    /// Engine cap on tokens per step (per micro-batch), decode and prefill together: vLLM
+    /// `max_num_batched_tokens`, TensorRT-LLM `max_num_tokens`, SGLang `chunked_prefill_size`.
+    pub max_batch_tokens: u32,
+}
+
+/// What set the concurrency of an operating point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// The offered load (a given concurrency or request rate) fits: nothing else binds.
+    Offered,
+    /// The KV cache holds no more requests.
+    KvCache,
+    /// The engine's requests-per-step cap.
+    BatchRequests,
+    /// The engine's tokens-per-step cap (decode plus prefill chunks).
+    BatchTokens,
+    /// One more request would break the TTFT limit.
+    SlaTtft,
+    /// One more request would break the TPOT limit.
+    SlaTpot,
+}
+
+/// The serving figures of a layout at one load.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OperatingPoint {
+    /// Requests in the system across the cluster, running and waiting.
+    pub concurrency: f64,
+    /// Requests in the engines' batches across the cluster.
+    pub running: f64,
+    /// Time to first token: prefill (chunked, interleaved with decode, across all stages) plus
+    /// waiting.
+    pub ttft: Seconds,
+    /// Time per output token after the first: `PP ×` the mean step.
+    pub tpot: Seconds,
+    /// Output tokens per second, whole cluster.
+    pub output_tok_s: f64,
+    /// Output tokens per second one request sees: `1 / TPOT`.
+    pub tok_s_per_user: f64,
+    /// Requests completed per second, whole cluster.
+    pub request_rate: f64,
+    /// The waiting part of `ttft`.
+    pub queue_wait: Seconds,
+    /// The mean step of the heaviest stage at this point (one micro-batch).
+    pub decode_step: StepTime,
+    /// A step of the heaviest stage carrying one request's prefill chunk.
+    pub prefill_step: StepTime,
+    /// What set the concurrency.
+    pub limit: Limit,
+}
+
+/// Why a layout has no operating point.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NoOperatingPoint {
+    /// Not one request fits a replica (KV cache, or an engine cap below one request).
+    NoCapacity { kv_max_requests: f64, max_batch_requests: u32 },
+    /// The SLA is missed: at one request per replica for the maximum-throughput point, at the
+    /// offered load otherwise. The point is kept so the page can still show its numbers.
+    Sla { reason: RejectReason, point: Box<OperatingPoint> },
+    /// The offered request rate (requests/s, cluster) reaches the most this layout completes.
+    Saturated { offered: f64, max: f64 },
+}
+
+/// The steady state with `n` requests running per replica.
+#[derive(Debug, Clone, Copy)]
+struct Running {
+    tpot: Seconds,
+    ttft: Seconds,
+    lifetime: Seconds,
+    step: StepTime,
+    chunk_step: StepTime,
+    /// Prefill tokens per step and the budget left for them after the decodes.
+    prefill: f64,
+    budget: f64,
+    tokens_ok: bool,
+}
+
+struct Model<'a> {
+    stage: &'a StageCost,
+    isl: f64,
+    osl: f64,
+    limits: &'a ServingLimits,
+    sla: Sla,
+}
+
+impl Model<'_> {
+    fn running(&self, n: f64) -> Running {
+        let pp = self.stage.pp as f64;
+        let (isl, osl) = (self.isl, self.osl);
+        let max_tokens = self.limits.max_batch_tokens.max(1) as f64;
+        let m = n.clamp(1.0, pp);
+        let r = (n / m).max(1.0);
+        let budget = (max_tokens - r).max(1.0);
+        let chunk = isl.min(budget);
+        let chunks = (isl / chunk).ceil();
+        let cycle = chunks + osl - 1.0;
+        let decode = r * (osl - 1.0) / cycle;
+        let prefill = r * isl / cycle;
+        let context = isl + osl / 2.0;
+        let prefill_context = (isl + 1.0) / 2.0;
+        let step = self.stage.step(&Batch {
+            decode_tokens: decode,
+            decode_context: context,
+            prefill_tokens: prefill,
+            prefill_context,
+        });
+        let chunk_step = self.stage.step(&Batch {
+            decode_tokens: decode,
+            decode_context: context,
+            prefill_tokens: isl / chunks,
+            prefill_context,
+        });
+        let tpot = step.total * pp;
+        let ttft = chunk_step.total * (chunks * pp);
+        Running {
+            tpot,
+            ttft,
+            lifetime: ttft + tpot * (osl - 1.0),
+            step,
+            chunk_step,
+            prefill,
+            budget: (max_tokens - decode).max(1.0),
+            tokens_ok: decode + prefill <= max_tokens * (1.0 + 1e-9),
+        }
+    }
+
+    /// Requests per replica the KV cache and the requests cap admit.
+    fn admitted(&self) -> (f64, Limit) {
+        let kv = self.limits.kv_max_requests.floor();
+        let cap = self.stage.pp as f64 * self.limits.max_batch_requests as f64;
+        if kv <= cap {
+            (kv, Limit::KvCache)
+        } else {
+            (cap, Limit::BatchRequests)
+        }
+    }
+
+    /// The first limit `n` breaks, if any (`sla`: include the SLA).
+    fn broken(&self, run: &Running, sla: bool) -> Option<Limit> {
+        if !run.tokens_ok {
+            return Some(Limit::BatchTokens);
+        }
+        if sla {
+            if self.sla.tpot.is_some_and(|l| run.tpot > l) {
+                return Some(Limit::SlaTpot);
+            }
+            if self.sla.ttft.is_some_and(|l| run.ttft > l) {
+                return Some(Limit::SlaTtft);
+            }
+        }
+        None
+    }
+
+    /// The largest whole `n` per replica within the KV cache, the caps and (when `sla`) the
+    /// SLA, with the limit that stops it; `Err` with the run at `n = 1` when even 1 breaks.
+    fn largest(&self, sla: bool) -> Result<(f64, Running, Limit), NoOperatingPoint> {
+        let (upper, upper_limit) = self.admitted();
+        let no_capacity = NoOperatingPoint::NoCapacity {
+            kv_max_requests: self.limits.kv_max_requests,
+            max_batch_requests: self.limits.max_batch_requests,
+        };
+        if upper.is_nan() || upper < 1.0 {
+            return Err(no_capacity);
+        }
+        let first = self.running(1.0);
+        match self.broken(&first, sla) {
+            None => {}
+            Some(Limit::BatchTokens) => return Err(no_capacity),
+            Some(limit) => return Err(self.sla_miss(limit, &first, 1.0, Seconds::ZERO)),
+        }
+        let top = self.running(upper);
+        if self.broken(&top, sla).is_none() {
+            return Ok((upper, top, upper_limit));
+        }
+        let (mut lo, mut hi) = (1.0f64, upper);
+        let mut lo_run = first;
+        while hi - lo > 1.0 {
+            let mid = ((lo + hi) / 2.0).floor();
+            let run = self.running(mid);
+            if self.broken(&run, sla).is_none() {
+                lo = mid;
+                lo_run = run;
+            } else {
+                hi = mid;
+            }
+        }
+        let limit = self.broken(&self.running(hi), sla).unwrap_or(upper_limit);
+        Ok((lo, lo_run, limit))
+    }
+
+    fn point(&self, n: f64, run: &Running, waiting: f64, wait: Seconds, limit: Limit) -> OperatingPoint {
+        let dp = self.stage.dp as f64;
+        let requests = dp * n / run.lifetime.value();
+        let ttft = run.ttft + wait;
+        OperatingPoint {
+            concurrency: dp * (n + waiting),
+            running: dp * n,
+            ttft,
+            tpot: run.tpot,
+            output_tok_s: requests * self.osl,
+            tok_s_per_user: 1.0 / run.tpot.value(),
+            request_rate: requests,
+            queue_wait: wait,
+            decode_step: run.step,
+            prefill_step: run.chunk_step,
+            limit,
+        }
+    }
+
+    fn sla_miss(&self, limit: Limit, run: &Running, n: f64, wait: Seconds) -> NoOperatingPoint {
+        let point = self.point(n, run, 0.0, wait, limit);
+        let reason = match limit {
+            Limit::SlaTtft => RejectReason::SlaTtft { ttft: point.ttft, limit: self.sla.ttft.unwrap_or(point.ttft) },
+            _ => RejectReason::SlaTpot { tpot: point.tpot, limit: self.sla.tpot.unwrap_or(point.tpot) },
+        };
+        NoOperatingPoint::Sla { reason, point: Box::new(point) }
+    }
+
+    /// The point at a given load, checked against the SLA.
+    fn checked(&self, point: OperatingPoint, n: f64, run: &Running) -> Result<OperatingPoint, NoOperatingPoint> {
+        if self.sla.tpot.is_some_and(|l| point.tpot > l) {
+            return Err(self.sla_miss(Limit::SlaTpot, run, n, point.queue_wait));
+        }
+        if self.sla.ttft.is_some_and(|l| point.ttft > l) {
+            return Err(self.sla_miss(Limit::SlaTtft, run, n, point.queue_wait));
+        }
+        Ok(point)
+    }
+
+    fn at_concurrency(&self, concurrency: f64) -> Result<OperatingPoint, NoOperatingPoint> {
+        let offered = concurrency.max(0.0) / self.stage.dp as f64;
+        let (n_cap, run_cap, limit) = self.largest(false)?;
+        if offered <= n_cap {
+            let run = self.running(offered);
+            let point = self.point(offered, &run, 0.0, Seconds::ZERO, Limit::Offered);
+            return self.checked(point, offered, &run);
+        }
+        let wait = run_cap.lifetime * (offered / n_cap - 1.0);
+        let point = self.point(n_cap, &run_cap, offered - n_cap, wait, limit);
+        self.checked(point, n_cap, &run_cap)
+    }
+
+    fn at_rate(&self, rate: f64) -> Result<OperatingPoint, NoOperatingPoint> {
+        let dp = self.stage.dp as f64;
+        let per_replica = rate.max(0.0) / dp;
+        let (n_cap, run_cap, _) = self.largest(false)?;
+        let max = n_cap / run_cap.lifetime.value();
+        if per_replica.is_nan() || max.is_nan() || per_replica >= max {
+            return Err(NoOperatingPoint::Saturated { offered: rate, max: max * dp });
+        }
+        // n = λ·lifetime(n): g(0) > 0 (lifetime > 0) and g(n_cap) < 0 (λ < max).
+        let (mut lo, mut hi) = (0.0f64, n_cap);
+        for _ in 0..48 {
+            let mid = 0.5 * (lo + hi);
+            if per_replica * self.running(mid).lifetime.value() > mid {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+            if hi - lo <= 1e-4 * hi {
+                break;
+            }
+        }
+        let n = hi;
+        let run = self.running(n);
+        let cycle = run.step.total * self.stage.pp as f64;
+        let admission = run.step.total * 0.5;
+        let slot = mdc_wait(n / n_cap, n_cap, run.lifetime);
+        let prefill_service = cycle * (self.isl / run.budget);
+        let prefill = md1_wait(run.prefill / run.budget, prefill_service);
+        let (Some(slot), Some(prefill)) = (slot, prefill) else {
+            return Err(NoOperatingPoint::Saturated { offered: rate, max: max * dp });
+        };
+        let wait = admission + slot + prefill;
+        let waiting = per_replica * wait.value();
+        let point = self.point(n, &run, waiting, wait, Limit::Offered);
+        self.checked(point, n, &run)
+    }
+}
+
+/// The operating point of a layout (`stage`, built for it) under `workload`'s load and SLA,
+/// within `limits`.
+pub fn operating_point(
+    stage: &StageCost,
+    workload: &Workload,
+    limits: &ServingLimits,
+) -> Result<OperatingPoint, NoOperatingPoint> {
+    let model = Model {
+        stage,
+        isl: (workload.isl as f64).max(1.0),
+        osl: (workload.osl as f64).max(1.0),
+        limits,
+        sla: workload.sla,
+    };
+    match workload.load {
+        Load::MaxThroughput => {
+            let (n, run, limit) = model.largest(true)?;
+            Ok(model.point(n, &run, 0.0, Seconds::ZERO, limit))
+        }
+        Load::Concurrency(c) => model.at_concurrency(c as f64),
+        Load::RequestRate(rate) => model.at_rate(rate),
+    }
+}
