@@ -8,8 +8,8 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use planner_app::planner::rules::RULES;
-use planner_app::ui::form::{parse_count, Field, FormState, Query, MAX_NODES};
+use planner_app::planner::rules::{rule_of_thumb, RULES};
+use planner_app::ui::form::{self, parse_count, Field, FormState, Query, MAX_NODES};
 use planner_app::ui::{format, panic, App};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -180,4 +180,28 @@ fn a_panic_message_shows_in_the_page() {
     assert!(shown.contains("Reload the page"), "{shown}");
     assert!(shown.contains("index out of bounds at src/example.rs:1:1"), "{shown}");
     fatal.remove();
+}
+
+#[wasm_bindgen_test]
+fn every_catalog_choice_plans_or_names_what_is_missing() {
+    let mut planned = 0;
+    for (model, _) in form::model_choices() {
+        for (gpu, _) in form::gpu_choices() {
+            let mut choice = FormState::default();
+            choice.set(Field::Model, model.clone());
+            choice.set(Field::Gpu, gpu.clone());
+            match Query::try_from(&choice) {
+                Ok(query) => {
+                    let rule = rule_of_thumb(&query.rule_input);
+                    assert!(!rule.steps.is_empty(), "{model} on {gpu}: no steps");
+                    planned += 1;
+                }
+                Err(errors) => {
+                    let said = [Field::Model, Field::Gpu].iter().filter_map(|f| errors.get(*f)).count();
+                    assert!(said > 0 && errors.len() == said, "{model} on {gpu}: {errors:?}");
+                }
+            }
+        }
+    }
+    assert!(planned > 0, "no catalog choice planned at all");
 }

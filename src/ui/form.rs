@@ -6,9 +6,10 @@
 //! problem at once (`FieldErrors`), so each message can stand next to its field. Only a fully
 //! valid form reaches the planner.
 
-use crate::planner::gpu::{catalog as gpus, GpuSpec};
+use crate::planner::gpu::catalog as gpus;
 use crate::planner::model::{catalog as models, ModelSpec};
 use crate::planner::rules::RuleInput;
+use crate::planner::units::Bytes;
 use crate::planner::workload::Priority;
 use std::collections::BTreeMap;
 
@@ -161,18 +162,18 @@ impl TryFrom<&FormState> for Query {
         let batch_size = errors.check(Field::BatchSize, parse_count(&form.batch_size, 1, MAX_BATCH_SIZE));
         let priority = errors.check(Field::Priority, parse_priority(&form.priority));
         match (model, gpu, nodes, gpus_per_node, batch_size, priority) {
-            (Some(model), Some(gpu), Some(nodes), Some(gpus_per_node), Some(batch_size), Some(priority)) => {
+            (Some((model_name, model)), Some((gpu_name, gpu_memory)), Some(nodes), Some(gpus_per_node), Some(batch_size), Some(priority)) => {
                 Ok(Query {
                     rule_input: RuleInput {
                         total_params: model.total_params(),
                         layers: model.num_layers(),
-                        gpu_memory: gpu.memory,
+                        gpu_memory,
                         nodes,
                         gpus_per_node,
                         batch_size: Some(batch_size),
                     },
-                    model_name: model.name,
-                    gpu_name: gpu.name,
+                    model_name,
+                    gpu_name,
                     priority,
                 })
             }
@@ -217,18 +218,30 @@ fn parse_priority(text: &str) -> Result<Priority, String> {
 
 /// The model catalog as (id, label) choices, in catalog order.
 pub fn model_choices() -> Vec<(String, String)> {
-    models::entries().iter().map(|entry| (entry.id.to_string(), entry.name.to_string())).collect()
+    models::entries().iter().map(|entry| (entry.id.clone(), entry.display_name.clone())).collect()
 }
 
 /// The GPU catalog as (id, label) choices, in catalog order.
 pub fn gpu_choices() -> Vec<(String, String)> {
-    gpus::entries().iter().map(|gpu| (gpu.id.to_string(), gpu.name.to_string())).collect()
+    gpus::entries().iter().map(|gpu| (gpu.id.clone(), gpu.name.clone())).collect()
 }
 
-fn lookup_model(id: &str) -> Result<ModelSpec, String> {
-    models::lookup(id).ok_or_else(|| format!("Unknown model “{id}”: pick one from the list."))
+/// The catalog model `id` and its display name.
+fn lookup_model(id: &str) -> Result<(String, ModelSpec), String> {
+    let spec = models::lookup(id).map_err(|e| e.message)?.spec;
+    let name = models::entries().iter().find(|entry| entry.id == id).map(|entry| entry.display_name.clone());
+    Ok((name.unwrap_or_else(|| spec.name.clone()), spec))
 }
 
-fn lookup_gpu(id: &str) -> Result<GpuSpec, String> {
-    gpus::lookup(id).ok_or_else(|| format!("Unknown GPU “{id}”: pick one from the list."))
+/// The catalog GPU `id`: its display name and memory. Memory is the only figure the rule of
+/// thumb uses, so a GPU whose other figures the catalog lacks still gets the rule of thumb.
+fn lookup_gpu(id: &str) -> Result<(String, Bytes), String> {
+    let entry = gpus::entries()
+        .iter()
+        .find(|entry| entry.id == id)
+        .ok_or_else(|| format!("Unknown GPU “{id}”: pick one from the list."))?;
+    let memory_gib = entry
+        .memory_gib
+        .ok_or_else(|| format!("The catalog has no memory figure for the {}: {}", entry.name, entry.caveats))?;
+    Ok((entry.name.clone(), Bytes::from_gib(memory_gib)))
 }
