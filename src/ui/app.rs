@@ -6,6 +6,7 @@ use super::scenario_form::ScenarioForm;
 use super::state::{AppContext, AppState};
 use crate::planner::plan::RuleOfThumb;
 use crate::planner::rules::rule_of_thumb;
+use crate::planner::workload::Priority;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -16,6 +17,21 @@ fn derive(form: &super::form::FormState) -> Derived {
     let query = Query::try_from(form)?;
     let rule = Rc::new(rule_of_thumb(&query.rule_input));
     Ok((query, rule))
+}
+
+/// One line restating the scenario: "LLaMA 7B on 1 × 4 NVIDIA A100 …, batch 8, for throughput".
+fn summary(query: &Query) -> String {
+    let input = &query.rule_input;
+    let priority = match query.priority {
+        Priority::Throughput => "throughput",
+        Priority::Latency => "latency",
+        Priority::Balanced => "balance",
+    };
+    let batch = input.batch_size.map_or_else(|| "no batch limit".to_string(), |b| format!("batch {b}"));
+    format!(
+        "{} on {} × {} {}, {batch}, optimising for {priority}",
+        query.model_name, input.nodes, input.gpus_per_node, query.gpu_name
+    )
 }
 
 #[component]
@@ -40,7 +56,7 @@ pub fn App() -> Html {
                     Ok((query, rule)) => html! {
                         <div class="results">
                             <p class="scenario-summary" data-testid="scenario-summary">
-                                { format!("{} on {} × {} {}", query.model_name, query.rule_input.nodes, query.rule_input.gpus_per_node, query.gpu_name) }
+                                { summary(query) }
                             </p>
                             <RuleTrace rule_of_thumb={rule.clone()} />
                         </div>
