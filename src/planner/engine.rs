@@ -116,6 +116,14 @@ pub struct EngineProfile {
     /// GPUs); 0 when the engine's graphs are not modelled. See `cuda_graph_batch`.
     pub cuda_graph_max_batch: [u32; 2],
     pub pp_partition: PpPartition,
+    /// The request cap covers all pipeline micro-batches of a replica together, rather than
+    /// each: vLLM's V1 scheduler keeps `len(running) ≤ max_num_seqs` whatever the PP size
+    /// (`vllm/v1/core/sched/scheduler.py` `max_num_running_reqs`, 0.33.0, with a batch queue of
+    /// `max_concurrent_batches` = PP micro-batches, `vllm/v1/engine/core.py`); SGLang splits it,
+    /// `pp_max_micro_batch_size = max_running_requests // pp_size`
+    /// (`sglang/srt/managers/scheduler.py`, 0.5.23). TensorRT-LLM sizes its sequence slots as
+    /// `max_batch_size` per micro-batch (as recalled, unverified).
+    pub request_cap_spans_pipeline: bool,
 }
 
 /// 2^20 bytes, the unit of SGLang's memory heuristics.
@@ -200,6 +208,7 @@ fn defaults(engine: Engine, gpu: &GpuSpec) -> EngineProfile {
                 max_batch_tokens: tokens,
                 cuda_graph_max_batch: [(2 * requests).min(512); 2],
                 pp_partition: PpPartition::BeforeLast,
+                request_cap_spans_pipeline: true,
             }
         }
         // sglang 0.5.23 memory_hook.py: chunked_prefill_size 2048 under 20 GiB, 4096 under
@@ -228,6 +237,7 @@ fn defaults(engine: Engine, gpu: &GpuSpec) -> EngineProfile {
                 max_batch_tokens: tokens,
                 cuda_graph_max_batch: graph,
                 pp_partition: PpPartition::Last,
+                request_cap_spans_pipeline: true,
             }
         }
         // kv_cache_free_gpu_mem_fraction 0.9 (NVIDIA Dynamo's default for TensorRT-LLM; 0.95 in
@@ -241,6 +251,7 @@ fn defaults(engine: Engine, gpu: &GpuSpec) -> EngineProfile {
             max_batch_tokens: 8192,
             cuda_graph_max_batch: [0, 0],
             pp_partition: PpPartition::First,
+            request_cap_spans_pipeline: false,
         },
     }
 }

@@ -4,17 +4,24 @@
 //! plus the engine whose memory rules apply. Everything here runs natively (tests, the `plan`
 //! command) and in WebAssembly (the page) unchanged.
 
+pub mod calibration;
+pub mod cli;
+pub mod engine;
 pub mod error;
-pub mod memory;
+pub mod evaluate;
 pub mod gpu;
+pub mod inputs;
 pub mod layout;
+pub mod memory;
 pub mod model;
 pub mod perf;
+pub mod plan;
+pub mod planning;
 pub mod precision;
 pub mod reject;
 pub mod rules;
+pub mod scenario;
+pub mod search;
+pub mod trace;
 pub mod units;
 pub mod workload;
-pub mod engine;
-pub mod plan;
-pub mod scenario;

@@ -30,6 +30,8 @@ pub enum RejectReason {
     TpAcrossNodes { tp: u32, scale_up_group: u32 },
     SlaTtft { ttft: Seconds, limit: Seconds },
     SlaTpot { tpot: Seconds, limit: Seconds },
+    /// The offered request rate (requests/s, cluster) reaches the most this layout completes.
+    Saturated { offered: f64, max: f64 },
 }
 
 impl RejectReason {
@@ -48,6 +50,7 @@ impl RejectReason {
             Self::TpAcrossNodes { .. } => "tp-across-nodes",
             Self::SlaTtft { .. } => "sla-ttft",
             Self::SlaTpot { .. } => "sla-tpot",
+            Self::Saturated { .. } => "saturated",
         }
     }
 }
@@ -99,6 +102,10 @@ impl fmt::Display for RejectReason {
             Self::SlaTpot { tpot, limit } => {
                 write!(f, "TPOT {:.1} ms exceeds the SLA of {:.1} ms", tpot.ms(), limit.ms())
             }
+            Self::Saturated { offered, max } => write!(
+                f,
+                "{offered:.2} requests/s offered, at most {max:.2} requests/s served: queues grow without bound"
+            ),
         }
     }
 }

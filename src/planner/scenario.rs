@@ -42,6 +42,10 @@ pub struct ScenarioInput {
     /// Overrides of the engine's memory fraction and batch caps (`engine::profile`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub engine_options: Option<EngineOptionsInput>,
+    /// `false` rejects layouts whose tensor-parallel group spans the scale-out network
+    /// (`tp-across-nodes`); absent or `true` lets the performance model price them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_tp_across_nodes: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -94,14 +94,13 @@ impl Cluster {
         self.nodes * self.gpus_per_node
     }
 
-    /// GPUs that can talk over the scale-up link: a node, or the whole NVLink domain when it
-    /// spans several nodes (GB200 NVL72: 18 trays of 4), never more than the cluster.
+    /// GPUs that can talk over the scale-up link: the user's node (NVLink inside an HGX
+    /// board, PCIe between cards), or the whole NVLink domain when the GPU's domain spans
+    /// several of its nodes (GB200 NVL72: 18 trays of 4); never more than the cluster. A node
+    /// smaller than the catalog's (4 H100s of an 8-GPU board) keeps only its own GPUs.
     pub fn scale_up_group(&self) -> u32 {
-        let domain = if self.gpu.scale_up_domain > self.gpus_per_node {
-            self.gpu.scale_up_domain
-        } else {
-            self.gpus_per_node
-        };
+        let rack_scale = self.gpu.scale_up_domain > self.gpu.gpus_per_node;
+        let domain = if rack_scale { self.gpu.scale_up_domain } else { self.gpus_per_node };
         domain.min(self.total_gpus()).max(1)
     }
 

@@ -43,6 +43,14 @@ pub const RUNTIME_BASE: Bytes = Bytes(1.60 * GIB);
 /// 1.05 GiB above `RUNTIME_BASE`) agrees.
 pub const COMM_BUFFERS_PER_8_GPUS: Bytes = Bytes(GIB);
 
+/// The most communication-buffer memory one GPU reserves: 2 GiB, SGLang's reserve at 16 GPUs.
+/// The linear rule above was written for TP groups of a node or two; NCCL's ring and tree
+/// buffers grow with the number of channels, not of peers (`NCCL_BUFFSIZE` 4 MiB per channel
+/// and peer of the ring), and wide expert parallelism allocates fixed-size all-to-all buffers
+/// (DeepEP `Buffer(num_nvl_bytes, num_rdma_bytes)`, about a GiB each in SGLang's defaults), so
+/// a 1024-GPU expert group does not reserve 128 GiB.
+pub const MAX_COMM_BUFFERS: Bytes = Bytes(2.0 * GIB);
+
 /// CUDA-graph memory per unit of the largest captured decode batch: 2 MiB, SGLang's estimate
 /// (`reserve_for_graph_mb`: `cuda_graph_max_bs × 2` MiB, `memory_hook.py` 0.5.23), used for vLLM
 /// too (its 0.33.0 profiler measures graphs instead; no measurement is on record here).
@@ -76,7 +84,7 @@ fn group_size(model: &ModelSpec, layout: &Layout) -> u32 {
 pub fn overhead(model: &ModelSpec, layout: &Layout, engine: &EngineProfile) -> Overhead {
     let group = group_size(model, layout);
     let communication = if group > 1 {
-        COMM_BUFFERS_PER_8_GPUS * (group as f64 / 8.0)
+        (COMM_BUFFERS_PER_8_GPUS * (group as f64 / 8.0)).min(MAX_COMM_BUFFERS)
     } else {
         Bytes::ZERO
     };

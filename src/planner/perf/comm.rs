@@ -57,7 +57,9 @@ fn seconds_per_byte(cluster: &Cluster, params: &PerfParams) -> (f64, f64) {
 /// All-reduce of a message of `M` bytes (the full tensor every member holds) over `n` GPUs.
 ///
 /// Inside one scale-up domain: ring, `2(n − 1)/n × M / link bandwidth + 2(n − 1) × hop
-/// latency` (Patarasuk & Yuan 2009, "Bandwidth optimal all-reduce algorithms"; NCCL's ring).
+/// latency` (Patarasuk & Yuan 2009, "Bandwidth optimal all-reduce algorithms"; NCCL's ring),
+/// plus the collective's fixed cost (`PerfParams::collective_latency`; NCCL's cost model is
+/// the same shape, `baseLat + nsteps × hwLat`, `src/graph/tuning.cc`).
 /// Across domains: hierarchical (2-D), as NCCL's tree/NVLS-tree and Megatron's 2-D schemes:
 /// reduce-scatter inside the domain (`(n_up − 1)/n_up × M`), ring all-reduce of the `M / n_up`
 /// shard across the `n_out` domains over the network, all-gather inside the domain.
@@ -68,11 +70,40 @@ pub fn all_reduce(cluster: &Cluster, params: &PerfParams, n: u32) -> CommCost {
     let (up, out) = seconds_per_byte(cluster, params);
     let n_up = per_domain(cluster, n) as f64;
     let n_out = n as f64 / n_up;
-    let latency = params.scale_up_hop_latency * (2.0 * (n_up - 1.0))
+    let latency = params.collective_latency + params.scale_up_hop_latency * (2.0 * (n_up - 1.0))
         + params.scale_out_hop_latency * (2.0 * (n_out - 1.0));
     let seconds_per_byte =
         2.0 * (n_up - 1.0) / n_up * up + 2.0 * (n_out - 1.0) / n_out / n_up * out;
     CommCost { latency, seconds_per_byte }
+}
+
+/// NCCL's low-latency protocol (LL) for small messages, from its own cost model
+/// (`src/graph/tuning.cc`, Ring/LL): a fixed 6.6 µs (`baseLat`) plus a hop latency (`hwLat`)
+/// of 0.6 µs over NVLink, 1.0 µs over PCIe, 2.7 µs over the network, and a quarter of the bulk
+/// protocol's bus bandwidth for a ring all-reduce (the same file's refinement for Ring/LL:
+/// `busBw * 1.0/4.0`; LL sends 4 bytes of data per 8-byte line and polls its flags).
+/// Not fitted: the calibration rows' messages (megabytes) all take the bulk protocol, which
+/// `PerfParams` describes; this keeps a batch of one from paying the bulk protocol's set-up.
+pub const LL_BASE_LATENCY: Seconds = Seconds(6.6e-6);
+/// LL hop latencies: NVLink, PCIe, network (`tuning.cc` `hwLat`, Ring, LL).
+pub const LL_HOP_NVLINK: Seconds = Seconds(0.6e-6);
+pub const LL_HOP_PCIE: Seconds = Seconds(1.0e-6);
+pub const LL_HOP_NETWORK: Seconds = Seconds(2.7e-6);
+/// LL bus bandwidth is the bulk protocol's divided by this (`tuning.cc`, Ring/LL all-reduce).
+pub const LL_BANDWIDTH_DIVISOR: f64 = 4.0;
+
+/// The all-reduce of `all_reduce` under NCCL's low-latency protocol (see `LL_BASE_LATENCY`).
+/// A GPU whose scale-up domain is 1 is a PCIe card (`GpuSpec::scale_up_domain`).
+pub fn all_reduce_low_latency(cluster: &Cluster, params: &PerfParams, n: u32) -> CommCost {
+    if n <= 1 {
+        return CommCost::NONE;
+    }
+    let bulk = all_reduce(cluster, params, n);
+    let n_up = per_domain(cluster, n) as f64;
+    let n_out = n as f64 / n_up;
+    let up_hop = if cluster.gpu.scale_up_domain <= 1 { LL_HOP_PCIE } else { LL_HOP_NVLINK };
+    let latency = LL_BASE_LATENCY + up_hop * (2.0 * (n_up - 1.0)) + LL_HOP_NETWORK * (2.0 * (n_out - 1.0));
+    CommCost { latency, seconds_per_byte: LL_BANDWIDTH_DIVISOR * bulk.seconds_per_byte }
 }
 
 /// One all-to-all exchange (an EP dispatch, or a combine) among `n` GPUs, where the message is
@@ -80,7 +111,8 @@ pub fn all_reduce(cluster: &Cluster, params: &PerfParams, n: u32) -> CommCost {
 ///
 /// The share bound for the GPU's own scale-up domain, `(n_up − 1)/(n − 1)`, goes over the
 /// scale-up link and the rest over the network, concurrently, so the slower of the two sets
-/// the time; one hop latency per tier used (a single exchange, as DeepEP's kernels).
+/// the time; the collective's fixed cost plus one hop latency per tier used (a single
+/// exchange, as DeepEP's kernels).
 pub fn all_to_all(cluster: &Cluster, params: &PerfParams, n: u32) -> CommCost {
     if n <= 1 {
         return CommCost::NONE;
@@ -90,7 +122,7 @@ pub fn all_to_all(cluster: &Cluster, params: &PerfParams, n: u32) -> CommCost {
     let others = (n - 1) as f64;
     let local = (n_up - 1) as f64 / others;
     let remote = (n - n_up) as f64 / others;
-    let mut latency = Seconds::ZERO;
+    let mut latency = params.collective_latency;
     if n_up > 1 {
         latency += params.scale_up_hop_latency;
     }
@@ -102,13 +134,14 @@ pub fn all_to_all(cluster: &Cluster, params: &PerfParams, n: u32) -> CommCost {
 
 /// A point-to-point send of a message between two GPUs of a group of `span` consecutive GPUs
 /// (a pipeline's stages): over the scale-up link when the group fits one scale-up domain,
-/// otherwise (at least one boundary crosses) over the network.
+/// otherwise (at least one boundary crosses) over the network; the fixed cost of a send plus
+/// one hop.
 pub fn point_to_point(cluster: &Cluster, params: &PerfParams, span: u32) -> CommCost {
     let (up, out) = seconds_per_byte(cluster, params);
     if span <= cluster.scale_up_group() {
-        CommCost { latency: params.scale_up_hop_latency, seconds_per_byte: up }
+        CommCost { latency: params.collective_latency + params.scale_up_hop_latency, seconds_per_byte: up }
     } else {
-        CommCost { latency: params.scale_out_hop_latency, seconds_per_byte: out }
+        CommCost { latency: params.collective_latency + params.scale_out_hop_latency, seconds_per_byte: out }
     }
 }
 
@@ -151,13 +184,27 @@ pub(crate) mod tests {
 
     #[test]
     fn ring_all_reduce_inside_a_node_matches_the_formula() {
-        // 8 GPUs, 16 MiB: 2·7/8 · 16 MiB / (450 GB/s · 0.8) + 14 hops · 1 µs.
+        // 8 GPUs, 16 MiB: 2·7/8 · 16 MiB / (450 GB/s · 0.8) + 8 µs + 14 hops · 1 µs.
         let c = cluster(1, h100());
         let m = Bytes(16.0 * 1024.0 * 1024.0);
         let t = all_reduce(&c, &params(), 8).time(m);
-        let expected = 2.0 * 7.0 / 8.0 * m.value() / (450e9 * 0.8) + 14.0 * 1e-6;
+        let expected = 2.0 * 7.0 / 8.0 * m.value() / (450e9 * 0.8) + 8e-6 + 14.0 * 1e-6;
         assert!((t.value() - expected).abs() < 1e-12, "expected {expected}, actual {}", t.value());
         assert_eq!(all_reduce(&c, &params(), 1).time(m), Seconds::ZERO);
+    }
+
+    #[test]
+    fn low_latency_protocol_wins_small_messages_only() {
+        let c = cluster(1, h100());
+        let p = params();
+        let (bulk, ll) = (all_reduce(&c, &p, 8), all_reduce_low_latency(&c, &p, 8));
+        // 6.6 + 14 × 0.6 = 15 µs against 8 + 14 × 1 = 22 µs of the prior's bulk protocol.
+        assert!((ll.latency.value() - 15.0e-6).abs() < 1e-12, "{:?}", ll.latency);
+        let small = Bytes(16.0 * 1024.0);
+        let large = Bytes(64.0 * 1024.0 * 1024.0);
+        assert!(ll.time(small) < bulk.time(small));
+        assert!(ll.time(large) > bulk.time(large));
+        assert_eq!(all_reduce_low_latency(&c, &p, 1), CommCost::NONE);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! search over hundreds of layouts and a concurrency sweep stays within milliseconds.
 //!
 //! - `params`: the efficiencies and overheads (priors per GPU generation and engine, bounds).
+//! - `fitted`: the shipped fit of those parameters to measurements, and the fallback rule.
 //! - `comm`: TP all-reduce, EP all-to-all and PP send as latency + seconds per byte.
 //! - `load`: the per-layout inputs (`StageLoad`) and the compute derived from the model.
 //! - `step`: one engine step of the heaviest stage (`StepTime`), and a lone prefill.
@@ -18,6 +19,7 @@
 //! `PerfParams` pass `check` and the GPU's figures are positive (property-tested).
 
 pub mod comm;
+pub mod fitted;
 pub mod load;
 pub mod params;
 pub mod queueing;

@@ -5,7 +5,9 @@
 //! GPU, so a later step can FIT them globally on measured rows (a vector in, a vector out,
 //! with `BOUNDS` restricting the fit to physically plausible values). The values returned by
 //! `PerfParams::prior` are PRIORS, chosen from the public figures cited beside each one, not
-//! fitted: until the calibration fit replaces them, expect errors of tens of percent.
+//! fitted; the planner uses `PerfParams::for_gpu`, which returns the shipped fit
+//! (`data/fitted-params.json`, `perf::fitted`) where measurements exist and says how it falls
+//! back where they do not.
 
 use super::super::engine::Engine;
 use super::super::error::InputError;
@@ -39,6 +41,19 @@ pub struct PerfParams {
     /// Fixed cost per decoder layer per step: the floor of the layer's dozen small kernels
     /// (launch gaps, tails) that does not shrink with the batch.
     pub layer_overhead: Seconds,
+    /// Cost per decoding sequence per step: the per-request work of an engine step that is
+    /// neither a GEMM nor attention — the sampler's per-request kernels, the scheduler's and
+    /// the KV-cache manager's bookkeeping, the detokenizer hand-off. At a batch of 2000 a few
+    /// microseconds each are milliseconds per step.
+    pub sequence_overhead: Seconds,
+    /// Share of `gemm_efficiency` and `hbm_efficiency` that the routed-expert (grouped) GEMMs of
+    /// a MoE layer reach: each expert sees only its slice of the batch (top-k of E), so its
+    /// GEMM tiles are padded and its weights are streamed by fewer, shorter kernels than one
+    /// dense GEMM of the same size; routing (gating, top-k) runs beside them.
+    pub moe_efficiency: f64,
+    /// Fixed cost of every collective and send, on top of its per-hop latencies: kernel launch,
+    /// the peers' handshake and the protocol's set-up (NCCL's `baseLat`).
+    pub collective_latency: Seconds,
 }
 
 /// The plausible range of one parameter, for fits and for checking user overrides.
@@ -53,7 +68,7 @@ pub struct ParamBound {
 }
 
 /// Number of fitted parameters.
-pub const PARAM_COUNT: usize = 8;
+pub const PARAM_COUNT: usize = 11;
 
 /// Plausible ranges, in the order of `PerfParams::to_array`. Efficiencies: no real kernel
 /// sustains more than ~0.9 of a datasheet figure (DeepGEMM's best FP8 GEMMs reach ~0.7 of the
@@ -61,7 +76,10 @@ pub const PARAM_COUNT: usize = 8;
 /// used in production. Latencies: a NVLink ring step is never below ~0.2 µs nor, in a healthy
 /// system, above ~10 µs; a network step between 1 and 30 µs (RDMA one-way latency is ~1–2 µs).
 /// Overheads: 0 (fully hidden) up to 10 ms per step (the Python-bound vLLM 0.5 measured in the
-/// vLLM v0.6.0 blog) and 100 µs per layer.
+/// vLLM v0.6.0 blog) and 100 µs per layer; up to 20 µs per sequence per step (a Python loop
+/// over requests costs a few µs each). Expert GEMMs: from 0.3 (a naive loop over experts) to
+/// 1 (as good as a dense GEMM). A collective's fixed cost: 0 to 20 µs (NCCL's own cost model
+/// puts it at 6.6–14 µs, `src/graph/tuning.cc` `baseLat`, plus a kernel launch of ~5 µs).
 pub const BOUNDS: [ParamBound; PARAM_COUNT] = [
     ParamBound { name: "gemm_efficiency", lo: 0.2, hi: 0.9 },
     ParamBound { name: "attention_efficiency", lo: 0.15, hi: 0.85 },
@@ -71,6 +89,9 @@ pub const BOUNDS: [ParamBound; PARAM_COUNT] = [
     ParamBound { name: "scale_out_hop_latency", lo: 1e-6, hi: 30e-6 },
     ParamBound { name: "step_overhead", lo: 0.0, hi: 10e-3 },
     ParamBound { name: "layer_overhead", lo: 0.0, hi: 100e-6 },
+    ParamBound { name: "sequence_overhead", lo: 0.0, hi: 20e-6 },
+    ParamBound { name: "moe_efficiency", lo: 0.3, hi: 1.0 },
+    ParamBound { name: "collective_latency", lo: 0.0, hi: 20e-6 },
 ];
 
 impl PerfParams {
@@ -110,6 +131,14 @@ impl PerfParams {
     ///   each. Check: with these, the `trtllm-bench latency` file in
     ///   `shared/data/bench-results/trtllm-bench` (Qwen2.5-0.5B BF16, RTX PRO 6000, batch 1,
     ///   measured TPOT 1.81 ms) is reproduced within 15% (test `prior_matches_trtllm_bench_latency`).
+    /// - `sequence_overhead`: no measurement isolates it; an order-of-magnitude prior from the
+    ///   engines' architecture: 2 µs for TensorRT-LLM's C++ batch manager, 3 µs for SGLang's
+    ///   overlapped scheduler, 5 µs for vLLM's Python scheduler and sampler bookkeeping.
+    /// - `moe_efficiency`: 0.8, a guess (no public grouped-GEMM against dense-GEMM comparison at
+    ///   hand); the TensorRT-LLM fit sets it from the Mixtral rows.
+    /// - `collective_latency`: 8 µs, NCCL's `baseLat` for the ring with the Simple protocol
+    ///   (8.4 µs; 6.6 µs LL, 14 µs LL128), the protocol NCCL picks for the megabyte messages of
+    ///   a serving step.
     pub fn prior(generation: Generation, engine: Engine) -> PerfParams {
         use Generation::*;
         let (gemm, attention, hbm, link, up_us) = match generation {
@@ -119,10 +148,10 @@ impl PerfParams {
             Cdna2 | Cdna3 | Cdna4 => (0.4, 0.4, 0.7, 0.7, 1.5),
             Other => (0.45, 0.4, 0.7, 0.7, 2.0),
         };
-        let step_ms = match engine {
-            Engine::Trtllm => 0.4,
-            Engine::Sglang => 0.3,
-            Engine::Vllm => 0.6,
+        let (step_ms, sequence_us) = match engine {
+            Engine::Trtllm => (0.4, 2.0),
+            Engine::Sglang => (0.3, 3.0),
+            Engine::Vllm => (0.6, 5.0),
         };
         PerfParams {
             gemm_efficiency: gemm,
@@ -133,7 +162,17 @@ impl PerfParams {
             scale_out_hop_latency: Seconds::from_us(5.0),
             step_overhead: Seconds::from_ms(step_ms),
             layer_overhead: Seconds::from_us(25.0),
+            sequence_overhead: Seconds::from_us(sequence_us),
+            moe_efficiency: 0.8,
+            collective_latency: Seconds::from_us(8.0),
         }
+    }
+
+    /// The parameters to plan with for a GPU generation and an engine: the shipped fit where
+    /// one exists (`data/fitted-params.json`), otherwise the fallback rule of `perf::fitted`
+    /// (fitted hardware figures with the engine's own overhead priors, or the prior).
+    pub fn for_gpu(generation: Generation, engine: Engine) -> PerfParams {
+        super::fitted::select(generation, engine).0
     }
 
     /// The parameters as a vector in the order of `BOUNDS` (base units: fractions, seconds).
@@ -147,6 +186,9 @@ impl PerfParams {
             self.scale_out_hop_latency.value(),
             self.step_overhead.value(),
             self.layer_overhead.value(),
+            self.sequence_overhead.value(),
+            self.moe_efficiency,
+            self.collective_latency.value(),
         ]
     }
 
@@ -161,6 +203,9 @@ impl PerfParams {
             scale_out_hop_latency: Seconds(v[5]),
             step_overhead: Seconds(v[6]),
             layer_overhead: Seconds(v[7]),
+            sequence_overhead: Seconds(v[8]),
+            moe_efficiency: v[9],
+            collective_latency: Seconds(v[10]),
         }
     }
 

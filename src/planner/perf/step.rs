@@ -7,15 +7,16 @@
 //! loop and no allocation, so the search can evaluate hundreds of layouts × a concurrency
 //! bisection in well under a millisecond.
 //!
-//! The step is the sum of four rooflines, one per kind of kernel, plus communication and
-//! overhead:
+//! The step is the sum of four rooflines, one per kind of kernel, plus the replicated
+//! activation traffic, communication and overhead:
 //!
 //! ```text
 //! total = max(linear flops / (peak·gemm_eff),  dense weight bytes / (bw·hbm_eff))
-//!       + max(expert flops / (peak·gemm_eff),  touched expert bytes / (bw·hbm_eff))
+//!       + max(expert flops / (peak·gemm_eff·moe_eff), touched expert bytes / (bw·hbm_eff·moe_eff))
 //!       + max(decode attention flops / (bf16·attn_eff), KV bytes read / (bw·hbm_eff))
 //!       + max(prefill attention flops / (bf16·attn_eff), KV bytes written / (bw·hbm_eff))
-//!       + communication + step_overhead + layers·layer_overhead
+//!       + tokens · replicated activation bytes / (bw·hbm_eff)
+//!       + communication + step_overhead + layers·layer_overhead + sequences·sequence_overhead
 //! ```
 //!
 //! The linear layers, the expert GEMMs and the two attention kernels are separate kernels run
@@ -26,15 +27,20 @@
 //! Communication does NOT overlap compute: a TP all-reduce's output is the next layer's input,
 //! and TensorRT-LLM 0.17, vLLM and SGLang run it on the critical path by default (GEMM–
 //! collective overlap, e.g. TensorRT-LLM's UserBuffers or SGLang's two-batch overlap for EP, is
-//! opt-in). Activation traffic of norms and element-wise kernels is not counted separately; it
-//! is folded into the efficiencies.
+//! opt-in). The element-wise kernels' activation traffic that TP does not split (residual
+//! stream, norms, all-reduce buffers, MoE permutation: `replicated_elements`) is its own
+//! memory-bound term: every rank pays it in full, so it is what makes per-GPU throughput fall
+//! with TP at large batches, which the TensorRT-LLM calibration rows show (a version that
+//! folded it into `gemm_efficiency` divided it by TP and over-predicted TP 8 by ~30 %). The
+//! split element-wise work (SwiGLU, rotary, quantisation of GEMM inputs) stays folded into the
+//! efficiencies.
 
 use super::super::gpu::Cluster;
 use super::super::layout::Layout;
 use super::super::precision::WeightPrecision;
 use super::super::units::Seconds;
 use super::comm::{self, CommCost};
-use super::load::StageLoad;
+use super::load::{StageCompute, StageLoad};
 use super::params::PerfParams;
 use serde::{Deserialize, Serialize};
 
@@ -42,6 +48,28 @@ use serde::{Deserialize, Serialize};
 /// layers in the model dtype and all-reduce them there, also with FP8 weights (TensorRT-LLM's
 /// `AllReduce` plugin runs in the network dtype; vLLM `tensor_model_parallel_all_reduce`).
 pub const ACTIVATION_BYTES: f64 = 2.0;
+
+/// Activation vectors (of the model width, `ACTIVATION_BYTES` each) that every
+/// tensor-parallel rank reads or writes per token and decoder layer outside its GEMMs and
+/// attention: the residual stream and the norms around attention and MLP are not split by
+/// TP (Megatron-LM's layout, Shoeybi et al. 2019, §3; every engine's Llama/Mistral/Mixtral
+/// block): two residual adds (read 2, write 1 each) and two RMSNorms (read 1, write 1 each).
+/// GEMM inputs and outputs are not counted: they stream inside the GEMM kernels, which are
+/// compute-bound at serving batch sizes.
+pub const REPLICATED_VECTORS_PER_LAYER: f64 = 10.0;
+
+/// With TP > 1, the two all-reduces of a layer also read their input and write their output
+/// in HBM (2 × (1 + 1)), beside the link traffic `comm` prices.
+pub const ALL_REDUCE_VECTORS_PER_LAYER: f64 = 4.0;
+
+/// Replicated activation vectors per token of one stage (see the two constants above), plus,
+/// per MoE layer, the routing permutation on every rank (TensorRT-LLM's MoE plugin, vLLM's
+/// `fused_moe`): gather the token into its `k` expert slots (read 1, write k) and scatter-add
+/// the `k` results back (read k, write 1), `2 + 2k`.
+pub fn replicated_elements(c: &StageCompute, tp: u32) -> f64 {
+    let per_layer = REPLICATED_VECTORS_PER_LAYER + if tp > 1 { ALL_REDUCE_VECTORS_PER_LAYER } else { 0.0 };
+    c.layers as f64 * per_layer + c.moe_layers as f64 * (2.0 + 2.0 * c.experts_per_token as f64)
+}
 
 /// What limits a step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -70,9 +98,10 @@ pub struct StepTime {
     pub compute: Seconds,
     /// Time all the step's HBM traffic (weights read, KV read and written) would take.
     pub memory: Seconds,
-    /// Collectives (TP all-reduce, EP all-to-all, PP send), not overlapped.
+    /// Collectives (TP all-reduce, EP all-to-all, PP send), not overlapped; the all-reduces
+    /// under the faster of NCCL's bulk and low-latency protocols for the step's message.
     pub communication: Seconds,
-    /// Fixed per-step and per-layer cost.
+    /// Per-step, per-layer and per-sequence cost.
     pub overhead: Seconds,
     /// The step: the per-kernel-kind rooflines (see the module doc) + communication +
     /// overhead. `max(compute, memory) + communication + overhead ≤ total ≤ compute + memory
@@ -143,7 +172,12 @@ pub struct StageCost {
     // Communication: seconds per step and per token of the attention group.
     comm_fixed: f64,
     comm_per_token: f64,
+    comm_fixed_ll: f64,
+    comm_per_token_ll: f64,
     overhead: f64,
+    sequence_overhead: f64,
+    // Replicated activation traffic: seconds per token of the attention group.
+    replicated_per_token: f64,
 }
 
 impl StageCost {
@@ -193,6 +227,11 @@ impl StageCost {
         let comm_per_token = ar_count * ar.seconds_per_byte * token_bytes
             + a2a_count * a2a.seconds_per_byte * token_bytes * c.dispatch_destinations / tp as f64
             + p2p.seconds_per_byte * token_bytes / tp as f64;
+        // The same step with the all-reduces under NCCL's low-latency protocol; each step
+        // takes whichever is faster, as NCCL picks the protocol by message size.
+        let ll = comm::all_reduce_low_latency(cluster, params, tp);
+        let comm_fixed_ll = comm_fixed + ar_count * (ll.latency.value() - ar.latency.value());
+        let comm_per_token_ll = comm_per_token + ar_count * (ll.seconds_per_byte - ar.seconds_per_byte) * token_bytes;
 
         StageCost {
             pp: layout.pp.max(1),
@@ -201,8 +240,8 @@ impl StageCost {
             linear_per_token: 2.0 * nonneg(c.matmul_params) / gemm,
             lm_head_per_token: 2.0 * nonneg(c.lm_head_params) / gemm,
             dense_weights: nonneg(load.dense_weight_bytes.value()) / hbm,
-            expert_per_token: 2.0 * share * nonneg(c.expert_params) / gemm,
-            expert_weights: nonneg(load.expert_weight_bytes.value()) / hbm,
+            expert_per_token: 2.0 * share * nonneg(c.expert_params) / (gemm * params.moe_efficiency),
+            expert_weights: nonneg(load.expert_weight_bytes.value()) / (hbm * params.moe_efficiency),
             ln_untouched: untouched.ln(),
             expert_units: c.expert_group_units.max(1) as f64,
             decode_pair_full: nonneg(c.attention_decode_flops_full) / attention,
@@ -214,7 +253,11 @@ impl StageCost {
             window: c.window.map_or(f64::INFINITY, |w| w as f64),
             comm_fixed,
             comm_per_token,
+            comm_fixed_ll,
+            comm_per_token_ll,
             overhead: params.step_overhead.value() + c.layers as f64 * params.layer_overhead.value(),
+            sequence_overhead: params.sequence_overhead.value(),
+            replicated_per_token: replicated_elements(c, tp) * token_bytes / hbm,
         }
     }
 
@@ -250,8 +293,9 @@ impl StageCost {
         let prefill_c = p * (pctx * self.prefill_pair_full + pctx_w * self.prefill_pair_windowed);
         let prefill_m = p * (self.kv_full + self.kv_windowed);
 
+        let replicated = tokens * self.replicated_per_token;
         let mut compute_bound = 0.0;
-        let mut memory_bound = 0.0;
+        let mut memory_bound = replicated;
         for (c, m) in [(linear_c, linear_m), (expert_c, expert_m), (decode_c, decode_m), (prefill_c, prefill_m)] {
             if c >= m {
                 compute_bound += c;
@@ -259,7 +303,9 @@ impl StageCost {
                 memory_bound += m;
             }
         }
-        let communication = self.comm_fixed + tokens * self.comm_per_token;
+        let communication =
+            (self.comm_fixed + tokens * self.comm_per_token).min(self.comm_fixed_ll + tokens * self.comm_per_token_ll);
+        let overhead = self.overhead + d * self.sequence_overhead;
         let bound = if communication > compute_bound && communication > memory_bound {
             Bound::Communication
         } else if compute_bound >= memory_bound {
@@ -269,10 +315,10 @@ impl StageCost {
         };
         StepTime {
             compute: Seconds(linear_c + expert_c + decode_c + prefill_c),
-            memory: Seconds(linear_m + expert_m + decode_m + prefill_m),
+            memory: Seconds(linear_m + expert_m + decode_m + prefill_m + replicated),
             communication: Seconds(communication),
-            overhead: Seconds(self.overhead),
-            total: Seconds(compute_bound + memory_bound + communication + self.overhead),
+            overhead: Seconds(overhead),
+            total: Seconds(compute_bound + memory_bound + communication + overhead),
             bound,
         }
     }

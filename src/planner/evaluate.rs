@@ -1,0 +1,190 @@
+//! One layout, judged: divisibility, memory on the most loaded GPU, then the performance model
+//! at the workload's operating point.
+//!
+//! Design decision: this is the only place where the memory module and the performance model
+//! meet. The bytes the performance model streams per step (`StageLoad`) are read off the same
+//! weight and KV functions that size the memory, so a layout's time and its memory can never
+//! disagree about what a GPU holds.
+
+use super::engine::EngineProfile;
+use super::inputs::PlannerInputs;
+use super::layout::Layout;
+use super::memory::{self, kv, stage_layers, weights, MemoryPlan};
+use super::perf::{
+    operating_point, NoOperatingPoint, OperatingPoint, PerfParams, ServingLimits, StageCompute, StageCost, StageLoad,
+};
+use super::reject::RejectReason;
+use super::units::Bytes;
+use std::ops::Range;
+
+/// A layout and what became of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluation {
+    pub layout: Layout,
+    /// The most loaded GPU's memory; `None` when the layout cannot split the model at all.
+    pub memory: Option<MemoryPlan>,
+    pub verdict: Verdict,
+}
+
+/// Feasible with its operating point, or rejected with every reason (and, for an SLA miss,
+/// the point that missed it, so its numbers can still be shown).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    Feasible(OperatingPoint),
+    Rejected { reasons: Vec<RejectReason>, point: Option<OperatingPoint> },
+}
+
+impl Evaluation {
+    pub fn point(&self) -> Option<&OperatingPoint> {
+        match &self.verdict {
+            Verdict::Feasible(p) => Some(p),
+            Verdict::Rejected { point, .. } => point.as_ref(),
+        }
+    }
+
+    pub fn feasible(&self) -> Option<&OperatingPoint> {
+        match &self.verdict {
+            Verdict::Feasible(p) => Some(p),
+            Verdict::Rejected { .. } => None,
+        }
+    }
+
+    pub fn reasons(&self) -> &[RejectReason] {
+        match &self.verdict {
+            Verdict::Feasible(_) => &[],
+            Verdict::Rejected { reasons, .. } => reasons,
+        }
+    }
+}
+
+/// Judge one layout of `inputs`' cluster with `inputs.params`.
+pub fn evaluate(inputs: &PlannerInputs, layout: Layout) -> Evaluation {
+    match prepare(inputs, layout) {
+        Ok(prepared) => prepared.judge(inputs, &inputs.params),
+        Err(rejected) => *rejected,
+    }
+}
+
+/// The part of a layout's judgement that does not depend on the performance parameters: the
+/// memory plan, the heaviest stage's load and the serving limits. A calibration fit prepares
+/// each measured layout once and then re-times it for every parameter vector it tries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prepared {
+    pub layout: Layout,
+    pub memory: MemoryPlan,
+    pub load: StageLoad,
+    pub limits: ServingLimits,
+}
+
+/// Check divisibility and memory and gather the performance model's inputs; `Err` holds the
+/// rejected evaluation when the layout cannot run at all.
+pub fn prepare(inputs: &PlannerInputs, layout: Layout) -> Result<Prepared, Box<Evaluation>> {
+    let rejected =
+        |reasons, memory| Box::new(Evaluation { layout, memory, verdict: Verdict::Rejected { reasons, point: None } });
+    if !inputs.allow_tp_across_nodes && layout.tp > inputs.cluster.scale_up_group() {
+        let reason = RejectReason::TpAcrossNodes { tp: layout.tp, scale_up_group: inputs.cluster.scale_up_group() };
+        return Err(rejected(vec![reason], None));
+    }
+    let m = &inputs.model;
+    let plan = match memory::breakdown(m, &inputs.cluster, &layout, inputs.precision, &inputs.engine, &inputs.workload) {
+        Ok(plan) => plan,
+        Err(reasons) => return Err(rejected(reasons, None)),
+    };
+    let reasons = plan.rejections();
+    if !reasons.is_empty() {
+        return Err(rejected(reasons, Some(plan)));
+    }
+    let stages = stage_layers(m, layout.pp, inputs.engine.pp_partition);
+    let load = heaviest_stage_load(inputs, &layout, &stages);
+    let limits = ServingLimits {
+        kv_max_requests: plan.max_requests_per_replica.min(MAX_REQUESTS) as f64,
+        max_batch_requests: requests_per_micro_batch(&inputs.engine, &layout),
+        max_batch_tokens: inputs.engine.max_batch_tokens,
+    };
+    Ok(Prepared { layout, memory: plan, load, limits })
+}
+
+impl Prepared {
+    /// The operating point under `params` (the performance model alone).
+    pub fn point(&self, inputs: &PlannerInputs, params: &PerfParams) -> Result<OperatingPoint, NoOperatingPoint> {
+        let cost = StageCost::new(&self.load, &self.layout, &inputs.cluster, inputs.precision.weights, params);
+        operating_point(&cost, &inputs.workload, &self.limits)
+    }
+
+    /// The full evaluation under `params`.
+    pub fn judge(&self, inputs: &PlannerInputs, params: &PerfParams) -> Evaluation {
+        let plan = &self.memory;
+        let verdict = match self.point(inputs, params) {
+            Ok(point) => Verdict::Feasible(point),
+            Err(NoOperatingPoint::Sla { reason, point }) => {
+                Verdict::Rejected { reasons: vec![reason], point: Some(*point) }
+            }
+            Err(NoOperatingPoint::NoCapacity { .. }) => Verdict::Rejected {
+                reasons: vec![RejectReason::KvCacheTooSmall { need: plan.kv_bytes_per_request, have: plan.kv_capacity }],
+                point: None,
+            },
+            Err(NoOperatingPoint::Saturated { offered, max }) => {
+                Verdict::Rejected { reasons: vec![RejectReason::Saturated { offered, max }], point: None }
+            }
+        };
+        Evaluation { layout: self.layout, memory: Some(plan.clone()), verdict }
+    }
+}
+
+/// The engine's request cap for one pipeline micro-batch.
+fn requests_per_micro_batch(engine: &EngineProfile, layout: &Layout) -> u32 {
+    if engine.request_cap_spans_pipeline {
+        (engine.max_batch_requests / layout.pp.max(1)).max(1)
+    } else {
+        engine.max_batch_requests
+    }
+}
+
+/// A cap on requests per replica for models that cache nothing per token, far above any
+/// engine's batch cap.
+const MAX_REQUESTS: u64 = 1 << 40;
+
+/// What one GPU of the stage that streams the most bytes per step holds (the last one on a
+/// tie, since it also samples): the performance model's input, from the memory module's
+/// weight and KV functions.
+fn heaviest_stage_load(inputs: &PlannerInputs, layout: &Layout, stages: &[Range<usize>]) -> StageLoad {
+    let m = &inputs.model;
+    let last = stages.len().saturating_sub(1);
+    let streamed = |i: usize, range: &Range<usize>| {
+        let layers = &m.layers[range.clone()];
+        let w = weights::layers_bytes(m, layers, layout, inputs.precision.weights);
+        // The input embedding is a row lookup; the LM head (and final norm) is read in full.
+        let head = if i == last {
+            Bytes(m.vocab_size as f64 * m.hidden_size as f64 / layout.tp.max(1) as f64 * weights::UNQUANTISED_BYTES)
+        } else {
+            Bytes::ZERO
+        };
+        (w.attention + w.dense_ffn + w.routers + head, w.experts)
+    };
+    let (index, (dense, experts)) = stages
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (i, streamed(i, r)))
+        .fold(None, |best: Option<(usize, (Bytes, Bytes))>, (i, bytes)| match best {
+            Some((_, b)) if (b.0 + b.1).value() > (bytes.0 + bytes.1).value() => best,
+            _ => Some((i, bytes)),
+        })
+        .unwrap_or((0, (Bytes::ZERO, Bytes::ZERO)));
+    let layers = stages.get(index).map_or(&m.layers[..0], |r| &m.layers[r.clone()]);
+    let (mut full, mut windowed) = (Bytes::ZERO, Bytes::ZERO);
+    for layer in layers {
+        let bytes = kv::layer_bytes_per_token(layer, layout.tp, inputs.precision.kv);
+        if layer.window.is_some() {
+            windowed += bytes;
+        } else {
+            full += bytes;
+        }
+    }
+    StageLoad {
+        dense_weight_bytes: dense,
+        expert_weight_bytes: experts,
+        kv_bytes_per_token_full: full,
+        kv_bytes_per_token_windowed: windowed,
+        compute: StageCompute::new(m, layers, index == last, layout),
+    }
+}

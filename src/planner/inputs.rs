@@ -1,0 +1,197 @@
+//! A scenario resolved into the planner's three inputs — model, cluster, workload — plus the
+//! engine profile, precisions, fixed layout sizes and performance parameters.
+//!
+//! Design decision: this is the one place where defaults are filled in, so the plan can echo
+//! "the scenario with every default filled in" from exactly what the planner used.
+
+use super::engine::{profile, Engine, EngineProfile};
+use super::error::InputError;
+use super::gpu::{catalog as gpu_catalog, Cluster};
+use super::model::{self, ModelSpec};
+use super::perf::params::PerfParams;
+use super::precision::{KvPrecision, Precisions, WeightPrecision};
+use super::scenario::{whole, LayoutConstraint, ScenarioInput};
+use super::workload::{Load, Workload};
+use serde_json::{json, Map, Value};
+
+/// Largest cluster planned: 65,536 GPUs (64 × the 1T example), far beyond any serving
+/// deployment, and small enough that every product of layout sizes fits a `u32`.
+pub const MAX_TOTAL_GPUS: u32 = 65_536;
+
+/// Everything the planner needs, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannerInputs {
+    pub model: ModelSpec,
+    pub cluster: Cluster,
+    pub precision: Precisions,
+    pub engine: EngineProfile,
+    pub workload: Workload,
+    pub constraint: LayoutConstraint,
+    pub params: PerfParams,
+    /// Whether a TP group may span the scale-out network.
+    pub allow_tp_across_nodes: bool,
+    /// Things the user should know that do not stop planning (import notes, assumptions).
+    pub warnings: Vec<String>,
+    /// The scenario with every default filled in (`Plan::scenario`).
+    pub scenario: Value,
+}
+
+/// Validate and resolve a scenario; the error names the first bad field.
+pub fn resolve(input: &ScenarioInput) -> Result<PlannerInputs, InputError> {
+    let imported = model::resolve(&input.model)?;
+    let gpu = gpu_catalog::resolve(&input.gpu)?;
+    let weights = input.weights.unwrap_or(WeightPrecision::Bf16);
+    let kv = input.kv_cache.unwrap_or(KvPrecision::Bf16);
+    gpu_catalog::check_rate(&gpu, weights.compute_rate())?;
+    let nodes = input.nodes.map_or(Ok(1), |n| whole(n, "nodes", 1, MAX_TOTAL_GPUS))?;
+    let gpus_per_node =
+        input.gpus_per_node.map_or(Ok(gpu.gpus_per_node), |n| whole(n, "gpus_per_node", 1, MAX_TOTAL_GPUS))?;
+    if nodes as u64 * gpus_per_node as u64 > MAX_TOTAL_GPUS as u64 {
+        return Err(InputError::new(
+            "nodes",
+            format!("{nodes} nodes × {gpus_per_node} GPUs is more than the {MAX_TOTAL_GPUS} GPUs planned"),
+        ));
+    }
+    let engine_id = input.engine.unwrap_or_default();
+    let engine = profile(engine_id, &gpu, input.engine_options.as_ref())?;
+    let workload = input.workload()?;
+    let constraint = input.layout_constraint()?;
+    let params = PerfParams::for_gpu(gpu.generation, engine_id);
+
+    let mut warnings = imported.notes.clone();
+    if let Some(shipped) = imported.checkpoint_precision {
+        if shipped != weights {
+            warnings.push(format!(
+                "The checkpoint ships {shipped} weights; this plan assumes {weights} (set \"weights\" to match what you serve)."
+            ));
+        }
+    }
+    if engine_id == Engine::Trtllm {
+        warnings.push(
+            "TensorRT-LLM's default max_batch_size (2048) and max_num_tokens (8192) are as recalled, not read from its source; set engine_options to your values.".into(),
+        );
+    }
+    let scenario = echo(input, &gpu.id, nodes, gpus_per_node, weights, kv, &engine, &workload);
+    let cluster = Cluster { gpu, nodes, gpus_per_node };
+    Ok(PlannerInputs {
+        model: imported.spec,
+        cluster,
+        precision: Precisions { weights, kv },
+        engine,
+        workload,
+        constraint,
+        params,
+        allow_tp_across_nodes: input.allow_tp_across_nodes.unwrap_or(true),
+        warnings,
+        scenario,
+    })
+}
+
+/// The scenario as planned, every default filled in, in `FORMAT.md`'s field names.
+#[allow(clippy::too_many_arguments)]
+fn echo(
+    input: &ScenarioInput,
+    gpu_id: &str,
+    nodes: u32,
+    gpus_per_node: u32,
+    weights: WeightPrecision,
+    kv: KvPrecision,
+    engine: &EngineProfile,
+    workload: &Workload,
+) -> Value {
+    let mut load = Map::new();
+    load.insert("isl".into(), json!(workload.isl));
+    load.insert("osl".into(), json!(workload.osl));
+    match workload.load {
+        Load::MaxThroughput => {}
+        Load::Concurrency(c) => {
+            load.insert("concurrency".into(), json!(c));
+        }
+        Load::RequestRate(r) => {
+            load.insert("request_rate".into(), json!(r));
+        }
+    }
+    let mut sla = Map::new();
+    if let Some(t) = workload.sla.ttft {
+        sla.insert("ttft_ms".into(), json!(t.ms()));
+    }
+    if let Some(t) = workload.sla.tpot {
+        sla.insert("tpot_ms".into(), json!(t.ms()));
+    }
+    let gpu = match &input.gpu {
+        Value::String(_) => json!(gpu_id),
+        custom => custom.clone(),
+    };
+    let mut layout = Map::new();
+    if let Some(l) = input.layout {
+        for (key, v) in [("tp", l.tp), ("pp", l.pp), ("dp", l.dp), ("ep", l.ep)] {
+            if let Some(v) = v {
+                layout.insert(key.into(), json!(v));
+            }
+        }
+    }
+    json!({
+        "model": input.model,
+        "weights": weights,
+        "kv_cache": kv,
+        "gpu": gpu,
+        "nodes": nodes,
+        "gpus_per_node": gpus_per_node,
+        "engine": engine.engine,
+        "workload": load,
+        "sla": sla,
+        "priority": workload.priority,
+        "layout": layout,
+        "allow_tp_across_nodes": input.allow_tp_across_nodes.unwrap_or(true),
+        "engine_options": {
+            "memory_fraction": engine.memory_fraction,
+            "max_batch_requests": engine.max_batch_requests,
+            "max_batch_tokens": engine.max_batch_tokens,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario(text: &str) -> Result<PlannerInputs, InputError> {
+        resolve(&ScenarioInput::from_json(text)?)
+    }
+
+    #[test]
+    fn format_md_example_resolves_with_defaults_filled_in() {
+        let r = scenario(
+            r#"{"model": "meta-llama/Llama-3.1-70B-Instruct", "gpu": "h100-sxm", "nodes": 2,
+                "workload": {"isl": 2048, "osl": 512, "concurrency": 64}}"#,
+        )
+        .unwrap();
+        assert_eq!(r.cluster.total_gpus(), 16);
+        assert_eq!(r.model.num_layers(), 80);
+        assert_eq!(r.scenario["gpus_per_node"], 8);
+        assert_eq!(r.scenario["engine"], "vllm");
+        assert_eq!(r.scenario["weights"], "bf16");
+        assert_eq!(r.scenario["workload"]["concurrency"], 64);
+        assert_eq!(r.scenario["priority"], "throughput");
+    }
+
+    #[test]
+    fn bad_inputs_name_their_field() {
+        let base = |extra: &str| {
+            format!(r#"{{"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {{"isl": 128, "osl": 128}}{extra}}}"#)
+        };
+        let cases = [
+            (base(r#", "nodes": 0"#), "nodes"),
+            (base(r#", "gpus_per_node": -8"#), "gpus_per_node"),
+            (base(r#", "nodes": 100000"#), "nodes"),
+            (base(r#", "engine": "tgi""#), "engine"),
+            (r#"{"model": "no-such-model", "gpu": "h100-sxm", "workload": {"isl": 1, "osl": 1}}"#.into(), "model"),
+            (r#"{"model": "llama-3.1-8b", "gpu": "h20", "workload": {"isl": 1, "osl": 1}}"#.into(), "gpu"),
+            (r#"{"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {"isl": 0, "osl": 1}}"#.into(), "workload.isl"),
+        ];
+        for (text, field) in cases {
+            let err = scenario(&text).expect_err(&text);
+            assert_eq!(err.field, field, "{text}: {err}");
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! Scenario in, plan out: resolve the inputs, run the rule of thumb and the search, write the
+//! trace, and convert the estimates into the `FORMAT.md` plan.
+//!
+//! Design decision: the conversion from estimates (unit newtypes, parts, verdicts) into the
+//! plan's plain numbers happens here and only here, at the edge.
+
+use super::error::InputError;
+use super::evaluate::{Evaluation, Verdict};
+use super::inputs::{resolve, PlannerInputs};
+use super::model::summary;
+use super::plan::{Candidate, MemoryGib, Plan, StepParts};
+use super::rules::{rule_of_thumb, RuleInput};
+use super::scenario::ScenarioInput;
+use super::search::search;
+use super::trace::trace;
+use super::workload::Load;
+
+/// Plan a scenario; an error names the first bad field.
+pub fn plan(input: &ScenarioInput) -> Result<Plan, InputError> {
+    plan_inputs(&resolve(input)?)
+}
+
+/// Plan already-resolved inputs.
+pub fn plan_inputs(inputs: &PlannerInputs) -> Result<Plan, InputError> {
+    let result = search(inputs)?;
+    let gpus = inputs.cluster.total_gpus();
+    let rule = rule_of_thumb(&RuleInput {
+        total_params: inputs.model.total_params(),
+        layers: inputs.model.num_layers(),
+        gpu_memory: inputs.cluster.gpu.memory,
+        nodes: inputs.cluster.nodes,
+        gpus_per_node: inputs.cluster.gpus_per_node,
+        batch_size: match inputs.workload.load {
+            Load::Concurrency(c) => Some(c),
+            Load::MaxThroughput | Load::RequestRate(_) => None,
+        },
+    });
+    let trace = trace(inputs, &result, rule.layout);
+    let candidates: Vec<Candidate> = result.evaluations.iter().map(|e| candidate(e, inputs, gpus)).collect();
+    let mut warnings = inputs.warnings.clone();
+    warnings.extend(rule.notes.iter().cloned());
+    Ok(Plan {
+        scenario: inputs.scenario.clone(),
+        model: summary(&inputs.model, inputs.precision.kv),
+        recommended: result.ranking.first().map(|&i| candidates[i].clone()),
+        rule_of_thumb: rule,
+        trace,
+        candidates,
+        pareto: result.pareto,
+        warnings,
+    })
+}
+
+/// One evaluation in the plan's terms: milliseconds, GiB, tokens per second.
+fn candidate(e: &Evaluation, inputs: &PlannerInputs, gpus: u32) -> Candidate {
+    let point = e.point();
+    let (rejected_because, rejected_detail) = match &e.verdict {
+        Verdict::Feasible(_) => (None, None),
+        Verdict::Rejected { reasons, .. } => (
+            reasons.first().map(|r| r.code().to_string()),
+            Some(reasons.iter().map(|r| r.to_string()).collect::<Vec<_>>().join("; ")),
+        ),
+    };
+    let memory = e.memory.as_ref().map_or(
+        MemoryGib { capacity: inputs.cluster.gpu.memory.gib(), ..MemoryGib::default() },
+        |m| m.gib(),
+    );
+    Candidate {
+        layout: e.layout,
+        feasible: matches!(e.verdict, Verdict::Feasible(_)),
+        rejected_because,
+        rejected_detail,
+        concurrency: point.map(|p| p.concurrency.round() as u32),
+        ttft_ms: point.map(|p| p.ttft.ms()),
+        tpot_ms: point.map(|p| p.tpot.ms()),
+        output_tok_s: point.map(|p| p.output_tok_s),
+        output_tok_s_per_gpu: point.map(|p| p.output_tok_s / gpus as f64),
+        tok_s_per_user: point.map(|p| p.tok_s_per_user),
+        memory_per_gpu_gib: memory,
+        bound: point.map(|p| p.decode_step.bound.id().to_string()),
+        decode_step_ms: point.map(|p| {
+            let s = &p.decode_step;
+            StepParts {
+                compute: s.compute.ms(),
+                memory: s.memory.ms(),
+                communication: s.communication.ms(),
+                overhead: s.overhead.ms(),
+                total: s.total.ms(),
+            }
+        }),
+        range: None,
+    }
+}
+
+#[cfg(test)]
+mod tests;
