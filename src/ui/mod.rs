@@ -1,0 +1,30 @@
+//! The page: Yew components that only render and collect input.
+//!
+//! Design decision: one reducer (`state::AppState` + `state::Action`) holds what the user typed,
+//! as strings (`form::FormState`); everything shown is derived from it with `use_memo`, never
+//! stored beside it. `form` turns the strings into planner input or per-field messages, so a
+//! bad number is a message next to its field and never reaches the planner. One component
+//! per file.
+
+mod app;
+pub mod form;
+pub mod format;
+mod number_field;
+pub mod panic;
+mod rule_node;
+mod rule_trace;
+mod scenario_form;
+mod select_field;
+pub mod state;
+
+pub use app::App;
+
+/// Mounts the app into `<main id="app">` (or `<body>` when absent), after installing the
+/// panic hook.
+pub fn start() {
+    panic::install();
+    match gloo::utils::document().get_element_by_id("app") {
+        Some(root) => yew::Renderer::<App>::with_root(root).render(),
+        None => yew::Renderer::<App>::new().render(),
+    };
+}

@@ -1,0 +1,60 @@
+//! One rule of the flow: its question, and when the flow visited it, the numbers it used,
+//! the answer and where that led.
+
+use super::format;
+use crate::planner::plan::RuleStep;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct RuleNodeProps {
+    /// The rule's stable id; the test hook is `rule-{id}`.
+    pub id: AttrValue,
+    pub title: AttrValue,
+    /// The rule's general question; a visited step shows its own wording.
+    pub question: AttrValue,
+    pub rationale: AttrValue,
+    /// Position on the taken path (1 = first question asked), `None` when not visited.
+    pub order: Option<usize>,
+    /// What the rule found, when visited.
+    pub step: Option<RuleStep>,
+}
+
+#[component]
+pub fn RuleNode(props: &RuleNodeProps) -> Html {
+    let visited = props.step.is_some();
+    html! {
+        <li
+            class={classes!("rule", if visited { "taken" } else { "untaken" })}
+            data-testid={format!("rule-{}", props.id)}
+            data-visited={visited.to_string()}
+        >
+            <h3>
+                if let Some(order) = props.order {
+                    <span class="order" aria-label={format!("step {order}")}>{ order }</span>
+                }
+                { props.title.clone() }
+            </h3>
+            <p class="question">
+                { props.step.as_ref().map_or_else(|| props.question.to_string(), |step| step.question.clone()) }
+            </p>
+            if let Some(step) = &props.step {
+                if !step.inputs.is_empty() {
+                    <dl class="numbers">
+                        { for step.inputs.iter().map(|(name, value)| html! {
+                            <div key={name.clone()}>
+                                <dt>{ name.clone() }</dt>
+                                <dd>{ format::number(*value) }</dd>
+                            </div>
+                        }) }
+                    </dl>
+                }
+                <p class="answer">{ "Answer: " }<strong data-testid={format!("answer-{}", props.id)}>{ step.answer.clone() }</strong></p>
+                <p class="outcome">{ step.outcome.clone() }</p>
+            }
+            <details class="rationale">
+                <summary>{ "Why this rule" }</summary>
+                <p>{ props.rationale.clone() }</p>
+            </details>
+        </li>
+    }
+}

@@ -1,0 +1,262 @@
+//! Harness for the end-to-end test of the built page: a static file server for `dist/` on
+//! 127.0.0.1, chromedriver on a free port, a headless Chromium session, and the page weight.
+//!
+//! Design decision: everything the test needs runs inside the test process or as a child it
+//! owns (chromedriver), on loopback ports it picks, and is torn down on drop; no external
+//! server, no fixed port, no network beyond 127.0.0.1.
+
+use fantoccini::wd::Capabilities;
+use fantoccini::{Client, ClientBuilder};
+use hyper_util::client::legacy::connect::HttpConnector;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::path::{Component, Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::{fs, thread};
+
+/// The built page: `$PAGE_DIST` or `dist/` at the repository root.
+pub fn dist_dir() -> PathBuf {
+    match std::env::var_os("PAGE_DIST") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dist"),
+    }
+}
+
+/// Checks that `dist/` holds a built page, with a message saying how to build one.
+pub fn require_built_page(dist: &Path) {
+    assert!(
+        dist.join("index.html").is_file(),
+        "no built page at {}: run `trunk build --release --offline` first (scripts/test does)",
+        dist.display()
+    );
+}
+
+/// Serves the files of one directory over HTTP/1.1 on 127.0.0.1, one thread per connection,
+/// `Connection: close`. GET only; `/` is `index.html`; paths leaving the directory are 404.
+pub struct StaticServer {
+    pub addr: SocketAddr,
+}
+
+impl StaticServer {
+    pub fn start(root: &Path) -> std::io::Result<Self> {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
+        let addr = listener.local_addr()?;
+        let root = root.to_path_buf();
+        // The thread ends with the test process.
+        thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let root = root.clone();
+                thread::spawn(move || {
+                    // A failed connection affects only that request.
+                    let _ = serve(&root, stream);
+                });
+            }
+        });
+        Ok(Self { addr })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+}
+
+fn serve(root: &Path, mut stream: TcpStream) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    // Drain the headers; requests carry no body.
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header)? == 0 || header == "\r\n" || header == "\n" {
+            break;
+        }
+    }
+    let mut parts = request_line.split_whitespace();
+    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
+    let path = target.split(['?', '#']).next().unwrap_or("/");
+    let file = resolve(root, path);
+    let (status, content_type, body) = match (method, file.and_then(|f| fs::read(&f).ok().map(|b| (f, b)))) {
+        ("GET", Some((file, body))) => ("200 OK", content_type(&file), body),
+        ("GET", None) => ("404 Not Found", "text/plain", b"not found".to_vec()),
+        _ => ("405 Method Not Allowed", "text/plain", b"GET only".to_vec()),
+    };
+    write!(
+        stream,
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+        body.len()
+    )?;
+    stream.write_all(&body)?;
+    stream.flush()
+}
+
+/// The file for a URL path inside `root`, refusing `..` and absolute components.
+fn resolve(root: &Path, url_path: &str) -> Option<PathBuf> {
+    let relative = url_path.trim_start_matches('/');
+    let relative = if relative.is_empty() { "index.html" } else { relative };
+    let relative = Path::new(relative);
+    if relative.components().any(|c| !matches!(c, Component::Normal(_))) {
+        return None;
+    }
+    let file = root.join(relative);
+    file.is_file().then_some(file)
+}
+
+fn content_type(file: &Path) -> &'static str {
+    match file.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        // `WebAssembly.instantiateStreaming` requires this type.
+        Some("wasm") => "application/wasm",
+        Some("css") => "text/css; charset=utf-8",
+        Some("json") => "application/json",
+        Some("svg") => "image/svg+xml",
+        _ => "application/octet-stream",
+    }
+}
+
+/// A chromedriver child process on a free loopback port; killed on drop.
+pub struct Chromedriver {
+    child: Child,
+    pub port: u16,
+}
+
+impl Chromedriver {
+    pub fn start() -> Self {
+        let port = free_port();
+        let child = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting chromedriver (Debian package chromium-driver; scripts/test installs it): {e}"));
+        let mut driver = Self { child, port };
+        driver.wait_until_listening(Duration::from_secs(20));
+        driver
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn wait_until_listening(&mut self, limit: Duration) {
+        let start = Instant::now();
+        while TcpStream::connect((Ipv4Addr::LOCALHOST, self.port)).is_err() {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("chromedriver exited before listening: {status}");
+            }
+            assert!(start.elapsed() < limit, "chromedriver did not listen on port {} within {limit:?}", self.port);
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Chromedriver {
+    fn drop(&mut self) {
+        // Already gone is fine.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A port nobody listens on right now (the OS picks it; the listener is closed before use).
+fn free_port() -> u16 {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("binding a loopback port");
+    listener.local_addr().expect("local address").port()
+}
+
+/// A fresh, empty Chromium profile directory; removed on drop.
+pub struct ProfileDir(pub PathBuf);
+
+impl ProfileDir {
+    pub fn new() -> Self {
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        let dir = std::env::temp_dir().join(format!("page-e2e-chromium-{}-{nanos}", std::process::id()));
+        fs::create_dir_all(&dir).expect("creating the Chromium profile directory");
+        Self(dir)
+    }
+}
+
+impl Default for ProfileDir {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for ProfileDir {
+    fn drop(&mut self) {
+        // Chromium may still hold files for a moment; a leftover temp dir is harmless.
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A headless Chromium session (`/usr/bin/chromium`, or `$CHROMIUM`) with the flags that run
+/// as root in a container and keep the browser from calling home.
+pub async fn headless_chromium(driver: &Chromedriver, profile: &ProfileDir) -> Client {
+    let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_string());
+    let capabilities: Capabilities = serde_json::from_value(serde_json::json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": binary,
+            "args": [
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                format!("--user-data-dir={}", profile.0.display()),
+                "--window-size=1200,800",
+            ]
+        }
+    }))
+    .expect("capabilities are a JSON object");
+    ClientBuilder::new(HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&driver.url())
+        .await
+        .unwrap_or_else(|e| panic!("opening a Chromium session through chromedriver at {}: {e}", driver.url()))
+}
+
+/// One file of the page's weight.
+#[derive(Debug, Clone)]
+pub struct WeighedFile {
+    pub name: String,
+    pub bytes: u64,
+    pub gzip_bytes: u64,
+}
+
+/// The page's wasm, JavaScript and CSS files in `dist`, each with its size compressed by
+/// `gzip -9` (the gzip program itself, so the figure is the one anybody can reproduce).
+pub fn page_weight(dist: &Path) -> Vec<WeighedFile> {
+    let mut files: Vec<WeighedFile> = fs::read_dir(dist)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", dist.display()))
+        .map(|entry| entry.expect("directory entry").path())
+        .filter(|path| matches!(path.extension().and_then(|e| e.to_str()), Some("wasm" | "js" | "css")))
+        .map(|path| WeighedFile {
+            name: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            bytes: fs::metadata(&path).map(|m| m.len()).unwrap_or(0),
+            gzip_bytes: gzip_9_size(&path),
+        })
+        .collect();
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    files
+}
+
+fn gzip_9_size(path: &Path) -> u64 {
+    let mut child = Command::new("gzip")
+        .args(["-9", "-c", "-n"])
+        .arg(path)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("running gzip: {e}"));
+    let mut compressed = Vec::new();
+    child.stdout.take().expect("piped stdout").read_to_end(&mut compressed).expect("reading gzip output");
+    let status = child.wait().expect("waiting for gzip");
+    assert!(status.success(), "gzip -9 {} failed: {status}", path.display());
+    compressed.len() as u64
+}
