@@ -111,3 +111,35 @@ pub fn bars(data: &[BarInput], limit: Option<f64>, f: BarFrame) -> BarLayout {
         log: scale.kind == ScaleKind::Log,
     }
 }
+
+/// One stacked bar: parts laid end to end against a capacity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stack {
+    /// `(x, width)` of each part, in order; a non-positive or non-finite part has width 0.
+    pub segments: Vec<(f64, f64)>,
+    /// Where the capacity ends: `width` unless the parts overflow it.
+    pub capacity_x: f64,
+    /// Whether the parts add up to more than the capacity.
+    pub overflows: bool,
+}
+
+/// Lays `parts` end to end across `width`, scaled so that the larger of the capacity and the
+/// parts' sum fills it.
+pub fn stacked(parts: &[f64], capacity: f64, width: f64) -> Stack {
+    let clean = |v: f64| if v.is_finite() && v > 0.0 { v } else { 0.0 };
+    let sum: f64 = parts.iter().map(|&v| clean(v)).sum();
+    let capacity = clean(capacity);
+    let full = sum.max(capacity);
+    let unit = if full > 0.0 { width / full } else { 0.0 };
+    let mut x = 0.0;
+    let segments = parts
+        .iter()
+        .map(|&v| {
+            let w = clean(v) * unit;
+            let segment = (x, w);
+            x += w;
+            segment
+        })
+        .collect();
+    Stack { segments, capacity_x: if full > 0.0 { capacity * unit } else { width }, overflows: sum > capacity * (1.0 + 1e-9) }
+}

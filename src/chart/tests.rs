@@ -224,3 +224,21 @@ fn scatter_layouts_are_finite_for_any_data() {
         assert!(s.x_limit.is_none(), "a NaN limit draws no line");
     }
 }
+
+#[test]
+fn stacks_fill_the_capacity_or_overflow_it() {
+    use super::bars::stacked;
+    // (parts, capacity, segments, capacity_x, overflows)
+    let cases: &[(&[f64], f64, &[(f64, f64)], f64, bool)] = &[
+        (&[20.0, 40.0, 20.0], 100.0, &[(0.0, 20.0), (20.0, 40.0), (60.0, 20.0)], 100.0, false),
+        (&[100.0, 100.0], 100.0, &[(0.0, 50.0), (50.0, 50.0)], 50.0, true),
+        (&[10.0, -5.0, f64::NAN, 10.0], 40.0, &[(0.0, 25.0), (25.0, 0.0), (25.0, 0.0), (25.0, 25.0)], 100.0, false),
+        (&[], 0.0, &[], 100.0, false),
+        (&[0.0], f64::INFINITY, &[(0.0, 0.0)], 100.0, false),
+    ];
+    for &(parts, capacity, segments, capacity_x, overflows) in cases {
+        let s = stacked(parts, capacity, 100.0);
+        assert_eq!(s.segments, segments, "{parts:?} of {capacity}");
+        assert_eq!((s.capacity_x, s.overflows), (capacity_x, overflows), "{parts:?} of {capacity}");
+    }
+}
