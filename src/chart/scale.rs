@@ -133,7 +133,7 @@ impl Scale {
                 let every = decades.div_ceil(TARGET_TICKS * 2).max(1);
                 let mantissas: &[f64] = if decades <= 2 { &[1.0, 2.0, 5.0] } else { &[1.0] };
                 let mut ticks = Vec::new();
-                for e in (a..=b).filter(|e| (e - a) as usize % every == 0) {
+                for e in (a..=b).filter(|e| ((e - a) as usize).is_multiple_of(every)) {
                     for m in mantissas {
                         let value = m * 10f64.powi(e);
                         if value >= self.lo * (1.0 - 1e-9) && value <= self.hi * (1.0 + 1e-9) {
