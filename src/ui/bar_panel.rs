@@ -27,7 +27,8 @@ pub struct BarPanelProps {
     pub focusable: bool,
 }
 
-const FRAME: BarFrame = BarFrame { width: 320.0, label_width: 104.0, row_height: 24.0, top: 6.0, axis_height: 30.0, right: 44.0 };
+/// Sized so that three panels side by side on a desktop show their text at about 10 px.
+const FRAME: BarFrame = BarFrame { width: 260.0, label_width: 78.0, row_height: 22.0, top: 6.0, axis_height: 28.0, right: 34.0 };
 
 #[component]
 pub fn BarPanel(props: &BarPanelProps) -> Html {

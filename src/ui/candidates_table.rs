@@ -63,16 +63,32 @@ impl Column {
 
     fn label(self) -> &'static str {
         match self {
-            Column::Rank => "Rank",
+            Column::Rank => "#",
             Column::Layout => "Layout",
             Column::Requests => "Requests",
             Column::Ttft => "TTFT ms",
             Column::Tpot => "TPOT ms",
-            Column::TokSGpu => "tok/s per GPU",
-            Column::TokSUser => "tok/s per user",
-            Column::Weights => "Weights GiB/GPU",
+            Column::TokSGpu => "tok/s /GPU",
+            Column::TokSUser => "tok/s /user",
+            Column::Weights => "Weights GiB",
             Column::Bound => "Bound",
             Column::Status => "Status",
+        }
+    }
+
+    /// The header in words, for its tooltip and screen readers.
+    fn description(self) -> &'static str {
+        match self {
+            Column::Rank => "Rank by the scenario's priority",
+            Column::Layout => "Layout: TP, PP, DP (and EP)",
+            Column::Requests => "Requests in flight",
+            Column::Ttft => "Time to first token, ms",
+            Column::Tpot => "Time per output token, ms",
+            Column::TokSGpu => "Output tokens/s per GPU",
+            Column::TokSUser => "Tokens/s per user",
+            Column::Weights => "Weights per GPU, GiB",
+            Column::Bound => "What limits a decode step",
+            Column::Status => "Status, or why rejected",
         }
     }
 
@@ -192,7 +208,7 @@ pub fn CandidatesTable(props: &CandidatesTableProps) -> Html {
         };
         html! {
             <th key={column.id()} scope="col" aria-sort={aria_sort}>
-                <button type="button" data-testid={format!("sort-{}", column.id())} {onclick}>
+                <button type="button" data-testid={format!("sort-{}", column.id())} title={column.description()} aria-label={column.description()} {onclick}>
                     { column.label() }
                     <span class="sort-mark" aria-hidden="true">{ match aria_sort { "ascending" => " ▲", "descending" => " ▼", _ => "" } }</span>
                 </button>

@@ -29,7 +29,8 @@ pub struct ParetoPlotProps {
     pub recommended: Option<usize>,
 }
 
-const FRAME: Frame = Frame { width: 560.0, height: 340.0, left: 58.0, right: 18.0, top: 14.0, bottom: 46.0 };
+/// Small enough in user units that its text stays legible when a phone shrinks it.
+const FRAME: Frame = Frame { width: 420.0, height: 290.0, left: 50.0, right: 14.0, top: 12.0, bottom: 42.0 };
 
 #[component]
 pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
@@ -76,7 +77,7 @@ pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
                 <text class="axis-title" x={((x0 + x1) / 2.0).to_string()} y={(FRAME.height - 6.0).to_string()} text-anchor="middle">
                     { format!("tokens/s per user{} →", log(s.x_log)) }
                 </text>
-                <text class="axis-title" transform={format!("translate(14 {}) rotate(-90)", (y0 + y1) / 2.0)} text-anchor="middle">
+                <text class="axis-title" transform={format!("translate(12 {}) rotate(-90)", (y0 + y1) / 2.0)} text-anchor="middle">
                     { format!("output tokens/s per GPU{} →", log(s.y_log)) }
                 </text>
                 if s.front.len() > 1 {

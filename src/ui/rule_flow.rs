@@ -202,7 +202,7 @@ pub fn RuleFlow(props: &RuleFlowProps) -> Html {
                         class={classes!("flow-end", "row-13", "lane-main", if rule_of_thumb.layout.is_some() { "taken" } else { "untaken" })}
                         data-testid="rule-end"
                     >
-                        { format!("Rule of thumb: {}", describe(rule_of_thumb.layout)) }
+                        { describe(rule_of_thumb.layout) }
                     </li>
                     { for arrows }
                 </ol>
