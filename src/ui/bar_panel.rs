@@ -4,6 +4,7 @@
 
 use super::format::figure;
 use super::shared::Shared;
+use super::svg::{line, n, text};
 use crate::chart::bars::{bars, BarFrame, BarInput};
 use yew::prelude::*;
 
@@ -44,11 +45,11 @@ pub fn BarPanel(props: &BarPanelProps) -> Html {
             <svg viewBox={format!("0 0 {} {}", f.width, f.height)} role="group" aria-label={title}>
                 { for layout.ticks.iter().map(|t| html! {
                     <g key={t.label.clone()} class="tick">
-                        <line x1={t.pos.to_string()} x2={t.pos.to_string()} y1={f.top.to_string()} y2={axis_y.to_string()} />
-                        <text x={t.pos.to_string()} y={(axis_y + 16.0).to_string()} text-anchor="middle">{ t.label.clone() }</text>
+                        { line("", (t.pos, f.top), (t.pos, axis_y)) }
+                        { text("", (t.pos, axis_y + 16.0), "middle", t.label.clone()) }
                     </g>
                 }) }
-                <line class="axis" x1={x0.to_string()} x2={x1.to_string()} y1={axis_y.to_string()} y2={axis_y.to_string()} />
+                { line("axis", (x0, axis_y), (x1, axis_y)) }
                 { for props.rows.iter().zip(&layout.rows).map(|(row, geometry)| {
                     let classes = classes!(
                         "bar-row",
@@ -56,6 +57,7 @@ pub fn BarPanel(props: &BarPanelProps) -> Html {
                         (Some(row.index) == props.recommended).then_some("recommended"),
                     );
                     let value = row.bar.value.map_or("—".to_string(), figure);
+                    let y = geometry.center;
                     html! {
                         <g
                             key={row.index}
@@ -65,20 +67,20 @@ pub fn BarPanel(props: &BarPanelProps) -> Html {
                             role="button"
                             aria-label={format!("{}: {value} {}", row.label, props.unit)}
                         >
-                            <text class="row-label" x={(x0 - 6.0).to_string()} y={(geometry.center + 4.0).to_string()} text-anchor="end">{ row.label.clone() }</text>
+                            { text("row-label", (x0 - 6.0, y + 4.0), "end", row.label.to_string()) }
                             if let Some(b) = geometry.bar {
-                                <rect x={b.x.to_string()} y={b.y.to_string()} width={b.width.max(1.0).to_string()} height={b.height.to_string()} rx="2" />
+                                <rect x={n(b.x)} y={n(b.y)} width={n(b.width.max(1.0))} height={n(b.height)} rx="2" />
                                 if let Some((lo, hi)) = b.whisker {
-                                    <line class="whisker" x1={lo.to_string()} x2={hi.to_string()} y1={geometry.center.to_string()} y2={geometry.center.to_string()} />
+                                    { line("whisker", (lo, y), (hi, y)) }
                                 }
-                                <text class="value" x={(b.end + 4.0).to_string()} y={(geometry.center + 4.0).to_string()}>{ value }</text>
+                                { text("value", (b.end + 4.0, y + 4.0), "start", value) }
                             }
                         </g>
                     }
                 }) }
                 if let Some(limit) = layout.limit {
                     <g class="limit">
-                        <line x1={limit.x.to_string()} x2={limit.x.to_string()} y1={(f.top - 4.0).to_string()} y2={axis_y.to_string()} />
+                        { line("", (limit.x, f.top - 4.0), (limit.x, axis_y)) }
                         <title>{ format!("SLA limit: {} {}", figure(limit.value), props.unit) }</title>
                     </g>
                 }

@@ -3,6 +3,7 @@
 //! alternative; compact (one line of figures) in embed mode.
 
 use super::format::figure;
+use super::svg::{line, n};
 use crate::chart::bars::stacked;
 use crate::planner::layout::Layout;
 use crate::planner::plan::MemoryGib;
@@ -50,12 +51,12 @@ pub fn MemoryBar(props: &MemoryBarProps) -> Html {
             <h2>{ caption.clone() }</h2>
             <svg class="membar" viewBox={format!("0 0 {WIDTH} 40")} preserveAspectRatio="none" role="img" aria-label={label}>
                 { for parts.iter().zip(&stack.segments).filter(|(_, s)| s.1 > 0.0).map(|((key, name, gib), (x, w))| html! {
-                    <rect key={*key} class={format!("seg seg-{key}")} x={x.to_string()} y="0" width={w.to_string()} height="40">
+                    <rect key={*key} class={format!("seg seg-{key}")} x={n(*x)} y="0" width={n(*w)} height="40">
                         <title>{ format!("{name}: {} GiB", figure(*gib)) }</title>
                     </rect>
                 }) }
                 if stack.overflows {
-                    <line class="capacity" x1={stack.capacity_x.to_string()} x2={stack.capacity_x.to_string()} y1="0" y2="40" />
+                    { line("capacity", (stack.capacity_x, 0.0), (stack.capacity_x, 40.0)) }
                 }
             </svg>
             if stack.overflows {

@@ -6,6 +6,7 @@
 
 use super::format::figure;
 use super::shared::Shared;
+use super::svg::{line, n, text};
 use crate::chart::pareto::{scatter, PointInput};
 use crate::chart::Frame;
 use yew::prelude::*;
@@ -53,30 +54,26 @@ pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
             <svg viewBox={format!("0 0 {} {}", FRAME.width, FRAME.height)} role="group" aria-label="Output tokens/s per GPU against tokens/s per user, one point per feasible layout">
                 if let Some(limit) = s.x_limit {
                     <g class="limit">
-                        <rect class="miss" x={x0.to_string()} y={y1.to_string()} width={(limit.x - x0).max(0.0).to_string()} height={(y0 - y1).to_string()} />
-                        <line x1={limit.x.to_string()} x2={limit.x.to_string()} y1={y1.to_string()} y2={y0.to_string()} />
-                        <text x={(limit.x + 4.0).to_string()} y={(y1 + 12.0).to_string()}>
-                            { format!("TPOT ≤ {} ms", props.sla_tpot_ms.map_or("—".to_string(), figure)) }
-                        </text>
+                        <rect class="miss" x={n(x0)} y={n(y1)} width={n((limit.x - x0).max(0.0))} height={n(y0 - y1)} />
+                        { line("", (limit.x, y1), (limit.x, y0)) }
+                        { text("", (limit.x + 4.0, y1 + 12.0), "start", format!("TPOT ≤ {} ms", props.sla_tpot_ms.map_or("—".to_string(), figure))) }
                     </g>
                 }
                 { for s.x_ticks.iter().map(|t| html! {
                     <g key={format!("x{}", t.label)} class="tick">
-                        <line x1={t.pos.to_string()} x2={t.pos.to_string()} y1={y1.to_string()} y2={y0.to_string()} />
-                        <text x={t.pos.to_string()} y={(y0 + 16.0).to_string()} text-anchor="middle">{ t.label.clone() }</text>
+                        { line("", (t.pos, y1), (t.pos, y0)) }
+                        { text("", (t.pos, y0 + 16.0), "middle", t.label.clone()) }
                     </g>
                 }) }
                 { for s.y_ticks.iter().map(|t| html! {
                     <g key={format!("y{}", t.label)} class="tick">
-                        <line x1={x0.to_string()} x2={x1.to_string()} y1={t.pos.to_string()} y2={t.pos.to_string()} />
-                        <text x={(x0 - 6.0).to_string()} y={(t.pos + 4.0).to_string()} text-anchor="end">{ t.label.clone() }</text>
+                        { line("", (x0, t.pos), (x1, t.pos)) }
+                        { text("", (x0 - 6.0, t.pos + 4.0), "end", t.label.clone()) }
                     </g>
                 }) }
-                <line class="axis" x1={x0.to_string()} x2={x1.to_string()} y1={y0.to_string()} y2={y0.to_string()} />
-                <line class="axis" x1={x0.to_string()} x2={x0.to_string()} y1={y1.to_string()} y2={y0.to_string()} />
-                <text class="axis-title" x={((x0 + x1) / 2.0).to_string()} y={(FRAME.height - 6.0).to_string()} text-anchor="middle">
-                    { format!("tokens/s per user{} →", log(s.x_log)) }
-                </text>
+                { line("axis", (x0, y0), (x1, y0)) }
+                { line("axis", (x0, y1), (x0, y0)) }
+                { text("axis-title", ((x0 + x1) / 2.0, FRAME.height - 6.0), "middle", format!("tokens/s per user{} →", log(s.x_log))) }
                 <text class="axis-title" transform={format!("translate(12 {}) rotate(-90)", (y0 + y1) / 2.0)} text-anchor="middle">
                     { format!("output tokens/s per GPU{} →", log(s.y_log)) }
                 </text>
@@ -114,12 +111,12 @@ pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
                         >
                             <title>{ text }</title>
                             if let Some((a, b)) = p.y_whisker {
-                                <line class="whisker" x1={p.x.to_string()} x2={p.x.to_string()} y1={a.to_string()} y2={b.to_string()} />
+                                { line("whisker", (p.x, a), (p.x, b)) }
                             }
                             if let Some((a, b)) = p.x_whisker {
-                                <line class="whisker" x1={a.to_string()} x2={b.to_string()} y1={p.y.to_string()} y2={p.y.to_string()} />
+                                { line("whisker", (a, p.y), (b, p.y)) }
                             }
-                            <circle cx={p.x.to_string()} cy={p.y.to_string()} r={if recommended || shown { "6.5" } else { "4.5" }} />
+                            <circle cx={n(p.x)} cy={n(p.y)} r={if recommended || shown { "6.5" } else { "4.5" }} />
                         </g>
                     }
                 }) }

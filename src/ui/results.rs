@@ -19,7 +19,7 @@ use crate::planner::plan::Plan;
 use std::rc::Rc;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct ResultsProps {
     pub plan: Rc<Plan>,
     /// The layout the user selected (chart, table), or None for the recommended one.
@@ -29,6 +29,19 @@ pub struct ResultsProps {
     pub embed: bool,
     /// The resolved scenario the plan came from (for launch commands).
     pub inputs: Rc<PlannerInputs>,
+}
+
+/// The plan and the inputs compare by pointer: the caller replaces them (a new `Rc`) when it
+/// plans again, and comparing 500 candidates field by field on every render would cost more
+/// than the render it saves (and a comparison function's worth of WebAssembly).
+impl PartialEq for ResultsProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.plan, &other.plan)
+            && Rc::ptr_eq(&self.inputs, &other.inputs)
+            && self.selected == other.selected
+            && self.onselect == other.onselect
+            && self.embed == other.embed
+    }
 }
 
 #[component]
