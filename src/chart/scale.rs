@@ -39,7 +39,8 @@ pub struct Tick {
 
 impl Scale {
     /// A scale that holds every finite value: log when all are positive and span at least
-    /// `LOG_RATIO`, else linear with nice bounds (from zero when `from_zero`, as bars need).
+    /// `LOG_RATIO`, else linear with nice bounds (from zero when `from_zero`, as bars need;
+    /// never below zero when no value is).
     /// Non-finite values are ignored; with none left the domain is `[0, 1]`.
     pub fn fit(values: &[f64], start: f64, end: f64, from_zero: bool) -> Scale {
         let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
@@ -67,7 +68,11 @@ impl Scale {
             hi += pad;
         }
         let step = nice_step(hi - lo, TARGET_TICKS);
-        let (lo, hi) = ((lo / step).floor() * step, (hi / step).ceil() * step);
+        let (mut lo, hi) = ((lo / step).floor() * step, (hi / step).ceil() * step);
+        if min >= 0.0 {
+            // Padding never takes a non-negative quantity (a rate, a time) below zero.
+            lo = lo.max(0.0);
+        }
         Scale::linear(lo, hi, start, end)
     }
 

@@ -70,6 +70,10 @@ fn scales_fit_their_data() {
         (&[3.0, 4500.0], false, ScaleKind::Log, 1.0, 10_000.0),
         (&[1e-6, 1e12], true, ScaleKind::Log, 1e-6, 1e12),
         (&[-5.0, 5.0], true, ScaleKind::Linear, -6.0, 6.0),
+        // Padding stops at zero for non-negative data, not for data that goes below it.
+        (&[1.0, 40.0], false, ScaleKind::Linear, 0.0, 50.0),
+        (&[-1.0, 40.0], false, ScaleKind::Linear, -10.0, 50.0),
+        (&[0.0, 0.0], false, ScaleKind::Linear, 0.0, 1.0),
     ];
     for &(values, from_zero, kind, lo, hi) in cases {
         let s = Scale::fit(values, 0.0, 100.0, from_zero);

@@ -28,13 +28,19 @@ pub struct BarPanelProps {
     pub focusable: bool,
 }
 
-/// Sized so that three panels side by side on a desktop show their text at about 10 px.
-const FRAME: BarFrame = BarFrame { width: 260.0, label_width: 78.0, row_height: 22.0, top: 6.0, axis_height: 28.0, right: 34.0 };
+/// Sized so that three panels side by side on a desktop show their text at about 10 px; the
+/// label column grows with the longest label (`TP4 PP8 DP32 EP128`).
+const FRAME: BarFrame = BarFrame { width: 260.0, label_width: 60.0, row_height: 22.0, top: 6.0, axis_height: 28.0, right: 34.0 };
+/// Width of a label character at the panel's 10.5-unit font, and the column's limits.
+const CHAR_WIDTH: f64 = 6.2;
+const LABEL_WIDTH: (f64, f64) = (60.0, 130.0);
 
 #[component]
 pub fn BarPanel(props: &BarPanelProps) -> Html {
     let inputs: Vec<BarInput> = props.rows.iter().map(|r| r.bar).collect();
-    let layout = bars(&inputs, props.limit, FRAME);
+    let longest = props.rows.iter().map(|r| r.label.chars().count()).max().unwrap_or(0);
+    let label_width = (longest as f64 * CHAR_WIDTH + 10.0).clamp(LABEL_WIDTH.0, LABEL_WIDTH.1);
+    let layout = bars(&inputs, props.limit, BarFrame { label_width, ..FRAME });
     let f = layout.frame;
     let (x0, x1) = f.x_span();
     let axis_y = f.height - f.bottom;

@@ -49,7 +49,7 @@ pub fn CandidateRow(props: &CandidateRowProps) -> Html {
             <td class="num">{ cell(c.output_tok_s_per_gpu) }</td>
             <td class="num">{ cell(c.tok_s_per_user) }</td>
             <td class="num">{ cell(weights) }</td>
-            <td>{ c.bound.clone().unwrap_or_default() }</td>
+            <td title={c.bound.clone().unwrap_or_default()}>{ match c.bound.as_deref() { Some("communication") => "comm.", Some(b) => b, None => "" } }</td>
             <td class="status">
                 if props.recommended {
                     <span class="badge recommended">{ "recommended" }</span>

@@ -65,7 +65,7 @@ impl Column {
         match self {
             Column::Rank => "#",
             Column::Layout => "Layout",
-            Column::Requests => "Requests",
+            Column::Requests => "Req.",
             Column::Ttft => "TTFT ms",
             Column::Tpot => "TPOT ms",
             Column::TokSGpu => "tok/s /GPU",
@@ -210,7 +210,7 @@ pub fn CandidatesTable(props: &CandidatesTableProps) -> Html {
             <th key={column.id()} scope="col" aria-sort={aria_sort}>
                 <button type="button" data-testid={format!("sort-{}", column.id())} title={column.description()} aria-label={column.description()} {onclick}>
                     { column.label() }
-                    <span class="sort-mark" aria-hidden="true">{ match aria_sort { "ascending" => " ▲", "descending" => " ▼", _ => "" } }</span>
+                    <span class="sort-mark" aria-hidden="true">{ match aria_sort { "ascending" => "\u{a0}▲", "descending" => "\u{a0}▼", _ => "" } }</span>
                 </button>
             </th>
         }

@@ -116,15 +116,15 @@ pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
                             if let Some((a, b)) = p.x_whisker {
                                 { line("whisker", (a, p.y), (b, p.y)) }
                             }
-                            <circle cx={n(p.x)} cy={n(p.y)} r={if recommended || shown { "6.5" } else { "4.5" }} />
+                            <circle cx={n(p.x)} cy={n(p.y)} r={if recommended || shown { "6" } else if point.pareto { "4.5" } else { "3.5" }} />
                         </g>
                     }
                 }) }
             </svg>
             <p class="legend-note">
-                <span class="key pareto" aria-hidden="true"></span>{ "on the Pareto front (no other layout beats it on both axes) " }
-                <span class="key other" aria-hidden="true"></span>{ "feasible, beaten on both " }
-                <span class="key shown" aria-hidden="true"></span>{ "selected" }
+                <span><span class="key pareto" aria-hidden="true"></span>{ "on the Pareto front (no other layout beats it on both axes)" }</span>
+                <span><span class="key other" aria-hidden="true"></span>{ "feasible, beaten on both" }</span>
+                <span><span class="key shown" aria-hidden="true"></span>{ "selected" }</span>
             </p>
         </figure>
     }

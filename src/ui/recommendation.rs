@@ -117,7 +117,7 @@ fn binds(c: &Candidate) -> Html {
             <p>
                 { format!("A decode step takes {} ms and is ", figure(step.total)) }
                 <strong>{ format!("{bound}-bound") }</strong>
-                { ". Compute and memory are what all its flops and all its HBM traffic would take alone; each kernel runs at the slower of its two, then communication and overhead add:" }
+                { ":" }
             </p>
             <ul class="step-parts">
                 { for parts.iter().map(|(name, ms)| html! {
@@ -126,6 +126,9 @@ fn binds(c: &Candidate) -> Html {
                     </li>
                 }) }
             </ul>
+            <p class="muted small">
+                { "Compute and memory are what all its flops and all its HBM traffic would take alone; each kernel runs at the slower of its two, then communication and overhead add." }
+            </p>
         </div>
     }
 }
