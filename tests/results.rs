@@ -11,7 +11,7 @@
 
 use planner_app::planner::inputs::{resolve, PlannerInputs};
 use planner_app::planner::layout::Layout;
-use planner_app::planner::plan::Plan;
+use planner_app::planner::plan::{Plan, Range};
 use planner_app::planner::planning::plan_inputs;
 use planner_app::planner::rules::{edge_taken, EDGES, RULES};
 use planner_app::planner::scenario::ScenarioInput;
@@ -66,6 +66,10 @@ fn Harness(props: &HarnessProps) -> Html {
 /// Renders the results of `scenario` into a fresh element of its own (tests share one page).
 async fn mount(scenario: &str, embed: bool) -> (Element, Rc<Plan>) {
     let (plan, inputs) = planned(scenario);
+    mount_plan(plan, inputs, embed).await
+}
+
+async fn mount_plan(plan: Rc<Plan>, inputs: Rc<PlannerInputs>, embed: bool) -> (Element, Rc<Plan>) {
     let document = gloo::utils::document();
     let root = document.create_element("div").expect("creating a root element");
     document.body().expect("a body").append_child(&root).expect("attaching the root");
@@ -344,4 +348,34 @@ async fn five_hundred_rows_render_and_select() {
     click(&find(&root, &format!("tr[data-index='{last}'] button")).unwrap()).await;
     assert_eq!(text(&root, "rec-layout"), plan.candidates[last].layout.to_string());
     assert_eq!(all(&root, "tr.selected").len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn ranges_show_as_plus_minus_and_whiskers_when_present() {
+    let (plan, inputs) = planned(LLAMA_70B_16);
+    let mut plan = (*plan).clone();
+    let spread = |v: Option<f64>| v.map_or([0.0, 0.0], |v| [v * 0.8, v * 1.25]);
+    for &i in &plan.ranking {
+        let c = &mut plan.candidates[i];
+        c.range = Some(Range {
+            output_tok_s_per_gpu: spread(c.output_tok_s_per_gpu),
+            ttft_ms: spread(c.ttft_ms),
+            tpot_ms: spread(c.tpot_ms),
+        });
+    }
+    plan.recommended = plan.ranking.first().map(|&i| plan.candidates[i].clone());
+    let (root, plan) = mount_plan(Rc::new(plan), inputs, false).await;
+    let best = plan.recommended.as_ref().unwrap();
+    let range = best.range.unwrap().output_tok_s_per_gpu;
+    let shown = text(&root, "rec-tok-s-gpu-range");
+    assert!(shown.starts_with('±') && shown.contains(&planner_app::ui::format::figure(range[1])), "{shown}");
+    // Tokens/s per user is 1000 / TPOT, so its range comes from TPOT's, inverted.
+    let user = text(&root, "rec-tok-s-user-range");
+    let tpot = best.range.unwrap().tpot_ms;
+    assert!(user.contains(&planner_app::ui::format::figure(1000.0 / tpot[0])), "{user}");
+    // Whiskers: three bar panels of the top candidates and two per point on the Pareto view.
+    let bars = all(&root, ".bar-row .whisker").len();
+    let points = all(&root, ".point .whisker").len();
+    assert_eq!(bars, 3 * plan.ranking.len().min(8));
+    assert_eq!(points, 2 * plan.ranking.len());
 }

@@ -232,8 +232,9 @@ fn scatter_layouts_are_finite_for_any_data() {
 #[test]
 fn stacks_fill_the_capacity_or_overflow_it() {
     use super::bars::stacked;
-    // (parts, capacity, segments, capacity_x, overflows)
-    let cases: &[(&[f64], f64, &[(f64, f64)], f64, bool)] = &[
+    /// (parts, capacity, segments, capacity_x, overflows)
+    type Case<'a> = (&'a [f64], f64, &'a [(f64, f64)], f64, bool);
+    let cases: &[Case] = &[
         (&[20.0, 40.0, 20.0], 100.0, &[(0.0, 20.0), (20.0, 40.0), (60.0, 20.0)], 100.0, false),
         (&[100.0, 100.0], 100.0, &[(0.0, 50.0), (50.0, 50.0)], 50.0, true),
         (&[10.0, -5.0, f64::NAN, 10.0], 40.0, &[(0.0, 25.0), (25.0, 0.0), (25.0, 0.0), (25.0, 25.0)], 100.0, false),

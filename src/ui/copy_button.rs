@@ -53,23 +53,21 @@ pub fn CopyButton(props: &CopyButtonProps) -> Html {
         let text = props.text.clone();
         let target = props.target.clone();
         Callback::from(move |_: MouseEvent| {
-            let fallback = |outcome: &UseStateHandle<Option<Outcome>>| {
-                outcome.set(Some(if select_text(&target) { Outcome::Selected } else { Outcome::Failed }));
+            let selected = {
+                let target = target.clone();
+                move || if select_text(&target) { Outcome::Selected } else { Outcome::Failed }
             };
             match clipboard() {
                 Some(clipboard) => {
                     let promise = clipboard.write_text(&text);
                     let outcome = outcome.clone();
-                    let target = target.clone();
                     wasm_bindgen_futures::spawn_local(async move {
-                        match JsFuture::from(promise).await {
-                            Ok(_) => outcome.set(Some(Outcome::Copied)),
-                            // Refused (no permission, page not focused): select instead.
-                            Err(_) => outcome.set(Some(if select_text(&target) { Outcome::Selected } else { Outcome::Failed })),
-                        }
+                        // Refused (no permission, page not focused): select instead.
+                        let done = JsFuture::from(promise).await.map_or_else(|_| selected(), |_| Outcome::Copied);
+                        outcome.set(Some(done));
                     });
                 }
-                None => fallback(&outcome),
+                None => outcome.set(Some(selected())),
             }
         })
     };
