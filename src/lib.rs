@@ -4,6 +4,7 @@
 //! is compiled only with the `web` feature, so the planner builds and tests without any web
 //! crate: that is a property of the build, not a convention.
 
+pub mod chart;
 pub mod planner;
 
 #[cfg(feature = "web")]

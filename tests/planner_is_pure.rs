@@ -1,4 +1,4 @@
-//! The planner names no web crate. The build already keeps them out (they are optional
+//! The planner and the chart layout name no web crate. The build already keeps them out (they are optional
 //! dependencies of the `web` feature, and the planner's tests run without it); this test also
 //! catches a `#[cfg(feature = "web")]` slipped into `src/planner/`, which the build would accept.
 
@@ -29,12 +29,12 @@ fn mentions(text: &str, word: &str) -> bool {
     })
 }
 
-#[test]
-fn no_file_under_src_planner_mentions_a_web_crate() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/planner");
+/// Every mention of a web crate or the web feature in the sources under `src/{dir}`.
+fn web_mentions(dir: &str, min_files: usize) -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(dir);
     let mut files = Vec::new();
     rust_files(&root, &mut files);
-    assert!(files.len() >= 10, "expected the planner's sources under {}, found {}", root.display(), files.len());
+    assert!(files.len() >= min_files, "expected sources under {}, found {}", root.display(), files.len());
     let mut offenders = Vec::new();
     for file in &files {
         let text = fs::read_to_string(file).unwrap_or_else(|e| panic!("reading {}: {e}", file.display()));
@@ -47,7 +47,20 @@ fn no_file_under_src_planner_mentions_a_web_crate() {
             offenders.push(format!("{} depends on the web feature", file.display()));
         }
     }
+    offenders
+}
+
+#[test]
+fn no_file_under_src_planner_mentions_a_web_crate() {
+    let offenders = web_mentions("planner", 10);
     assert!(offenders.is_empty(), "the planner must not know about the web layer:\n{}", offenders.join("\n"));
+}
+
+/// The chart layout is tested natively and only its view (`ui::comparison_chart`) draws SVG.
+#[test]
+fn no_file_under_src_chart_mentions_a_web_crate() {
+    let offenders = web_mentions("chart", 4);
+    assert!(offenders.is_empty(), "the chart layout must not know about the web layer:\n{}", offenders.join("\n"));
 }
 
 #[test]

@@ -28,6 +28,11 @@ pub struct Plan {
     /// Indices into `candidates`: feasible candidates not beaten on both output tokens/s per
     /// GPU and tokens/s per user.
     pub pareto: Vec<usize>,
+    /// Indices into `candidates` of every feasible candidate, best first by the scenario's
+    /// priority (`recommended` is the first). Added after `FORMAT.md`'s first version, so
+    /// absent in older plans.
+    #[serde(default)]
+    pub ranking: Vec<usize>,
     pub warnings: Vec<String>,
 }
 

@@ -47,6 +47,7 @@ pub fn plan_inputs(inputs: &PlannerInputs) -> Result<Plan, InputError> {
         trace,
         candidates,
         pareto: result.pareto,
+        ranking: result.ranking,
         warnings,
     })
 }

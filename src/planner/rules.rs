@@ -115,6 +115,43 @@ pub const HOLDS_SHARE: Rule = Rule {
 pub static RULES: &[Rule] =
     &[SIZE_BAND, FITS_ONE_GPU, FITS_ONE_NODE, TP_IN_NODE, MULTI_NODE, STAGE_DEPTH, HOLDS_SHARE];
 
+/// One arrow of the flow: from a rule to the next one, on an answer (`when`, empty when the
+/// flow always goes on).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edge {
+    pub from: &'static str,
+    /// A rule id, or `END` for the layout the flow arrives at.
+    pub to: &'static str,
+    pub when: &'static str,
+}
+
+/// The end of the flow: the layout (an `Edge::to` that is no rule).
+pub const END: &str = "layout";
+
+/// Every arrow of the flow in its worked-example reading (the one `RuleOfThumb::steps`
+/// follows), so a view can draw the branches not taken. `rules::tests` checks that every
+/// visited path runs along these arrows.
+pub static EDGES: &[Edge] = &[
+    Edge { from: SIZE_BAND.id, to: FITS_ONE_GPU.id, when: "" },
+    Edge { from: FITS_ONE_GPU.id, to: HOLDS_SHARE.id, when: "yes: pure DP" },
+    Edge { from: FITS_ONE_GPU.id, to: FITS_ONE_NODE.id, when: "no" },
+    Edge { from: FITS_ONE_NODE.id, to: TP_IN_NODE.id, when: "yes" },
+    Edge { from: FITS_ONE_NODE.id, to: MULTI_NODE.id, when: "no" },
+    Edge { from: TP_IN_NODE.id, to: HOLDS_SHARE.id, when: "" },
+    Edge { from: MULTI_NODE.id, to: STAGE_DEPTH.id, when: "" },
+    Edge { from: STAGE_DEPTH.id, to: HOLDS_SHARE.id, when: "" },
+    Edge { from: HOLDS_SHARE.id, to: END, when: "yes" },
+];
+
+/// Whether the visited `steps` (in order) run along `edge`: its two ends visited one after
+/// the other, or, for the arrow to `END`, its start visited last with a layout found.
+pub fn edge_taken(edge: &Edge, steps: &[RuleStep], layout: Option<Layout>) -> bool {
+    if edge.to == END {
+        return layout.is_some() && steps.last().is_some_and(|s| s.id == edge.from);
+    }
+    steps.windows(2).any(|pair| pair[0].id == edge.from && pair[1].id == edge.to)
+}
+
 /// Runs the rule on a scenario: the worked-example reading, the literal one beside it, and
 /// notes where they part.
 pub fn rule_of_thumb(input: &RuleInput) -> RuleOfThumb {
@@ -150,9 +187,9 @@ fn describe(layout: Option<Layout>) -> String {
 pub fn flow(input: &RuleInput, reading: Reading) -> (Option<Layout>, Vec<RuleStep>) {
     let mut steps = vec![size_band(input)];
     let gpus = input.nodes * input.gpus_per_node;
-    let chosen = if fits(input, 1, reading, &mut steps) {
+    let chosen = if fits(input, &FITS_ONE_GPU, 1, reading, &mut steps) {
         Some((1, 1, gpus))
-    } else if fits(input, input.gpus_per_node, reading, &mut steps) {
+    } else if fits(input, &FITS_ONE_NODE, input.gpus_per_node, reading, &mut steps) {
         tp_in_node(input, reading, &mut steps)
     } else {
         multi_node(input, reading, &mut steps)
@@ -192,10 +229,10 @@ fn size_band(input: &RuleInput) -> RuleStep {
     step(&SIZE_BAND, &[("params_b", params_b)], answer, outcome)
 }
 
-/// Fits-one-GPU (`gpus == 1`) or fits-one-node: weights against the memory of `gpus` GPUs,
-/// all of it (literal) or half of it (worked examples).
-fn fits(input: &RuleInput, gpus: u32, reading: Reading, steps: &mut Vec<RuleStep>) -> bool {
-    let rule = if gpus == 1 { &FITS_ONE_GPU } else { &FITS_ONE_NODE };
+/// Fits-one-GPU or fits-one-node (`rule`): weights against the memory of `gpus` GPUs, all of
+/// it (literal) or half of it (worked examples). The rule is passed, not guessed from `gpus`:
+/// with one GPU per node the node question has `gpus == 1` too.
+fn fits(input: &RuleInput, rule: &Rule, gpus: u32, reading: Reading, steps: &mut Vec<RuleStep>) -> bool {
     let memory_gb = gpu_gb(input) * gpus as f64;
     let weights = weights_gb(input);
     let (usable, inputs) = match reading {
@@ -206,7 +243,7 @@ fn fits(input: &RuleInput, gpus: u32, reading: Reading, steps: &mut Vec<RuleStep
         ),
     };
     let yes = weights <= usable;
-    let outcome = match (yes, gpus == 1) {
+    let outcome = match (yes, rule.id == FITS_ONE_GPU.id) {
         (true, true) => format!("pure DP: every GPU serves its own copy ({weights:.0} GB ≤ {usable:.0} GB)"),
         (false, true) => format!("split the model ({weights:.0} GB > {usable:.0} GB usable on one GPU)"),
         (true, false) => format!("TP inside one node ({weights:.0} GB ≤ {usable:.0} GB usable in a node)"),

@@ -1,22 +1,59 @@
-//! The whole page: the form and, derived from it, the rule-of-thumb trace.
+//! The whole page: the form and, derived from it, the plan (`Results`), or the rule-of-thumb
+//! flow alone when the scenario cannot be planned (a GPU whose catalog entry lacks figures).
 
-use super::form::{FieldErrors, Query};
-use super::rule_trace::RuleTrace;
+use super::form::{FieldErrors, FormState, Query};
+use super::results::Results;
+use super::rule_flow::RuleFlow;
 use super::scenario_form::ScenarioForm;
 use super::state::{AppContext, AppState};
-use crate::planner::plan::RuleOfThumb;
+use crate::planner::error::InputError;
+use crate::planner::inputs::{resolve, PlannerInputs};
+use crate::planner::layout::Layout;
+use crate::planner::plan::{Plan, RuleOfThumb};
+use crate::planner::planning::plan_inputs;
 use crate::planner::rules::rule_of_thumb;
+use crate::planner::scenario::{ScenarioInput, WorkloadInput};
 use crate::planner::workload::Priority;
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// What the page shows, derived from the form: the planner's answer, or why it cannot ask.
-type Derived = Result<(Query, Rc<RuleOfThumb>), FieldErrors>;
+/// Input and output tokens per request until the form has workload fields.
+const WORKLOAD_ISL: f64 = 1024.0;
+const WORKLOAD_OSL: f64 = 256.0;
 
-fn derive(form: &super::form::FormState) -> Derived {
+/// The planner's answer for a valid form, or why it could not plan.
+type Planned = Result<(Rc<PlannerInputs>, Rc<Plan>), InputError>;
+
+/// What the page shows, derived from the form: the plan (and the rule of thumb), or why it
+/// cannot ask.
+type Derived = Result<(Query, Rc<RuleOfThumb>, Planned), FieldErrors>;
+
+/// The scenario of a valid form: its model, GPU and cluster, the batch size as concurrency,
+/// a fixed workload of `WORKLOAD_ISL` + `WORKLOAD_OSL` tokens.
+fn scenario(form: &FormState, query: &Query) -> ScenarioInput {
+    let input = &query.rule_input;
+    ScenarioInput {
+        model: form.model.clone().into(),
+        gpu: form.gpu.clone().into(),
+        nodes: Some(input.nodes.into()),
+        gpus_per_node: Some(input.gpus_per_node.into()),
+        workload: WorkloadInput {
+            isl: WORKLOAD_ISL,
+            osl: WORKLOAD_OSL,
+            concurrency: input.batch_size.map(f64::from),
+            request_rate: None,
+        },
+        priority: Some(query.priority),
+        ..ScenarioInput::default()
+    }
+}
+
+fn derive(form: &FormState) -> Derived {
     let query = Query::try_from(form)?;
     let rule = Rc::new(rule_of_thumb(&query.rule_input));
-    Ok((query, rule))
+    let planned = resolve(&scenario(form, &query))
+        .and_then(|inputs| plan_inputs(&inputs).map(|plan| (Rc::new(inputs), Rc::new(plan))));
+    Ok((query, rule, planned))
 }
 
 /// One line restating the scenario: "LLaMA 7B on 1 × 4 NVIDIA A100 …, batch 8, for throughput".
@@ -29,7 +66,7 @@ fn summary(query: &Query) -> String {
     };
     let batch = input.batch_size.map_or_else(|| "no batch limit".to_string(), |b| format!("batch {b}"));
     format!(
-        "{} on {} × {} {}, {batch}, optimising for {priority}",
+        "{} on {} × {} {}, {batch} of {WORKLOAD_ISL} + {WORKLOAD_OSL} tokens, optimising for {priority}",
         query.model_name, input.nodes, input.gpus_per_node, query.gpu_name
     )
 }
@@ -38,6 +75,11 @@ fn summary(query: &Query) -> String {
 pub fn App() -> Html {
     let state = use_reducer(AppState::default);
     let derived = use_memo(state.form.clone(), derive);
+    let selected = use_state_eq(|| None::<Layout>);
+    let onselect = {
+        let selected = selected.clone();
+        Callback::from(move |layout: Layout| selected.set(Some(layout)))
+    };
     let errors = match &*derived {
         Ok(_) => FieldErrors::default(),
         Err(errors) => errors.clone(),
@@ -53,12 +95,27 @@ pub fn App() -> Html {
             <div class="columns">
                 <ScenarioForm {errors} />
                 { match &*derived {
-                    Ok((query, rule)) => html! {
+                    Ok((query, rule, planned)) => html! {
                         <div class="results">
                             <p class="scenario-summary" data-testid="scenario-summary">
                                 { summary(query) }
                             </p>
-                            <RuleTrace rule_of_thumb={rule.clone()} />
+                            { match planned {
+                                Ok((inputs, plan)) => html! {
+                                    <Results plan={plan.clone()} inputs={inputs.clone()} selected={*selected} {onselect} embed={false} />
+                                },
+                                Err(error) => html! {
+                                    <>
+                                        <p class="blocked" data-testid="plan-error" role="status">
+                                            { format!("The planner cannot plan this scenario ({}): {}", error.field, error.message) }
+                                        </p>
+                                        <section class="trace card" data-testid="decision-trace">
+                                            <h2>{ "Rule of thumb" }</h2>
+                                            <RuleFlow rule_of_thumb={rule.clone()} />
+                                        </section>
+                                    </>
+                                },
+                            } }
                         </div>
                     },
                     Err(errors) => html! {

@@ -36,3 +36,50 @@ fn group_thousands(digits: &str) -> String {
     }
     format!("{sign}{out}")
 }
+
+/// A measured-looking figure with about three significant digits: `1 234`, `42.7`, `3.14`,
+/// `0.052`. NaN shows as `—` (the planner never produces it).
+pub fn figure(value: f64) -> String {
+    if !value.is_finite() {
+        return number(value);
+    }
+    let magnitude = value.abs();
+    let decimals = if magnitude >= 100.0 || magnitude == 0.0 {
+        0
+    } else if magnitude >= 10.0 {
+        1
+    } else if magnitude >= 1.0 {
+        2
+    } else {
+        // Three significant digits below 1, at most 4 decimals.
+        (2.0 - magnitude.log10().floor()).clamp(2.0, 4.0) as usize
+    };
+    let text = format!("{value:.decimals$}");
+    let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.') } else { &text };
+    match text.split_once('.') {
+        Some((whole, frac)) => format!("{}.{frac}", group_thousands(whole)),
+        None => group_thousands(text),
+    }
+}
+
+/// An optional figure with its unit (`23.4 ms`), or `—` when the candidate has none.
+pub fn with_unit(value: Option<f64>, unit: &str) -> String {
+    match value {
+        Some(v) => format!("{} {unit}", figure(v)),
+        None => "—".to_string(),
+    }
+}
+
+/// A range `[lo, hi]` as `lo–hi`.
+pub fn range(range: [f64; 2]) -> String {
+    format!("{}–{}", figure(range[0]), figure(range[1]))
+}
+
+/// A layout in a few characters, for chart rows and table cells: `TP8 PP1 DP2`, `… EP16`.
+pub fn layout_short(layout: &crate::planner::layout::Layout) -> String {
+    let mut text = format!("TP{} PP{} DP{}", layout.tp, layout.pp, layout.dp);
+    if layout.ep > 1 {
+        text.push_str(&format!(" EP{}", layout.ep));
+    }
+    text
+}

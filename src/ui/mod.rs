@@ -7,15 +7,29 @@
 //! per file.
 
 mod app;
+mod bar_panel;
+mod candidate_row;
+pub mod candidates_table;
+mod comparison_chart;
+mod copy_button;
+mod decision_trace;
 pub mod form;
 pub mod format;
+mod launch_commands;
+mod memory_bar;
 mod number_field;
 pub mod panic;
+mod pareto_plot;
+mod recommendation;
+pub mod results;
+mod rule_flow;
 mod rule_node;
-mod rule_trace;
 mod scenario_form;
 mod select_field;
+pub mod shared;
 pub mod state;
+mod svg;
+mod trace_step;
 
 pub use app::App;
 

@@ -1,5 +1,6 @@
 //! One rule of the flow: its question, and when the flow visited it, the numbers it used,
-//! the answer and where that led.
+//! the answer and where that led; and where each answer goes (shown when the flowchart is too
+//! narrow for arrows).
 
 use super::format;
 use crate::planner::plan::RuleStep;
@@ -17,6 +18,21 @@ pub struct RuleNodeProps {
     pub order: Option<usize>,
     /// What the rule found, when visited.
     pub step: Option<RuleStep>,
+    /// Placement classes in the flowchart's grid.
+    #[prop_or_default]
+    pub class: Classes,
+    /// Where each answer leads.
+    #[prop_or_default]
+    pub next: Vec<Next>,
+}
+
+/// One way out of a rule: on which answer (empty: always), to which rule, and whether the
+/// flow went that way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Next {
+    pub when: AttrValue,
+    pub to: AttrValue,
+    pub taken: bool,
 }
 
 #[component]
@@ -24,7 +40,7 @@ pub fn RuleNode(props: &RuleNodeProps) -> Html {
     let visited = props.step.is_some();
     html! {
         <li
-            class={classes!("rule", if visited { "taken" } else { "untaken" })}
+            class={classes!("rule", if visited { "taken" } else { "untaken" }, props.class.clone())}
             data-testid={format!("rule-{}", props.id)}
             data-visited={visited.to_string()}
         >
@@ -50,6 +66,15 @@ pub fn RuleNode(props: &RuleNodeProps) -> Html {
                 }
                 <p class="answer">{ "Answer: " }<strong data-testid={format!("answer-{}", props.id)}>{ step.answer.clone() }</strong></p>
                 <p class="outcome">{ step.outcome.clone() }</p>
+            }
+            if !props.next.is_empty() {
+                <ul class="next">
+                    { for props.next.iter().map(|n| html! {
+                        <li key={n.to.to_string()} class={classes!(n.taken.then_some("taken"))}>
+                            { if n.when.is_empty() { format!("→ {}", n.to) } else { format!("{} → {}", n.when, n.to) } }
+                        </li>
+                    }) }
+                </ul>
             }
             <details class="rationale">
                 <summary>{ "Why this rule" }</summary>

@@ -20,7 +20,7 @@
 //! layout that actually ran. Multi-node commands refer to node 0 as `$HEAD_NODE_ADDR`, a shell
 //! variable the user sets; no address is ever invented.
 
-use crate::planner::engine::{Engine, EngineProfile};
+use crate::planner::engine::{profile, Engine, EngineProfile};
 use crate::planner::inputs::PlannerInputs;
 use crate::planner::layout::Layout;
 use crate::planner::precision::{KvPrecision, Precisions, WeightPrecision};
@@ -126,6 +126,36 @@ pub fn engine_layout(engine: Engine, layout: Layout, moe: bool, nodes: u32) -> E
             ),
         },
         _ => runs(layout),
+    }
+}
+
+/// The port the page's launch commands serve on: the default of `vllm serve` and
+/// `trtllm-serve` (SGLang's is 30000, so its command passes it explicitly like the others).
+pub const PANEL_PORT: &str = "8000";
+
+/// The engines the page offers commands for, the scenario's engine first.
+pub fn engines_for(inputs: &PlannerInputs) -> Vec<Engine> {
+    let first = inputs.engine.engine;
+    std::iter::once(first).chain(Engine::ALL.into_iter().filter(|&e| e != first)).collect()
+}
+
+/// Whether `engine`'s flags were checked against its source (TensorRT-LLM's could not be).
+pub fn flags_verified(engine: Engine) -> bool {
+    engine != Engine::Trtllm
+}
+
+/// The command that starts `layout` with `engine` on node `node_rank`, serving the scenario's
+/// model on `PANEL_PORT`: with the scenario's engine options when `engine` is the scenario's
+/// engine, else with `engine`'s own defaults on the same GPU.
+pub fn panel_command(inputs: &PlannerInputs, engine: Engine, layout: Layout, node_rank: u32) -> String {
+    let id = model_id(inputs);
+    let base = Launch::new(inputs, &id, layout, PANEL_PORT);
+    if engine == inputs.engine.engine {
+        return launch_command(&base, node_rank);
+    }
+    match profile(engine, &inputs.cluster.gpu, None) {
+        Ok(profile) => launch_command(&Launch { engine, profile: &profile, ..base }, node_rank),
+        Err(e) => format!("# {}: no defaults for this GPU: {e}", engine.display_name()),
     }
 }
 

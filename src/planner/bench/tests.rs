@@ -3,7 +3,10 @@
 
 use super::compare::{match_to_plan, measurements, Flag, LENGTH_TOLERANCE};
 use super::import::{import, MeasuredLoad};
-use super::launch::{engine_layout, launch_command, launch_commands, EngineLayout, Launch};
+use super::launch::{
+    engine_layout, engines_for, flags_verified, launch_command, launch_commands, panel_command, EngineLayout, Launch,
+    PANEL_PORT,
+};
 use super::naming::layout_from_name;
 use super::script::{bench_command, benchmark_plan, script, BenchLoad};
 use crate::planner::engine::Engine;
@@ -288,6 +291,26 @@ fn a_launch_command_for_the_panel() {
     // Odd model ids are quoted for the shell.
     let c = launch_command(&Launch::new(&i, "/models/my model's dir", l, "8000"), 0);
     assert!(c.contains(r"vllm serve '/models/my model'\''s dir'"), "{c}");
+}
+
+#[test]
+fn the_panel_offers_every_engine_the_scenarios_first() {
+    let i = inputs(SCENARIOS[0]);
+    let l = Layout::new(8, 1, 1, 1, 8).unwrap();
+    assert_eq!(engines_for(&i), [Engine::Vllm, Engine::Sglang, Engine::Trtllm]);
+    // The scenario's engine: exactly the command of its own launch.
+    let own = launch_command(&Launch::new(&i, "meta-llama/Llama-3.1-70B-Instruct", l, PANEL_PORT), 0);
+    assert_eq!(panel_command(&i, Engine::Vllm, l, 0), own);
+    // Another engine: its own program and its own default memory fraction (SGLang's profile).
+    let sglang = panel_command(&i, Engine::Sglang, l, 0);
+    assert!(sglang.contains("python -m sglang.launch_server") && sglang.contains("--tp-size 8"), "{sglang}");
+    assert!(sglang.contains("--mem-fraction-static") || sglang.contains("heuristic"), "{sglang}");
+    let trt = panel_command(&i, Engine::Trtllm, l, 0);
+    assert!(trt.contains("trtllm-serve") && trt.contains("UNVERIFIED"), "{trt}");
+    assert!(flags_verified(Engine::Vllm) && flags_verified(Engine::Sglang) && !flags_verified(Engine::Trtllm));
+
+    let sg = inputs(&SCENARIOS[0].replacen('{', r#"{"engine": "sglang", "#, 1));
+    assert_eq!(engines_for(&sg), [Engine::Sglang, Engine::Vllm, Engine::Trtllm]);
 }
 
 /// The Scicom sample: Llama-3.1-70B-Instruct, vLLM 0.15, 8 × H100 SXM, TP 8, 1024 in (1023 sent)

@@ -154,5 +154,11 @@ proptest! {
         for &i in &p.pareto {
             prop_assert!(p.candidates[i].feasible);
         }
+        // The ranking holds every feasible candidate once, the recommended one first.
+        let mut ranked = p.ranking.clone();
+        ranked.sort_unstable();
+        let feasible: Vec<usize> = (0..p.candidates.len()).filter(|&i| p.candidates[i].feasible).collect();
+        prop_assert_eq!(ranked, feasible);
+        prop_assert_eq!(p.ranking.first().map(|&i| &p.candidates[i]), p.recommended.as_ref());
     }
 }

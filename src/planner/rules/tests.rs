@@ -115,8 +115,41 @@ fn never_panics_on_odd_clusters() {
                     if let Some(l) = plan.layout {
                         assert_eq!(l.gpus(), nodes * gpn);
                     }
+                    assert_runs_along_the_edges(&plan);
                 }
             }
         }
     }
+}
+
+/// Every consecutive pair of visited steps is an arrow of `EDGES`, the path starts at the
+/// first rule, and it ends on the arrow to the layout exactly when there is one.
+fn assert_runs_along_the_edges(plan: &RuleOfThumb) {
+    assert_eq!(plan.steps.first().map(|s| s.id.as_str()), Some(RULES[0].id));
+    for pair in plan.steps.windows(2) {
+        let (from, to) = (pair[0].id.as_str(), pair[1].id.as_str());
+        assert!(EDGES.iter().any(|e| e.from == from && e.to == to), "no arrow from {from} to {to}: {:#?}", plan.steps);
+    }
+    let taken: Vec<&Edge> = EDGES.iter().filter(|e| edge_taken(e, &plan.steps, plan.layout)).collect();
+    assert_eq!(taken.len(), plan.steps.len() - 1 + usize::from(plan.layout.is_some()), "{taken:?} for {:#?}", plan.steps);
+}
+
+#[test]
+fn the_worked_examples_run_along_the_drawn_arrows() {
+    for (params, nodes, gpn) in [(LLAMA_7B, 1, 4), (LLAMA_70B, 2, 8), (GPT3, 8, 8), (ONE_T, 128, 8), (ONE_T, 1, 8)] {
+        assert_runs_along_the_edges(&rule_of_thumb(&input(params.0, params.1, nodes, gpn, None)));
+    }
+    for edge in EDGES {
+        assert!(RULES.iter().any(|r| r.id == edge.from), "{edge:?} starts at no rule");
+        assert!(edge.to == END || RULES.iter().any(|r| r.id == edge.to), "{edge:?} ends at no rule");
+    }
+}
+
+/// Regression: with one GPU per node the node question was recorded as a second
+/// `fits-one-gpu` step (the rule was guessed from the GPU count).
+#[test]
+fn one_gpu_per_node_asks_the_node_question_once() {
+    let plan = rule_of_thumb(&input(LLAMA_70B.0, LLAMA_70B.1, 4, 1, None));
+    let ids: Vec<&str> = plan.steps.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(&ids[..3], ["size-band", "fits-one-gpu", "fits-one-node"], "{ids:?}");
 }

@@ -1,0 +1,131 @@
+//! The Pareto view (`chart::pareto` lays it out): every feasible candidate as a point, output
+//! tokens/s per GPU up, tokens/s per user across, the Pareto front joined, whiskers for ranges,
+//! and the TPOT limit as a vertical line (tokens/s per user = 1000 / TPOT) with the side that
+//! misses it shaded. Each point carries its candidate's figures (`data-*`, `<title>`). Events
+//! are handled by the enclosing chart.
+
+use super::format::figure;
+use super::shared::Shared;
+use super::svg::{line, n, text};
+use crate::chart::pareto::{scatter, PointInput};
+use crate::chart::Frame;
+use yew::prelude::*;
+
+/// One candidate's point.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParetoPoint {
+    pub index: usize,
+    pub label: AttrValue,
+    pub pareto: bool,
+    pub input: PointInput,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ParetoPlotProps {
+    pub points: Shared<Vec<ParetoPoint>>,
+    /// The TPOT limit as tokens/s per user.
+    pub x_limit: Option<f64>,
+    pub sla_tpot_ms: Option<f64>,
+    pub shown: Option<usize>,
+    pub recommended: Option<usize>,
+}
+
+/// Small enough in user units that its text stays legible when a phone shrinks it.
+const FRAME: Frame = Frame { width: 420.0, height: 290.0, left: 50.0, right: 14.0, top: 12.0, bottom: 42.0 };
+
+#[component]
+pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
+    let inputs: Vec<PointInput> = props.points.iter().map(|p| p.input).collect();
+    let front: Vec<usize> = props.points.iter().enumerate().filter(|(_, p)| p.pareto).map(|(i, _)| i).collect();
+    let s = scatter(&inputs, &front, props.x_limit, FRAME);
+    let (x0, x1) = FRAME.x_span();
+    let (y0, y1) = FRAME.y_span();
+    let polyline = s.front.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect::<Vec<_>>().join(" ");
+    let log = |on: bool| if on { " (log scale)" } else { "" };
+    // Shown and recommended points last, so they are drawn on top.
+    let mut order: Vec<usize> = (0..props.points.len()).collect();
+    order.sort_by_key(|&i| {
+        let p = &props.points[i];
+        (Some(p.index) == props.shown, Some(p.index) == props.recommended, p.pareto)
+    });
+    html! {
+        <figure class="pareto">
+            <figcaption>{ "Throughput against speed per user: the Pareto front joined" }</figcaption>
+            <svg viewBox={format!("0 0 {} {}", FRAME.width, FRAME.height)} role="group" aria-label="Output tokens/s per GPU against tokens/s per user, one point per feasible layout">
+                if let Some(limit) = s.x_limit {
+                    <g class="limit">
+                        <rect class="miss" x={n(x0)} y={n(y1)} width={n((limit.x - x0).max(0.0))} height={n(y0 - y1)} />
+                        { line("", (limit.x, y1), (limit.x, y0)) }
+                        { text("", (limit.x + 4.0, y1 + 12.0), "start", format!("TPOT ≤ {} ms", props.sla_tpot_ms.map_or("—".to_string(), figure))) }
+                    </g>
+                }
+                { for s.x_ticks.iter().map(|t| html! {
+                    <g key={format!("x{}", t.label)} class="tick">
+                        { line("", (t.pos, y1), (t.pos, y0)) }
+                        { text("", (t.pos, y0 + 16.0), "middle", t.label.clone()) }
+                    </g>
+                }) }
+                { for s.y_ticks.iter().map(|t| html! {
+                    <g key={format!("y{}", t.label)} class="tick">
+                        { line("", (x0, t.pos), (x1, t.pos)) }
+                        { text("", (x0 - 6.0, t.pos + 4.0), "end", t.label.clone()) }
+                    </g>
+                }) }
+                { line("axis", (x0, y0), (x1, y0)) }
+                { line("axis", (x0, y1), (x0, y0)) }
+                { text("axis-title", ((x0 + x1) / 2.0, FRAME.height - 6.0), "middle", format!("tokens/s per user{} →", log(s.x_log))) }
+                <text class="axis-title" transform={format!("translate(12 {}) rotate(-90)", (y0 + y1) / 2.0)} text-anchor="middle">
+                    { format!("output tokens/s per GPU{} →", log(s.y_log)) }
+                </text>
+                if s.front.len() > 1 {
+                    <polyline class="front" points={polyline} />
+                }
+                { for order.iter().filter_map(|&i| s.points[i].map(|p| (i, p))).map(|(i, p)| {
+                    let point = &props.points[i];
+                    let shown = Some(point.index) == props.shown;
+                    let recommended = Some(point.index) == props.recommended;
+                    let classes = classes!(
+                        "point",
+                        point.pareto.then_some("pareto"),
+                        shown.then_some("shown"),
+                        recommended.then_some("recommended"),
+                    );
+                    let text = format!(
+                        "{}: {} tok/s per GPU, {} tok/s per user{}",
+                        point.label,
+                        figure(point.input.y),
+                        figure(point.input.x),
+                        if point.pareto { ", on the Pareto front" } else { "" }
+                    );
+                    html! {
+                        <g
+                            key={point.index}
+                            class={classes}
+                            data-index={point.index.to_string()}
+                            data-layout={point.label.clone()}
+                            data-tok-s-per-gpu={point.input.y.to_string()}
+                            data-tok-s-per-user={point.input.x.to_string()}
+                            tabindex={if point.pareto || shown || recommended { "0" } else { "-1" }}
+                            role="button"
+                            aria-label={text.clone()}
+                        >
+                            <title>{ text }</title>
+                            if let Some((a, b)) = p.y_whisker {
+                                { line("whisker", (p.x, a), (p.x, b)) }
+                            }
+                            if let Some((a, b)) = p.x_whisker {
+                                { line("whisker", (a, p.y), (b, p.y)) }
+                            }
+                            <circle cx={n(p.x)} cy={n(p.y)} r={if recommended || shown { "6" } else if point.pareto { "4.5" } else { "3.5" }} />
+                        </g>
+                    }
+                }) }
+            </svg>
+            <p class="legend-note">
+                <span><span class="key pareto" aria-hidden="true"></span>{ "on the Pareto front (no other layout beats it on both axes)" }</span>
+                <span><span class="key other" aria-hidden="true"></span>{ "feasible, beaten on both" }</span>
+                <span><span class="key shown" aria-hidden="true"></span>{ "selected" }</span>
+            </p>
+        </figure>
+    }
+}

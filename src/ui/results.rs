@@ -1,0 +1,105 @@
+//! The plan on the page: the recommendation and its memory, the comparison chart, the launch
+//! commands, the decision trace and every candidate; in embed mode only the first two and a
+//! compact memory bar.
+//!
+//! Design decision: the selection is a layout owned by the caller (`selected`, `onselect`);
+//! here it becomes an index into `plan.candidates` once, and every part highlights that one
+//! candidate (the recommended one when nothing, or a layout this plan lacks, is selected).
+
+use super::candidates_table::CandidatesTable;
+use super::comparison_chart::ComparisonChart;
+use super::decision_trace::DecisionTrace;
+use super::launch_commands::LaunchCommands;
+use super::memory_bar::MemoryBar;
+use super::recommendation::Recommendation;
+use super::shared::Shared;
+use crate::planner::inputs::PlannerInputs;
+use crate::planner::layout::Layout;
+use crate::planner::plan::Plan;
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties)]
+pub struct ResultsProps {
+    pub plan: Rc<Plan>,
+    /// The layout the user selected (chart, table), or None for the recommended one.
+    pub selected: Option<Layout>,
+    pub onselect: Callback<Layout>,
+    /// The compact view for an iframe (`?embed=1`).
+    pub embed: bool,
+    /// The resolved scenario the plan came from (for launch commands).
+    pub inputs: Rc<PlannerInputs>,
+}
+
+/// The plan and the inputs compare by pointer: the caller replaces them (a new `Rc`) when it
+/// plans again, and comparing 500 candidates field by field on every render would cost more
+/// than the render it saves (and a comparison function's worth of WebAssembly).
+impl PartialEq for ResultsProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.plan, &other.plan)
+            && Rc::ptr_eq(&self.inputs, &other.inputs)
+            && self.selected == other.selected
+            && self.onselect == other.onselect
+            && self.embed == other.embed
+    }
+}
+
+#[component]
+pub fn Results(props: &ResultsProps) -> Html {
+    let plan = Shared(props.plan.clone());
+    let inputs = Shared(props.inputs.clone());
+    let recommended = plan.ranking.first().copied();
+    let shown = props.selected.and_then(|l| plan.candidates.iter().position(|c| c.layout == l)).or(recommended);
+    let onpick = use_callback((plan.clone(), props.onselect.clone()), |index: usize, (plan, onselect)| {
+        if let Some(candidate) = plan.candidates.get(index) {
+            onselect.emit(candidate.layout);
+        }
+    });
+    let candidate = shown.map(|i| &plan.candidates[i]);
+    // A candidate rejected before its memory was sized carries only the capacity.
+    let memory = candidate.map(|c| c.memory_per_gpu_gib).filter(|m| m.weights > 0.0);
+    let sla = &props.inputs.workload.sla;
+    let (sla_ttft_ms, sla_tpot_ms) = (sla.ttft.map(|t| t.ms()), sla.tpot.map(|t| t.ms()));
+    let memory_bar = html! {
+        <MemoryBar
+            {memory}
+            layout={candidate.map(|c| c.layout)}
+            compact={props.embed}
+        />
+    };
+    let chart = html! {
+        <ComparisonChart plan={plan.clone()} {shown} {sla_ttft_ms} {sla_tpot_ms} onselect={onpick.clone()} />
+    };
+    if props.embed {
+        return html! {
+            <div class="results-view embed" data-testid="results">
+                <div class="summary">
+                    <Recommendation plan={plan.clone()} {shown} onselect={onpick.clone()} />
+                    { memory_bar }
+                </div>
+                { chart }
+            </div>
+        };
+    }
+    html! {
+        <div class="results-view" data-testid="results">
+            <div class="summary">
+                <Recommendation plan={plan.clone()} {shown} onselect={onpick.clone()} />
+                { memory_bar }
+            </div>
+            if !plan.warnings.is_empty() {
+                <ul class="warnings" data-testid="plan-warnings">
+                    { for plan.warnings.iter().enumerate().map(|(i, w)| html! { <li key={i}>{ w.clone() }</li> }) }
+                </ul>
+            }
+            { chart }
+            <LaunchCommands
+                {inputs}
+                layout={candidate.map(|c| c.layout)}
+                rejected={candidate.and_then(|c| c.rejected_detail.clone()).map(AttrValue::from)}
+            />
+            <DecisionTrace plan={plan.clone()} />
+            <CandidatesTable plan={plan.clone()} {shown} onselect={onpick} />
+        </div>
+    }
+}
