@@ -100,6 +100,9 @@ pub struct Candidate {
     pub decode_step_ms: Option<StepParts>,
     /// Where the true values are expected to fall.
     pub range: Option<Range>,
+    /// What `range` rests on: its nominal level, the regime its errors were measured in, and
+    /// what it was widened for.
+    pub range_basis: Option<RangeBasis>,
 }
 
 /// Memory of the most loaded GPU, GiB.
@@ -121,6 +124,21 @@ pub struct StepParts {
     pub communication: f64,
     pub overhead: f64,
     pub total: f64,
+}
+
+/// What a candidate's ranges rest on (`perf::ranges`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RangeBasis {
+    /// The probability each range is meant to hold in its calibrated regime (0.8: the 10th to
+    /// the 90th percentile of the held-out errors); widenings only raise it.
+    pub nominal: f64,
+    /// The calibrated regime the errors were looked up under: how the GPU was calibrated
+    /// (`measured-gpu`, `fitted-generation`, `uncalibrated`), dense or MoE, prefill- or
+    /// decode-bound, and whether the engine was calibrated on this GPU generation.
+    pub regime: String,
+    /// Why the range is wider than that regime's errors: `ttft-tpot-not-calibrated`,
+    /// `engine-not-calibrated`, `load-not-calibrated`, `tp-across-nodes`, `wide-ep`, `pipeline`.
+    pub widened_for: Vec<String>,
 }
 
 /// Expected ranges of the headline figures: `[lo, hi]`.

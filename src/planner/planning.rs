@@ -8,6 +8,7 @@ use super::error::InputError;
 use super::evaluate::{Evaluation, Verdict};
 use super::inputs::{resolve, PlannerInputs};
 use super::model::summary;
+use super::perf::ranges::{self, Regime};
 use super::plan::{Candidate, MemoryGib, Plan, StepParts};
 use super::rules::{rule_of_thumb, RuleInput};
 use super::scenario::ScenarioInput;
@@ -36,7 +37,15 @@ pub fn plan_inputs(inputs: &PlannerInputs) -> Result<Plan, InputError> {
         },
     });
     let trace = trace(inputs, &result, rule.layout);
-    let candidates: Vec<Candidate> = result.evaluations.iter().map(|e| candidate(e, inputs, gpus)).collect();
+    let regime = Regime::new(
+        &inputs.cluster.gpu,
+        inputs.engine.engine,
+        inputs.model.is_moe(),
+        inputs.workload.load == Load::MaxThroughput,
+        &inputs.params,
+    );
+    let candidates: Vec<Candidate> =
+        result.evaluations.iter().map(|e| candidate(e, inputs, gpus, &regime)).collect();
     let mut warnings = inputs.warnings.clone();
     warnings.extend(rule.notes.iter().cloned());
     Ok(Plan {
@@ -52,7 +61,7 @@ pub fn plan_inputs(inputs: &PlannerInputs) -> Result<Plan, InputError> {
 }
 
 /// One evaluation in the plan's terms: milliseconds, GiB, tokens per second.
-fn candidate(e: &Evaluation, inputs: &PlannerInputs, gpus: u32) -> Candidate {
+fn candidate(e: &Evaluation, inputs: &PlannerInputs, gpus: u32, regime: &Regime) -> Candidate {
     let point = e.point();
     let (rejected_because, rejected_detail) = match &e.verdict {
         Verdict::Feasible(_) => (None, None),
@@ -65,6 +74,10 @@ fn candidate(e: &Evaluation, inputs: &PlannerInputs, gpus: u32) -> Candidate {
         MemoryGib { capacity: inputs.cluster.gpu.memory.gib(), ..MemoryGib::default() },
         |m| m.gib(),
     );
+    let ranged = point.zip(ranges::shipped()).and_then(|(p, table)| {
+        ranges::range(table, regime, &e.layout, inputs.cluster.scale_up_group(), gpus, p)
+    });
+    let (range, range_basis) = ranged.map_or((None, None), |(r, b)| (Some(r), Some(b)));
     Candidate {
         layout: e.layout,
         feasible: matches!(e.verdict, Verdict::Feasible(_)),
@@ -88,7 +101,8 @@ fn candidate(e: &Evaluation, inputs: &PlannerInputs, gpus: u32) -> Candidate {
                 total: s.total.ms(),
             }
         }),
-        range: None,
+        range,
+        range_basis,
     }
 }
 

@@ -100,8 +100,23 @@ pub struct OperatingPoint {
     pub decode_step: StepTime,
     /// A step of the heaviest stage carrying one request's prefill chunk.
     pub prefill_step: StepTime,
+    /// Share of the engine's time that goes to prefill: `1 − (the mean step without its prefill
+    /// tokens) / (the mean step)`. At least `PREFILL_BOUND_SHARE` is "prefill-bound", the
+    /// regime the error ranges (`perf::ranges`) are looked up under.
+    pub prefill_share: f64,
     /// What set the concurrency.
     pub limit: Limit,
+}
+
+/// A point whose `prefill_share` reaches this is prefill-bound: more of the engine's time goes to
+/// prompts than to generating tokens.
+pub const PREFILL_BOUND_SHARE: f64 = 0.5;
+
+impl OperatingPoint {
+    /// Whether more of the engine's time goes to prefill than to decode.
+    pub fn prefill_bound(&self) -> bool {
+        self.prefill_share >= PREFILL_BOUND_SHARE
+    }
 }
 
 /// Why a layout has no operating point.
@@ -124,6 +139,9 @@ struct Running {
     lifetime: Seconds,
     step: StepTime,
     chunk_step: StepTime,
+    /// Decoding sequences per step and their mean context.
+    decode: f64,
+    context: f64,
     /// Prefill tokens per step and the budget left for them after the decodes.
     prefill: f64,
     budget: f64,
@@ -173,6 +191,8 @@ impl Model<'_> {
             lifetime: ttft + tpot * (osl - 1.0),
             step,
             chunk_step,
+            decode,
+            context,
             prefill,
             budget: (max_tokens - decode).max(1.0),
             tokens_ok: decode + prefill <= max_tokens * (1.0 + 1e-9),
@@ -247,6 +267,9 @@ impl Model<'_> {
         let dp = self.stage.dp as f64;
         let requests = dp * n / run.lifetime.value();
         let ttft = run.ttft + wait;
+        let decode_alone = self.stage.step(&Batch::decode(run.decode, run.context)).total.value();
+        let prefill_share =
+            if run.step.total.value() > 0.0 { (1.0 - decode_alone / run.step.total.value()).clamp(0.0, 1.0) } else { 0.0 };
         OperatingPoint {
             concurrency: dp * (n + waiting),
             running: dp * n,
@@ -258,6 +281,7 @@ impl Model<'_> {
             queue_wait: wait,
             decode_step: run.step,
             prefill_step: run.chunk_step,
+            prefill_share,
             limit,
         }
     }
