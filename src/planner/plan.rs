@@ -136,6 +136,11 @@ pub struct RangeBasis {
     /// (`measured-gpu`, `fitted-generation`, `uncalibrated`), dense or MoE, prefill- or
     /// decode-bound, and whether the engine was calibrated on this GPU generation.
     pub regime: String,
+    /// The parameters were fitted to the user's own measurements (scenario `perf_params.fit`):
+    /// the measured figures' ranges are the measured-GPU regime's, at least as wide as the
+    /// fit's residuals, and no longer widened for the engine, the load or (when measured) TTFT
+    /// and TPOT.
+    pub user_calibrated: bool,
     /// Why the range is wider than that regime's errors: `ttft-tpot-not-calibrated`,
     /// `engine-not-calibrated`, `load-not-calibrated`, `tp-across-nodes`, `wide-ep`, `pipeline`.
     pub widened_for: Vec<String>,

@@ -43,6 +43,7 @@ pub fn plan_inputs(inputs: &PlannerInputs) -> Result<Plan, InputError> {
         inputs.model.is_moe(),
         inputs.workload.load == Load::MaxThroughput,
         &inputs.params,
+        inputs.calibration,
     );
     let candidates: Vec<Candidate> =
         result.evaluations.iter().map(|e| candidate(e, inputs, gpus, &regime)).collect();

@@ -46,6 +46,56 @@ pub struct ScenarioInput {
     /// (`tp-across-nodes`); absent or `true` lets the performance model price them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_tp_across_nodes: Option<bool>,
+    /// Performance-model parameters to plan with instead of the shipped ones for this GPU and
+    /// engine (a user's own fit, `calibration::recalibrate`); every field optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub perf_params: Option<PerfParamsInput>,
+}
+
+/// `perf_params`: overrides of `PerfParams`, units in the names (as in
+/// `data/fitted-params.json`), each checked against `perf::params::BOUNDS`; absent fields keep
+/// the shipped value. `fit` records the fit that produced them, which the plan's ranges use.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PerfParamsInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gemm_efficiency: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attention_efficiency: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hbm_efficiency: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link_efficiency: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale_up_hop_latency_us: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale_out_hop_latency_us: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_overhead_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer_overhead_us: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_overhead_us: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moe_efficiency: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collective_latency_us: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fit: Option<FitRecordInput>,
+}
+
+/// How well the user's fit reproduces the user's measurements: per figure, the smallest and
+/// largest `predicted / measured − 1` after the fit (absent: not measured).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FitRecordInput {
+    pub measurements: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_tok_s_per_gpu: Option<[f64; 2]>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttft_ms: Option<[f64; 2]>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tpot_ms: Option<[f64; 2]>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

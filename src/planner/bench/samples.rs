@@ -109,7 +109,8 @@ pub fn check_with(table: &RangeFile, sample: &Sample, text: &str) -> Result<Serv
     let point = Point::new(measurement.clone()).map_err(|e| format!("{}: {e}", sample.file))?;
     let at = &point.inputs;
     let operating = point.point(&at.params).ok_or_else(|| format!("{}: the planner finds no operating point", sample.file))?;
-    let regime = Regime::new(&at.cluster.gpu, at.engine.engine, at.model.is_moe(), at.workload.load == Load::MaxThroughput, &at.params);
+    let max_throughput = at.workload.load == Load::MaxThroughput;
+    let regime = Regime::new(&at.cluster.gpu, at.engine.engine, at.model.is_moe(), max_throughput, &at.params, at.calibration);
     let layout = measurement.layout;
     let (base, basis) = ranges::speeds(table, &regime, &layout, at.cluster.scale_up_group(), &operating, false)
         .ok_or("the range table lacks a regime cell")?;

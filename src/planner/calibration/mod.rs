@@ -14,12 +14,15 @@
 //! - `fit`: the robust loss and a deterministic, bounded Nelder–Mead.
 //! - `dataset`: the TensorRT-LLM 0.17 CSV's rows as measurements.
 //! - `held_out`: out-of-sample errors per regime, the cells of the plan's ranges.
+//! - `recalibrate`: a user's measurements in, a refit, the plan again and the errors before
+//!   and after out.
 
 pub mod dataset;
 pub mod fit;
 pub mod held_out;
 pub mod measurement;
 pub mod metrics;
+pub mod recalibrate;
 
 #[cfg(test)]
 pub(crate) mod tests;

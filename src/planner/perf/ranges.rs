@@ -270,9 +270,45 @@ pub fn hardware(gpu: &GpuSpec) -> Hardware {
     }
 }
 
+/// Where a plan's performance parameters come from, as far as its ranges are concerned.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub enum Calibration {
+    /// The shipped fit and its fallback rule (`PerfParams::for_gpu`).
+    #[default]
+    Shipped,
+    /// The scenario's `perf_params` with no record of a fit: nothing validates them, so the
+    /// ranges are those of an uncalibrated GPU and engine.
+    UserSet,
+    /// The scenario's `perf_params` fitted to the user's own measurements of this GPU and
+    /// engine (`calibration::recalibrate`).
+    UserFitted(UserFit),
+}
+
+/// A user's fit as the scenario records it: per figure, the smallest and largest
+/// `predicted / measured − 1` over the measurements after the fit (`None`: not measured).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct UserFit {
+    pub measurements: u32,
+    pub output_tok_s_per_gpu: Option<[f64; 2]>,
+    pub ttft_ms: Option<[f64; 2]>,
+    pub tpot_ms: Option<[f64; 2]>,
+}
+
+/// Speed-space `[lo, hi]` of relative errors `predicted / measured − 1` in `[min, max]`: a rate
+/// is `ln(measured / predicted) = −ln(1 + e)`, a time `ln(predicted / measured) = ln(1 + e)`.
+fn residual_speeds(errors: [f64; 2], rate: bool) -> [f64; 2] {
+    let (a, b) = ((1.0 + errors[0]).max(f64::MIN_POSITIVE).ln(), (1.0 + errors[1]).max(f64::MIN_POSITIVE).ln());
+    if rate {
+        [-b, -a]
+    } else {
+        [a, b]
+    }
+}
+
 /// What a plan's ranges depend on beyond the candidate: one per plan.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Regime {
+    pub calibration: Calibration,
     pub hardware: Hardware,
     /// The shipped fit covers this engine on this GPU generation.
     pub engine_calibrated: bool,
@@ -285,10 +321,25 @@ pub struct Regime {
 }
 
 impl Regime {
-    pub fn new(gpu: &GpuSpec, engine: Engine, moe: bool, max_throughput: bool, params: &PerfParams) -> Regime {
+    /// The regime of a plan. A user's fit counts as a measured GPU with its engine calibrated
+    /// (it was fitted on this GPU and engine); user-set parameters as uncalibrated.
+    pub fn new(
+        gpu: &GpuSpec,
+        engine: Engine,
+        moe: bool,
+        max_throughput: bool,
+        params: &PerfParams,
+        calibration: Calibration,
+    ) -> Regime {
+        let (hardware, engine_calibrated) = match calibration {
+            Calibration::Shipped => (hardware(gpu), fitted::lookup(gpu.generation, engine).is_some()),
+            Calibration::UserSet => (Hardware::Uncalibrated, false),
+            Calibration::UserFitted(_) => (Hardware::MeasuredGpu, true),
+        };
         Regime {
-            hardware: hardware(gpu),
-            engine_calibrated: fitted::lookup(gpu.generation, engine).is_some(),
+            calibration,
+            hardware,
+            engine_calibrated,
             architecture: if moe { Architecture::Moe } else { Architecture::Dense },
             max_throughput,
             link_factor: link_factor(params.link_efficiency),
@@ -297,9 +348,14 @@ impl Regime {
 
     /// The regime in words, for the plan (`measured-gpu, dense, decode-bound, engine calibrated`).
     pub fn describe(&self, phase: Phase) -> String {
+        let calibration = match self.calibration {
+            Calibration::Shipped => self.hardware.id().to_string(),
+            Calibration::UserSet => "user-set parameters".to_string(),
+            Calibration::UserFitted(f) => format!("user-calibrated ({} measurements)", f.measurements),
+        };
         format!(
             "{}, {}, {}-bound, engine {}",
-            self.hardware.id(),
+            calibration,
             if self.architecture == Architecture::Moe { "moe" } else { "dense" },
             if phase == Phase::Prefill { "prefill" } else { "decode" },
             if self.engine_calibrated { "calibrated" } else { "not calibrated" }
@@ -378,18 +434,41 @@ pub fn speeds(
     let from = |c: &Cell| Speed { lo: c.log_error[0], hi: c.log_error[1] };
     let (mut thr, mut tpot, mut ttft) = (from(own), from(own), from(prefill));
     let mut widened = Vec::new();
+    // A user's fit: the figures it measured are calibrated, at least as wide as its residuals.
+    let user = match regime.calibration {
+        Calibration::UserFitted(f) => Some(f),
+        Calibration::Shipped | Calibration::UserSet => None,
+    };
+    let measured = |errors: Option<[f64; 2]>, range: &mut Speed, rate: bool| match errors {
+        Some(e) => {
+            let r = residual_speeds(e, rate);
+            range.lo = range.lo.min(r[0]);
+            range.hi = range.hi.max(r[1]);
+            true
+        }
+        None => false,
+    };
+    let thr_measured = user.is_some_and(|f| measured(f.output_tok_s_per_gpu, &mut thr, true));
+    let ttft_measured = user.is_some_and(|f| measured(f.ttft_ms, &mut ttft, false));
+    let tpot_measured = user.is_some_and(|f| measured(f.tpot_ms, &mut tpot, false));
     if serving {
         let w = &table.serving.widening;
-        widened.push("ttft-tpot-not-calibrated".to_string());
-        ttft.widen(w.ttft_ms[0], w.ttft_ms[1]);
-        tpot.widen(w.tpot_ms[0], w.tpot_ms[1]);
+        if !(ttft_measured && tpot_measured) {
+            widened.push("ttft-tpot-not-calibrated".to_string());
+        }
+        if !ttft_measured {
+            ttft.widen(w.ttft_ms[0], w.ttft_ms[1]);
+        }
+        if !tpot_measured {
+            tpot.widen(w.tpot_ms[0], w.tpot_ms[1]);
+        }
         if !regime.engine_calibrated {
             widened.push("engine-not-calibrated".into());
         }
-        if !regime.max_throughput {
+        if !regime.max_throughput && !thr_measured {
             widened.push("load-not-calibrated".into());
         }
-        if !regime.engine_calibrated || !regime.max_throughput {
+        if !regime.engine_calibrated || (!regime.max_throughput && !thr_measured) {
             thr.widen(w.output_tok_s_per_gpu[0], w.output_tok_s_per_gpu[1]);
         }
     }
@@ -424,6 +503,7 @@ pub fn speeds(
     let basis = RangeBasis {
         nominal: table.nominal,
         regime: regime.describe(phase),
+        user_calibrated: user.is_some(),
         widened_for: widened,
     };
     Some((speeds, basis))

@@ -162,3 +162,31 @@ fn widening_rules() {
     assert!((link_factor(0.8) - 2.0).abs() < 1e-12);
     assert!((link_factor(0.95) - 0.95 / 0.4).abs() < 1e-12);
 }
+
+#[test]
+fn a_user_fit_calibrates_what_it_measured_and_its_residuals_set_a_floor() {
+    let base = json!({"model": "llama-3.1-70b", "gpu": "h100-sxm", "engine": "vllm", "layout": {"tp": 8},
+        "workload": {"isl": 1024, "osl": 128, "concurrency": 50}});
+    let (_, shipped, b) = recommended_range(base.clone());
+    assert!(!b.user_calibrated);
+    // A fit that measured throughput and TPOT within a few per cent, not TTFT.
+    let mut fitted = base.clone();
+    fitted["perf_params"] = json!({"hbm_efficiency": 0.75,
+        "fit": {"measurements": 2, "output_tok_s_per_gpu": [-0.02, 0.01], "tpot_ms": [-0.01, 0.03]}});
+    let (c, user, b) = recommended_range(fitted.clone());
+    assert!(b.user_calibrated && b.regime.starts_with("user-calibrated (2 measurements), dense"), "{b:?}");
+    assert_eq!(b.widened_for, ["ttft-tpot-not-calibrated"], "TTFT was not measured");
+    assert!(width(user.output_tok_s_per_gpu) < width(shipped.output_tok_s_per_gpu));
+    assert!(width(user.tpot_ms) < width(shipped.tpot_ms));
+    // The residuals set a floor: a throughput 30 % under the prediction widens the slow side.
+    fitted["perf_params"]["fit"]["output_tok_s_per_gpu"] = json!([0.3, 0.3]);
+    let (_, loose, _) = recommended_range(fitted);
+    let per_gpu = c.output_tok_s_per_gpu.unwrap();
+    let slow = (per_gpu / loose.output_tok_s_per_gpu[0]).ln();
+    assert!(slow >= 1.3f64.ln() - 1e-9, "slow side {slow} against the residual ln 1.3");
+    // User-set parameters without a fit: nothing validates them.
+    let mut set = base;
+    set["perf_params"] = json!({"hbm_efficiency": 0.75});
+    let (_, _, b) = recommended_range(set);
+    assert!(!b.user_calibrated && b.regime.starts_with("user-set parameters"), "{b:?}");
+}
