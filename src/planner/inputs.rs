@@ -149,6 +149,7 @@ fn echo(
     let mut load = Map::new();
     load.insert("isl".into(), json!(workload.isl));
     load.insert("osl".into(), json!(workload.osl));
+    load.insert("arrivals".into(), json!(workload.arrivals));
     match workload.load {
         Load::MaxThroughput => {}
         Load::Concurrency(c) => {

@@ -103,7 +103,7 @@ pub fn check_with(table: &RangeFile, sample: &Sample, text: &str) -> Result<Serv
     let inputs = resolve(&scenario).map_err(|e| format!("{}: scenario: {e}", sample.file))?;
     let runs = import(sample.file, text).map_err(|e| e.to_string())?;
     let matched = measurements(&inputs, &runs);
-    let [(_, measurement)] = matched.as_slice() else {
+    let [(run, measurement)] = matched.as_slice() else {
         return Err(format!("{}: {} of {} runs matched the scenario, expected 1", sample.file, matched.len(), runs.len()));
     };
     let point = Point::new(measurement.clone()).map_err(|e| format!("{}: {e}", sample.file))?;
@@ -130,7 +130,8 @@ pub fn check_with(table: &RangeFile, sample: &Sample, text: &str) -> Result<Serv
     Ok(ServingSample {
         file: sample.file.into(),
         run: sample.run.into(),
-        arrivals: "staggered".into(),
+        arrivals: at.workload.arrivals.id().into(),
+        fixed_lengths: runs[*run].fixed_lengths == Some(true),
         regime: basis.regime,
         figures: figures
             .into_iter()
@@ -145,11 +146,11 @@ pub fn check_with(table: &RangeFile, sample: &Sample, text: &str) -> Result<Serv
     })
 }
 
-/// The smallest `[slow, fast]` widening per figure that puts every sample figure inside its
-/// base range.
+/// The smallest `[slow, fast]` widening per figure that puts every figure of the fixed-length
+/// samples inside its base range.
 pub fn widening(samples: &[ServingSample]) -> Widening {
     let mut w = Widening::default();
-    for f in samples.iter().flat_map(|s| &s.figures) {
+    for f in samples.iter().filter(|s| s.fixed_lengths).flat_map(|s| &s.figures) {
         let slot = match f.figure.as_str() {
             "ttft_ms" => &mut w.ttft_ms,
             "tpot_ms" => &mut w.tpot_ms,
@@ -214,9 +215,14 @@ pub fn range_file(points: &[Point], samples: &[(Sample, String)], provenance: Pr
         samples: provenance.samples,
         date: provenance.date,
         command: provenance.command,
-        method: "cells: 10th and 90th percentiles of ln(measured / predicted output tok/s per GPU) on the calibration rows,                  each predicted by parameters refitted without it (measured-gpu: leave one model out; fitted-generation:                  leave one GPU of the generation out; uncalibrated: the priors), level the narrowest of 0.8, 0.85, 0.9, 0.95, \
-                 0.98, 1 whose cross-validated coverage (each row's range recomputed without its model, GPU or generation) \
-                 reaches the nominal coverage; serving widening: the smallest widening per                  figure that puts every serving sample inside its range"
+        method: concat!(
+            "cells: the (1 - level)/2 and (1 + level)/2 quantiles of ln(measured / predicted output tok/s per GPU) on the ",
+            "calibration rows, each predicted by parameters refitted without it (measured-gpu: leave one model out; ",
+            "fitted-generation: leave one GPU of the generation out; uncalibrated: the priors); level: the narrowest of ",
+            "0.8, 0.85, 0.9, 0.95, 0.98, 1 whose cross-validated coverage (each row's range recomputed without its ",
+            "model, GPU or generation) reaches the nominal coverage; serving widening: the smallest widening per figure ",
+            "that puts every fixed-length serving sample inside its range"
+        )
             .into(),
         nominal: NOMINAL,
         level,
@@ -236,9 +242,9 @@ pub fn range_file(points: &[Point], samples: &[(Sample, String)], provenance: Pr
         .map(|(s, text)| check_with(&file, s, text))
         .collect::<Result<_, _>>()?;
     file.serving.widening = widening(&checked);
-    file.coverage.serving_figures = checked.iter().map(|s| s.figures.len()).sum();
-    file.coverage.serving_inside_base = checked
-        .iter()
+    let fixed = || checked.iter().filter(|s| s.fixed_lengths);
+    file.coverage.serving_figures = fixed().map(|s| s.figures.len()).sum();
+    file.coverage.serving_inside_base = fixed()
         .flat_map(|s| &s.figures)
         .filter(|f| f.speed_error >= f.base[0] && f.speed_error <= f.base[1])
         .count();

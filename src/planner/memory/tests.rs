@@ -7,7 +7,7 @@ use crate::planner::model::fixtures::*;
 use crate::planner::model::{Attention, DenseFfn, FeedForward, Layer, MoeFfn};
 use crate::planner::precision::{KvPrecision, WeightPrecision};
 use crate::planner::units::GIB;
-use crate::planner::workload::{Load, Priority, Sla};
+use crate::planner::workload::{Arrivals, Load, Priority, Sla};
 use proptest::prelude::*;
 
 fn cluster(gpu: GpuSpec, gpus: u32) -> Cluster {
@@ -15,7 +15,7 @@ fn cluster(gpu: GpuSpec, gpus: u32) -> Cluster {
 }
 
 fn workload(isl: u32, osl: u32) -> Workload {
-    Workload { isl, osl, load: Load::MaxThroughput, sla: Sla::default(), priority: Priority::Throughput }
+    Workload { isl, osl, load: Load::MaxThroughput, arrivals: Arrivals::Staggered, sla: Sla::default(), priority: Priority::Throughput }
 }
 
 const BF16: Precisions = Precisions { weights: WeightPrecision::Bf16, kv: KvPrecision::Bf16 };

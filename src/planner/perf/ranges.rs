@@ -15,7 +15,9 @@
 //!   (a prefill is the compute-bound kind of step those rows are), and both are widened by the
 //!   serving widening below.
 //! - The serving widening: the smallest widening that puts every real serving benchmark with a
-//!   known GPU and layout (`bench::samples`) inside its range, per figure. Applied to TTFT and
+//!   known GPU and layout and fixed request lengths (`bench::samples`) inside its range, per
+//!   figure. (Runs with random lengths are outside what a scenario describes and are listed
+//!   with their errors, not used.) Applied to TTFT and
 //!   TPOT always, and to throughput when the engine has no fit on this GPU generation (vLLM
 //!   and SGLang today) or the load is a fixed concurrency or request rate (every calibration
 //!   row is an offline maximum-throughput run).
@@ -187,6 +189,10 @@ pub struct ServingSample {
     pub run: String,
     /// `staggered` or `synchronized`: the arrivals the prediction assumed.
     pub arrivals: String,
+    /// Every request had the same lengths, as the planner's scenarios do. Only such samples
+    /// set the serving widening; the others (random lengths, predicted at their means) are
+    /// shown for what they say.
+    pub fixed_lengths: bool,
     /// The regime the sample's range was looked up under.
     pub regime: String,
     pub figures: Vec<SampleFigure>,
@@ -214,8 +220,8 @@ pub struct Coverage {
     pub calibration_rows: usize,
     pub calibration_in_sample: f64,
     pub calibration_cross_validated: f64,
-    /// Serving sample figures, and how many fall inside their ranges before the serving
-    /// widening (after it, all do by construction).
+    /// Figures of the fixed-length serving samples, and how many fall inside their ranges
+    /// before the serving widening (after it, all do by construction).
     pub serving_figures: usize,
     pub serving_inside_base: usize,
 }

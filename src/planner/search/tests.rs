@@ -87,8 +87,10 @@ fn tp_across_nodes_can_be_forbidden() {
 
 #[test]
 fn tp_across_nodes_pays_more_communication_than_inside_one() {
+    // Staggered: every step carries prefill tokens too, so the all-reduces move megabytes and
+    // the network's bandwidth, not only its latency, shows.
     let text = r#"{"model": "llama-3.1-70b", "gpu": "h100-sxm", "nodes": 2,
-                   "workload": {"isl": 1024, "osl": 256, "concurrency": 16}}"#;
+                   "workload": {"isl": 1024, "osl": 256, "concurrency": 16, "arrivals": "staggered"}}"#;
     let r = search(&inputs(text)).unwrap();
     let comm = |tp: u32, pp: u32| {
         let e = r.evaluations.iter().find(|e| e.layout.tp == tp && e.layout.pp == pp).unwrap();
