@@ -7,6 +7,7 @@
 
 use super::layout::Layout;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Numbers a rule or trace step used, by name (`"weights_gb": 140.0`).
@@ -143,7 +144,7 @@ pub struct RangeBasis {
     pub user_calibrated: bool,
     /// Why the range is wider than that regime's errors: `ttft-tpot-not-calibrated`,
     /// `engine-not-calibrated`, `load-not-calibrated`, `tp-across-nodes`, `wide-ep`, `pipeline`.
-    pub widened_for: Vec<String>,
+    pub widened_for: Vec<Cow<'static, str>>,
 }
 
 /// Expected ranges of the headline figures: `[lo, hi]`.

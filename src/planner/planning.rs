@@ -5,11 +5,13 @@
 //! plan's plain numbers happens here and only here, at the edge.
 
 use super::error::InputError;
+use std::fmt::Write;
 use super::evaluate::{Evaluation, Verdict};
 use super::inputs::{resolve, PlannerInputs};
 use super::model::summary;
 use super::perf::ranges::{self, Regime};
 use super::plan::{Candidate, MemoryGib, Plan, StepParts};
+use super::reject::RejectReason;
 use super::rules::{rule_of_thumb, RuleInput};
 use super::scenario::ScenarioInput;
 use super::search::search;
@@ -61,15 +63,23 @@ pub fn plan_inputs(inputs: &PlannerInputs) -> Result<Plan, InputError> {
     })
 }
 
+/// The reasons in words, `; ` between them, written into one string.
+fn joined(reasons: &[RejectReason]) -> String {
+    let mut text = String::new();
+    for (i, r) in reasons.iter().enumerate() {
+        let separator = if i > 0 { "; " } else { "" };
+        // Writing into a String cannot fail.
+        let _ = write!(text, "{separator}{r}");
+    }
+    text
+}
+
 /// One evaluation in the plan's terms: milliseconds, GiB, tokens per second.
 fn candidate(e: &Evaluation, inputs: &PlannerInputs, gpus: u32, regime: &Regime) -> Candidate {
     let point = e.point();
     let (rejected_because, rejected_detail) = match &e.verdict {
         Verdict::Feasible(_) => (None, None),
-        Verdict::Rejected { reasons, .. } => (
-            reasons.first().map(|r| r.code().to_string()),
-            Some(reasons.iter().map(|r| r.to_string()).collect::<Vec<_>>().join("; ")),
-        ),
+        Verdict::Rejected { reasons, .. } => (reasons.first().map(|r| r.code().to_string()), Some(joined(reasons))),
     };
     let memory = e.memory.as_ref().map_or(
         MemoryGib { capacity: inputs.cluster.gpu.memory.gib(), ..MemoryGib::default() },

@@ -59,7 +59,7 @@ fn rejected(result: &SearchResult) -> TraceStep {
     let mut counts: BTreeMap<&'static str, (usize, String)> = BTreeMap::new();
     for e in &result.evaluations {
         if let Some(first) = e.reasons().first() {
-            let entry = counts.entry(first.code()).or_insert((0, format!("{} {first}", e.layout)));
+            let entry = counts.entry(first.code()).or_insert_with(|| (0, format!("{} {first}", e.layout)));
             entry.0 += 1;
         }
     }

@@ -44,6 +44,7 @@ use super::params::{PerfParams, BOUNDS};
 use super::serving::OperatingPoint;
 use super::step::StepTime;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 /// The shipped table.
@@ -312,7 +313,7 @@ fn residual_speeds(errors: [f64; 2], rate: bool) -> [f64; 2] {
 }
 
 /// What a plan's ranges depend on beyond the candidate: one per plan.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Regime {
     pub calibration: Calibration,
     pub hardware: Hardware,
@@ -324,6 +325,8 @@ pub struct Regime {
     /// The factor the communication time could be off by where no measurement checks it:
     /// the planned link efficiency against the ends of its `BOUNDS`.
     pub link_factor: f64,
+    /// `describe` of the prefill- and of the decode-bound phase, written once per plan.
+    descriptions: [String; 2],
 }
 
 impl Regime {
@@ -342,18 +345,25 @@ impl Regime {
             Calibration::UserSet => (Hardware::Uncalibrated, false),
             Calibration::UserFitted(_) => (Hardware::MeasuredGpu, true),
         };
-        Regime {
+        let mut regime = Regime {
             calibration,
             hardware,
             engine_calibrated,
             architecture: if moe { Architecture::Moe } else { Architecture::Dense },
             max_throughput,
             link_factor: link_factor(params.link_efficiency),
-        }
+            descriptions: [String::new(), String::new()],
+        };
+        regime.descriptions = [regime.write(Phase::Prefill), regime.write(Phase::Decode)];
+        regime
     }
 
     /// The regime in words, for the plan (`measured-gpu, dense, decode-bound, engine calibrated`).
-    pub fn describe(&self, phase: Phase) -> String {
+    pub fn describe(&self, phase: Phase) -> &str {
+        &self.descriptions[if phase == Phase::Prefill { 0 } else { 1 }]
+    }
+
+    fn write(&self, phase: Phase) -> String {
         let calibration = match self.calibration {
             Calibration::Shipped => self.hardware.id().to_string(),
             Calibration::UserSet => "user-set parameters".to_string(),
@@ -460,7 +470,7 @@ pub fn speeds(
     if serving {
         let w = &table.serving.widening;
         if !(ttft_measured && tpot_measured) {
-            widened.push("ttft-tpot-not-calibrated".to_string());
+            widened.push(Cow::Borrowed("ttft-tpot-not-calibrated"));
         }
         if !ttft_measured {
             ttft.widen(w.ttft_ms[0], w.ttft_ms[1]);
@@ -469,10 +479,10 @@ pub fn speeds(
             tpot.widen(w.tpot_ms[0], w.tpot_ms[1]);
         }
         if !regime.engine_calibrated {
-            widened.push("engine-not-calibrated".into());
+            widened.push(Cow::Borrowed("engine-not-calibrated"));
         }
         if !regime.max_throughput && !thr_measured {
-            widened.push("load-not-calibrated".into());
+            widened.push(Cow::Borrowed("load-not-calibrated"));
         }
         if !regime.engine_calibrated || (!regime.max_throughput && !thr_measured) {
             thr.widen(w.output_tok_s_per_gpu[0], w.output_tok_s_per_gpu[1]);
@@ -481,10 +491,10 @@ pub fn speeds(
     let across = layout.tp > scale_up_group;
     let wide_ep = regime.architecture == Architecture::Moe && layout.dp > 1;
     if across {
-        widened.push("tp-across-nodes".into());
+        widened.push(Cow::Borrowed("tp-across-nodes"));
     }
     if wide_ep {
-        widened.push("wide-ep".into());
+        widened.push(Cow::Borrowed("wide-ep"));
     }
     if across || wide_ep {
         let share = |s: &StepTime| s.communication.value() / s.total.value().max(f64::MIN_POSITIVE);
@@ -495,7 +505,7 @@ pub fn speeds(
         ttft.widen(slow, fast);
     }
     if layout.pp > 1 {
-        widened.push("pipeline".into());
+        widened.push(Cow::Borrowed("pipeline"));
         let slow = pipeline_widening(layout.pp);
         for s in [&mut thr, &mut tpot, &mut ttft] {
             s.widen(slow, 0.0);
@@ -508,7 +518,7 @@ pub fn speeds(
     };
     let basis = RangeBasis {
         nominal: table.nominal,
-        regime: regime.describe(phase),
+        regime: regime.describe(phase).to_string(),
         user_calibrated: user.is_some(),
         widened_for: widened,
     };

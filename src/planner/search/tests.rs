@@ -119,3 +119,26 @@ fn rankings_follow_the_priority() {
         assert!(tpot(&lat, w[0]) <= tpot(&lat, w[1]));
     }
 }
+
+/// The search reuses what layouts that differ only in `ep` share (`evaluate::Evaluator`); every
+/// evaluation must equal the one a fresh evaluator gives the layout alone. Regression guard for
+/// the reuse: dense and MoE, windowed and MLA attention, uneven pipeline splits, every engine.
+#[test]
+fn reusing_shared_parts_changes_no_evaluation() {
+    let scenarios = [
+        r#"{"model": "moonshotai/Kimi-K2-Instruct", "weights": "fp8", "kv_cache": "fp8", "gpu": "h200-sxm", "nodes": 8, "workload": {"isl": 4096, "osl": 1024}}"#,
+        r#"{"model": "mixtral-8x7b", "gpu": "h100-sxm", "nodes": 2, "engine": "sglang", "workload": {"isl": 1024, "osl": 256, "concurrency": 96}}"#,
+        r#"{"model": "google/gemma-4-31B-it", "gpu": "a100-sxm-80gb", "nodes": 2, "engine": "trtllm", "workload": {"isl": 8192, "osl": 512}}"#,
+        r#"{"model": "openai/gpt-oss-120b", "gpu": "h100-sxm", "nodes": 3, "weights": "fp4", "workload": {"isl": 1024, "osl": 1024, "request_rate": 5}}"#,
+        r#"{"model": "deepseek-ai/DeepSeek-V3", "gpu": "h200-sxm", "nodes": 4, "weights": "fp8", "engine": "sglang", "workload": {"isl": 2048, "osl": 512, "concurrency": 256}}"#,
+    ];
+    for text in scenarios {
+        let i = inputs(text);
+        let r = search(&i).unwrap();
+        let layouts = enumerate(i.cluster.total_gpus(), i.model.is_moe(), &i.constraint).unwrap();
+        assert_eq!(r.evaluations.len(), layouts.len());
+        for (e, l) in r.evaluations.iter().zip(layouts) {
+            assert_eq!(*e, crate::planner::evaluate::evaluate(&i, l), "{text}: {l}");
+        }
+    }
+}

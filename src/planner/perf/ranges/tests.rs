@@ -110,13 +110,13 @@ fn ranges_widen_outside_the_calibrated_regimes() {
     let mut vllm = base.clone();
     vllm["engine"] = json!("vllm");
     let (_, other_engine, b) = recommended_range(vllm);
-    assert!(b.widened_for.contains(&"engine-not-calibrated".to_string()), "{b:?}");
+    assert!(b.widened_for.contains(&"engine-not-calibrated".into()), "{b:?}");
     assert!(width(other_engine.output_tok_s_per_gpu) > width(calibrated.output_tok_s_per_gpu));
     // A fixed concurrency: the load was never calibrated.
     let mut fixed = base.clone();
     fixed["workload"]["concurrency"] = json!(64);
     let (_, _, b) = recommended_range(fixed);
-    assert!(b.widened_for.contains(&"load-not-calibrated".to_string()), "{b:?}");
+    assert!(b.widened_for.contains(&"load-not-calibrated".into()), "{b:?}");
     // A generation never measured: the priors' errors.
     let mut b200 = base.clone();
     b200["gpu"] = json!("b200");
@@ -128,7 +128,7 @@ fn ranges_widen_outside_the_calibrated_regimes() {
     pp["nodes"] = json!(2);
     pp["layout"] = json!({"tp": 8, "pp": 2});
     let (c, piped, b) = recommended_range(pp);
-    assert!(b.widened_for.contains(&"pipeline".to_string()), "{b:?}");
+    assert!(b.widened_for.contains(&"pipeline".into()), "{b:?}");
     let per_gpu = c.output_tok_s_per_gpu.unwrap();
     let slow = (per_gpu / piped.output_tok_s_per_gpu[0]).ln();
     let fast = (piped.output_tok_s_per_gpu[1] / per_gpu).ln();
@@ -141,7 +141,7 @@ fn ranges_widen_outside_the_calibrated_regimes() {
     across["nodes"] = json!(2);
     across["layout"] = json!({"tp": 16});
     let (_, wide, b) = recommended_range(across);
-    assert!(b.widened_for.contains(&"tp-across-nodes".to_string()), "{b:?}");
+    assert!(b.widened_for.contains(&"tp-across-nodes".into()), "{b:?}");
     assert!(width(wide.tpot_ms) > width(calibrated.tpot_ms));
 }
 
