@@ -202,7 +202,12 @@ pub fn recalibrate(inputs: &PlannerInputs, measurements: &[Measurement]) -> Resu
     let start = inputs.params;
     let free = free_parameters(&refs, &start);
     let result = fit(&refs, &start, &FitOptions { free, anchor: ANCHOR, max_evaluations: MAX_EVALUATIONS });
-    let params = result.params;
+    // The fit as the scenario keeps it: in named units, without the binary noise of the unit
+    // conversion (nine decimals); the errors after are those of these values.
+    let x = result.params.to_array();
+    let value = |i: usize| Some(((x[i] / UNIT_NAMES[i].1) * 1e9).round() / 1e9);
+    let overrides: [Option<f64>; PARAM_COUNT] = std::array::from_fn(value);
+    let params = start.with_overrides(overrides, "perf_params")?;
     let fits: Vec<MeasurementFit> = points
         .iter()
         .map(|p| MeasurementFit {
@@ -218,8 +223,6 @@ pub fn recalibrate(inputs: &PlannerInputs, measurements: &[Measurement]) -> Resu
             [errors.iter().copied().fold(f64::INFINITY, f64::min), errors.iter().copied().fold(f64::NEG_INFINITY, f64::max)]
         })
     };
-    let x = params.to_array();
-    let value = |i: usize| Some(x[i] / UNIT_NAMES[i].1);
     let perf_params = PerfParamsInput {
         gemm_efficiency: value(0),
         attention_efficiency: value(1),
@@ -252,7 +255,7 @@ pub fn recalibrate(inputs: &PlannerInputs, measurements: &[Measurement]) -> Resu
         free: names(&mut (0..PARAM_COUNT).filter(|&i| free[i])),
         at_bound: names(&mut result.at_bound.iter().filter_map(|b| BOUNDS.iter().position(|x| x.name == b.name))),
         loss_before: result.start_loss,
-        loss_after: result.loss,
+        loss_after: super::fit::loss(&refs, &params),
         measurements: fits,
         perf_params,
         scenario,

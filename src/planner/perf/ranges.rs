@@ -367,7 +367,9 @@ impl Regime {
         let calibration = match self.calibration {
             Calibration::Shipped => self.hardware.id().to_string(),
             Calibration::UserSet => "user-set parameters".to_string(),
-            Calibration::UserFitted(f) => format!("user-calibrated ({} measurements)", f.measurements),
+            Calibration::UserFitted(f) => {
+                format!("user-calibrated ({} measurement{})", f.measurements, if f.measurements == 1 { "" } else { "s" })
+            }
         };
         format!(
             "{}, {}, {}-bound, engine {}",

@@ -59,7 +59,7 @@ fn a_real_run_refits_a_few_parameters_and_its_errors_fall() {
     assert!(matches!(again.calibration, Calibration::UserFitted(_)));
     let c = r.plan.recommended.as_ref().unwrap();
     let basis = c.range_basis.as_ref().unwrap();
-    assert!(basis.user_calibrated && basis.regime.starts_with("user-calibrated (1 measurements)"), "{basis:?}");
+    assert!(basis.user_calibrated && basis.regime.starts_with("user-calibrated (1 measurement)"), "{basis:?}");
     assert!(!basis.widened_for.contains(&"engine-not-calibrated".into()), "{basis:?}");
     // Deterministic.
     assert_eq!(recalibrate(&i, &m).unwrap(), r);
