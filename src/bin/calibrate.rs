@@ -1,4 +1,4 @@
-//! `calibrate CSV [--fit] [--prior] [--rows]`: how far the planner's output tokens/s per GPU is
+//! `calibrate CSV [--fit] [--prior] [--rows] [--ranges [--samples DIR]]`: how far the planner's output tokens/s per GPU is
 //! from the measured maximum-throughput rows of a TensorRT-LLM calibration CSV
 //! (`shared/data/calibration/trtllm-0.17-max-throughput.csv`).
 //!
@@ -8,12 +8,18 @@
 //! TP. By default it uses the shipped parameters (`PerfParams::for_gpu`); `--prior` uses the
 //! priors; `--fit` refits per (GPU generation, engine) from the priors, prints the parameters
 //! beside their priors and bounds, and writes `data/fitted-params.json`. `--rows` lists every
-//! row. Exit status 0, or 2 when the file cannot be read or parsed.
+//! row. `--ranges` computes the range table instead (`data/range-errors.json`): held-out errors
+//! per regime from refits without each model, GPU or generation, their coverage, and the
+//! serving benchmarks of `--samples DIR` (default: `bench-results` beside the CSV's folder).
+//! Exit status 0, or 2 when a file cannot be read or parsed.
 
 use planner_app::planner::calibration::{
-    self, breakdown, compare, dataset, metrics, summarise, Compared, GenerationFit, GroupKey, Point, Summary,
+    self, breakdown, compare, dataset, metrics, summarise, Compared, GenerationFit, GroupKey, Point, Summary, ANCHOR,
+    MAX_EVALUATIONS,
 };
+use planner_app::planner::bench;
 use planner_app::planner::engine::Engine;
+use planner_app::planner::perf::ranges::RangeFile;
 use planner_app::planner::gpu::Generation;
 use planner_app::planner::perf::fitted::{FitErrors, Fit, FittedFile, FittedValues};
 use planner_app::planner::perf::params::{PerfParams, BOUNDS};
@@ -21,18 +27,24 @@ use std::collections::{BTreeMap, HashMap};
 use std::process::ExitCode;
 use std::time::Instant;
 
-const ANCHOR: f64 = 1e-4;
-const MAX_EVALUATIONS: usize = 4000;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let flags: Vec<&str> = args.iter().filter(|a| a.starts_with("--")).map(|s| s.as_str()).collect();
-    let paths: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
-    let known = ["--fit", "--prior", "--rows"];
+    let samples_dir = args.iter().position(|a| a == "--samples").and_then(|i| args.get(i + 1)).cloned();
+    let rest: Vec<&String> = args
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| samples_dir.is_none() || args.get(i.wrapping_sub(1)).map(String::as_str) != Some("--samples"))
+        .map(|(_, a)| a)
+        .collect();
+    let flags: Vec<&str> = rest.iter().filter(|a| a.starts_with("--")).map(|s| s.as_str()).collect();
+    let paths: Vec<&&String> = rest.iter().filter(|a| !a.starts_with("--")).collect();
+    let known = ["--fit", "--prior", "--rows", "--ranges", "--samples"];
     let ([path], true) = (paths.as_slice(), flags.iter().all(|f| known.contains(f))) else {
-        eprintln!("usage: calibrate CSV [--fit] [--prior] [--rows]");
+        eprintln!("usage: calibrate CSV [--fit] [--prior] [--rows] [--ranges [--samples DIR]]");
         return ExitCode::from(2);
     };
+    let path: &str = path;
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
@@ -54,6 +66,14 @@ fn main() -> ExitCode {
 
     if flags.contains(&"--fit") {
         return fit_and_write(path, &file_name, &points, flags.contains(&"--rows"));
+    }
+    if flags.contains(&"--ranges") {
+        let dir = samples_dir.unwrap_or_else(|| {
+            let csv = std::path::Path::new(path);
+            let folder = csv.parent().and_then(|p| p.parent()).unwrap_or(std::path::Path::new("."));
+            folder.join("bench-results").to_string_lossy().into_owned()
+        });
+        return ranges_and_write(path, &file_name, &dir, &points);
     }
     let (label, params_for): (&str, fn(&Point) -> PerfParams) = if flags.contains(&"--prior") {
         ("priors (PerfParams::prior)", |p| PerfParams::prior(p.generation(), p.engine()))
@@ -287,6 +307,117 @@ fn fit_and_write(path: &str, file_name: &str, points: &[Point], list: bool) -> E
     }
     println!("\nWrote {out}");
     ExitCode::SUCCESS
+}
+
+/// The range table: held-out errors per regime, the serving samples, coverage; written to
+/// `data/range-errors.json`.
+fn ranges_and_write(path: &str, file_name: &str, dir: &str, points: &[Point]) -> ExitCode {
+    let mut samples = Vec::new();
+    for s in bench::samples::samples() {
+        let file = std::path::Path::new(dir).join(s.file);
+        match std::fs::read_to_string(&file) {
+            Ok(text) => samples.push((s, text)),
+            Err(e) => {
+                eprintln!("calibrate: cannot read {}: {e}", file.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let data = shared_path(path, "shared/data/calibration", file_name);
+    let samples_path = if dir.contains("shared/data/bench-results") { "shared/data/bench-results".to_string() } else { dir.to_string() };
+    let provenance = bench::samples::Provenance {
+        data: data.clone(),
+        samples: samples_path,
+        date: today(),
+        command: format!("cargo run --release --bin calibrate -- ../{data} --ranges"),
+    };
+    let started = Instant::now();
+    let file = match bench::samples::range_file(points, &samples, provenance) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("calibrate: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    println!("\nHeld-out refits and serving samples in {:.1} s", started.elapsed().as_secs_f64());
+    print_ranges(&file);
+    let out = concat!(env!("CARGO_MANIFEST_DIR"), "/data/range-errors.json");
+    let text = serde_json::to_string_pretty(&file).expect("plain data serialises");
+    if let Err(e) = std::fs::write(out, text + "\n") {
+        eprintln!("calibrate: cannot write {out}: {e}");
+        return ExitCode::from(2);
+    }
+    println!("\nWrote {out}");
+    ExitCode::SUCCESS
+}
+
+/// `shared/data/…/NAME` when `path` is under the shared data folder, else `path` itself.
+fn shared_path(path: &str, folder: &str, file_name: &str) -> String {
+    if path.contains(folder) {
+        format!("{folder}/{file_name}")
+    } else {
+        path.to_string()
+    }
+}
+
+fn print_ranges(file: &RangeFile) {
+    println!(
+        "\nRange cells ({:.1}th–{:.1}th percentile of ln(measured / predicted) output tok/s per GPU, held out; nominal coverage {:.0} %):",
+        (1.0 - file.level) * 50.0,
+        (1.0 + file.level) * 50.0,
+        file.nominal * 100.0
+    );
+    println!(
+        "  {:<18} {:<6} {:<8} {:<22} {:>5} {:>16} {:>16} {:>9} {:>9}",
+        "hardware", "arch", "phase", "held out", "rows", "range (log)", "range (×)", "coverage", "cross-val"
+    );
+    for c in &file.cells {
+        let pooled = c.pooled.as_ref().map_or(String::new(), |p| format!("  pooled: {p}, {} rows", c.pooled_rows));
+        println!(
+            "  {:<18} {:<6} {:<8} {:<22} {:>5} {:>7.3} … {:>6.3} {:>7.3} … {:>6.3} {:>8.1}% {:>8.1}%{pooled}",
+            c.hardware.id(),
+            format!("{:?}", c.architecture).to_lowercase(),
+            format!("{:?}", c.phase).to_lowercase(),
+            format!("{:?}", c.held_out),
+            c.rows,
+            c.log_error[0],
+            c.log_error[1],
+            c.log_error[0].exp(),
+            c.log_error[1].exp(),
+            c.coverage * 100.0,
+            c.coverage_cross_validated * 100.0
+        );
+    }
+    let cov = &file.coverage;
+    println!(
+        "Coverage on {} held-out calibration rows: {:.1} % in sample (level {:.0} %), {:.1} % cross-validated (nominal {:.0} %)",
+        cov.calibration_rows,
+        cov.calibration_in_sample * 100.0,
+        file.level * 100.0,
+        cov.calibration_cross_validated * 100.0,
+        file.nominal * 100.0
+    );
+    println!("\nServing samples (speed error = ln(true rate / predicted rate); base = range before the serving widening):");
+    for s in &file.serving.samples {
+        println!("  {} [{}; {}]", s.run, s.arrivals, s.regime);
+        for f in &s.figures {
+            println!(
+                "    {:<22} predicted {:>10.2} measured {:>10.2}  error {:>+7.1} %  speed error {:>+7.3}  base [{:+.3}, {:+.3}]",
+                f.figure,
+                f.predicted,
+                f.measured,
+                (f.predicted / f.measured - 1.0) * 100.0,
+                f.speed_error,
+                f.base[0],
+                f.base[1]
+            );
+        }
+    }
+    let w = &file.serving.widening;
+    println!(
+        "Serving widening [slow, fast]: output tok/s per GPU {:?}, TTFT {:?}, TPOT {:?}; {} of {} sample figures inside their base range",
+        w.output_tok_s_per_gpu, w.ttft_ms, w.tpot_ms, cov.serving_inside_base, cov.serving_figures
+    );
 }
 
 /// Values rounded to 4 significant-enough decimals in their display units, staying in bounds.

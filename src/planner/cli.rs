@@ -1,7 +1,10 @@
 //! The `plan` command's logic, without its I/O: JSON text in, JSON text and an exit status out
 //! (`FORMAT.md`, "Command line"). Kept in the library so tests drive it directly.
 
+use super::bench::compare::{match_to_plan, measurements as bench_measurements};
+use super::bench::import::import;
 use super::bench::script::script;
+use super::calibration;
 use super::error::InputError;
 use super::inputs::resolve;
 use super::planning::plan;
@@ -74,6 +77,57 @@ pub fn bench_script(text: &str, top_n: &str) -> Outcome {
     }
 }
 
+/// `plan --recalibrate SCENARIO.json RESULT…`: the scenario's performance parameters refitted
+/// to the result files' runs that match it (`bench::compare::measurements`,
+/// `calibration::recalibrate`): the errors of every matched run before and after, the
+/// `perf_params` to keep, the scenario with them, and the plan made with them. `results` are
+/// (file name, text) pairs. Status 0; 1 for an invalid scenario, an unreadable result file or
+/// no matching run (field `measurements`, listing why each run was left out); 2 when the
+/// scenario is not JSON.
+pub fn recalibrate(text: &str, results: &[(String, String)]) -> Outcome {
+    let error = |field: &str, message: String, status: u8| Outcome {
+        output: pretty(&json!({"error": {"field": field, "message": message}})),
+        status,
+    };
+    let value: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => return error("scenario", format!("not valid JSON: {e}"), 2),
+    };
+    let inputs = match ScenarioInput::from_value(value).and_then(|s| resolve(&s)) {
+        Ok(i) => i,
+        Err(e) => return error(&e.field, e.message, 1),
+    };
+    let mut runs = Vec::new();
+    for (name, body) in results {
+        match import(name, body) {
+            Ok(r) => runs.extend(r),
+            Err(e) => return error("results", e.to_string(), 1),
+        }
+    }
+    let measurements: Vec<_> = bench_measurements(&inputs, &runs).into_iter().map(|(_, m)| m).collect();
+    if measurements.is_empty() {
+        let why = match match_to_plan(&inputs, &runs) {
+            Ok(report) => report
+                .comparisons
+                .iter()
+                .map(|c| {
+                    let flags: Vec<String> = c.flags.iter().filter(|f| f.blocks()).map(|f| f.message()).collect();
+                    format!("{}: {}", c.source, flags.join("; "))
+                })
+                .collect::<Vec<_>>()
+                .join(" | "),
+            Err(e) => e.message,
+        };
+        return error("measurements", format!("no run matches the scenario ({why})"), 1);
+    }
+    match calibration::recalibrate::recalibrate(&inputs, &measurements)
+        .and_then(|r| serde_json::to_value(r).map_err(|e| InputError::new("recalibration", e.to_string())))
+    {
+        Ok(v) => Outcome { output: pretty(&v), status: 0 },
+        Err(e) => error(&e.field, e.message, 1),
+    }
+}
+
 fn pretty(v: &Value) -> String {
     serde_json::to_string_pretty(v).unwrap_or_else(|e| format!("{{\"error\": {{\"field\": \"plan\", \"message\": \"{e}\"}}}}"))
 }
@@ -127,6 +181,28 @@ mod tests {
             let v: Value = serde_json::from_str(&out.output).unwrap();
             assert_eq!(v["error"]["field"], field, "{text} {n}");
         }
+    }
+
+    #[test]
+    fn recalibrate_fits_matching_runs_or_says_why_none_matched() {
+        let csv = "tp,pp,dp,ep,concurrency,output_tok_s,ttft_ms,tpot_ms\n8,1,1,1,64,9000,300,6.5\n1,1,8,1,64,14000,120,4.0\n";
+        let scenario = r#"{"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {"isl": 512, "osl": 128, "concurrency": 64}}"#;
+        let out = recalibrate(scenario, &[("runs.csv".into(), csv.into())]);
+        assert_eq!(out.status, 0, "{}", out.output);
+        let v: Value = serde_json::from_str(&out.output).unwrap();
+        assert_eq!(v["measurements"].as_array().unwrap().len(), 2);
+        assert!(v["loss_after"].as_f64().unwrap() <= v["loss_before"].as_f64().unwrap());
+        assert_eq!(v["scenario"]["perf_params"]["fit"]["measurements"], 2.0);
+        assert_eq!(v["plan"]["recommended"]["range_basis"]["user_calibrated"], true);
+        // A run on 16 GPUs does not match an 8-GPU scenario: nothing to fit, and why.
+        let out = recalibrate(scenario, &[("runs.csv".into(), "tp,pp,dp,ep,concurrency,output_tok_s,ttft_ms,tpot_ms\n8,1,2,1,64,9000,,\n".into())]);
+        assert_eq!(out.status, 1);
+        let v: Value = serde_json::from_str(&out.output).unwrap();
+        assert_eq!(v["error"]["field"], "measurements", "{}", out.output);
+        assert!(v["error"]["message"].as_str().unwrap().contains("16 GPUs"), "{}", out.output);
+        assert_eq!(recalibrate("{x", &[]).status, 2);
+        let out = recalibrate(scenario, &[("x.json".into(), "{}".into())]);
+        assert_eq!((out.status, serde_json::from_str::<Value>(&out.output).unwrap()["error"]["field"].clone()), (1, json!("results")));
     }
 
     #[test]

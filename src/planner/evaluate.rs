@@ -5,17 +5,22 @@
 //! meet. The bytes the performance model streams per step (`StageLoad`) are read off the same
 //! weight and KV functions that size the memory, so a layout's time and its memory can never
 //! disagree about what a GPU holds.
+//!
+//! Speed: a search judges hundreds of layouts, and most of a layout's memory and load depends
+//! only on `tp`, `pp` and `dp` — not on `ep`, which the enumeration varies innermost. An
+//! `Evaluator` keeps the parts of the last (`tp`, `pp`, `dp`) it saw (`memory::StageParts`,
+//! the heaviest stage and its load before the experts are spread) and reuses them while only
+//! `ep` changes: the same functions on the same arguments, so the same numbers, computed once.
 
 use super::engine::EngineProfile;
 use super::inputs::PlannerInputs;
 use super::layout::Layout;
-use super::memory::{self, kv, stage_layers, weights, MemoryPlan};
+use super::memory::{self, divisibility, kv, weights, MemoryPlan, StageParts};
 use super::perf::{
     operating_point, NoOperatingPoint, OperatingPoint, PerfParams, ServingLimits, StageCompute, StageCost, StageLoad,
 };
 use super::reject::RejectReason;
 use super::units::Bytes;
-use std::ops::Range;
 
 /// A layout and what became of it.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,9 +64,83 @@ impl Evaluation {
 
 /// Judge one layout of `inputs`' cluster with `inputs.params`.
 pub fn evaluate(inputs: &PlannerInputs, layout: Layout) -> Evaluation {
-    match prepare(inputs, layout) {
-        Ok(prepared) => prepared.judge(inputs, &inputs.params),
-        Err(rejected) => *rejected,
+    Evaluator::new(inputs).evaluate(layout)
+}
+
+/// Judges layouts of one set of inputs, reusing what layouts that differ only in `ep` share
+/// (module doc, "Speed").
+#[derive(Debug)]
+pub struct Evaluator<'a> {
+    inputs: &'a PlannerInputs,
+    /// The model's `memory::distinct_layers`.
+    distinct: Vec<usize>,
+    shared: Option<Shared>,
+}
+
+/// The parts of the last (`tp`, `pp`, `dp`) judged.
+#[derive(Debug)]
+struct Shared {
+    layout: Layout,
+    parts: StageParts,
+    /// The heaviest stage's load (most weight bytes streamed per step), with the experts'
+    /// compute not yet spread over the layout (`StageCompute::finish`).
+    load: StageLoad,
+}
+
+impl<'a> Evaluator<'a> {
+    pub fn new(inputs: &'a PlannerInputs) -> Evaluator<'a> {
+        Evaluator { inputs, distinct: memory::distinct_layers(&inputs.model.layers), shared: None }
+    }
+
+    /// Judge one layout with `inputs.params`.
+    pub fn evaluate(&mut self, layout: Layout) -> Evaluation {
+        match self.prepare(layout) {
+            Ok(prepared) => prepared.judge(self.inputs, &self.inputs.params),
+            Err(rejected) => *rejected,
+        }
+    }
+
+    /// `prepare` with the parts shared with the previous layout reused.
+    pub fn prepare(&mut self, layout: Layout) -> Result<Prepared, Box<Evaluation>> {
+        let inputs = self.inputs;
+        let rejected =
+            |reasons, memory| Box::new(Evaluation { layout, memory, verdict: Verdict::Rejected { reasons, point: None } });
+        if !inputs.allow_tp_across_nodes && layout.tp > inputs.cluster.scale_up_group() {
+            let reason = RejectReason::TpAcrossNodes { tp: layout.tp, scale_up_group: inputs.cluster.scale_up_group() };
+            return Err(rejected(vec![reason], None));
+        }
+        let m = &inputs.model;
+        let reasons = divisibility::check_distinct(m, &layout, &self.distinct);
+        if !reasons.is_empty() {
+            return Err(rejected(reasons, None));
+        }
+        if !self.shared.as_ref().is_some_and(|s| s.parts.serves(&s.layout, &layout)) {
+            self.shared = Some(Shared::new(inputs, layout));
+        }
+        let shared = self.shared.as_ref().expect("set just above");
+        let plan = match memory::breakdown_with(m, &inputs.cluster, &layout, &inputs.engine, &shared.parts, &self.distinct) {
+            Ok(plan) => plan,
+            Err(reasons) => return Err(rejected(reasons, None)),
+        };
+        let reasons = plan.rejections();
+        if !reasons.is_empty() {
+            return Err(rejected(reasons, Some(plan)));
+        }
+        let load = StageLoad { compute: shared.load.compute.finish(&layout), ..shared.load };
+        let limits = ServingLimits {
+            kv_max_requests: plan.max_requests_per_replica.min(MAX_REQUESTS) as f64,
+            max_batch_requests: requests_per_micro_batch(&inputs.engine, &layout),
+            max_batch_tokens: inputs.engine.max_batch_tokens,
+        };
+        Ok(Prepared { layout, memory: plan, load, limits })
+    }
+}
+
+impl Shared {
+    fn new(inputs: &PlannerInputs, layout: Layout) -> Shared {
+        let parts = StageParts::new(&inputs.model, &layout, inputs.precision, &inputs.engine, &inputs.workload);
+        let load = heaviest_stage_load(inputs, &layout, &parts);
+        Shared { layout, parts, load }
     }
 }
 
@@ -79,29 +158,7 @@ pub struct Prepared {
 /// Check divisibility and memory and gather the performance model's inputs; `Err` holds the
 /// rejected evaluation when the layout cannot run at all.
 pub fn prepare(inputs: &PlannerInputs, layout: Layout) -> Result<Prepared, Box<Evaluation>> {
-    let rejected =
-        |reasons, memory| Box::new(Evaluation { layout, memory, verdict: Verdict::Rejected { reasons, point: None } });
-    if !inputs.allow_tp_across_nodes && layout.tp > inputs.cluster.scale_up_group() {
-        let reason = RejectReason::TpAcrossNodes { tp: layout.tp, scale_up_group: inputs.cluster.scale_up_group() };
-        return Err(rejected(vec![reason], None));
-    }
-    let m = &inputs.model;
-    let plan = match memory::breakdown(m, &inputs.cluster, &layout, inputs.precision, &inputs.engine, &inputs.workload) {
-        Ok(plan) => plan,
-        Err(reasons) => return Err(rejected(reasons, None)),
-    };
-    let reasons = plan.rejections();
-    if !reasons.is_empty() {
-        return Err(rejected(reasons, Some(plan)));
-    }
-    let stages = stage_layers(m, layout.pp, inputs.engine.pp_partition);
-    let load = heaviest_stage_load(inputs, &layout, &stages);
-    let limits = ServingLimits {
-        kv_max_requests: plan.max_requests_per_replica.min(MAX_REQUESTS) as f64,
-        max_batch_requests: requests_per_micro_batch(&inputs.engine, &layout),
-        max_batch_tokens: inputs.engine.max_batch_tokens,
-    };
-    Ok(Prepared { layout, memory: plan, load, limits })
+    Evaluator::new(inputs).prepare(layout)
 }
 
 impl Prepared {
@@ -145,14 +202,14 @@ fn requests_per_micro_batch(engine: &EngineProfile, layout: &Layout) -> u32 {
 const MAX_REQUESTS: u64 = 1 << 40;
 
 /// What one GPU of the stage that streams the most bytes per step holds (the last one on a
-/// tie, since it also samples): the performance model's input, from the memory module's
-/// weight and KV functions.
-fn heaviest_stage_load(inputs: &PlannerInputs, layout: &Layout, stages: &[Range<usize>]) -> StageLoad {
+/// tie, since it also samples), with the experts' compute not yet spread over the layout: the
+/// performance model's input, from the memory module's weight and KV functions (the stages'
+/// weights in `parts`).
+fn heaviest_stage_load(inputs: &PlannerInputs, layout: &Layout, parts: &StageParts) -> StageLoad {
     let m = &inputs.model;
+    let stages = &parts.stages;
     let last = stages.len().saturating_sub(1);
-    let streamed = |i: usize, range: &Range<usize>| {
-        let layers = &m.layers[range.clone()];
-        let w = weights::layers_bytes(m, layers, layout, inputs.precision.weights);
+    let streamed = |i: usize, w: &weights::WeightBytes| {
         // The input embedding is a row lookup; the LM head (and final norm) is read in full.
         let head = if i == last {
             Bytes(m.vocab_size as f64 * m.hidden_size as f64 / layout.tp.max(1) as f64 * weights::UNQUANTISED_BYTES)
@@ -161,10 +218,11 @@ fn heaviest_stage_load(inputs: &PlannerInputs, layout: &Layout, stages: &[Range<
         };
         (w.attention + w.dense_ffn + w.routers + head, w.experts)
     };
-    let (index, (dense, experts)) = stages
+    let (index, (dense, experts)) = parts
+        .weights
         .iter()
         .enumerate()
-        .map(|(i, r)| (i, streamed(i, r)))
+        .map(|(i, w)| (i, streamed(i, w)))
         .fold(None, |best: Option<(usize, (Bytes, Bytes))>, (i, bytes)| match best {
             Some((_, b)) if (b.0 + b.1).value() > (bytes.0 + bytes.1).value() => best,
             _ => Some((i, bytes)),
@@ -185,6 +243,6 @@ fn heaviest_stage_load(inputs: &PlannerInputs, layout: &Layout, stages: &[Range<
         expert_weight_bytes: experts,
         kv_bytes_per_token_full: full,
         kv_bytes_per_token_windowed: windowed,
-        compute: StageCompute::new(m, layers, index == last, layout),
+        compute: StageCompute::per_tp(m, layers, index == last, layout.tp),
     }
 }

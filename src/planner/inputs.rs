@@ -9,8 +9,9 @@ use super::error::InputError;
 use super::gpu::{catalog as gpu_catalog, Cluster};
 use super::model::{self, ModelSpec};
 use super::perf::params::PerfParams;
+use super::perf::ranges::{Calibration, UserFit};
 use super::precision::{KvPrecision, Precisions, WeightPrecision};
-use super::scenario::{whole, LayoutConstraint, ScenarioInput};
+use super::scenario::{whole, LayoutConstraint, PerfParamsInput, ScenarioInput};
 use super::workload::{Load, Workload};
 use serde_json::{json, Map, Value};
 
@@ -27,7 +28,11 @@ pub struct PlannerInputs {
     pub engine: EngineProfile,
     pub workload: Workload,
     pub constraint: LayoutConstraint,
+    /// The performance parameters: the shipped ones for this GPU and engine
+    /// (`PerfParams::for_gpu`) with the scenario's `perf_params` on top.
     pub params: PerfParams,
+    /// Where `params` come from, for the ranges.
+    pub calibration: Calibration,
     /// Whether a TP group may span the scale-out network.
     pub allow_tp_across_nodes: bool,
     /// Things the user should know that do not stop planning (import notes, assumptions).
@@ -56,7 +61,11 @@ pub fn resolve(input: &ScenarioInput) -> Result<PlannerInputs, InputError> {
     let engine = profile(engine_id, &gpu, input.engine_options.as_ref())?;
     let workload = input.workload()?;
     let constraint = input.layout_constraint()?;
-    let params = PerfParams::for_gpu(gpu.generation, engine_id);
+    let shipped = PerfParams::for_gpu(gpu.generation, engine_id);
+    let (params, calibration) = match &input.perf_params {
+        None => (shipped, Calibration::Shipped),
+        Some(p) => user_params(&shipped, p)?,
+    };
 
     let mut warnings = imported.notes.clone();
     if let Some(shipped) = imported.checkpoint_precision {
@@ -81,10 +90,48 @@ pub fn resolve(input: &ScenarioInput) -> Result<PlannerInputs, InputError> {
         workload,
         constraint,
         params,
+        calibration,
         allow_tp_across_nodes: input.allow_tp_across_nodes.unwrap_or(true),
         warnings,
         scenario,
     })
+}
+
+/// The scenario's `perf_params` on top of the shipped parameters, and what they rest on.
+fn user_params(shipped: &PerfParams, input: &PerfParamsInput) -> Result<(PerfParams, Calibration), InputError> {
+    let i = input;
+    let overrides = [
+        i.gemm_efficiency,
+        i.attention_efficiency,
+        i.hbm_efficiency,
+        i.link_efficiency,
+        i.scale_up_hop_latency_us,
+        i.scale_out_hop_latency_us,
+        i.step_overhead_ms,
+        i.layer_overhead_us,
+        i.sequence_overhead_us,
+        i.moe_efficiency,
+        i.collective_latency_us,
+    ];
+    let params = shipped.with_overrides(overrides, "perf_params")?;
+    let Some(fit) = &i.fit else { return Ok((params, Calibration::UserSet)) };
+    let measurements = whole(fit.measurements, "perf_params.fit.measurements", 1, 1_000_000)?;
+    let errors = |e: Option<[f64; 2]>, name: &str| -> Result<Option<[f64; 2]>, InputError> {
+        match e {
+            Some([lo, hi]) if !(lo.is_finite() && hi.is_finite() && lo > -1.0 && lo <= hi) => Err(InputError::new(
+                format!("perf_params.fit.{name}"),
+                format!("must be [smallest, largest] relative error, each above −1, got [{lo}, {hi}]"),
+            )),
+            other => Ok(other),
+        }
+    };
+    let fit = UserFit {
+        measurements,
+        output_tok_s_per_gpu: errors(fit.output_tok_s_per_gpu, "output_tok_s_per_gpu")?,
+        ttft_ms: errors(fit.ttft_ms, "ttft_ms")?,
+        tpot_ms: errors(fit.tpot_ms, "tpot_ms")?,
+    };
+    Ok((params, Calibration::UserFitted(fit)))
 }
 
 /// The scenario as planned, every default filled in, in `FORMAT.md`'s field names.
@@ -102,6 +149,7 @@ fn echo(
     let mut load = Map::new();
     load.insert("isl".into(), json!(workload.isl));
     load.insert("osl".into(), json!(workload.osl));
+    load.insert("arrivals".into(), json!(workload.arrivals));
     match workload.load {
         Load::MaxThroughput => {}
         Load::Concurrency(c) => {
@@ -130,7 +178,7 @@ fn echo(
             }
         }
     }
-    json!({
+    let mut echoed = json!({
         "model": input.model,
         "weights": weights,
         "kv_cache": kv,
@@ -148,7 +196,11 @@ fn echo(
             "max_batch_requests": engine.max_batch_requests,
             "max_batch_tokens": engine.max_batch_tokens,
         },
-    })
+    });
+    if let (Some(p), Some(object)) = (&input.perf_params, echoed.as_object_mut()) {
+        object.insert("perf_params".into(), json!(p));
+    }
+    echoed
 }
 
 #[cfg(test)]
@@ -176,6 +228,34 @@ mod tests {
     }
 
     #[test]
+    fn perf_params_apply_on_top_of_the_shipped_ones_and_are_echoed() {
+        let plain = scenario(r#"{"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {"isl": 128, "osl": 128}}"#).unwrap();
+        assert_eq!(plain.calibration, Calibration::Shipped);
+        assert!(plain.scenario.get("perf_params").is_none());
+        let r = scenario(
+            r#"{"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {"isl": 128, "osl": 128},
+                "perf_params": {"hbm_efficiency": 0.7, "step_overhead_ms": 1.2,
+                                "fit": {"measurements": 2, "tpot_ms": [-0.03, 0.02]}}}"#,
+        )
+        .unwrap();
+        assert_eq!(r.params.hbm_efficiency, 0.7);
+        assert_eq!(r.params.step_overhead, crate::planner::units::Seconds::from_ms(1.2));
+        assert_eq!(r.params.gemm_efficiency, plain.params.gemm_efficiency);
+        let Calibration::UserFitted(fit) = r.calibration else { panic!("{:?}", r.calibration) };
+        assert_eq!((fit.measurements, fit.tpot_ms, fit.ttft_ms), (2, Some([-0.03, 0.02]), None));
+        assert_eq!(r.scenario["perf_params"]["hbm_efficiency"], 0.7);
+        assert_eq!(r.scenario["perf_params"]["fit"]["measurements"], 2.0);
+        // The echo is itself a scenario that resolves to the same inputs.
+        let again = resolve(&ScenarioInput::from_value(r.scenario.clone()).unwrap()).unwrap();
+        assert_eq!((again.params, again.calibration), (r.params, r.calibration));
+        let set = scenario(
+            r#"{"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {"isl": 128, "osl": 128}, "perf_params": {"gemm_efficiency": 0.5}}"#,
+        )
+        .unwrap();
+        assert_eq!(set.calibration, Calibration::UserSet);
+    }
+
+    #[test]
     fn bad_inputs_name_their_field() {
         let base = |extra: &str| {
             format!(r#"{{"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {{"isl": 128, "osl": 128}}{extra}}}"#)
@@ -188,6 +268,11 @@ mod tests {
             (r#"{"model": "no-such-model", "gpu": "h100-sxm", "workload": {"isl": 1, "osl": 1}}"#.into(), "model"),
             (r#"{"model": "llama-3.1-8b", "gpu": "h20", "workload": {"isl": 1, "osl": 1}}"#.into(), "gpu"),
             (r#"{"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {"isl": 0, "osl": 1}}"#.into(), "workload.isl"),
+            (base(r#", "perf_params": {"hbm_efficiency": 1.2}"#), "perf_params.hbm_efficiency"),
+            (base(r#", "perf_params": {"step_overhead_ms": -1}"#), "perf_params.step_overhead_ms"),
+            (base(r#", "perf_params": {"gemm": 0.5}"#), "perf_params.gemm"),
+            (base(r#", "perf_params": {"fit": {"measurements": 0}}"#), "perf_params.fit.measurements"),
+            (base(r#", "perf_params": {"fit": {"measurements": 2, "ttft_ms": [0.1, -0.2]}}"#), "perf_params.fit.ttft_ms"),
         ];
         for (text, field) in cases {
             let err = scenario(&text).expect_err(&text);

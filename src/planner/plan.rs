@@ -7,6 +7,7 @@
 
 use super::layout::Layout;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Numbers a rule or trace step used, by name (`"weights_gb": 140.0`).
@@ -105,6 +106,9 @@ pub struct Candidate {
     pub decode_step_ms: Option<StepParts>,
     /// Where the true values are expected to fall.
     pub range: Option<Range>,
+    /// What `range` rests on: its nominal level, the regime its errors were measured in, and
+    /// what it was widened for.
+    pub range_basis: Option<RangeBasis>,
 }
 
 /// Memory of the most loaded GPU, GiB.
@@ -126,6 +130,26 @@ pub struct StepParts {
     pub communication: f64,
     pub overhead: f64,
     pub total: f64,
+}
+
+/// What a candidate's ranges rest on (`perf::ranges`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RangeBasis {
+    /// The probability each range is meant to hold in its calibrated regime (0.8: the 10th to
+    /// the 90th percentile of the held-out errors); widenings only raise it.
+    pub nominal: f64,
+    /// The calibrated regime the errors were looked up under: how the GPU was calibrated
+    /// (`measured-gpu`, `fitted-generation`, `uncalibrated`), dense or MoE, prefill- or
+    /// decode-bound, and whether the engine was calibrated on this GPU generation.
+    pub regime: String,
+    /// The parameters were fitted to the user's own measurements (scenario `perf_params.fit`):
+    /// the measured figures' ranges are the measured-GPU regime's, at least as wide as the
+    /// fit's residuals, and no longer widened for the engine, the load or (when measured) TTFT
+    /// and TPOT.
+    pub user_calibrated: bool,
+    /// Why the range is wider than that regime's errors: `ttft-tpot-not-calibrated`,
+    /// `engine-not-calibrated`, `load-not-calibrated`, `tp-across-nodes`, `wide-ep`, `pipeline`.
+    pub widened_for: Vec<Cow<'static, str>>,
 }
 
 /// Expected ranges of the headline figures: `[lo, hi]`.

@@ -5,10 +5,13 @@
 //! plan's plain numbers happens here and only here, at the edge.
 
 use super::error::InputError;
+use std::fmt::Write;
 use super::evaluate::{Evaluation, Verdict};
 use super::inputs::{resolve, PlannerInputs};
 use super::model::summary;
+use super::perf::ranges::{self, Regime};
 use super::plan::{Candidate, MemoryGib, Plan, StepParts};
+use super::reject::RejectReason;
 use super::rules::{rule_of_thumb, RuleInput};
 use super::scenario::ScenarioInput;
 use super::search::search;
@@ -36,7 +39,16 @@ pub fn plan_inputs(inputs: &PlannerInputs) -> Result<Plan, InputError> {
         },
     });
     let trace = trace(inputs, &result, rule.layout);
-    let candidates: Vec<Candidate> = result.evaluations.iter().map(|e| candidate(e, inputs, gpus)).collect();
+    let regime = Regime::new(
+        &inputs.cluster.gpu,
+        inputs.engine.engine,
+        inputs.model.is_moe(),
+        inputs.workload.load == Load::MaxThroughput,
+        &inputs.params,
+        inputs.calibration,
+    );
+    let candidates: Vec<Candidate> =
+        result.evaluations.iter().map(|e| candidate(e, inputs, gpus, &regime)).collect();
     let mut warnings = inputs.warnings.clone();
     warnings.extend(rule.notes.iter().cloned());
     Ok(Plan {
@@ -52,20 +64,32 @@ pub fn plan_inputs(inputs: &PlannerInputs) -> Result<Plan, InputError> {
     })
 }
 
+/// The reasons in words, `; ` between them, written into one string.
+fn joined(reasons: &[RejectReason]) -> String {
+    let mut text = String::new();
+    for (i, r) in reasons.iter().enumerate() {
+        let separator = if i > 0 { "; " } else { "" };
+        // Writing into a String cannot fail.
+        let _ = write!(text, "{separator}{r}");
+    }
+    text
+}
+
 /// One evaluation in the plan's terms: milliseconds, GiB, tokens per second.
-fn candidate(e: &Evaluation, inputs: &PlannerInputs, gpus: u32) -> Candidate {
+fn candidate(e: &Evaluation, inputs: &PlannerInputs, gpus: u32, regime: &Regime) -> Candidate {
     let point = e.point();
     let (rejected_because, rejected_detail) = match &e.verdict {
         Verdict::Feasible(_) => (None, None),
-        Verdict::Rejected { reasons, .. } => (
-            reasons.first().map(|r| r.code().to_string()),
-            Some(reasons.iter().map(|r| r.to_string()).collect::<Vec<_>>().join("; ")),
-        ),
+        Verdict::Rejected { reasons, .. } => (reasons.first().map(|r| r.code().to_string()), Some(joined(reasons))),
     };
     let memory = e.memory.as_ref().map_or(
         MemoryGib { capacity: inputs.cluster.gpu.memory.gib(), ..MemoryGib::default() },
         |m| m.gib(),
     );
+    let ranged = point.zip(ranges::shipped()).and_then(|(p, table)| {
+        ranges::range(table, regime, &e.layout, inputs.cluster.scale_up_group(), gpus, p)
+    });
+    let (range, range_basis) = ranged.map_or((None, None), |(r, b)| (Some(r), Some(b)));
     Candidate {
         layout: e.layout,
         feasible: matches!(e.verdict, Verdict::Feasible(_)),
@@ -89,7 +113,8 @@ fn candidate(e: &Evaluation, inputs: &PlannerInputs, gpus: u32) -> Candidate {
                 total: s.total.ms(),
             }
         }),
-        range: None,
+        range,
+        range_basis,
     }
 }
 

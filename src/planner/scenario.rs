@@ -10,7 +10,7 @@ use super::engine::Engine;
 use super::error::InputError;
 use super::precision::{KvPrecision, WeightPrecision};
 use super::units::Seconds;
-use super::workload::{Load, Priority, Sla, Workload};
+use super::workload::{Arrivals, Load, Priority, Sla, Workload};
 use serde::{Deserialize, Serialize};
 
 /// A scenario as it arrives (JSON, share link, form). Every field but `model`, `gpu` and the
@@ -46,6 +46,56 @@ pub struct ScenarioInput {
     /// (`tp-across-nodes`); absent or `true` lets the performance model price them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_tp_across_nodes: Option<bool>,
+    /// Performance-model parameters to plan with instead of the shipped ones for this GPU and
+    /// engine (a user's own fit, `calibration::recalibrate`); every field optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub perf_params: Option<PerfParamsInput>,
+}
+
+/// `perf_params`: overrides of `PerfParams`, units in the names (as in
+/// `data/fitted-params.json`), each checked against `perf::params::BOUNDS`; absent fields keep
+/// the shipped value. `fit` records the fit that produced them, which the plan's ranges use.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PerfParamsInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gemm_efficiency: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attention_efficiency: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hbm_efficiency: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link_efficiency: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale_up_hop_latency_us: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale_out_hop_latency_us: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_overhead_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer_overhead_us: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_overhead_us: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moe_efficiency: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collective_latency_us: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fit: Option<FitRecordInput>,
+}
+
+/// How well the user's fit reproduces the user's measurements: per figure, the smallest and
+/// largest `predicted / measured − 1` after the fit (absent: not measured).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FitRecordInput {
+    pub measurements: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_tok_s_per_gpu: Option<[f64; 2]>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttft_ms: Option<[f64; 2]>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tpot_ms: Option<[f64; 2]>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -57,6 +107,10 @@ pub struct WorkloadInput {
     pub concurrency: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_rate: Option<f64>,
+    /// `staggered` or `synchronized` (`workload::Arrivals`); absent: synchronized with a
+    /// `concurrency` (the closed-loop benchmark a concurrency describes), staggered otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arrivals: Option<Arrivals>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -150,12 +204,23 @@ impl ScenarioInput {
             }
             (None, None) => Load::MaxThroughput,
         };
+        let arrivals = match (w.arrivals, load) {
+            (Some(Arrivals::Synchronized), Load::RequestRate(_)) => {
+                return Err(InputError::new(
+                    "workload.arrivals",
+                    "synchronized arrivals need a closed loop (workload.concurrency); a request rate arrives staggered",
+                ))
+            }
+            (Some(a), _) => a,
+            (None, Load::Concurrency(_)) => Arrivals::Synchronized,
+            (None, Load::MaxThroughput | Load::RequestRate(_)) => Arrivals::Staggered,
+        };
         let sla = self.sla.clone().unwrap_or_default();
         let sla = Sla {
             ttft: positive_ms(sla.ttft_ms, "sla.ttft_ms")?,
             tpot: positive_ms(sla.tpot_ms, "sla.tpot_ms")?,
         };
-        Ok(Workload { isl, osl, load, sla, priority: self.priority.unwrap_or_default() })
+        Ok(Workload { isl, osl, load, arrivals, sla, priority: self.priority.unwrap_or_default() })
     }
 
     /// The fixed layout sizes, each validated as a whole number ≥ 1 (their product and
@@ -216,7 +281,7 @@ mod tests {
     fn format_md_example_parses() {
         let s = parse(EXAMPLE).unwrap();
         let w = s.workload().unwrap();
-        assert_eq!((w.isl, w.osl, w.load), (2048, 512, Load::Concurrency(64)));
+        assert_eq!((w.isl, w.osl, w.load, w.arrivals), (2048, 512, Load::Concurrency(64), Arrivals::Synchronized));
         assert_eq!(s.layout_constraint().unwrap().tp, Some(8));
     }
 
@@ -232,6 +297,8 @@ mod tests {
             (r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1},"sla":{"tpot_ms":-1}}"#, "sla.tpot_ms"),
             (r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1,"concurrency":2,"request_rate":1}}"#, "workload.request_rate"),
             (r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1},"layout":{"tp":0}}"#, "layout.tp"),
+            (r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1,"request_rate":2,"arrivals":"synchronized"}}"#, "workload.arrivals"),
+            (r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1,"arrivals":"bursty"}}"#, "workload.arrivals"),
             (r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1},"engine_options":{"max_num_seqs":8}}"#, "engine_options.max_num_seqs"),
             (r#"[1,2"#, "scenario"),
         ];

@@ -7,7 +7,7 @@
 //! why a layout the user expected is missing.
 
 use super::error::InputError;
-use super::evaluate::{evaluate, Evaluation};
+use super::evaluate::{Evaluation, Evaluator};
 use super::inputs::PlannerInputs;
 use super::layout::Layout;
 use super::perf::OperatingPoint;
@@ -93,7 +93,8 @@ fn describe(fixed: &LayoutConstraint) -> String {
 /// Judge every layout and rank the feasible ones.
 pub fn search(inputs: &PlannerInputs) -> Result<SearchResult, InputError> {
     let layouts = enumerate(inputs.cluster.total_gpus(), inputs.model.is_moe(), &inputs.constraint)?;
-    let evaluations: Vec<Evaluation> = layouts.into_iter().map(|l| evaluate(inputs, l)).collect();
+    let mut evaluator = Evaluator::new(inputs);
+    let evaluations: Vec<Evaluation> = layouts.into_iter().map(|l| evaluator.evaluate(l)).collect();
     let gpus = inputs.cluster.total_gpus() as f64;
     let mut ranking: Vec<usize> = (0..evaluations.len()).filter(|&i| evaluations[i].feasible().is_some()).collect();
     let point = |i: usize| evaluations[i].feasible().expect("ranking holds feasible layouts only");

@@ -12,7 +12,7 @@ use super::layout::Layout;
 use super::perf::{Limit, OperatingPoint};
 use super::plan::{Inputs, TraceStep};
 use super::search::SearchResult;
-use super::workload::{Load, Priority};
+use super::workload::{Arrivals, Load, Priority};
 use std::collections::BTreeMap;
 
 fn step(id: &str, title: String, detail: String, inputs: Inputs) -> TraceStep {
@@ -59,7 +59,7 @@ fn rejected(result: &SearchResult) -> TraceStep {
     let mut counts: BTreeMap<&'static str, (usize, String)> = BTreeMap::new();
     for e in &result.evaluations {
         if let Some(first) = e.reasons().first() {
-            let entry = counts.entry(first.code()).or_insert((0, format!("{} {first}", e.layout)));
+            let entry = counts.entry(first.code()).or_insert_with(|| (0, format!("{} {first}", e.layout)));
             entry.0 += 1;
         }
     }
@@ -107,10 +107,20 @@ fn operating_point(inputs_: &PlannerInputs) -> TraceStep {
             format!("Poisson arrivals at {r} requests/s; concurrency from Little's law, queueing added to TTFT ({sla})."),
         ),
     };
+    let batching = match (w.load, w.arrivals) {
+        (Load::RequestRate(_), _) | (_, Arrivals::Staggered) => {
+            "Continuous batching, staggered arrivals: every step decodes the running requests and prefills new ones as others finish."
+        }
+        (_, Arrivals::Synchronized) => {
+            "Synchronized arrivals, as a closed-loop benchmark with fixed lengths runs: each wave prefills all its prompts \
+             together (chunked by the token cap), then decodes with no prefill mixed in; TTFT is the mean over the wave, \
+             TPOT (latency − TTFT)/(OSL − 1) as vLLM computes it."
+        }
+    };
     step(
         "operating-point",
         title,
-        format!("{how} Continuous batching: every step decodes the running requests and prefills new ones as others finish."),
+        format!("{how} {batching}"),
         inputs(&[("isl", w.isl as f64), ("osl", w.osl as f64)]),
     )
 }

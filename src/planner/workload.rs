@@ -14,6 +14,31 @@ pub enum Load {
     RequestRate(f64),
 }
 
+/// How a closed loop's requests arrive (`perf::serving`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Arrivals {
+    /// Requests start at independent times, so every engine step mixes the prefill of new
+    /// requests with the decode of running ones in proportion: production traffic, a Poisson
+    /// stream, and the steady state of an offline maximum-throughput run.
+    #[default]
+    Staggered,
+    /// The C requests of a closed loop start together and, with fixed lengths, stay in
+    /// lockstep: each wave prefills C prompts (chunked by the token cap) and then decodes C
+    /// sequences with no prefill mixed in. What `vllm bench serve --max-concurrency C`,
+    /// `sglang.bench_serving`, genai-perf and AIPerf measure with fixed lengths.
+    Synchronized,
+}
+
+impl Arrivals {
+    pub fn id(self) -> &'static str {
+        match self {
+            Arrivals::Staggered => "staggered",
+            Arrivals::Synchronized => "synchronized",
+        }
+    }
+}
+
 /// Latency limits a recommended layout must meet; `None` is no limit.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Sla {
@@ -42,6 +67,8 @@ pub struct Workload {
     /// Output (generated) tokens per request.
     pub osl: u32,
     pub load: Load,
+    /// How the requests of the load arrive.
+    pub arrivals: Arrivals,
     pub sla: Sla,
     pub priority: Priority,
 }

@@ -12,6 +12,13 @@
 //! run's (when within tolerance), and whose SLA is dropped (an SLA decides what is recommended,
 //! not what a layout does at a given load). Errors are relative to the measured value:
 //! `(predicted − measured) / measured`.
+//!
+//! The arrivals are the run's too (`arrivals_of`): a closed loop whose requests all had the
+//! same lengths runs in lockstep waves (synchronized); one whose lengths varied drifts apart
+//! into the staggered steady state (the planner then predicts at the mean lengths, an
+//! approximation: a wave lasts as long as its longest request); a request rate is staggered.
+//! When the file does not show whether the lengths were fixed, the scenario's own arrivals are
+//! used, flagged.
 
 pub use crate::planner::calibration::Measurement;
 use super::import::{MeasuredLoad, MeasuredRun};
@@ -26,7 +33,7 @@ use crate::planner::model::catalog as model_catalog;
 use crate::planner::perf::OperatingPoint;
 use crate::planner::scenario::{LayoutConstraint, ScenarioInput};
 use crate::planner::search::{enumerate, search};
-use crate::planner::workload::{Load, Priority, Sla};
+use crate::planner::workload::{Arrivals, Load, Priority, Sla};
 use serde::Serialize;
 use serde_json::json;
 
@@ -66,6 +73,11 @@ pub enum Flag {
     MedianUsed { figure: String },
     /// The measured throughput is not a finite, non-negative number (a damaged stored run).
     BadThroughput { value: String },
+    /// The file does not show whether the lengths were fixed; the scenario's arrivals are used.
+    ArrivalsAssumed { arrivals: Arrivals },
+    /// The requests' lengths varied (random lengths, a real dataset): the planner predicts the
+    /// mean lengths, staggered.
+    LengthsVary,
 }
 
 impl Flag {
@@ -124,6 +136,13 @@ impl Flag {
             Flag::NotPredicted { reason } => format!("the planner finds no operating point at this load: {reason}"),
             Flag::MedianUsed { figure } => format!("no mean {figure} in the file; the median is compared"),
             Flag::BadThroughput { value } => format!("the measured output tok/s {value} is not a usable number"),
+            Flag::LengthsVary => "request lengths varied: predicted at the mean lengths, staggered (a closed loop's \
+                                  longest requests set its pace; the planner's scenarios have fixed lengths)"
+                .into(),
+            Flag::ArrivalsAssumed { arrivals } => format!(
+                "the file does not show whether every request had the same lengths; predicted with {} arrivals",
+                arrivals.id()
+            ),
         }
     }
 }
@@ -150,6 +169,7 @@ pub struct EvaluatedAt {
     pub isl: u32,
     pub osl: u32,
     pub load: BenchLoad,
+    pub arrivals: Arrivals,
 }
 
 /// One run against the plan.
@@ -234,7 +254,7 @@ fn scenario_as_run(inputs: &PlannerInputs, at: &PlannerInputs, layout: Layout) -
         Load::RequestRate(r) => json!({"request_rate": r}),
         Load::MaxThroughput => json!({}),
     };
-    let mut workload = json!({"isl": w.isl, "osl": w.osl});
+    let mut workload = json!({"isl": w.isl, "osl": w.osl, "arrivals": w.arrivals});
     if let (Some(target), Some(extra)) = (workload.as_object_mut(), load.as_object()) {
         target.extend(extra.clone());
     }
@@ -369,6 +389,7 @@ fn compare_run(inputs: &PlannerInputs, index: usize, run: &MeasuredRun) -> (Comp
     at.workload.isl = isl;
     at.workload.osl = osl;
     at.workload.load = load;
+    at.workload.arrivals = arrivals_of(run, load, inputs.workload.arrivals, &mut comparison.flags);
     at.workload.sla = Sla::default();
     let point: OperatingPoint = match evaluate(&at, layout).verdict {
         Verdict::Feasible(p) | Verdict::Rejected { point: Some(p), .. } => p,
@@ -387,6 +408,7 @@ fn compare_run(inputs: &PlannerInputs, index: usize, run: &MeasuredRun) -> (Comp
             Load::Concurrency(requests) => BenchLoad::Concurrency { requests },
             Load::MaxThroughput => BenchLoad::Concurrency { requests: point.concurrency.round() as u32 },
         },
+        arrivals: at.workload.arrivals,
     });
     comparison.output_tok_s = Some(Figure::new(point.output_tok_s, run.output_tok_s));
     comparison.output_tok_s_per_gpu = Some(Figure::new(point.output_tok_s / gpus, run.output_tok_s / gpus));
@@ -403,6 +425,28 @@ fn compare_run(inputs: &PlannerInputs, index: usize, run: &MeasuredRun) -> (Comp
     comparison.tpot_ms = tpot;
     comparison.matched = true;
     (comparison, Some(at))
+}
+
+/// The arrivals a run's load had (module doc): `scenario`'s when the file does not tell, with
+/// a flag.
+fn arrivals_of(run: &MeasuredRun, load: Load, scenario: Arrivals, flags: &mut Vec<Flag>) -> Arrivals {
+    let Load::Concurrency(_) = load else {
+        if run.fixed_lengths == Some(false) {
+            flags.push(Flag::LengthsVary);
+        }
+        return Arrivals::Staggered;
+    };
+    match run.fixed_lengths {
+        Some(true) => Arrivals::Synchronized,
+        Some(false) => {
+            flags.push(Flag::LengthsVary);
+            Arrivals::Staggered
+        }
+        None => {
+            flags.push(Flag::ArrivalsAssumed { arrivals: scenario });
+            scenario
+        }
+    }
 }
 
 fn squash(s: &str) -> String {

@@ -9,6 +9,8 @@
 //! - `naming`: result-file names that carry the layout.
 //! - `import`: the result files of vLLM, SGLang, genai-perf, AIPerf and trtllm-bench (and a
 //!   hand-written CSV) read into `MeasuredRun`s.
+//! - `samples`: the real serving benchmarks with a known GPU and layout, predicted at their own
+//!   load; with the held-out calibration errors they make the range table.
 //! - `compare`: each run matched to the plan — mismatches flagged, never silently used — and
 //!   the planner re-run at the run's own load for predicted against measured.
 //!
@@ -20,6 +22,7 @@ pub mod gpu_name;
 pub mod import;
 pub mod launch;
 pub mod naming;
+pub mod samples;
 pub mod script;
 
 #[cfg(test)]

@@ -541,3 +541,32 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn the_prediction_takes_the_runs_arrivals() {
+    use crate::planner::workload::Arrivals;
+    // Fixed lengths in a closed loop: lockstep waves.
+    let c = &match_to_plan(&inputs(SCENARIOS[0]), &sample(SCICOM_70B)).unwrap().comparisons[0];
+    assert_eq!(c.evaluated_at.unwrap().arrivals, Arrivals::Synchronized);
+    assert!(!c.flags.iter().any(|f| matches!(f, Flag::ArrivalsAssumed { .. } | Flag::LengthsVary)), "{:?}", c.flags);
+    // Random lengths: the steady state, flagged.
+    let sglang = sample("sglang/TonyLi15--sglang-benchmark--agg_n100_in512_out128_c32.jsonl");
+    assert_eq!(sglang[0].fixed_lengths, Some(false));
+    let scenario = r#"{"model": {"name": "Qwen/Qwen2.5-3B-Instruct", "config": {"model_type": "qwen2", "architectures": ["Qwen2ForCausalLM"],
+        "hidden_size": 2048, "num_hidden_layers": 36, "num_attention_heads": 16, "num_key_value_heads": 2,
+        "intermediate_size": 11008, "vocab_size": 151936, "tie_word_embeddings": true}},
+        "gpu": "gh200", "nodes": 1, "gpus_per_node": 1, "engine": "sglang", "workload": {"isl": 265, "osl": 62, "concurrency": 32}}"#;
+    let c = &match_to_plan(&inputs(scenario), &sglang).unwrap().comparisons[0];
+    assert!(c.matched, "{:?}", c.flags);
+    assert_eq!(c.evaluated_at.unwrap().arrivals, Arrivals::Staggered);
+    assert!(c.flags.contains(&Flag::LengthsVary), "{:?}", c.flags);
+    // A hand-written CSV does not say: the scenario's arrivals, flagged.
+    let i = inputs(r#"{"model": "meta-llama/Llama-3.1-8B", "gpu": "h100-sxm", "workload": {"isl": 1024, "osl": 128, "concurrency": 64}}"#);
+    let runs = import("m.csv", "tp,pp,dp,ep,concurrency,output_tok_s,ttft_ms,tpot_ms\n8,1,1,1,64,9000,,\n").unwrap();
+    let c = &match_to_plan(&i, &runs).unwrap().comparisons[0];
+    assert_eq!(c.evaluated_at.unwrap().arrivals, Arrivals::Synchronized);
+    assert!(c.flags.contains(&Flag::ArrivalsAssumed { arrivals: Arrivals::Synchronized }), "{:?}", c.flags);
+    // trtllm-bench's dataset statistics say the lengths were fixed.
+    let trt = sample("trtllm-bench/masahiro-kubota--trtllm-latency--in1024_out40_bs1.json");
+    assert_eq!(trt[0].fixed_lengths, Some(true));
+}

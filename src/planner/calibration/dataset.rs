@@ -186,6 +186,7 @@ fn measurement(c: &Columns, row: &[String], line: usize) -> Result<Measurement, 
             osl: number(c.osl, "osl")?,
             concurrency: None,
             request_rate: None,
+            arrivals: None,
         },
         engine_options: Some(EngineOptionsInput { memory_fraction: Some(TRTLLM_RUNS_KV_FRACTION), ..Default::default() }),
         ..Default::default()

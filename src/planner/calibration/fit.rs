@@ -11,7 +11,9 @@
 //! randomness: the same rows always give the same parameters.
 //!
 //! The loss is robust: the mean over rows of the pseudo-Huber function of the log error
-//! `r = ln(predicted / measured)`, `δ²(√(1 + (r/δ)²) − 1)` with `δ = 0.1` — quadratic like a
+//! `r = ln(predicted / measured)` of output tokens/s per GPU, plus the same for the row's TTFT
+//! and TPOT when it measured them (a user's serving runs do; the shipped calibration rows do
+//! not), `δ²(√(1 + (r/δ)²) − 1)` with `δ = 0.1` — quadratic like a
 //! mean squared log error for errors up to ~10 %, linear beyond, so a few rows the model cannot
 //! describe do not drag every parameter towards them. A small pull towards the starting
 //! values (`FitOptions::anchor`) keeps parameters the rows cannot tell apart where they were.
@@ -59,10 +61,33 @@ pub struct FitResult {
     pub at_bound: Vec<&'static ParamBound>,
 }
 
-/// Pseudo-Huber loss of one row.
+/// Pseudo-Huber loss of one figure: a rate (tokens/s) or a time predicted against measured.
 pub fn row_loss(predicted: f64, measured: f64) -> f64 {
     let r = (predicted.max(PREDICTION_FLOOR * measured) / measured).ln();
+    huber(r)
+}
+
+fn huber(r: f64) -> f64 {
     HUBER_DELTA * HUBER_DELTA * ((1.0 + (r / HUBER_DELTA).powi(2)).sqrt() - 1.0)
+}
+
+/// Loss of one row: its throughput, and its TTFT and TPOT when measured. A layout the
+/// parameters judge unable to run scores as a prediction of `PREDICTION_FLOOR` × the measured
+/// rate, and as a time as many times too long.
+pub fn point_loss(p: &Point, params: &PerfParams) -> f64 {
+    let point = p.point(params);
+    let gpus = p.inputs.cluster.total_gpus().max(1) as f64;
+    let mut total = row_loss(point.as_ref().map_or(0.0, |o| o.output_tok_s / gpus), p.measured());
+    let times = [(p.measurement.ttft_ms, point.as_ref().map(|o| o.ttft.ms())), (p.measurement.tpot_ms, point.as_ref().map(|o| o.tpot.ms()))];
+    for (measured, predicted) in times {
+        if let Some(m) = measured.filter(|m| m.is_finite() && *m > 0.0) {
+            total += match predicted {
+                Some(t) => huber((t.max(PREDICTION_FLOOR * m) / m).ln().min(-PREDICTION_FLOOR.ln())),
+                None => huber(-PREDICTION_FLOOR.ln()),
+            };
+        }
+    }
+    total
 }
 
 /// Mean robust loss of `points` under `params`; 0 for no points.
@@ -70,7 +95,7 @@ pub fn loss(points: &[&Point], params: &PerfParams) -> f64 {
     if points.is_empty() {
         return 0.0;
     }
-    let total: f64 = points.iter().map(|p| row_loss(p.predict(params), p.measured())).sum();
+    let total: f64 = points.iter().map(|p| point_loss(p, params)).sum();
     total / points.len() as f64
 }
 

@@ -13,14 +13,19 @@
 //! - `metrics`: relative errors, medians, best-layout rate and pairwise ranking agreement.
 //! - `fit`: the robust loss and a deterministic, bounded Nelder–Mead.
 //! - `dataset`: the TensorRT-LLM 0.17 CSV's rows as measurements.
+//! - `held_out`: out-of-sample errors per regime, the cells of the plan's ranges.
+//! - `recalibrate`: a user's measurements in, a refit, the plan again and the errors before
+//!   and after out.
 
 pub mod dataset;
 pub mod fit;
+pub mod held_out;
 pub mod measurement;
 pub mod metrics;
+pub mod recalibrate;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use fit::{fit, FitOptions, FitResult};
 pub use measurement::{GroupKey, Measurement, Point};
@@ -32,6 +37,13 @@ use super::gpu::Generation;
 use super::perf::params::{PerfParams, BOUNDS, PARAM_COUNT};
 use super::workload::Load;
 use std::collections::BTreeSet;
+
+/// Weight of the pull towards the priors in the shipped fit (`FitOptions::anchor`): a parameter
+/// moved across its whole range costs as much as a 1.4 % error on every row.
+pub const ANCHOR: f64 = 1e-4;
+
+/// Most loss evaluations of one (generation, engine) fit.
+pub const MAX_EVALUATIONS: usize = 4000;
 
 /// Resolve and prepare every measurement; the error names the measurement and the field.
 pub fn prepare(measurements: &[Measurement]) -> Result<Vec<Point>, InputError> {
@@ -104,6 +116,17 @@ pub fn fit_by_generation<S: Fn(Generation, Engine) -> PerfParams>(
     anchor: f64,
     max_evaluations: usize,
 ) -> Vec<GenerationFit> {
+    fit_groups(&points.iter().collect::<Vec<_>>(), start, anchor, max_evaluations)
+}
+
+/// `fit_by_generation` over borrowed points (a subset of a calibration set, as the held-out
+/// refits use).
+pub fn fit_groups<S: Fn(Generation, Engine) -> PerfParams>(
+    points: &[&Point],
+    start: S,
+    anchor: f64,
+    max_evaluations: usize,
+) -> Vec<GenerationFit> {
     let mut keys: Vec<(Generation, Engine)> = Vec::new();
     for p in points {
         let k = (p.generation(), p.engine());
@@ -115,7 +138,7 @@ pub fn fit_by_generation<S: Fn(Generation, Engine) -> PerfParams>(
     keys.into_iter()
         .map(|(generation, engine)| {
             let rows: Vec<&Point> =
-                points.iter().filter(|p| p.generation() == generation && p.engine() == engine).collect();
+                points.iter().copied().filter(|p| p.generation() == generation && p.engine() == engine).collect();
             let free = identifiable(&rows);
             let start = start(generation, engine);
             let options = FitOptions { free, anchor, max_evaluations };

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 /// Where the data folder is: `../shared/data/calibration` from the crate (the repository's
 /// layout on CI), or one level further up (a git worktree under `wt/`).
-fn calibration_csv() -> (PathBuf, String) {
+pub(crate) fn calibration_csv() -> (PathBuf, String) {
     let name = "shared/data/calibration/trtllm-0.17-max-throughput.csv";
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let candidates: Vec<PathBuf> = manifest.ancestors().skip(1).take(2).map(|d| d.join(name)).collect();
@@ -22,7 +22,7 @@ fn calibration_csv() -> (PathBuf, String) {
     panic!("calibration data not found; looked for {candidates:?}");
 }
 
-fn shipped_points() -> Vec<Point> {
+pub(crate) fn shipped_points() -> Vec<Point> {
     let (path, text) = calibration_csv();
     let measurements = dataset::trtllm_measurements(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     prepare(&measurements).unwrap()

@@ -19,6 +19,13 @@ use crate::planner::reject::RejectReason;
 
 /// Every way `layout` fails to split `model`, at most one reason per kind; empty when it splits.
 pub fn check(model: &ModelSpec, layout: &Layout) -> Vec<RejectReason> {
+    check_distinct(model, layout, &super::distinct_layers(&model.layers))
+}
+
+/// `check`, visiting only the layers at `distinct` (`memory::distinct_layers` of the model's):
+/// a layer like the one before it fails the same way, and a reason is kept once per kind, so
+/// the reasons and their order are the same.
+pub fn check_distinct(model: &ModelSpec, layout: &Layout, distinct: &[usize]) -> Vec<RejectReason> {
     let mut reasons: Vec<RejectReason> = Vec::new();
     let mut push = |reason: RejectReason| {
         if !reasons.iter().any(|r| r.code() == reason.code()) {
@@ -33,7 +40,7 @@ pub fn check(model: &ModelSpec, layout: &Layout) -> Vec<RejectReason> {
     if layout.ep > 1 && !model.is_moe() {
         push(RejectReason::NoExperts { ep: layout.ep });
     }
-    for layer in &model.layers {
+    for layer in distinct.iter().filter_map(|&i| model.layers.get(i)) {
         let heads = layer.attention.heads();
         if !heads.is_multiple_of(tp) {
             push(RejectReason::HeadsNotDivisible { tp, heads });

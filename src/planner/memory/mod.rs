@@ -21,12 +21,13 @@ mod tests;
 use crate::planner::engine::EngineProfile;
 use crate::planner::gpu::Cluster;
 use crate::planner::layout::Layout;
-use crate::planner::model::ModelSpec;
+use crate::planner::model::{Layer, ModelSpec};
 use crate::planner::plan::MemoryGib;
 use crate::planner::precision::Precisions;
 use crate::planner::reject::RejectReason;
 use crate::planner::units::Bytes;
 use crate::planner::workload::Workload;
+use std::ops::Range;
 
 pub use stages::stage_layers;
 
@@ -96,6 +97,54 @@ impl MemoryPlan {
     }
 }
 
+/// Indices of the layers that differ from the layer before them (the first always): a model of
+/// one repeated block has one or two.
+pub fn distinct_layers(layers: &[Layer]) -> Vec<usize> {
+    (0..layers.len()).filter(|&i| i == 0 || layers[i] != layers[i - 1]).collect()
+}
+
+/// What every stage of a layout holds that does not depend on its expert parallelism: the
+/// stages' layer ranges (from `pp`), one GPU's weights (from `tp`, `tp × dp` and `pp`) and KV
+/// bytes per token and per request (from `tp` and `pp`). A search builds it once for all the
+/// layouts that differ only in `ep`; `breakdown` builds it for one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StageParts {
+    pub stages: Vec<Range<usize>>,
+    pub weights: Vec<weights::WeightBytes>,
+    pub kv_bytes_per_token: Vec<Bytes>,
+    pub kv_bytes_per_request: Vec<Bytes>,
+}
+
+impl StageParts {
+    /// The parts of `layout`.
+    pub fn new(
+        model: &ModelSpec,
+        layout: &Layout,
+        precision: Precisions,
+        engine: &EngineProfile,
+        workload: &Workload,
+    ) -> StageParts {
+        let context = workload.max_context();
+        let stages = stage_layers(model, layout.pp, engine.pp_partition);
+        let weights = weights::per_stage(model, &stages, layout, precision.weights);
+        let layers = |r: &Range<usize>| &model.layers[r.clone()];
+        StageParts {
+            kv_bytes_per_token: stages.iter().map(|r| kv::bytes_per_token(layers(r), layout.tp, precision.kv)).collect(),
+            kv_bytes_per_request: stages
+                .iter()
+                .map(|r| kv::bytes_per_request(layers(r), layout.tp, precision.kv, context))
+                .collect(),
+            stages,
+            weights,
+        }
+    }
+
+    /// Whether these parts serve `layout` too: the same `tp`, `pp` and `dp` (only `ep` differs).
+    pub fn serves(&self, built_for: &Layout, layout: &Layout) -> bool {
+        (built_for.tp, built_for.pp, built_for.dp) == (layout.tp, layout.pp, layout.dp)
+    }
+}
+
 /// The memory breakdown of the most loaded GPU, whether or not it fits; `Err` only when the
 /// layout cannot split the model at all (`divisibility::check`).
 pub fn breakdown(
@@ -110,63 +159,75 @@ pub fn breakdown(
     if !reasons.is_empty() {
         return Err(reasons);
     }
+    let parts = StageParts::new(model, layout, precision, engine, workload);
+    breakdown_with(model, cluster, layout, engine, &parts, &distinct_layers(&model.layers))
+}
+
+/// `breakdown` of a layout that divides, from its `StageParts` (which must have been built for
+/// a layout with the same `tp`, `pp` and `dp`) and the model's `distinct_layers` (an activation
+/// peak is a maximum over layers, so a layer like the one before need not be visited).
+pub fn breakdown_with(
+    model: &ModelSpec,
+    cluster: &Cluster,
+    layout: &Layout,
+    engine: &EngineProfile,
+    parts: &StageParts,
+    distinct: &[usize],
+) -> Result<MemoryPlan, Vec<RejectReason>> {
     let capacity = cluster.gpu.memory;
     let fraction = engine.memory_fraction(capacity, layout, model);
     let overhead = runtime::overhead(model, layout, engine);
-    let context = workload.max_context();
-    let stages = stage_layers(model, layout.pp, engine.pp_partition);
-    let stage_weights = weights::per_stage(model, &stages, layout, precision.weights);
+    let stages = &parts.stages;
     let last = stages.len().saturating_sub(1);
-    let plans = stages.iter().zip(stage_weights).enumerate().map(|(i, (range, w))| {
-        let layers = &model.layers[range.clone()];
-        let activations = runtime::activation_bytes(
+    // Each stage's activation peak, KV budget and signed headroom in requests (to find the
+    // binding stage even when nothing fits); the plan is then written for the binding stage.
+    let stage = |i: usize| {
+        let range = &stages[i];
+        let inside = distinct.iter().copied().filter(|&l| l > range.start && l < range.end);
+        let activations = runtime::activation_bytes_of(
             model,
-            layers,
+            range.clone().take(1).chain(inside).map(|l| &model.layers[l]),
             layout,
             i == last,
             engine.max_batch_tokens,
             engine.max_batch_requests,
         );
-        let weights = w.total();
+        let weights = parts.weights[i].total();
         let budget =
             budget::kv_budget(engine.memory_rule, fraction, capacity, weights, activations, &overhead);
-        let kv_capacity = budget.kv.max(Bytes::ZERO);
-        let kv_bytes_per_token = kv::bytes_per_token(layers, layout.tp, precision.kv);
-        let kv_bytes_per_request = kv::bytes_per_request(layers, layout.tp, precision.kv, context);
-        let per_request = kv_bytes_per_request.value();
-        // Signed headroom in requests, to find the binding stage even when nothing fits.
+        let per_request = parts.kv_bytes_per_request[i].value();
         let headroom = if per_request > 0.0 { budget.kv.value() / per_request } else { f64::INFINITY };
-        let max_requests_per_replica =
-            if per_request > 0.0 { (kv_capacity.value() / per_request).floor() as u64 } else { u64::MAX };
-        let plan = MemoryPlan {
-            stage: i,
-            capacity,
-            weights,
-            weight_parts: w,
-            activations,
-            overhead: overhead.total(),
-            overhead_parts: overhead,
-            memory_fraction: fraction,
-            weight_room: budget.room,
-            kv_capacity,
-            free: capacity - weights - kv_capacity - activations - overhead.total(),
-            kv_bytes_per_token,
-            kv_tokens: if kv_bytes_per_token.value() > 0.0 {
-                kv_capacity.value() / kv_bytes_per_token.value()
-            } else {
-                0.0
-            },
-            kv_bytes_per_request,
-            max_requests_per_replica,
-            max_requests: max_requests_per_replica.saturating_mul(layout.dp as u64),
-        };
-        (headroom, plan)
-    });
-    let binding = plans
-        .min_by(|a, b| a.0.total_cmp(&b.0).then(b.1.weights.value().total_cmp(&a.1.weights.value())))
-        .map(|(_, plan)| plan);
-    binding.ok_or_else(|| {
-        vec![RejectReason::LayersNotDivisible { pp: layout.pp, layers: model.num_layers() }]
+        (headroom, weights, activations, budget)
+    };
+    let binding = (0..parts.weights.len())
+        .map(|i| (i, stage(i)))
+        .min_by(|(_, a), (_, b)| a.0.total_cmp(&b.0).then(b.1.value().total_cmp(&a.1.value())));
+    let Some((i, (_, weights, activations, budget))) = binding else {
+        return Err(vec![RejectReason::LayersNotDivisible { pp: layout.pp, layers: model.num_layers() }]);
+    };
+    let kv_capacity = budget.kv.max(Bytes::ZERO);
+    let kv_bytes_per_token = parts.kv_bytes_per_token[i];
+    let kv_bytes_per_request = parts.kv_bytes_per_request[i];
+    let per_request = kv_bytes_per_request.value();
+    let max_requests_per_replica =
+        if per_request > 0.0 { (kv_capacity.value() / per_request).floor() as u64 } else { u64::MAX };
+    Ok(MemoryPlan {
+        stage: i,
+        capacity,
+        weights,
+        weight_parts: parts.weights[i],
+        activations,
+        overhead: overhead.total(),
+        overhead_parts: overhead,
+        memory_fraction: fraction,
+        weight_room: budget.room,
+        kv_capacity,
+        free: capacity - weights - kv_capacity - activations - overhead.total(),
+        kv_bytes_per_token,
+        kv_tokens: if kv_bytes_per_token.value() > 0.0 { kv_capacity.value() / kv_bytes_per_token.value() } else { 0.0 },
+        kv_bytes_per_request,
+        max_requests_per_replica,
+        max_requests: max_requests_per_replica.saturating_mul(layout.dp as u64),
     })
 }
 

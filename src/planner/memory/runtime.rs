@@ -147,10 +147,20 @@ pub fn activation_bytes(
     tokens: u32,
     requests: u32,
 ) -> Bytes {
-    let per_token = layers
-        .iter()
-        .map(|l| layer_elements_per_token(l, model.hidden_size, layout))
-        .fold(0.0, f64::max);
+    activation_bytes_of(model, layers.iter(), layout, last_stage, tokens, requests)
+}
+
+/// `activation_bytes` over any run of layers: the peak is a maximum over them, so a caller may
+/// pass each distinct layer once.
+pub fn activation_bytes_of<'a>(
+    model: &ModelSpec,
+    layers: impl Iterator<Item = &'a Layer>,
+    layout: &Layout,
+    last_stage: bool,
+    tokens: u32,
+    requests: u32,
+) -> Bytes {
+    let per_token = layers.map(|l| layer_elements_per_token(l, model.hidden_size, layout)).fold(0.0, f64::max);
     let sampler = if last_stage {
         requests.min(tokens) as f64 * model.vocab_size as f64 * SAMPLER_BYTES_PER_LOGIT
     } else {

@@ -7,7 +7,7 @@ use crate::planner::model::fixtures::*;
 use crate::planner::model::{Attention, DenseFfn, FeedForward, Layer, MoeFfn};
 use crate::planner::precision::{KvPrecision, WeightPrecision};
 use crate::planner::units::GIB;
-use crate::planner::workload::{Load, Priority, Sla};
+use crate::planner::workload::{Arrivals, Load, Priority, Sla};
 use proptest::prelude::*;
 
 fn cluster(gpu: GpuSpec, gpus: u32) -> Cluster {
@@ -15,7 +15,7 @@ fn cluster(gpu: GpuSpec, gpus: u32) -> Cluster {
 }
 
 fn workload(isl: u32, osl: u32) -> Workload {
-    Workload { isl, osl, load: Load::MaxThroughput, sla: Sla::default(), priority: Priority::Throughput }
+    Workload { isl, osl, load: Load::MaxThroughput, arrivals: Arrivals::Staggered, sla: Sla::default(), priority: Priority::Throughput }
 }
 
 const BF16: Precisions = Precisions { weights: WeightPrecision::Bf16, kv: KvPrecision::Bf16 };
@@ -234,4 +234,38 @@ proptest! {
         let b = max_stage_weights(&m, &Layout::new(1, deeper, 1, 1, deeper).unwrap(), rule, WeightPrecision::Bf16);
         prop_assert!(b <= a * (1.0 + 1e-12), "pp {pp}: {a}, pp {deeper}: {b}");
     }
+}
+
+/// Visiting only the layers that differ from the one before (`distinct_layers`) gives the same
+/// divisibility reasons, in the same order, and the same memory plan as visiting every layer:
+/// for every catalog model, over layouts of 16 GPUs with every ep.
+#[test]
+fn distinct_layers_give_the_same_reasons_and_plans_as_every_layer() {
+    let h100 = gpu("h100-sxm", 80.0);
+    let c = cluster(h100.clone(), 16);
+    let mut compared = 0;
+    for entry in crate::planner::model::catalog::entries() {
+        let Ok(imported) = entry.import() else { continue };
+        let m = imported.spec;
+        let distinct = distinct_layers(&m.layers);
+        let every: Vec<usize> = (0..m.layers.len()).collect();
+        for engine in Engine::ALL {
+            let e = profile(engine, &h100, None).unwrap();
+            for l in crate::planner::search::enumerate(16, m.is_moe(), &Default::default()).unwrap() {
+                let reasons = divisibility::check_distinct(&m, &l, &distinct);
+                assert_eq!(reasons, divisibility::check_distinct(&m, &l, &every), "{} {l}", m.name);
+                if reasons.is_empty() {
+                    let parts = StageParts::new(&m, &l, BF16, &e, &workload(1024, 256));
+                    assert_eq!(
+                        breakdown_with(&m, &c, &l, &e, &parts, &distinct),
+                        breakdown_with(&m, &c, &l, &e, &parts, &every),
+                        "{} {l}",
+                        m.name
+                    );
+                    compared += 1;
+                }
+            }
+        }
+    }
+    assert!(compared > 100, "{compared} plans compared");
 }

@@ -92,7 +92,14 @@ impl StageCompute {
     ///   `2·h·(r_kv + d_rope) + 2·h·r_kv`; the absorbed `W_UK`/`W_UV` products are the
     ///   `kv_b_proj` parameters, already in `matmul_params`.
     pub fn new(model: &ModelSpec, stage: &[Layer], lm_head: bool, layout: &Layout) -> StageCompute {
-        let tp = layout.tp.max(1) as f64;
+        StageCompute::per_tp(model, stage, lm_head, layout.tp).finish(layout)
+    }
+
+    /// The part of `new` that depends only on the tensor-parallel degree: the sums over the
+    /// stage's layers, experts not yet spread over the stage's GPUs. A search computes it once
+    /// for all the layouts that share `tp` and the stage (`finish` completes it per layout).
+    pub fn per_tp(model: &ModelSpec, stage: &[Layer], lm_head: bool, tp: u32) -> StageCompute {
+        let tp = tp.max(1) as f64;
         let h = model.hidden_size;
         let hf = h as f64;
         let mut c = StageCompute {
@@ -171,13 +178,19 @@ impl StageCompute {
                 }
             }
         }
-        if c.moe_layers > 0 {
-            let stage_gpus = layout.stage_gpus().max(1);
-            c.expert_params /= stage_gpus as f64;
-            c.expert_group_units = layout.dp.max(1);
-            c.dispatch_destinations = dispatch_destinations(layout, c.experts_per_token);
-        }
         c
+    }
+
+    /// `per_tp`'s sums completed for `layout`: a MoE stage's routed experts spread over its
+    /// `tp × dp` GPUs, the attention groups that reach them, and the EP dispatch.
+    pub fn finish(mut self, layout: &Layout) -> StageCompute {
+        if self.moe_layers > 0 {
+            let stage_gpus = layout.stage_gpus().max(1);
+            self.expert_params /= stage_gpus as f64;
+            self.expert_group_units = layout.dp.max(1);
+            self.dispatch_destinations = dispatch_destinations(layout, self.experts_per_token);
+        }
+        self
     }
 }
 

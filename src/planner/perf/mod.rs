@@ -9,6 +9,7 @@
 //!
 //! - `params`: the efficiencies and overheads (priors per GPU generation and engine, bounds).
 //! - `fitted`: the shipped fit of those parameters to measurements, and the fallback rule.
+//! - `ranges`: where the true values are expected to fall, from held-out errors per regime.
 //! - `comm`: TP all-reduce, EP all-to-all and PP send as latency + seconds per byte.
 //! - `load`: the per-layout inputs (`StageLoad`) and the compute derived from the model.
 //! - `step`: one engine step of the heaviest stage (`StepTime`), and a lone prefill.
@@ -22,6 +23,7 @@ pub mod comm;
 pub mod fitted;
 pub mod load;
 pub mod params;
+pub mod ranges;
 pub mod queueing;
 pub mod serving;
 pub mod step;

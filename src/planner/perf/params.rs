@@ -94,7 +94,49 @@ pub const BOUNDS: [ParamBound; PARAM_COUNT] = [
     ParamBound { name: "collective_latency", lo: 0.0, hi: 20e-6 },
 ];
 
+/// The parameters as a scenario's `perf_params` and `data/fitted-params.json` name them, with
+/// the factor from that unit to the base unit, in `BOUNDS` order.
+pub const UNIT_NAMES: [(&str, f64); PARAM_COUNT] = [
+    ("gemm_efficiency", 1.0),
+    ("attention_efficiency", 1.0),
+    ("hbm_efficiency", 1.0),
+    ("link_efficiency", 1.0),
+    ("scale_up_hop_latency_us", 1e-6),
+    ("scale_out_hop_latency_us", 1e-6),
+    ("step_overhead_ms", 1e-3),
+    ("layer_overhead_us", 1e-6),
+    ("sequence_overhead_us", 1e-6),
+    ("moe_efficiency", 1.0),
+    ("collective_latency_us", 1e-6),
+];
+
+/// A bound in a named unit, without the binary noise of the unit conversion (0.2, not
+/// 0.19999999999999998).
+fn shown(x: f64) -> f64 {
+    (x * 1e9).round() / 1e9
+}
+
 impl PerfParams {
+    /// `self` with the values given in `overrides` (in `UNIT_NAMES` units, `BOUNDS` order)
+    /// replaced; an error names `<prefix>.<unit name>` for a value that is not finite or leaves
+    /// its `BOUNDS`.
+    pub fn with_overrides(&self, overrides: [Option<f64>; PARAM_COUNT], prefix: &str) -> Result<PerfParams, InputError> {
+        let mut x = self.to_array();
+        for (i, value) in overrides.into_iter().enumerate() {
+            let Some(v) = value else { continue };
+            let ((name, scale), b) = (UNIT_NAMES[i], BOUNDS[i]);
+            let base = v * scale;
+            if !base.is_finite() || base < b.lo * (1.0 - 1e-12) || base > b.hi * (1.0 + 1e-12) {
+                return Err(InputError::new(
+                    format!("{prefix}.{name}"),
+                    format!("must be between {} and {}, got {v}", shown(b.lo / scale), shown(b.hi / scale)),
+                ));
+            }
+            x[i] = base.clamp(b.lo, b.hi);
+        }
+        Ok(PerfParams::from_array(x))
+    }
+
     /// The prior for a GPU generation and an engine. Every number is a prior (see the module
     /// doc); the sources:
     ///
@@ -247,6 +289,23 @@ mod tests {
                 assert_eq!(PerfParams::from_array(p.to_array()), p);
             }
         }
+    }
+
+    #[test]
+    fn overrides_are_in_named_units_and_checked() {
+        let p = PerfParams::prior(Generation::Hopper, Engine::Vllm);
+        let mut o = [None; PARAM_COUNT];
+        o[2] = Some(0.7);
+        o[6] = Some(1.5);
+        let q = p.with_overrides(o, "perf_params").unwrap();
+        assert_eq!((q.hbm_efficiency, q.step_overhead, q.gemm_efficiency), (0.7, Seconds::from_ms(1.5), p.gemm_efficiency));
+        o[4] = Some(50.0);
+        let e = p.with_overrides(o, "perf_params").unwrap_err();
+        assert_eq!(e.field, "perf_params.scale_up_hop_latency_us");
+        assert!(e.message.contains("between 0.2 and 10"), "{e}");
+        let mut nan = [None; PARAM_COUNT];
+        nan[0] = Some(f64::NAN);
+        assert_eq!(p.with_overrides(nan, "perf_params").unwrap_err().field, "perf_params.gemm_efficiency");
     }
 
     #[test]

@@ -27,6 +27,30 @@
 //! over the steps is exact on average for compute-bound steps; at small `n` the prefill tokens
 //! hide under the weight read of a memory-bound step, so the error stays small there too.
 //!
+//! Synchronized arrivals (`Arrivals::Synchronized`, a closed loop of C requests with fixed
+//! lengths, as `vllm bench serve --max-concurrency C --random-range-ratio 0 --ignore-eos`): the
+//! C requests of a wave start together, so the engine first prefills C·ISL prompt tokens in
+//! `k = ⌈C·ISL / T_p⌉` steps of its token budget `T_p` (the cap less the decodes riding along:
+//! requests whose prompt is done decode one token per step), then decodes C sequences with no
+//! prefill mixed in. A request's prompt completes in step `s_i = ⌈i·ISL / T_p⌉`, where its first
+//! token comes out, so (`t_p` a full prefill step, `t_r` the last, partial one, `t_d` a decode
+//! step of the whole batch)
+//!
+//! ```text
+//!   TTFT  = mean over the wave of the prefill steps up to s_i   (+ PP − 1 steps to cross the pipeline)
+//!   TPOT  = (latency − TTFT)/(OSL − 1), as vLLM and SGLang compute it: the prefill steps after
+//!           s_i plus the decode steps, over OSL − 1
+//!   wave  = (k − 1)·t_p + t_r + (OSL − 1)·t_d;   output tok/s = DP · C · OSL / wave
+//! ```
+//!
+//! Why the waves last: the prefill steps are shared by every request, so a wave's requests
+//! finish within the last k decode steps of each other, and their replacements reach the engine
+//! together. The Scicom vLLM sample (`shared/data/bench-results`) shows it: its first requests'
+//! end-to-end latencies lie within 32 ms of each other (3.899–3.931 s), and the mean TTFT over
+//! all 1000 requests (1095 ms) is the first wave's. A wave whose prefill outlasts a request's
+//! decode (`(k − 1)/PP > OSL − 1`) cannot stay synchronized: the first requests finish and
+//! return before the last prompt is in; such a closed loop is taken as staggered.
+//!
 //! Loads:
 //! - concurrency C (closed loop, as benchmark clients): `n = C / DP`; beyond what the KV
 //!   cache and engine caps admit the extra requests wait, `wait = lifetime·(n/n_cap − 1)`
@@ -41,7 +65,7 @@
 
 use super::super::reject::RejectReason;
 use super::super::units::Seconds;
-use super::super::workload::{Load, Sla, Workload};
+use super::super::workload::{Arrivals, Load, Sla, Workload};
 use super::queueing::{md1_wait, mdc_wait};
 use super::step::{Batch, StageCost, StepTime};
 
@@ -100,8 +124,23 @@ pub struct OperatingPoint {
     pub decode_step: StepTime,
     /// A step of the heaviest stage carrying one request's prefill chunk.
     pub prefill_step: StepTime,
+    /// Share of the engine's time that goes to prefill: `1 − (the mean step without its prefill
+    /// tokens) / (the mean step)`. At least `PREFILL_BOUND_SHARE` is "prefill-bound", the
+    /// regime the error ranges (`perf::ranges`) are looked up under.
+    pub prefill_share: f64,
     /// What set the concurrency.
     pub limit: Limit,
+}
+
+/// A point whose `prefill_share` reaches this is prefill-bound: more of the engine's time goes to
+/// prompts than to generating tokens.
+pub const PREFILL_BOUND_SHARE: f64 = 0.5;
+
+impl OperatingPoint {
+    /// Whether more of the engine's time goes to prefill than to decode.
+    pub fn prefill_bound(&self) -> bool {
+        self.prefill_share >= PREFILL_BOUND_SHARE
+    }
 }
 
 /// Why a layout has no operating point.
@@ -121,9 +160,18 @@ pub enum NoOperatingPoint {
 struct Running {
     tpot: Seconds,
     ttft: Seconds,
+    /// Mean time from a request's arrival to its last token.
     lifetime: Seconds,
+    /// Time per request slot per request: `lifetime` in a steady state, the wave when the
+    /// requests run in lockstep (the first of a wave finish before the wave does).
+    cycle: Seconds,
+    /// Share of the engine's time spent on prefill, when the model knows it directly (waves).
+    prefill_share: Option<f64>,
     step: StepTime,
     chunk_step: StepTime,
+    /// Decoding sequences per step and their mean context.
+    decode: f64,
+    context: f64,
     /// Prefill tokens per step and the budget left for them after the decodes.
     prefill: f64,
     budget: f64,
@@ -134,12 +182,129 @@ struct Model<'a> {
     stage: &'a StageCost,
     isl: f64,
     osl: f64,
+    arrivals: Arrivals,
     limits: &'a ServingLimits,
     sla: Sla,
 }
 
+/// The prefill phase of a wave of `n` prompts of `isl` tokens, `budget` prompt tokens per step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Wave {
+    /// Prefill steps.
+    steps: f64,
+    /// Mean step in which a prompt completes (1-based).
+    mean_completion: f64,
+    /// Share of the prompts completing in the last step.
+    last_share: f64,
+    /// Prompts complete before the last step (they decode in it).
+    before_last: f64,
+    /// Mean prompts already complete per prefill step (decoding in it).
+    mean_done: f64,
+    /// Prompt tokens in the last step.
+    last_tokens: f64,
+}
+
+/// Prefill steps counted one by one up to this many; beyond it, the sum of the step indices is
+/// taken in closed form (off by at most half a step per step, under 1 % of the sum).
+const EXACT_WAVE_STEPS: f64 = 64.0;
+
+impl Wave {
+    fn new(n: f64, isl: f64, budget: f64) -> Wave {
+        let total = n * isl;
+        let steps = (total / budget).ceil().max(1.0);
+        let per_step = budget / isl;
+        // Prompts complete after step j: c(j) = min(n, ⌊j·budget / isl⌋).
+        let done = |j: f64| (j * per_step + 1e-9).floor().min(n);
+        let sum_done = if steps <= EXACT_WAVE_STEPS {
+            (1..steps as u32).map(|j| done(j as f64)).sum::<f64>()
+        } else {
+            (per_step * steps * (steps - 1.0) / 2.0 - (steps - 1.0) / 2.0).clamp(0.0, n * (steps - 1.0))
+        };
+        let before_last = done(steps - 1.0);
+        Wave {
+            steps,
+            mean_completion: (steps * n - sum_done) / n,
+            last_share: ((n - before_last) / n).clamp(0.0, 1.0),
+            before_last,
+            mean_done: sum_done / steps,
+            last_tokens: (total - (steps - 1.0) * budget).clamp(0.0, budget),
+        }
+    }
+}
+
 impl Model<'_> {
     fn running(&self, n: f64) -> Running {
+        match self.arrivals {
+            Arrivals::Staggered => self.staggered(n),
+            Arrivals::Synchronized => self.synchronized(n).unwrap_or_else(|| self.staggered(n)),
+        }
+    }
+
+    /// A wave of `n` requests per replica (module doc, "Synchronized arrivals"); `None` when
+    /// the wave's prefill outlasts a request's decode, so the loop cannot stay in lockstep.
+    fn synchronized(&self, n: f64) -> Option<Running> {
+        let pp = self.stage.pp as f64;
+        let (isl, osl) = (self.isl, self.osl);
+        let cap = self.limits.max_batch_tokens.max(1) as f64;
+        let wave_n = n.max(1.0);
+        let m = wave_n.clamp(1.0, pp);
+        let r = (wave_n / m).max(1.0);
+        // The budget left for prompts after the decodes riding along, settled in two rounds.
+        let mut wave = Wave::new(wave_n, isl, cap);
+        for _ in 0..2 {
+            wave = Wave::new(wave_n, isl, (cap - wave.mean_done / m).max(1.0));
+        }
+        if (wave.steps - 1.0) / pp > osl - 1.0 {
+            return None;
+        }
+        let budget = (cap - wave.mean_done / m).max(1.0);
+        let prefill_context = (isl + 1.0) / 2.0;
+        let context = isl + osl / 2.0;
+        let full = self.stage.step(&Batch {
+            decode_tokens: wave.mean_done / m,
+            decode_context: isl,
+            prefill_tokens: budget.min(wave_n * isl),
+            prefill_context,
+        });
+        let last = self.stage.step(&Batch {
+            decode_tokens: wave.before_last / m,
+            decode_context: isl,
+            prefill_tokens: wave.last_tokens,
+            prefill_context,
+        });
+        let decode = self.stage.step(&Batch::decode(r, context));
+        let (t_p, t_r, t_d) = (full.total.value(), last.total.value(), decode.total.value());
+        let (k, s, fl) = (wave.steps, wave.mean_completion, wave.last_share);
+        let ttft = t_p * (s - fl) + fl * t_r + (pp - 1.0) * t_p;
+        // Prefill steps a request sits through after its first token, and the tokens it makes
+        // in them (one per PP steps).
+        let after = t_p * ((k - 1.0) * (1.0 - fl) - s + k * fl) + t_r * (1.0 - fl);
+        let made = (k - s) / pp;
+        let tpot = if osl > 1.0 {
+            (after + (osl - 1.0 - made).max(0.0) * pp * t_d) / (osl - 1.0)
+        } else {
+            pp * t_d
+        };
+        let prefill_phase = (k - 1.0) * t_p + t_r + (pp - 1.0) * t_p;
+        let wave_time = prefill_phase + (osl - 1.0) * pp * t_d;
+        Some(Running {
+            tpot: Seconds(tpot),
+            ttft: Seconds(ttft),
+            lifetime: Seconds(ttft + (osl - 1.0) * tpot),
+            cycle: Seconds(wave_time),
+            prefill_share: Some(if wave_time > 0.0 { prefill_phase / wave_time } else { 0.0 }),
+            step: decode,
+            chunk_step: full,
+            decode: r,
+            context,
+            prefill: 0.0,
+            budget,
+            tokens_ok: r <= cap * (1.0 + 1e-9),
+        })
+    }
+
+    /// The steady state of staggered arrivals (module doc).
+    fn staggered(&self, n: f64) -> Running {
         let pp = self.stage.pp as f64;
         let (isl, osl) = (self.isl, self.osl);
         let max_tokens = self.limits.max_batch_tokens.max(1) as f64;
@@ -167,12 +332,17 @@ impl Model<'_> {
         });
         let tpot = step.total * pp;
         let ttft = chunk_step.total * (chunks * pp);
+        let lifetime = ttft + tpot * (osl - 1.0);
         Running {
             tpot,
             ttft,
-            lifetime: ttft + tpot * (osl - 1.0),
+            lifetime,
+            cycle: lifetime,
+            prefill_share: None,
             step,
             chunk_step,
+            decode,
+            context,
             prefill,
             budget: (max_tokens - decode).max(1.0),
             tokens_ok: decode + prefill <= max_tokens * (1.0 + 1e-9),
@@ -245,8 +415,17 @@ impl Model<'_> {
 
     fn point(&self, n: f64, run: &Running, waiting: f64, wait: Seconds, limit: Limit) -> OperatingPoint {
         let dp = self.stage.dp as f64;
-        let requests = dp * n / run.lifetime.value();
+        let requests = dp * n / run.cycle.value();
         let ttft = run.ttft + wait;
+        let prefill_share = run.prefill_share.unwrap_or_else(|| {
+            let decode_alone = self.stage.step(&Batch::decode(run.decode, run.context)).total.value();
+            let mean = run.step.total.value();
+            if mean > 0.0 {
+                (1.0 - decode_alone / mean).clamp(0.0, 1.0)
+            } else {
+                0.0
+            }
+        });
         OperatingPoint {
             concurrency: dp * (n + waiting),
             running: dp * n,
@@ -258,6 +437,7 @@ impl Model<'_> {
             queue_wait: wait,
             decode_step: run.step,
             prefill_step: run.chunk_step,
+            prefill_share,
             limit,
         }
     }
@@ -290,7 +470,7 @@ impl Model<'_> {
             let point = self.point(offered, &run, 0.0, Seconds::ZERO, Limit::Offered);
             return self.checked(point, offered, &run);
         }
-        let wait = run_cap.lifetime * (offered / n_cap - 1.0);
+        let wait = run_cap.cycle * (offered / n_cap - 1.0);
         let point = self.point(n_cap, &run_cap, offered - n_cap, wait, limit);
         self.checked(point, n_cap, &run_cap)
     }
@@ -340,10 +520,16 @@ pub fn operating_point(
     workload: &Workload,
     limits: &ServingLimits,
 ) -> Result<OperatingPoint, NoOperatingPoint> {
+    // A Poisson stream never arrives in lockstep (the scenario refuses the combination too).
+    let arrivals = match workload.load {
+        Load::RequestRate(_) => Arrivals::Staggered,
+        Load::MaxThroughput | Load::Concurrency(_) => workload.arrivals,
+    };
     let model = Model {
         stage,
         isl: (workload.isl as f64).max(1.0),
         osl: (workload.osl as f64).max(1.0),
+        arrivals,
         limits,
         sla: workload.sla,
     };

@@ -9,7 +9,7 @@ use super::super::model::fixtures::{deepseek_v3, llama_3_1_70b};
 use super::super::model::{Attention, DenseFfn, FeedForward, Layer, ModelSpec};
 use super::super::precision::WeightPrecision;
 use super::super::units::{Bytes, BytesPerSec, FlopsPerSec, Seconds};
-use super::super::workload::{Load, Priority, Sla, Workload};
+use super::super::workload::{Arrivals, Load, Priority, Sla, Workload};
 use super::comm::tests::{cluster, h100};
 use super::*;
 use proptest::prelude::*;
@@ -62,7 +62,7 @@ fn dense_load(model: &ModelSpec, layout: &Layout, bytes_per_weight: f64, kv_byte
 }
 
 fn workload(isl: u32, osl: u32, load: Load, sla: Sla) -> Workload {
-    Workload { isl, osl, load, sla, priority: Priority::Throughput }
+    Workload { isl, osl, load, arrivals: Arrivals::Staggered, sla, priority: Priority::Throughput }
 }
 
 fn limits(kv_max_requests: f64) -> ServingLimits {
@@ -343,6 +343,68 @@ fn calibration_sanity_llama_70b_fp8_h100_tp1_vs_tp2() {
     assert!(predicted[3] > 1.5 * predicted[2] && predicted[5] > 1.5 * predicted[4], "{predicted:?}");
 }
 
+/// Llama 3.1 70B BF16, TP 8 on one H100 node, vLLM's priors: the Scicom benchmark's setting.
+fn tp8_70b() -> StageCost {
+    let model = llama_3_1_70b();
+    let layout = Layout::new(8, 1, 1, 1, 8).unwrap();
+    let params = PerfParams::prior(Generation::Hopper, Engine::Vllm);
+    StageCost::new(&dense_load(&model, &layout, 2.0, 2.0), &layout, &cluster(1, h100()), WeightPrecision::Bf16, &params)
+}
+
+#[test]
+fn a_synchronized_wave_prefills_together_then_decodes() {
+    // 50 prompts of 1023 tokens, 8192 tokens per step less the decodes riding along (~24): 7
+    // prompts complete in each of steps 1–6 (15, 23, … 47 done), the last 3 in step 7. Mean
+    // completion step (7 + 8·5 … counted exactly) = (7·50 − 162)/50 = 3.76; the Scicom vLLM
+    // sample's first-token times come in groups of 7 and 8 too.
+    let stage = tp8_70b();
+    let lim = ServingLimits { kv_max_requests: 1000.0, max_batch_requests: 1024, max_batch_tokens: 8192 };
+    let mut w = workload(1023, 128, Load::Concurrency(50), Sla::default());
+    w.arrivals = Arrivals::Synchronized;
+    let p = operating_point(&stage, &w, &lim).unwrap();
+    let decode = stage.step(&Batch::decode(50.0, 1023.0 + 64.0)).total.value();
+    // The full prefill steps carry the decodes of the prompts already done: 168/7 = 24 on average.
+    let full = stage.step(&Batch { decode_tokens: 24.0, decode_context: 1023.0, prefill_tokens: 8192.0 - 24.0, prefill_context: 512.0 });
+    let (t_p, t_d) = (full.total.value(), decode);
+    println!("prefill step {:.1} ms, decode step {:.2} ms; TTFT {:.0} ms, TPOT {:.2} ms, {:.0} tok/s", t_p * 1e3, t_d * 1e3, p.ttft.ms(), p.tpot.ms(), p.output_tok_s);
+    // TTFT: 3.76 − 0.06 full steps and 0.06 of the short last one.
+    within("TTFT in full prefill steps", p.ttft.value() / t_p, 3.70, 0.01);
+    // TPOT: the decode step plus the prefill steps a request sits through after its first token
+    // (on average 7 − 3.64 − ~1 short one), spread over 127 tokens.
+    assert!(p.tpot.value() > t_d && p.tpot.value() < t_d + 3.5 * t_p / 127.0, "TPOT {:?}", p.tpot);
+    // Throughput: 50 × 128 tokens per wave of ~6.1 prefill steps and 127 decode steps.
+    let wave = 6.0 * t_p + 127.0 * t_d;
+    within("wave throughput (tok/s)", p.output_tok_s, 50.0 * 128.0 / wave, 0.05);
+    // The same load staggered mixes prompts into every step: short TTFT, long TPOT.
+    let staggered = operating_point(&stage, &workload(1023, 128, Load::Concurrency(50), Sla::default()), &lim).unwrap();
+    assert!(staggered.ttft < p.ttft / 5.0 && staggered.tpot > p.tpot, "{staggered:?}");
+}
+
+#[test]
+fn a_wave_that_fits_one_step_has_one_prefill_and_plain_decode_steps() {
+    let stage = tp8_70b();
+    let lim = ServingLimits { kv_max_requests: 1000.0, max_batch_requests: 1024, max_batch_tokens: 8192 };
+    let mut w = workload(100, 64, Load::Concurrency(8), Sla::default());
+    w.arrivals = Arrivals::Synchronized;
+    let p = operating_point(&stage, &w, &lim).unwrap();
+    let prefill = stage.step(&Batch::prefill(800.0, 100.0)).total;
+    let decode = stage.step(&Batch::decode(8.0, 132.0)).total;
+    within("TTFT = the one prefill step (s)", p.ttft.value(), prefill.value(), 1e-9);
+    within("TPOT = the decode step (s)", p.tpot.value(), decode.value(), 1e-9);
+    within("tok/s", p.output_tok_s, 8.0 * 64.0 / (prefill + decode * 63.0).value(), 1e-9);
+}
+
+#[test]
+fn a_wave_whose_prefill_outlasts_its_decode_is_taken_as_staggered() {
+    // 1000 prompts of 8192 tokens at 8192 per step: 1000 prefill steps, 16 output tokens.
+    let stage = tp8_70b();
+    let lim = ServingLimits { kv_max_requests: 5000.0, max_batch_requests: 4096, max_batch_tokens: 8192 };
+    let mut w = workload(8192, 16, Load::Concurrency(1000), Sla::default());
+    let staggered = operating_point(&stage, &w, &lim).unwrap();
+    w.arrivals = Arrivals::Synchronized;
+    assert_eq!(operating_point(&stage, &w, &lim).unwrap(), staggered);
+}
+
 fn arb_params() -> impl Strategy<Value = PerfParams> {
     proptest::array::uniform11(0.0f64..1.0).prop_map(|u| {
         let mut v = [0.0; params::PARAM_COUNT];
@@ -380,6 +442,7 @@ proptest! {
             (0.0f64..1000.0).prop_map(Load::RequestRate),
         ],
         tpot_ms in prop::option::of(1.0f64..500.0),
+        synchronized in any::<bool>(),
     ) {
         let model = if moe { deepseek_v3() } else { llama_3_1_70b() };
         let gpus = tp * pp * dp;
@@ -411,11 +474,14 @@ proptest! {
         prop_assert!(time.value().is_finite() && time.value() >= 0.0);
         let sla = Sla { ttft: None, tpot: tpot_ms.map(Seconds::from_ms) };
         let lim = ServingLimits { kv_max_requests: kv_requests, max_batch_requests: max_requests, max_batch_tokens: max_tokens };
-        if let Ok(p) = operating_point(&stage, &workload(isl, osl, offered, sla), &lim) {
+        let mut w = workload(isl, osl, offered, sla);
+        w.arrivals = if synchronized { Arrivals::Synchronized } else { Arrivals::Staggered };
+        if let Ok(p) = operating_point(&stage, &w, &lim) {
             for x in [p.concurrency, p.running, p.ttft.value(), p.tpot.value(), p.output_tok_s, p.tok_s_per_user, p.request_rate, p.queue_wait.value()] {
                 prop_assert!(x.is_finite() && x >= 0.0, "{p:?}");
             }
             prop_assert!(p.tpot.value() > 0.0 && p.ttft.value() > 0.0, "{p:?}");
+            prop_assert!((0.0..=1.0).contains(&p.prefill_share), "{p:?}");
         }
     }
 }

@@ -87,8 +87,10 @@ fn tp_across_nodes_can_be_forbidden() {
 
 #[test]
 fn tp_across_nodes_pays_more_communication_than_inside_one() {
+    // Staggered: every step carries prefill tokens too, so the all-reduces move megabytes and
+    // the network's bandwidth, not only its latency, shows.
     let text = r#"{"model": "llama-3.1-70b", "gpu": "h100-sxm", "nodes": 2,
-                   "workload": {"isl": 1024, "osl": 256, "concurrency": 16}}"#;
+                   "workload": {"isl": 1024, "osl": 256, "concurrency": 16, "arrivals": "staggered"}}"#;
     let r = search(&inputs(text)).unwrap();
     let comm = |tp: u32, pp: u32| {
         let e = r.evaluations.iter().find(|e| e.layout.tp == tp && e.layout.pp == pp).unwrap();
@@ -115,5 +117,28 @@ fn rankings_follow_the_priority() {
     }
     for w in lat.ranking.windows(2) {
         assert!(tpot(&lat, w[0]) <= tpot(&lat, w[1]));
+    }
+}
+
+/// The search reuses what layouts that differ only in `ep` share (`evaluate::Evaluator`); every
+/// evaluation must equal the one a fresh evaluator gives the layout alone. Regression guard for
+/// the reuse: dense and MoE, windowed and MLA attention, uneven pipeline splits, every engine.
+#[test]
+fn reusing_shared_parts_changes_no_evaluation() {
+    let scenarios = [
+        r#"{"model": "moonshotai/Kimi-K2-Instruct", "weights": "fp8", "kv_cache": "fp8", "gpu": "h200-sxm", "nodes": 8, "workload": {"isl": 4096, "osl": 1024}}"#,
+        r#"{"model": "mixtral-8x7b", "gpu": "h100-sxm", "nodes": 2, "engine": "sglang", "workload": {"isl": 1024, "osl": 256, "concurrency": 96}}"#,
+        r#"{"model": "google/gemma-4-31B-it", "gpu": "a100-sxm-80gb", "nodes": 2, "engine": "trtllm", "workload": {"isl": 8192, "osl": 512}}"#,
+        r#"{"model": "openai/gpt-oss-120b", "gpu": "h100-sxm", "nodes": 3, "weights": "fp4", "workload": {"isl": 1024, "osl": 1024, "request_rate": 5}}"#,
+        r#"{"model": "deepseek-ai/DeepSeek-V3", "gpu": "h200-sxm", "nodes": 4, "weights": "fp8", "engine": "sglang", "workload": {"isl": 2048, "osl": 512, "concurrency": 256}}"#,
+    ];
+    for text in scenarios {
+        let i = inputs(text);
+        let r = search(&i).unwrap();
+        let layouts = enumerate(i.cluster.total_gpus(), i.model.is_moe(), &i.constraint).unwrap();
+        assert_eq!(r.evaluations.len(), layouts.len());
+        for (e, l) in r.evaluations.iter().zip(layouts) {
+            assert_eq!(*e, crate::planner::evaluate::evaluate(&i, l), "{text}: {l}");
+        }
     }
 }

@@ -195,6 +195,12 @@ pub struct MeasuredRun {
     /// Mean input and output tokens per completed request, as measured.
     pub mean_isl: Option<f64>,
     pub mean_osl: Option<f64>,
+    /// Whether every request had the same input and output length (fixed-length random data
+    /// with EOS ignored), when the file shows it: per-request lengths, SGLang's range ratio,
+    /// trtllm-bench's dataset statistics. A closed loop with fixed lengths runs in lockstep
+    /// waves (`workload::Arrivals::Synchronized`).
+    #[serde(default)]
+    pub fixed_lengths: Option<bool>,
     pub load: MeasuredLoad,
     /// Requests completed.
     pub completed: Option<u32>,
@@ -234,6 +240,7 @@ impl MeasuredRun {
             requested_osl: None,
             mean_isl: None,
             mean_osl: None,
+            fixed_lengths: None,
             load: MeasuredLoad::Unknown,
             completed: None,
             output_tok_s,
@@ -452,6 +459,17 @@ fn engine_named(name: &str) -> Option<Engine> {
         "trtllm" | "tensorrt-llm" | "trt-llm" => Some(Engine::Trtllm),
         _ => None,
     }
+}
+
+/// Whether the per-request `input_lens` and `output_lens` of a vLLM or SGLang result are each
+/// all one value (`None` when the file does not keep them; trimmed files keep the first ones).
+fn same_lengths(v: &Value) -> Option<bool> {
+    let all_equal = |key: &str| -> Option<bool> {
+        let items = v.get(key)?.as_array().filter(|a| !a.is_empty())?;
+        let first = json::number(&items[0])?;
+        Some(items.iter().all(|x| json::number(x) == Some(first)))
+    };
+    Some(all_equal("input_lens")? && all_equal("output_lens")?)
 }
 
 /// A time statistic from two paths, each a finite non-negative number when present.

@@ -128,6 +128,8 @@ pub(super) fn read_trtllm_bench(ctx: &Ctx, v: &Value) -> Result<MeasuredRun, Imp
     run.completed = count(v, &["request_info", "num_requests"]);
     run.mean_isl = finite(v, &["request_info", "avg_input_length"]).or_else(|| finite(v, &["dataset", "avg_isl"]));
     run.mean_osl = finite(v, &["request_info", "avg_output_length"]).or_else(|| finite(v, &["dataset", "avg_osl"]));
+    let spread = |stats: &str| Some(finite(v, &["dataset", stats, "maximum"])? - finite(v, &["dataset", stats, "minimum"])?);
+    run.fixed_lengths = spread("isl_stats").zip(spread("osl_stats")).map(|(i, o)| i == 0.0 && o == 0.0);
     if let Some(avg) = finite(v, &["request_info", "avg_num_concurrent_requests"]).filter(|a| *a > 0.0) {
         let requests = avg.round().max(1.0) as u32;
         run.load = MeasuredLoad::Concurrency { requests };

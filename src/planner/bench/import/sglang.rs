@@ -17,7 +17,7 @@
 
 use super::json::{at, count, finite, number, text};
 use super::{
-    itl_note, time_stat, Ctx, Disaggregation, ImportError, LayoutSource, MeasuredLayout, MeasuredLoad, MeasuredRun,
+    itl_note, same_lengths, time_stat, Ctx, Disaggregation, ImportError, LayoutSource, MeasuredLayout, MeasuredLoad, MeasuredRun,
     TimeStat,
 };
 use crate::planner::bench::naming::{layout_from_name, layout_of};
@@ -36,10 +36,14 @@ pub(super) fn read_serving(ctx: &Ctx, v: &Value) -> Result<MeasuredRun, ImportEr
     }
     run.completed = count(v, &["completed"]);
     run.set_means(finite(v, &["total_input_tokens"]), finite(v, &["total_output_tokens"]), run.completed);
+    run.fixed_lengths = same_lengths(v);
     match text(v, &["dataset_name"]).as_deref() {
         Some("random" | "random-ids") => {
             run.requested_isl = count(v, &["random_input_len"]);
             run.requested_osl = count(v, &["random_output_len"]);
+            if let Some(ratio) = finite(v, &["random_range_ratio"]) {
+                run.fixed_lengths = Some(ratio >= 1.0);
+            }
             if let Some(ratio) = finite(v, &["random_range_ratio"]).filter(|r| *r < 1.0) {
                 run.notes.push(format!(
                     "random_range_ratio {ratio}: SGLang draws each length uniformly from [{ratio} × len, len] \
@@ -47,7 +51,10 @@ pub(super) fn read_serving(ctx: &Ctx, v: &Value) -> Result<MeasuredRun, ImportEr
                 ));
             }
         }
-        Some("sharegpt") => run.requested_osl = count(v, &["sharegpt_output_len"]),
+        Some("sharegpt") => {
+            run.requested_osl = count(v, &["sharegpt_output_len"]);
+            run.fixed_lengths = Some(false);
+        }
         _ => {}
     }
     let rate = at(v, &["request_rate"]).and_then(number);

@@ -9,7 +9,9 @@
 //! server engine), `input_len` and `output_len` are read too.
 
 use super::json::{at, count, finite, number, text};
-use super::{engine_named, itl_note, keyed_layout, time_stat, Ctx, ImportError, LayoutSource, MeasuredLoad, MeasuredRun};
+use super::{
+    engine_named, itl_note, keyed_layout, same_lengths, time_stat, Ctx, ImportError, LayoutSource, MeasuredLoad, MeasuredRun,
+};
 use serde_json::Value;
 
 pub(super) fn read(ctx: &Ctx, v: &Value) -> Result<MeasuredRun, ImportError> {
@@ -18,6 +20,7 @@ pub(super) fn read(ctx: &Ctx, v: &Value) -> Result<MeasuredRun, ImportError> {
     run.tokenizer = text(v, &["tokenizer_id"]).filter(|t| Some(t) != run.model.as_ref());
     run.completed = count(v, &["completed"]);
     run.set_means(finite(v, &["total_input_tokens"]), finite(v, &["total_output_tokens"]), run.completed);
+    run.fixed_lengths = same_lengths(v);
     let rate = at(v, &["request_rate"]).and_then(number);
     run.load = MeasuredLoad::from_parts(rate, count(v, &["max_concurrency"]), count(v, &["num_prompts"]));
     run.ttft_ms = time_stat(v, &["mean_ttft_ms"], &["median_ttft_ms"]);
