@@ -42,6 +42,7 @@ fn scenario(form: &FormState, query: &Query) -> ScenarioInput {
             osl: WORKLOAD_OSL,
             concurrency: input.batch_size.map(f64::from),
             request_rate: None,
+            arrivals: None,
         },
         priority: Some(query.priority),
         ..ScenarioInput::default()
