@@ -147,8 +147,8 @@ async fn a_real_plan_renders_all_six_hooks_with_the_recommended_layout() {
     assert!(text(&root, "recommendation").contains("Recommended layout"));
     assert_eq!(text(&root, "rec-concurrency"), planner_app::ui::format::figure(best.concurrency.unwrap() as f64));
     assert!(text(&root, "rec-bound").contains(&format!("{}-bound", best.bound.as_deref().unwrap())));
-    // No range in these plans yet: no "±" anywhere in the figures.
-    assert!(best.range.is_none() && !text(&root, "recommendation").contains('±'));
+    // Every feasible candidate of a real plan carries its range, shown as "±" beside the figures.
+    assert!(best.range.is_some() && text(&root, "recommendation").contains('±'), "{}", text(&root, "recommendation"));
     // The memory table holds the candidate's figures.
     assert_eq!(text(&root, "memory-capacity"), planner_app::ui::format::figure(best.memory_per_gpu_gib.capacity));
     // Every layout has a row; the launch command is vLLM's for the recommended layout.
