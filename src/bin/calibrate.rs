@@ -299,14 +299,7 @@ fn fit_and_write(path: &str, file_name: &str, points: &[Point], list: bool) -> E
             })
             .collect(),
     };
-    let out = concat!(env!("CARGO_MANIFEST_DIR"), "/data/fitted-params.json");
-    let text = serde_json::to_string_pretty(&file).expect("plain data serialises");
-    if let Err(e) = std::fs::write(out, text + "\n") {
-        eprintln!("calibrate: cannot write {out}: {e}");
-        return ExitCode::from(2);
-    }
-    println!("\nWrote {out}");
-    ExitCode::SUCCESS
+    write_data("fitted-params.json", &file)
 }
 
 /// The range table: held-out errors per regime, the serving samples, coverage; written to
@@ -341,9 +334,14 @@ fn ranges_and_write(path: &str, file_name: &str, dir: &str, points: &[Point]) ->
     };
     println!("\nHeld-out refits and serving samples in {:.1} s", started.elapsed().as_secs_f64());
     print_ranges(&file);
-    let out = concat!(env!("CARGO_MANIFEST_DIR"), "/data/range-errors.json");
-    let text = serde_json::to_string_pretty(&file).expect("plain data serialises");
-    if let Err(e) = std::fs::write(out, text + "\n") {
+    write_data("range-errors.json", &file)
+}
+
+/// Writes `file` as pretty JSON to the crate's `data/NAME`: success, or status 2 and why not.
+fn write_data<T: serde::Serialize>(name: &str, file: &T) -> ExitCode {
+    let out = format!("{}/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = serde_json::to_string_pretty(file).expect("plain data serialises");
+    if let Err(e) = std::fs::write(&out, text + "\n") {
         eprintln!("calibrate: cannot write {out}: {e}");
         return ExitCode::from(2);
     }

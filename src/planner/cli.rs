@@ -56,10 +56,6 @@ pub fn plan_one(value: Value) -> (Value, bool) {
 /// an error object with status 1 (invalid scenario, N not a whole number ≥ 1, nothing
 /// feasible) or 2 (not JSON).
 pub fn bench_script(text: &str, top_n: &str) -> Outcome {
-    let error = |field: &str, message: String, status: u8| Outcome {
-        output: pretty(&json!({"error": {"field": field, "message": message}})),
-        status,
-    };
     let value: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => return error("scenario", format!("not valid JSON: {e}"), 2),
@@ -85,10 +81,6 @@ pub fn bench_script(text: &str, top_n: &str) -> Outcome {
 /// no matching run (field `measurements`, listing why each run was left out); 2 when the
 /// scenario is not JSON.
 pub fn recalibrate(text: &str, results: &[(String, String)]) -> Outcome {
-    let error = |field: &str, message: String, status: u8| Outcome {
-        output: pretty(&json!({"error": {"field": field, "message": message}})),
-        status,
-    };
     let value: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => return error("scenario", format!("not valid JSON: {e}"), 2),
@@ -126,6 +118,11 @@ pub fn recalibrate(text: &str, results: &[(String, String)]) -> Outcome {
         Ok(v) => Outcome { output: pretty(&v), status: 0 },
         Err(e) => error(&e.field, e.message, 1),
     }
+}
+
+/// An error object naming the field, as the outcome with `status`.
+fn error(field: &str, message: String, status: u8) -> Outcome {
+    Outcome { output: pretty(&json!({"error": {"field": field, "message": message}})), status }
 }
 
 fn pretty(v: &Value) -> String {

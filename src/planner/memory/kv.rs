@@ -38,7 +38,7 @@ pub fn elements_per_token_per_gpu(attention: &Attention, tp: u32) -> u64 {
         Attention::Gqa { kv_heads, head_dim, .. } => {
             2 * kv_heads_per_gpu(kv_heads, tp) as u64 * head_dim as u64
         }
-        Attention::Mla { .. } => attention.kv_elements_per_token(),
+        Attention::Mla(_) => attention.kv_elements_per_token(),
     }
 }
 

@@ -110,18 +110,11 @@ fn layer_elements_per_token(layer: &Layer, hidden: u64, layout: &Layout) -> f64 
             let kv = 2.0 * kv_heads_per_gpu(kv_heads, layout.tp) as f64 * head_dim as f64;
             2.0 * q + kv
         }
-        Attention::Mla {
-            heads,
-            kv_lora_rank,
-            qk_nope_head_dim,
-            qk_rope_head_dim,
-            v_head_dim,
-            ..
-        } => {
-            let heads = heads as f64 / t;
-            let q = heads * (qk_nope_head_dim + qk_rope_head_dim) as f64;
-            let kv = heads * (qk_nope_head_dim + v_head_dim) as f64;
-            q + kv + (kv_lora_rank + qk_rope_head_dim) as f64 + heads * v_head_dim as f64
+        Attention::Mla(m) => {
+            let heads = m.heads as f64 / t;
+            let q = heads * m.qk_head_dim() as f64;
+            let kv = heads * (m.qk_nope_head_dim + m.v_head_dim) as f64;
+            q + kv + m.latent_width() as f64 + heads * m.v_head_dim as f64
         }
     };
     let ffn = match layer.ffn {

@@ -4,7 +4,7 @@ use super::*;
 use crate::planner::engine::{profile, tests::gpu, Engine, PpPartition};
 use crate::planner::gpu::{Cluster, GpuSpec};
 use crate::planner::model::fixtures::*;
-use crate::planner::model::{Attention, DenseFfn, FeedForward, Layer, MoeFfn};
+use crate::planner::model::{Attention, DenseFfn, FeedForward, Layer, Mla, MoeFfn};
 use crate::planner::precision::{KvPrecision, WeightPrecision};
 use crate::planner::units::GIB;
 use crate::planner::workload::{Arrivals, Load, Priority, Sla};
@@ -101,7 +101,7 @@ fn attention() -> impl Strategy<Value = Attention> {
         }),
         (1u32..=128, proptest::option::of(1u32..=2048), 0u32..=1024, 0u32..=128, 0u32..=128, 0u32..=64, 0u32..=256)
             .prop_map(|(heads, q_lora_rank, kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim, _, v_head_dim)| {
-                Attention::Mla { heads, q_lora_rank, kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim, v_head_dim }
+                Attention::Mla(Mla { heads, q_lora_rank, kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim, v_head_dim })
             }),
     ]
 }
@@ -160,7 +160,7 @@ fn divisible_by_64(mut m: ModelSpec) -> ModelSpec {
                 *heads = heads.next_multiple_of(64);
                 *kv_heads = kv_heads.next_power_of_two();
             }
-            Attention::Mla { heads, .. } => *heads = heads.next_multiple_of(64),
+            Attention::Mla(m) => m.heads = m.heads.next_multiple_of(64),
         }
         match &mut layer.ffn {
             FeedForward::Dense(d) => d.intermediate = d.intermediate.next_multiple_of(64),

@@ -84,24 +84,17 @@ fn attention_elements(attention: &Attention, hidden: u64, tp: u32) -> Elements {
             let biases = if bias { q + kv + h } else { 0.0 };
             Elements { matrices: h * (q + kv) + q * h, other: biases + norms }
         }
-        Attention::Mla {
-            heads,
-            q_lora_rank,
-            kv_lora_rank,
-            qk_nope_head_dim,
-            qk_rope_head_dim,
-            v_head_dim,
-        } => {
-            let heads = heads as f64 / t;
-            let qk_head = (qk_nope_head_dim + qk_rope_head_dim) as f64;
-            let (q_replicated, q_split, q_norm) = match q_lora_rank {
+        Attention::Mla(m) => {
+            let heads = m.heads as f64 / t;
+            let qk_head = m.qk_head_dim() as f64;
+            let (q_replicated, q_split, q_norm) = match m.q_lora_rank {
                 Some(r) => (h * r as f64, r as f64 * heads * qk_head, r as f64),
                 None => (0.0, h * heads * qk_head, 0.0),
             };
-            let kv_lora = kv_lora_rank as f64;
-            let kv_a = h * (kv_lora + qk_rope_head_dim as f64);
-            let kv_b = kv_lora * heads * (qk_nope_head_dim + v_head_dim) as f64;
-            let o = heads * v_head_dim as f64 * h;
+            let kv_lora = m.kv_lora_rank as f64;
+            let kv_a = h * m.latent_width() as f64;
+            let kv_b = kv_lora * heads * (m.qk_nope_head_dim + m.v_head_dim) as f64;
+            let o = heads * m.v_head_dim as f64 * h;
             Elements {
                 matrices: q_replicated + q_split + kv_a + kv_b + o,
                 other: q_norm + kv_lora + norms,

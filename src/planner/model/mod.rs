@@ -67,17 +67,33 @@ pub enum Attention {
         /// still holds keys and values: values are normed, keys are normed and rotated.
         values_from_keys: bool,
     },
-    /// Multi-head latent attention (DeepSeek-V2/V3, Kimi K2): the cache holds one compressed
-    /// latent of `kv_lora_rank` plus a shared rotary key of `qk_rope_head_dim` per token.
-    Mla {
-        heads: u32,
-        /// Low-rank query compression; `None` projects queries directly (DeepSeek-V2-Lite).
-        q_lora_rank: Option<u32>,
-        kv_lora_rank: u32,
-        qk_nope_head_dim: u32,
-        qk_rope_head_dim: u32,
-        v_head_dim: u32,
-    },
+    /// Multi-head latent attention (DeepSeek-V2/V3, Kimi K2).
+    Mla(Mla),
+}
+
+/// Multi-head latent attention's dimensions: the cache holds one compressed latent of
+/// `kv_lora_rank` plus a shared rotary key of `qk_rope_head_dim` per token.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Mla {
+    pub heads: u32,
+    /// Low-rank query compression; `None` projects queries directly (DeepSeek-V2-Lite).
+    pub q_lora_rank: Option<u32>,
+    pub kv_lora_rank: u32,
+    pub qk_nope_head_dim: u32,
+    pub qk_rope_head_dim: u32,
+    pub v_head_dim: u32,
+}
+
+impl Mla {
+    /// Query and key width per head: the unrotated part plus the rotary part.
+    pub fn qk_head_dim(&self) -> u32 {
+        self.qk_nope_head_dim + self.qk_rope_head_dim
+    }
+
+    /// Cached elements per token: the latent plus the shared rotary key.
+    pub fn latent_width(&self) -> u32 {
+        self.kv_lora_rank + self.qk_rope_head_dim
+    }
 }
 
 /// The feed-forward block of a layer.
@@ -136,7 +152,8 @@ impl Attention {
     /// Query heads.
     pub fn heads(&self) -> u32 {
         match *self {
-            Attention::Gqa { heads, .. } | Attention::Mla { heads, .. } => heads,
+            Attention::Gqa { heads, .. } => heads,
+            Attention::Mla(m) => m.heads,
         }
     }
 
@@ -152,27 +169,20 @@ impl Attention {
                 let biases = if bias { q + k + v + hidden } else { 0 };
                 weights + biases + norms
             }
-            Attention::Mla {
-                heads,
-                q_lora_rank,
-                kv_lora_rank,
-                qk_nope_head_dim,
-                qk_rope_head_dim,
-                v_head_dim,
-            } => {
-                let h = heads as u64;
-                let qk_head = (qk_nope_head_dim + qk_rope_head_dim) as u64;
-                let q = match q_lora_rank {
+            Attention::Mla(m) => {
+                let h = m.heads as u64;
+                let qk_head = m.qk_head_dim() as u64;
+                let q = match m.q_lora_rank {
                     // q_a_proj, q_a_layernorm, q_b_proj
                     Some(r) => hidden * r as u64 + r as u64 + r as u64 * h * qk_head,
                     None => hidden * h * qk_head,
                 };
-                let kv_lora = kv_lora_rank as u64;
+                let kv_lora = m.kv_lora_rank as u64;
                 // kv_a_proj_with_mqa, kv_a_layernorm, kv_b_proj
-                let kv = hidden * (kv_lora + qk_rope_head_dim as u64)
+                let kv = hidden * (kv_lora + m.qk_rope_head_dim as u64)
                     + kv_lora
-                    + kv_lora * h * (qk_nope_head_dim as u64 + v_head_dim as u64);
-                let o = h * v_head_dim as u64 * hidden;
+                    + kv_lora * h * (m.qk_nope_head_dim as u64 + m.v_head_dim as u64);
+                let o = h * m.v_head_dim as u64 * hidden;
                 q + kv + o + norms
             }
         }
@@ -182,9 +192,7 @@ impl Attention {
     pub fn kv_elements_per_token(&self) -> u64 {
         match *self {
             Attention::Gqa { kv_heads, head_dim, .. } => 2 * kv_heads as u64 * head_dim as u64,
-            Attention::Mla { kv_lora_rank, qk_rope_head_dim, .. } => {
-                (kv_lora_rank + qk_rope_head_dim) as u64
-            }
+            Attention::Mla(m) => m.latent_width() as u64,
         }
     }
 }
@@ -433,14 +441,14 @@ pub(crate) mod fixtures {
 
     /// deepseek-ai/DeepSeek-V3: 61 layers (3 dense), MLA, 256 routed experts top-8, 1 shared.
     pub fn deepseek_v3() -> ModelSpec {
-        let attention = Attention::Mla {
+        let attention = Attention::Mla(Mla {
             heads: 128,
             q_lora_rank: Some(1536),
             kv_lora_rank: 512,
             qk_nope_head_dim: 128,
             qk_rope_head_dim: 64,
             v_head_dim: 128,
-        };
+        });
         let dense = Layer {
             attention,
             window: None,

@@ -129,22 +129,15 @@ impl StageCompute {
                     let pair = 4.0 * heads as f64 / tp * d;
                     (q_o + kv, pair, pair)
                 }
-                Attention::Mla {
-                    heads,
-                    q_lora_rank,
-                    kv_lora_rank,
-                    qk_nope_head_dim,
-                    qk_rope_head_dim,
-                    v_head_dim,
-                } => {
-                    let hh = heads as f64 / tp;
+                Attention::Mla(m) => {
+                    let hh = m.heads as f64 / tp;
                     let (nope, rope, v, r) = (
-                        qk_nope_head_dim as f64,
-                        qk_rope_head_dim as f64,
-                        v_head_dim as f64,
-                        kv_lora_rank as f64,
+                        m.qk_nope_head_dim as f64,
+                        m.qk_rope_head_dim as f64,
+                        m.v_head_dim as f64,
+                        m.kv_lora_rank as f64,
                     );
-                    let q = match q_lora_rank {
+                    let q = match m.q_lora_rank {
                         Some(qr) => hf * qr as f64 + qr as f64 * hh * (nope + rope),
                         None => hf * hh * (nope + rope),
                     };

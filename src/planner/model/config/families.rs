@@ -10,7 +10,7 @@
 use super::fields::Fields;
 use super::limits::*;
 use crate::planner::error::InputError;
-use crate::planner::model::{Attention, DenseFfn, FeedForward, Layer, MoeFfn};
+use crate::planner::model::{Attention, DenseFfn, FeedForward, Layer, Mla, MoeFfn};
 
 /// A family of `config.json` files that share one reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -332,14 +332,14 @@ fn attention(
 ) -> Result<Vec<Attention>, InputError> {
     let heads = f.required("num_attention_heads", 1, MAX_HEADS)?;
     if matches!(family, Family::DeepseekV2 | Family::DeepseekV3) {
-        let mla = Attention::Mla {
+        let mla = Attention::Mla(Mla {
             heads: heads as u32,
             q_lora_rank: f.whole("q_lora_rank", 1, MAX_LORA_RANK)?.map(|r| r as u32),
             kv_lora_rank: f.required("kv_lora_rank", 1, MAX_LORA_RANK)? as u32,
             qk_nope_head_dim: f.required("qk_nope_head_dim", 0, MAX_HEAD_DIM)? as u32,
             qk_rope_head_dim: f.required("qk_rope_head_dim", 1, MAX_HEAD_DIM)? as u32,
             v_head_dim: f.required("v_head_dim", 1, MAX_HEAD_DIM)? as u32,
-        };
+        });
         return Ok(vec![mla; kinds.len()]);
     }
     let bias = family.attention_bias(f)?;
