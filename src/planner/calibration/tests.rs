@@ -181,3 +181,48 @@ fn a_browser_sized_fit_is_deterministic_bounded_and_improves_the_loss() {
     assert!(a.evaluations <= options.max_evaluations);
     assert_eq!(a.params.check(), Ok(()), "fitted values inside BOUNDS");
 }
+
+/// Issue 4: the `plan` command's front door (`cli::run`, one JSON array of scenarios) answers
+/// every scenario of the calibration set with its measured layout fixed, and the figure it
+/// reports is the one the calibration check scores.
+#[test]
+fn the_plan_command_answers_every_calibration_scenario_with_its_layout_fixed() {
+    use super::super::cli;
+    use super::super::scenario::LayoutInput;
+    let points = shipped_points();
+    let scenarios: Vec<_> = points
+        .iter()
+        .map(|p| {
+            let l = p.measurement.layout;
+            let mut s = p.measurement.scenario.clone();
+            let size = |n: u32| Some(f64::from(n));
+            s.layout = Some(LayoutInput { tp: size(l.tp), pp: size(l.pp), dp: size(l.dp), ep: size(l.ep) });
+            s
+        })
+        .collect();
+    let outcome = cli::run(&serde_json::to_string(&scenarios).expect("scenarios serialise"));
+    assert_eq!(outcome.status, 0, "every calibration scenario plans: {}", &outcome.output[..outcome.output.len().min(400)]);
+    let plans: Vec<serde_json::Value> = serde_json::from_str(&outcome.output).expect("an array of plans");
+    assert_eq!(plans.len(), points.len());
+    for (p, plan) in points.iter().zip(&plans) {
+        let candidates = plan["candidates"].as_array().expect("candidates");
+        assert_eq!(candidates.len(), 1, "{:?}: the fixed layout alone is enumerated", p.group);
+        let c = &candidates[0];
+        let l = p.measurement.layout;
+        assert_eq!(
+            [&c["layout"]["tp"], &c["layout"]["pp"], &c["layout"]["dp"], &c["layout"]["ep"]].map(|v| v.as_u64()),
+            [l.tp, l.pp, l.dp, l.ep].map(|n| Some(u64::from(n))),
+            "{:?}",
+            p.group
+        );
+        let predicted = p.predict(&shipped(p));
+        let reported = c["output_tok_s_per_gpu"].as_f64().unwrap_or(0.0);
+        let tolerance = 0.005 * predicted.max(1.0);
+        assert!(
+            (reported - predicted).abs() <= tolerance,
+            "{:?} {}: plan reports {reported:.2} tok/s per GPU, the calibration check {predicted:.2}, tolerance {tolerance:.2}",
+            p.group,
+            l
+        );
+    }
+}
