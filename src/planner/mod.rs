@@ -7,6 +7,7 @@
 pub mod calibration;
 pub mod bench;
 pub mod cli;
+pub mod csv;
 pub mod engine;
 pub mod error;
 pub mod evaluate;

@@ -19,6 +19,7 @@
 //! group (`moe_tp_size = tp_size` by default), which is `ep = 1`.
 
 use super::super::engine::Engine;
+use super::super::csv::{blocks, Row};
 use super::super::error::InputError;
 use super::super::layout::Layout;
 use super::super::precision::{KvPrecision, WeightPrecision};
@@ -39,51 +40,15 @@ pub const MODEL_IDS: [(&str, &str); 6] = [
     ("Mixtral 8x22B", "mistralai/Mixtral-8x22B-v0.1"),
 ];
 
-/// Split CSV text into records (RFC 4180: comma-separated, fields may be quoted, `""` is a
-/// quote inside a quoted field, quoted fields may hold commas and line breaks). Blank lines are
-/// skipped.
-pub fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    let mut records = Vec::new();
-    let mut record = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            (true, '"') => quoted = false,
-            (true, c) => field.push(c),
-            (false, '"') => quoted = true,
-            (false, ',') => record.push(std::mem::take(&mut field)),
-            (false, '\r') => {}
-            (false, '\n') => {
-                record.push(std::mem::take(&mut field));
-                if !(record.len() == 1 && record[0].is_empty()) {
-                    records.push(std::mem::take(&mut record));
-                }
-                record.clear();
-            }
-            (false, c) => field.push(c),
-        }
-    }
-    if !field.is_empty() || !record.is_empty() {
-        record.push(field);
-        records.push(record);
-    }
-    records
-}
-
 /// The measurements of the TensorRT-LLM calibration CSV. An error names the line and column.
 pub fn trtllm_measurements(text: &str) -> Result<Vec<Measurement>, InputError> {
-    let records = parse_csv(text);
+    let records: Vec<Row> = blocks(text).into_iter().flatten().collect();
     let Some((header, rows)) = records.split_first() else {
         return Err(InputError::new("csv", "empty file"));
     };
     let column = |name: &str| {
         header
+            .cells
             .iter()
             .position(|h| h == name)
             .ok_or_else(|| InputError::new("csv", format!("no column `{name}` in the header")))
@@ -104,7 +69,7 @@ pub fn trtllm_measurements(text: &str) -> Result<Vec<Measurement>, InputError> {
         load: column("load_mode")?,
         measured: column("output_tok_s_per_gpu")?,
     };
-    rows.iter().enumerate().map(|(i, r)| measurement(&cols, r, i + 2)).collect()
+    rows.iter().map(|r| measurement(&cols, &r.cells, r.line)).collect()
 }
 
 struct Columns {
@@ -203,15 +168,6 @@ fn measurement(c: &Columns, row: &[String], line: usize) -> Result<Measurement, 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn csv_fields_with_quotes_commas_and_line_breaks() {
-        let text = "a,b,c\r\n1,\"x, y\",\"say \"\"hi\"\"\"\n\n2,\"two\nlines\",\n";
-        let r = parse_csv(text);
-        assert_eq!(r.len(), 3);
-        assert_eq!(r[1], vec!["1", "x, y", "say \"hi\""]);
-        assert_eq!(r[2], vec!["2", "two\nlines", ""]);
-    }
 
     const HEADER: &str = "gpu_id,engine,model_as_written,weight_precision,kv_cache_dtype,gpus_per_node,tp,pp,dp,ep,isl,osl,load_mode,output_tok_s_per_gpu\n";
 

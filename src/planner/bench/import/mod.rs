@@ -23,7 +23,6 @@
 //! `inter_chunk_latency`, which are per streamed chunk and several times larger when a server
 //! streams several tokens per chunk (the LambdaLabs sample: ITL 114.5 ms, TPOT 18.0 ms).
 
-mod csv;
 mod json;
 mod nvidia;
 mod sglang;

@@ -8,7 +8,7 @@
 //! table (`Endpoint,GPU_Index,GPU_Name,…`) gives the GPU name. These CSVs hold no settings:
 //! model, load and requested lengths are unknown.
 
-use super::csv::{blocks, lower, number, Row};
+use crate::planner::csv::{blocks, lower, number, Row};
 use super::{ImportError, LayoutSource, MeasuredLayout, MeasuredLoad, MeasuredRun, TimeStat, Tool, FORMATS};
 use crate::planner::bench::naming::layout_of;
 

@@ -1,4 +1,5 @@
-//! Comma-separated tables as the benchmark tools and spreadsheet users write them: CRLF or LF
+//! Comma-separated tables as the benchmark tools, spreadsheet users and the calibration data
+//! write them: CRLF or LF
 //! line ends, quoted cells (genai-perf 0.0.10 quotes numbers with a thousands separator,
 //! `"5,494.07"`), and several tables in one file separated by blank lines (genai-perf and
 //! AIPerf write a per-request table, then `Metric,Value` rows, then GPU telemetry).
@@ -37,7 +38,7 @@ pub fn blocks(text: &str) -> Vec<Vec<Row>> {
     out
 }
 
-fn cells(line: &str) -> Vec<String> {
+pub fn cells(line: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cell = String::new();
     let mut quoted = false;
