@@ -28,6 +28,7 @@ mod scenario_form;
 mod select_field;
 pub mod shared;
 pub mod state;
+mod step_numbers;
 mod svg;
 mod trace_step;
 

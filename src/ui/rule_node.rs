@@ -2,7 +2,7 @@
 //! the answer and where that led; and where each answer goes (shown when the flowchart is too
 //! narrow for arrows).
 
-use super::format;
+use super::step_numbers::StepNumbers;
 use crate::planner::plan::RuleStep;
 use yew::prelude::*;
 
@@ -54,16 +54,7 @@ pub fn RuleNode(props: &RuleNodeProps) -> Html {
                 { props.step.as_ref().map_or_else(|| props.question.to_string(), |step| step.question.clone()) }
             </p>
             if let Some(step) = &props.step {
-                if !step.inputs.is_empty() {
-                    <dl class="numbers">
-                        { for step.inputs.iter().map(|(name, value)| html! {
-                            <div key={name.clone()}>
-                                <dt>{ name.clone() }</dt>
-                                <dd>{ format::number(*value) }</dd>
-                            </div>
-                        }) }
-                    </dl>
-                }
+                <StepNumbers inputs={step.inputs.clone()} />
                 <p class="answer">{ "Answer: " }<strong data-testid={format!("answer-{}", props.id)}>{ step.answer.clone() }</strong></p>
                 <p class="outcome">{ step.outcome.clone() }</p>
             }

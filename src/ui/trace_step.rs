@@ -1,7 +1,7 @@
 //! One step of the planner's quantitative decision, expandable: its title, then its detail
 //! (one item per entry for the steps that list several) and the numbers it used.
 
-use super::format;
+use super::step_numbers::StepNumbers;
 use crate::planner::plan::TraceStep;
 use yew::prelude::*;
 
@@ -35,16 +35,7 @@ pub fn TraceStepView(props: &TraceStepProps) -> Html {
                 } else {
                     <p>{ step.detail.clone() }</p>
                 }
-                if !step.inputs.is_empty() {
-                    <dl class="numbers">
-                        { for step.inputs.iter().map(|(name, value)| html! {
-                            <div key={name.clone()}>
-                                <dt>{ name.clone() }</dt>
-                                <dd>{ format::number(*value) }</dd>
-                            </div>
-                        }) }
-                    </dl>
-                }
+                <StepNumbers inputs={step.inputs.clone()} />
             </details>
         </li>
     }
