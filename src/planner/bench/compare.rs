@@ -22,7 +22,7 @@
 
 pub use crate::planner::calibration::Measurement;
 use super::import::{MeasuredLoad, MeasuredRun};
-use super::script::BenchLoad;
+use super::script::{planned_load, BenchLoad};
 use crate::planner::engine::Engine;
 use crate::planner::error::InputError;
 use crate::planner::evaluate::{evaluate, Verdict};
@@ -31,6 +31,7 @@ use crate::planner::inputs::PlannerInputs;
 use crate::planner::layout::Layout;
 use crate::planner::model::catalog as model_catalog;
 use crate::planner::perf::OperatingPoint;
+use crate::planner::plan::Plan;
 use crate::planner::scenario::{LayoutConstraint, ScenarioInput};
 use crate::planner::search::{enumerate, search};
 use crate::planner::workload::{Arrivals, Load, Priority, Sla};
@@ -220,6 +221,37 @@ pub fn match_to_plan(inputs: &PlannerInputs, runs: &[MeasuredRun]) -> Result<Mat
     let recommended = result.ranking.first().and_then(|&i| result.evaluations.get(i)).map(|e| e.layout);
     let best = best_layout(inputs.workload.priority, &comparisons, recommended);
     Ok(MatchReport { comparisons, best })
+}
+
+/// For each of `plan`'s candidates (same order), the matched run to draw beside its prediction:
+/// of the runs of its layout, the one measured nearest the load the candidate was planned at
+/// (`script::planned_load` of the scenario's `load`; a run at the other kind of load only when
+/// none is at the same kind); `None` for a candidate no matched run measured.
+pub fn beside_plan(report: &MatchReport, plan: &Plan, load: Load) -> Vec<Option<Comparison>> {
+    plan.candidates
+        .iter()
+        .map(|candidate| {
+            let planned = planned_load(load, candidate.concurrency.unwrap_or(1) as f64);
+            report
+                .comparisons
+                .iter()
+                .filter(|c| c.matched && c.layout == Some(candidate.layout))
+                .filter_map(|c| c.evaluated_at.map(|at| (load_distance(planned, at.load), c)))
+                .min_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, c)| c.clone())
+        })
+        .collect()
+}
+
+/// How far apart two loads are: `|ln(a / b)|` of the same kind (requests in flight, or
+/// requests per second); a load of the other kind is farther than any of the same kind.
+fn load_distance(a: BenchLoad, b: BenchLoad) -> f64 {
+    let ratio = |x: f64, y: f64| (x.max(1e-9) / y.max(1e-9)).ln().abs();
+    match (a, b) {
+        (BenchLoad::Concurrency { requests: x }, BenchLoad::Concurrency { requests: y }) => ratio(x as f64, y as f64),
+        (BenchLoad::RequestRate { per_s: x }, BenchLoad::RequestRate { per_s: y }) => ratio(x, y),
+        _ => f64::MAX,
+    }
 }
 
 /// The matched runs as measurements for fitting, each with the index of its run.
