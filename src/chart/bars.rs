@@ -39,6 +39,8 @@ pub struct Bar {
     pub height: f64,
     /// Where the value ends (the bar's far edge).
     pub end: f64,
+    /// Where the value's label starts: past the bar's end and the row's measured mark.
+    pub label: f64,
     pub whisker: Option<(f64, f64)>,
 }
 
@@ -70,6 +72,9 @@ pub struct BarLayout {
 
 /// Share of a row's height a bar takes.
 const BAR_THICKNESS: f64 = 0.62;
+/// Half the width of a measured mark, and the gap before a label.
+pub const MARK_RADIUS: f64 = 5.0;
+const LABEL_GAP: f64 = 4.0;
 
 /// Lays out one bar per input on a scale fitted to the values, their ranges, the measured
 /// values and the limit.
@@ -92,6 +97,7 @@ pub fn bars(data: &[BarInput], limit: Option<f64>, f: BarFrame) -> BarLayout {
         .map(|(i, d)| {
             let top = f.top + i as f64 * f.row_height;
             let thickness = f.row_height * BAR_THICKNESS;
+            let measured = d.measured.filter(|v| v.is_finite()).map(|v| scale.pos(v));
             let bar = d.value.filter(|v| v.is_finite()).map(|v| {
                 let end = scale.pos(v);
                 let whisker = d
@@ -104,10 +110,10 @@ pub fn bars(data: &[BarInput], limit: Option<f64>, f: BarFrame) -> BarLayout {
                     width: (end - base).abs(),
                     height: thickness,
                     end,
+                    label: end.max(measured.map_or(end, |m| m + MARK_RADIUS)) + LABEL_GAP,
                     whisker,
                 }
             });
-            let measured = d.measured.filter(|v| v.is_finite()).map(|v| scale.pos(v));
             Row { center: top + f.row_height / 2.0, bar, measured }
         })
         .collect();

@@ -246,6 +246,9 @@ fn measured_values_are_marked_on_their_rows_and_widen_the_axis() {
     assert_eq!(layout.rows[1].measured, None);
     assert_eq!(layout.rows[2].measured, Some(bar.end), "a mark without a bar, at its value");
     assert_eq!(layout.rows[3].measured, None, "a NaN measurement draws no mark");
+    let first = layout.rows[0].bar.unwrap();
+    assert!(first.label > m + 5.0 - 1e-9, "the value's label starts past the mark: {first:?}");
+    assert_eq!(bar.label, bar.end + 4.0, "without a mark, just past the bar");
     for cases in [vec![BarInput { value: Some(1.0), range: None, measured: Some(1e12) }], vec![BarInput { value: None, range: None, measured: Some(0.0) }]] {
         for row in bars(&cases, None, BARS).rows {
             assert!(row.measured.is_some_and(|x| inside(x, x0, x1)), "{cases:?}: {row:?}");

@@ -81,7 +81,7 @@ pub fn BarPanel(props: &BarPanelProps) -> Html {
                                 if let Some((lo, hi)) = b.whisker {
                                     { line("whisker", (lo, y), (hi, y)) }
                                 }
-                                { text("value", (b.end + 4.0, y + 4.0), "start", value) }
+                                { text("value", (b.label, y + 4.0), "start", value) }
                             }
                             if let (Some(x), Some(m)) = (geometry.measured, row.bar.measured) {
                                 { diamond((x, y), m) }

@@ -24,17 +24,18 @@ pub struct MeasuredImportProps {
     pub report: Shared<Report>,
 }
 
-/// Reads every file and imports it, each when its text arrives.
+/// Reads the files one after the other and imports each, in the order given.
 fn read_files(files: Option<FileList>, state: &AppContext) {
     let Some(files) = files else { return };
-    for file in (0..files.length()).filter_map(|i| files.item(i)) {
-        let state = state.clone();
-        wasm_bindgen_futures::spawn_local(async move {
+    let files: Vec<_> = (0..files.length()).filter_map(|i| files.item(i)).collect();
+    let state = state.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        for file in files {
             // An unreadable file imports as empty text, which the importer reports.
             let text = JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string()).unwrap_or_default();
             state.dispatch(Action::Import { name: file.name(), text });
-        });
-    }
+        }
+    });
 }
 
 /// A run's load in words.
@@ -48,7 +49,9 @@ fn load(load: &MeasuredLoad) -> String {
     }
 }
 
-fn run_item(run: &MeasuredRun, comparison: Option<&Comparison>, key: usize) -> Html {
+/// One run: its layout, load and throughput (its source too when the file holds several), and
+/// how it compares with the plan.
+fn run_item(run: &MeasuredRun, comparison: Option<&Comparison>, key: usize, several: bool) -> Html {
     let layout = match (&run.layout, run.disaggregated) {
         (Some(l), _) => l.layout.to_string(),
         (None, Some(_)) => "prefill/decode disaggregated".into(),
@@ -64,14 +67,16 @@ fn run_item(run: &MeasuredRun, comparison: Option<&Comparison>, key: usize) -> H
     };
     html! {
         <li key={key} data-testid="import-run" data-matched={matched.to_string()} data-layout={layout.clone()}>
-            <span class="run-head">{ format!("{}: {layout}, {}, {} output tok/s", run.source, load(&run.load), figure(run.output_tok_s)) }</span>
+            <span class="run-head">
+                { format!("{}{layout}, {}, {} output tok/s", if several { format!("{}: ", run.source) } else { String::new() }, load(&run.load), figure(run.output_tok_s)) }
+            </span>
             if matched {
                 <span class="run-used">{ " — compared with the plan" }</span>
             } else if !blocking.is_empty() {
                 <span class="run-flagged" data-testid="run-mismatch">{ format!(" — not used: {}", blocking.join("; ")) }</span>
             }
             if !doubts.is_empty() {
-                <span class="muted">{ format!(" ({})", doubts.join("; ")) }</span>
+                <span class="muted small">{ format!(" ({})", doubts.join("; ")) }</span>
             }
         </li>
     }
@@ -125,7 +130,7 @@ pub fn MeasuredImport(props: &MeasuredImportProps) -> Html {
         <div class="measured-import" data-testid="measured-import">
             <h3>{ "2. Measured results" }</h3>
             <div class="drop-zone" data-testid="drop-zone" {ondragover} {ondrop}>
-                <p>{ "Drop result files here: vLLM `vllm bench serve` JSON, SGLang `bench_serving` JSONL, genai-perf or AIPerf JSON/CSV, trtllm-bench JSON, or a CSV with the header tp,pp,dp,ep,concurrency,output_tok_s,ttft_ms,tpot_ms." }</p>
+                <p>{ "Drop result files here: vLLM bench serve JSON, SGLang bench_serving JSONL, genai-perf or AIPerf JSON/CSV, trtllm-bench JSON, or a CSV with the header tp,pp,dp,ep,concurrency,output_tok_s,ttft_ms,tpot_ms." }</p>
                 <label class="file-pick">
                     { "or pick files " }
                     <input type="file" multiple=true accept=".json,.jsonl,.csv,.txt" data-testid="import-files" onchange={onpick} />
@@ -156,7 +161,7 @@ pub fn MeasuredImport(props: &MeasuredImportProps) -> Html {
                                 offset += runs.len();
                                 html! {
                                     <ul>
-                                        { for runs.iter().enumerate().map(|(j, run)| run_item(run, comparisons.get(first + j), j)) }
+                                        { for runs.iter().enumerate().map(|(j, run)| run_item(run, comparisons.get(first + j), j, runs.len() > 1)) }
                                     </ul>
                                 }
                             }

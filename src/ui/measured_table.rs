@@ -2,7 +2,7 @@
 //! run's own load (`bench::compare`), the measured one and the error, for output tokens/s per
 //! GPU, TTFT and TPOT; and whether the layout that measured best is the one predicted best.
 
-use super::format::figure;
+use super::format::{figure, layout_short};
 use super::measured_results::Report;
 use super::shared::Shared;
 use crate::planner::bench::compare::{BestLayout, Figure};
@@ -14,12 +14,17 @@ pub struct MeasuredTableProps {
     pub report: Shared<Report>,
 }
 
-/// A relative error as a signed percentage: `+12 %`, `−3.4 %`.
+/// A relative error as a signed percentage, one decimal below 10 %: `+67 %`, `−3.4 %`.
 pub fn error_text(error: Option<f64>) -> String {
     match error {
         Some(e) if e.is_finite() => {
             let sign = if e < 0.0 { "−" } else { "+" };
-            format!("{sign}{} %", figure((e * 100.0).abs()))
+            let percent = (e * 100.0).abs();
+            if percent < 9.95 {
+                format!("{sign}{percent:.1} %")
+            } else {
+                format!("{sign}{} %", figure(percent.round()))
+            }
         }
         _ => "—".into(),
     }
@@ -77,7 +82,7 @@ pub fn MeasuredTable(props: &MeasuredTableProps) -> Html {
                                 <th colspan="3">{ "TPOT (ms)" }</th>
                             </tr>
                             <tr>
-                                { for (0..3).map(|i| html! { <><th key={format!("p{i}")}>{ "predicted" }</th><th>{ "measured" }</th><th>{ "error" }</th></> }) }
+                                { for (0..3).map(|i| html! { <><th key={format!("p{i}")}>{ "pred." }</th><th>{ "meas." }</th><th>{ "error" }</th></> }) }
                             </tr>
                         </thead>
                         <tbody>
@@ -89,7 +94,7 @@ pub fn MeasuredTable(props: &MeasuredTableProps) -> Html {
                                 };
                                 html! {
                                     <tr key={c.run} data-testid="measured-row" title={c.source.clone()}>
-                                        <td>{ c.layout.map_or("—".into(), |l| l.to_string()) }</td>
+                                        <td>{ c.layout.map_or("—".into(), |l| layout_short(&l)) }</td>
                                         <td>{ load }</td>
                                         { cells(c.output_tok_s_per_gpu) }
                                         { cells(c.ttft_ms) }
@@ -100,7 +105,7 @@ pub fn MeasuredTable(props: &MeasuredTableProps) -> Html {
                         </tbody>
                     </table>
                 </div>
-                <p class="muted">{ "Predicted at each run's own load and lengths; error = (predicted − measured) / measured." }</p>
+                <p class="muted">{ "Predicted (pred.) at each run's own load and lengths against measured (meas.); error = (predicted − measured) / measured." }</p>
             }
         </div>
     }

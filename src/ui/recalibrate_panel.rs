@@ -8,7 +8,7 @@
 //! computed only once the user asks (`AppState::fit_requested`), never stored: only the kept
 //! parameters are state.
 
-use super::format::figure;
+use super::format::{figure, layout_short};
 use super::measured_table::error_text;
 use super::shared::Shared;
 use super::state::{Action, AppContext};
@@ -130,11 +130,12 @@ pub fn RecalibratePanel(props: &RecalibratePanelProps) -> Html {
                         </p>
                         <div class="table-scroll">
                             <table data-testid="fit-errors">
+                                <caption>{ "Error of each run, before → after the fit" }</caption>
                                 <thead>
                                     <tr>
                                         <th>{ "Layout" }</th>
                                         <th>{ "Load" }</th>
-                                        <th>{ "Error in tok/s per GPU, before → after" }</th>
+                                        <th>{ "tok/s per GPU" }</th>
                                         <th>{ "TTFT" }</th>
                                         <th>{ "TPOT" }</th>
                                     </tr>
@@ -142,7 +143,7 @@ pub fn RecalibratePanel(props: &RecalibratePanelProps) -> Html {
                                 <tbody>
                                     { for r.measurements.iter().enumerate().map(|(i, m)| html! {
                                         <tr key={i}>
-                                            <td>{ m.layout.to_string() }</td>
+                                            <td>{ layout_short(&m.layout) }</td>
                                             <td>{ m.load.clone() }</td>
                                             { figures_cells(&m.before, &m.after) }
                                         </tr>
