@@ -53,6 +53,9 @@ pub struct Imported {
 }
 
 /// Every change the page can make to `AppState`.
+// One action per user event, so its size does not matter; `SetPerfParams` keeps the plain
+// `Option` the share link and local storage code dispatches.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     /// The user typed or picked `value` in `field`.
