@@ -32,11 +32,10 @@ use crate::planner::layout::Layout;
 use crate::planner::model::catalog as model_catalog;
 use crate::planner::perf::OperatingPoint;
 use crate::planner::plan::Plan;
-use crate::planner::scenario::{LayoutConstraint, ScenarioInput};
+use crate::planner::scenario::{LayoutConstraint, LayoutInput, ScenarioInput, WorkloadInput};
 use crate::planner::search::{enumerate, search};
 use crate::planner::workload::{Arrivals, Load, Priority, Sla};
 use serde::Serialize;
-use serde_json::json;
 
 /// How far a run's mean input or output length may be from the scenario's (as a share of the
 /// scenario's) and still be compared: vLLM's random prompts lose the tokenizer's special tokens
@@ -261,7 +260,7 @@ pub fn measurements(inputs: &PlannerInputs, runs: &[MeasuredRun]) -> Vec<(usize,
         .filter_map(|(i, r)| {
             let (c, at) = compare_run(inputs, i, r);
             let (at, layout) = (at?, c.layout?);
-            let scenario = scenario_as_run(inputs, &at, layout)?;
+            let scenario = scenario_as_run(inputs, &at, layout);
             c.matched.then(|| {
                 let measurement = Measurement {
                     scenario,
@@ -276,25 +275,22 @@ pub fn measurements(inputs: &PlannerInputs, runs: &[MeasuredRun]) -> Vec<(usize,
         .collect()
 }
 
-/// The plan's scenario (every default filled in) with the run's lengths, load and layout and
-/// no SLA: resolving it gives the inputs the prediction was made with.
-fn scenario_as_run(inputs: &PlannerInputs, at: &PlannerInputs, layout: Layout) -> Option<ScenarioInput> {
-    let mut v = inputs.scenario.clone();
+/// The plan's scenario with the run's lengths, load and layout and no SLA: resolving it gives
+/// the inputs the prediction was made with.
+fn scenario_as_run(inputs: &PlannerInputs, at: &PlannerInputs, layout: Layout) -> ScenarioInput {
     let w = &at.workload;
-    let load = match w.load {
-        Load::Concurrency(c) => json!({"concurrency": c}),
-        Load::RequestRate(r) => json!({"request_rate": r}),
-        Load::MaxThroughput => json!({}),
+    let (concurrency, request_rate) = match w.load {
+        Load::Concurrency(c) => (Some(c as f64), None),
+        Load::RequestRate(r) => (None, Some(r)),
+        Load::MaxThroughput => (None, None),
     };
-    let mut workload = json!({"isl": w.isl, "osl": w.osl, "arrivals": w.arrivals});
-    if let (Some(target), Some(extra)) = (workload.as_object_mut(), load.as_object()) {
-        target.extend(extra.clone());
+    let size = |n: u32| Some(n as f64);
+    ScenarioInput {
+        workload: WorkloadInput { isl: w.isl as f64, osl: w.osl as f64, concurrency, request_rate, arrivals: Some(w.arrivals) },
+        sla: None,
+        layout: Some(LayoutInput { tp: size(layout.tp), pp: size(layout.pp), dp: size(layout.dp), ep: size(layout.ep) }),
+        ..inputs.input.clone()
     }
-    let object = v.as_object_mut()?;
-    object.insert("workload".into(), workload);
-    object.insert("sla".into(), json!({}));
-    object.insert("layout".into(), json!({"tp": layout.tp, "pp": layout.pp, "dp": layout.dp, "ep": layout.ep}));
-    ScenarioInput::from_value(v).ok()
 }
 
 /// A model name reduced for comparison: the catalog's normal form (organisation, `Meta-`,
