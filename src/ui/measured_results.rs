@@ -39,21 +39,22 @@ pub struct MeasuredResultsProps {
 #[component]
 pub fn MeasuredResults(props: &MeasuredResultsProps) -> Html {
     let state = use_context::<AppContext>().expect("MeasuredResults is rendered inside App's context provider");
-    let runs = use_memo(Shared(state.imports.clone()), |imports| {
-        let runs: Vec<MeasuredRun> =
-            imports.iter().filter_map(|i| i.outcome.as_ref().ok()).flatten().cloned().collect();
-        Shared(Rc::new(runs))
-    });
-    let report = use_memo((props.inputs.clone(), (*runs).clone()), |(inputs, runs)| {
-        let report: Report = (!runs.is_empty()).then(|| match_to_plan(inputs, runs));
-        Shared(Rc::new(report))
-    });
-    let measured = use_memo((props.plan.clone(), props.inputs.clone(), (*report).clone()), |(plan, inputs, report)| {
-        match &**report {
-            Some(Ok(r)) => Some(Shared(Rc::new(beside_plan(r, plan, inputs.workload.load)))),
-            _ => None,
-        }
-    });
+    // One memo for the three (each hook instance costs WebAssembly): the plan and the resolved
+    // scenario always change together, and the imports change only on an import.
+    let derived = use_memo(
+        (props.plan.clone(), props.inputs.clone(), Shared(state.imports.clone())),
+        |(plan, inputs, imports)| {
+            let runs: Vec<MeasuredRun> =
+                imports.iter().filter_map(|i| i.outcome.as_ref().ok()).flatten().cloned().collect();
+            let report: Report = (!runs.is_empty()).then(|| match_to_plan(inputs, &runs));
+            let measured = match &report {
+                Some(Ok(r)) => Some(Shared(Rc::new(beside_plan(r, plan, inputs.workload.load)))),
+                _ => None,
+            };
+            (Shared(Rc::new(runs)), Shared(Rc::new(report)), measured)
+        },
+    );
+    let (runs, report, measured) = &*derived;
     html! {
         <Results
             plan={props.plan.0.clone()}
@@ -61,7 +62,7 @@ pub fn MeasuredResults(props: &MeasuredResultsProps) -> Html {
             selected={props.selected}
             onselect={props.onselect.clone()}
             embed={false}
-            measured={(*measured).clone()}
+            measured={measured.clone()}
         >
             <section class="bench-loop card" data-testid="bench-loop" aria-labelledby="bench-loop-title">
                 <h2 id="bench-loop-title">{ "Benchmark, compare, recalibrate" }</h2>
@@ -69,9 +70,9 @@ pub fn MeasuredResults(props: &MeasuredResultsProps) -> Html {
                     { "Run the plan's best layouts with the engine's own benchmark, bring the result files back, and see how far the prediction was; refit the model to them if you like. Files are read in your browser; nothing is uploaded." }
                 </p>
                 <BenchScriptPanel inputs={props.inputs.clone()} feasible={props.plan.ranking.len()} />
-                <MeasuredImport report={(*report).clone()} />
-                <MeasuredTable report={(*report).clone()} />
-                <RecalibratePanel inputs={props.inputs.clone()} runs={(*runs).clone()} plan={props.plan.clone()} />
+                <MeasuredImport report={report.clone()} />
+                <MeasuredTable report={report.clone()} />
+                <RecalibratePanel inputs={props.inputs.clone()} runs={runs.clone()} plan={props.plan.clone()} />
             </section>
         </Results>
     }
