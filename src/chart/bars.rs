@@ -1,5 +1,6 @@
 //! Horizontal bars, one row per item, on a shared value axis: rows of candidates compared on one
-//! figure, an optional limit line (an SLA), error whiskers from a range.
+//! figure, an optional limit line (an SLA), error whiskers from a range, and a measured value
+//! marked beside the predicted bar.
 
 use super::scale::{Scale, ScaleKind, Tick};
 use super::Frame;
@@ -10,6 +11,8 @@ pub struct BarInput {
     pub value: Option<f64>,
     /// `[lo, hi]` where the true value is expected to fall.
     pub range: Option<[f64; 2]>,
+    /// The value measured for this item, marked on its row.
+    pub measured: Option<f64>,
 }
 
 /// The bar chart's margins and row height; its height follows from the row count.
@@ -36,14 +39,18 @@ pub struct Bar {
     pub height: f64,
     /// Where the value ends (the bar's far edge).
     pub end: f64,
+    /// Where the value's label starts: past the bar's end and the row's measured mark.
+    pub label: f64,
     pub whisker: Option<(f64, f64)>,
 }
 
-/// One row: its vertical centre (for its label) and its bar, if any.
+/// One row: its vertical centre (for its label), its bar, if any, and the `x` of its measured
+/// value, if any.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Row {
     pub center: f64,
     pub bar: Option<Bar>,
+    pub measured: Option<f64>,
 }
 
 /// A vertical marker line at a value (the SLA limit).
@@ -65,8 +72,12 @@ pub struct BarLayout {
 
 /// Share of a row's height a bar takes.
 const BAR_THICKNESS: f64 = 0.62;
+/// Half the width of a measured mark, and the gap before a label.
+pub const MARK_RADIUS: f64 = 5.0;
+const LABEL_GAP: f64 = 4.0;
 
-/// Lays out one bar per input on a scale fitted to the values, their ranges and the limit.
+/// Lays out one bar per input on a scale fitted to the values, their ranges, the measured
+/// values and the limit.
 pub fn bars(data: &[BarInput], limit: Option<f64>, f: BarFrame) -> BarLayout {
     let height = f.top + data.len() as f64 * f.row_height + f.axis_height;
     let frame = Frame { width: f.width, height, left: f.label_width, right: f.right, top: f.top, bottom: f.axis_height };
@@ -75,6 +86,7 @@ pub fn bars(data: &[BarInput], limit: Option<f64>, f: BarFrame) -> BarLayout {
     for d in data {
         values.extend(d.value);
         values.extend(d.range.into_iter().flatten());
+        values.extend(d.measured);
     }
     values.extend(limit);
     let scale = Scale::fit(&values, x0, x1, true);
@@ -85,6 +97,7 @@ pub fn bars(data: &[BarInput], limit: Option<f64>, f: BarFrame) -> BarLayout {
         .map(|(i, d)| {
             let top = f.top + i as f64 * f.row_height;
             let thickness = f.row_height * BAR_THICKNESS;
+            let measured = d.measured.filter(|v| v.is_finite()).map(|v| scale.pos(v));
             let bar = d.value.filter(|v| v.is_finite()).map(|v| {
                 let end = scale.pos(v);
                 let whisker = d
@@ -97,10 +110,11 @@ pub fn bars(data: &[BarInput], limit: Option<f64>, f: BarFrame) -> BarLayout {
                     width: (end - base).abs(),
                     height: thickness,
                     end,
+                    label: end.max(measured.map_or(end, |m| m + MARK_RADIUS)) + LABEL_GAP,
                     whisker,
                 }
             });
-            Row { center: top + f.row_height / 2.0, bar }
+            Row { center: top + f.row_height / 2.0, bar, measured }
         })
         .collect();
     BarLayout {

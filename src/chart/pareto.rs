@@ -1,6 +1,7 @@
 //! The Pareto view: every feasible candidate as a point (x: tokens/s per user, y: tokens/s per
 //! GPU), the Pareto front joined left to right, error whiskers from ranges, and a vertical
-//! limit line (the TPOT SLA, as tokens/s per user = 1000 / TPOT).
+//! limit line (the TPOT SLA, as tokens/s per user = 1000 / TPOT); a measured point beside a
+//! candidate's predicted one.
 
 use super::bars::Marker;
 use super::scale::{Scale, ScaleKind, Tick};
@@ -13,15 +14,19 @@ pub struct PointInput {
     pub y: f64,
     pub x_range: Option<[f64; 2]>,
     pub y_range: Option<[f64; 2]>,
+    /// The point measured for this candidate, `[x, y]`.
+    pub measured: Option<[f64; 2]>,
 }
 
-/// A point in SVG units, with its whiskers (`(from, to)` along each axis).
+/// A point in SVG units, with its whiskers (`(from, to)` along each axis) and its measured
+/// point.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Point {
     pub x: f64,
     pub y: f64,
     pub x_whisker: Option<(f64, f64)>,
     pub y_whisker: Option<(f64, f64)>,
+    pub measured: Option<(f64, f64)>,
 }
 
 /// Everything the view draws.
@@ -40,7 +45,8 @@ pub struct Scatter {
     pub x_limit: Option<Marker>,
 }
 
-/// Lays out the points on scales fitted to them, their ranges and the limit. `front` holds
+/// Lays out the points on scales fitted to them, their ranges, their measured points and the
+/// limit (a measured point that is not finite is dropped). `front` holds
 /// indices into `data` (out-of-range ones are ignored).
 pub fn scatter(data: &[PointInput], front: &[usize], x_limit: Option<f64>, frame: Frame) -> Scatter {
     let (x0, x1) = frame.x_span();
@@ -53,6 +59,10 @@ pub fn scatter(data: &[PointInput], front: &[usize], x_limit: Option<f64>, frame
         xs.extend(p.x_range.into_iter().flatten());
         ys.push(p.y);
         ys.extend(p.y_range.into_iter().flatten());
+        if let Some([x, y]) = p.measured.filter(|m| m.iter().all(|v| v.is_finite())) {
+            xs.push(x);
+            ys.push(y);
+        }
     }
     xs.extend(x_limit);
     let xs_scale = Scale::fit(&xs, x0, x1, false);
@@ -68,6 +78,10 @@ pub fn scatter(data: &[PointInput], front: &[usize], x_limit: Option<f64>, frame
                 y: ys_scale.pos(p.y),
                 x_whisker: whisker(&xs_scale, p.x_range),
                 y_whisker: whisker(&ys_scale, p.y_range),
+                measured: p
+                    .measured
+                    .filter(|m| m.iter().all(|v| v.is_finite()))
+                    .map(|[x, y]| (xs_scale.pos(x), ys_scale.pos(y))),
             })
         })
         .collect();

@@ -126,10 +126,10 @@ fn ticks_are_nice_inside_the_domain_and_never_too_many() {
 #[test]
 fn bars_start_at_the_base_and_end_at_their_value() {
     let data = [
-        BarInput { value: Some(50.0), range: Some([40.0, 60.0]) },
-        BarInput { value: None, range: None },
-        BarInput { value: Some(100.0), range: None },
-        BarInput { value: Some(f64::NAN), range: None },
+        BarInput { value: Some(50.0), range: Some([40.0, 60.0]), measured: None },
+        BarInput { value: None, range: None, measured: None },
+        BarInput { value: Some(100.0), range: None, measured: None },
+        BarInput { value: Some(f64::NAN), range: None, measured: None },
     ];
     let layout = bars(&data, Some(80.0), BARS);
     assert_eq!(layout.frame.height, 4.0 + 4.0 * 20.0 + 28.0);
@@ -152,10 +152,10 @@ fn bars_start_at_the_base_and_end_at_their_value() {
 fn bar_layouts_are_finite_for_any_data() {
     let cases: Vec<Vec<BarInput>> = vec![
         vec![],
-        vec![BarInput { value: Some(0.0), range: None }],
-        vec![BarInput { value: Some(7.0), range: None }; 3],
-        vec![BarInput { value: Some(1e-3), range: Some([1e-4, 1e-2]) }, BarInput { value: Some(1e9), range: None }],
-        vec![BarInput { value: Some(f64::INFINITY), range: Some([f64::NAN, 1.0]) }],
+        vec![BarInput { value: Some(0.0), range: None, measured: None }],
+        vec![BarInput { value: Some(7.0), range: None, measured: None }; 3],
+        vec![BarInput { value: Some(1e-3), range: Some([1e-4, 1e-2]), measured: None }, BarInput { value: Some(1e9), range: None, measured: None }],
+        vec![BarInput { value: Some(f64::INFINITY), range: Some([f64::NAN, 1.0]), measured: None }],
     ];
     for data in cases {
         let layout = bars(&data, None, BARS);
@@ -174,7 +174,7 @@ fn bar_layouts_are_finite_for_any_data() {
 
 #[test]
 fn a_wide_range_of_bars_goes_log() {
-    let data = [BarInput { value: Some(20.0), range: None }, BarInput { value: Some(40_000.0), range: None }];
+    let data = [BarInput { value: Some(20.0), range: None, measured: None }, BarInput { value: Some(40_000.0), range: None, measured: None }];
     let layout = bars(&data, None, BARS);
     assert!(layout.log);
     let small = layout.rows[0].bar.unwrap();
@@ -184,10 +184,10 @@ fn a_wide_range_of_bars_goes_log() {
 #[test]
 fn scatter_maps_points_front_and_limit() {
     let data = [
-        PointInput { x: 10.0, y: 100.0, x_range: None, y_range: Some([90.0, 110.0]) },
-        PointInput { x: 50.0, y: 60.0, x_range: Some([45.0, 55.0]), y_range: None },
-        PointInput { x: 30.0, y: 40.0, x_range: None, y_range: None },
-        PointInput { x: f64::NAN, y: 1.0, x_range: None, y_range: None },
+        PointInput { x: 10.0, y: 100.0, x_range: None, y_range: Some([90.0, 110.0]), measured: None },
+        PointInput { x: 50.0, y: 60.0, x_range: Some([45.0, 55.0]), y_range: None, measured: None },
+        PointInput { x: 30.0, y: 40.0, x_range: None, y_range: None, measured: None },
+        PointInput { x: f64::NAN, y: 1.0, x_range: None, y_range: None, measured: None },
     ];
     let s = scatter(&data, &[1, 0, 9], Some(20.0), FRAME);
     let (x0, x1) = FRAME.x_span();
@@ -207,13 +207,13 @@ fn scatter_maps_points_front_and_limit() {
 
 #[test]
 fn scatter_layouts_are_finite_for_any_data() {
-    let one = PointInput { x: 5.0, y: 5.0, x_range: None, y_range: None };
+    let one = PointInput { x: 5.0, y: 5.0, x_range: None, y_range: None, measured: None };
     let cases: Vec<Vec<PointInput>> = vec![
         vec![],
         vec![one],
         vec![one; 4],
-        vec![PointInput { x: 1e-3, y: 1e9, x_range: Some([1e-4, 1e4]), y_range: None }, PointInput { x: 1e5, y: 1.0, ..one }],
-        vec![PointInput { x: f64::INFINITY, y: f64::NAN, x_range: Some([f64::NAN, 1.0]), y_range: None }],
+        vec![PointInput { x: 1e-3, y: 1e9, x_range: Some([1e-4, 1e4]), y_range: None, measured: None }, PointInput { x: 1e5, y: 1.0, ..one }],
+        vec![PointInput { x: f64::INFINITY, y: f64::NAN, x_range: Some([f64::NAN, 1.0]), y_range: None, measured: None }],
     ];
     let (x0, x1) = FRAME.x_span();
     let (y0, y1) = FRAME.y_span();
@@ -227,6 +227,54 @@ fn scatter_layouts_are_finite_for_any_data() {
         assert!(s.x_ticks.iter().chain(&s.y_ticks).all(|t| inside(t.pos, 0.0, 480.0)));
         assert!(s.x_limit.is_none(), "a NaN limit draws no line");
     }
+}
+
+#[test]
+fn measured_values_are_marked_on_their_rows_and_widen_the_axis() {
+    let data = [
+        BarInput { value: Some(50.0), range: None, measured: Some(200.0) },
+        BarInput { value: Some(100.0), range: None, measured: None },
+        BarInput { value: None, range: None, measured: Some(100.0) },
+        BarInput { value: Some(10.0), range: None, measured: Some(f64::NAN) },
+    ];
+    let layout = bars(&data, None, BARS);
+    let (x0, x1) = (100.0, 284.0);
+    let m = layout.rows[0].measured.expect("a mark for 200");
+    assert!((m - x1).abs() < 1e-9, "the measured 200 sets the axis end, the bars stay inside: {m}");
+    let bar = layout.rows[1].bar.unwrap();
+    assert!((bar.end - (x0 + (x1 - x0) / 2.0)).abs() < 1e-9, "100 is half of 200: {bar:?}");
+    assert_eq!(layout.rows[1].measured, None);
+    assert_eq!(layout.rows[2].measured, Some(bar.end), "a mark without a bar, at its value");
+    assert_eq!(layout.rows[3].measured, None, "a NaN measurement draws no mark");
+    let first = layout.rows[0].bar.unwrap();
+    assert!(first.label > m + 5.0 - 1e-9, "the value's label starts past the mark: {first:?}");
+    assert_eq!(bar.label, bar.end + 4.0, "without a mark, just past the bar");
+    for cases in [vec![BarInput { value: Some(1.0), range: None, measured: Some(1e12) }], vec![BarInput { value: None, range: None, measured: Some(0.0) }]] {
+        for row in bars(&cases, None, BARS).rows {
+            assert!(row.measured.is_some_and(|x| inside(x, x0, x1)), "{cases:?}: {row:?}");
+        }
+    }
+}
+
+#[test]
+fn measured_points_sit_beside_their_predictions_inside_the_frame() {
+    let data = [
+        PointInput { x: 10.0, y: 100.0, x_range: None, y_range: None, measured: Some([20.0, 400.0]) },
+        PointInput { x: 50.0, y: 60.0, x_range: None, y_range: None, measured: None },
+        PointInput { x: 30.0, y: 40.0, x_range: None, y_range: None, measured: Some([f64::INFINITY, 1.0]) },
+        PointInput { x: f64::NAN, y: 1.0, x_range: None, y_range: None, measured: Some([1.0, 1.0]) },
+    ];
+    let s = scatter(&data, &[], None, FRAME);
+    let (x0, x1) = FRAME.x_span();
+    let (y0, y1) = FRAME.y_span();
+    let p = s.points[0].expect("a point");
+    let (mx, my) = p.measured.expect("its measured point");
+    assert!(inside(mx, x0, x1) && inside(my, y0, y1));
+    assert!(mx > p.x && my < p.y, "measured faster per user and higher per GPU: right of and above the prediction");
+    assert!(s.points.iter().flatten().all(|q| my < q.y), "the measured 400 tok/s per GPU is above every prediction, inside");
+    assert_eq!(s.points[1].unwrap().measured, None);
+    assert_eq!(s.points[2].unwrap().measured, None, "an infinite measurement is dropped");
+    assert!(s.points[3].is_none(), "no measured point without its prediction");
 }
 
 #[test]

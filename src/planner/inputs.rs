@@ -39,6 +39,10 @@ pub struct PlannerInputs {
     pub warnings: Vec<String>,
     /// The scenario with every default filled in (`Plan::scenario`).
     pub scenario: Value,
+    /// The scenario as given, for planning it again with a change (another load and layout in
+    /// `bench::compare`, fitted parameters in `calibration::recalibrate`) without a trip
+    /// through JSON: resolving it fills in the same defaults again.
+    pub input: ScenarioInput,
 }
 
 /// Validate and resolve a scenario; the error names the first bad field.
@@ -94,6 +98,7 @@ pub fn resolve(input: &ScenarioInput) -> Result<PlannerInputs, InputError> {
         allow_tp_across_nodes: input.allow_tp_across_nodes.unwrap_or(true),
         warnings,
         scenario,
+        input: input.clone(),
     })
 }
 

@@ -2,9 +2,10 @@
 //! flow alone when the scenario cannot be planned (a GPU whose catalog entry lacks figures).
 
 use super::form::{FieldErrors, FormState, Query};
-use super::results::Results;
+use super::measured_results::MeasuredResults;
 use super::rule_flow::RuleFlow;
 use super::scenario_form::ScenarioForm;
+use super::shared::Shared;
 use super::state::{AppContext, AppState};
 use crate::planner::error::InputError;
 use crate::planner::inputs::{resolve, PlannerInputs};
@@ -12,7 +13,7 @@ use crate::planner::layout::Layout;
 use crate::planner::plan::{Plan, RuleOfThumb};
 use crate::planner::planning::plan_inputs;
 use crate::planner::rules::rule_of_thumb;
-use crate::planner::scenario::{ScenarioInput, WorkloadInput};
+use crate::planner::scenario::{PerfParamsInput, ScenarioInput, WorkloadInput};
 use crate::planner::workload::Priority;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -29,8 +30,8 @@ type Planned = Result<(Rc<PlannerInputs>, Rc<Plan>), InputError>;
 type Derived = Result<(Query, Rc<RuleOfThumb>, Planned), FieldErrors>;
 
 /// The scenario of a valid form: its model, GPU and cluster, the batch size as concurrency,
-/// a fixed workload of `WORKLOAD_ISL` + `WORKLOAD_OSL` tokens.
-fn scenario(form: &FormState, query: &Query) -> ScenarioInput {
+/// a fixed workload of `WORKLOAD_ISL` + `WORKLOAD_OSL` tokens, and the user's kept fit.
+fn scenario(form: &FormState, query: &Query, perf_params: Option<&PerfParamsInput>) -> ScenarioInput {
     let input = &query.rule_input;
     ScenarioInput {
         model: form.model.clone().into(),
@@ -45,14 +46,15 @@ fn scenario(form: &FormState, query: &Query) -> ScenarioInput {
             arrivals: None,
         },
         priority: Some(query.priority),
+        perf_params: perf_params.cloned(),
         ..ScenarioInput::default()
     }
 }
 
-fn derive(form: &FormState) -> Derived {
+fn derive(form: &FormState, perf_params: Option<&PerfParamsInput>) -> Derived {
     let query = Query::try_from(form)?;
     let rule = Rc::new(rule_of_thumb(&query.rule_input));
-    let planned = resolve(&scenario(form, &query))
+    let planned = resolve(&scenario(form, &query, perf_params))
         .and_then(|inputs| plan_inputs(&inputs).map(|plan| (Rc::new(inputs), Rc::new(plan))));
     Ok((query, rule, planned))
 }
@@ -75,7 +77,7 @@ fn summary(query: &Query) -> String {
 #[component]
 pub fn App() -> Html {
     let state = use_reducer(AppState::default);
-    let derived = use_memo(state.form.clone(), derive);
+    let derived = use_memo((state.form.clone(), state.perf_params.clone()), |(form, params)| derive(form, params.as_ref()));
     let selected = use_state_eq(|| None::<Layout>);
     let onselect = {
         let selected = selected.clone();
@@ -103,7 +105,7 @@ pub fn App() -> Html {
                             </p>
                             { match planned {
                                 Ok((inputs, plan)) => html! {
-                                    <Results plan={plan.clone()} inputs={inputs.clone()} selected={*selected} {onselect} embed={false} />
+                                    <MeasuredResults plan={Shared(plan.clone())} inputs={Shared(inputs.clone())} selected={*selected} {onselect} />
                                 },
                                 Err(error) => html! {
                                     <>

@@ -1,10 +1,11 @@
 //! One figure of the top candidates as horizontal bars (`chart::bars` lays them out): a row per
-//! candidate labelled with its layout, its value at the bar's end, a whisker for its range,
-//! and the SLA limit as a dashed line. Events are handled by the enclosing chart.
+//! candidate labelled with its layout, its value at the bar's end, a whisker for its range, a
+//! diamond where a measured run put it, and the SLA limit as a dashed line. Events are handled
+//! by the enclosing chart.
 
 use super::format::figure;
 use super::shared::Shared;
-use super::svg::{line, n, text};
+use super::svg::{diamond, line, n, text};
 use crate::chart::bars::{bars, BarFrame, BarInput};
 use yew::prelude::*;
 
@@ -63,6 +64,7 @@ pub fn BarPanel(props: &BarPanelProps) -> Html {
                         (Some(row.index) == props.recommended).then_some("recommended"),
                     );
                     let value = row.bar.value.map_or("—".to_string(), figure);
+                    let measured = row.bar.measured.map_or(String::new(), |m| format!(", measured {} {}", figure(m), props.unit));
                     let y = geometry.center;
                     html! {
                         <g
@@ -71,7 +73,7 @@ pub fn BarPanel(props: &BarPanelProps) -> Html {
                             data-index={row.index.to_string()}
                             tabindex={if props.focusable { "0" } else { "-1" }}
                             role="button"
-                            aria-label={format!("{}: {value} {}", row.label, props.unit)}
+                            aria-label={format!("{}: {value} {}{measured}", row.label, props.unit)}
                         >
                             { text("row-label", (x0 - 6.0, y + 4.0), "end", row.label.to_string()) }
                             if let Some(b) = geometry.bar {
@@ -79,7 +81,10 @@ pub fn BarPanel(props: &BarPanelProps) -> Html {
                                 if let Some((lo, hi)) = b.whisker {
                                     { line("whisker", (lo, y), (hi, y)) }
                                 }
-                                { text("value", (b.end + 4.0, y + 4.0), "start", value) }
+                                { text("value", (b.label, y + 4.0), "start", value) }
+                            }
+                            if let (Some(x), Some(m)) = (geometry.measured, row.bar.measured) {
+                                { diamond((x, y), m) }
                             }
                         </g>
                     }

@@ -1,7 +1,8 @@
 //! The candidates compared: the top ones side by side on output tokens/s per GPU, TTFT and
 //! TPOT (bars, SLA limits as lines), and every feasible one on the Pareto view (tokens/s per
 //! GPU against tokens/s per user, the front joined, the TPOT limit as a line). Hovering or
-//! focusing a candidate shows its figures; a click or Enter selects it everywhere.
+//! focusing a candidate shows its figures; a click or Enter selects it everywhere. Measured
+//! runs (`bench::compare::beside_plan`) are marked beside their layout's predictions.
 //!
 //! Design decision: one set of event handlers on the chart's box, not one per bar or point:
 //! each drawn candidate carries `data-index` (its index in `plan.candidates`) and the handlers
@@ -14,6 +15,7 @@ use super::pareto_plot::{ParetoPlot, ParetoPoint};
 use super::shared::Shared;
 use crate::chart::bars::BarInput;
 use crate::chart::pareto::PointInput;
+use crate::planner::bench::compare::{Comparison, Figure};
 use crate::planner::plan::{Candidate, Plan};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -33,6 +35,14 @@ pub struct ComparisonChartProps {
     pub sla_tpot_ms: Option<f64>,
     /// Selects a candidate by index.
     pub onselect: Callback<usize>,
+    /// Per candidate (same order as `plan.candidates`), the measured run drawn beside it.
+    #[prop_or_default]
+    pub measured: Option<Shared<Vec<Option<Comparison>>>>,
+}
+
+/// The measured value of one figure of candidate `i`, if a run measured it.
+fn measured_of(measured: &Option<Shared<Vec<Option<Comparison>>>>, i: usize, figure: fn(&Comparison) -> Option<Figure>) -> Option<f64> {
+    measured.as_ref()?.get(i)?.as_ref().and_then(figure).map(|f| f.measured)
 }
 
 /// The candidate index carried by the event's target or its nearest ancestor.
@@ -61,25 +71,29 @@ pub fn ComparisonChart(props: &ComparisonChartProps) -> Html {
     let active = use_state_eq(|| None::<usize>);
     let plan = &props.plan;
     let recommended = plan.ranking.first().copied();
-    let bars = use_memo((props.plan.clone(), props.shown), |(plan, shown)| {
+    let bars = use_memo((props.plan.clone(), props.shown, props.measured.clone()), |(plan, shown, measured)| {
         let rows = top_rows(plan, *shown);
-        let metric = |value: fn(&Candidate) -> Option<f64>, range: fn(&Candidate) -> Option<[f64; 2]>| -> Shared<Vec<BarRow>> {
+        let metric = |value: fn(&Candidate) -> Option<f64>,
+                      range: fn(&Candidate) -> Option<[f64; 2]>,
+                      figure: fn(&Comparison) -> Option<Figure>|
+         -> Shared<Vec<BarRow>> {
             Shared(Rc::new(
                 rows.iter()
                     .map(|&i| {
                         let c = &plan.candidates[i];
-                        BarRow { index: i, label: layout_short(&c.layout).into(), bar: BarInput { value: value(c), range: range(c) } }
+                        let bar = BarInput { value: value(c), range: range(c), measured: measured_of(measured, i, figure) };
+                        BarRow { index: i, label: layout_short(&c.layout).into(), bar }
                     })
                     .collect(),
             ))
         };
         [
-            metric(|c| c.output_tok_s_per_gpu, |c| c.range.map(|r| r.output_tok_s_per_gpu)),
-            metric(|c| c.ttft_ms, |c| c.range.map(|r| r.ttft_ms)),
-            metric(|c| c.tpot_ms, |c| c.range.map(|r| r.tpot_ms)),
+            metric(|c| c.output_tok_s_per_gpu, |c| c.range.map(|r| r.output_tok_s_per_gpu), |m| m.output_tok_s_per_gpu),
+            metric(|c| c.ttft_ms, |c| c.range.map(|r| r.ttft_ms), |m| m.ttft_ms),
+            metric(|c| c.tpot_ms, |c| c.range.map(|r| r.tpot_ms), |m| m.tpot_ms),
         ]
     });
-    let points = use_memo(props.plan.clone(), |plan| {
+    let points = use_memo((props.plan.clone(), props.measured.clone()), |(plan, measured)| {
         let points: Vec<ParetoPoint> = plan
             .ranking
             .iter()
@@ -94,6 +108,10 @@ pub fn ComparisonChart(props: &ComparisonChartProps) -> Html {
                         y: c.output_tok_s_per_gpu.unwrap_or(f64::NAN),
                         x_range: per_user_range(c),
                         y_range: c.range.map(|r| r.output_tok_s_per_gpu),
+                        // Tokens/s per user is 1000 / TPOT (FORMAT.md): a run without a TPOT has no point.
+                        measured: measured_of(measured, i, |m| m.tpot_ms)
+                            .zip(measured_of(measured, i, |m| m.output_tok_s_per_gpu))
+                            .map(|(tpot, per_gpu)| [1000.0 / tpot, per_gpu]),
                     },
                 }
             })
@@ -139,7 +157,9 @@ pub fn ComparisonChart(props: &ComparisonChartProps) -> Html {
             </section>
         };
     }
-    let detail = (*active).or(props.shown).map(|i| &plan.candidates[i]);
+    let detail_index = (*active).or(props.shown);
+    let detail = detail_index.map(|i| &plan.candidates[i]);
+    let measured = detail_index.and_then(|i| props.measured.as_ref()?.get(i)?.clone());
     let tpot_as_rate = props.sla_tpot_ms.filter(|t| *t > 0.0).map(|t| 1000.0 / t);
     html! {
         <section class="chart card" data-testid="comparison-chart" aria-labelledby="chart-title">
@@ -174,6 +194,17 @@ pub fn ComparisonChart(props: &ComparisonChartProps) -> Html {
                         c.concurrency.map_or("—".to_string(), |n| figure(n as f64)),
                         c.bound.as_deref().map_or(String::new(), |b| format!(", {b}-bound")),
                     ) }
+                    if let Some(m) = measured {
+                        <span class="measured-detail" data-testid="chart-measured">
+                            { format!(
+                                "; measured ({}): {} per GPU, TTFT {}, TPOT {}",
+                                m.source,
+                                with_unit(m.output_tok_s_per_gpu.map(|f| f.measured), "tok/s"),
+                                with_unit(m.ttft_ms.map(|f| f.measured), "ms"),
+                                with_unit(m.tpot_ms.map(|f| f.measured), "ms"),
+                            ) }
+                        </span>
+                    }
                 }
             </div>
         </section>

@@ -8,6 +8,7 @@
 
 mod app;
 mod bar_panel;
+mod bench_script_panel;
 mod candidate_row;
 pub mod candidates_table;
 mod comparison_chart;
@@ -16,10 +17,14 @@ mod decision_trace;
 pub mod form;
 pub mod format;
 mod launch_commands;
+mod measured_import;
+pub mod measured_results;
+mod measured_table;
 mod memory_bar;
 mod number_field;
 pub mod panic;
 mod pareto_plot;
+mod recalibrate_panel;
 mod recommendation;
 pub mod results;
 mod rule_flow;

@@ -1,12 +1,13 @@
 //! The Pareto view (`chart::pareto` lays it out): every feasible candidate as a point, output
 //! tokens/s per GPU up, tokens/s per user across, the Pareto front joined, whiskers for ranges,
 //! and the TPOT limit as a vertical line (tokens/s per user = 1000 / TPOT) with the side that
-//! misses it shaded. Each point carries its candidate's figures (`data-*`, `<title>`). Events
-//! are handled by the enclosing chart.
+//! misses it shaded; a measured run as a diamond joined to its layout's prediction. Each point
+//! carries its candidate's figures (`data-*`, `<title>`). Events are handled by the enclosing
+//! chart.
 
 use super::format::figure;
 use super::shared::Shared;
-use super::svg::{line, n, text};
+use super::svg::{diamond, line, n, text};
 use crate::chart::pareto::{scatter, PointInput};
 use crate::chart::Frame;
 use yew::prelude::*;
@@ -90,12 +91,14 @@ pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
                         shown.then_some("shown"),
                         recommended.then_some("recommended"),
                     );
+                    let measured = point.input.measured.filter(|_| p.measured.is_some());
                     let text = format!(
-                        "{}: {} tok/s per GPU, {} tok/s per user{}",
+                        "{}: {} tok/s per GPU, {} tok/s per user{}{}",
                         point.label,
                         figure(point.input.y),
                         figure(point.input.x),
-                        if point.pareto { ", on the Pareto front" } else { "" }
+                        if point.pareto { ", on the Pareto front" } else { "" },
+                        measured.map_or(String::new(), |[x, y]| format!("; measured {} tok/s per GPU, {} tok/s per user", figure(y), figure(x))),
                     );
                     html! {
                         <g
@@ -117,6 +120,10 @@ pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
                                 { line("whisker", (a, p.y), (b, p.y)) }
                             }
                             <circle cx={n(p.x)} cy={n(p.y)} r={if recommended || shown { "6" } else if point.pareto { "4.5" } else { "3.5" }} />
+                            if let (Some(at), Some([_, y])) = (p.measured, measured) {
+                                { line("measured-link", (p.x, p.y), at) }
+                                { diamond(at, y) }
+                            }
                         </g>
                     }
                 }) }
@@ -125,6 +132,9 @@ pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
                 <span><span class="key pareto" aria-hidden="true"></span>{ "on the Pareto front (no other layout beats it on both axes)" }</span>
                 <span><span class="key other" aria-hidden="true"></span>{ "feasible, beaten on both" }</span>
                 <span><span class="key shown" aria-hidden="true"></span>{ "selected" }</span>
+                if props.points.iter().any(|p| p.input.measured.is_some()) {
+                    <span><span class="key measured" aria-hidden="true"></span>{ "measured (joined to its prediction)" }</span>
+                }
             </p>
         </figure>
     }

@@ -1,6 +1,7 @@
 //! The plan on the page: the recommendation and its memory, the comparison chart, the launch
-//! commands, the decision trace and every candidate; in embed mode only the first two and a
-//! compact memory bar.
+//! commands, what the caller adds below them (`children`: the benchmark loop), the decision
+//! trace and every candidate; in embed mode only the first two and a compact memory bar.
+//! Measured runs, when given, are marked on the chart beside their layouts' predictions.
 //!
 //! Design decision: the selection is a layout owned by the caller (`selected`, `onselect`);
 //! here it becomes an index into `plan.candidates` once, and every part highlights that one
@@ -13,6 +14,7 @@ use super::launch_commands::LaunchCommands;
 use super::memory_bar::MemoryBar;
 use super::recommendation::Recommendation;
 use super::shared::Shared;
+use crate::planner::bench::compare::Comparison;
 use crate::planner::inputs::PlannerInputs;
 use crate::planner::layout::Layout;
 use crate::planner::plan::Plan;
@@ -29,6 +31,12 @@ pub struct ResultsProps {
     pub embed: bool,
     /// The resolved scenario the plan came from (for launch commands).
     pub inputs: Rc<PlannerInputs>,
+    /// Per candidate (same order as `plan.candidates`), the measured run drawn beside it.
+    #[prop_or_default]
+    pub measured: Option<Shared<Vec<Option<Comparison>>>>,
+    /// Shown after the launch commands (not in embed mode).
+    #[prop_or_default]
+    pub children: Html,
 }
 
 /// The plan and the inputs compare by pointer: the caller replaces them (a new `Rc`) when it
@@ -41,6 +49,8 @@ impl PartialEq for ResultsProps {
             && self.selected == other.selected
             && self.onselect == other.onselect
             && self.embed == other.embed
+            && self.measured == other.measured
+            && self.children == other.children
     }
 }
 
@@ -68,7 +78,7 @@ pub fn Results(props: &ResultsProps) -> Html {
         />
     };
     let chart = html! {
-        <ComparisonChart plan={plan.clone()} {shown} {sla_ttft_ms} {sla_tpot_ms} onselect={onpick.clone()} />
+        <ComparisonChart plan={plan.clone()} {shown} {sla_ttft_ms} {sla_tpot_ms} onselect={onpick.clone()} measured={props.measured.clone()} />
     };
     if props.embed {
         return html! {
@@ -98,6 +108,7 @@ pub fn Results(props: &ResultsProps) -> Html {
                 layout={candidate.map(|c| c.layout)}
                 rejected={candidate.and_then(|c| c.rejected_detail.clone()).map(AttrValue::from)}
             />
+            { props.children.clone() }
             <DecisionTrace plan={plan.clone()} />
             <CandidatesTable plan={plan.clone()} {shown} onselect={onpick} />
         </div>

@@ -22,7 +22,7 @@
 
 pub use crate::planner::calibration::Measurement;
 use super::import::{MeasuredLoad, MeasuredRun};
-use super::script::BenchLoad;
+use super::script::{planned_load, BenchLoad};
 use crate::planner::engine::Engine;
 use crate::planner::error::InputError;
 use crate::planner::evaluate::{evaluate, Verdict};
@@ -31,11 +31,11 @@ use crate::planner::inputs::PlannerInputs;
 use crate::planner::layout::Layout;
 use crate::planner::model::catalog as model_catalog;
 use crate::planner::perf::OperatingPoint;
-use crate::planner::scenario::{LayoutConstraint, ScenarioInput};
+use crate::planner::plan::Plan;
+use crate::planner::scenario::{LayoutConstraint, LayoutInput, ScenarioInput, WorkloadInput};
 use crate::planner::search::{enumerate, search};
 use crate::planner::workload::{Arrivals, Load, Priority, Sla};
 use serde::Serialize;
-use serde_json::json;
 
 /// How far a run's mean input or output length may be from the scenario's (as a share of the
 /// scenario's) and still be compared: vLLM's random prompts lose the tokenizer's special tokens
@@ -222,6 +222,37 @@ pub fn match_to_plan(inputs: &PlannerInputs, runs: &[MeasuredRun]) -> Result<Mat
     Ok(MatchReport { comparisons, best })
 }
 
+/// For each of `plan`'s candidates (same order), the matched run to draw beside its prediction:
+/// of the runs of its layout, the one measured nearest the load the candidate was planned at
+/// (`script::planned_load` of the scenario's `load`; a run at the other kind of load only when
+/// none is at the same kind); `None` for a candidate no matched run measured.
+pub fn beside_plan(report: &MatchReport, plan: &Plan, load: Load) -> Vec<Option<Comparison>> {
+    plan.candidates
+        .iter()
+        .map(|candidate| {
+            let planned = planned_load(load, candidate.concurrency.unwrap_or(1) as f64);
+            report
+                .comparisons
+                .iter()
+                .filter(|c| c.matched && c.layout == Some(candidate.layout))
+                .filter_map(|c| c.evaluated_at.map(|at| (load_distance(planned, at.load), c)))
+                .min_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, c)| c.clone())
+        })
+        .collect()
+}
+
+/// How far apart two loads are: `|ln(a / b)|` of the same kind (requests in flight, or
+/// requests per second); a load of the other kind is farther than any of the same kind.
+fn load_distance(a: BenchLoad, b: BenchLoad) -> f64 {
+    let ratio = |x: f64, y: f64| (x.max(1e-9) / y.max(1e-9)).ln().abs();
+    match (a, b) {
+        (BenchLoad::Concurrency { requests: x }, BenchLoad::Concurrency { requests: y }) => ratio(x as f64, y as f64),
+        (BenchLoad::RequestRate { per_s: x }, BenchLoad::RequestRate { per_s: y }) => ratio(x, y),
+        _ => f64::MAX,
+    }
+}
+
 /// The matched runs as measurements for fitting, each with the index of its run.
 pub fn measurements(inputs: &PlannerInputs, runs: &[MeasuredRun]) -> Vec<(usize, Measurement)> {
     runs.iter()
@@ -229,7 +260,7 @@ pub fn measurements(inputs: &PlannerInputs, runs: &[MeasuredRun]) -> Vec<(usize,
         .filter_map(|(i, r)| {
             let (c, at) = compare_run(inputs, i, r);
             let (at, layout) = (at?, c.layout?);
-            let scenario = scenario_as_run(inputs, &at, layout)?;
+            let scenario = scenario_as_run(inputs, &at, layout);
             c.matched.then(|| {
                 let measurement = Measurement {
                     scenario,
@@ -244,25 +275,22 @@ pub fn measurements(inputs: &PlannerInputs, runs: &[MeasuredRun]) -> Vec<(usize,
         .collect()
 }
 
-/// The plan's scenario (every default filled in) with the run's lengths, load and layout and
-/// no SLA: resolving it gives the inputs the prediction was made with.
-fn scenario_as_run(inputs: &PlannerInputs, at: &PlannerInputs, layout: Layout) -> Option<ScenarioInput> {
-    let mut v = inputs.scenario.clone();
+/// The plan's scenario with the run's lengths, load and layout and no SLA: resolving it gives
+/// the inputs the prediction was made with.
+fn scenario_as_run(inputs: &PlannerInputs, at: &PlannerInputs, layout: Layout) -> ScenarioInput {
     let w = &at.workload;
-    let load = match w.load {
-        Load::Concurrency(c) => json!({"concurrency": c}),
-        Load::RequestRate(r) => json!({"request_rate": r}),
-        Load::MaxThroughput => json!({}),
+    let (concurrency, request_rate) = match w.load {
+        Load::Concurrency(c) => (Some(c as f64), None),
+        Load::RequestRate(r) => (None, Some(r)),
+        Load::MaxThroughput => (None, None),
     };
-    let mut workload = json!({"isl": w.isl, "osl": w.osl, "arrivals": w.arrivals});
-    if let (Some(target), Some(extra)) = (workload.as_object_mut(), load.as_object()) {
-        target.extend(extra.clone());
+    let size = |n: u32| Some(n as f64);
+    ScenarioInput {
+        workload: WorkloadInput { isl: w.isl as f64, osl: w.osl as f64, concurrency, request_rate, arrivals: Some(w.arrivals) },
+        sla: None,
+        layout: Some(LayoutInput { tp: size(layout.tp), pp: size(layout.pp), dp: size(layout.dp), ep: size(layout.ep) }),
+        ..inputs.input.clone()
     }
-    let object = v.as_object_mut()?;
-    object.insert("workload".into(), workload);
-    object.insert("sla".into(), json!({}));
-    object.insert("layout".into(), json!({"tp": layout.tp, "pp": layout.pp, "dp": layout.dp, "ep": layout.ep}));
-    ScenarioInput::from_value(v).ok()
 }
 
 /// A model name reduced for comparison: the catalog's normal form (organisation, `Meta-`,

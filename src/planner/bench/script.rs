@@ -95,11 +95,7 @@ pub fn benchmark_plan(inputs: &PlannerInputs, top_n: usize) -> Result<Vec<BenchT
         if targets.iter().any(|t| matches!(&t.runs, EngineLayout::Runs { layout, .. } if *layout == ran)) {
             continue;
         }
-        let load = match inputs.workload.load {
-            Load::Concurrency(c) => BenchLoad::Concurrency { requests: c },
-            Load::RequestRate(r) => BenchLoad::RequestRate { per_s: r },
-            Load::MaxThroughput => BenchLoad::Concurrency { requests: (point.concurrency.round() as u32).max(1) },
-        };
+        let load = planned_load(inputs.workload.load, point.concurrency);
         let num_prompts = match load {
             BenchLoad::Concurrency { requests } => requests.saturating_mul(GENERATIONS).max(MIN_PROMPTS),
             BenchLoad::RequestRate { per_s } => ((per_s * RATE_SECONDS).ceil().min(u32::MAX as f64) as u32).max(MIN_PROMPTS),
@@ -118,6 +114,17 @@ pub fn benchmark_plan(inputs: &PlannerInputs, top_n: usize) -> Result<Vec<BenchT
         });
     }
     Ok(targets)
+}
+
+/// The load a layout is benchmarked at: the scenario's concurrency or request rate, or, for
+/// the maximum-throughput point, the layout's requests in flight there (`in_flight`) as a
+/// concurrency cap.
+pub fn planned_load(load: Load, in_flight: f64) -> BenchLoad {
+    match load {
+        Load::Concurrency(c) => BenchLoad::Concurrency { requests: c },
+        Load::RequestRate(r) => BenchLoad::RequestRate { per_s: r },
+        Load::MaxThroughput => BenchLoad::Concurrency { requests: (in_flight.round() as u32).max(1) },
+    }
 }
 
 /// The benchmark command for one target, writing `$RESULT_DIR/<result_file>`.

@@ -570,3 +570,51 @@ fn the_prediction_takes_the_runs_arrivals() {
     let trt = sample("trtllm-bench/masahiro-kubota--trtllm-latency--in1024_out40_bs1.json");
     assert_eq!(trt[0].fixed_lengths, Some(true));
 }
+
+#[test]
+fn each_candidate_gets_the_run_of_its_layout_nearest_its_planned_load() {
+    let i = inputs(r#"{"model": "meta-llama/Llama-3.1-8B", "gpu": "h100-sxm", "workload": {"isl": 1024, "osl": 128, "concurrency": 64}}"#);
+    let plan = crate::planner::planning::plan_inputs(&i).unwrap();
+    let (a, b) = (Layout::new(1, 1, 8, 1, 8).unwrap(), Layout::new(8, 1, 1, 1, 8).unwrap());
+    // Layout a at 8, 64 and 70 in flight; layout b at a request rate only; a 16-GPU run matches nothing.
+    let csv = format!(
+        "tp,pp,dp,ep,concurrency,output_tok_s,ttft_ms,tpot_ms\n{a},8,1000,50,5\n{a},64,6400,80,6\n{a},70,7000,90,7\n8,1,2,1,64,1,1,1\n",
+        a = "1,1,8,1"
+    );
+    let mut runs = import("runs.csv", &csv).unwrap();
+    runs.extend(import("vllm-tp8-pp1-dp1-ep1.json", &vllm_at_rate(4.0)).unwrap());
+    let report = match_to_plan(&i, &runs).unwrap();
+    let beside = super::compare::beside_plan(&report, &plan, i.workload.load);
+    assert_eq!(beside.len(), plan.candidates.len());
+    let of = |l: Layout| beside[plan.candidates.iter().position(|c| c.layout == l).unwrap()].clone();
+    assert_eq!(of(a).map(|c| c.run), Some(1), "the run at the planned 64 in flight");
+    assert_eq!(of(b).map(|c| c.run), Some(4), "the only run of b, at another kind of load");
+    let measured: usize = beside.iter().flatten().count();
+    assert_eq!(measured, 2, "no other candidate has a run");
+    // Planned at the maximum-throughput point, the nearest to its requests in flight is taken.
+    let max = inputs(r#"{"model": "meta-llama/Llama-3.1-8B", "gpu": "h100-sxm", "workload": {"isl": 1024, "osl": 128}}"#);
+    let plan = crate::planner::planning::plan_inputs(&max).unwrap();
+    let report = match_to_plan(&max, &runs).unwrap();
+    let beside = super::compare::beside_plan(&report, &plan, max.workload.load);
+    let c = plan.candidates.iter().position(|c| c.layout == a).unwrap();
+    let in_flight = plan.candidates[c].concurrency.unwrap() as f64;
+    let want = [(1usize, 8.0f64), (2, 64.0), (3, 70.0)]
+        .into_iter()
+        .min_by(|x, y| (x.1 / in_flight).ln().abs().total_cmp(&(y.1 / in_flight).ln().abs()))
+        .unwrap()
+        .0;
+    assert_eq!(beside[c].as_ref().map(|c| c.run), Some(want - 1), "{in_flight} in flight");
+}
+
+/// A `vllm bench serve` result of Llama 3.1 8B at `rate` requests/s, no concurrency cap.
+fn vllm_at_rate(rate: f64) -> String {
+    serde_json::json!({
+        "date": "20260101-000000", "endpoint_type": "openai", "backend": "openai", "label": null,
+        "model_id": "meta-llama/Llama-3.1-8B", "tokenizer_id": "meta-llama/Llama-3.1-8B", "num_prompts": 400,
+        "request_rate": rate, "burstiness": 1.0, "max_concurrency": null, "duration": 100.0, "completed": 400,
+        "total_input_tokens": 409600, "total_output_tokens": 51200, "request_throughput": 4.0,
+        "output_throughput": 512.0, "total_token_throughput": 4608.0, "mean_ttft_ms": 40.0, "median_ttft_ms": 38.0,
+        "mean_tpot_ms": 6.0, "median_tpot_ms": 6.0
+    })
+    .to_string()
+}

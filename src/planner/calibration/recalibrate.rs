@@ -246,7 +246,7 @@ pub fn recalibrate(inputs: &PlannerInputs, measurements: &[Measurement]) -> Resu
     if let Some(object) = scenario.as_object_mut() {
         object.insert("perf_params".into(), serde_json::json!(perf_params));
     }
-    let replanned = resolve(&ScenarioInput::from_value(scenario.clone())?)?;
+    let replanned = resolve(&ScenarioInput { perf_params: Some(perf_params.clone()), ..inputs.input.clone() })?;
     let plan = plan_inputs(&replanned)?;
     let names = |bounds: &mut dyn Iterator<Item = usize>| bounds.map(|i| UNIT_NAMES[i].0).collect::<Vec<_>>();
     Ok(Recalibration {

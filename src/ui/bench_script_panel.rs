@@ -1,0 +1,99 @@
+//! The benchmark plan: the user picks how many of the best layouts to measure and downloads
+//! the script that launches the engine with each and runs its serving benchmark at the planned
+//! load (`bench::script::script`), named after the engine. The script is made and downloaded
+//! in the browser (a `Blob` behind an object URL); it is also shown, for a look before running.
+
+use super::shared::Shared;
+use super::state::{Action, AppContext};
+use crate::planner::bench::script::script;
+use crate::planner::inputs::PlannerInputs;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, HtmlSelectElement, Url};
+use yew::prelude::*;
+
+/// The most layouts one script covers.
+pub const MAX_TOP_N: usize = 10;
+
+#[derive(Properties, PartialEq)]
+pub struct BenchScriptPanelProps {
+    pub inputs: Shared<PlannerInputs>,
+    /// How many layouts are feasible.
+    pub feasible: usize,
+}
+
+/// Offers `text` as a download named `file_name`; `false` when the browser refused.
+fn download(file_name: &str, text: &str) -> bool {
+    let offer = || -> Option<()> {
+        let parts = js_sys::Array::of1(&text.into());
+        let options = BlobPropertyBag::new();
+        options.set_type("text/x-shellscript");
+        let blob = Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
+        let url = Url::create_object_url_with_blob(&blob).ok()?;
+        let document = gloo::utils::document();
+        let anchor: HtmlAnchorElement = document.create_element("a").ok()?.dyn_into().ok()?;
+        anchor.set_href(&url);
+        anchor.set_download(file_name);
+        anchor.click();
+        Url::revoke_object_url(&url).ok()
+    };
+    offer().is_some()
+}
+
+#[component]
+pub fn BenchScriptPanel(props: &BenchScriptPanelProps) -> Html {
+    let state = use_context::<AppContext>().expect("BenchScriptPanel is rendered inside App's context provider");
+    let top_n = state.bench_top_n.min(props.feasible.clamp(1, MAX_TOP_N));
+    let made = use_memo((props.inputs.clone(), top_n), |(inputs, n)| script(inputs, *n).map(Rc::new));
+    let engine = props.inputs.engine.engine.id();
+    let file_name = format!("benchmark-plan-{engine}-top{top_n}.sh");
+    let failed = use_state_eq(|| false);
+    let onchange = {
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            if let Some(n) = e.target_dyn_into::<HtmlSelectElement>().and_then(|s| s.value().parse().ok()) {
+                state.dispatch(Action::SetBenchTopN(n));
+            }
+        })
+    };
+    let onclick = {
+        let (made, file_name, failed) = (made.clone(), file_name.clone(), failed.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Ok(text) = &*made {
+                failed.set(!download(&file_name, text));
+            }
+        })
+    };
+    html! {
+        <div class="bench-script" data-testid="bench-script-panel">
+            <h3>{ "1. Benchmark plan" }</h3>
+            if props.feasible == 0 {
+                <p class="muted">{ "No layout is feasible, so there is nothing to benchmark." }</p>
+            } else {
+                <div class="bench-script-controls">
+                    <label for="bench-top-n">{ "Layouts to benchmark (best first)" }</label>
+                    <select id="bench-top-n" data-testid="bench-top-n" {onchange}>
+                        { for (1..=props.feasible.min(MAX_TOP_N)).map(|n| html! {
+                            <option key={n} value={n.to_string()} selected={n == top_n}>{ n }</option>
+                        }) }
+                    </select>
+                    <button type="button" data-testid="bench-download" data-file-name={file_name.clone()} {onclick} disabled={made.is_err()}>
+                        { format!("Download {file_name}") }
+                    </button>
+                </div>
+                { match &*made {
+                    Ok(text) => html! {
+                        <details>
+                            <summary>{ format!("Show the script ({} lines)", text.lines().count()) }</summary>
+                            <pre class="script" data-testid="bench-script">{ text.to_string() }</pre>
+                        </details>
+                    },
+                    Err(e) => html! { <p class="blocked" role="status">{ format!("No script ({}): {}", e.field, e.message) }</p> },
+                } }
+                if *failed {
+                    <p class="blocked" role="status">{ "The browser refused the download; copy the script shown above instead." }</p>
+                }
+            }
+        </div>
+    }
+}

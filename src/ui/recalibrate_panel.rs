@@ -1,0 +1,168 @@
+//! Recalibration: the performance model refitted to the imported runs that match the plan
+//! (`calibration::recalibrate::recalibrate`, the same bounded fit as the shipped parameters),
+//! the error of every run before and after, and what the plan recommends with the fit. The
+//! user keeps the fit (`Action::SetPerfParams`: the scenario's `perf_params`, so the whole page
+//! plans with it) or drops it; a kept fit says so ("custom calibration") and can be dropped.
+//!
+//! Design decision: the fit is derived (`use_memo` over the resolved scenario and the runs),
+//! computed only once the user asks (`AppState::fit_requested`), never stored: only the kept
+//! parameters are state.
+
+use super::format::{figure, layout_short};
+use super::measured_table::error_text;
+use super::shared::Shared;
+use super::state::{Action, AppContext};
+use crate::planner::bench::compare::measurements;
+use crate::planner::bench::import::MeasuredRun;
+use crate::planner::calibration::recalibrate::{recalibrate, FigureError, Figures, Recalibration};
+use crate::planner::error::InputError;
+use crate::planner::inputs::PlannerInputs;
+use crate::planner::plan::Plan;
+use crate::planner::scenario::FitRecordInput;
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct RecalibratePanelProps {
+    pub inputs: Shared<PlannerInputs>,
+    /// Every imported run (those that do not match the plan are left out of the fit).
+    pub runs: Shared<Vec<MeasuredRun>>,
+    /// The plan made with the current parameters.
+    pub plan: Shared<Plan>,
+}
+
+type Fit = Option<Result<Rc<Recalibration>, InputError>>;
+
+fn fit(inputs: &PlannerInputs, runs: &[MeasuredRun]) -> Result<Rc<Recalibration>, InputError> {
+    let ms: Vec<_> = measurements(inputs, runs).into_iter().map(|(_, m)| m).collect();
+    if ms.is_empty() {
+        return Err(InputError::new("measurements", "no imported run matches this scenario, so there is nothing to fit"));
+    }
+    recalibrate(inputs, &ms).map(Rc::new)
+}
+
+/// `+12 % → −1.5 %` for one figure.
+fn change(before: Option<FigureError>, after: Option<FigureError>) -> String {
+    match (before, after) {
+        (Some(b), Some(a)) => format!("{} → {}", error_text(Some(b.error)), error_text(Some(a.error))),
+        _ => "—".into(),
+    }
+}
+
+fn figures_cells(before: &Figures, after: &Figures) -> Html {
+    html! {
+        <>
+            <td>{ change(Some(before.output_tok_s_per_gpu), Some(after.output_tok_s_per_gpu)) }</td>
+            <td>{ change(before.ttft_ms, after.ttft_ms) }</td>
+            <td>{ change(before.tpot_ms, after.tpot_ms) }</td>
+        </>
+    }
+}
+
+/// The kept fit's residuals in words: "tok/s per GPU −2 % to +3 %, TPOT …".
+fn residuals(fit: &FitRecordInput) -> String {
+    let spans: Vec<String> = [("tok/s per GPU", fit.output_tok_s_per_gpu), ("TTFT", fit.ttft_ms), ("TPOT", fit.tpot_ms)]
+        .into_iter()
+        .filter_map(|(name, span)| span.map(|[lo, hi]| format!("{name} {} to {}", error_text(Some(lo)), error_text(Some(hi)))))
+        .collect();
+    spans.join(", ")
+}
+
+#[component]
+pub fn RecalibratePanel(props: &RecalibratePanelProps) -> Html {
+    let state = use_context::<AppContext>().expect("RecalibratePanel is rendered inside App's context provider");
+    let proposed = use_memo((props.inputs.clone(), props.runs.clone(), state.fit_requested), |(inputs, runs, requested)| {
+        let fit: Fit = requested.then(|| fit(inputs, runs));
+        fit
+    });
+    let dispatch = |action: Action| {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(action.clone()))
+    };
+    let recommended = |plan: &Plan| plan.recommended.as_ref().map_or("nothing feasible".to_string(), |c| c.layout.to_string());
+    html! {
+        <div class="recalibrate" data-testid="recalibrate">
+            <h3>{ "4. Recalibrate" }</h3>
+            if let Some(kept) = &state.perf_params {
+                <p class="custom-calibration" data-testid="custom-calibration" role="status">
+                    <strong>{ "Custom calibration: " }</strong>
+                    { match &kept.fit {
+                        Some(fit) => format!(
+                            "the plan uses your fit to {} measurement{} (left after the fit: {}).",
+                            figure(fit.measurements),
+                            if fit.measurements == 1.0 { "" } else { "s" },
+                            residuals(fit)
+                        ),
+                        None => "the plan uses your performance parameters.".into(),
+                    } }
+                    <button type="button" data-testid="drop-kept-fit" onclick={dispatch(Action::SetPerfParams(None))}>
+                        { "Drop it: use the shipped calibration" }
+                    </button>
+                </p>
+            }
+            if props.runs.is_empty() {
+                <p class="muted">{ "Import measured runs of this scenario's GPU and engine to refit the model to them." }</p>
+            } else if proposed.is_none() {
+                <button type="button" data-testid="recalibrate-button" onclick={dispatch(Action::RequestFit)}>
+                    { "Refit the model to the matching runs" }
+                </button>
+            }
+            { match &*proposed {
+                None => html! {},
+                Some(Err(e)) => html! {
+                    <p class="blocked" role="status" data-testid="fit-error">
+                        { format!("No fit ({}): {}", e.field, e.message) }
+                        <button type="button" onclick={dispatch(Action::DiscardFit)}>{ "Close" }</button>
+                    </p>
+                },
+                Some(Ok(r)) => html! {
+                    <div class="fit" data-testid="fit-proposal">
+                        <p>
+                            { format!(
+                                "Fitted to {} run{}: {} set free{}. Mean loss {} → {}.",
+                                r.measurements.len(),
+                                if r.measurements.len() == 1 { "" } else { "s" },
+                                if r.free.is_empty() { "no parameter".to_string() } else { r.free.join(", ") },
+                                if r.at_bound.is_empty() { String::new() } else { format!(" ({} at a bound of its plausible range)", r.at_bound.join(", ")) },
+                                figure(r.loss_before),
+                                figure(r.loss_after),
+                            ) }
+                        </p>
+                        <div class="table-scroll">
+                            <table data-testid="fit-errors">
+                                <caption>{ "Error of each run, before → after the fit" }</caption>
+                                <thead>
+                                    <tr>
+                                        <th>{ "Layout" }</th>
+                                        <th>{ "Load" }</th>
+                                        <th>{ "tok/s per GPU" }</th>
+                                        <th>{ "TTFT" }</th>
+                                        <th>{ "TPOT" }</th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    { for r.measurements.iter().enumerate().map(|(i, m)| html! {
+                                        <tr key={i}>
+                                            <td>{ layout_short(&m.layout) }</td>
+                                            <td>{ m.load.clone() }</td>
+                                            { figures_cells(&m.before, &m.after) }
+                                        </tr>
+                                    }) }
+                                </tbody>
+                            </table>
+                        </div>
+                        <p data-testid="fit-recommendation">
+                            { format!("With the fit the plan recommends {}; now it recommends {}.", recommended(&r.plan), recommended(&props.plan)) }
+                        </p>
+                        <div class="fit-actions">
+                            <button type="button" class="primary" data-testid="keep-fit" onclick={dispatch(Action::SetPerfParams(Some(r.perf_params.clone())))}>
+                                { "Keep the fit: plan with it" }
+                            </button>
+                            <button type="button" data-testid="discard-fit" onclick={dispatch(Action::DiscardFit)}>{ "Drop it" }</button>
+                        </div>
+                    </div>
+                },
+            } }
+        </div>
+    }
+}
