@@ -10,6 +10,7 @@ pub mod cli;
 pub mod engine;
 pub mod error;
 pub mod evaluate;
+pub mod export;
 pub mod gpu;
 pub mod inputs;
 pub mod layout;

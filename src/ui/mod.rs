@@ -6,8 +6,10 @@
 //! bad number is a message next to its field and never reaches the planner. One component
 //! per file.
 
-mod app;
+pub mod app;
 mod bar_panel;
+pub mod bindings;
+pub mod browser;
 mod candidate_row;
 pub mod candidates_table;
 mod comparison_chart;
@@ -15,8 +17,10 @@ mod copy_button;
 mod decision_trace;
 pub mod form;
 pub mod format;
+mod gpu_field;
 mod launch_commands;
 mod memory_bar;
+mod model_field;
 mod number_field;
 pub mod panic;
 mod pareto_plot;
@@ -26,6 +30,8 @@ mod rule_flow;
 mod rule_node;
 mod scenario_form;
 mod select_field;
+pub mod share;
+mod share_bar;
 pub mod shared;
 pub mod state;
 mod svg;

@@ -1,4 +1,4 @@
-//! A labelled text box for a whole number, with its message beside it when invalid.
+//! A labelled text box for a number (or a short name), with its message beside it when invalid.
 //!
 //! A text box, not `type="number"`: the browser empties a number box that holds `12a`, and the
 //! page could then only say "empty" instead of naming what is wrong.
@@ -18,6 +18,12 @@ pub struct NumberFieldProps {
     /// A short hint under the field.
     #[prop_or_default]
     pub hint: Option<AttrValue>,
+    /// `numeric` for counts, `decimal` for figures, `text` for names.
+    #[prop_or(AttrValue::Static("numeric"))]
+    pub inputmode: AttrValue,
+    /// Shown while empty (an optional field's meaning when left out).
+    #[prop_or_default]
+    pub placeholder: Option<AttrValue>,
     pub oninput: Callback<String>,
 }
 
@@ -37,7 +43,8 @@ pub fn NumberField(props: &NumberFieldProps) -> Html {
             <input
                 id={props.id.clone()}
                 type="text"
-                inputmode="numeric"
+                inputmode={props.inputmode.clone()}
+                placeholder={props.placeholder.clone()}
                 autocomplete="off"
                 data-testid={format!("field-{}", props.id)}
                 value={props.value.clone()}

@@ -1,10 +1,12 @@
 //! The page's one piece of state and the only way to change it.
 //!
-//! `AppState` holds what the user typed and nothing derived; `Action` lists every change; the
-//! reducer is pure (persistence, when it comes, belongs in an effect). A change that changes
-//! nothing returns the same `Rc`, so nothing re-renders.
+//! `AppState` holds what the user typed (the form) and the calibration they keep
+//! (`perf_params`), nothing derived; `Action` lists every change; the reducer is pure (the
+//! URL and local storage are written by an effect in `app`). A change that changes nothing
+//! returns the same `Rc`, so nothing re-renders.
 
 use super::form::{Field, FormState};
+pub use crate::planner::scenario::PerfParamsInput as PerfParams;
 use std::rc::Rc;
 use yew::{Reducible, UseReducerHandle};
 
@@ -12,6 +14,10 @@ use yew::{Reducible, UseReducerHandle};
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AppState {
     pub form: FormState,
+    /// The scenario's `perf_params` (`FORMAT.md`): a user's own calibration (the measurement
+    /// loop sets it), planned with instead of the shipped parameters; shared and stored with
+    /// the form.
+    pub perf_params: Option<PerfParams>,
 }
 
 /// Every change the page can make to `AppState`.
@@ -19,6 +25,8 @@ pub struct AppState {
 pub enum Action {
     /// The user typed or picked `value` in `field`.
     Edit(Field, String),
+    /// Keep (Some) or drop (None) a calibration.
+    SetPerfParams(Option<PerfParams>),
 }
 
 impl Reducible for AppState {
@@ -33,6 +41,12 @@ impl Reducible for AppState {
                 let mut next = (*self).clone();
                 next.form.set(field, value);
                 Rc::new(next)
+            }
+            Action::SetPerfParams(params) => {
+                if self.perf_params == params {
+                    return self;
+                }
+                Rc::new(AppState { form: self.form.clone(), perf_params: params })
             }
         }
     }
