@@ -16,6 +16,7 @@ pub mod inputs;
 pub mod layout;
 pub mod memory;
 pub mod model;
+pub mod order;
 pub mod perf;
 pub mod plan;
 pub mod planning;

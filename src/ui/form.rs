@@ -480,7 +480,11 @@ fn parse_number(text: &str) -> Result<f64, String> {
     if text.is_empty() {
         return Err("Enter a number.".to_string());
     }
-    match text.parse::<f64>() {
+    // Read as a JSON number (`1.5`, `-2`, `1e3`; a leading `+` or `.` allowed): the JSON
+    // reader is in the page anyway, and Rust's own float parser would add its tables.
+    let unsigned = text.strip_prefix('+').unwrap_or(text);
+    let json = if unsigned.starts_with('.') { format!("0{unsigned}") } else { unsigned.to_string() };
+    match serde_json::from_str::<f64>(&json) {
         Ok(v) if v.is_finite() => Ok(v),
         _ => Err(format!("“{text}” is not a number.")),
     }

@@ -22,7 +22,8 @@ pub fn ShareBar(props: &ShareBarProps) -> Html {
         let plan = props.plan.clone();
         Callback::from(move |_: MouseEvent| {
             if let Some(plan) = &plan {
-                let text = serde_json::to_string_pretty(&**plan).unwrap_or_default();
+                // Through a JSON value, as the `plan` command prints it (`cli::plan_one`).
+                let text = serde_json::to_value(&**plan).and_then(|v| serde_json::to_string_pretty(&v)).unwrap_or_default();
                 browser::download("plan.json", "application/json", &text);
             }
         })

@@ -71,7 +71,7 @@ pub fn about() -> &'static str {
 /// The catalog GPU `id` (case-insensitive), or an error on field `gpu` when the id is unknown or
 /// a figure the planner needs is missing.
 pub fn lookup(id: &str) -> Result<GpuSpec, InputError> {
-    let wanted = id.trim().to_lowercase();
+    let wanted = id.trim().to_ascii_lowercase();
     let entry = entries().iter().find(|e| e.id == wanted).ok_or_else(|| {
         let known: Vec<&str> = entries().iter().map(|e| e.id.as_str()).collect();
         InputError::new("gpu", format!("unknown GPU '{id}'; catalog ids: {}", known.join(", ")))

@@ -8,6 +8,7 @@
 //! `-Chat`, `-hf`, `-Base`, `-it` suffixes.
 
 use super::config::{from_config_json, ImportedModel};
+use crate::planner::order::sorted_indices;
 use crate::planner::error::InputError;
 use serde::Deserialize;
 use serde_json::Value;
@@ -143,7 +144,7 @@ pub fn normalise(id: &str) -> String {
 /// Up to five preset ids whose names are within a few edits of `id`, or contain it.
 fn close_matches(c: &Catalog, id: &str) -> Vec<String> {
     let wanted = normalise(id);
-    let mut scored: Vec<(usize, usize)> = c
+    let scored: Vec<(usize, usize)> = c
         .index
         .iter()
         .filter_map(|(name, &i)| {
@@ -152,9 +153,9 @@ fn close_matches(c: &Catalog, id: &str) -> Vec<String> {
             (d <= 3.max(wanted.len() / 4) || contains).then_some((if contains { 0 } else { d }, i))
         })
         .collect();
-    scored.sort();
+    let order = sorted_indices(scored.len(), &mut |a, b| scored[a].cmp(&scored[b]));
     let mut ids: Vec<String> = Vec::new();
-    for (_, i) in scored {
+    for (_, i) in order.into_iter().map(|k| scored[k]) {
         let id = &c.entries[i].id;
         if !ids.contains(id) {
             ids.push(id.clone());
