@@ -16,10 +16,9 @@ use crate::planner::model::config::{from_config_json, parse_config_text};
 use crate::planner::model::{catalog as models, summary};
 use crate::planner::plan::ModelSummary;
 use crate::planner::precision::KvPrecision;
-use crate::planner::scenario::{LayoutInput, PerfParamsInput, ScenarioInput, SlaInput, WorkloadInput};
+use crate::planner::scenario::{PerfParamsInput, ScenarioInput};
 use crate::planner::search::enumerate;
-use serde::de::DeserializeOwned;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -317,8 +316,9 @@ pub fn check(form: &FormState, perf_params: Option<&PerfParamsInput>) -> Result<
     Ok(Query { scenario, inputs: Rc::new(inputs) })
 }
 
-/// The `FORMAT.md` scenario the form describes, with the field names the `plan` command reads;
-/// or the message of every field the form itself can tell is wrong.
+/// The `FORMAT.md` scenario the form describes, with the field names the `plan` command reads
+/// and read by the command's own `ScenarioInput::from_value`; or the message of every field
+/// the form itself can tell is wrong.
 pub fn scenario(form: &FormState, perf_params: Option<&PerfParamsInput>) -> Result<ScenarioInput, FieldErrors> {
     let mut e = FieldErrors::default();
     let get = |field: Field| form.get(field);
@@ -326,86 +326,61 @@ pub fn scenario(form: &FormState, perf_params: Option<&PerfParamsInput>) -> Resu
         true => e.check(Field::Config, config_model(get(Field::Config))),
         false => e.check(Field::Model, catalog_model(get(Field::Model))),
     };
+    let mut number = |f: Field, parse: fn(&str) -> Result<f64, String>| -> Value {
+        e.check(f, parse(get(f))).map_or(Value::Null, Value::from)
+    };
     let gpu = if form.active(Field::GpuName) {
-        let name = e.check(Field::GpuName, non_empty(get(Field::GpuName)));
-        let figure = |e: &mut FieldErrors, f: Field| e.check(f, parse_positive(get(f)));
         let figures = [Field::GpuMemory, Field::GpuHbm, Field::GpuBf16, Field::GpuScaleUp, Field::GpuScaleOut]
-            .map(|f| figure(&mut e, f));
-        match (name, figures) {
-            (Some(name), [Some(m), Some(h), Some(b), Some(u), Some(o)]) => Some(json!({
-                "name": name, "memory_gib": m, "hbm_tb_s": h, "bf16_tflops": b, "scale_up_gb_s": u, "scale_out_gb_s": o
-            })),
-            _ => None,
-        }
+            .map(|f| (f.param(), number(f, parse_positive)));
+        let mut spec: Map<String, Value> = figures.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        spec.insert("name".into(), Value::from(get(Field::GpuName).trim()));
+        Value::Object(spec)
     } else {
-        Some(Value::String(get(Field::Gpu).to_string()))
+        Value::from(get(Field::Gpu))
     };
-    let count = |e: &mut FieldErrors, f: Field, max: u32| e.check(f, parse_count(get(f), 1, max));
-    let nodes = count(&mut e, Field::Nodes, MAX_NODES);
-    let gpus_per_node = count(&mut e, Field::GpusPerNode, MAX_GPUS_PER_NODE);
-    let isl = count(&mut e, Field::Isl, u32::MAX);
-    let osl = count(&mut e, Field::Osl, u32::MAX);
-    let concurrency = match form.active(Field::Concurrency) {
-        true => count(&mut e, Field::Concurrency, u32::MAX).map(|c| Some(f64::from(c))),
-        false => Some(None),
-    };
-    let request_rate = match form.active(Field::RequestRate) {
-        true => e.check(Field::RequestRate, parse_positive(get(Field::RequestRate))).map(Some),
-        false => Some(None),
-    };
-    let optional = |e: &mut FieldErrors, f: Field, parse: fn(&str) -> Result<f64, String>| {
-        let text = get(f).trim();
-        if text.is_empty() {
-            Some(None)
-        } else {
-            e.check(f, parse(text)).map(Some)
+    let mut object = Map::new();
+    object.insert("model".into(), model.unwrap_or_default());
+    object.insert("gpu".into(), gpu);
+    let mut workload = Map::new();
+    let mut sla = Map::new();
+    let mut layout = Map::new();
+    for field in FIELDS.into_iter().filter(|f| form.active(*f)) {
+        let text = get(field).trim();
+        let value = match field {
+            Field::Nodes | Field::GpusPerNode | Field::Isl | Field::Osl | Field::Concurrency => number(field, whole),
+            Field::RequestRate => number(field, parse_positive),
+            Field::TtftMs | Field::TpotMs if !text.is_empty() => number(field, parse_positive),
+            Field::Tp | Field::Pp | Field::Dp | Field::Ep if !text.is_empty() => number(field, whole),
+            Field::Weights | Field::KvCache | Field::Engine | Field::Priority => Value::from(text),
+            Field::Arrivals if text != "auto" => Value::from(text),
+            Field::AllowTpAcrossNodes => Value::Bool(text != "false"),
+            _ => continue,
+        };
+        let into = match field {
+            Field::Isl | Field::Osl | Field::Concurrency | Field::RequestRate | Field::Arrivals => &mut workload,
+            Field::TtftMs | Field::TpotMs => &mut sla,
+            Field::Tp | Field::Pp | Field::Dp | Field::Ep => &mut layout,
+            _ => &mut object,
+        };
+        into.insert(field.param().into(), value);
+    }
+    object.insert("workload".into(), Value::Object(workload));
+    for (name, part) in [("sla", sla), ("layout", layout)] {
+        if !part.is_empty() {
+            object.insert(name.into(), Value::Object(part));
         }
-    };
-    let ttft = optional(&mut e, Field::TtftMs, parse_positive);
-    let tpot = optional(&mut e, Field::TpotMs, parse_positive);
-    let whole = |text: &str| parse_count(text, 1, u32::MAX).map(f64::from);
-    let layout = [Field::Tp, Field::Pp, Field::Dp, Field::Ep].map(|f| optional(&mut e, f, whole));
-    let weights = e.check(Field::Weights, pick(get(Field::Weights)));
-    let kv_cache = e.check(Field::KvCache, pick(get(Field::KvCache)));
-    let engine = e.check(Field::Engine, pick(get(Field::Engine)));
-    let priority = e.check(Field::Priority, pick(get(Field::Priority)));
-    let arrivals = match get(Field::Arrivals) {
-        "auto" => Some(None),
-        text => e.check(Field::Arrivals, pick(text)).map(Some),
-    };
-    let allow_tp = match get(Field::AllowTpAcrossNodes) {
-        "true" => Some(true),
-        "false" => Some(false),
-        other => e.check(Field::AllowTpAcrossNodes, Err(format!("Unknown choice “{other}”."))),
-    };
+    }
+    if let Some(perf) = perf_params {
+        object.insert("perf_params".into(), serde_json::to_value(perf).unwrap_or_default());
+    }
     if !e.is_empty() {
         return Err(e);
     }
-    // Every part is checked above; the unwraps below cannot fail.
-    let [tp, pp, dp, ep] = layout.map(|v| v.flatten());
-    let (ttft_ms, tpot_ms) = (ttft.flatten(), tpot.flatten());
-    Ok(ScenarioInput {
-        model: model.unwrap_or_default(),
-        weights,
-        kv_cache,
-        gpu: gpu.unwrap_or_default(),
-        nodes: nodes.map(f64::from),
-        gpus_per_node: gpus_per_node.map(f64::from),
-        engine,
-        workload: WorkloadInput {
-            isl: isl.map_or(0.0, f64::from),
-            osl: osl.map_or(0.0, f64::from),
-            concurrency: concurrency.flatten(),
-            request_rate: request_rate.flatten(),
-            arrivals: arrivals.flatten(),
-        },
-        sla: (ttft_ms.is_some() || tpot_ms.is_some()).then_some(SlaInput { ttft_ms, tpot_ms }),
-        priority,
-        layout: (tp.is_some() || pp.is_some() || dp.is_some() || ep.is_some()).then_some(LayoutInput { tp, pp, dp, ep }),
-        engine_options: None,
-        allow_tp_across_nodes: allow_tp,
-        perf_params: perf_params.cloned(),
-    })
+    ScenarioInput::from_value(Value::Object(object)).map_err(|error| FieldErrors::planner(error, form))
+}
+
+fn whole(text: &str) -> Result<f64, String> {
+    parse_count(text, 1, u32::MAX).map(f64::from)
 }
 
 /// The catalog id a typed model name (id or alias, any case) stands for, as the scenario's
@@ -443,7 +418,12 @@ pub fn config_name(config: &Value) -> String {
 /// counts, layers, KV bytes per token at the chosen KV precision), or the refusal naming the
 /// field. Independent of the rest of the form, so it shows while other fields are invalid.
 pub fn model_verdict(form: &FormState) -> Result<ModelVerdict, String> {
-    let kv = pick::<KvPrecision>(form.get(Field::KvCache)).unwrap_or(KvPrecision::Bf16);
+    let kv = match form.get(Field::KvCache) {
+        "fp8" => KvPrecision::Fp8,
+        "int8" => KvPrecision::Int8,
+        "fp16" => KvPrecision::Fp16,
+        _ => KvPrecision::Bf16,
+    };
     let imported = if form.active(Field::Config) {
         let model = config_model(form.get(Field::Config))?;
         from_config_json(model["name"].as_str().unwrap_or_default(), &model["config"])
@@ -461,18 +441,6 @@ pub struct ModelVerdict {
     pub summary: ModelSummary,
     /// What the import left out or assumed.
     pub notes: Vec<String>,
-}
-
-/// One of a fixed set of choices, named as in `FORMAT.md` (`bf16`, `vllm`, `throughput`).
-fn pick<T: DeserializeOwned>(text: &str) -> Result<T, String> {
-    serde_json::from_value(Value::String(text.to_string())).map_err(|_| format!("Unknown choice “{text}”."))
-}
-
-fn non_empty(text: &str) -> Result<String, String> {
-    match text.trim() {
-        "" => Err("Enter a name.".to_string()),
-        name => Ok(name.to_string()),
-    }
 }
 
 fn parse_number(text: &str) -> Result<f64, String> {
