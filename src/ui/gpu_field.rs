@@ -4,9 +4,9 @@
 
 use super::form::{gpu_choices, Field, FieldErrors, CUSTOM_GPU};
 use super::format;
-use super::number_field::NumberField;
-use super::select_field::{SelectField, SelectOption};
-use super::state::{Action, AppContext};
+use super::scenario_form::{select_field, text_field};
+use super::select_field::SelectOption;
+use super::state::AppContext;
 use crate::planner::gpu::catalog as gpus;
 use yew::prelude::*;
 
@@ -41,10 +41,6 @@ fn figures(id: &str) -> Html {
 pub fn GpuField(props: &GpuFieldProps) -> Html {
     let state = use_context::<AppContext>().expect("GpuField is rendered inside App's context provider");
     let form = &state.form;
-    let on_edit = |field: Field| {
-        let state = state.clone();
-        Callback::from(move |value: String| state.dispatch(Action::Edit(field, value)))
-    };
     let options = use_memo((), |()| {
         let mut options: Vec<SelectOption> = gpu_choices()
             .into_iter()
@@ -53,30 +49,11 @@ pub fn GpuField(props: &GpuFieldProps) -> Html {
         options.push(SelectOption { value: AttrValue::Static(CUSTOM_GPU), label: AttrValue::Static("Custom GPU…") });
         options
     });
-    let error = |field: Field| props.errors.get(field).map(|m| AttrValue::from(m.to_string()));
     let gpu = form.get(Field::Gpu);
-    let custom = |field: Field, mode: &'static str| {
-        html! {
-            <NumberField
-                id={field.id()}
-                label={field.label()}
-                value={form.get(field).to_string()}
-                error={error(field)}
-                inputmode={mode}
-                oninput={on_edit(field)}
-            />
-        }
-    };
+    let custom = |field: Field, mode: &'static str| text_field(&state, &props.errors, field, mode, None, None);
     html! {
         <>
-            <SelectField
-                id={Field::Gpu.id()}
-                label={Field::Gpu.label()}
-                value={gpu.to_string()}
-                options={(*options).clone()}
-                error={error(Field::Gpu)}
-                onchange={on_edit(Field::Gpu)}
-            />
+            { select_field(&state, &props.errors, Field::Gpu, (*options).clone()) }
             if gpu == CUSTOM_GPU {
                 <div class="custom-gpu" data-testid="custom-gpu">
                     { custom(Field::GpuName, "text") }

@@ -43,41 +43,62 @@ fn options(pairs: &'static [(&'static str, &'static str)]) -> Vec<SelectOption> 
     pairs.iter().map(|&(value, label)| SelectOption { value: AttrValue::Static(value), label: AttrValue::Static(label) }).collect()
 }
 
+/// A dispatcher of `Action::Edit` for `field`.
+fn on_edit(state: &AppContext, field: Field) -> Callback<String> {
+    let state = state.clone();
+    Callback::from(move |value: String| state.dispatch(Action::Edit(field, value)))
+}
+
+/// The text box of `field` with its message. One function for every call site, never inlined:
+/// a copy of a component's props code per field would weigh several KB.
+#[inline(never)]
+pub(super) fn text_field(
+    state: &AppContext,
+    errors: &FieldErrors,
+    field: Field,
+    mode: &'static str,
+    placeholder: Option<&'static str>,
+    hint: Option<&'static str>,
+) -> Html {
+    html! {
+        <NumberField
+            id={field.id()}
+            label={field.label()}
+            value={state.form.get(field).to_string()}
+            error={errors.get(field).map(|m| AttrValue::from(m.to_string()))}
+            hint={hint.map(AttrValue::Static)}
+            inputmode={mode}
+            placeholder={placeholder.map(AttrValue::Static)}
+            oninput={on_edit(state, field)}
+        />
+    }
+}
+
+/// The drop-down of `field` with its message (one function for every call site, as above).
+#[inline(never)]
+pub(super) fn select_field(state: &AppContext, errors: &FieldErrors, field: Field, options: Vec<SelectOption>) -> Html {
+    html! {
+        <SelectField
+            id={field.id()}
+            label={field.label()}
+            value={state.form.get(field).to_string()}
+            {options}
+            error={errors.get(field).map(|m| AttrValue::from(m.to_string()))}
+            onchange={on_edit(state, field)}
+        />
+    }
+}
+
 #[component]
 pub fn ScenarioForm(props: &ScenarioFormProps) -> Html {
     let state = use_context::<AppContext>().expect("ScenarioForm is rendered inside App's context provider");
     let form = &state.form;
-    let on_edit = |field: Field| {
-        let state = state.clone();
-        Callback::from(move |value: String| state.dispatch(Action::Edit(field, value)))
-    };
-    let error = |field: Field| props.errors.get(field).map(|m| AttrValue::from(m.to_string()));
+    let errors = &props.errors;
     let text = |field: Field, mode: &'static str, placeholder: Option<&'static str>, hint: Option<&'static str>| {
-        html! {
-            <NumberField
-                id={field.id()}
-                label={field.label()}
-                value={form.get(field).to_string()}
-                error={error(field)}
-                hint={hint.map(AttrValue::Static)}
-                inputmode={mode}
-                placeholder={placeholder.map(AttrValue::Static)}
-                oninput={on_edit(field)}
-            />
-        }
+        text_field(&state, errors, field, mode, placeholder, hint)
     };
-    let select = |field: Field, choices: &'static [(&'static str, &'static str)], hint: Option<&'static str>| {
-        html! {
-            <SelectField
-                id={field.id()}
-                label={field.label()}
-                value={form.get(field).to_string()}
-                options={options(choices)}
-                error={error(field)}
-                hint={hint.map(AttrValue::Static)}
-                onchange={on_edit(field)}
-            />
-        }
+    let select = |field: Field, choices: &'static [(&'static str, &'static str)]| {
+        select_field(&state, errors, field, options(choices))
     };
     let load = form.get(Field::LoadKind);
     let fixed = [Field::Tp, Field::Pp, Field::Dp, Field::Ep].iter().any(|f| !form.get(*f).is_empty());
@@ -87,8 +108,8 @@ pub fn ScenarioForm(props: &ScenarioFormProps) -> Html {
                 <legend>{ "Model" }</legend>
                 <ModelField errors={props.errors.clone()} />
                 <div class="pair">
-                    { select(Field::Weights, WEIGHTS, None) }
-                    { select(Field::KvCache, KV, None) }
+                    { select(Field::Weights, WEIGHTS) }
+                    { select(Field::KvCache, KV) }
                 </div>
             </fieldset>
             <fieldset>
@@ -101,7 +122,7 @@ pub fn ScenarioForm(props: &ScenarioFormProps) -> Html {
                 if let Some(note) = &props.cluster_note {
                     <p class="hint" data-testid="cluster-note">{ note.clone() }</p>
                 }
-                { select(Field::Engine, ENGINES, None) }
+                { select(Field::Engine, ENGINES) }
             </fieldset>
             <fieldset>
                 <legend>{ "Workload" }</legend>
@@ -109,23 +130,23 @@ pub fn ScenarioForm(props: &ScenarioFormProps) -> Html {
                     { text(Field::Isl, "numeric", None, None) }
                     { text(Field::Osl, "numeric", None, None) }
                 </div>
-                { select(Field::LoadKind, LOADS, None) }
+                { select(Field::LoadKind, LOADS) }
                 if load == "concurrency" {
                     { text(Field::Concurrency, "numeric", None, Some("Requests in flight across the cluster; the rule of thumb reads it as the batch size.")) }
                 }
                 if load == "request_rate" {
                     { text(Field::RequestRate, "decimal", None, None) }
                 }
-                { select(Field::Arrivals, ARRIVALS, None) }
+                { select(Field::Arrivals, ARRIVALS) }
                 <div class="pair">
                     { text(Field::TtftMs, "decimal", Some("no limit"), None) }
                     { text(Field::TpotMs, "decimal", Some("no limit"), None) }
                 </div>
-                { select(Field::Priority, PRIORITIES, None) }
+                { select(Field::Priority, PRIORITIES) }
             </fieldset>
             <details class="advanced" open={fixed || form.get(Field::AllowTpAcrossNodes) == "false"}>
                 <summary>{ "Advanced" }</summary>
-                { select(Field::AllowTpAcrossNodes, TP_ACROSS, None) }
+                { select(Field::AllowTpAcrossNodes, TP_ACROSS) }
                 <p class="hint">{ "Fix some layout sizes; the empty ones are searched." }</p>
                 <div class="quad">
                     { text(Field::Tp, "numeric", Some("any"), None) }
