@@ -171,7 +171,10 @@ impl ScenarioInput {
         Self::from_value(value)
     }
 
-    /// Interpret parsed JSON; the error names the offending field.
+    /// Interpret parsed JSON; the error names the offending field. Never inlined: the `plan`
+    /// command's logic and the page both call it, and an inlined copy of the deserializer
+    /// weighs ~10 KB of WebAssembly.
+    #[inline(never)]
     pub fn from_value(value: serde_json::Value) -> Result<Self, InputError> {
         serde_path_to_error::deserialize(value).map_err(|e| {
             let path = e.path().to_string();
