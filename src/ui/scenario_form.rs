@@ -28,9 +28,9 @@ const LOADS: &[(&str, &str)] = &[
     ("max", "Maximum throughput"),
 ];
 const ARRIVALS: &[(&str, &str)] = &[
-    ("auto", "Default (synchronized with a concurrency)"),
-    ("synchronized", "Synchronized (benchmark waves)"),
-    ("staggered", "Staggered (steady stream)"),
+    ("auto", "Default for the load"),
+    ("synchronized", "Synchronized (waves)"),
+    ("staggered", "Staggered (stream)"),
 ];
 const PRIORITIES: &[(&str, &str)] = &[
     ("throughput", "Throughput (tokens/s per GPU)"),
@@ -120,7 +120,7 @@ pub fn ScenarioForm(props: &ScenarioFormProps) -> Html {
                     { text(Field::GpusPerNode, "numeric", None, None) }
                 </div>
                 if let Some(note) = &props.cluster_note {
-                    <p class="hint" data-testid="cluster-note">{ note.clone() }</p>
+                    <p class="hint field-note" data-testid="cluster-note">{ note.clone() }</p>
                 }
                 { select(Field::Engine, ENGINES) }
             </fieldset>
@@ -138,6 +138,7 @@ pub fn ScenarioForm(props: &ScenarioFormProps) -> Html {
                     { text(Field::RequestRate, "decimal", None, None) }
                 }
                 { select(Field::Arrivals, ARRIVALS) }
+                <p class="hint field-note">{ "Default: synchronized with a concurrency (as a benchmark client runs), staggered otherwise." }</p>
                 <div class="pair">
                     { text(Field::TtftMs, "decimal", Some("no limit"), None) }
                     { text(Field::TpotMs, "decimal", Some("no limit"), None) }
