@@ -12,6 +12,8 @@
 
 use super::form::{Field, FIELDS};
 use super::state::{AppState, PerfParams};
+use crate::planner::scenario::ScenarioInput;
+use serde_json::{json, Value};
 
 /// The parameter asking for the compact view for an iframe.
 pub const EMBED: &str = "embed";
@@ -36,7 +38,8 @@ pub fn to_params(state: &AppState) -> Vec<(&'static str, String)> {
         }
     }
     if let Some(perf) = &state.perf_params {
-        params.push((PERF_PARAMS, serde_json::to_string(perf).unwrap_or_default()));
+        // Through a JSON value, as the form hands it to the planner (one serializer in the page).
+        params.push((PERF_PARAMS, serde_json::to_value(perf).unwrap_or_default().to_string()));
     }
     params
 }
@@ -62,16 +65,25 @@ pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Option<AppState> {
     form.set(Field::LoadKind, kind);
     if let Some(text) = get(PERF_PARAMS) {
         // A calibration that is not one is dropped: the shipped parameters plan instead.
-        state.perf_params = serde_json::from_str::<PerfParams>(&text).ok();
+        state.perf_params = read_perf_params(&text);
         any = true;
     }
     any.then_some(state)
 }
 
+/// A link's calibration, read as the `perf_params` of a scenario by the scenario's own reader
+/// (`ScenarioInput::from_value`: the same checks as the `plan` command, and no second JSON
+/// reader for this one type in the page).
+fn read_perf_params(text: &str) -> Option<PerfParams> {
+    let value: Value = serde_json::from_str(text).ok()?;
+    let scenario = json!({ "model": "", "gpu": "", "workload": { "isl": 1, "osl": 1 }, "perf_params": value });
+    ScenarioInput::from_value(scenario).ok()?.perf_params
+}
+
 /// JSON text without its whitespace (a pasted `config.json` in a link); text that is not JSON
 /// is kept as typed, so the link reproduces its message.
 fn compact(text: &str) -> String {
-    match serde_json::from_str::<serde_json::Value>(text) {
+    match serde_json::from_str::<Value>(text) {
         Ok(value) => value.to_string(),
         Err(_) => text.to_string(),
     }
