@@ -14,6 +14,7 @@ pub mod export;
 pub mod gpu;
 pub mod inputs;
 pub mod layout;
+pub mod locate;
 pub mod memory;
 pub mod model;
 pub mod order;
