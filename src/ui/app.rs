@@ -164,7 +164,7 @@ pub fn App() -> Html {
                     if let Some(line) = summary_line {
                         <p class="scenario-summary" data-testid="scenario-summary">{ line }</p>
                     }
-                    <ShareBar link={AttrValue::from(link)} plan={plan.clone()} />
+                    <ShareBar link={AttrValue::from(link)} plan={plan.clone().map(Shared)} />
                     { results }
                 </div>
             </div>

@@ -5,15 +5,16 @@ use super::browser;
 use super::copy_button::CopyButton;
 use crate::planner::export::candidates_csv;
 use crate::planner::plan::Plan;
-use std::rc::Rc;
+use super::shared::Shared;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct ShareBarProps {
     /// The share link of the scenario on screen.
     pub link: AttrValue,
-    /// The plan on screen, when there is one.
-    pub plan: Option<Rc<Plan>>,
+    /// The plan on screen, when there is one (compared by pointer: 500 candidates are not
+    /// compared field by field on every render).
+    pub plan: Option<Shared<Plan>>,
 }
 
 #[component]
