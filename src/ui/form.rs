@@ -19,7 +19,6 @@ use crate::planner::precision::KvPrecision;
 use crate::planner::scenario::{PerfParamsInput, ScenarioInput};
 use crate::planner::search::enumerate;
 use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// One input of the form. The discriminant indexes `FormState`'s values.
@@ -265,13 +264,14 @@ pub struct Query {
 /// field of the form.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FieldErrors {
-    fields: BTreeMap<Field, String>,
+    /// In the order found (a list: a handful of entries, and no map code in the page).
+    fields: Vec<(Field, String)>,
     pub calibration: Option<String>,
 }
 
 impl FieldErrors {
     pub fn get(&self, field: Field) -> Option<&str> {
-        self.fields.get(&field).map(String::as_str)
+        self.fields.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -288,7 +288,7 @@ impl FieldErrors {
         let message = format!("{}: {}", error.field, error.message);
         match Field::for_scenario_field(&error.field, form) {
             Some(field) => {
-                errors.fields.insert(field, message);
+                errors.fields.push((field, message));
             }
             None => errors.calibration = Some(message),
         }
@@ -299,7 +299,7 @@ impl FieldErrors {
         match result {
             Ok(value) => Some(value),
             Err(message) => {
-                self.fields.insert(field, message);
+                self.fields.push((field, message));
                 None
             }
         }
