@@ -11,7 +11,7 @@ use super::browser;
 use super::form::{check, FieldErrors, Query};
 use super::results::Results;
 use super::scenario_form::ScenarioForm;
-use super::share_bar::ShareBar;
+use super::share_bar::share_bar;
 use super::shared::Shared;
 use super::state::{Action, AppContext};
 use crate::planner::error::InputError;
@@ -164,7 +164,7 @@ pub fn App() -> Html {
                     if let Some(line) = summary_line {
                         <p class="scenario-summary" data-testid="scenario-summary">{ line }</p>
                     }
-                    <ShareBar link={AttrValue::from(link)} plan={plan.clone().map(Shared)} />
+                    { share_bar(AttrValue::from(link), plan.clone()) }
                     { results }
                 </div>
             </div>

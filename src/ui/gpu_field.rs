@@ -4,16 +4,11 @@
 
 use super::form::{gpu_choices, Field, FieldErrors, CUSTOM_GPU};
 use super::format;
-use super::scenario_form::{select_field, text_field};
-use super::select_field::SelectOption;
+use super::number_field::number_field;
+use super::select_field::{select_field, SelectOption};
 use super::state::AppContext;
 use crate::planner::gpu::catalog as gpus;
 use yew::prelude::*;
-
-#[derive(Properties, PartialEq)]
-pub struct GpuFieldProps {
-    pub errors: FieldErrors,
-}
 
 fn figure(value: Option<f64>, unit: &str) -> String {
     value.map_or_else(|| "not in the catalog".to_string(), |v| format!("{} {unit}", format::figure(v)))
@@ -37,23 +32,23 @@ fn figures(id: &str) -> Html {
     }
 }
 
-#[component]
-pub fn GpuField(props: &GpuFieldProps) -> Html {
-    let state = use_context::<AppContext>().expect("GpuField is rendered inside App's context provider");
+/// The GPU choices: the catalog, then "Custom GPU…".
+pub fn gpu_options() -> Vec<SelectOption> {
+    let mut options: Vec<SelectOption> =
+        gpu_choices().into_iter().map(|(id, name)| SelectOption { value: id.into(), label: name.into() }).collect();
+    options.push(SelectOption { value: AttrValue::Static(CUSTOM_GPU), label: AttrValue::Static("Custom GPU…") });
+    options
+}
+
+/// The GPU's inputs. A view function of `ScenarioForm` (which memoises the options), not a
+/// component of its own: a component's glue weighs a few KB of WebAssembly.
+pub fn gpu_field(state: &AppContext, errors: &FieldErrors, options: &[SelectOption]) -> Html {
     let form = &state.form;
-    let options = use_memo((), |()| {
-        let mut options: Vec<SelectOption> = gpu_choices()
-            .into_iter()
-            .map(|(id, name)| SelectOption { value: id.into(), label: name.into() })
-            .collect();
-        options.push(SelectOption { value: AttrValue::Static(CUSTOM_GPU), label: AttrValue::Static("Custom GPU…") });
-        options
-    });
     let gpu = form.get(Field::Gpu);
-    let custom = |field: Field, mode: &'static str| text_field(&state, &props.errors, field, mode, None, None);
+    let custom = |field: Field, mode: &'static str| number_field(state, errors, field, mode, None, None);
     html! {
         <>
-            { select_field(&state, &props.errors, Field::Gpu, (*options).clone()) }
+            { select_field(state, errors, Field::Gpu, options) }
             if gpu == CUSTOM_GPU {
                 <div class="custom-gpu" data-testid="custom-gpu">
                     { custom(Field::GpuName, "text") }

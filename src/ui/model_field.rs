@@ -2,17 +2,12 @@
 //! the catalog's aliases accepted), or a `config.json` pasted, dropped or picked from a file;
 //! and the import's verdict (what the planner read, or the refusal naming the field).
 
-use super::form::{model_choices, model_verdict, Field, FieldErrors, ModelVerdict};
+use super::form::{Field, FieldErrors, ModelVerdict};
 use super::format;
 use super::state::{Action, AppContext};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DragEvent, HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
-
-#[derive(Properties, PartialEq)]
-pub struct ModelFieldProps {
-    pub errors: FieldErrors,
-}
 
 /// Reads the first file of a list as text and hands it to `done`.
 fn read_first(files: Option<web_sys::FileList>, done: Callback<String>) {
@@ -51,23 +46,21 @@ fn verdict(result: &Result<ModelVerdict, String>) -> Html {
     }
 }
 
-#[component]
-pub fn ModelField(props: &ModelFieldProps) -> Html {
-    let state = use_context::<AppContext>().expect("ModelField is rendered inside App's context provider");
+/// The model's inputs and the import's verdict. A view function of `ScenarioForm` (which holds
+/// the memoised verdict and choices), not a component of its own: a component's glue weighs
+/// a few KB of WebAssembly.
+pub fn model_field(
+    state: &AppContext,
+    errors: &FieldErrors,
+    verdict_of: &Result<ModelVerdict, String>,
+    choices: &[(String, String)],
+) -> Html {
     let form = &state.form;
     let edit = |field: Field| {
         let state = state.clone();
         Callback::from(move |value: String| state.dispatch(Action::Edit(field, value)))
     };
     let from_config = form.active(Field::Config);
-    let verdict_of = use_memo(
-        (form.get(Field::ModelSource).to_string(), form.get(Field::Model).to_string(), form.get(Field::Config).to_string(), form.get(Field::KvCache).to_string()),
-        {
-            let form = form.clone();
-            move |_| model_verdict(&form)
-        },
-    );
-    let choices = use_memo((), |()| model_choices());
     let on_source = {
         let edit = edit(Field::ModelSource);
         move |value: &'static str| {
@@ -76,7 +69,7 @@ pub fn ModelField(props: &ModelFieldProps) -> Html {
         }
     };
     let field = if from_config { Field::Config } else { Field::Model };
-    let error = props.errors.get(field).map(str::to_string);
+    let error = errors.get(field).map(str::to_string);
     let error_id = format!("error-{}", field.id());
     let described = error.as_ref().map(|_| error_id.clone());
     let input = if from_config {
@@ -159,7 +152,7 @@ pub fn ModelField(props: &ModelFieldProps) -> Html {
             if let Some(error) = &error {
                 <p class="error" id={error_id.clone()} data-testid={error_id.clone()} role="alert">{ error.clone() }</p>
             }
-            { verdict(&verdict_of) }
+            { verdict(verdict_of) }
         </div>
     }
 }

@@ -1,12 +1,12 @@
 //! The scenario inputs: model, precisions, GPU and cluster, engine, workload, SLA, priority,
 //! and the advanced choices (tensor parallel across nodes, fixed layout sizes).
 
-use super::form::{Field, FieldErrors};
-use super::gpu_field::GpuField;
-use super::model_field::ModelField;
-use super::number_field::NumberField;
-use super::select_field::{SelectField, SelectOption};
-use super::state::{Action, AppContext};
+use super::form::{model_choices, model_verdict, Field, FieldErrors};
+use super::gpu_field::{gpu_field, gpu_options};
+use super::model_field::model_field;
+use super::number_field::number_field;
+use super::select_field::{select_field, SelectOption};
+use super::state::AppContext;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -43,62 +43,26 @@ fn options(pairs: &'static [(&'static str, &'static str)]) -> Vec<SelectOption> 
     pairs.iter().map(|&(value, label)| SelectOption { value: AttrValue::Static(value), label: AttrValue::Static(label) }).collect()
 }
 
-/// A dispatcher of `Action::Edit` for `field`.
-fn on_edit(state: &AppContext, field: Field) -> Callback<String> {
-    let state = state.clone();
-    Callback::from(move |value: String| state.dispatch(Action::Edit(field, value)))
-}
-
-/// The text box of `field` with its message. One function for every call site, never inlined:
-/// a copy of a component's props code per field would weigh several KB.
-#[inline(never)]
-pub(super) fn text_field(
-    state: &AppContext,
-    errors: &FieldErrors,
-    field: Field,
-    mode: &'static str,
-    placeholder: Option<&'static str>,
-    hint: Option<&'static str>,
-) -> Html {
-    html! {
-        <NumberField
-            id={field.id()}
-            label={field.label()}
-            value={state.form.get(field).to_string()}
-            error={errors.get(field).map(|m| AttrValue::from(m.to_string()))}
-            hint={hint.map(AttrValue::Static)}
-            inputmode={mode}
-            placeholder={placeholder.map(AttrValue::Static)}
-            oninput={on_edit(state, field)}
-        />
-    }
-}
-
-/// The drop-down of `field` with its message (one function for every call site, as above).
-#[inline(never)]
-pub(super) fn select_field(state: &AppContext, errors: &FieldErrors, field: Field, options: Vec<SelectOption>) -> Html {
-    html! {
-        <SelectField
-            id={field.id()}
-            label={field.label()}
-            value={state.form.get(field).to_string()}
-            {options}
-            error={errors.get(field).map(|m| AttrValue::from(m.to_string()))}
-            onchange={on_edit(state, field)}
-        />
-    }
-}
-
 #[component]
 pub fn ScenarioForm(props: &ScenarioFormProps) -> Html {
     let state = use_context::<AppContext>().expect("ScenarioForm is rendered inside App's context provider");
     let form = &state.form;
     let errors = &props.errors;
+    // The model's verdict follows only the fields it reads.
+    let verdict = use_memo(
+        [Field::ModelSource, Field::Model, Field::Config, Field::KvCache].map(|f| form.get(f).to_string()),
+        {
+            let form = form.clone();
+            move |_| model_verdict(&form)
+        },
+    );
+    let model_list = use_memo((), |()| model_choices());
+    let gpu_list = use_memo((), |()| gpu_options());
     let text = |field: Field, mode: &'static str, placeholder: Option<&'static str>, hint: Option<&'static str>| {
-        text_field(&state, errors, field, mode, placeholder, hint)
+        number_field(&state, errors, field, mode, placeholder, hint)
     };
     let select = |field: Field, choices: &'static [(&'static str, &'static str)]| {
-        select_field(&state, errors, field, options(choices))
+        select_field(&state, errors, field, &options(choices))
     };
     let load = form.get(Field::LoadKind);
     let fixed = [Field::Tp, Field::Pp, Field::Dp, Field::Ep].iter().any(|f| !form.get(*f).is_empty());
@@ -106,7 +70,7 @@ pub fn ScenarioForm(props: &ScenarioFormProps) -> Html {
         <form class="scenario" data-testid="scenario-form" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
             <fieldset>
                 <legend>{ "Model" }</legend>
-                <ModelField errors={props.errors.clone()} />
+                { model_field(&state, errors, &verdict, &model_list) }
                 <div class="pair">
                     { select(Field::Weights, WEIGHTS) }
                     { select(Field::KvCache, KV) }
@@ -114,7 +78,7 @@ pub fn ScenarioForm(props: &ScenarioFormProps) -> Html {
             </fieldset>
             <fieldset>
                 <legend>{ "Hardware" }</legend>
-                <GpuField errors={props.errors.clone()} />
+                { gpu_field(&state, errors, &gpu_list) }
                 <div class="pair">
                     { text(Field::Nodes, "numeric", None, None) }
                     { text(Field::GpusPerNode, "numeric", None, None) }

@@ -5,22 +5,14 @@ use super::browser;
 use super::copy_button::CopyButton;
 use crate::planner::export::candidates_csv;
 use crate::planner::plan::Plan;
-use super::shared::Shared;
+use std::rc::Rc;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct ShareBarProps {
-    /// The share link of the scenario on screen.
-    pub link: AttrValue,
-    /// The plan on screen, when there is one (compared by pointer: 500 candidates are not
-    /// compared field by field on every render).
-    pub plan: Option<Shared<Plan>>,
-}
-
-#[component]
-pub fn ShareBar(props: &ShareBarProps) -> Html {
+/// The bar for the share `link` and the `plan` on screen (when there is one). A view function
+/// of `App`, not a component of its own: a component's glue weighs a few KB of WebAssembly.
+pub fn share_bar(link: AttrValue, plan: Option<Rc<Plan>>) -> Html {
     let on_json = {
-        let plan = props.plan.clone();
+        let plan = plan.clone();
         Callback::from(move |_: MouseEvent| {
             if let Some(plan) = &plan {
                 // Through a JSON value, as the `plan` command prints it (`cli::plan_one`).
@@ -30,22 +22,22 @@ pub fn ShareBar(props: &ShareBarProps) -> Html {
         })
     };
     let on_csv = {
-        let plan = props.plan.clone();
+        let plan = plan.clone();
         Callback::from(move |_: MouseEvent| {
             if let Some(plan) = &plan {
                 browser::download("candidates.csv", "text/csv", &candidates_csv(plan));
             }
         })
     };
-    let none = props.plan.is_none();
+    let none = plan.is_none();
     html! {
         <div class="share-bar" data-testid="share-bar">
-            <CopyButton text={props.link.clone()} target="share-link" label="Copy share link" testid="copy-link" />
+            <CopyButton text={link.clone()} target="share-link" label="Copy share link" testid="copy-link" />
             <button type="button" data-testid="export-json" disabled={none} onclick={on_json}>{ "Download plan (JSON)" }</button>
             <button type="button" data-testid="export-csv" disabled={none} onclick={on_csv}>{ "Download candidates (CSV)" }</button>
             <details class="share-link">
                 <summary>{ "Show the link" }</summary>
-                <code id="share-link" data-testid="share-link">{ props.link.clone() }</code>
+                <code id="share-link" data-testid="share-link">{ link }</code>
             </details>
         </div>
     }
