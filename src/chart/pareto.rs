@@ -3,6 +3,7 @@
 //! limit line (the TPOT SLA, as tokens/s per user = 1000 / TPOT); a measured point beside a
 //! candidate's predicted one.
 
+use crate::planner::order::sorted_indices;
 use super::bars::Marker;
 use super::scale::{Scale, ScaleKind, Tick};
 use super::Frame;
@@ -85,9 +86,9 @@ pub fn scatter(data: &[PointInput], front: &[usize], x_limit: Option<f64>, frame
             })
         })
         .collect();
-    let mut front: Vec<(f64, f64)> =
+    let front: Vec<(f64, f64)> =
         front.iter().filter_map(|&i| points.get(i).copied().flatten()).map(|p| (p.x, p.y)).collect();
-    front.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let front = sorted_indices(front.len(), &mut |a, b| front[a].0.total_cmp(&front[b].0)).into_iter().map(|i| front[i]).collect();
     Scatter {
         frame,
         points,

@@ -191,7 +191,7 @@ fn defaults(engine: Engine, gpu: &GpuSpec) -> EngineProfile {
         // captured up to min(2 × max_num_seqs, 512) (`vllm/config/vllm.py`; 1024 on compute
         // capability 10.x Blackwell, not modelled), never beyond the request cap here.
         Engine::Vllm => {
-            let is_a100 = gpu.id.contains("a100") || gpu.name.to_lowercase().contains("a100");
+            let is_a100 = gpu.id.contains("a100") || gpu.name.to_ascii_lowercase().contains("a100");
             let (requests, tokens) = if mem_gib >= 160.0 {
                 (1024, 16384)
             } else if mem_gib >= 70.0 && !is_a100 {

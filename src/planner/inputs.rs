@@ -45,7 +45,9 @@ pub struct PlannerInputs {
     pub input: ScenarioInput,
 }
 
-/// Validate and resolve a scenario; the error names the first bad field.
+/// Validate and resolve a scenario; the error names the first bad field. Never inlined (it has
+/// several callers and is large).
+#[inline(never)]
 pub fn resolve(input: &ScenarioInput) -> Result<PlannerInputs, InputError> {
     let imported = model::resolve(&input.model)?;
     let gpu = gpu_catalog::resolve(&input.gpu)?;

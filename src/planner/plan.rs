@@ -13,6 +13,16 @@ use std::collections::BTreeMap;
 /// Numbers a rule or trace step used, by name (`"weights_gb": 140.0`).
 pub type Inputs = BTreeMap<String, f64>;
 
+/// `Inputs` from named numbers. Built by inserting, not by `collect` (which sorts, and whose
+/// sort is compiled once per iterator type: a few KB of WebAssembly each).
+pub fn inputs_of(pairs: &[(&str, f64)]) -> Inputs {
+    let mut inputs = Inputs::new();
+    for &(name, value) in pairs {
+        inputs.insert(name.to_string(), value);
+    }
+    inputs
+}
+
 /// The full answer for one scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {

@@ -23,7 +23,8 @@ pub fn plan(input: &ScenarioInput) -> Result<Plan, InputError> {
     plan_inputs(&resolve(input)?)
 }
 
-/// Plan already-resolved inputs.
+/// Plan already-resolved inputs. Never inlined (several callers, large).
+#[inline(never)]
 pub fn plan_inputs(inputs: &PlannerInputs) -> Result<Plan, InputError> {
     let result = search(inputs)?;
     let gpus = inputs.cluster.total_gpus();

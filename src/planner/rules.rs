@@ -17,7 +17,7 @@
 //! where they part.
 
 use super::layout::Layout;
-use super::plan::{Inputs, RuleOfThumb, RuleStep};
+use super::plan::{inputs_of, RuleOfThumb, RuleStep};
 use super::units::Bytes;
 
 /// What the rule of thumb looks at. Nothing else: it knows no workload but the batch size.
@@ -211,7 +211,7 @@ fn step(rule: &Rule, inputs: &[(&str, f64)], answer: impl Into<String>, outcome:
     RuleStep {
         id: rule.id.into(),
         question: rule.question.into(),
-        inputs: inputs.iter().map(|(k, v)| (k.to_string(), *v)).collect::<Inputs>(),
+        inputs: inputs_of(inputs),
         answer: answer.into(),
         outcome: outcome.into(),
     }

@@ -11,6 +11,7 @@ use super::error::InputError;
 use super::precision::{KvPrecision, WeightPrecision};
 use super::units::Seconds;
 use super::workload::{Arrivals, Load, Priority, Sla, Workload};
+use super::locate::{check, locate, Kind};
 use serde::{Deserialize, Serialize};
 
 /// A scenario as it arrives (JSON, share link, form). Every field but `model`, `gpu` and the
@@ -171,12 +172,15 @@ impl ScenarioInput {
         Self::from_value(value)
     }
 
-    /// Interpret parsed JSON; the error names the offending field.
+    /// Interpret parsed JSON; the error names the offending field. Never inlined: the `plan`
+    /// command's logic and the page both call it, and an inlined copy of the deserializer
+    /// weighs ~10 KB of WebAssembly.
+    #[inline(never)]
     pub fn from_value(value: serde_json::Value) -> Result<Self, InputError> {
-        serde_path_to_error::deserialize(value).map_err(|e| {
-            let path = e.path().to_string();
-            let field = if path == "." { "scenario".to_string() } else { path };
-            InputError::new(field, e.into_inner().to_string())
+        // Read first; only a failure is located (`locate`), against the fields below.
+        Self::deserialize(value.clone()).map_err(|_| {
+            let (path, message) = locate(&value, &SCENARIO, "").unwrap_or_default();
+            InputError::new(if path.is_empty() { "scenario".to_string() } else { path }, message)
         })
     }
 
@@ -237,6 +241,61 @@ impl ScenarioInput {
     }
 }
 
+/// The scenario's fields as `locate` walks them (the same names and types as the structs above;
+/// `tests::every_field_is_located` keeps the two in step).
+const SCENARIO: Kind = Kind::Struct(check::<ScenarioInput>, &[
+    ("model", Kind::Any),
+    ("weights", Kind::Leaf(check::<Option<WeightPrecision>>)),
+    ("kv_cache", Kind::Leaf(check::<Option<KvPrecision>>)),
+    ("gpu", Kind::Any),
+    ("nodes", Kind::Leaf(check::<Option<f64>>)),
+    ("gpus_per_node", Kind::Leaf(check::<Option<f64>>)),
+    ("engine", Kind::Leaf(check::<Option<Engine>>)),
+    ("workload", Kind::Struct(check::<WorkloadInput>, &[
+        ("isl", Kind::Leaf(check::<f64>)),
+        ("osl", Kind::Leaf(check::<f64>)),
+        ("concurrency", Kind::Leaf(check::<Option<f64>>)),
+        ("request_rate", Kind::Leaf(check::<Option<f64>>)),
+        ("arrivals", Kind::Leaf(check::<Option<Arrivals>>)),
+    ])),
+    ("sla", Kind::Struct(check::<Option<SlaInput>>, &[
+        ("ttft_ms", Kind::Leaf(check::<Option<f64>>)),
+        ("tpot_ms", Kind::Leaf(check::<Option<f64>>)),
+    ])),
+    ("priority", Kind::Leaf(check::<Option<Priority>>)),
+    ("layout", Kind::Struct(check::<Option<LayoutInput>>, &[
+        ("tp", Kind::Leaf(check::<Option<f64>>)),
+        ("pp", Kind::Leaf(check::<Option<f64>>)),
+        ("dp", Kind::Leaf(check::<Option<f64>>)),
+        ("ep", Kind::Leaf(check::<Option<f64>>)),
+    ])),
+    ("engine_options", Kind::Struct(check::<Option<EngineOptionsInput>>, &[
+        ("memory_fraction", Kind::Leaf(check::<Option<f64>>)),
+        ("max_batch_requests", Kind::Leaf(check::<Option<f64>>)),
+        ("max_batch_tokens", Kind::Leaf(check::<Option<f64>>)),
+    ])),
+    ("allow_tp_across_nodes", Kind::Leaf(check::<Option<bool>>)),
+    ("perf_params", Kind::Struct(check::<Option<PerfParamsInput>>, &[
+        ("gemm_efficiency", Kind::Leaf(check::<Option<f64>>)),
+        ("attention_efficiency", Kind::Leaf(check::<Option<f64>>)),
+        ("hbm_efficiency", Kind::Leaf(check::<Option<f64>>)),
+        ("link_efficiency", Kind::Leaf(check::<Option<f64>>)),
+        ("scale_up_hop_latency_us", Kind::Leaf(check::<Option<f64>>)),
+        ("scale_out_hop_latency_us", Kind::Leaf(check::<Option<f64>>)),
+        ("step_overhead_ms", Kind::Leaf(check::<Option<f64>>)),
+        ("layer_overhead_us", Kind::Leaf(check::<Option<f64>>)),
+        ("sequence_overhead_us", Kind::Leaf(check::<Option<f64>>)),
+        ("moe_efficiency", Kind::Leaf(check::<Option<f64>>)),
+        ("collective_latency_us", Kind::Leaf(check::<Option<f64>>)),
+        ("fit", Kind::Struct(check::<Option<FitRecordInput>>, &[
+            ("measurements", Kind::Leaf(check::<f64>)),
+            ("output_tok_s_per_gpu", Kind::Pair(check::<Option<[f64; 2]>>)),
+            ("ttft_ms", Kind::Pair(check::<Option<[f64; 2]>>)),
+            ("tpot_ms", Kind::Pair(check::<Option<[f64; 2]>>)),
+        ])),
+    ])),
+]);
+
 /// Longest request length accepted: 10M tokens, beyond any served context today.
 pub const MAX_TOKENS: u32 = 10_000_000;
 /// Largest GPU count accepted for any one size: 1M, far beyond any cluster.
@@ -276,6 +335,55 @@ mod tests {
       "sla": { "ttft_ms": 2000, "tpot_ms": 50 }, "priority": "throughput",
       "layout": { "tp": 8, "pp": 1, "dp": 2, "ep": 1 }
     }"#;
+
+    /// Every field of a scenario, nested ones included.
+    fn full_scenario() -> serde_json::Value {
+        serde_json::json!({
+            "model": "x", "weights": "fp8", "kv_cache": "fp8", "gpu": "h100-sxm", "nodes": 2, "gpus_per_node": 8,
+            "engine": "sglang",
+            "workload": {"isl": 2048, "osl": 512, "concurrency": 64, "request_rate": 2.5, "arrivals": "staggered"},
+            "sla": {"ttft_ms": 2000, "tpot_ms": 50}, "priority": "latency",
+            "layout": {"tp": 8, "pp": 1, "dp": 2, "ep": 1},
+            "engine_options": {"memory_fraction": 0.9, "max_batch_requests": 256, "max_batch_tokens": 8192},
+            "allow_tp_across_nodes": false,
+            "perf_params": {
+                "gemm_efficiency": 0.7, "attention_efficiency": 0.5, "hbm_efficiency": 0.8, "link_efficiency": 0.7,
+                "scale_up_hop_latency_us": 2, "scale_out_hop_latency_us": 5, "step_overhead_ms": 1,
+                "layer_overhead_us": 10, "sequence_overhead_us": 1, "moe_efficiency": 0.6, "collective_latency_us": 3,
+                "fit": {"measurements": 4, "output_tok_s_per_gpu": [-0.1, 0.1], "ttft_ms": [-0.2, 0.2], "tpot_ms": [-0.1, 0.05]}
+            }
+        })
+    }
+
+    #[test]
+    fn every_field_is_located() {
+        use crate::planner::locate::testing::table_matches;
+        let full = full_scenario();
+        // The value reads (no key unknown to the structs), and written back it keeps every key
+        // (each field was present).
+        let read = ScenarioInput::from_value(full.clone()).unwrap();
+        table_matches(&full, &SCENARIO, "scenario");
+        table_matches(&serde_json::to_value(&read).unwrap(), &SCENARIO, "scenario");
+    }
+
+    /// Regression guard for the switch from `serde_path_to_error` (which wrapped every visitor,
+    /// ~20 KB of the page's WebAssembly) to `locate`: the same field and message for every
+    /// one-thing-wrong variant of a full scenario.
+    #[test]
+    fn located_errors_agree_with_a_tracking_reader() {
+        use crate::planner::locate::testing::{broken_variants, reference};
+        let variants = broken_variants(&full_scenario());
+        assert!(variants.len() > 150, "{}", variants.len());
+        let mut failing = 0;
+        for v in &variants {
+            let got = ScenarioInput::from_value(v.clone()).err().map(|e| (e.field, e.message));
+            let want = reference::<ScenarioInput>(v)
+                .map(|(p, m)| (if p.is_empty() { "scenario".to_string() } else { p }, m));
+            assert_eq!(got, want, "{v}");
+            failing += usize::from(got.is_some());
+        }
+        assert!(failing > 100, "only {failing} variants failed to read");
+    }
 
     #[test]
     fn format_md_example_parses() {

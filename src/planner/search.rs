@@ -10,6 +10,7 @@ use super::error::InputError;
 use super::evaluate::{Evaluation, Evaluator};
 use super::inputs::PlannerInputs;
 use super::layout::Layout;
+use super::order::{sort_indices, sorted_indices};
 use super::perf::OperatingPoint;
 use super::scenario::LayoutConstraint;
 use super::workload::Priority;
@@ -99,7 +100,7 @@ pub fn search(inputs: &PlannerInputs) -> Result<SearchResult, InputError> {
     let mut ranking: Vec<usize> = (0..evaluations.len()).filter(|&i| evaluations[i].feasible().is_some()).collect();
     let point = |i: usize| evaluations[i].feasible().expect("ranking holds feasible layouts only");
     let best = Best::of(ranking.iter().map(|&i| point(i)), gpus);
-    ranking.sort_by(|&a, &b| compare(inputs.workload.priority, point(a), point(b), gpus, &best));
+    sort_indices(&mut ranking, &mut |a, b| compare(inputs.workload.priority, point(a), point(b), gpus, &best));
     let pareto = pareto(&ranking, |i| {
         let p = point(i);
         (p.output_tok_s / gpus, p.tok_s_per_user)
@@ -147,13 +148,16 @@ fn compare(priority: Priority, a: &OperatingPoint, b: &OperatingPoint, gpus: f64
 /// The items of `candidates` not dominated on both coordinates of `figures` (higher is
 /// better), by decreasing first coordinate.
 pub fn pareto(candidates: &[usize], figures: impl Fn(usize) -> (f64, f64)) -> Vec<usize> {
-    let mut sorted: Vec<(usize, (f64, f64))> = candidates.iter().map(|&i| (i, figures(i))).collect();
-    sorted.sort_by(|a, b| b.1 .0.total_cmp(&a.1 .0).then(b.1 .1.total_cmp(&a.1 .1)));
+    let figures: Vec<(f64, f64)> = candidates.iter().map(|&i| figures(i)).collect();
+    let order = sorted_indices(figures.len(), &mut |a, b| {
+        figures[b].0.total_cmp(&figures[a].0).then(figures[b].1.total_cmp(&figures[a].1))
+    });
     let mut front = Vec::new();
     let mut best_second = f64::NEG_INFINITY;
-    for (i, (_, second)) in sorted {
+    for k in order {
+        let second = figures[k].1;
         if second > best_second {
-            front.push(i);
+            front.push(candidates[k]);
             best_second = second;
         }
     }

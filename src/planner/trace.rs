@@ -10,7 +10,7 @@ use super::evaluate::Evaluation;
 use super::inputs::PlannerInputs;
 use super::layout::Layout;
 use super::perf::{Limit, OperatingPoint};
-use super::plan::{Inputs, TraceStep};
+use super::plan::{inputs_of, Inputs, TraceStep};
 use super::search::SearchResult;
 use super::workload::{Arrivals, Load, Priority};
 use std::collections::BTreeMap;
@@ -20,7 +20,7 @@ fn step(id: &str, title: String, detail: String, inputs: Inputs) -> TraceStep {
 }
 
 fn inputs(pairs: &[(&str, f64)]) -> Inputs {
-    pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+    inputs_of(pairs)
 }
 
 /// The trace of a search, ending with the comparison against the rule of thumb's layout.
@@ -73,7 +73,10 @@ fn rejected(result: &SearchResult) -> TraceStep {
             .collect::<Vec<_>>()
             .join("; ")
     };
-    let mut numbers: Inputs = counts.iter().map(|(code, (n, _))| (code.to_string(), *n as f64)).collect();
+    let mut numbers = Inputs::new();
+    for (code, (n, _)) in &counts {
+        numbers.insert(code.to_string(), *n as f64);
+    }
     numbers.insert("rejected".into(), total as f64);
     step("reject", format!("Rejected {total} of {}", result.evaluations.len()), detail, numbers)
 }

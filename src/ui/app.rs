@@ -1,94 +1,147 @@
-//! The whole page: the form and, derived from it, the plan (`Results`), or the rule-of-thumb
-//! flow alone when the scenario cannot be planned (a GPU whose catalog entry lacks figures).
+//! The whole page: the form and, derived from it, the plan (`Results`); or, with `?embed=1`,
+//! the compact view for an iframe.
+//!
+//! Design decision: the form is checked on every keystroke (messages appear at once), but the
+//! search runs on the last *valid* query only, 150 ms after typing stops (the debounce keeps
+//! the query, never the plan: the plan is `use_memo` of it). So while a field is invalid the
+//! last valid plan stays on screen, marked as such. The scenario is written to the address
+//! bar and local storage by an effect, never by the reducer.
 
-use super::form::{FieldErrors, FormState, Query};
+use super::browser;
+use super::form::{check, FieldErrors, Query};
 use super::measured_results::MeasuredResults;
-use super::rule_flow::RuleFlow;
+use super::results::Results;
 use super::scenario_form::ScenarioForm;
+use super::share_bar::share_bar;
 use super::shared::Shared;
-use super::state::{AppContext, AppState};
+use super::state::{Action, AppContext};
 use crate::planner::error::InputError;
-use crate::planner::inputs::{resolve, PlannerInputs};
+use crate::planner::inputs::PlannerInputs;
 use crate::planner::layout::Layout;
-use crate::planner::plan::{Plan, RuleOfThumb};
+use crate::planner::plan::Plan;
 use crate::planner::planning::plan_inputs;
-use crate::planner::rules::rule_of_thumb;
-use crate::planner::scenario::{PerfParamsInput, ScenarioInput, WorkloadInput};
-use crate::planner::workload::Priority;
+use crate::planner::workload::{Load, Priority};
+use gloo::timers::callback::Timeout;
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// Input and output tokens per request until the form has workload fields.
-const WORKLOAD_ISL: f64 = 1024.0;
-const WORKLOAD_OSL: f64 = 256.0;
+/// Quiet time after the last keystroke before the search runs again.
+pub const DEBOUNCE_MS: u32 = 150;
 
-/// The planner's answer for a valid form, or why it could not plan.
-type Planned = Result<(Rc<PlannerInputs>, Rc<Plan>), InputError>;
+type Checked = Result<Shared<Query>, FieldErrors>;
 
-/// What the page shows, derived from the form: the plan (and the rule of thumb), or why it
-/// cannot ask.
-type Derived = Result<(Query, Rc<RuleOfThumb>, Planned), FieldErrors>;
-
-/// The scenario of a valid form: its model, GPU and cluster, the batch size as concurrency,
-/// a fixed workload of `WORKLOAD_ISL` + `WORKLOAD_OSL` tokens, and the user's kept fit.
-fn scenario(form: &FormState, query: &Query, perf_params: Option<&PerfParamsInput>) -> ScenarioInput {
-    let input = &query.rule_input;
-    ScenarioInput {
-        model: form.model.clone().into(),
-        gpu: form.gpu.clone().into(),
-        nodes: Some(input.nodes.into()),
-        gpus_per_node: Some(input.gpus_per_node.into()),
-        workload: WorkloadInput {
-            isl: WORKLOAD_ISL,
-            osl: WORKLOAD_OSL,
-            concurrency: input.batch_size.map(f64::from),
-            request_rate: None,
-            arrivals: None,
-        },
-        priority: Some(query.priority),
-        perf_params: perf_params.cloned(),
-        ..ScenarioInput::default()
-    }
-}
-
-fn derive(form: &FormState, perf_params: Option<&PerfParamsInput>) -> Derived {
-    let query = Query::try_from(form)?;
-    let rule = Rc::new(rule_of_thumb(&query.rule_input));
-    let planned = resolve(&scenario(form, &query, perf_params))
-        .and_then(|inputs| plan_inputs(&inputs).map(|plan| (Rc::new(inputs), Rc::new(plan))));
-    Ok((query, rule, planned))
-}
-
-/// One line restating the scenario: "LLaMA 7B on 1 × 4 NVIDIA A100 …, batch 8, for throughput".
-fn summary(query: &Query) -> String {
-    let input = &query.rule_input;
-    let priority = match query.priority {
+/// One line restating the scenario: "LLaMA 7B on 1 × 4 NVIDIA A100 …, 1024 + 256 tokens, 8 in
+/// flight, for throughput".
+fn summary(inputs: &PlannerInputs) -> String {
+    let w = &inputs.workload;
+    let c = &inputs.cluster;
+    let priority = match w.priority {
         Priority::Throughput => "throughput",
         Priority::Latency => "latency",
         Priority::Balanced => "balance",
     };
-    let batch = input.batch_size.map_or_else(|| "no batch limit".to_string(), |b| format!("batch {b}"));
+    let load = match w.load {
+        Load::Concurrency(n) => format!("{n} requests in flight"),
+        Load::RequestRate(r) => format!("{r} requests/s"),
+        Load::MaxThroughput => "maximum throughput".to_string(),
+    };
     format!(
-        "{} on {} × {} {}, {batch} of {WORKLOAD_ISL} + {WORKLOAD_OSL} tokens, optimising for {priority}",
-        query.model_name, input.nodes, input.gpus_per_node, query.gpu_name
+        "{} on {} × {} {}, {} + {} tokens, {load}, optimising for {priority}",
+        inputs.model.name, c.nodes, c.gpus_per_node, c.gpu.name, w.isl, w.osl
     )
+}
+
+/// "64 GPUs; scale-up domain 8 GPUs" for the cluster fields.
+fn cluster_note(inputs: &PlannerInputs) -> String {
+    let c = &inputs.cluster;
+    format!("{} GPUs in all; GPUs share the fast scale-up link in groups of {}.", c.total_gpus(), c.scale_up_group())
 }
 
 #[component]
 pub fn App() -> Html {
-    let state = use_reducer(AppState::default);
-    let derived = use_memo((state.form.clone(), state.perf_params.clone()), |(form, params)| derive(form, params.as_ref()));
+    let state = use_reducer(browser::initial_state);
+    let embed = *use_memo((), |()| browser::embed_requested());
+    let checked: Rc<Checked> = use_memo((state.form.clone(), state.perf_params.clone()), |(form, perf)| {
+        check(form, perf.as_ref()).map(|q| Shared(Rc::new(q)))
+    });
+    // The query planned: the last valid one, once typing has paused.
+    let planned_query = use_state(|| checked.as_ref().as_ref().ok().cloned());
+    {
+        let planned_query = planned_query.clone();
+        use_effect_with(checked.clone(), move |checked| {
+            let next = checked.as_ref().as_ref().ok().filter(|q| planned_query.as_ref() != Some(*q)).cloned();
+            let timer = next.map(|q| Timeout::new(DEBOUNCE_MS, move || planned_query.set(Some(q))));
+            move || drop(timer)
+        });
+    }
+    let planned: Rc<Option<Result<Rc<Plan>, InputError>>> = use_memo((*planned_query).clone(), |query| {
+        query.as_ref().map(|q| browser::timed(|| plan_inputs(&q.inputs)).map(Rc::new))
+    });
+    let query_string = use_memo(((*state).clone(), embed), |(state, embed)| browser::query_string(state, *embed));
+    use_effect_with(query_string.clone(), move |query| browser::persist(query, embed));
     let selected = use_state_eq(|| None::<Layout>);
     let onselect = {
         let selected = selected.clone();
         Callback::from(move |layout: Layout| selected.set(Some(layout)))
     };
-    let errors = match &*derived {
+
+    let errors = match &*checked {
         Ok(_) => FieldErrors::default(),
         Err(errors) => errors.clone(),
     };
+    let shown_query = (*planned_query).clone();
+    let plan = match &*planned {
+        Some(Ok(plan)) => Some(plan.clone()),
+        _ => None,
+    };
+    let results = match (&shown_query, &*planned) {
+        // The embedded view shows the answer only; the page adds the benchmark loop.
+        (Some(query), Some(Ok(plan))) if embed => html! {
+            <Results plan={plan.clone()} inputs={query.inputs.clone()} selected={*selected} {onselect} {embed} />
+        },
+        (Some(query), Some(Ok(plan))) => html! {
+            <MeasuredResults plan={Shared(plan.clone())} inputs={Shared(query.inputs.clone())} selected={*selected} {onselect} />
+        },
+        (_, Some(Err(error))) => html! {
+            <p class="blocked" data-testid="plan-error" role="status">
+                { format!("The planner cannot plan this scenario ({}): {}", error.field, error.message) }
+            </p>
+        },
+        _ => Html::default(),
+    };
+    let summary_line = shown_query.as_ref().map(|q| summary(&q.inputs));
+    if embed {
+        let full = browser::link(&browser::query_string(&state, false));
+        return html! {
+            <div class="embed-view" data-testid="embed-view">
+                <p class="scenario-summary" data-testid="scenario-summary">
+                    { summary_line.unwrap_or_default() }
+                    { " · " }
+                    <a href={full} target="_blank" rel="noopener">{ "Open in the planner" }</a>
+                </p>
+                if !errors.is_empty() {
+                    <p class="blocked" data-testid="form-invalid" role="status">{ "The link's scenario has invalid fields; open it in the planner to see them." }</p>
+                }
+                { results }
+            </div>
+        };
+    }
+    let invalid_note = (!errors.is_empty()).then(|| {
+        let n = errors.len();
+        let fields = format!("{n} highlighted field{}", if n == 1 { "" } else { "s" });
+        if plan.is_some() {
+            format!("Showing the last valid result: fix the {fields} to update it.")
+        } else {
+            format!("Fix the {fields} to see the plan.")
+        }
+    });
+    let drop_calibration = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(Action::SetPerfParams(None)))
+    };
+    let link = browser::link(&query_string);
     html! {
-        <ContextProvider<AppContext> context={state}>
+        <ContextProvider<AppContext> context={state.clone()}>
             <header class="masthead">
                 <h1>{ "LLM layout planner" }</h1>
                 <p class="tagline">
@@ -96,39 +149,29 @@ pub fn App() -> Html {
                 </p>
             </header>
             <div class="columns">
-                <ScenarioForm {errors} />
-                { match &*derived {
-                    Ok((query, rule, planned)) => html! {
-                        <div class="results">
-                            <p class="scenario-summary" data-testid="scenario-summary">
-                                { summary(query) }
-                            </p>
-                            { match planned {
-                                Ok((inputs, plan)) => html! {
-                                    <MeasuredResults plan={Shared(plan.clone())} inputs={Shared(inputs.clone())} selected={*selected} {onselect} />
-                                },
-                                Err(error) => html! {
-                                    <>
-                                        <p class="blocked" data-testid="plan-error" role="status">
-                                            { format!("The planner cannot plan this scenario ({}): {}", error.field, error.message) }
-                                        </p>
-                                        <section class="trace card" data-testid="decision-trace">
-                                            <h2>{ "Rule of thumb" }</h2>
-                                            <RuleFlow rule_of_thumb={rule.clone()} />
-                                        </section>
-                                    </>
-                                },
-                            } }
-                        </div>
-                    },
-                    Err(errors) => html! {
-                        <div class="results">
-                            <p class="blocked" data-testid="form-invalid" role="status">
-                                { format!("Fix the {} highlighted field{} to see the plan.", errors.len(), if errors.len() == 1 { "" } else { "s" }) }
-                            </p>
-                        </div>
-                    },
-                } }
+                <ScenarioForm
+                    errors={errors.clone()}
+                    cluster_note={checked.as_ref().as_ref().ok().map(|q| AttrValue::from(cluster_note(&q.inputs)))}
+                />
+                <div class="results">
+                    if state.perf_params.is_some() {
+                        <p class="calibration" data-testid="calibration-note" role="status">
+                            { "Custom calibration in use: the performance parameters are your own fit, not the shipped ones. " }
+                            <button type="button" data-testid="drop-calibration" onclick={drop_calibration}>{ "Use the shipped calibration" }</button>
+                        </p>
+                    }
+                    if let Some(message) = &errors.calibration {
+                        <p class="blocked" data-testid="error-calibration" role="alert">{ message.clone() }</p>
+                    }
+                    if let Some(note) = invalid_note {
+                        <p class={classes!("blocked", plan.is_some().then_some("stale"))} data-testid="form-invalid" role="status">{ note }</p>
+                    }
+                    if let Some(line) = summary_line {
+                        <p class="scenario-summary" data-testid="scenario-summary">{ line }</p>
+                    }
+                    { share_bar(AttrValue::from(link), plan.clone()) }
+                    { results }
+                </div>
             </div>
         </ContextProvider<AppContext>>
     }

@@ -34,7 +34,7 @@ pub fn CandidateRow(props: &CandidateRowProps) -> Html {
         <tr
             class={classes}
             data-index={props.index.to_string()}
-            data-testid={format!("row-{}", layout_short(&c.layout).replace(' ', "-").to_lowercase())}
+            data-testid={format!("row-{}", layout_short(&c.layout).replace(' ', "-").to_ascii_lowercase())}
             aria-current={props.selected.then_some("true")}
         >
             <td class="num">{ props.rank.map_or(String::new(), |r| r.to_string()) }</td>

@@ -7,6 +7,7 @@
 //! on `<tbody>` reads the row's `data-index`, and a new selection re-renders only the two rows
 //! whose `selected` changed. The sorted order is memoised per plan and sort.
 
+use crate::planner::order::sorted_indices;
 use super::candidate_row::CandidateRow;
 use super::shared::Shared;
 use crate::planner::plan::{Candidate, Plan};
@@ -126,8 +127,7 @@ fn by<T: PartialOrd>(a: Option<T>, b: Option<T>, descending: bool) -> Ordering {
 pub fn sorted(plan: &Plan, ranks: &[Option<usize>], sort: Sort) -> Vec<usize> {
     let key = |c: &Candidate| c.layout;
     let d = sort.descending;
-    let mut order: Vec<usize> = (0..plan.candidates.len()).collect();
-    order.sort_by(|&i, &j| {
+    sorted_indices(plan.candidates.len(), &mut |i, j| {
         let (a, b) = (&plan.candidates[i], &plan.candidates[j]);
         let primary = match sort.column {
             Column::Rank => by(ranks[i], ranks[j], d),
@@ -148,8 +148,7 @@ pub fn sorted(plan: &Plan, ranks: &[Option<usize>], sort: Sort) -> Vec<usize> {
             Column::Status => by(Some(status(a)), Some(status(b)), d),
         };
         primary.then_with(|| by(ranks[i], ranks[j], false)).then(i.cmp(&j))
-    });
-    order
+    })
 }
 
 /// The status column's sort key: feasible ("") first, then by rejection code.

@@ -15,6 +15,12 @@ pub struct CopyButtonProps {
     pub text: AttrValue,
     /// The id of the element showing the text, selected when the clipboard is unavailable.
     pub target: AttrValue,
+    /// The button's words.
+    #[prop_or(AttrValue::Static("Copy"))]
+    pub label: AttrValue,
+    /// The button's test hook.
+    #[prop_or(AttrValue::Static("copy-command"))]
+    pub testid: AttrValue,
 }
 
 /// What the last click did.
@@ -79,7 +85,7 @@ pub fn CopyButton(props: &CopyButtonProps) -> Html {
     };
     html! {
         <span class="copy">
-            <button type="button" class="copy-button" data-testid="copy-command" {onclick}>{ "Copy" }</button>
+            <button type="button" class="copy-button" data-testid={props.testid.clone()} {onclick}>{ props.label.clone() }</button>
             <span class="copy-note" role="status" data-testid="copy-note">{ note }</span>
         </span>
     }

@@ -4,7 +4,7 @@
 
 use super::rule_flow::RuleFlow;
 use super::shared::Shared;
-use super::trace_step::TraceStepView;
+use super::trace_step::trace_step;
 use crate::planner::plan::Plan;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -26,9 +26,7 @@ pub fn DecisionTrace(props: &DecisionTraceProps) -> Html {
             <RuleFlow rule_of_thumb={(*rule).clone()} />
             <h3>{ "2. The planner's estimate" }</h3>
             <ol class="steps" data-testid="trace-steps">
-                { for plan.trace.iter().enumerate().map(|(i, step)| html! {
-                    <TraceStepView key={step.id.clone()} number={i + 1} step={step.clone()} open={i + 1 == plan.trace.len()} />
-                }) }
+                { for plan.trace.iter().enumerate().map(|(i, step)| trace_step(i + 1, step, i + 1 == plan.trace.len())) }
             </ol>
         </section>
     }

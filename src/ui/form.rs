@@ -1,109 +1,251 @@
 //! The form: what the user typed (`FormState`, strings) and what the planner is asked
-//! (`Query`, checked numbers and catalog entries).
+//! (`Query`: the `FORMAT.md` scenario and its resolved planner inputs).
 //!
-//! Design decision: two types, joined by `TryFrom`. The form keeps the text exactly as typed
+//! Design decision: two types, joined by `check`. The form keeps the text exactly as typed
 //! (so `12a` stays on screen with its message), and the conversion reports every field's
-//! problem at once (`FieldErrors`), so each message can stand next to its field. Only a fully
-//! valid form reaches the planner.
+//! problem at once (`FieldErrors`), so each message can stand next to its field. The scenario
+//! is built with the field names of `FORMAT.md` and resolved by the planner's own `resolve`,
+//! exactly as the `plan` command would get it; the planner's errors name a scenario field,
+//! which `Field::for_scenario_field` maps back to the form field that holds it. Only a fully
+//! valid form reaches the search.
 
+use crate::planner::error::InputError;
 use crate::planner::gpu::catalog as gpus;
-use crate::planner::model::{catalog as models, ModelSpec};
-use crate::planner::rules::RuleInput;
-use crate::planner::units::Bytes;
-use crate::planner::workload::Priority;
-use std::collections::BTreeMap;
+use crate::planner::inputs::{resolve, PlannerInputs};
+use crate::planner::model::config::{from_config_json, parse_config_text};
+use crate::planner::model::{catalog as models, summary};
+use crate::planner::plan::ModelSummary;
+use crate::planner::precision::KvPrecision;
+use crate::planner::scenario::{PerfParamsInput, ScenarioInput};
+use crate::planner::search::enumerate;
+use serde_json::{json, Map, Value};
+use std::rc::Rc;
 
-/// One input of the form.
+/// One input of the form. The discriminant indexes `FormState`'s values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Field {
+    /// `catalog` or `config`: where the model comes from.
+    ModelSource,
     Model,
+    Config,
+    Weights,
+    KvCache,
+    /// A catalog id, or `custom`.
     Gpu,
+    GpuName,
+    GpuMemory,
+    GpuHbm,
+    GpuBf16,
+    GpuScaleUp,
+    GpuScaleOut,
     Nodes,
     GpusPerNode,
-    BatchSize,
+    Engine,
+    Isl,
+    Osl,
+    /// `concurrency`, `request_rate` or `max`.
+    LoadKind,
+    Concurrency,
+    RequestRate,
+    /// `auto`, `staggered` or `synchronized`.
+    Arrivals,
+    TtftMs,
+    TpotMs,
     Priority,
+    /// `true` or `false`.
+    AllowTpAcrossNodes,
+    Tp,
+    Pp,
+    Dp,
+    Ep,
 }
+
+/// Every field, in form order.
+pub const FIELDS: [Field; 29] = [
+    Field::ModelSource,
+    Field::Model,
+    Field::Config,
+    Field::Weights,
+    Field::KvCache,
+    Field::Gpu,
+    Field::GpuName,
+    Field::GpuMemory,
+    Field::GpuHbm,
+    Field::GpuBf16,
+    Field::GpuScaleUp,
+    Field::GpuScaleOut,
+    Field::Nodes,
+    Field::GpusPerNode,
+    Field::Engine,
+    Field::Isl,
+    Field::Osl,
+    Field::LoadKind,
+    Field::Concurrency,
+    Field::RequestRate,
+    Field::Arrivals,
+    Field::TtftMs,
+    Field::TpotMs,
+    Field::Priority,
+    Field::AllowTpAcrossNodes,
+    Field::Tp,
+    Field::Pp,
+    Field::Dp,
+    Field::Ep,
+];
 
 impl Field {
     /// Stable id: the HTML `id`, and the suffix of the test hooks (`field-nodes`, `error-nodes`).
     pub fn id(self) -> &'static str {
-        match self {
-            Field::Model => "model",
-            Field::Gpu => "gpu",
-            Field::Nodes => "nodes",
-            Field::GpusPerNode => "gpus-per-node",
-            Field::BatchSize => "batch-size",
-            Field::Priority => "priority",
-        }
+        self.names().0
+    }
+
+    /// The query parameter of a share link: the `FORMAT.md` field name where there is one.
+    pub fn param(self) -> &'static str {
+        self.names().1
     }
 
     pub fn label(self) -> &'static str {
+        self.names().2
+    }
+
+    fn names(self) -> (&'static str, &'static str, &'static str) {
         match self {
-            Field::Model => "Model",
-            Field::Gpu => "GPU",
-            Field::Nodes => "Nodes",
-            Field::GpusPerNode => "GPUs per node",
-            Field::BatchSize => "Batch size (requests in flight)",
-            Field::Priority => "Priority",
+            Field::ModelSource => ("model-source", "model_source", "Model from"),
+            Field::Model => ("model", "model", "Model (catalog id or alias)"),
+            Field::Config => ("config", "config", "config.json"),
+            Field::Weights => ("weights", "weights", "Weight precision"),
+            Field::KvCache => ("kv-cache", "kv_cache", "KV-cache precision"),
+            Field::Gpu => ("gpu", "gpu", "GPU"),
+            Field::GpuName => ("gpu-name", "gpu_name", "GPU name"),
+            Field::GpuMemory => ("gpu-memory", "memory_gib", "Memory (GiB)"),
+            Field::GpuHbm => ("gpu-hbm", "hbm_tb_s", "Memory bandwidth (TB/s)"),
+            Field::GpuBf16 => ("gpu-bf16", "bf16_tflops", "BF16 dense (TFLOP/s)"),
+            Field::GpuScaleUp => ("gpu-scale-up", "scale_up_gb_s", "Scale-up link per GPU (GB/s)"),
+            Field::GpuScaleOut => ("gpu-scale-out", "scale_out_gb_s", "Scale-out link per GPU (GB/s)"),
+            Field::Nodes => ("nodes", "nodes", "Nodes"),
+            Field::GpusPerNode => ("gpus-per-node", "gpus_per_node", "GPUs per node"),
+            Field::Engine => ("engine", "engine", "Engine"),
+            Field::Isl => ("isl", "isl", "Input tokens per request (ISL)"),
+            Field::Osl => ("osl", "osl", "Output tokens per request (OSL)"),
+            Field::LoadKind => ("load", "load", "Load"),
+            Field::Concurrency => ("concurrency", "concurrency", "Concurrency (requests in flight)"),
+            Field::RequestRate => ("request-rate", "request_rate", "Request rate (requests/s)"),
+            Field::Arrivals => ("arrivals", "arrivals", "Arrivals"),
+            Field::TtftMs => ("ttft", "ttft_ms", "TTFT limit (ms)"),
+            Field::TpotMs => ("tpot", "tpot_ms", "TPOT limit (ms)"),
+            Field::Priority => ("priority", "priority", "Priority"),
+            Field::AllowTpAcrossNodes => ("tp-across-nodes", "allow_tp_across_nodes", "Tensor parallel across nodes"),
+            Field::Tp => ("tp", "tp", "TP"),
+            Field::Pp => ("pp", "pp", "PP"),
+            Field::Dp => ("dp", "dp", "DP"),
+            Field::Ep => ("ep", "ep", "EP"),
         }
+    }
+
+    /// The form field holding the scenario field an `InputError` names (`workload.isl`,
+    /// `gpu.memory_gib`, `model.config.num_hidden_layers`), if any.
+    pub fn for_scenario_field(name: &str, form: &FormState) -> Option<Field> {
+        let head = name.split('.').next().unwrap_or(name);
+        let tail = name.strip_prefix(head).and_then(|t| t.strip_prefix('.')).unwrap_or("");
+        Some(match (head, tail) {
+            ("model", _) if form.get(Field::ModelSource) == "config" => Field::Config,
+            ("model", _) => Field::Model,
+            ("gpu", "name") => Field::GpuName,
+            ("gpu", "memory_gib") => Field::GpuMemory,
+            ("gpu", "hbm_tb_s") => Field::GpuHbm,
+            ("gpu", "bf16_tflops") => Field::GpuBf16,
+            ("gpu", "scale_up_gb_s") => Field::GpuScaleUp,
+            ("gpu", "scale_out_gb_s") => Field::GpuScaleOut,
+            ("gpu", _) => Field::Gpu,
+            ("weights", _) => Field::Weights,
+            ("kv_cache", _) => Field::KvCache,
+            ("nodes", _) => Field::Nodes,
+            ("gpus_per_node", _) => Field::GpusPerNode,
+            ("engine" | "engine_options", _) => Field::Engine,
+            ("workload", "isl") => Field::Isl,
+            ("workload", "osl") => Field::Osl,
+            ("workload", "concurrency") => Field::Concurrency,
+            ("workload", "request_rate") => Field::RequestRate,
+            ("workload", "arrivals") => Field::Arrivals,
+            ("sla", "ttft_ms") => Field::TtftMs,
+            ("sla", "tpot_ms") => Field::TpotMs,
+            ("priority", _) => Field::Priority,
+            ("allow_tp_across_nodes", _) => Field::AllowTpAcrossNodes,
+            ("layout", "pp") => Field::Pp,
+            ("layout", "dp") => Field::Dp,
+            ("layout", "ep") => Field::Ep,
+            ("layout", _) => Field::Tp,
+            _ => return None,
+        })
     }
 }
 
-/// Upper limits that keep every product of counts far inside `u32` (1024 × 100 000 GPUs).
-pub const MAX_NODES: u32 = 100_000;
+/// Upper limits that keep every product of counts far inside `u32`.
+pub const MAX_NODES: u32 = 65_536;
 pub const MAX_GPUS_PER_NODE: u32 = 1024;
-pub const MAX_BATCH_SIZE: u32 = 1_000_000;
 
-/// The form as typed.
+/// The form as typed: one string per `Field`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FormState {
-    /// A model catalog id.
-    pub model: String,
-    /// A GPU catalog id.
-    pub gpu: String,
-    pub nodes: String,
-    pub gpus_per_node: String,
-    pub batch_size: String,
-    /// `throughput`, `latency` or `balanced`.
-    pub priority: String,
+    values: [String; FIELDS.len()],
 }
 
 impl FormState {
     pub fn get(&self, field: Field) -> &str {
-        match field {
-            Field::Model => &self.model,
-            Field::Gpu => &self.gpu,
-            Field::Nodes => &self.nodes,
-            Field::GpusPerNode => &self.gpus_per_node,
-            Field::BatchSize => &self.batch_size,
-            Field::Priority => &self.priority,
-        }
+        &self.values[field as usize]
     }
 
     pub fn set(&mut self, field: Field, value: String) {
-        let slot = match field {
-            Field::Model => &mut self.model,
-            Field::Gpu => &mut self.gpu,
-            Field::Nodes => &mut self.nodes,
-            Field::GpusPerNode => &mut self.gpus_per_node,
-            Field::BatchSize => &mut self.batch_size,
-            Field::Priority => &mut self.priority,
-        };
-        *slot = value;
+        self.values[field as usize] = value;
+    }
+
+    /// Whether `field` takes part in the scenario as the form stands (a custom GPU's figures
+    /// only for a custom GPU, the pasted config only when the model comes from one, the load
+    /// value of the chosen kind). Inactive fields are neither checked nor shared.
+    pub fn active(&self, field: Field) -> bool {
+        let custom_gpu = self.get(Field::Gpu) == CUSTOM_GPU;
+        match field {
+            Field::Model => self.get(Field::ModelSource) != "config",
+            Field::Config => self.get(Field::ModelSource) == "config",
+            Field::GpuName | Field::GpuMemory | Field::GpuHbm | Field::GpuBf16 | Field::GpuScaleUp | Field::GpuScaleOut => {
+                custom_gpu
+            }
+            Field::Concurrency => self.get(Field::LoadKind) == "concurrency",
+            Field::RequestRate => self.get(Field::LoadKind) == "request_rate",
+            _ => true,
+        }
     }
 }
 
-/// The page opens on the first classic example of `DESIGN.md`: LLaMA-7B on 4 × 80 GB.
+/// The `gpu` value that selects a custom spec.
+pub const CUSTOM_GPU: &str = "custom";
+
+/// The page opens on the first classic example of `DESIGN.md`: LLaMA-7B on 4 × 80 GB, 8
+/// requests in flight.
 impl Default for FormState {
     fn default() -> Self {
-        Self {
-            model: DEFAULT_MODEL.to_string(),
-            gpu: DEFAULT_GPU.to_string(),
-            nodes: "1".to_string(),
-            gpus_per_node: "4".to_string(),
-            batch_size: "8".to_string(),
-            priority: "throughput".to_string(),
+        let mut form = FormState { values: Default::default() };
+        for field in FIELDS {
+            let value = match field {
+                Field::ModelSource => "catalog",
+                Field::Model => DEFAULT_MODEL,
+                Field::Weights | Field::KvCache => "bf16",
+                Field::Gpu => DEFAULT_GPU,
+                Field::Nodes => "1",
+                Field::GpusPerNode => "4",
+                Field::Engine => "vllm",
+                Field::Isl => "1024",
+                Field::Osl => "256",
+                Field::LoadKind => "concurrency",
+                Field::Concurrency => "8",
+                Field::Arrivals => "auto",
+                Field::Priority => "throughput",
+                Field::AllowTpAcrossNodes => "true",
+                _ => "",
+            };
+            form.set(field, value.to_string());
         }
+        form
     }
 }
 
@@ -111,87 +253,223 @@ impl Default for FormState {
 pub const DEFAULT_MODEL: &str = "huggyllama/llama-7b";
 pub const DEFAULT_GPU: &str = "a100-sxm-80gb";
 
-/// What the planner is asked: a fully checked form.
+/// What the planner is asked: the scenario (`FORMAT.md`) and its resolved inputs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Query {
-    /// Display names of the chosen catalog entries.
-    pub model_name: String,
-    pub gpu_name: String,
-    pub rule_input: RuleInput,
-    pub priority: Priority,
+    pub scenario: ScenarioInput,
+    pub inputs: Rc<PlannerInputs>,
 }
 
-/// A message per invalid field.
+/// A message per invalid field, and one for the calibration (`perf_params`), which is no
+/// field of the form.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct FieldErrors(BTreeMap<Field, String>);
+pub struct FieldErrors {
+    /// In the order found (a list: a handful of entries, and no map code in the page).
+    fields: Vec<(Field, String)>,
+    pub calibration: Option<String>,
+}
 
 impl FieldErrors {
     pub fn get(&self, field: Field) -> Option<&str> {
-        self.0.get(&field).map(String::as_str)
+        self.fields.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.fields.is_empty() && self.calibration.is_none()
     }
 
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.fields.len() + usize::from(self.calibration.is_some())
+    }
+
+    /// The planner's error, placed at the form field holding the scenario field it names.
+    fn planner(error: InputError, form: &FormState) -> Self {
+        let mut errors = FieldErrors::default();
+        let message = format!("{}: {}", error.field, error.message);
+        match Field::for_scenario_field(&error.field, form) {
+            Some(field) => {
+                errors.fields.push((field, message));
+            }
+            None => errors.calibration = Some(message),
+        }
+        errors
     }
 
     fn check<T>(&mut self, field: Field, result: Result<T, String>) -> Option<T> {
         match result {
             Ok(value) => Some(value),
             Err(message) => {
-                self.0.insert(field, message);
+                self.fields.push((field, message));
                 None
             }
         }
     }
 }
 
-impl TryFrom<&FormState> for Query {
-    type Error = FieldErrors;
+/// The form (and the calibration kept beside it) as a planner query, or every field's problem.
+pub fn check(form: &FormState, perf_params: Option<&PerfParamsInput>) -> Result<Query, FieldErrors> {
+    let scenario = scenario(form, perf_params)?;
+    let inputs = resolve(&scenario).map_err(|e| FieldErrors::planner(e, form))?;
+    // The fixed layout sizes are checked against the cluster before the search runs.
+    enumerate(inputs.cluster.total_gpus(), inputs.model.is_moe(), &inputs.constraint)
+        .map_err(|e| FieldErrors::planner(e, form))?;
+    Ok(Query { scenario, inputs: Rc::new(inputs) })
+}
 
-    fn try_from(form: &FormState) -> Result<Self, FieldErrors> {
-        let mut errors = FieldErrors::default();
-        let model = errors.check(Field::Model, lookup_model(&form.model));
-        let gpu = errors.check(Field::Gpu, lookup_gpu(&form.gpu));
-        let nodes = errors.check(Field::Nodes, parse_count(&form.nodes, 1, MAX_NODES));
-        let gpus_per_node =
-            errors.check(Field::GpusPerNode, parse_count(&form.gpus_per_node, 1, MAX_GPUS_PER_NODE));
-        let batch_size = errors.check(Field::BatchSize, parse_count(&form.batch_size, 1, MAX_BATCH_SIZE));
-        let priority = errors.check(Field::Priority, parse_priority(&form.priority));
-        match (model, gpu, nodes, gpus_per_node, batch_size, priority) {
-            (Some((model_name, model)), Some((gpu_name, gpu_memory)), Some(nodes), Some(gpus_per_node), Some(batch_size), Some(priority)) => {
-                Ok(Query {
-                    rule_input: RuleInput {
-                        total_params: model.total_params(),
-                        layers: model.num_layers(),
-                        gpu_memory,
-                        nodes,
-                        gpus_per_node,
-                        batch_size: Some(batch_size),
-                    },
-                    model_name,
-                    gpu_name,
-                    priority,
-                })
-            }
-            _ => Err(errors),
+/// The `FORMAT.md` scenario the form describes, with the field names the `plan` command reads
+/// and read by the command's own `ScenarioInput::from_value`; or the message of every field
+/// the form itself can tell is wrong.
+pub fn scenario(form: &FormState, perf_params: Option<&PerfParamsInput>) -> Result<ScenarioInput, FieldErrors> {
+    let mut e = FieldErrors::default();
+    let get = |field: Field| form.get(field);
+    let model = match form.active(Field::Config) {
+        true => e.check(Field::Config, config_model(get(Field::Config))),
+        false => e.check(Field::Model, catalog_model(get(Field::Model))),
+    };
+    let mut number = |f: Field, parse: fn(&str) -> Result<f64, String>| -> Value {
+        e.check(f, parse(get(f))).map_or(Value::Null, Value::from)
+    };
+    let gpu = if form.active(Field::GpuName) {
+        let figures = [Field::GpuMemory, Field::GpuHbm, Field::GpuBf16, Field::GpuScaleUp, Field::GpuScaleOut]
+            .map(|f| (f.param(), number(f, parse_positive)));
+        let mut spec: Map<String, Value> = figures.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        spec.insert("name".into(), Value::from(get(Field::GpuName).trim()));
+        Value::Object(spec)
+    } else {
+        Value::from(get(Field::Gpu))
+    };
+    let mut object = Map::new();
+    object.insert("model".into(), model.unwrap_or_default());
+    object.insert("gpu".into(), gpu);
+    let mut workload = Map::new();
+    let mut sla = Map::new();
+    let mut layout = Map::new();
+    for field in FIELDS.into_iter().filter(|f| form.active(*f)) {
+        let text = get(field).trim();
+        let value = match field {
+            Field::Nodes | Field::GpusPerNode | Field::Isl | Field::Osl | Field::Concurrency => number(field, whole),
+            Field::RequestRate => number(field, parse_positive),
+            Field::TtftMs | Field::TpotMs if !text.is_empty() => number(field, parse_positive),
+            Field::Tp | Field::Pp | Field::Dp | Field::Ep if !text.is_empty() => number(field, whole),
+            Field::Weights | Field::KvCache | Field::Engine | Field::Priority => Value::from(text),
+            Field::Arrivals if text != "auto" => Value::from(text),
+            Field::AllowTpAcrossNodes => Value::Bool(text != "false"),
+            _ => continue,
+        };
+        let into = match field {
+            Field::Isl | Field::Osl | Field::Concurrency | Field::RequestRate | Field::Arrivals => &mut workload,
+            Field::TtftMs | Field::TpotMs => &mut sla,
+            Field::Tp | Field::Pp | Field::Dp | Field::Ep => &mut layout,
+            _ => &mut object,
+        };
+        into.insert(field.param().into(), value);
+    }
+    object.insert("workload".into(), Value::Object(workload));
+    for (name, part) in [("sla", sla), ("layout", layout)] {
+        if !part.is_empty() {
+            object.insert(name.into(), Value::Object(part));
         }
+    }
+    if let Some(perf) = perf_params {
+        object.insert("perf_params".into(), serde_json::to_value(perf).unwrap_or_default());
+    }
+    if !e.is_empty() {
+        return Err(e);
+    }
+    ScenarioInput::from_value(Value::Object(object)).map_err(|error| FieldErrors::planner(error, form))
+}
+
+fn whole(text: &str) -> Result<f64, String> {
+    parse_count(text, 1, u32::MAX).map(f64::from)
+}
+
+/// The catalog id a typed model name (id or alias, any case) stands for, as the scenario's
+/// `model`; or the catalog's message (with its "did you mean").
+fn catalog_model(text: &str) -> Result<Value, String> {
+    match models::canonical_id(text) {
+        Some(id) => Ok(Value::String(id.to_string())),
+        None if text.trim().is_empty() => Err("Enter a catalog model, or paste a config.json.".to_string()),
+        None => Err(models::lookup(text).err().map_or_else(String::new, |e| e.message)),
     }
 }
 
-/// A whole number in `min..=max`, or the message to show beside the field.
-pub fn parse_count(text: &str, min: u32, max: u32) -> Result<u32, String> {
+/// A pasted `config.json` as the scenario's `{"name", "config"}`; or why it is not one.
+fn config_model(text: &str) -> Result<Value, String> {
+    if text.trim().is_empty() {
+        return Err("Paste, drop or choose a config.json.".to_string());
+    }
+    let config = parse_config_text(text).map_err(|e| format!("{}: {}", e.field, e.message))?;
+    Ok(json!({ "name": config_name(&config), "config": config }))
+}
+
+/// The name a pasted config goes by: its `_name_or_path`, else its first architecture.
+pub fn config_name(config: &Value) -> String {
+    ["_name_or_path", "architectures"]
+        .iter()
+        .find_map(|key| match config.get(key) {
+            Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+            Some(Value::Array(a)) => a.first().and_then(Value::as_str).map(str::to_string),
+            _ => None,
+        })
+        .unwrap_or_else(|| "pasted config.json".to_string())
+}
+
+/// The import's verdict for the model the form names: what the planner read (name, parameter
+/// counts, layers, KV bytes per token at the chosen KV precision), or the refusal naming the
+/// field. Independent of the rest of the form, so it shows while other fields are invalid.
+pub fn model_verdict(form: &FormState) -> Result<ModelVerdict, String> {
+    let kv = match form.get(Field::KvCache) {
+        "fp8" => KvPrecision::Fp8,
+        "int8" => KvPrecision::Int8,
+        "fp16" => KvPrecision::Fp16,
+        _ => KvPrecision::Bf16,
+    };
+    let imported = if form.active(Field::Config) {
+        let model = config_model(form.get(Field::Config))?;
+        from_config_json(model["name"].as_str().unwrap_or_default(), &model["config"])
+    } else {
+        let id = catalog_model(form.get(Field::Model))?;
+        models::lookup(id.as_str().unwrap_or_default())
+    }
+    .map_err(|e| format!("{}: {}", e.field, e.message))?;
+    Ok(ModelVerdict { summary: summary(&imported.spec, kv), notes: imported.notes })
+}
+
+/// What the planner read from the model the form names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelVerdict {
+    pub summary: ModelSummary,
+    /// What the import left out or assumed.
+    pub notes: Vec<String>,
+}
+
+fn parse_number(text: &str) -> Result<f64, String> {
     let text = text.trim();
     if text.is_empty() {
         return Err("Enter a number.".to_string());
     }
-    let value: f64 = match text.parse() {
-        Ok(v) if f64::is_finite(v) => v,
-        _ => return Err(format!("“{text}” is not a number.")),
-    };
+    // Read as a JSON number (`1.5`, `-2`, `1e3`; a leading `+` or `.` allowed): the JSON
+    // reader is in the page anyway, and Rust's own float parser would add its tables.
+    let unsigned = text.strip_prefix('+').unwrap_or(text);
+    let json = if unsigned.starts_with('.') { format!("0{unsigned}") } else { unsigned.to_string() };
+    match serde_json::from_str::<f64>(&json) {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => Err(format!("“{text}” is not a number.")),
+    }
+}
+
+/// A number above zero, or the message to show beside the field.
+pub fn parse_positive(text: &str) -> Result<f64, String> {
+    let value = parse_number(text)?;
+    if value <= 0.0 {
+        return Err("Must be above 0.".to_string());
+    }
+    Ok(value)
+}
+
+/// A whole number in `min..=max`, or the message to show beside the field.
+pub fn parse_count(text: &str, min: u32, max: u32) -> Result<u32, String> {
+    let value = parse_number(text)?;
     if value < 0.0 {
         return Err("Must not be negative.".to_string());
     }
@@ -207,15 +485,6 @@ pub fn parse_count(text: &str, min: u32, max: u32) -> Result<u32, String> {
     Ok(value as u32)
 }
 
-fn parse_priority(text: &str) -> Result<Priority, String> {
-    match text {
-        "throughput" => Ok(Priority::Throughput),
-        "latency" => Ok(Priority::Latency),
-        "balanced" => Ok(Priority::Balanced),
-        other => Err(format!("Unknown priority “{other}”.")),
-    }
-}
-
 /// The model catalog as (id, label) choices, in catalog order.
 pub fn model_choices() -> Vec<(String, String)> {
     models::entries().iter().map(|entry| (entry.id.clone(), entry.display_name.clone())).collect()
@@ -224,24 +493,4 @@ pub fn model_choices() -> Vec<(String, String)> {
 /// The GPU catalog as (id, label) choices, in catalog order.
 pub fn gpu_choices() -> Vec<(String, String)> {
     gpus::entries().iter().map(|gpu| (gpu.id.clone(), gpu.name.clone())).collect()
-}
-
-/// The catalog model `id` and its display name.
-fn lookup_model(id: &str) -> Result<(String, ModelSpec), String> {
-    let spec = models::lookup(id).map_err(|e| e.message)?.spec;
-    let name = models::entries().iter().find(|entry| entry.id == id).map(|entry| entry.display_name.clone());
-    Ok((name.unwrap_or_else(|| spec.name.clone()), spec))
-}
-
-/// The catalog GPU `id`: its display name and memory. Memory is the only figure the rule of
-/// thumb uses, so a GPU whose other figures the catalog lacks still gets the rule of thumb.
-fn lookup_gpu(id: &str) -> Result<(String, Bytes), String> {
-    let entry = gpus::entries()
-        .iter()
-        .find(|entry| entry.id == id)
-        .ok_or_else(|| format!("Unknown GPU “{id}”: pick one from the list."))?;
-    let memory_gib = entry
-        .memory_gib
-        .ok_or_else(|| format!("The catalog has no memory figure for the {}: {}", entry.name, entry.caveats))?;
-    Ok((entry.name.clone(), Bytes::from_gib(memory_gib)))
 }

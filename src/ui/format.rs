@@ -83,3 +83,22 @@ pub fn layout_short(layout: &crate::planner::layout::Layout) -> String {
     }
     text
 }
+
+/// A parameter count with its decimal prefix: `6.74 B`, `1.03 T`, `350 M`.
+pub fn params(count: f64) -> String {
+    scaled(count, 1000.0, &["", " k", " M", " B", " T"])
+}
+
+/// A byte count with its binary prefix: `512 KiB`, `1.25 MiB`.
+pub fn bytes(count: f64) -> String {
+    scaled(count, 1024.0, &[" B", " KiB", " MiB", " GiB", " TiB"])
+}
+
+fn scaled(mut value: f64, step: f64, units: &[&str]) -> String {
+    let mut unit = 0;
+    while value.abs() >= step && unit + 1 < units.len() {
+        value /= step;
+        unit += 1;
+    }
+    format!("{}{}", figure(value), units[unit])
+}

@@ -6,9 +6,11 @@
 //! bad number is a message next to its field and never reaches the planner. One component
 //! per file.
 
-mod app;
+pub mod app;
 mod bar_panel;
 mod bench_script_panel;
+pub mod bindings;
+pub mod browser;
 mod candidate_row;
 pub mod candidates_table;
 mod comparison_chart;
@@ -16,11 +18,13 @@ mod copy_button;
 mod decision_trace;
 pub mod form;
 pub mod format;
+mod gpu_field;
 mod launch_commands;
 mod measured_import;
 pub mod measured_results;
 mod measured_table;
 mod memory_bar;
+mod model_field;
 mod number_field;
 pub mod panic;
 mod pareto_plot;
@@ -31,6 +35,8 @@ mod rule_flow;
 mod rule_node;
 mod scenario_form;
 mod select_field;
+pub mod share;
+mod share_bar;
 pub mod shared;
 pub mod state;
 mod step_numbers;

@@ -1,55 +1,58 @@
-//! A labelled text box for a whole number, with its message beside it when invalid.
+//! A labelled text box for a number (or a short name) of the form, with its message beside it
+//! when invalid.
 //!
 //! A text box, not `type="number"`: the browser empties a number box that holds `12a`, and the
-//! page could then only say "empty" instead of naming what is wrong.
+//! page could then only say "empty" instead of naming what is wrong. A view function, not a
+//! component: twenty fields share one copy of this code (a component's glue would weigh a
+//! few KB of WebAssembly), and re-rendering a text box is cheap.
 
+use super::form::{Field, FieldErrors};
+use super::state::{Action, AppContext};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct NumberFieldProps {
-    /// HTML id; the test hooks are `field-{id}` and `error-{id}`.
-    pub id: AttrValue,
-    pub label: AttrValue,
-    pub value: AttrValue,
-    /// The message to show, when the value is invalid.
-    #[prop_or_default]
-    pub error: Option<AttrValue>,
-    /// A short hint under the field.
-    #[prop_or_default]
-    pub hint: Option<AttrValue>,
-    pub oninput: Callback<String>,
-}
-
-#[component]
-pub fn NumberField(props: &NumberFieldProps) -> Html {
+/// The text box of `field` (test hooks `field-{id}`, `error-{id}`): `mode` is the
+/// `inputmode` (`numeric`, `decimal`, `text`), `placeholder` an optional field's meaning when
+/// left empty, `hint` a short note under it.
+#[inline(never)]
+pub fn number_field(
+    state: &AppContext,
+    errors: &FieldErrors,
+    field: Field,
+    mode: &'static str,
+    placeholder: Option<&'static str>,
+    hint: Option<&'static str>,
+) -> Html {
     let oninput = {
-        let oninput = props.oninput.clone();
+        let state = state.clone();
         Callback::from(move |event: InputEvent| {
             let input: HtmlInputElement = event.target_unchecked_into();
-            oninput.emit(input.value());
+            state.dispatch(Action::Edit(field, input.value()));
         })
     };
-    let error_id = format!("error-{}", props.id);
+    let id = field.id();
+    let error = errors.get(field);
+    let error_id = format!("error-{id}");
     html! {
-        <div class={classes!("field", props.error.is_some().then_some("invalid"))}>
-            <label for={props.id.clone()}>{ props.label.clone() }</label>
+        <div class={classes!("field", error.is_some().then_some("invalid"))}>
+            <label for={id}>{ field.label() }</label>
             <input
-                id={props.id.clone()}
+                {id}
                 type="text"
-                inputmode="numeric"
+                inputmode={mode}
+                placeholder={placeholder}
                 autocomplete="off"
-                data-testid={format!("field-{}", props.id)}
-                value={props.value.clone()}
-                aria-invalid={props.error.is_some().to_string()}
-                aria-describedby={props.error.as_ref().map(|_| error_id.clone())}
+                data-testid={format!("field-{id}")}
+                value={state.form.get(field).to_string()}
+                aria-invalid={error.is_some().to_string()}
+                aria-describedby={error.map(|_| error_id.clone())}
                 {oninput}
             />
-            if let Some(error) = &props.error {
-                <p class="error" id={error_id.clone()} data-testid={error_id.clone()} role="alert">{ error.clone() }</p>
+            if let Some(error) = error {
+                <p class="error" id={error_id.clone()} data-testid={error_id.clone()} role="alert">{ error.to_string() }</p>
             }
-            if let Some(hint) = &props.hint {
-                <p class="hint">{ hint.clone() }</p>
+            if let Some(hint) = hint {
+                <p class="hint">{ hint }</p>
             }
         </div>
     }

@@ -5,6 +5,7 @@
 //! carries its candidate's figures (`data-*`, `<title>`). Events are handled by the enclosing
 //! chart.
 
+use crate::planner::order::sorted_indices;
 use super::format::figure;
 use super::shared::Shared;
 use super::svg::{diamond, line, n, text};
@@ -44,11 +45,11 @@ pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
     let polyline = s.front.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect::<Vec<_>>().join(" ");
     let log = |on: bool| if on { " (log scale)" } else { "" };
     // Shown and recommended points last, so they are drawn on top.
-    let mut order: Vec<usize> = (0..props.points.len()).collect();
-    order.sort_by_key(|&i| {
+    let key = |i: usize| {
         let p = &props.points[i];
         (Some(p.index) == props.shown, Some(p.index) == props.recommended, p.pareto)
-    });
+    };
+    let order = sorted_indices(props.points.len(), &mut |a, b| key(a).cmp(&key(b)));
     html! {
         <figure class="pareto">
             <figcaption>{ "Throughput against speed per user: the Pareto front joined" }</figcaption>

@@ -2,7 +2,7 @@
 //! the answer and where that led; and where each answer goes (shown when the flowchart is too
 //! narrow for arrows).
 
-use super::step_numbers::StepNumbers;
+use super::step_numbers::step_numbers;
 use crate::planner::plan::RuleStep;
 use yew::prelude::*;
 
@@ -54,7 +54,7 @@ pub fn RuleNode(props: &RuleNodeProps) -> Html {
                 { props.step.as_ref().map_or_else(|| props.question.to_string(), |step| step.question.clone()) }
             </p>
             if let Some(step) = &props.step {
-                <StepNumbers inputs={step.inputs.clone()} />
+                { step_numbers(&step.inputs) }
                 <p class="answer">{ "Answer: " }<strong data-testid={format!("answer-{}", props.id)}>{ step.answer.clone() }</strong></p>
                 <p class="outcome">{ step.outcome.clone() }</p>
             }

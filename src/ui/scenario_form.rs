@@ -1,88 +1,125 @@
-//! The scenario inputs: model, GPU, cluster shape, batch size, priority.
+//! The scenario inputs: model, precisions, GPU and cluster, engine, workload, SLA, priority,
+//! and the advanced choices (tensor parallel across nodes, fixed layout sizes).
 
-use super::form::{self, Field, FieldErrors};
-use super::number_field::NumberField;
-use super::select_field::{SelectField, SelectOption};
-use super::state::{Action, AppContext};
+use super::form::{model_choices, model_verdict, Field, FieldErrors};
+use super::gpu_field::{gpu_field, gpu_options};
+use super::model_field::model_field;
+use super::number_field::number_field;
+use super::select_field::{select_field, SelectOption};
+use super::state::AppContext;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct ScenarioFormProps {
     /// Messages for the invalid fields (derived from the form by the parent).
     pub errors: FieldErrors,
+    /// "64 GPUs; scale-up domain 8 (NVLink inside a node)", when the cluster is valid.
+    #[prop_or_default]
+    pub cluster_note: Option<AttrValue>,
+}
+
+const WEIGHTS: &[(&str, &str)] =
+    &[("bf16", "BF16"), ("fp16", "FP16"), ("fp8", "FP8"), ("int8", "INT8"), ("int4", "INT4"), ("fp4", "FP4")];
+const KV: &[(&str, &str)] = &[("bf16", "BF16"), ("fp16", "FP16"), ("fp8", "FP8"), ("int8", "INT8")];
+const ENGINES: &[(&str, &str)] = &[("vllm", "vLLM"), ("sglang", "SGLang"), ("trtllm", "TensorRT-LLM")];
+const LOADS: &[(&str, &str)] = &[
+    ("concurrency", "Concurrency (closed loop)"),
+    ("request_rate", "Request rate (Poisson)"),
+    ("max", "Maximum throughput"),
+];
+const ARRIVALS: &[(&str, &str)] = &[
+    ("auto", "Default for the load"),
+    ("synchronized", "Synchronized (waves)"),
+    ("staggered", "Staggered (stream)"),
+];
+const PRIORITIES: &[(&str, &str)] = &[
+    ("throughput", "Throughput (tokens/s per GPU)"),
+    ("latency", "Latency (time per token)"),
+    ("balanced", "Balanced"),
+];
+const TP_ACROSS: &[(&str, &str)] = &[("true", "Allowed (priced over the network)"), ("false", "Not allowed")];
+
+fn options(pairs: &'static [(&'static str, &'static str)]) -> Vec<SelectOption> {
+    pairs.iter().map(|&(value, label)| SelectOption { value: AttrValue::Static(value), label: AttrValue::Static(label) }).collect()
 }
 
 #[component]
 pub fn ScenarioForm(props: &ScenarioFormProps) -> Html {
     let state = use_context::<AppContext>().expect("ScenarioForm is rendered inside App's context provider");
     let form = &state.form;
-    let on_edit = |field: Field| {
-        let state = state.clone();
-        Callback::from(move |value: String| state.dispatch(Action::Edit(field, value)))
+    let errors = &props.errors;
+    // The model's verdict follows only the fields it reads.
+    let verdict = use_memo(
+        [Field::ModelSource, Field::Model, Field::Config, Field::KvCache].map(|f| form.get(f).to_string()),
+        {
+            let form = form.clone();
+            move |_| model_verdict(&form)
+        },
+    );
+    let model_list = use_memo((), |()| model_choices());
+    let gpu_list = use_memo((), |()| gpu_options());
+    let text = |field: Field, mode: &'static str, placeholder: Option<&'static str>, hint: Option<&'static str>| {
+        number_field(&state, errors, field, mode, placeholder, hint)
     };
-    let error = |field: Field| props.errors.get(field).map(|m| AttrValue::from(m.to_string()));
-    let number = |field: Field, hint: Option<&'static str>| {
-        html! {
-            <NumberField
-                id={field.id()}
-                label={field.label()}
-                value={form.get(field).to_string()}
-                error={error(field)}
-                hint={hint.map(AttrValue::Static)}
-                oninput={on_edit(field)}
-            />
-        }
+    let select = |field: Field, choices: &'static [(&'static str, &'static str)]| {
+        select_field(&state, errors, field, &options(choices))
     };
-    let select = |field: Field, options: Vec<SelectOption>, hint: Option<&'static str>| {
-        html! {
-            <SelectField
-                id={field.id()}
-                label={field.label()}
-                value={form.get(field).to_string()}
-                {options}
-                error={error(field)}
-                hint={hint.map(AttrValue::Static)}
-                onchange={on_edit(field)}
-            />
-        }
-    };
+    let load = form.get(Field::LoadKind);
+    let fixed = [Field::Tp, Field::Pp, Field::Dp, Field::Ep].iter().any(|f| !form.get(*f).is_empty());
     html! {
         <form class="scenario" data-testid="scenario-form" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
             <fieldset>
-                <legend>{ "Model and hardware" }</legend>
-                { select(Field::Model, model_options(), None) }
-                { select(Field::Gpu, gpu_options(), None) }
-                { number(Field::Nodes, None) }
-                { number(Field::GpusPerNode, None) }
+                <legend>{ "Model" }</legend>
+                { model_field(&state, errors, &verdict, &model_list) }
+                <div class="pair">
+                    { select(Field::Weights, WEIGHTS) }
+                    { select(Field::KvCache, KV) }
+                </div>
+            </fieldset>
+            <fieldset>
+                <legend>{ "Hardware" }</legend>
+                { gpu_field(&state, errors, &gpu_list) }
+                <div class="pair">
+                    { text(Field::Nodes, "numeric", None, None) }
+                    { text(Field::GpusPerNode, "numeric", None, None) }
+                </div>
+                if let Some(note) = &props.cluster_note {
+                    <p class="hint field-note" data-testid="cluster-note">{ note.clone() }</p>
+                }
+                { select(Field::Engine, ENGINES) }
             </fieldset>
             <fieldset>
                 <legend>{ "Workload" }</legend>
-                { number(Field::BatchSize, None) }
-                { select(Field::Priority, priority_options(), Some("The rule of thumb ignores it.")) }
+                <div class="pair">
+                    { text(Field::Isl, "numeric", None, None) }
+                    { text(Field::Osl, "numeric", None, None) }
+                </div>
+                { select(Field::LoadKind, LOADS) }
+                if load == "concurrency" {
+                    { text(Field::Concurrency, "numeric", None, Some("Requests in flight across the cluster; the rule of thumb reads it as the batch size.")) }
+                }
+                if load == "request_rate" {
+                    { text(Field::RequestRate, "decimal", None, None) }
+                }
+                { select(Field::Arrivals, ARRIVALS) }
+                <p class="hint field-note">{ "Default: synchronized with a concurrency (as a benchmark client runs), staggered otherwise." }</p>
+                <div class="pair">
+                    { text(Field::TtftMs, "decimal", Some("no limit"), None) }
+                    { text(Field::TpotMs, "decimal", Some("no limit"), None) }
+                </div>
+                { select(Field::Priority, PRIORITIES) }
             </fieldset>
+            <details class="advanced" open={fixed || form.get(Field::AllowTpAcrossNodes) == "false"}>
+                <summary>{ "Advanced" }</summary>
+                { select(Field::AllowTpAcrossNodes, TP_ACROSS) }
+                <p class="hint">{ "Fix some layout sizes; the empty ones are searched." }</p>
+                <div class="quad">
+                    { text(Field::Tp, "numeric", Some("any"), None) }
+                    { text(Field::Pp, "numeric", Some("any"), None) }
+                    { text(Field::Dp, "numeric", Some("any"), None) }
+                    { text(Field::Ep, "numeric", Some("any"), None) }
+                </div>
+            </details>
         </form>
     }
-}
-
-fn priority_options() -> Vec<SelectOption> {
-    [
-        ("throughput", "Throughput (tokens/s per GPU)"),
-        ("latency", "Latency (time per token)"),
-        ("balanced", "Balanced"),
-    ]
-    .into_iter()
-    .map(|(value, label)| SelectOption { value: value.into(), label: label.into() })
-    .collect()
-}
-
-fn choices(pairs: Vec<(String, String)>) -> Vec<SelectOption> {
-    pairs.into_iter().map(|(value, label)| SelectOption { value: value.into(), label: label.into() }).collect()
-}
-
-fn model_options() -> Vec<SelectOption> {
-    choices(form::model_choices())
-}
-
-fn gpu_options() -> Vec<SelectOption> {
-    choices(form::gpu_choices())
 }

@@ -1,5 +1,8 @@
-//! A labelled drop-down over a fixed list of options.
+//! A labelled drop-down over a fixed list of options, for a field of the form. A view function,
+//! not a component, for the reason given in `number_field`.
 
+use super::form::{Field, FieldErrors};
+use super::state::{Action, AppContext};
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
@@ -10,55 +13,42 @@ pub struct SelectOption {
     pub label: AttrValue,
 }
 
-#[derive(Properties, PartialEq)]
-pub struct SelectFieldProps {
-    /// HTML id; the test hooks are `field-{id}` and `error-{id}`.
-    pub id: AttrValue,
-    pub label: AttrValue,
-    pub value: AttrValue,
-    pub options: Vec<SelectOption>,
-    #[prop_or_default]
-    pub error: Option<AttrValue>,
-    #[prop_or_default]
-    pub hint: Option<AttrValue>,
-    pub onchange: Callback<String>,
-}
-
-#[component]
-pub fn SelectField(props: &SelectFieldProps) -> Html {
+/// The drop-down of `field` (test hooks `field-{id}`, `error-{id}`).
+#[inline(never)]
+pub fn select_field(state: &AppContext, errors: &FieldErrors, field: Field, options: &[SelectOption]) -> Html {
     let onchange = {
-        let onchange = props.onchange.clone();
+        let state = state.clone();
         Callback::from(move |event: Event| {
             let select: HtmlSelectElement = event.target_unchecked_into();
-            onchange.emit(select.value());
+            state.dispatch(Action::Edit(field, select.value()));
         })
     };
-    let error_id = format!("error-{}", props.id);
+    let id = field.id();
+    let value = state.form.get(field);
+    let error = errors.get(field);
+    let error_id = format!("error-{id}");
     html! {
-        <div class={classes!("field", props.error.is_some().then_some("invalid"))}>
-            <label for={props.id.clone()}>{ props.label.clone() }</label>
+        <div class={classes!("field", error.is_some().then_some("invalid"))}>
+            <label for={id}>{ field.label() }</label>
             <select
-                id={props.id.clone()}
-                data-testid={format!("field-{}", props.id)}
-                aria-invalid={props.error.is_some().to_string()}
-                aria-describedby={props.error.as_ref().map(|_| error_id.clone())}
+                {id}
+                data-testid={format!("field-{id}")}
+                aria-invalid={error.is_some().to_string()}
+                aria-describedby={error.map(|_| error_id.clone())}
                 {onchange}
             >
-                { for props.options.iter().map(|option| html! {
+                { for options.iter().map(|option| html! {
                     <option
                         key={option.value.to_string()}
                         value={option.value.clone()}
-                        selected={option.value == props.value}
+                        selected={option.value == value}
                     >
                         { option.label.clone() }
                     </option>
                 }) }
             </select>
-            if let Some(error) = &props.error {
-                <p class="error" id={error_id.clone()} data-testid={error_id.clone()} role="alert">{ error.clone() }</p>
-            }
-            if let Some(hint) = &props.hint {
-                <p class="hint">{ hint.clone() }</p>
+            if let Some(error) = error {
+                <p class="error" id={error_id.clone()} data-testid={error_id.clone()} role="alert">{ error.to_string() }</p>
             }
         </div>
     }

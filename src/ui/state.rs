@@ -1,8 +1,9 @@
 //! The page's one piece of state and the only way to change it.
 //!
-//! `AppState` holds what the user typed and nothing derived; `Action` lists every change; the
-//! reducer is pure (persistence, when it comes, belongs in an effect). A change that changes
-//! nothing returns the same `Rc`, so nothing re-renders.
+//! `AppState` holds what the user typed (the form), the calibration they keep (`perf_params`)
+//! and the result files they imported, nothing derived; `Action` lists every change; the
+//! reducer is pure (the URL and local storage are written by an effect in `app`). A change
+//! that changes nothing returns the same `Rc`, so nothing re-renders.
 //!
 //! Imported result files are user input too: each is kept as what `bench::import` read from
 //! it (the runs, or the error saying what was expected), not as its text, which can run to
@@ -10,7 +11,7 @@
 
 use super::form::{Field, FormState};
 use crate::planner::bench::import::{import, ImportError, MeasuredRun};
-use crate::planner::scenario::PerfParamsInput;
+pub use crate::planner::scenario::PerfParamsInput as PerfParams;
 use std::rc::Rc;
 use yew::{Reducible, UseReducerHandle};
 
@@ -23,7 +24,7 @@ pub struct AppState {
     pub form: FormState,
     /// The user's own fit of the performance parameters, kept: planned with as the scenario's
     /// `perf_params`.
-    pub perf_params: Option<PerfParamsInput>,
+    pub perf_params: Option<PerfParams>,
     /// How many of the best layouts the benchmark script covers.
     pub bench_top_n: usize,
     /// The result files imported, in order.
@@ -61,7 +62,7 @@ pub enum Action {
     /// The user typed or picked `value` in `field`.
     Edit(Field, String),
     /// Keep a fit (plan with it) or drop the kept one; also closes a proposed fit.
-    SetPerfParams(Option<PerfParamsInput>),
+    SetPerfParams(Option<PerfParams>),
     /// The number of layouts the benchmark script covers.
     SetBenchTopN(usize),
     /// A result file: its name (which may carry the layout) and its text.

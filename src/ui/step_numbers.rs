@@ -1,23 +1,18 @@
-//! The numbers a step of either trace used, as a definition list (name → value).
+//! The numbers a step of either trace used, as a definition list (name → value). A view
+//! function, not a component (a component's glue weighs more than it could save here).
 
 use super::format;
 use crate::planner::plan::Inputs;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct StepNumbersProps {
-    pub inputs: Inputs,
-}
-
 /// Nothing when the step used no number.
-#[component]
-pub fn StepNumbers(props: &StepNumbersProps) -> Html {
-    if props.inputs.is_empty() {
-        return html! {};
+pub fn step_numbers(inputs: &Inputs) -> Html {
+    if inputs.is_empty() {
+        return Html::default();
     }
     html! {
         <dl class="numbers">
-            { for props.inputs.iter().map(|(name, value)| html! {
+            { for inputs.iter().map(|(name, value)| html! {
                 <div key={name.clone()}>
                     <dt>{ name.clone() }</dt>
                     <dd>{ format::number(*value) }</dd>

@@ -1,31 +1,23 @@
 //! One step of the planner's quantitative decision, expandable: its title, then its detail
-//! (one item per entry for the steps that list several) and the numbers it used.
+//! (one item per entry for the steps that list several) and the numbers it used. A view
+//! function, not a component: a component's glue (and a deep comparison of the step on every
+//! render) would weigh more than the few steps it could skip redrawing.
 
-use super::step_numbers::StepNumbers;
+use super::step_numbers::step_numbers;
 use crate::planner::plan::TraceStep;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct TraceStepProps {
-    /// Position in the trace, from 1.
-    pub number: usize,
-    pub step: TraceStep,
-    /// Whether it starts expanded.
-    pub open: bool,
-}
-
-#[component]
-pub fn TraceStepView(props: &TraceStepProps) -> Html {
-    let step = &props.step;
+/// Step `number` (from 1) of the trace, expanded when `open`.
+pub fn trace_step(number: usize, step: &TraceStep, open: bool) -> Html {
     // Two steps are lists joined with "; " (rejections by reason, the top three); the other
     // details use "; " inside sentences.
     let clauses: Vec<&str> =
         if matches!(step.id.as_str(), "reject" | "rank") { step.detail.split("; ").collect() } else { vec![&step.detail] };
     html! {
-        <li class="step" data-testid={format!("trace-{}", step.id)}>
-            <details open={props.open}>
+        <li key={step.id.clone()} class="step" data-testid={format!("trace-{}", step.id)}>
+            <details {open}>
                 <summary>
-                    <span class="order">{ props.number }</span>
+                    <span class="order">{ number }</span>
                     { step.title.clone() }
                 </summary>
                 if clauses.len() > 1 {
@@ -35,7 +27,7 @@ pub fn TraceStepView(props: &TraceStepProps) -> Html {
                 } else {
                     <p>{ step.detail.clone() }</p>
                 }
-                <StepNumbers inputs={step.inputs.clone()} />
+                { step_numbers(&step.inputs) }
             </details>
         </li>
     }

@@ -12,6 +12,7 @@ use super::{Generation, GpuSpec};
 use crate::planner::error::InputError;
 use crate::planner::precision::ComputeRate;
 use crate::planner::units::{Bytes, BytesPerSec, FlopsPerSec};
+use crate::planner::locate::{check, locate, Kind};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
@@ -71,7 +72,7 @@ pub fn about() -> &'static str {
 /// The catalog GPU `id` (case-insensitive), or an error on field `gpu` when the id is unknown or
 /// a figure the planner needs is missing.
 pub fn lookup(id: &str) -> Result<GpuSpec, InputError> {
-    let wanted = id.trim().to_lowercase();
+    let wanted = id.trim().to_ascii_lowercase();
     let entry = entries().iter().find(|e| e.id == wanted).ok_or_else(|| {
         let known: Vec<&str> = entries().iter().map(|e| e.id.as_str()).collect();
         InputError::new("gpu", format!("unknown GPU '{id}'; catalog ids: {}", known.join(", ")))
@@ -189,6 +190,23 @@ struct CustomGpu {
     gpus_per_node: Option<f64>,
 }
 
+/// `CustomGpu`'s fields as `locate` walks them (`tests::custom_gpu_fields_are_located` keeps
+/// the two in step).
+const CUSTOM_GPU: Kind = Kind::Struct(check::<CustomGpu>, &[
+    ("name", Kind::Leaf(check::<Option<String>>)),
+    ("generation", Kind::Leaf(check::<Option<Generation>>)),
+    ("memory_gib", Kind::Leaf(check::<Option<f64>>)),
+    ("hbm_tb_s", Kind::Leaf(check::<Option<f64>>)),
+    ("bf16_tflops", Kind::Leaf(check::<Option<f64>>)),
+    ("fp8_tflops", Kind::Leaf(check::<Option<f64>>)),
+    ("fp4_tflops", Kind::Leaf(check::<Option<f64>>)),
+    ("int8_tops", Kind::Leaf(check::<Option<f64>>)),
+    ("scale_up_gb_s", Kind::Leaf(check::<Option<f64>>)),
+    ("scale_out_gb_s", Kind::Leaf(check::<Option<f64>>)),
+    ("scale_up_domain", Kind::Leaf(check::<Option<f64>>)),
+    ("gpus_per_node", Kind::Leaf(check::<Option<f64>>)),
+]);
+
 /// Upper bounds a figure must stay under to be believed: about 100× today's largest
 /// catalog figure (GB300: 278 GiB, 8 TB/s, 15,000 FP4 TFLOPS; NVLink 5: 900 GB/s).
 const MAX_MEMORY_GIB: f64 = 32_768.0;
@@ -225,12 +243,11 @@ pub fn resolve(gpu: &serde_json::Value) -> Result<GpuSpec, InputError> {
     let custom = match gpu {
         serde_json::Value::String(id) => return lookup(id),
         serde_json::Value::Object(_) => {
-            let parsed: CustomGpu = serde_path_to_error::deserialize(gpu).map_err(|e| {
-                let path = e.path().to_string();
-                let field = if path == "." { "gpu".to_string() } else { format!("gpu.{path}") };
-                InputError::new(field, e.into_inner().to_string())
-            })?;
-            parsed
+            CustomGpu::deserialize(gpu.clone()).map_err(|_| {
+                let (path, message) = locate(gpu, &CUSTOM_GPU, "").unwrap_or_default();
+                let field = if path.is_empty() { "gpu".to_string() } else { format!("gpu.{path}") };
+                InputError::new(field, message)
+            })?
         }
         other => {
             return Err(InputError::new(
@@ -274,6 +291,27 @@ pub fn resolve(gpu: &serde_json::Value) -> Result<GpuSpec, InputError> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn full_custom_gpu() -> serde_json::Value {
+        json!({"name": "Lab GPU", "generation": "hopper", "memory_gib": 80, "hbm_tb_s": 3.35, "bf16_tflops": 989,
+               "fp8_tflops": 1979, "fp4_tflops": 3958, "int8_tops": 1979, "scale_up_gb_s": 450, "scale_out_gb_s": 50,
+               "scale_up_domain": 8, "gpus_per_node": 8})
+    }
+
+    #[test]
+    fn custom_gpu_fields_are_located() {
+        use crate::planner::locate::testing::{broken_variants, reference, table_matches};
+        let full = full_custom_gpu();
+        assert!(resolve(&full).is_ok());
+        table_matches(&full, &CUSTOM_GPU, "gpu");
+        for v in broken_variants(&full) {
+            let want = reference::<CustomGpu>(&v)
+                .map(|(p, m)| (if p.is_empty() { "gpu".to_string() } else { format!("gpu.{p}") }, m));
+            let Some(want) = want else { continue };
+            let got = resolve(&v).expect_err(&v.to_string());
+            assert_eq!((got.field, got.message), want, "{v}");
+        }
+    }
 
     /// The catalog ids `FORMAT.md` lists.
     const FORMAT_IDS: [&str; 23] = [

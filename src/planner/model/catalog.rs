@@ -8,10 +8,10 @@
 //! `-Chat`, `-hf`, `-Base`, `-it` suffixes.
 
 use super::config::{from_config_json, ImportedModel};
+use crate::planner::order::sorted_indices;
 use crate::planner::error::InputError;
 use serde::Deserialize;
 use serde_json::Value;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 const DATA: &str = include_str!("../../../data/models.json");
@@ -78,8 +78,17 @@ impl CatalogEntry {
 
 struct Catalog {
     entries: Vec<CatalogEntry>,
-    /// Normalised id or alias -> index into `entries`.
-    index: HashMap<String, usize>,
+    /// Normalised id or alias and its index into `entries`, first one for a name wins. A list,
+    /// not a hash map: a few hundred names are searched in microseconds, and the page carries
+    /// no hash table code for it.
+    index: Vec<(String, usize)>,
+}
+
+impl Catalog {
+    fn find(&self, id: &str) -> Option<usize> {
+        let wanted = normalise(id);
+        self.index.iter().find(|(name, _)| *name == wanted).map(|&(_, i)| i)
+    }
 }
 
 fn catalog() -> &'static Catalog {
@@ -88,10 +97,13 @@ fn catalog() -> &'static Catalog {
         // The file is part of the build; `tests::catalog_file_is_valid` parses and checks it.
         let entries: Vec<CatalogEntry> =
             serde_json::from_str(DATA).expect("data/models.json is valid (checked by the catalog tests)");
-        let mut index = HashMap::new();
+        let mut index: Vec<(String, usize)> = Vec::new();
         for (i, e) in entries.iter().enumerate() {
             for name in std::iter::once(&e.id).chain(&e.aliases) {
-                index.entry(normalise(name)).or_insert(i);
+                let name = normalise(name);
+                if !index.iter().any(|(known, _)| *known == name) {
+                    index.push((name, i));
+                }
             }
         }
         Catalog { entries, index }
@@ -106,8 +118,8 @@ pub fn entries() -> &'static [CatalogEntry] {
 /// The preset called `id` (repo id or alias, any case, well-known suffixes accepted).
 pub fn lookup(id: &str) -> Result<ImportedModel, InputError> {
     let c = catalog();
-    match c.index.get(&normalise(id)) {
-        Some(&i) => c.entries[i].import(),
+    match c.find(id) {
+        Some(i) => c.entries[i].import(),
         None => {
             let close = close_matches(c, id);
             let hint = if close.is_empty() {
@@ -124,7 +136,7 @@ pub fn lookup(id: &str) -> Result<ImportedModel, InputError> {
 /// if any.
 pub fn canonical_id(id: &str) -> Option<&'static str> {
     let c = catalog();
-    c.index.get(&normalise(id)).map(|&i| c.entries[i].id.as_str())
+    c.find(id).map(|i| c.entries[i].id.as_str())
 }
 
 /// Lower case, organisation and `meta-` prefix dropped, variant suffixes stripped.
@@ -143,18 +155,18 @@ pub fn normalise(id: &str) -> String {
 /// Up to five preset ids whose names are within a few edits of `id`, or contain it.
 fn close_matches(c: &Catalog, id: &str) -> Vec<String> {
     let wanted = normalise(id);
-    let mut scored: Vec<(usize, usize)> = c
+    let scored: Vec<(usize, usize)> = c
         .index
         .iter()
-        .filter_map(|(name, &i)| {
+        .filter_map(|&(ref name, i)| {
             let d = edit_distance(name, &wanted);
             let contains = !wanted.is_empty() && (name.contains(&wanted) || wanted.contains(name.as_str()));
             (d <= 3.max(wanted.len() / 4) || contains).then_some((if contains { 0 } else { d }, i))
         })
         .collect();
-    scored.sort();
+    let order = sorted_indices(scored.len(), &mut |a, b| scored[a].cmp(&scored[b]));
     let mut ids: Vec<String> = Vec::new();
-    for (_, i) in scored {
+    for (_, i) in order.into_iter().map(|k| scored[k]) {
         let id = &c.entries[i].id;
         if !ids.contains(id) {
             ids.push(id.clone());

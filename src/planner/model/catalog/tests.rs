@@ -5,6 +5,7 @@ use super::*;
 use crate::planner::model::config::folder_tests::{config_files, import_file};
 use crate::planner::model::summary;
 use crate::planner::precision::KvPrecision;
+use std::collections::HashMap;
 
 #[test]
 fn catalog_file_is_valid() {

@@ -1,0 +1,120 @@
+//! The page's few calls into browser APIs beyond the DOM Yew manages: the address bar and
+//! local storage (the scenario survives a reload and travels in links), downloads (Blob +
+//! object URL, nothing leaves the machine), and the User Timing mark of each planning run.
+//!
+//! Design decision: every function degrades to doing nothing when an API is missing or
+//! refuses (storage disabled, a sandboxed iframe): persistence and timing are conveniences,
+//! and none of them may stop the page from planning.
+
+use super::share::{from_params, to_params, EMBED};
+use super::state::AppState;
+use wasm_bindgen::JsCast;
+use web_sys::UrlSearchParams;
+
+/// The local-storage key holding the last scenario (as query parameters).
+const STORAGE_KEY: &str = "llm-layout-planner.scenario";
+
+fn params(search: &str) -> Option<UrlSearchParams> {
+    UrlSearchParams::new_with_str(search).ok()
+}
+
+fn search() -> String {
+    web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default()
+}
+
+/// The state a query string (`?model=…`) describes, if it names any scenario field.
+pub fn state_from_query(search: &str) -> Option<AppState> {
+    let params = params(search)?;
+    from_params(|name| params.get(name))
+}
+
+/// Whether the page was asked for the compact view (`?embed=1`).
+pub fn embed_requested() -> bool {
+    params(&search()).and_then(|p| p.get(EMBED)).is_some_and(|v| v == "1" || v == "true")
+}
+
+/// The state to open on: the link's scenario, else the last one stored, else the default.
+pub fn initial_state() -> AppState {
+    state_from_query(&search())
+        .or_else(|| storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten()).and_then(|q| state_from_query(&q)))
+        .unwrap_or_default()
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// The state as a query string without the `?` (`embed=1` kept when asked).
+pub fn query_string(state: &AppState, embed: bool) -> String {
+    let Some(params) = params("") else { return String::new() };
+    for (name, value) in to_params(state) {
+        params.append(name, &value);
+    }
+    if embed {
+        params.append(EMBED, "1");
+    }
+    params.to_string().into()
+}
+
+/// The page's address with `query` (a share link).
+pub fn link(query: &str) -> String {
+    let Some(window) = web_sys::window() else { return format!("?{query}") };
+    let location = window.location();
+    let origin = location.origin().unwrap_or_default();
+    let path = location.pathname().unwrap_or_default();
+    format!("{origin}{path}?{query}")
+}
+
+/// Writes the scenario into the address bar (without a new history entry) and local storage.
+pub fn persist(query: &str, embed: bool) {
+    if let Some(window) = web_sys::window() {
+        if let Ok(history) = window.history() {
+            // Refused only in odd documents (about:blank); the link button still works.
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("?{query}")));
+        }
+    }
+    if embed {
+        // An embedded view must not overwrite the reader's own last scenario.
+        return;
+    }
+    if let Some(storage) = storage() {
+        // Full or disabled storage: the scenario just will not survive a reload.
+        let _ = storage.set_item(STORAGE_KEY, query);
+    }
+}
+
+/// Offers `text` as a file download named `name`, made in the page (no request).
+pub fn download(name: &str, mime: &str, text: &str) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let parts = js_sys::Array::of1(&text.into());
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else { return };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+    if let Some(anchor) =
+        document.create_element("a").ok().and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+    {
+        anchor.set_href(&url);
+        anchor.set_download(name);
+        anchor.click();
+    }
+    // Released once the download has surely started.
+    gloo::timers::callback::Timeout::new(10_000, move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    })
+    .forget();
+}
+
+/// Runs `work` between User Timing marks and records a measure named `plan`.
+pub fn timed<T>(work: impl FnOnce() -> T) -> T {
+    let performance = web_sys::window().and_then(|w| w.performance());
+    if let Some(p) = &performance {
+        let _ = p.mark("plan-start");
+    }
+    let result = work();
+    if let Some(p) = &performance {
+        // Timing is for the developer tools and the tests; a refusal changes nothing shown.
+        let _ = p.measure_with_start_mark("plan", "plan-start");
+    }
+    result
+}
