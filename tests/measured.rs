@@ -15,6 +15,7 @@ use planner_app::planner::inputs::resolve;
 use planner_app::planner::layout::Layout;
 use planner_app::planner::planning::plan_inputs;
 use planner_app::planner::scenario::ScenarioInput;
+use planner_app::ui::app::DEBOUNCE_MS;
 use planner_app::ui::App;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -51,13 +52,25 @@ fn measured_csv(n: usize, speed: f64) -> (String, Vec<Layout>) {
     (csv, layouts)
 }
 
+/// Renders the app into a fresh element of its own from the default scenario: the address bar
+/// and storage of earlier tests are cleared first (the page restores the last scenario).
 async fn mount() -> Element {
+    let window = gloo::utils::window();
+    window.local_storage().unwrap().unwrap().clear().unwrap();
+    window.history().unwrap().replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("?")).unwrap();
     let document = gloo::utils::document();
     let root = document.create_element("div").expect("creating a root element");
     document.body().expect("a body").append_child(&root).expect("attaching the root");
     yew::Renderer::<App>::with_root(root.clone()).render();
     yew::scheduler::flush().await;
     root
+}
+
+/// Waits out the page's planning debounce (a kept or dropped fit is a new scenario) and runs
+/// the renders it causes.
+async fn settle() {
+    gloo::timers::future::TimeoutFuture::new(DEBOUNCE_MS + 50).await;
+    yew::scheduler::flush().await;
 }
 
 fn all(root: &Element, selector: &str) -> Vec<Element> {
@@ -251,6 +264,7 @@ async fn a_fit_is_proposed_then_kept_or_dropped() {
     // Kept: the page plans with it and says so; the measured runs are compared again.
     click(&root, "recalibrate-button").await;
     click(&root, "keep-fit").await;
+    settle().await;
     assert!(by_testid(&root, "fit-proposal").is_none());
     let custom = text(&root, "custom-calibration");
     assert!(custom.contains("Custom calibration") && custom.contains("3 measurements"), "{custom}");
@@ -260,6 +274,7 @@ async fn a_fit_is_proposed_then_kept_or_dropped() {
     assert_eq!(rows.len(), 3);
     // Dropped again: back to the shipped calibration.
     click(&root, "drop-kept-fit").await;
+    settle().await;
     assert!(by_testid(&root, "custom-calibration").is_none());
     assert_eq!(text(&root, "rec-tok-s-gpu"), before);
 }
