@@ -240,6 +240,13 @@ async fn plan_benchmark_import_compare_and_recalibrate() {
     }
     click(&client, "keep-fit").await;
     wait_for(&client, "custom calibration", &format!("document.querySelector(\"{}\")", testid("custom-calibration"))).await;
+    // The kept fit is a new scenario: the page plans again once its debounce has passed.
+    let changed = format!(
+        "document.querySelector(\"{}\").textContent !== {}",
+        testid("rec-tok-s-gpu"),
+        serde_json::to_string(&before).expect("a string")
+    );
+    wait_for(&client, "the plan made with the fit", &changed).await;
     let after = text_of(&client, "rec-tok-s-gpu").await;
     assert_ne!(after, before, "the recalibrated plan's throughput differs");
     let custom = text_of(&client, "custom-calibration").await;
