@@ -5,17 +5,22 @@
 //! predictions, the predicted-against-measured table, and a recalibration kept and dropped.
 //!
 //! Run: `cargo test --target wasm32-unknown-unknown --features web --test measured` (scripts/test).
-//! After each render or event, `yew::scheduler::flush()` runs the pending renders; reading a
-//! picked or dropped file is asynchronous, so those tests wait for its outcome to appear.
+//! After each render or event, `yew::scheduler::flush()` runs the pending renders. The loop's
+//! work is done by the benchmark worker, which this harness does not build: the page answers
+//! its requests in place with the worker's own function (`bench::protocol::serve`, through
+//! `ui::bench_worker::answer_in_page`), asynchronously like the worker, so every test waits for
+//! the answers (`settle`). The worker itself runs in the page's end-to-end test.
 
 #![cfg(target_arch = "wasm32")]
 
+use planner_app::planner::bench::protocol::serve;
 use planner_app::planner::evaluate::evaluate;
 use planner_app::planner::inputs::resolve;
 use planner_app::planner::layout::Layout;
 use planner_app::planner::planning::plan_inputs;
 use planner_app::planner::scenario::ScenarioInput;
 use planner_app::ui::app::DEBOUNCE_MS;
+use planner_app::ui::bench_worker::answer_in_page;
 use planner_app::ui::App;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -58,6 +63,7 @@ async fn mount() -> Element {
     let window = gloo::utils::window();
     window.local_storage().unwrap().unwrap().clear().unwrap();
     window.history().unwrap().replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("?")).unwrap();
+    answer_in_page(serve);
     let document = gloo::utils::document();
     let root = document.create_element("div").expect("creating a root element");
     document.body().expect("a body").append_child(&root).expect("attaching the root");
@@ -92,7 +98,7 @@ fn text(root: &Element, id: &str) -> String {
 
 async fn click(root: &Element, id: &str) {
     get(root, id).dyn_into::<web_sys::HtmlElement>().expect("an HTML element").click();
-    yew::scheduler::flush().await;
+    settle(root).await;
 }
 
 /// Pastes `text` as a file named `name` and imports it.
@@ -100,6 +106,12 @@ async fn paste(root: &Element, name: &str, text: &str) {
     get(root, "pasted-name").dyn_into::<HtmlInputElement>().expect("an <input>").set_value(name);
     get(root, "pasted-text").dyn_into::<HtmlTextAreaElement>().expect("a <textarea>").set_value(text);
     click(root, "import-pasted").await;
+}
+
+/// Waits until the benchmark worker has answered everything asked (no "…" status is shown).
+async fn settle(root: &Element) {
+    yew::scheduler::flush().await;
+    until(root, "the benchmark worker's answers", |r| all(r, "[data-testid$='-pending']").is_empty()).await;
 }
 
 /// Waits (through the browser's event loop, not a fixed sleep) until `done` holds.
@@ -141,6 +153,8 @@ fn layout_functions(script: &str) -> usize {
 #[wasm_bindgen_test]
 async fn the_benchmark_script_covers_the_layouts_the_user_picks() {
     let root = mount().await;
+    assert!(by_testid(&root, "bench-script").is_none(), "the script is only made once the loop is used");
+    click(&root, "bench-script-open").await;
     let button = get(&root, "bench-download");
     assert_eq!(button.get_attribute("data-file-name").as_deref(), Some("benchmark-plan-vllm-top3.sh"));
     let script = text(&root, "bench-script");
@@ -152,7 +166,7 @@ async fn the_benchmark_script_covers_the_layouts_the_user_picks() {
     let init = EventInit::new();
     init.set_bubbles(true);
     select.dispatch_event(&Event::new_with_event_init_dict("change", &init).unwrap()).unwrap();
-    yew::scheduler::flush().await;
+    settle(&root).await;
     assert_eq!(get(&root, "bench-download").get_attribute("data-file-name").as_deref(), Some("benchmark-plan-vllm-top1.sh"));
     assert_eq!(layout_functions(&text(&root, "bench-script")), 1);
 }
@@ -188,7 +202,7 @@ async fn every_file_gets_its_outcome_and_mismatches_are_not_used() {
     // Removing a file takes its runs away; clearing removes the rest.
     let remove = all(&root, "[data-testid='import-outcome'] button.link");
     remove[0].clone().dyn_into::<web_sys::HtmlElement>().unwrap().click();
-    yew::scheduler::flush().await;
+    settle(&root).await;
     assert_eq!(outcomes(&root).len(), 3);
     assert!(all(&root, "[data-testid='measured-row']").is_empty());
     click(&root, "clear-imports").await;
@@ -205,6 +219,7 @@ async fn picked_and_dropped_files_are_read_in_the_browser() {
     init.set_bubbles(true);
     input.dispatch_event(&Event::new_with_event_init_dict("change", &init).unwrap()).unwrap();
     until(&root, "two picked files", |r| outcomes(r).len() == 2).await;
+    settle(&root).await;
     let drop = DragEventInit::new();
     drop.set_bubbles(true);
     drop.set_cancelable(true);
@@ -212,6 +227,7 @@ async fn picked_and_dropped_files_are_read_in_the_browser() {
     let event = DragEvent::new_with_event_init_dict("drop", &drop).unwrap();
     get(&root, "drop-zone").dispatch_event(&event).unwrap();
     until(&root, "the dropped file", |r| outcomes(r).len() == 3).await;
+    settle(&root).await;
     // In the order picked, then dropped.
     let seen = outcomes(&root);
     assert!(seen[0].0 == "imported" && seen[0].1.contains("a.csv"), "{seen:?}");

@@ -2,10 +2,10 @@
 //! message beside that field and the `plan` command can report `{"error": {"field", "message"}}`.
 //! Infeasible layouts are not errors: they are verdicts with reasons (`search`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Bad input: which field, and what is wrong with it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{field}: {message}")]
 pub struct InputError {
     /// Dotted path of the field in the scenario (`workload.isl`, `gpu.hbm_tb_s`, `model.config.hidden_size`).

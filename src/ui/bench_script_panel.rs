@@ -1,13 +1,18 @@
 //! The benchmark plan: the user picks how many of the best layouts to measure and downloads
 //! the script that launches the engine with each and runs its serving benchmark at the planned
-//! load (`bench::script::script`), named after the engine. The script is made and downloaded
-//! in the browser (a `Blob` behind an object URL); it is also shown, for a look before running.
+//! load (`bench::script::script`), named after the engine. The script is made in the browser
+//! by the benchmark worker and downloaded from a `Blob` behind an object URL; it is also shown,
+//! for a look before running.
+//!
+//! Design decision: the worker is only started once the user uses the panel (opens the script,
+//! picks a count, or downloads), so a page that never benchmarks never loads it; a download
+//! asked for before the script has arrived happens when it arrives.
 
 use super::shared::Shared;
-use super::state::{Action, AppContext};
-use crate::planner::bench::script::script;
+use super::bench_worker::ask;
+use super::state::{Action, AppContext, Slot};
+use crate::planner::bench::protocol::Ask;
 use crate::planner::inputs::PlannerInputs;
-use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, HtmlSelectElement, Url};
 use yew::prelude::*;
@@ -44,26 +49,52 @@ fn download(file_name: &str, text: &str) -> bool {
 pub fn BenchScriptPanel(props: &BenchScriptPanelProps) -> Html {
     let state = use_context::<AppContext>().expect("BenchScriptPanel is rendered inside App's context provider");
     let top_n = state.bench_top_n.min(props.feasible.clamp(1, MAX_TOP_N));
-    let made = use_memo((props.inputs.clone(), top_n), |(inputs, n)| script(inputs, *n).map(Rc::new));
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with((props.inputs.clone(), top_n, state.bench_opened), move |(inputs, n, opened)| {
+            if *opened {
+                ask(dispatcher, Ask::Script { scenario: inputs.input.clone(), top_n: *n });
+            }
+        });
+    }
     let engine = props.inputs.engine.engine.id();
     let file_name = format!("benchmark-plan-{engine}-top{top_n}.sh");
     let failed = use_state_eq(|| false);
+    // A download asked for before the script arrived.
+    let wanted = use_state_eq(|| false);
+    {
+        let (failed, wanted, file_name) = (failed.clone(), wanted.clone(), file_name.clone());
+        use_effect_with((state.script.clone(), *wanted), move |(made, want)| {
+            if let (true, Some(Ok(text))) = (*want, made.ready()) {
+                failed.set(!download(&file_name, text));
+                wanted.set(false);
+            }
+        });
+    }
+    let open = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(Action::OpenBench))
+    };
     let onchange = {
         let state = state.clone();
         Callback::from(move |e: Event| {
             if let Some(n) = e.target_dyn_into::<HtmlSelectElement>().and_then(|s| s.value().parse().ok()) {
+                state.dispatch(Action::OpenBench);
                 state.dispatch(Action::SetBenchTopN(n));
             }
         })
     };
     let onclick = {
-        let (made, file_name, failed) = (made.clone(), file_name.clone(), failed.clone());
-        Callback::from(move |_: MouseEvent| {
-            if let Ok(text) = &*made {
-                failed.set(!download(&file_name, text));
+        let (state, file_name, failed, wanted) = (state.clone(), file_name.clone(), failed.clone(), wanted.clone());
+        Callback::from(move |_: MouseEvent| match state.script.ready() {
+            Some(Ok(text)) if state.bench_opened => failed.set(!download(&file_name, text)),
+            _ => {
+                state.dispatch(Action::OpenBench);
+                wanted.set(true);
             }
         })
     };
+    let made = &state.script;
     html! {
         <div class="bench-script" data-testid="bench-script-panel">
             <h3>{ "1. Benchmark plan" }</h3>
@@ -77,18 +108,27 @@ pub fn BenchScriptPanel(props: &BenchScriptPanelProps) -> Html {
                             <option key={n} value={n.to_string()} selected={n == top_n}>{ n }</option>
                         }) }
                     </select>
-                    <button type="button" data-testid="bench-download" data-file-name={file_name.clone()} {onclick} disabled={made.is_err()}>
+                    <button type="button" data-testid="bench-download" data-file-name={file_name.clone()} {onclick} disabled={matches!(made.ready(), Some(Err(_)))}>
                         { format!("Download {file_name}") }
                     </button>
                 </div>
-                { match &*made {
-                    Ok(text) => html! {
+                { match made {
+                    Slot::Ready(r) => match &**r {
+                        Ok(text) => html! {
+                            <details>
+                                <summary>{ format!("Show the script ({} lines)", text.lines().count()) }</summary>
+                                <pre class="script" data-testid="bench-script">{ text.to_string() }</pre>
+                            </details>
+                        },
+                        Err(e) => html! { <p class="blocked" role="status">{ format!("No script ({}): {}", e.field, e.message) }</p> },
+                    },
+                    Slot::Idle if state.bench_opened => html! { <p class="muted" role="status" data-testid="bench-script-pending">{ "Writing the script…" }</p> },
+                    Slot::Waiting(_) => html! { <p class="muted" role="status" data-testid="bench-script-pending">{ "Writing the script…" }</p> },
+                    Slot::Idle => html! {
                         <details>
-                            <summary>{ format!("Show the script ({} lines)", text.lines().count()) }</summary>
-                            <pre class="script" data-testid="bench-script">{ text.to_string() }</pre>
+                            <summary data-testid="bench-script-open" onclick={open}>{ "Show the script" }</summary>
                         </details>
                     },
-                    Err(e) => html! { <p class="blocked" role="status">{ format!("No script ({}): {}", e.field, e.message) }</p> },
                 } }
                 if *failed {
                     <p class="blocked" role="status">{ "The browser refused the download; copy the script shown above instead." }</p>

@@ -2,7 +2,7 @@
 //! TPOT (bars, SLA limits as lines), and every feasible one on the Pareto view (tokens/s per
 //! GPU against tokens/s per user, the front joined, the TPOT limit as a line). Hovering or
 //! focusing a candidate shows its figures; a click or Enter selects it everywhere. Measured
-//! runs (`bench::compare::beside_plan`) are marked beside their layout's predictions.
+//! runs (`bench::compare::beside_plan`, from the benchmark worker) are marked beside their layout's predictions.
 //!
 //! Design decision: one set of event handlers on the chart's box, not one per bar or point:
 //! each drawn candidate carries `data-index` (its index in `plan.candidates`) and the handlers
@@ -15,7 +15,8 @@ use super::pareto_plot::{ParetoPlot, ParetoPoint};
 use super::shared::Shared;
 use crate::chart::bars::BarInput;
 use crate::chart::pareto::PointInput;
-use crate::planner::bench::compare::{Comparison, Figure};
+use crate::planner::bench::compare::Figure;
+use crate::planner::bench::protocol::RunCheck;
 use crate::planner::plan::{Candidate, Plan};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -37,11 +38,11 @@ pub struct ComparisonChartProps {
     pub onselect: Callback<usize>,
     /// Per candidate (same order as `plan.candidates`), the measured run drawn beside it.
     #[prop_or_default]
-    pub measured: Option<Shared<Vec<Option<Comparison>>>>,
+    pub measured: Option<Shared<Vec<Option<RunCheck>>>>,
 }
 
 /// The measured value of one figure of candidate `i`, if a run measured it.
-fn measured_of(measured: &Option<Shared<Vec<Option<Comparison>>>>, i: usize, figure: fn(&Comparison) -> Option<Figure>) -> Option<f64> {
+fn measured_of(measured: &Option<Shared<Vec<Option<RunCheck>>>>, i: usize, figure: fn(&RunCheck) -> Option<Figure>) -> Option<f64> {
     measured.as_ref()?.get(i)?.as_ref().and_then(figure).map(|f| f.measured)
 }
 
@@ -75,7 +76,7 @@ pub fn ComparisonChart(props: &ComparisonChartProps) -> Html {
         let rows = top_rows(plan, *shown);
         let metric = |value: fn(&Candidate) -> Option<f64>,
                       range: fn(&Candidate) -> Option<[f64; 2]>,
-                      figure: fn(&Comparison) -> Option<Figure>|
+                      figure: fn(&RunCheck) -> Option<Figure>|
          -> Shared<Vec<BarRow>> {
             Shared(Rc::new(
                 rows.iter()

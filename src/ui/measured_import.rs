@@ -1,40 +1,39 @@
 //! Measured results in: result files dropped on the panel, picked (several at once) or pasted
 //! with a file name (which may carry the layout: `vllm-tp2-pp1-dp2-ep1.json`), read by
-//! `bench::import` in the reducer. Every file's outcome is listed: its runs (layout and load)
+//! `bench::import` in the benchmark worker. Every file's outcome is listed: its runs (layout and load)
 //! with how each compares with the plan (used, or left out with every mismatch named), or the
 //! importer's message saying what was expected.
 //!
-//! Design decision: files are read with the browser's `File.text()` and handed to the reducer
-//! as `Action::Import`; nothing leaves the browser. The pasted text is read from the fields
+//! Design decision: files are read with the browser's `File.text()` and handed to the
+//! benchmark worker (`ui::bench_worker`), all the files of one pick or drop in one request, so
+//! their outcomes arrive together and in order; nothing leaves the browser. The pasted text is read from the fields
 //! when the user imports it, so typing keeps no state.
 
+use super::bench_worker::ask;
 use super::format::figure;
-use super::measured_results::Report;
-use super::shared::Shared;
 use super::state::{Action, AppContext};
-use crate::planner::bench::compare::Comparison;
 use crate::planner::bench::import::{MeasuredLoad, MeasuredRun};
+use crate::planner::bench::protocol::{Ask, FileText, RunCheck};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DragEvent, FileList, HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct MeasuredImportProps {
-    /// The imported runs against the plan, in import order.
-    pub report: Shared<Report>,
-}
-
-/// Reads the files one after the other and imports each, in the order given.
+/// Reads the files one after the other and imports them, in the order given.
 fn read_files(files: Option<FileList>, state: &AppContext) {
     let Some(files) = files else { return };
     let files: Vec<_> = (0..files.length()).filter_map(|i| files.item(i)).collect();
-    let state = state.clone();
+    if files.is_empty() {
+        return;
+    }
+    let dispatcher = state.dispatcher();
     wasm_bindgen_futures::spawn_local(async move {
+        let mut read = Vec::with_capacity(files.len());
         for file in files {
             // An unreadable file imports as empty text, which the importer reports.
             let text = JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string()).unwrap_or_default();
-            state.dispatch(Action::Import { name: file.name(), text });
+            read.push(FileText { name: file.name(), text });
         }
+        ask(dispatcher, Ask::Import { files: read });
     });
 }
 
@@ -51,19 +50,16 @@ fn load(load: &MeasuredLoad) -> String {
 
 /// One run: its layout, load and throughput (its source too when the file holds several), and
 /// how it compares with the plan.
-fn run_item(run: &MeasuredRun, comparison: Option<&Comparison>, key: usize, several: bool) -> Html {
+fn run_item(run: &MeasuredRun, comparison: Option<&RunCheck>, key: usize, several: bool) -> Html {
     let layout = match (&run.layout, run.disaggregated) {
         (Some(l), _) => l.layout.to_string(),
         (None, Some(_)) => "prefill/decode disaggregated".into(),
         (None, None) => "layout unknown".into(),
     };
     let matched = comparison.is_some_and(|c| c.matched);
-    let (blocking, doubts): (Vec<String>, Vec<String>) = match comparison {
-        Some(c) => {
-            let (b, d): (Vec<_>, Vec<_>) = c.flags.iter().partition(|f| f.blocks());
-            (b.iter().map(|f| f.message()).collect(), d.iter().map(|f| f.message()).collect())
-        }
-        None => (Vec::new(), Vec::new()),
+    let (blocking, doubts): (&[String], &[String]) = match comparison {
+        Some(c) => (&c.blocking, &c.doubts),
+        None => (&[], &[]),
     };
     html! {
         <li key={key} data-testid="import-run" data-matched={matched.to_string()} data-layout={layout.clone()}>
@@ -83,7 +79,7 @@ fn run_item(run: &MeasuredRun, comparison: Option<&Comparison>, key: usize, seve
 }
 
 #[component]
-pub fn MeasuredImport(props: &MeasuredImportProps) -> Html {
+pub fn MeasuredImport() -> Html {
     let state = use_context::<AppContext>().expect("MeasuredImport is rendered inside App's context provider");
     let pasted = use_node_ref();
     let pasted_name = use_node_ref();
@@ -113,7 +109,7 @@ pub fn MeasuredImport(props: &MeasuredImportProps) -> Html {
             };
             let name = name.value().trim().to_string();
             let name = if name.is_empty() { "pasted".to_string() } else { name };
-            state.dispatch(Action::Import { name, text: area.value() });
+            ask(state.dispatcher(), Ask::Import { files: vec![FileText { name, text: area.value() }] });
             area.set_value("");
         })
     };
@@ -121,8 +117,9 @@ pub fn MeasuredImport(props: &MeasuredImportProps) -> Html {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.dispatch(Action::ClearImports))
     };
-    let comparisons: &[Comparison] = match &*props.report {
-        Some(Ok(r)) => &r.comparisons,
+    let report = state.report.ready();
+    let comparisons: &[RunCheck] = match report {
+        Some(Ok(r)) => &r.runs,
         _ => &[],
     };
     let mut offset = 0;
@@ -144,7 +141,10 @@ pub fn MeasuredImport(props: &MeasuredImportProps) -> Html {
                 <textarea id="pasted-text" rows="6" data-testid="pasted-text" ref={pasted} />
                 <button type="button" data-testid="import-pasted" onclick={onpaste}>{ "Import the pasted result" }</button>
             </details>
-            if let Some(Err(e)) = &*props.report {
+            if !state.importing.is_empty() {
+                <p class="muted" role="status" data-testid="import-pending">{ "Reading the files…" }</p>
+            }
+            if let Some(Err(e)) = report {
                 <p class="blocked" role="status">{ format!("The runs cannot be compared ({}): {}", e.field, e.message) }</p>
             }
             if !state.imports.is_empty() {
@@ -155,7 +155,7 @@ pub fn MeasuredImport(props: &MeasuredImportProps) -> Html {
                             Callback::from(move |_: MouseEvent| state.dispatch(Action::RemoveImport(k)))
                         };
                         let body = match &imported.outcome {
-                            Err(e) => html! { <p class="import-error" data-testid="import-error">{ e.to_string() }</p> },
+                            Err(e) => html! { <p class="import-error" data-testid="import-error">{ e.clone() }</p> },
                             Ok(runs) => {
                                 let first = offset;
                                 offset += runs.len();

@@ -5,27 +5,26 @@
 //! recalibration.
 //!
 //! Design decision: the imported runs are state (user input, `state::Imported`); the match
-//! against the plan is derived from them and the resolved scenario with `use_memo`, so keeping
-//! a fit (a new scenario, a new plan) compares every run again with the fitted parameters.
+//! against the plan is derived from them and the scenario by the benchmark worker
+//! (`ui::bench_worker`), asked again whenever either changes, so keeping a fit (a new
+//! scenario, a new plan) compares every run again with the fitted parameters. The answer
+//! arrives as an action and is kept in `AppState::report`.
 
 use super::bench_script_panel::BenchScriptPanel;
+use super::bench_worker::ask;
 use super::measured_import::MeasuredImport;
 use super::measured_table::MeasuredTable;
 use super::recalibrate_panel::RecalibratePanel;
 use super::results::Results;
 use super::shared::Shared;
 use super::state::AppContext;
-use crate::planner::bench::compare::{beside_plan, match_to_plan, MatchReport};
 use crate::planner::bench::import::MeasuredRun;
-use crate::planner::error::InputError;
+use crate::planner::bench::protocol::{Ask, RunCheck};
 use crate::planner::inputs::PlannerInputs;
 use crate::planner::layout::Layout;
 use crate::planner::plan::Plan;
 use std::rc::Rc;
 use yew::prelude::*;
-
-/// The imported runs against the plan; `None` while nothing is imported.
-pub type Report = Option<Result<MatchReport, InputError>>;
 
 #[derive(Properties, PartialEq)]
 pub struct MeasuredResultsProps {
@@ -39,22 +38,23 @@ pub struct MeasuredResultsProps {
 #[component]
 pub fn MeasuredResults(props: &MeasuredResultsProps) -> Html {
     let state = use_context::<AppContext>().expect("MeasuredResults is rendered inside App's context provider");
-    // One memo for the three (each hook instance costs WebAssembly): the plan and the resolved
-    // scenario always change together, and the imports change only on an import.
-    let derived = use_memo(
-        (props.plan.clone(), props.inputs.clone(), Shared(state.imports.clone())),
-        |(plan, inputs, imports)| {
-            let runs: Vec<MeasuredRun> =
-                imports.iter().filter_map(|i| i.outcome.as_ref().ok()).flatten().cloned().collect();
-            let report: Report = (!runs.is_empty()).then(|| match_to_plan(inputs, &runs));
-            let measured = match &report {
-                Some(Ok(r)) => Some(Shared(Rc::new(beside_plan(r, plan, inputs.workload.load)))),
-                _ => None,
-            };
-            (Shared(Rc::new(runs)), Shared(Rc::new(report)), measured)
-        },
-    );
-    let (runs, report, measured) = &*derived;
+    let runs = use_memo(Shared(state.imports.clone()), |imports| {
+        let runs: Vec<MeasuredRun> = imports.iter().filter_map(|i| i.outcome.as_ref().ok()).flatten().cloned().collect();
+        Shared(Rc::new(runs))
+    });
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with((props.inputs.clone(), (*runs).clone()), move |(inputs, runs)| {
+            if !runs.is_empty() {
+                ask(dispatcher, Ask::Compare { scenario: inputs.input.clone(), runs: runs.to_vec() });
+            }
+        });
+    }
+    let measured = use_memo(state.report.clone(), |report| {
+        report.ready().and_then(|r| r.as_ref().ok()).map(|r| {
+            Shared(Rc::new(r.beside.iter().map(|i| i.and_then(|i| r.runs.get(i).cloned())).collect::<Vec<Option<RunCheck>>>()))
+        })
+    });
     html! {
         <Results
             plan={props.plan.0.clone()}
@@ -62,17 +62,20 @@ pub fn MeasuredResults(props: &MeasuredResultsProps) -> Html {
             selected={props.selected}
             onselect={props.onselect.clone()}
             embed={false}
-            measured={measured.clone()}
+            measured={(*measured).clone()}
         >
             <section class="bench-loop card" data-testid="bench-loop" aria-labelledby="bench-loop-title">
                 <h2 id="bench-loop-title">{ "Benchmark, compare, recalibrate" }</h2>
                 <p class="muted">
                     { "Run the plan's best layouts with the engine's own benchmark, bring the result files back, and see how far the prediction was; refit the model to them if you like. Files are read in your browser; nothing is uploaded." }
                 </p>
+                if let Some(e) = &state.worker_error {
+                    <p class="blocked" role="status" data-testid="worker-error">{ e.clone() }</p>
+                }
                 <BenchScriptPanel inputs={props.inputs.clone()} feasible={props.plan.ranking.len()} />
-                <MeasuredImport report={report.clone()} />
-                <MeasuredTable report={report.clone()} />
-                <RecalibratePanel inputs={props.inputs.clone()} runs={runs.clone()} plan={props.plan.clone()} />
+                <MeasuredImport />
+                <MeasuredTable />
+                <RecalibratePanel inputs={props.inputs.clone()} runs={(*runs).clone()} plan={props.plan.clone()} />
             </section>
         </Results>
     }

@@ -1,18 +1,13 @@
 //! Predicted against measured: for every run that matches the plan, the planner's figure at the
-//! run's own load (`bench::compare`), the measured one and the error, for output tokens/s per
-//! GPU, TTFT and TPOT; and whether the layout that measured best is the one predicted best.
+//! run's own load (`bench::compare`, in the benchmark worker), the measured one and the error,
+//! for output tokens/s per GPU, TTFT and TPOT; and whether the layout that measured best is the
+//! one predicted best.
 
 use super::format::{figure, layout_short};
-use super::measured_results::Report;
-use super::shared::Shared;
+use super::state::{AppContext, Slot};
 use crate::planner::bench::compare::{BestLayout, Figure};
 use crate::planner::bench::script::BenchLoad;
 use yew::prelude::*;
-
-#[derive(Properties, PartialEq)]
-pub struct MeasuredTableProps {
-    pub report: Shared<Report>,
-}
 
 /// A relative error as a signed percentage, one decimal below 10 %: `+67 %`, `−3.4 %`.
 pub fn error_text(error: Option<f64>) -> String {
@@ -61,9 +56,13 @@ fn best_line(best: &BestLayout) -> String {
 }
 
 #[component]
-pub fn MeasuredTable(props: &MeasuredTableProps) -> Html {
-    let Some(Ok(report)) = &*props.report else { return html! {} };
-    let matched: Vec<_> = report.comparisons.iter().filter(|c| c.matched).collect();
+pub fn MeasuredTable() -> Html {
+    let state = use_context::<AppContext>().expect("MeasuredTable is rendered inside App's context provider");
+    if matches!(state.report, Slot::Waiting(_)) || (state.report == Slot::Idle && !state.imports.iter().all(|i| i.outcome.as_ref().map_or(true, |r| r.is_empty()))) {
+        return html! { <p class="muted" role="status" data-testid="measured-pending">{ "Comparing the runs with the plan…" }</p> };
+    }
+    let Some(Ok(report)) = state.report.ready() else { return html! {} };
+    let matched: Vec<_> = report.runs.iter().filter(|c| c.matched).collect();
     html! {
         <div class="measured" data-testid="measured-table">
             <h3>{ "3. Predicted against measured" }</h3>
@@ -87,7 +86,7 @@ pub fn MeasuredTable(props: &MeasuredTableProps) -> Html {
                         </thead>
                         <tbody>
                             { for matched.iter().map(|c| {
-                                let load = match c.evaluated_at.map(|a| a.load) {
+                                let load = match c.load {
                                     Some(BenchLoad::Concurrency { requests }) => format!("{requests} in flight"),
                                     Some(BenchLoad::RequestRate { per_s }) => format!("{} req/s", figure(per_s)),
                                     None => "—".into(),

@@ -8,6 +8,7 @@
 
 pub mod app;
 mod bar_panel;
+pub mod bench_worker;
 mod bench_script_panel;
 pub mod bindings;
 pub mod browser;

@@ -4,22 +4,23 @@
 //! user keeps the fit (`Action::SetPerfParams`: the scenario's `perf_params`, so the whole page
 //! plans with it) or drops it; a kept fit says so ("custom calibration") and can be dropped.
 //!
-//! Design decision: the fit is derived (`use_memo` over the resolved scenario and the runs),
-//! computed only once the user asks (`AppState::fit_requested`), never stored: only the kept
-//! parameters are state.
+//! Design decision: the fit is derived from the scenario and the runs, computed by the
+//! benchmark worker (`ui::bench_worker`, so the page stays responsive while it runs) only once
+//! the user asks (`AppState::fit_requested`) and asked again when either changes; its answer
+//! waits in `AppState::fit` until it is kept or dropped: only the kept parameters are input.
 
 use super::format::{figure, layout_short};
 use super::measured_table::error_text;
 use super::shared::Shared;
+use super::bench_worker::ask;
 use super::state::{Action, AppContext};
-use crate::planner::bench::compare::measurements;
 use crate::planner::bench::import::MeasuredRun;
-use crate::planner::calibration::recalibrate::{recalibrate, FigureError, Figures, Recalibration};
-use crate::planner::error::InputError;
+use crate::planner::bench::protocol::Ask;
+use crate::planner::calibration::recalibrate::{FigureError, Figures};
 use crate::planner::inputs::PlannerInputs;
+use crate::planner::layout::Layout;
 use crate::planner::plan::Plan;
 use crate::planner::scenario::FitRecordInput;
-use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -29,16 +30,6 @@ pub struct RecalibratePanelProps {
     pub runs: Shared<Vec<MeasuredRun>>,
     /// The plan made with the current parameters.
     pub plan: Shared<Plan>,
-}
-
-type Fit = Option<Result<Rc<Recalibration>, InputError>>;
-
-fn fit(inputs: &PlannerInputs, runs: &[MeasuredRun]) -> Result<Rc<Recalibration>, InputError> {
-    let ms: Vec<_> = measurements(inputs, runs).into_iter().map(|(_, m)| m).collect();
-    if ms.is_empty() {
-        return Err(InputError::new("measurements", "no imported run matches this scenario, so there is nothing to fit"));
-    }
-    recalibrate(inputs, &ms).map(Rc::new)
 }
 
 /// `+12 % → −1.5 %` for one figure.
@@ -71,15 +62,20 @@ fn residuals(fit: &FitRecordInput) -> String {
 #[component]
 pub fn RecalibratePanel(props: &RecalibratePanelProps) -> Html {
     let state = use_context::<AppContext>().expect("RecalibratePanel is rendered inside App's context provider");
-    let proposed = use_memo((props.inputs.clone(), props.runs.clone(), state.fit_requested), |(inputs, runs, requested)| {
-        let fit: Fit = requested.then(|| fit(inputs, runs));
-        fit
-    });
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with((props.inputs.clone(), props.runs.clone(), state.fit_requested), move |(inputs, runs, requested)| {
+            if *requested {
+                ask(dispatcher, Ask::Recalibrate { scenario: inputs.input.clone(), runs: runs.to_vec() });
+            }
+        });
+    }
+    let requested = state.fit_requested;
     let dispatch = |action: Action| {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.dispatch(action.clone()))
     };
-    let recommended = |plan: &Plan| plan.recommended.as_ref().map_or("nothing feasible".to_string(), |c| c.layout.to_string());
+    let recommended = |layout: Option<Layout>| layout.map_or("nothing feasible".to_string(), |l| l.to_string());
     html! {
         <div class="recalibrate" data-testid="recalibrate">
             <h3>{ "4. Recalibrate" }</h3>
@@ -102,13 +98,14 @@ pub fn RecalibratePanel(props: &RecalibratePanelProps) -> Html {
             }
             if props.runs.is_empty() {
                 <p class="muted">{ "Import measured runs of this scenario's GPU and engine to refit the model to them." }</p>
-            } else if proposed.is_none() {
+            } else if !requested {
                 <button type="button" data-testid="recalibrate-button" onclick={dispatch(Action::RequestFit)}>
                     { "Refit the model to the matching runs" }
                 </button>
             }
-            { match &*proposed {
-                None => html! {},
+            { match state.fit.ready().filter(|_| requested) {
+                None if !requested => html! {},
+                None => html! { <p class="muted" role="status" data-testid="fit-pending">{ "Fitting the model to the runs…" }</p> },
                 Some(Err(e)) => html! {
                     <p class="blocked" role="status" data-testid="fit-error">
                         { format!("No fit ({}): {}", e.field, e.message) }
@@ -152,7 +149,7 @@ pub fn RecalibratePanel(props: &RecalibratePanelProps) -> Html {
                             </table>
                         </div>
                         <p data-testid="fit-recommendation">
-                            { format!("With the fit the plan recommends {}; now it recommends {}.", recommended(&r.plan), recommended(&props.plan)) }
+                            { format!("With the fit the plan recommends {}; now it recommends {}.", recommended(r.recommended), recommended(props.plan.recommended.as_ref().map(|c| c.layout))) }
                         </p>
                         <div class="fit-actions">
                             <button type="button" class="primary" data-testid="keep-fit" onclick={dispatch(Action::SetPerfParams(Some(r.perf_params.clone())))}>

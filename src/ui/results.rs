@@ -14,7 +14,7 @@ use super::launch_commands::LaunchCommands;
 use super::memory_bar::MemoryBar;
 use super::recommendation::Recommendation;
 use super::shared::Shared;
-use crate::planner::bench::compare::Comparison;
+use crate::planner::bench::protocol::RunCheck;
 use crate::planner::inputs::PlannerInputs;
 use crate::planner::layout::Layout;
 use crate::planner::plan::Plan;
@@ -33,7 +33,7 @@ pub struct ResultsProps {
     pub inputs: Rc<PlannerInputs>,
     /// Per candidate (same order as `plan.candidates`), the measured run drawn beside it.
     #[prop_or_default]
-    pub measured: Option<Shared<Vec<Option<Comparison>>>>,
+    pub measured: Option<Shared<Vec<Option<RunCheck>>>>,
     /// Shown after the launch commands (not in embed mode).
     #[prop_or_default]
     pub children: Html,

@@ -6,11 +6,19 @@
 //! that changes nothing returns the same `Rc`, so nothing re-renders.
 //!
 //! Imported result files are user input too: each is kept as what `bench::import` read from
-//! it (the runs, or the error saying what was expected), not as its text, which can run to
-//! megabytes; reading is pure, so the reducer does it.
+//! it (the runs, or the message saying what was expected), not as its text, which can run to
+//! megabytes.
+//!
+//! Design decision: the benchmark loop's results (the script, the comparison, the fit) are
+//! computed by the benchmark worker (`ui::bench_worker`), so they arrive later, as actions: each
+//! is kept in a `Slot` that remembers the id of the latest request, and an answer to an older
+//! request is dropped. They are still derived from the state (a component asks again whenever
+//! what they depend on changes); only the wait for them is state.
 
 use super::form::{Field, FormState};
-use crate::planner::bench::import::{import, ImportError, MeasuredRun};
+use crate::planner::bench::import::MeasuredRun;
+use crate::planner::bench::protocol::{Answer, Fit, Reply, Report};
+use crate::planner::error::InputError;
 pub use crate::planner::scenario::PerfParamsInput as PerfParams;
 use std::rc::Rc;
 use yew::{Reducible, UseReducerHandle};
@@ -32,7 +40,44 @@ pub struct AppState {
     /// Whether the user asked to refit the parameters to the imported runs (the fit itself is
     /// derived, and shown until it is kept or dropped).
     pub fit_requested: bool,
+    /// Whether the user has used the benchmark loop: only then is the worker started.
+    pub bench_opened: bool,
+    /// The import requests not answered yet.
+    pub importing: Vec<u32>,
+    pub script: Slot<Result<String, InputError>>,
+    pub report: Slot<Result<Report, InputError>>,
+    pub fit: Slot<Result<Fit, InputError>>,
+    /// Why the benchmark worker could not answer, if it could not.
+    pub worker_error: Option<String>,
 }
+
+/// A result the benchmark worker computes: not asked, asked (the request's id), or answered.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Slot<T> {
+    Idle,
+    Waiting(u32),
+    Ready(Rc<T>),
+}
+
+impl<T> Slot<T> {
+    /// The answer, once it has arrived.
+    pub fn ready(&self) -> Option<&T> {
+        match self {
+            Slot::Ready(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// Keeps `answer` if it answers the request this slot waits for.
+    fn answer(&mut self, id: u32, answer: T) -> bool {
+        if !matches!(self, Slot::Waiting(w) if *w == id) {
+            return false;
+        }
+        *self = Slot::Ready(Rc::new(answer));
+        true
+    }
+}
+
 
 impl Default for AppState {
     fn default() -> Self {
@@ -42,6 +87,12 @@ impl Default for AppState {
             bench_top_n: DEFAULT_BENCH_TOP_N,
             imports: Rc::default(),
             fit_requested: false,
+            bench_opened: false,
+            importing: Vec::new(),
+            script: Slot::Idle,
+            report: Slot::Idle,
+            fit: Slot::Idle,
+            worker_error: None,
         }
     }
 }
@@ -50,7 +101,16 @@ impl Default for AppState {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Imported {
     pub name: String,
-    pub outcome: Result<Vec<MeasuredRun>, ImportError>,
+    pub outcome: Result<Vec<MeasuredRun>, String>,
+}
+
+/// What a request to the benchmark worker was for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asked {
+    Script,
+    Import,
+    Compare,
+    Recalibrate,
 }
 
 /// Every change the page can make to `AppState`.
@@ -65,8 +125,14 @@ pub enum Action {
     SetPerfParams(Option<PerfParams>),
     /// The number of layouts the benchmark script covers.
     SetBenchTopN(usize),
-    /// A result file: its name (which may carry the layout) and its text.
-    Import { name: String, text: String },
+    /// The user started using the benchmark loop.
+    OpenBench,
+    /// A request was posted to the benchmark worker.
+    Asked(u32, Asked),
+    /// The benchmark worker answered.
+    Answered(Reply),
+    /// The benchmark worker could not be started or failed.
+    WorkerFailed(String),
     /// Forget the imported file at this position.
     RemoveImport(usize),
     /// Forget every imported file.
@@ -95,6 +161,7 @@ impl Reducible for AppState {
                 }
                 next.perf_params = params;
                 next.fit_requested = false;
+                next.fit = Slot::Idle;
             }
             Action::SetBenchTopN(n) => {
                 if self.bench_top_n == n || n == 0 {
@@ -102,9 +169,45 @@ impl Reducible for AppState {
                 }
                 next.bench_top_n = n;
             }
-            Action::Import { name, text } => {
-                let outcome = import(&name, &text);
-                Rc::make_mut(&mut next.imports).push(Imported { name, outcome });
+            Action::OpenBench => {
+                if self.bench_opened {
+                    return self;
+                }
+                next.bench_opened = true;
+            }
+            Action::Asked(id, asked) => {
+                next.bench_opened = true;
+                match asked {
+                    Asked::Script => next.script = Slot::Waiting(id),
+                    Asked::Import => next.importing.push(id),
+                    Asked::Compare => next.report = Slot::Waiting(id),
+                    Asked::Recalibrate => next.fit = Slot::Waiting(id),
+                }
+            }
+            Action::Answered(Reply { id, answer }) => {
+                let kept = match answer {
+                    Answer::Script(s) => next.script.answer(id, s),
+                    Answer::Import(files) => {
+                        let Some(at) = self.importing.iter().position(|&i| i == id) else { return self };
+                        next.importing.remove(at);
+                        let imports = Rc::make_mut(&mut next.imports);
+                        imports.extend(files.into_iter().map(|f| Imported { name: f.name, outcome: f.outcome }));
+                        true
+                    }
+                    Answer::Compare(r) => next.report.answer(id, r),
+                    Answer::Recalibrate(f) => next.fit.answer(id, f),
+                    Answer::Unreadable(message) => {
+                        next.worker_error = Some(message);
+                        true
+                    }
+                };
+                if !kept {
+                    return self;
+                }
+            }
+            Action::WorkerFailed(message) => {
+                next.worker_error = Some(message);
+                next.importing.clear();
             }
             Action::RemoveImport(index) => {
                 if index >= self.imports.len() {
@@ -124,7 +227,14 @@ impl Reducible for AppState {
                     return self;
                 }
                 next.fit_requested = requested;
+                next.bench_opened = true;
+                if !requested {
+                    next.fit = Slot::Idle;
+                }
             }
+        }
+        if next.imports.is_empty() {
+            next.report = Slot::Idle;
         }
         Rc::new(next)
     }

@@ -35,7 +35,7 @@ use crate::planner::plan::Plan;
 use crate::planner::scenario::{LayoutConstraint, LayoutInput, ScenarioInput, WorkloadInput};
 use crate::planner::search::{enumerate, search};
 use crate::planner::workload::{Arrivals, Load, Priority, Sla};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How far a run's mean input or output length may be from the scenario's (as a share of the
 /// scenario's) and still be compared: vLLM's random prompts lose the tokenizer's special tokens
@@ -148,7 +148,7 @@ impl Flag {
 }
 
 /// A predicted and a measured value, and the prediction's relative error.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Figure {
     pub predicted: f64,
     pub measured: f64,
@@ -191,7 +191,7 @@ pub struct Comparison {
 }
 
 /// Whether the layout that measured best is the one predicted best.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BestLayout {
     /// What "best" means, from the scenario's priority.
     pub metric: String,

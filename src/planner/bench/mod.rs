@@ -22,6 +22,7 @@ pub mod gpu_name;
 pub mod import;
 pub mod launch;
 pub mod naming;
+pub mod protocol;
 pub mod samples;
 pub mod script;
 

@@ -29,11 +29,11 @@ use crate::planner::inputs::PlannerInputs;
 use crate::planner::layout::Layout;
 use crate::planner::search::search;
 use crate::planner::workload::Load;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt::Write;
 
 /// The load a benchmark is run at.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum BenchLoad {
     /// Closed loop with this many requests in flight.

@@ -31,7 +31,7 @@ use crate::planner::perf::OperatingPoint;
 use crate::planner::plan::Plan;
 use crate::planner::planning::plan_inputs;
 use crate::planner::scenario::{FitRecordInput, PerfParamsInput, ScenarioInput};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// A parameter moves by this share of its `BOUNDS` range to measure its effect.
@@ -44,7 +44,7 @@ pub const MIN_EFFECT: f64 = 0.005;
 pub const MIN_INDEPENDENCE: f64 = 0.3;
 
 /// A predicted figure against its measurement.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct FigureError {
     pub predicted: f64,
     pub measured: f64,
@@ -60,7 +60,7 @@ impl FigureError {
 
 /// The figures of one measurement under one parameter vector (`None`: not measured, or the
 /// parameters judge the layout unable to run).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Figures {
     pub output_tok_s_per_gpu: FigureError,
     pub ttft_ms: Option<FigureError>,
@@ -68,7 +68,7 @@ pub struct Figures {
 }
 
 /// One measurement before and after the fit.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MeasurementFit {
     pub layout: Layout,
     /// The load it ran at, in words.

@@ -1,0 +1,194 @@
+//! The benchmark loop's messages between the page and its worker (`src/bin/bench_worker.rs`),
+//! as JSON: a `Request` in, a `Reply` out, each carrying the page's request `id`, and `serve`,
+//! the worker's whole job as a pure function (JSON text in, JSON text out), so it is tested
+//! natively.
+//!
+//! Design decision: the page plans, the worker does the rest of the loop (the script, the
+//! importers, the comparison, the fit): that code is only loaded when the user first uses the
+//! loop, and a fit never blocks the page. The scenario travels as `ScenarioInput` (FORMAT.md)
+//! and the worker resolves it itself; the answers carry what the panels show, already in words
+//! where the page would otherwise need the planner's code to word them (a run's flags).
+
+use super::compare::{beside_plan, match_to_plan, measurements, BestLayout, Comparison, Figure};
+use super::import::{import, MeasuredRun};
+use super::script::{script, BenchLoad};
+use crate::planner::calibration::recalibrate::{recalibrate, MeasurementFit};
+use crate::planner::error::InputError;
+use crate::planner::inputs::resolve;
+use crate::planner::layout::Layout;
+use crate::planner::plan::Plan;
+use crate::planner::planning::plan_inputs;
+use crate::planner::scenario::{PerfParamsInput, ScenarioInput};
+use serde::{Deserialize, Serialize};
+
+/// One request from the page, with the id its reply carries back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Request {
+    pub id: u32,
+    #[serde(flatten)]
+    pub ask: Ask,
+}
+
+/// What the page asks for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Ask {
+    /// The benchmark script for the plan's `top_n` best layouts.
+    Script { scenario: ScenarioInput, top_n: usize },
+    /// Read result files.
+    Import { files: Vec<FileText> },
+    /// Match the runs read so far to the plan of `scenario`.
+    Compare { scenario: ScenarioInput, runs: Vec<MeasuredRun> },
+    /// Refit the performance parameters to the runs that match `scenario`.
+    Recalibrate { scenario: ScenarioInput, runs: Vec<MeasuredRun> },
+}
+
+/// A result file: its name (which may carry the layout) and its text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileText {
+    pub name: String,
+    pub text: String,
+}
+
+/// The worker's answer to the request `id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reply {
+    pub id: u32,
+    #[serde(flatten)]
+    pub answer: Answer,
+}
+
+/// One answer per kind of request; `Unreadable` for a message the worker could not read.
+// One answer per message, moved once; its size does not matter.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "result", rename_all = "kebab-case")]
+pub enum Answer {
+    Script(Result<String, InputError>),
+    Import(Vec<FileOutcome>),
+    Compare(Result<Report, InputError>),
+    Recalibrate(Result<Fit, InputError>),
+    Unreadable(String),
+}
+
+/// What the importer read from one file: its runs, or the message saying what was expected.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileOutcome {
+    pub name: String,
+    pub outcome: Result<Vec<MeasuredRun>, String>,
+}
+
+/// One run against the plan (`compare::Comparison`, its flags in words).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunCheck {
+    /// Index into the runs of the request.
+    pub run: usize,
+    pub source: String,
+    pub layout: Option<Layout>,
+    /// No flag blocks the run and the planner predicted it.
+    pub matched: bool,
+    /// Why the run is not compared, and the doubts that do not block it.
+    pub blocking: Vec<String>,
+    pub doubts: Vec<String>,
+    /// The load the prediction was made at.
+    pub load: Option<BenchLoad>,
+    pub output_tok_s_per_gpu: Option<Figure>,
+    pub ttft_ms: Option<Figure>,
+    pub tpot_ms: Option<Figure>,
+}
+
+impl From<&Comparison> for RunCheck {
+    fn from(c: &Comparison) -> Self {
+        let (blocking, doubts): (Vec<_>, Vec<_>) = c.flags.iter().partition(|f| f.blocks());
+        RunCheck {
+            run: c.run,
+            source: c.source.clone(),
+            layout: c.layout,
+            matched: c.matched,
+            blocking: blocking.iter().map(|f| f.message()).collect(),
+            doubts: doubts.iter().map(|f| f.message()).collect(),
+            load: c.evaluated_at.map(|a| a.load),
+            output_tok_s_per_gpu: c.output_tok_s_per_gpu,
+            ttft_ms: c.ttft_ms,
+            tpot_ms: c.tpot_ms,
+        }
+    }
+}
+
+/// Every run against the plan, the best-layout check, and per candidate of the plan (same
+/// order as `Plan::candidates`) the index in `runs` of the run drawn beside it on the chart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub runs: Vec<RunCheck>,
+    pub best: BestLayout,
+    pub beside: Vec<Option<usize>>,
+}
+
+/// A proposed fit: what `calibration::recalibrate` found, and what the plan recommends with it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fit {
+    pub free: Vec<String>,
+    pub at_bound: Vec<String>,
+    pub loss_before: f64,
+    pub loss_after: f64,
+    pub measurements: Vec<MeasurementFit>,
+    /// The scenario field that keeps the fit.
+    pub perf_params: PerfParamsInput,
+    /// The layout the plan recommends with the fit; `None` when nothing is feasible.
+    pub recommended: Option<Layout>,
+}
+
+fn compare(scenario: &ScenarioInput, runs: &[MeasuredRun]) -> Result<Report, InputError> {
+    let inputs = resolve(scenario)?;
+    let report = match_to_plan(&inputs, runs)?;
+    let plan: Plan = plan_inputs(&inputs)?;
+    let beside = beside_plan(&report, &plan, inputs.workload.load).iter().map(|c| c.as_ref().map(|c| c.run)).collect();
+    Ok(Report { runs: report.comparisons.iter().map(RunCheck::from).collect(), best: report.best, beside })
+}
+
+fn fit(scenario: &ScenarioInput, runs: &[MeasuredRun]) -> Result<Fit, InputError> {
+    let inputs = resolve(scenario)?;
+    let ms: Vec<_> = measurements(&inputs, runs).into_iter().map(|(_, m)| m).collect();
+    if ms.is_empty() {
+        return Err(InputError::new("measurements", "no imported run matches this scenario, so there is nothing to fit"));
+    }
+    let r = recalibrate(&inputs, &ms)?;
+    Ok(Fit {
+        free: r.free.iter().map(|s| s.to_string()).collect(),
+        at_bound: r.at_bound.iter().map(|s| s.to_string()).collect(),
+        loss_before: r.loss_before,
+        loss_after: r.loss_after,
+        measurements: r.measurements,
+        perf_params: r.perf_params,
+        recommended: r.plan.recommended.map(|c| c.layout),
+    })
+}
+
+/// The answer to one request.
+pub fn answer(ask: &Ask) -> Answer {
+    match ask {
+        Ask::Script { scenario, top_n } => Answer::Script(resolve(scenario).and_then(|inputs| script(&inputs, *top_n))),
+        Ask::Import { files } => Answer::Import(
+            files
+                .iter()
+                .map(|f| FileOutcome { name: f.name.clone(), outcome: import(&f.name, &f.text).map_err(|e| e.to_string()) })
+                .collect(),
+        ),
+        Ask::Compare { scenario, runs } => Answer::Compare(compare(scenario, runs)),
+        Ask::Recalibrate { scenario, runs } => Answer::Recalibrate(fit(scenario, runs)),
+    }
+}
+
+/// The worker's job: a request as JSON text in, its reply as JSON text out. A request that
+/// cannot be read is answered with id 0 and `Unreadable`, never a panic.
+pub fn serve(request: &str) -> String {
+    let reply = match serde_json::from_str::<Request>(request) {
+        Ok(r) => Reply { id: r.id, answer: answer(&r.ask) },
+        Err(e) => Reply { id: 0, answer: Answer::Unreadable(format!("the benchmark worker could not read the request: {e}")) },
+    };
+    serde_json::to_string(&reply)
+        .unwrap_or_else(|_| r#"{"id":0,"kind":"unreadable","result":"the benchmark worker could not write its reply"}"#.into())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,132 @@
+//! The worker's messages survive JSON both ways, and `serve` answers every kind of request as
+//! the planner's own functions do.
+
+use super::*;
+use crate::planner::evaluate::evaluate;
+
+/// The page's opening scenario: LLaMA-7B on 1 × 4 A100 80GB, 8 in flight.
+const SCENARIO: &str = r#"{"model": "huggyllama/llama-7b", "gpu": "a100-sxm-80gb", "nodes": 1, "gpus_per_node": 4,
+    "workload": {"isl": 1024, "osl": 256, "concurrency": 8}, "priority": "throughput"}"#;
+
+fn scenario() -> ScenarioInput {
+    ScenarioInput::from_json(SCENARIO).unwrap()
+}
+
+/// The planner's CSV for the plan's `n` best layouts at 8 in flight, measured at `speed` × the
+/// prediction.
+fn csv(n: usize, speed: f64) -> String {
+    let inputs = resolve(&scenario()).unwrap();
+    let plan = plan_inputs(&inputs).unwrap();
+    let mut csv = "tp,pp,dp,ep,concurrency,output_tok_s,ttft_ms,tpot_ms\n".to_string();
+    for &i in plan.ranking.iter().take(n) {
+        let l = plan.candidates[i].layout;
+        let p = *evaluate(&inputs, l).point().unwrap();
+        csv.push_str(&format!("{},{},{},{},8,{},{},{}\n", l.tp, l.pp, l.dp, l.ep, p.output_tok_s * speed, p.ttft.ms() / speed, p.tpot.ms() / speed));
+    }
+    csv
+}
+
+/// `serve` on `request`, read back.
+fn served(request: &Request) -> Reply {
+    let text = serve(&serde_json::to_string(request).unwrap());
+    serde_json::from_str(&text).unwrap()
+}
+
+fn runs(n: usize, speed: f64) -> Vec<MeasuredRun> {
+    import("runs.csv", &csv(n, speed)).unwrap()
+}
+
+#[test]
+fn requests_and_replies_survive_json() {
+    let asks = [
+        Ask::Script { scenario: scenario(), top_n: 3 },
+        Ask::Import { files: vec![FileText { name: "a.csv".into(), text: "x,y\n1,2".into() }] },
+        Ask::Compare { scenario: scenario(), runs: runs(2, 0.8) },
+        Ask::Recalibrate { scenario: scenario(), runs: runs(3, 0.6) },
+    ];
+    for (id, ask) in asks.into_iter().enumerate() {
+        let request = Request { id: id as u32, ask };
+        let text = serde_json::to_string(&request).unwrap();
+        assert_eq!(serde_json::from_str::<Request>(&text).unwrap(), request, "{text}");
+        let reply = Reply { id: request.id, answer: answer(&request.ask) };
+        let text = serde_json::to_string(&reply).unwrap();
+        assert_eq!(serde_json::from_str::<Reply>(&text).unwrap(), reply, "{text}");
+    }
+}
+
+#[test]
+fn the_script_is_the_planners_script() {
+    let reply = served(&Request { id: 7, ask: Ask::Script { scenario: scenario(), top_n: 2 } });
+    assert_eq!(reply.id, 7);
+    let expected = script(&resolve(&scenario()).unwrap(), 2).unwrap();
+    assert_eq!(reply.answer, Answer::Script(Ok(expected)));
+}
+
+#[test]
+fn a_bad_scenario_is_an_error_naming_the_field() {
+    let mut bad = scenario();
+    bad.nodes = Some(0.0);
+    let reply = served(&Request { id: 1, ask: Ask::Script { scenario: bad, top_n: 1 } });
+    let Answer::Script(Err(e)) = reply.answer else { panic!("{reply:?}") };
+    assert_eq!(e.field, "nodes");
+}
+
+#[test]
+fn every_file_gets_its_outcome_in_order() {
+    let files = vec![
+        FileText { name: "runs.csv".into(), text: csv(2, 1.0) },
+        FileText { name: "empty.json".into(), text: String::new() },
+    ];
+    let reply = served(&Request { id: 2, ask: Ask::Import { files } });
+    let Answer::Import(outcomes) = reply.answer else { panic!("{reply:?}") };
+    assert_eq!(outcomes.len(), 2);
+    assert_eq!(outcomes[0].name, "runs.csv");
+    assert_eq!(outcomes[0].outcome.as_ref().unwrap().len(), 2);
+    assert!(outcomes[1].outcome.as_ref().unwrap_err().contains("the file is empty"), "{outcomes:?}");
+}
+
+#[test]
+fn the_comparison_is_match_to_plan_with_the_chart_pairing() {
+    let runs = runs(2, 0.5);
+    let reply = served(&Request { id: 3, ask: Ask::Compare { scenario: scenario(), runs: runs.clone() } });
+    let Answer::Compare(Ok(report)) = reply.answer else { panic!("{reply:?}") };
+    let inputs = resolve(&scenario()).unwrap();
+    let expected = match_to_plan(&inputs, &runs).unwrap();
+    assert_eq!(report.runs, expected.comparisons.iter().map(RunCheck::from).collect::<Vec<_>>());
+    assert_eq!(report.best, expected.best);
+    let plan = plan_inputs(&inputs).unwrap();
+    assert_eq!(report.beside.len(), plan.candidates.len());
+    let marked: Vec<Layout> = report.beside.iter().flatten().map(|&i| report.runs[i].layout.unwrap()).collect();
+    assert_eq!(marked.len(), 2, "both measured layouts are marked once");
+    assert!(report.runs.iter().all(|r| r.matched && r.blocking.is_empty()), "{report:?}");
+}
+
+#[test]
+fn the_fit_is_recalibrate_on_the_matching_runs() {
+    let runs = runs(3, 0.6);
+    let reply = served(&Request { id: 4, ask: Ask::Recalibrate { scenario: scenario(), runs: runs.clone() } });
+    let Answer::Recalibrate(Ok(fit)) = reply.answer else { panic!("{reply:?}") };
+    let inputs = resolve(&scenario()).unwrap();
+    let ms: Vec<_> = measurements(&inputs, &runs).into_iter().map(|(_, m)| m).collect();
+    let expected = recalibrate(&inputs, &ms).unwrap();
+    assert_eq!(fit.perf_params, expected.perf_params);
+    assert_eq!(fit.measurements, expected.measurements);
+    assert_eq!(fit.recommended, expected.plan.recommended.map(|c| c.layout));
+    assert!(fit.loss_after < fit.loss_before, "{fit:?}");
+}
+
+#[test]
+fn no_matching_run_is_nothing_to_fit() {
+    let reply = served(&Request { id: 5, ask: Ask::Recalibrate { scenario: scenario(), runs: Vec::new() } });
+    let Answer::Recalibrate(Err(e)) = reply.answer else { panic!("{reply:?}") };
+    assert_eq!(e.field, "measurements");
+}
+
+#[test]
+fn an_unreadable_request_is_answered_not_a_panic() {
+    for text in ["", "{", "{\"id\": 3, \"kind\": \"nope\"}", "[1, 2]"] {
+        let reply: Reply = serde_json::from_str(&serve(text)).unwrap();
+        assert_eq!(reply.id, 0);
+        assert!(matches!(reply.answer, Answer::Unreadable(_)), "{text}: {reply:?}");
+    }
+}

@@ -1,0 +1,149 @@
+//! The page's side of the benchmark worker (`src/bin/bench_worker.rs`): created on the first
+//! request (the first use of the benchmark loop), then kept. `ask` posts a
+//! `bench::protocol::Request` as JSON and dispatches `Action::Asked`; the worker's reply comes
+//! back as `Action::Answered`, and a worker that fails to start or crashes as
+//! `Action::WorkerFailed`.
+//!
+//! Design decision: the worker's wasm only starts listening once it is instantiated, so it
+//! says `"ready"` first and requests wait in a queue until then. The browser tests have no
+//! built worker; `answer_in_page` makes this module answer with a function instead (in tests,
+//! `bench::protocol::serve`), asynchronously like the worker.
+
+use super::state::{Action, Asked};
+use crate::planner::bench::protocol::{Answer, Ask, Reply, Request};
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+use web_sys::{ErrorEvent, MessageEvent, Worker};
+use yew::UseReducerDispatcher;
+
+use super::state::AppState;
+
+/// The worker's loader script, which Trunk writes beside `index.html` (`data-loader-shim`).
+pub const WORKER_URL: &str = "./bench_worker_loader.js";
+
+/// The worker's first message once it listens.
+pub const READY: &str = "ready";
+
+type Dispatcher = UseReducerDispatcher<AppState>;
+
+enum Link {
+    Worker { worker: Worker, queue: Option<Vec<String>> },
+    InPage(fn(&str) -> String),
+}
+
+struct Bench {
+    link: Option<Link>,
+    next_id: u32,
+    dispatch: Option<Dispatcher>,
+}
+
+thread_local! {
+    static BENCH: RefCell<Bench> = const { RefCell::new(Bench { link: None, next_id: 1, dispatch: None }) };
+}
+
+fn dispatch(action: Action) {
+    if let Some(d) = BENCH.with(|b| b.borrow().dispatch.clone()) {
+        d.dispatch(action);
+    }
+}
+
+/// A reply from the worker, as text, into the reducer.
+fn on_reply(text: &str) {
+    match serde_json::from_str::<Reply>(text) {
+        Ok(reply) => dispatch(Action::Answered(reply)),
+        Err(e) => dispatch(Action::WorkerFailed(format!("the benchmark worker's reply could not be read: {e}"))),
+    }
+}
+
+/// Starts the worker, wiring its messages and errors.
+fn start() -> Result<Link, String> {
+    let worker = Worker::new(WORKER_URL).map_err(|e| format!("the benchmark worker could not be started: {e:?}"))?;
+    let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| {
+        let text = e.data().as_string().unwrap_or_default();
+        if text == READY {
+            let queued = BENCH.with(|b| match &mut b.borrow_mut().link {
+                Some(Link::Worker { worker, queue }) => queue.take().map(|q| (worker.clone(), q)),
+                _ => None,
+            });
+            if let Some((worker, queue)) = queued {
+                for message in queue {
+                    post(&worker, &message);
+                }
+            }
+        } else {
+            on_reply(&text);
+        }
+    });
+    worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    onmessage.forget();
+    let onerror = Closure::<dyn FnMut(ErrorEvent)>::new(|e: ErrorEvent| {
+        dispatch(Action::WorkerFailed(format!("the benchmark worker failed: {}", e.message())));
+    });
+    worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
+    onerror.forget();
+    Ok(Link::Worker { worker, queue: Some(Vec::new()) })
+}
+
+fn post(worker: &Worker, message: &str) {
+    if worker.post_message(&JsValue::from_str(message)).is_err() {
+        dispatch(Action::WorkerFailed("the request could not be sent to the benchmark worker".into()));
+    }
+}
+
+/// Answers every request with `serve` in the page instead of a worker (the browser tests).
+pub fn answer_in_page(serve: fn(&str) -> String) {
+    BENCH.with(|b| b.borrow_mut().link = Some(Link::InPage(serve)));
+}
+
+/// Posts `ask` to the worker (starting it on first use); the answer arrives as
+/// `Action::Answered`.
+pub fn ask(dispatcher: Dispatcher, ask: Ask) {
+    let asked = match &ask {
+        Ask::Script { .. } => Asked::Script,
+        Ask::Import { .. } => Asked::Import,
+        Ask::Compare { .. } => Asked::Compare,
+        Ask::Recalibrate { .. } => Asked::Recalibrate,
+    };
+    let (id, started) = BENCH.with(|b| {
+        let mut b = b.borrow_mut();
+        b.dispatch = Some(dispatcher.clone());
+        let id = b.next_id;
+        b.next_id += 1;
+        let started = match b.link {
+            Some(_) => Ok(()),
+            None => start().map(|link| b.link = Some(link)),
+        };
+        (id, started)
+    });
+    if let Err(e) = started {
+        dispatcher.dispatch(Action::WorkerFailed(e));
+        return;
+    }
+    dispatcher.dispatch(Action::Asked(id, asked));
+    let message = match serde_json::to_string(&Request { id, ask }) {
+        Ok(m) => m,
+        Err(e) => {
+            dispatcher.dispatch(Action::Answered(Reply { id, answer: Answer::Unreadable(e.to_string()) }));
+            return;
+        }
+    };
+    enum Send {
+        Now(Worker),
+        Queued,
+        InPage(fn(&str) -> String),
+    }
+    let send = BENCH.with(|b| match &mut b.borrow_mut().link {
+        Some(Link::Worker { worker, queue: None }) => Send::Now(worker.clone()),
+        Some(Link::Worker { queue: Some(q), .. }) => {
+            q.push(message.clone());
+            Send::Queued
+        }
+        Some(Link::InPage(serve)) => Send::InPage(*serve),
+        None => Send::Queued,
+    });
+    match send {
+        Send::Now(worker) => post(&worker, &message),
+        Send::Queued => {}
+        Send::InPage(serve) => wasm_bindgen_futures::spawn_local(async move { on_reply(&serve(&message)) }),
+    }
+}
