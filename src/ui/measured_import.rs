@@ -12,8 +12,7 @@
 use super::bench_worker::ask;
 use super::format::figure;
 use super::state::{Action, AppContext};
-use crate::planner::bench::import::{MeasuredLoad, MeasuredRun};
-use crate::planner::bench::protocol::{Ask, FileText, RunCheck};
+use crate::planner::bench::protocol::{Ask, FileText, RunCheck, RunView};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DragEvent, FileList, HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
@@ -38,23 +37,23 @@ fn read_files(files: Option<FileList>, state: &AppContext) {
 }
 
 /// A run's load in words.
-fn load(load: &MeasuredLoad) -> String {
-    match *load {
-        MeasuredLoad::Concurrency { requests } => format!("{requests} in flight"),
-        MeasuredLoad::RequestRate { per_s } => format!("{} requests/s", figure(per_s)),
-        MeasuredLoad::RateCapped { per_s, requests } => format!("{} requests/s, at most {requests} in flight", figure(per_s)),
-        MeasuredLoad::AllAtOnce { requests } => format!("all {requests} requests at once"),
-        MeasuredLoad::Unknown => "load not stated".into(),
+fn load(run: &RunView) -> String {
+    match (run.requests, run.per_s) {
+        (Some(requests), None) if run.all_at_once => format!("all {requests} requests at once"),
+        (Some(requests), None) => format!("{requests} in flight"),
+        (None, Some(per_s)) => format!("{} requests/s", figure(per_s)),
+        (Some(requests), Some(per_s)) => format!("{} requests/s, at most {requests} in flight", figure(per_s)),
+        (None, None) => "load not stated".into(),
     }
 }
 
 /// One run: its layout, load and throughput (its source too when the file holds several), and
 /// how it compares with the plan.
-fn run_item(run: &MeasuredRun, comparison: Option<&RunCheck>, key: usize, several: bool) -> Html {
+fn run_item(run: &RunView, comparison: Option<&RunCheck>, key: usize, several: bool) -> Html {
     let layout = match (&run.layout, run.disaggregated) {
-        (Some(l), _) => l.layout.to_string(),
-        (None, Some(_)) => "prefill/decode disaggregated".into(),
-        (None, None) => "layout unknown".into(),
+        (Some(l), _) => l.to_string(),
+        (None, true) => "prefill/decode disaggregated".into(),
+        (None, false) => "layout unknown".into(),
     };
     let matched = comparison.is_some_and(|c| c.matched);
     let (blocking, doubts): (&[String], &[String]) = match comparison {
@@ -64,7 +63,7 @@ fn run_item(run: &MeasuredRun, comparison: Option<&RunCheck>, key: usize, severa
     html! {
         <li key={key} data-testid="import-run" data-matched={matched.to_string()} data-layout={layout.clone()}>
             <span class="run-head">
-                { format!("{}{layout}, {}, {} output tok/s", if several { format!("{}: ", run.source) } else { String::new() }, load(&run.load), figure(run.output_tok_s)) }
+                { format!("{}{layout}, {}, {} output tok/s", if several { format!("{}: ", run.source) } else { String::new() }, load(run), figure(run.output_tok_s)) }
             </span>
             if matched {
                 <span class="run-used">{ " — compared with the plan" }</span>

@@ -18,7 +18,6 @@ use super::recalibrate_panel::RecalibratePanel;
 use super::results::Results;
 use super::shared::Shared;
 use super::state::AppContext;
-use crate::planner::bench::import::MeasuredRun;
 use crate::planner::bench::protocol::{Ask, RunCheck};
 use crate::planner::inputs::PlannerInputs;
 use crate::planner::layout::Layout;
@@ -39,7 +38,7 @@ pub struct MeasuredResultsProps {
 pub fn MeasuredResults(props: &MeasuredResultsProps) -> Html {
     let state = use_context::<AppContext>().expect("MeasuredResults is rendered inside App's context provider");
     let runs = use_memo(Shared(state.imports.clone()), |imports| {
-        let runs: Vec<MeasuredRun> = imports.iter().filter_map(|i| i.outcome.as_ref().ok()).flatten().cloned().collect();
+        let runs: Vec<String> = imports.iter().filter_map(|i| i.outcome.as_ref().ok()).flatten().map(|r| r.json.clone()).collect();
         Shared(Rc::new(runs))
     });
     {

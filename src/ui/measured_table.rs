@@ -6,7 +6,6 @@
 use super::format::{figure, layout_short};
 use super::state::{AppContext, Slot};
 use crate::planner::bench::compare::{BestLayout, Figure};
-use crate::planner::bench::script::BenchLoad;
 use yew::prelude::*;
 
 /// A relative error as a signed percentage, one decimal below 10 %: `+67 %`, `−3.4 %`.
@@ -86,10 +85,10 @@ pub fn MeasuredTable() -> Html {
                         </thead>
                         <tbody>
                             { for matched.iter().map(|c| {
-                                let load = match c.load {
-                                    Some(BenchLoad::Concurrency { requests }) => format!("{requests} in flight"),
-                                    Some(BenchLoad::RequestRate { per_s }) => format!("{} req/s", figure(per_s)),
-                                    None => "—".into(),
+                                let load = match (c.in_flight, c.per_s) {
+                                    (Some(requests), _) => format!("{requests} in flight"),
+                                    (None, Some(per_s)) => format!("{} req/s", figure(per_s)),
+                                    (None, None) => "—".into(),
                                 };
                                 html! {
                                     <tr key={c.run} data-testid="measured-row" title={c.source.clone()}>

@@ -14,7 +14,6 @@ use super::measured_table::error_text;
 use super::shared::Shared;
 use super::bench_worker::ask;
 use super::state::{Action, AppContext};
-use crate::planner::bench::import::MeasuredRun;
 use crate::planner::bench::protocol::Ask;
 use crate::planner::calibration::recalibrate::{FigureError, Figures};
 use crate::planner::inputs::PlannerInputs;
@@ -26,8 +25,8 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq)]
 pub struct RecalibratePanelProps {
     pub inputs: Shared<PlannerInputs>,
-    /// Every imported run (those that do not match the plan are left out of the fit).
-    pub runs: Shared<Vec<MeasuredRun>>,
+    /// Every imported run, as JSON (those that do not match the plan are left out of the fit).
+    pub runs: Shared<Vec<String>>,
     /// The plan made with the current parameters.
     pub plan: Shared<Plan>,
 }

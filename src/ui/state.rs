@@ -16,8 +16,7 @@
 //! what they depend on changes); only the wait for them is state.
 
 use super::form::{Field, FormState};
-use crate::planner::bench::import::MeasuredRun;
-use crate::planner::bench::protocol::{Answer, Fit, Reply, Report};
+use crate::planner::bench::protocol::{Answer, Fit, Reply, Report, RunView};
 use crate::planner::error::InputError;
 pub use crate::planner::scenario::PerfParamsInput as PerfParams;
 use std::rc::Rc;
@@ -101,7 +100,7 @@ impl Default for AppState {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Imported {
     pub name: String,
-    pub outcome: Result<Vec<MeasuredRun>, String>,
+    pub outcome: Result<Vec<RunView>, String>,
 }
 
 /// What a request to the benchmark worker was for.
@@ -191,7 +190,7 @@ impl Reducible for AppState {
                         let Some(at) = self.importing.iter().position(|&i| i == id) else { return self };
                         next.importing.remove(at);
                         let imports = Rc::make_mut(&mut next.imports);
-                        imports.extend(files.into_iter().map(|f| Imported { name: f.name, outcome: f.outcome }));
+                        imports.extend(files.into_iter().map(|f| Imported { name: f.name, outcome: f.error.map_or(Ok(f.runs), Err) }));
                         true
                     }
                     Answer::Compare(r) => next.report.answer(id, r),

@@ -230,21 +230,52 @@ pub struct WeighedFile {
     pub gzip_bytes: u64,
 }
 
-/// The page's wasm, JavaScript and CSS files in `dist`, each with its size compressed by
-/// `gzip -9` (the gzip program itself, so the figure is the one anybody can reproduce).
-pub fn page_weight(dist: &Path) -> Vec<WeighedFile> {
-    let mut files: Vec<WeighedFile> = fs::read_dir(dist)
+/// The benchmark worker's files (`data-type="worker"` in `index.html`: Trunk names them after
+/// the binary, without a hash), loaded by the page on the first use of the benchmark loop.
+pub const WORKER_FILES: [&str; 3] = ["bench_worker_loader.js", "bench_worker.js", "bench_worker_bg.wasm"];
+
+/// The wasm, JavaScript and CSS files `dist/index.html` loads at startup: every file name
+/// ending in `.wasm`, `.js` or `.css` that the HTML names (attributes and its loader script).
+pub fn startup_files(dist: &Path) -> Vec<String> {
+    let html_path = dist.join("index.html");
+    let html = fs::read_to_string(&html_path).unwrap_or_else(|e| panic!("reading {}: {e}", html_path.display()));
+    let mut names: Vec<String> = html
+        .split(|c: char| matches!(c, '"' | '\'' | '`' | '(' | ')' | ' ' | '=' | ',' | '<' | '>' | '\n'))
+        .filter(|token| [".wasm", ".js", ".css"].iter().any(|ext| token.ends_with(ext)))
+        .map(|token| token.trim_start_matches("./").trim_start_matches('/').to_string())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Every wasm, JavaScript and CSS file in `dist`.
+pub fn built_files(dist: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dist)
         .unwrap_or_else(|e| panic!("reading {}: {e}", dist.display()))
         .map(|entry| entry.expect("directory entry").path())
         .filter(|path| matches!(path.extension().and_then(|e| e.to_str()), Some("wasm" | "js" | "css")))
-        .map(|path| WeighedFile {
-            name: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-            bytes: fs::metadata(&path).map(|m| m.len()).unwrap_or(0),
-            gzip_bytes: gzip_9_size(&path),
-        })
+        .map(|path| path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())
         .collect();
-    files.sort_by(|a, b| a.name.cmp(&b.name));
-    files
+    names.sort();
+    names
+}
+
+/// The files `names` in `dist`, each with its size compressed by `gzip -9` (the gzip program
+/// itself, so the figure is the one anybody can reproduce).
+pub fn weigh(dist: &Path, names: &[impl AsRef<str>]) -> Vec<WeighedFile> {
+    names
+        .iter()
+        .map(|name| {
+            let path = dist.join(name.as_ref());
+            assert!(path.is_file(), "{} is not in {}", name.as_ref(), dist.display());
+            WeighedFile {
+                name: name.as_ref().to_string(),
+                bytes: fs::metadata(&path).map(|m| m.len()).unwrap_or(0),
+                gzip_bytes: gzip_9_size(&path),
+            }
+        })
+        .collect()
 }
 
 fn gzip_9_size(path: &Path) -> u64 {

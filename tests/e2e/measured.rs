@@ -4,7 +4,8 @@
 //! flags make vLLM write them, measured slower than predicted), pick them together with a real
 //! sample of another deployment (`shared/data/bench-results/`) and a malformed file, see every
 //! outcome, the measured marks on the chart and the table, then refit and keep the fit: the
-//! plan's figures change and "custom calibration" shows.
+//! plan's figures change and "custom calibration" shows. Everything past the plan goes through
+//! the real benchmark worker, which the page loads only when the loop is first used.
 //!
 //! With `MEASURED_SCREENSHOTS=DIR` the test also saves the chart's and the loop's cards, with
 //! the fit proposed, as `DIR/comparison-chart.png` and `DIR/bench-loop.png` (the README's
@@ -151,7 +152,14 @@ async fn plan_benchmark_import_compare_and_recalibrate() {
          return true;",
     )
     .await;
+    // The first use of the loop: the benchmark worker is started, and the download happens
+    // when its script arrives.
+    let workers = js(&client, "return performance.getEntriesByType('resource').filter(r => r.name.includes('bench_worker')).length;").await;
+    assert_eq!(workers, json!(0), "the benchmark worker is not loaded before the loop is used");
     click(&client, "bench-download").await;
+    wait_for(&client, "the downloaded script", "window.__blobs.length > 0").await;
+    let loaded = js(&client, "return performance.getEntriesByType('resource').map(r => r.name).filter(n => n.includes('bench_worker'));").await;
+    assert!(loaded.to_string().contains("bench_worker_bg.wasm"), "the worker's wasm was loaded: {loaded}");
     let download = client
         .execute_async(
             "const done = arguments[arguments.length - 1];
@@ -201,6 +209,7 @@ async fn plan_benchmark_import_compare_and_recalibrate() {
     let statuses: Vec<&str> = outcomes.iter().map(|o| o.0.as_str()).collect();
     assert_eq!(statuses, ["imported", "imported", "imported", "imported", "error"], "in the order picked: {outcomes:?}");
     assert!(outcomes[4].1.contains("broken.json") && outcomes[4].1.contains("not valid JSON"), "{outcomes:?}");
+    wait_for(&client, "the runs matched", "document.querySelectorAll(\"[data-testid='import-run'][data-matched='true']\").length === 3").await;
     let matched = js(&client, "return [...document.querySelectorAll(\"[data-testid='import-run']\")].map(r => r.dataset.matched);").await;
     let matched: Vec<String> = serde_json::from_value(matched).expect("strings");
     assert_eq!(matched.iter().filter(|m| *m == "true").count(), 3, "{matched:?}");
@@ -209,6 +218,7 @@ async fn plan_benchmark_import_compare_and_recalibrate() {
     assert!(mismatch.contains("not used") && mismatch.contains("Llama-3.1-70B") && mismatch.contains("8 GPUs"), "{mismatch}");
 
     // The overlay: a measured mark per layout on each bar panel and on the Pareto view.
+    wait_for(&client, "the comparison", "document.querySelectorAll(\"[data-testid='measured-row']\").length > 0").await;
     let marks = js(
         &client,
         "return [document.querySelectorAll('.bar-row .measured-mark').length, document.querySelectorAll('.point .measured-mark').length];",

@@ -8,9 +8,14 @@
 //! loop, and a fit never blocks the page. The scenario travels as `ScenarioInput` (FORMAT.md)
 //! and the worker resolves it itself; the answers carry what the panels show, already in words
 //! where the page would otherwise need the planner's code to word them (a run's flags).
+//!
+//! The replies are read by the page, whose weight counts: they are plain structs and
+//! externally tagged enums (no internally tagged or flattened ones, whose readers buffer), and
+//! an imported run goes to the page as its JSON text (`RunView::json`), which the page only
+//! hands back, so the page never links a reader for `MeasuredRun`.
 
 use super::compare::{beside_plan, match_to_plan, measurements, BestLayout, Comparison, Figure};
-use super::import::{import, MeasuredRun};
+use super::import::{import, MeasuredLoad, MeasuredRun};
 use super::script::{script, BenchLoad};
 use crate::planner::calibration::recalibrate::{recalibrate, MeasurementFit};
 use crate::planner::error::InputError;
@@ -25,22 +30,20 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Request {
     pub id: u32,
-    #[serde(flatten)]
     pub ask: Ask,
 }
 
-/// What the page asks for.
+/// What the page asks for. Runs are `RunView::json` texts, as the worker sent them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Ask {
     /// The benchmark script for the plan's `top_n` best layouts.
     Script { scenario: ScenarioInput, top_n: usize },
     /// Read result files.
     Import { files: Vec<FileText> },
     /// Match the runs read so far to the plan of `scenario`.
-    Compare { scenario: ScenarioInput, runs: Vec<MeasuredRun> },
+    Compare { scenario: ScenarioInput, runs: Vec<String> },
     /// Refit the performance parameters to the runs that match `scenario`.
-    Recalibrate { scenario: ScenarioInput, runs: Vec<MeasuredRun> },
+    Recalibrate { scenario: ScenarioInput, runs: Vec<String> },
 }
 
 /// A result file: its name (which may carry the layout) and its text.
@@ -54,7 +57,6 @@ pub struct FileText {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reply {
     pub id: u32,
-    #[serde(flatten)]
     pub answer: Answer,
 }
 
@@ -62,7 +64,6 @@ pub struct Reply {
 // One answer per message, moved once; its size does not matter.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "result", rename_all = "kebab-case")]
 pub enum Answer {
     Script(Result<String, InputError>),
     Import(Vec<FileOutcome>),
@@ -75,7 +76,47 @@ pub enum Answer {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FileOutcome {
     pub name: String,
-    pub outcome: Result<Vec<MeasuredRun>, String>,
+    pub runs: Vec<RunView>,
+    pub error: Option<String>,
+}
+
+/// One imported run as the page lists it, and the run itself as JSON for later requests.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunView {
+    pub source: String,
+    pub layout: Option<Layout>,
+    /// Prefill/decode disaggregated serving (no layout the planner models).
+    pub disaggregated: bool,
+    /// The load as the file states it: requests in flight (or sent at once), requests per
+    /// second, both (a rate capped in flight), or neither (not stated).
+    pub requests: Option<u32>,
+    pub per_s: Option<f64>,
+    pub all_at_once: bool,
+    pub output_tok_s: f64,
+    /// The `MeasuredRun`, as JSON text.
+    pub json: String,
+}
+
+impl RunView {
+    fn new(run: &MeasuredRun) -> Self {
+        let (requests, per_s, all_at_once) = match run.load {
+            MeasuredLoad::Concurrency { requests } => (Some(requests), None, false),
+            MeasuredLoad::RequestRate { per_s } => (None, Some(per_s), false),
+            MeasuredLoad::RateCapped { per_s, requests } => (Some(requests), Some(per_s), false),
+            MeasuredLoad::AllAtOnce { requests } => (Some(requests), None, true),
+            MeasuredLoad::Unknown => (None, None, false),
+        };
+        RunView {
+            source: run.source.clone(),
+            layout: run.layout.as_ref().map(|l| l.layout),
+            disaggregated: run.disaggregated.is_some(),
+            requests,
+            per_s,
+            all_at_once,
+            output_tok_s: run.output_tok_s,
+            json: serde_json::to_string(run).unwrap_or_default(),
+        }
+    }
 }
 
 /// One run against the plan (`compare::Comparison`, its flags in words).
@@ -90,8 +131,9 @@ pub struct RunCheck {
     /// Why the run is not compared, and the doubts that do not block it.
     pub blocking: Vec<String>,
     pub doubts: Vec<String>,
-    /// The load the prediction was made at.
-    pub load: Option<BenchLoad>,
+    /// The load the prediction was made at: requests in flight, or requests per second.
+    pub in_flight: Option<u32>,
+    pub per_s: Option<f64>,
     pub output_tok_s_per_gpu: Option<Figure>,
     pub ttft_ms: Option<Figure>,
     pub tpot_ms: Option<Figure>,
@@ -107,7 +149,14 @@ impl From<&Comparison> for RunCheck {
             matched: c.matched,
             blocking: blocking.iter().map(|f| f.message()).collect(),
             doubts: doubts.iter().map(|f| f.message()).collect(),
-            load: c.evaluated_at.map(|a| a.load),
+            in_flight: match c.evaluated_at.map(|a| a.load) {
+                Some(BenchLoad::Concurrency { requests }) => Some(requests),
+                _ => None,
+            },
+            per_s: match c.evaluated_at.map(|a| a.load) {
+                Some(BenchLoad::RequestRate { per_s }) => Some(per_s),
+                _ => None,
+            },
             output_tok_s_per_gpu: c.output_tok_s_per_gpu,
             ttft_ms: c.ttft_ms,
             tpot_ms: c.tpot_ms,
@@ -164,18 +213,33 @@ fn fit(scenario: &ScenarioInput, runs: &[MeasuredRun]) -> Result<Fit, InputError
     })
 }
 
+/// What the importer read from one file.
+fn read(file: &FileText) -> FileOutcome {
+    let (runs, error) = match import(&file.name, &file.text) {
+        Ok(runs) => (runs.iter().map(RunView::new).collect(), None),
+        Err(e) => (Vec::new(), Some(e.to_string())),
+    };
+    FileOutcome { name: file.name.clone(), runs, error }
+}
+
+/// The runs of a request, read back from their JSON.
+fn runs(texts: &[String]) -> Result<Vec<MeasuredRun>, String> {
+    texts.iter().map(|t| serde_json::from_str(t).map_err(|e| format!("the benchmark worker could not read a run: {e}"))).collect()
+}
+
 /// The answer to one request.
 pub fn answer(ask: &Ask) -> Answer {
     match ask {
         Ask::Script { scenario, top_n } => Answer::Script(resolve(scenario).and_then(|inputs| script(&inputs, *top_n))),
-        Ask::Import { files } => Answer::Import(
-            files
-                .iter()
-                .map(|f| FileOutcome { name: f.name.clone(), outcome: import(&f.name, &f.text).map_err(|e| e.to_string()) })
-                .collect(),
-        ),
-        Ask::Compare { scenario, runs } => Answer::Compare(compare(scenario, runs)),
-        Ask::Recalibrate { scenario, runs } => Answer::Recalibrate(fit(scenario, runs)),
+        Ask::Import { files } => Answer::Import(files.iter().map(read).collect()),
+        Ask::Compare { scenario, runs: texts } => match runs(texts) {
+            Ok(runs) => Answer::Compare(compare(scenario, &runs)),
+            Err(e) => Answer::Unreadable(e),
+        },
+        Ask::Recalibrate { scenario, runs: texts } => match runs(texts) {
+            Ok(runs) => Answer::Recalibrate(fit(scenario, &runs)),
+            Err(e) => Answer::Unreadable(e),
+        },
     }
 }
 
@@ -187,7 +251,7 @@ pub fn serve(request: &str) -> String {
         Err(e) => Reply { id: 0, answer: Answer::Unreadable(format!("the benchmark worker could not read the request: {e}")) },
     };
     serde_json::to_string(&reply)
-        .unwrap_or_else(|_| r#"{"id":0,"kind":"unreadable","result":"the benchmark worker could not write its reply"}"#.into())
+        .unwrap_or_else(|_| r#"{"id":0,"answer":{"Unreadable":"the benchmark worker could not write its reply"}}"#.into())
 }
 
 #[cfg(test)]

@@ -36,13 +36,18 @@ fn runs(n: usize, speed: f64) -> Vec<MeasuredRun> {
     import("runs.csv", &csv(n, speed)).unwrap()
 }
 
+/// The runs as the page holds them: their JSON text.
+fn texts(runs: &[MeasuredRun]) -> Vec<String> {
+    runs.iter().map(|r| RunView::new(r).json).collect()
+}
+
 #[test]
 fn requests_and_replies_survive_json() {
     let asks = [
         Ask::Script { scenario: scenario(), top_n: 3 },
         Ask::Import { files: vec![FileText { name: "a.csv".into(), text: "x,y\n1,2".into() }] },
-        Ask::Compare { scenario: scenario(), runs: runs(2, 0.8) },
-        Ask::Recalibrate { scenario: scenario(), runs: runs(3, 0.6) },
+        Ask::Compare { scenario: scenario(), runs: texts(&runs(2, 0.8)) },
+        Ask::Recalibrate { scenario: scenario(), runs: texts(&runs(3, 0.6)) },
     ];
     for (id, ask) in asks.into_iter().enumerate() {
         let request = Request { id: id as u32, ask };
@@ -81,14 +86,18 @@ fn every_file_gets_its_outcome_in_order() {
     let Answer::Import(outcomes) = reply.answer else { panic!("{reply:?}") };
     assert_eq!(outcomes.len(), 2);
     assert_eq!(outcomes[0].name, "runs.csv");
-    assert_eq!(outcomes[0].outcome.as_ref().unwrap().len(), 2);
-    assert!(outcomes[1].outcome.as_ref().unwrap_err().contains("the file is empty"), "{outcomes:?}");
+    assert_eq!(outcomes[0].error, None);
+    // Each run's JSON is the run.
+    let read: Vec<MeasuredRun> = outcomes[0].runs.iter().map(|r| serde_json::from_str(&r.json).unwrap()).collect();
+    assert_eq!(read, runs(2, 1.0));
+    assert_eq!(outcomes[0].runs[0].requests, Some(8));
+    assert!(outcomes[1].runs.is_empty() && outcomes[1].error.as_ref().unwrap().contains("the file is empty"), "{outcomes:?}");
 }
 
 #[test]
 fn the_comparison_is_match_to_plan_with_the_chart_pairing() {
     let runs = runs(2, 0.5);
-    let reply = served(&Request { id: 3, ask: Ask::Compare { scenario: scenario(), runs: runs.clone() } });
+    let reply = served(&Request { id: 3, ask: Ask::Compare { scenario: scenario(), runs: texts(&runs) } });
     let Answer::Compare(Ok(report)) = reply.answer else { panic!("{reply:?}") };
     let inputs = resolve(&scenario()).unwrap();
     let expected = match_to_plan(&inputs, &runs).unwrap();
@@ -104,7 +113,7 @@ fn the_comparison_is_match_to_plan_with_the_chart_pairing() {
 #[test]
 fn the_fit_is_recalibrate_on_the_matching_runs() {
     let runs = runs(3, 0.6);
-    let reply = served(&Request { id: 4, ask: Ask::Recalibrate { scenario: scenario(), runs: runs.clone() } });
+    let reply = served(&Request { id: 4, ask: Ask::Recalibrate { scenario: scenario(), runs: texts(&runs) } });
     let Answer::Recalibrate(Ok(fit)) = reply.answer else { panic!("{reply:?}") };
     let inputs = resolve(&scenario()).unwrap();
     let ms: Vec<_> = measurements(&inputs, &runs).into_iter().map(|(_, m)| m).collect();
@@ -124,7 +133,10 @@ fn no_matching_run_is_nothing_to_fit() {
 
 #[test]
 fn an_unreadable_request_is_answered_not_a_panic() {
-    for text in ["", "{", "{\"id\": 3, \"kind\": \"nope\"}", "[1, 2]"] {
+    let bad_run = Request { id: 6, ask: Ask::Compare { scenario: scenario(), runs: vec!["{}".into()] } };
+    let reply = served(&bad_run);
+    assert!(matches!(reply.answer, Answer::Unreadable(_)) && reply.id == 6, "{reply:?}");
+    for text in ["", "{", "{\"id\": 3, \"ask\": \"nope\"}", "[1, 2]"] {
         let reply: Reply = serde_json::from_str(&serve(text)).unwrap();
         assert_eq!(reply.id, 0);
         assert!(matches!(reply.answer, Answer::Unreadable(_)), "{text}: {reply:?}");
