@@ -56,9 +56,9 @@ fn run_item(run: &RunView, comparison: Option<&RunCheck>, key: usize, several: b
         (None, false) => "layout unknown".into(),
     };
     let matched = comparison.is_some_and(|c| c.matched);
-    let (blocking, doubts): (&[String], &[String]) = match comparison {
-        Some(c) => (&c.blocking, &c.doubts),
-        None => (&[], &[]),
+    let (blocking, doubts) = match comparison {
+        Some(c) => (c.blocking.as_str(), c.doubts.as_str()),
+        None => ("", ""),
     };
     html! {
         <li key={key} data-testid="import-run" data-matched={matched.to_string()} data-layout={layout.clone()}>
@@ -68,10 +68,10 @@ fn run_item(run: &RunView, comparison: Option<&RunCheck>, key: usize, several: b
             if matched {
                 <span class="run-used">{ " — compared with the plan" }</span>
             } else if !blocking.is_empty() {
-                <span class="run-flagged" data-testid="run-mismatch">{ format!(" — not used: {}", blocking.join("; ")) }</span>
+                <span class="run-flagged" data-testid="run-mismatch">{ format!(" — not used: {blocking}") }</span>
             }
             if !doubts.is_empty() {
-                <span class="muted small">{ format!(" ({})", doubts.join("; ")) }</span>
+                <span class="muted small">{ format!(" ({doubts})") }</span>
             }
         </li>
     }

@@ -49,9 +49,15 @@ pub fn MeasuredResults(props: &MeasuredResultsProps) -> Html {
             }
         });
     }
-    let measured = use_memo(state.report.clone(), |report| {
+    let measured = use_memo((state.report.clone(), props.plan.candidates.len()), |(report, candidates)| {
         report.ready().and_then(|r| r.as_ref().ok()).map(|r| {
-            Shared(Rc::new(r.beside.iter().map(|i| i.and_then(|i| r.runs.get(i).cloned())).collect::<Vec<Option<RunCheck>>>()))
+            let mut beside: Vec<Option<RunCheck>> = vec![None; *candidates];
+            for run in &r.runs {
+                if let Some(slot) = run.beside.and_then(|i| beside.get_mut(i)) {
+                    *slot = Some(run.clone());
+                }
+            }
+            Shared(Rc::new(beside))
         })
     });
     html! {

@@ -118,8 +118,8 @@ pub fn RecalibratePanel(props: &RecalibratePanelProps) -> Html {
                                 "Fitted to {} run{}: {} set free{}. Mean loss {} → {}.",
                                 r.measurements.len(),
                                 if r.measurements.len() == 1 { "" } else { "s" },
-                                if r.free.is_empty() { "no parameter".to_string() } else { r.free.join(", ") },
-                                if r.at_bound.is_empty() { String::new() } else { format!(" ({} at a bound of its plausible range)", r.at_bound.join(", ")) },
+                                if r.free.is_empty() { "no parameter" } else { r.free.as_str() },
+                                if r.at_bound.is_empty() { String::new() } else { format!(" ({} at a bound of its plausible range)", r.at_bound) },
                                 figure(r.loss_before),
                                 figure(r.loss_after),
                             ) }

@@ -128,9 +128,13 @@ pub struct RunCheck {
     pub layout: Option<Layout>,
     /// No flag blocks the run and the planner predicted it.
     pub matched: bool,
-    /// Why the run is not compared, and the doubts that do not block it.
-    pub blocking: Vec<String>,
-    pub doubts: Vec<String>,
+    /// Why the run is not compared, and the doubts that do not block it, each joined by "; "
+    /// (empty: none).
+    pub blocking: String,
+    pub doubts: String,
+    /// The plan's candidate (index in `Plan::candidates`) the run is drawn beside on the chart
+    /// (`compare::beside_plan`), if any.
+    pub beside: Option<usize>,
     /// The load the prediction was made at: requests in flight, or requests per second.
     pub in_flight: Option<u32>,
     pub per_s: Option<f64>,
@@ -147,8 +151,9 @@ impl From<&Comparison> for RunCheck {
             source: c.source.clone(),
             layout: c.layout,
             matched: c.matched,
-            blocking: blocking.iter().map(|f| f.message()).collect(),
-            doubts: doubts.iter().map(|f| f.message()).collect(),
+            blocking: blocking.iter().map(|f| f.message()).collect::<Vec<_>>().join("; "),
+            doubts: doubts.iter().map(|f| f.message()).collect::<Vec<_>>().join("; "),
+            beside: None,
             in_flight: match c.evaluated_at.map(|a| a.load) {
                 Some(BenchLoad::Concurrency { requests }) => Some(requests),
                 _ => None,
@@ -164,20 +169,20 @@ impl From<&Comparison> for RunCheck {
     }
 }
 
-/// Every run against the plan, the best-layout check, and per candidate of the plan (same
-/// order as `Plan::candidates`) the index in `runs` of the run drawn beside it on the chart.
+/// Every run against the plan, and the best-layout check.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub runs: Vec<RunCheck>,
     pub best: BestLayout,
-    pub beside: Vec<Option<usize>>,
 }
 
 /// A proposed fit: what `calibration::recalibrate` found, and what the plan recommends with it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fit {
-    pub free: Vec<String>,
-    pub at_bound: Vec<String>,
+    /// The parameters the fit moved, and those that ended on a bound, joined by ", " (empty:
+    /// none).
+    pub free: String,
+    pub at_bound: String,
     pub loss_before: f64,
     pub loss_after: f64,
     pub measurements: Vec<MeasurementFit>,
@@ -191,8 +196,13 @@ fn compare(scenario: &ScenarioInput, runs: &[MeasuredRun]) -> Result<Report, Inp
     let inputs = resolve(scenario)?;
     let report = match_to_plan(&inputs, runs)?;
     let plan: Plan = plan_inputs(&inputs)?;
-    let beside = beside_plan(&report, &plan, inputs.workload.load).iter().map(|c| c.as_ref().map(|c| c.run)).collect();
-    Ok(Report { runs: report.comparisons.iter().map(RunCheck::from).collect(), best: report.best, beside })
+    let mut runs: Vec<RunCheck> = report.comparisons.iter().map(RunCheck::from).collect();
+    for (candidate, c) in beside_plan(&report, &plan, inputs.workload.load).iter().enumerate() {
+        if let Some(run) = c.as_ref().and_then(|c| runs.get_mut(c.run)) {
+            run.beside = Some(candidate);
+        }
+    }
+    Ok(Report { runs, best: report.best })
 }
 
 fn fit(scenario: &ScenarioInput, runs: &[MeasuredRun]) -> Result<Fit, InputError> {
@@ -203,8 +213,8 @@ fn fit(scenario: &ScenarioInput, runs: &[MeasuredRun]) -> Result<Fit, InputError
     }
     let r = recalibrate(&inputs, &ms)?;
     Ok(Fit {
-        free: r.free.iter().map(|s| s.to_string()).collect(),
-        at_bound: r.at_bound.iter().map(|s| s.to_string()).collect(),
+        free: r.free.join(", "),
+        at_bound: r.at_bound.join(", "),
         loss_before: r.loss_before,
         loss_after: r.loss_after,
         measurements: r.measurements,

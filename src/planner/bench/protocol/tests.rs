@@ -122,12 +122,17 @@ fn the_comparison_is_match_to_plan_with_the_chart_pairing() {
     let Answer::Compare(Ok(report)) = reply.answer else { panic!("{reply:?}") };
     let inputs = resolve(&scenario()).unwrap();
     let expected = match_to_plan(&inputs, &runs).unwrap();
-    assert!(close(&report.runs, &expected.comparisons.iter().map(RunCheck::from).collect::<Vec<_>>()));
+    let unmarked: Vec<RunCheck> = report.runs.iter().map(|r| RunCheck { beside: None, ..r.clone() }).collect();
+    assert!(close(&unmarked, &expected.comparisons.iter().map(RunCheck::from).collect::<Vec<_>>()));
     assert_eq!(report.best, expected.best);
+    // Each run is drawn beside its layout's candidate, as `beside_plan` pairs them.
     let plan = plan_inputs(&inputs).unwrap();
-    assert_eq!(report.beside.len(), plan.candidates.len());
-    let marked: Vec<Layout> = report.beside.iter().flatten().map(|&i| report.runs[i].layout.unwrap()).collect();
-    assert_eq!(marked.len(), 2, "both measured layouts are marked once");
+    let beside = beside_plan(&expected, &plan, inputs.workload.load);
+    for (i, run) in report.runs.iter().enumerate() {
+        let candidate = run.beside.expect("every matched run is beside its candidate");
+        assert_eq!(plan.candidates[candidate].layout, run.layout.unwrap());
+        assert_eq!(beside[candidate].as_ref().map(|c| c.run), Some(i));
+    }
     assert!(report.runs.iter().all(|r| r.matched && r.blocking.is_empty()), "{report:?}");
 }
 
