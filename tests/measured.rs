@@ -9,7 +9,7 @@
 //! work is done by the benchmark worker, which this harness does not build: the page answers
 //! its requests in place with the worker's own function (`bench::protocol::serve`, through
 //! `ui::bench_worker::answer_in_page`), asynchronously like the worker, so every test waits for
-//! the answers (`settle`). The worker itself runs in the page's end-to-end test.
+//! the answers (`answered`). The worker itself runs in the page's end-to-end test.
 
 #![cfg(target_arch = "wasm32")]
 
@@ -98,7 +98,7 @@ fn text(root: &Element, id: &str) -> String {
 
 async fn click(root: &Element, id: &str) {
     get(root, id).dyn_into::<web_sys::HtmlElement>().expect("an HTML element").click();
-    settle(root).await;
+    answered(root).await;
 }
 
 /// Pastes `text` as a file named `name` and imports it.
@@ -109,7 +109,7 @@ async fn paste(root: &Element, name: &str, text: &str) {
 }
 
 /// Waits until the benchmark worker has answered everything asked (no "…" status is shown).
-async fn settle(root: &Element) {
+async fn answered(root: &Element) {
     yew::scheduler::flush().await;
     until(root, "the benchmark worker's answers", |r| all(r, "[data-testid$='-pending']").is_empty()).await;
 }
@@ -166,7 +166,7 @@ async fn the_benchmark_script_covers_the_layouts_the_user_picks() {
     let init = EventInit::new();
     init.set_bubbles(true);
     select.dispatch_event(&Event::new_with_event_init_dict("change", &init).unwrap()).unwrap();
-    settle(&root).await;
+    answered(&root).await;
     assert_eq!(get(&root, "bench-download").get_attribute("data-file-name").as_deref(), Some("benchmark-plan-vllm-top1.sh"));
     assert_eq!(layout_functions(&text(&root, "bench-script")), 1);
 }
@@ -202,7 +202,7 @@ async fn every_file_gets_its_outcome_and_mismatches_are_not_used() {
     // Removing a file takes its runs away; clearing removes the rest.
     let remove = all(&root, "[data-testid='import-outcome'] button.link");
     remove[0].clone().dyn_into::<web_sys::HtmlElement>().unwrap().click();
-    settle(&root).await;
+    answered(&root).await;
     assert_eq!(outcomes(&root).len(), 3);
     assert!(all(&root, "[data-testid='measured-row']").is_empty());
     click(&root, "clear-imports").await;
@@ -219,7 +219,7 @@ async fn picked_and_dropped_files_are_read_in_the_browser() {
     init.set_bubbles(true);
     input.dispatch_event(&Event::new_with_event_init_dict("change", &init).unwrap()).unwrap();
     until(&root, "two picked files", |r| outcomes(r).len() == 2).await;
-    settle(&root).await;
+    answered(&root).await;
     let drop = DragEventInit::new();
     drop.set_bubbles(true);
     drop.set_cancelable(true);
@@ -227,7 +227,7 @@ async fn picked_and_dropped_files_are_read_in_the_browser() {
     let event = DragEvent::new_with_event_init_dict("drop", &drop).unwrap();
     get(&root, "drop-zone").dispatch_event(&event).unwrap();
     until(&root, "the dropped file", |r| outcomes(r).len() == 3).await;
-    settle(&root).await;
+    answered(&root).await;
     // In the order picked, then dropped.
     let seen = outcomes(&root);
     assert!(seen[0].0 == "imported" && seen[0].1.contains("a.csv"), "{seen:?}");
@@ -281,19 +281,19 @@ async fn a_fit_is_proposed_then_kept_or_dropped() {
     click(&root, "recalibrate-button").await;
     click(&root, "keep-fit").await;
     settle().await;
+    answered(&root).await;
     assert!(by_testid(&root, "fit-proposal").is_none());
     let custom = text(&root, "custom-calibration");
     assert!(custom.contains("Custom calibration") && custom.contains("3 measurements"), "{custom}");
-    // The page plans again after its debounce (`app::DEBOUNCE_MS`), then compares again.
-    until(&root, "the plan with the fit", |r| text(r, "rec-tok-s-gpu") != before).await;
-    settle(&root).await;
+    assert_ne!(text(&root, "rec-tok-s-gpu"), before, "the recommendation's throughput follows the fit");
     let rows = all(&root, "[data-testid='measured-row']");
     assert_eq!(rows.len(), 3);
     // Dropped again: back to the shipped calibration.
     click(&root, "drop-kept-fit").await;
     settle().await;
+    answered(&root).await;
     assert!(by_testid(&root, "custom-calibration").is_none());
-    until(&root, "the plan without the fit", |r| text(r, "rec-tok-s-gpu") == before).await;
+    assert_eq!(text(&root, "rec-tok-s-gpu"), before);
 }
 
 /// The worker's answers go through the reducer: only the answer to the latest request of its
