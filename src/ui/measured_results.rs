@@ -13,7 +13,7 @@
 use super::bench_script_panel::BenchScriptPanel;
 use super::bench_worker::ask;
 use super::measured_import::MeasuredImport;
-use super::measured_table::MeasuredTable;
+use super::measured_table::measured_table;
 use super::recalibrate_panel::RecalibratePanel;
 use super::results::Results;
 use super::shared::Shared;
@@ -79,7 +79,7 @@ pub fn MeasuredResults(props: &MeasuredResultsProps) -> Html {
                 }
                 <BenchScriptPanel inputs={props.inputs.clone()} feasible={props.plan.ranking.len()} />
                 <MeasuredImport />
-                <MeasuredTable />
+                { measured_table(&state) }
                 <RecalibratePanel inputs={props.inputs.clone()} runs={(*runs).clone()} plan={props.plan.clone()} />
             </section>
         </Results>

@@ -54,9 +54,10 @@ fn best_line(best: &BestLayout) -> String {
     verdict + &recommended
 }
 
-#[component]
-pub fn MeasuredTable() -> Html {
-    let state = use_context::<AppContext>().expect("MeasuredTable is rendered inside App's context provider");
+/// The table for the page's `state`. A view function of `MeasuredResults`, not a component: as
+/// a component it read the app's context and so re-rendered on every change of state, as its
+/// caller does; the component's glue only weighed WebAssembly.
+pub fn measured_table(state: &AppContext) -> Html {
     if matches!(state.report, Slot::Waiting(_)) || (state.report == Slot::Idle && !state.imports.iter().all(|i| i.outcome.as_ref().map_or(true, |r| r.is_empty()))) {
         return html! { <p class="muted" role="status" data-testid="measured-pending">{ "Comparing the runs with the plan…" }</p> };
     }

@@ -9,27 +9,20 @@ use crate::planner::layout::Layout;
 use crate::planner::plan::MemoryGib;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct MemoryBarProps {
-    /// The breakdown, or `None` when the layout was rejected before its memory was sized.
-    pub memory: Option<MemoryGib>,
-    /// The layout it belongs to, for the caption.
-    pub layout: Option<Layout>,
-    pub compact: bool,
-}
-
 /// The SVG's width in user units (it stretches to the box).
 const WIDTH: f64 = 1000.0;
 
-#[component]
-pub fn MemoryBar(props: &MemoryBarProps) -> Html {
-    let caption = props.layout.map_or_else(|| "Memory per GPU".to_string(), |l| format!("Memory per GPU, {l}"));
-    let Some(m) = props.memory else {
+/// The bar of `memory` (`None` when the layout was rejected before its memory was sized) of
+/// `layout` (for the caption). A view function of `Results`, not a component: it re-renders
+/// only with the results, and a component's glue weighs more WebAssembly than this saves.
+pub fn memory_bar(memory: Option<MemoryGib>, layout: Option<Layout>, compact: bool) -> Html {
+    let caption = layout.map_or_else(|| "Memory per GPU".to_string(), |l| format!("Memory per GPU, {l}"));
+    let Some(m) = memory else {
         return html! {
-            <section class={classes!("memory", "card", props.compact.then_some("compact"))} data-testid="memory-breakdown">
+            <section class={classes!("memory", "card", compact.then_some("compact"))} data-testid="memory-breakdown">
                 <h2>{ caption }</h2>
                 <p class="muted" data-testid="memory-none">
-                    { if props.layout.is_some() { "Not sized: the layout is rejected before its memory is worked out." } else { "No layout to size." } }
+                    { if layout.is_some() { "Not sized: the layout is rejected before its memory is worked out." } else { "No layout to size." } }
                 </p>
             </section>
         };
@@ -47,7 +40,7 @@ pub fn MemoryBar(props: &MemoryBarProps) -> Html {
     let label = format!("{caption}: {summary}, of {} GiB", figure(m.capacity));
     let share = |gib: f64| if m.capacity > 0.0 { format!("{}%", figure(gib / m.capacity * 100.0)) } else { "—".into() };
     html! {
-        <section class={classes!("memory", "card", props.compact.then_some("compact"))} data-testid="memory-breakdown">
+        <section class={classes!("memory", "card", compact.then_some("compact"))} data-testid="memory-breakdown">
             <h2>{ caption.clone() }</h2>
             <svg class="membar" viewBox={format!("0 0 {WIDTH} 40")} preserveAspectRatio="none" role="img" aria-label={label}>
                 { for parts.iter().zip(&stack.segments).filter(|(_, s)| s.1 > 0.0).map(|((key, name, gib), (x, w))| html! {
@@ -64,7 +57,7 @@ pub fn MemoryBar(props: &MemoryBarProps) -> Html {
                     { format!("Needs {} GiB, {} GiB more than the GPU's {} GiB.", figure(used), figure(used - m.capacity), figure(m.capacity)) }
                 </p>
             }
-            if props.compact {
+            if compact {
                 <ul class="legend inline">
                     { for parts.iter().map(|(key, name, gib)| html! {
                         <li key={*key}><span class={format!("swatch seg-{key}")} aria-hidden="true"></span>{ format!("{name} {}", figure(*gib)) }</li>

@@ -3,24 +3,16 @@
 //! step; when nothing is feasible, why, in the trace's own words.
 
 use super::format::{figure, range, with_unit};
-use super::shared::Shared;
 use crate::planner::plan::{Candidate, Plan};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct RecommendationProps {
-    pub plan: Shared<Plan>,
-    /// Index into `plan.candidates` of the candidate shown (selected, else recommended).
-    pub shown: Option<usize>,
-    /// Picks a candidate by index (the "back to the recommended layout" button).
-    pub onselect: Callback<usize>,
-}
-
-#[component]
-pub fn Recommendation(props: &RecommendationProps) -> Html {
-    let plan = &props.plan;
+/// The candidate `shown` (an index into `plan.candidates`: selected, else recommended), or why
+/// nothing is feasible; `onselect` picks a candidate by index (the "back to the recommended
+/// layout" button). A view function of `Results`, not a component: it re-renders only with
+/// the results, and a component's glue weighs more WebAssembly than this saves.
+pub fn recommendation(plan: &Plan, shown: Option<usize>, onselect: &Callback<usize>) -> Html {
     let recommended = plan.ranking.first().copied();
-    let Some(index) = props.shown else {
+    let Some(index) = shown else {
         return nothing_feasible(plan);
     };
     let c = &plan.candidates[index];
@@ -31,7 +23,7 @@ pub fn Recommendation(props: &RecommendationProps) -> Html {
         (false, false) => "Selected layout (rejected)",
     };
     let back = recommended.filter(|_| !is_recommended).map(|r| {
-        let onselect = props.onselect.clone();
+        let onselect = onselect.clone();
         let label = format!("Back to the recommended {}", plan.candidates[r].layout);
         html! {
             <button type="button" class="link" data-testid="back-to-recommended" onclick={move |_| onselect.emit(r)}>

@@ -11,8 +11,8 @@ use super::candidates_table::CandidatesTable;
 use super::comparison_chart::ComparisonChart;
 use super::decision_trace::DecisionTrace;
 use super::launch_commands::LaunchCommands;
-use super::memory_bar::MemoryBar;
-use super::recommendation::Recommendation;
+use super::memory_bar::memory_bar;
+use super::recommendation::recommendation;
 use super::shared::Shared;
 use crate::planner::bench::protocol::RunCheck;
 use crate::planner::inputs::PlannerInputs;
@@ -70,13 +70,8 @@ pub fn Results(props: &ResultsProps) -> Html {
     let memory = candidate.map(|c| c.memory_per_gpu_gib).filter(|m| m.weights > 0.0);
     let sla = &props.inputs.workload.sla;
     let (sla_ttft_ms, sla_tpot_ms) = (sla.ttft.map(|t| t.ms()), sla.tpot.map(|t| t.ms()));
-    let memory_bar = html! {
-        <MemoryBar
-            {memory}
-            layout={candidate.map(|c| c.layout)}
-            compact={props.embed}
-        />
-    };
+    let memory_bar = memory_bar(memory, candidate.map(|c| c.layout), props.embed);
+    let recommendation = recommendation(&plan, shown, &onpick);
     let chart = html! {
         <ComparisonChart plan={plan.clone()} {shown} {sla_ttft_ms} {sla_tpot_ms} onselect={onpick.clone()} measured={props.measured.clone()} />
     };
@@ -84,7 +79,7 @@ pub fn Results(props: &ResultsProps) -> Html {
         return html! {
             <div class="results-view embed" data-testid="results">
                 <div class="summary">
-                    <Recommendation plan={plan.clone()} {shown} onselect={onpick.clone()} />
+                    { recommendation }
                     { memory_bar }
                 </div>
                 { chart }
@@ -94,7 +89,7 @@ pub fn Results(props: &ResultsProps) -> Html {
     html! {
         <div class="results-view" data-testid="results">
             <div class="summary">
-                <Recommendation plan={plan.clone()} {shown} onselect={onpick.clone()} />
+                { recommendation }
                 { memory_bar }
             </div>
             if !plan.warnings.is_empty() {

@@ -9,7 +9,7 @@
 //! Content-Security-Policy to forbid and no text to measure. Below a narrow width (a container
 //! query in the stylesheet) the arrows are hidden and each box lists where its answers lead.
 
-use super::rule_node::{Next, RuleNode};
+use super::rule_node::{rule_node, Next};
 use crate::planner::layout::Layout;
 use crate::planner::plan::RuleOfThumb;
 use crate::planner::rules::{edge_taken, Edge, EDGES, END, RULES};
@@ -144,19 +144,7 @@ pub fn RuleFlow(props: &RuleFlowProps) -> Html {
             .filter(|(e, _)| e.from == rule.id)
             .map(|(e, t)| Next { when: e.when.into(), to: title_of(e.to).into(), taken: *t })
             .collect();
-        html! {
-            <RuleNode
-                key={rule.id}
-                id={rule.id}
-                title={rule.title}
-                question={rule.question}
-                rationale={rule.rationale}
-                order={visit.map(|i| i + 1)}
-                step={visit.map(|i| steps[i].clone())}
-                class={classes!(row, lane.class())}
-                {next}
-            />
-        }
+        rule_node(rule, visit.map(|i| i + 1), visit.map(|i| &steps[i]), classes!(row, lane.class()), &next)
     });
     let arrows = EDGES.iter().zip(&taken).flat_map(|(edge, &taken)| {
         pieces(edge).iter().enumerate().map(move |(i, p)| {

@@ -4,27 +4,8 @@
 
 use super::step_numbers::step_numbers;
 use crate::planner::plan::RuleStep;
+use crate::planner::rules::Rule;
 use yew::prelude::*;
-
-#[derive(Properties, PartialEq)]
-pub struct RuleNodeProps {
-    /// The rule's stable id; the test hook is `rule-{id}`.
-    pub id: AttrValue,
-    pub title: AttrValue,
-    /// The rule's general question; a visited step shows its own wording.
-    pub question: AttrValue,
-    pub rationale: AttrValue,
-    /// Position on the taken path (1 = first question asked), `None` when not visited.
-    pub order: Option<usize>,
-    /// What the rule found, when visited.
-    pub step: Option<RuleStep>,
-    /// Placement classes in the flowchart's grid.
-    #[prop_or_default]
-    pub class: Classes,
-    /// Where each answer leads.
-    #[prop_or_default]
-    pub next: Vec<Next>,
-}
 
 /// One way out of a rule: on which answer (empty: always), to which rule, and whether the
 /// flow went that way.
@@ -35,32 +16,37 @@ pub struct Next {
     pub taken: bool,
 }
 
-#[component]
-pub fn RuleNode(props: &RuleNodeProps) -> Html {
-    let visited = props.step.is_some();
+/// The box of `rule` (test hook `rule-{id}`, keyed by its id): `order` its position on the
+/// taken path (1 = first question asked) and `step` what it found, both `None` when not
+/// visited; `class` its placement in the flowchart's grid; `next` where each answer leads. A
+/// view function of `RuleFlow`, not a component: the flow draws its boxes only when its rule
+/// changes, so comparing a box's inputs could never skip a render.
+pub fn rule_node(rule: &Rule, order: Option<usize>, step: Option<&RuleStep>, class: Classes, next: &[Next]) -> Html {
+    let visited = step.is_some();
     html! {
         <li
-            class={classes!("rule", if visited { "taken" } else { "untaken" }, props.class.clone())}
-            data-testid={format!("rule-{}", props.id)}
+            key={rule.id}
+            class={classes!("rule", if visited { "taken" } else { "untaken" }, class)}
+            data-testid={format!("rule-{}", rule.id)}
             data-visited={visited.to_string()}
         >
             <h3>
-                if let Some(order) = props.order {
+                if let Some(order) = order {
                     <span class="order" aria-label={format!("step {order}")}>{ order }</span>
                 }
-                { props.title.clone() }
+                { rule.title }
             </h3>
             <p class="question">
-                { props.step.as_ref().map_or_else(|| props.question.to_string(), |step| step.question.clone()) }
+                { step.map_or(rule.question, |step| &step.question).to_string() }
             </p>
-            if let Some(step) = &props.step {
+            if let Some(step) = step {
                 { step_numbers(&step.inputs) }
-                <p class="answer">{ "Answer: " }<strong data-testid={format!("answer-{}", props.id)}>{ step.answer.clone() }</strong></p>
+                <p class="answer">{ "Answer: " }<strong data-testid={format!("answer-{}", rule.id)}>{ step.answer.clone() }</strong></p>
                 <p class="outcome">{ step.outcome.clone() }</p>
             }
-            if !props.next.is_empty() {
+            if !next.is_empty() {
                 <ul class="next">
-                    { for props.next.iter().map(|n| html! {
+                    { for next.iter().map(|n| html! {
                         <li key={n.to.to_string()} class={classes!(n.taken.then_some("taken"))}>
                             { if n.when.is_empty() { format!("→ {}", n.to) } else { format!("{} → {}", n.when, n.to) } }
                         </li>
@@ -69,7 +55,7 @@ pub fn RuleNode(props: &RuleNodeProps) -> Html {
             }
             <details class="rationale">
                 <summary>{ "Why this rule" }</summary>
-                <p>{ props.rationale.clone() }</p>
+                <p>{ rule.rationale }</p>
             </details>
         </li>
     }

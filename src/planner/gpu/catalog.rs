@@ -1,7 +1,8 @@
 //! The GPU catalog (`data/gpus.json`) and custom GPU specs.
 //!
-//! Design decision: the catalog is data, transcribed by hand from `shared/data/gpus.csv` with a
-//! source and caveats per entry, parsed strictly (`deny_unknown_fields`) and range-checked by a
+//! Design decision: the catalog is data, transcribed by hand from `shared/data/gpus.csv` with
+//! caveats per entry and a source per entry in `data/gpu-sources.json` (apart, so the page does
+//! not carry text it never shows; a test checks every id has one), parsed strictly (`deny_unknown_fields`) and range-checked by a
 //! test. A figure the source lacks is `null` in the file and `None` in `GpuEntry`; asking for a
 //! GPU whose needed figures are missing is an `InputError` that names them and asks for a
 //! custom spec — the planner never fills a figure in. Units are in the JSON key names (see the
@@ -40,7 +41,8 @@ pub struct GpuEntry {
     pub gpus_per_node: Option<u32>,
     /// Scale-out NIC per GPU, one direction, 10^9 bytes/s (the csv's Gbit/s ÷ 8).
     pub scale_out_gb_s: Option<f64>,
-    pub source: String,
+    /// Why figures are missing or how they were read; the source itself is in
+    /// `data/gpu-sources.json`, which only the tests read (the page never shows it).
     pub caveats: String,
 }
 
@@ -320,6 +322,26 @@ mod tests {
         "a10", "rtx-4090", "rtx-pro-6000-server", "mi250x", "mi300x", "mi325x", "mi355x",
     ];
 
+    /// `data/gpu-sources.json`: where each entry's figures come from.
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct SourcesFile {
+        about: String,
+        sources: std::collections::BTreeMap<String, String>,
+    }
+
+    #[test]
+    fn every_catalog_entry_has_a_source_and_every_source_an_entry() {
+        let file: SourcesFile = serde_json::from_str(include_str!("../../../data/gpu-sources.json"))
+            .expect("data/gpu-sources.json parses strictly");
+        assert!(!file.about.is_empty());
+        let ids: std::collections::BTreeSet<&str> = entries().iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(file.sources.keys().map(String::as_str).collect::<std::collections::BTreeSet<_>>(), ids);
+        for (id, source) in &file.sources {
+            assert!(!source.trim().is_empty(), "{id} has a source");
+        }
+    }
+
     #[test]
     fn catalog_parses_and_every_figure_is_in_range() {
         let all = entries();
@@ -330,7 +352,7 @@ mod tests {
         assert_eq!(all.len(), FORMAT_IDS.len(), "no entry beyond FORMAT.md's ids");
         for e in all {
             let id = &e.id;
-            assert!(!e.name.is_empty() && !e.source.is_empty() && !e.caveats.is_empty(), "{id}");
+            assert!(!e.name.is_empty() && !e.caveats.is_empty(), "{id}");
             let ranges = [
                 ("memory_gib", e.memory_gib, 16.0, 300.0),
                 ("hbm_tb_s", e.hbm_tb_s, 0.2, 10.0),

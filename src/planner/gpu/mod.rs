@@ -1,7 +1,7 @@
 //! Accelerators and the cluster they form.
 //!
 //! A `GpuSpec` holds only figures the planner can stand behind: every catalog number comes
-//! from `data/gpus.json` with its source, and a figure the source lacks stays `None` until the
+//! from `data/gpus.json` (its source in `data/gpu-sources.json`), and a figure the source lacks stays `None` until the
 //! user supplies it. Asking for a missing figure is a typed error (`MissingGpuFigure`), never a
 //! guess. A `Cluster` adds how many GPUs there are and which of them share the fast scale-up
 //! fabric (NVLink / xGMI) versus the scale-out network.

@@ -16,7 +16,9 @@ use std::sync::OnceLock;
 
 const DATA: &str = include_str!("../../../data/models.json");
 
-/// One preset.
+/// One preset. Its source, the full config it was trimmed from and its published parameter
+/// counts are in `data/model-sources.json`, which only the tests read (the page never shows
+/// them).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CatalogEntry {
@@ -27,41 +29,7 @@ pub struct CatalogEntry {
     /// Other names accepted by `lookup` (`llama-3.1-70b`).
     #[serde(default)]
     pub aliases: Vec<String>,
-    /// Where the config comes from: repo and file, or paper and table.
-    pub source: String,
-    /// The full `config.json` in `shared/data/model-configs/` this preset was trimmed from.
-    #[serde(default)]
-    pub shared_copy: Option<String>,
-    /// Parameter counts as the model card or paper gives them.
-    #[serde(default)]
-    pub published: Option<Published>,
     config: Value,
-}
-
-/// Published parameter counts, as written by their source (`"70.6B"`, `"1T"`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Published {
-    pub total: String,
-    /// Parameters a token passes through; absent for dense models.
-    #[serde(default)]
-    pub active: Option<String>,
-    pub source: String,
-    /// The card's active count leaves out the input embedding table (gpt-oss).
-    #[serde(default)]
-    pub active_excludes_input_embedding: bool,
-    /// Parameters the card counts that the spec does not model (Llama 4's vision encoder).
-    #[serde(default)]
-    pub unmodelled_params: Option<UnmodelledParams>,
-}
-
-/// Parameters a card counts outside the language model.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct UnmodelledParams {
-    pub count: u64,
-    /// What they are and how the count was obtained.
-    pub what: String,
 }
 
 impl CatalogEntry {

@@ -5,15 +5,82 @@ use super::*;
 use crate::planner::model::config::folder_tests::{config_files, import_file};
 use crate::planner::model::summary;
 use crate::planner::precision::KvPrecision;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// `data/model-sources.json`: where each preset comes from, by id.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourcesFile {
+    about: String,
+    models: BTreeMap<String, Sources>,
+}
+
+/// One preset's provenance.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Sources {
+    /// Where the config comes from: repo and file, or paper and table.
+    source: String,
+    /// The full `config.json` in `shared/data/model-configs/` this preset was trimmed from.
+    #[serde(default)]
+    shared_copy: Option<String>,
+    /// Parameter counts as the model card or paper gives them.
+    #[serde(default)]
+    published: Option<Published>,
+}
+
+/// Published parameter counts, as written by their source (`"70.6B"`, `"1T"`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Published {
+    total: String,
+    /// Parameters a token passes through; absent for dense models.
+    #[serde(default)]
+    active: Option<String>,
+    source: String,
+    /// The card's active count leaves out the input embedding table (gpt-oss).
+    #[serde(default)]
+    active_excludes_input_embedding: bool,
+    /// Parameters the card counts that the spec does not model (Llama 4's vision encoder).
+    #[serde(default)]
+    unmodelled_params: Option<UnmodelledParams>,
+}
+
+/// Parameters a card counts outside the language model.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UnmodelledParams {
+    count: u64,
+    /// What they are and how the count was obtained.
+    what: String,
+}
+
+fn sources() -> SourcesFile {
+    serde_json::from_str(include_str!("../../../../data/model-sources.json"))
+        .expect("data/model-sources.json parses strictly")
+}
+
+/// The provenance of preset `id`.
+fn sources_of<'a>(file: &'a SourcesFile, id: &str) -> &'a Sources {
+    file.models.get(id).unwrap_or_else(|| panic!("{id} has no entry in data/model-sources.json"))
+}
 
 #[test]
 fn catalog_file_is_valid() {
     let entries: Vec<CatalogEntry> = serde_json::from_str(DATA).expect("data/models.json parses strictly");
     assert!(entries.len() >= 30, "{} presets", entries.len());
+    let file = sources();
+    assert!(!file.about.is_empty());
+    let ids: BTreeSet<&str> = entries.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(file.models.keys().map(String::as_str).collect::<BTreeSet<_>>(), ids, "one source entry per preset");
     let mut seen: HashMap<String, &str> = HashMap::new();
     for e in &entries {
-        assert!(!e.display_name.is_empty() && !e.source.is_empty(), "{}", e.id);
+        let origin = sources_of(&file, &e.id);
+        assert!(!e.display_name.is_empty() && !origin.source.is_empty(), "{}", e.id);
+        if let Some(p) = &origin.published {
+            assert!(!p.source.is_empty(), "{}: published figures name their source", e.id);
+            assert!(p.unmodelled_params.as_ref().map_or(true, |u| !u.what.is_empty()), "{}", e.id);
+        }
         for name in std::iter::once(&e.id).chain(&e.aliases) {
             if let Some(other) = seen.insert(normalise(name), &e.id) {
                 assert_eq!(other, e.id, "{name:?} names both {other} and {}", e.id);
@@ -102,8 +169,9 @@ fn unknown_ids_are_errors_on_model_with_close_matches() {
 fn trimmed_presets_import_like_their_full_files() {
     let files = config_files();
     let mut checked = 0;
+    let file = sources();
     for e in entries() {
-        let Some(copy) = &e.shared_copy else { continue };
+        let Some(copy) = &sources_of(&file, &e.id).shared_copy else { continue };
         let (name, path) = files
             .iter()
             .find(|(_, p)| p.file_name().is_some_and(|f| f.to_string_lossy() == *copy))
@@ -162,8 +230,9 @@ fn check_count(id: &str, what: &str, actual: u64, card: &str) -> Result<String, 
 fn parameter_counts_match_published_figures() {
     let mut lines = Vec::new();
     let mut failures = Vec::new();
+    let file = sources();
     for e in entries() {
-        let Some(p) = &e.published else { continue };
+        let Some(p) = &sources_of(&file, &e.id).published else { continue };
         let spec = e.import().unwrap().spec;
         let extra = p.unmodelled_params.as_ref().map_or(0, |u| u.count);
         let mut checks = vec![("total", spec.total_params() + extra, p.total.as_str())];
@@ -200,7 +269,7 @@ fn parameter_counts_match_published_figures() {
     ];
     for id in readme {
         let e = entries().iter().find(|e| e.id == id).unwrap_or_else(|| panic!("{id} missing"));
-        assert!(e.published.is_some(), "{id} has no published figures");
+        assert!(sources_of(&file, &e.id).published.is_some(), "{id} has no published figures");
     }
 }
 
