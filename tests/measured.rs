@@ -19,12 +19,13 @@ use planner_app::planner::inputs::resolve;
 use planner_app::planner::layout::Layout;
 use planner_app::planner::planning::plan_inputs;
 use planner_app::planner::scenario::ScenarioInput;
-use planner_app::ui::app::DEBOUNCE_MS;
 use planner_app::ui::bench_worker::answer_in_page;
-use planner_app::ui::App;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{DataTransfer, DragEvent, DragEventInit, Element, Event, EventInit, File, HtmlInputElement, HtmlTextAreaElement};
+
+mod support;
+use support::{by_testid, get, settle, text};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -57,43 +58,16 @@ fn measured_csv(n: usize, speed: f64) -> (String, Vec<Layout>) {
     (csv, layouts)
 }
 
-/// Renders the app into a fresh element of its own from the default scenario: the address bar
-/// and storage of earlier tests are cleared first (the page restores the last scenario).
+/// The page from the default scenario, its worker requests answered in the page by the
+/// worker's own function.
 async fn mount() -> Element {
-    let window = gloo::utils::window();
-    window.local_storage().unwrap().unwrap().clear().unwrap();
-    window.history().unwrap().replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("?")).unwrap();
     answer_in_page(serve);
-    let document = gloo::utils::document();
-    let root = document.create_element("div").expect("creating a root element");
-    document.body().expect("a body").append_child(&root).expect("attaching the root");
-    yew::Renderer::<App>::with_root(root.clone()).render();
-    yew::scheduler::flush().await;
-    root
-}
-
-/// Waits out the page's planning debounce (a kept or dropped fit is a new scenario) and runs
-/// the renders it causes.
-async fn settle() {
-    gloo::timers::future::TimeoutFuture::new(DEBOUNCE_MS + 50).await;
-    yew::scheduler::flush().await;
+    support::mount().await
 }
 
 fn all(root: &Element, selector: &str) -> Vec<Element> {
     let list = root.query_selector_all(selector).expect("a valid selector");
     (0..list.length()).filter_map(|i| list.item(i)?.dyn_into::<Element>().ok()).collect()
-}
-
-fn by_testid(root: &Element, id: &str) -> Option<Element> {
-    root.query_selector(&format!("[data-testid='{id}']")).expect("a valid selector")
-}
-
-fn get(root: &Element, id: &str) -> Element {
-    by_testid(root, id).unwrap_or_else(|| panic!("no element with data-testid={id}"))
-}
-
-fn text(root: &Element, id: &str) -> String {
-    get(root, id).text_content().unwrap_or_default()
 }
 
 async fn click(root: &Element, id: &str) {

@@ -15,7 +15,6 @@ use planner_app::planner::cli::run;
 use planner_app::planner::model::catalog;
 use planner_app::planner::rules::RULES;
 use planner_app::planner::scenario::{PerfParamsInput, ScenarioInput};
-use planner_app::ui::app::DEBOUNCE_MS;
 use planner_app::ui::form::{self, check, parse_count, Field, FormState, CUSTOM_GPU, FIELDS, MAX_NODES};
 use planner_app::ui::share::{from_params, to_params};
 use planner_app::ui::state::{Action, AppState};
@@ -27,42 +26,13 @@ use wasm_bindgen_test::*;
 use web_sys::{Element, Event, EventInit, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::Reducible;
 
+mod support;
+use support::{by_testid, get, mount, settle, text};
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// A model and its expected rule-of-thumb answers, from the catalog.
 const MODEL_LLAMA_70B: &str = "meta-llama/Llama-2-70b-hf";
-
-/// Renders the app into a fresh element of its own (tests share one page), from the default
-/// scenario: the address bar and storage of earlier tests are cleared first.
-async fn mount() -> Element {
-    let window = gloo::utils::window();
-    window.local_storage().unwrap().unwrap().clear().unwrap();
-    window.history().unwrap().replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("?")).unwrap();
-    let document = gloo::utils::document();
-    let root = document.create_element("div").expect("creating a root element");
-    document.body().expect("a body").append_child(&root).expect("attaching the root");
-    yew::Renderer::<App>::with_root(root.clone()).render();
-    yew::scheduler::flush().await;
-    root
-}
-
-/// Waits out the debounce and runs the renders it causes.
-async fn settle() {
-    gloo::timers::future::TimeoutFuture::new(DEBOUNCE_MS + 50).await;
-    yew::scheduler::flush().await;
-}
-
-fn by_testid(root: &Element, id: &str) -> Option<Element> {
-    root.query_selector(&format!("[data-testid='{id}']")).expect("a valid selector")
-}
-
-fn get(root: &Element, id: &str) -> Element {
-    by_testid(root, id).unwrap_or_else(|| panic!("no element with data-testid={id}"))
-}
-
-fn text(root: &Element, id: &str) -> String {
-    get(root, id).text_content().unwrap_or_default()
-}
 
 fn dispatch(target: &Element, kind: &str) {
     let init = EventInit::new();

@@ -222,6 +222,29 @@ pub async fn headless_chromium(driver: &Chromedriver, profile: &ProfileDir) -> C
         .unwrap_or_else(|e| panic!("opening a Chromium session through chromedriver at {}: {e}", driver.url()))
 }
 
+/// One test's browser on the built page: `dist/` served on 127.0.0.1, chromedriver, a fresh
+/// profile and a headless Chromium session, each stopped or removed when dropped.
+pub struct PageSession {
+    pub client: Client,
+    pub server: StaticServer,
+    _driver: Chromedriver,
+    /// The browser profile's directory, also a scratch place for files a test hands the page.
+    pub profile: ProfileDir,
+}
+
+impl PageSession {
+    /// Fails with what to run when the page is not built.
+    pub async fn start() -> Self {
+        let dist = dist_dir();
+        require_built_page(&dist);
+        let server = StaticServer::start(&dist).expect("starting the static server on 127.0.0.1");
+        let driver = Chromedriver::start();
+        let profile = ProfileDir::new();
+        let client = headless_chromium(&driver, &profile).await;
+        Self { client, server, _driver: driver, profile }
+    }
+}
+
 /// One file of the page's weight.
 #[derive(Debug, Clone)]
 pub struct WeighedFile {

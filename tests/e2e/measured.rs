@@ -12,7 +12,7 @@
 //! screenshot is the two side by side).
 
 use fantoccini::{Client, Locator};
-use page_e2e::{dist_dir, headless_chromium, require_built_page, Chromedriver, ProfileDir, StaticServer};
+use page_e2e::PageSession;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -130,12 +130,8 @@ fn vllm_result(model: &str, p: &Planned, gpus: f64, concurrency: u32) -> String 
 
 #[tokio::test(flavor = "current_thread")]
 async fn plan_benchmark_import_compare_and_recalibrate() {
-    let dist = dist_dir();
-    require_built_page(&dist);
-    let server = StaticServer::start(&dist).expect("starting the static server on 127.0.0.1");
-    let driver = Chromedriver::start();
-    let profile = ProfileDir::new();
-    let client = headless_chromium(&driver, &profile).await;
+    let session = PageSession::start().await;
+    let (client, server) = (session.client.clone(), &session.server);
     client.set_window_size(1400, 1000).await.expect("sizing the window");
     client.goto(&server.url()).await.expect("loading the page");
 
@@ -183,7 +179,7 @@ async fn plan_benchmark_import_compare_and_recalibrate() {
     assert_eq!(text_of(&client, "bench-script").await, script, "the shown script is the downloaded one");
 
     // The result files the script names, a real sample of another deployment, a malformed file.
-    let dir = profile.0.join("results");
+    let dir = session.profile.0.join("results");
     std::fs::create_dir_all(&dir).expect("a results folder");
     let mut paths: Vec<PathBuf> = Vec::new();
     for p in &planned {

@@ -12,7 +12,7 @@
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
-use page_e2e::{dist_dir, headless_chromium, built_files, require_built_page, startup_files, weigh, WeighedFile, WORKER_FILES, Chromedriver, ProfileDir, StaticServer};
+use page_e2e::{built_files, dist_dir, require_built_page, startup_files, weigh, PageSession, WeighedFile, WORKER_FILES};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -145,12 +145,8 @@ async fn wait_for_all_hooks(client: &Client) {
 
 #[tokio::test(flavor = "current_thread")]
 async fn the_page_plans_in_headless_chromium() {
-    let dist = dist_dir();
-    require_built_page(&dist);
-    let server = StaticServer::start(&dist).expect("starting the static server on 127.0.0.1");
-    let driver = Chromedriver::start();
-    let profile = ProfileDir::new();
-    let client = headless_chromium(&driver, &profile).await;
+    let session = PageSession::start().await;
+    let (client, server) = (session.client.clone(), &session.server);
     let origin = server.url();
 
     // A share link renders every part of its plan.
