@@ -74,7 +74,6 @@ pub fn RecalibratePanel(props: &RecalibratePanelProps) -> Html {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.dispatch(action.clone()))
     };
-    let recommended = |layout: Option<Layout>| layout.map_or("nothing feasible".to_string(), |l| l.to_string());
     html! {
         <div class="recalibrate" data-testid="recalibrate">
             <h3>{ "4. Recalibrate" }</h3>
@@ -148,7 +147,7 @@ pub fn RecalibratePanel(props: &RecalibratePanelProps) -> Html {
                             </table>
                         </div>
                         <p data-testid="fit-recommendation">
-                            { format!("With the fit the plan recommends {}; now it recommends {}.", recommended(r.recommended), recommended(props.plan.recommended.as_ref().map(|c| c.layout))) }
+                            { fit_outcome(r.recommended, props.plan.recommended.as_ref().map(|c| c.layout)) }
                         </p>
                         <div class="fit-actions">
                             <button type="button" class="primary" data-testid="keep-fit" onclick={dispatch(Action::SetPerfParams(Some(r.perf_params.clone())))}>
@@ -160,5 +159,15 @@ pub fn RecalibratePanel(props: &RecalibratePanelProps) -> Html {
                 },
             } }
         </div>
+    }
+}
+
+/// What keeping the fit would do to the recommendation: keep it, or change it (and from what).
+fn fit_outcome(with_fit: Option<Layout>, now: Option<Layout>) -> String {
+    let name = |layout: Option<Layout>| layout.map_or("nothing feasible".to_string(), |l| l.to_string());
+    if with_fit == now {
+        format!("With the fit the plan still recommends {}.", name(with_fit))
+    } else {
+        format!("With the fit the plan would recommend {} instead of {}.", name(with_fit), name(now))
     }
 }
