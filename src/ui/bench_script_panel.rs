@@ -8,14 +8,17 @@
 //! picks a count, or downloads), so a page that never benchmarks never loads it; a download
 //! asked for before the script has arrived happens when it arrives.
 
+use super::browser;
 use super::shared::Shared;
 use super::bench_worker::ask;
 use super::state::{Action, AppContext, Slot};
 use crate::planner::bench::protocol::Ask;
 use crate::planner::inputs::PlannerInputs;
-use wasm_bindgen::JsCast;
-use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, HtmlSelectElement, Url};
+use web_sys::HtmlSelectElement;
 use yew::prelude::*;
+
+/// The media type of the downloaded script.
+const SCRIPT_MIME: &str = "text/x-shellscript";
 
 /// The most layouts one script covers.
 pub const MAX_TOP_N: usize = 10;
@@ -25,24 +28,6 @@ pub struct BenchScriptPanelProps {
     pub inputs: Shared<PlannerInputs>,
     /// How many layouts are feasible.
     pub feasible: usize,
-}
-
-/// Offers `text` as a download named `file_name`; `false` when the browser refused.
-fn download(file_name: &str, text: &str) -> bool {
-    let offer = || -> Option<()> {
-        let parts = js_sys::Array::of1(&text.into());
-        let options = BlobPropertyBag::new();
-        options.set_type("text/x-shellscript");
-        let blob = Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
-        let url = Url::create_object_url_with_blob(&blob).ok()?;
-        let document = gloo::utils::document();
-        let anchor: HtmlAnchorElement = document.create_element("a").ok()?.dyn_into().ok()?;
-        anchor.set_href(&url);
-        anchor.set_download(file_name);
-        anchor.click();
-        Url::revoke_object_url(&url).ok()
-    };
-    offer().is_some()
 }
 
 #[component]
@@ -66,7 +51,7 @@ pub fn BenchScriptPanel(props: &BenchScriptPanelProps) -> Html {
         let (failed, wanted, file_name) = (failed.clone(), wanted.clone(), file_name.clone());
         use_effect_with((state.script.clone(), *wanted), move |(made, want)| {
             if let (true, Some(Ok(text))) = (*want, made.ready()) {
-                failed.set(!download(&file_name, text));
+                failed.set(!browser::download(&file_name, SCRIPT_MIME, text));
                 wanted.set(false);
             }
         });
@@ -87,7 +72,7 @@ pub fn BenchScriptPanel(props: &BenchScriptPanelProps) -> Html {
     let onclick = {
         let (state, file_name, failed, wanted) = (state.clone(), file_name.clone(), failed.clone(), wanted.clone());
         Callback::from(move |_: MouseEvent| match state.script.ready() {
-            Some(Ok(text)) if state.bench_opened => failed.set(!download(&file_name, text)),
+            Some(Ok(text)) if state.bench_opened => failed.set(!browser::download(&file_name, SCRIPT_MIME, text)),
             _ => {
                 state.dispatch(Action::OpenBench);
                 wanted.set(true);

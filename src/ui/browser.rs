@@ -83,26 +83,29 @@ pub fn persist(query: &str, embed: bool) {
     }
 }
 
-/// Offers `text` as a file download named `name`, made in the page (no request).
-pub fn download(name: &str, mime: &str, text: &str) {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
-    let parts = js_sys::Array::of1(&text.into());
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(mime);
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else { return };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
-    if let Some(anchor) =
-        document.create_element("a").ok().and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
-    {
+/// Offers `text` as a file download named `name`, made in the page (no request); `false`
+/// when the browser refused (no document, no Blob or object URL).
+pub fn download(name: &str, mime: &str, text: &str) -> bool {
+    let offer = || -> Option<String> {
+        let document = web_sys::window()?.document()?;
+        let parts = js_sys::Array::of1(&text.into());
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type(mime);
+        let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
+        let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
+        let anchor: web_sys::HtmlAnchorElement = document.create_element("a").ok()?.dyn_into().ok()?;
         anchor.set_href(&url);
         anchor.set_download(name);
         anchor.click();
-    }
+        Some(url)
+    };
+    let Some(url) = offer() else { return false };
     // Released once the download has surely started.
     gloo::timers::callback::Timeout::new(10_000, move || {
         let _ = web_sys::Url::revoke_object_url(&url);
     })
     .forget();
+    true
 }
 
 /// Runs `work` between User Timing marks and records a measure named `plan`.
