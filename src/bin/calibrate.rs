@@ -1,4 +1,4 @@
-//! `calibrate CSV [--fit] [--prior] [--rows] [--ranges [--samples DIR]]`: how far the planner's output tokens/s per GPU is
+//! `calibrate CSV [--fit] [--prior] [--rows] [--ranges [--samples DIR]]` (or `calibrate --tables`): how far the planner's output tokens/s per GPU is
 //! from the measured maximum-throughput rows of a TensorRT-LLM calibration CSV
 //! (`shared/data/calibration/trtllm-0.17-max-throughput.csv`).
 //!
@@ -11,7 +11,9 @@
 //! row. `--ranges` computes the range table instead (`data/range-errors.json`): held-out errors
 //! per regime from refits without each model, GPU or generation, their coverage, and the
 //! serving benchmarks of `--samples DIR` (default: `bench-results` beside the CSV's folder).
-//! Exit status 0, or 2 when a file cannot be read or parsed.
+//! Both then rewrite `src/planner/perf/shipped.rs`, the numbers of the two files the planner
+//! reads at run time (`perf::shipped_source`); `--tables` does only that, from the files as
+//! they are. Exit status 0, or 2 when a file cannot be read or parsed.
 
 use planner_app::planner::calibration::{
     self, breakdown, compare, dataset, metrics, summarise, Compared, GenerationFit, GroupKey, Point, Summary, ANCHOR,
@@ -19,7 +21,8 @@ use planner_app::planner::calibration::{
 };
 use planner_app::planner::bench;
 use planner_app::planner::engine::Engine;
-use planner_app::planner::perf::ranges::RangeFile;
+use planner_app::planner::perf::ranges::{self, RangeFile};
+use planner_app::planner::perf::{fitted, shipped_source};
 use planner_app::planner::gpu::Generation;
 use planner_app::planner::perf::fitted::{FitErrors, Fit, FittedFile, FittedValues};
 use planner_app::planner::perf::params::{PerfParams, BOUNDS};
@@ -39,9 +42,12 @@ fn main() -> ExitCode {
         .collect();
     let flags: Vec<&str> = rest.iter().filter(|a| a.starts_with("--")).map(|s| s.as_str()).collect();
     let paths: Vec<&&String> = rest.iter().filter(|a| !a.starts_with("--")).collect();
+    if args == ["--tables"] {
+        return write_tables();
+    }
     let known = ["--fit", "--prior", "--rows", "--ranges", "--samples"];
     let ([path], true) = (paths.as_slice(), flags.iter().all(|f| known.contains(f))) else {
-        eprintln!("usage: calibrate CSV [--fit] [--prior] [--rows] [--ranges [--samples DIR]]");
+        eprintln!("usage: calibrate CSV [--fit] [--prior] [--rows] [--ranges [--samples DIR]] | calibrate --tables");
         return ExitCode::from(2);
     };
     let path: &str = path;
@@ -299,7 +305,11 @@ fn fit_and_write(path: &str, file_name: &str, points: &[Point], list: bool) -> E
             })
             .collect(),
     };
-    write_data("fitted-params.json", &file)
+    let status = write_data("fitted-params.json", &file);
+    if status != ExitCode::SUCCESS {
+        return status;
+    }
+    write_tables()
 }
 
 /// The range table: held-out errors per regime, the serving samples, coverage; written to
@@ -334,7 +344,33 @@ fn ranges_and_write(path: &str, file_name: &str, dir: &str, points: &[Point]) ->
     };
     println!("\nHeld-out refits and serving samples in {:.1} s", started.elapsed().as_secs_f64());
     print_ranges(&file);
-    write_data("range-errors.json", &file)
+    let status = write_data("range-errors.json", &file);
+    if status != ExitCode::SUCCESS {
+        return status;
+    }
+    write_tables()
+}
+
+/// Rewrites `perf/shipped.rs` from `data/fitted-params.json` and `data/range-errors.json` as
+/// they are on disk: success, or status 2 and why not.
+fn write_tables() -> ExitCode {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let read = |name: &str| std::fs::read_to_string(format!("{root}/data/{name}")).map_err(|e| format!("data/{name}: {e}"));
+    let source = read("fitted-params.json").and_then(|f| fitted::parse(&f)).and_then(|fits| {
+        let table = ranges::parse(&read("range-errors.json")?)?;
+        Ok(shipped_source::render(&fits, &table))
+    });
+    let out = format!("{root}/{}", shipped_source::PATH);
+    match source.and_then(|text| std::fs::write(&out, text).map_err(|e| format!("cannot write {out}: {e}"))) {
+        Ok(()) => {
+            println!("Wrote {out}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("calibrate: {e}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 /// Writes `file` as pretty JSON to the crate's `data/NAME`: success, or status 2 and why not.

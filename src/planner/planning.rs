@@ -87,9 +87,8 @@ fn candidate(e: &Evaluation, inputs: &PlannerInputs, gpus: u32, regime: &Regime)
         MemoryGib { capacity: inputs.cluster.gpu.memory.gib(), ..MemoryGib::default() },
         |m| m.gib(),
     );
-    let ranged = point.zip(ranges::shipped()).and_then(|(p, table)| {
-        ranges::range(table, regime, &e.layout, inputs.cluster.scale_up_group(), gpus, p)
-    });
+    let ranged =
+        point.and_then(|p| ranges::range(ranges::shipped(), regime, &e.layout, inputs.cluster.scale_up_group(), gpus, p));
     let (range, range_basis) = ranged.map_or((None, None), |(r, b)| (Some(r), Some(b)));
     Candidate {
         layout: e.layout,

@@ -492,5 +492,5 @@ pub fn model_choices() -> Vec<(String, String)> {
 
 /// The GPU catalog as (id, label) choices, in catalog order.
 pub fn gpu_choices() -> Vec<(String, String)> {
-    gpus::entries().iter().map(|gpu| (gpu.id.clone(), gpu.name.clone())).collect()
+    gpus::entries().iter().map(|gpu| (gpu.id.to_string(), gpu.name.to_string())).collect()
 }

@@ -24,7 +24,7 @@ const PAGE_WEIGHT_GOAL_BYTES: u64 = 300_000;
 /// What the test enforces until the goal is met: the weight measured on 2026-12-04
 /// (337,795 B) plus 2.2 KB of slack, so the page cannot grow further from the goal unnoticed.
 /// Lower it with every reduction.
-const PAGE_WEIGHT_CEILING_BYTES: u64 = 340_000;
+const PAGE_WEIGHT_CEILING_BYTES: u64 = 318_000;
 /// The search-time budget of issue 5 for the 1T MoE on 1024 GPUs, milliseconds.
 const PLAN_TIME_LIMIT_MS: f64 = 16.0;
 /// The benchmark worker's budget (wasm + js, gzip -9), loaded on the loop's first use.

@@ -91,7 +91,7 @@ mod tests {
     #[test]
     fn every_catalog_id_identifies_as_itself() {
         for entry in crate::planner::gpu::catalog::entries() {
-            assert_eq!(identify(&entry.id), Some(entry.id.as_str()), "{}", entry.id);
+            assert_eq!(identify(entry.id), Some(entry.id), "{}", entry.id);
         }
     }
 }

@@ -22,7 +22,7 @@ use crate::planner::calibration::held_out::{cells, coverage, held_out};
 use crate::planner::calibration::Point;
 use crate::planner::inputs::resolve;
 use crate::planner::perf::ranges::{
-    self, Coverage, RangeFile, Regime, SampleFigure, Serving, ServingSample, Widening,
+    self, Coverage, RangeFile, RangeTable, Regime, SampleFigure, Serving, ServingSample, Widening,
 };
 use crate::planner::scenario::ScenarioInput;
 use crate::planner::workload::Load;
@@ -98,7 +98,7 @@ type Figures = Vec<(&'static str, f64, f64, bool)>;
 
 /// Predict one sample from its result file's text, its base range from `table`'s cells; an
 /// error says what did not match.
-pub fn check_with(table: &RangeFile, sample: &Sample, text: &str) -> Result<ServingSample, String> {
+pub fn check_with(table: &RangeTable<'_>, sample: &Sample, text: &str) -> Result<ServingSample, String> {
     let scenario = ScenarioInput::from_json(&sample.scenario).map_err(|e| format!("{}: scenario: {e}", sample.file))?;
     let inputs = resolve(&scenario).map_err(|e| format!("{}: scenario: {e}", sample.file))?;
     let runs = import(sample.file, text).map_err(|e| e.to_string())?;
@@ -237,9 +237,11 @@ pub fn range_file(points: &[Point], samples: &[(Sample, String)], provenance: Pr
             serving_inside_base: 0,
         },
     };
+    let cells = file.cell_ranges();
+    let table = RangeTable { nominal: file.nominal, cells: &cells, widening: Widening::default() };
     let checked: Vec<ServingSample> = samples
         .iter()
-        .map(|(s, text)| check_with(&file, s, text))
+        .map(|(s, text)| check_with(&table, s, text))
         .collect::<Result<_, _>>()?;
     file.serving.widening = widening(&checked);
     let fixed = || checked.iter().filter(|s| s.fixed_lengths);

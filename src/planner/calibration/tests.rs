@@ -123,7 +123,7 @@ fn the_model_ranks_layouts_as_the_measurements_do() {
 #[test]
 fn shipped_file_records_the_errors_the_model_gives_today() {
     let points = shipped_points();
-    let file = fitted::shipped().expect("data/fitted-params.json parses");
+    let file = fitted::parse(fitted::FITTED_PARAMS_JSON).expect("data/fitted-params.json parses");
     assert_eq!(file.rows, points.len());
     let rows = compare(&points, shipped);
     for f in &file.fits {

@@ -1,28 +1,25 @@
-//! The GPU catalog (`data/gpus.json`) and custom GPU specs.
+//! The GPU catalog (`gpu::table`) and custom GPU specs.
 //!
 //! Design decision: the catalog is data, transcribed by hand from `shared/data/gpus.csv` with
 //! caveats per entry and a source per entry in `data/gpu-sources.json` (apart, so the page does
-//! not carry text it never shows; a test checks every id has one), parsed strictly (`deny_unknown_fields`) and range-checked by a
-//! test. A figure the source lacks is `null` in the file and `None` in `GpuEntry`; asking for a
-//! GPU whose needed figures are missing is an `InputError` that names them and asks for a
-//! custom spec — the planner never fills a figure in. Units are in the JSON key names (see the
-//! file's `about`): `memory_gib` is GiB as the driver reports it where the csv quotes that,
-//! else the datasheet capacity read as GiB.
+//! not carry text it never shows; a test checks every id has one), written as Rust constants
+//! (`gpu::table::GPUS`) so the page carries no reader for it, and range-checked by a test. A
+//! figure the source lacks is `None`; asking for a GPU whose needed figures are missing is an
+//! `InputError` that names them and asks for a custom spec — the planner never fills a figure
+//! in. Units are in the field names (see `gpu::table`).
 
 use super::{Generation, GpuSpec};
 use crate::planner::error::InputError;
 use crate::planner::precision::ComputeRate;
 use crate::planner::units::{Bytes, BytesPerSec, FlopsPerSec};
 use crate::planner::locate::{check, locate, Kind};
-use serde::{Deserialize, Serialize};
-use std::sync::OnceLock;
+use serde::Deserialize;
 
-/// One catalog entry as written in `data/gpus.json`; figures the source lacks are `None`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One catalog entry; figures the source lacks are `None`.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GpuEntry {
-    pub id: String,
-    pub name: String,
+    pub id: &'static str,
+    pub name: &'static str,
     pub generation: Generation,
     /// Device memory, GiB.
     pub memory_gib: Option<f64>,
@@ -43,32 +40,12 @@ pub struct GpuEntry {
     pub scale_out_gb_s: Option<f64>,
     /// Why figures are missing or how they were read; the source itself is in
     /// `data/gpu-sources.json`, which only the tests read (the page never shows it).
-    pub caveats: String,
+    pub caveats: &'static str,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CatalogFile {
-    about: String,
-    gpus: Vec<GpuEntry>,
-}
-
-fn file() -> &'static CatalogFile {
-    static FILE: OnceLock<CatalogFile> = OnceLock::new();
-    FILE.get_or_init(|| {
-        serde_json::from_str(include_str!("../../../data/gpus.json"))
-            .expect("data/gpus.json parses (checked by catalog::tests)")
-    })
-}
-
-/// Every catalog entry, in file order, with its figures (missing ones `None`), for the page.
+/// Every catalog entry, in catalog order, with its figures (missing ones `None`), for the page.
 pub fn entries() -> &'static [GpuEntry] {
-    &file().gpus
-}
-
-/// What the catalog's units and memory rule are, in words.
-pub fn about() -> &'static str {
-    &file().about
+    super::table::GPUS
 }
 
 /// The catalog GPU `id` (case-insensitive), or an error on field `gpu` when the id is unknown or
@@ -76,7 +53,7 @@ pub fn about() -> &'static str {
 pub fn lookup(id: &str) -> Result<GpuSpec, InputError> {
     let wanted = id.trim().to_ascii_lowercase();
     let entry = entries().iter().find(|e| e.id == wanted).ok_or_else(|| {
-        let known: Vec<&str> = entries().iter().map(|e| e.id.as_str()).collect();
+        let known: Vec<&str> = entries().iter().map(|e| e.id).collect();
         InputError::new("gpu", format!("unknown GPU '{id}'; catalog ids: {}", known.join(", ")))
     })?;
     let missing: Vec<&str> = [
@@ -102,8 +79,8 @@ pub fn lookup(id: &str) -> Result<GpuSpec, InputError> {
     ) {
         (Some(mem), Some(hbm), Some(bf16), Some(up), Some(out), Some(domain), Some(node)) => {
             Ok(GpuSpec {
-                id: entry.id.clone(),
-                name: entry.name.clone(),
+                id: entry.id.to_string(),
+                name: entry.name.to_string(),
                 generation: entry.generation,
                 memory: Bytes::from_gib(mem),
                 hbm_bandwidth: BytesPerSec::from_tb_s(hbm),
@@ -335,7 +312,7 @@ mod tests {
         let file: SourcesFile = serde_json::from_str(include_str!("../../../data/gpu-sources.json"))
             .expect("data/gpu-sources.json parses strictly");
         assert!(!file.about.is_empty());
-        let ids: std::collections::BTreeSet<&str> = entries().iter().map(|e| e.id.as_str()).collect();
+        let ids: std::collections::BTreeSet<&str> = entries().iter().map(|e| e.id).collect();
         assert_eq!(file.sources.keys().map(String::as_str).collect::<std::collections::BTreeSet<_>>(), ids);
         for (id, source) in &file.sources {
             assert!(!source.trim().is_empty(), "{id} has a source");
@@ -345,9 +322,8 @@ mod tests {
     #[test]
     fn catalog_parses_and_every_figure_is_in_range() {
         let all = entries();
-        assert!(!about().is_empty());
         for id in FORMAT_IDS {
-            assert_eq!(all.iter().filter(|e| e.id == id).count(), 1, "{id} once in data/gpus.json");
+            assert_eq!(all.iter().filter(|e| e.id == id).count(), 1, "{id} once in gpu::table");
         }
         assert_eq!(all.len(), FORMAT_IDS.len(), "no entry beyond FORMAT.md's ids");
         for e in all {

@@ -1,12 +1,13 @@
 //! Accelerators and the cluster they form.
 //!
 //! A `GpuSpec` holds only figures the planner can stand behind: every catalog number comes
-//! from `data/gpus.json` (its source in `data/gpu-sources.json`), and a figure the source lacks stays `None` until the
+//! from `gpu::table` (its source in `data/gpu-sources.json`), and a figure the source lacks stays `None` until the
 //! user supplies it. Asking for a missing figure is a typed error (`MissingGpuFigure`), never a
 //! guess. A `Cluster` adds how many GPUs there are and which of them share the fast scale-up
 //! fabric (NVLink / xGMI) versus the scale-out network.
 
 pub mod catalog;
+pub mod table;
 
 use super::precision::ComputeRate;
 use super::units::{Bytes, BytesPerSec, FlopsPerSec};

@@ -2,11 +2,14 @@
 //! written by `cargo run --release --bin calibrate -- CSV --fit`), and the rule that picks
 //! the parameters for a GPU generation and an engine.
 //!
-//! Design decision: the file is data with its provenance (which measurements, how many rows,
-//! when, the loss, the errors per fit), parsed strictly (`deny_unknown_fields`) once per
-//! process; a file that does not parse or holds a value outside `BOUNDS` is a bug caught by
-//! this module's tests, and at run time the planner falls back to the priors rather than
-//! panic. Raw numbers carry their unit in their name (`step_overhead_ms`).
+//! Design decision: the file is the record, with its provenance (which measurements, how many
+//! rows, when, the loss, the errors per fit), parsed strictly (`deny_unknown_fields`) by the
+//! tests and `calibrate`; a file that does not parse or holds a value outside `BOUNDS` is a bug
+//! caught by this module's tests. What the planner reads at run time is the same fit as Rust
+//! constants (`perf::shipped::FITS`: generation, engine, GPUs, values), which `calibrate`
+//! writes beside the file and a test keeps equal to it, so neither the planner nor the page
+//! carries the JSON or a reader for it. Raw numbers carry their unit in their name
+//! (`step_overhead_ms`).
 //!
 //! Fallback rule (`PerfParams::for_gpu`):
 //! 1. a fit for this generation and engine: its values;
@@ -23,7 +26,6 @@ use super::super::gpu::Generation;
 use super::super::units::Seconds;
 use super::params::PerfParams;
 use serde::{Deserialize, Serialize};
-use std::sync::OnceLock;
 
 /// The shipped file.
 pub const FITTED_PARAMS_JSON: &str = include_str!("../../../data/fitted-params.json");
@@ -143,10 +145,20 @@ pub fn parse(text: &str) -> Result<FittedFile, String> {
     Ok(file)
 }
 
-/// The shipped file, parsed once; `None` if it does not parse (a test guards against that).
-pub fn shipped() -> Option<&'static FittedFile> {
-    static FILE: OnceLock<Option<FittedFile>> = OnceLock::new();
-    FILE.get_or_init(|| parse(FITTED_PARAMS_JSON).ok()).as_ref()
+/// One fit as the planner reads it at run time (`perf::shipped::FITS`): what `PerfParams::for_gpu`
+/// and the ranges' regime need of a `Fit`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ShippedFit {
+    pub generation: Generation,
+    pub engine: Engine,
+    /// GPU catalog ids of the rows.
+    pub gpus: &'static [&'static str],
+    pub params: FittedValues,
+}
+
+/// The shipped fits, in the file's order.
+pub fn shipped() -> &'static [ShippedFit] {
+    super::shipped::FITS
 }
 
 /// Where a GPU generation and engine's parameters come from (module doc, "Fallback rule").
@@ -162,8 +174,8 @@ pub enum Provenance {
 }
 
 /// The fit for `generation` and `engine` in the shipped file.
-pub fn lookup(generation: Generation, engine: Engine) -> Option<&'static Fit> {
-    shipped()?.fits.iter().find(|f| f.generation == generation && f.engine == engine)
+pub fn lookup(generation: Generation, engine: Engine) -> Option<&'static ShippedFit> {
+    shipped().iter().find(|f| f.generation == generation && f.engine == engine)
 }
 
 /// The parameters for a generation and engine, and where they come from.
@@ -171,7 +183,7 @@ pub fn select(generation: Generation, engine: Engine) -> (PerfParams, Provenance
     if let Some(f) = lookup(generation, engine) {
         return (f.params.params(), Provenance::Fitted);
     }
-    let other = shipped().and_then(|file| file.fits.iter().find(|f| f.generation == generation));
+    let other = shipped().iter().find(|f| f.generation == generation);
     let prior = PerfParams::prior(generation, engine);
     match other {
         Some(f) => {
@@ -195,7 +207,6 @@ mod tests {
     fn shipped_file_parses_and_every_value_is_inside_its_bounds() {
         let file = parse(FITTED_PARAMS_JSON).expect("data/fitted-params.json must parse");
         assert!(!file.fits.is_empty());
-        assert!(shipped().is_some());
         for f in &file.fits {
             assert!(f.rows > 0 && !f.gpus.is_empty(), "{:?}", f.generation);
             assert!(f.loss.is_finite() && f.loss <= f.loss_prior, "{:?}: fit loss above the prior's", f.generation);
@@ -206,8 +217,7 @@ mod tests {
 
     #[test]
     fn fallback_rule() {
-        let file = shipped().unwrap();
-        let f = &file.fits[0];
+        let f = &shipped()[0];
         assert_eq!(select(f.generation, f.engine), (f.params.params(), Provenance::Fitted));
         // Another engine on a fitted generation: fitted hardware, its own overhead priors.
         let other = Engine::ALL.into_iter().find(|e| lookup(f.generation, *e).is_none()).unwrap();

@@ -10,6 +10,8 @@
 //! - `params`: the efficiencies and overheads (priors per GPU generation and engine, bounds).
 //! - `fitted`: the shipped fit of those parameters to measurements, and the fallback rule.
 //! - `ranges`: where the true values are expected to fall, from held-out errors per regime.
+//! - `shipped`: the numbers of the shipped fit and range table the planner reads at run time,
+//!   generated from `data/` by `shipped_source` (run by `calibrate`), which a test keeps equal.
 //! - `comm`: TP all-reduce, EP all-to-all and PP send as latency + seconds per byte.
 //! - `load`: the per-layout inputs (`StageLoad`) and the compute derived from the model.
 //! - `step`: one engine step of the heaviest stage (`StepTime`), and a lone prefill.
@@ -26,6 +28,8 @@ pub mod params;
 pub mod ranges;
 pub mod queueing;
 pub mod serving;
+pub mod shipped;
+pub mod shipped_source;
 pub mod step;
 
 #[cfg(test)]

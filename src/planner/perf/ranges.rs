@@ -31,6 +31,12 @@
 //!   micro-batches are not balanced (Huang et al. 2019, "GPipe", §2.2, with `M = PP`), which
 //!   widens the slow side only.
 //!
+//! The file is the record (its provenance, every cell's rows and coverage, every serving
+//! sample); the planner reads at run time only what a range needs — each cell's quantiles, the
+//! serving widening and the nominal level — as Rust constants (`perf::shipped::RANGES`, a
+//! `RangeTable`), which `calibrate` writes beside the file and a test keeps equal to it, so the
+//! page carries neither the JSON nor a reader for it.
+//!
 //! All widths are in "speed" space, `ln(true rate / predicted rate)`: negative is slower than
 //! predicted. A throughput range is `predicted × [e^lo, e^hi]`; a time range is
 //! `predicted × [e^−hi, e^−lo]`.
@@ -45,7 +51,6 @@ use super::serving::OperatingPoint;
 use super::step::StepTime;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::sync::OnceLock;
 
 /// The shipped table.
 pub const RANGE_ERRORS_JSON: &str = include_str!("../../../data/range-errors.json");
@@ -251,24 +256,48 @@ pub fn parse(text: &str) -> Result<RangeFile, String> {
     Ok(file)
 }
 
-/// The shipped table, parsed once; `None` if it does not parse (a test guards against that):
-/// the plan then carries no ranges rather than made-up ones.
-pub fn shipped() -> Option<&'static RangeFile> {
-    static FILE: OnceLock<Option<RangeFile>> = OnceLock::new();
-    FILE.get_or_init(|| parse(RANGE_ERRORS_JSON).ok()).as_ref()
+/// One regime cell as the planner reads it: its quantiles of `ln(measured / predicted)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CellRange {
+    pub hardware: Hardware,
+    pub architecture: Architecture,
+    pub phase: Phase,
+    pub log_error: [f64; 2],
+}
+
+/// What a range needs of a `RangeFile`: the shipped one is `perf::shipped::RANGES`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RangeTable<'a> {
+    pub nominal: f64,
+    pub cells: &'a [CellRange],
+    pub widening: Widening,
+}
+
+impl RangeTable<'_> {
+    /// The quantiles of a regime cell; `None` when the table lacks it (a damaged table).
+    pub fn cell(&self, hardware: Hardware, architecture: Architecture, phase: Phase) -> Option<[f64; 2]> {
+        let c = self.cells.iter().find(|c| c.hardware == hardware && c.architecture == architecture && c.phase == phase)?;
+        Some(c.log_error)
+    }
 }
 
 impl RangeFile {
-    pub fn cell(&self, hardware: Hardware, architecture: Architecture, phase: Phase) -> Option<&Cell> {
-        self.cells.iter().find(|c| c.hardware == hardware && c.architecture == architecture && c.phase == phase)
+    /// The cells as a `RangeTable` holds them.
+    pub fn cell_ranges(&self) -> Vec<CellRange> {
+        let range = |c: &Cell| CellRange { hardware: c.hardware, architecture: c.architecture, phase: c.phase, log_error: c.log_error };
+        self.cells.iter().map(range).collect()
     }
+}
+
+/// The shipped table (checked against `data/range-errors.json` by a test).
+pub fn shipped() -> &'static RangeTable<'static> {
+    &super::shipped::RANGES
 }
 
 /// How the GPU was calibrated, from the shipped fit.
 pub fn hardware(gpu: &GpuSpec) -> Hardware {
-    let Some(file) = fitted::shipped() else { return Hardware::Uncalibrated };
-    let fits: Vec<&fitted::Fit> = file.fits.iter().filter(|f| f.generation == gpu.generation).collect();
-    if fits.iter().any(|f| f.gpus.contains(&gpu.id)) {
+    let fits: Vec<&fitted::ShippedFit> = fitted::shipped().iter().filter(|f| f.generation == gpu.generation).collect();
+    if fits.iter().any(|f| f.gpus.contains(&gpu.id.as_str())) {
         Hardware::MeasuredGpu
     } else if fits.is_empty() {
         Hardware::Uncalibrated
@@ -439,7 +468,7 @@ pub struct Speeds {
 /// widening (off only to compute a serving sample's own base range). `None` when the table
 /// lacks the regime's cell (a damaged table).
 pub fn speeds(
-    table: &RangeFile,
+    table: &RangeTable<'_>,
     regime: &Regime,
     layout: &Layout,
     scale_up_group: u32,
@@ -449,7 +478,7 @@ pub fn speeds(
     let phase = Phase::of(point);
     let own = table.cell(regime.hardware, regime.architecture, phase)?;
     let prefill = table.cell(regime.hardware, regime.architecture, Phase::Prefill)?;
-    let from = |c: &Cell| Speed { lo: c.log_error[0], hi: c.log_error[1] };
+    let from = |c: [f64; 2]| Speed { lo: c[0], hi: c[1] };
     let (mut thr, mut tpot, mut ttft) = (from(own), from(own), from(prefill));
     let mut widened = Vec::new();
     // A user's fit: the figures it measured are calibrated, at least as wide as its residuals.
@@ -470,7 +499,7 @@ pub fn speeds(
     let ttft_measured = user.is_some_and(|f| measured(f.ttft_ms, &mut ttft, false));
     let tpot_measured = user.is_some_and(|f| measured(f.tpot_ms, &mut tpot, false));
     if serving {
-        let w = &table.serving.widening;
+        let w = &table.widening;
         if !(ttft_measured && tpot_measured) {
             widened.push(Cow::Borrowed("ttft-tpot-not-calibrated"));
         }
@@ -529,7 +558,7 @@ pub fn speeds(
 
 /// The plan's ranges of a candidate at `point` on `gpus` GPUs (see `speeds`).
 pub fn range(
-    table: &RangeFile,
+    table: &RangeTable<'_>,
     regime: &Regime,
     layout: &Layout,
     scale_up_group: u32,

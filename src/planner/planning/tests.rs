@@ -12,7 +12,7 @@ fn plan_json(scenario: Value) -> Result<Plan, InputError> {
 
 /// GPU ids the catalog can plan without a custom spec.
 fn usable_gpus() -> Vec<String> {
-    gpus::entries().iter().filter(|g| gpus::lookup(&g.id).is_ok()).map(|g| g.id.clone()).collect()
+    gpus::entries().iter().filter(|g| gpus::lookup(g.id).is_ok()).map(|g| g.id.to_string()).collect()
 }
 
 #[test]

@@ -46,7 +46,7 @@ fn the_committed_range_table_matches_a_fresh_computation() {
 
 #[test]
 fn every_sample_matches_its_scenario_and_is_predicted() {
-    let table = crate::planner::perf::ranges::shipped().unwrap();
+    let table = crate::planner::perf::ranges::shipped();
     for (s, text) in read_samples() {
         let checked = check_with(table, &s, &text).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(checked.figures.len(), 3, "{}: throughput, TTFT and TPOT", s.file);
@@ -64,7 +64,7 @@ const TOLERANCES: [(&str, f64); 3] = [("output_tok_s_per_gpu", 0.182), ("tpot_ms
 
 #[test]
 fn fixed_length_samples_are_predicted_in_lockstep_within_stated_tolerances() {
-    let table = crate::planner::perf::ranges::shipped().unwrap();
+    let table = crate::planner::perf::ranges::shipped();
     for (s, text) in read_samples() {
         let checked = check_with(table, &s, &text).unwrap();
         let expected = if checked.fixed_lengths { "synchronized" } else { "staggered" };
