@@ -10,7 +10,7 @@
 //! `bench::protocol::serve`), asynchronously like the worker.
 
 use super::state::{Action, Asked};
-use crate::planner::bench::protocol::{Answer, Ask, Reply, Request};
+use crate::planner::bench::protocol::{read, Answer, Ask, Reply, Request};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
@@ -49,7 +49,7 @@ fn dispatch(action: Action) {
 
 /// A reply from the worker, as text, into the reducer.
 fn on_reply(text: &str) {
-    match serde_json::from_str::<Reply>(text) {
+    match read::reply(text) {
         Ok(reply) => dispatch(Action::Answered(reply)),
         Err(e) => dispatch(Action::WorkerFailed(format!("the benchmark worker's reply could not be read: {e}"))),
     }

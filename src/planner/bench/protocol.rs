@@ -10,9 +10,10 @@
 //! where the page would otherwise need the planner's code to word them (a run's flags).
 //!
 //! The replies are read by the page, whose weight counts: they are plain structs and
-//! externally tagged enums (no internally tagged or flattened ones, whose readers buffer), and
-//! an imported run goes to the page as its JSON text (`RunView::json`), which the page only
-//! hands back, so the page never links a reader for `MeasuredRun`.
+//! externally tagged enums, read by `read::reply` over `serde_json::Value` rather than by a
+//! derived reader per type, and an imported run goes to the page as its JSON text
+//! (`RunView::json`), which the page only hands back, so the page never links a reader for
+//! `MeasuredRun`.
 
 use super::compare::{beside_plan, match_to_plan, measurements, BestLayout, Comparison, Figure};
 use super::import::{import, MeasuredLoad, MeasuredRun};
@@ -263,6 +264,8 @@ pub fn serve(request: &str) -> String {
     serde_json::to_string(&reply)
         .unwrap_or_else(|_| r#"{"id":0,"answer":{"Unreadable":"the benchmark worker could not write its reply"}}"#.into())
 }
+
+pub mod read;
 
 #[cfg(test)]
 mod tests;
