@@ -38,7 +38,7 @@ pub fn BenchScriptPanel(props: &BenchScriptPanelProps) -> Html {
         let dispatcher = state.dispatcher();
         use_effect_with((props.inputs.clone(), top_n, state.bench_opened), move |(inputs, n, opened)| {
             if *opened {
-                ask(dispatcher, Ask::Script { scenario: inputs.input.clone(), top_n: *n });
+                ask(dispatcher, Ask::Script { scenario: inputs.scenario.clone(), top_n: *n });
             }
         });
     }

@@ -45,7 +45,7 @@ pub fn MeasuredResults(props: &MeasuredResultsProps) -> Html {
         let dispatcher = state.dispatcher();
         use_effect_with((props.inputs.clone(), (*runs).clone()), move |(inputs, runs)| {
             if !runs.is_empty() {
-                ask(dispatcher, Ask::Compare { scenario: inputs.input.clone(), runs: runs.to_vec() });
+                ask(dispatcher, Ask::Compare { scenario: inputs.scenario.clone(), runs: runs.to_vec() });
             }
         });
     }

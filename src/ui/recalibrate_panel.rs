@@ -65,7 +65,7 @@ pub fn RecalibratePanel(props: &RecalibratePanelProps) -> Html {
         let dispatcher = state.dispatcher();
         use_effect_with((props.inputs.clone(), props.runs.clone(), state.fit_requested), move |(inputs, runs, requested)| {
             if *requested {
-                ask(dispatcher, Ask::Recalibrate { scenario: inputs.input.clone(), runs: runs.to_vec() });
+                ask(dispatcher, Ask::Recalibrate { scenario: inputs.scenario.clone(), runs: runs.to_vec() });
             }
         });
     }

@@ -5,9 +5,11 @@
 //!
 //! Design decision: the page plans, the worker does the rest of the loop (the script, the
 //! importers, the comparison, the fit): that code is only loaded when the user first uses the
-//! loop, and a fit never blocks the page. The scenario travels as `ScenarioInput` (FORMAT.md)
-//! and the worker resolves it itself; the answers carry what the panels show, already in words
-//! where the page would otherwise need the planner's code to word them (a run's flags).
+//! loop, and a fit never blocks the page. The scenario travels as the plan's `scenario`
+//! (FORMAT.md: every default filled in, which plans the same plan again, as a test checks), JSON
+//! the page already holds, so the page links no writer for `ScenarioInput`; the worker reads
+//! and resolves it itself. The answers carry what the panels show, already in words where the
+//! page would otherwise need the planner's code to word them (a run's flags).
 //!
 //! The replies are read by the page, whose weight counts: they are plain structs and
 //! externally tagged enums, read by `read::reply` over `serde_json::Value` rather than by a
@@ -20,12 +22,13 @@ use super::import::{import, MeasuredLoad, MeasuredRun};
 use super::script::{script, BenchLoad};
 use crate::planner::calibration::recalibrate::{recalibrate, MeasurementFit};
 use crate::planner::error::InputError;
-use crate::planner::inputs::resolve;
+use crate::planner::inputs::{resolve, PlannerInputs};
 use crate::planner::layout::Layout;
 use crate::planner::plan::Plan;
 use crate::planner::planning::plan_inputs;
 use crate::planner::scenario::{PerfParamsInput, ScenarioInput};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// One request from the page, with the id its reply carries back.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -38,13 +41,13 @@ pub struct Request {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Ask {
     /// The benchmark script for the plan's `top_n` best layouts.
-    Script { scenario: ScenarioInput, top_n: usize },
+    Script { scenario: Value, top_n: usize },
     /// Read result files.
     Import { files: Vec<FileText> },
     /// Match the runs read so far to the plan of `scenario`.
-    Compare { scenario: ScenarioInput, runs: Vec<String> },
+    Compare { scenario: Value, runs: Vec<String> },
     /// Refit the performance parameters to the runs that match `scenario`.
-    Recalibrate { scenario: ScenarioInput, runs: Vec<String> },
+    Recalibrate { scenario: Value, runs: Vec<String> },
 }
 
 /// A result file: its name (which may carry the layout) and its text.
@@ -193,8 +196,8 @@ pub struct Fit {
     pub recommended: Option<Layout>,
 }
 
-fn compare(scenario: &ScenarioInput, runs: &[MeasuredRun]) -> Result<Report, InputError> {
-    let inputs = resolve(scenario)?;
+fn compare(scenario: &Value, runs: &[MeasuredRun]) -> Result<Report, InputError> {
+    let inputs = inputs_of(scenario)?;
     let report = match_to_plan(&inputs, runs)?;
     let plan: Plan = plan_inputs(&inputs)?;
     let mut runs: Vec<RunCheck> = report.comparisons.iter().map(RunCheck::from).collect();
@@ -206,8 +209,8 @@ fn compare(scenario: &ScenarioInput, runs: &[MeasuredRun]) -> Result<Report, Inp
     Ok(Report { runs, best: report.best })
 }
 
-fn fit(scenario: &ScenarioInput, runs: &[MeasuredRun]) -> Result<Fit, InputError> {
-    let inputs = resolve(scenario)?;
+fn fit(scenario: &Value, runs: &[MeasuredRun]) -> Result<Fit, InputError> {
+    let inputs = inputs_of(scenario)?;
     let ms: Vec<_> = measurements(&inputs, runs).into_iter().map(|(_, m)| m).collect();
     if ms.is_empty() {
         return Err(InputError::new("measurements", "no imported run matches this scenario, so there is nothing to fit"));
@@ -222,6 +225,11 @@ fn fit(scenario: &ScenarioInput, runs: &[MeasuredRun]) -> Result<Fit, InputError
         perf_params: r.perf_params,
         recommended: r.plan.recommended.map(|c| c.layout),
     })
+}
+
+/// The planner's inputs for a request's scenario.
+fn inputs_of(scenario: &Value) -> Result<PlannerInputs, InputError> {
+    resolve(&ScenarioInput::from_value(scenario.clone())?)
 }
 
 /// What the importer read from one file.
@@ -241,7 +249,7 @@ fn runs(texts: &[String]) -> Result<Vec<MeasuredRun>, String> {
 /// The answer to one request.
 pub fn answer(ask: &Ask) -> Answer {
     match ask {
-        Ask::Script { scenario, top_n } => Answer::Script(resolve(scenario).and_then(|inputs| script(&inputs, *top_n))),
+        Ask::Script { scenario, top_n } => Answer::Script(inputs_of(scenario).and_then(|inputs| script(&inputs, *top_n))),
         Ask::Import { files } => Answer::Import(files.iter().map(read).collect()),
         Ask::Compare { scenario, runs: texts } => match runs(texts) {
             Ok(runs) => Answer::Compare(compare(scenario, &runs)),

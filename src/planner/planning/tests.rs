@@ -160,5 +160,28 @@ proptest! {
         let feasible: Vec<usize> = (0..p.candidates.len()).filter(|&i| p.candidates[i].feasible).collect();
         prop_assert_eq!(ranked, feasible);
         prop_assert_eq!(p.ranking.first().map(|&i| &p.candidates[i]), p.recommended.as_ref());
+        // The plan's scenario (every default filled in) plans the same again.
+        prop_assert_eq!(&plan_json(p.scenario.clone()).unwrap(), &p);
+    }
+}
+
+/// The plan's `scenario` replays the plan (the benchmark worker is sent it): with a custom
+/// GPU, a pasted config.json, fixed sizes, engine options, an SLA and a kept fit.
+#[test]
+fn the_echoed_scenario_plans_the_same_plan() {
+    let config: Value = serde_json::from_str(include_str!("../../../../shared/data/model-configs/Qwen--Qwen3-30B-A3B.json"))
+        .expect("a shared config.json");
+    let scenarios = [
+        json!({"model": {"name": "pasted", "config": config}, "gpu": "h100-sxm", "nodes": 2, "layout": {"tp": 4},
+               "workload": {"isl": 1024, "osl": 256, "request_rate": 3.5, "arrivals": "staggered"},
+               "sla": {"ttft_ms": 900.0}, "engine": "sglang", "engine_options": {"memory_fraction": 0.8}}),
+        json!({"model": "llama-3.1-70b", "gpu": {"name": "mine", "memory_gib": 96, "hbm_tb_s": 4.0, "bf16_tflops": 900,
+               "scale_up_gb_s": 450, "scale_out_gb_s": 50}, "workload": {"isl": 2048, "osl": 128, "concurrency": 32},
+               "weights": "fp8", "priority": "latency", "allow_tp_across_nodes": false,
+               "perf_params": {"hbm_efficiency": 0.75, "fit": {"measurements": 2, "output_tok_s_per_gpu": [-0.02, 0.01]}}}),
+    ];
+    for scenario in scenarios {
+        let p = plan_json(scenario.clone()).unwrap_or_else(|e| panic!("{scenario}: {e}"));
+        assert_eq!(plan_json(p.scenario.clone()).unwrap(), p, "{}", p.scenario);
     }
 }

@@ -38,7 +38,13 @@ pub fn reply(text: &str) -> Read<Reply> {
 /// Field `name` of the object `v` (a missing field reads as `null`), with the field's name
 /// prefixed to any error.
 fn get<T: FromReply>(v: &Value, name: &str) -> Read<T> {
-    T::read(v.get(name).unwrap_or(&Value::Null)).map_err(|e| format!("{name}: {e}"))
+    T::read(v.get(name).unwrap_or(&Value::Null)).map_err(|e| within(name, e))
+}
+
+/// An error inside `part`. Not generic, so the readers share one copy.
+#[inline(never)]
+fn within(part: &str, error: String) -> String {
+    format!("{part}: {error}")
 }
 
 fn expected(what: &str, v: &Value) -> String {
@@ -96,7 +102,11 @@ impl<T: FromReply> FromReply for Option<T> {
 impl<T: FromReply> FromReply for Vec<T> {
     fn read(v: &Value) -> Read<Vec<T>> {
         let items = v.as_array().ok_or_else(|| expected("a list", v))?;
-        items.iter().enumerate().map(|(i, item)| T::read(item).map_err(|e| format!("[{i}]: {e}"))).collect()
+        let mut read = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            read.push(T::read(item).map_err(|e| within(&format!("[{i}]"), e))?);
+        }
+        Ok(read)
     }
 }
 

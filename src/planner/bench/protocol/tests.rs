@@ -33,6 +33,11 @@ fn scenario() -> ScenarioInput {
     ScenarioInput::from_json(SCENARIO).unwrap()
 }
 
+/// The scenario as the page sends it: the plan's echo, every default filled in.
+fn echoed() -> Value {
+    resolve(&scenario()).unwrap().scenario
+}
+
 /// The planner's CSV for the plan's `n` best layouts at 8 in flight, measured at `speed` × the
 /// prediction.
 fn csv(n: usize, speed: f64) -> String {
@@ -65,10 +70,10 @@ fn texts(runs: &[MeasuredRun]) -> Vec<String> {
 #[test]
 fn requests_and_replies_survive_json() {
     let asks = [
-        Ask::Script { scenario: scenario(), top_n: 3 },
+        Ask::Script { scenario: echoed(), top_n: 3 },
         Ask::Import { files: vec![FileText { name: "a.csv".into(), text: "x,y\n1,2".into() }] },
-        Ask::Compare { scenario: scenario(), runs: texts(&runs(2, 0.8)) },
-        Ask::Recalibrate { scenario: scenario(), runs: texts(&runs(3, 0.6)) },
+        Ask::Compare { scenario: echoed(), runs: texts(&runs(2, 0.8)) },
+        Ask::Recalibrate { scenario: echoed(), runs: texts(&runs(3, 0.6)) },
     ];
     for (id, ask) in asks.into_iter().enumerate() {
         let request = Request { id: id as u32, ask };
@@ -87,7 +92,7 @@ fn requests_and_replies_survive_json() {
 
 #[test]
 fn a_malformed_reply_is_an_error_naming_the_field_not_a_panic() {
-    let reply = Reply { id: 4, answer: answer(&Ask::Recalibrate { scenario: scenario(), runs: texts(&runs(3, 0.6)) }) };
+    let reply = Reply { id: 4, answer: answer(&Ask::Recalibrate { scenario: echoed(), runs: texts(&runs(3, 0.6)) }) };
     let good: Value = serde_json::to_value(&reply).unwrap();
     let mut bad = good.clone();
     bad["answer"]["Recalibrate"]["Ok"]["measurements"][1]["before"]["output_tok_s_per_gpu"]["measured"] = "x".into();
@@ -106,7 +111,7 @@ fn a_malformed_reply_is_an_error_naming_the_field_not_a_panic() {
 
 #[test]
 fn the_script_is_the_planners_script() {
-    let reply = served(&Request { id: 7, ask: Ask::Script { scenario: scenario(), top_n: 2 } });
+    let reply = served(&Request { id: 7, ask: Ask::Script { scenario: echoed(), top_n: 2 } });
     assert_eq!(reply.id, 7);
     let expected = script(&resolve(&scenario()).unwrap(), 2).unwrap();
     assert_eq!(reply.answer, Answer::Script(Ok(expected)));
@@ -114,8 +119,8 @@ fn the_script_is_the_planners_script() {
 
 #[test]
 fn a_bad_scenario_is_an_error_naming_the_field() {
-    let mut bad = scenario();
-    bad.nodes = Some(0.0);
+    let mut bad = echoed();
+    bad["nodes"] = 0.into();
     let reply = served(&Request { id: 1, ask: Ask::Script { scenario: bad, top_n: 1 } });
     let Answer::Script(Err(e)) = reply.answer else { panic!("{reply:?}") };
     assert_eq!(e.field, "nodes");
@@ -142,7 +147,7 @@ fn every_file_gets_its_outcome_in_order() {
 #[test]
 fn the_comparison_is_match_to_plan_with_the_chart_pairing() {
     let runs = runs(2, 0.5);
-    let reply = served(&Request { id: 3, ask: Ask::Compare { scenario: scenario(), runs: texts(&runs) } });
+    let reply = served(&Request { id: 3, ask: Ask::Compare { scenario: echoed(), runs: texts(&runs) } });
     let Answer::Compare(Ok(report)) = reply.answer else { panic!("{reply:?}") };
     let inputs = resolve(&scenario()).unwrap();
     let expected = match_to_plan(&inputs, &runs).unwrap();
@@ -163,7 +168,7 @@ fn the_comparison_is_match_to_plan_with_the_chart_pairing() {
 #[test]
 fn the_fit_is_recalibrate_on_the_matching_runs() {
     let runs = runs(3, 0.6);
-    let reply = served(&Request { id: 4, ask: Ask::Recalibrate { scenario: scenario(), runs: texts(&runs) } });
+    let reply = served(&Request { id: 4, ask: Ask::Recalibrate { scenario: echoed(), runs: texts(&runs) } });
     let Answer::Recalibrate(Ok(fit)) = reply.answer else { panic!("{reply:?}") };
     let inputs = resolve(&scenario()).unwrap();
     let ms: Vec<_> = measurements(&inputs, &runs).into_iter().map(|(_, m)| m).collect();
@@ -176,14 +181,14 @@ fn the_fit_is_recalibrate_on_the_matching_runs() {
 
 #[test]
 fn no_matching_run_is_nothing_to_fit() {
-    let reply = served(&Request { id: 5, ask: Ask::Recalibrate { scenario: scenario(), runs: Vec::new() } });
+    let reply = served(&Request { id: 5, ask: Ask::Recalibrate { scenario: echoed(), runs: Vec::new() } });
     let Answer::Recalibrate(Err(e)) = reply.answer else { panic!("{reply:?}") };
     assert_eq!(e.field, "measurements");
 }
 
 #[test]
 fn an_unreadable_request_is_answered_not_a_panic() {
-    let bad_run = Request { id: 6, ask: Ask::Compare { scenario: scenario(), runs: vec!["{}".into()] } };
+    let bad_run = Request { id: 6, ask: Ask::Compare { scenario: echoed(), runs: vec!["{}".into()] } };
     let reply = served(&bad_run);
     assert!(matches!(reply.answer, Answer::Unreadable(_)) && reply.id == 6, "{reply:?}");
     for text in ["", "{", "{\"id\": 3, \"ask\": \"nope\"}", "[1, 2]"] {
