@@ -57,7 +57,11 @@ fn on_reply(text: &str) {
 
 /// Starts the worker, wiring its messages and errors.
 fn start() -> Result<Link, String> {
-    let worker = Worker::new(WORKER_URL).map_err(|e| format!("the benchmark worker could not be started: {e:?}"))?;
+    // The error's own `toString()` ("SecurityError: …"): a `{:?}` would link wasm-bindgen's
+    // debug printer into the page for this one message.
+    let worker = Worker::new(WORKER_URL).map_err(|e| {
+        format!("the benchmark worker could not be started: {}", e.unchecked_into::<js_sys::Object>().to_string())
+    })?;
     let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| {
         let text = e.data().as_string().unwrap_or_default();
         if text == READY {

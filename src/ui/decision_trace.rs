@@ -2,11 +2,10 @@
 //! step by step (enumerate → reject by reason → operating point → rank → winner → against the
 //! rule of thumb), each step expandable.
 
-use super::rule_flow::RuleFlow;
+use super::rule_flow::rule_flow;
 use super::shared::Shared;
 use super::trace_step::trace_step;
 use crate::planner::plan::Plan;
-use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -17,13 +16,11 @@ pub struct DecisionTraceProps {
 #[component]
 pub fn DecisionTrace(props: &DecisionTraceProps) -> Html {
     let plan = &props.plan;
-    // The flowchart compares its rule by value; one Rc per plan keeps that comparison cheap.
-    let rule = use_memo(props.plan.clone(), |plan| Rc::new(plan.rule_of_thumb.clone()));
     html! {
         <section class="trace card" data-testid="decision-trace" aria-labelledby="trace-title">
             <h2 id="trace-title">{ "How the layout was decided" }</h2>
             <h3>{ "1. The rule of thumb" }</h3>
-            <RuleFlow rule_of_thumb={(*rule).clone()} />
+            { rule_flow(&plan.rule_of_thumb) }
             <h3>{ "2. The planner's estimate" }</h3>
             <ol class="steps" data-testid="trace-steps">
                 { for plan.trace.iter().enumerate().map(|(i, step)| trace_step(i + 1, step, i + 1 == plan.trace.len())) }

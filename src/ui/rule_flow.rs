@@ -8,18 +8,15 @@
 //! pieces, placed by class (`row-N`, `lane-X`), so there is no inline style for a
 //! Content-Security-Policy to forbid and no text to measure. Below a narrow width (a container
 //! query in the stylesheet) the arrows are hidden and each box lists where its answers lead.
+//! A view function of `DecisionTrace`, not a component: the trace renders again only when the
+//! plan changes, and then the rule of thumb has changed too, so comparing props could never
+//! skip a render.
 
 use super::rule_node::{rule_node, Next};
 use crate::planner::layout::Layout;
 use crate::planner::plan::RuleOfThumb;
 use crate::planner::rules::{edge_taken, Edge, EDGES, END, RULES};
-use std::rc::Rc;
 use yew::prelude::*;
-
-#[derive(Properties, PartialEq)]
-pub struct RuleFlowProps {
-    pub rule_of_thumb: Rc<RuleOfThumb>,
-}
 
 /// The flowchart's lanes (grid columns).
 #[derive(Clone, Copy)]
@@ -130,9 +127,7 @@ fn title_of(id: &str) -> &'static str {
     RULES.iter().find(|r| r.id == id).map_or("the layout", |r| r.title)
 }
 
-#[component]
-pub fn RuleFlow(props: &RuleFlowProps) -> Html {
-    let rule_of_thumb = &props.rule_of_thumb;
+pub fn rule_flow(rule_of_thumb: &RuleOfThumb) -> Html {
     let steps = &rule_of_thumb.steps;
     let taken: Vec<bool> = EDGES.iter().map(|e| edge_taken(e, steps, rule_of_thumb.layout)).collect();
     let boxes = RULES.iter().map(|rule| {

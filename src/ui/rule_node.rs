@@ -19,7 +19,7 @@ pub struct Next {
 /// The box of `rule` (test hook `rule-{id}`, keyed by its id): `order` its position on the
 /// taken path (1 = first question asked) and `step` what it found, both `None` when not
 /// visited; `class` its placement in the flowchart's grid; `next` where each answer leads. A
-/// view function of `RuleFlow`, not a component: the flow draws its boxes only when its rule
+/// view function of `rule_flow`, not a component: the flow draws its boxes only when its rule
 /// changes, so comparing a box's inputs could never skip a render.
 pub fn rule_node(rule: &Rule, order: Option<usize>, step: Option<&RuleStep>, class: Classes, next: &[Next]) -> Html {
     let visited = step.is_some();
