@@ -10,11 +10,65 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-/// Numbers a rule or trace step used, by name (`"weights_gb": 140.0`).
-pub type Inputs = BTreeMap<String, f64>;
+/// Numbers a rule or trace step used, by name (`"weights_gb": 140.0`): a JSON object, its keys
+/// in sorted order. Kept as a sorted list rather than a `BTreeMap`: a step holds a handful of
+/// numbers, and the map's code would weigh ~9 KB of the page's WebAssembly.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Inputs(Vec<(String, f64)>);
 
-/// `Inputs` from named numbers. Built by inserting, not by `collect` (which sorts, and whose
-/// sort is compiled once per iterator type: a few KB of WebAssembly each).
+impl Inputs {
+    pub fn new() -> Inputs {
+        Inputs(Vec::new())
+    }
+
+    /// Sets `name` to `value`, keeping the names in order.
+    pub fn insert(&mut self, name: String, value: f64) {
+        match self.0.binary_search_by(|(n, _)| n.as_str().cmp(&name)) {
+            Ok(i) => self.0[i].1 = value,
+            Err(i) => self.0.insert(i, (name, value)),
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<f64> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| *v)
+    }
+
+    /// The numbers in name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, f64)> {
+        self.0.iter().map(|(n, v)| (n.as_str(), *v))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::ops::Index<&str> for Inputs {
+    type Output = f64;
+
+    /// The number `name`; panics when there is none (as a map's index does).
+    fn index(&self, name: &str) -> &f64 {
+        match self.0.iter().find(|(n, _)| n == name) {
+            Some((_, v)) => v,
+            None => panic!("no number named {name}"),
+        }
+    }
+}
+
+impl Serialize for Inputs {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(n, v)| (n, v)))
+    }
+}
+
+impl<'de> Deserialize<'de> for Inputs {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Inputs, D::Error> {
+        let map = BTreeMap::<String, f64>::deserialize(deserializer)?;
+        Ok(Inputs(map.into_iter().collect()))
+    }
+}
+
+/// `Inputs` from named numbers.
 pub fn inputs_of(pairs: &[(&str, f64)]) -> Inputs {
     let mut inputs = Inputs::new();
     for &(name, value) in pairs {

@@ -13,7 +13,6 @@ use super::perf::{Limit, OperatingPoint};
 use super::plan::{inputs_of, Inputs, TraceStep};
 use super::search::SearchResult;
 use super::workload::{Arrivals, Load, Priority};
-use std::collections::BTreeMap;
 
 fn step(id: &str, title: String, detail: String, inputs: Inputs) -> TraceStep {
     TraceStep { id: id.into(), title, detail, inputs }
@@ -56,25 +55,29 @@ fn enumerated(inputs_: &PlannerInputs, result: &SearchResult, gpus: u32) -> Trac
 }
 
 fn rejected(result: &SearchResult) -> TraceStep {
-    let mut counts: BTreeMap<&'static str, (usize, String)> = BTreeMap::new();
+    // (reason code, layouts rejected for it first, the first such layout), in code order: a
+    // sorted list, not a map (see `Inputs`).
+    let mut counts: Vec<(&'static str, usize, String)> = Vec::new();
     for e in &result.evaluations {
         if let Some(first) = e.reasons().first() {
-            let entry = counts.entry(first.code()).or_insert_with(|| (0, format!("{} {first}", e.layout)));
-            entry.0 += 1;
+            match counts.binary_search_by(|c| c.0.cmp(first.code())) {
+                Ok(i) => counts[i].1 += 1,
+                Err(i) => counts.insert(i, (first.code(), 1, format!("{} {first}", e.layout))),
+            }
         }
     }
-    let total: usize = counts.values().map(|c| c.0).sum();
+    let total: usize = counts.iter().map(|c| c.1).sum();
     let detail = if counts.is_empty() {
         "No layout was rejected.".to_string()
     } else {
         counts
             .iter()
-            .map(|(code, (n, example))| format!("{n} × {code} (e.g. {example})"))
+            .map(|(code, n, example)| format!("{n} × {code} (e.g. {example})"))
             .collect::<Vec<_>>()
             .join("; ")
     };
     let mut numbers = Inputs::new();
-    for (code, (n, _)) in &counts {
+    for (code, n, _) in &counts {
         numbers.insert(code.to_string(), *n as f64);
     }
     numbers.insert("rejected".into(), total as f64);

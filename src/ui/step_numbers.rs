@@ -13,9 +13,9 @@ pub fn step_numbers(inputs: &Inputs) -> Html {
     html! {
         <dl class="numbers">
             { for inputs.iter().map(|(name, value)| html! {
-                <div key={name.clone()}>
-                    <dt>{ name.clone() }</dt>
-                    <dd>{ format::number(*value) }</dd>
+                <div key={name}>
+                    <dt>{ name.to_string() }</dt>
+                    <dd>{ format::number(value) }</dd>
                 </div>
             }) }
         </dl>
