@@ -57,8 +57,7 @@ fn on_reply(text: &str) {
 
 /// Starts the worker, wiring its messages and errors.
 fn start() -> Result<Link, String> {
-    // The error's own `toString()` ("SecurityError: …"): a `{:?}` would link wasm-bindgen's
-    // debug printer into the page for this one message.
+    // The error's own `toString()` ("SecurityError: …"), as the browser words it.
     let worker = Worker::new(WORKER_URL).map_err(|e| {
         format!("the benchmark worker could not be started: {}", e.unchecked_into::<js_sys::Object>().to_string())
     })?;
