@@ -10,7 +10,7 @@
 //! `bench::protocol::serve`), asynchronously like the worker.
 
 use super::state::{Action, Asked};
-use crate::planner::bench::protocol::{read, Answer, Ask, Reply, Request};
+use crate::planner::bench::protocol::{page, Ask};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
@@ -49,7 +49,7 @@ fn dispatch(action: Action) {
 
 /// A reply from the worker, as text, into the reducer.
 fn on_reply(text: &str) {
-    match read::reply(text) {
+    match page::reply(text) {
         Ok(reply) => dispatch(Action::Answered(reply)),
         Err(e) => dispatch(Action::WorkerFailed(format!("the benchmark worker's reply could not be read: {e}"))),
     }
@@ -123,13 +123,7 @@ pub fn ask(dispatcher: Dispatcher, ask: Ask) {
         return;
     }
     dispatcher.dispatch(Action::Asked(id, asked));
-    let message = match serde_json::to_string(&Request { id, ask }) {
-        Ok(m) => m,
-        Err(e) => {
-            dispatcher.dispatch(Action::Answered(Reply { id, answer: Answer::Unreadable(e.to_string()) }));
-            return;
-        }
-    };
+    let message = page::request(id, &ask);
     enum Send {
         Now(Worker),
         Queued,

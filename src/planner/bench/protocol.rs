@@ -11,9 +11,9 @@
 //! and resolves it itself. The answers carry what the panels show, already in words where the
 //! page would otherwise need the planner's code to word them (a run's flags).
 //!
-//! The replies are read by the page, whose weight counts: they are plain structs and
-//! externally tagged enums, read by `read::reply` over `serde_json::Value` rather than by a
-//! derived reader per type, and an imported run goes to the page as its JSON text
+//! The page's weight counts: it writes requests and reads replies with `page` (over
+//! `serde_json::Value`, rather than a derived writer and reader per type); replies are plain
+//! structs and externally tagged enums, and an imported run goes to the page as its JSON text
 //! (`RunView::json`), which the page only hands back, so the page never links a reader for
 //! `MeasuredRun`.
 
@@ -273,7 +273,7 @@ pub fn serve(request: &str) -> String {
         .unwrap_or_else(|_| r#"{"id":0,"answer":{"Unreadable":"the benchmark worker could not write its reply"}}"#.into())
 }
 
-pub mod read;
+pub mod page;
 
 #[cfg(test)]
 mod tests;

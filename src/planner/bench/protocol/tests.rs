@@ -78,16 +78,19 @@ fn requests_and_replies_survive_json() {
     for (id, ask) in asks.into_iter().enumerate() {
         let request = Request { id: id as u32, ask };
         let text = serde_json::to_string(&request).unwrap();
+        // The page writes what the derived writer writes.
+        let written: Value = serde_json::from_str(&page::request(request.id, &request.ask)).unwrap();
+        assert_eq!(written, serde_json::from_str::<Value>(&text).unwrap());
         assert!(close(&serde_json::from_str::<Request>(&text).unwrap(), &request), "{text}");
         let reply = Reply { id: request.id, answer: answer(&request.ask) };
         let text = serde_json::to_string(&reply).unwrap();
         let derived = serde_json::from_str::<Reply>(&text).unwrap();
         assert!(close(&derived, &reply), "{text}");
         // The page's reader gives what the derived one does.
-        assert_eq!(read::reply(&text), Ok(derived), "{text}");
+        assert_eq!(page::reply(&text), Ok(derived), "{text}");
     }
     let unreadable = Reply { id: 9, answer: Answer::Unreadable("why".into()) };
-    assert_eq!(read::reply(&serde_json::to_string(&unreadable).unwrap()), Ok(unreadable));
+    assert_eq!(page::reply(&serde_json::to_string(&unreadable).unwrap()), Ok(unreadable));
 }
 
 #[test]
@@ -97,15 +100,15 @@ fn a_malformed_reply_is_an_error_naming_the_field_not_a_panic() {
     let mut bad = good.clone();
     bad["answer"]["Recalibrate"]["Ok"]["measurements"][1]["before"]["output_tok_s_per_gpu"]["measured"] = "x".into();
     assert_eq!(
-        read::reply(&bad.to_string()).unwrap_err(),
+        page::reply(&bad.to_string()).unwrap_err(),
         r#"answer: measurements: [1]: before: output_tok_s_per_gpu: measured: expected a number, got "x""#
     );
     let mut missing = good.clone();
     missing["answer"]["Recalibrate"]["Ok"].as_object_mut().unwrap().remove("loss_after");
-    assert!(read::reply(&missing.to_string()).unwrap_err().starts_with("answer: loss_after: expected a number, got null"));
+    assert!(page::reply(&missing.to_string()).unwrap_err().starts_with("answer: loss_after: expected a number, got null"));
     for text in ["", "{", "[]", "{\"id\": -1, \"answer\": {\"Unreadable\": \"\"}}", "{\"id\": 1, \"answer\": {\"Nope\": 1}}",
         "{\"id\": 1, \"answer\": {\"Script\": {\"Ok\": 1, \"Err\": 2}}}", "{\"id\": 1, \"answer\": {\"Import\": [7]}}"] {
-        assert!(read::reply(text).is_err(), "{text}");
+        assert!(page::reply(text).is_err(), "{text}");
     }
 }
 

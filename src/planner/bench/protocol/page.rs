@@ -1,5 +1,6 @@
-//! The page's reader of the worker's replies: `reply(text)` gives the `Reply` that
-//! `serde_json::from_str::<Reply>` would, read over `serde_json::Value`.
+//! The page's side of the protocol: `reply(text)` gives the `Reply` that
+//! `serde_json::from_str::<Reply>` would, read over `serde_json::Value`, and `request(id, ask)`
+//! the text `serde_json::to_string(&Request { id, ask })` would, built as a `Value`.
 //!
 //! Design decision: the page already links serde_json's `Value` reader (pasted `config.json`
 //! files, share links, `wasmBindings.plan`). A derived `Deserialize` for the reply types would
@@ -8,18 +9,18 @@
 //! handful of shared helpers. The `reader!` macro lists each struct's fields and builds the
 //! struct from them, so a field added to a reply type without being read here does not
 //! compile; the tests check that every kind of reply reads back equal to the derived reader,
-//! and that malformed replies are errors naming the field, never a panic. The worker keeps
-//! `Serialize` (and the tests `Deserialize`): serde's default shapes, externally tagged enums,
-//! `null` for `None`.
+//! every request is written as the derived writer writes it, and malformed replies are errors
+//! naming the field, never a panic. The worker keeps the derived `Deserialize` of requests and
+//! `Serialize` of replies: serde's default shapes, externally tagged enums, `null` for `None`.
 
-use super::{Answer, FileOutcome, Fit, Report, Reply, RunCheck, RunView};
+use super::{Answer, Ask, FileOutcome, Fit, Report, Reply, RunCheck, RunView};
 use crate::planner::bench::compare::{BestLayout, Figure};
 use crate::planner::calibration::recalibrate::{FigureError, Figures, MeasurementFit};
 use crate::planner::error::InputError;
 use crate::planner::layout::Layout;
 use crate::planner::scenario::PerfParamsInput;
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// A reply's part, or what is wrong with it (the path of the field, then the problem).
 type Read<T> = Result<T, String>;
@@ -33,6 +34,24 @@ trait FromReply: Sized {
 pub fn reply(text: &str) -> Read<Reply> {
     let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
     Reply::read(&value)
+}
+
+/// The request `ask` with the id `id`, as JSON text.
+pub fn request(id: u32, ask: &Ask) -> String {
+    fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
+        Value::Object(fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<Map<String, Value>>())
+    }
+    let texts = |texts: &[String]| Value::Array(texts.iter().map(|t| Value::from(t.as_str())).collect());
+    let (tag, content) = match ask {
+        Ask::Script { scenario, top_n } => ("Script", object([("scenario", scenario.clone()), ("top_n", Value::from(*top_n))])),
+        Ask::Import { files } => {
+            let files = files.iter().map(|f| object([("name", Value::from(f.name.as_str())), ("text", Value::from(f.text.as_str()))]));
+            ("Import", object([("files", Value::Array(files.collect()))]))
+        }
+        Ask::Compare { scenario, runs } => ("Compare", object([("scenario", scenario.clone()), ("runs", texts(runs))])),
+        Ask::Recalibrate { scenario, runs } => ("Recalibrate", object([("scenario", scenario.clone()), ("runs", texts(runs))])),
+    };
+    object([("id", Value::from(id)), ("ask", object([(tag, content)]))]).to_string()
 }
 
 /// Field `name` of the object `v` (a missing field reads as `null`), with the field's name
