@@ -88,7 +88,7 @@ mod tests {
         assert!(
             expected == actual,
             "{PATH} differs from the data files (tolerance: none) at line {:?}:\nexpected {:?}\nactual   {:?}\n\
-             rerun `cargo run --release --bin calibrate -- ../shared/data/calibration/trtllm-0.17-max-throughput.csv --tables`",
+             rerun `cargo run --release --bin calibrate -- --tables`",
             first.map(|i| i + 1),
             first.and_then(|i| expected.lines().nth(i)),
             first.and_then(|i| actual.lines().nth(i)),
