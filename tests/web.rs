@@ -177,6 +177,16 @@ async fn a_custom_gpu_takes_its_figures() {
     settle().await;
     assert!(by_testid(&root, "form-invalid").is_none());
     assert!(text(&root, "scenario-summary").contains("Lab GPU"), "{}", text(&root, "scenario-summary"));
+    // FP8 weights without an FP8 rate: planned at the BF16 rate, and the plan says so.
+    choose(&root, "field-weights", "fp8").await;
+    settle().await;
+    assert!(text(&root, "plan-warnings").contains("Lab GPU has no fp8_tflops figure"), "{}", text(&root, "plan-warnings"));
+    // The optional rate: a bad value is named, a good one goes into the scenario and the note goes.
+    type_into(&root, "field-gpu-fp8", "-1").await;
+    assert_eq!(text(&root, "error-gpu-fp8"), "Must be above 0.");
+    type_into(&root, "field-gpu-fp8", "1800").await;
+    settle().await;
+    assert!(by_testid(&root, "plan-warnings").is_none_or(|w| !w.text_content().unwrap_or_default().contains("fp8_tflops")));
 }
 
 #[wasm_bindgen_test]

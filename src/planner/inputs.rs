@@ -81,6 +81,7 @@ pub fn resolve(input: &ScenarioInput) -> Result<PlannerInputs, InputError> {
             ));
         }
     }
+    warnings.extend(gpu_catalog::rate_note(&gpu, weights.compute_rate()));
     if engine_id == Engine::Trtllm {
         warnings.push(
             "TensorRT-LLM's default max_batch_size (2048) and max_num_tokens (8192) are as recalled, not read from its source; set engine_options to your values.".into(),

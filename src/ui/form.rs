@@ -36,6 +36,10 @@ pub enum Field {
     GpuMemory,
     GpuHbm,
     GpuBf16,
+    /// Optional: the rates of the low-precision tensor cores.
+    GpuFp8,
+    GpuFp4,
+    GpuInt8,
     GpuScaleUp,
     GpuScaleOut,
     Nodes,
@@ -61,7 +65,7 @@ pub enum Field {
 }
 
 /// Every field, in form order.
-pub const FIELDS: [Field; 29] = [
+pub const FIELDS: [Field; 32] = [
     Field::ModelSource,
     Field::Model,
     Field::Config,
@@ -72,6 +76,9 @@ pub const FIELDS: [Field; 29] = [
     Field::GpuMemory,
     Field::GpuHbm,
     Field::GpuBf16,
+    Field::GpuFp8,
+    Field::GpuFp4,
+    Field::GpuInt8,
     Field::GpuScaleUp,
     Field::GpuScaleOut,
     Field::Nodes,
@@ -120,6 +127,9 @@ impl Field {
             Field::GpuMemory => ("gpu-memory", "memory_gib", "Memory (GiB)"),
             Field::GpuHbm => ("gpu-hbm", "hbm_tb_s", "Memory bandwidth (TB/s)"),
             Field::GpuBf16 => ("gpu-bf16", "bf16_tflops", "BF16 dense (TFLOP/s)"),
+            Field::GpuFp8 => ("gpu-fp8", "fp8_tflops", "FP8 dense (TFLOP/s), if any"),
+            Field::GpuFp4 => ("gpu-fp4", "fp4_tflops", "FP4 dense (TFLOP/s), if any"),
+            Field::GpuInt8 => ("gpu-int8", "int8_tops", "INT8 dense (TOPS), if any"),
             Field::GpuScaleUp => ("gpu-scale-up", "scale_up_gb_s", "Scale-up link per GPU (GB/s)"),
             Field::GpuScaleOut => ("gpu-scale-out", "scale_out_gb_s", "Scale-out link per GPU (GB/s)"),
             Field::Nodes => ("nodes", "nodes", "Nodes"),
@@ -154,6 +164,9 @@ impl Field {
             ("gpu", "memory_gib") => Field::GpuMemory,
             ("gpu", "hbm_tb_s") => Field::GpuHbm,
             ("gpu", "bf16_tflops") => Field::GpuBf16,
+            ("gpu", "fp8_tflops") => Field::GpuFp8,
+            ("gpu", "fp4_tflops") => Field::GpuFp4,
+            ("gpu", "int8_tops") => Field::GpuInt8,
             ("gpu", "scale_up_gb_s") => Field::GpuScaleUp,
             ("gpu", "scale_out_gb_s") => Field::GpuScaleOut,
             ("gpu", _) => Field::Gpu,
@@ -207,9 +220,15 @@ impl FormState {
         match field {
             Field::Model => self.get(Field::ModelSource) != "config",
             Field::Config => self.get(Field::ModelSource) == "config",
-            Field::GpuName | Field::GpuMemory | Field::GpuHbm | Field::GpuBf16 | Field::GpuScaleUp | Field::GpuScaleOut => {
-                custom_gpu
-            }
+            Field::GpuName
+            | Field::GpuMemory
+            | Field::GpuHbm
+            | Field::GpuBf16
+            | Field::GpuFp8
+            | Field::GpuFp4
+            | Field::GpuInt8
+            | Field::GpuScaleUp
+            | Field::GpuScaleOut => custom_gpu,
             Field::Concurrency => self.get(Field::LoadKind) == "concurrency",
             Field::RequestRate => self.get(Field::LoadKind) == "request_rate",
             _ => true,
@@ -333,6 +352,13 @@ pub fn scenario(form: &FormState, perf_params: Option<&PerfParamsInput>) -> Resu
         let figures = [Field::GpuMemory, Field::GpuHbm, Field::GpuBf16, Field::GpuScaleUp, Field::GpuScaleOut]
             .map(|f| (f.param(), number(f, parse_positive)));
         let mut spec: Map<String, Value> = figures.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        // The low-precision rates only when given (a GPU without them runs such weights at BF16).
+        for f in [Field::GpuFp8, Field::GpuFp4, Field::GpuInt8] {
+            if !get(f).trim().is_empty() {
+                let rate = number(f, parse_positive);
+                spec.insert(f.param().to_string(), rate);
+            }
+        }
         spec.insert("name".into(), Value::from(get(Field::GpuName).trim()));
         Value::Object(spec)
     } else {

@@ -1,6 +1,7 @@
-//! The GPU: a catalog entry with its figures shown (memory, BF16 rate, memory bandwidth,
-//! scale-up link and domain; a figure the catalog lacks says so), or a custom GPU by the
-//! figures a scenario's custom spec takes (`FORMAT.md`, `gpu`).
+//! The GPU: a catalog entry with its figures shown (memory, BF16 rate and the FP8 / FP4 rates
+//! it has, memory bandwidth, scale-up link and domain; a figure the catalog lacks says so), or
+//! a custom GPU by the figures a scenario's custom spec takes (`FORMAT.md`, `gpu`), the
+//! low-precision rates optional.
 
 use super::form::{gpu_choices, Field, FieldErrors, CUSTOM_GPU};
 use super::format;
@@ -17,15 +18,17 @@ fn figure(value: Option<f64>, unit: &str) -> String {
 fn figures(id: &str) -> Html {
     let Some(gpu) = gpus::entries().iter().find(|g| g.id == id) else { return Html::default() };
     let rows = [
-        ("Memory", figure(gpu.memory_gib, "GiB")),
-        ("BF16 dense", figure(gpu.bf16_tflops, "TFLOP/s")),
-        ("Memory bandwidth", figure(gpu.hbm_tb_s, "TB/s")),
-        ("Scale-up link", figure(gpu.scale_up_gb_s, "GB/s per GPU")),
-        ("Scale-up domain", gpu.scale_up_domain.map_or_else(|| "not in the catalog".to_string(), |d| format!("{d} GPUs"))),
+        ("Memory", Some(figure(gpu.memory_gib, "GiB"))),
+        ("BF16 dense", Some(figure(gpu.bf16_tflops, "TFLOP/s"))),
+        ("FP8 dense", gpu.fp8_tflops.map(|v| figure(Some(v), "TFLOP/s"))),
+        ("FP4 dense", gpu.fp4_tflops.map(|v| figure(Some(v), "TFLOP/s"))),
+        ("Memory bandwidth", Some(figure(gpu.hbm_tb_s, "TB/s"))),
+        ("Scale-up link", Some(figure(gpu.scale_up_gb_s, "GB/s per GPU"))),
+        ("Scale-up domain", Some(gpu.scale_up_domain.map_or_else(|| "not in the catalog".to_string(), |d| format!("{d} GPUs")))),
     ];
     html! {
         <dl class="gpu-figures" data-testid="gpu-figures">
-            { for rows.into_iter().map(|(name, value)| html! {
+            { for rows.into_iter().filter_map(|(name, value)| Some((name, value?))).map(|(name, value)| html! {
                 <div key={name}><dt>{ name }</dt><dd>{ value }</dd></div>
             }) }
         </dl>
@@ -58,6 +61,12 @@ pub fn gpu_field(state: &AppContext, errors: &FieldErrors, options: &[SelectOpti
                         { custom(Field::GpuHbm, "decimal") }
                         { custom(Field::GpuScaleUp, "decimal") }
                         { custom(Field::GpuScaleOut, "decimal") }
+                    </div>
+                    <p class="hint field-note">{ "Optional: weights of a precision whose rate is left empty run dequantised, at the BF16 rate." }</p>
+                    <div class="pair">
+                        { custom(Field::GpuFp8, "decimal") }
+                        { custom(Field::GpuFp4, "decimal") }
+                        { custom(Field::GpuInt8, "decimal") }
                     </div>
                 </div>
             } else {

@@ -130,9 +130,9 @@ fn has_rate(generation: Generation, rate: ComputeRate) -> Option<bool> {
 pub fn check_rate(gpu: &GpuSpec, rate: ComputeRate) -> Result<(), InputError> {
     let figure = match rate {
         ComputeRate::Bf16 => return Ok(()),
-        ComputeRate::Fp8 => (gpu.fp8, "fp8_tflops"),
-        ComputeRate::Int8 => (gpu.int8, "int8_tops"),
-        ComputeRate::Fp4 => (gpu.fp4, "fp4_tflops"),
+        ComputeRate::Fp8 => (gpu.fp8, rate_figure(rate)),
+        ComputeRate::Int8 => (gpu.int8, rate_figure(rate)),
+        ComputeRate::Fp4 => (gpu.fp4, rate_figure(rate)),
     };
     match (figure.0, has_rate(gpu.generation, rate)) {
         (None, Some(true)) => Err(InputError::new(
@@ -148,6 +148,37 @@ pub fn check_rate(gpu: &GpuSpec, rate: ComputeRate) -> Result<(), InputError> {
         )),
         _ => Ok(()),
     }
+}
+
+/// The figure of a GPU spec (catalog entry or custom) holding a tensor-core rate.
+pub fn rate_figure(rate: ComputeRate) -> &'static str {
+    match rate {
+        ComputeRate::Bf16 => "bf16_tflops",
+        ComputeRate::Fp8 => "fp8_tflops",
+        ComputeRate::Int8 => "int8_tops",
+        ComputeRate::Fp4 => "fp4_tflops",
+    }
+}
+
+/// The plan's note when weights at `rate` run dequantised at the BF16 rate (`GpuSpec::peak`):
+/// the GPU has no such tensor cores, or (a custom GPU) no figure says it has.
+pub fn rate_note(gpu: &GpuSpec, rate: ComputeRate) -> Option<String> {
+    if gpu.peak(rate).1 == rate {
+        return None;
+    }
+    let name = rate_figure(rate).split('_').next().unwrap_or_default().to_ascii_uppercase();
+    Some(match has_rate(gpu.generation, rate) {
+        Some(false) => format!(
+            "{} has no {name} tensor cores: the {name} weights are planned dequantised to BF16, at the BF16 rate (weight-only quantisation).",
+            gpu.name
+        ),
+        _ => format!(
+            "{} has no {} figure: the {name} weights are planned dequantised to BF16, at the BF16 rate; give {} if the GPU has {name} tensor cores.",
+            gpu.name,
+            rate_figure(rate),
+            rate_figure(rate)
+        ),
+    })
 }
 
 /// A custom GPU as `FORMAT.md` spells it. Every figure is optional here so that a missing one
@@ -391,6 +422,23 @@ mod tests {
                 assert!(err.message.contains("the catalog has no"), "{}: {err}", e.id);
             }
         }
+    }
+
+    #[test]
+    fn weights_without_their_tensor_cores_are_noted() {
+        let a100 = lookup("a100-sxm-80gb").unwrap();
+        assert_eq!(rate_note(&lookup("h100-sxm").unwrap(), ComputeRate::Fp8), None);
+        assert_eq!(rate_note(&a100, ComputeRate::Bf16), None);
+        let note = rate_note(&a100, ComputeRate::Fp8).expect("the A100 has no FP8 tensor cores");
+        assert!(note.contains("has no FP8 tensor cores") && note.contains("weight-only"), "{note}");
+        // A custom GPU of no stated generation, without the figure: asked for it.
+        let custom = resolve(&serde_json::json!({"name": "lab", "memory_gib": 80, "hbm_tb_s": 3,
+            "bf16_tflops": 900, "scale_up_gb_s": 400, "scale_out_gb_s": 50})).unwrap();
+        let note = rate_note(&custom, ComputeRate::Fp4).expect("no fp4 figure");
+        assert!(note.contains("lab has no fp4_tflops figure") && note.contains("give fp4_tflops"), "{note}");
+        let with_rate = resolve(&serde_json::json!({"name": "lab", "memory_gib": 80, "hbm_tb_s": 3,
+            "bf16_tflops": 900, "fp4_tflops": 3600, "scale_up_gb_s": 400, "scale_out_gb_s": 50})).unwrap();
+        assert_eq!(rate_note(&with_rate, ComputeRate::Fp4), None);
     }
 
     #[test]
