@@ -1,10 +1,11 @@
 //! One figure of the top candidates as horizontal bars (`chart::bars` lays them out): a row per
 //! candidate labelled with its layout, its value at the bar's end, a whisker for its range, a
 //! diamond where a measured run put it, and the SLA limit as a dashed line. Events are handled
-//! by the enclosing chart.
+//! by the enclosing chart. A view function of `ComparisonChart`, not a component: a panel is a
+//! few dozen SVG elements, cheaper to draw again when the chart does (a hover) than a
+//! component's glue is to carry in the page.
 
 use super::format::figure;
-use super::shared::Shared;
 use super::svg::{diamond, line, n, text};
 use crate::chart::bars::{bars, BarFrame, BarInput};
 use yew::prelude::*;
@@ -17,18 +18,6 @@ pub struct BarRow {
     pub bar: BarInput,
 }
 
-#[derive(Properties, PartialEq)]
-pub struct BarPanelProps {
-    pub title: AttrValue,
-    pub unit: AttrValue,
-    pub rows: Shared<Vec<BarRow>>,
-    pub limit: Option<f64>,
-    pub shown: Option<usize>,
-    pub recommended: Option<usize>,
-    /// Whether its bars are in the tab order (one panel is enough: focus shows every figure).
-    pub focusable: bool,
-}
-
 /// Sized so that three panels side by side on a desktop show their text at about 10 px; the
 /// label column grows with the longest label (`TP4 PP8 DP32 EP128`).
 const FRAME: BarFrame = BarFrame { width: 260.0, label_width: 60.0, row_height: 22.0, top: 6.0, axis_height: 28.0, right: 34.0 };
@@ -36,16 +25,25 @@ const FRAME: BarFrame = BarFrame { width: 260.0, label_width: 60.0, row_height: 
 const CHAR_WIDTH: f64 = 6.2;
 const LABEL_WIDTH: (f64, f64) = (60.0, 130.0);
 
-#[component]
-pub fn BarPanel(props: &BarPanelProps) -> Html {
-    let inputs: Vec<BarInput> = props.rows.iter().map(|r| r.bar).collect();
-    let longest = props.rows.iter().map(|r| r.label.chars().count()).max().unwrap_or(0);
+/// The panel of `rows` titled `title` in `unit`, the SLA `limit` drawn if any, the candidates
+/// `shown` and `recommended` marked; `focusable`: whether its bars are in the tab order (one
+/// panel is enough: focus shows every figure).
+pub fn bar_panel(
+    (title, unit): (&str, &str),
+    rows: &[BarRow],
+    limit: Option<f64>,
+    shown: Option<usize>,
+    recommended: Option<usize>,
+    focusable: bool,
+) -> Html {
+    let inputs: Vec<BarInput> = rows.iter().map(|r| r.bar).collect();
+    let longest = rows.iter().map(|r| r.label.chars().count()).max().unwrap_or(0);
     let label_width = (longest as f64 * CHAR_WIDTH + 10.0).clamp(LABEL_WIDTH.0, LABEL_WIDTH.1);
-    let layout = bars(&inputs, props.limit, BarFrame { label_width, ..FRAME });
+    let layout = bars(&inputs, limit, BarFrame { label_width, ..FRAME });
     let f = layout.frame;
     let (x0, x1) = f.x_span();
     let axis_y = f.height - f.bottom;
-    let title = if layout.log { format!("{} ({}, log scale)", props.title, props.unit) } else { format!("{} ({})", props.title, props.unit) };
+    let title = if layout.log { format!("{title} ({unit}, log scale)") } else { format!("{title} ({unit})") };
     html! {
         <figure class="bar-panel">
             <figcaption>{ title.clone() }</figcaption>
@@ -57,23 +55,23 @@ pub fn BarPanel(props: &BarPanelProps) -> Html {
                     </g>
                 }) }
                 { line("axis", (x0, axis_y), (x1, axis_y)) }
-                { for props.rows.iter().zip(&layout.rows).map(|(row, geometry)| {
+                { for rows.iter().zip(&layout.rows).map(|(row, geometry)| {
                     let classes = classes!(
                         "bar-row",
-                        (Some(row.index) == props.shown).then_some("shown"),
-                        (Some(row.index) == props.recommended).then_some("recommended"),
+                        (Some(row.index) == shown).then_some("shown"),
+                        (Some(row.index) == recommended).then_some("recommended"),
                     );
                     let value = row.bar.value.map_or("—".to_string(), figure);
-                    let measured = row.bar.measured.map_or(String::new(), |m| format!(", measured {} {}", figure(m), props.unit));
+                    let measured = row.bar.measured.map_or(String::new(), |m| format!(", measured {} {unit}", figure(m)));
                     let y = geometry.center;
                     html! {
                         <g
                             key={row.index}
                             class={classes}
                             data-index={row.index.to_string()}
-                            tabindex={if props.focusable { "0" } else { "-1" }}
+                            tabindex={if focusable { "0" } else { "-1" }}
                             role="button"
-                            aria-label={format!("{}: {value} {}{measured}", row.label, props.unit)}
+                            aria-label={format!("{}: {value} {unit}{measured}", row.label)}
                         >
                             { text("row-label", (x0 - 6.0, y + 4.0), "end", row.label.to_string()) }
                             if let Some(b) = geometry.bar {
@@ -92,12 +90,12 @@ pub fn BarPanel(props: &BarPanelProps) -> Html {
                 if let Some(limit) = layout.limit {
                     <g class="limit">
                         { line("", (limit.x, f.top - 4.0), (limit.x, axis_y)) }
-                        <title>{ format!("SLA limit: {} {}", figure(limit.value), props.unit) }</title>
+                        <title>{ format!("SLA limit: {} {unit}", figure(limit.value)) }</title>
                     </g>
                 }
             </svg>
             if let Some(limit) = layout.limit {
-                <p class="limit-note">{ format!("Dashed line: the SLA limit, {} {}", figure(limit.value), props.unit) }</p>
+                <p class="limit-note">{ format!("Dashed line: the SLA limit, {} {unit}", figure(limit.value)) }</p>
             }
         </figure>
     }

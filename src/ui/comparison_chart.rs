@@ -9,7 +9,7 @@
 //! find it with `closest`, so hundreds of points cost no closures. The geometry comes from the
 //! pure `crate::chart` layouts; the views only draw it.
 
-use super::bar_panel::{BarPanel, BarRow};
+use super::bar_panel::{bar_panel, BarRow};
 use super::format::{figure, layout_short, with_unit};
 use super::pareto_plot::{ParetoPlot, ParetoPoint};
 use super::shared::Shared;
@@ -77,16 +77,14 @@ pub fn ComparisonChart(props: &ComparisonChartProps) -> Html {
         let metric = |value: fn(&Candidate) -> Option<f64>,
                       range: fn(&Candidate) -> Option<[f64; 2]>,
                       figure: fn(&RunCheck) -> Option<Figure>|
-         -> Shared<Vec<BarRow>> {
-            Shared(Rc::new(
-                rows.iter()
-                    .map(|&i| {
-                        let c = &plan.candidates[i];
-                        let bar = BarInput { value: value(c), range: range(c), measured: measured_of(measured, i, figure) };
-                        BarRow { index: i, label: layout_short(&c.layout).into(), bar }
-                    })
-                    .collect(),
-            ))
+         -> Vec<BarRow> {
+            rows.iter()
+                .map(|&i| {
+                    let c = &plan.candidates[i];
+                    let bar = BarInput { value: value(c), range: range(c), measured: measured_of(measured, i, figure) };
+                    BarRow { index: i, label: layout_short(&c.layout).into(), bar }
+                })
+                .collect()
         };
         [
             metric(|c| c.output_tok_s_per_gpu, |c| c.range.map(|r| r.output_tok_s_per_gpu), |m| m.output_tok_s_per_gpu),
@@ -177,9 +175,9 @@ pub fn ComparisonChart(props: &ComparisonChartProps) -> Html {
                 {onkeydown}
             >
                 <div class="bar-panels">
-                    <BarPanel title="Output tokens/s per GPU" unit="tok/s" rows={bars[0].clone()} limit={None::<f64>} shown={props.shown} {recommended} focusable=true />
-                    <BarPanel title="Time to first token" unit="ms" rows={bars[1].clone()} limit={props.sla_ttft_ms} shown={props.shown} {recommended} focusable=false />
-                    <BarPanel title="Time per output token" unit="ms" rows={bars[2].clone()} limit={props.sla_tpot_ms} shown={props.shown} {recommended} focusable=false />
+                    { bar_panel(("Output tokens/s per GPU", "tok/s"), &bars[0], None, props.shown, recommended, true) }
+                    { bar_panel(("Time to first token", "ms"), &bars[1], props.sla_ttft_ms, props.shown, recommended, false) }
+                    { bar_panel(("Time per output token", "ms"), &bars[2], props.sla_tpot_ms, props.shown, recommended, false) }
                 </div>
                 <ParetoPlot points={(*points).clone()} x_limit={tpot_as_rate} sla_tpot_ms={props.sla_tpot_ms} shown={props.shown} {recommended} />
             </div>
