@@ -84,7 +84,7 @@ fn main() -> ExitCode {
     let (label, params_for): (&str, fn(&Point) -> PerfParams) = if flags.contains(&"--prior") {
         ("priors (PerfParams::prior)", |p| PerfParams::prior(p.generation(), p.engine()))
     } else {
-        ("shipped parameters (PerfParams::for_gpu, data/fitted-params.json)", |p| {
+        ("shipped parameters (PerfParams::for_gpu: the fit of data/fitted-params.json, read from perf/shipped.rs)", |p| {
             PerfParams::for_gpu(p.generation(), p.engine())
         })
     };
