@@ -418,7 +418,7 @@ mod tests {
         assert!(err.message.starts_with("unknown GPU 'tpu-v5e'"), "{err}");
         // Every entry either resolves or names what is missing.
         for e in entries() {
-            if let Err(err) = lookup(&e.id) {
+            if let Err(err) = lookup(e.id) {
                 assert!(err.message.contains("the catalog has no"), "{}: {err}", e.id);
             }
         }
