@@ -22,10 +22,10 @@ use planner_app::planner::scenario::ScenarioInput;
 use planner_app::ui::bench_worker::answer_in_page;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{DataTransfer, DragEvent, DragEventInit, Element, Event, EventInit, File, HtmlInputElement, HtmlTextAreaElement};
+use web_sys::{DragEvent, DragEventInit, Element, Event, EventInit, HtmlInputElement, HtmlTextAreaElement};
 
 mod support;
-use support::{by_testid, get, settle, text};
+use support::{by_testid, files, get, settle, text, until};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -86,30 +86,6 @@ async fn paste(root: &Element, name: &str, text: &str) {
 async fn answered(root: &Element) {
     yew::scheduler::flush().await;
     until(root, "the benchmark worker's answers", |r| all(r, "[data-testid$='-pending']").is_empty()).await;
-}
-
-/// Waits (through the browser's event loop, not a fixed sleep) until `done` holds.
-async fn until(root: &Element, what: &str, done: impl Fn(&Element) -> bool) {
-    for _ in 0..200 {
-        if done(root) {
-            return;
-        }
-        let tick = js_sys::Promise::new(&mut |resolve, _| {
-            web_sys::window().expect("a window").set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10).expect("a timer");
-        });
-        wasm_bindgen_futures::JsFuture::from(tick).await.expect("the timer fires");
-        yew::scheduler::flush().await;
-    }
-    panic!("gave up waiting for {what}");
-}
-
-fn files(list: &[(&str, &str)]) -> DataTransfer {
-    let transfer = DataTransfer::new().expect("a DataTransfer");
-    for (name, body) in list {
-        let file = File::new_with_str_sequence(&js_sys::Array::of1(&(*body).into()), name).expect("a File");
-        transfer.items().add_with_file(&file).expect("adding the file");
-    }
-    transfer
 }
 
 fn outcomes(root: &Element) -> Vec<(String, String)> {

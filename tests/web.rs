@@ -23,11 +23,11 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{Element, Event, EventInit, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use web_sys::{DragEvent, DragEventInit, Element, Event, EventInit, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::Reducible;
 
 mod support;
-use support::{by_testid, get, mount, settle, text};
+use support::{by_testid, files, get, mount, settle, text, until};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -164,6 +164,28 @@ async fn a_pasted_config_is_imported_or_refused_by_name() {
     type_into(&root, "field-config", &no_layers).await;
     assert!(text(&root, "model-verdict").contains("num_hidden_layers"), "{}", text(&root, "model-verdict"));
     assert!(text(&root, "error-config").contains("num_hidden_layers"));
+}
+
+#[wasm_bindgen_test]
+async fn a_dropped_config_is_imported() {
+    let root = mount().await;
+    let source = get(&root, "model-source-config");
+    source.dyn_ref::<HtmlInputElement>().unwrap().set_checked(true);
+    dispatch(&source, "change");
+    yew::scheduler::flush().await;
+    let entry = catalog::entries().iter().find(|e| e.id == MODEL_LLAMA_70B).expect("in the catalog");
+    let config = serde_json::to_string(entry.config()).unwrap();
+    let drop = DragEventInit::new();
+    drop.set_bubbles(true);
+    drop.set_cancelable(true);
+    drop.set_data_transfer(Some(&files(&[("config.json", &config)])));
+    let event = DragEvent::new_with_event_init_dict("drop", &drop).unwrap();
+    get(&root, "field-config").dispatch_event(&event).unwrap();
+    assert!(event.default_prevented(), "the browser must not open the dropped file");
+    until(&root, "the dropped config's verdict", |r| by_testid(r, "model-verdict").is_some_and(|v| v.text_content().unwrap_or_default().contains("80 layers"))).await;
+    settle().await;
+    assert!(by_testid(&root, "error-config").is_none());
+    assert!(text(&root, "scenario-summary").contains("on 1 × 4"), "{}", text(&root, "scenario-summary"));
 }
 
 #[wasm_bindgen_test]

@@ -1,10 +1,10 @@
 //! What the App browser tests (`tests/web.rs`, `tests/measured.rs`) share: mounting the page
-//! from the default scenario, waiting out its planning debounce, and finding elements by their
-//! `data-testid` hook.
+//! from the default scenario, waiting out its planning debounce or until something holds,
+//! finding elements by their `data-testid` hook, and files to pick or drop.
 
 use planner_app::ui::app::DEBOUNCE_MS;
 use planner_app::ui::App;
-use web_sys::Element;
+use web_sys::{DataTransfer, Element, File};
 
 /// Renders the app into a fresh element of its own (tests share one page), from the default
 /// scenario: the address bar and storage of earlier tests are cleared first, since the page
@@ -38,4 +38,29 @@ pub fn get(root: &Element, id: &str) -> Element {
 
 pub fn text(root: &Element, id: &str) -> String {
     get(root, id).text_content().unwrap_or_default()
+}
+
+/// Waits (through the browser's event loop, not a fixed sleep) until `done` holds.
+pub async fn until(root: &Element, what: &str, done: impl Fn(&Element) -> bool) {
+    for _ in 0..200 {
+        if done(root) {
+            return;
+        }
+        let tick = js_sys::Promise::new(&mut |resolve, _| {
+            web_sys::window().expect("a window").set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10).expect("a timer");
+        });
+        wasm_bindgen_futures::JsFuture::from(tick).await.expect("the timer fires");
+        yew::scheduler::flush().await;
+    }
+    panic!("gave up waiting for {what}");
+}
+
+/// Files named and holding `list`'s texts, as a drop or a file picker hands them over.
+pub fn files(list: &[(&str, &str)]) -> DataTransfer {
+    let transfer = DataTransfer::new().expect("a DataTransfer");
+    for (name, body) in list {
+        let file = File::new_with_str_sequence(&js_sys::Array::of1(&(*body).into()), name).expect("a File");
+        transfer.items().add_with_file(&file).expect("adding the file");
+    }
+    transfer
 }
