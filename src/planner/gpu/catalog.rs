@@ -173,10 +173,9 @@ pub fn rate_note(gpu: &GpuSpec, rate: ComputeRate) -> Option<String> {
             gpu.name
         ),
         _ => format!(
-            "{} has no {} figure: the {name} weights are planned dequantised to BF16, at the BF16 rate; give {} if the GPU has {name} tensor cores.",
+            "{} has no {figure} figure: the {name} weights are planned dequantised to BF16, at the BF16 rate; give its {name} dense rate ({figure}) if it has {name} tensor cores.",
             gpu.name,
-            rate_figure(rate),
-            rate_figure(rate)
+            figure = rate_figure(rate)
         ),
     })
 }
@@ -435,7 +434,7 @@ mod tests {
         let custom = resolve(&serde_json::json!({"name": "lab", "memory_gib": 80, "hbm_tb_s": 3,
             "bf16_tflops": 900, "scale_up_gb_s": 400, "scale_out_gb_s": 50})).unwrap();
         let note = rate_note(&custom, ComputeRate::Fp4).expect("no fp4 figure");
-        assert!(note.contains("lab has no fp4_tflops figure") && note.contains("give fp4_tflops"), "{note}");
+        assert!(note.contains("lab has no fp4_tflops figure") && note.contains("give its FP4 dense rate (fp4_tflops)"), "{note}");
         let with_rate = resolve(&serde_json::json!({"name": "lab", "memory_gib": 80, "hbm_tb_s": 3,
             "bf16_tflops": 900, "fp4_tflops": 3600, "scale_up_gb_s": 400, "scale_out_gb_s": 50})).unwrap();
         assert_eq!(rate_note(&with_rate, ComputeRate::Fp4), None);
