@@ -22,10 +22,10 @@ use planner_app::planner::scenario::ScenarioInput;
 use planner_app::ui::bench_worker::answer_in_page;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{DragEvent, DragEventInit, Element, Event, EventInit, HtmlInputElement, HtmlTextAreaElement};
+use web_sys::{Element, Event, EventInit, HtmlInputElement, HtmlTextAreaElement};
 
 mod support;
-use support::{by_testid, files, get, settle, text, until};
+use support::{by_testid, drop_files, files, get, settle, text, until};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -170,12 +170,7 @@ async fn picked_and_dropped_files_are_read_in_the_browser() {
     input.dispatch_event(&Event::new_with_event_init_dict("change", &init).unwrap()).unwrap();
     until(&root, "two picked files", |r| outcomes(r).len() == 2).await;
     answered(&root).await;
-    let drop = DragEventInit::new();
-    drop.set_bubbles(true);
-    drop.set_cancelable(true);
-    drop.set_data_transfer(Some(&files(&[("dropped-tp1-pp1-dp4-ep1.json", OTHER_MODEL_RUN)])));
-    let event = DragEvent::new_with_event_init_dict("drop", &drop).unwrap();
-    get(&root, "drop-zone").dispatch_event(&event).unwrap();
+    drop_files(&get(&root, "drop-zone"), &[("dropped-tp1-pp1-dp4-ep1.json", OTHER_MODEL_RUN)]);
     until(&root, "the dropped file", |r| outcomes(r).len() == 3).await;
     answered(&root).await;
     // In the order picked, then dropped.

@@ -23,11 +23,11 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{DragEvent, DragEventInit, Element, Event, EventInit, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use web_sys::{Element, Event, EventInit, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::Reducible;
 
 mod support;
-use support::{by_testid, files, get, mount, settle, text, until};
+use support::{by_testid, drop_files, get, mount, settle, text, until};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -146,13 +146,18 @@ async fn typing_a_bigger_model_changes_the_path() {
     assert!(text(&root, "error-model").contains("no-such-model"));
 }
 
-#[wasm_bindgen_test]
-async fn a_pasted_config_is_imported_or_refused_by_name() {
-    let root = mount().await;
-    let source = get(&root, "model-source-config");
+/// Switches the model field to a pasted or dropped config.json.
+async fn config_source(root: &Element) {
+    let source = get(root, "model-source-config");
     source.dyn_ref::<HtmlInputElement>().unwrap().set_checked(true);
     dispatch(&source, "change");
     yew::scheduler::flush().await;
+}
+
+#[wasm_bindgen_test]
+async fn a_pasted_config_is_imported_or_refused_by_name() {
+    let root = mount().await;
+    config_source(&root).await;
     assert_eq!(text(&root, "error-config"), "Paste, drop or choose a config.json.");
     let entry = catalog::entries().iter().find(|e| e.id == MODEL_LLAMA_70B).expect("in the catalog");
     let config = serde_json::to_string_pretty(entry.config()).unwrap();
@@ -169,18 +174,10 @@ async fn a_pasted_config_is_imported_or_refused_by_name() {
 #[wasm_bindgen_test]
 async fn a_dropped_config_is_imported() {
     let root = mount().await;
-    let source = get(&root, "model-source-config");
-    source.dyn_ref::<HtmlInputElement>().unwrap().set_checked(true);
-    dispatch(&source, "change");
-    yew::scheduler::flush().await;
+    config_source(&root).await;
     let entry = catalog::entries().iter().find(|e| e.id == MODEL_LLAMA_70B).expect("in the catalog");
     let config = serde_json::to_string(entry.config()).unwrap();
-    let drop = DragEventInit::new();
-    drop.set_bubbles(true);
-    drop.set_cancelable(true);
-    drop.set_data_transfer(Some(&files(&[("config.json", &config)])));
-    let event = DragEvent::new_with_event_init_dict("drop", &drop).unwrap();
-    get(&root, "field-config").dispatch_event(&event).unwrap();
+    let event = drop_files(&get(&root, "field-config"), &[("config.json", &config)]);
     assert!(event.default_prevented(), "the browser must not open the dropped file");
     until(&root, "the dropped config's verdict", |r| by_testid(r, "model-verdict").is_some_and(|v| v.text_content().unwrap_or_default().contains("80 layers"))).await;
     settle().await;

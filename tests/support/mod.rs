@@ -4,7 +4,7 @@
 
 use planner_app::ui::app::DEBOUNCE_MS;
 use planner_app::ui::App;
-use web_sys::{DataTransfer, Element, File};
+use web_sys::{DataTransfer, DragEvent, DragEventInit, Element, File};
 
 /// Renders the app into a fresh element of its own (tests share one page), from the default
 /// scenario: the address bar and storage of earlier tests are cleared first, since the page
@@ -63,4 +63,16 @@ pub fn files(list: &[(&str, &str)]) -> DataTransfer {
         transfer.items().add_with_file(&file).expect("adding the file");
     }
     transfer
+}
+
+/// Drops files named and holding `list`'s texts on `target`, as a user dragging them there;
+/// the event, to ask whether the page took it (`default_prevented`).
+pub fn drop_files(target: &Element, list: &[(&str, &str)]) -> DragEvent {
+    let init = DragEventInit::new();
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    init.set_data_transfer(Some(&files(list)));
+    let event = DragEvent::new_with_event_init_dict("drop", &init).expect("a drop event");
+    target.dispatch_event(&event).expect("dispatching the drop");
+    event
 }
