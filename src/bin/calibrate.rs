@@ -360,10 +360,25 @@ fn write_tables() -> ExitCode {
         let table = ranges::parse(&read("range-errors.json")?)?;
         Ok(shipped_source::render(&fits, &table))
     });
-    let out = format!("{root}/{}", shipped_source::PATH);
-    match source.and_then(|text| std::fs::write(&out, text).map_err(|e| format!("cannot write {out}: {e}"))) {
-        Ok(()) => {
-            println!("Wrote {out}");
+    finish(source.and_then(|text| write(&format!("{root}/{}", shipped_source::PATH), &text)))
+}
+
+/// Writes `file` as pretty JSON to the crate's `data/NAME`: success, or status 2 and why not.
+fn write_data<T: serde::Serialize>(name: &str, file: &T) -> ExitCode {
+    let text = serde_json::to_string_pretty(file).expect("plain data serialises");
+    finish(write(&format!("{}/data/{name}", env!("CARGO_MANIFEST_DIR")), &(text + "\n")))
+}
+
+/// Writes `text` to `out`: where it went, or why not.
+fn write(out: &str, text: &str) -> Result<String, String> {
+    std::fs::write(out, text).map(|()| out.to_string()).map_err(|e| format!("cannot write {out}: {e}"))
+}
+
+/// Says what was written (status 0) or what went wrong (status 2).
+fn finish(written: Result<String, String>) -> ExitCode {
+    match written {
+        Ok(out) => {
+            println!("\nWrote {out}");
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -371,18 +386,6 @@ fn write_tables() -> ExitCode {
             ExitCode::from(2)
         }
     }
-}
-
-/// Writes `file` as pretty JSON to the crate's `data/NAME`: success, or status 2 and why not.
-fn write_data<T: serde::Serialize>(name: &str, file: &T) -> ExitCode {
-    let out = format!("{}/data/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = serde_json::to_string_pretty(file).expect("plain data serialises");
-    if let Err(e) = std::fs::write(&out, text + "\n") {
-        eprintln!("calibrate: cannot write {out}: {e}");
-        return ExitCode::from(2);
-    }
-    println!("\nWrote {out}");
-    ExitCode::SUCCESS
 }
 
 /// `shared/data/…/NAME` when `path` is under the shared data folder, else `path` itself.

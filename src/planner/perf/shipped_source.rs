@@ -5,7 +5,7 @@
 //! samples), written by `calibrate`; the planner needs only a few numbers of them per GPU
 //! generation and regime. Reading them at run time would make the page carry both files and a
 //! JSON reader for each of their types (about 10 KB of its gzipped weight), so `calibrate`
-//! writes those numbers as constants too (`calibrate CSV --tables` from the files alone), and
+//! writes those numbers as constants too (`calibrate --tables` from the files alone), and
 //! a test fails when `perf/shipped.rs` is not what this module writes from the files.
 //! Floats are written with `{:?}`, the shortest text that reads back to the same `f64`.
 
