@@ -1,11 +1,8 @@
-//! LLM layout planner: how should this model be split across these GPUs?
+//! The page: the planner's Yew views and the page's bindings to the browser.
 //!
-//! `planner` is the pure core (no web dependency; see ARCHITECTURE.md). The web layer, `ui`,
-//! is compiled only with the `web` feature, so the planner builds and tests without any web
-//! crate: that is a property of the build, not a convention.
-
-pub mod chart;
-pub mod planner;
+//! Everything the page shows is computed by the crates below it (`planner`, `chart`, `bench`;
+//! see ARCHITECTURE.md); this crate renders and collects input. It is compiled only with the
+//! `web` feature, so a native `cargo test` of the workspace never builds a web crate.
 
 #[cfg(feature = "web")]
 pub mod ui;

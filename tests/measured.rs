@@ -7,19 +7,19 @@
 //! Run: `cargo test --target wasm32-unknown-unknown --features web --test measured` (scripts/test).
 //! After each render or event, `yew::scheduler::flush()` runs the pending renders. The loop's
 //! work is done by the benchmark worker, which this harness does not build: the page answers
-//! its requests in place with the worker's own function (`bench::protocol::serve`, through
+//! its requests in place with the worker's own function (`benchmark::protocol::serve`, through
 //! `ui::bench_worker::answer_in_page`), asynchronously like the worker, so every test waits for
 //! the answers (`answered`). The worker itself runs in the page's end-to-end test.
 
 #![cfg(target_arch = "wasm32")]
 
-use planner_app::planner::bench::protocol::serve;
-use planner_app::planner::evaluate::evaluate;
-use planner_app::planner::inputs::resolve;
-use planner_app::planner::layout::Layout;
-use planner_app::planner::planning::plan_inputs;
-use planner_app::planner::scenario::ScenarioInput;
-use planner_app::ui::bench_worker::answer_in_page;
+use benchmark::protocol::serve;
+use planner::evaluate::evaluate;
+use planner::inputs::resolve;
+use planner::layout::Layout;
+use planner::planning::plan_inputs;
+use planner::scenario::ScenarioInput;
+use planner_page::ui::bench_worker::answer_in_page;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, Event, EventInit, HtmlInputElement, HtmlTextAreaElement};
@@ -246,8 +246,8 @@ async fn a_fit_is_proposed_then_kept_or_dropped() {
 /// the files of every import request are added in the order the answers arrive.
 #[wasm_bindgen_test]
 fn only_the_latest_answer_is_kept() {
-    use planner_app::planner::bench::protocol::{Answer, FileOutcome, Reply};
-    use planner_app::ui::state::{Action, AppState, Asked, Slot};
+    use benchmark::protocol::{Answer, FileOutcome, Reply};
+    use planner_page::ui::state::{Action, AppState, Asked, Slot};
     use std::rc::Rc;
     use yew::Reducible;
     let reduce = |s: &Rc<AppState>, a: Action| s.clone().reduce(a);

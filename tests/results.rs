@@ -9,13 +9,13 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use planner_app::planner::inputs::{resolve, PlannerInputs};
-use planner_app::planner::layout::Layout;
-use planner_app::planner::plan::{Plan, Range};
-use planner_app::planner::planning::plan_inputs;
-use planner_app::planner::rules::{edge_taken, EDGES, RULES};
-use planner_app::planner::scenario::ScenarioInput;
-use planner_app::ui::results::Results;
+use planner::inputs::{resolve, PlannerInputs};
+use planner::layout::Layout;
+use planner::plan::{Plan, Range};
+use planner::planning::plan_inputs;
+use planner::rules::{edge_taken, EDGES, RULES};
+use planner::scenario::ScenarioInput;
+use planner_page::ui::results::Results;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -145,12 +145,12 @@ async fn a_real_plan_renders_all_six_hooks_with_the_recommended_layout() {
     let best = plan.recommended.as_ref().expect("a feasible layout");
     assert_eq!(text(&root, "rec-layout"), best.layout.to_string());
     assert!(text(&root, "recommendation").contains("Recommended layout"));
-    assert_eq!(text(&root, "rec-concurrency"), planner_app::ui::format::figure(best.concurrency.unwrap() as f64));
+    assert_eq!(text(&root, "rec-concurrency"), planner_page::ui::format::figure(best.concurrency.unwrap() as f64));
     assert!(text(&root, "rec-bound").contains(&format!("{}-bound", best.bound.as_deref().unwrap())));
     // Every feasible candidate of a real plan carries its range, shown as "±" beside the figures.
     assert!(best.range.is_some() && text(&root, "recommendation").contains('±'), "{}", text(&root, "recommendation"));
     // The memory table holds the candidate's figures.
-    assert_eq!(text(&root, "memory-capacity"), planner_app::ui::format::figure(best.memory_per_gpu_gib.capacity));
+    assert_eq!(text(&root, "memory-capacity"), planner_page::ui::format::figure(best.memory_per_gpu_gib.capacity));
     // Every layout has a row; the launch command is vLLM's for the recommended layout.
     assert_eq!(row_order(&root).len(), plan.candidates.len());
     let command = text(&root, "launch-command");
@@ -368,11 +368,11 @@ async fn ranges_show_as_plus_minus_and_whiskers_when_present() {
     let best = plan.recommended.as_ref().unwrap();
     let range = best.range.unwrap().output_tok_s_per_gpu;
     let shown = text(&root, "rec-tok-s-gpu-range");
-    assert!(shown.starts_with('±') && shown.contains(&planner_app::ui::format::figure(range[1])), "{shown}");
+    assert!(shown.starts_with('±') && shown.contains(&planner_page::ui::format::figure(range[1])), "{shown}");
     // Tokens/s per user is 1000 / TPOT, so its range comes from TPOT's, inverted.
     let user = text(&root, "rec-tok-s-user-range");
     let tpot = best.range.unwrap().tpot_ms;
-    assert!(user.contains(&planner_app::ui::format::figure(1000.0 / tpot[0])), "{user}");
+    assert!(user.contains(&planner_page::ui::format::figure(1000.0 / tpot[0])), "{user}");
     // Whiskers: three bar panels of the top candidates and two per point on the Pareto view.
     let bars = all(&root, ".bar-row .whisker").len();
     let points = all(&root, ".point .whisker").len();

@@ -11,14 +11,14 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use planner_app::planner::cli::run;
-use planner_app::planner::model::catalog;
-use planner_app::planner::rules::RULES;
-use planner_app::planner::scenario::{PerfParamsInput, ScenarioInput};
-use planner_app::ui::form::{self, check, parse_count, Field, FormState, CUSTOM_GPU, FIELDS, MAX_NODES};
-use planner_app::ui::share::{from_params, to_params};
-use planner_app::ui::state::{Action, AppState};
-use planner_app::ui::{bindings, browser, format, panic, App};
+use planner::batch::run;
+use planner::model::catalog;
+use planner::rules::RULES;
+use planner::scenario::{PerfParamsInput, ScenarioInput};
+use planner_page::ui::form::{self, check, parse_count, Field, FormState, CUSTOM_GPU, FIELDS, MAX_NODES};
+use planner_page::ui::share::{from_params, to_params};
+use planner_page::ui::state::{Action, AppState};
+use planner_page::ui::{bindings, browser, format, panic, App};
 use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Write the engines' command-line flag lists used by `src/planner/bench` tests.
+"""Write the engines' command-line flag lists used by `crates/benchmark/src` tests.
 
 Reads the Python sources unpacked from the engines' PyPI wheels (`pip download <pkg>==<ver>
 --no-deps`, `.py` files only) and prints one line per flag: `<tool>\t<flag>\t<file>:<line>`.
-Usage: python3 tools/extract_engine_flags.py /work/research/src > src/planner/bench/engine_flags.txt
+Usage: python3 tools/extract_engine_flags.py /work/research/src > crates/benchmark/src/engine_flags.txt
 
 - vllm-serve (vllm 0.33.0): `add_argument("--…")` literals in engine/arg_utils.py and
   entrypoints/common/cli_args.py, plus the FrontendArgs dataclass fields, which

@@ -6,11 +6,11 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
 
 fn main() {
-    planner_app::ui::start();
+    planner_page::ui::start();
 }
 
 /// `window.wasmBindings.plan(scenario)`: the `plan` command's JSON for a scenario.
 #[wasm_bindgen]
 pub fn plan(scenario: JsValue) -> JsValue {
-    planner_app::ui::bindings::plan(&scenario)
+    planner_page::ui::bindings::plan(&scenario)
 }

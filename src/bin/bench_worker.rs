@@ -1,11 +1,11 @@
 //! The benchmark worker (built by Trunk from `index.html` as a Web Worker, loaded by the page
 //! on the first use of the benchmark loop, `ui::bench_worker`): each message is a
-//! `bench::protocol::Request` as JSON text, answered with its `Reply` as JSON text by
-//! `bench::protocol::serve`. It says `"ready"` once it listens. No Yew: only the planner and
+//! `benchmark::protocol::Request` as JSON text, answered with its `Reply` as JSON text by
+//! `benchmark::protocol::serve`. It says `"ready"` once it listens. No Yew: only the planner and
 //! the bindings a worker needs.
 
-use planner_app::planner::bench::protocol::serve;
-use planner_app::ui::bench_worker::READY;
+use benchmark::protocol::serve;
+use planner_page::ui::bench_worker::READY;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 

@@ -7,7 +7,7 @@
 
 use super::format::figure;
 use super::svg::{diamond, line, n, text};
-use crate::chart::bars::{bars, BarFrame, BarInput};
+use chart::bars::{bars, BarFrame, BarInput};
 use yew::prelude::*;
 
 /// One row: the candidate's index in the plan, its short label and its figure.

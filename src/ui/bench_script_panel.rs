@@ -1,6 +1,6 @@
 //! The benchmark plan: the user picks how many of the best layouts to measure and downloads
 //! the script that launches the engine with each and runs its serving benchmark at the planned
-//! load (`bench::script::script`), named after the engine. The script is made in the browser
+//! load (`benchmark::script::script`), named after the engine. The script is made in the browser
 //! by the benchmark worker and downloaded from a `Blob` behind an object URL; it is also shown,
 //! for a look before running.
 //!
@@ -12,8 +12,8 @@ use super::browser;
 use super::shared::Shared;
 use super::bench_worker::ask;
 use super::state::{Action, AppContext, Slot};
-use crate::planner::bench::protocol::Ask;
-use crate::planner::inputs::PlannerInputs;
+use benchmark::protocol::Ask;
+use planner::inputs::PlannerInputs;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 

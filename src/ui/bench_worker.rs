@@ -1,16 +1,16 @@
 //! The page's side of the benchmark worker (`src/bin/bench_worker.rs`): created on the first
 //! request (the first use of the benchmark loop), then kept. `ask` posts a
-//! `bench::protocol::Request` as JSON and dispatches `Action::Asked`; the worker's reply comes
+//! `benchmark::protocol::Request` as JSON and dispatches `Action::Asked`; the worker's reply comes
 //! back as `Action::Answered`, and a worker that fails to start or crashes as
 //! `Action::WorkerFailed`.
 //!
 //! Design decision: the worker's wasm only starts listening once it is instantiated, so it
 //! says `"ready"` first and requests wait in a queue until then. The browser tests have no
 //! built worker; `answer_in_page` makes this module answer with a function instead (in tests,
-//! `bench::protocol::serve`), asynchronously like the worker.
+//! `benchmark::protocol::serve`), asynchronously like the worker.
 
 use super::state::{Action, Asked};
-use crate::planner::bench::protocol::{page, Ask};
+use benchmark::protocol::{page, Ask};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker};

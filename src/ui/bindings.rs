@@ -2,11 +2,11 @@
 //! the `plan` command prints for the same scenario (`FORMAT.md`).
 //!
 //! Design decision: the scenario crosses as JSON text (`JSON.stringify`, then the `plan`
-//! command's own `cli::run`) and the answer comes back through `JSON.parse` of the command's
+//! command's own `planner::batch::run`) and the answer comes back through `JSON.parse` of the command's
 //! output, so page and command cannot differ in a field, an error object or a number's
 //! formatting; and the page carries no second (de)serializer for JavaScript values.
 
-use crate::planner::cli::run;
+use planner::batch::run;
 use wasm_bindgen::JsValue;
 
 /// Plans a scenario object, an array of them, or their JSON text; returns the plan, the array

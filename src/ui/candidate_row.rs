@@ -4,7 +4,7 @@
 
 use super::format::{figure, layout_short};
 use super::shared::Shared;
-use crate::planner::plan::Plan;
+use planner::plan::Plan;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]

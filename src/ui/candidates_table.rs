@@ -7,10 +7,10 @@
 //! on `<tbody>` reads the row's `data-index`, and a new selection re-renders only the two rows
 //! whose `selected` changed. The sorted order is memoised per plan and sort.
 
-use crate::planner::order::sorted_indices;
+use planner::order::sorted_indices;
 use super::candidate_row::CandidateRow;
 use super::shared::Shared;
-use crate::planner::plan::{Candidate, Plan};
+use planner::plan::{Candidate, Plan};
 use std::cmp::Ordering;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;

@@ -2,22 +2,22 @@
 //! TPOT (bars, SLA limits as lines), and every feasible one on the Pareto view (tokens/s per
 //! GPU against tokens/s per user, the front joined, the TPOT limit as a line). Hovering or
 //! focusing a candidate shows its figures; a click or Enter selects it everywhere. Measured
-//! runs (`bench::compare::beside_plan`, from the benchmark worker) are marked beside their layout's predictions.
+//! runs (`benchmark::compare::beside_plan`, from the benchmark worker) are marked beside their layout's predictions.
 //!
 //! Design decision: one set of event handlers on the chart's box, not one per bar or point:
 //! each drawn candidate carries `data-index` (its index in `plan.candidates`) and the handlers
 //! find it with `closest`, so hundreds of points cost no closures. The geometry comes from the
-//! pure `crate::chart` layouts; the views only draw it.
+//! pure `chart` layouts; the views only draw it.
 
 use super::bar_panel::{bar_panel, BarRow};
 use super::format::{figure, layout_short, with_unit};
 use super::pareto_plot::{ParetoPlot, ParetoPoint};
 use super::shared::Shared;
-use crate::chart::bars::BarInput;
-use crate::chart::pareto::PointInput;
-use crate::planner::bench::compare::Figure;
-use crate::planner::bench::protocol::RunCheck;
-use crate::planner::plan::{Candidate, Plan};
+use chart::bars::BarInput;
+use chart::pareto::PointInput;
+use benchmark::compare::Figure;
+use benchmark::protocol::RunCheck;
+use planner::plan::{Candidate, Plan};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::Element;

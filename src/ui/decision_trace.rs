@@ -5,7 +5,7 @@
 use super::rule_flow::rule_flow;
 use super::shared::Shared;
 use super::trace_step::trace_step;
-use crate::planner::plan::Plan;
+use planner::plan::Plan;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]

@@ -9,15 +9,15 @@
 //! which `Field::for_scenario_field` maps back to the form field that holds it. Only a fully
 //! valid form reaches the search.
 
-use crate::planner::error::InputError;
-use crate::planner::gpu::catalog as gpus;
-use crate::planner::inputs::{resolve, PlannerInputs};
-use crate::planner::model::config::{from_config_json, parse_config_text};
-use crate::planner::model::{catalog as models, summary};
-use crate::planner::plan::ModelSummary;
-use crate::planner::precision::KvPrecision;
-use crate::planner::scenario::{PerfParamsInput, ScenarioInput};
-use crate::planner::search::enumerate;
+use planner::error::InputError;
+use planner::gpu::catalog as gpus;
+use planner::inputs::{resolve, PlannerInputs};
+use planner::model::config::{from_config_json, parse_config_text};
+use planner::model::{catalog as models, summary};
+use planner::plan::ModelSummary;
+use planner::precision::KvPrecision;
+use planner::scenario::{PerfParamsInput, ScenarioInput};
+use planner::search::enumerate;
 use serde_json::{json, Map, Value};
 use std::rc::Rc;
 

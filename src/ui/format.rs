@@ -76,7 +76,7 @@ pub fn range(range: [f64; 2]) -> String {
 }
 
 /// A layout in a few characters, for chart rows and table cells: `TP8 PP1 DP2`, `… EP16`.
-pub fn layout_short(layout: &crate::planner::layout::Layout) -> String {
+pub fn layout_short(layout: &planner::layout::Layout) -> String {
     let mut text = format!("TP{} PP{} DP{}", layout.tp, layout.pp, layout.dp);
     if layout.ep > 1 {
         text.push_str(&format!(" EP{}", layout.ep));

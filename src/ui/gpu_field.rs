@@ -8,7 +8,7 @@ use super::format;
 use super::number_field::number_field;
 use super::select_field::{select_field, SelectOption};
 use super::state::AppContext;
-use crate::planner::gpu::catalog as gpus;
+use planner::gpu::catalog as gpus;
 use yew::prelude::*;
 
 fn figure(value: Option<f64>, unit: &str) -> String {

@@ -1,14 +1,14 @@
 //! How to run the layout shown: the command for vLLM, SGLang and TensorRT-LLM (one tab each,
 //! the scenario's engine first), for each node of a multi-node layout, with a copy button.
-//! Every command comes from `planner::bench::launch` (pure); this view only picks the engine
+//! Every command comes from `planner::benchmark::launch` (pure); this view only picks the engine
 //! and the node and shows the text.
 
 use super::copy_button::CopyButton;
 use super::shared::Shared;
-use crate::planner::bench::launch::{engines_for, flags_verified, panel_command};
-use crate::planner::engine::Engine;
-use crate::planner::inputs::PlannerInputs;
-use crate::planner::layout::Layout;
+use benchmark::launch::{engines_for, flags_verified, panel_command};
+use planner::engine::Engine;
+use planner::inputs::PlannerInputs;
+use planner::layout::Layout;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 

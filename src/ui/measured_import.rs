@@ -1,6 +1,6 @@
 //! Measured results in: result files dropped on the panel, picked (several at once) or pasted
 //! with a file name (which may carry the layout: `vllm-tp2-pp1-dp2-ep1.json`), read by
-//! `bench::import` in the benchmark worker. Every file's outcome is listed: its runs (layout and load)
+//! `benchmark::import` in the benchmark worker. Every file's outcome is listed: its runs (layout and load)
 //! with how each compares with the plan (used, or left out with every mismatch named), or the
 //! importer's message saying what was expected.
 //!
@@ -12,7 +12,7 @@
 use super::bench_worker::ask;
 use super::format::figure;
 use super::state::{Action, AppContext};
-use crate::planner::bench::protocol::{Ask, FileText, RunCheck, RunView};
+use benchmark::protocol::{Ask, FileText, RunCheck, RunView};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DragEvent, FileList, HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;

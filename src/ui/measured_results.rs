@@ -1,6 +1,6 @@
 //! The plan with the user's measurements: the result view (`Results`) with the imported runs
-//! matched to the plan (`bench::compare::match_to_plan`) and marked on its chart beside their
-//! layouts' predictions (`bench::compare::beside_plan`), and the benchmark loop below the
+//! matched to the plan (`benchmark::compare::match_to_plan`) and marked on its chart beside their
+//! layouts' predictions (`benchmark::compare::beside_plan`), and the benchmark loop below the
 //! launch commands: the benchmark script, the import, predicted against measured, and the
 //! recalibration.
 //!
@@ -18,10 +18,10 @@ use super::recalibrate_panel::RecalibratePanel;
 use super::results::Results;
 use super::shared::Shared;
 use super::state::AppContext;
-use crate::planner::bench::protocol::{Ask, RunCheck};
-use crate::planner::inputs::PlannerInputs;
-use crate::planner::layout::Layout;
-use crate::planner::plan::Plan;
+use benchmark::protocol::{Ask, RunCheck};
+use planner::inputs::PlannerInputs;
+use planner::layout::Layout;
+use planner::plan::Plan;
 use std::rc::Rc;
 use yew::prelude::*;
 

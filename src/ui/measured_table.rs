@@ -1,11 +1,11 @@
 //! Predicted against measured: for every run that matches the plan, the planner's figure at the
-//! run's own load (`bench::compare`, in the benchmark worker), the measured one and the error,
+//! run's own load (`benchmark::compare`, in the benchmark worker), the measured one and the error,
 //! for output tokens/s per GPU, TTFT and TPOT; and whether the layout that measured best is the
 //! one predicted best.
 
 use super::format::{figure, layout_short};
 use super::state::{AppContext, Slot};
-use crate::planner::bench::compare::{BestLayout, Figure};
+use benchmark::compare::{BestLayout, Figure};
 use yew::prelude::*;
 
 /// A relative error as a signed percentage, one decimal below 10 %: `+67 %`, `−3.4 %`.

@@ -4,9 +4,9 @@
 
 use super::format::figure;
 use super::svg::{line, n};
-use crate::chart::bars::stacked;
-use crate::planner::layout::Layout;
-use crate::planner::plan::MemoryGib;
+use chart::bars::stacked;
+use planner::layout::Layout;
+use planner::plan::MemoryGib;
 use yew::prelude::*;
 
 /// The SVG's width in user units (it stretches to the box).

@@ -5,12 +5,12 @@
 //! carries its candidate's figures (`data-*`, `<title>`). Events are handled by the enclosing
 //! chart.
 
-use crate::planner::order::sorted_indices;
+use planner::order::sorted_indices;
 use super::format::figure;
 use super::shared::Shared;
 use super::svg::{diamond, line, n, text};
-use crate::chart::pareto::{scatter, PointInput};
-use crate::chart::Frame;
+use chart::pareto::{scatter, PointInput};
+use chart::Frame;
 use yew::prelude::*;
 
 /// One candidate's point.

@@ -14,12 +14,12 @@ use super::measured_table::error_text;
 use super::shared::Shared;
 use super::bench_worker::ask;
 use super::state::{Action, AppContext};
-use crate::planner::bench::protocol::Ask;
-use crate::planner::calibration::recalibrate::{FigureError, Figures};
-use crate::planner::inputs::PlannerInputs;
-use crate::planner::layout::Layout;
-use crate::planner::plan::Plan;
-use crate::planner::scenario::FitRecordInput;
+use benchmark::protocol::Ask;
+use calibration::recalibrate::{FigureError, Figures};
+use planner::inputs::PlannerInputs;
+use planner::layout::Layout;
+use planner::plan::Plan;
+use planner::scenario::FitRecordInput;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]

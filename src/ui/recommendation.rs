@@ -3,7 +3,7 @@
 //! step; when nothing is feasible, why, in the trace's own words.
 
 use super::format::{figure, range, with_unit};
-use crate::planner::plan::{Candidate, Plan};
+use planner::plan::{Candidate, Plan};
 use yew::prelude::*;
 
 /// The candidate `shown` (an index into `plan.candidates`: selected, else recommended), or why

@@ -14,10 +14,10 @@ use super::launch_commands::LaunchCommands;
 use super::memory_bar::memory_bar;
 use super::recommendation::recommendation;
 use super::shared::Shared;
-use crate::planner::bench::protocol::RunCheck;
-use crate::planner::inputs::PlannerInputs;
-use crate::planner::layout::Layout;
-use crate::planner::plan::Plan;
+use benchmark::protocol::RunCheck;
+use planner::inputs::PlannerInputs;
+use planner::layout::Layout;
+use planner::plan::Plan;
 use std::rc::Rc;
 use yew::prelude::*;
 

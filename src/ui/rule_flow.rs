@@ -13,9 +13,9 @@
 //! skip a render.
 
 use super::rule_node::{rule_node, Next};
-use crate::planner::layout::Layout;
-use crate::planner::plan::RuleOfThumb;
-use crate::planner::rules::{edge_taken, Edge, EDGES, END, RULES};
+use planner::layout::Layout;
+use planner::plan::RuleOfThumb;
+use planner::rules::{edge_taken, Edge, EDGES, END, RULES};
 use yew::prelude::*;
 
 /// The flowchart's lanes (grid columns).

@@ -3,8 +3,8 @@
 //! narrow for arrows).
 
 use super::step_numbers::step_numbers;
-use crate::planner::plan::RuleStep;
-use crate::planner::rules::Rule;
+use planner::plan::RuleStep;
+use planner::rules::Rule;
 use yew::prelude::*;
 
 /// One way out of a rule: on which answer (empty: always), to which rule, and whether the

@@ -12,7 +12,7 @@
 
 use super::form::{Field, FIELDS};
 use super::state::{AppState, PerfParams};
-use crate::planner::scenario::ScenarioInput;
+use planner::scenario::ScenarioInput;
 use serde_json::{json, Value};
 
 /// The parameter asking for the compact view for an iframe.

@@ -3,8 +3,8 @@
 
 use super::browser;
 use super::copy_button::CopyButton;
-use crate::planner::export::candidates_csv;
-use crate::planner::plan::Plan;
+use planner::export::candidates_csv;
+use planner::plan::Plan;
 use std::rc::Rc;
 use yew::prelude::*;
 

@@ -5,7 +5,7 @@
 //! reducer is pure (the URL and local storage are written by an effect in `app`). A change
 //! that changes nothing returns the same `Rc`, so nothing re-renders.
 //!
-//! Imported result files are user input too: each is kept as what `bench::import` read from
+//! Imported result files are user input too: each is kept as what `benchmark::import` read from
 //! it (the runs, or the message saying what was expected), not as its text, which can run to
 //! megabytes.
 //!
@@ -16,9 +16,9 @@
 //! what they depend on changes); only the wait for them is state.
 
 use super::form::{Field, FormState};
-use crate::planner::bench::protocol::{Answer, Fit, Reply, Report, RunView};
-use crate::planner::error::InputError;
-pub use crate::planner::scenario::PerfParamsInput as PerfParams;
+use benchmark::protocol::{Answer, Fit, Reply, Report, RunView};
+use planner::error::InputError;
+pub use planner::scenario::PerfParamsInput as PerfParams;
 use std::rc::Rc;
 use yew::{Reducible, UseReducerHandle};
 

@@ -2,7 +2,7 @@
 //! function, not a component (a component's glue weighs more than it could save here).
 
 use super::format;
-use crate::planner::plan::Inputs;
+use planner::plan::Inputs;
 use yew::prelude::*;
 
 /// Nothing when the step used no number.

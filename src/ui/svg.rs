@@ -22,6 +22,6 @@ pub fn text(class: &'static str, at: (f64, f64), anchor: &'static str, content: 
 /// A measured value's mark: a hollow diamond centred at `at`, carrying the value
 /// (`data-measured`) for tests and tools.
 pub fn diamond(at: (f64, f64), value: f64) -> Html {
-    let d = format!("M{:.1} {:.1}l5 5-5 5-5-5z", at.0, at.1 - crate::chart::bars::MARK_RADIUS);
+    let d = format!("M{:.1} {:.1}l5 5-5 5-5-5z", at.0, at.1 - chart::bars::MARK_RADIUS);
     html! { <path class="measured-mark" {d} data-measured={value.to_string()} /> }
 }

@@ -4,7 +4,7 @@
 //! render) would weigh more than the few steps it could skip redrawing.
 
 use super::step_numbers::step_numbers;
-use crate::planner::plan::TraceStep;
+use planner::plan::TraceStep;
 use yew::prelude::*;
 
 /// Step `number` (from 1) of the trace, expanded when `open`.

@@ -2,7 +2,7 @@
 //! it: plan, export the benchmark plan (the downloaded script is caught at its object URL and
 //! read), write the result files the script names (vLLM `vllm bench serve` JSON, as the script's
 //! flags make vLLM write them, measured slower than predicted), pick them together with a real
-//! sample of another deployment (`shared/data/bench-results/`) and a malformed file, see every
+//! sample of another deployment (`data/bench-results/`) and a malformed file, see every
 //! outcome, the measured marks on the chart and the table, then refit and keep the fit: the
 //! plan's figures change and "custom calibration" shows. Everything past the plan goes through
 //! the real benchmark worker, which the page loads only when the loop is first used.
@@ -59,17 +59,9 @@ async fn click(client: &Client, id: &str) {
         .unwrap_or_else(|e| panic!("clicking {id}: {e}"));
 }
 
-/// `shared/data/bench-results/`: `BENCH_RESULTS_DIR`, else the first ancestor holding it.
+/// `data/bench-results/` of the repository (real result files; sources in its README).
 fn samples_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("BENCH_RESULTS_DIR") {
-        return PathBuf::from(dir);
-    }
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest
-        .ancestors()
-        .map(|a| a.join("shared/data/bench-results"))
-        .find(|p| p.is_dir())
-        .unwrap_or_else(|| panic!("no shared/data/bench-results above {}; set BENCH_RESULTS_DIR", manifest.display()))
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/bench-results")
 }
 
 /// One layout of the script: its result file and the `--metadata` it passes, and the

@@ -1,7 +1,7 @@
 //! The built page (`dist/`, release) served on 127.0.0.1 and driven in headless Chromium: a
 //! share link renders every part of the plan; changing an input updates the recommendation; a
 //! bad value gets its message while the last plan stays; a config.json from
-//! `shared/data/model-configs/` is planned (picked as a file and pasted); `?embed=1` is
+//! `data/model-configs/` is planned (picked as a file and pasted); `?embed=1` is
 //! compact; `window.wasmBindings.plan` returns the `plan` command's JSON; nothing is fetched
 //! from another origin and the Content-Security-Policy is in place; the full search for a
 //! 1T-parameter MoE on 1024 GPUs takes at most 16 ms (User Timing measure `plan`, median of
@@ -123,13 +123,9 @@ fn first_difference(a: &Value, b: &Value, path: &str) -> Option<String> {
     }
 }
 
-/// `shared/data/model-configs/`, found above this crate (`../shared` of the repository).
+/// `data/model-configs/` of the repository (real `config.json` files; sources in `data/README.md`).
 fn model_configs() -> PathBuf {
-    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    here.ancestors()
-        .map(|dir| dir.join("shared/data/model-configs"))
-        .find(|dir| dir.is_dir())
-        .unwrap_or_else(|| panic!("no shared/data/model-configs above {}", here.display()))
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/model-configs")
 }
 
 async fn wait_for_all_hooks(client: &Client) {
@@ -215,7 +211,7 @@ async fn the_page_plans_in_headless_chromium() {
     });
     let page = script(&client, "return window.wasmBindings.plan(arguments[0])", vec![scenario.clone()]).await;
     let command: Value =
-        serde_json::from_str(&planner_app::planner::cli::run(&scenario.to_string()).output).expect("the command's JSON");
+        serde_json::from_str(&planner::batch::run(&scenario.to_string()).output).expect("the command's JSON");
     assert!(command.get("candidates").is_some(), "the scenario plans: {command}");
     if let Some(difference) = first_difference(&page, &command, "plan") {
         panic!("wasmBindings.plan differs from the plan command at {difference}");

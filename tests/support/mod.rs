@@ -2,8 +2,8 @@
 //! from the default scenario, waiting out its planning debounce or until something holds,
 //! finding elements by their `data-testid` hook, and files to pick or drop.
 
-use planner_app::ui::app::DEBOUNCE_MS;
-use planner_app::ui::App;
+use planner_page::ui::app::DEBOUNCE_MS;
+use planner_page::ui::App;
 use web_sys::{DataTransfer, DragEvent, DragEventInit, Element, File};
 
 /// Renders the app into a fresh element of its own (tests share one page), from the default

@@ -1,0 +1,157 @@
+//! Calibration: measured runs in, the performance model's error out, and a bounded fit of its
+//! parameters (`PerfParams`) to those runs.
+//!
+//! Design decision: fits are GLOBAL per (GPU generation, engine) — one parameter vector for
+//! every model, layout and length measured on that generation — never per row or per model,
+//! so a fit can only absorb what the hardware and the engine do, and what the model's
+//! structure misses shows up as error instead of being tuned away. The same code fits the
+//! shipped calibration set natively (`calibrate` command) and a user's own handful of
+//! measurements in the browser (issue 6, "Recalibration"); nothing here reads a file.
+//!
+//! - `measurement`: `Measurement` (scenario, layout, measured figures) and its prepared form
+//!   `Point`, predicted again for each parameter vector.
+//! - `metrics`: relative errors, medians, best-layout rate and pairwise ranking agreement.
+//! - `fit`: the robust loss and a deterministic, bounded Nelder–Mead.
+//! - `dataset`: the TensorRT-LLM 0.17 CSV's rows as measurements.
+//! - `held_out`: out-of-sample errors per regime, the cells of the plan's ranges.
+//! - `recalibrate`: a user's measurements in, a refit, the plan again and the errors before
+//!   and after out.
+
+pub mod csv;
+pub mod dataset;
+pub mod fit;
+pub mod held_out;
+pub mod measurement;
+pub mod metrics;
+pub mod recalibrate;
+
+#[cfg(test)]
+pub(crate) mod tests;
+
+pub use fit::{fit, FitOptions, FitResult};
+pub use measurement::{GroupKey, Measurement, Point};
+pub use metrics::{breakdown, compare, summarise, Compared, Summary};
+
+use planner::engine::Engine;
+use planner::error::InputError;
+use planner::gpu::Generation;
+use planner::perf::params::{PerfParams, BOUNDS, PARAM_COUNT};
+use planner::workload::Load;
+use std::collections::BTreeSet;
+
+/// Weight of the pull towards the priors in the shipped fit (`FitOptions::anchor`): a parameter
+/// moved across its whole range costs as much as a 1.4 % error on every row.
+pub const ANCHOR: f64 = 1e-4;
+
+/// Most loss evaluations of one (generation, engine) fit.
+pub const MAX_EVALUATIONS: usize = 4000;
+
+/// Resolve and prepare every measurement; the error names the measurement and the field.
+pub fn prepare(measurements: &[Measurement]) -> Result<Vec<Point>, InputError> {
+    measurements
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            Point::new(m.clone()).map_err(|e| InputError::new(format!("measurement {i}: {}", e.field), e.message))
+        })
+        .collect()
+}
+
+/// Running requests per replica below which a fixed per-step cost is a visible share of a
+/// step (a 70B model's weight read takes ~20 ms; 0.4 ms of overhead is 2 % of it, against
+/// ~0.05 % at a few hundred requests, where per-token costs swamp it).
+pub const SMALL_BATCH: u32 = 16;
+
+/// Which parameters `points` can inform, in `BOUNDS` order:
+/// - the link figures and the collective fixed cost only with multi-GPU layouts, the
+///   scale-out latency only with a group that crosses the scale-up domain;
+/// - `moe_efficiency` only with MoE models;
+/// - `step_overhead` and `layer_overhead` only with a measurement at a small fixed load
+///   (concurrency per replica ≤ `SMALL_BATCH`): at maximum throughput hundreds of requests
+///   share a step and a fixed per-step cost cannot be told from per-token costs — a fit
+///   there pushes it to whatever absorbs the rest (it found 5–10 ms per step, which would
+///   wreck every latency prediction);
+/// - the rest always (every step runs GEMMs and attention, reads HBM and runs sequences).
+pub fn identifiable(points: &[&Point]) -> [bool; PARAM_COUNT] {
+    let layout = |p: &&Point| p.measurement.layout;
+    let multi_gpu = points.iter().any(|p| layout(p).tp * layout(p).pp > 1 || layout(p).dp > 1);
+    let across = points.iter().any(|p| p.inputs.cluster.total_gpus() > p.inputs.cluster.scale_up_group());
+    let moe = points.iter().any(|p| p.inputs.model.is_moe());
+    let small_batch = points.iter().any(|p| match p.inputs.workload.load {
+        Load::Concurrency(c) => c <= SMALL_BATCH * layout(p).dp,
+        Load::MaxThroughput | Load::RequestRate(_) => false,
+    });
+    let mut free = [true; PARAM_COUNT];
+    for (i, b) in BOUNDS.iter().enumerate() {
+        free[i] = match b.name {
+            "link_efficiency" | "scale_up_hop_latency" | "collective_latency" => multi_gpu,
+            "scale_out_hop_latency" => across,
+            "moe_efficiency" => moe,
+            "step_overhead" | "layer_overhead" => small_batch,
+            _ => true,
+        };
+    }
+    free
+}
+
+/// One (generation, engine) fit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GenerationFit {
+    pub generation: Generation,
+    pub engine: Engine,
+    /// GPU catalog ids of the rows, sorted.
+    pub gpus: Vec<String>,
+    pub rows: usize,
+    pub start: PerfParams,
+    pub free: [bool; PARAM_COUNT],
+    pub result: FitResult,
+}
+
+/// Fit every (generation, engine) present in `points`, each from `start(generation, engine)`
+/// with the parameters the rows can inform (`identifiable`) free, `anchor` and
+/// `max_evaluations` as in `FitOptions`. In (generation, engine) order. A scale-out hop
+/// latency the rows cannot inform is raised to the fitted scale-up one if it is below it.
+pub fn fit_by_generation<S: Fn(Generation, Engine) -> PerfParams>(
+    points: &[Point],
+    start: S,
+    anchor: f64,
+    max_evaluations: usize,
+) -> Vec<GenerationFit> {
+    fit_groups(&points.iter().collect::<Vec<_>>(), start, anchor, max_evaluations)
+}
+
+/// `fit_by_generation` over borrowed points (a subset of a calibration set, as the held-out
+/// refits use).
+pub fn fit_groups<S: Fn(Generation, Engine) -> PerfParams>(
+    points: &[&Point],
+    start: S,
+    anchor: f64,
+    max_evaluations: usize,
+) -> Vec<GenerationFit> {
+    let mut keys: Vec<(Generation, Engine)> = Vec::new();
+    for p in points {
+        let k = (p.generation(), p.engine());
+        if !keys.contains(&k) {
+            keys.push(k);
+        }
+    }
+    keys.sort_by_key(|&(g, e)| (format!("{g:?}"), e.id()));
+    keys.into_iter()
+        .map(|(generation, engine)| {
+            let rows: Vec<&Point> =
+                points.iter().copied().filter(|p| p.generation() == generation && p.engine() == engine).collect();
+            let free = identifiable(&rows);
+            let start = start(generation, engine);
+            let options = FitOptions { free, anchor, max_evaluations };
+            let mut result = fit(&rows, &start, &options);
+            // A network hop is never faster than a hop inside the node: when the rows cannot
+            // inform the scale-out latency, keep it at least the fitted scale-up one.
+            let scale_out_free = BOUNDS.iter().zip(free).any(|(b, f)| b.name == "scale_out_hop_latency" && f);
+            if !scale_out_free && result.params.scale_out_hop_latency < result.params.scale_up_hop_latency {
+                result.params.scale_out_hop_latency = result.params.scale_up_hop_latency;
+            }
+            let gpus: BTreeSet<String> = rows.iter().map(|p| p.inputs.cluster.gpu.id.clone()).collect();
+            GenerationFit { generation, engine, gpus: gpus.into_iter().collect(), rows: rows.len(), start, free, result }
+        })
+        .collect()
+}

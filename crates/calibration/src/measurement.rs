@@ -1,0 +1,116 @@
+//! A measured run and its prepared form: the scenario and layout that were run, what was
+//! measured, and everything the performance model needs to predict it again and again.
+//!
+//! Design decision: a measurement is prepared once (scenario resolved, memory planned, the
+//! heaviest stage's load gathered, `evaluate::prepare`) and then only re-timed per parameter
+//! vector (`Point::predict`), so a fit that tries thousands of vectors pays the memory model and
+//! the catalog look-ups once per row, not once per try.
+
+use planner::engine::Engine;
+use planner::error::InputError;
+use planner::evaluate::{prepare, Prepared};
+use planner::gpu::Generation;
+use planner::inputs::{resolve, PlannerInputs};
+use planner::layout::Layout;
+use planner::perf::{OperatingPoint, PerfParams};
+use planner::scenario::ScenarioInput;
+use planner::workload::Load;
+
+/// One measured run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measurement {
+    /// What was run: model, precisions, GPU and cluster, engine (with its options), lengths and
+    /// load (`FORMAT.md` scenario). Its own `layout` field, if any, is ignored: `layout` is.
+    pub scenario: ScenarioInput,
+    /// The layout that was run.
+    pub layout: Layout,
+    /// Measured output tokens per second per GPU (whole run's output tokens/s ÷ GPUs).
+    pub output_tok_s_per_gpu: f64,
+    /// Measured mean time to first token, when the benchmark reports it.
+    pub ttft_ms: Option<f64>,
+    /// Measured mean time per output token, when the benchmark reports it.
+    pub tpot_ms: Option<f64>,
+}
+
+/// Which measurements compete for "best layout": same model, GPU, precisions, engine,
+/// lengths and load (`DESIGN.md`, "Calibration data"). Ordered for stable reports.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct GroupKey {
+    pub model: String,
+    pub gpu: String,
+    /// `weights/kv`, e.g. `fp8/fp8`.
+    pub precision: String,
+    /// The engine's id (`trtllm`).
+    pub engine: &'static str,
+    pub isl: u32,
+    pub osl: u32,
+    /// The load as written (`max-throughput`, `concurrency 64`, `rate 2.5`).
+    pub load: String,
+}
+
+/// A measurement ready to be predicted.
+#[derive(Debug, Clone)]
+pub struct Point {
+    pub measurement: Measurement,
+    pub inputs: PlannerInputs,
+    /// `None` when the planner rejects the measured layout (it does not fit, by the memory
+    /// model): the prediction is then "cannot run", an error of −100 %.
+    pub prepared: Option<Prepared>,
+    pub group: GroupKey,
+}
+
+impl Point {
+    /// Resolve and prepare a measurement; an error names the bad scenario field.
+    pub fn new(measurement: Measurement) -> Result<Point, InputError> {
+        if !(measurement.output_tok_s_per_gpu.is_finite() && measurement.output_tok_s_per_gpu > 0.0) {
+            return Err(InputError::new(
+                "output_tok_s_per_gpu",
+                format!("must be a positive number, got {}", measurement.output_tok_s_per_gpu),
+            ));
+        }
+        let inputs = resolve(&measurement.scenario)?;
+        let gpus = inputs.cluster.total_gpus();
+        let l = measurement.layout;
+        Layout::new(l.tp, l.pp, l.dp, l.ep, gpus).map_err(|e| InputError::new(e.field(), e.to_string()))?;
+        let prepared = prepare(&inputs, l).ok();
+        let w = &inputs.workload;
+        let load = match w.load {
+            Load::MaxThroughput => "max-throughput".to_string(),
+            Load::Concurrency(c) => format!("concurrency {c}"),
+            Load::RequestRate(r) => format!("rate {r}"),
+        };
+        let group = GroupKey {
+            model: inputs.model.name.clone(),
+            gpu: inputs.cluster.gpu.id.clone(),
+            precision: format!("{}/{}", inputs.precision.weights.id(), inputs.precision.kv.id()),
+            engine: inputs.engine.engine.id(),
+            isl: w.isl,
+            osl: w.osl,
+            load,
+        };
+        Ok(Point { measurement, inputs, prepared, group })
+    }
+
+    pub fn generation(&self) -> Generation {
+        self.inputs.cluster.gpu.generation
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.inputs.engine.engine
+    }
+
+    pub fn measured(&self) -> f64 {
+        self.measurement.output_tok_s_per_gpu
+    }
+
+    /// The operating point under `params`, `None` when the layout cannot run.
+    pub fn point(&self, params: &PerfParams) -> Option<OperatingPoint> {
+        self.prepared.as_ref()?.point(&self.inputs, params).ok()
+    }
+
+    /// Predicted output tokens/s per GPU under `params`; 0 when the layout cannot run.
+    pub fn predict(&self, params: &PerfParams) -> f64 {
+        let gpus = self.inputs.cluster.total_gpus().max(1) as f64;
+        self.point(params).map_or(0.0, |p| p.output_tok_s / gpus)
+    }
+}

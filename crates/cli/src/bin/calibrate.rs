@@ -1,0 +1,523 @@
+//! `calibrate CSV [--fit] [--prior] [--rows] [--ranges [--samples DIR]]` (or `calibrate --tables`): how far the planner's output tokens/s per GPU is
+//! from the measured maximum-throughput rows of a TensorRT-LLM calibration CSV
+//! (`data/calibration/trtllm-0.17-max-throughput.csv`, a copy of the published rows).
+//!
+//! Prints the median absolute error, how often the layout the planner rates best is within
+//! 5 % of the measured best of its group (same model, GPU, precision, ISL/OSL), the pairwise
+//! ranking agreement, and the breakdown per GPU, model, model family, precision, ISL/OSL and
+//! TP. By default it uses the shipped parameters (`PerfParams::for_gpu`); `--prior` uses the
+//! priors; `--fit` refits per (GPU generation, engine) from the priors, prints the parameters
+//! beside their priors and bounds, and writes `data/fitted-params.json`. `--rows` lists every
+//! row. `--ranges` computes the range table instead (`data/range-errors.json`): held-out errors
+//! per regime from refits without each model, GPU or generation, their coverage, and the
+//! serving benchmarks of `--samples DIR` (default: `bench-results` beside the CSV's folder).
+//! Both then rewrite `crates/planner/src/perf/shipped.rs`, the numbers of the two files the planner
+//! reads at run time (`perf::shipped_source`); `--tables` does only that, from the files as
+//! they are. Exit status 0, or 2 when a file cannot be read or parsed.
+
+use calibration::{
+    self, breakdown, compare, dataset, metrics, summarise, Compared, GenerationFit, GroupKey, Point, Summary, ANCHOR,
+    MAX_EVALUATIONS,
+};
+
+use planner::engine::Engine;
+use planner::perf::ranges::{self, RangeFile};
+use planner::perf::{fitted, shipped_source};
+use planner::gpu::Generation;
+use planner::perf::fitted::{FitErrors, Fit, FittedFile, FittedValues};
+use planner::perf::params::{PerfParams, BOUNDS};
+use std::collections::{BTreeMap, HashMap};
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// The repository: where `data/` and the planner's sources are.
+const REPOSITORY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let samples_dir = args.iter().position(|a| a == "--samples").and_then(|i| args.get(i + 1)).cloned();
+    let rest: Vec<&String> = args
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| samples_dir.is_none() || args.get(i.wrapping_sub(1)).map(String::as_str) != Some("--samples"))
+        .map(|(_, a)| a)
+        .collect();
+    let flags: Vec<&str> = rest.iter().filter(|a| a.starts_with("--")).map(|s| s.as_str()).collect();
+    let paths: Vec<&&String> = rest.iter().filter(|a| !a.starts_with("--")).collect();
+    if args == ["--tables"] {
+        return write_tables();
+    }
+    let known = ["--fit", "--prior", "--rows", "--ranges", "--samples"];
+    let ([path], true) = (paths.as_slice(), flags.iter().all(|f| known.contains(f))) else {
+        eprintln!("usage: calibrate CSV [--fit] [--prior] [--rows] [--ranges [--samples DIR]] | calibrate --tables");
+        return ExitCode::from(2);
+    };
+    let path: &str = path;
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("calibrate: cannot read {path}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let started = Instant::now();
+    let points = match dataset::trtllm_measurements(&text).and_then(|m| calibration::prepare(&m)) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("calibrate: {path}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let prepared = started.elapsed();
+    let file_name = std::path::Path::new(path).file_name().map_or(path.to_string(), |f| f.to_string_lossy().into_owned());
+    println!("Calibration set: {file_name}, {} rows (prepared in {:.0} ms)", points.len(), prepared.as_secs_f64() * 1e3);
+
+    if flags.contains(&"--fit") {
+        return fit_and_write(path, &file_name, &points, flags.contains(&"--rows"));
+    }
+    if flags.contains(&"--ranges") {
+        let dir = samples_dir.unwrap_or_else(|| {
+            let csv = std::path::Path::new(path);
+            let folder = csv.parent().and_then(|p| p.parent()).unwrap_or(std::path::Path::new("."));
+            folder.join("bench-results").to_string_lossy().into_owned()
+        });
+        return ranges_and_write(path, &file_name, &dir, &points);
+    }
+    let (label, params_for): (&str, fn(&Point) -> PerfParams) = if flags.contains(&"--prior") {
+        ("priors (PerfParams::prior)", |p| PerfParams::prior(p.generation(), p.engine()))
+    } else {
+        ("shipped parameters (PerfParams::for_gpu: the fit of data/fitted-params.json, read from perf/shipped.rs)", |p| {
+            PerfParams::for_gpu(p.generation(), p.engine())
+        })
+    };
+    let started = Instant::now();
+    let rows = compare(&points, params_for);
+    let checked = started.elapsed();
+    println!("Parameters: {label}; all rows predicted in {:.1} ms", checked.as_secs_f64() * 1e3);
+    report(&points, &rows, flags.contains(&"--rows"), &params_for);
+    ExitCode::SUCCESS
+}
+
+fn pct(x: f64) -> String {
+    format!("{:+.1} %", x * 100.0)
+}
+
+fn headline(s: &Summary) {
+    println!(
+        "Median absolute error of output tok/s per GPU: {:.1} % (bias {}, 90th percentile {:.1} %)",
+        s.median_abs_error * 100.0,
+        pct(s.median_error),
+        s.p90_abs_error * 100.0
+    );
+    println!(
+        "Best layout within 5 % of the measured best: {} of {} groups with a choice of layouts ({:.1} %)",
+        s.best_layout_right,
+        s.groups,
+        s.best_layout_rate() * 100.0
+    );
+    println!(
+        "Layout pairs (measured > 5 % apart) ordered as measured: {} of {} ({:.1} %)",
+        s.pairs_concordant,
+        s.pairs,
+        s.concordance() * 100.0
+    );
+}
+
+fn table<K: std::fmt::Display>(title: &str, parts: &[(K, Summary)]) {
+    println!("\n{title}:");
+    println!("  {:<28} {:>5} {:>9} {:>9} {:>9} {:>12}", "", "rows", "|err| med", "bias", "|err| p90", "best layout");
+    for (k, s) in parts {
+        let best = if s.groups > 0 { format!("{}/{}", s.best_layout_right, s.groups) } else { "-".into() };
+        println!(
+            "  {:<28} {:>5} {:>8.1}% {:>9} {:>8.1}% {:>12}",
+            k.to_string(),
+            s.rows,
+            s.median_abs_error * 100.0,
+            pct(s.median_error),
+            s.p90_abs_error * 100.0,
+            best
+        );
+    }
+}
+
+fn family(model: &str) -> &'static str {
+    if model.contains("Mixtral") {
+        "Mixtral (MoE)"
+    } else if model.contains("Mistral") {
+        "Mistral (dense)"
+    } else {
+        "Llama 3.1 (dense)"
+    }
+}
+
+fn report(points: &[Point], rows: &[Compared], list: bool, params_for: &dyn Fn(&Point) -> PerfParams) {
+    let all: Vec<&Compared> = rows.iter().collect();
+    println!();
+    headline(&summarise(&all));
+    table("Per GPU", &breakdown(rows, |r| r.group.gpu.clone()));
+    table("Per model", &breakdown(rows, |r| r.group.model.clone()));
+    table("Per model family", &breakdown(rows, |r| family(&r.group.model)));
+    table("Per precision (weights/KV)", &breakdown(rows, |r| r.group.precision.clone()));
+    table("Per ISL/OSL", &breakdown(rows, |r| (r.group.isl, r.group.osl)).into_iter().map(|((i, o), s)| (format!("{i}/{o}"), s)).collect::<Vec<_>>());
+    table("Per TP", &breakdown(rows, |r| r.tp).into_iter().map(|(t, s)| (format!("TP {t}"), s)).collect::<Vec<_>>());
+    misses(rows);
+    if list {
+        println!("\nRows: model, GPU, precision, ISL/OSL, TP: measured, predicted, error | predicted running requests, what limits them, TPOT, decode step = compute / memory / communication / overhead ms");
+        for (p, r) in points.iter().zip(rows) {
+            let g = &r.group;
+            let params = params_for(p);
+            let detail = match p.point(&params) {
+                Some(o) => {
+                    let s = &o.decode_step;
+                    format!(
+                        "{:>6.0} {:<13} {:>7.2} = {:.2} / {:.2} / {:.2} / {:.2}",
+                        o.running,
+                        format!("{:?}", o.limit),
+                        o.tpot.ms(),
+                        s.compute.ms(),
+                        s.memory.ms(),
+                        s.communication.ms(),
+                        s.overhead.ms()
+                    )
+                }
+                None => "cannot run".into(),
+            };
+            println!(
+                "  {:<28} {:<14} {:<9} {:>5}/{:<5} TP {}: {:>9.1} {:>9.1} {:>8} | {detail}",
+                g.model, g.gpu, g.precision, g.isl, g.osl, r.tp, r.measured, r.predicted, pct(r.error()),
+            );
+        }
+    }
+}
+
+/// The groups whose predicted-best layout measures more than 5 % below the measured best.
+fn misses(rows: &[Compared]) {
+    let mut groups: BTreeMap<&GroupKey, Vec<&Compared>> = BTreeMap::new();
+    for r in rows {
+        groups.entry(&r.group).or_default().push(r);
+    }
+    println!("\nGroups where the predicted best layout is not within 5 % of the measured best:");
+    let mut any = false;
+    for (g, members) in groups.iter().filter(|(_, m)| m.len() >= 2) {
+        let best = members.iter().fold(members[0], |b, r| if r.measured > b.measured { r } else { b });
+        let picked = members.iter().fold(members[0], |b, r| if r.predicted > b.predicted { r } else { b });
+        if picked.measured < (1.0 - metrics::BEST_LAYOUT_TOLERANCE) * best.measured {
+            any = true;
+            println!(
+                "  {} {} {} {}/{}: predicted best TP {} measures {:.0}, {:.1} % below TP {} ({:.0})",
+                g.model,
+                g.gpu,
+                g.precision,
+                g.isl,
+                g.osl,
+                picked.tp,
+                picked.measured,
+                (1.0 - picked.measured / best.measured) * 100.0,
+                best.tp,
+                best.measured
+            );
+        }
+    }
+    if !any {
+        println!("  none");
+    }
+}
+
+fn errors_of(rows: &[Compared]) -> FitErrors {
+    let s = summarise(&rows.iter().collect::<Vec<_>>());
+    FitErrors {
+        median_abs_error: round(s.median_abs_error, 4),
+        p90_abs_error: round(s.p90_abs_error, 4),
+        median_error: round(s.median_error, 4),
+        groups: s.groups,
+        best_layout_right: s.best_layout_right,
+    }
+}
+
+fn round(x: f64, digits: i32) -> f64 {
+    let f = 10f64.powi(digits);
+    (x * f).round() / f
+}
+
+/// Display of a parameter in its natural unit.
+fn shown(name: &str, v: f64) -> String {
+    match name {
+        "scale_up_hop_latency" | "scale_out_hop_latency" | "layer_overhead" | "collective_latency" => format!("{:.2} µs", v * 1e6),
+        "step_overhead" => format!("{:.3} ms", v * 1e3),
+        "sequence_overhead" => format!("{:.3} µs", v * 1e6),
+        _ => format!("{v:.3}"),
+    }
+}
+
+fn fit_and_write(path: &str, file_name: &str, points: &[Point], list: bool) -> ExitCode {
+    let prior = |p: &Point| PerfParams::prior(p.generation(), p.engine());
+    let before = compare(points, prior);
+    println!("\nWith the priors:");
+    headline(&summarise(&before.iter().collect::<Vec<_>>()));
+
+    let started = Instant::now();
+    let fits = calibration::fit_by_generation(points, PerfParams::prior, ANCHOR, MAX_EVALUATIONS);
+    let fit_time = started.elapsed();
+    println!("\nFitted {} (generation, engine) sets in {:.2} s:", fits.len(), fit_time.as_secs_f64());
+    for f in &fits {
+        print_fit(f);
+    }
+    let by_key: HashMap<(Generation, Engine), PerfParams> =
+        fits.iter().map(|f| ((f.generation, f.engine), f.result.params)).collect();
+    let fitted = |p: &Point| by_key.get(&(p.generation(), p.engine())).copied().unwrap_or_else(|| prior(p));
+    let after = compare(points, fitted);
+    println!("\nWith the fit:");
+    report(points, &after, list, &fitted);
+
+    let data = in_repository(path, "data/calibration", file_name);
+    let file = FittedFile {
+        description: "Performance-model parameters (PerfParams) fitted per GPU generation and engine to measured maximum-throughput runs; read by PerfParams::for_gpu.".into(),
+        data: data.clone(),
+        rows: points.len(),
+        date: today(),
+        command: format!("cargo run --release --bin calibrate -- {data} --fit"),
+        loss: format!(
+            "mean over rows of the pseudo-Huber function (delta {}) of ln(predicted / measured output tok/s per GPU), plus {ANCHOR} x the sum over free parameters of ((value - prior) / (bound range))^2; bounded Nelder-Mead (calibration::fit)",
+            calibration::fit::HUBER_DELTA
+        ),
+        fits: fits
+            .iter()
+            .map(|f| {
+                let own: Vec<usize> = (0..points.len())
+                    .filter(|&i| points[i].generation() == f.generation && points[i].engine() == f.engine)
+                    .collect();
+                let pick = |rows: &[Compared]| own.iter().map(|&i| rows[i].clone()).collect::<Vec<_>>();
+                Fit {
+                    generation: f.generation,
+                    engine: f.engine,
+                    gpus: f.gpus.clone(),
+                    rows: f.rows,
+                    free: BOUNDS.iter().zip(f.free).filter(|(_, free)| *free).map(|(b, _)| b.name.to_string()).collect(),
+                    at_bound: f.result.at_bound.iter().map(|b| b.name.to_string()).collect(),
+                    loss_prior: round(f.result.start_loss, 8),
+                    loss: round(f.result.loss, 8),
+                    params: rounded(FittedValues::from_params(&f.result.params)),
+                    errors_prior: errors_of(&pick(&before)),
+                    errors: errors_of(&pick(&after)),
+                }
+            })
+            .collect(),
+    };
+    let status = write_data("fitted-params.json", &file);
+    if status != ExitCode::SUCCESS {
+        return status;
+    }
+    write_tables()
+}
+
+/// The range table: held-out errors per regime, the serving samples, coverage; written to
+/// `data/range-errors.json`.
+fn ranges_and_write(path: &str, file_name: &str, dir: &str, points: &[Point]) -> ExitCode {
+    let mut samples = Vec::new();
+    for s in benchmark::samples::samples() {
+        let file = std::path::Path::new(dir).join(s.file);
+        match std::fs::read_to_string(&file) {
+            Ok(text) => samples.push((s, text)),
+            Err(e) => {
+                eprintln!("calibrate: cannot read {}: {e}", file.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let data = in_repository(path, "data/calibration", file_name);
+    let samples_path = if dir.contains("data/bench-results") { "data/bench-results".to_string() } else { dir.to_string() };
+    let provenance = benchmark::samples::Provenance {
+        data: data.clone(),
+        samples: samples_path,
+        date: today(),
+        command: format!("cargo run --release --bin calibrate -- {data} --ranges"),
+    };
+    let started = Instant::now();
+    let file = match benchmark::samples::range_file(points, &samples, provenance) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("calibrate: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    println!("\nHeld-out refits and serving samples in {:.1} s", started.elapsed().as_secs_f64());
+    print_ranges(&file);
+    let status = write_data("range-errors.json", &file);
+    if status != ExitCode::SUCCESS {
+        return status;
+    }
+    write_tables()
+}
+
+/// Rewrites `perf/shipped.rs` from `data/fitted-params.json` and `data/range-errors.json` as
+/// they are on disk: success, or status 2 and why not.
+fn write_tables() -> ExitCode {
+    let root = REPOSITORY;
+    let read = |name: &str| std::fs::read_to_string(format!("{root}/data/{name}")).map_err(|e| format!("data/{name}: {e}"));
+    let source = read("fitted-params.json").and_then(|f| fitted::parse(&f)).and_then(|fits| {
+        let table = ranges::parse(&read("range-errors.json")?)?;
+        Ok(shipped_source::render(&fits, &table))
+    });
+    finish(source.and_then(|text| write(&format!("{root}/{}", shipped_source::PATH), &text)))
+}
+
+/// Writes `file` as pretty JSON to the repository's `data/NAME`: success, or status 2 and why not.
+fn write_data<T: serde::Serialize>(name: &str, file: &T) -> ExitCode {
+    let text = serde_json::to_string_pretty(file).expect("plain data serialises");
+    finish(write(&format!("{REPOSITORY}/data/{name}"), &(text + "\n")))
+}
+
+/// Writes `text` to `out`: where it went, or why not.
+fn write(out: &str, text: &str) -> Result<String, String> {
+    std::fs::write(out, text).map(|()| out.to_string()).map_err(|e| format!("cannot write {out}: {e}"))
+}
+
+/// Says what was written (status 0) or what went wrong (status 2).
+fn finish(written: Result<String, String>) -> ExitCode {
+    match written {
+        Ok(out) => {
+            println!("\nWrote {out}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("calibrate: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `data/…/NAME` when `path` is under the repository's data folder `folder`, else `path` itself:
+/// what the records say the data was.
+fn in_repository(path: &str, folder: &str, file_name: &str) -> String {
+    if path.contains(folder) {
+        format!("{folder}/{file_name}")
+    } else {
+        path.to_string()
+    }
+}
+
+fn print_ranges(file: &RangeFile) {
+    println!(
+        "\nRange cells ({:.1}th–{:.1}th percentile of ln(measured / predicted) output tok/s per GPU, held out; nominal coverage {:.0} %):",
+        (1.0 - file.level) * 50.0,
+        (1.0 + file.level) * 50.0,
+        file.nominal * 100.0
+    );
+    println!(
+        "  {:<18} {:<6} {:<8} {:<22} {:>5} {:>16} {:>16} {:>9} {:>9}",
+        "hardware", "arch", "phase", "held out", "rows", "range (log)", "range (×)", "coverage", "cross-val"
+    );
+    for c in &file.cells {
+        let pooled = c.pooled.as_ref().map_or(String::new(), |p| format!("  pooled: {p}, {} rows", c.pooled_rows));
+        println!(
+            "  {:<18} {:<6} {:<8} {:<22} {:>5} {:>7.3} … {:>6.3} {:>7.3} … {:>6.3} {:>8.1}% {:>8.1}%{pooled}",
+            c.hardware.id(),
+            format!("{:?}", c.architecture).to_lowercase(),
+            format!("{:?}", c.phase).to_lowercase(),
+            format!("{:?}", c.held_out),
+            c.rows,
+            c.log_error[0],
+            c.log_error[1],
+            c.log_error[0].exp(),
+            c.log_error[1].exp(),
+            c.coverage * 100.0,
+            c.coverage_cross_validated * 100.0
+        );
+    }
+    let cov = &file.coverage;
+    println!(
+        "Coverage on {} held-out calibration rows: {:.1} % in sample (level {:.0} %), {:.1} % cross-validated (nominal {:.0} %)",
+        cov.calibration_rows,
+        cov.calibration_in_sample * 100.0,
+        file.level * 100.0,
+        cov.calibration_cross_validated * 100.0,
+        file.nominal * 100.0
+    );
+    println!("\nServing samples (speed error = ln(true rate / predicted rate); base = range before the serving widening):");
+    for s in &file.serving.samples {
+        println!("  {} [{}; {}]", s.run, s.arrivals, s.regime);
+        for f in &s.figures {
+            println!(
+                "    {:<22} predicted {:>10.2} measured {:>10.2}  error {:>+7.1} %  speed error {:>+7.3}  base [{:+.3}, {:+.3}]",
+                f.figure,
+                f.predicted,
+                f.measured,
+                (f.predicted / f.measured - 1.0) * 100.0,
+                f.speed_error,
+                f.base[0],
+                f.base[1]
+            );
+        }
+    }
+    let w = &file.serving.widening;
+    println!(
+        "Serving widening [slow, fast]: output tok/s per GPU {:?}, TTFT {:?}, TPOT {:?}; {} of {} sample figures inside their base range",
+        w.output_tok_s_per_gpu, w.ttft_ms, w.tpot_ms, cov.serving_inside_base, cov.serving_figures
+    );
+}
+
+/// Values rounded to 4 significant-enough decimals in their display units, staying in bounds.
+fn rounded(v: FittedValues) -> FittedValues {
+    FittedValues {
+        gemm_efficiency: round(v.gemm_efficiency, 4),
+        attention_efficiency: round(v.attention_efficiency, 4),
+        hbm_efficiency: round(v.hbm_efficiency, 4),
+        link_efficiency: round(v.link_efficiency, 4),
+        scale_up_hop_latency_us: round(v.scale_up_hop_latency_us, 4),
+        scale_out_hop_latency_us: round(v.scale_out_hop_latency_us, 4),
+        step_overhead_ms: round(v.step_overhead_ms, 5),
+        layer_overhead_us: round(v.layer_overhead_us, 4),
+        sequence_overhead_us: round(v.sequence_overhead_us, 5),
+        moe_efficiency: round(v.moe_efficiency, 4),
+        collective_latency_us: round(v.collective_latency_us, 4),
+    }
+}
+
+fn print_fit(f: &GenerationFit) {
+    println!(
+        "\n  {:?} × {} ({} rows: {}): loss {:.5} → {:.5}, {} evaluations",
+        f.generation,
+        f.engine.display_name(),
+        f.rows,
+        f.gpus.join(", "),
+        f.result.start_loss,
+        f.result.loss,
+        f.result.evaluations
+    );
+    println!("    {:<24} {:>11} {:>11} {:>24}  note", "parameter", "prior", "fitted", "bounds");
+    let (start, end) = (f.start.to_array(), f.result.params.to_array());
+    for (i, b) in BOUNDS.iter().enumerate() {
+        let note = if !f.free[i] && end[i] != start[i] {
+            "not informed by the rows; raised to the scale-up hop"
+        } else if !f.free[i] {
+            "fixed (rows cannot inform it)"
+        } else if f.result.at_bound.iter().any(|x| x.name == b.name) {
+            "AT BOUND"
+        } else {
+            ""
+        };
+        println!(
+            "    {:<24} {:>11} {:>11} {:>24}  {note}",
+            b.name,
+            shown(b.name, start[i]),
+            shown(b.name, end[i]),
+            format!("[{}, {}]", shown(b.name, b.lo), shown(b.name, b.hi))
+        );
+    }
+}
+
+/// Today's date (UTC) as `YYYY-MM-DD`, from the system clock (days-from-civil inverse, H.
+/// Hinnant, "chrono-Compatible Low-Level Date Algorithms").
+fn today() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let z = (secs / 86_400) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
+    format!("{y:04}-{m:02}-{d:02}")
+}

@@ -1,0 +1,75 @@
+//! `plan SCENARIO.json` (or `-` for standard input): one scenario object or an array of them in,
+//! one plan or an array of plans out, as `FORMAT.md` specifies. A scenario that is invalid gives
+//! `{"error": {"field", "message"}}` in its place. Exit status: 0 when every scenario planned,
+//! 1 when any was invalid, 2 when the input was not JSON at all (or could not be read).
+//!
+//! `plan --bench-script N SCENARIO.json` prints instead a bash script that benchmarks the
+//! plan's N best layouts: for each, it starts the scenario's engine with the layout, waits for
+//! its `/health` endpoint, runs the engine's serving benchmark at the planned load, and writes
+//! one result file per layout (`vllm-tp8-pp1-dp2-ep1.json`) to `$RESULT_DIR`, ready to import.
+//! One scenario object only; errors as above (`bench.top_n` for a bad N).
+//!
+//! `plan --recalibrate SCENARIO.json RESULT…` refits the performance parameters to the result
+//! files' runs that match the scenario and prints the errors of every run before and after,
+//! the `perf_params` to keep (with a record of the fit), the scenario with them, and the plan
+//! made with them (`calibration::recalibrate`).
+
+use cli::{bench_script, recalibrate};
+use planner::batch::{run, Outcome};
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--recalibrate") && args.len() >= 3 {
+        let mut texts = Vec::new();
+        for path in &args[1..] {
+            match std::fs::read_to_string(path) {
+                Ok(t) => texts.push((path.clone(), t)),
+                Err(e) => {
+                    eprintln!("plan: cannot read {path}: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        let (scenario, results) = texts.split_first().expect("at least two paths");
+        let Outcome { output, status } = recalibrate(&scenario.1, results);
+        let mut out = std::io::stdout().lock();
+        if writeln!(out, "{output}").is_err() {
+            return ExitCode::from(2);
+        }
+        return ExitCode::from(status);
+    }
+    let (path, top_n) = match args.as_slice() {
+        [path] if !path.starts_with("--") => (path, None),
+        [flag, n, path] if flag == "--bench-script" => (path, Some(n)),
+        _ => {
+            eprintln!("usage: plan SCENARIO.json   (or - to read standard input)");
+            eprintln!("       plan --bench-script N SCENARIO.json   (a script benchmarking the N best layouts)");
+            eprintln!("       plan --recalibrate SCENARIO.json RESULT...   (refit to measured runs, plan again)");
+            return ExitCode::from(2);
+        }
+    };
+    let text = if path == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s).map(|_| s)
+    } else {
+        std::fs::read_to_string(path)
+    };
+    let text = match text {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("plan: cannot read {path}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let Outcome { output, status } = match top_n {
+        None => run(&text),
+        Some(n) => bench_script(&text, n),
+    };
+    let mut out = std::io::stdout().lock();
+    if writeln!(out, "{output}").is_err() {
+        return ExitCode::from(2);
+    }
+    ExitCode::from(status)
+}

@@ -1,0 +1,133 @@
+//! The `plan` command's benchmark-loop modes without their I/O: `--bench-script` and
+//! `--recalibrate` (JSON and result-file text in, text and an exit status out), so tests drive
+//! them directly. Planning itself is `planner::batch`, shared with the page.
+
+use benchmark::compare::{match_to_plan, measurements as bench_measurements};
+use benchmark::import::import;
+use benchmark::script::script;
+use planner::batch::{pretty, Outcome};
+use planner::error::InputError;
+use planner::inputs::resolve;
+use planner::scenario::ScenarioInput;
+use serde_json::{json, Value};
+
+/// `plan --bench-script N SCENARIO.json`: the bash script that benchmarks the plan's `top_n`
+/// best layouts (`benchmark::script`). One scenario object in; the script out with status 0, or
+/// an error object with status 1 (invalid scenario, N not a whole number ≥ 1, nothing
+/// feasible) or 2 (not JSON).
+pub fn bench_script(text: &str, top_n: &str) -> Outcome {
+    let value: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => return error("scenario", format!("not valid JSON: {e}"), 2),
+    };
+    if value.is_array() {
+        return error("scenario", "give one scenario object: a benchmark script covers one scenario".into(), 1);
+    }
+    let n = match top_n.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => n,
+        _ => return error("bench.top_n", format!("--bench-script takes a whole number of layouts ≥ 1, got {top_n:?}"), 1),
+    };
+    match ScenarioInput::from_value(value).and_then(|s| resolve(&s)).and_then(|inputs| script(&inputs, n)) {
+        Ok(text) => Outcome { output: text, status: 0 },
+        Err(e) => error(&e.field, e.message, 1),
+    }
+}
+
+/// `plan --recalibrate SCENARIO.json RESULT…`: the scenario's performance parameters refitted
+/// to the result files' runs that match it (`benchmark::compare::measurements`,
+/// `calibration::recalibrate`): the errors of every matched run before and after, the
+/// `perf_params` to keep, the scenario with them, and the plan made with them. `results` are
+/// (file name, text) pairs. Status 0; 1 for an invalid scenario, an unreadable result file or
+/// no matching run (field `measurements`, listing why each run was left out); 2 when the
+/// scenario is not JSON.
+pub fn recalibrate(text: &str, results: &[(String, String)]) -> Outcome {
+    let value: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => return error("scenario", format!("not valid JSON: {e}"), 2),
+    };
+    let inputs = match ScenarioInput::from_value(value).and_then(|s| resolve(&s)) {
+        Ok(i) => i,
+        Err(e) => return error(&e.field, e.message, 1),
+    };
+    let mut runs = Vec::new();
+    for (name, body) in results {
+        match import(name, body) {
+            Ok(r) => runs.extend(r),
+            Err(e) => return error("results", e.to_string(), 1),
+        }
+    }
+    let measurements: Vec<_> = bench_measurements(&inputs, &runs).into_iter().map(|(_, m)| m).collect();
+    if measurements.is_empty() {
+        let why = match match_to_plan(&inputs, &runs) {
+            Ok(report) => report
+                .comparisons
+                .iter()
+                .map(|c| {
+                    let flags: Vec<String> = c.flags.iter().filter(|f| f.blocks()).map(|f| f.message()).collect();
+                    format!("{}: {}", c.source, flags.join("; "))
+                })
+                .collect::<Vec<_>>()
+                .join(" | "),
+            Err(e) => e.message,
+        };
+        return error("measurements", format!("no run matches the scenario ({why})"), 1);
+    }
+    match calibration::recalibrate::recalibrate(&inputs, &measurements)
+        .and_then(|r| serde_json::to_value(r).map_err(|e| InputError::new("recalibration", e.to_string())))
+    {
+        Ok(v) => Outcome { output: pretty(&v), status: 0 },
+        Err(e) => error(&e.field, e.message, 1),
+    }
+}
+
+/// An error object naming the field, as the outcome with `status`.
+fn error(field: &str, message: String, status: u8) -> Outcome {
+    Outcome { output: pretty(&json!({"error": {"field": field, "message": message}})), status }
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"{"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {"isl": 512, "osl": 128}}"#;
+    const BAD: &str = r#"{"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {"isl": 0, "osl": 128}}"#;
+
+    #[test]
+    fn bench_script_prints_a_script_or_a_named_error() {
+        let out = bench_script(GOOD, "2");
+        assert_eq!(out.status, 0, "{}", out.output);
+        assert!(out.output.starts_with("#!/usr/bin/env bash"));
+        assert!(out.output.contains("vllm bench serve"));
+        let cases = [(GOOD, "0", 1, "bench.top_n"), (GOOD, "x", 1, "bench.top_n"), (BAD, "2", 1, "workload.isl"),
+            ("[]", "2", 1, "scenario"), ("{oops", "2", 2, "scenario")];
+        for (text, n, status, field) in cases {
+            let out = bench_script(text, n);
+            assert_eq!(out.status, status, "{text} {n}: {}", out.output);
+            let v: Value = serde_json::from_str(&out.output).unwrap();
+            assert_eq!(v["error"]["field"], field, "{text} {n}");
+        }
+    }
+
+    #[test]
+    fn recalibrate_fits_matching_runs_or_says_why_none_matched() {
+        let csv = "tp,pp,dp,ep,concurrency,output_tok_s,ttft_ms,tpot_ms\n8,1,1,1,64,9000,300,6.5\n1,1,8,1,64,14000,120,4.0\n";
+        let scenario = r#"{"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {"isl": 512, "osl": 128, "concurrency": 64}}"#;
+        let out = recalibrate(scenario, &[("runs.csv".into(), csv.into())]);
+        assert_eq!(out.status, 0, "{}", out.output);
+        let v: Value = serde_json::from_str(&out.output).unwrap();
+        assert_eq!(v["measurements"].as_array().unwrap().len(), 2);
+        assert!(v["loss_after"].as_f64().unwrap() <= v["loss_before"].as_f64().unwrap());
+        assert_eq!(v["scenario"]["perf_params"]["fit"]["measurements"], 2.0);
+        assert_eq!(v["plan"]["recommended"]["range_basis"]["user_calibrated"], true);
+        // A run on 16 GPUs does not match an 8-GPU scenario: nothing to fit, and why.
+        let out = recalibrate(scenario, &[("runs.csv".into(), "tp,pp,dp,ep,concurrency,output_tok_s,ttft_ms,tpot_ms\n8,1,2,1,64,9000,,\n".into())]);
+        assert_eq!(out.status, 1);
+        let v: Value = serde_json::from_str(&out.output).unwrap();
+        assert_eq!(v["error"]["field"], "measurements", "{}", out.output);
+        assert!(v["error"]["message"].as_str().unwrap().contains("16 GPUs"), "{}", out.output);
+        assert_eq!(recalibrate("{x", &[]).status, 2);
+        let out = recalibrate(scenario, &[("x.json".into(), "{}".into())]);
+        assert_eq!((out.status, serde_json::from_str::<Value>(&out.output).unwrap()["error"]["field"].clone()), (1, json!("results")));
+    }
+}

@@ -1,0 +1,127 @@
+//! The plan's candidates as CSV, for the page's "Download candidates (CSV)" and anybody who
+//! wants the table in a spreadsheet.
+//!
+//! Design decision: one row per enumerated candidate in the plan's order, the columns named
+//! after the plan's JSON fields (`FORMAT.md`), memory flattened into `memory_<part>_gib`;
+//! an absent figure (a rejected layout has no operating point) is an empty cell, never 0.
+//! RFC 4180 quoting, CRLF line ends.
+
+use super::plan::{Candidate, Plan};
+use std::fmt::Write;
+
+/// The header row's columns, in order.
+pub const CSV_COLUMNS: [&str; 19] = [
+    "tp",
+    "pp",
+    "dp",
+    "ep",
+    "feasible",
+    "rejected_because",
+    "concurrency",
+    "ttft_ms",
+    "tpot_ms",
+    "output_tok_s",
+    "output_tok_s_per_gpu",
+    "tok_s_per_user",
+    "memory_weights_gib",
+    "memory_kv_cache_gib",
+    "memory_activations_gib",
+    "memory_overhead_gib",
+    "memory_free_gib",
+    "memory_capacity_gib",
+    "bound",
+];
+
+/// Every candidate of `plan` as CSV text with a header row.
+pub fn candidates_csv(plan: &Plan) -> String {
+    let mut out = CSV_COLUMNS.join(",");
+    out.push_str("\r\n");
+    for c in &plan.candidates {
+        row(&mut out, c);
+    }
+    out
+}
+
+fn row(out: &mut String, c: &Candidate) {
+    let l = c.layout;
+    let m = c.memory_per_gpu_gib;
+    let number = |v: Option<f64>| v.map_or_else(String::new, |v| v.to_string());
+    let cells = [
+        l.tp.to_string(),
+        l.pp.to_string(),
+        l.dp.to_string(),
+        l.ep.to_string(),
+        c.feasible.to_string(),
+        c.rejected_because.as_deref().map_or_else(String::new, quote),
+        c.concurrency.map_or_else(String::new, |v| v.to_string()),
+        number(c.ttft_ms),
+        number(c.tpot_ms),
+        number(c.output_tok_s),
+        number(c.output_tok_s_per_gpu),
+        number(c.tok_s_per_user),
+        number(Some(m.weights)),
+        number(Some(m.kv_cache)),
+        number(Some(m.activations)),
+        number(Some(m.overhead)),
+        number(Some(m.free)),
+        number(Some(m.capacity)),
+        c.bound.as_deref().map_or_else(String::new, quote),
+    ];
+    // Writing to a String cannot fail.
+    let _ = write!(out, "{}\r\n", cells.join(","));
+}
+
+/// A cell quoted when it holds a comma, a quote or a line break (RFC 4180).
+fn quote(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::planning::plan;
+    use crate::scenario::ScenarioInput;
+
+    fn llama_70b() -> Plan {
+        let scenario = ScenarioInput::from_json(
+            r#"{"model": "meta-llama/Llama-3.1-70B-Instruct", "gpu": "h100-sxm", "nodes": 2, "gpus_per_node": 8,
+                "workload": {"isl": 2048, "osl": 512, "concurrency": 64}, "sla": {"tpot_ms": 50}}"#,
+        )
+        .unwrap();
+        plan(&scenario).unwrap()
+    }
+
+    #[test]
+    fn one_row_per_candidate_with_the_header_first() {
+        let plan = llama_70b();
+        let csv = candidates_csv(&plan);
+        let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
+        assert_eq!(lines[0], CSV_COLUMNS.join(","));
+        assert_eq!(lines.len(), plan.candidates.len() + 1);
+        for (line, c) in lines[1..].iter().zip(&plan.candidates) {
+            let cells: Vec<&str> = line.split(',').collect();
+            assert_eq!(cells.len(), CSV_COLUMNS.len(), "{line}");
+            let layout = [c.layout.tp, c.layout.pp, c.layout.dp, c.layout.ep].map(|v| v.to_string());
+            assert_eq!(cells[..4], layout, "{line}");
+            assert_eq!(cells[4], c.feasible.to_string());
+            assert_eq!(cells[5], c.rejected_because.clone().unwrap_or_default());
+            // Numbers read back exactly; absent ones are empty cells.
+            let read = |i: usize| (!cells[i].is_empty()).then(|| cells[i].parse::<f64>().unwrap());
+            assert_eq!(read(7), c.ttft_ms);
+            assert_eq!(read(10), c.output_tok_s_per_gpu);
+            assert_eq!(read(17), Some(c.memory_per_gpu_gib.capacity));
+        }
+        assert!(plan.candidates.iter().any(|c| !c.feasible), "the test wants a rejected row too");
+    }
+
+    #[test]
+    fn cells_with_commas_or_quotes_are_quoted() {
+        assert_eq!(quote("plain"), "plain");
+        assert_eq!(quote("a,b"), "\"a,b\"");
+        assert_eq!(quote("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+}

@@ -1,0 +1,290 @@
+//! A scenario resolved into the planner's three inputs — model, cluster, workload — plus the
+//! engine profile, precisions, fixed layout sizes and performance parameters.
+//!
+//! Design decision: this is the one place where defaults are filled in, so the plan can echo
+//! "the scenario with every default filled in" from exactly what the planner used.
+
+use super::engine::{profile, Engine, EngineProfile};
+use super::error::InputError;
+use super::gpu::{catalog as gpu_catalog, Cluster};
+use super::model::{self, ModelSpec};
+use super::perf::params::PerfParams;
+use super::perf::ranges::{Calibration, UserFit};
+use super::precision::{KvPrecision, Precisions, WeightPrecision};
+use super::scenario::{whole, LayoutConstraint, PerfParamsInput, ScenarioInput};
+use super::workload::{Load, Workload};
+use serde_json::{json, Map, Value};
+
+/// Largest cluster planned: 65,536 GPUs (64 × the 1T example), far beyond any serving
+/// deployment, and small enough that every product of layout sizes fits a `u32`.
+pub const MAX_TOTAL_GPUS: u32 = 65_536;
+
+/// Everything the planner needs, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannerInputs {
+    pub model: ModelSpec,
+    pub cluster: Cluster,
+    pub precision: Precisions,
+    pub engine: EngineProfile,
+    pub workload: Workload,
+    pub constraint: LayoutConstraint,
+    /// The performance parameters: the shipped ones for this GPU and engine
+    /// (`PerfParams::for_gpu`) with the scenario's `perf_params` on top.
+    pub params: PerfParams,
+    /// Where `params` come from, for the ranges.
+    pub calibration: Calibration,
+    /// Whether a TP group may span the scale-out network.
+    pub allow_tp_across_nodes: bool,
+    /// Things the user should know that do not stop planning (import notes, assumptions).
+    pub warnings: Vec<String>,
+    /// The scenario with every default filled in (`Plan::scenario`).
+    pub scenario: Value,
+    /// The scenario as given, for planning it again with a change (another load and layout in
+    /// `benchmark::compare`, fitted parameters in `calibration::recalibrate`) without a trip
+    /// through JSON: resolving it fills in the same defaults again.
+    pub input: ScenarioInput,
+}
+
+/// Validate and resolve a scenario; the error names the first bad field. Never inlined (it has
+/// several callers and is large).
+#[inline(never)]
+pub fn resolve(input: &ScenarioInput) -> Result<PlannerInputs, InputError> {
+    let imported = model::resolve(&input.model)?;
+    let gpu = gpu_catalog::resolve(&input.gpu)?;
+    let weights = input.weights.unwrap_or(WeightPrecision::Bf16);
+    let kv = input.kv_cache.unwrap_or(KvPrecision::Bf16);
+    gpu_catalog::check_rate(&gpu, weights.compute_rate())?;
+    let nodes = input.nodes.map_or(Ok(1), |n| whole(n, "nodes", 1, MAX_TOTAL_GPUS))?;
+    let gpus_per_node =
+        input.gpus_per_node.map_or(Ok(gpu.gpus_per_node), |n| whole(n, "gpus_per_node", 1, MAX_TOTAL_GPUS))?;
+    if nodes as u64 * gpus_per_node as u64 > MAX_TOTAL_GPUS as u64 {
+        return Err(InputError::new(
+            "nodes",
+            format!("{nodes} nodes × {gpus_per_node} GPUs is more than the {MAX_TOTAL_GPUS} GPUs planned"),
+        ));
+    }
+    let engine_id = input.engine.unwrap_or_default();
+    let engine = profile(engine_id, &gpu, input.engine_options.as_ref())?;
+    let workload = input.workload()?;
+    let constraint = input.layout_constraint()?;
+    let shipped = PerfParams::for_gpu(gpu.generation, engine_id);
+    let (params, calibration) = match &input.perf_params {
+        None => (shipped, Calibration::Shipped),
+        Some(p) => user_params(&shipped, p)?,
+    };
+
+    let mut warnings = imported.notes.clone();
+    if let Some(shipped) = imported.checkpoint_precision {
+        if shipped != weights {
+            warnings.push(format!(
+                "The checkpoint ships {shipped} weights; this plan assumes {weights} (set \"weights\" to match what you serve)."
+            ));
+        }
+    }
+    warnings.extend(gpu_catalog::rate_note(&gpu, weights.compute_rate()));
+    if engine_id == Engine::Trtllm {
+        warnings.push(
+            "TensorRT-LLM's default max_batch_size (2048) and max_num_tokens (8192) are as recalled, not read from its source; set engine_options to your values.".into(),
+        );
+    }
+    let scenario = echo(input, &gpu.id, nodes, gpus_per_node, weights, kv, &engine, &workload);
+    let cluster = Cluster { gpu, nodes, gpus_per_node };
+    Ok(PlannerInputs {
+        model: imported.spec,
+        cluster,
+        precision: Precisions { weights, kv },
+        engine,
+        workload,
+        constraint,
+        params,
+        calibration,
+        allow_tp_across_nodes: input.allow_tp_across_nodes.unwrap_or(true),
+        warnings,
+        scenario,
+        input: input.clone(),
+    })
+}
+
+/// The scenario's `perf_params` on top of the shipped parameters, and what they rest on.
+fn user_params(shipped: &PerfParams, input: &PerfParamsInput) -> Result<(PerfParams, Calibration), InputError> {
+    let i = input;
+    let overrides = [
+        i.gemm_efficiency,
+        i.attention_efficiency,
+        i.hbm_efficiency,
+        i.link_efficiency,
+        i.scale_up_hop_latency_us,
+        i.scale_out_hop_latency_us,
+        i.step_overhead_ms,
+        i.layer_overhead_us,
+        i.sequence_overhead_us,
+        i.moe_efficiency,
+        i.collective_latency_us,
+    ];
+    let params = shipped.with_overrides(overrides, "perf_params")?;
+    let Some(fit) = &i.fit else { return Ok((params, Calibration::UserSet)) };
+    let measurements = whole(fit.measurements, "perf_params.fit.measurements", 1, 1_000_000)?;
+    let errors = |e: Option<[f64; 2]>, name: &str| -> Result<Option<[f64; 2]>, InputError> {
+        match e {
+            Some([lo, hi]) if !(lo.is_finite() && hi.is_finite() && lo > -1.0 && lo <= hi) => Err(InputError::new(
+                format!("perf_params.fit.{name}"),
+                format!("must be [smallest, largest] relative error, each above −1, got [{lo}, {hi}]"),
+            )),
+            other => Ok(other),
+        }
+    };
+    let fit = UserFit {
+        measurements,
+        output_tok_s_per_gpu: errors(fit.output_tok_s_per_gpu, "output_tok_s_per_gpu")?,
+        ttft_ms: errors(fit.ttft_ms, "ttft_ms")?,
+        tpot_ms: errors(fit.tpot_ms, "tpot_ms")?,
+    };
+    Ok((params, Calibration::UserFitted(fit)))
+}
+
+/// The scenario as planned, every default filled in, in `FORMAT.md`'s field names.
+#[allow(clippy::too_many_arguments)]
+fn echo(
+    input: &ScenarioInput,
+    gpu_id: &str,
+    nodes: u32,
+    gpus_per_node: u32,
+    weights: WeightPrecision,
+    kv: KvPrecision,
+    engine: &EngineProfile,
+    workload: &Workload,
+) -> Value {
+    let mut load = Map::new();
+    load.insert("isl".into(), json!(workload.isl));
+    load.insert("osl".into(), json!(workload.osl));
+    load.insert("arrivals".into(), json!(workload.arrivals));
+    match workload.load {
+        Load::MaxThroughput => {}
+        Load::Concurrency(c) => {
+            load.insert("concurrency".into(), json!(c));
+        }
+        Load::RequestRate(r) => {
+            load.insert("request_rate".into(), json!(r));
+        }
+    }
+    let mut sla = Map::new();
+    if let Some(t) = workload.sla.ttft {
+        sla.insert("ttft_ms".into(), json!(t.ms()));
+    }
+    if let Some(t) = workload.sla.tpot {
+        sla.insert("tpot_ms".into(), json!(t.ms()));
+    }
+    let gpu = match &input.gpu {
+        Value::String(_) => json!(gpu_id),
+        custom => custom.clone(),
+    };
+    let mut layout = Map::new();
+    if let Some(l) = input.layout {
+        for (key, v) in [("tp", l.tp), ("pp", l.pp), ("dp", l.dp), ("ep", l.ep)] {
+            if let Some(v) = v {
+                layout.insert(key.into(), json!(v));
+            }
+        }
+    }
+    let mut echoed = json!({
+        "model": input.model,
+        "weights": weights,
+        "kv_cache": kv,
+        "gpu": gpu,
+        "nodes": nodes,
+        "gpus_per_node": gpus_per_node,
+        "engine": engine.engine,
+        "workload": load,
+        "sla": sla,
+        "priority": workload.priority,
+        "layout": layout,
+        "allow_tp_across_nodes": input.allow_tp_across_nodes.unwrap_or(true),
+        "engine_options": {
+            "memory_fraction": engine.memory_fraction,
+            "max_batch_requests": engine.max_batch_requests,
+            "max_batch_tokens": engine.max_batch_tokens,
+        },
+    });
+    if let (Some(p), Some(object)) = (&input.perf_params, echoed.as_object_mut()) {
+        object.insert("perf_params".into(), json!(p));
+    }
+    echoed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario(text: &str) -> Result<PlannerInputs, InputError> {
+        resolve(&ScenarioInput::from_json(text)?)
+    }
+
+    #[test]
+    fn format_md_example_resolves_with_defaults_filled_in() {
+        let r = scenario(
+            r#"{"model": "meta-llama/Llama-3.1-70B-Instruct", "gpu": "h100-sxm", "nodes": 2,
+                "workload": {"isl": 2048, "osl": 512, "concurrency": 64}}"#,
+        )
+        .unwrap();
+        assert_eq!(r.cluster.total_gpus(), 16);
+        assert_eq!(r.model.num_layers(), 80);
+        assert_eq!(r.scenario["gpus_per_node"], 8);
+        assert_eq!(r.scenario["engine"], "vllm");
+        assert_eq!(r.scenario["weights"], "bf16");
+        assert_eq!(r.scenario["workload"]["concurrency"], 64);
+        assert_eq!(r.scenario["priority"], "throughput");
+    }
+
+    #[test]
+    fn perf_params_apply_on_top_of_the_shipped_ones_and_are_echoed() {
+        let plain = scenario(r#"{"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {"isl": 128, "osl": 128}}"#).unwrap();
+        assert_eq!(plain.calibration, Calibration::Shipped);
+        assert!(plain.scenario.get("perf_params").is_none());
+        let r = scenario(
+            r#"{"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {"isl": 128, "osl": 128},
+                "perf_params": {"hbm_efficiency": 0.7, "step_overhead_ms": 1.2,
+                                "fit": {"measurements": 2, "tpot_ms": [-0.03, 0.02]}}}"#,
+        )
+        .unwrap();
+        assert_eq!(r.params.hbm_efficiency, 0.7);
+        assert_eq!(r.params.step_overhead, crate::units::Seconds::from_ms(1.2));
+        assert_eq!(r.params.gemm_efficiency, plain.params.gemm_efficiency);
+        let Calibration::UserFitted(fit) = r.calibration else { panic!("{:?}", r.calibration) };
+        assert_eq!((fit.measurements, fit.tpot_ms, fit.ttft_ms), (2, Some([-0.03, 0.02]), None));
+        assert_eq!(r.scenario["perf_params"]["hbm_efficiency"], 0.7);
+        assert_eq!(r.scenario["perf_params"]["fit"]["measurements"], 2.0);
+        // The echo is itself a scenario that resolves to the same inputs.
+        let again = resolve(&ScenarioInput::from_value(r.scenario.clone()).unwrap()).unwrap();
+        assert_eq!((again.params, again.calibration), (r.params, r.calibration));
+        let set = scenario(
+            r#"{"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {"isl": 128, "osl": 128}, "perf_params": {"gemm_efficiency": 0.5}}"#,
+        )
+        .unwrap();
+        assert_eq!(set.calibration, Calibration::UserSet);
+    }
+
+    #[test]
+    fn bad_inputs_name_their_field() {
+        let base = |extra: &str| {
+            format!(r#"{{"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {{"isl": 128, "osl": 128}}{extra}}}"#)
+        };
+        let cases = [
+            (base(r#", "nodes": 0"#), "nodes"),
+            (base(r#", "gpus_per_node": -8"#), "gpus_per_node"),
+            (base(r#", "nodes": 100000"#), "nodes"),
+            (base(r#", "engine": "tgi""#), "engine"),
+            (r#"{"model": "no-such-model", "gpu": "h100-sxm", "workload": {"isl": 1, "osl": 1}}"#.into(), "model"),
+            (r#"{"model": "llama-3.1-8b", "gpu": "h20", "workload": {"isl": 1, "osl": 1}}"#.into(), "gpu"),
+            (r#"{"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {"isl": 0, "osl": 1}}"#.into(), "workload.isl"),
+            (base(r#", "perf_params": {"hbm_efficiency": 1.2}"#), "perf_params.hbm_efficiency"),
+            (base(r#", "perf_params": {"step_overhead_ms": -1}"#), "perf_params.step_overhead_ms"),
+            (base(r#", "perf_params": {"gemm": 0.5}"#), "perf_params.gemm"),
+            (base(r#", "perf_params": {"fit": {"measurements": 0}}"#), "perf_params.fit.measurements"),
+            (base(r#", "perf_params": {"fit": {"measurements": 2, "ttft_ms": [0.1, -0.2]}}"#), "perf_params.fit.ttft_ms"),
+        ];
+        for (text, field) in cases {
+            let err = scenario(&text).expect_err(&text);
+            assert_eq!(err.field, field, "{text}: {err}");
+        }
+    }
+}

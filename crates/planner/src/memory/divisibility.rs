@@ -1,0 +1,111 @@
+//! Whether a layout can split a model at all: heads, KV heads, layers, experts and FFN widths
+//! must divide the way the engines shard them.
+//!
+//! Design decision: these are the engines' own hard checks (a layout that fails one does not
+//! start), so a failure is a `RejectReason` with the numbers, one per kind of failure, found
+//! before any memory is computed. The rules:
+//! - query heads divide by `tp` (vLLM `QKVParallelLinear`, SGLang and TensorRT-LLM likewise);
+//! - KV heads divide by `tp`, or `tp` is a multiple of them and each is replicated
+//!   `tp / kv_heads` times (vLLM `QKVParallelLinear`: `num_kv_head_replicas`);
+//! - at least one layer per pipeline stage;
+//! - dense and shared-expert intermediate widths divide by `tp` (column-parallel gate/up);
+//! - routed experts divide by `ep`, and each expert's intermediate width by the ways it is split
+//!   inside its rank, `tp × dp / ep` (`FORMAT.md`, "Layout semantics");
+//! - `ep > 1` needs routed experts.
+
+use crate::layout::Layout;
+use crate::model::{Attention, FeedForward, ModelSpec};
+use crate::reject::RejectReason;
+
+/// Every way `layout` fails to split `model`, at most one reason per kind; empty when it splits.
+pub fn check(model: &ModelSpec, layout: &Layout) -> Vec<RejectReason> {
+    check_distinct(model, layout, &super::distinct_layers(&model.layers))
+}
+
+/// `check`, visiting only the layers at `distinct` (`memory::distinct_layers` of the model's):
+/// a layer like the one before it fails the same way, and a reason is kept once per kind, so
+/// the reasons and their order are the same.
+pub fn check_distinct(model: &ModelSpec, layout: &Layout, distinct: &[usize]) -> Vec<RejectReason> {
+    let mut reasons: Vec<RejectReason> = Vec::new();
+    let mut push = |reason: RejectReason| {
+        if !reasons.iter().any(|r| r.code() == reason.code()) {
+            reasons.push(reason);
+        }
+    };
+    let tp = layout.tp;
+    let layers = model.num_layers();
+    if layout.pp > layers {
+        push(RejectReason::LayersNotDivisible { pp: layout.pp, layers });
+    }
+    if layout.ep > 1 && !model.is_moe() {
+        push(RejectReason::NoExperts { ep: layout.ep });
+    }
+    for layer in distinct.iter().filter_map(|&i| model.layers.get(i)) {
+        let heads = layer.attention.heads();
+        if !heads.is_multiple_of(tp) {
+            push(RejectReason::HeadsNotDivisible { tp, heads });
+        }
+        if let Attention::Gqa { kv_heads, .. } = layer.attention {
+            if kv_heads == 0 || !(kv_heads.is_multiple_of(tp) || tp.is_multiple_of(kv_heads)) {
+                push(RejectReason::KvHeadsNotDivisible { tp, kv_heads });
+            }
+        }
+        let (dense_width, moe) = match layer.ffn {
+            FeedForward::Dense(d) => (d.intermediate, None),
+            FeedForward::Moe(m) => (m.shared_intermediate, Some(m)),
+        };
+        if !dense_width.is_multiple_of(tp as u64) {
+            push(RejectReason::FfnWidthNotDivisible { tp, intermediate: dense_width });
+        }
+        if let Some(m) = moe {
+            if !m.experts.is_multiple_of(layout.ep) {
+                push(RejectReason::ExpertsNotDivisible { ep: layout.ep, experts: m.experts });
+            }
+            let ways = layout.expert_tp();
+            if !m.expert_intermediate.is_multiple_of(ways as u64) {
+                push(RejectReason::ExpertWidthNotDivisible {
+                    ways,
+                    intermediate: m.expert_intermediate,
+                });
+            }
+        }
+    }
+    reasons
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::fixtures::*;
+
+    fn codes(model: &ModelSpec, tp: u32, pp: u32, dp: u32, ep: u32) -> Vec<&'static str> {
+        let layout = Layout::new(tp, pp, dp, ep, tp * pp * dp).unwrap();
+        check(model, &layout).iter().map(|r| r.code()).collect()
+    }
+
+    #[test]
+    fn llama_70b_splits_up_to_tp_64_and_replicates_kv_heads_past_8() {
+        let m = llama_3_1_70b();
+        for tp in [1, 2, 4, 8, 16, 32, 64] {
+            assert!(codes(&m, tp, 1, 1, 1).is_empty(), "tp {tp}");
+        }
+        assert_eq!(
+            codes(&m, 3, 1, 1, 1),
+            ["heads-not-divisible", "kv-heads-not-divisible", "ffn-width-not-divisible"]
+        );
+        assert_eq!(codes(&m, 1, 81, 1, 1), ["layers-not-divisible"]);
+        assert_eq!(codes(&m, 1, 1, 2, 2), ["no-experts"]);
+    }
+
+    #[test]
+    fn expert_parallel_checks_experts_and_their_width() {
+        let mixtral = mixtral_8x7b();
+        assert!(codes(&mixtral, 8, 1, 1, 8).is_empty());
+        assert!(codes(&mixtral, 8, 1, 2, 8).is_empty(), "each expert split 2 ways");
+        assert_eq!(codes(&mixtral, 8, 1, 2, 16), ["experts-not-divisible"]);
+        // DeepSeek-V3: 256 experts of width 2048 over 64 ranks, attention DP.
+        assert!(codes(&deepseek_v3(), 1, 1, 64, 64).is_empty());
+        // gpt-oss-120b: expert width 2880 = 2^6 × 45 does not split 128 ways.
+        assert_eq!(codes(&gpt_oss_120b(), 8, 1, 16, 1), ["expert-width-not-divisible"]);
+    }
+}

@@ -1,0 +1,146 @@
+//! KV-cache bytes on one GPU: per token of each layer, and for one request at a context length.
+//!
+//! Design decision: everything is per GPU, per layer, for the tensor-parallel degree `tp` of the
+//! attention (which is the layout's `tp`: with `ep > tp` attention is data-parallel across
+//! replicas of `tp` GPUs, `FORMAT.md` "Layout semantics"). The performance model reads the same
+//! functions for the KV bytes a decode step streams.
+//! - GQA / MHA: each GPU caches `max(1, kv_heads / tp)` heads (vLLM
+//!   `ModelConfig.get_num_kv_heads`: `max(1, total_num_kv_heads // tp)`; SGLang
+//!   `get_num_kv_heads` likewise): when `tp > kv_heads` each KV head is replicated
+//!   `tp / kv_heads` times and every GPU still caches one.
+//! - MLA: the compressed latent (`kv_lora_rank + qk_rope_head_dim` per token) is shared by all
+//!   heads, so every tensor-parallel rank caches all of it (vLLM `MLAAttention`, SGLang
+//!   `MLATokenToKVPool`); it is never divided by `tp`. Data-parallel attention does not shrink it
+//!   either: it gives each replica its own requests, which the request count accounts for.
+//! - A windowed layer keeps at most `window` tokens of a request (sliding-window or chunked
+//!   attention), so a request at context `c` holds `min(c, window)` tokens there. Engines
+//!   allocate in blocks (vLLM 16 tokens, TensorRT-LLM 32 by default), which adds less than one
+//!   block per request and layer group; that rounding is not modelled.
+
+use crate::model::{Attention, Layer, ModelSpec};
+use crate::precision::KvPrecision;
+use crate::units::Bytes;
+
+/// KV heads one GPU caches for a GQA layer with `kv_heads` heads at tensor parallelism `tp`:
+/// `kv_heads / tp`, or 1 (replicated) when `tp ≥ kv_heads`. Rounds up when `tp` does not divide
+/// (a layout the divisibility check rejects), so the count is never zero.
+pub fn kv_heads_per_gpu(kv_heads: u32, tp: u32) -> u32 {
+    if tp >= kv_heads {
+        1
+    } else {
+        kv_heads.div_ceil(tp.max(1))
+    }
+}
+
+/// KV-cache elements one GPU holds per token of this attention layer.
+pub fn elements_per_token_per_gpu(attention: &Attention, tp: u32) -> u64 {
+    match *attention {
+        Attention::Gqa { kv_heads, head_dim, .. } => {
+            2 * kv_heads_per_gpu(kv_heads, tp) as u64 * head_dim as u64
+        }
+        Attention::Mla(_) => attention.kv_elements_per_token(),
+    }
+}
+
+/// KV bytes one GPU holds per token of one layer.
+pub fn layer_bytes_per_token(layer: &Layer, tp: u32, kv: KvPrecision) -> Bytes {
+    Bytes(elements_per_token_per_gpu(&layer.attention, tp) as f64 * kv.bytes())
+}
+
+/// KV bytes one GPU holds per token across `layers` at full context, windows ignored: the
+/// figure engines log per token, and the plan's `kv_cache_bytes_per_token` with `tp = 1` over
+/// all layers.
+pub fn bytes_per_token(layers: &[Layer], tp: u32, kv: KvPrecision) -> Bytes {
+    layers.iter().map(|l| layer_bytes_per_token(l, tp, kv)).sum()
+}
+
+/// Tokens a request at `context` tokens keeps in this layer's cache.
+pub fn tokens_held(layer: &Layer, context: u64) -> u64 {
+    match layer.window {
+        Some(window) => context.min(window),
+        None => context,
+    }
+}
+
+/// KV bytes one GPU holds for one request at `context` tokens over `layers` (a stage's layers):
+/// full-attention layers hold every token, windowed layers at most their window.
+pub fn bytes_per_request(layers: &[Layer], tp: u32, kv: KvPrecision, context: u64) -> Bytes {
+    layers
+        .iter()
+        .map(|l| layer_bytes_per_token(l, tp, kv) * tokens_held(l, context) as f64)
+        .sum()
+}
+
+/// The whole model's KV bytes per token on one GPU (`tp = 1`), windows ignored.
+pub fn model_bytes_per_token(model: &ModelSpec, kv: KvPrecision) -> Bytes {
+    bytes_per_token(&model.layers, 1, kv)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::fixtures::*;
+
+    fn exact(actual: Bytes, expected: f64, what: &str) {
+        assert!(
+            actual.value() == expected,
+            "{what}: expected {expected}, actual {}, difference {}, tolerance 0",
+            actual.value(),
+            actual.value() - expected
+        );
+    }
+
+    #[test]
+    fn llama_70b_kv_per_token_per_gpu() {
+        let m = llama_3_1_70b();
+        let bf16 = KvPrecision::Bf16;
+        // 2 (K and V) × 80 layers × 8 KV heads × 128 head_dim × 2 bytes.
+        exact(model_bytes_per_token(&m, bf16), 327_680.0, "tp 1");
+        // TP 8: one KV head per GPU, 2 × 80 × 1 × 128 × 2.
+        exact(bytes_per_token(&m.layers, 8, bf16), 40_960.0, "tp 8");
+        // TP 16: 8 KV heads cannot split 16 ways; each is replicated on 2 GPUs, so every GPU
+        // still caches one head: 2 × 80 × 1 × 128 × 2, not half of it.
+        exact(bytes_per_token(&m.layers, 16, bf16), 40_960.0, "tp 16");
+        // FP8 cache halves it.
+        exact(bytes_per_token(&m.layers, 8, KvPrecision::Fp8), 20_480.0, "tp 8 fp8");
+    }
+
+    #[test]
+    fn deepseek_v3_mla_latent_is_replicated_across_tp() {
+        let m = deepseek_v3();
+        // (kv_lora_rank 512 + qk_rope_head_dim 64) × 61 layers × 2 bytes, at any TP.
+        for tp in [1, 8, 16, 128] {
+            exact(bytes_per_token(&m.layers, tp, KvPrecision::Bf16), 70_272.0, "DeepSeek-V3");
+        }
+    }
+
+    #[test]
+    fn gpt_oss_120b_sliding_layers_hold_128_tokens() {
+        let m = gpt_oss_120b();
+        let bf16 = KvPrecision::Bf16;
+        // Per layer and token: 2 × 8 KV heads × 64 head_dim × 2 bytes = 2048.
+        exact(model_bytes_per_token(&m, bf16), 36.0 * 2048.0, "per token, no window");
+        // One request of 8192 tokens: 18 full-attention layers hold 8192 tokens, 18 sliding
+        // layers hold 128: 2048 × 18 × (8192 + 128) = 306,708,480 bytes, against 603,979,776
+        // if every layer held the whole context.
+        exact(bytes_per_request(&m.layers, 1, bf16, 8192), 306_708_480.0, "8192-token request");
+        // Shorter than the window: every layer holds the whole context.
+        exact(bytes_per_request(&m.layers, 1, bf16, 100), 36.0 * 2048.0 * 100.0, "100 tokens");
+        // TP 8: one of the 8 KV heads per GPU.
+        exact(bytes_per_request(&m.layers, 8, bf16, 8192), 306_708_480.0 / 8.0, "tp 8");
+    }
+
+    #[test]
+    fn mixtral_8x7b_kv_per_token() {
+        let m = mixtral_8x7b();
+        // 2 × 32 layers × 8 KV heads × 128 × 2 bytes; experts do not touch the cache.
+        exact(model_bytes_per_token(&m, KvPrecision::Bf16), 131_072.0, "tp 1");
+        exact(bytes_per_token(&m.layers, 8, KvPrecision::Bf16), 16_384.0, "tp 8");
+        // One 2048 + 512 request at TP 2: 65,536 bytes per token × 2560 tokens.
+        exact(
+            bytes_per_request(&m.layers, 2, KvPrecision::Bf16, 2560),
+            65_536.0 * 2560.0,
+            "request at tp 2",
+        );
+    }
+}

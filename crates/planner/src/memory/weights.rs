@@ -1,0 +1,287 @@
+//! Weight bytes on one GPU of each pipeline stage.
+//!
+//! Design decision: parameters are split the way the engines shard them (vLLM's linear layers;
+//! SGLang and TensorRT-LLM shard the same tensors the same way), per layer, so a stage's share
+//! is a sum over its layers plus the embeddings it owns:
+//! - Attention: column-parallel Q, K, V and row-parallel O split by `tp`; with `tp > kv_heads`
+//!   each GPU holds one replicated KV head's K and V projections (vLLM `QKVParallelLinear`).
+//!   MLA's down-projections (`q_a_proj`, `kv_a_proj_with_mqa`) are replicated on every rank,
+//!   its up-projections (`q_b_proj`, `kv_b_proj`) and `o_proj` split by `tp` (vLLM
+//!   `DeepseekV2MLAAttention`). Norms and row-parallel output biases are replicated.
+//! - Dense MLPs and shared experts: gate/up column-parallel, down row-parallel, split by `tp`.
+//! - Routed experts of a stage: spread evenly over the stage's `tp × dp` GPUs (`ep` ranks of
+//!   whole experts, each expert split `tp × dp / ep` ways; `FORMAT.md`). The router is
+//!   replicated.
+//! - Vocab-parallel input embedding on the first stage and LM head on the last, each split by
+//!   `tp`; with `pp = 1` and tied embeddings one matrix serves both; with `pp > 1` the last
+//!   stage holds its own copy of a tied head. The final norm sits on the last stage.
+//!
+//! Precision: the weight precision applies to the projection matrices (attention, MLPs,
+//! experts). Embeddings, LM head, norms, routers and biases stay 16-bit, as quantised
+//! checkpoints ship them: DeepSeek-V3's FP8 release and NVIDIA's FP8/NVFP4 checkpoints keep
+//! `lm_head` and the embeddings in bf16; AWQ/GPTQ int4 keep them in fp16; gpt-oss' MXFP4
+//! release lists `model.embed_tokens`, `lm_head` and `mlp.router` in `modules_to_not_convert`
+//! (`data/model-configs/openai--gpt-oss-120b.json`). gpt-oss also keeps its attention
+//! (`self_attn`) in bf16; that per-checkpoint exception is not modelled (at fp4 it understates
+//! gpt-oss-120b's weights by about 1.4 GB in all).
+
+use crate::layout::Layout;
+use crate::model::{Attention, FeedForward, Layer, ModelSpec};
+use crate::precision::WeightPrecision;
+use crate::units::Bytes;
+use std::ops::Range;
+
+use super::kv::kv_heads_per_gpu;
+
+/// Bytes per element of the tensors quantised checkpoints keep in 16 bits (bf16 / fp16).
+pub const UNQUANTISED_BYTES: f64 = 2.0;
+
+/// One GPU's weight bytes, split the way the page explains them.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct WeightBytes {
+    /// Attention projections, norms and biases of the stage's layers.
+    pub attention: Bytes,
+    /// Dense MLPs and shared experts.
+    pub dense_ffn: Bytes,
+    /// This GPU's share of the routed experts.
+    pub experts: Bytes,
+    /// Routers (replicated).
+    pub routers: Bytes,
+    /// Input embedding, LM head and final norm, where this stage holds them.
+    pub embeddings: Bytes,
+}
+
+impl WeightBytes {
+    pub fn total(&self) -> Bytes {
+        self.attention + self.dense_ffn + self.experts + self.routers + self.embeddings
+    }
+}
+
+/// Elements of one GPU's share, quantised (`matrices`) and 16-bit (`other`).
+#[derive(Debug, Clone, Copy, Default)]
+struct Elements {
+    matrices: f64,
+    other: f64,
+}
+
+impl Elements {
+    fn bytes(self, precision: WeightPrecision) -> Bytes {
+        Bytes(self.matrices * precision.bytes() + self.other * UNQUANTISED_BYTES)
+    }
+}
+
+/// One GPU's share of an attention block at tensor parallelism `tp`.
+fn attention_elements(attention: &Attention, hidden: u64, tp: u32) -> Elements {
+    let h = hidden as f64;
+    let t = tp.max(1) as f64;
+    let norms = 2.0 * h;
+    match *attention {
+        Attention::Gqa { heads, kv_heads, head_dim, bias, values_from_keys } => {
+            let q = heads as f64 * head_dim as f64 / t;
+            let k = kv_heads_per_gpu(kv_heads, tp) as f64 * head_dim as f64;
+            // Gemma 4's global layers reuse the keys as values: no v_proj.
+            let kv = if values_from_keys { k } else { 2.0 * k };
+            let biases = if bias { q + kv + h } else { 0.0 };
+            Elements { matrices: h * (q + kv) + q * h, other: biases + norms }
+        }
+        Attention::Mla(m) => {
+            let heads = m.heads as f64 / t;
+            let qk_head = m.qk_head_dim() as f64;
+            let (q_replicated, q_split, q_norm) = match m.q_lora_rank {
+                Some(r) => (h * r as f64, r as f64 * heads * qk_head, r as f64),
+                None => (0.0, h * heads * qk_head, 0.0),
+            };
+            let kv_lora = m.kv_lora_rank as f64;
+            let kv_a = h * m.latent_width() as f64;
+            let kv_b = kv_lora * heads * (m.qk_nope_head_dim + m.v_head_dim) as f64;
+            let o = heads * m.v_head_dim as f64 * h;
+            Elements {
+                matrices: q_replicated + q_split + kv_a + kv_b + o,
+                other: q_norm + kv_lora + norms,
+            }
+        }
+    }
+}
+
+/// One GPU's weight bytes for `layers` (one stage's), without embeddings.
+pub fn layers_bytes(
+    model: &ModelSpec,
+    layers: &[Layer],
+    layout: &Layout,
+    precision: WeightPrecision,
+) -> WeightBytes {
+    let h = model.hidden_size as f64;
+    let t = layout.tp.max(1) as f64;
+    let stage_gpus = layout.stage_gpus().max(1) as f64;
+    let mut out = WeightBytes::default();
+    for layer in layers {
+        out.attention += attention_elements(&layer.attention, model.hidden_size, layout.tp)
+            .bytes(precision);
+        let (dense_width, gated, bias, moe) = match layer.ffn {
+            FeedForward::Dense(d) => (d.intermediate, d.gated, d.bias, None),
+            FeedForward::Moe(m) => (m.shared_intermediate, true, false, Some(m)),
+        };
+        let matrices = if gated { 3.0 } else { 2.0 };
+        let width = dense_width as f64 / t;
+        let dense = Elements {
+            matrices: matrices * h * width,
+            other: if bias { (matrices - 1.0) * width + h } else { 0.0 },
+        };
+        out.dense_ffn += dense.bytes(precision);
+        if let Some(m) = moe {
+            let i = m.expert_intermediate as f64;
+            let per_expert = Elements {
+                matrices: 3.0 * h * i,
+                other: if m.bias { 2.0 * i + h } else { 0.0 },
+            };
+            let experts = m.experts as f64 / stage_gpus;
+            out.experts += per_expert.bytes(precision) * experts;
+            out.routers += Bytes(m.router_params(model.hidden_size) as f64 * UNQUANTISED_BYTES);
+        }
+    }
+    out
+}
+
+/// One GPU's bytes of the embeddings stage `stage` of `pp` holds: the vocab-parallel input
+/// embedding on the first, the LM head and final norm on the last.
+pub fn embedding_bytes(model: &ModelSpec, stage: usize, pp: u32, tp: u32) -> Bytes {
+    let table = model.vocab_size as f64 * model.hidden_size as f64 / tp.max(1) as f64;
+    let first = stage == 0;
+    let last = stage + 1 == pp.max(1) as usize;
+    let mut elements = 0.0;
+    if first {
+        elements += table;
+    }
+    if last {
+        // A tied head shares the input embedding only when both sit on the same GPU.
+        if !(model.tied_embeddings && first) {
+            elements += table;
+        }
+        elements += model.hidden_size as f64;
+    }
+    Bytes(elements * UNQUANTISED_BYTES)
+}
+
+/// One GPU's weight bytes in each pipeline stage, first to last, for the given stage ranges.
+pub fn per_stage(
+    model: &ModelSpec,
+    stages: &[Range<usize>],
+    layout: &Layout,
+    precision: WeightPrecision,
+) -> Vec<WeightBytes> {
+    stages
+        .iter()
+        .enumerate()
+        .map(|(i, range)| {
+            let layers = model.layers.get(range.clone()).unwrap_or(&[]);
+            WeightBytes {
+                embeddings: embedding_bytes(model, i, layout.pp, layout.tp),
+                ..layers_bytes(model, layers, layout, precision)
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::PpPartition;
+    use crate::memory::stages::stage_layers;
+    use crate::model::fixtures::*;
+
+    fn max_per_gpu(model: &ModelSpec, layout: &Layout, precision: WeightPrecision) -> f64 {
+        let stages = stage_layers(model, layout.pp, PpPartition::BeforeLast);
+        per_stage(model, &stages, layout, precision)
+            .iter()
+            .map(|w| w.total().value())
+            .fold(0.0, f64::max)
+    }
+
+    fn layout(tp: u32, pp: u32, dp: u32, ep: u32) -> Layout {
+        Layout::new(tp, pp, dp, ep, tp * pp * dp).unwrap()
+    }
+
+    fn exact(actual: f64, expected: f64, what: &str) {
+        assert!(
+            actual == expected,
+            "{what}: expected {expected}, actual {actual}, difference {}, tolerance 0",
+            actual - expected
+        );
+    }
+
+    #[test]
+    fn tp_1_holds_every_parameter() {
+        for m in [llama_3_1_70b(), deepseek_v3(), gpt_oss_120b(), mixtral_8x7b(), qwen2_5_3b()] {
+            let bytes = max_per_gpu(&m, &layout(1, 1, 1, 1), WeightPrecision::Bf16);
+            exact(bytes, m.total_params() as f64 * 2.0, &m.name);
+        }
+    }
+
+    #[test]
+    fn llama_70b_bf16_at_tp_4_and_8() {
+        // Per layer at TP t (hidden 8192, 64 heads × 128, 8 KV heads, intermediate 28672):
+        //   Q + O: 2 × 8192 × 8192 / t = 134,217,728 / t
+        //   K + V: 2 × 8192 × 1024 / t =  16,777,216 / t  (t ≤ 8: 8 / t KV heads each)
+        //   MLP:   3 × 8192 × 28672 / t = 704,643,072 / t
+        //   norms: 2 × 8192 = 16,384, replicated
+        // 80 layers: 68,451,041,280 / t + 1,310,720.
+        // Embedding and LM head (untied, pp = 1): 2 × 128256 × 8192 / t = 2,101,346,304 / t;
+        // final norm 8192. Total: 70,552,387,584 / t + 1,318,912 parameters, × 2 bytes.
+        let m = llama_3_1_70b();
+        let tp4 = (70_552_387_584.0 / 4.0 + 1_318_912.0) * 2.0; // 35,278,831,616 B = 32.86 GiB
+        let tp8 = (70_552_387_584.0 / 8.0 + 1_318_912.0) * 2.0; // 17,640,734,720 B = 16.43 GiB
+        exact(max_per_gpu(&m, &layout(4, 1, 1, 1), WeightPrecision::Bf16), tp4, "TP 4");
+        exact(max_per_gpu(&m, &layout(8, 1, 1, 1), WeightPrecision::Bf16), tp8, "TP 8");
+        exact(tp4, 35_278_831_616.0, "hand sum TP 4");
+        exact(tp8, 17_640_734_720.0, "hand sum TP 8");
+    }
+
+    #[test]
+    fn fp8_quantises_matrices_but_not_embeddings() {
+        // Llama 3.1 70B FP8 at TP 8: 68,451,041,280 / 8 matrix weights at 1 byte, the rest
+        // (2,101,346,304 / 8 embedding + head, 1,318,912 norms) at 2 bytes.
+        let m = llama_3_1_70b();
+        let expected = 68_451_041_280.0 / 8.0 + (2_101_346_304.0 / 8.0 + 1_318_912.0) * 2.0;
+        exact(max_per_gpu(&m, &layout(8, 1, 1, 1), WeightPrecision::Fp8), expected, "FP8 TP 8");
+    }
+
+    #[test]
+    fn pipeline_stages_own_embedding_and_head() {
+        let m = llama_3_1_70b();
+        let stages = stage_layers(&m, 2, PpPartition::BeforeLast);
+        let w = per_stage(&m, &stages, &layout(1, 2, 1, 1), WeightPrecision::Bf16);
+        let table = 128_256.0 * 8192.0 * 2.0;
+        exact(w[0].embeddings.value(), table, "first stage: input embedding");
+        exact(w[1].embeddings.value(), table + 8192.0 * 2.0, "last stage: head + final norm");
+        // Tied embeddings: one table with pp = 1, a copy on each end with pp = 2.
+        let tied = qwen2_5_3b();
+        let table = 151_936.0 * 2048.0 * 2.0;
+        exact(embedding_bytes(&tied, 0, 1, 1).value(), table + 2048.0 * 2.0, "tied, pp 1");
+        exact(embedding_bytes(&tied, 0, 2, 1).value(), table, "tied, pp 2, first");
+        exact(embedding_bytes(&tied, 1, 2, 1).value(), table + 2048.0 * 2.0, "tied, pp 2, last");
+    }
+
+    #[test]
+    fn experts_spread_over_the_stage_whatever_ep() {
+        // Mixtral 8x7B, TP 2 × DP 4: 8 GPUs per stage share the 8 experts of each layer,
+        // whether as 8 EP ranks of whole experts or 1 rank splitting each expert 8 ways.
+        let m = mixtral_8x7b();
+        let stages = stage_layers(&m, 1, PpPartition::BeforeLast);
+        let ep1 = per_stage(&m, &stages, &layout(2, 1, 4, 1), WeightPrecision::Bf16)[0];
+        let ep8 = per_stage(&m, &stages, &layout(2, 1, 4, 8), WeightPrecision::Bf16)[0];
+        assert_eq!(ep1, ep8);
+        // One expert: 3 × 4096 × 14336; 32 layers × 8 experts / 8 GPUs.
+        exact(ep1.experts.value(), 3.0 * 4096.0 * 14336.0 * 32.0 * 2.0, "experts per GPU");
+    }
+
+    #[test]
+    fn mla_replicates_down_projections() {
+        // DeepSeek-V3 at TP 128 keeps q_a_proj (7168 × 1536) and kv_a_proj (7168 × 576) whole
+        // on every GPU: per layer at least 7168 × 2112 elements.
+        let m = deepseek_v3();
+        let w = layers_bytes(&m, &m.layers[..1], &layout(128, 1, 1, 1), WeightPrecision::Bf16);
+        assert!(w.attention.value() > 7168.0 * 2112.0 * 2.0, "{:?}", w.attention);
+        let one = layers_bytes(&m, &m.layers[..1], &layout(1, 1, 1, 1), WeightPrecision::Bf16);
+        exact(one.attention.value(), m.layers[0].attention.params(7168) as f64 * 2.0, "TP 1");
+    }
+}

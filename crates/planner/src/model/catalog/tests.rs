@@ -1,0 +1,330 @@
+//! Catalog tests: the data file, lookups, agreement with the shared full configs, and parameter
+//! counts against published figures.
+
+use super::*;
+use crate::model::config::folder_tests::{config_files, import_file};
+use crate::model::summary;
+use crate::precision::KvPrecision;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// `data/model-sources.json`: where each preset comes from, by id.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourcesFile {
+    about: String,
+    models: BTreeMap<String, Sources>,
+}
+
+/// One preset's provenance.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Sources {
+    /// Where the config comes from: repo and file, or paper and table.
+    source: String,
+    /// The full `config.json` in `data/model-configs/` this preset was trimmed from.
+    #[serde(default)]
+    full_config: Option<String>,
+    /// Parameter counts as the model card or paper gives them.
+    #[serde(default)]
+    published: Option<Published>,
+}
+
+/// Published parameter counts, as written by their source (`"70.6B"`, `"1T"`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Published {
+    total: String,
+    /// Parameters a token passes through; absent for dense models.
+    #[serde(default)]
+    active: Option<String>,
+    source: String,
+    /// The card's active count leaves out the input embedding table (gpt-oss).
+    #[serde(default)]
+    active_excludes_input_embedding: bool,
+    /// Parameters the card counts that the spec does not model (Llama 4's vision encoder).
+    #[serde(default)]
+    unmodelled_params: Option<UnmodelledParams>,
+}
+
+/// Parameters a card counts outside the language model.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UnmodelledParams {
+    count: u64,
+    /// What they are and how the count was obtained.
+    what: String,
+}
+
+fn sources() -> SourcesFile {
+    serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/model-sources.json")))
+        .expect("data/model-sources.json parses strictly")
+}
+
+/// The provenance of preset `id`.
+fn sources_of<'a>(file: &'a SourcesFile, id: &str) -> &'a Sources {
+    file.models.get(id).unwrap_or_else(|| panic!("{id} has no entry in data/model-sources.json"))
+}
+
+#[test]
+fn catalog_file_is_valid() {
+    let entries: Vec<CatalogEntry> = serde_json::from_str(DATA).expect("data/models.json parses strictly");
+    assert!(entries.len() >= 30, "{} presets", entries.len());
+    let file = sources();
+    assert!(!file.about.is_empty());
+    let ids: BTreeSet<&str> = entries.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(file.models.keys().map(String::as_str).collect::<BTreeSet<_>>(), ids, "one source entry per preset");
+    let mut seen: HashMap<String, &str> = HashMap::new();
+    for e in &entries {
+        let origin = sources_of(&file, &e.id);
+        assert!(!e.display_name.is_empty() && !origin.source.is_empty(), "{}", e.id);
+        if let Some(p) = &origin.published {
+            assert!(!p.source.is_empty(), "{}: published figures name their source", e.id);
+            assert!(p.unmodelled_params.as_ref().map_or(true, |u| !u.what.is_empty()), "{}", e.id);
+        }
+        for name in std::iter::once(&e.id).chain(&e.aliases) {
+            if let Some(other) = seen.insert(normalise(name), &e.id) {
+                assert_eq!(other, e.id, "{name:?} names both {other} and {}", e.id);
+            }
+        }
+        let m = e.import().unwrap_or_else(|err| panic!("{}: {err}", e.id));
+        let total = m.spec.total_params() as f64;
+        assert!((1e8..=2e12).contains(&total), "{}: total {total}", e.id);
+        assert_eq!(m.spec.name, e.id);
+    }
+}
+
+#[test]
+fn the_presets_the_issue_asks_for_are_there() {
+    let wanted = [
+        "Llama-2-7b",
+        "llama-2-70b",
+        "llama-3.1-8b",
+        "llama-3.1-70b",
+        "llama-3.1-405b",
+        "llama-3.3-70b",
+        "llama-4-scout",
+        "llama-4-maverick",
+        "mistral-7b",
+        "mixtral-8x7b",
+        "mixtral-8x22b",
+        "qwen3-8b",
+        "qwen3-32b",
+        "qwen3-30b-a3b",
+        "qwen3-235b-a22b",
+        "qwen3-coder-480b",
+        "deepseek-v3",
+        "deepseek-r1",
+        "kimi-k2",
+        "gpt-oss-20b",
+        "gpt-oss-120b",
+        "llama-7b",
+        "llama-70b",
+        "gpt-3-175b",
+        "gpt-1t",
+    ];
+    for id in wanted {
+        lookup(id).unwrap_or_else(|e| panic!("{id}: {e}"));
+    }
+}
+
+#[test]
+fn lookup_accepts_case_suffix_prefix_and_alias_variants() {
+    let canonical = lookup("meta-llama/Llama-3.1-70B").unwrap();
+    for variant in [
+        "META-LLAMA/llama-3.1-70b",
+        "meta-llama/Llama-3.1-70B-Instruct",
+        "meta-llama/Meta-Llama-3.1-70B-Instruct",
+        "Llama-3.1-70B",
+        "llama-3.1-70b",
+        " llama3.1-70b ",
+    ] {
+        assert_eq!(lookup(variant).unwrap(), canonical, "{variant}");
+    }
+    assert_eq!(
+        lookup("mistralai/Mixtral-8x7B-Instruct-v0.1").unwrap().spec.name,
+        "mistralai/Mixtral-8x7B-v0.1"
+    );
+    assert_eq!(lookup("meta-llama/Llama-2-7b-chat-hf").unwrap().spec.name, "meta-llama/Llama-2-7b-hf");
+    assert_eq!(lookup("google/gemma-4-31B-it").unwrap().spec.name, "google/gemma-4-31B-it");
+}
+
+#[test]
+fn unknown_ids_are_errors_on_model_with_close_matches() {
+    let e = lookup("meta-llama/Llama-3.1-7B").unwrap_err();
+    assert_eq!(e.field, "model");
+    assert!(
+        e.message.contains("meta-llama/Llama-3.1-70B") && e.message.contains("meta-llama/Llama-3.1-8B"),
+        "{e}"
+    );
+    let e = lookup("qwen3").unwrap_err();
+    assert!(e.message.contains("Qwen/Qwen3-8B"), "{e}");
+    let e = lookup("").unwrap_err();
+    assert_eq!(e.field, "model");
+    assert!(lookup("zzzzzzzzzzzzzzzzzzzzzzzzzz").unwrap_err().message.contains("paste"));
+}
+
+/// A preset trimmed from a shared full config imports to the same spec; when the shared file
+/// is the same repo (not a quantized sibling), to the same checkpoint precision too.
+#[test]
+fn trimmed_presets_import_like_their_full_files() {
+    let files = config_files();
+    let mut checked = 0;
+    let file = sources();
+    for e in entries() {
+        let Some(copy) = &sources_of(&file, &e.id).full_config else { continue };
+        let (name, path) = files
+            .iter()
+            .find(|(_, p)| p.file_name().is_some_and(|f| f.to_string_lossy() == *copy))
+            .unwrap_or_else(|| panic!("{}: full config {copy} not in model-configs", e.id));
+        let full = import_file(name, path).unwrap_or_else(|err| panic!("{copy}: {err}"));
+        let trimmed = e.import().unwrap();
+        let mut full_spec = full.spec.clone();
+        full_spec.name = e.id.clone();
+        assert_eq!(trimmed.spec, full_spec, "{}: trimmed config differs from {copy}", e.id);
+        // Same model (org, `Meta-` and `-Instruct` variants aside): same precision and notes.
+        if normalise(&copy.trim_end_matches(".json").replace("--", "/")) == normalise(&e.id) {
+            assert_eq!(trimmed.checkpoint_precision, full.checkpoint_precision, "{}", e.id);
+            assert_eq!(trimmed.notes, full.notes, "{}", e.id);
+        }
+        checked += 1;
+    }
+    assert!(checked >= 25, "only {checked} presets have a full config");
+}
+
+/// A published figure as the card writes it: value, and its last digit's unit.
+fn published_figure(text: &str) -> (f64, f64, usize) {
+    let (number, scale) = match text.chars().last() {
+        Some('B') => (&text[..text.len() - 1], 1e9),
+        Some('T') => (&text[..text.len() - 1], 1e12),
+        _ => panic!("published figure {text:?} must end in B or T"),
+    };
+    let value: f64 = number.parse().unwrap_or_else(|_| panic!("published figure {text:?}"));
+    let decimals = number.split_once('.').map_or(0, |(_, d)| d.len());
+    let significant = number.chars().filter(char::is_ascii_digit).skip_while(|c| *c == '0').count();
+    (value * scale, scale / 10f64.powi(decimals as i32), significant)
+}
+
+/// The rule of `data/README.md`: a card figure with three or more significant figures
+/// must be met within 1 %; a rounder one ("1T", "17B", "5.1B") must be our count rounded — up,
+/// down or to nearest — to the card's last digit, i.e. within one unit of that digit.
+fn check_count(id: &str, what: &str, actual: u64, card: &str) -> Result<String, String> {
+    let (expected, unit, significant) = published_figure(card);
+    let (tolerance, rule) =
+        if significant >= 3 { (0.01 * expected, "1 %") } else { (unit, "one unit of the card's last digit") };
+    let diff = actual as f64 - expected;
+    let line = format!(
+        "{id:40} {what:6} expected {card:>7} actual {:9.3}B difference {:+.3}B ({:+.2} %) tolerance ±{:.3}B ({rule})",
+        actual as f64 / 1e9,
+        diff / 1e9,
+        100.0 * diff / expected,
+        tolerance / 1e9,
+    );
+    if significant >= 3 && diff.abs() <= tolerance || significant < 3 && diff.abs() < tolerance {
+        Ok(line)
+    } else {
+        Err(line)
+    }
+}
+
+#[test]
+fn parameter_counts_match_published_figures() {
+    let mut lines = Vec::new();
+    let mut failures = Vec::new();
+    let file = sources();
+    for e in entries() {
+        let Some(p) = &sources_of(&file, &e.id).published else { continue };
+        let spec = e.import().unwrap().spec;
+        let extra = p.unmodelled_params.as_ref().map_or(0, |u| u.count);
+        let mut checks = vec![("total", spec.total_params() + extra, p.total.as_str())];
+        if let Some(active) = &p.active {
+            let embedding =
+                if p.active_excludes_input_embedding { spec.vocab_size * spec.hidden_size } else { 0 };
+            checks.push(("active", spec.active_params() - embedding, active.as_str()));
+        }
+        for (what, actual, card) in checks {
+            match check_count(&e.id, what, actual, card) {
+                Ok(line) => lines.push(line),
+                Err(line) => failures.push(line),
+            }
+        }
+    }
+    println!("{}", lines.join("\n"));
+    assert!(failures.is_empty(), "outside tolerance:\n{}", failures.join("\n"));
+    // Every model of the README table is checked.
+    let readme = [
+        "meta-llama/Llama-3.1-8B",
+        "meta-llama/Llama-3.1-70B",
+        "meta-llama/Llama-3.1-405B",
+        "mistralai/Mixtral-8x7B-v0.1",
+        "mistralai/Mixtral-8x22B-v0.1",
+        "Qwen/Qwen3-30B-A3B",
+        "Qwen/Qwen3-235B-A22B",
+        "deepseek-ai/DeepSeek-V3",
+        "deepseek-ai/DeepSeek-R1",
+        "meta-llama/Llama-4-Scout-17B-16E",
+        "meta-llama/Llama-4-Maverick-17B-128E",
+        "openai/gpt-oss-120b",
+        "openai/gpt-oss-20b",
+        "moonshotai/Kimi-K2-Instruct",
+    ];
+    for id in readme {
+        let e = entries().iter().find(|e| e.id == id).unwrap_or_else(|| panic!("{id} missing"));
+        assert!(sources_of(&file, &e.id).published.is_some(), "{id} has no published figures");
+    }
+}
+
+#[test]
+fn the_count_rule_fails_outside_its_tolerance() {
+    assert!(check_count("x", "total", 70_553_706_496, "70.6B").is_ok());
+    assert!(check_count("x", "total", 69_800_000_000, "70.6B").is_err(), "1.1 % off a 3-digit figure");
+    assert!(check_count("x", "active", 3_353_000_000, "3.3B").is_ok());
+    assert!(check_count("x", "active", 3_400_000_000, "3.3B").is_err(), "a whole unit off");
+    assert_eq!(published_figure("175.0B"), (175.0e9, 0.1e9, 4));
+    assert_eq!(published_figure("1T"), (1e12, 1e12, 1));
+}
+
+/// KV-cache bytes per token at full context, bf16, one GPU holding the whole model.
+#[test]
+fn kv_cache_bytes_per_token_of_reference_models() {
+    let cases = [
+        // 80 layers × 2 (K, V) × 8 KV heads × 128 × 2 bytes (the issue's pinned figure).
+        ("meta-llama/Llama-3.1-70B", 327_680.0),
+        // 32 layers × 2 × 8 × 128 × 2.
+        ("mistralai/Mixtral-8x7B-v0.1", 131_072.0),
+        // MLA latent: 61 layers × (kv_lora_rank 512 + rope 64) × 2.
+        ("deepseek-ai/DeepSeek-V3", 70_272.0),
+        // 36 layers × 2 × 8 × 64 × 2, before the sliding window caps half of them.
+        ("openai/gpt-oss-120b", 73_728.0),
+    ];
+    for (id, expected) in cases {
+        let s = lookup(id).unwrap().spec;
+        assert_eq!(s.kv_cache_bytes_per_token(2.0), expected, "{id}");
+    }
+    // gpt-oss-120b at 32k context: 18 sliding layers hold 128 tokens, 18 full layers all 32768.
+    let s = lookup("openai/gpt-oss-120b").unwrap().spec;
+    let per_layer_token = 2.0 * 8.0 * 64.0 * 2.0;
+    let expected = 18.0 * per_layer_token * (128.0 + 32768.0);
+    assert_eq!(s.kv_cache_bytes_for_context(32768, 2.0), expected);
+    assert_eq!(expected, 1_212_678_144.0);
+}
+
+#[test]
+fn classic_examples_have_their_paper_shapes() {
+    let gpt3 = lookup("gpt-3").unwrap();
+    let s = &gpt3.spec;
+    assert_eq!((s.hidden_size, s.num_layers(), s.vocab_size, s.tied_embeddings), (12288, 96, 50257, true));
+    assert!(gpt3.notes.iter().any(|n| n.contains("position")), "{:?}", gpt3.notes);
+    let one_t = lookup("gpt-1t").unwrap().spec;
+    assert_eq!((one_t.hidden_size, one_t.num_layers(), one_t.layers[0].attention.heads()), (25600, 128, 160));
+    let llama = lookup("LLaMA-7B").unwrap().spec;
+    assert_eq!(llama.num_layers(), 32);
+}
+
+#[test]
+fn summary_reports_counts_and_kv_at_the_scenario_precision() {
+    let s = lookup("meta-llama/Llama-3.1-70B").unwrap().spec;
+    let m = summary(&s, KvPrecision::Fp8);
+    assert_eq!((m.name.as_str(), m.layers), ("meta-llama/Llama-3.1-70B", 80));
+    assert_eq!((m.total_params, m.active_params), (s.total_params(), s.total_params()));
+    assert_eq!(m.kv_cache_bytes_per_token, 163_840.0);
+}

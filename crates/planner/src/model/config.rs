@@ -1,0 +1,289 @@
+//! Import of a Hugging Face `config.json` into a `ModelSpec`.
+//!
+//! Design decision: an allow-list. Each supported family (`families`) is read the way
+//! `transformers` 5.24 reads it; every architecture whose cache or compute a `ModelSpec` cannot
+//! express (Mamba and linear-attention hybrids, sparse-attention indexers, DeepSeek V4, NAS
+//! blocks) is refused with the key that shows it and what is missing, and anything unknown is
+//! refused as unknown — never mapped to the nearest family. A multimodal wrapper whose language
+//! model is supported imports that language model and says what it left out.
+
+mod checkpoint;
+mod families;
+mod fields;
+mod limits;
+
+#[cfg(test)]
+pub(crate) mod folder_tests;
+#[cfg(test)]
+mod tests;
+
+use super::ModelSpec;
+use crate::error::InputError;
+use crate::precision::WeightPrecision;
+use families::{Family, ARCHITECTURES, MODEL_TYPES};
+use fields::Fields;
+use serde_json::{Map, Value};
+
+/// A model read from a `config.json`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportedModel {
+    pub spec: ModelSpec,
+    /// The precision the checkpoint ships in, when its `quantization_config` or `torch_dtype`
+    /// says so.
+    pub checkpoint_precision: Option<WeightPrecision>,
+    /// What the import left out or assumed ("vision_config ignored", "multi-token-prediction
+    /// layer not counted"), for the page to show beside the model.
+    pub notes: Vec<String>,
+}
+
+const ROOT: &str = "model.config";
+const TEXT: &str = "model.config.text_config";
+
+/// Multimodal wrappers: their `model_type` and the family of their `text_config`.
+const WRAPPERS: &[(&str, Family)] = &[
+    ("llama4", Family::Llama4Text),
+    ("qwen3_vl", Family::Qwen3VlText),
+    ("qwen3_vl_moe", Family::Qwen3VlMoeText),
+    ("gemma3", Family::Gemma3Text),
+    ("gemma4", Family::Gemma4Text),
+    ("kimi_k25", Family::DeepseekV3),
+];
+
+/// Parse pasted `config.json` text. Python's `json` writes `NaN` and `Infinity` for special
+/// floats (Nemotron-H's `time_step_limit`), which strict JSON lacks; outside strings they are
+/// read as `null`, which no field the importer reads can be.
+pub fn parse_config_text(text: &str) -> Result<Value, InputError> {
+    serde_json::from_str(&python_specials_as_null(text))
+        .map_err(|e| InputError::new(ROOT, format!("not valid JSON: {e}")))
+}
+
+fn python_specials_as_null(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let (mut in_string, mut escaped) = (false, false);
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+        } else if let Some(word) = ["-Infinity", "Infinity", "NaN"].into_iter().find(|w| rest.starts_with(w))
+        {
+            out.push_str("null");
+            rest = &rest[word.len()..];
+            continue;
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// Read the model described by `config` (a parsed `config.json`) and call it `name`.
+pub fn from_config_json(name: &str, config: &Value) -> Result<ImportedModel, InputError> {
+    let Value::Object(root) = config else {
+        return Err(InputError::new(
+            ROOT,
+            format!("must be a JSON object (the model's config.json), got {}", fields::kind(config)),
+        ));
+    };
+    let outer = Fields::new(root, ROOT);
+    let mut notes = Vec::new();
+    let text = outer.object("text_config")?;
+    let lm = text.map_or(outer, |t| Fields::new(t, TEXT));
+    // The language model first: its key names the missing feature best.
+    refuse(&lm)?;
+    if text.is_some() {
+        refuse(&outer)?;
+    }
+    let family = family(&outer, text)?;
+    if let Some(arch) = wrapper_architecture(&outer, text.is_some()) {
+        let towers: Vec<&str> =
+            ["vision_config", "audio_config", "speech_config"].into_iter().filter(|k| outer.has(k)).collect();
+        let left_out = if towers.is_empty() { "its other towers".to_string() } else { towers.join(" and ") };
+        notes.push(format!(
+            "multimodal model ({arch}): only the language model (text_config) is imported; {left_out} ignored, so their weights and image tokens are not counted"
+        ));
+    }
+    // A wrapper's own `tie_word_embeddings` governs its LM head.
+    let tied = if text.is_some() && outer.has("tie_word_embeddings") {
+        Some(outer.flag("tie_word_embeddings", false)?)
+    } else {
+        None
+    };
+    let built = families::build(family, &lm, tied)?;
+    notes.extend(built.notes);
+    notes.extend(mtp_note(&lm)?);
+    let configs: Vec<Fields> = if text.is_some() { vec![lm, outer] } else { vec![outer] };
+    let (checkpoint_precision, precision_notes) = checkpoint::checkpoint_precision(&configs);
+    notes.extend(precision_notes);
+    Ok(ImportedModel {
+        spec: ModelSpec {
+            name: name.to_string(),
+            hidden_size: built.hidden,
+            vocab_size: built.vocab,
+            tied_embeddings: built.tied,
+            layers: built.layers,
+        },
+        checkpoint_precision,
+        notes,
+    })
+}
+
+/// The family of the language model: its `model_type`, else its `architectures[0]`, else the
+/// wrapper's `model_type`.
+fn family(outer: &Fields, text: Option<&Map<String, Value>>) -> Result<Family, InputError> {
+    let lm = text.map_or(*outer, |t| Fields::new(t, TEXT));
+    if let Some(t) = lm.text("model_type")? {
+        if let Some((_, f)) = MODEL_TYPES.iter().find(|(k, _)| *k == t) {
+            return Ok(*f);
+        }
+        if text.is_none() {
+            if let Some((_, f)) = WRAPPERS.iter().find(|(k, _)| *k == t) {
+                return Err(outer.error(
+                    "text_config",
+                    format!("missing; {t} configs (wrapping {f:?}) keep the language model there"),
+                ));
+            }
+        }
+        return Err(unknown(&lm, "model_type", t));
+    }
+    if let Some(arch) = lm.texts("architectures")?.and_then(|a| a.first().copied()) {
+        if let Some((_, f)) = ARCHITECTURES.iter().find(|(k, _)| *k == arch) {
+            return Ok(*f);
+        }
+        if text.is_none() {
+            return Err(unknown(&lm, "architectures", arch));
+        }
+    }
+    if text.is_some() {
+        if let Some(t) = outer.text("model_type")? {
+            return WRAPPERS
+                .iter()
+                .find(|(k, _)| *k == t)
+                .map(|(_, f)| *f)
+                .ok_or_else(|| unknown(outer, "model_type", t));
+        }
+    }
+    Err(lm.error("model_type", "missing, and no known architectures entry says what the model is"))
+}
+
+fn unknown(f: &Fields, key: &str, value: &str) -> InputError {
+    let known: Vec<&str> = MODEL_TYPES.iter().map(|(k, _)| *k).collect();
+    f.error(
+        key,
+        format!(
+            "architecture {value:?} is not modelled; supported model types: {}; multimodal wrappers of these: {}",
+            known.join(", "),
+            WRAPPERS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
+        ),
+    )
+}
+
+/// The wrapper's class name when the config wraps a language model with other towers.
+fn wrapper_architecture(outer: &Fields, has_text: bool) -> Option<String> {
+    if !has_text {
+        return None;
+    }
+    let arch = outer.texts("architectures").ok().flatten().and_then(|a| a.first().map(|s| s.to_string()));
+    Some(arch.unwrap_or_else(|| "text_config wrapper".to_string()))
+}
+
+/// Architectures the spec cannot express, each with the key that shows it. `Err` refuses.
+fn refuse(f: &Fields) -> Result<(), InputError> {
+    let model_type = f.text("model_type")?.unwrap_or("");
+    let first = |keys: &[&'static str]| keys.iter().copied().find(|k| f.has(k));
+    let no = |key: &str, what: &str| Err(f.error(key, what.to_string()));
+    if model_type == "nemotron_h" || first(&["layers_block_type", "hybrid_override_pattern"]).is_some() {
+        let key = first(&["layers_block_type", "hybrid_override_pattern"]).unwrap_or("model_type");
+        return no(
+            key,
+            "Mamba layers (nemotron_h) are not modelled yet; the planner would misstate their state cache",
+        );
+    }
+    let linear_layers =
+        f.texts("layer_types").ok().flatten().is_some_and(|t| t.contains(&"linear_attention"));
+    if linear_layers
+        || matches!(
+            model_type,
+            "qwen3_next" | "qwen3_5" | "qwen3_5_text" | "qwen3_5_moe" | "qwen3_5_moe_text"
+        )
+    {
+        return no(
+            if linear_layers { "layer_types" } else { "model_type" },
+            "linear-attention (Gated DeltaNet) layers (qwen3_next / qwen3_5) are not modelled yet; the planner would misstate their recurrent state cache",
+        );
+    }
+    if f.has("linear_attn_config") || model_type == "kimi_linear" {
+        return no(
+            first(&["linear_attn_config"]).unwrap_or("model_type"),
+            "Kimi Delta Attention (linear-attention) layers (kimi_linear) are not modelled yet; the planner would misstate their recurrent state cache",
+        );
+    }
+    // `attn_type_list`: 0 = lightning (linear) attention, 1 = softmax (MiniMax-Text-01's
+    // modelling code); MiniMax-M2 files list all 1s.
+    let lightning = f.wholes("attn_type_list", 0, 1)?.is_some_and(|t| t.contains(&0));
+    if lightning || matches!(model_type, "minimax" | "minimax_m1") {
+        return no(
+            first(&["attn_type_list"]).unwrap_or("model_type"),
+            "lightning (linear) attention layers (MiniMax-Text-01 / M1) are not modelled yet; the planner would misstate their state cache",
+        );
+    }
+    if f.has("compress_ratios") || matches!(model_type, "deepseek_v4" | "deepseek_ref") {
+        return no(
+            first(&["compress_ratios"]).unwrap_or("model_type"),
+            "DeepSeek V4 compressed sparse attention (per-layer KV compression, an indexer, hash-routed layers) is not modelled yet; the planner would misstate its cache",
+        );
+    }
+    if f.has("index_topk") || matches!(model_type, "deepseek_v32" | "glm_moe_dsa") {
+        return no(
+            first(&["index_topk"]).unwrap_or("model_type"),
+            "DeepSeek sparse attention (deepseek_v32 / glm_moe_dsa) keeps an indexer key cache beside the MLA latent; it is not modelled yet, so the planner would understate the cache",
+        );
+    }
+    if f.has("sparse_attention_config") || matches!(model_type, "minimax_m3" | "minimax_m3_vl") {
+        return no(
+            first(&["sparse_attention_config"]).unwrap_or("model_type"),
+            "MiniMax-M3 block-sparse attention with its index cache is not modelled yet; the planner would misstate its cache",
+        );
+    }
+    if f.has("block_configs") {
+        return no(
+            "block_configs",
+            "per-block NAS configs (nemotron-nas / DeciLM: blocks without attention, per-block KV heads and FFN widths) are not modelled yet",
+        );
+    }
+    if model_type == "mimo_v2_flash" || (f.has("v_head_dim") && !f.has("kv_lora_rank")) {
+        return no(
+            if f.has("v_head_dim") { "v_head_dim" } else { "model_type" },
+            "value heads narrower than key heads (MiMo-V2-Flash: 128 vs 192) are not modelled yet; the planner would overstate the KV cache",
+        );
+    }
+    if model_type == "step3p7" {
+        return no(
+            "model_type",
+            "Step-3.7 attention (head-wise output gates, per-layer-type head counts) is not modelled yet",
+        );
+    }
+    Ok(())
+}
+
+/// A note when the checkpoint carries multi-token-prediction layers the spec leaves out.
+fn mtp_note(f: &Fields) -> Result<Option<String>, InputError> {
+    for key in ["num_nextn_predict_layers", "mtp_num_hidden_layers", "num_mtp_modules"] {
+        if let Some(n) = f.whole(key, 0, limits::MAX_LAYERS)?.filter(|&n| n > 0) {
+            if key == "num_mtp_modules" && !f.flag("use_mtp", true)? {
+                continue;
+            }
+            return Ok(Some(format!(
+                "multi-token-prediction module ({key} = {n}) not counted: engines load it only for MTP speculative decoding, and published totals exclude it"
+            )));
+        }
+    }
+    Ok(None)
+}

@@ -1,0 +1,555 @@
+//! The architecture families the importer models, each read the way Hugging Face
+//! `transformers` 5.24 reads it: same keys, same defaults when a key is absent
+//! (`models/<type>/configuration_<type>.py`), same per-layer rules (which layers are MoE, which
+//! slide).
+//!
+//! Design decision: a family is data plus three small rules — how a layer attends (`attention`),
+//! where its window is (`window_rule`) and what its feed-forward block is (`ffn_rule`) — so the
+//! per-family differences are visible side by side instead of buried in one function per model.
+
+use super::fields::Fields;
+use super::limits::*;
+use crate::error::InputError;
+use crate::model::{Attention, DenseFfn, FeedForward, Layer, Mla, MoeFfn};
+
+/// A family of `config.json` files that share one reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Family {
+    Llama,
+    Mistral,
+    Mixtral,
+    Qwen2,
+    Qwen3,
+    Qwen3Moe,
+    Qwen3VlText,
+    Qwen3VlMoeText,
+    Mimo,
+    MinimaxM2,
+    GptOss,
+    Gemma,
+    Gemma2,
+    Gemma3Text,
+    Gemma4Text,
+    Llama4Text,
+    DeepseekV2,
+    DeepseekV3,
+    Gpt2,
+}
+
+/// Every supported `model_type`, for messages and tests.
+pub(super) const MODEL_TYPES: &[(&str, Family)] = &[
+    ("llama", Family::Llama),
+    ("mistral", Family::Mistral),
+    ("mixtral", Family::Mixtral),
+    ("qwen2", Family::Qwen2),
+    ("qwen3", Family::Qwen3),
+    ("qwen3_moe", Family::Qwen3Moe),
+    ("qwen3_vl_text", Family::Qwen3VlText),
+    ("qwen3_vl_moe_text", Family::Qwen3VlMoeText),
+    ("mimo", Family::Mimo),
+    ("minimax_m2", Family::MinimaxM2),
+    ("gpt_oss", Family::GptOss),
+    ("gemma", Family::Gemma),
+    ("gemma2", Family::Gemma2),
+    ("gemma3_text", Family::Gemma3Text),
+    ("gemma4_text", Family::Gemma4Text),
+    ("llama4_text", Family::Llama4Text),
+    ("deepseek_v2", Family::DeepseekV2),
+    ("deepseek_v3", Family::DeepseekV3),
+    // Kimi K2 is DeepseekV3ForCausalLM with its own model_type.
+    ("kimi_k2", Family::DeepseekV3),
+    ("gpt2", Family::Gpt2),
+];
+
+/// `architectures[0]` of configs without a usable `model_type`.
+pub(super) const ARCHITECTURES: &[(&str, Family)] = &[
+    ("LlamaForCausalLM", Family::Llama),
+    ("MistralForCausalLM", Family::Mistral),
+    ("MixtralForCausalLM", Family::Mixtral),
+    ("Qwen2ForCausalLM", Family::Qwen2),
+    ("Qwen3ForCausalLM", Family::Qwen3),
+    ("Qwen3MoeForCausalLM", Family::Qwen3Moe),
+    ("MiMoForCausalLM", Family::Mimo),
+    ("MiniMaxM2ForCausalLM", Family::MinimaxM2),
+    ("GptOssForCausalLM", Family::GptOss),
+    ("GemmaForCausalLM", Family::Gemma),
+    ("Gemma2ForCausalLM", Family::Gemma2),
+    ("Gemma3ForCausalLM", Family::Gemma3Text),
+    ("Llama4ForCausalLM", Family::Llama4Text),
+    ("DeepseekV2ForCausalLM", Family::DeepseekV2),
+    ("DeepseekV3ForCausalLM", Family::DeepseekV3),
+    ("GPT2LMHeadModel", Family::Gpt2),
+];
+
+/// The language model's parts, before naming.
+pub(super) struct Built {
+    pub hidden: u64,
+    pub vocab: u64,
+    pub tied: bool,
+    pub layers: Vec<Layer>,
+    pub notes: Vec<String>,
+}
+
+/// How a layer attends, before its window is applied.
+#[derive(Clone, Copy, PartialEq)]
+enum LayerKind {
+    Full,
+    Sliding,
+    Chunked,
+}
+
+impl Family {
+    /// `tie_word_embeddings` when absent.
+    fn tie_default(self) -> bool {
+        matches!(
+            self,
+            Family::Gemma
+                | Family::Gemma2
+                | Family::Gemma3Text
+                | Family::Gemma4Text
+                | Family::Gpt2
+                | Family::Qwen3VlMoeText
+        )
+    }
+
+    /// `num_key_value_heads` when absent; `None`: one per query head (`LlamaConfig`).
+    fn kv_heads_default(self) -> Option<u64> {
+        match self {
+            Family::Llama | Family::Gpt2 | Family::DeepseekV2 | Family::DeepseekV3 => None,
+            Family::Mistral | Family::Mixtral | Family::MinimaxM2 | Family::GptOss | Family::Llama4Text => {
+                Some(8)
+            }
+            Family::Qwen2 | Family::Qwen3 | Family::Qwen3VlText | Family::Mimo => Some(32),
+            Family::Qwen3Moe | Family::Gemma2 | Family::Gemma3Text | Family::Gemma4Text => Some(4),
+            Family::Qwen3VlMoeText | Family::Gemma => Some(16),
+        }
+    }
+
+    /// `head_dim` when absent; `None`: `hidden_size / num_attention_heads`.
+    fn head_dim_default(self) -> Option<u64> {
+        match self {
+            Family::Qwen3 | Family::Qwen3VlText | Family::MinimaxM2 | Family::Llama4Text => Some(128),
+            Family::Gemma | Family::Gemma2 | Family::Gemma3Text | Family::Gemma4Text => Some(256),
+            Family::GptOss => Some(64),
+            _ => None,
+        }
+    }
+
+    /// Biases on q, k, v, o when `attention_bias` is absent. Qwen2 always has q/k/v biases
+    /// (`Qwen2Attention`, no flag); its o_proj has none, which the spec counts anyway (one
+    /// hidden-sized vector per layer).
+    fn attention_bias(self, f: &Fields) -> Result<bool, InputError> {
+        match self {
+            Family::Qwen2 | Family::Gpt2 => Ok(true),
+            Family::Mimo | Family::GptOss => f.flag("attention_bias", true),
+            _ => f.flag("attention_bias", false),
+        }
+    }
+}
+
+/// Read the language model of `family` from `f`. `tied` overrides `tie_word_embeddings` (a
+/// multimodal wrapper's own flag decides for its language model).
+pub(super) fn build(family: Family, f: &Fields, tied: Option<bool>) -> Result<Built, InputError> {
+    if family == Family::Gpt2 {
+        return gpt2(f, tied);
+    }
+    let hidden = f.required("hidden_size", 1, MAX_HIDDEN)?;
+    let n_layers = f.required("num_hidden_layers", 1, MAX_LAYERS)?;
+    let vocab = f.required("vocab_size", 1, MAX_VOCAB)?;
+    let tied = match tied {
+        Some(t) => t,
+        None => f.flag("tie_word_embeddings", family.tie_default())?,
+    };
+    if family == Family::Gemma4Text {
+        gemma4_unmodelled(f)?;
+    }
+    let mut notes = Vec::new();
+    let kinds = layer_kinds(family, f, n_layers as usize)?;
+    let windows = windows(family, f, &kinds, &mut notes)?;
+    let attentions = attention(family, f, hidden, &kinds)?;
+    let ffns = ffn(family, f, n_layers as usize)?;
+    let layers = (0..n_layers as usize)
+        .map(|i| Layer { attention: attentions[i], window: windows[i], ffn: ffns[i] })
+        .collect();
+    Ok(Built { hidden, vocab, tied, layers, notes })
+}
+
+/// Gemma 4 features a spec cannot express: per-layer embeddings (PLE, the E2B/E4B models) and
+/// layers that reuse another layer's KV cache.
+fn gemma4_unmodelled(f: &Fields) -> Result<(), InputError> {
+    if f.whole_or("hidden_size_per_layer_input", 256, 0, u64::MAX)? > 0 {
+        return Err(f.error(
+            "hidden_size_per_layer_input",
+            "per-layer embeddings (Gemma 4 PLE; transformers' default is 256 when absent) are not modelled yet",
+        ));
+    }
+    if f.whole_or("num_kv_shared_layers", 0, 0, u64::MAX)? > 0 {
+        return Err(f.error(
+            "num_kv_shared_layers",
+            "KV sharing across layers is not modelled yet; the planner would overstate the cache",
+        ));
+    }
+    Ok(())
+}
+
+/// Full, sliding or chunked, per layer: `layer_types` when given, else the family's pattern.
+fn layer_kinds(family: Family, f: &Fields, n: usize) -> Result<Vec<LayerKind>, InputError> {
+    if let Some(types) = f.texts("layer_types")? {
+        if types.len() != n {
+            return Err(
+                f.error("layer_types", format!("has {} entries but num_hidden_layers is {n}", types.len()))
+            );
+        }
+        let mut kinds = types
+            .iter()
+            .enumerate()
+            .map(|(i, t)| match *t {
+                "full_attention" => Ok(LayerKind::Full),
+                "sliding_attention" => Ok(LayerKind::Sliding),
+                "chunked_attention" if family == Family::Llama4Text => Ok(LayerKind::Chunked),
+                other => Err(InputError::new(
+                    format!("{}[{i}]", f.path("layer_types")),
+                    format!("layer type {other:?} is not modelled for {family:?} models"),
+                )),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if family == Family::Gemma4Text {
+            // Gemma4TextConfig forces the last layer to full attention.
+            kinds[n - 1] = LayerKind::Full;
+        }
+        return Ok(kinds);
+    }
+    let every = |period: u64| -> Vec<LayerKind> {
+        (0..n as u64)
+            .map(|i| if (i + 1) % period != 0 { LayerKind::Sliding } else { LayerKind::Full })
+            .collect()
+    };
+    Ok(match family {
+        // One full layer in two (`GptOssConfig`, `Gemma2Config`: (i + 1) % 2).
+        Family::GptOss | Family::Gemma2 => every(2),
+        // Five sliding, one full (`Gemma3TextConfig` `sliding_window_pattern`, default 6).
+        Family::Gemma3Text => every(f.whole_or("sliding_window_pattern", 6, 1, MAX_LAYERS)?),
+        Family::Gemma4Text => {
+            let mut kinds = every(6);
+            kinds[n - 1] = LayerKind::Full;
+            kinds
+        }
+        Family::Mistral => {
+            // `MistralConfig`: absent means the default window of 4096, `null` means none.
+            vec![if f.is_null("sliding_window") { LayerKind::Full } else { LayerKind::Sliding }; n]
+        }
+        Family::Mixtral => {
+            vec![if f.has("sliding_window") { LayerKind::Sliding } else { LayerKind::Full }; n]
+        }
+        Family::Qwen2 | Family::Qwen3 | Family::Qwen3Moe | Family::Mimo => {
+            // `Qwen2Config`: layers from `max_window_layers` on slide, when enabled.
+            let enabled = f.flag("use_sliding_window", false)? && !f.is_null("sliding_window");
+            let from = f.whole_or("max_window_layers", 28, 0, MAX_LAYERS)? as usize;
+            (0..n).map(|i| if enabled && i >= from { LayerKind::Sliding } else { LayerKind::Full }).collect()
+        }
+        Family::Llama4Text => llama4_kinds(f, n)?,
+        _ => vec![LayerKind::Full; n],
+    })
+}
+
+/// Llama 4: RoPE layers attend within chunks of `attention_chunk_size`; every
+/// `no_rope_layer_interval`-th layer (default 4) is a global NoPE layer. In `no_rope_layers`, 1
+/// means "uses RoPE" (`Llama4TextConfig`).
+fn llama4_kinds(f: &Fields, n: usize) -> Result<Vec<LayerKind>, InputError> {
+    let chunked = !f.is_null("attention_chunk_size");
+    let rope = match f.wholes("no_rope_layers", 0, 1)? {
+        Some(list) if !list.is_empty() => {
+            if list.len() != n {
+                return Err(f.error(
+                    "no_rope_layers",
+                    format!("has {} entries but num_hidden_layers is {n}", list.len()),
+                ));
+            }
+            list.into_iter().map(|r| r == 1).collect()
+        }
+        _ => {
+            let interval = f.whole_or("no_rope_layer_interval", 4, 1, MAX_LAYERS)? as usize;
+            (0..n).map(|i| (i + 1) % interval != 0).collect::<Vec<_>>()
+        }
+    };
+    Ok(rope.into_iter().map(|r| if r && chunked { LayerKind::Chunked } else { LayerKind::Full }).collect())
+}
+
+/// The window of each layer, from `sliding_window` / `attention_chunk_size`.
+fn windows(
+    family: Family,
+    f: &Fields,
+    kinds: &[LayerKind],
+    notes: &mut Vec<String>,
+) -> Result<Vec<Option<u64>>, InputError> {
+    let sliding = if kinds.contains(&LayerKind::Sliding) {
+        let default = match family {
+            Family::GptOss => Some(128),
+            Family::Mistral
+            | Family::Gemma2
+            | Family::Gemma3Text
+            | Family::Qwen2
+            | Family::Qwen3
+            | Family::Qwen3Moe
+            | Family::Mimo => Some(4096),
+            Family::Gemma4Text => Some(512),
+            _ => None,
+        };
+        match (f.whole("sliding_window", 1, MAX_WINDOW)?, default) {
+            (Some(w), _) | (None, Some(w)) => Some(w),
+            (None, None) => {
+                return Err(f.error("sliding_window", "missing; layer_types has sliding_attention layers"))
+            }
+        }
+    } else {
+        None
+    };
+    let chunk = if kinds.contains(&LayerKind::Chunked) {
+        let c = f.whole_or("attention_chunk_size", 8192, 1, MAX_WINDOW)?;
+        notes.push(format!(
+            "chunked attention on the RoPE layers modelled as a window of attention_chunk_size = {c} tokens: a chunk never holds more"
+        ));
+        Some(c)
+    } else {
+        None
+    };
+    Ok(kinds
+        .iter()
+        .map(|k| match k {
+            LayerKind::Full => None,
+            LayerKind::Sliding => sliding,
+            LayerKind::Chunked => chunk,
+        })
+        .collect())
+}
+
+/// The attention block of each layer.
+fn attention(
+    family: Family,
+    f: &Fields,
+    hidden: u64,
+    kinds: &[LayerKind],
+) -> Result<Vec<Attention>, InputError> {
+    let heads = f.required("num_attention_heads", 1, MAX_HEADS)?;
+    if matches!(family, Family::DeepseekV2 | Family::DeepseekV3) {
+        let mla = Attention::Mla(Mla {
+            heads: heads as u32,
+            q_lora_rank: f.whole("q_lora_rank", 1, MAX_LORA_RANK)?.map(|r| r as u32),
+            kv_lora_rank: f.required("kv_lora_rank", 1, MAX_LORA_RANK)? as u32,
+            qk_nope_head_dim: f.required("qk_nope_head_dim", 0, MAX_HEAD_DIM)? as u32,
+            qk_rope_head_dim: f.required("qk_rope_head_dim", 1, MAX_HEAD_DIM)? as u32,
+            v_head_dim: f.required("v_head_dim", 1, MAX_HEAD_DIM)? as u32,
+        });
+        return Ok(vec![mla; kinds.len()]);
+    }
+    let bias = family.attention_bias(f)?;
+    let kv_heads =
+        read_kv_heads(f, "num_key_value_heads", heads, family.kv_heads_default().unwrap_or(heads))?;
+    let head_dim =
+        match f.whole("head_dim", 1, MAX_HEAD_DIM)? {
+            Some(d) => d,
+            None => match family.head_dim_default() {
+                Some(d) => d,
+                None if hidden.is_multiple_of(heads) && hidden / heads <= MAX_HEAD_DIM => hidden / heads,
+                None => return Err(f.error(
+                    "head_dim",
+                    format!(
+                        "missing, and hidden_size {hidden} is not a multiple of num_attention_heads {heads}"
+                    ),
+                )),
+            },
+        };
+    let gqa = |kv: u64, dim: u64, values_from_keys: bool| Attention::Gqa {
+        heads: heads as u32,
+        kv_heads: kv as u32,
+        head_dim: dim as u32,
+        bias,
+        values_from_keys,
+    };
+    if family != Family::Gemma4Text {
+        return Ok(vec![gqa(kv_heads, head_dim, false); kinds.len()]);
+    }
+    // Gemma 4 global layers: their own head size and, with `attention_k_eq_v`, their own KV
+    // head count and no v_proj (`Gemma4TextConfig.per_layer_config`).
+    let k_eq_v = f.flag("attention_k_eq_v", false)?;
+    let global_dim = f.whole_or("global_head_dim", 512, 1, MAX_HEAD_DIM)?;
+    let global_kv = match f.get("num_global_key_value_heads") {
+        Some(_) if k_eq_v => read_kv_heads(f, "num_global_key_value_heads", heads, kv_heads)?,
+        _ => kv_heads,
+    };
+    Ok(kinds
+        .iter()
+        .map(|k| match k {
+            LayerKind::Full => gqa(global_kv, global_dim, k_eq_v),
+            _ => gqa(kv_heads, head_dim, false),
+        })
+        .collect())
+}
+
+/// A KV-head count that divides the query heads.
+fn read_kv_heads(f: &Fields, key: &str, heads: u64, default: u64) -> Result<u64, InputError> {
+    let kv = f.whole_or(key, default.min(heads), 1, MAX_HEADS)?;
+    if !heads.is_multiple_of(kv) {
+        return Err(f.error(key, format!("{kv} KV heads do not divide num_attention_heads {heads}")));
+    }
+    Ok(kv)
+}
+
+/// The feed-forward block of each layer.
+fn ffn(family: Family, f: &Fields, n: usize) -> Result<Vec<FeedForward>, InputError> {
+    let dense = |key: &str, bias: bool| -> Result<FeedForward, InputError> {
+        Ok(FeedForward::Dense(DenseFfn {
+            intermediate: f.required(key, 1, MAX_INTERMEDIATE)?,
+            gated: true,
+            bias,
+        }))
+    };
+    let moe = |experts_key: &str, top_k_key: &str, size_key: &str, shared: u64, bias: bool| {
+        let experts = f.required(experts_key, 1, MAX_EXPERTS)?;
+        let top_k = f.required(top_k_key, 1, MAX_EXPERTS)?;
+        if top_k > experts {
+            return Err(f.error(top_k_key, format!("{top_k} exceeds the {experts} experts ({experts_key})")));
+        }
+        Ok(FeedForward::Moe(MoeFfn {
+            experts: experts as u32,
+            experts_per_token: top_k as u32,
+            expert_intermediate: f.required(size_key, 1, MAX_INTERMEDIATE)?,
+            shared_intermediate: shared,
+            bias,
+        }))
+    };
+    match family {
+        Family::Mixtral => {
+            Ok(vec![moe("num_local_experts", "num_experts_per_tok", "intermediate_size", 0, false)?; n])
+        }
+        Family::MinimaxM2 => {
+            if f.whole_or("shared_intermediate_size", 0, 0, MAX_INTERMEDIATE)? > 0 {
+                return Err(f.error(
+                    "shared_intermediate_size",
+                    "MiniMax-M2 with shared experts is not modelled (transformers' MiniMaxM2 has none)",
+                ));
+            }
+            Ok(vec![moe("num_local_experts", "num_experts_per_tok", "intermediate_size", 0, false)?; n])
+        }
+        Family::GptOss => {
+            let top_k =
+                if f.has("num_experts_per_tok") { "num_experts_per_tok" } else { "experts_per_token" };
+            Ok(vec![moe("num_local_experts", top_k, "intermediate_size", 0, true)?; n])
+        }
+        Family::Qwen3Moe | Family::Qwen3VlMoeText => {
+            // `Qwen3MoeDecoderLayer`: sparse unless listed in `mlp_only_layers`, every
+            // `decoder_sparse_step`-th layer.
+            let only_mlp = f.wholes("mlp_only_layers", 0, MAX_LAYERS)?.unwrap_or_default();
+            let step = f.whole_or("decoder_sparse_step", 1, 1, MAX_LAYERS)? as usize;
+            let sparse = moe("num_experts", "num_experts_per_tok", "moe_intermediate_size", 0, false)?;
+            (0..n)
+                .map(|i| {
+                    if !only_mlp.contains(&(i as u64)) && (i + 1) % step == 0 {
+                        Ok(sparse)
+                    } else {
+                        dense("intermediate_size", false)
+                    }
+                })
+                .collect()
+        }
+        Family::Llama4Text => {
+            // Routed experts and the shared expert are `intermediate_size` wide; dense layers
+            // `intermediate_size_mlp` (`Llama4TextDecoderLayer`).
+            let shared = f.required("intermediate_size", 1, MAX_INTERMEDIATE)?;
+            let sparse = moe("num_local_experts", "num_experts_per_tok", "intermediate_size", shared, false)?;
+            let moe_layers = match f.wholes("moe_layers", 0, MAX_LAYERS)? {
+                Some(list) => list,
+                None => {
+                    let step = f.whole_or("interleave_moe_layer_step", 1, 1, MAX_LAYERS)?;
+                    (step - 1..n as u64).step_by(step as usize).collect()
+                }
+            };
+            let dense_mlp = FeedForward::Dense(DenseFfn {
+                intermediate: f.whole_or("intermediate_size_mlp", 16384, 1, MAX_INTERMEDIATE)?,
+                gated: true,
+                bias: false,
+            });
+            Ok((0..n as u64).map(|i| if moe_layers.contains(&i) { sparse } else { dense_mlp }).collect())
+        }
+        Family::DeepseekV2 | Family::DeepseekV3 => {
+            // `DeepseekV3DecoderLayer`: MoE from `first_k_dense_replace` on, every
+            // `moe_layer_freq`-th layer; shared experts are `n_shared_experts` ×
+            // `moe_intermediate_size` wide.
+            if !f.has("n_routed_experts") {
+                return Ok(vec![dense("intermediate_size", false)?; n]);
+            }
+            let (k_default, shared_default) = if family == Family::DeepseekV3 { (3, 1) } else { (0, 2) };
+            let first_dense = f.whole_or("first_k_dense_replace", k_default, 0, MAX_LAYERS)? as usize;
+            let freq = f.whole_or("moe_layer_freq", 1, 1, MAX_LAYERS)? as usize;
+            let n_shared = f.whole_or("n_shared_experts", shared_default, 0, MAX_SHARED_EXPERTS)?;
+            let size = f.required("moe_intermediate_size", 1, MAX_INTERMEDIATE)?;
+            let sparse = moe(
+                "n_routed_experts",
+                "num_experts_per_tok",
+                "moe_intermediate_size",
+                n_shared * size,
+                false,
+            )?;
+            (0..n)
+                .map(|i| {
+                    if i >= first_dense && i % freq == 0 {
+                        Ok(sparse)
+                    } else {
+                        dense("intermediate_size", false)
+                    }
+                })
+                .collect()
+        }
+        Family::Gemma4Text if f.flag("enable_moe_block", false)? => {
+            // Every layer runs its dense MLP and the experts side by side: the MLP is an
+            // always-on shared expert (`Gemma4TextDecoderLayer`).
+            let shared = f.required("intermediate_size", 1, MAX_INTERMEDIATE)?;
+            Ok(vec![moe("num_experts", "top_k_experts", "moe_intermediate_size", shared, false)?; n])
+        }
+        Family::Llama => {
+            let bias = f.flag("mlp_bias", false)?;
+            Ok(vec![dense("intermediate_size", bias)?; n])
+        }
+        _ => Ok(vec![dense("intermediate_size", false)?; n]),
+    }
+}
+
+/// GPT-2-style configs (`GPT2Config` keys: `n_embd`, `n_layer`, `n_head`, `n_inner`): dense
+/// multi-head attention and a plain GELU MLP, biases everywhere, LayerNorms, a learned position
+/// table, tied embeddings by default. The classic GPT-3 and 1T examples use this shape.
+fn gpt2(f: &Fields, tied: Option<bool>) -> Result<Built, InputError> {
+    let hidden = f.required("n_embd", 1, MAX_HIDDEN)?;
+    let n_layers = f.required("n_layer", 1, MAX_LAYERS)?;
+    let heads = f.required("n_head", 1, MAX_HEADS)?;
+    let vocab = f.required("vocab_size", 1, MAX_VOCAB)?;
+    if !hidden.is_multiple_of(heads) {
+        return Err(f.error("n_head", format!("{heads} heads do not divide n_embd {hidden}")));
+    }
+    let inner = match f.whole("n_inner", 1, MAX_INTERMEDIATE)? {
+        Some(i) => i,
+        None if 4 * hidden <= MAX_INTERMEDIATE => 4 * hidden,
+        None => return Err(f.error("n_inner", format!("missing, and 4 × n_embd exceeds {MAX_INTERMEDIATE}"))),
+    };
+    let tied = match tied {
+        Some(t) => t,
+        None => f.flag("tie_word_embeddings", true)?,
+    };
+    let positions = f.whole_or("n_positions", 1024, 1, MAX_WINDOW)?;
+    let layer = Layer {
+        attention: Attention::Gqa {
+            heads: heads as u32,
+            kv_heads: heads as u32,
+            head_dim: (hidden / heads) as u32,
+            bias: true,
+            values_from_keys: false,
+        },
+        window: None,
+        ffn: FeedForward::Dense(DenseFfn { intermediate: inner, gated: false, bias: true }),
+    };
+    let position_params = positions as f64 * hidden as f64;
+    let notes = vec![format!(
+        "learned position table (n_positions {positions} × n_embd {hidden} = {:.1}M parameters) not counted",
+        position_params / 1e6
+    )];
+    Ok(Built { hidden, vocab, tied, layers: vec![layer; n_layers as usize], notes })
+}

@@ -1,0 +1,144 @@
+//! Every file of `data/model-configs/` is either imported with plausible numbers or
+//! refused with a reason naming its field; none panics.
+
+use super::*;
+use std::path::{Path, PathBuf};
+
+/// `data/model-configs/`: real `config.json` files (their source in `data/README.md`).
+pub(crate) fn configs_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/model-configs")
+}
+
+/// The files of the folder, sorted, with their repo id (`meta-llama--X.json` -> `meta-llama/X`).
+pub(crate) fn config_files() -> Vec<(String, PathBuf)> {
+    let mut files: Vec<(String, PathBuf)> = std::fs::read_dir(configs_dir())
+        .expect("model-configs folder is readable")
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .map(|p| (p.file_stem().unwrap().to_string_lossy().replace("--", "/"), p))
+        .collect();
+    files.sort();
+    files
+}
+
+pub(crate) fn import_file(name: &str, path: &Path) -> Result<ImportedModel, InputError> {
+    let text = std::fs::read_to_string(path).expect("config file is readable");
+    from_config_json(name, &parse_config_text(&text)?)
+}
+
+/// The files the importer must refuse, and the key (under `model.config.`) each refusal names.
+/// Every other file must import. Pinned so that a file can never drift silently from refused to
+/// (mis)modelled.
+const EXPECTED_REFUSALS: &[(&str, &str)] = &[
+    ("MiniMaxAI/MiniMax-M3", "sparse_attention_config"),
+    ("Qwen/Qwen3.5-122B-A10B", "text_config.layer_types"),
+    ("Qwen/Qwen3.5-27B", "text_config.layer_types"),
+    ("Qwen/Qwen3.5-35B-A3B", "text_config.layer_types"),
+    ("Qwen/Qwen3.5-397B-A17B", "text_config.layer_types"),
+    ("XiaomiMiMo/MiMo-V2-Flash", "v_head_dim"),
+    ("deepseek-ai/DeepSeek-V3.2", "index_topk"),
+    ("deepseek-ai/DeepSeek-V4-Flash", "compress_ratios"),
+    ("deepseek-ai/DeepSeek-V4-Pro", "compress_ratios"),
+    ("moonshotai/Kimi-K3", "text_config.linear_attn_config"),
+    ("nvidia/DeepSeek-V3.2-NVFP4", "index_topk"),
+    ("nvidia/DeepSeek-V4-Flash-NVFP4", "compress_ratios"),
+    ("nvidia/DeepSeek-V4-Pro-NVFP4", "compress_ratios"),
+    ("nvidia/GLM-5-NVFP4", "index_topk"),
+    ("nvidia/GLM-5.1-NVFP4", "index_topk"),
+    ("nvidia/GLM-5.2-NVFP4", "index_topk"),
+    ("nvidia/GLM-5.3-NVFP4", "index_topk"),
+    ("nvidia/Llama-3_3-Nemotron-Super-49B-v1", "block_configs"),
+    ("nvidia/MiniMax-M3-NVFP4", "text_config.sparse_attention_config"),
+    ("nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B-BF16", "hybrid_override_pattern"),
+    ("nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B-NVFP4", "hybrid_override_pattern"),
+    ("nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-FP8", "hybrid_override_pattern"),
+    ("nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-NVFP4", "hybrid_override_pattern"),
+    ("nvidia/NVIDIA-Nemotron-3-Ultra-550B-A55B-BF16", "layers_block_type"),
+    ("nvidia/NVIDIA-Nemotron-3-Ultra-550B-A55B-FP8", "layers_block_type"),
+    ("nvidia/NVIDIA-Nemotron-3-Ultra-550B-A55B-NVFP4", "layers_block_type"),
+    ("nvidia/NVIDIA-Nemotron-3.5-Lightning-30B-A3B-NVFP4", "layers_block_type"),
+    ("nvidia/Nemotron-H-56B-Base-8K", "hybrid_override_pattern"),
+    ("nvidia/Qwen3.5-122B-A10B-NVFP4", "text_config.layer_types"),
+    ("nvidia/Qwen3.5-397B-A17B-NVFP4", "text_config.layer_types"),
+    ("nvidia/Qwen3.6-27B-NVFP4", "text_config.layer_types"),
+    ("nvidia/Qwen3.6-35B-A3B-NVFP4", "text_config.layer_types"),
+    ("sgl-project/DeepSeek-V4-Flash-FP8", "compress_ratios"),
+    ("sgl-project/DeepSeek-V4-Pro-FP8", "compress_ratios"),
+    ("stepfun-ai/Step-3.7-Flash", "model_type"),
+    ("stepfun-ai/Step-3.7-Flash-FP8", "model_type"),
+    ("zai-org/GLM-5", "index_topk"),
+    ("zai-org/GLM-5-FP8", "index_topk"),
+    ("zai-org/GLM-5.1", "index_topk"),
+    ("zai-org/GLM-5.1-FP8", "index_topk"),
+    ("zai-org/GLM-5.2", "index_topk"),
+    ("zai-org/GLM-5.2-FP8", "index_topk"),
+    ("zai-org/GLM-5.3", "index_topk"),
+    ("zai-org/GLM-5.3-FP8", "index_topk"),
+];
+
+/// What a parsed file must look like: numbers a real model can have.
+fn implausible(m: &ImportedModel) -> Option<String> {
+    let s = &m.spec;
+    let (total, active) = (s.total_params(), s.active_params());
+    let kv = s.kv_cache_bytes_per_token(2.0);
+    if !(1e8..=5e12).contains(&(total as f64)) {
+        return Some(format!("total {total} outside 0.1B..5T"));
+    }
+    if active > total || (active as f64) < 0.005 * total as f64 {
+        return Some(format!("active {active} not within 0.5%..100% of total {total}"));
+    }
+    if !s.is_moe() && active != total {
+        return Some(format!("dense model with active {active} != total {total}"));
+    }
+    if s.layers.is_empty() || !(kv.is_finite() && kv > 0.0) {
+        return Some(format!("{} layers, KV {kv} bytes/token", s.layers.len()));
+    }
+    None
+}
+
+#[test]
+fn every_shared_config_is_parsed_or_refused_with_a_reason() {
+    let files = config_files();
+    assert!(files.len() >= 80, "expected the ~89 shared configs, found {}", files.len());
+    let (mut parsed, mut refused, mut failures) = (0, 0, Vec::new());
+    for (name, path) in &files {
+        let outcome = std::panic::catch_unwind(|| import_file(name, path));
+        match outcome {
+            Err(_) => failures.push(format!("{name}: panicked")),
+            Ok(Ok(m)) => {
+                parsed += 1;
+                if EXPECTED_REFUSALS.iter().any(|(n, _)| n == name) {
+                    failures.push(format!("{name}: imported, but it must be refused"));
+                }
+                let s = &m.spec;
+                println!(
+                    "parsed  {name}: total {:.2}B, active {:.2}B, {} layers, KV {} B/token bf16, checkpoint {:?}",
+                    s.total_params() as f64 / 1e9,
+                    s.active_params() as f64 / 1e9,
+                    s.num_layers(),
+                    s.kv_cache_bytes_per_token(2.0),
+                    m.checkpoint_precision,
+                );
+                if let Some(why) = implausible(&m) {
+                    failures.push(format!("{name}: implausible: {why}"));
+                }
+            }
+            Ok(Err(e)) => {
+                refused += 1;
+                println!("refused {name}: {e}");
+                if e.message.trim().is_empty() || !e.field.starts_with("model.config") {
+                    failures.push(format!("{name}: refusal without a named field and reason: {e:?}"));
+                }
+                match EXPECTED_REFUSALS.iter().find(|(n, _)| n == name) {
+                    None => failures.push(format!("{name}: refused, but it must import: {e}")),
+                    Some((_, key)) if e.field != format!("model.config.{key}") => {
+                        failures.push(format!("{name}: refused on {}, expected model.config.{key}", e.field))
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+    }
+    println!("{parsed} parsed, {refused} refused, {} files", files.len());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

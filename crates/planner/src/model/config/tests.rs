@@ -1,0 +1,533 @@
+//! Unit tests of the import: per-family rules, refusals, precision, errors, and properties.
+
+use super::*;
+use crate::model::{Attention, FeedForward};
+use proptest::prelude::*;
+use serde_json::json;
+
+fn import(config: Value) -> Result<ImportedModel, InputError> {
+    from_config_json("test", &config)
+}
+
+fn llama_8b() -> Value {
+    json!({
+        "model_type": "llama", "hidden_size": 4096, "num_hidden_layers": 32,
+        "num_attention_heads": 32, "num_key_value_heads": 8, "intermediate_size": 14336,
+        "vocab_size": 128256, "tie_word_embeddings": false, "torch_dtype": "bfloat16"
+    })
+}
+
+fn deepseek_v3() -> Value {
+    json!({
+        "model_type": "deepseek_v3", "hidden_size": 7168, "num_hidden_layers": 61,
+        "num_attention_heads": 128, "intermediate_size": 18432, "vocab_size": 129280,
+        "q_lora_rank": 1536, "kv_lora_rank": 512, "qk_nope_head_dim": 128, "qk_rope_head_dim": 64,
+        "v_head_dim": 128, "n_routed_experts": 256, "num_experts_per_tok": 8,
+        "moe_intermediate_size": 2048, "n_shared_experts": 1, "first_k_dense_replace": 3,
+        "moe_layer_freq": 1, "num_nextn_predict_layers": 1
+    })
+}
+
+fn gpt_oss_20b() -> Value {
+    json!({
+        "model_type": "gpt_oss", "hidden_size": 2880, "num_hidden_layers": 24, "head_dim": 64,
+        "num_attention_heads": 64, "num_key_value_heads": 8, "intermediate_size": 2880,
+        "vocab_size": 201088, "num_local_experts": 32, "num_experts_per_tok": 4, "sliding_window": 128,
+        "quantization_config": {"quant_method": "mxfp4"}
+    })
+}
+
+fn llama4_maverick() -> Value {
+    json!({
+        "model_type": "llama4", "architectures": ["Llama4ForConditionalGeneration"],
+        "vision_config": {"hidden_size": 1408},
+        "text_config": {
+            "model_type": "llama4_text", "hidden_size": 5120, "num_hidden_layers": 48,
+            "num_attention_heads": 40, "num_key_value_heads": 8, "head_dim": 128,
+            "intermediate_size": 8192, "intermediate_size_mlp": 16384, "vocab_size": 202048,
+            "num_local_experts": 128, "num_experts_per_tok": 1, "interleave_moe_layer_step": 2,
+            "attention_chunk_size": 8192
+        }
+    })
+}
+
+fn gemma4_31b() -> Value {
+    json!({
+        "model_type": "gemma4", "tie_word_embeddings": true, "vision_config": {},
+        "text_config": {
+            "model_type": "gemma4_text", "hidden_size": 5376, "num_hidden_layers": 60,
+            "num_attention_heads": 32, "num_key_value_heads": 16, "head_dim": 256,
+            "global_head_dim": 512, "num_global_key_value_heads": 4, "attention_k_eq_v": true,
+            "intermediate_size": 21504, "vocab_size": 262144, "sliding_window": 1024,
+            "hidden_size_per_layer_input": 0, "num_kv_shared_layers": 0
+        }
+    })
+}
+
+#[test]
+fn llama_reads_gqa_and_untied_embeddings() {
+    let m = import(llama_8b()).unwrap();
+    let s = &m.spec;
+    assert_eq!((s.hidden_size, s.vocab_size, s.tied_embeddings, s.num_layers()), (4096, 128256, false, 32));
+    assert_eq!(
+        s.layers[0].attention,
+        Attention::Gqa { heads: 32, kv_heads: 8, head_dim: 128, bias: false, values_from_keys: false }
+    );
+    assert_eq!(s.kv_cache_bytes_per_token(2.0), 131_072.0);
+    assert_eq!(m.checkpoint_precision, Some(WeightPrecision::Bf16));
+    assert!(m.notes.is_empty(), "{:?}", m.notes);
+}
+
+#[test]
+fn deepseek_has_three_dense_layers_then_moe_with_a_shared_expert() {
+    let m = import(deepseek_v3()).unwrap();
+    let mut expected = crate::model::fixtures::deepseek_v3();
+    expected.name = "test".into();
+    assert_eq!(m.spec, expected);
+    assert!(m.notes.iter().any(|n| n.contains("multi-token-prediction")), "{:?}", m.notes);
+}
+
+#[test]
+fn gpt_oss_alternates_sliding_and_full_layers_from_the_first() {
+    let m = import(gpt_oss_20b()).unwrap();
+    let windows: Vec<Option<u64>> = m.spec.layers.iter().map(|l| l.window).collect();
+    assert_eq!(&windows[..4], &[Some(128), None, Some(128), None]);
+    assert!(matches!(m.spec.layers[0].ffn, FeedForward::Moe(f) if f.bias && f.experts == 32));
+    assert_eq!(m.checkpoint_precision, Some(WeightPrecision::Fp4));
+}
+
+#[test]
+fn llama4_interleaves_moe_and_chunks_the_rope_layers() {
+    let m = import(llama4_maverick()).unwrap();
+    let s = &m.spec;
+    // interleave_moe_layer_step 2: MoE on layers 1, 3, 5, …; dense layers intermediate_size_mlp.
+    assert!(matches!(s.layers[0].ffn, FeedForward::Dense(d) if d.intermediate == 16384));
+    assert!(
+        matches!(s.layers[1].ffn, FeedForward::Moe(m) if m.shared_intermediate == 8192 && m.experts == 128)
+    );
+    // Every 4th layer is a global NoPE layer; the rest attend within 8192-token chunks.
+    let windows: Vec<Option<u64>> = s.layers.iter().take(4).map(|l| l.window).collect();
+    assert_eq!(windows, [Some(8192), Some(8192), Some(8192), None]);
+    assert_eq!(s.layers.iter().filter(|l| l.window.is_some()).count(), 36);
+    assert!(m.notes.iter().any(|n| n.contains("vision_config ignored")), "{:?}", m.notes);
+    assert!(m.notes.iter().any(|n| n.contains("chunked attention")), "{:?}", m.notes);
+}
+
+#[test]
+fn gemma4_global_layers_have_their_own_heads_and_no_v_proj() {
+    let m = import(gemma4_31b()).unwrap();
+    let s = &m.spec;
+    assert!(s.tied_embeddings);
+    let global =
+        Attention::Gqa { heads: 32, kv_heads: 4, head_dim: 512, bias: false, values_from_keys: true };
+    let local =
+        Attention::Gqa { heads: 32, kv_heads: 16, head_dim: 256, bias: false, values_from_keys: false };
+    assert_eq!((s.layers[5].attention, s.layers[5].window), (global, None));
+    assert_eq!((s.layers[0].attention, s.layers[0].window), (local, Some(1024)));
+    assert_eq!(s.layers.iter().filter(|l| l.window.is_none()).count(), 10);
+    // 50 sliding layers × 2 × 16 × 256 + 10 global × 2 × 4 × 512 elements, bf16.
+    assert_eq!(s.kv_cache_bytes_per_token(2.0), (50.0 * 8192.0 + 10.0 * 4096.0) * 2.0);
+    // No v_proj on the global layers: 5376 × 4 × 512 weights fewer each.
+    let with_v = global_with_v_proj(global).params(5376) - global.params(5376);
+    assert_eq!(with_v, 5376 * 4 * 512);
+}
+
+fn global_with_v_proj(a: Attention) -> Attention {
+    match a {
+        Attention::Gqa { heads, kv_heads, head_dim, bias, .. } => {
+            Attention::Gqa { heads, kv_heads, head_dim, bias, values_from_keys: false }
+        }
+        other => other,
+    }
+}
+
+#[test]
+fn gemma4_per_layer_embeddings_and_kv_sharing_are_refused() {
+    let mut c = gemma4_31b();
+    c["text_config"].as_object_mut().unwrap().remove("hidden_size_per_layer_input");
+    let e = import(c).unwrap_err();
+    assert_eq!(e.field, "model.config.text_config.hidden_size_per_layer_input", "{e}");
+    let mut c = gemma4_31b();
+    c["text_config"]["num_kv_shared_layers"] = json!(20);
+    assert_eq!(import(c).unwrap_err().field, "model.config.text_config.num_kv_shared_layers");
+}
+
+#[test]
+fn gemma2_and_gemma3_follow_their_sliding_patterns() {
+    let gemma = |model_type: &str, extra: Value| {
+        let mut c = llama_8b();
+        c["model_type"] = json!(model_type);
+        c["head_dim"] = json!(128);
+        c.as_object_mut().unwrap().remove("tie_word_embeddings");
+        c.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        import(c).unwrap().spec
+    };
+    let g2 = gemma("gemma2", json!({"sliding_window": 4096}));
+    assert!(g2.tied_embeddings, "Gemma ties its embeddings by default");
+    assert_eq!((g2.layers[0].window, g2.layers[1].window), (Some(4096), None));
+    let g3 = gemma("gemma3_text", json!({"sliding_window": 1024, "sliding_window_pattern": 6}));
+    let full: Vec<usize> = (0..32).filter(|&i| g3.layers[i].window.is_none()).collect();
+    assert_eq!(full, [5, 11, 17, 23, 29]);
+}
+
+#[test]
+fn architectures_stand_in_for_a_missing_model_type() {
+    let mut c = llama_8b();
+    c.as_object_mut().unwrap().remove("model_type");
+    c["architectures"] = json!(["MixtralForCausalLM"]);
+    c["num_local_experts"] = json!(8);
+    c["num_experts_per_tok"] = json!(2);
+    assert!(import(c.clone()).unwrap().spec.is_moe());
+    c["architectures"] = json!(["MambaForCausalLM"]);
+    assert_eq!(import(c.clone()).unwrap_err().field, "model.config.architectures");
+    c.as_object_mut().unwrap().remove("architectures");
+    assert_eq!(import(c).unwrap_err().field, "model.config.model_type");
+}
+
+#[test]
+fn a_wrapper_ties_its_language_model_by_its_own_flag() {
+    let text = {
+        let mut t = llama_8b();
+        t["model_type"] = json!("qwen3_vl_moe_text");
+        t["num_experts"] = json!(8);
+        t["num_experts_per_tok"] = json!(2);
+        t["moe_intermediate_size"] = json!(768);
+        t.as_object_mut().unwrap().remove("tie_word_embeddings");
+        t
+    };
+    let wrapper = |tie: Option<bool>| {
+        let mut c = json!({"model_type": "qwen3_vl_moe", "text_config": text.clone(), "vision_config": {}});
+        if let Some(t) = tie {
+            c["tie_word_embeddings"] = json!(t);
+        }
+        import(c).unwrap().spec.tied_embeddings
+    };
+    assert!(!wrapper(Some(false)), "the wrapper's false wins over Qwen3VLMoeTextConfig's default");
+    assert!(wrapper(None), "absent everywhere: the text config's default (true)");
+}
+
+#[test]
+fn mistral_window_follows_mistral_config_defaults() {
+    let mistral = |window: Option<Value>| {
+        let mut c = llama_8b();
+        c["model_type"] = json!("mistral");
+        if let Some(w) = window {
+            c["sliding_window"] = w;
+        }
+        import(c).unwrap().spec.layers[0].window
+    };
+    assert_eq!(mistral(None), Some(4096), "absent: MistralConfig's default 4096");
+    assert_eq!(mistral(Some(json!(null))), None, "null: no window");
+    assert_eq!(mistral(Some(json!(2048))), Some(2048));
+}
+
+#[test]
+fn qwen_slides_only_from_max_window_layers_when_enabled() {
+    let mut c = llama_8b();
+    c["model_type"] = json!("qwen2");
+    c["sliding_window"] = json!(4096);
+    c["max_window_layers"] = json!(28);
+    assert!(import(c.clone()).unwrap().spec.layers.iter().all(|l| l.window.is_none()));
+    c["use_sliding_window"] = json!(true);
+    let s = import(c).unwrap().spec;
+    assert_eq!(s.layers.iter().filter(|l| l.window == Some(4096)).count(), 4);
+    assert!(s.layers[27].window.is_none() && s.layers[28].window.is_some());
+    assert!(matches!(s.layers[0].attention, Attention::Gqa { bias: true, .. }), "Qwen2 q/k/v biases");
+}
+
+#[test]
+fn window_caps_the_cache_of_one_request() {
+    let s = import(gpt_oss_20b()).unwrap().spec;
+    // 12 sliding layers hold 128 tokens, 12 full layers 8192; 2 × 8 × 64 elements, bf16.
+    let per_layer_token = 2.0 * 8.0 * 64.0 * 2.0;
+    let expected = 12.0 * 128.0 * per_layer_token + 12.0 * 8192.0 * per_layer_token;
+    assert_eq!(s.kv_cache_bytes_for_context(8192, 2.0), expected);
+    // Below the window every layer holds the whole context.
+    assert_eq!(s.kv_cache_bytes_for_context(100, 2.0), 100.0 * s.kv_cache_bytes_per_token(2.0));
+}
+
+#[test]
+fn checkpoint_precision_comes_from_the_quantization_config() {
+    let with = |q: Value| {
+        let mut c = llama_8b();
+        c["quantization_config"] = q;
+        import(c).unwrap()
+    };
+    let cases = [
+        (json!({"quant_method": "fp8", "weight_block_size": [128, 128]}), Some(WeightPrecision::Fp8)),
+        (json!({"quant_method": "mxfp4"}), Some(WeightPrecision::Fp4)),
+        (json!({"quant_method": "awq", "bits": 4}), Some(WeightPrecision::Int4)),
+        (json!({"quant_algo": "NVFP4", "producer": {"name": "modelopt"}}), Some(WeightPrecision::Fp4)),
+        (
+            json!({"quant_method": "compressed-tensors", "config_groups": {"g": {"weights": {"num_bits": 4, "type": "int"}}}}),
+            Some(WeightPrecision::Int4),
+        ),
+        (json!({"quant_method": "bitsandbytes", "load_in_4bit": true}), None),
+        (json!({"quant_algo": "MIXED_PRECISION"}), None),
+        (json!("fp8"), None),
+    ];
+    for (q, expected) in cases {
+        let m = with(q.clone());
+        assert_eq!(m.checkpoint_precision, expected, "{q}");
+        assert_eq!(
+            expected.is_none(),
+            !m.notes.is_empty(),
+            "{q}: a note exactly when unknown: {:?}",
+            m.notes
+        );
+    }
+    let mut c = llama_8b();
+    c["torch_dtype"] = json!("float16");
+    assert_eq!(import(c).unwrap().checkpoint_precision, Some(WeightPrecision::Fp16));
+}
+
+#[test]
+fn refusals_name_the_key_that_shows_the_missing_feature() {
+    let refused = |extra: Value| -> InputError {
+        let mut c = llama_8b();
+        c.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        import(c).unwrap_err()
+    };
+    let cases = [
+        (json!({"hybrid_override_pattern": "M-M*"}), "hybrid_override_pattern", "Mamba"),
+        (json!({"layer_types": ["linear_attention"]}), "layer_types", "linear-attention"),
+        (json!({"linear_attn_config": {}}), "linear_attn_config", "Kimi Delta"),
+        (json!({"attn_type_list": [0, 1]}), "attn_type_list", "lightning"),
+        (json!({"index_topk": 2048}), "index_topk", "indexer"),
+        (json!({"compress_ratios": [0, 4]}), "compress_ratios", "DeepSeek V4"),
+        (json!({"block_configs": []}), "block_configs", "NAS"),
+        (json!({"v_head_dim": 64}), "v_head_dim", "value heads"),
+        (json!({"model_type": "mamba"}), "model_type", "not modelled"),
+        (json!({"layer_types": ["full_attention", "cross_attention"]}), "layer_types", "has 2 entries"),
+    ];
+    for (extra, key, words) in cases {
+        let e = refused(extra.clone());
+        assert_eq!(e.field, format!("model.config.{key}"), "{extra}: {e}");
+        assert!(e.message.contains(words), "{extra}: {e}");
+    }
+}
+
+#[test]
+fn bad_values_of_required_keys_are_errors_naming_the_key() {
+    let keys = [
+        "hidden_size",
+        "num_hidden_layers",
+        "num_attention_heads",
+        "num_key_value_heads",
+        "intermediate_size",
+        "vocab_size",
+    ];
+    let bad =
+        [json!(0), json!(-1), json!(1.5), json!("4096"), json!(1e30), json!(true), json!([]), json!({})];
+    for key in keys {
+        for value in &bad {
+            let mut c = llama_8b();
+            c[key] = value.clone();
+            let e = import(c).expect_err(&format!("{key} = {value}"));
+            assert_eq!(e.field, format!("model.config.{key}"), "{key} = {value}: {e}");
+        }
+        let mut c = llama_8b();
+        c.as_object_mut().unwrap().remove(key);
+        if key != "num_key_value_heads" {
+            let e = import(c).expect_err(key);
+            assert_eq!(e.field, format!("model.config.{key}"));
+            assert!(e.message.starts_with("missing"), "{e}");
+        }
+    }
+    let mut c = llama_8b();
+    c["num_key_value_heads"] = json!(5);
+    assert_eq!(import(c).unwrap_err().field, "model.config.num_key_value_heads", "5 does not divide 32");
+    assert_eq!(import(json!([1, 2])).unwrap_err().field, "model.config");
+}
+
+#[test]
+fn sizes_at_every_bound_count_without_overflow() {
+    use super::limits::*;
+    let c = json!({
+        "model_type": "qwen3_moe", "hidden_size": MAX_HIDDEN, "num_hidden_layers": MAX_LAYERS,
+        "num_attention_heads": MAX_HEADS, "num_key_value_heads": MAX_HEADS, "head_dim": MAX_HEAD_DIM,
+        "intermediate_size": MAX_INTERMEDIATE, "moe_intermediate_size": MAX_INTERMEDIATE,
+        "num_experts": MAX_EXPERTS, "num_experts_per_tok": MAX_EXPERTS, "vocab_size": MAX_VOCAB
+    });
+    let s = import(c).unwrap().spec;
+    let total = s.total_params();
+    assert!(total < 1 << 62 && s.active_params() == total, "{total}");
+    let mut over = llama_8b();
+    over["hidden_size"] = json!(MAX_HIDDEN + 1);
+    assert_eq!(import(over).unwrap_err().field, "model.config.hidden_size");
+}
+
+#[test]
+fn python_nan_and_infinity_read_as_null_outside_strings() {
+    let v =
+        parse_config_text(r#"{"a": [0.0, Infinity, -Infinity, NaN], "b": "NaN Infinity \" NaN"}"#).unwrap();
+    assert_eq!(v, json!({"a": [0.0, null, null, null], "b": "NaN Infinity \" NaN"}));
+    assert_eq!(parse_config_text("{").unwrap_err().field, "model.config");
+}
+
+/// Keys each base config reads, for targeted mutations.
+fn bases() -> Vec<(Value, &'static str, Vec<&'static str>)> {
+    let common =
+        ["hidden_size", "num_hidden_layers", "num_attention_heads", "vocab_size", "intermediate_size"];
+    let with = |extra: &[&'static str]| common.iter().chain(extra).copied().collect::<Vec<_>>();
+    vec![
+        (llama_8b(), "model.config", with(&["num_key_value_heads", "tie_word_embeddings", "model_type"])),
+        (
+            deepseek_v3(),
+            "model.config",
+            with(&[
+                "q_lora_rank",
+                "kv_lora_rank",
+                "qk_rope_head_dim",
+                "v_head_dim",
+                "n_routed_experts",
+                "num_experts_per_tok",
+                "moe_intermediate_size",
+                "n_shared_experts",
+                "first_k_dense_replace",
+                "moe_layer_freq",
+                "num_nextn_predict_layers",
+            ]),
+        ),
+        (
+            gpt_oss_20b(),
+            "model.config",
+            with(&[
+                "num_key_value_heads",
+                "head_dim",
+                "num_local_experts",
+                "num_experts_per_tok",
+                "sliding_window",
+            ]),
+        ),
+        (
+            llama4_maverick(),
+            "model.config.text_config",
+            with(&[
+                "num_key_value_heads",
+                "head_dim",
+                "intermediate_size_mlp",
+                "num_local_experts",
+                "num_experts_per_tok",
+                "interleave_moe_layer_step",
+                "attention_chunk_size",
+            ]),
+        ),
+        (
+            gemma4_31b(),
+            "model.config.text_config",
+            with(&[
+                "num_key_value_heads",
+                "head_dim",
+                "global_head_dim",
+                "num_global_key_value_heads",
+                "attention_k_eq_v",
+                "sliding_window",
+            ]),
+        ),
+    ]
+}
+
+fn bad_value() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        Just(json!(-1)),
+        Just(json!(1.5)),
+        Just(json!("x")),
+        Just(json!(1e30)),
+        Just(json!(u64::MAX)),
+        Just(json!(-1e300)),
+        Just(json!({})),
+    ]
+}
+
+/// Any JSON value, nested a few levels.
+fn any_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| json!(n)),
+        any::<u64>().prop_map(|n| json!(n)),
+        any::<f64>().prop_map(|f| json!(f)),
+        "[a-z_]{0,12}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(3, 24, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::btree_map("[a-z_]{1,10}", inner, 0..6)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// A result is sound: counts finite and ordered, or an error naming a `model.config` field.
+fn check_sound(result: &Result<ImportedModel, InputError>) -> Result<(), TestCaseError> {
+    match result {
+        Ok(m) => {
+            let s = &m.spec;
+            let (total, active) = (s.total_params(), s.active_params());
+            prop_assert!(active <= total, "active {} > total {}", active, total);
+            let kv = s.kv_cache_bytes_per_token(2.0);
+            prop_assert!(kv.is_finite() && kv >= 0.0, "KV {}", kv);
+            let ctx = s.kv_cache_bytes_for_context(1 << 20, 1.0);
+            prop_assert!(ctx.is_finite() && ctx >= 0.0, "KV at context {}", ctx);
+        }
+        Err(e) => {
+            prop_assert!(e.field.starts_with("model.config"), "field {:?}", e.field);
+            prop_assert!(!e.message.is_empty());
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    /// A bad value in any key a config reads is an error naming exactly that key.
+    #[test]
+    fn a_bad_value_in_a_read_key_is_an_error_naming_it(
+        (base, key) in (0..5usize).prop_flat_map(|i| {
+            let n = bases()[i].2.len();
+            (Just(i), 0..n)
+        }),
+        value in bad_value(),
+    ) {
+        let (mut config, prefix, keys) = bases().swap_remove(base);
+        let key = keys[key];
+        let target = if prefix.ends_with("text_config") { &mut config["text_config"] } else { &mut config };
+        target[key] = value.clone();
+        let result = import(config);
+        check_sound(&result)?;
+        let e = result.expect_err("a bad value must be refused");
+        prop_assert_eq!(e.field, format!("{prefix}.{key}"), "{} = {}: {}", key, value, e.message);
+    }
+
+    /// Any value in any key, or a key removed, never panics and never gives unsound numbers.
+    #[test]
+    fn mutated_configs_never_panic(
+        base in 0..5usize,
+        key in "[a-z_]{1,12}",
+        pick in any::<prop::sample::Index>(),
+        value in any_json(),
+        remove in any::<bool>(),
+    ) {
+        let (mut config, prefix, keys) = bases().swap_remove(base);
+        let key = if remove || pick.index(3) > 0 { keys[pick.index(keys.len())].to_string() } else { key };
+        let target = if prefix.ends_with("text_config") { &mut config["text_config"] } else { &mut config };
+        if remove {
+            target.as_object_mut().unwrap().remove(&key);
+        } else {
+            target[key.as_str()] = value;
+        }
+        check_sound(&import(config))?;
+    }
+
+    /// Arbitrary JSON at the root never panics.
+    #[test]
+    fn arbitrary_json_never_panics(value in any_json()) {
+        check_sound(&import(value))?;
+    }
+
+    /// Arbitrary text never panics the text parser.
+    #[test]
+    fn arbitrary_text_never_panics(text in "\\PC{0,64}") {
+        let _ = parse_config_text(&text);
+    }
+}

@@ -1,0 +1,529 @@
+//! The model as the planner sees it: an ordered list of decoder layers, each with its attention
+//! (grouped-query or multi-head latent, full or windowed) and its feed-forward block (dense or
+//! mixture-of-experts), plus the embeddings.
+//!
+//! Design decision: one `Layer` per decoder layer, in order, rather than one set of global
+//! hyper-parameters. Real models mix layer kinds (DeepSeek-V3's three leading dense layers,
+//! Llama 4 Maverick's alternating dense/MoE layers, gpt-oss' alternating sliding/full attention),
+//! and a pipeline stage holds a contiguous run of layers, so per-stage memory and time follow
+//! from summing the stage's layers, with no special case per architecture.
+//!
+//! Parameter counts follow the Hugging Face `transformers` modelling code of each family; norms
+//! and biases are counted, the multi-token-prediction module of DeepSeek-V3 is not (the published
+//! 671B excludes it). Small per-layer vectors that no family's KV cache or FLOPs depend on are
+//! not counted: per-head q/k norms (Qwen3, Gemma 3/4), Gemma's extra sandwich norms, gpt-oss'
+//! attention sinks (one scalar per head), LayerNorm biases; together under 0.01 % of any model
+//! in `data/model-configs/`.
+//!
+//! `config` imports a Hugging Face `config.json`, `catalog` holds the presets (which go through
+//! the same import), and `resolve` turns the scenario's `model` field into a spec.
+
+pub mod catalog;
+pub mod config;
+mod resolve;
+
+pub use config::{from_config_json, parse_config_text, ImportedModel};
+pub use resolve::resolve;
+
+use super::plan::ModelSummary;
+use super::precision::KvPrecision;
+use serde::Serialize;
+
+/// A decoder-only transformer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelSpec {
+    /// Display name (the catalog id or the name given with a pasted config).
+    pub name: String,
+    pub hidden_size: u64,
+    pub vocab_size: u64,
+    /// Input embedding and LM head share one matrix.
+    pub tied_embeddings: bool,
+    /// Decoder layers, first to last.
+    pub layers: Vec<Layer>,
+}
+
+/// One decoder layer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Layer {
+    pub attention: Attention,
+    /// `Some(w)`: the layer attends to at most the last `w` tokens (sliding-window or chunked
+    /// local attention), so its KV cache holds at most `w` tokens per request.
+    pub window: Option<u64>,
+    pub ffn: FeedForward,
+}
+
+/// The attention block of a layer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Attention {
+    /// Multi-head (`kv_heads == heads`), grouped-query or multi-query attention.
+    Gqa {
+        heads: u32,
+        kv_heads: u32,
+        head_dim: u32,
+        /// Biases on the q, k, v and o projections (Qwen2, gpt-oss, GPT-3).
+        bias: bool,
+        /// Values are taken from the key projection, so the layer has no `v_proj` (Gemma 4
+        /// global layers, `attention_k_eq_v`; transformers 5.24 `modeling_gemma4.py`). The cache
+        /// still holds keys and values: values are normed, keys are normed and rotated.
+        values_from_keys: bool,
+    },
+    /// Multi-head latent attention (DeepSeek-V2/V3, Kimi K2).
+    Mla(Mla),
+}
+
+/// Multi-head latent attention's dimensions: the cache holds one compressed latent of
+/// `kv_lora_rank` plus a shared rotary key of `qk_rope_head_dim` per token.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Mla {
+    pub heads: u32,
+    /// Low-rank query compression; `None` projects queries directly (DeepSeek-V2-Lite).
+    pub q_lora_rank: Option<u32>,
+    pub kv_lora_rank: u32,
+    pub qk_nope_head_dim: u32,
+    pub qk_rope_head_dim: u32,
+    pub v_head_dim: u32,
+}
+
+impl Mla {
+    /// Query and key width per head: the unrotated part plus the rotary part.
+    pub fn qk_head_dim(&self) -> u32 {
+        self.qk_nope_head_dim + self.qk_rope_head_dim
+    }
+
+    /// Cached elements per token: the latent plus the shared rotary key.
+    pub fn latent_width(&self) -> u32 {
+        self.kv_lora_rank + self.qk_rope_head_dim
+    }
+}
+
+/// The feed-forward block of a layer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FeedForward {
+    Dense(DenseFfn),
+    Moe(MoeFfn),
+}
+
+/// A dense MLP.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DenseFfn {
+    pub intermediate: u64,
+    /// Gated (SwiGLU: gate, up, down = 3 matrices) or plain (GPT-style up, down = 2 matrices).
+    pub gated: bool,
+    /// Biases on the projections (GPT-3).
+    pub bias: bool,
+}
+
+/// A mixture-of-experts block: `experts` routed experts of which each token uses
+/// `experts_per_token`, plus optional always-on shared experts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MoeFfn {
+    pub experts: u32,
+    pub experts_per_token: u32,
+    /// Intermediate size of one routed expert (gated, 3 matrices).
+    pub expert_intermediate: u64,
+    /// Total intermediate size of the shared experts (n_shared × their size); 0 for none.
+    pub shared_intermediate: u64,
+    /// Biases on the expert projections (gpt-oss).
+    pub bias: bool,
+}
+
+/// Parameter counts of a model, split the way parallelism splits them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct ParamCounts {
+    /// Attention projections and norms, all layers.
+    pub attention: u64,
+    /// Dense MLPs and shared experts, all layers.
+    pub dense_ffn: u64,
+    /// Routed experts, all layers.
+    pub experts: u64,
+    /// Routers, all layers.
+    pub routers: u64,
+    /// Input embedding, LM head (when untied) and the final norm.
+    pub embeddings: u64,
+}
+
+impl ParamCounts {
+    pub fn total(&self) -> u64 {
+        self.attention + self.dense_ffn + self.experts + self.routers + self.embeddings
+    }
+}
+
+impl Attention {
+    /// Query heads.
+    pub fn heads(&self) -> u32 {
+        match *self {
+            Attention::Gqa { heads, .. } => heads,
+            Attention::Mla(m) => m.heads,
+        }
+    }
+
+    /// Weights of the projections, plus the layer's two RMSNorms (`2 × hidden`).
+    pub fn params(&self, hidden: u64) -> u64 {
+        let norms = 2 * hidden;
+        match *self {
+            Attention::Gqa { heads, kv_heads, head_dim, bias, values_from_keys } => {
+                let q = heads as u64 * head_dim as u64;
+                let k = kv_heads as u64 * head_dim as u64;
+                let v = if values_from_keys { 0 } else { k };
+                let weights = hidden * (q + k + v) + q * hidden;
+                let biases = if bias { q + k + v + hidden } else { 0 };
+                weights + biases + norms
+            }
+            Attention::Mla(m) => {
+                let h = m.heads as u64;
+                let qk_head = m.qk_head_dim() as u64;
+                let q = match m.q_lora_rank {
+                    // q_a_proj, q_a_layernorm, q_b_proj
+                    Some(r) => hidden * r as u64 + r as u64 + r as u64 * h * qk_head,
+                    None => hidden * h * qk_head,
+                };
+                let kv_lora = m.kv_lora_rank as u64;
+                // kv_a_proj_with_mqa, kv_a_layernorm, kv_b_proj
+                let kv = hidden * (kv_lora + m.qk_rope_head_dim as u64)
+                    + kv_lora
+                    + kv_lora * h * (m.qk_nope_head_dim as u64 + m.v_head_dim as u64);
+                let o = h * m.v_head_dim as u64 * hidden;
+                q + kv + o + norms
+            }
+        }
+    }
+
+    /// KV-cache elements per token for this layer, on one GPU holding all its heads.
+    pub fn kv_elements_per_token(&self) -> u64 {
+        match *self {
+            Attention::Gqa { kv_heads, head_dim, .. } => 2 * kv_heads as u64 * head_dim as u64,
+            Attention::Mla(m) => m.latent_width() as u64,
+        }
+    }
+}
+
+impl DenseFfn {
+    pub fn params(&self, hidden: u64) -> u64 {
+        let matrices = if self.gated { 3 } else { 2 };
+        let biases = if self.bias { (matrices - 1) * self.intermediate + hidden } else { 0 };
+        matrices * hidden * self.intermediate + biases
+    }
+}
+
+impl MoeFfn {
+    /// Parameters of one routed expert (gated, 3 matrices).
+    pub fn expert_params(&self, hidden: u64) -> u64 {
+        let biases = if self.bias { 2 * self.expert_intermediate + hidden } else { 0 };
+        3 * hidden * self.expert_intermediate + biases
+    }
+
+    /// Parameters of the shared experts together.
+    pub fn shared_params(&self, hidden: u64) -> u64 {
+        3 * hidden * self.shared_intermediate
+    }
+
+    /// The router: one logit per expert (plus a bias, counted as a row).
+    pub fn router_params(&self, hidden: u64) -> u64 {
+        (hidden + 1) * self.experts as u64
+    }
+}
+
+impl ModelSpec {
+    pub fn num_layers(&self) -> u32 {
+        self.layers.len() as u32
+    }
+
+    /// True when any layer has routed experts.
+    pub fn is_moe(&self) -> bool {
+        self.layers.iter().any(|l| matches!(l.ffn, FeedForward::Moe(_)))
+    }
+
+    /// Input embedding, LM head when untied, and the final norm.
+    pub fn embedding_params(&self) -> u64 {
+        let one = self.vocab_size * self.hidden_size;
+        let head = if self.tied_embeddings { 0 } else { one };
+        one + head + self.hidden_size
+    }
+
+    /// Parameters of the given layers, split by kind.
+    pub fn layer_params(&self, layers: &[Layer]) -> ParamCounts {
+        let h = self.hidden_size;
+        let mut counts = ParamCounts::default();
+        for layer in layers {
+            counts.attention += layer.attention.params(h);
+            match layer.ffn {
+                FeedForward::Dense(d) => counts.dense_ffn += d.params(h),
+                FeedForward::Moe(m) => {
+                    counts.dense_ffn += m.shared_params(h);
+                    counts.experts += m.experts as u64 * m.expert_params(h);
+                    counts.routers += m.router_params(h);
+                }
+            }
+        }
+        counts
+    }
+
+    /// All parameters, split by kind.
+    pub fn params(&self) -> ParamCounts {
+        ParamCounts { embeddings: self.embedding_params(), ..self.layer_params(&self.layers) }
+    }
+
+    pub fn total_params(&self) -> u64 {
+        self.params().total()
+    }
+
+    /// Parameters one token passes through: everything but the routed experts it is not sent
+    /// to. The input embedding is a lookup, not a matrix multiply, but model cards count it, so
+    /// it is counted here too; compute estimates use `matmul_params_per_token`.
+    pub fn active_params(&self) -> u64 {
+        let p = self.params();
+        p.total() - p.experts + self.active_expert_params()
+    }
+
+    /// Routed-expert parameters one token passes through, all layers.
+    pub fn active_expert_params(&self) -> u64 {
+        let h = self.hidden_size;
+        self.layers
+            .iter()
+            .map(|l| match l.ffn {
+                FeedForward::Moe(m) => m.experts_per_token as u64 * m.expert_params(h),
+                FeedForward::Dense(_) => 0,
+            })
+            .sum()
+    }
+
+    /// KV-cache bytes per token for the whole model on one GPU, at full context (no window
+    /// cap), at `bytes_per_element` — the plan's `kv_cache_bytes_per_token`.
+    pub fn kv_cache_bytes_per_token(&self, bytes_per_element: f64) -> f64 {
+        self.layers
+            .iter()
+            .map(|l| l.attention.kv_elements_per_token() as f64 * bytes_per_element)
+            .sum()
+    }
+
+    /// KV-cache bytes one request holds at `context_tokens` tokens of context, whole model on
+    /// one GPU: a windowed layer (sliding window, Llama 4 chunk) keeps at most its window.
+    pub fn kv_cache_bytes_for_context(&self, context_tokens: u64, bytes_per_element: f64) -> f64 {
+        self.layers
+            .iter()
+            .map(|l| {
+                let tokens = l.window.map_or(context_tokens, |w| w.min(context_tokens));
+                l.attention.kv_elements_per_token() as f64 * tokens as f64 * bytes_per_element
+            })
+            .sum()
+    }
+}
+
+/// The plan's `model` block: the model as the planner understood it, KV cache at full context.
+pub fn summary(spec: &ModelSpec, kv: KvPrecision) -> ModelSummary {
+    ModelSummary {
+        name: spec.name.clone(),
+        total_params: spec.total_params(),
+        active_params: spec.active_params(),
+        layers: spec.num_layers(),
+        kv_cache_bytes_per_token: spec.kv_cache_bytes_per_token(kv.bytes()),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod fixtures {
+    //! Hand-written specs of well-known models for unit tests, from their `config.json`.
+    use super::*;
+
+    /// meta-llama/Llama-3.1-70B: hidden 8192, 80 layers, 64 heads, 8 KV heads, head_dim 128,
+    /// intermediate 28672, vocab 128256, untied.
+    pub fn llama_3_1_70b() -> ModelSpec {
+        let layer = Layer {
+            attention: Attention::Gqa {
+                heads: 64,
+                kv_heads: 8,
+                head_dim: 128,
+                bias: false,
+                values_from_keys: false,
+            },
+            window: None,
+            ffn: FeedForward::Dense(DenseFfn { intermediate: 28672, gated: true, bias: false }),
+        };
+        ModelSpec {
+            name: "meta-llama/Llama-3.1-70B".into(),
+            hidden_size: 8192,
+            vocab_size: 128256,
+            tied_embeddings: false,
+            layers: vec![layer; 80],
+        }
+    }
+
+    /// A dense GQA model with SwiGLU MLPs and no biases (the Llama / Qwen3 / Mistral shape).
+    fn dense_gqa(
+        name: &str,
+        hidden: u64,
+        layers: usize,
+        (heads, kv_heads, head_dim): (u32, u32, u32),
+        intermediate: u64,
+        vocab: u64,
+    ) -> ModelSpec {
+        let layer = Layer {
+            attention: Attention::Gqa { heads, kv_heads, head_dim, bias: false, values_from_keys: false },
+            window: None,
+            ffn: FeedForward::Dense(DenseFfn { intermediate, gated: true, bias: false }),
+        };
+        ModelSpec {
+            name: name.into(),
+            hidden_size: hidden,
+            vocab_size: vocab,
+            tied_embeddings: false,
+            layers: vec![layer; layers],
+        }
+    }
+
+    /// meta-llama/Meta-Llama-3.1-8B (`data/model-configs`): hidden 4096, 32 layers,
+    /// 32 heads, 8 KV heads, head_dim 128, intermediate 14336, vocab 128256, untied.
+    pub fn llama_3_1_8b() -> ModelSpec {
+        dense_gqa("meta-llama/Llama-3.1-8B", 4096, 32, (32, 8, 128), 14336, 128256)
+    }
+
+    /// Qwen/Qwen3-8B (`data/model-configs`): hidden 4096, 36 layers, 32 heads, 8 KV
+    /// heads, head_dim 128, intermediate 12288, vocab 151936, untied. (Its per-head q/k norms,
+    /// 256 weights a layer, are not counted.)
+    pub fn qwen3_8b() -> ModelSpec {
+        dense_gqa("Qwen/Qwen3-8B", 4096, 36, (32, 8, 128), 12288, 151936)
+    }
+
+    /// Qwen/Qwen2.5-3B-Instruct (its Hugging Face `config.json`; not in `data`):
+    /// hidden 2048, 36 layers, 16 heads, 2 KV heads, head_dim 128, intermediate 11008,
+    /// vocab 151936, tied embeddings, q/k/v biases (counted with an o bias too: 2048 extra
+    /// weights a layer). Model card: 3.09B parameters.
+    pub fn qwen2_5_3b() -> ModelSpec {
+        let mut m = dense_gqa("Qwen/Qwen2.5-3B-Instruct", 2048, 36, (16, 2, 128), 11008, 151936);
+        m.tied_embeddings = true;
+        for layer in &mut m.layers {
+            layer.attention = Attention::Gqa { heads: 16, kv_heads: 2, head_dim: 128, bias: true, values_from_keys: false };
+        }
+        m
+    }
+
+    /// mistralai/Mixtral-8x7B-v0.1 (`data/model-configs`): hidden 4096, 32 layers,
+    /// 32 heads, 8 KV heads, head_dim 128, 8 experts top-2 of intermediate 14336, vocab 32000,
+    /// untied, no sliding window.
+    pub fn mixtral_8x7b() -> ModelSpec {
+        let mut m = dense_gqa("mistralai/Mixtral-8x7B-v0.1", 4096, 32, (32, 8, 128), 0, 32000);
+        for layer in &mut m.layers {
+            layer.ffn = FeedForward::Moe(MoeFfn {
+                experts: 8,
+                experts_per_token: 2,
+                expert_intermediate: 14336,
+                shared_intermediate: 0,
+                bias: false,
+            });
+        }
+        m
+    }
+
+    /// openai/gpt-oss-120b (`data/model-configs`): hidden 2880, 36 layers alternating
+    /// sliding-window (128 tokens, even layers) and full attention, 64 heads, 8 KV heads,
+    /// head_dim 64, attention biases, 128 experts top-4 of intermediate 2880 with biases,
+    /// vocab 201088, untied. (Its 64 attention-sink logits a layer are not counted.)
+    pub fn gpt_oss_120b() -> ModelSpec {
+        let attention = Attention::Gqa { heads: 64, kv_heads: 8, head_dim: 64, bias: true, values_from_keys: false };
+        let ffn = FeedForward::Moe(MoeFfn {
+            experts: 128,
+            experts_per_token: 4,
+            expert_intermediate: 2880,
+            shared_intermediate: 0,
+            bias: true,
+        });
+        let layers = (0..36)
+            .map(|i| Layer { attention, window: (i % 2 == 0).then_some(128), ffn })
+            .collect();
+        ModelSpec {
+            name: "openai/gpt-oss-120b".into(),
+            hidden_size: 2880,
+            vocab_size: 201088,
+            tied_embeddings: false,
+            layers,
+        }
+    }
+
+    /// deepseek-ai/DeepSeek-V3: 61 layers (3 dense), MLA, 256 routed experts top-8, 1 shared.
+    pub fn deepseek_v3() -> ModelSpec {
+        let attention = Attention::Mla(Mla {
+            heads: 128,
+            q_lora_rank: Some(1536),
+            kv_lora_rank: 512,
+            qk_nope_head_dim: 128,
+            qk_rope_head_dim: 64,
+            v_head_dim: 128,
+        });
+        let dense = Layer {
+            attention,
+            window: None,
+            ffn: FeedForward::Dense(DenseFfn { intermediate: 18432, gated: true, bias: false }),
+        };
+        let moe = Layer {
+            attention,
+            window: None,
+            ffn: FeedForward::Moe(MoeFfn {
+                experts: 256,
+                experts_per_token: 8,
+                expert_intermediate: 2048,
+                shared_intermediate: 2048,
+                bias: false,
+            }),
+        };
+        let mut layers = vec![dense; 3];
+        layers.extend(vec![moe; 58]);
+        ModelSpec {
+            name: "deepseek-ai/DeepSeek-V3".into(),
+            hidden_size: 7168,
+            vocab_size: 129280,
+            tied_embeddings: false,
+            layers,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::*;
+
+    fn within(actual: f64, expected: f64, tolerance: f64) {
+        let diff = (actual - expected).abs() / expected;
+        assert!(
+            diff <= tolerance,
+            "expected {expected:.4e}, actual {actual:.4e}, difference {:.2}% > tolerance {:.2}%",
+            diff * 100.0,
+            tolerance * 100.0
+        );
+    }
+
+    #[test]
+    fn llama_70b_has_70_6b_params() {
+        // Model card: 70.6B.
+        within(llama_3_1_70b().total_params() as f64, 70.6e9, 0.01);
+    }
+
+    #[test]
+    fn fixture_param_counts_match_model_cards() {
+        // data/README.md (model cards); Qwen2.5-3B: its model card, 3.09B.
+        within(llama_3_1_8b().total_params() as f64, 8.03e9, 0.01);
+        within(mixtral_8x7b().total_params() as f64, 46.7e9, 0.01);
+        within(mixtral_8x7b().active_params() as f64, 12.9e9, 0.01);
+        within(gpt_oss_120b().total_params() as f64, 117e9, 0.01);
+        within(qwen2_5_3b().total_params() as f64, 3.09e9, 0.01);
+        // Qwen3-8B model card: 8.2B.
+        within(qwen3_8b().total_params() as f64, 8.2e9, 0.01);
+    }
+
+    #[test]
+    fn llama_70b_kv_is_327680_bytes_per_token_bf16() {
+        assert_eq!(llama_3_1_70b().kv_cache_bytes_per_token(2.0), 327_680.0);
+    }
+
+    #[test]
+    fn deepseek_v3_is_671b_total_37b_active() {
+        let m = deepseek_v3();
+        within(m.total_params() as f64, 671e9, 0.01);
+        within(m.active_params() as f64, 37e9, 0.03);
+    }
+
+    #[test]
+    fn deepseek_v3_mla_caches_576_elements_per_layer() {
+        // (kv_lora_rank 512 + rope 64) × 61 layers × 2 bytes.
+        assert_eq!(deepseek_v3().kv_cache_bytes_per_token(2.0), 576.0 * 61.0 * 2.0);
+    }
+}

@@ -1,0 +1,187 @@
+//! Plans end to end: the FORMAT.md shape, and invariants over random scenarios.
+
+use super::*;
+use crate::gpu::catalog as gpus;
+use crate::model::catalog as models;
+use proptest::prelude::*;
+use serde_json::{json, Value};
+
+fn plan_json(scenario: Value) -> Result<Plan, InputError> {
+    plan(&ScenarioInput::from_value(scenario)?)
+}
+
+/// GPU ids the catalog can plan without a custom spec.
+fn usable_gpus() -> Vec<String> {
+    gpus::entries().iter().filter(|g| gpus::lookup(g.id).is_ok()).map(|g| g.id.to_string()).collect()
+}
+
+#[test]
+fn the_format_md_example_plans() {
+    let p = plan_json(json!({
+        "model": "meta-llama/Llama-3.1-70B-Instruct", "weights": "bf16", "kv_cache": "bf16",
+        "gpu": "h100-sxm", "nodes": 2, "gpus_per_node": 8, "engine": "vllm",
+        "workload": { "isl": 2048, "osl": 512, "concurrency": 64 },
+        "sla": { "ttft_ms": 2000, "tpot_ms": 50 }, "priority": "throughput",
+        "layout": { "tp": 8, "pp": 1, "dp": 2, "ep": 1 }
+    }))
+    .unwrap();
+    assert_eq!(p.candidates.len(), 1);
+    assert_eq!(p.model.kv_cache_bytes_per_token, 327_680.0);
+    let json = serde_json::to_value(&p).unwrap();
+    for key in ["scenario", "model", "recommended", "rule_of_thumb", "trace", "candidates", "pareto", "warnings"] {
+        assert!(json.get(key).is_some(), "plan lacks {key}");
+    }
+    let c = &json["candidates"][0];
+    for key in ["layout", "feasible", "rejected_because", "concurrency", "ttft_ms", "tpot_ms", "output_tok_s",
+        "output_tok_s_per_gpu", "tok_s_per_user", "memory_per_gpu_gib", "bound", "range"]
+    {
+        assert!(c.get(key).is_some(), "candidate lacks {key}");
+    }
+}
+
+#[test]
+fn an_sla_no_layout_meets_gives_an_empty_recommendation_with_the_reason() {
+    let p = plan_json(json!({
+        "model": "llama-3.1-70b", "gpu": "h100-sxm", "workload": {"isl": 2048, "osl": 256},
+        "sla": {"tpot_ms": 0.5}
+    }))
+    .unwrap();
+    assert!(p.recommended.is_none());
+    let last = p.trace.last().unwrap();
+    assert_eq!(last.id, "no-feasible-layout");
+    assert!(p.candidates.iter().any(|c| c.rejected_because.as_deref() == Some("sla-tpot")));
+}
+
+#[test]
+fn the_trace_explains_the_winner_and_the_rule() {
+    let p = plan_json(json!({"model": "llama-3.1-70b", "gpu": "h100-sxm", "nodes": 2,
+                             "workload": {"isl": 1024, "osl": 512}})).unwrap();
+    let ids: Vec<&str> = p.trace.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(ids, ["enumerate", "reject", "operating-point", "rank", "winner", "vs-rule-of-thumb"]);
+    let winner = p.recommended.as_ref().unwrap();
+    assert!(p.trace[4].title.contains(&winner.layout.to_string()));
+    assert_eq!(p.trace[0].inputs["layouts"], p.candidates.len() as f64);
+    assert!(p.trace[5].detail.contains("TP 8 × PP 1 × DP 2"), "{}", p.trace[5].detail);
+}
+
+#[test]
+fn bad_scenarios_name_their_field() {
+    let cases = [
+        (json!({"model": "llama-3.1-8b", "gpu": "h100-sxm", "nodes": 0, "workload": {"isl": 1, "osl": 1}}), "nodes"),
+        (json!({"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {"isl": 0, "osl": 1}}), "workload.isl"),
+        (json!({"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {"isl": 8, "osl": -1}}), "workload.osl"),
+        (json!({"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {"isl": 8, "osl": 8}, "layout": {"tp": 3}}), "layout.tp"),
+        (json!({"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {"isl": 8, "osl": 8}, "layout": {"tp": 8, "pp": 2}}), "layout"),
+    ];
+    for (scenario, field) in cases {
+        let err = plan_json(scenario.clone()).expect_err(&scenario.to_string());
+        assert_eq!(err.field, field, "{scenario}: {err}");
+    }
+}
+
+fn finite_positive(x: Option<f64>, what: &str, c: &Candidate) {
+    let x = x.unwrap_or_else(|| panic!("{} feasible but {what} missing", c.layout));
+    assert!(x.is_finite() && x > 0.0, "{}: {what} = {x}", c.layout);
+}
+
+fn scenario_strategy() -> impl Strategy<Value = Value> {
+    let n_models = models::entries().len();
+    let n_gpus = usable_gpus().len();
+    (
+        (0..n_models, 0..n_gpus, 1u32..=4, prop::sample::select(vec![1u32, 2, 4, 8])),
+        (prop::sample::select(vec!["bf16", "fp8", "int4", "fp4"]), prop::sample::select(vec!["bf16", "fp8"])),
+        prop::sample::select(vec!["vllm", "sglang", "trtllm"]),
+        (1u32..=32768, 1u32..=8192, 0u8..3, 1u32..=4096, 0.01f64..200.0),
+        (prop::option::of(50.0f64..10_000.0), prop::option::of(2.0f64..500.0)),
+        prop::sample::select(vec!["throughput", "latency", "balanced"]),
+    )
+        .prop_map(move |((m, g, nodes, gpn), (w, kv), engine, (isl, osl, load, c, rate), (ttft, tpot), priority)| {
+            let mut workload = json!({"isl": isl, "osl": osl});
+            match load {
+                1 => workload["concurrency"] = json!(c),
+                2 => workload["request_rate"] = json!(rate),
+                _ => {}
+            }
+            let mut sla = json!({});
+            if let Some(t) = ttft {
+                sla["ttft_ms"] = json!(t);
+            }
+            if let Some(t) = tpot {
+                sla["tpot_ms"] = json!(t);
+            }
+            json!({
+                "model": models::entries()[m].id, "gpu": usable_gpus()[g], "nodes": nodes, "gpus_per_node": gpn,
+                "weights": w, "kv_cache": kv, "engine": engine, "workload": workload, "sla": sla, "priority": priority,
+            })
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Issue 4: no panic; every feasible candidate fits in memory; tp × pp × dp = GPUs; all
+    /// figures finite and positive; the recommendation is the best-ranked feasible candidate.
+    #[test]
+    fn random_scenarios_keep_the_invariants(scenario in scenario_strategy()) {
+        let gpus = scenario["nodes"].as_u64().unwrap() * scenario["gpus_per_node"].as_u64().unwrap();
+        let p = match plan_json(scenario.clone()) {
+            Ok(p) => p,
+            // Only a precision the GPU cannot be trusted with may be refused here.
+            Err(e) => { prop_assert_eq!(e.field.as_str(), "gpu", "{}: {}", scenario, e); return Ok(()); }
+        };
+        for c in &p.candidates {
+            prop_assert_eq!((c.layout.tp * c.layout.pp * c.layout.dp) as u64, gpus);
+            let m = &c.memory_per_gpu_gib;
+            for part in [m.weights, m.kv_cache, m.activations, m.overhead, m.capacity] {
+                prop_assert!(part.is_finite() && part >= 0.0, "{}: memory part {}", c.layout, part);
+            }
+            if c.feasible {
+                prop_assert!(m.weights + m.kv_cache + m.activations + m.overhead <= m.capacity * (1.0 + 1e-9),
+                    "{} feasible but over capacity: {:?}", c.layout, m);
+                for (x, what) in [(c.ttft_ms, "ttft"), (c.tpot_ms, "tpot"), (c.output_tok_s, "tok/s"),
+                                  (c.output_tok_s_per_gpu, "tok/s/GPU"), (c.tok_s_per_user, "tok/s/user")] {
+                    finite_positive(x, what, c);
+                }
+                prop_assert!(c.concurrency.unwrap_or(0) >= 1);
+            } else {
+                prop_assert!(c.rejected_because.is_some());
+            }
+        }
+        match &p.recommended {
+            Some(r) => prop_assert!(r.feasible),
+            None => prop_assert!(p.candidates.iter().all(|c| !c.feasible)),
+        }
+        for &i in &p.pareto {
+            prop_assert!(p.candidates[i].feasible);
+        }
+        // The ranking holds every feasible candidate once, the recommended one first.
+        let mut ranked = p.ranking.clone();
+        ranked.sort_unstable();
+        let feasible: Vec<usize> = (0..p.candidates.len()).filter(|&i| p.candidates[i].feasible).collect();
+        prop_assert_eq!(ranked, feasible);
+        prop_assert_eq!(p.ranking.first().map(|&i| &p.candidates[i]), p.recommended.as_ref());
+        // The plan's scenario (every default filled in) plans the same again.
+        prop_assert_eq!(&plan_json(p.scenario.clone()).unwrap(), &p);
+    }
+}
+
+/// The plan's `scenario` replays the plan (the benchmark worker is sent it): with a custom
+/// GPU, a pasted config.json, fixed sizes, engine options, an SLA and a kept fit.
+#[test]
+fn the_echoed_scenario_plans_the_same_plan() {
+    let config: Value = serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/model-configs/Qwen--Qwen3-30B-A3B.json")))
+        .expect("a shared config.json");
+    let scenarios = [
+        json!({"model": {"name": "pasted", "config": config}, "gpu": "h100-sxm", "nodes": 2, "layout": {"tp": 4},
+               "workload": {"isl": 1024, "osl": 256, "request_rate": 3.5, "arrivals": "staggered"},
+               "sla": {"ttft_ms": 900.0}, "engine": "sglang", "engine_options": {"memory_fraction": 0.8}}),
+        json!({"model": "llama-3.1-70b", "gpu": {"name": "mine", "memory_gib": 96, "hbm_tb_s": 4.0, "bf16_tflops": 900,
+               "scale_up_gb_s": 450, "scale_out_gb_s": 50}, "workload": {"isl": 2048, "osl": 128, "concurrency": 32},
+               "weights": "fp8", "priority": "latency", "allow_tp_across_nodes": false,
+               "perf_params": {"hbm_efficiency": 0.75, "fit": {"measurements": 2, "output_tok_s_per_gpu": [-0.02, 0.01]}}}),
+    ];
+    for scenario in scenarios {
+        let p = plan_json(scenario.clone()).unwrap_or_else(|e| panic!("{scenario}: {e}"));
+        assert_eq!(plan_json(p.scenario.clone()).unwrap(), p, "{}", p.scenario);
+    }
+}

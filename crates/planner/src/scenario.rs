@@ -1,0 +1,420 @@
+//! The scenario: the planner's one input shape (`FORMAT.md`, "Scenario (input)").
+//!
+//! Design decision: what arrives (`ScenarioInput`, numbers as JSON numbers, model and GPU as
+//! raw JSON) and what the planner works on (model spec, cluster, workload) are different types.
+//! `ScenarioInput` accepts anything JSON-shaped; validation turns it into planner inputs or
+//! one `InputError` naming the field, so a negative ISL or a typo'd key gets a message, never a
+//! panic. Unknown keys are rejected (a misspelt `concurency` must not silently mean "absent").
+
+use super::engine::Engine;
+use super::error::InputError;
+use super::precision::{KvPrecision, WeightPrecision};
+use super::units::Seconds;
+use super::workload::{Arrivals, Load, Priority, Sla, Workload};
+use super::locate::{check, locate, Kind};
+use serde::{Deserialize, Serialize};
+
+/// A scenario as it arrives (JSON, share link, form). Every field but `model`, `gpu` and the
+/// workload lengths is optional.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioInput {
+    /// A catalog id, or `{"name": …, "config": {…config.json…}}`.
+    pub model: serde_json::Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weights: Option<WeightPrecision>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kv_cache: Option<KvPrecision>,
+    /// A catalog id, or a custom spec object.
+    pub gpu: serde_json::Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nodes: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gpus_per_node: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine: Option<Engine>,
+    pub workload: WorkloadInput,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sla: Option<SlaInput>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Priority>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout: Option<LayoutInput>,
+    /// Overrides of the engine's memory fraction and batch caps (`engine::profile`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine_options: Option<EngineOptionsInput>,
+    /// `false` rejects layouts whose tensor-parallel group spans the scale-out network
+    /// (`tp-across-nodes`); absent or `true` lets the performance model price them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_tp_across_nodes: Option<bool>,
+    /// Performance-model parameters to plan with instead of the shipped ones for this GPU and
+    /// engine (a user's own fit, `calibration::recalibrate`); every field optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub perf_params: Option<PerfParamsInput>,
+}
+
+/// `perf_params`: overrides of `PerfParams`, units in the names (as in
+/// `data/fitted-params.json`), each checked against `perf::params::BOUNDS`; absent fields keep
+/// the shipped value. `fit` records the fit that produced them, which the plan's ranges use.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PerfParamsInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gemm_efficiency: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attention_efficiency: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hbm_efficiency: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link_efficiency: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale_up_hop_latency_us: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale_out_hop_latency_us: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_overhead_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer_overhead_us: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence_overhead_us: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moe_efficiency: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collective_latency_us: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fit: Option<FitRecordInput>,
+}
+
+/// How well the user's fit reproduces the user's measurements: per figure, the smallest and
+/// largest `predicted / measured − 1` after the fit (absent: not measured).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FitRecordInput {
+    pub measurements: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_tok_s_per_gpu: Option<[f64; 2]>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttft_ms: Option<[f64; 2]>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tpot_ms: Option<[f64; 2]>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkloadInput {
+    pub isl: f64,
+    pub osl: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concurrency: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_rate: Option<f64>,
+    /// `staggered` or `synchronized` (`workload::Arrivals`); absent: synchronized with a
+    /// `concurrency` (the closed-loop benchmark a concurrency describes), staggered otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arrivals: Option<Arrivals>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlaInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttft_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tpot_ms: Option<f64>,
+}
+
+/// Overrides of the engine's defaults; each absent field keeps the engine's default. Validated by
+/// `engine::profile`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EngineOptionsInput {
+    /// vLLM `gpu_memory_utilization`, SGLang `mem_fraction_static`, TensorRT-LLM
+    /// `kv_cache_free_gpu_mem_fraction`: in (0, 1].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_fraction: Option<f64>,
+    /// vLLM `max_num_seqs`, SGLang `max_running_requests`, TensorRT-LLM `max_batch_size`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_batch_requests: Option<f64>,
+    /// vLLM `max_num_batched_tokens`, SGLang `chunked_prefill_size`, TensorRT-LLM
+    /// `max_num_tokens`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_batch_tokens: Option<f64>,
+}
+
+/// Any subset of the layout; the fields left out are searched.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayoutInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tp: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pp: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dp: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ep: Option<f64>,
+}
+
+/// The layout sizes a scenario fixes; `None` is searched.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LayoutConstraint {
+    pub tp: Option<u32>,
+    pub pp: Option<u32>,
+    pub dp: Option<u32>,
+    pub ep: Option<u32>,
+}
+
+impl ScenarioInput {
+    /// Parse JSON text; the error names the offending field (`workload.isl`).
+    pub fn from_json(text: &str) -> Result<Self, InputError> {
+        let value: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| InputError::new("scenario", format!("not valid JSON: {e}")))?;
+        Self::from_value(value)
+    }
+
+    /// Interpret parsed JSON; the error names the offending field. Never inlined: the `plan`
+    /// command's logic and the page both call it, and an inlined copy of the deserializer
+    /// weighs ~10 KB of WebAssembly.
+    #[inline(never)]
+    pub fn from_value(value: serde_json::Value) -> Result<Self, InputError> {
+        // Read first; only a failure is located (`locate`), against the fields below.
+        Self::deserialize(value.clone()).map_err(|_| {
+            let (path, message) = locate(&value, &SCENARIO, "").unwrap_or_default();
+            InputError::new(if path.is_empty() { "scenario".to_string() } else { path }, message)
+        })
+    }
+
+    /// The workload, validated.
+    pub fn workload(&self) -> Result<Workload, InputError> {
+        let w = &self.workload;
+        let isl = whole(w.isl, "workload.isl", 1, MAX_TOKENS)?;
+        let osl = whole(w.osl, "workload.osl", 1, MAX_TOKENS)?;
+        let load = match (w.concurrency, w.request_rate) {
+            (Some(_), Some(_)) => {
+                return Err(InputError::new(
+                    "workload.request_rate",
+                    "give workload.concurrency or workload.request_rate, not both",
+                ))
+            }
+            (Some(c), None) => Load::Concurrency(whole(c, "workload.concurrency", 1, 1_000_000)?),
+            (None, Some(r)) => {
+                if !(r.is_finite() && r > 0.0) {
+                    return Err(InputError::new(
+                        "workload.request_rate",
+                        format!("must be a positive number of requests per second, got {r}"),
+                    ));
+                }
+                Load::RequestRate(r)
+            }
+            (None, None) => Load::MaxThroughput,
+        };
+        let arrivals = match (w.arrivals, load) {
+            (Some(Arrivals::Synchronized), Load::RequestRate(_)) => {
+                return Err(InputError::new(
+                    "workload.arrivals",
+                    "synchronized arrivals need a closed loop (workload.concurrency); a request rate arrives staggered",
+                ))
+            }
+            (Some(a), _) => a,
+            (None, Load::Concurrency(_)) => Arrivals::Synchronized,
+            (None, Load::MaxThroughput | Load::RequestRate(_)) => Arrivals::Staggered,
+        };
+        let sla = self.sla.clone().unwrap_or_default();
+        let sla = Sla {
+            ttft: positive_ms(sla.ttft_ms, "sla.ttft_ms")?,
+            tpot: positive_ms(sla.tpot_ms, "sla.tpot_ms")?,
+        };
+        Ok(Workload { isl, osl, load, arrivals, sla, priority: self.priority.unwrap_or_default() })
+    }
+
+    /// The fixed layout sizes, each validated as a whole number ≥ 1 (their product and
+    /// divisibility are checked against the cluster by the search).
+    pub fn layout_constraint(&self) -> Result<LayoutConstraint, InputError> {
+        let l = self.layout.unwrap_or_default();
+        let get = |v: Option<f64>, field: &str| v.map(|v| whole(v, field, 1, MAX_GPUS)).transpose();
+        Ok(LayoutConstraint {
+            tp: get(l.tp, "layout.tp")?,
+            pp: get(l.pp, "layout.pp")?,
+            dp: get(l.dp, "layout.dp")?,
+            ep: get(l.ep, "layout.ep")?,
+        })
+    }
+}
+
+/// The scenario's fields as `locate` walks them (the same names and types as the structs above;
+/// `tests::every_field_is_located` keeps the two in step).
+const SCENARIO: Kind = Kind::Struct(check::<ScenarioInput>, &[
+    ("model", Kind::Any),
+    ("weights", Kind::Leaf(check::<Option<WeightPrecision>>)),
+    ("kv_cache", Kind::Leaf(check::<Option<KvPrecision>>)),
+    ("gpu", Kind::Any),
+    ("nodes", Kind::Leaf(check::<Option<f64>>)),
+    ("gpus_per_node", Kind::Leaf(check::<Option<f64>>)),
+    ("engine", Kind::Leaf(check::<Option<Engine>>)),
+    ("workload", Kind::Struct(check::<WorkloadInput>, &[
+        ("isl", Kind::Leaf(check::<f64>)),
+        ("osl", Kind::Leaf(check::<f64>)),
+        ("concurrency", Kind::Leaf(check::<Option<f64>>)),
+        ("request_rate", Kind::Leaf(check::<Option<f64>>)),
+        ("arrivals", Kind::Leaf(check::<Option<Arrivals>>)),
+    ])),
+    ("sla", Kind::Struct(check::<Option<SlaInput>>, &[
+        ("ttft_ms", Kind::Leaf(check::<Option<f64>>)),
+        ("tpot_ms", Kind::Leaf(check::<Option<f64>>)),
+    ])),
+    ("priority", Kind::Leaf(check::<Option<Priority>>)),
+    ("layout", Kind::Struct(check::<Option<LayoutInput>>, &[
+        ("tp", Kind::Leaf(check::<Option<f64>>)),
+        ("pp", Kind::Leaf(check::<Option<f64>>)),
+        ("dp", Kind::Leaf(check::<Option<f64>>)),
+        ("ep", Kind::Leaf(check::<Option<f64>>)),
+    ])),
+    ("engine_options", Kind::Struct(check::<Option<EngineOptionsInput>>, &[
+        ("memory_fraction", Kind::Leaf(check::<Option<f64>>)),
+        ("max_batch_requests", Kind::Leaf(check::<Option<f64>>)),
+        ("max_batch_tokens", Kind::Leaf(check::<Option<f64>>)),
+    ])),
+    ("allow_tp_across_nodes", Kind::Leaf(check::<Option<bool>>)),
+    ("perf_params", Kind::Struct(check::<Option<PerfParamsInput>>, &[
+        ("gemm_efficiency", Kind::Leaf(check::<Option<f64>>)),
+        ("attention_efficiency", Kind::Leaf(check::<Option<f64>>)),
+        ("hbm_efficiency", Kind::Leaf(check::<Option<f64>>)),
+        ("link_efficiency", Kind::Leaf(check::<Option<f64>>)),
+        ("scale_up_hop_latency_us", Kind::Leaf(check::<Option<f64>>)),
+        ("scale_out_hop_latency_us", Kind::Leaf(check::<Option<f64>>)),
+        ("step_overhead_ms", Kind::Leaf(check::<Option<f64>>)),
+        ("layer_overhead_us", Kind::Leaf(check::<Option<f64>>)),
+        ("sequence_overhead_us", Kind::Leaf(check::<Option<f64>>)),
+        ("moe_efficiency", Kind::Leaf(check::<Option<f64>>)),
+        ("collective_latency_us", Kind::Leaf(check::<Option<f64>>)),
+        ("fit", Kind::Struct(check::<Option<FitRecordInput>>, &[
+            ("measurements", Kind::Leaf(check::<f64>)),
+            ("output_tok_s_per_gpu", Kind::Pair(check::<Option<[f64; 2]>>)),
+            ("ttft_ms", Kind::Pair(check::<Option<[f64; 2]>>)),
+            ("tpot_ms", Kind::Pair(check::<Option<[f64; 2]>>)),
+        ])),
+    ])),
+]);
+
+/// Longest request length accepted: 10M tokens, beyond any served context today.
+pub const MAX_TOKENS: u32 = 10_000_000;
+/// Largest GPU count accepted for any one size: 1M, far beyond any cluster.
+pub const MAX_GPUS: u32 = 1_000_000;
+
+/// A JSON number that must be a whole number in `[min, max]`.
+pub fn whole(v: f64, field: &str, min: u32, max: u32) -> Result<u32, InputError> {
+    if !v.is_finite() || v.fract() != 0.0 {
+        return Err(InputError::new(field, format!("must be a whole number, got {v}")));
+    }
+    if v < min as f64 || v > max as f64 {
+        return Err(InputError::new(field, format!("must be between {min} and {max}, got {v}")));
+    }
+    Ok(v as u32)
+}
+
+fn positive_ms(v: Option<f64>, field: &str) -> Result<Option<Seconds>, InputError> {
+    match v {
+        None => Ok(None),
+        Some(ms) if ms.is_finite() && ms > 0.0 => Ok(Some(Seconds::from_ms(ms))),
+        Some(ms) => Err(InputError::new(field, format!("must be a positive number of milliseconds, got {ms}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<ScenarioInput, InputError> {
+        ScenarioInput::from_json(text)
+    }
+
+    const EXAMPLE: &str = r#"{
+      "model": "meta-llama/Llama-3.1-70B-Instruct", "weights": "bf16", "kv_cache": "bf16",
+      "gpu": "h100-sxm", "nodes": 2, "gpus_per_node": 8, "engine": "vllm",
+      "workload": { "isl": 2048, "osl": 512, "concurrency": 64 },
+      "sla": { "ttft_ms": 2000, "tpot_ms": 50 }, "priority": "throughput",
+      "layout": { "tp": 8, "pp": 1, "dp": 2, "ep": 1 }
+    }"#;
+
+    /// Every field of a scenario, nested ones included.
+    fn full_scenario() -> serde_json::Value {
+        serde_json::json!({
+            "model": "x", "weights": "fp8", "kv_cache": "fp8", "gpu": "h100-sxm", "nodes": 2, "gpus_per_node": 8,
+            "engine": "sglang",
+            "workload": {"isl": 2048, "osl": 512, "concurrency": 64, "request_rate": 2.5, "arrivals": "staggered"},
+            "sla": {"ttft_ms": 2000, "tpot_ms": 50}, "priority": "latency",
+            "layout": {"tp": 8, "pp": 1, "dp": 2, "ep": 1},
+            "engine_options": {"memory_fraction": 0.9, "max_batch_requests": 256, "max_batch_tokens": 8192},
+            "allow_tp_across_nodes": false,
+            "perf_params": {
+                "gemm_efficiency": 0.7, "attention_efficiency": 0.5, "hbm_efficiency": 0.8, "link_efficiency": 0.7,
+                "scale_up_hop_latency_us": 2, "scale_out_hop_latency_us": 5, "step_overhead_ms": 1,
+                "layer_overhead_us": 10, "sequence_overhead_us": 1, "moe_efficiency": 0.6, "collective_latency_us": 3,
+                "fit": {"measurements": 4, "output_tok_s_per_gpu": [-0.1, 0.1], "ttft_ms": [-0.2, 0.2], "tpot_ms": [-0.1, 0.05]}
+            }
+        })
+    }
+
+    #[test]
+    fn every_field_is_located() {
+        use crate::locate::testing::table_matches;
+        let full = full_scenario();
+        // The value reads (no key unknown to the structs), and written back it keeps every key
+        // (each field was present).
+        let read = ScenarioInput::from_value(full.clone()).unwrap();
+        table_matches(&full, &SCENARIO, "scenario");
+        table_matches(&serde_json::to_value(&read).unwrap(), &SCENARIO, "scenario");
+    }
+
+    /// Regression guard for the switch from `serde_path_to_error` (which wrapped every visitor,
+    /// ~20 KB of the page's WebAssembly) to `locate`: the same field and message for every
+    /// one-thing-wrong variant of a full scenario.
+    #[test]
+    fn located_errors_agree_with_a_tracking_reader() {
+        use crate::locate::testing::{broken_variants, reference};
+        let variants = broken_variants(&full_scenario());
+        assert!(variants.len() > 150, "{}", variants.len());
+        let mut failing = 0;
+        for v in &variants {
+            let got = ScenarioInput::from_value(v.clone()).err().map(|e| (e.field, e.message));
+            let want = reference::<ScenarioInput>(v)
+                .map(|(p, m)| (if p.is_empty() { "scenario".to_string() } else { p }, m));
+            assert_eq!(got, want, "{v}");
+            failing += usize::from(got.is_some());
+        }
+        assert!(failing > 100, "only {failing} variants failed to read");
+    }
+
+    #[test]
+    fn format_md_example_parses() {
+        let s = parse(EXAMPLE).unwrap();
+        let w = s.workload().unwrap();
+        assert_eq!((w.isl, w.osl, w.load, w.arrivals), (2048, 512, Load::Concurrency(64), Arrivals::Synchronized));
+        assert_eq!(s.layout_constraint().unwrap().tp, Some(8));
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let cases = [
+            (r#"{"model":"x","gpu":"y","workload":{"isl":-5,"osl":1}}"#, "workload.isl"),
+            (r#"{"model":"x","gpu":"y","workload":{"isl":0,"osl":1}}"#, "workload.isl"),
+            (r#"{"model":"x","gpu":"y","workload":{"isl":1.5,"osl":1}}"#, "workload.isl"),
+            (r#"{"model":"x","gpu":"y","workload":{"isl":"2048","osl":1}}"#, "workload.isl"),
+            (r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1,"concurency":4}}"#, "workload.concurency"),
+            (r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1},"weights":"fp7"}"#, "weights"),
+            (r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1},"sla":{"tpot_ms":-1}}"#, "sla.tpot_ms"),
+            (r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1,"concurrency":2,"request_rate":1}}"#, "workload.request_rate"),
+            (r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1},"layout":{"tp":0}}"#, "layout.tp"),
+            (r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1,"request_rate":2,"arrivals":"synchronized"}}"#, "workload.arrivals"),
+            (r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1,"arrivals":"bursty"}}"#, "workload.arrivals"),
+            (r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1},"engine_options":{"max_num_seqs":8}}"#, "engine_options.max_num_seqs"),
+            (r#"[1,2"#, "scenario"),
+        ];
+        for (text, field) in cases {
+            let err = parse(text)
+                .and_then(|s| s.workload().and(s.layout_constraint()))
+                .expect_err(text);
+            assert_eq!(err.field, field, "{text}: {err}");
+        }
+    }
+}
