@@ -14,6 +14,7 @@
 use planner::batch::run;
 use planner::model::catalog;
 use planner::rules::RULES;
+use planner::perf::params::Param;
 use planner::scenario::{PerfParamsInput, ScenarioInput};
 use planner_page::ui::form::{self, check, parse_count, Field, FormState, CUSTOM_GPU, FIELDS, MAX_NODES};
 use planner_page::ui::share::{from_params, to_params};
@@ -213,7 +214,7 @@ async fn the_calibration_note_drops_it() {
     let root = mount().await;
     assert!(by_testid(&root, "calibration-note").is_none());
     let mut state = AppState::default();
-    state.perf_params = Some(PerfParamsInput { gemm_efficiency: Some(0.5), ..Default::default() });
+    state.perf_params = Some(PerfParamsInput::one(Param::GemmEfficiency, 0.5));
     let query = browser::query_string(&state, false);
     assert!(query.contains("perf_params="), "{query}");
     // A fresh page from that link shows the note; its button drops the calibration.
@@ -284,7 +285,7 @@ fn share_links_carry_the_whole_scenario() {
     ] {
         state.form.set(field, value.into());
     }
-    state.perf_params = Some(PerfParamsInput { hbm_efficiency: Some(0.8), ..Default::default() });
+    state.perf_params = Some(PerfParamsInput::one(Param::HbmEfficiency, 0.8));
     let params: HashMap<&str, String> = to_params(&state).into_iter().collect();
     assert_eq!(params["model"], "moonshotai/Kimi-K2-Instruct");
     assert_eq!(params["request_rate"], "12");
@@ -315,7 +316,7 @@ fn the_reducer_sets_and_drops_a_calibration() {
     let state = Rc::new(AppState::default());
     let same = state.clone().reduce(Action::SetPerfParams(None));
     assert!(Rc::ptr_eq(&state, &same), "no change, same state");
-    let params = PerfParamsInput { step_overhead_ms: Some(2.0), ..Default::default() };
+    let params = PerfParamsInput::one(Param::StepOverhead, 2.0);
     let kept = state.reduce(Action::SetPerfParams(Some(params.clone())));
     assert_eq!(kept.perf_params, Some(params.clone()));
     let query = check(&kept.form, kept.perf_params.as_ref()).unwrap();

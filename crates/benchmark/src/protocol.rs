@@ -25,6 +25,7 @@ use planner::error::InputError;
 use planner::inputs::{resolve, PlannerInputs};
 use planner::layout::Layout;
 use planner::plan::Plan;
+use planner::perf::params::Param;
 use planner::planning::plan_inputs;
 use planner::scenario::{PerfParamsInput, ScenarioInput};
 use serde::{Deserialize, Serialize};
@@ -183,8 +184,8 @@ pub struct Report {
 /// A proposed fit: what `calibration::recalibrate` found, and what the plan recommends with it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fit {
-    /// The parameters the fit moved, and those that ended on a bound, joined by ", " (empty:
-    /// none).
+    /// The parameters the fit moved, and those that ended on a bound, by their labels
+    /// (`perf::params::PARAMS`) joined by ", " (empty: none).
     pub free: String,
     pub at_bound: String,
     pub loss_before: f64,
@@ -216,9 +217,10 @@ fn fit(scenario: &Value, runs: &[MeasuredRun]) -> Result<Fit, InputError> {
         return Err(InputError::new("measurements", "no imported run matches this scenario, so there is nothing to fit"));
     }
     let r = recalibrate(&inputs, &ms)?;
+    let labels = |names: &[&str]| names.iter().filter_map(|n| Param::from_json(n)).map(|p| p.spec().label).collect::<Vec<_>>().join(", ");
     Ok(Fit {
-        free: r.free.join(", "),
-        at_bound: r.at_bound.join(", "),
+        free: labels(&r.free),
+        at_bound: labels(&r.at_bound),
         loss_before: r.loss_before,
         loss_after: r.loss_after,
         measurements: r.measurements,

@@ -6,7 +6,7 @@ use crate::import::{import, tests::samples_dir};
 use calibration::recalibrate::{recalibrate, Figures};
 use calibration::Measurement;
 use planner::inputs::{resolve, PlannerInputs};
-use planner::perf::params::UNIT_NAMES;
+use planner::perf::params::PARAMS;
 use planner::perf::ranges::Calibration;
 use planner::scenario::ScenarioInput;
 
@@ -53,8 +53,8 @@ fn a_real_run_refits_a_few_parameters_and_its_errors_fall() {
     assert!(!r.free.is_empty() && r.free.len() <= 3, "{:?}", r.free);
     assert_eq!(r.params.check(), Ok(()));
     let (x0, x) = (r.start.to_array(), r.params.to_array());
-    for (k, (name, _)) in UNIT_NAMES.iter().enumerate() {
-        if !r.free.contains(name) {
+    for (k, name) in PARAMS.iter().map(|s| s.json).enumerate() {
+        if !r.free.contains(&name) {
             assert!((x[k] - x0[k]).abs() <= 1e-9 * x0[k].abs().max(1e-12), "{name} moved: {} → {}", x0[k], x[k]);
         }
     }

@@ -21,9 +21,9 @@ use super::import::import;
 use calibration::held_out::{cells, coverage, held_out};
 use calibration::Point;
 use planner::inputs::resolve;
-use planner::perf::ranges::{
-    self, Coverage, RangeFile, RangeTable, Regime, SampleFigure, Serving, ServingSample, Widening,
-};
+use calibration::records::{Coverage, RangeFile, SampleFigure, Serving, ServingSample};
+use planner::perf::ranges::{self, Regime};
+use planner::perf::tables::{RangeTable, Widening};
 use planner::scenario::ScenarioInput;
 use planner::workload::Load;
 

@@ -19,7 +19,7 @@
 //! values (`FitOptions::anchor`) keeps parameters the rows cannot tell apart where they were.
 
 use super::measurement::Point;
-use planner::perf::params::{ParamBound, PerfParams, BOUNDS, PARAM_COUNT};
+use planner::perf::params::{Param, ParamSpec, PerfParams, PARAMS, PARAM_COUNT};
 
 /// Width of the quadratic zone of the pseudo-Huber loss, in log error (≈ 10 %).
 pub const HUBER_DELTA: f64 = 0.1;
@@ -31,7 +31,7 @@ const PREDICTION_FLOOR: f64 = 0.01;
 /// What to fit and how hard to try.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FitOptions {
-    /// Which parameters (in `BOUNDS` order) the fit may move; the others stay at the start.
+    /// Which parameters (in table order, `PARAMS`) the fit may move; the others stay at the start.
     pub free: [bool; PARAM_COUNT],
     /// Weight of the pull towards the starting values: `anchor × Σ ((x − x₀)/(hi − lo))²`
     /// over the free parameters, added to the mean loss.
@@ -58,7 +58,7 @@ pub struct FitResult {
     /// Loss evaluations used.
     pub evaluations: usize,
     /// Free parameters that ended within 0.5 % of the range from a bound.
-    pub at_bound: Vec<&'static ParamBound>,
+    pub at_bound: Vec<Param>,
 }
 
 /// Pseudo-Huber loss of one figure: a rate (tokens/s) or a time predicted against measured.
@@ -99,36 +99,36 @@ pub fn loss(points: &[&Point], params: &PerfParams) -> f64 {
     total / points.len() as f64
 }
 
-fn to_angle(x: f64, b: &ParamBound) -> f64 {
-    let s = (2.0 * (x - b.lo) / (b.hi - b.lo) - 1.0).clamp(-1.0, 1.0);
+fn to_angle(x: f64, b: &ParamSpec) -> f64 {
+    let s = (2.0 * (x - b.lo()) / (b.hi() - b.lo()) - 1.0).clamp(-1.0, 1.0);
     s.asin()
 }
 
-fn from_angle(u: f64, b: &ParamBound) -> f64 {
-    (b.lo + (b.hi - b.lo) * (1.0 + u.sin()) / 2.0).clamp(b.lo, b.hi)
+fn from_angle(u: f64, b: &ParamSpec) -> f64 {
+    (b.lo() + (b.hi() - b.lo()) * (1.0 + u.sin()) / 2.0).clamp(b.lo(), b.hi())
 }
 
-/// Fit `start`'s free parameters to `points`. `start` is clamped into `BOUNDS` first.
+/// Fit `start`'s free parameters to `points`. `start` is clamped into its bounds first.
 pub fn fit(points: &[&Point], start: &PerfParams, options: &FitOptions) -> FitResult {
     let mut x0 = start.to_array();
-    for (x, b) in x0.iter_mut().zip(BOUNDS.iter()) {
-        *x = if x.is_finite() { x.clamp(b.lo, b.hi) } else { (b.lo + b.hi) / 2.0 };
+    for (x, b) in x0.iter_mut().zip(PARAMS.iter()) {
+        *x = if x.is_finite() { x.clamp(b.lo(), b.hi()) } else { (b.lo() + b.hi()) / 2.0 };
     }
     let free: Vec<usize> = (0..PARAM_COUNT).filter(|&i| options.free[i]).collect();
     let params_at = |u: &[f64]| {
         let mut x = x0;
         for (k, &i) in free.iter().enumerate() {
-            x[i] = from_angle(u[k], &BOUNDS[i]);
+            x[i] = from_angle(u[k], &PARAMS[i]);
         }
         PerfParams::from_array(x)
     };
     let anchored = |u: &[f64]| {
         let p = params_at(u);
         let x = p.to_array();
-        let pull: f64 = free.iter().map(|&i| ((x[i] - x0[i]) / (BOUNDS[i].hi - BOUNDS[i].lo)).powi(2)).sum();
+        let pull: f64 = free.iter().map(|&i| ((x[i] - x0[i]) / (PARAMS[i].hi() - PARAMS[i].lo())).powi(2)).sum();
         loss(points, &p) + options.anchor * pull
     };
-    let u0: Vec<f64> = free.iter().map(|&i| to_angle(x0[i], &BOUNDS[i])).collect();
+    let u0: Vec<f64> = free.iter().map(|&i| to_angle(x0[i], &PARAMS[i])).collect();
     let start_loss = loss(points, &params_at(&u0));
     let (u, evaluations) = nelder_mead(&anchored, u0, options.max_evaluations);
     let params = params_at(&u);
@@ -136,11 +136,11 @@ pub fn fit(points: &[&Point], start: &PerfParams, options: &FitOptions) -> FitRe
     let at_bound = free
         .iter()
         .filter(|&&i| {
-            let b = &BOUNDS[i];
-            let margin = 0.005 * (b.hi - b.lo);
-            x[i] <= b.lo + margin || x[i] >= b.hi - margin
+            let b = &PARAMS[i];
+            let margin = 0.005 * (b.hi() - b.lo());
+            x[i] <= b.lo() + margin || x[i] >= b.hi() - margin
         })
-        .map(|&i| &BOUNDS[i])
+        .map(|&i| PARAMS[i].param)
         .collect();
     FitResult { params, start_loss, loss: loss(points, &params), evaluations, at_bound }
 }
@@ -246,14 +246,14 @@ mod tests {
 
     #[test]
     fn angles_map_onto_the_bounds() {
-        for b in BOUNDS.iter() {
-            for x in [b.lo, (b.lo + b.hi) / 2.0, b.hi] {
+        for b in PARAMS.iter() {
+            for x in [b.lo(), (b.lo() + b.hi()) / 2.0, b.hi()] {
                 let back = from_angle(to_angle(x, b), b);
-                assert!((back - x).abs() <= 1e-12 * (b.hi - b.lo), "{}: {x} -> {back}", b.name);
+                assert!((back - x).abs() <= 1e-12 * (b.hi() - b.lo()), "{}: {x} -> {back}", b.json);
             }
             for u in [-10.0, -1.0, 0.0, 2.0, 100.0] {
                 let x = from_angle(u, b);
-                assert!(x >= b.lo && x <= b.hi, "{}: angle {u} gave {x}", b.name);
+                assert!(x >= b.lo() && x <= b.hi(), "{}: angle {u} gave {x}", b.json);
             }
         }
     }

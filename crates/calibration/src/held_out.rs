@@ -15,7 +15,8 @@
 use planner::engine::Engine;
 use planner::gpu::Generation;
 use planner::perf::params::PerfParams;
-use planner::perf::ranges::{Architecture, Cell, Hardware, HeldOut, Phase};
+use crate::records::{Cell, HeldOut};
+use planner::perf::tables::{Architecture, Hardware, Phase};
 use super::metrics::quantile;
 use super::{fit_groups, Point, ANCHOR, MAX_EVALUATIONS};
 use std::collections::{BTreeMap, BTreeSet};

@@ -24,6 +24,8 @@ pub mod held_out;
 pub mod measurement;
 pub mod metrics;
 pub mod recalibrate;
+pub mod records;
+pub mod shipped_source;
 
 #[cfg(test)]
 pub(crate) mod tests;
@@ -35,7 +37,7 @@ pub use metrics::{breakdown, compare, summarise, Compared, Summary};
 use planner::engine::Engine;
 use planner::error::InputError;
 use planner::gpu::Generation;
-use planner::perf::params::{PerfParams, BOUNDS, PARAM_COUNT};
+use planner::perf::params::{InformedBy, Param, PerfParams, PARAMS, PARAM_COUNT, SMALL_BATCH};
 use planner::workload::Load;
 use std::collections::BTreeSet;
 
@@ -57,41 +59,27 @@ pub fn prepare(measurements: &[Measurement]) -> Result<Vec<Point>, InputError> {
         .collect()
 }
 
-/// Running requests per replica below which a fixed per-step cost is a visible share of a
-/// step (a 70B model's weight read takes ~20 ms; 0.4 ms of overhead is 2 % of it, against
-/// ~0.05 % at a few hundred requests, where per-token costs swamp it).
-pub const SMALL_BATCH: u32 = 16;
-
-/// Which parameters `points` can inform, in `BOUNDS` order:
-/// - the link figures and the collective fixed cost only with multi-GPU layouts, the
-///   scale-out latency only with a group that crosses the scale-up domain;
-/// - `moe_efficiency` only with MoE models;
-/// - `step_overhead` and `layer_overhead` only with a measurement at a small fixed load
-///   (concurrency per replica ≤ `SMALL_BATCH`): at maximum throughput hundreds of requests
-///   share a step and a fixed per-step cost cannot be told from per-token costs — a fit
-///   there pushes it to whatever absorbs the rest (it found 5–10 ms per step, which would
-///   wreck every latency prediction);
-/// - the rest always (every step runs GEMMs and attention, reads HBM and runs sequences).
+/// Which parameters `points` can inform, in table order: each parameter's
+/// `perf::params::InformedBy` against what the points measured. A parameter no point
+/// informs stays where it started: a fit would push it to whatever absorbs the rest (freed at
+/// maximum throughput, the step overhead went to 5–10 ms per step, which would wreck every
+/// latency prediction).
 pub fn identifiable(points: &[&Point]) -> [bool; PARAM_COUNT] {
     let layout = |p: &&Point| p.measurement.layout;
-    let multi_gpu = points.iter().any(|p| layout(p).tp * layout(p).pp > 1 || layout(p).dp > 1);
-    let across = points.iter().any(|p| p.inputs.cluster.total_gpus() > p.inputs.cluster.scale_up_group());
-    let moe = points.iter().any(|p| p.inputs.model.is_moe());
-    let small_batch = points.iter().any(|p| match p.inputs.workload.load {
-        Load::Concurrency(c) => c <= SMALL_BATCH * layout(p).dp,
-        Load::MaxThroughput | Load::RequestRate(_) => false,
-    });
-    let mut free = [true; PARAM_COUNT];
-    for (i, b) in BOUNDS.iter().enumerate() {
-        free[i] = match b.name {
-            "link_efficiency" | "scale_up_hop_latency" | "collective_latency" => multi_gpu,
-            "scale_out_hop_latency" => across,
-            "moe_efficiency" => moe,
-            "step_overhead" | "layer_overhead" => small_batch,
-            _ => true,
-        };
-    }
-    free
+    let informs = |by: InformedBy| match by {
+        InformedBy::Every => !points.is_empty(),
+        InformedBy::MultiGpu => points.iter().any(|p| layout(p).tp * layout(p).pp > 1 || layout(p).dp > 1),
+        InformedBy::AcrossScaleUp => points.iter().any(|p| p.inputs.cluster.total_gpus() > p.inputs.cluster.scale_up_group()),
+        InformedBy::Moe => points.iter().any(|p| p.inputs.model.is_moe()),
+        InformedBy::SmallBatch => points.iter().any(|p| {
+            let small = match p.inputs.workload.load {
+                Load::Concurrency(c) => c <= SMALL_BATCH * layout(p).dp,
+                Load::MaxThroughput | Load::RequestRate(_) => false,
+            };
+            small || p.measurement.ttft_ms.is_some() || p.measurement.tpot_ms.is_some()
+        }),
+    };
+    std::array::from_fn(|i| informs(PARAMS[i].informed_by))
 }
 
 /// One (generation, engine) fit.
@@ -146,7 +134,7 @@ pub fn fit_groups<S: Fn(Generation, Engine) -> PerfParams>(
             let mut result = fit(&rows, &start, &options);
             // A network hop is never faster than a hop inside the node: when the rows cannot
             // inform the scale-out latency, keep it at least the fitted scale-up one.
-            let scale_out_free = BOUNDS.iter().zip(free).any(|(b, f)| b.name == "scale_out_hop_latency" && f);
+            let scale_out_free = free[Param::ScaleOutHopLatency as usize];
             if !scale_out_free && result.params.scale_out_hop_latency < result.params.scale_up_hop_latency {
                 result.params.scale_out_hop_latency = result.params.scale_up_hop_latency;
             }

@@ -2,7 +2,7 @@
 //! their GPU and engine, the plan made again with the fit, and the error of every measurement
 //! before and after — for the page and the command line alike.
 //!
-//! Design decision: the SAME fit as the shipped parameters (`fit`, bounded to `BOUNDS`, the
+//! Design decision: the SAME fit as the shipped parameters (`fit`, bounded to each parameter's bounds, the
 //! same robust loss, here over throughput, TTFT and TPOT as measured), started from the
 //! parameters the scenario plans with and pulled towards them (`ANCHOR`), with only the
 //! parameters the measurements can identify set free (`free_parameters`). The result is a
@@ -26,7 +26,7 @@ use super::{identifiable, prepare, Measurement, Point, ANCHOR, MAX_EVALUATIONS};
 use planner::error::InputError;
 use planner::inputs::{resolve, PlannerInputs};
 use planner::layout::Layout;
-use planner::perf::params::{PerfParams, BOUNDS, PARAM_COUNT, UNIT_NAMES};
+use planner::perf::params::{ParamOverrides, PerfParams, PARAMS, PARAM_COUNT};
 use planner::perf::OperatingPoint;
 use planner::plan::Plan;
 use planner::planning::plan_inputs;
@@ -34,7 +34,7 @@ use planner::scenario::{FitRecordInput, PerfParamsInput, ScenarioInput};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// A parameter moves by this share of its `BOUNDS` range to measure its effect.
+/// A parameter moves by this share of its plausible range to measure its effect.
 pub const SENSITIVITY_STEP: f64 = 0.05;
 /// Least effect worth fitting: a measured figure moves by 0.5 % when the parameter moves by
 /// `SENSITIVITY_STEP` of its range.
@@ -85,7 +85,7 @@ pub struct Recalibration {
     pub start: PerfParams,
     #[serde(skip)]
     pub params: PerfParams,
-    /// Parameters the fit moved (`UNIT_NAMES`), and those that ended on a bound.
+    /// Parameters the fit moved (their JSON names), and those that ended on a bound.
     pub free: Vec<&'static str>,
     pub at_bound: Vec<&'static str>,
     /// Mean robust loss over the measurements before and after.
@@ -130,22 +130,16 @@ fn log_predictions(points: &[&Point], params: &PerfParams) -> Option<Vec<f64>> {
 
 /// The parameters `points` can identify, starting from `start` (see the module doc).
 pub fn free_parameters(points: &[&Point], start: &PerfParams) -> [bool; PARAM_COUNT] {
-    let mut structural = identifiable(points);
-    let times_measured = points.iter().any(|p| p.measurement.ttft_ms.is_some() || p.measurement.tpot_ms.is_some());
-    for (i, b) in BOUNDS.iter().enumerate() {
-        if times_measured && matches!(b.name, "step_overhead" | "layer_overhead") {
-            structural[i] = true;
-        }
-    }
+    let structural = identifiable(points);
     let mut free = [false; PARAM_COUNT];
     let Some(base) = log_predictions(points, start) else { return free };
     let x0 = start.to_array();
     // Each candidate's effect on the figures, per SENSITIVITY_STEP of its range.
     let mut effects: Vec<(usize, Vec<f64>)> = Vec::new();
-    for (i, b) in BOUNDS.iter().enumerate().filter(|(i, _)| structural[*i]) {
-        let h = SENSITIVITY_STEP * (b.hi - b.lo);
+    for (i, b) in PARAMS.iter().enumerate().filter(|(i, _)| structural[*i]) {
+        let h = SENSITIVITY_STEP * (b.hi() - b.lo());
         let mut x = x0;
-        x[i] = if x[i] + h <= b.hi { x[i] + h } else { x[i] - h };
+        x[i] = if x[i] + h <= b.hi() { x[i] + h } else { x[i] - h };
         let Some(moved) = log_predictions(points, &PerfParams::from_array(x)) else { continue };
         let effect: Vec<f64> = moved.iter().zip(&base).map(|(a, b)| a - b).collect();
         effects.push((i, effect));
@@ -205,9 +199,8 @@ pub fn recalibrate(inputs: &PlannerInputs, measurements: &[Measurement]) -> Resu
     // The fit as the scenario keeps it: in named units, without the binary noise of the unit
     // conversion (nine decimals); the errors after are those of these values.
     let x = result.params.to_array();
-    let value = |i: usize| Some(((x[i] / UNIT_NAMES[i].1) * 1e9).round() / 1e9);
-    let overrides: [Option<f64>; PARAM_COUNT] = std::array::from_fn(value);
-    let params = start.with_overrides(overrides, "perf_params")?;
+    let values: ParamOverrides = std::array::from_fn(|i| Some(((x[i] / PARAMS[i].unit.scale()) * 1e9).round() / 1e9));
+    let params = start.with_overrides(&values, "perf_params")?;
     let fits: Vec<MeasurementFit> = points
         .iter()
         .map(|p| MeasurementFit {
@@ -224,17 +217,7 @@ pub fn recalibrate(inputs: &PlannerInputs, measurements: &[Measurement]) -> Resu
         })
     };
     let perf_params = PerfParamsInput {
-        gemm_efficiency: value(0),
-        attention_efficiency: value(1),
-        hbm_efficiency: value(2),
-        link_efficiency: value(3),
-        scale_up_hop_latency_us: value(4),
-        scale_out_hop_latency_us: value(5),
-        step_overhead_ms: value(6),
-        layer_overhead_us: value(7),
-        sequence_overhead_us: value(8),
-        moe_efficiency: value(9),
-        collective_latency_us: value(10),
+        values,
         fit: Some(FitRecordInput {
             measurements: fits.len() as f64,
             output_tok_s_per_gpu: span(&|f| Some(f.output_tok_s_per_gpu)),
@@ -248,12 +231,12 @@ pub fn recalibrate(inputs: &PlannerInputs, measurements: &[Measurement]) -> Resu
     }
     let replanned = resolve(&ScenarioInput { perf_params: Some(perf_params.clone()), ..inputs.input.clone() })?;
     let plan = plan_inputs(&replanned)?;
-    let names = |bounds: &mut dyn Iterator<Item = usize>| bounds.map(|i| UNIT_NAMES[i].0).collect::<Vec<_>>();
+    let names = |params: &mut dyn Iterator<Item = usize>| params.map(|i| PARAMS[i].json).collect::<Vec<_>>();
     Ok(Recalibration {
         start,
         params: replanned.params,
         free: names(&mut (0..PARAM_COUNT).filter(|&i| free[i])),
-        at_bound: names(&mut result.at_bound.iter().filter_map(|b| BOUNDS.iter().position(|x| x.name == b.name))),
+        at_bound: names(&mut result.at_bound.iter().map(|&p| p as usize)),
         loss_before: result.start_loss,
         loss_after: super::fit::loss(&refs, &params),
         measurements: fits,

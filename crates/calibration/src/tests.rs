@@ -23,7 +23,7 @@ pub(crate) fn shipped_points() -> Vec<Point> {
 }
 
 fn shipped(p: &Point) -> PerfParams {
-    PerfParams::for_gpu(p.generation(), p.engine())
+    fitted::for_gpu(p.generation(), p.engine()).0
 }
 
 /// Issue 4, item 6: median ≤ 15 %, best layout right ≥ 85 %.
@@ -117,7 +117,9 @@ fn the_model_ranks_layouts_as_the_measurements_do() {
 #[test]
 fn shipped_file_records_the_errors_the_model_gives_today() {
     let points = shipped_points();
-    let file = fitted::parse(fitted::FITTED_PARAMS_JSON).expect("data/fitted-params.json parses");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/fitted-params.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let file = crate::records::parse_fits(&text).expect("data/fitted-params.json parses");
     assert_eq!(file.rows, points.len());
     let rows = compare(&points, shipped);
     for f in &file.fits {
@@ -134,7 +136,7 @@ fn shipped_file_records_the_errors_the_model_gives_today() {
             (s.median_abs_error - f.errors.median_abs_error).abs() <= tolerance
                 && s.best_layout_right == f.errors.best_layout_right,
             "{:?}: the file records median |error| {:.4} and {} best layouts, the model gives {:.4} and {} \
-             (tolerance {tolerance}); rerun `cargo run --release --bin calibrate -- CSV --fit`",
+             (tolerance {tolerance}); rerun `cargo run --release --bin calibrate -- data/calibration/trtllm-0.17-max-throughput.csv --fit`",
             f.generation,
             f.errors.median_abs_error,
             f.errors.best_layout_right,

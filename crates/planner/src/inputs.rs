@@ -8,6 +8,7 @@ use super::engine::{profile, Engine, EngineProfile};
 use super::error::InputError;
 use super::gpu::{catalog as gpu_catalog, Cluster};
 use super::model::{self, ModelSpec};
+use super::perf::fitted;
 use super::perf::params::PerfParams;
 use super::perf::ranges::{Calibration, UserFit};
 use super::precision::{KvPrecision, Precisions, WeightPrecision};
@@ -29,7 +30,7 @@ pub struct PlannerInputs {
     pub workload: Workload,
     pub constraint: LayoutConstraint,
     /// The performance parameters: the shipped ones for this GPU and engine
-    /// (`PerfParams::for_gpu`) with the scenario's `perf_params` on top.
+    /// (`perf::fitted::for_gpu`) with the scenario's `perf_params` on top.
     pub params: PerfParams,
     /// Where `params` come from, for the ranges.
     pub calibration: Calibration,
@@ -67,7 +68,7 @@ pub fn resolve(input: &ScenarioInput) -> Result<PlannerInputs, InputError> {
     let engine = profile(engine_id, &gpu, input.engine_options.as_ref())?;
     let workload = input.workload()?;
     let constraint = input.layout_constraint()?;
-    let shipped = PerfParams::for_gpu(gpu.generation, engine_id);
+    let shipped = fitted::for_gpu(gpu.generation, engine_id).0;
     let (params, calibration) = match &input.perf_params {
         None => (shipped, Calibration::Shipped),
         Some(p) => user_params(&shipped, p)?,
@@ -82,6 +83,9 @@ pub fn resolve(input: &ScenarioInput) -> Result<PlannerInputs, InputError> {
         }
     }
     warnings.extend(gpu_catalog::rate_note(&gpu, weights.compute_rate()));
+    if input.perf_params.is_none() {
+        warnings.extend(fitted::note(gpu.generation, engine_id));
+    }
     if engine_id == Engine::Trtllm {
         warnings.push(
             "TensorRT-LLM's default max_batch_size (2048) and max_num_tokens (8192) are as recalled, not read from its source; set engine_options to your values.".into(),
@@ -108,20 +112,7 @@ pub fn resolve(input: &ScenarioInput) -> Result<PlannerInputs, InputError> {
 /// The scenario's `perf_params` on top of the shipped parameters, and what they rest on.
 fn user_params(shipped: &PerfParams, input: &PerfParamsInput) -> Result<(PerfParams, Calibration), InputError> {
     let i = input;
-    let overrides = [
-        i.gemm_efficiency,
-        i.attention_efficiency,
-        i.hbm_efficiency,
-        i.link_efficiency,
-        i.scale_up_hop_latency_us,
-        i.scale_out_hop_latency_us,
-        i.step_overhead_ms,
-        i.layer_overhead_us,
-        i.sequence_overhead_us,
-        i.moe_efficiency,
-        i.collective_latency_us,
-    ];
-    let params = shipped.with_overrides(overrides, "perf_params")?;
+    let params = shipped.with_overrides(&i.values, "perf_params")?;
     let Some(fit) = &i.fit else { return Ok((params, Calibration::UserSet)) };
     let measurements = whole(fit.measurements, "perf_params.fit.measurements", 1, 1_000_000)?;
     let errors = |e: Option<[f64; 2]>, name: &str| -> Result<Option<[f64; 2]>, InputError> {

@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// What a field holds.
+#[derive(Clone, Copy)]
 pub enum Kind {
     /// Any JSON (read later by its own reader).
     Any,

@@ -12,7 +12,11 @@ use super::precision::{KvPrecision, WeightPrecision};
 use super::units::Seconds;
 use super::workload::{Arrivals, Load, Priority, Sla, Workload};
 use super::locate::{check, locate, Kind};
+use super::perf::params::{FieldIndex, Param, ParamOverrides, JSON_NAMES, PARAM_COUNT};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
 /// A scenario as it arrives (JSON, share link, form). Every field but `model`, `gpu` and the
 /// workload lengths is optional.
@@ -53,36 +57,78 @@ pub struct ScenarioInput {
     pub perf_params: Option<PerfParamsInput>,
 }
 
-/// `perf_params`: overrides of `PerfParams`, units in the names (as in
-/// `data/fitted-params.json`), each checked against `perf::params::BOUNDS`; absent fields keep
-/// the shipped value. `fit` records the fit that produced them, which the plan's ranges use.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// `perf_params`: overrides of `PerfParams` by their JSON names (units in the names, as in
+/// `data/fitted-params.json`; the table is `perf::params::PARAMS`), each checked against its
+/// bounds; absent fields keep the shipped value. `fit` records the fit that produced them,
+/// which the plan's ranges use. In JSON, an object with any of the parameters and `fit`.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PerfParamsInput {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gemm_efficiency: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attention_efficiency: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hbm_efficiency: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub link_efficiency: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scale_up_hop_latency_us: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scale_out_hop_latency_us: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub step_overhead_ms: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub layer_overhead_us: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sequence_overhead_us: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub moe_efficiency: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub collective_latency_us: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// In table order, named units.
+    pub values: ParamOverrides,
     pub fit: Option<FitRecordInput>,
+}
+
+/// The fields `perf_params` may have: every parameter's JSON name, then `fit`.
+const PERF_PARAMS_FIELDS: [&str; PARAM_COUNT + 1] = {
+    let mut names = ["fit"; PARAM_COUNT + 1];
+    let mut i = 0;
+    while i < PARAM_COUNT {
+        names[i] = JSON_NAMES[i];
+        i += 1;
+    }
+    names
+};
+
+impl PerfParamsInput {
+    /// Only the given parameter set: `{"hbm_efficiency": 0.7}`.
+    pub fn one(param: Param, value: f64) -> PerfParamsInput {
+        let mut input = PerfParamsInput::default();
+        input.values[param as usize] = Some(value);
+        input
+    }
+}
+
+impl Serialize for PerfParamsInput {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for (name, value) in JSON_NAMES.iter().zip(&self.values) {
+            if let Some(v) = value {
+                map.serialize_entry(name, v)?;
+            }
+        }
+        if let Some(fit) = &self.fit {
+            map.serialize_entry("fit", fit)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for PerfParamsInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<PerfParamsInput, D::Error> {
+        struct Fields;
+        impl<'de> Visitor<'de> for Fields {
+            type Value = PerfParamsInput;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("struct PerfParamsInput")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PerfParamsInput, A::Error> {
+                let mut input = PerfParamsInput::default();
+                let mut seen = [false; PARAM_COUNT + 1];
+                while let Some(i) = map.next_key_seed(FieldIndex(&PERF_PARAMS_FIELDS))? {
+                    if std::mem::replace(&mut seen[i], true) {
+                        return Err(de::Error::duplicate_field(PERF_PARAMS_FIELDS[i]));
+                    }
+                    if i == PARAM_COUNT {
+                        input.fit = map.next_value()?;
+                    } else {
+                        input.values[i] = map.next_value()?;
+                    }
+                }
+                Ok(input)
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 
 /// How well the user's fit reproduces the user's measurements: per figure, the smallest and
@@ -275,26 +321,24 @@ const SCENARIO: Kind = Kind::Struct(check::<ScenarioInput>, &[
         ("max_batch_tokens", Kind::Leaf(check::<Option<f64>>)),
     ])),
     ("allow_tp_across_nodes", Kind::Leaf(check::<Option<bool>>)),
-    ("perf_params", Kind::Struct(check::<Option<PerfParamsInput>>, &[
-        ("gemm_efficiency", Kind::Leaf(check::<Option<f64>>)),
-        ("attention_efficiency", Kind::Leaf(check::<Option<f64>>)),
-        ("hbm_efficiency", Kind::Leaf(check::<Option<f64>>)),
-        ("link_efficiency", Kind::Leaf(check::<Option<f64>>)),
-        ("scale_up_hop_latency_us", Kind::Leaf(check::<Option<f64>>)),
-        ("scale_out_hop_latency_us", Kind::Leaf(check::<Option<f64>>)),
-        ("step_overhead_ms", Kind::Leaf(check::<Option<f64>>)),
-        ("layer_overhead_us", Kind::Leaf(check::<Option<f64>>)),
-        ("sequence_overhead_us", Kind::Leaf(check::<Option<f64>>)),
-        ("moe_efficiency", Kind::Leaf(check::<Option<f64>>)),
-        ("collective_latency_us", Kind::Leaf(check::<Option<f64>>)),
-        ("fit", Kind::Struct(check::<Option<FitRecordInput>>, &[
-            ("measurements", Kind::Leaf(check::<f64>)),
-            ("output_tok_s_per_gpu", Kind::Pair(check::<Option<[f64; 2]>>)),
-            ("ttft_ms", Kind::Pair(check::<Option<[f64; 2]>>)),
-            ("tpot_ms", Kind::Pair(check::<Option<[f64; 2]>>)),
-        ])),
-    ])),
+    ("perf_params", Kind::Struct(check::<Option<PerfParamsInput>>, &PERF_PARAMS_KINDS)),
 ]);
+
+/// `perf_params`'s fields for `locate`: each parameter a number, `fit` its record.
+const PERF_PARAMS_KINDS: [(&str, Kind); PARAM_COUNT + 1] = {
+    let mut kinds = [("fit", Kind::Struct(check::<Option<FitRecordInput>>, &[
+        ("measurements", Kind::Leaf(check::<f64>)),
+        ("output_tok_s_per_gpu", Kind::Pair(check::<Option<[f64; 2]>>)),
+        ("ttft_ms", Kind::Pair(check::<Option<[f64; 2]>>)),
+        ("tpot_ms", Kind::Pair(check::<Option<[f64; 2]>>)),
+    ])); PARAM_COUNT + 1];
+    let mut i = 0;
+    while i < PARAM_COUNT {
+        kinds[i] = (JSON_NAMES[i], Kind::Leaf(check::<Option<f64>>));
+        i += 1;
+    }
+    kinds
+};
 
 /// Longest request length accepted: 10M tokens, beyond any served context today.
 pub const MAX_TOKENS: u32 = 10_000_000;

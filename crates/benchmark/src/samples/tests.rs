@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::import::tests::samples_dir;
-use planner::perf::ranges::{parse, RANGE_ERRORS_JSON};
+use calibration::records::parse_ranges;
 use crate::compare::measurements;
 use crate::import::import;
 use planner::inputs::resolve;
@@ -28,7 +28,9 @@ fn read_samples() -> Vec<(Sample, String)> {
 
 #[test]
 fn the_committed_range_table_matches_a_fresh_computation() {
-    let shipped = parse(RANGE_ERRORS_JSON).expect("data/range-errors.json parses");
+    let path = samples_dir().join("../range-errors.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let shipped = parse_ranges(&text).expect("data/range-errors.json parses");
     let started = std::time::Instant::now();
     let provenance = Provenance {
         data: shipped.data.clone(),

@@ -5,14 +5,15 @@
 //! Prints the median absolute error, how often the layout the planner rates best is within
 //! 5 % of the measured best of its group (same model, GPU, precision, ISL/OSL), the pairwise
 //! ranking agreement, and the breakdown per GPU, model, model family, precision, ISL/OSL and
-//! TP. By default it uses the shipped parameters (`PerfParams::for_gpu`); `--prior` uses the
+//! TP. By default it uses the shipped parameters (`perf::fitted::for_gpu`); `--prior` uses the
 //! priors; `--fit` refits per (GPU generation, engine) from the priors, prints the parameters
 //! beside their priors and bounds, and writes `data/fitted-params.json`. `--rows` lists every
 //! row. `--ranges` computes the range table instead (`data/range-errors.json`): held-out errors
 //! per regime from refits without each model, GPU or generation, their coverage, and the
 //! serving benchmarks of `--samples DIR` (default: `bench-results` beside the CSV's folder).
 //! Both then rewrite `crates/planner/src/perf/shipped.rs`, the numbers of the two files the planner
-//! reads at run time (`perf::shipped_source`); `--tables` does only that, from the files as
+//! reads at run time (`calibration::shipped_source`), and `docs/perf-params.md` from the parameter
+//! table; `--tables` does only that, from the files as
 //! they are. Exit status 0, or 2 when a file cannot be read or parsed.
 
 use calibration::{
@@ -20,12 +21,12 @@ use calibration::{
     MAX_EVALUATIONS,
 };
 
+use calibration::records::{parse_fits, parse_ranges, Fit, FitErrors, FittedFile, RangeFile};
+use calibration::shipped_source;
 use planner::engine::Engine;
-use planner::perf::ranges::{self, RangeFile};
-use planner::perf::{fitted, shipped_source};
 use planner::gpu::Generation;
-use planner::perf::fitted::{FitErrors, Fit, FittedFile, FittedValues};
-use planner::perf::params::{PerfParams, BOUNDS};
+use planner::perf::fitted;
+use planner::perf::params::{self, ParamSpec, ParamValues, PerfParams, PARAMS};
 use std::collections::{BTreeMap, HashMap};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -86,8 +87,8 @@ fn main() -> ExitCode {
     let (label, params_for): (&str, fn(&Point) -> PerfParams) = if flags.contains(&"--prior") {
         ("priors (PerfParams::prior)", |p| PerfParams::prior(p.generation(), p.engine()))
     } else {
-        ("shipped parameters (PerfParams::for_gpu: the fit of data/fitted-params.json, read from perf/shipped.rs)", |p| {
-            PerfParams::for_gpu(p.generation(), p.engine())
+        ("shipped parameters (perf::fitted::for_gpu: the fit of data/fitted-params.json, read from perf/shipped.rs)", |p| {
+            fitted::for_gpu(p.generation(), p.engine()).0
         })
     };
     let started = Instant::now();
@@ -240,13 +241,9 @@ fn round(x: f64, digits: i32) -> f64 {
 }
 
 /// Display of a parameter in its natural unit.
-fn shown(name: &str, v: f64) -> String {
-    match name {
-        "scale_up_hop_latency" | "scale_out_hop_latency" | "layer_overhead" | "collective_latency" => format!("{:.2} µs", v * 1e6),
-        "step_overhead" => format!("{:.3} ms", v * 1e3),
-        "sequence_overhead" => format!("{:.3} µs", v * 1e6),
-        _ => format!("{v:.3}"),
-    }
+/// A value in the base unit, shown in the parameter's own unit.
+fn shown(spec: &ParamSpec, v: f64) -> String {
+    format!("{:.3}{}", v / spec.unit.scale(), spec.unit.symbol())
 }
 
 fn fit_and_write(path: &str, file_name: &str, points: &[Point], list: bool) -> ExitCode {
@@ -271,7 +268,7 @@ fn fit_and_write(path: &str, file_name: &str, points: &[Point], list: bool) -> E
 
     let data = in_repository(path, "data/calibration", file_name);
     let file = FittedFile {
-        description: "Performance-model parameters (PerfParams) fitted per GPU generation and engine to measured maximum-throughput runs; read by PerfParams::for_gpu.".into(),
+        description: "Performance-model parameters (PerfParams) fitted per GPU generation and engine to measured maximum-throughput runs; read by perf::fitted::for_gpu.".into(),
         data: data.clone(),
         rows: points.len(),
         date: today(),
@@ -292,11 +289,11 @@ fn fit_and_write(path: &str, file_name: &str, points: &[Point], list: bool) -> E
                     engine: f.engine,
                     gpus: f.gpus.clone(),
                     rows: f.rows,
-                    free: BOUNDS.iter().zip(f.free).filter(|(_, free)| *free).map(|(b, _)| b.name.to_string()).collect(),
-                    at_bound: f.result.at_bound.iter().map(|b| b.name.to_string()).collect(),
+                    free: PARAMS.iter().zip(f.free).filter(|(_, free)| *free).map(|(b, _)| b.field.to_string()).collect(),
+                    at_bound: f.result.at_bound.iter().map(|p| p.spec().field.to_string()).collect(),
                     loss_prior: round(f.result.start_loss, 8),
                     loss: round(f.result.loss, 8),
-                    params: rounded(FittedValues::from_params(&f.result.params)),
+                    params: rounded(ParamValues::from_params(&f.result.params)),
                     errors_prior: errors_of(&pick(&before)),
                     errors: errors_of(&pick(&after)),
                 }
@@ -354,11 +351,15 @@ fn ranges_and_write(path: &str, file_name: &str, dir: &str, points: &[Point]) ->
 fn write_tables() -> ExitCode {
     let root = REPOSITORY;
     let read = |name: &str| std::fs::read_to_string(format!("{root}/data/{name}")).map_err(|e| format!("data/{name}: {e}"));
-    let source = read("fitted-params.json").and_then(|f| fitted::parse(&f)).and_then(|fits| {
-        let table = ranges::parse(&read("range-errors.json")?)?;
+    let source = read("fitted-params.json").and_then(|f| parse_fits(&f)).and_then(|fits| {
+        let table = parse_ranges(&read("range-errors.json")?)?;
         Ok(shipped_source::render(&fits, &table))
     });
-    finish(source.and_then(|text| write(&format!("{root}/{}", shipped_source::PATH), &text)))
+    let status = finish(source.and_then(|text| write(&format!("{root}/{}", shipped_source::PATH), &text)));
+    if status != ExitCode::SUCCESS {
+        return status;
+    }
+    finish(write(&format!("{root}/docs/perf-params.md"), &params::markdown()))
 }
 
 /// Writes `file` as pretty JSON to the repository's `data/NAME`: success, or status 2 and why not.
@@ -456,21 +457,9 @@ fn print_ranges(file: &RangeFile) {
     );
 }
 
-/// Values rounded to 4 significant-enough decimals in their display units, staying in bounds.
-fn rounded(v: FittedValues) -> FittedValues {
-    FittedValues {
-        gemm_efficiency: round(v.gemm_efficiency, 4),
-        attention_efficiency: round(v.attention_efficiency, 4),
-        hbm_efficiency: round(v.hbm_efficiency, 4),
-        link_efficiency: round(v.link_efficiency, 4),
-        scale_up_hop_latency_us: round(v.scale_up_hop_latency_us, 4),
-        scale_out_hop_latency_us: round(v.scale_out_hop_latency_us, 4),
-        step_overhead_ms: round(v.step_overhead_ms, 5),
-        layer_overhead_us: round(v.layer_overhead_us, 4),
-        sequence_overhead_us: round(v.sequence_overhead_us, 5),
-        moe_efficiency: round(v.moe_efficiency, 4),
-        collective_latency_us: round(v.collective_latency_us, 4),
-    }
+/// Values rounded to 5 decimals in their named units (`0.6001`, `2.78077` µs), staying in bounds.
+fn rounded(v: ParamValues) -> ParamValues {
+    ParamValues(v.0.map(|x| round(x, 5)))
 }
 
 fn print_fit(f: &GenerationFit) {
@@ -486,22 +475,22 @@ fn print_fit(f: &GenerationFit) {
     );
     println!("    {:<24} {:>11} {:>11} {:>24}  note", "parameter", "prior", "fitted", "bounds");
     let (start, end) = (f.start.to_array(), f.result.params.to_array());
-    for (i, b) in BOUNDS.iter().enumerate() {
+    for (i, b) in PARAMS.iter().enumerate() {
         let note = if !f.free[i] && end[i] != start[i] {
             "not informed by the rows; raised to the scale-up hop"
         } else if !f.free[i] {
             "fixed (rows cannot inform it)"
-        } else if f.result.at_bound.iter().any(|x| x.name == b.name) {
+        } else if f.result.at_bound.contains(&b.param) {
             "AT BOUND"
         } else {
             ""
         };
         println!(
             "    {:<24} {:>11} {:>11} {:>24}  {note}",
-            b.name,
-            shown(b.name, start[i]),
-            shown(b.name, end[i]),
-            format!("[{}, {}]", shown(b.name, b.lo), shown(b.name, b.hi))
+            b.json,
+            shown(b, start[i]),
+            shown(b, end[i]),
+            format!("[{}, {}]", shown(b, b.lo()), shown(b, b.hi()))
         );
     }
 }

