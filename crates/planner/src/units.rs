@@ -113,9 +113,6 @@ impl Bytes {
     pub fn from_gib(gib: f64) -> Self {
         Self(gib * GIB)
     }
-    pub fn from_gb(gb: f64) -> Self {
-        Self(gb * 1e9)
-    }
     pub fn gib(self) -> f64 {
         self.0 / GIB
     }
@@ -124,9 +121,6 @@ impl Bytes {
 impl Seconds {
     pub fn from_ms(ms: f64) -> Self {
         Self(ms / 1e3)
-    }
-    pub fn from_us(us: f64) -> Self {
-        Self(us / 1e6)
     }
     pub fn ms(self) -> f64 {
         self.0 * 1e3
@@ -177,7 +171,7 @@ mod tests {
 
     #[test]
     fn bytes_over_bandwidth_is_time() {
-        let t = Bytes::from_gb(16.0) / BytesPerSec::from_tb_s(3.35);
+        let t = Bytes(16e9) / BytesPerSec::from_tb_s(3.35);
         assert!((t.ms() - 4.776).abs() < 1e-3, "{}", t.ms());
     }
 

@@ -17,7 +17,7 @@
 //!   allocate in blocks (vLLM 16 tokens, TensorRT-LLM 32 by default), which adds less than one
 //!   block per request and layer group; that rounding is not modelled.
 
-use crate::model::{Attention, Layer, ModelSpec};
+use crate::model::{Attention, Layer};
 use crate::precision::KvPrecision;
 use crate::units::Bytes;
 
@@ -71,11 +71,6 @@ pub fn bytes_per_request(layers: &[Layer], tp: u32, kv: KvPrecision, context: u6
         .sum()
 }
 
-/// The whole model's KV bytes per token on one GPU (`tp = 1`), windows ignored.
-pub fn model_bytes_per_token(model: &ModelSpec, kv: KvPrecision) -> Bytes {
-    bytes_per_token(&model.layers, 1, kv)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,7 +90,7 @@ mod tests {
         let m = llama_3_1_70b();
         let bf16 = KvPrecision::Bf16;
         // 2 (K and V) × 80 layers × 8 KV heads × 128 head_dim × 2 bytes.
-        exact(model_bytes_per_token(&m, bf16), 327_680.0, "tp 1");
+        exact(bytes_per_token(&m.layers, 1, bf16), 327_680.0, "tp 1");
         // TP 8: one KV head per GPU, 2 × 80 × 1 × 128 × 2.
         exact(bytes_per_token(&m.layers, 8, bf16), 40_960.0, "tp 8");
         // TP 16: 8 KV heads cannot split 16 ways; each is replicated on 2 GPUs, so every GPU
@@ -119,7 +114,7 @@ mod tests {
         let m = gpt_oss_120b();
         let bf16 = KvPrecision::Bf16;
         // Per layer and token: 2 × 8 KV heads × 64 head_dim × 2 bytes = 2048.
-        exact(model_bytes_per_token(&m, bf16), 36.0 * 2048.0, "per token, no window");
+        exact(bytes_per_token(&m.layers, 1, bf16), 36.0 * 2048.0, "per token, no window");
         // One request of 8192 tokens: 18 full-attention layers hold 8192 tokens, 18 sliding
         // layers hold 128: 2048 × 18 × (8192 + 128) = 306,708,480 bytes, against 603,979,776
         // if every layer held the whole context.
@@ -134,7 +129,7 @@ mod tests {
     fn mixtral_8x7b_kv_per_token() {
         let m = mixtral_8x7b();
         // 2 × 32 layers × 8 KV heads × 128 × 2 bytes; experts do not touch the cache.
-        exact(model_bytes_per_token(&m, KvPrecision::Bf16), 131_072.0, "tp 1");
+        exact(bytes_per_token(&m.layers, 1, KvPrecision::Bf16), 131_072.0, "tp 1");
         exact(bytes_per_token(&m.layers, 8, KvPrecision::Bf16), 16_384.0, "tp 8");
         // One 2048 + 512 request at TP 2: 65,536 bytes per token × 2560 tokens.
         exact(

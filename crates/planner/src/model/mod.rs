@@ -295,18 +295,6 @@ impl ModelSpec {
             .map(|l| l.attention.kv_elements_per_token() as f64 * bytes_per_element)
             .sum()
     }
-
-    /// KV-cache bytes one request holds at `context_tokens` tokens of context, whole model on
-    /// one GPU: a windowed layer (sliding window, Llama 4 chunk) keeps at most its window.
-    pub fn kv_cache_bytes_for_context(&self, context_tokens: u64, bytes_per_element: f64) -> f64 {
-        self.layers
-            .iter()
-            .map(|l| {
-                let tokens = l.window.map_or(context_tokens, |w| w.min(context_tokens));
-                l.attention.kv_elements_per_token() as f64 * tokens as f64 * bytes_per_element
-            })
-            .sum()
-    }
 }
 
 /// The plan's `model` block: the model as the planner understood it, KV cache at full context.

@@ -7,7 +7,7 @@ fn input(params_b: f64, layers: u32, nodes: u32, gpus_per_node: u32, batch: Opti
     RuleInput {
         total_params: (params_b * 1e9) as u64,
         layers,
-        gpu_memory: Bytes::from_gb(80.0),
+        gpu_memory: Bytes(80e9),
         nodes,
         gpus_per_node,
         batch_size: batch,

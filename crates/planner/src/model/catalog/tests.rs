@@ -304,7 +304,7 @@ fn kv_cache_bytes_per_token_of_reference_models() {
     let s = lookup("openai/gpt-oss-120b").unwrap().spec;
     let per_layer_token = 2.0 * 8.0 * 64.0 * 2.0;
     let expected = 18.0 * per_layer_token * (128.0 + 32768.0);
-    assert_eq!(s.kv_cache_bytes_for_context(32768, 2.0), expected);
+    assert_eq!(crate::memory::kv::bytes_per_request(&s.layers, 1, crate::precision::KvPrecision::Bf16, 32768).value(), expected);
     assert_eq!(expected, 1_212_678_144.0);
 }
 

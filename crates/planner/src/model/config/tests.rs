@@ -241,9 +241,9 @@ fn window_caps_the_cache_of_one_request() {
     // 12 sliding layers hold 128 tokens, 12 full layers 8192; 2 × 8 × 64 elements, bf16.
     let per_layer_token = 2.0 * 8.0 * 64.0 * 2.0;
     let expected = 12.0 * 128.0 * per_layer_token + 12.0 * 8192.0 * per_layer_token;
-    assert_eq!(s.kv_cache_bytes_for_context(8192, 2.0), expected);
+    assert_eq!(crate::memory::kv::bytes_per_request(&s.layers, 1, crate::precision::KvPrecision::Bf16, 8192).value(), expected);
     // Below the window every layer holds the whole context.
-    assert_eq!(s.kv_cache_bytes_for_context(100, 2.0), 100.0 * s.kv_cache_bytes_per_token(2.0));
+    assert_eq!(crate::memory::kv::bytes_per_request(&s.layers, 1, crate::precision::KvPrecision::Bf16, 100).value(), 100.0 * s.kv_cache_bytes_per_token(2.0));
 }
 
 #[test]
@@ -468,7 +468,7 @@ fn check_sound(result: &Result<ImportedModel, InputError>) -> Result<(), TestCas
             prop_assert!(active <= total, "active {} > total {}", active, total);
             let kv = s.kv_cache_bytes_per_token(2.0);
             prop_assert!(kv.is_finite() && kv >= 0.0, "KV {}", kv);
-            let ctx = s.kv_cache_bytes_for_context(1 << 20, 1.0);
+            let ctx = crate::memory::kv::bytes_per_request(&s.layers, 1, crate::precision::KvPrecision::Fp8, 1 << 20).value();
             prop_assert!(ctx.is_finite() && ctx >= 0.0, "KV at context {}", ctx);
         }
         Err(e) => {
