@@ -11,7 +11,8 @@ use super::model::{self, ModelSpec};
 use super::perf::params::PerfParams;
 use super::perf::ranges::{Calibration, UserFit};
 use super::precision::{KvPrecision, Precisions, WeightPrecision};
-use super::scenario::{whole, LayoutConstraint, PerfParamsInput, ScenarioInput};
+use super::bounds::whole;
+use super::scenario::{LayoutConstraint, PerfParamsInput, ScenarioInput};
 use super::workload::{Load, Workload};
 use serde_json::{json, Map, Value};
 

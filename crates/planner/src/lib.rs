@@ -5,6 +5,7 @@
 //! command) and in WebAssembly (the page) unchanged.
 
 pub mod batch;
+pub mod bounds;
 pub mod engine;
 pub mod error;
 pub mod evaluate;

@@ -238,7 +238,7 @@ fn figure(v: Option<f64>, name: &str, max: f64, required: bool) -> Result<Option
 fn count(v: Option<f64>, name: &str, default: u32, max: u32) -> Result<u32, InputError> {
     match v {
         None => Ok(default),
-        Some(x) => crate::scenario::whole(x, &format!("gpu.{name}"), 1, max),
+        Some(x) => crate::bounds::whole(x, &format!("gpu.{name}"), 1, max),
     }
 }
 
