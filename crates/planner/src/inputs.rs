@@ -4,6 +4,7 @@
 //! Design decision: this is the one place where defaults are filled in, so the plan can echo
 //! "the scenario with every default filled in" from exactly what the planner used.
 
+use super::bounds::whole;
 use super::engine::{profile, Engine, EngineProfile};
 use super::error::InputError;
 use super::gpu::{catalog as gpu_catalog, Cluster};
@@ -11,7 +12,6 @@ use super::model::{self, ModelSpec};
 use super::perf::params::PerfParams;
 use super::perf::ranges::{Calibration, UserFit};
 use super::precision::{KvPrecision, Precisions, WeightPrecision};
-use super::bounds::whole;
 use super::scenario::{LayoutConstraint, PerfParamsInput, ScenarioInput};
 use super::workload::{Load, Workload};
 use serde_json::{json, Map, Value};
@@ -84,9 +84,7 @@ pub fn resolve(input: &ScenarioInput) -> Result<PlannerInputs, InputError> {
     }
     warnings.extend(gpu_catalog::rate_note(&gpu, weights.compute_rate()));
     if engine_id == Engine::Trtllm {
-        warnings.push(
-            "TensorRT-LLM's default max_batch_size (2048) and max_num_tokens (8192) are as recalled, not read from its source; set engine_options to your values.".into(),
-        );
+        warnings.extend(recalled_trtllm_caps(&engine, &profile(engine_id, &gpu, None)?));
     }
     let scenario = echo(input, &gpu.id, nodes, gpus_per_node, weights, kv, &engine, &workload);
     let cluster = Cluster { gpu, nodes, gpus_per_node };
@@ -104,6 +102,32 @@ pub fn resolve(input: &ScenarioInput) -> Result<PlannerInputs, InputError> {
         scenario,
         input: input.clone(),
     })
+}
+
+/// The caveat on the batch caps of TensorRT-LLM's `profile` that are still its recalled,
+/// unverified defaults (`recalled`, its profile without options); none once engine_options
+/// set both. Judged on the values, not on which options are present, so the plan's echoed
+/// scenario (every cap written out) plans with the same caveat.
+fn recalled_trtllm_caps(profile: &EngineProfile, recalled: &EngineProfile) -> Option<String> {
+    let caps: Vec<(String, &str)> = [
+        (profile.max_batch_requests, recalled.max_batch_requests, "max_batch_size", "max_batch_requests"),
+        (profile.max_batch_tokens, recalled.max_batch_tokens, "max_num_tokens", "max_batch_tokens"),
+    ]
+    .into_iter()
+    .filter(|(value, default, _, _)| value == default)
+    .map(|(_, default, flag, option)| (format!("{flag} ({default})"), option))
+    .collect();
+    let recalled_from = "as recalled, not read from its source";
+    match caps.as_slice() {
+        [] => None,
+        [(cap, option)] => Some(format!(
+            "TensorRT-LLM's default {cap} is {recalled_from}; set engine_options.{option} to your value."
+        )),
+        _ => Some(format!(
+            "TensorRT-LLM's default {} are {recalled_from}; set engine_options to your values.",
+            caps.iter().map(|(cap, _)| cap.as_str()).collect::<Vec<_>>().join(" and ")
+        )),
+    }
 }
 
 /// The scenario's `perf_params` on top of the shipped parameters, and what they rest on.
@@ -262,6 +286,35 @@ mod tests {
         )
         .unwrap();
         assert_eq!(set.calibration, Calibration::UserSet);
+    }
+
+    /// Bug: the TensorRT-LLM caveat about its recalled default caps was emitted even when the
+    /// scenario's `engine_options` set both caps, and named both when it set one.
+    #[test]
+    fn the_trtllm_caps_caveat_names_only_the_caps_left_at_their_recalled_defaults() {
+        let trtllm = |options: &str| {
+            let text = format!(
+                r#"{{"model": "llama-3.1-8b", "gpu": "h100-sxm", "engine": "trtllm", "workload": {{"isl": 128, "osl": 128}}{options}}}"#
+            );
+            let warnings = scenario(&text).unwrap_or_else(|e| panic!("{text}: {e}")).warnings;
+            warnings.into_iter().filter(|w| w.starts_with("TensorRT-LLM's default")).collect::<Vec<_>>()
+        };
+        let both = "TensorRT-LLM's default max_batch_size (2048) and max_num_tokens (8192) are as recalled, not read from its source; set engine_options to your values.";
+        let size = "TensorRT-LLM's default max_batch_size (2048) is as recalled, not read from its source; set engine_options.max_batch_requests to your value.";
+        let tokens = "TensorRT-LLM's default max_num_tokens (8192) is as recalled, not read from its source; set engine_options.max_batch_tokens to your value.";
+        let cases: [(&str, &[&str]); 6] = [
+            ("", &[both]),
+            (r#", "engine_options": {"memory_fraction": 0.9}"#, &[both]),
+            (r#", "engine_options": {"max_batch_tokens": 4096}"#, &[size]),
+            (r#", "engine_options": {"max_batch_requests": 256}"#, &[tokens]),
+            (r#", "engine_options": {"max_batch_requests": 256, "max_batch_tokens": 4096}"#, &[]),
+            // 1024 tokens a step cap the requests at 1024 too: no recalled cap is left.
+            (r#", "engine_options": {"max_batch_tokens": 1024}"#, &[]),
+        ];
+        for (options, expected) in cases {
+            let found = trtllm(options);
+            assert_eq!(found, expected, "engine_options {options:?}: expected the caveats {expected:?}, got {found:?}");
+        }
     }
 
     #[test]
