@@ -67,6 +67,9 @@ pub fn resolve(input: &ScenarioInput) -> Result<PlannerInputs, InputError> {
     let engine_id = input.engine.unwrap_or_default();
     let engine = profile(engine_id, &gpu, input.engine_options.as_ref())?;
     let workload = input.workload()?;
+    if let Some(window) = imported.context_window {
+        within_context_window(&workload, window)?;
+    }
     let constraint = input.layout_constraint()?;
     let shipped = PerfParams::for_gpu(gpu.generation, engine_id);
     let (params, calibration) = match &input.perf_params {
@@ -102,6 +105,24 @@ pub fn resolve(input: &ScenarioInput) -> Result<PlannerInputs, InputError> {
         scenario,
         input: input.clone(),
     })
+}
+
+/// A request's prompt and output must fit the model's context window together; the error names
+/// the length that crosses it (`workload.isl` when the prompt alone does).
+fn within_context_window(workload: &Workload, window: u64) -> Result<(), InputError> {
+    let (isl, osl) = (workload.isl as u64, workload.osl as u64);
+    if isl + osl <= window {
+        return Ok(());
+    }
+    let field = if isl >= window { "workload.isl" } else { "workload.osl" };
+    Err(InputError::new(
+        field,
+        format!(
+            "isl {isl} + osl {osl} = {} tokens exceed the model's context window of {window} tokens \
+             (max_position_embeddings in its config)",
+            isl + osl
+        ),
+    ))
 }
 
 /// The caveat on the batch caps of TensorRT-LLM's `profile` that are still its recalled,
@@ -315,6 +336,31 @@ mod tests {
             let found = trtllm(options);
             assert_eq!(found, expected, "engine_options {options:?}: expected the caveats {expected:?}, got {found:?}");
         }
+    }
+
+    /// Bug: a workload longer than the model's context window (ISL 1,000,000 on Llama 3.1 70B,
+    /// whose config.json says max_position_embeddings 131072) was planned without a word.
+    #[test]
+    fn a_workload_past_the_context_window_is_refused_naming_the_length_that_crosses_it() {
+        let llama = |isl: u64, osl: u64| {
+            scenario(&format!(
+                r#"{{"model": "meta-llama/Llama-3.1-70B", "gpu": "h100-sxm", "workload": {{"isl": {isl}, "osl": {osl}}}}}"#
+            ))
+        };
+        for (isl, osl, field) in [(1_000_000, 128, "workload.isl"), (131_072, 1, "workload.isl"), (131_000, 1_000, "workload.osl")] {
+            let Err(err) = llama(isl, osl) else { panic!("isl {isl} + osl {osl}: expected an error on {field}, got a plan") };
+            assert_eq!(err.field, field, "isl {isl} + osl {osl}: expected the error on {field}, got {err}");
+            assert!(err.message.contains("131072"), "isl {isl} + osl {osl}: expected the window in {:?}", err.message);
+        }
+        let fits = llama(130_000, 1_072);
+        assert!(fits.is_ok(), "isl 130000 + osl 1072 = 131072 fills the window exactly: expected a plan, got {fits:?}");
+        // A config that states no window: nothing to check against.
+        let silent = scenario(
+            r#"{"model": {"name": "no-window", "config": {"model_type": "llama", "hidden_size": 1024, "num_hidden_layers": 4,
+                "vocab_size": 32000, "num_attention_heads": 8, "intermediate_size": 4096}},
+                "gpu": "h100-sxm", "workload": {"isl": 1000000, "osl": 128}}"#,
+        );
+        assert!(silent.is_ok(), "a config without max_position_embeddings: expected a plan, got {silent:?}");
     }
 
     #[test]

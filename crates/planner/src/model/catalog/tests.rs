@@ -181,6 +181,10 @@ fn trimmed_presets_import_like_their_full_files() {
         let mut full_spec = full.spec.clone();
         full_spec.name = e.id.clone();
         assert_eq!(trimmed.spec, full_spec, "{}: trimmed config differs from {copy}", e.id);
+        assert_eq!(
+            trimmed.context_window, full.context_window,
+            "{}: expected the context window of {copy}, got the preset's", e.id
+        );
         // Same model (org, `Meta-` and `-Instruct` variants aside): same precision and notes.
         if normalise(&copy.trim_end_matches(".json").replace("--", "/")) == normalise(&e.id) {
             assert_eq!(trimmed.checkpoint_precision, full.checkpoint_precision, "{}", e.id);
