@@ -12,6 +12,7 @@ pub mod evaluate;
 pub mod export;
 pub mod gpu;
 pub mod inputs;
+pub mod json_shape;
 pub mod layout;
 pub mod locate;
 pub mod memory;
