@@ -30,7 +30,7 @@ pub fn run(text: &str) -> Outcome {
             }
             Some(Shape::One(element)) if element.too_deep_at.is_some() => plan_element(&element),
             _ => {
-                let error = json!({"error": {"field": "scenario", "message": format!("not valid JSON: {e}")}});
+                let error = error_object(&InputError::new("scenario", format!("not valid JSON: {e}")));
                 return Outcome { output: pretty(&error), status: 2 };
             }
         },
@@ -74,8 +74,8 @@ pub fn plan_one(value: Value) -> (Value, bool) {
     }
 }
 
-/// `{"error": {"field", "message"}}`.
-fn error_object(e: &InputError) -> Value {
+/// `{"error": {"field", "message"}}`: a refused scenario in the output.
+pub fn error_object(e: &InputError) -> Value {
     json!({"error": {"field": e.field, "message": e.message}})
 }
 

@@ -42,6 +42,20 @@ pub fn written(items: &[Item]) -> Written {
     collector
 }
 
+/// The attributes of a member of an impl or a trait (`ImplItem` and `TraitItem` have the same
+/// four kinds with attributes).
+macro_rules! member_attrs {
+    ($kind:ident, $item:expr) => {
+        match $item {
+            $kind::Const(i) => &i.attrs[..],
+            $kind::Fn(i) => &i.attrs,
+            $kind::Type(i) => &i.attrs,
+            $kind::Macro(i) => &i.attrs,
+            _ => &[],
+        }
+    };
+}
+
 impl<'ast> Visit<'ast> for Written {
     fn visit_item(&mut self, item: &'ast Item) {
         if !is_test_only(item_attrs(item)) {
@@ -52,27 +66,13 @@ impl<'ast> Visit<'ast> for Written {
     fn visit_item_mod(&mut self, _: &'ast ItemMod) {}
 
     fn visit_impl_item(&mut self, item: &'ast ImplItem) {
-        let attrs = match item {
-            ImplItem::Const(i) => &i.attrs,
-            ImplItem::Fn(i) => &i.attrs,
-            ImplItem::Type(i) => &i.attrs,
-            ImplItem::Macro(i) => &i.attrs,
-            _ => return visit::visit_impl_item(self, item),
-        };
-        if !is_test_only(attrs) {
+        if !is_test_only(member_attrs!(ImplItem, item)) {
             visit::visit_impl_item(self, item);
         }
     }
 
     fn visit_trait_item(&mut self, item: &'ast TraitItem) {
-        let attrs = match item {
-            TraitItem::Const(i) => &i.attrs,
-            TraitItem::Fn(i) => &i.attrs,
-            TraitItem::Type(i) => &i.attrs,
-            TraitItem::Macro(i) => &i.attrs,
-            _ => return visit::visit_trait_item(self, item),
-        };
-        if !is_test_only(attrs) {
+        if !is_test_only(member_attrs!(TraitItem, item)) {
             visit::visit_trait_item(self, item);
         }
     }
