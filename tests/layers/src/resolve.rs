@@ -70,11 +70,6 @@ impl Crate {
         Ok(Crate { modules: modules.into_iter().map(|m| (m.path.clone(), info(m))).collect() })
     }
 
-    /// The modules, root first.
-    pub fn module_paths(&self) -> impl Iterator<Item = &ModPath> {
-        self.modules.keys()
-    }
-
     /// Every written path that names another module of the crate, in module then file order.
     pub fn references(&self) -> Vec<Reference> {
         let mut out = Vec::new();
