@@ -18,12 +18,12 @@
 //! the v0.1 repos; with no EP size stated, TensorRT-LLM splits every expert across the TP
 //! group (`moe_tp_size = tp_size` by default), which is `ep = 1`.
 
-use planner::engine::Engine;
+use planner::engine::{Engine, EngineOptionsInput};
 use crate::csv::{blocks, Row};
 use planner::error::InputError;
 use planner::layout::Layout;
 use planner::precision::{KvPrecision, WeightPrecision};
-use planner::scenario::{EngineOptionsInput, ScenarioInput, WorkloadInput};
+use planner::scenario::{ScenarioInput, WorkloadInput};
 use super::measurement::Measurement;
 use serde_json::json;
 

@@ -5,11 +5,11 @@
 use benchmark::compare::{match_to_plan, measurements as bench_measurements};
 use benchmark::import::import;
 use benchmark::script::script;
-use planner::batch::{pretty, Outcome};
+use planner::batch::{error_object, pretty, Outcome};
 use planner::error::InputError;
 use planner::inputs::resolve;
 use planner::scenario::ScenarioInput;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// `plan --bench-script N SCENARIO.json`: the bash script that benchmarks the plan's `top_n`
 /// best layouts (`benchmark::script`). One scenario object in; the script out with status 0, or
@@ -82,13 +82,14 @@ pub fn recalibrate(text: &str, results: &[(String, String)]) -> Outcome {
 
 /// An error object naming the field, as the outcome with `status`.
 fn error(field: &str, message: String, status: u8) -> Outcome {
-    Outcome { output: pretty(&json!({"error": {"field": field, "message": message}})), status }
+    Outcome { output: pretty(&error_object(&InputError::new(field, message))), status }
 }
 
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     const GOOD: &str = r#"{"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {"isl": 512, "osl": 128}}"#;
     const BAD: &str = r#"{"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {"isl": 0, "osl": 128}}"#;

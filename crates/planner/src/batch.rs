@@ -4,6 +4,7 @@
 //! number's formatting.
 
 use super::error::InputError;
+use super::json_shape::{self, Element, Shape, READER_LIMIT};
 use super::planning::plan;
 use super::scenario::ScenarioInput;
 use serde_json::{json, Value};
@@ -17,24 +18,49 @@ pub struct Outcome {
     pub status: u8,
 }
 
-/// Plan one scenario or an array of scenarios given as JSON text.
+/// Plan one scenario or an array of scenarios given as JSON text. JSON that the reader refuses
+/// only for its depth is read scenario by scenario, and each too-deep one is refused alone.
 pub fn run(text: &str) -> Outcome {
-    let value: Value = match serde_json::from_str(text) {
-        Ok(v) => v,
-        Err(e) => {
-            let error = json!({"error": {"field": "scenario", "message": format!("not valid JSON: {e}")}});
-            return Outcome { output: pretty(&error), status: 2 };
-        }
-    };
-    let (output, ok) = match value {
-        Value::Array(items) => {
-            let results: Vec<(Value, bool)> = items.into_iter().map(plan_one).collect();
-            let ok = results.iter().all(|r| r.1);
-            (Value::Array(results.into_iter().map(|r| r.0).collect()), ok)
-        }
-        one => plan_one(one),
+    let (output, ok) = match serde_json::from_str(text) {
+        Ok(Value::Array(items)) => all(items.into_iter().map(plan_one)),
+        Ok(one) => plan_one(one),
+        Err(e) => match json_shape::shape(text) {
+            Some(Shape::Array(elements)) if elements.iter().any(|e| e.too_deep_at.is_some()) => {
+                all(elements.iter().map(plan_element))
+            }
+            Some(Shape::One(element)) if element.too_deep_at.is_some() => plan_element(&element),
+            _ => {
+                let error = error_object(&InputError::new("scenario", format!("not valid JSON: {e}")));
+                return Outcome { output: pretty(&error), status: 2 };
+            }
+        },
     };
     Outcome { output: pretty(&output), status: if ok { 0 } else { 1 } }
+}
+
+/// The results as an array, and whether every scenario planned.
+fn all(results: impl Iterator<Item = (Value, bool)>) -> (Value, bool) {
+    let results: Vec<(Value, bool)> = results.collect();
+    let ok = results.iter().all(|r| r.1);
+    (Value::Array(results.into_iter().map(|r| r.0).collect()), ok)
+}
+
+/// One scenario of a batch read by `json_shape`: refused when too deep for the reader, else
+/// read and planned.
+fn plan_element(element: &Element) -> (Value, bool) {
+    if let Some(keys) = &element.too_deep_at {
+        let field = if keys.is_empty() { "scenario".to_string() } else { keys.join(".") };
+        let message = format!(
+            "nested {} levels deep, past the {} levels the JSON reader reads",
+            element.depth,
+            READER_LIMIT - 1
+        );
+        return (error_object(&InputError::new(field, message)), false);
+    }
+    match serde_json::from_str(element.text) {
+        Ok(value) => plan_one(value),
+        Err(e) => (error_object(&InputError::new("scenario", format!("not valid JSON: {e}"))), false),
+    }
 }
 
 /// One scenario's plan as JSON, or its error object; and whether it planned.
@@ -44,8 +70,13 @@ pub fn plan_one(value: Value) -> (Value, bool) {
         .and_then(|p| serde_json::to_value(p).map_err(|e| InputError::new("plan", e.to_string())));
     match planned {
         Ok(v) => (v, true),
-        Err(e) => (json!({"error": {"field": e.field, "message": e.message}}), false),
+        Err(e) => (error_object(&e), false),
     }
+}
+
+/// `{"error": {"field", "message"}}`: a refused scenario in the output.
+pub fn error_object(e: &InputError) -> Value {
+    json!({"error": {"field": e.field, "message": e.message}})
 }
 
 /// Pretty-printed JSON; a value that cannot be written (never expected) is an error object.
@@ -86,6 +117,36 @@ mod tests {
         assert_eq!(out.status, 2);
         let v: Value = serde_json::from_str(&out.output).unwrap();
         assert_eq!(v["error"]["field"], "scenario");
+    }
+
+    /// A scenario whose pasted config nests `levels` arrays deep under `model.config.x`.
+    fn deep(levels: usize) -> String {
+        let x = format!("{}{}", "[".repeat(levels), "]".repeat(levels));
+        format!(r#"{{"model": {{"name": "deep", "config": {{"x": {x}}}}}, "gpu": "h100-sxm", "workload": {{"isl": 512, "osl": 128}}}}"#)
+    }
+
+    /// Bug: one scenario nested deeper than the JSON reader's limit made the whole batch "not
+    /// valid JSON" (status 2), though the text is JSON and the other scenarios are fine.
+    #[test]
+    fn a_scenario_too_deep_for_the_reader_is_refused_alone() {
+        let out = run(&format!("[{GOOD}, {}, {GOOD}]", deep(200)));
+        assert_eq!(out.status, 1, "expected status 1 (one scenario refused), got {}: {:.300}", out.status, out.output);
+        let v: Value = serde_json::from_str(&out.output).unwrap();
+        let items = v.as_array().unwrap();
+        assert!(items[0].get("recommended").is_some() && items[2].get("recommended").is_some(), "expected the others planned");
+        assert_eq!(items[1]["error"]["field"], "model.config.x", "expected the too-deep field named: {}", items[1]);
+        let message = items[1]["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("203 levels") && message.contains("127"), "expected the depth and the limit in {message:?}");
+        // Alone too, it is an error object with status 1; still within the limit, it is read.
+        let alone = run(&deep(200));
+        assert_eq!((alone.status, serde_json::from_str::<Value>(&alone.output).unwrap()["error"]["field"].clone()), (1, json!("model.config.x")));
+        let within = run(&format!("[{}]", deep(123)));
+        assert_eq!(within.status, 1, "expected the pasted config refused by the importer, not by the reader");
+        assert!(!within.output.contains("levels"), "{:.300}", within.output);
+        // Text that is not JSON, deep or not, stays status 2; any depth, no panic.
+        for text in [format!("[{}, x]", deep(200)), "[".repeat(1_000_000)] {
+            assert_eq!(run(&text).status, 2, "{text:.40}: expected status 2");
+        }
     }
 
     #[test]

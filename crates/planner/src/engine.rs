@@ -19,13 +19,31 @@
 //! All of these were read from the wheels in the research notes (`engine-facts.md`), with file
 //! and line; the comments below name the file.
 
+use super::bounds::{whole, MAX_TOKENS};
 use super::error::InputError;
 use super::gpu::GpuSpec;
 use super::layout::Layout;
 use super::model::{Attention, ModelSpec};
-use super::scenario::{whole, EngineOptionsInput, MAX_TOKENS};
 use super::units::{Bytes, GIB};
 use serde::{Deserialize, Serialize};
+
+/// The scenario's `engine_options`: overrides of the engine's defaults; each absent field keeps
+/// the engine's default. Validated by `profile`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EngineOptionsInput {
+    /// vLLM `gpu_memory_utilization`, SGLang `mem_fraction_static`, TensorRT-LLM
+    /// `kv_cache_free_gpu_mem_fraction`: in (0, 1].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_fraction: Option<f64>,
+    /// vLLM `max_num_seqs`, SGLang `max_running_requests`, TensorRT-LLM `max_batch_size`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_batch_requests: Option<f64>,
+    /// vLLM `max_num_batched_tokens`, SGLang `chunked_prefill_size`, TensorRT-LLM
+    /// `max_num_tokens`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_batch_tokens: Option<f64>,
+}
 
 /// A serving engine whose memory rules and launch flags apply.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]

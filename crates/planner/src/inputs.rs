@@ -4,6 +4,7 @@
 //! Design decision: this is the one place where defaults are filled in, so the plan can echo
 //! "the scenario with every default filled in" from exactly what the planner used.
 
+use super::bounds::whole;
 use super::engine::{profile, Engine, EngineProfile};
 use super::error::InputError;
 use super::gpu::{catalog as gpu_catalog, Cluster};
@@ -12,7 +13,7 @@ use super::perf::fitted;
 use super::perf::params::PerfParams;
 use super::perf::ranges::{Calibration, UserFit};
 use super::precision::{KvPrecision, Precisions, WeightPrecision};
-use super::scenario::{whole, LayoutConstraint, PerfParamsInput, ScenarioInput};
+use super::scenario::{LayoutConstraint, PerfParamsInput, ScenarioInput};
 use super::workload::{Load, Workload};
 use serde_json::{json, Map, Value};
 
@@ -67,6 +68,9 @@ pub fn resolve(input: &ScenarioInput) -> Result<PlannerInputs, InputError> {
     let engine_id = input.engine.unwrap_or_default();
     let engine = profile(engine_id, &gpu, input.engine_options.as_ref())?;
     let workload = input.workload()?;
+    if let Some(window) = imported.context_window {
+        within_context_window(&workload, window)?;
+    }
     let constraint = input.layout_constraint()?;
     let shipped = fitted::for_gpu(gpu.generation, engine_id).0;
     let (params, calibration) = match &input.perf_params {
@@ -87,9 +91,7 @@ pub fn resolve(input: &ScenarioInput) -> Result<PlannerInputs, InputError> {
         warnings.extend(fitted::note(gpu.generation, engine_id));
     }
     if engine_id == Engine::Trtllm {
-        warnings.push(
-            "TensorRT-LLM's default max_batch_size (2048) and max_num_tokens (8192) are as recalled, not read from its source; set engine_options to your values.".into(),
-        );
+        warnings.extend(recalled_trtllm_caps(&engine, &profile(engine_id, &gpu, None)?));
     }
     let scenario = echo(input, &gpu.id, nodes, gpus_per_node, weights, kv, &engine, &workload);
     let cluster = Cluster { gpu, nodes, gpus_per_node };
@@ -107,6 +109,50 @@ pub fn resolve(input: &ScenarioInput) -> Result<PlannerInputs, InputError> {
         scenario,
         input: input.clone(),
     })
+}
+
+/// A request's prompt and output must fit the model's context window together; the error names
+/// the length that crosses it (`workload.isl` when the prompt alone does).
+fn within_context_window(workload: &Workload, window: u64) -> Result<(), InputError> {
+    let (isl, osl) = (workload.isl as u64, workload.osl as u64);
+    if isl + osl <= window {
+        return Ok(());
+    }
+    let field = if isl >= window { "workload.isl" } else { "workload.osl" };
+    Err(InputError::new(
+        field,
+        format!(
+            "isl {isl} + osl {osl} = {} tokens exceed the model's context window of {window} tokens \
+             (max_position_embeddings in its config)",
+            isl + osl
+        ),
+    ))
+}
+
+/// The caveat on the batch caps of TensorRT-LLM's `profile` that are still its recalled,
+/// unverified defaults (`recalled`, its profile without options); none once engine_options
+/// set both. Judged on the values, not on which options are present, so the plan's echoed
+/// scenario (every cap written out) plans with the same caveat.
+fn recalled_trtllm_caps(profile: &EngineProfile, recalled: &EngineProfile) -> Option<String> {
+    let caps: Vec<(String, &str)> = [
+        (profile.max_batch_requests, recalled.max_batch_requests, "max_batch_size", "max_batch_requests"),
+        (profile.max_batch_tokens, recalled.max_batch_tokens, "max_num_tokens", "max_batch_tokens"),
+    ]
+    .into_iter()
+    .filter(|(value, default, _, _)| value == default)
+    .map(|(_, default, flag, option)| (format!("{flag} ({default})"), option))
+    .collect();
+    let recalled_from = "as recalled, not read from its source";
+    match caps.as_slice() {
+        [] => None,
+        [(cap, option)] => Some(format!(
+            "TensorRT-LLM's default {cap} is {recalled_from}; set engine_options.{option} to your value."
+        )),
+        _ => Some(format!(
+            "TensorRT-LLM's default {} are {recalled_from}; set engine_options to your values.",
+            caps.iter().map(|(cap, _)| cap.as_str()).collect::<Vec<_>>().join(" and ")
+        )),
+    }
 }
 
 /// The scenario's `perf_params` on top of the shipped parameters, and what they rest on.
@@ -252,6 +298,60 @@ mod tests {
         )
         .unwrap();
         assert_eq!(set.calibration, Calibration::UserSet);
+    }
+
+    /// Bug: the TensorRT-LLM caveat about its recalled default caps was emitted even when the
+    /// scenario's `engine_options` set both caps, and named both when it set one.
+    #[test]
+    fn the_trtllm_caps_caveat_names_only_the_caps_left_at_their_recalled_defaults() {
+        let trtllm = |options: &str| {
+            let text = format!(
+                r#"{{"model": "llama-3.1-8b", "gpu": "h100-sxm", "engine": "trtllm", "workload": {{"isl": 128, "osl": 128}}{options}}}"#
+            );
+            let warnings = scenario(&text).unwrap_or_else(|e| panic!("{text}: {e}")).warnings;
+            warnings.into_iter().filter(|w| w.starts_with("TensorRT-LLM's default")).collect::<Vec<_>>()
+        };
+        let both = "TensorRT-LLM's default max_batch_size (2048) and max_num_tokens (8192) are as recalled, not read from its source; set engine_options to your values.";
+        let size = "TensorRT-LLM's default max_batch_size (2048) is as recalled, not read from its source; set engine_options.max_batch_requests to your value.";
+        let tokens = "TensorRT-LLM's default max_num_tokens (8192) is as recalled, not read from its source; set engine_options.max_batch_tokens to your value.";
+        let cases: [(&str, &[&str]); 6] = [
+            ("", &[both]),
+            (r#", "engine_options": {"memory_fraction": 0.9}"#, &[both]),
+            (r#", "engine_options": {"max_batch_tokens": 4096}"#, &[size]),
+            (r#", "engine_options": {"max_batch_requests": 256}"#, &[tokens]),
+            (r#", "engine_options": {"max_batch_requests": 256, "max_batch_tokens": 4096}"#, &[]),
+            // 1024 tokens a step cap the requests at 1024 too: no recalled cap is left.
+            (r#", "engine_options": {"max_batch_tokens": 1024}"#, &[]),
+        ];
+        for (options, expected) in cases {
+            let found = trtllm(options);
+            assert_eq!(found, expected, "engine_options {options:?}: expected the caveats {expected:?}, got {found:?}");
+        }
+    }
+
+    /// Bug: a workload longer than the model's context window (ISL 1,000,000 on Llama 3.1 70B,
+    /// whose config.json says max_position_embeddings 131072) was planned without a word.
+    #[test]
+    fn a_workload_past_the_context_window_is_refused_naming_the_length_that_crosses_it() {
+        let llama = |isl: u64, osl: u64| {
+            scenario(&format!(
+                r#"{{"model": "meta-llama/Llama-3.1-70B", "gpu": "h100-sxm", "workload": {{"isl": {isl}, "osl": {osl}}}}}"#
+            ))
+        };
+        for (isl, osl, field) in [(1_000_000, 128, "workload.isl"), (131_072, 1, "workload.isl"), (131_000, 1_000, "workload.osl")] {
+            let Err(err) = llama(isl, osl) else { panic!("isl {isl} + osl {osl}: expected an error on {field}, got a plan") };
+            assert_eq!(err.field, field, "isl {isl} + osl {osl}: expected the error on {field}, got {err}");
+            assert!(err.message.contains("131072"), "isl {isl} + osl {osl}: expected the window in {:?}", err.message);
+        }
+        let fits = llama(130_000, 1_072);
+        assert!(fits.is_ok(), "isl 130000 + osl 1072 = 131072 fills the window exactly: expected a plan, got {fits:?}");
+        // A config that states no window: nothing to check against.
+        let silent = scenario(
+            r#"{"model": {"name": "no-window", "config": {"model_type": "llama", "hidden_size": 1024, "num_hidden_layers": 4,
+                "vocab_size": 32000, "num_attention_heads": 8, "intermediate_size": 4096}},
+                "gpu": "h100-sxm", "workload": {"isl": 1000000, "osl": 128}}"#,
+        );
+        assert!(silent.is_ok(), "a config without max_position_embeddings: expected a plan, got {silent:?}");
     }
 
     #[test]

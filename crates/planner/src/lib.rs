@@ -5,12 +5,14 @@
 //! command) and in WebAssembly (the page) unchanged.
 
 pub mod batch;
+pub mod bounds;
 pub mod engine;
 pub mod error;
 pub mod evaluate;
 pub mod export;
 pub mod gpu;
 pub mod inputs;
+pub mod json_shape;
 pub mod layout;
 pub mod locate;
 pub mod memory;

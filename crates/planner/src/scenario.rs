@@ -6,7 +6,8 @@
 //! one `InputError` naming the field, so a negative ISL or a typo'd key gets a message, never a
 //! panic. Unknown keys are rejected (a misspelt `concurency` must not silently mean "absent").
 
-use super::engine::Engine;
+use super::bounds::{whole, MAX_GPUS, MAX_TOKENS};
+use super::engine::{Engine, EngineOptionsInput};
 use super::error::InputError;
 use super::precision::{KvPrecision, WeightPrecision};
 use super::units::Seconds;
@@ -169,24 +170,6 @@ pub struct SlaInput {
     pub tpot_ms: Option<f64>,
 }
 
-/// Overrides of the engine's defaults; each absent field keeps the engine's default. Validated by
-/// `engine::profile`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EngineOptionsInput {
-    /// vLLM `gpu_memory_utilization`, SGLang `mem_fraction_static`, TensorRT-LLM
-    /// `kv_cache_free_gpu_mem_fraction`: in (0, 1].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub memory_fraction: Option<f64>,
-    /// vLLM `max_num_seqs`, SGLang `max_running_requests`, TensorRT-LLM `max_batch_size`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_batch_requests: Option<f64>,
-    /// vLLM `max_num_batched_tokens`, SGLang `chunked_prefill_size`, TensorRT-LLM
-    /// `max_num_tokens`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_batch_tokens: Option<f64>,
-}
-
 /// Any subset of the layout; the fields left out are searched.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -339,22 +322,6 @@ const PERF_PARAMS_KINDS: [(&str, Kind); PARAM_COUNT + 1] = {
     }
     kinds
 };
-
-/// Longest request length accepted: 10M tokens, beyond any served context today.
-pub const MAX_TOKENS: u32 = 10_000_000;
-/// Largest GPU count accepted for any one size: 1M, far beyond any cluster.
-pub const MAX_GPUS: u32 = 1_000_000;
-
-/// A JSON number that must be a whole number in `[min, max]`.
-pub fn whole(v: f64, field: &str, min: u32, max: u32) -> Result<u32, InputError> {
-    if !v.is_finite() || v.fract() != 0.0 {
-        return Err(InputError::new(field, format!("must be a whole number, got {v}")));
-    }
-    if v < min as f64 || v > max as f64 {
-        return Err(InputError::new(field, format!("must be between {min} and {max}, got {v}")));
-    }
-    Ok(v as u32)
-}
 
 fn positive_ms(v: Option<f64>, field: &str) -> Result<Option<Seconds>, InputError> {
     match v {

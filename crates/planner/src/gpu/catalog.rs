@@ -8,6 +8,7 @@
 //! `InputError` that names them and asks for a custom spec — the planner never fills a figure
 //! in. Units are in the field names (see `gpu::table`).
 
+use super::table::{GpuEntry, GPUS};
 use super::{Generation, GpuSpec};
 use crate::error::InputError;
 use crate::precision::ComputeRate;
@@ -15,37 +16,9 @@ use crate::units::{Bytes, BytesPerSec, FlopsPerSec};
 use crate::locate::{check, locate, Kind};
 use serde::Deserialize;
 
-/// One catalog entry; figures the source lacks are `None`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct GpuEntry {
-    pub id: &'static str,
-    pub name: &'static str,
-    pub generation: Generation,
-    /// Device memory, GiB.
-    pub memory_gib: Option<f64>,
-    /// Memory bandwidth, 10^12 bytes/s.
-    pub hbm_tb_s: Option<f64>,
-    /// Dense tensor-core rates, 10^12 operations/s.
-    pub bf16_tflops: Option<f64>,
-    pub fp8_tflops: Option<f64>,
-    pub fp4_tflops: Option<f64>,
-    pub int8_tops: Option<f64>,
-    /// Scale-up link per GPU, one direction, 10^9 bytes/s.
-    pub scale_up_gb_s: Option<f64>,
-    /// GPUs sharing the scale-up fabric.
-    pub scale_up_domain: Option<u32>,
-    /// The usual node size.
-    pub gpus_per_node: Option<u32>,
-    /// Scale-out NIC per GPU, one direction, 10^9 bytes/s (the csv's Gbit/s ÷ 8).
-    pub scale_out_gb_s: Option<f64>,
-    /// Why figures are missing or how they were read; the source itself is in
-    /// `data/gpu-sources.json`, which only the tests read (the page never shows it).
-    pub caveats: &'static str,
-}
-
 /// Every catalog entry, in catalog order, with its figures (missing ones `None`), for the page.
 pub fn entries() -> &'static [GpuEntry] {
-    super::table::GPUS
+    GPUS
 }
 
 /// The catalog GPU `id` (case-insensitive), or an error on field `gpu` when the id is unknown or
@@ -238,7 +211,7 @@ fn figure(v: Option<f64>, name: &str, max: f64, required: bool) -> Result<Option
 fn count(v: Option<f64>, name: &str, default: u32, max: u32) -> Result<u32, InputError> {
     match v {
         None => Ok(default),
-        Some(x) => crate::scenario::whole(x, &format!("gpu.{name}"), 1, max),
+        Some(x) => crate::bounds::whole(x, &format!("gpu.{name}"), 1, max),
     }
 }
 

@@ -1,6 +1,7 @@
-//! The GPU catalog's entries: one per catalog id of FORMAT.md (TPUs left out), transcribed by
-//! hand from `data/gpus.csv`; each entry's source is in `data/gpu-sources.json`, which
-//! only the tests read (the page never shows it), and `catalog::tests` range-checks every figure.
+//! The GPU catalog's entries (`GpuEntry`, the shape of one, beside the data; `catalog` reads
+//! them): one per catalog id of FORMAT.md (TPUs left out), transcribed by hand from
+//! `data/gpus.csv`; each entry's source is in `data/gpu-sources.json`, which only the tests
+//! read (the page never shows it), and `catalog::tests` range-checks every figure.
 //!
 //! Units are in the field names. `memory_gib`: GiB (2^30 bytes) of device memory, the figure
 //! the engines' memory fractions multiply: the driver-reported total (nvidia-smi MiB / 1024, or
@@ -13,8 +14,35 @@
 //! no reliable figure (or the GPU lacks the format, said in `caveats`); the planner never fills
 //! one in.
 
-use super::catalog::GpuEntry;
 use super::Generation;
+
+/// One catalog entry; figures the source lacks are `None`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GpuEntry {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub generation: Generation,
+    /// Device memory, GiB.
+    pub memory_gib: Option<f64>,
+    /// Memory bandwidth, 10^12 bytes/s.
+    pub hbm_tb_s: Option<f64>,
+    /// Dense tensor-core rates, 10^12 operations/s.
+    pub bf16_tflops: Option<f64>,
+    pub fp8_tflops: Option<f64>,
+    pub fp4_tflops: Option<f64>,
+    pub int8_tops: Option<f64>,
+    /// Scale-up link per GPU, one direction, 10^9 bytes/s.
+    pub scale_up_gb_s: Option<f64>,
+    /// GPUs sharing the scale-up fabric.
+    pub scale_up_domain: Option<u32>,
+    /// The usual node size.
+    pub gpus_per_node: Option<u32>,
+    /// Scale-out NIC per GPU, one direction, 10^9 bytes/s (the csv's Gbit/s ÷ 8).
+    pub scale_out_gb_s: Option<f64>,
+    /// Why figures are missing or how they were read; the source itself is in
+    /// `data/gpu-sources.json`, which only the tests read (the page never shows it).
+    pub caveats: &'static str,
+}
 
 pub const GPUS: &[GpuEntry] = &[
     GpuEntry {

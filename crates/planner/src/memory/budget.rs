@@ -64,7 +64,7 @@ mod tests {
     use crate::model::fixtures::*;
     use crate::model::ModelSpec;
     use crate::precision::{KvPrecision, WeightPrecision};
-    use crate::scenario::EngineOptionsInput;
+    use crate::engine::EngineOptionsInput;
     use crate::units::GIB;
 
     /// KV-pool tokens SGLang would allocate on `memory_gib` for `model` at TP `tp` with

@@ -107,29 +107,42 @@ pub fn canonical_id(id: &str) -> Option<&'static str> {
     c.find(id).map(|i| c.entries[i].id.as_str())
 }
 
+/// The suffixes of a model's variants that name the same architecture.
+const VARIANT_SUFFIXES: [&str; 5] = ["-instruct", "-chat", "-hf", "-base", "-it"];
+
 /// Lower case, organisation and `meta-` prefix dropped, variant suffixes stripped.
 pub fn normalise(id: &str) -> String {
     let lower = id.trim().to_ascii_lowercase();
     let mut name = lower.rsplit('/').next().unwrap_or_default();
     name = name.strip_prefix("meta-").unwrap_or(name);
-    while let Some(stripped) =
-        ["-instruct", "-chat", "-hf", "-base", "-it"].iter().find_map(|s| name.strip_suffix(s))
-    {
+    while let Some(stripped) = VARIANT_SUFFIXES.iter().find_map(|s| name.strip_suffix(s)) {
         name = stripped;
     }
     name.to_string()
 }
 
-/// Up to five preset ids whose names are within a few edits of `id`, or contain it.
+/// Shortest name part that counts as naming a model when one name contains the other
+/// (`qwen3` in `qwen3-8b`; `1t` or `bar` is too short to say anything).
+const MIN_CONTAINED: usize = 4;
+
+/// Up to five preset ids, closest first, whose names (or a variant of them: `-instruct`, …)
+/// are within one edit per five characters of `id`, or contain it or are contained in it.
 fn close_matches(c: &Catalog, id: &str) -> Vec<String> {
     let wanted = normalise(id);
+    let allowed = (wanted.len() / 5).max(1);
     let scored: Vec<(usize, usize)> = c
         .index
         .iter()
         .filter_map(|&(ref name, i)| {
-            let d = edit_distance(name, &wanted);
-            let contains = !wanted.is_empty() && (name.contains(&wanted) || wanted.contains(name.as_str()));
-            (d <= 3.max(wanted.len() / 4) || contains).then_some((if contains { 0 } else { d }, i))
+            let d = std::iter::once("")
+                .chain(VARIANT_SUFFIXES)
+                .map(|suffix| edit_distance(&format!("{name}{suffix}"), &wanted))
+                .min()
+                .unwrap_or(usize::MAX);
+            let (shorter, longer) =
+                if name.len() < wanted.len() { (name.as_str(), wanted.as_str()) } else { (wanted.as_str(), name.as_str()) };
+            let contains = shorter.len() >= MIN_CONTAINED && longer.contains(shorter);
+            (d <= allowed || contains).then_some((if contains { 0 } else { d }, i))
         })
         .collect();
     let order = sorted_indices(scored.len(), &mut |a, b| scored[a].cmp(&scored[b]));

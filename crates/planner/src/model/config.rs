@@ -31,6 +31,10 @@ pub struct ImportedModel {
     /// The precision the checkpoint ships in, when its `quantization_config` or `torch_dtype`
     /// says so.
     pub checkpoint_precision: Option<WeightPrecision>,
+    /// The longest context (prompt and output, in tokens) the config states:
+    /// `max_position_embeddings` (`n_positions` for GPT-2), of the language model's config in
+    /// a wrapper; `None` when it states none.
+    pub context_window: Option<u64>,
     /// What the import left out or assumed ("vision_config ignored", "multi-token-prediction
     /// layer not counted"), for the page to show beside the model.
     pub notes: Vec<String>,
@@ -131,6 +135,7 @@ pub fn from_config_json(name: &str, config: &Value) -> Result<ImportedModel, Inp
             layers: built.layers,
         },
         checkpoint_precision,
+        context_window: built.context_window,
         notes,
     })
 }

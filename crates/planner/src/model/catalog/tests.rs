@@ -163,6 +163,24 @@ fn unknown_ids_are_errors_on_model_with_close_matches() {
     assert!(lookup("zzzzzzzzzzzzzzzzzzzzzzzzzz").unwrap_err().message.contains("paste"));
 }
 
+/// Bug: "foo/bar" was answered "did you mean gpt-1t?" (any name within three edits, however
+/// short the names). A suggestion is close relative to the name's length, a misspelt variant
+/// suffix included; nothing close, no suggestion.
+#[test]
+fn only_close_names_are_suggested() {
+    let hint = |id: &str| {
+        let message = lookup(id).map(|_| ()).expect_err(id).message;
+        message.split_once("did you mean ").map(|(_, ids)| ids.trim_end_matches('?').split(", ").map(str::to_string).collect::<Vec<_>>())
+    };
+    for nothing_close in ["foo/bar", "bar", "abc-def", "zzzzzzzzzzzzzzzzzzzzzzzzzz"] {
+        assert_eq!(hint(nothing_close), None, "{nothing_close:?}: expected no suggestion");
+    }
+    let typo = hint("meta-llama/Llama-3.1-70B-Instrct").unwrap_or_default();
+    assert_eq!(typo.first().map(String::as_str), Some("meta-llama/Llama-3.1-70B"), "a misspelt -Instruct: expected Llama 3.1 70B first, got {typo:?}");
+    let size = hint("llama-3.1-7b").unwrap_or_default();
+    assert_eq!(size[..2], ["meta-llama/Llama-3.1-8B", "meta-llama/Llama-3.1-70B"], "a size off by one edit: expected 8B and 70B first, got {size:?}");
+}
+
 /// A preset trimmed from a shared full config imports to the same spec; when the shared file
 /// is the same repo (not a quantized sibling), to the same checkpoint precision too.
 #[test]
@@ -181,6 +199,10 @@ fn trimmed_presets_import_like_their_full_files() {
         let mut full_spec = full.spec.clone();
         full_spec.name = e.id.clone();
         assert_eq!(trimmed.spec, full_spec, "{}: trimmed config differs from {copy}", e.id);
+        assert_eq!(
+            trimmed.context_window, full.context_window,
+            "{}: expected the context window of {copy}, got the preset's", e.id
+        );
         // Same model (org, `Meta-` and `-Instruct` variants aside): same precision and notes.
         if normalise(&copy.trim_end_matches(".json").replace("--", "/")) == normalise(&e.id) {
             assert_eq!(trimmed.checkpoint_precision, full.checkpoint_precision, "{}", e.id);

@@ -87,6 +87,8 @@ pub(super) struct Built {
     pub vocab: u64,
     pub tied: bool,
     pub layers: Vec<Layer>,
+    /// The longest context the config states (`ImportedModel::context_window`).
+    pub context_window: Option<u64>,
     pub notes: Vec<String>,
 }
 
@@ -171,7 +173,10 @@ pub(super) fn build(family: Family, f: &Fields, tied: Option<bool>) -> Result<Bu
     let layers = (0..n_layers as usize)
         .map(|i| Layer { attention: attentions[i], window: windows[i], ffn: ffns[i] })
         .collect();
-    Ok(Built { hidden, vocab, tied, layers, notes })
+    // Every family but GPT-2 names it `max_position_embeddings` (read as written: a rope
+    // scaling's factor is already in it for Llama 3.1, DeepSeek-V3, gpt-oss, and never applied).
+    let context_window = f.whole("max_position_embeddings", 1, MAX_WINDOW)?;
+    Ok(Built { hidden, vocab, tied, layers, context_window, notes })
 }
 
 /// Gemma 4 features a spec cannot express: per-layer embeddings (PLE, the E2B/E4B models) and
@@ -534,7 +539,9 @@ fn gpt2(f: &Fields, tied: Option<bool>) -> Result<Built, InputError> {
         Some(t) => t,
         None => f.flag("tie_word_embeddings", true)?,
     };
-    let positions = f.whole_or("n_positions", 1024, 1, MAX_WINDOW)?;
+    // `GPT2Config` maps `max_position_embeddings` to `n_positions`; absent, it states no window.
+    let context_window = f.whole("n_positions", 1, MAX_WINDOW)?;
+    let positions = context_window.unwrap_or(1024);
     let layer = Layer {
         attention: Attention::Gqa {
             heads: heads as u32,
@@ -551,5 +558,5 @@ fn gpt2(f: &Fields, tied: Option<bool>) -> Result<Built, InputError> {
         "learned position table (n_positions {positions} × n_embd {hidden} = {:.1}M parameters) not counted",
         position_params / 1e6
     )];
-    Ok(Built { hidden, vocab, tied, layers: vec![layer; n_layers as usize], notes })
+    Ok(Built { hidden, vocab, tied, layers: vec![layer; n_layers as usize], context_window, notes })
 }

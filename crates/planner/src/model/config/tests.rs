@@ -170,6 +170,35 @@ fn gemma2_and_gemma3_follow_their_sliding_patterns() {
     assert_eq!(full, [5, 11, 17, 23, 29]);
 }
 
+/// The context window is the language model's `max_position_embeddings` (in `text_config`
+/// for a wrapper, `n_positions` for GPT-2), as written: no rope scaling applied on top.
+#[test]
+fn the_context_window_is_read_where_transformers_reads_it() {
+    let with = |mut config: Value, path: &[&str], window: u64| {
+        let mut at = &mut config;
+        for key in &path[..path.len() - 1] {
+            at = &mut at[*key];
+        }
+        at[path[path.len() - 1]] = json!(window);
+        config
+    };
+    let mut scaled = with(llama_8b(), &["max_position_embeddings"], 131072);
+    scaled["rope_scaling"] = json!({"rope_type": "llama3", "factor": 8.0, "original_max_position_embeddings": 8192});
+    let gpt2 = json!({"model_type": "gpt2", "n_embd": 768, "n_layer": 12, "n_head": 12, "vocab_size": 50257});
+    let cases = [
+        ("llama without the key", llama_8b(), None),
+        ("llama 3.1 with llama3 rope scaling", scaled, Some(131072)),
+        ("a wrapper's text_config", with(llama4_maverick(), &["text_config", "max_position_embeddings"], 1048576), Some(1048576)),
+        ("a wrapper's own key is not the language model's", with(llama4_maverick(), &["max_position_embeddings"], 4096), None),
+        ("gpt2's n_positions", with(gpt2.clone(), &["n_positions"], 1024), Some(1024)),
+        ("gpt2 without n_positions", gpt2, None),
+    ];
+    for (what, config, expected) in cases {
+        let window = import(config).unwrap_or_else(|e| panic!("{what}: {e}")).context_window;
+        assert_eq!(window, expected, "{what}: expected the context window {expected:?}, got {window:?}");
+    }
+}
+
 #[test]
 fn architectures_stand_in_for_a_missing_model_type() {
     let mut c = llama_8b();
