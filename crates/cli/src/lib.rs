@@ -5,20 +5,19 @@
 use benchmark::compare::{match_to_plan, measurements as bench_measurements};
 use benchmark::import::import;
 use benchmark::script::script;
-use planner::batch::{error_object, pretty, Outcome};
+use planner::batch::{error_object, pretty, read_one, Outcome};
 use planner::error::InputError;
 use planner::inputs::resolve;
 use planner::scenario::ScenarioInput;
-use serde_json::Value;
 
 /// `plan --bench-script N SCENARIO.json`: the bash script that benchmarks the plan's `top_n`
 /// best layouts (`benchmark::script`). One scenario object in; the script out with status 0, or
 /// an error object with status 1 (invalid scenario, N not a whole number ≥ 1, nothing
 /// feasible) or 2 (not JSON).
 pub fn bench_script(text: &str, top_n: &str) -> Outcome {
-    let value: Value = match serde_json::from_str(text) {
+    let value = match read_one(text) {
         Ok(v) => v,
-        Err(e) => return error("scenario", format!("not valid JSON: {e}"), 2),
+        Err((e, status)) => return error(&e.field, e.message, status),
     };
     if value.is_array() {
         return error("scenario", "give one scenario object: a benchmark script covers one scenario".into(), 1);
@@ -41,9 +40,9 @@ pub fn bench_script(text: &str, top_n: &str) -> Outcome {
 /// no matching run (field `measurements`, listing why each run was left out); 2 when the
 /// scenario is not JSON.
 pub fn recalibrate(text: &str, results: &[(String, String)]) -> Outcome {
-    let value: Value = match serde_json::from_str(text) {
+    let value = match read_one(text) {
         Ok(v) => v,
-        Err(e) => return error("scenario", format!("not valid JSON: {e}"), 2),
+        Err((e, status)) => return error(&e.field, e.message, status),
     };
     let inputs = match ScenarioInput::from_value(value).and_then(|s| resolve(&s)) {
         Ok(i) => i,
@@ -89,7 +88,7 @@ fn error(field: &str, message: String, status: u8) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     const GOOD: &str = r#"{"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {"isl": 512, "osl": 128}}"#;
     const BAD: &str = r#"{"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {"isl": 0, "osl": 128}}"#;
@@ -130,5 +129,19 @@ mod tests {
         assert_eq!(recalibrate("{x", &[]).status, 2);
         let out = recalibrate(scenario, &[("x.json".into(), "{}".into())]);
         assert_eq!((out.status, serde_json::from_str::<Value>(&out.output).unwrap()["error"]["field"].clone()), (1, json!("results")));
+    }
+
+    /// Issue 10: a scenario nested deeper than the JSON reader's limit was "not valid JSON"
+    /// (status 2); it is valid JSON: the field and the limit are named, status 1.
+    #[test]
+    fn a_scenario_too_deep_for_the_reader_is_named_not_called_invalid_json() {
+        let deep = format!(r#"{{"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {{"isl": 512, "osl": 128}}, "sla": {}{}}}"#,
+            "[".repeat(200), "]".repeat(200));
+        for out in [bench_script(&deep, "2"), recalibrate(&deep, &[])] {
+            assert_eq!(out.status, 1, "{}", out.output);
+            let v: Value = serde_json::from_str(&out.output).unwrap();
+            assert_eq!(v["error"]["field"], "sla", "{}", out.output);
+            assert!(v["error"]["message"].as_str().unwrap().contains("127 levels"), "{}", out.output);
+        }
     }
 }

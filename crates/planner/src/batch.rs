@@ -45,17 +45,30 @@ fn all(results: impl Iterator<Item = (Value, bool)>) -> (Value, bool) {
     (Value::Array(results.into_iter().map(|r| r.0).collect()), ok)
 }
 
+/// The refusal of a value nested deeper than the reader reads, naming the field that does.
+fn too_deep(element: &Element, keys: &[String]) -> InputError {
+    let field = if keys.is_empty() { "scenario".to_string() } else { keys.join(".") };
+    let message = format!("nested {} levels deep, past the {} levels the JSON reader reads", element.depth, READER_LIMIT - 1);
+    InputError::new(field, message)
+}
+
+/// One scenario object's JSON text read for the commands that take exactly one: its value, or
+/// the error and the exit status — 1 when it is valid JSON nested too deep for the reader (the
+/// field and the limit named), 2 when it is not JSON.
+pub fn read_one(text: &str) -> Result<Value, (InputError, u8)> {
+    serde_json::from_str(text).map_err(|e| match json_shape::shape(text) {
+        Some(Shape::One(element)) if element.too_deep_at.is_some() => {
+            (too_deep(&element, element.too_deep_at.as_deref().unwrap_or_default()), 1)
+        }
+        _ => (InputError::new("scenario", format!("not valid JSON: {e}")), 2),
+    })
+}
+
 /// One scenario of a batch read by `json_shape`: refused when too deep for the reader, else
 /// read and planned.
 fn plan_element(element: &Element) -> (Value, bool) {
     if let Some(keys) = &element.too_deep_at {
-        let field = if keys.is_empty() { "scenario".to_string() } else { keys.join(".") };
-        let message = format!(
-            "nested {} levels deep, past the {} levels the JSON reader reads",
-            element.depth,
-            READER_LIMIT - 1
-        );
-        return (error_object(&InputError::new(field, message)), false);
+        return (error_object(&too_deep(element, keys)), false);
     }
     match serde_json::from_str(element.text) {
         Ok(value) => plan_one(value),
