@@ -23,6 +23,13 @@ pub fn dist_dir() -> PathBuf {
     }
 }
 
+/// A file or folder of the repository, by its path from the root, made canonical: chromedriver
+/// refuses to pick a file whose path holds `..` ("path is not canonical").
+pub fn repo_path(relative: &str) -> PathBuf {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(relative);
+    path.canonicalize().unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 /// Checks that `dist/` holds a built page, with a message saying how to build one.
 pub fn require_built_page(dist: &Path) {
     assert!(

@@ -12,7 +12,7 @@
 //! screenshot is the two side by side).
 
 use fantoccini::{Client, Locator};
-use page_e2e::PageSession;
+use page_e2e::{repo_path, PageSession};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -61,7 +61,7 @@ async fn click(client: &Client, id: &str) {
 
 /// `data/bench-results/` of the repository (real result files; sources in its README).
 fn samples_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/bench-results")
+    repo_path("data/bench-results")
 }
 
 /// One layout of the script: its result file and the `--metadata` it passes, and the

@@ -12,7 +12,7 @@
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
-use page_e2e::{built_files, dist_dir, require_built_page, startup_files, weigh, PageSession, WeighedFile, WORKER_FILES};
+use page_e2e::{built_files, dist_dir, repo_path, require_built_page, startup_files, weigh, PageSession, WeighedFile, WORKER_FILES};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -125,7 +125,7 @@ fn first_difference(a: &Value, b: &Value, path: &str) -> Option<String> {
 
 /// `data/model-configs/` of the repository (real `config.json` files; sources in `data/README.md`).
 fn model_configs() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/model-configs")
+    repo_path("data/model-configs")
 }
 
 async fn wait_for_all_hooks(client: &Client) {
