@@ -55,6 +55,8 @@ async fn choose(root: &Element, id: &str, value: &str) {
     let select: HtmlSelectElement = get(root, id).dyn_into().expect("a <select>");
     select.set_value(value);
     assert_eq!(select.value(), value, "{id} has no option {value}");
+    // A browser fires both when the choice changes.
+    dispatch(&select, "input");
     dispatch(&select, "change");
     yew::scheduler::flush().await;
 }

@@ -4,8 +4,7 @@
 use super::form::{model_choices, model_verdict, Field, FieldErrors};
 use super::gpu_field::{gpu_field, gpu_options};
 use super::model_field::model_field;
-use super::number_field::number_field;
-use super::select_field::{select_field, SelectOption};
+use super::labelled_field::{labelled_field, Control, SelectOption};
 use super::state::AppContext;
 use yew::prelude::*;
 
@@ -59,10 +58,10 @@ pub fn ScenarioForm(props: &ScenarioFormProps) -> Html {
     let model_list = use_memo((), |()| model_choices());
     let gpu_list = use_memo((), |()| gpu_options());
     let text = |field: Field, mode: &'static str, placeholder: Option<&'static str>, hint: Option<&'static str>| {
-        number_field(&state, errors, field, mode, placeholder, hint)
+        labelled_field(&state, errors, field, Control::Text(mode, placeholder), hint)
     };
     let select = |field: Field, choices: &'static [(&'static str, &'static str)]| {
-        select_field(&state, errors, field, &options(choices))
+        labelled_field(&state, errors, field, Control::Select(&options(choices)), None)
     };
     let load = form.get(Field::LoadKind);
     let fixed = [Field::Tp, Field::Pp, Field::Dp, Field::Ep].iter().any(|f| !form.get(*f).is_empty());
