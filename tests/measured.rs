@@ -268,6 +268,11 @@ fn only_the_latest_answer_is_kept() {
     let names: Vec<&str> = s.imports.iter().map(|i| i.name.as_str()).collect();
     assert_eq!(names, ["a", "b"]);
     assert_eq!(s.imports[0].outcome, Err("empty".to_string()));
+    s = reduce(&s, Action::Asked(4, Asked::Import));
     s = reduce(&s, Action::WorkerFailed("no worker".into()));
     assert_eq!(s.worker_error.as_deref(), Some("no worker"));
+    assert_eq!(s.importing, [4], "a failure keeps the request waiting, for a retry");
+    s = reduce(&s, Action::Retried);
+    assert_eq!(s.worker_error, None);
+    assert!(Rc::ptr_eq(&reduce(&s, Action::Retried), &s), "nothing to retry, same state");
 }

@@ -11,6 +11,7 @@
 
 #![cfg(target_arch = "wasm32")]
 
+use benchmark::protocol::serve;
 use planner::batch::run;
 use planner::model::catalog;
 use planner::rules::RULES;
@@ -18,6 +19,7 @@ use planner::scenario::{PerfParamsInput, ScenarioInput};
 use planner_page::ui::form::{self, check, parse_count, Field, FormState, CUSTOM_GPU, FIELDS, MAX_NODES};
 use planner_page::ui::share::{from_params, to_params};
 use planner_page::ui::state::{Action, AppState};
+use planner_page::ui::bench_worker::answer_in_page;
 use planner_page::ui::{bindings, browser, format, panic, App};
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -230,6 +232,26 @@ async fn the_calibration_note_drops_it() {
     assert!(by_testid(&root, "calibration-note").is_none());
     let location = gloo::utils::window().location().search().unwrap();
     assert!(!location.contains("perf_params"), "{location}");
+}
+
+/// Regression: a benchmark worker that could not be loaded left the page waiting for it
+/// forever (its `error` event, a plain `Event` with no message, broke the handler).
+#[wasm_bindgen_test]
+async fn a_worker_that_fails_to_load_is_said_and_retried() {
+    let root = mount().await;
+    let plan = text(&root, "rec-layout");
+    // This harness serves no worker: the page's own fails to load.
+    click(&root, "bench-script-open").await;
+    until(&root, "the worker's failure", |r| by_testid(r, "worker-error").is_some()).await;
+    assert!(text(&root, "worker-error").contains("the benchmark worker failed"), "{}", text(&root, "worker-error"));
+    assert!(by_testid(&root, "bench-script-pending").is_some(), "the request waits for a retry");
+    assert_eq!(text(&root, "rec-layout"), plan, "the plan stays on screen");
+    // The retry sends the request again, here to the worker's function in the page.
+    answer_in_page(serve);
+    click(&root, "worker-retry").await;
+    until(&root, "the script", |r| by_testid(r, "bench-script").is_some()).await;
+    assert!(by_testid(&root, "worker-error").is_none(), "the retry clears the failure");
+    assert_eq!(text(&root, "rec-layout"), plan);
 }
 
 #[wasm_bindgen_test]

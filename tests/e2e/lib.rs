@@ -242,9 +242,13 @@ pub struct PageSession {
 impl PageSession {
     /// Fails with what to run when the page is not built.
     pub async fn start() -> Self {
-        let dist = dist_dir();
-        require_built_page(&dist);
-        let server = StaticServer::start(&dist).expect("starting the static server on 127.0.0.1");
+        Self::serving(&dist_dir()).await
+    }
+
+    /// The same, serving the built page from `dist` (a copy a test has changed).
+    pub async fn serving(dist: &Path) -> Self {
+        require_built_page(dist);
+        let server = StaticServer::start(dist).expect("starting the static server on 127.0.0.1");
         let driver = Chromedriver::start();
         let profile = ProfileDir::new();
         let client = headless_chromium(&driver, &profile).await;
@@ -261,7 +265,8 @@ pub struct WeighedFile {
 }
 
 /// The benchmark worker's files (`data-type="worker"` in `index.html`: Trunk names them after
-/// the binary, without a hash), loaded by the page on the first use of the benchmark loop.
+/// the binary, without a hash; the loader is `static/bench_worker_loader.js`), loaded by the
+/// page on the first use of the benchmark loop.
 pub const WORKER_FILES: [&str; 3] = ["bench_worker_loader.js", "bench_worker.js", "bench_worker_bg.wasm"];
 
 /// The wasm, JavaScript and CSS files `dist/index.html` loads at startup: every file name

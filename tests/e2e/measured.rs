@@ -12,7 +12,7 @@
 //! screenshot is the two side by side).
 
 use fantoccini::{Client, Locator};
-use page_e2e::{repo_path, PageSession};
+use page_e2e::{dist_dir, repo_path, PageSession};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -254,5 +254,47 @@ async fn plan_benchmark_import_compare_and_recalibrate() {
 
     let fatal_hidden = js(&client, "return document.getElementById('fatal').hidden;").await;
     assert_eq!(fatal_hidden, json!(true), "the panic message is showing");
+    client.close().await.expect("closing the browser session");
+}
+
+/// Regression: a benchmark worker that could not load left the page waiting forever. Served
+/// from a copy of the page whose worker files go missing and come back: its loader missing (a
+/// plain `error` event), then its WebAssembly (a rejection inside the worker, rethrown by
+/// `static/bench_worker_loader.js`); each time the page says so, keeps the plan and the
+/// request, and a retry with the files back writes the script.
+#[tokio::test(flavor = "current_thread")]
+async fn a_worker_that_cannot_load_is_said_and_retried() {
+    let copy = page_e2e::ProfileDir::new();
+    for entry in std::fs::read_dir(dist_dir()).expect("the built page") {
+        let path = entry.expect("a file").path();
+        if path.is_file() {
+            std::fs::copy(&path, copy.0.join(path.file_name().unwrap())).expect("copying the page");
+        }
+    }
+    let hide = |name: &str| std::fs::rename(copy.0.join(name), copy.0.join(format!("{name}.away"))).expect("hiding a file");
+    let restore = |name: &str| std::fs::rename(copy.0.join(format!("{name}.away")), copy.0.join(name)).expect("restoring a file");
+    let session = PageSession::serving(&copy.0).await;
+    let client = session.client.clone();
+    client.goto(&session.server.url()).await.expect("loading the page");
+    let layout = format!("document.querySelector(\"{}\").textContent", testid("rec-layout"));
+    let plan = wait_for(&client, "the recommendation", &layout).await;
+    let failure = format!("document.querySelector(\"{}\")?.textContent", testid("worker-error"));
+    hide("bench_worker_loader.js");
+    click(&client, "bench-script-open").await;
+    for (missing, next) in [("bench_worker_loader.js", Some("bench_worker_bg.wasm")), ("bench_worker_bg.wasm", None)] {
+        let said = wait_for(&client, &format!("the failure without {missing}"), &failure).await;
+        assert!(said.as_str().is_some_and(|s| s.contains("the benchmark worker failed")), "{said}");
+        println!("without {missing}: {said}");
+        assert_eq!(js(&client, &format!("return {layout};")).await, plan, "the plan stays on screen");
+        let pending = js(&client, &format!("return !!document.querySelector(\"{}\");", testid("bench-script-pending"))).await;
+        assert_eq!(pending, json!(true), "the request waits for a retry");
+        restore(missing);
+        if let Some(next) = next {
+            hide(next);
+        }
+        click(&client, "worker-retry").await;
+    }
+    wait_for(&client, "the script after the retry", &format!("document.querySelector(\"{}\")", testid("bench-script"))).await;
+    assert_eq!(js(&client, &format!("return {failure} ?? null;")).await, Value::Null, "the failure is gone");
     client.close().await.expect("closing the browser session");
 }
