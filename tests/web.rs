@@ -13,6 +13,7 @@
 
 use benchmark::protocol::serve;
 use planner::batch::run;
+use planner::inputs::resolve;
 use planner::model::catalog;
 use planner::rules::RULES;
 use planner::scenario::{PerfParamsInput, ScenarioInput};
@@ -29,7 +30,7 @@ use web_sys::{Element, Event, EventInit, HtmlInputElement, HtmlSelectElement, Ht
 use yew::Reducible;
 
 mod support;
-use support::{by_testid, drop_files, get, mount, settle, text, until};
+use support::{by_testid, drop_files, get, mount, mount_at, settle, text, until};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -95,6 +96,37 @@ async fn renders_every_field_and_the_default_plan() {
     assert!(text(&root, "model-verdict").contains("32 layers"), "{}", text(&root, "model-verdict"));
     assert!(text(&root, "gpu-figures").contains("GiB"));
     assert!(text(&root, "cluster-note").contains("4 GPUs"), "{}", text(&root, "cluster-note"));
+    // The load the plan command assumes when none is given, and the page says so.
+    assert!(text(&root, "scenario-summary").contains("maximum throughput"), "{}", text(&root, "scenario-summary"));
+    assert!(by_testid(&root, "field-concurrency").is_none());
+}
+
+/// A share link without a load (no `concurrency`, no `request_rate`).
+const LINK_WITHOUT_LOAD: &str = "model=meta-llama/Llama-3.1-70B-Instruct&gpu=h100-sxm&nodes=2&gpus_per_node=8&isl=2048&osl=512";
+/// The same scenario as the `plan` command reads it (`FORMAT.md`).
+const SCENARIO_WITHOUT_LOAD: &str = r#"{"model": "meta-llama/Llama-3.1-70B-Instruct", "gpu": "h100-sxm", "nodes": 2,
+    "gpus_per_node": 8, "workload": {"isl": 2048, "osl": 512}}"#;
+
+/// Regression: a share link without a load opened the page at 8 requests in flight (TP 16,
+/// 43 tok/s per GPU) while the `plan` command took the maximum-throughput point for the same
+/// scenario (TP 1 × PP 8 × DP 2, 604 tok/s per GPU): one scenario, two answers.
+#[wasm_bindgen_test]
+async fn a_link_without_a_load_plans_as_the_command_does() {
+    let root = mount_at(LINK_WITHOUT_LOAD).await;
+    let command: planner::plan::Plan = serde_json::from_str(&run(SCENARIO_WITHOUT_LOAD).output).expect("a plan");
+    let best = command.recommended.expect("a feasible layout");
+    assert_eq!(text(&root, "rec-layout"), best.layout.to_string());
+    assert_eq!(text(&root, "rec-tok-s-gpu"), format::with_unit(best.output_tok_s_per_gpu, "tok/s"));
+    assert_eq!(text(&root, "rec-concurrency"), format::figure(best.concurrency.expect("a concurrency") as f64));
+    // The page shows the load it assumed: the load field, its hint, the figure's label.
+    assert_eq!(get(&root, "field-load").dyn_into::<HtmlSelectElement>().unwrap().value(), "max");
+    let field = get(&root, "field-load").parent_element().unwrap().text_content().unwrap_or_default();
+    assert!(field.contains("As many requests in flight as fit and meet the SLA"), "{field}");
+    let row = get(&root, "rec-concurrency").closest("div").unwrap().unwrap().text_content().unwrap_or_default();
+    assert!(row.contains("Requests in flight at maximum throughput"), "{row}");
+    // The link written back keeps saying so.
+    let location = gloo::utils::window().location().search().unwrap();
+    assert!(location.contains("load=max") && !location.contains("concurrency"), "{location}");
 }
 
 #[wasm_bindgen_test]
@@ -263,13 +295,29 @@ fn the_form_is_the_plan_commands_scenario() {
     let expected = ScenarioInput::from_json(
         r#"{"model": "huggyllama/llama-7b", "weights": "bf16", "kv_cache": "bf16", "gpu": "a100-sxm-80gb",
             "nodes": 1, "gpus_per_node": 4, "engine": "vllm",
-            "workload": {"isl": 1024, "osl": 256, "concurrency": 8}, "sla": {"tpot_ms": 50},
+            "workload": {"isl": 1024, "osl": 256}, "sla": {"tpot_ms": 50},
             "priority": "throughput", "layout": {"ep": 1}, "allow_tp_across_nodes": true}"#,
     )
     .unwrap();
     assert_eq!(query.scenario, expected);
 
+    // The link without a load is the command's scenario without one.
+    let linked = from_params(|name| {
+        LINK_WITHOUT_LOAD.split('&').find_map(|p| p.strip_prefix(name)?.strip_prefix('=')).map(str::to_string)
+    })
+    .expect("a scenario");
+    let expected = ScenarioInput::from_json(SCENARIO_WITHOUT_LOAD).unwrap();
+    let linked = check(&linked.form, None).expect("valid").scenario;
+    // Every default filled in; the page names the model by its catalog id, the command as given.
+    let echo = |s: &ScenarioInput| {
+        let mut echo = resolve(s).unwrap().scenario;
+        echo.as_object_mut().unwrap().remove("model");
+        echo
+    };
+    assert_eq!(echo(&linked), echo(&expected));
+
     let mut bad = form.clone();
+    bad.set(Field::LoadKind, "concurrency".into());
     bad.set(Field::Nodes, "x".into());
     bad.set(Field::Concurrency, String::new());
     bad.set(Field::Model, "no-such-model".into());

@@ -18,6 +18,7 @@ use benchmark::protocol::RunCheck;
 use planner::inputs::PlannerInputs;
 use planner::layout::Layout;
 use planner::plan::Plan;
+use planner::workload::Load;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -71,7 +72,7 @@ pub fn Results(props: &ResultsProps) -> Html {
     let sla = &props.inputs.workload.sla;
     let (sla_ttft_ms, sla_tpot_ms) = (sla.ttft.map(|t| t.ms()), sla.tpot.map(|t| t.ms()));
     let memory_bar = memory_bar(memory, candidate.map(|c| c.layout), props.embed);
-    let recommendation = recommendation(&plan, shown, &onpick);
+    let recommendation = recommendation(&plan, shown, &onpick, props.inputs.workload.load == Load::MaxThroughput);
     let chart = html! {
         <ComparisonChart plan={plan.clone()} {shown} {sla_ttft_ms} {sla_tpot_ms} onselect={onpick.clone()} measured={props.measured.clone()} />
     };

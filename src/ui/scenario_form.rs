@@ -26,6 +26,8 @@ const LOADS: &[(&str, &str)] = &[
     ("request_rate", "Request rate (Poisson)"),
     ("max", "Maximum throughput"),
 ];
+/// What the maximum-throughput load means (`FORMAT.md`'s default load).
+const MAX_LOAD: &str = "As many requests in flight as fit and meet the SLA, as the plan command assumes when no load is given; the recommendation says how many.";
 const ARRIVALS: &[(&str, &str)] = &[
     ("auto", "Default for the load"),
     ("synchronized", "Synchronized (waves)"),
@@ -93,7 +95,7 @@ pub fn ScenarioForm(props: &ScenarioFormProps) -> Html {
                     { text(Field::Isl, "numeric", None, None) }
                     { text(Field::Osl, "numeric", None, None) }
                 </div>
-                { select(Field::LoadKind, LOADS) }
+                { labelled_field(&state, errors, Field::LoadKind, Control::Select(&options(LOADS)), (load == "max").then_some(MAX_LOAD)) }
                 if load == "concurrency" {
                     { text(Field::Concurrency, "numeric", None, Some("Requests in flight across the cluster; the rule of thumb reads it as the batch size.")) }
                 }

@@ -125,9 +125,9 @@ async fn plan_benchmark_import_compare_and_recalibrate() {
     let session = PageSession::start().await;
     let (client, server) = (session.client.clone(), &session.server);
     client.set_window_size(1400, 1000).await.expect("sizing the window");
-    client.goto(&server.url()).await.expect("loading the page");
+    client.goto(&format!("{}?concurrency=8", server.url())).await.expect("loading the page");
 
-    // Plan: the opening scenario (LLaMA-7B on 1 × 4 A100 80GB, 8 in flight).
+    // Plan: the opening scenario (LLaMA-7B on 1 × 4 A100 80GB) at 8 in flight.
     wait_for(&client, "the recommendation", &format!("document.querySelector(\"{}\")", testid("rec-layout"))).await;
 
     // Export the benchmark plan; the download is caught at its object URL.

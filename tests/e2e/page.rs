@@ -33,6 +33,12 @@ const HOOKS: [&str; 6] =
 /// LLaMA-2 70B on 2 × 8 H100, 64 requests in flight, as a share link's query.
 const SHARE_QUERY: &str =
     "model=meta-llama/Llama-2-70b-hf&gpu=h100-sxm&nodes=2&gpus_per_node=8&engine=vllm&isl=2048&osl=512&concurrency=64&priority=throughput";
+/// Llama 3.1 70B on 2 × 8 H100, no load given: the `plan` command takes the maximum-throughput
+/// point (`FORMAT.md`), and so must the page.
+const NO_LOAD_QUERY: &str = "model=meta-llama/Llama-3.1-70B-Instruct&gpu=h100-sxm&nodes=2&gpus_per_node=8&isl=2048&osl=512";
+/// The same scenario as the `plan` command reads it.
+const NO_LOAD_SCENARIO: &str = r#"{"model": "meta-llama/Llama-3.1-70B-Instruct", "gpu": "h100-sxm", "nodes": 2,
+    "gpus_per_node": 8, "workload": {"isl": 2048, "osl": 512}}"#;
 /// The 1T-parameter MoE (Kimi K2) on 128 × 8 H200.
 const BIG_QUERY: &str =
     "model=moonshotai/Kimi-K2-Instruct&weights=fp8&kv_cache=fp8&gpu=h200-sxm&nodes=128&gpus_per_node=8&isl=4096&osl=1024&concurrency=4096";
@@ -148,6 +154,31 @@ async fn the_page_plans_in_headless_chromium() {
     assert!(summary.contains("2 × 8") && summary.contains("2048 + 512"), "{summary}");
     let model = find(&client, "field-model").await.prop("value").await.expect("reading the model field");
     assert_eq!(model.as_deref(), Some("meta-llama/Llama-2-70b-hf"));
+
+    // Regression: a link without a load planned 8 in flight (TP 16, 43 tok/s per GPU) where the
+    // `plan` command takes the maximum-throughput point (TP 1 × PP 8 × DP 2, 604 tok/s per GPU).
+    // The page now answers as the command does, and says which load it assumed.
+    client.goto(&format!("{origin}?{NO_LOAD_QUERY}")).await.expect("loading the link without a load");
+    let command: Value = serde_json::from_str(&planner::batch::run(NO_LOAD_SCENARIO).output).expect("the command's JSON");
+    let best = &command["recommended"];
+    let layout: planner::layout::Layout = serde_json::from_value(best["layout"].clone()).expect("a layout");
+    wait_for_text(&client, "rec-layout", &layout.to_string()).await;
+    let number = |text: String| -> f64 {
+        text.chars().filter(|c| c.is_ascii_digit() || *c == '.').collect::<String>().parse().unwrap_or(f64::NAN)
+    };
+    let in_flight = number(find(&client, "rec-concurrency").await.text().await.unwrap());
+    assert_eq!(Some(in_flight), best["concurrency"].as_f64(), "requests in flight at the operating point");
+    let per_gpu = number(find(&client, "rec-tok-s-gpu").await.text().await.unwrap());
+    let expected = best["output_tok_s_per_gpu"].as_f64().expect("a throughput");
+    assert!((per_gpu - expected).abs() <= 0.01 * expected, "tok/s per GPU: page {per_gpu}, command {expected}");
+    println!("a link without a load: {layout}, {in_flight} in flight, {per_gpu} tok/s per GPU, as the plan command");
+    assert_eq!(find(&client, "field-load").await.prop("value").await.unwrap().as_deref(), Some("max"));
+    let said = script(&client, "return document.querySelector(\"[data-testid='rec-concurrency']\").closest('div').textContent", vec![]).await;
+    assert!(said.as_str().is_some_and(|s| s.contains("at maximum throughput")), "{said}");
+    let summary = find(&client, "scenario-summary").await.text().await.unwrap();
+    assert!(summary.contains("maximum throughput"), "{summary}");
+    client.goto(&format!("{origin}?{SHARE_QUERY}")).await.expect("loading the share link");
+    wait_for_text(&client, "rule-layout", "TP 8 × PP 1 × DP 2").await;
 
     // Changing an input updates the recommendation (one node of 8: no DP 2 any more).
     let before = find(&client, "rec-layout").await.text().await.unwrap();
