@@ -12,7 +12,7 @@
 //! screenshot is the two side by side).
 
 use fantoccini::{Client, Locator};
-use page_e2e::{dist_dir, repo_path, PageSession};
+use page_e2e::{axe_source, axe_violations, dist_dir, repo_path, PageSession};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -237,6 +237,14 @@ async fn plan_benchmark_import_compare_and_recalibrate() {
             std::fs::write(Path::new(&dir).join(format!("{id}.png")), png).expect("writing the screenshot");
         }
     }
+    // The loop's panels, tables and the fit proposed, in a narrow window: no WCAG 2 A/AA violation.
+    client.set_window_size(400, 1000).await.expect("a narrow window");
+    let violations = axe_violations(&client, &axe_source()).await;
+    for v in &violations {
+        println!("axe-core, the benchmark loop: {v}");
+    }
+    assert!(violations.is_empty(), "{} WCAG 2 A/AA violation(s) in the benchmark loop, listed above", violations.len());
+    client.set_window_size(1400, 1000).await.expect("sizing the window");
     click(&client, "keep-fit").await;
     wait_for(&client, "custom calibration", &format!("document.querySelector(\"{}\")", testid("custom-calibration"))).await;
     // The kept fit is a new scenario: the page plans again once its debounce has passed.

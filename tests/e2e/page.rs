@@ -12,7 +12,10 @@
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
-use page_e2e::{built_files, dist_dir, repo_path, require_built_page, startup_files, weigh, PageSession, WeighedFile, WORKER_FILES};
+use page_e2e::{
+    axe_source, axe_violations, built_files, dist_dir, prefer_color_scheme, repo_path, require_built_page, startup_files, weigh,
+    PageSession, Violation, WeighedFile, WORKER_FILES,
+};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -294,6 +297,44 @@ async fn the_page_plans_in_headless_chromium() {
     assert!(median <= PLAN_TIME_LIMIT_MS, "median plan time {median:.2} ms exceeds {PLAN_TIME_LIMIT_MS} ms: {times:?}");
 
     client.close().await.expect("closing the browser session");
+}
+
+/// The views the accessibility check looks at: (name, window width, height, colour scheme).
+const VIEWS: [(&str, u32, u32, &str); 4] =
+    [("wide", 1200, 800, "light"), ("narrow", 400, 800, "light"), ("narrow", 400, 800, "dark"), ("wide", 1200, 800, "dark")];
+
+/// axe-core (WCAG 2.0 and 2.1, A and AA) on the page with a plan, its benchmark script shown and
+/// every `<details>` open, in a wide and a narrow window, light and dark; then the embedded
+/// view. Every violation is printed with its impact and elements, and none is allowed.
+#[tokio::test(flavor = "current_thread")]
+async fn the_page_has_no_wcag_a_or_aa_violations() {
+    let axe = axe_source();
+    let session = PageSession::start().await;
+    let client = session.client.clone();
+    let origin = session.server.url();
+    client.goto(&format!("{origin}?{SHARE_QUERY}")).await.expect("loading the share link");
+    wait_for_all_hooks(&client).await;
+    find(&client, "bench-script-open").await.click().await.expect("showing the benchmark script");
+    wait_for(&client, "bench-script", "the script from the benchmark worker", |_| true).await;
+    script(&client, "document.querySelectorAll('details').forEach(d => d.open = true);", vec![]).await;
+    let mut found = 0;
+    let mut check = |view: String, violations: Vec<Violation>| {
+        println!("axe-core, {view}: {} WCAG 2 A/AA violation(s)", violations.len());
+        for v in &violations {
+            println!("  {v}");
+        }
+        found += violations.len();
+    };
+    for (view, width, height, scheme) in VIEWS {
+        client.set_window_size(width, height).await.expect("sizing the window");
+        prefer_color_scheme(&client, scheme).await;
+        check(format!("{view} ({width} × {height}), {scheme}"), axe_violations(&client, &axe).await);
+    }
+    client.goto(&format!("{origin}?{SHARE_QUERY}&embed=1")).await.expect("loading the embedded view");
+    wait_for(&client, "comparison-chart", "the embedded chart", |_| true).await;
+    check("embedded, wide (1200 × 800), dark".into(), axe_violations(&client, &axe).await);
+    client.close().await.expect("closing the browser session");
+    assert_eq!(found, 0, "WCAG 2 A/AA violations, listed above");
 }
 
 /// Prints `files` under `title` and returns their total gzip size.
