@@ -9,7 +9,7 @@
 
 use super::candidates_table::CandidatesTable;
 use super::comparison_chart::ComparisonChart;
-use super::decision_trace::DecisionTrace;
+use super::decision_trace::decision_trace;
 use super::launch_commands::LaunchCommands;
 use super::memory_bar::memory_bar;
 use super::recommendation::recommendation;
@@ -105,7 +105,7 @@ pub fn Results(props: &ResultsProps) -> Html {
                 rejected={candidate.and_then(|c| c.rejected_detail.clone()).map(AttrValue::from)}
             />
             { props.children.clone() }
-            <DecisionTrace plan={plan.clone()} />
+            { decision_trace(&plan) }
             <CandidatesTable plan={plan.clone()} {shown} onselect={onpick} />
         </div>
     }

@@ -9,6 +9,8 @@ use web_sys::{DataTransfer, DragEvent, DragEventInit, Element, File};
 /// Renders the app into a fresh element of its own (tests share one page), from the default
 /// scenario (`mount`) or a link's (`mount_at`): the address bar and storage of earlier tests are cleared first, since the page
 /// restores the last scenario from them.
+// Not every test file opens the default scenario.
+#[allow(dead_code)]
 pub async fn mount() -> Element {
     mount_at("").await
 }
