@@ -156,6 +156,31 @@ async fn a_bad_number_gets_its_message_and_keeps_the_last_plan() {
     assert_eq!(text(&root, "rule-layout"), "TP 1 × PP 1 × DP 16");
 }
 
+/// A text box and a drop-down are one labelled field (`labelled_field`): the label names the
+/// control, the control carries its hook, and when invalid points at its message, an alert.
+#[wasm_bindgen_test]
+async fn text_boxes_and_drop_downs_tie_label_control_and_message_alike() {
+    for (link, bad) in [("nodes=x", "nodes"), ("weights=fp3", "weights")] {
+        let root = mount_at(link).await;
+        for (id, tag) in [("nodes", "INPUT"), ("weights", "SELECT"), ("gpus-per-node", "INPUT"), ("engine", "SELECT")] {
+            let control = get(&root, &format!("field-{id}"));
+            assert_eq!((control.tag_name().as_str(), control.id().as_str()), (tag, id));
+            assert!(root.query_selector(&format!("label[for='{id}']")).unwrap().is_some(), "{id} has no label");
+            let invalid = id == bad;
+            assert_eq!(control.get_attribute("aria-invalid"), Some(invalid.to_string()), "{link}: {id}");
+            let described = control.get_attribute("aria-describedby");
+            match by_testid(&root, &format!("error-{id}")) {
+                Some(message) => {
+                    assert!(invalid, "{link}: {id} has a message but is valid");
+                    assert_eq!(described.as_deref(), Some(message.id().as_str()), "{link}: {id}");
+                    assert_eq!(message.get_attribute("role").as_deref(), Some("alert"));
+                }
+                None => assert!(!invalid && described.is_none(), "{link}: {id} has no message, described by {described:?}"),
+            }
+        }
+    }
+}
+
 #[wasm_bindgen_test]
 async fn a_planner_refusal_is_shown_at_its_field() {
     let root = mount().await;
