@@ -329,6 +329,17 @@ async fn the_page_has_no_wcag_a_or_aa_violations() {
         client.set_window_size(width, height).await.expect("sizing the window");
         prefer_color_scheme(&client, scheme).await;
         check(format!("{view} ({width} × {height}), {scheme}"), axe_violations(&client, &axe).await);
+        if width < 600 {
+            // The candidates scroll sideways here: a named region the keyboard reaches.
+            let region = script(
+                &client,
+                "const r = document.querySelector(\"[data-testid='candidates-table'] .table-scroll\");
+                 return [r.scrollWidth > r.clientWidth, r.tabIndex, r.getAttribute('role'), !!r.getAttribute('aria-labelledby')];",
+                vec![],
+            )
+            .await;
+            assert_eq!(region, json!([true, 0, "region", true]), "the candidates' scroll region in a narrow window");
+        }
     }
     client.goto(&format!("{origin}?{SHARE_QUERY}&embed=1")).await.expect("loading the embedded view");
     wait_for(&client, "comparison-chart", "the embedded chart", |_| true).await;
