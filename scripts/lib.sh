@@ -7,6 +7,7 @@
 #   wasm32-unknown-unknown target  rustup's toolchain directory
 #   trunk, wasm-bindgen-cli        $CARGO_HOME/bin (default ~/.cargo/bin), built by `cargo install`
 #   wasm-opt (binaryen, npm)       .tools/node_modules/.bin in this checkout (git-ignored)
+#   axe-core (npm, tests only)     .tools/node_modules/axe-core in this checkout (git-ignored)
 #   node + npm, chromium, chromedriver   Debian packages (apt-get, via sudo when not root)
 #
 # Nothing here downloads a prebuilt binary from a project's website: only crates.io, npm and
@@ -24,6 +25,8 @@ export TRUNK_SKIP_VERSION_CHECK=true
 
 TRUNK_VERSION="0.22.1"
 BINARYEN_VERSION="132"
+# The accessibility engine the end-to-end test injects into the built page.
+AXE_VERSION="4.14.1"
 
 step() { printf '\n==> %s\n' "$*"; }
 note() { printf '    %s\n' "$*"; }
@@ -125,6 +128,21 @@ ensure_wasm_opt() {
   mkdir -p "$TOOLS"
   npm install --prefix "$TOOLS" --no-audit --no-fund --loglevel=error "binaryen@$BINARYEN_VERSION.0.0"
   version_of "$bin" | grep -q "version $BINARYEN_VERSION\b" || die "wasm-opt from npm did not report version $BINARYEN_VERSION"
+}
+
+# axe-core's axe.min.js for the end-to-end test's accessibility check (tests/e2e reads it from
+# .tools/, or from $AXE_JS); never part of the repository or the page.
+ensure_axe() {
+  local dir="$TOOLS/node_modules/axe-core"
+  if [ -f "$dir/axe.min.js" ] && grep -q "\"version\": \"$AXE_VERSION\"" "$dir/package.json" 2>/dev/null; then
+    note "axe-core $AXE_VERSION: present in .tools/"
+    return
+  fi
+  ensure_npm
+  step "Installing axe-core@$AXE_VERSION (npm) into .tools/ for the accessibility check (seconds)"
+  mkdir -p "$TOOLS"
+  npm install --prefix "$TOOLS" --no-audit --no-fund --loglevel=error --save-exact "axe-core@$AXE_VERSION"
+  grep -q "\"version\": \"$AXE_VERSION\"" "$dir/package.json" || die "axe-core from npm is not version $AXE_VERSION"
 }
 
 ensure_browser() {

@@ -29,8 +29,8 @@ use support::{by_testid, drop_files, files, get, settle, text, until};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// The scenario the page opens on (`ui::form` defaults): LLaMA-7B on 1 × 4 A100 80GB, 8 in
-/// flight, 1024 + 256 tokens, for throughput.
+/// The scenario the tests open the page on (`ui::form` defaults, at 8 in flight: `mount`):
+/// LLaMA-7B on 1 × 4 A100 80GB, 1024 + 256 tokens, for throughput.
 const OPENING_SCENARIO: &str = r#"{"model": "huggyllama/llama-7b", "gpu": "a100-sxm-80gb", "nodes": 1, "gpus_per_node": 4,
     "workload": {"isl": 1024, "osl": 256, "concurrency": 8}, "priority": "throughput"}"#;
 
@@ -58,11 +58,11 @@ fn measured_csv(n: usize, speed: f64) -> (String, Vec<Layout>) {
     (csv, layouts)
 }
 
-/// The page from the default scenario, its worker requests answered in the page by the
-/// worker's own function.
+/// The page from the default scenario at 8 in flight (a fixed load, as a benchmark runs), its
+/// worker requests answered in the page by the worker's own function.
 async fn mount() -> Element {
     answer_in_page(serve);
-    support::mount().await
+    support::mount_at("concurrency=8").await
 }
 
 fn all(root: &Element, selector: &str) -> Vec<Element> {
@@ -268,6 +268,11 @@ fn only_the_latest_answer_is_kept() {
     let names: Vec<&str> = s.imports.iter().map(|i| i.name.as_str()).collect();
     assert_eq!(names, ["a", "b"]);
     assert_eq!(s.imports[0].outcome, Err("empty".to_string()));
+    s = reduce(&s, Action::Asked(4, Asked::Import));
     s = reduce(&s, Action::WorkerFailed("no worker".into()));
     assert_eq!(s.worker_error.as_deref(), Some("no worker"));
+    assert_eq!(s.importing, [4], "a failure keeps the request waiting, for a retry");
+    s = reduce(&s, Action::Retried);
+    assert_eq!(s.worker_error, None);
+    assert!(Rc::ptr_eq(&reduce(&s, Action::Retried), &s), "nothing to retry, same state");
 }

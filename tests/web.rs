@@ -11,7 +11,9 @@
 
 #![cfg(target_arch = "wasm32")]
 
+use benchmark::protocol::serve;
 use planner::batch::run;
+use planner::inputs::resolve;
 use planner::model::catalog;
 use planner::rules::RULES;
 use planner::perf::params::Param;
@@ -19,6 +21,7 @@ use planner::scenario::{PerfParamsInput, ScenarioInput};
 use planner_page::ui::form::{self, check, parse_count, Field, FormState, CUSTOM_GPU, FIELDS, MAX_NODES};
 use planner_page::ui::share::{from_params, to_params};
 use planner_page::ui::state::{Action, AppState};
+use planner_page::ui::bench_worker::answer_in_page;
 use planner_page::ui::{bindings, browser, format, panic, App};
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -28,7 +31,7 @@ use web_sys::{Element, Event, EventInit, HtmlInputElement, HtmlSelectElement, Ht
 use yew::Reducible;
 
 mod support;
-use support::{by_testid, drop_files, get, mount, settle, text, until};
+use support::{by_testid, drop_files, get, mount, mount_at, settle, text, until};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -56,6 +59,8 @@ async fn choose(root: &Element, id: &str, value: &str) {
     let select: HtmlSelectElement = get(root, id).dyn_into().expect("a <select>");
     select.set_value(value);
     assert_eq!(select.value(), value, "{id} has no option {value}");
+    // A browser fires both when the choice changes.
+    dispatch(&select, "input");
     dispatch(&select, "change");
     yew::scheduler::flush().await;
 }
@@ -92,6 +97,37 @@ async fn renders_every_field_and_the_default_plan() {
     assert!(text(&root, "model-verdict").contains("32 layers"), "{}", text(&root, "model-verdict"));
     assert!(text(&root, "gpu-figures").contains("GiB"));
     assert!(text(&root, "cluster-note").contains("4 GPUs"), "{}", text(&root, "cluster-note"));
+    // The load the plan command assumes when none is given, and the page says so.
+    assert!(text(&root, "scenario-summary").contains("maximum throughput"), "{}", text(&root, "scenario-summary"));
+    assert!(by_testid(&root, "field-concurrency").is_none());
+}
+
+/// A share link without a load (no `concurrency`, no `request_rate`).
+const LINK_WITHOUT_LOAD: &str = "model=meta-llama/Llama-3.1-70B-Instruct&gpu=h100-sxm&nodes=2&gpus_per_node=8&isl=2048&osl=512";
+/// The same scenario as the `plan` command reads it (`FORMAT.md`).
+const SCENARIO_WITHOUT_LOAD: &str = r#"{"model": "meta-llama/Llama-3.1-70B-Instruct", "gpu": "h100-sxm", "nodes": 2,
+    "gpus_per_node": 8, "workload": {"isl": 2048, "osl": 512}}"#;
+
+/// Regression: a share link without a load opened the page at 8 requests in flight (TP 16,
+/// 43 tok/s per GPU) while the `plan` command took the maximum-throughput point for the same
+/// scenario (TP 1 × PP 8 × DP 2, 604 tok/s per GPU): one scenario, two answers.
+#[wasm_bindgen_test]
+async fn a_link_without_a_load_plans_as_the_command_does() {
+    let root = mount_at(LINK_WITHOUT_LOAD).await;
+    let command: planner::plan::Plan = serde_json::from_str(&run(SCENARIO_WITHOUT_LOAD).output).expect("a plan");
+    let best = command.recommended.expect("a feasible layout");
+    assert_eq!(text(&root, "rec-layout"), best.layout.to_string());
+    assert_eq!(text(&root, "rec-tok-s-gpu"), format::with_unit(best.output_tok_s_per_gpu, "tok/s"));
+    assert_eq!(text(&root, "rec-concurrency"), format::figure(best.concurrency.expect("a concurrency") as f64));
+    // The page shows the load it assumed: the load field, its hint, the figure's label.
+    assert_eq!(get(&root, "field-load").dyn_into::<HtmlSelectElement>().unwrap().value(), "max");
+    let field = get(&root, "field-load").parent_element().unwrap().text_content().unwrap_or_default();
+    assert!(field.contains("As many requests in flight as fit and meet the SLA"), "{field}");
+    let row = get(&root, "rec-concurrency").closest("div").unwrap().unwrap().text_content().unwrap_or_default();
+    assert!(row.contains("Requests in flight at maximum throughput"), "{row}");
+    // The link written back keeps saying so.
+    let location = gloo::utils::window().location().search().unwrap();
+    assert!(location.contains("load=max") && !location.contains("concurrency"), "{location}");
 }
 
 #[wasm_bindgen_test]
@@ -119,6 +155,31 @@ async fn a_bad_number_gets_its_message_and_keeps_the_last_plan() {
     assert!(by_testid(&root, "error-nodes").is_none());
     assert!(by_testid(&root, "form-invalid").is_none());
     assert_eq!(text(&root, "rule-layout"), "TP 1 × PP 1 × DP 16");
+}
+
+/// A text box and a drop-down are one labelled field (`labelled_field`): the label names the
+/// control, the control carries its hook, and when invalid points at its message, an alert.
+#[wasm_bindgen_test]
+async fn text_boxes_and_drop_downs_tie_label_control_and_message_alike() {
+    for (link, bad) in [("nodes=x", "nodes"), ("weights=fp3", "weights")] {
+        let root = mount_at(link).await;
+        for (id, tag) in [("nodes", "INPUT"), ("weights", "SELECT"), ("gpus-per-node", "INPUT"), ("engine", "SELECT")] {
+            let control = get(&root, &format!("field-{id}"));
+            assert_eq!((control.tag_name().as_str(), control.id().as_str()), (tag, id));
+            assert!(root.query_selector(&format!("label[for='{id}']")).unwrap().is_some(), "{id} has no label");
+            let invalid = id == bad;
+            assert_eq!(control.get_attribute("aria-invalid"), Some(invalid.to_string()), "{link}: {id}");
+            let described = control.get_attribute("aria-describedby");
+            match by_testid(&root, &format!("error-{id}")) {
+                Some(message) => {
+                    assert!(invalid, "{link}: {id} has a message but is valid");
+                    assert_eq!(described.as_deref(), Some(message.id().as_str()), "{link}: {id}");
+                    assert_eq!(message.get_attribute("role").as_deref(), Some("alert"));
+                }
+                None => assert!(!invalid && described.is_none(), "{link}: {id} has no message, described by {described:?}"),
+            }
+        }
+    }
 }
 
 #[wasm_bindgen_test]
@@ -231,6 +292,26 @@ async fn the_calibration_note_drops_it() {
     assert!(!location.contains("perf_params"), "{location}");
 }
 
+/// Regression: a benchmark worker that could not be loaded left the page waiting for it
+/// forever (its `error` event, a plain `Event` with no message, broke the handler).
+#[wasm_bindgen_test]
+async fn a_worker_that_fails_to_load_is_said_and_retried() {
+    let root = mount().await;
+    let plan = text(&root, "rec-layout");
+    // This harness serves no worker: the page's own fails to load.
+    click(&root, "bench-script-open").await;
+    until(&root, "the worker's failure", |r| by_testid(r, "worker-error").is_some()).await;
+    assert!(text(&root, "worker-error").contains("the benchmark worker failed"), "{}", text(&root, "worker-error"));
+    assert!(by_testid(&root, "bench-script-pending").is_some(), "the request waits for a retry");
+    assert_eq!(text(&root, "rec-layout"), plan, "the plan stays on screen");
+    // The retry sends the request again, here to the worker's function in the page.
+    answer_in_page(serve);
+    click(&root, "worker-retry").await;
+    until(&root, "the script", |r| by_testid(r, "bench-script").is_some()).await;
+    assert!(by_testid(&root, "worker-error").is_none(), "the retry clears the failure");
+    assert_eq!(text(&root, "rec-layout"), plan);
+}
+
 #[wasm_bindgen_test]
 fn the_form_is_the_plan_commands_scenario() {
     let mut form = FormState::default();
@@ -240,13 +321,29 @@ fn the_form_is_the_plan_commands_scenario() {
     let expected = ScenarioInput::from_json(
         r#"{"model": "huggyllama/llama-7b", "weights": "bf16", "kv_cache": "bf16", "gpu": "a100-sxm-80gb",
             "nodes": 1, "gpus_per_node": 4, "engine": "vllm",
-            "workload": {"isl": 1024, "osl": 256, "concurrency": 8}, "sla": {"tpot_ms": 50},
+            "workload": {"isl": 1024, "osl": 256}, "sla": {"tpot_ms": 50},
             "priority": "throughput", "layout": {"ep": 1}, "allow_tp_across_nodes": true}"#,
     )
     .unwrap();
     assert_eq!(query.scenario, expected);
 
+    // The link without a load is the command's scenario without one.
+    let linked = from_params(|name| {
+        LINK_WITHOUT_LOAD.split('&').find_map(|p| p.strip_prefix(name)?.strip_prefix('=')).map(str::to_string)
+    })
+    .expect("a scenario");
+    let expected = ScenarioInput::from_json(SCENARIO_WITHOUT_LOAD).unwrap();
+    let linked = check(&linked.form, None).expect("valid").scenario;
+    // Every default filled in; the page names the model by its catalog id, the command as given.
+    let echo = |s: &ScenarioInput| {
+        let mut echo = resolve(s).unwrap().scenario;
+        echo.as_object_mut().unwrap().remove("model");
+        echo
+    };
+    assert_eq!(echo(&linked), echo(&expected));
+
     let mut bad = form.clone();
+    bad.set(Field::LoadKind, "concurrency".into());
     bad.set(Field::Nodes, "x".into());
     bad.set(Field::Concurrency, String::new());
     bad.set(Field::Model, "no-such-model".into());

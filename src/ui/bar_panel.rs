@@ -79,7 +79,9 @@ pub fn bar_panel(
                                 if let Some((lo, hi)) = b.whisker {
                                     { line("whisker", (lo, y), (hi, y)) }
                                 }
-                                { text("value", (b.label, y + 4.0), "start", value) }
+                                // After a space: the row's text reads "TP8 PP1 DP2 193", not "…DP2193",
+                                // so its name (the label, then the value) holds the text shown.
+                                { text("value", (b.label, y + 4.0), "start", format!(" {value}")) }
                             }
                             if let (Some(x), Some(m)) = (geometry.measured, row.bar.measured) {
                                 { diamond((x, y), m) }

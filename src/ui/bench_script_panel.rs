@@ -102,7 +102,7 @@ pub fn BenchScriptPanel(props: &BenchScriptPanelProps) -> Html {
                         Ok(text) => html! {
                             <details>
                                 <summary>{ format!("Show the script ({} lines)", text.lines().count()) }</summary>
-                                <pre class="script" data-testid="bench-script">{ text.to_string() }</pre>
+                                <pre class="script" data-testid="bench-script" tabindex="0" role="region" aria-label="Benchmark script">{ text.to_string() }</pre>
                             </details>
                         },
                         Err(e) => html! { <p class="blocked" role="status">{ format!("No script ({}): {}", e.field, e.message) }</p> },

@@ -77,7 +77,8 @@ impl Column {
         }
     }
 
-    /// The header in words, for its tooltip and screen readers.
+    /// The header in words, for its tooltip (and screen readers' description: the name is the
+    /// header as shown, so a user who speaks it can click it).
     fn description(self) -> &'static str {
         match self {
             Column::Rank => "Rank by the scenario's priority",
@@ -207,7 +208,7 @@ pub fn CandidatesTable(props: &CandidatesTableProps) -> Html {
         };
         html! {
             <th key={column.id()} scope="col" aria-sort={aria_sort}>
-                <button type="button" data-testid={format!("sort-{}", column.id())} title={column.description()} aria-label={column.description()} {onclick}>
+                <button type="button" data-testid={format!("sort-{}", column.id())} title={column.description()} {onclick}>
                     { column.label() }
                     <span class="sort-mark" aria-hidden="true">{ match aria_sort { "ascending" => "\u{a0}▲", "descending" => "\u{a0}▼", _ => "" } }</span>
                 </button>

@@ -239,8 +239,10 @@ impl FormState {
 /// The `gpu` value that selects a custom spec.
 pub const CUSTOM_GPU: &str = "custom";
 
-/// The page opens on the first classic example of `DESIGN.md`: LLaMA-7B on 4 × 80 GB, 8
-/// requests in flight.
+/// The page opens on the first classic example of `DESIGN.md`: LLaMA-7B on 4 × 80 GB, at the
+/// load the `plan` command assumes when none is given (`FORMAT.md`: no `workload.concurrency`
+/// means the maximum-throughput point), so a link without a load plans as the command does.
+/// The concurrency box starts at 8 (the example's batch) for when that load is picked.
 impl Default for FormState {
     fn default() -> Self {
         let mut form = FormState { values: Default::default() };
@@ -255,7 +257,7 @@ impl Default for FormState {
                 Field::Engine => "vllm",
                 Field::Isl => "1024",
                 Field::Osl => "256",
-                Field::LoadKind => "concurrency",
+                Field::LoadKind => "max",
                 Field::Concurrency => "8",
                 Field::Arrivals => "auto",
                 Field::Priority => "throughput",

@@ -5,8 +5,7 @@
 
 use super::form::{gpu_choices, Field, FieldErrors, CUSTOM_GPU};
 use super::format;
-use super::number_field::number_field;
-use super::select_field::{select_field, SelectOption};
+use super::labelled_field::{labelled_field, Control, SelectOption};
 use super::state::AppContext;
 use planner::gpu::catalog as gpus;
 use yew::prelude::*;
@@ -48,10 +47,10 @@ pub fn gpu_options() -> Vec<SelectOption> {
 pub fn gpu_field(state: &AppContext, errors: &FieldErrors, options: &[SelectOption]) -> Html {
     let form = &state.form;
     let gpu = form.get(Field::Gpu);
-    let custom = |field: Field, mode: &'static str| number_field(state, errors, field, mode, None, None);
+    let custom = |field: Field, mode: &'static str| labelled_field(state, errors, field, Control::Text(mode, None), None);
     html! {
         <>
-            { select_field(state, errors, Field::Gpu, options) }
+            { labelled_field(state, errors, Field::Gpu, Control::Select(options), None) }
             if gpu == CUSTOM_GPU {
                 <div class="custom-gpu" data-testid="custom-gpu">
                     { custom(Field::GpuName, "text") }

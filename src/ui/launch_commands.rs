@@ -104,7 +104,7 @@ pub fn LaunchCommands(props: &LaunchCommandsProps) -> Html {
                     <p class="muted">{ "Set HEAD_NODE_ADDR to node 0's address on every node." }</p>
                 }
                 <div class="command">
-                    <pre id={COMMAND_ID} data-testid="launch-command" data-engine={engine.id()}><code>{ text.clone() }</code></pre>
+                    <pre id={COMMAND_ID} data-testid="launch-command" data-engine={engine.id()} tabindex="0" role="region" aria-label="Launch command"><code>{ text.clone() }</code></pre>
                     <CopyButton {text} target={COMMAND_ID} />
                 </div>
             </div>

@@ -11,7 +11,7 @@
 //! arrives as an action and is kept in `AppState::report`.
 
 use super::bench_script_panel::BenchScriptPanel;
-use super::bench_worker::ask;
+use super::bench_worker::{ask, retry};
 use super::measured_import::MeasuredImport;
 use super::measured_table::measured_table;
 use super::recalibrate_panel::RecalibratePanel;
@@ -75,7 +75,14 @@ pub fn MeasuredResults(props: &MeasuredResultsProps) -> Html {
                     { "Run the plan's best layouts with the engine's own benchmark, bring the result files back, and see how far the prediction was; refit the model to them if you like. Files are read in your browser; nothing is uploaded." }
                 </p>
                 if let Some(e) = &state.worker_error {
-                    <p class="blocked" role="status" data-testid="worker-error">{ e.clone() }</p>
+                    <p class="blocked" role="alert" data-testid="worker-error">
+                        { e.clone() }
+                        { " " }
+                        <button type="button" data-testid="worker-retry" onclick={
+                            let dispatcher = state.dispatcher();
+                            move |_| retry(dispatcher.clone())
+                        }>{ "Retry" }</button>
+                    </p>
                 }
                 <BenchScriptPanel inputs={props.inputs.clone()} feasible={props.plan.ranking.len()} />
                 <MeasuredImport />

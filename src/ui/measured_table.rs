@@ -70,7 +70,7 @@ pub fn measured_table(state: &AppContext) -> Html {
                 <p class="muted">{ "No imported run matches this scenario yet; the list above says why for each." }</p>
             } else {
                 <p class="best" data-testid="measured-best" data-agree={best_agree(&report.best)}>{ best_line(&report.best) }</p>
-                <div class="table-scroll">
+                <div class="table-scroll" tabindex="0" role="region" aria-label="Predicted against measured, per run">
                     <table>
                         <thead>
                             <tr>

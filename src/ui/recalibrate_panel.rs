@@ -123,7 +123,7 @@ pub fn RecalibratePanel(props: &RecalibratePanelProps) -> Html {
                                 figure(r.loss_after),
                             ) }
                         </p>
-                        <div class="table-scroll">
+                        <div class="table-scroll" tabindex="0" role="region" aria-label="Error of each run, before and after the fit">
                             <table data-testid="fit-errors">
                                 <caption>{ "Error of each run, before → after the fit" }</caption>
                                 <thead>

@@ -10,7 +10,9 @@ use yew::prelude::*;
 /// nothing is feasible; `onselect` picks a candidate by index (the "back to the recommended
 /// layout" button). A view function of `Results`, not a component: it re-renders only with
 /// the results, and a component's glue weighs more WebAssembly than this saves.
-pub fn recommendation(plan: &Plan, shown: Option<usize>, onselect: &Callback<usize>) -> Html {
+/// `max_load`: planned at the maximum-throughput point, whose requests in flight are the plan's
+/// answer rather than the user's input.
+pub fn recommendation(plan: &Plan, shown: Option<usize>, onselect: &Callback<usize>, max_load: bool) -> Html {
     let recommended = plan.ranking.first().copied();
     let Some(index) = shown else {
         return nothing_feasible(plan);
@@ -41,7 +43,7 @@ pub fn recommendation(plan: &Plan, shown: Option<usize>, onselect: &Callback<usi
             <p class="layout-big" data-testid="rec-layout">{ c.layout.to_string() }</p>
             <p class="layout-words">{ sizes(c) }</p>
             if c.feasible {
-                { figures(c) }
+                { figures(c, max_load) }
                 { binds(c) }
             } else {
                 <p class="rejected-reason" data-testid="rec-rejected">
@@ -63,7 +65,7 @@ fn sizes(c: &Candidate) -> String {
     format!("{} · {} GPUs", parts.join(" · "), l.gpus())
 }
 
-fn figures(c: &Candidate) -> Html {
+fn figures(c: &Candidate, max_load: bool) -> Html {
     let r = c.range;
     // Tokens/s per user is 1000 / TPOT (FORMAT.md), so its range is the TPOT range inverted.
     let per_user_range = r.map(|r| [1000.0 / r.tpot_ms[1], 1000.0 / r.tpot_ms[0]]);
@@ -72,7 +74,7 @@ fn figures(c: &Candidate) -> Html {
         ("rec-tok-s-user", "Tokens/s per user", with_unit(c.tok_s_per_user, "tok/s"), per_user_range),
         ("rec-ttft", "Time to first token", with_unit(c.ttft_ms, "ms"), r.map(|r| r.ttft_ms)),
         ("rec-tpot", "Time per output token", with_unit(c.tpot_ms, "ms"), r.map(|r| r.tpot_ms)),
-        ("rec-concurrency", "Requests in flight", c.concurrency.map_or("—".into(), |n| figure(n as f64)), None),
+        ("rec-concurrency", if max_load { "Requests in flight at maximum throughput" } else { "Requests in flight" }, c.concurrency.map_or("—".into(), |n| figure(n as f64)), None),
         ("rec-tok-s", "Output tokens/s, all GPUs", with_unit(c.output_tok_s, "tok/s"), None),
     ];
     html! {

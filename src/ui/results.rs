@@ -9,7 +9,7 @@
 
 use super::candidates_table::CandidatesTable;
 use super::comparison_chart::ComparisonChart;
-use super::decision_trace::DecisionTrace;
+use super::decision_trace::decision_trace;
 use super::launch_commands::LaunchCommands;
 use super::memory_bar::memory_bar;
 use super::recommendation::recommendation;
@@ -18,6 +18,7 @@ use benchmark::protocol::RunCheck;
 use planner::inputs::PlannerInputs;
 use planner::layout::Layout;
 use planner::plan::Plan;
+use planner::workload::Load;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -71,7 +72,7 @@ pub fn Results(props: &ResultsProps) -> Html {
     let sla = &props.inputs.workload.sla;
     let (sla_ttft_ms, sla_tpot_ms) = (sla.ttft.map(|t| t.ms()), sla.tpot.map(|t| t.ms()));
     let memory_bar = memory_bar(memory, candidate.map(|c| c.layout), props.embed);
-    let recommendation = recommendation(&plan, shown, &onpick);
+    let recommendation = recommendation(&plan, shown, &onpick, props.inputs.workload.load == Load::MaxThroughput);
     let chart = html! {
         <ComparisonChart plan={plan.clone()} {shown} {sla_ttft_ms} {sla_tpot_ms} onselect={onpick.clone()} measured={props.measured.clone()} />
     };
@@ -104,7 +105,7 @@ pub fn Results(props: &ResultsProps) -> Html {
                 rejected={candidate.and_then(|c| c.rejected_detail.clone()).map(AttrValue::from)}
             />
             { props.children.clone() }
-            <DecisionTrace plan={plan.clone()} />
+            { decision_trace(&plan) }
             <CandidatesTable plan={plan.clone()} {shown} onselect={onpick} />
         </div>
     }

@@ -8,9 +8,8 @@
 //! pieces, placed by class (`row-N`, `lane-X`), so there is no inline style for a
 //! Content-Security-Policy to forbid and no text to measure. Below a narrow width (a container
 //! query in the stylesheet) the arrows are hidden and each box lists where its answers lead.
-//! A view function of `DecisionTrace`, not a component: the trace renders again only when the
-//! plan changes, and then the rule of thumb has changed too, so comparing props could never
-//! skip a render.
+//! A view function of `decision_trace`, not a component: a new plan brings a new rule of thumb
+//! too, so comparing props would seldom skip a render.
 
 use super::rule_node::{rule_node, Next};
 use planner::layout::Layout;

@@ -4,8 +4,7 @@
 use super::form::{model_choices, model_verdict, Field, FieldErrors};
 use super::gpu_field::{gpu_field, gpu_options};
 use super::model_field::model_field;
-use super::number_field::number_field;
-use super::select_field::{select_field, SelectOption};
+use super::labelled_field::{labelled_field, Control, SelectOption};
 use super::state::AppContext;
 use yew::prelude::*;
 
@@ -27,6 +26,8 @@ const LOADS: &[(&str, &str)] = &[
     ("request_rate", "Request rate (Poisson)"),
     ("max", "Maximum throughput"),
 ];
+/// What the maximum-throughput load means (`FORMAT.md`'s default load).
+const MAX_LOAD: &str = "As many requests in flight as fit and meet the SLA, as the plan command assumes when no load is given; the recommendation says how many.";
 const ARRIVALS: &[(&str, &str)] = &[
     ("auto", "Default for the load"),
     ("synchronized", "Synchronized (waves)"),
@@ -59,10 +60,10 @@ pub fn ScenarioForm(props: &ScenarioFormProps) -> Html {
     let model_list = use_memo((), |()| model_choices());
     let gpu_list = use_memo((), |()| gpu_options());
     let text = |field: Field, mode: &'static str, placeholder: Option<&'static str>, hint: Option<&'static str>| {
-        number_field(&state, errors, field, mode, placeholder, hint)
+        labelled_field(&state, errors, field, Control::Text(mode, placeholder), hint)
     };
     let select = |field: Field, choices: &'static [(&'static str, &'static str)]| {
-        select_field(&state, errors, field, &options(choices))
+        labelled_field(&state, errors, field, Control::Select(&options(choices)), None)
     };
     let load = form.get(Field::LoadKind);
     let fixed = [Field::Tp, Field::Pp, Field::Dp, Field::Ep].iter().any(|f| !form.get(*f).is_empty());
@@ -94,7 +95,7 @@ pub fn ScenarioForm(props: &ScenarioFormProps) -> Html {
                     { text(Field::Isl, "numeric", None, None) }
                     { text(Field::Osl, "numeric", None, None) }
                 </div>
-                { select(Field::LoadKind, LOADS) }
+                { labelled_field(&state, errors, Field::LoadKind, Control::Select(&options(LOADS)), (load == "max").then_some(MAX_LOAD)) }
                 if load == "concurrency" {
                     { text(Field::Concurrency, "numeric", None, Some("Requests in flight across the cluster; the rule of thumb reads it as the batch size.")) }
                 }

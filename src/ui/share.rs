@@ -5,7 +5,8 @@
 //! names (`Field::param`), so a link reproduces the page exactly, an invalid value and its
 //! message included. Only the fields taking part in the scenario are written: the load value
 //! of the chosen kind (`concurrency=…` or `request_rate=…`; `load=max` for the maximum
-//! throughput point), a custom GPU's figures only with `gpu=custom`. A pasted `config.json`
+//! throughput point, also what a link without a load plans, as the `plan` command does), a
+//! custom GPU's figures only with `gpu=custom`. A pasted `config.json`
 //! and the calibration (`perf_params`) travel as compact JSON in one parameter each: long,
 //! but a link still reproduces the plan. Pure: the page's `browser` module does the URL
 //! encoding.

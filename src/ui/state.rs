@@ -46,7 +46,7 @@ pub struct AppState {
     pub script: Slot<Result<String, InputError>>,
     pub report: Slot<Result<Report, InputError>>,
     pub fit: Slot<Result<Fit, InputError>>,
-    /// Why the benchmark worker could not answer, if it could not.
+    /// Why the benchmark worker could not answer, if it could not (until a retry).
     pub worker_error: Option<String>,
 }
 
@@ -132,6 +132,9 @@ pub enum Action {
     Answered(Reply),
     /// The benchmark worker could not be started or failed.
     WorkerFailed(String),
+    /// The benchmark worker was replaced after a failure (`bench_worker::retry`), the requests
+    /// not answered sent again.
+    Retried,
     /// Forget the imported file at this position.
     RemoveImport(usize),
     /// Forget every imported file.
@@ -204,9 +207,13 @@ impl Reducible for AppState {
                     return self;
                 }
             }
-            Action::WorkerFailed(message) => {
-                next.worker_error = Some(message);
-                next.importing.clear();
+            // The requests waiting stay so: a retry sends them again.
+            Action::WorkerFailed(message) => next.worker_error = Some(message),
+            Action::Retried => {
+                if self.worker_error.is_none() {
+                    return self;
+                }
+                next.worker_error = None;
             }
             Action::RemoveImport(index) => {
                 if index >= self.imports.len() {

@@ -23,6 +23,13 @@ pub fn dist_dir() -> PathBuf {
     }
 }
 
+/// A file or folder of the repository, by its path from the root, made canonical: chromedriver
+/// refuses to pick a file whose path holds `..` ("path is not canonical").
+pub fn repo_path(relative: &str) -> PathBuf {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(relative);
+    path.canonicalize().unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 /// Checks that `dist/` holds a built page, with a message saying how to build one.
 pub fn require_built_page(dist: &Path) {
     assert!(
@@ -235,9 +242,13 @@ pub struct PageSession {
 impl PageSession {
     /// Fails with what to run when the page is not built.
     pub async fn start() -> Self {
-        let dist = dist_dir();
-        require_built_page(&dist);
-        let server = StaticServer::start(&dist).expect("starting the static server on 127.0.0.1");
+        Self::serving(&dist_dir()).await
+    }
+
+    /// The same, serving the built page from `dist` (a copy a test has changed).
+    pub async fn serving(dist: &Path) -> Self {
+        require_built_page(dist);
+        let server = StaticServer::start(dist).expect("starting the static server on 127.0.0.1");
         let driver = Chromedriver::start();
         let profile = ProfileDir::new();
         let client = headless_chromium(&driver, &profile).await;
@@ -254,7 +265,8 @@ pub struct WeighedFile {
 }
 
 /// The benchmark worker's files (`data-type="worker"` in `index.html`: Trunk names them after
-/// the binary, without a hash), loaded by the page on the first use of the benchmark loop.
+/// the binary, without a hash; the loader is `static/bench_worker_loader.js`), loaded by the
+/// page on the first use of the benchmark loop.
 pub const WORKER_FILES: [&str; 3] = ["bench_worker_loader.js", "bench_worker.js", "bench_worker_bg.wasm"];
 
 /// The wasm, JavaScript and CSS files `dist/index.html` loads at startup: every file name
@@ -313,4 +325,84 @@ fn gzip_9_size(path: &Path) -> u64 {
     let status = child.wait().expect("waiting for gzip");
     assert!(status.success(), "gzip -9 {} failed: {status}", path.display());
     compressed.len() as u64
+}
+
+/// axe-core's `axe.min.js` (`$AXE_JS`, else where `scripts/lib.sh`'s `ensure_axe` installs it:
+/// `.tools/` of this checkout); never part of the repository or the page.
+pub fn axe_source() -> String {
+    let path = std::env::var_os("AXE_JS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.tools/node_modules/axe-core/axe.min.js"));
+    fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!("reading axe-core at {} ({e}): scripts/test installs it (scripts/lib.sh, ensure_axe)", path.display())
+    })
+}
+
+/// The WCAG 2.0 and 2.1 A and AA rules axe-core checks.
+pub const WCAG_TAGS: [&str; 4] = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+
+/// A rule axe-core finds broken: its id, impact, what it asks, and the elements that break it
+/// (CSS selectors).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Violation {
+    pub id: String,
+    pub impact: Option<String>,
+    pub help: String,
+    pub targets: Vec<String>,
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({}): {}; at {}", self.id, self.impact.as_deref().unwrap_or("no impact"), self.help, self.targets.join(", "))
+    }
+}
+
+/// Runs axe-core on the page open in `client` for the `WCAG_TAGS` rules. `axe` (the text of
+/// `axe.min.js`) is run through WebDriver, not added as a `<script>`: the page's
+/// Content-Security-Policy refuses inline scripts and `eval`, and code WebDriver runs is not
+/// subject to it. Injected again only when the page has none (after a navigation).
+pub async fn axe_violations(client: &Client, axe: &str) -> Vec<Violation> {
+    let present = client.execute("return typeof window.axe === 'object';", vec![]).await.expect("asking for axe");
+    if present != serde_json::Value::Bool(true) {
+        // axe.min.js sets `window.axe` when it finds a window.
+        let injected = client.execute(&format!("{axe}\n;return typeof window.axe === 'object';"), vec![]).await;
+        assert_eq!(injected.ok(), Some(serde_json::Value::Bool(true)), "axe-core could not be injected into the page");
+    }
+    let found = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: { type: 'tag', values: arguments[0] }, resultTypes: ['violations'] })
+               .then(r => done(r.violations.map(v => ({
+                 id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map(n => n.target.join(' '))
+               }))))
+               .catch(e => done(String(e)));",
+            vec![serde_json::json!(WCAG_TAGS)],
+        )
+        .await
+        .expect("running axe-core");
+    serde_json::from_value(found.clone()).unwrap_or_else(|e| panic!("axe-core's answer {found}: {e}"))
+}
+
+/// A Chromium DevTools command sent through chromedriver (`goog/cdp/execute`): `(method, params)`.
+#[derive(Debug)]
+struct DevTools(&'static str, serde_json::Value);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for DevTools {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/goog/cdp/execute", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(serde_json::json!({ "cmd": self.0, "params": self.1 }).to_string()))
+    }
+}
+
+/// Makes the page see the user's colour scheme as `scheme` (`dark` or `light`), as the
+/// operating system's setting would (`prefers-color-scheme`).
+pub async fn prefer_color_scheme(client: &Client, scheme: &str) {
+    let features = serde_json::json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] });
+    client
+        .issue_cmd(DevTools("Emulation.setEmulatedMedia", features))
+        .await
+        .unwrap_or_else(|e| panic!("emulating prefers-color-scheme: {scheme}: {e}"));
 }

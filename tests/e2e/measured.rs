@@ -12,7 +12,7 @@
 //! screenshot is the two side by side).
 
 use fantoccini::{Client, Locator};
-use page_e2e::PageSession;
+use page_e2e::{axe_source, axe_violations, dist_dir, repo_path, PageSession};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -61,7 +61,7 @@ async fn click(client: &Client, id: &str) {
 
 /// `data/bench-results/` of the repository (real result files; sources in its README).
 fn samples_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/bench-results")
+    repo_path("data/bench-results")
 }
 
 /// One layout of the script: its result file and the `--metadata` it passes, and the
@@ -125,9 +125,9 @@ async fn plan_benchmark_import_compare_and_recalibrate() {
     let session = PageSession::start().await;
     let (client, server) = (session.client.clone(), &session.server);
     client.set_window_size(1400, 1000).await.expect("sizing the window");
-    client.goto(&server.url()).await.expect("loading the page");
+    client.goto(&format!("{}?concurrency=8", server.url())).await.expect("loading the page");
 
-    // Plan: the opening scenario (LLaMA-7B on 1 × 4 A100 80GB, 8 in flight).
+    // Plan: the opening scenario (LLaMA-7B on 1 × 4 A100 80GB) at 8 in flight.
     wait_for(&client, "the recommendation", &format!("document.querySelector(\"{}\")", testid("rec-layout"))).await;
 
     // Export the benchmark plan; the download is caught at its object URL.
@@ -237,6 +237,14 @@ async fn plan_benchmark_import_compare_and_recalibrate() {
             std::fs::write(Path::new(&dir).join(format!("{id}.png")), png).expect("writing the screenshot");
         }
     }
+    // The loop's panels, tables and the fit proposed, in a narrow window: no WCAG 2 A/AA violation.
+    client.set_window_size(400, 1000).await.expect("a narrow window");
+    let violations = axe_violations(&client, &axe_source()).await;
+    for v in &violations {
+        println!("axe-core, the benchmark loop: {v}");
+    }
+    assert!(violations.is_empty(), "{} WCAG 2 A/AA violation(s) in the benchmark loop, listed above", violations.len());
+    client.set_window_size(1400, 1000).await.expect("sizing the window");
     click(&client, "keep-fit").await;
     wait_for(&client, "custom calibration", &format!("document.querySelector(\"{}\")", testid("custom-calibration"))).await;
     // The kept fit is a new scenario: the page plans again once its debounce has passed.
@@ -254,5 +262,47 @@ async fn plan_benchmark_import_compare_and_recalibrate() {
 
     let fatal_hidden = js(&client, "return document.getElementById('fatal').hidden;").await;
     assert_eq!(fatal_hidden, json!(true), "the panic message is showing");
+    client.close().await.expect("closing the browser session");
+}
+
+/// Regression: a benchmark worker that could not load left the page waiting forever. Served
+/// from a copy of the page whose worker files go missing and come back: its loader missing (a
+/// plain `error` event), then its WebAssembly (a rejection inside the worker, rethrown by
+/// `static/bench_worker_loader.js`); each time the page says so, keeps the plan and the
+/// request, and a retry with the files back writes the script.
+#[tokio::test(flavor = "current_thread")]
+async fn a_worker_that_cannot_load_is_said_and_retried() {
+    let copy = page_e2e::ProfileDir::new();
+    for entry in std::fs::read_dir(dist_dir()).expect("the built page") {
+        let path = entry.expect("a file").path();
+        if path.is_file() {
+            std::fs::copy(&path, copy.0.join(path.file_name().unwrap())).expect("copying the page");
+        }
+    }
+    let hide = |name: &str| std::fs::rename(copy.0.join(name), copy.0.join(format!("{name}.away"))).expect("hiding a file");
+    let restore = |name: &str| std::fs::rename(copy.0.join(format!("{name}.away")), copy.0.join(name)).expect("restoring a file");
+    let session = PageSession::serving(&copy.0).await;
+    let client = session.client.clone();
+    client.goto(&session.server.url()).await.expect("loading the page");
+    let layout = format!("document.querySelector(\"{}\").textContent", testid("rec-layout"));
+    let plan = wait_for(&client, "the recommendation", &layout).await;
+    let failure = format!("document.querySelector(\"{}\")?.textContent", testid("worker-error"));
+    hide("bench_worker_loader.js");
+    click(&client, "bench-script-open").await;
+    for (missing, next) in [("bench_worker_loader.js", Some("bench_worker_bg.wasm")), ("bench_worker_bg.wasm", None)] {
+        let said = wait_for(&client, &format!("the failure without {missing}"), &failure).await;
+        assert!(said.as_str().is_some_and(|s| s.contains("the benchmark worker failed")), "{said}");
+        println!("without {missing}: {said}");
+        assert_eq!(js(&client, &format!("return {layout};")).await, plan, "the plan stays on screen");
+        let pending = js(&client, &format!("return !!document.querySelector(\"{}\");", testid("bench-script-pending"))).await;
+        assert_eq!(pending, json!(true), "the request waits for a retry");
+        restore(missing);
+        if let Some(next) = next {
+            hide(next);
+        }
+        click(&client, "worker-retry").await;
+    }
+    wait_for(&client, "the script after the retry", &format!("document.querySelector(\"{}\")", testid("bench-script"))).await;
+    assert_eq!(js(&client, &format!("return {failure} ?? null;")).await, Value::Null, "the failure is gone");
     client.close().await.expect("closing the browser session");
 }

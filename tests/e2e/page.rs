@@ -12,7 +12,10 @@
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
-use page_e2e::{built_files, dist_dir, require_built_page, startup_files, weigh, PageSession, WeighedFile, WORKER_FILES};
+use page_e2e::{
+    axe_source, axe_violations, built_files, dist_dir, prefer_color_scheme, repo_path, require_built_page, startup_files, weigh,
+    PageSession, Violation, WeighedFile, WORKER_FILES,
+};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -33,6 +36,12 @@ const HOOKS: [&str; 6] =
 /// LLaMA-2 70B on 2 × 8 H100, 64 requests in flight, as a share link's query.
 const SHARE_QUERY: &str =
     "model=meta-llama/Llama-2-70b-hf&gpu=h100-sxm&nodes=2&gpus_per_node=8&engine=vllm&isl=2048&osl=512&concurrency=64&priority=throughput";
+/// Llama 3.1 70B on 2 × 8 H100, no load given: the `plan` command takes the maximum-throughput
+/// point (`FORMAT.md`), and so must the page.
+const NO_LOAD_QUERY: &str = "model=meta-llama/Llama-3.1-70B-Instruct&gpu=h100-sxm&nodes=2&gpus_per_node=8&isl=2048&osl=512";
+/// The same scenario as the `plan` command reads it.
+const NO_LOAD_SCENARIO: &str = r#"{"model": "meta-llama/Llama-3.1-70B-Instruct", "gpu": "h100-sxm", "nodes": 2,
+    "gpus_per_node": 8, "workload": {"isl": 2048, "osl": 512}}"#;
 /// The 1T-parameter MoE (Kimi K2) on 128 × 8 H200.
 const BIG_QUERY: &str =
     "model=moonshotai/Kimi-K2-Instruct&weights=fp8&kv_cache=fp8&gpu=h200-sxm&nodes=128&gpus_per_node=8&isl=4096&osl=1024&concurrency=4096";
@@ -125,7 +134,7 @@ fn first_difference(a: &Value, b: &Value, path: &str) -> Option<String> {
 
 /// `data/model-configs/` of the repository (real `config.json` files; sources in `data/README.md`).
 fn model_configs() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/model-configs")
+    repo_path("data/model-configs")
 }
 
 async fn wait_for_all_hooks(client: &Client) {
@@ -148,6 +157,31 @@ async fn the_page_plans_in_headless_chromium() {
     assert!(summary.contains("2 × 8") && summary.contains("2048 + 512"), "{summary}");
     let model = find(&client, "field-model").await.prop("value").await.expect("reading the model field");
     assert_eq!(model.as_deref(), Some("meta-llama/Llama-2-70b-hf"));
+
+    // Regression: a link without a load planned 8 in flight (TP 16, 43 tok/s per GPU) where the
+    // `plan` command takes the maximum-throughput point (TP 1 × PP 8 × DP 2, 604 tok/s per GPU).
+    // The page now answers as the command does, and says which load it assumed.
+    client.goto(&format!("{origin}?{NO_LOAD_QUERY}")).await.expect("loading the link without a load");
+    let command: Value = serde_json::from_str(&planner::batch::run(NO_LOAD_SCENARIO).output).expect("the command's JSON");
+    let best = &command["recommended"];
+    let layout: planner::layout::Layout = serde_json::from_value(best["layout"].clone()).expect("a layout");
+    wait_for_text(&client, "rec-layout", &layout.to_string()).await;
+    let number = |text: String| -> f64 {
+        text.chars().filter(|c| c.is_ascii_digit() || *c == '.').collect::<String>().parse().unwrap_or(f64::NAN)
+    };
+    let in_flight = number(find(&client, "rec-concurrency").await.text().await.unwrap());
+    assert_eq!(Some(in_flight), best["concurrency"].as_f64(), "requests in flight at the operating point");
+    let per_gpu = number(find(&client, "rec-tok-s-gpu").await.text().await.unwrap());
+    let expected = best["output_tok_s_per_gpu"].as_f64().expect("a throughput");
+    assert!((per_gpu - expected).abs() <= 0.01 * expected, "tok/s per GPU: page {per_gpu}, command {expected}");
+    println!("a link without a load: {layout}, {in_flight} in flight, {per_gpu} tok/s per GPU, as the plan command");
+    assert_eq!(find(&client, "field-load").await.prop("value").await.unwrap().as_deref(), Some("max"));
+    let said = script(&client, "return document.querySelector(\"[data-testid='rec-concurrency']\").closest('div').textContent", vec![]).await;
+    assert!(said.as_str().is_some_and(|s| s.contains("at maximum throughput")), "{said}");
+    let summary = find(&client, "scenario-summary").await.text().await.unwrap();
+    assert!(summary.contains("maximum throughput"), "{summary}");
+    client.goto(&format!("{origin}?{SHARE_QUERY}")).await.expect("loading the share link");
+    wait_for_text(&client, "rule-layout", "TP 8 × PP 1 × DP 2").await;
 
     // Changing an input updates the recommendation (one node of 8: no DP 2 any more).
     let before = find(&client, "rec-layout").await.text().await.unwrap();
@@ -263,6 +297,55 @@ async fn the_page_plans_in_headless_chromium() {
     assert!(median <= PLAN_TIME_LIMIT_MS, "median plan time {median:.2} ms exceeds {PLAN_TIME_LIMIT_MS} ms: {times:?}");
 
     client.close().await.expect("closing the browser session");
+}
+
+/// The views the accessibility check looks at: (name, window width, height, colour scheme).
+const VIEWS: [(&str, u32, u32, &str); 4] =
+    [("wide", 1200, 800, "light"), ("narrow", 400, 800, "light"), ("narrow", 400, 800, "dark"), ("wide", 1200, 800, "dark")];
+
+/// axe-core (WCAG 2.0 and 2.1, A and AA) on the page with a plan, its benchmark script shown and
+/// every `<details>` open, in a wide and a narrow window, light and dark; then the embedded
+/// view. Every violation is printed with its impact and elements, and none is allowed.
+#[tokio::test(flavor = "current_thread")]
+async fn the_page_has_no_wcag_a_or_aa_violations() {
+    let axe = axe_source();
+    let session = PageSession::start().await;
+    let client = session.client.clone();
+    let origin = session.server.url();
+    client.goto(&format!("{origin}?{SHARE_QUERY}")).await.expect("loading the share link");
+    wait_for_all_hooks(&client).await;
+    find(&client, "bench-script-open").await.click().await.expect("showing the benchmark script");
+    wait_for(&client, "bench-script", "the script from the benchmark worker", |_| true).await;
+    script(&client, "document.querySelectorAll('details').forEach(d => d.open = true);", vec![]).await;
+    let mut found = 0;
+    let mut check = |view: String, violations: Vec<Violation>| {
+        println!("axe-core, {view}: {} WCAG 2 A/AA violation(s)", violations.len());
+        for v in &violations {
+            println!("  {v}");
+        }
+        found += violations.len();
+    };
+    for (view, width, height, scheme) in VIEWS {
+        client.set_window_size(width, height).await.expect("sizing the window");
+        prefer_color_scheme(&client, scheme).await;
+        check(format!("{view} ({width} × {height}), {scheme}"), axe_violations(&client, &axe).await);
+        if width < 600 {
+            // The candidates scroll sideways here: a named region the keyboard reaches.
+            let region = script(
+                &client,
+                "const r = document.querySelector(\"[data-testid='candidates-table'] .table-scroll\");
+                 return [r.scrollWidth > r.clientWidth, r.tabIndex, r.getAttribute('role'), !!r.getAttribute('aria-labelledby')];",
+                vec![],
+            )
+            .await;
+            assert_eq!(region, json!([true, 0, "region", true]), "the candidates' scroll region in a narrow window");
+        }
+    }
+    client.goto(&format!("{origin}?{SHARE_QUERY}&embed=1")).await.expect("loading the embedded view");
+    wait_for(&client, "comparison-chart", "the embedded chart", |_| true).await;
+    check("embedded, wide (1200 × 800), dark".into(), axe_violations(&client, &axe).await);
+    client.close().await.expect("closing the browser session");
+    assert_eq!(found, 0, "WCAG 2 A/AA violations, listed above");
 }
 
 /// Prints `files` under `title` and returns their total gzip size.

@@ -7,12 +7,19 @@ use planner_page::ui::App;
 use web_sys::{DataTransfer, DragEvent, DragEventInit, Element, File};
 
 /// Renders the app into a fresh element of its own (tests share one page), from the default
-/// scenario: the address bar and storage of earlier tests are cleared first, since the page
+/// scenario (`mount`) or a link's (`mount_at`): the address bar and storage of earlier tests are cleared first, since the page
 /// restores the last scenario from them.
+// Not every test file opens the default scenario.
+#[allow(dead_code)]
 pub async fn mount() -> Element {
+    mount_at("").await
+}
+
+/// The same, opened from a share link's `query` (without the `?`).
+pub async fn mount_at(query: &str) -> Element {
     let window = gloo::utils::window();
     window.local_storage().unwrap().unwrap().clear().unwrap();
-    window.history().unwrap().replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("?")).unwrap();
+    window.history().unwrap().replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("?{query}"))).unwrap();
     let document = gloo::utils::document();
     let root = document.create_element("div").expect("creating a root element");
     document.body().expect("a body").append_child(&root).expect("attaching the root");
