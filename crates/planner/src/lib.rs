@@ -13,6 +13,7 @@ pub mod export;
 pub mod gpu;
 pub mod inputs;
 pub mod json_shape;
+pub mod kernels;
 pub mod layout;
 pub mod locate;
 pub mod memory;
