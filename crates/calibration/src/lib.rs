@@ -13,6 +13,9 @@
 //! - `metrics`: relative errors, medians, best-layout rate and pairwise ranking agreement.
 //! - `fit`: the robust loss and a deterministic, bounded Nelder–Mead.
 //! - `dataset`: the TensorRT-LLM 0.17 CSV's rows as measurements.
+//! - `silicon`: the second set, aiconfigurator's silicon sample (TTFT and TPOT of three engines
+//!   at fixed concurrencies), its rows as measurements or skipped with a reason, a held-out
+//!   part, and the planner's errors on it (`silicon::score`).
 //! - `held_out`: out-of-sample errors per regime, the cells of the plan's ranges.
 //! - `recalibrate`: a user's measurements in, a refit, the plan again and the errors before
 //!   and after out.
@@ -26,6 +29,7 @@ pub mod metrics;
 pub mod recalibrate;
 pub mod records;
 pub mod shipped_source;
+pub mod silicon;
 
 #[cfg(test)]
 pub(crate) mod tests;

@@ -33,7 +33,8 @@ pub struct Measurement {
 }
 
 /// Which measurements compete for "best layout": same model, GPU, precisions, engine,
-/// lengths and load (`DESIGN.md`, "Calibration data"). Ordered for stable reports.
+/// lengths, load and `fixed` part (`DESIGN.md`, "Calibration data"). Ordered for stable
+/// reports.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct GroupKey {
     pub model: String,
@@ -46,6 +47,9 @@ pub struct GroupKey {
     pub osl: u32,
     /// The load as written (`max-throughput`, `concurrency 64`, `rate 2.5`).
     pub load: String,
+    /// Whatever else the group's layouts share, as written (the silicon sample's GPU count and
+    /// engine release, `8 GPUs, vllm 0.19.0`); empty when nothing else is held fixed.
+    pub fixed: String,
 }
 
 /// A measurement ready to be predicted.
@@ -87,6 +91,7 @@ impl Point {
             isl: w.isl,
             osl: w.osl,
             load,
+            fixed: String::new(),
         };
         Ok(Point { measurement, inputs, prepared, group })
     }

@@ -115,6 +115,16 @@ impl Summary {
     }
 }
 
+/// The member of a group the model rates best (the first of equal predictions, as in the
+/// search's stable ranking) and the member measured best (the first of equal measurements).
+/// `members` must not be empty.
+pub fn best_of<'a>(members: &[&'a Compared]) -> (&'a Compared, &'a Compared) {
+    let first = members[0];
+    let predicted = members.iter().fold(first, |b, r| if r.predicted > b.predicted { r } else { b });
+    let measured = members.iter().fold(first, |b, r| if r.measured > b.measured { r } else { b });
+    (predicted, measured)
+}
+
 /// Summarise `rows` (groups are formed among these rows only).
 pub fn summarise(rows: &[&Compared]) -> Summary {
     let errors: Vec<f64> = rows.iter().map(|r| r.error()).collect();
@@ -126,10 +136,8 @@ pub fn summarise(rows: &[&Compared]) -> Summary {
     let (mut with_choice, mut right, mut pairs, mut concordant) = (0, 0, 0, 0);
     for members in groups.values().filter(|m| m.len() >= 2) {
         with_choice += 1;
-        let measured_best = members.iter().map(|r| r.measured).fold(f64::MIN, f64::max);
-        // The first of equal predictions wins, as in the search's stable ranking.
-        let predicted_best = members.iter().fold(members[0], |b, r| if r.predicted > b.predicted { r } else { b });
-        if predicted_best.measured >= (1.0 - BEST_LAYOUT_TOLERANCE) * measured_best {
+        let (predicted_best, measured_best) = best_of(members);
+        if predicted_best.measured >= (1.0 - BEST_LAYOUT_TOLERANCE) * measured_best.measured {
             right += 1;
         }
         for (i, a) in members.iter().enumerate() {
@@ -159,11 +167,16 @@ pub fn summarise(rows: &[&Compared]) -> Summary {
 
 /// Summaries of the rows split by `key`, in key order.
 pub fn breakdown<K: Ord, F: Fn(&Compared) -> K>(rows: &[Compared], key: F) -> Vec<(K, Summary)> {
-    let mut split: BTreeMap<K, Vec<&Compared>> = BTreeMap::new();
+    split_by(rows, key, summarise)
+}
+
+/// `rows` split by `key`, each part summarised by `summary`, in key order.
+pub fn split_by<T, K: Ord, S>(rows: &[T], key: impl Fn(&T) -> K, summary: impl Fn(&[&T]) -> S) -> Vec<(K, S)> {
+    let mut split: BTreeMap<K, Vec<&T>> = BTreeMap::new();
     for r in rows {
         split.entry(key(r)).or_default().push(r);
     }
-    split.into_iter().map(|(k, v)| (k, summarise(&v))).collect()
+    split.into_iter().map(|(k, v)| (k, summary(&v))).collect()
 }
 
 #[cfg(test)]
@@ -180,6 +193,7 @@ mod tests {
                 isl: 1,
                 osl: 1,
                 load: "max-throughput".into(),
+                fixed: String::new(),
             },
             tp,
             predicted,

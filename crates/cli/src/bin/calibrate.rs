@@ -1,4 +1,5 @@
-//! `calibrate CSV [--fit] [--prior] [--rows] [--ranges [--samples DIR]]` (or `calibrate --tables`): how far the planner's output tokens/s per GPU is
+//! `calibrate CSV [--fit] [--prior] [--rows] [--ranges [--samples DIR]]` (or `calibrate --tables`,
+//! or `calibrate --silicon [CSV] [--prior] [--rows]`): how far the planner's output tokens/s per GPU is
 //! from the measured maximum-throughput rows of a TensorRT-LLM calibration CSV
 //! (`data/calibration/trtllm-0.17-max-throughput.csv`, a copy of the published rows).
 //!
@@ -14,7 +15,12 @@
 //! Both then rewrite `crates/planner/src/perf/shipped.rs`, the numbers of the two files the planner
 //! reads at run time (`calibration::shipped_source`), and `docs/perf-params.md` from the parameter
 //! table; `--tables` does only that, from the files as
-//! they are. Exit status 0, or 2 when a file cannot be read or parsed.
+//! they are. `--silicon` scores the planner's TTFT, TPOT and output tokens/s per GPU on the
+//! second set instead, aiconfigurator's silicon sample (default
+//! `data/calibration/aiconfigurator-silicon-sample.csv`; `calibration::silicon`): rows used and
+//! skipped by reason, the errors on the whole set, its fit part and its held-out part, per
+//! engine, GPU, model family, model, precision and ISL/OSL, and the best-layout rate; it writes
+//! nothing. Exit status 0, or 2 when a file cannot be read or parsed.
 
 use calibration::{
     self, breakdown, compare, dataset, metrics, summarise, Compared, GenerationFit, GroupKey, Point, Summary, ANCHOR,
@@ -23,6 +29,7 @@ use calibration::{
 
 use calibration::records::{parse_fits, parse_ranges, Fit, FitErrors, FittedFile, RangeFile};
 use calibration::shipped_source;
+use calibration::silicon;
 use planner::engine::Engine;
 use planner::gpu::Generation;
 use planner::perf::fitted;
@@ -33,6 +40,9 @@ use std::time::Instant;
 
 /// The repository: where `data/` and the planner's sources are.
 const REPOSITORY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+
+/// The second calibration set, `--silicon`'s default file.
+const SILICON_SAMPLE: &str = "data/calibration/aiconfigurator-silicon-sample.csv";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -48,12 +58,20 @@ fn main() -> ExitCode {
     if args == ["--tables"] {
         return write_tables();
     }
-    let known = ["--fit", "--prior", "--rows", "--ranges", "--samples"];
-    let ([path], true) = (paths.as_slice(), flags.iter().all(|f| known.contains(f))) else {
-        eprintln!("usage: calibrate CSV [--fit] [--prior] [--rows] [--ranges [--samples DIR]] | calibrate --tables");
-        return ExitCode::from(2);
+    let silicon = flags.contains(&"--silicon");
+    let known: &[&str] =
+        if silicon { &["--silicon", "--prior", "--rows"] } else { &["--fit", "--prior", "--rows", "--ranges", "--samples"] };
+    let sample = format!("{REPOSITORY}/{SILICON_SAMPLE}");
+    let path: &str = match (paths.as_slice(), flags.iter().all(|f| known.contains(f))) {
+        ([path], true) => path,
+        ([], true) if silicon => &sample,
+        _ => {
+            eprintln!(
+                "usage: calibrate CSV [--fit] [--prior] [--rows] [--ranges [--samples DIR]] | calibrate --silicon [CSV] [--prior] [--rows] | calibrate --tables"
+            );
+            return ExitCode::from(2);
+        }
     };
-    let path: &str = path;
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
@@ -61,6 +79,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if silicon {
+        return silicon_report(path, &text, flags.contains(&"--prior"), flags.contains(&"--rows"));
+    }
     let started = Instant::now();
     let points = match dataset::trtllm_measurements(&text).and_then(|m| calibration::prepare(&m)) {
         Ok(p) => p,
@@ -84,18 +105,47 @@ fn main() -> ExitCode {
         });
         return ranges_and_write(path, &file_name, &dir, &points);
     }
-    let (label, params_for): (&str, fn(&Point) -> PerfParams) = if flags.contains(&"--prior") {
-        ("priors (PerfParams::prior)", |p| PerfParams::prior(p.generation(), p.engine()))
-    } else {
-        ("shipped parameters (perf::fitted::for_gpu: the fit of data/fitted-params.json, read from perf/shipped.rs)", |p| {
-            fitted::for_gpu(p.generation(), p.engine()).0
-        })
-    };
+    let (label, params_for) = parameters(flags.contains(&"--prior"));
     let started = Instant::now();
     let rows = compare(&points, params_for);
     let checked = started.elapsed();
     println!("Parameters: {label}; all rows predicted in {:.1} ms", checked.as_secs_f64() * 1e3);
     report(&points, &rows, flags.contains(&"--rows"), &params_for);
+    ExitCode::SUCCESS
+}
+
+/// The parameters a check predicts with, and their label: the priors (`--prior`), or the
+/// shipped ones.
+fn parameters(prior: bool) -> (&'static str, fn(&Point) -> PerfParams) {
+    if prior {
+        ("priors (PerfParams::prior)", |p| PerfParams::prior(p.generation(), p.engine()))
+    } else {
+        ("shipped parameters (perf::fitted::for_gpu: the fit of data/fitted-params.json, read from perf/shipped.rs)", |p| {
+            fitted::for_gpu(p.generation(), p.engine()).0
+        })
+    }
+}
+
+/// `--silicon`: the planner's TTFT, TPOT and output tok/s per GPU against the silicon sample
+/// (`calibration::silicon`), with the shipped parameters or (`prior`) the priors; `rows` lists
+/// every row of the file.
+fn silicon_report(path: &str, text: &str, prior: bool, rows: bool) -> ExitCode {
+    let started = Instant::now();
+    let set = match silicon::read(text) {
+        Ok(set) => set,
+        Err(e) => {
+            eprintln!("calibrate: {path}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let read = started.elapsed();
+    let (label, params_for) = parameters(prior);
+    let scored = silicon::score::score(&set, params_for);
+    println!("{path}: read and prepared in {:.0} ms, predicted in {:.0} ms\n", read.as_secs_f64() * 1e3, (started.elapsed() - read).as_secs_f64() * 1e3);
+    print!("{}", silicon::score::report(&set, &scored, label));
+    if rows {
+        print!("\n{}", silicon::score::listing(&set, &scored));
+    }
     ExitCode::SUCCESS
 }
 
@@ -200,8 +250,7 @@ fn misses(rows: &[Compared]) {
     println!("\nGroups where the predicted best layout is not within 5 % of the measured best:");
     let mut any = false;
     for (g, members) in groups.iter().filter(|(_, m)| m.len() >= 2) {
-        let best = members.iter().fold(members[0], |b, r| if r.measured > b.measured { r } else { b });
-        let picked = members.iter().fold(members[0], |b, r| if r.predicted > b.predicted { r } else { b });
+        let (picked, best) = metrics::best_of(members);
         if picked.measured < (1.0 - metrics::BEST_LAYOUT_TOLERANCE) * best.measured {
             any = true;
             println!(
