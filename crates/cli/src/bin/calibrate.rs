@@ -1,4 +1,4 @@
-//! `calibrate CSV [--fit] [--prior] [--rows] [--ranges [--samples DIR]]` (or `calibrate --tables`): how far the planner's output tokens/s per GPU is
+//! `calibrate CSV [--fit] [--prior] [--rows] [--ranges [--samples DIR]]` (or `calibrate --tables`, or `calibrate CSV --kernels`): how far the planner's output tokens/s per GPU is
 //! from the measured maximum-throughput rows of a TensorRT-LLM calibration CSV
 //! (`data/calibration/trtllm-0.17-max-throughput.csv`, a copy of the published rows).
 //!
@@ -14,7 +14,10 @@
 //! Both then rewrite `crates/planner/src/perf/shipped.rs`, the numbers of the two files the planner
 //! reads at run time (`calibration::shipped_source`), and `docs/perf-params.md` from the parameter
 //! table; `--tables` does only that, from the files as
-//! they are. Exit status 0, or 2 when a file cannot be read or parsed.
+//! they are. `--kernels` reports the errors with the step timed by operation from the measured
+//! kernel tables of `data/kernels/` (`planner::perf::ops`) and the shipped parameters for what
+//! they do not cover (a report only: the shipped fit and ranges are made without tables).
+//! Exit status 0, or 2 when a file cannot be read or parsed.
 
 use calibration::{
     self, breakdown, compare, dataset, metrics, summarise, Compared, GenerationFit, GroupKey, Point, Summary, ANCHOR,
@@ -23,6 +26,8 @@ use calibration::{
 
 use calibration::records::{parse_fits, parse_ranges, Fit, FitErrors, FittedFile, RangeFile};
 use calibration::shipped_source;
+use cli::{kernel_library, REPOSITORY};
+use planner::kernels::Library;
 use planner::engine::Engine;
 use planner::gpu::Generation;
 use planner::perf::fitted;
@@ -31,8 +36,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::process::ExitCode;
 use std::time::Instant;
 
-/// The repository: where `data/` and the planner's sources are.
-const REPOSITORY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -48,10 +51,24 @@ fn main() -> ExitCode {
     if args == ["--tables"] {
         return write_tables();
     }
-    let known = ["--fit", "--prior", "--rows", "--ranges", "--samples"];
-    let ([path], true) = (paths.as_slice(), flags.iter().all(|f| known.contains(f))) else {
-        eprintln!("usage: calibrate CSV [--fit] [--prior] [--rows] [--ranges [--samples DIR]] | calibrate --tables");
+    let known = ["--fit", "--prior", "--rows", "--ranges", "--samples", "--kernels"];
+    let kernels = flags.contains(&"--kernels");
+    let refits = flags.contains(&"--fit") || flags.contains(&"--ranges");
+    let ([path], true, false) = (paths.as_slice(), flags.iter().all(|f| known.contains(f)), kernels && refits) else {
+        eprintln!("usage: calibrate CSV [--fit] [--prior] [--rows] [--ranges [--samples DIR]] | calibrate CSV --kernels [--prior] [--rows] | calibrate --tables");
+        eprintln!("       (--kernels reports the errors with the measured kernel tables of data/kernels; the shipped fit and ranges are made without them)");
         return ExitCode::from(2);
+    };
+    let library = if kernels {
+        match kernel_library(&std::path::Path::new(REPOSITORY).join("data/kernels")) {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("calibrate: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        Library::empty()
     };
     let path: &str = path;
     let text = match std::fs::read_to_string(path) {
@@ -62,7 +79,7 @@ fn main() -> ExitCode {
         }
     };
     let started = Instant::now();
-    let points = match dataset::trtllm_measurements(&text).and_then(|m| calibration::prepare(&m)) {
+    let points = match dataset::trtllm_measurements(&text).and_then(|m| calibration::prepare_with(&m, &library)) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("calibrate: {path}: {e}");
@@ -72,6 +89,10 @@ fn main() -> ExitCode {
     let prepared = started.elapsed();
     let file_name = std::path::Path::new(path).file_name().map_or(path.to_string(), |f| f.to_string_lossy().into_owned());
     println!("Calibration set: {file_name}, {} rows (prepared in {:.0} ms)", points.len(), prepared.as_secs_f64() * 1e3);
+    if kernels {
+        let timed = points.iter().filter(|p| p.inputs.kernels.is_some()).count();
+        println!("Step model: by operation from the kernel tables of data/kernels ({timed} rows on a GPU with tables; the rest by the roofline)");
+    }
 
     if flags.contains(&"--fit") {
         return fit_and_write(path, &file_name, &points, flags.contains(&"--rows"));
