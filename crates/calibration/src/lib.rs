@@ -41,6 +41,7 @@ pub use metrics::{breakdown, compare, summarise, Compared, Summary};
 use planner::engine::Engine;
 use planner::error::InputError;
 use planner::gpu::Generation;
+use planner::kernels::Library;
 use planner::perf::params::{InformedBy, Param, PerfParams, PARAMS, PARAM_COUNT, SMALL_BATCH};
 use planner::workload::Load;
 use std::collections::BTreeSet;
@@ -54,11 +55,17 @@ pub const MAX_EVALUATIONS: usize = 4000;
 
 /// Resolve and prepare every measurement; the error names the measurement and the field.
 pub fn prepare(measurements: &[Measurement]) -> Result<Vec<Point>, InputError> {
+    prepare_with(measurements, &Library::empty())
+}
+
+/// `prepare`, with the measured kernel tables of `library` (`Point::with_kernels`).
+pub fn prepare_with(measurements: &[Measurement], library: &Library) -> Result<Vec<Point>, InputError> {
     measurements
         .iter()
         .enumerate()
         .map(|(i, m)| {
-            Point::new(m.clone()).map_err(|e| InputError::new(format!("measurement {i}: {}", e.field), e.message))
+            Point::with_kernels(m.clone(), library)
+                .map_err(|e| InputError::new(format!("measurement {i}: {}", e.field), e.message))
         })
         .collect()
 }
@@ -75,6 +82,7 @@ pub fn identifiable(points: &[&Point]) -> [bool; PARAM_COUNT] {
         InformedBy::MultiGpu => points.iter().any(|p| layout(p).tp * layout(p).pp > 1 || layout(p).dp > 1),
         InformedBy::AcrossScaleUp => points.iter().any(|p| p.inputs.cluster.total_gpus() > p.inputs.cluster.scale_up_group()),
         InformedBy::Moe => points.iter().any(|p| p.inputs.model.is_moe()),
+        InformedBy::MoeTables => points.iter().any(|p| p.inputs.model.is_moe() && p.inputs.kernels.is_some()),
         InformedBy::SmallBatch => points.iter().any(|p| {
             let small = match p.inputs.workload.load {
                 Load::Concurrency(c) => c <= SMALL_BATCH * layout(p).dp,

@@ -10,7 +10,8 @@ use planner::engine::Engine;
 use planner::error::InputError;
 use planner::evaluate::{prepare, Prepared};
 use planner::gpu::Generation;
-use planner::inputs::{resolve, PlannerInputs};
+use planner::inputs::{resolve_with, PlannerInputs};
+use planner::kernels::Library;
 use planner::layout::Layout;
 use planner::perf::{OperatingPoint, PerfParams};
 use planner::scenario::ScenarioInput;
@@ -66,13 +67,19 @@ pub struct Point {
 impl Point {
     /// Resolve and prepare a measurement; an error names the bad scenario field.
     pub fn new(measurement: Measurement) -> Result<Point, InputError> {
+        Point::with_kernels(measurement, &Library::empty())
+    }
+
+    /// `new`, the step timed by operation from `library`'s tables of the measurement's GPU and
+    /// engine where they cover it (`planner::perf::ops`).
+    pub fn with_kernels(measurement: Measurement, library: &Library) -> Result<Point, InputError> {
         if !(measurement.output_tok_s_per_gpu.is_finite() && measurement.output_tok_s_per_gpu > 0.0) {
             return Err(InputError::new(
                 "output_tok_s_per_gpu",
                 format!("must be a positive number, got {}", measurement.output_tok_s_per_gpu),
             ));
         }
-        let inputs = resolve(&measurement.scenario)?;
+        let inputs = resolve_with(&measurement.scenario, library)?;
         let gpus = inputs.cluster.total_gpus();
         let l = measurement.layout;
         Layout::new(l.tp, l.pp, l.dp, l.ep, gpus).map_err(|e| InputError::new(e.field(), e.to_string()))?;

@@ -65,6 +65,7 @@ use planner::engine::Engine;
 use planner::error::InputError;
 use planner::gpu::catalog as gpus;
 use planner::layout::Layout;
+use planner::kernels::Library;
 use planner::model::{catalog, ModelSpec};
 use planner::precision::{KvPrecision, WeightPrecision};
 use planner::scenario::{ScenarioInput, WorkloadInput};
@@ -228,6 +229,12 @@ const DEPLOYMENT: [&str; 11] = [
 /// Read the sample. An error only when the file is not the sample (empty, a column missing);
 /// a row that cannot be planned is skipped with its reason.
 pub fn read(text: &str) -> Result<SiliconSet, InputError> {
+    read_with(text, &Library::empty())
+}
+
+/// `read`, each row prepared with the measured kernel tables of `library`
+/// (`Point::with_kernels`).
+pub fn read_with(text: &str, library: &Library) -> Result<SiliconSet, InputError> {
     let records: Vec<Row> = blocks(text).into_iter().flatten().collect();
     let Some((header, rows)) = records.split_first() else {
         return Err(InputError::new("csv", "empty file"));
@@ -244,7 +251,7 @@ pub fn read(text: &str) -> Result<SiliconSet, InputError> {
     let mut runs: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
     for r in rows {
         let cells = Cells { index: &index, row: &r.cells };
-        let outcome = row(&cells, r.line);
+        let outcome = row(&cells, r.line, library);
         if outcome.is_ok() {
             runs.entry((cells.get("silicon_ttft_ms"), cells.get("silicon_tpot_ms"))).or_default().push(outcomes.len());
         }
@@ -342,7 +349,7 @@ impl<'a> Cells<'a> {
 }
 
 /// One data row as a used row, or why it is skipped.
-fn row(c: &Cells, line: usize) -> Result<SiliconRow, Skip> {
+fn row(c: &Cells, line: usize, library: &Library) -> Result<SiliconRow, Skip> {
     match c.get("mode") {
         "agg" => {}
         "disagg" => return Err(skip(DISAGGREGATED, "")),
@@ -453,7 +460,8 @@ fn row(c: &Cells, line: usize) -> Result<SiliconRow, Skip> {
         tpot_ms: Some(tpot_ms),
     };
     let mut point =
-        Point::new(measurement).map_err(|e| skip(format!("the planner refuses the scenario's `{}`", e.field), e.message))?;
+        Point::with_kernels(measurement, library)
+            .map_err(|e| skip(format!("the planner refuses the scenario's `{}`", e.field), e.message))?;
     point.group.fixed = format!("{gpus} GPUs, {backend} {version}");
     let family = FAMILIES.iter().find(|(id, _)| *id == model).map_or(model, |(_, f)| *f);
     let key: Vec<&str> = DEPLOYMENT.iter().map(|name| c.get(name)).collect();

@@ -1,6 +1,7 @@
 //! The `plan` command's benchmark-loop modes without their I/O: `--bench-script` and
 //! `--recalibrate` (JSON and result-file text in, text and an exit status out), so tests drive
-//! them directly. Planning itself is `planner::batch`, shared with the page.
+//! them directly. Planning itself is `planner::batch`, shared with the page. And the one reader
+//! of the measured kernel tables both commands hand the planner (`kernel_library`).
 
 use benchmark::compare::{match_to_plan, measurements as bench_measurements};
 use benchmark::import::import;
@@ -8,7 +9,31 @@ use benchmark::script::script;
 use planner::batch::{error_object, pretty, read_one, Outcome};
 use planner::error::InputError;
 use planner::inputs::resolve;
+use planner::kernels::Library;
 use planner::scenario::ScenarioInput;
+use std::path::Path;
+
+/// The repository: where `data/` is.
+pub const REPOSITORY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+
+/// The measured kernel tables in `dir` (`data/kernels/`): every `<system>.<engine>.txt`, parsed
+/// (an absent directory is an empty library); an error names the file and its line.
+pub fn kernel_library(dir: &Path) -> Result<Library, String> {
+    let mut library = Library::empty();
+    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(library) };
+    let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let parts: Vec<&str> = name.split('.').collect();
+        if !matches!(parts[..], [_, "trtllm" | "vllm" | "sglang", "txt"]) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        library.add(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(library)
+}
 
 /// `plan --bench-script N SCENARIO.json`: the bash script that benchmarks the plan's `top_n`
 /// best layouts (`benchmark::script`). One scenario object in; the script out with status 0, or
@@ -92,6 +117,13 @@ mod tests {
 
     const GOOD: &str = r#"{"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {"isl": 512, "osl": 128}}"#;
     const BAD: &str = r#"{"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {"isl": 0, "osl": 128}}"#;
+
+    #[test]
+    fn the_shipped_kernel_tables_load_and_a_missing_directory_is_empty() {
+        let library = kernel_library(&Path::new(REPOSITORY).join("data/kernels")).unwrap();
+        assert!(library.get("h100_sxm", "trtllm").is_some() && library.get("l40s", "sglang").is_some());
+        assert!(kernel_library(&Path::new(REPOSITORY).join("no-such-directory")).unwrap().is_empty());
+    }
 
     #[test]
     fn bench_script_prints_a_script_or_a_named_error() {

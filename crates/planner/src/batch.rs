@@ -5,7 +5,8 @@
 
 use super::error::InputError;
 use super::json_shape::{self, Element, Shape, READER_LIMIT};
-use super::planning::plan;
+use super::kernels::Library;
+use super::planning::plan_with;
 use super::scenario::ScenarioInput;
 use serde_json::{json, Value};
 
@@ -21,14 +22,19 @@ pub struct Outcome {
 /// Plan one scenario or an array of scenarios given as JSON text. JSON that the reader refuses
 /// only for its depth is read scenario by scenario, and each too-deep one is refused alone.
 pub fn run(text: &str) -> Outcome {
+    run_with(text, &Library::empty())
+}
+
+/// `run` with the measured kernel tables of `library` (`planning::plan_with`).
+pub fn run_with(text: &str, library: &Library) -> Outcome {
     let (output, ok) = match serde_json::from_str(text) {
-        Ok(Value::Array(items)) => all(items.into_iter().map(plan_one)),
-        Ok(one) => plan_one(one),
+        Ok(Value::Array(items)) => all(items.into_iter().map(|v| plan_one(v, library))),
+        Ok(one) => plan_one(one, library),
         Err(e) => match json_shape::shape(text) {
             Some(Shape::Array(elements)) if elements.iter().any(|e| e.too_deep_at.is_some()) => {
-                all(elements.iter().map(plan_element))
+                all(elements.iter().map(|e| plan_element(e, library)))
             }
-            Some(Shape::One(element)) if element.too_deep_at.is_some() => plan_element(&element),
+            Some(Shape::One(element)) if element.too_deep_at.is_some() => plan_element(&element, library),
             _ => {
                 let error = error_object(&InputError::new("scenario", format!("not valid JSON: {e}")));
                 return Outcome { output: pretty(&error), status: 2 };
@@ -66,20 +72,20 @@ pub fn read_one(text: &str) -> Result<Value, (InputError, u8)> {
 
 /// One scenario of a batch read by `json_shape`: refused when too deep for the reader, else
 /// read and planned.
-fn plan_element(element: &Element) -> (Value, bool) {
+fn plan_element(element: &Element, library: &Library) -> (Value, bool) {
     if let Some(keys) = &element.too_deep_at {
         return (error_object(&too_deep(element, keys)), false);
     }
     match serde_json::from_str(element.text) {
-        Ok(value) => plan_one(value),
+        Ok(value) => plan_one(value, library),
         Err(e) => (error_object(&InputError::new("scenario", format!("not valid JSON: {e}"))), false),
     }
 }
 
 /// One scenario's plan as JSON, or its error object; and whether it planned.
-pub fn plan_one(value: Value) -> (Value, bool) {
+pub fn plan_one(value: Value, library: &Library) -> (Value, bool) {
     let planned = ScenarioInput::from_value(value)
-        .and_then(|s| plan(&s))
+        .and_then(|s| plan_with(&s, library))
         .and_then(|p| serde_json::to_value(p).map_err(|e| InputError::new("plan", e.to_string())));
     match planned {
         Ok(v) => (v, true),

@@ -11,16 +11,21 @@
 //! `Evaluator` keeps the parts of the last (`tp`, `pp`, `dp`) it saw (`memory::StageParts`,
 //! the heaviest stage and its load before the experts are spread) and reuses them while only
 //! `ep` changes: the same functions on the same arguments, so the same numbers, computed once.
+//! With kernel tables, it also picks the scenario's tables once (`ops::KernelPlan`), and each
+//! prepared layout carries its table-timed operations (`ops::StageOps`), so a step stays plain
+//! arithmetic.
 
 use super::engine::EngineProfile;
 use super::inputs::PlannerInputs;
 use super::layout::Layout;
 use super::memory::{self, divisibility, kv, weights, MemoryPlan, StageParts};
+use super::perf::ops::{KernelPlan, StageOps};
 use super::perf::{
     operating_point, NoOperatingPoint, OperatingPoint, PerfParams, ServingLimits, StageCompute, StageCost, StageLoad,
 };
 use super::reject::RejectReason;
 use super::units::Bytes;
+use std::ops::Range;
 
 /// A layout and what became of it.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,6 +80,8 @@ pub struct Evaluator<'a> {
     /// The model's `memory::distinct_layers`.
     distinct: Vec<usize>,
     shared: Option<Shared>,
+    /// The scenario's kernel tables, picked (`None`: no tables).
+    kernels: Option<KernelPlan>,
 }
 
 /// The parts of the last (`tp`, `pp`, `dp`) judged.
@@ -85,11 +92,15 @@ struct Shared {
     /// The heaviest stage's load (most weight bytes streamed per step), with the experts'
     /// compute not yet spread over the layout (`StageCompute::finish`).
     load: StageLoad,
+    /// That stage's layers and whether it holds the LM head.
+    stage: Range<usize>,
+    lm_head: bool,
 }
 
 impl<'a> Evaluator<'a> {
     pub fn new(inputs: &'a PlannerInputs) -> Evaluator<'a> {
-        Evaluator { inputs, distinct: memory::distinct_layers(&inputs.model.layers), shared: None }
+        let kernels = inputs.kernels.as_deref().map(|t| KernelPlan::new(t, inputs.precision, &inputs.model));
+        Evaluator { inputs, distinct: memory::distinct_layers(&inputs.model.layers), shared: None, kernels }
     }
 
     /// Judge one layout with `inputs.params`.
@@ -132,15 +143,19 @@ impl<'a> Evaluator<'a> {
             max_batch_requests: requests_per_micro_batch(&inputs.engine, &layout),
             max_batch_tokens: inputs.engine.max_batch_tokens,
         };
-        Ok(Prepared { layout, memory: plan, load, limits })
+        let ops = self.kernels.as_ref().map(|k| {
+            let stage = &m.layers[shared.stage.clone()];
+            StageOps::new(k, m, stage, shared.lm_head, &layout, &inputs.cluster, inputs.precision.kv, &load.compute)
+        });
+        Ok(Prepared { layout, memory: plan, load, limits, ops })
     }
 }
 
 impl Shared {
     fn new(inputs: &PlannerInputs, layout: Layout) -> Shared {
         let parts = StageParts::new(&inputs.model, &layout, inputs.precision, &inputs.engine, &inputs.workload);
-        let load = heaviest_stage_load(inputs, &layout, &parts);
-        Shared { layout, parts, load }
+        let (load, stage, lm_head) = heaviest_stage_load(inputs, &layout, &parts);
+        Shared { layout, parts, load, stage, lm_head }
     }
 }
 
@@ -153,6 +168,8 @@ pub struct Prepared {
     pub memory: MemoryPlan,
     pub load: StageLoad,
     pub limits: ServingLimits,
+    /// The heaviest stage's operations timed from the kernel tables (`None`: no tables).
+    pub ops: Option<StageOps>,
 }
 
 /// Check divisibility and memory and gather the performance model's inputs; `Err` holds the
@@ -162,10 +179,14 @@ pub fn prepare(inputs: &PlannerInputs, layout: Layout) -> Result<Prepared, Box<E
 }
 
 impl Prepared {
+    /// The heaviest stage's step model under `params`.
+    pub fn cost<'a>(&'a self, inputs: &PlannerInputs, params: &PerfParams) -> StageCost<'a> {
+        StageCost::new(&self.load, &self.layout, &inputs.cluster, inputs.precision.weights, params, self.ops.as_ref())
+    }
+
     /// The operating point under `params` (the performance model alone).
     pub fn point(&self, inputs: &PlannerInputs, params: &PerfParams) -> Result<OperatingPoint, NoOperatingPoint> {
-        let cost = StageCost::new(&self.load, &self.layout, &inputs.cluster, inputs.precision.weights, params);
-        operating_point(&cost, &inputs.workload, &self.limits)
+        operating_point(&self.cost(inputs, params), &inputs.workload, &self.limits)
     }
 
     /// The full evaluation under `params`.
@@ -180,8 +201,8 @@ impl Prepared {
                 reasons: vec![RejectReason::KvCacheTooSmall { need: plan.kv_bytes_per_request, have: plan.kv_capacity }],
                 point: None,
             },
-            Err(NoOperatingPoint::Saturated { offered, max }) => {
-                Verdict::Rejected { reasons: vec![RejectReason::Saturated { offered, max }], point: None }
+            Err(NoOperatingPoint::Saturated { offered, max, point }) => {
+                Verdict::Rejected { reasons: vec![RejectReason::Saturated { offered, max }], point: Some(*point) }
             }
         };
         Evaluation { layout: self.layout, memory: Some(plan.clone()), verdict }
@@ -204,8 +225,8 @@ const MAX_REQUESTS: u64 = 1 << 40;
 /// What one GPU of the stage that streams the most bytes per step holds (the last one on a
 /// tie, since it also samples), with the experts' compute not yet spread over the layout: the
 /// performance model's input, from the memory module's weight and KV functions (the stages'
-/// weights in `parts`).
-fn heaviest_stage_load(inputs: &PlannerInputs, layout: &Layout, parts: &StageParts) -> StageLoad {
+/// weights in `parts`); and that stage's layers and whether it holds the LM head.
+fn heaviest_stage_load(inputs: &PlannerInputs, layout: &Layout, parts: &StageParts) -> (StageLoad, Range<usize>, bool) {
     let m = &inputs.model;
     let stages = &parts.stages;
     let last = stages.len().saturating_sub(1);
@@ -228,7 +249,8 @@ fn heaviest_stage_load(inputs: &PlannerInputs, layout: &Layout, parts: &StagePar
             _ => Some((i, bytes)),
         })
         .unwrap_or((0, (Bytes::ZERO, Bytes::ZERO)));
-    let layers = stages.get(index).map_or(&m.layers[..0], |r| &m.layers[r.clone()]);
+    let range = stages.get(index).cloned().unwrap_or(0..0);
+    let layers = &m.layers[range.clone()];
     let (mut full, mut windowed) = (Bytes::ZERO, Bytes::ZERO);
     for layer in layers {
         let bytes = kv::layer_bytes_per_token(layer, layout.tp, inputs.precision.kv);
@@ -238,11 +260,12 @@ fn heaviest_stage_load(inputs: &PlannerInputs, layout: &Layout, parts: &StagePar
             full += bytes;
         }
     }
-    StageLoad {
+    let load = StageLoad {
         dense_weight_bytes: dense,
         expert_weight_bytes: experts,
         kv_bytes_per_token_full: full,
         kv_bytes_per_token_windowed: windowed,
         compute: StageCompute::per_tp(m, layers, index == last, layout.tp),
-    }
+    };
+    (load, range, index == last)
 }

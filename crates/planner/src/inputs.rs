@@ -2,12 +2,15 @@
 //! engine profile, precisions, fixed layout sizes and performance parameters.
 //!
 //! Design decision: this is the one place where defaults are filled in, so the plan can echo
-//! "the scenario with every default filled in" from exactly what the planner used.
+//! "the scenario with every default filled in" from exactly what the planner used. The
+//! measured kernel tables are the caller's (`resolve_with`): the planner does no I/O, and the
+//! scenario does not name them (they follow from its GPU and engine).
 
 use super::bounds::whole;
 use super::engine::{profile, Engine, EngineProfile};
 use super::error::InputError;
 use super::gpu::{catalog as gpu_catalog, Cluster};
+use super::kernels::{self, KernelTables, Library};
 use super::model::{self, ModelSpec};
 use super::perf::fitted;
 use super::perf::params::PerfParams;
@@ -16,6 +19,7 @@ use super::precision::{KvPrecision, Precisions, WeightPrecision};
 use super::scenario::{LayoutConstraint, PerfParamsInput, ScenarioInput};
 use super::workload::{Load, Workload};
 use serde_json::{json, Map, Value};
+use std::sync::Arc;
 
 /// Largest cluster planned: 65,536 GPUs (64 × the 1T example), far beyond any serving
 /// deployment, and small enough that every product of layout sizes fits a `u32`.
@@ -37,6 +41,13 @@ pub struct PlannerInputs {
     pub calibration: Calibration,
     /// Whether a TP group may span the scale-out network.
     pub allow_tp_across_nodes: bool,
+    /// The measured kernel tables of this GPU under this engine, when the caller supplied them
+    /// (`resolve_with`): the step model times each operation they cover from them
+    /// (`perf::ops`); `None`, the roofline throughout.
+    pub kernels: Option<Arc<KernelTables>>,
+    /// Whether the caller supplied kernel tables at all: the trace then lists the step by
+    /// operation, saying where no table applies (`no_tables`).
+    pub kernels_supplied: bool,
     /// Things the user should know that do not stop planning (import notes, assumptions).
     pub warnings: Vec<String>,
     /// The scenario with every default filled in (`Plan::scenario`).
@@ -47,10 +58,16 @@ pub struct PlannerInputs {
     pub input: ScenarioInput,
 }
 
-/// Validate and resolve a scenario; the error names the first bad field. Never inlined (it has
-/// several callers and is large).
-#[inline(never)]
+/// Validate and resolve a scenario, without kernel tables; the error names the first bad field.
 pub fn resolve(input: &ScenarioInput) -> Result<PlannerInputs, InputError> {
+    resolve_with(input, &Library::empty())
+}
+
+/// `resolve`, with the tables of the scenario's GPU and engine taken from `library` when it
+/// holds them (a catalog GPU of the nine measured systems). Never inlined (it has several
+/// callers and is large).
+#[inline(never)]
+pub fn resolve_with(input: &ScenarioInput, library: &Library) -> Result<PlannerInputs, InputError> {
     let imported = model::resolve(&input.model)?;
     let gpu = gpu_catalog::resolve(&input.gpu)?;
     let weights = input.weights.unwrap_or(WeightPrecision::Bf16);
@@ -93,6 +110,25 @@ pub fn resolve(input: &ScenarioInput) -> Result<PlannerInputs, InputError> {
     if engine_id == Engine::Trtllm {
         warnings.extend(recalled_trtllm_caps(&engine, &profile(engine_id, &gpu, None)?));
     }
+    let system = if input.gpu.is_string() { kernels::system_of(&gpu.id) } else { None };
+    let tables = system.and_then(|s| library.get(s, engine_id.id()));
+    if !library.is_empty() {
+        warnings.push(match &tables {
+            Some(t) => format!(
+                "Step times from the measured kernel tables {}.{} ({} {}, NVIDIA AIConfigurator measurements): each operation at its \
+                 measured utilisation, the roofline with the fitted efficiencies where no table covers it (trace: \"step operations\").",
+                t.system,
+                t.engine,
+                engine_id.display_name(),
+                t.engine_version
+            ),
+            None => format!(
+                "No measured kernel tables for {} under {}: the step model is the roofline with the fitted efficiencies.",
+                gpu.name,
+                engine_id.display_name()
+            ),
+        });
+    }
     let scenario = echo(input, &gpu.id, nodes, gpus_per_node, weights, kv, &engine, &workload);
     let cluster = Cluster { gpu, nodes, gpus_per_node };
     Ok(PlannerInputs {
@@ -105,10 +141,24 @@ pub fn resolve(input: &ScenarioInput) -> Result<PlannerInputs, InputError> {
         params,
         calibration,
         allow_tp_across_nodes: input.allow_tp_across_nodes.unwrap_or(true),
+        kernels: tables,
+        kernels_supplied: !library.is_empty(),
         warnings,
         scenario,
         input: input.clone(),
     })
+}
+
+impl PlannerInputs {
+    /// Why the step model has no tables here, as an operation's source says it: no table for
+    /// the GPU (`no table for MI300X`), or none supplied for its system and engine.
+    pub fn no_tables(&self) -> String {
+        let system = if self.input.gpu.is_string() { kernels::system_of(&self.cluster.gpu.id) } else { None };
+        match system {
+            Some(s) => format!("no kernel tables supplied for {s}.{}", self.engine.engine.id()),
+            None => format!("no table for {}", self.cluster.gpu.name),
+        }
+    }
 }
 
 /// A request's prompt and output must fit the model's context window together; the error names

@@ -7,7 +7,8 @@
 use super::error::InputError;
 use std::fmt::Write;
 use super::evaluate::{Evaluation, Verdict};
-use super::inputs::{resolve, PlannerInputs};
+use super::inputs::{resolve_with, PlannerInputs};
+use super::kernels::Library;
 use super::model::summary;
 use super::perf::ranges::{self, Regime};
 use super::plan::{Candidate, MemoryGib, Plan, StepParts};
@@ -20,7 +21,13 @@ use super::workload::Load;
 
 /// Plan a scenario; an error names the first bad field.
 pub fn plan(input: &ScenarioInput) -> Result<Plan, InputError> {
-    plan_inputs(&resolve(input)?)
+    plan_with(input, &Library::empty())
+}
+
+/// `plan` with the measured kernel tables of `library` (those of the scenario's GPU and engine
+/// time the step by operation, `perf::ops`).
+pub fn plan_with(input: &ScenarioInput, library: &Library) -> Result<Plan, InputError> {
+    plan_inputs(&resolve_with(input, library)?)
 }
 
 /// Plan already-resolved inputs. Never inlined (several callers, large).
@@ -87,16 +94,19 @@ fn candidate(e: &Evaluation, inputs: &PlannerInputs, gpus: u32, regime: &Regime)
         MemoryGib { capacity: inputs.cluster.gpu.memory.gib(), ..MemoryGib::default() },
         |m| m.gib(),
     );
+    // Overloaded: served at capacity, the queue (and so TTFT and the requests in flight) without bound.
+    let overloaded = e.reasons().iter().any(|r| matches!(r, RejectReason::Saturated { .. }));
+    let steady = point.filter(|_| !overloaded);
     let ranged =
-        point.and_then(|p| ranges::range(ranges::shipped(), regime, &e.layout, inputs.cluster.scale_up_group(), gpus, p));
+        steady.and_then(|p| ranges::range(ranges::shipped(), regime, &e.layout, inputs.cluster.scale_up_group(), gpus, p));
     let (range, range_basis) = ranged.map_or((None, None), |(r, b)| (Some(r), Some(b)));
     Candidate {
         layout: e.layout,
         feasible: matches!(e.verdict, Verdict::Feasible(_)),
         rejected_because,
         rejected_detail,
-        concurrency: point.map(|p| p.concurrency.round() as u32),
-        ttft_ms: point.map(|p| p.ttft.ms()),
+        concurrency: steady.map(|p| p.concurrency.round() as u32),
+        ttft_ms: steady.map(|p| p.ttft.ms()),
         tpot_ms: point.map(|p| p.tpot.ms()),
         output_tok_s: point.map(|p| p.output_tok_s),
         output_tok_s_per_gpu: point.map(|p| p.output_tok_s / gpus as f64),

@@ -30,7 +30,8 @@ pub enum RejectReason {
     TpAcrossNodes { tp: u32, scale_up_group: u32 },
     SlaTtft { ttft: Seconds, limit: Seconds },
     SlaTpot { tpot: Seconds, limit: Seconds },
-    /// The offered request rate (requests/s, cluster) reaches the most this layout completes.
+    /// The offered request rate (requests/s, cluster) reaches the most this layout completes:
+    /// overloaded, served at `max` with a queue that grows without bound (no steady TTFT).
     Saturated { offered: f64, max: f64 },
 }
 
@@ -104,7 +105,7 @@ impl fmt::Display for RejectReason {
             }
             Self::Saturated { offered, max } => write!(
                 f,
-                "{offered:.2} requests/s offered, at most {max:.2} requests/s served: queues grow without bound"
+                "overloaded: {offered:.2} req/s offered, {max:.2} req/s served (its capacity); the queue grows without bound, so TTFT has no steady value"
             ),
         }
     }

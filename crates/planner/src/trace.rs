@@ -4,12 +4,18 @@
 //!
 //! Design decision: every sentence is built from the search's own numbers — counts from the
 //! verdicts, ratios from the operating points, parts from the step times — so the trace can
-//! never say something the estimate does not.
+//! never say something the estimate does not. With kernel tables, the winner's decode and
+//! prefill steps are listed by operation, each with its time and where it comes from (the
+//! table and the measured points around the look-up, or why the roofline times it), from the
+//! same `StageCost::operations` whose times sum to the step.
 
-use super::evaluate::Evaluation;
+use super::evaluate::{prepare, Evaluation};
 use super::inputs::PlannerInputs;
+use super::kernels::KernelTables;
 use super::layout::Layout;
-use super::perf::{Limit, OperatingPoint};
+use super::perf::ops::{describe_lookup, Uncovered};
+use super::perf::{Batch, Kind, Limit, Op, OperatingPoint};
+use super::reject::RejectReason;
 use super::plan::{inputs_of, Inputs, TraceStep};
 use super::search::SearchResult;
 use super::workload::{Arrivals, Load, Priority};
@@ -30,6 +36,9 @@ pub fn trace(inputs_: &PlannerInputs, result: &SearchResult, rule_layout: Option
         Some(&winner) => {
             steps.push(ranked(inputs_, result, gpus));
             steps.push(won(result, winner, gpus));
+            if inputs_.kernels_supplied {
+                steps.extend(operations(inputs_, &result.evaluations[winner]));
+            }
             steps.push(versus_rule(result, winner, rule_layout, gpus));
         }
         None => steps.push(nothing_feasible(result)),
@@ -272,10 +281,177 @@ fn nothing_feasible(result: &SearchResult) -> TraceStep {
         .take(3)
         .map(|(e, r)| format!("{}: {r}", e.layout))
         .collect();
+    // Overloaded layouts: the one that serves the most.
+    let served = result
+        .evaluations
+        .iter()
+        .filter_map(|e| match e.reasons().first() {
+            Some(RejectReason::Saturated { offered, max }) => Some((e.layout, *offered, *max)),
+            _ => None,
+        })
+        .max_by(|a, b| a.2.total_cmp(&b.2));
+    let (most, numbers) = match served {
+        Some((layout, offered, max)) => (
+            format!(" The offered {offered:.2} req/s overloads every layout that runs: the most any serves is {max:.2} req/s ({layout})."),
+            inputs(&[("offered_req_s", offered), ("most_served_req_s", max)]),
+        ),
+        None => (String::new(), Inputs::new()),
+    };
     step(
         "no-feasible-layout",
         "No layout is feasible".into(),
-        format!("Every layout is rejected, for example {}. More GPUs, a lower precision or a looser SLA may help.", reasons.join("; ")),
-        Inputs::new(),
+        format!(
+            "Every layout is rejected, for example {}.{most} More GPUs, a lower precision or a looser SLA may help.",
+            reasons.join("; ")
+        ),
+        numbers,
     )
+}
+
+/// The winner's decode and prefill steps by operation, each with its time and source.
+fn operations(inputs_: &PlannerInputs, winner: &Evaluation) -> Option<TraceStep> {
+    let point = winner.feasible()?;
+    let prepared = prepare(inputs_, winner.layout).ok()?;
+    let cost = prepared.cost(inputs_, &inputs_.params);
+    let tables = inputs_.kernels.as_deref();
+    let no_tables = inputs_.no_tables();
+    let mut phases = Vec::new();
+    let mut numbers = Inputs::new();
+    for (phase, batch) in [("decode", &point.decode_batch), ("prefill", &point.prefill_batch)] {
+        let ops = cost.operations(batch);
+        let total: f64 = ops.iter().fold(0.0, |sum, o| sum + o.time.ms());
+        let from_tables: f64 = ops.iter().filter(|o| from_table(&o.op)).fold(0.0, |sum, o| sum + o.time.ms());
+        let listed: Vec<String> = ops
+            .iter()
+            .filter(|o| !absent(&o.op) && o.time.value() > 0.0)
+            .map(|o| {
+                let bound = match (o.compute.value(), o.memory.value()) {
+                    (0.0, 0.0) => "",
+                    (c, m) if c >= m => ", compute-bound",
+                    _ => ", memory-bound",
+                };
+                let source = op_source(&o.op, tables, &no_tables, inputs_.params.moe_routing_skew);
+                format!("{} {:.3} ms{bound} [{source}]", op_name(&o.op), o.time.ms())
+            })
+            .collect();
+        phases.push(format!(
+            "{phase} step ({}): {total:.3} ms, {from_tables:.3} ms of it from the tables — {}",
+            describe_batch(batch),
+            listed.join("; ")
+        ));
+        numbers.insert(format!("{phase}_step_ms"), total);
+        numbers.insert(format!("{phase}_from_tables_ms"), from_tables);
+    }
+    Some(step(
+        "step-operations",
+        format!("Step operations of {}", winner.layout),
+        format!("{}.", phases.join(". ")),
+        numbers,
+    ))
+}
+
+fn describe_batch(b: &Batch) -> String {
+    format!(
+        "{:.1} sequences decoding at {:.0} cached tokens, {:.0} prompt tokens at {:.0} keys each",
+        b.decode_tokens, b.decode_context, b.prefill_tokens, b.prefill_context
+    )
+}
+
+/// Whether an operation's time comes from a kernel table.
+fn from_table(op: &Op) -> bool {
+    match op {
+        Op::Gemm { .. } | Op::Attention { .. } | Op::Experts { .. } => true,
+        Op::AllReduce { op, .. } | Op::AllToAll { op, .. } => op.is_ok(),
+        Op::Roofline { .. } | Op::PipelineSend | Op::Replicated | Op::Overhead => false,
+    }
+}
+
+/// An operation the stage does not run (no experts, no TP, no dispatch).
+fn absent(op: &Op) -> bool {
+    matches!(
+        op,
+        Op::Roofline { why: Uncovered::Absent, .. }
+            | Op::AllReduce { op: Err(Uncovered::Absent), .. }
+            | Op::AllToAll { op: Err(Uncovered::Absent), .. }
+    )
+}
+
+fn op_name(op: &Op) -> String {
+    match op {
+        Op::Gemm { op, m } => {
+            let g = &op.gemm;
+            format!("{} ×{} (n {:.0}, k {:.0}, m {m:.1})", g.projection.name(), g.count, g.n, g.k)
+        }
+        Op::Attention { op, b, s } => {
+            let phase = if op.prefill { "prefill" } else { "decode" };
+            let kind = if op.shape.mla { "MLA" } else { "GQA" };
+            format!("{phase} attention ({kind}, {:.0} heads/GPU) ×{} (b {b:.2}, s {s:.0})", op.shape.heads, op.layers)
+        }
+        Op::Experts { op, tokens, .. } => format!(
+            "routed experts ×{} ({tokens:.1} tokens, {:.0} local experts {:.0} wide)",
+            op.layers, op.local_experts, op.width
+        ),
+        Op::Roofline { kind, .. } => match kind {
+            Kind::Linear => "linear layers".into(),
+            Kind::Experts => "routed experts".into(),
+            Kind::DecodeAttention => "decode attention".into(),
+            Kind::PrefillAttention => "prefill attention".into(),
+        },
+        Op::AllReduce { bytes, op } => {
+            let count = op.as_ref().map_or(String::new(), |(c, _)| format!(" ×{:.0}", c.count));
+            format!("TP all-reduce{count} ({:.1} KiB)", bytes / 1024.0)
+        }
+        Op::AllToAll { bytes, op } => {
+            let count = op.as_ref().map_or(String::new(), |(c, _)| format!(" ×{:.0}", c.count));
+            format!("EP dispatch and combine{count} ({:.1} KiB per GPU)", bytes / 1024.0)
+        }
+        Op::PipelineSend => "PP send".into(),
+        Op::Replicated => "replicated element-wise traffic".into(),
+        Op::Overhead => "step, layer and sequence overheads".into(),
+    }
+}
+
+/// Where an operation's time comes from: the table and the measured points around the look-up,
+/// or why the roofline (or the link model) times it.
+fn op_source(op: &Op, tables: Option<&KernelTables>, no_tables: &str, skew: f64) -> String {
+    let lookup = |table: usize, point: &[f64]| tables.map_or(String::new(), |t| describe_lookup(t, table, point));
+    let roofline = |why: &Uncovered, with: &str| format!("roofline with the fitted {with}: {}", why.describe(tables, no_tables));
+    match op {
+        Op::Gemm { op, m } => lookup(op.table, &[op.gemm.n, op.gemm.k, *m]),
+        Op::Attention { op, b, s } => {
+            let sh = &op.shape;
+            let mut text = lookup(op.table, &[sh.heads, *b, *s]);
+            let table_kv = (sh.heads / 8.0).ceil();
+            if !sh.mla && sh.kv_heads != table_kv {
+                text += &format!("; B at the model's {:.0} KV heads per GPU (the table's gqa=8: {table_kv:.0})", sh.kv_heads);
+            }
+            if !sh.mla && sh.head_dim != sh.table_head_dim {
+                text += &format!("; head dim {:.0}: the nearest table, d={:.0}, F and B at {:.0}", sh.head_dim, sh.table_head_dim, sh.head_dim);
+            }
+            if let Some(w) = op.window {
+                text += &format!("; sliding window: timed at min(context, {w:.0})");
+            }
+            text
+        }
+        Op::Experts { op, tokens, routing } => format!(
+            "{} (the nearest measured shape, at the same {:.2} tokens per expert); routing skew {skew}: ×{routing:.3} (moe_routing)",
+            lookup(op.table, &[tokens * op.to_row]),
+            tokens * op.share
+        ),
+        Op::Roofline { kind, why } => roofline(
+            why,
+            match kind {
+                Kind::Linear => "GEMM and HBM efficiencies",
+                Kind::Experts => "GEMM, HBM and MoE efficiencies",
+                Kind::DecodeAttention | Kind::PrefillAttention => "attention and HBM efficiencies",
+            },
+        ),
+        Op::AllReduce { op: Ok((c, table)), bytes } | Op::AllToAll { op: Ok((c, table)), bytes } => {
+            lookup(*table, &[c.gpus as f64, c.table_bytes(*bytes).max(1.0)])
+        }
+        Op::AllReduce { op: Err(why), .. } | Op::AllToAll { op: Err(why), .. } => roofline(why, "link efficiency and latencies"),
+        Op::PipelineSend => "link model with the fitted link efficiency and latencies".into(),
+        Op::Replicated => "roofline: the activation vectors every TP rank reads and writes, at the fitted HBM efficiency".into(),
+        Op::Overhead => "the fitted step, layer and sequence overheads".into(),
+    }
 }

@@ -73,7 +73,7 @@ fn figures(p: &Point, params: &PerfParams) -> Result<Figures, NoPrediction> {
                 format!("KV cache holds {kv_max_requests:.2} requests, the engine admits {max_batch_requests}"),
             ),
             NoOperatingPoint::Sla { reason, .. } => ("SLA missed", reason.to_string()),
-            NoOperatingPoint::Saturated { offered, max } => {
+            NoOperatingPoint::Saturated { offered, max, .. } => {
                 ("saturated", format!("{offered:.2} requests/s offered, at most {max:.2}"))
             }
         };

@@ -1,5 +1,5 @@
-//! `calibrate CSV [--fit] [--prior] [--rows] [--ranges [--samples DIR]]` (or `calibrate --tables`,
-//! or `calibrate --silicon [CSV] [--prior] [--rows]`): how far the planner's output tokens/s per GPU is
+//! `calibrate CSV [--fit] [--prior] [--rows] [--ranges [--samples DIR]] [--kernels]` (or
+//! `calibrate --tables`, or `calibrate --silicon [CSV] [--prior] [--rows] [--kernels]`): how far the planner's output tokens/s per GPU is
 //! from the measured maximum-throughput rows of a TensorRT-LLM calibration CSV
 //! (`data/calibration/trtllm-0.17-max-throughput.csv`, a copy of the published rows).
 //!
@@ -20,7 +20,10 @@
 //! `data/calibration/aiconfigurator-silicon-sample.csv`; `calibration::silicon`): rows used and
 //! skipped by reason, the errors on the whole set, its fit part and its held-out part, per
 //! engine, GPU, model family, model, precision and ISL/OSL, and the best-layout rate; it writes
-//! nothing. Exit status 0, or 2 when a file cannot be read or parsed.
+//! nothing. `--kernels` (with either set) reports the errors with the step timed by operation
+//! from the measured kernel tables of `data/kernels/` (`planner::perf::ops`) and the shipped
+//! parameters for what they do not cover (a report only: the shipped fit and ranges are made
+//! without tables). Exit status 0, or 2 when a file cannot be read or parsed.
 
 use calibration::{
     self, breakdown, compare, dataset, metrics, summarise, Compared, GenerationFit, GroupKey, Point, Summary, ANCHOR,
@@ -30,16 +33,15 @@ use calibration::{
 use calibration::records::{parse_fits, parse_ranges, Fit, FitErrors, FittedFile, RangeFile};
 use calibration::shipped_source;
 use calibration::silicon;
+use cli::{kernel_library, REPOSITORY};
 use planner::engine::Engine;
+use planner::kernels::Library;
 use planner::gpu::Generation;
 use planner::perf::fitted;
 use planner::perf::params::{self, ParamSpec, ParamValues, PerfParams, PARAMS};
 use std::collections::{BTreeMap, HashMap};
 use std::process::ExitCode;
 use std::time::Instant;
-
-/// The repository: where `data/` and the planner's sources are.
-const REPOSITORY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 
 /// The second calibration set, `--silicon`'s default file.
 const SILICON_SAMPLE: &str = "data/calibration/aiconfigurator-silicon-sample.csv";
@@ -59,18 +61,36 @@ fn main() -> ExitCode {
         return write_tables();
     }
     let silicon = flags.contains(&"--silicon");
-    let known: &[&str] =
-        if silicon { &["--silicon", "--prior", "--rows"] } else { &["--fit", "--prior", "--rows", "--ranges", "--samples"] };
+    let kernels = flags.contains(&"--kernels");
+    let refits = flags.contains(&"--fit") || flags.contains(&"--ranges");
+    let known: &[&str] = if silicon {
+        &["--silicon", "--prior", "--rows", "--kernels"]
+    } else {
+        &["--fit", "--prior", "--rows", "--ranges", "--samples", "--kernels"]
+    };
     let sample = format!("{REPOSITORY}/{SILICON_SAMPLE}");
-    let path: &str = match (paths.as_slice(), flags.iter().all(|f| known.contains(f))) {
+    let path: &str = match (paths.as_slice(), flags.iter().all(|f| known.contains(f)) && !(kernels && refits)) {
         ([path], true) => path,
         ([], true) if silicon => &sample,
         _ => {
             eprintln!(
-                "usage: calibrate CSV [--fit] [--prior] [--rows] [--ranges [--samples DIR]] | calibrate --silicon [CSV] [--prior] [--rows] | calibrate --tables"
+                "usage: calibrate CSV [--fit] [--prior] [--rows] [--ranges [--samples DIR]] | calibrate CSV --kernels [--prior] [--rows]\n\
+                 \x20      | calibrate --silicon [CSV] [--prior] [--rows] [--kernels] | calibrate --tables\n\
+                 \x20      (--kernels reports the errors with the measured kernel tables of data/kernels; the shipped fit and ranges are made without them)"
             );
             return ExitCode::from(2);
         }
+    };
+    let library = if kernels {
+        match kernel_library(&std::path::Path::new(REPOSITORY).join("data/kernels")) {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("calibrate: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        Library::empty()
     };
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
@@ -80,10 +100,10 @@ fn main() -> ExitCode {
         }
     };
     if silicon {
-        return silicon_report(path, &text, flags.contains(&"--prior"), flags.contains(&"--rows"));
+        return silicon_report(path, &text, &library, flags.contains(&"--prior"), flags.contains(&"--rows"));
     }
     let started = Instant::now();
-    let points = match dataset::trtllm_measurements(&text).and_then(|m| calibration::prepare(&m)) {
+    let points = match dataset::trtllm_measurements(&text).and_then(|m| calibration::prepare_with(&m, &library)) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("calibrate: {path}: {e}");
@@ -93,6 +113,10 @@ fn main() -> ExitCode {
     let prepared = started.elapsed();
     let file_name = std::path::Path::new(path).file_name().map_or(path.to_string(), |f| f.to_string_lossy().into_owned());
     println!("Calibration set: {file_name}, {} rows (prepared in {:.0} ms)", points.len(), prepared.as_secs_f64() * 1e3);
+    if kernels {
+        let timed = points.iter().filter(|p| p.inputs.kernels.is_some()).count();
+        println!("Step model: by operation from the kernel tables of data/kernels ({timed} rows on a GPU with tables; the rest by the roofline)");
+    }
 
     if flags.contains(&"--fit") {
         return fit_and_write(path, &file_name, &points, flags.contains(&"--rows"));
@@ -129,9 +153,9 @@ fn parameters(prior: bool) -> (&'static str, fn(&Point) -> PerfParams) {
 /// `--silicon`: the planner's TTFT, TPOT and output tok/s per GPU against the silicon sample
 /// (`calibration::silicon`), with the shipped parameters or (`prior`) the priors; `rows` lists
 /// every row of the file.
-fn silicon_report(path: &str, text: &str, prior: bool, rows: bool) -> ExitCode {
+fn silicon_report(path: &str, text: &str, library: &Library, prior: bool, rows: bool) -> ExitCode {
     let started = Instant::now();
-    let set = match silicon::read(text) {
+    let set = match silicon::read_with(text, library) {
         Ok(set) => set,
         Err(e) => {
             eprintln!("calibrate: {path}: {e}");

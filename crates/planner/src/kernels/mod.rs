@@ -6,11 +6,61 @@
 //! Design decision: the planner reads the tables' TEXT, handed to it by its caller (the
 //! command reads the file, the page fetches it on demand), so the page does not carry every
 //! GPU's tables and the planner does no I/O. One reader for every kind of table: a table is
-//! named attributes, one to three axes and a grid of values (`grid`).
+//! named attributes, one to three axes and a grid of values (`grid`). A caller hands in the
+//! files it has as a `Library` (parsed once, shared by every scenario it plans); the planner
+//! picks the one of the scenario's GPU and engine (`system_of`).
 
 pub mod grid;
 
 use grid::{Axis, Grid};
+use std::sync::Arc;
+
+/// The tables' system id of a GPU catalog id: the nine systems the source measured. Every other
+/// GPU (AMD, H800, GH200, the PCIe and NVL parts, custom specs) has no tables.
+pub fn system_of(gpu_id: &str) -> Option<&'static str> {
+    Some(match gpu_id {
+        "h100-sxm" => "h100_sxm",
+        "h200-sxm" => "h200_sxm",
+        "b200" => "b200_sxm",
+        "gb200" => "gb200",
+        "b300" => "b300_sxm",
+        "gb300" => "gb300",
+        "rtx-pro-6000-server" => "rtx_pro_6000_server",
+        "l40s" => "l40s",
+        "a100-sxm-80gb" => "a100_sxm",
+        _ => return None,
+    })
+}
+
+/// The table files a caller supplies, parsed, by `<system>.<engine>`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Library {
+    sets: Vec<Arc<KernelTables>>,
+}
+
+impl Library {
+    /// No tables: every step is timed by the roofline.
+    pub fn empty() -> Library {
+        Library::default()
+    }
+
+    /// Adds one file's text (`<system>.<engine>.txt`); an error names the line.
+    pub fn add(&mut self, text: &str) -> Result<(), String> {
+        let tables = parse(text)?;
+        self.sets.retain(|t| !(t.system == tables.system && t.engine == tables.engine));
+        self.sets.push(Arc::new(tables));
+        Ok(())
+    }
+
+    /// The tables of `system` under `engine` (`trtllm`, `vllm`, `sglang`).
+    pub fn get(&self, system: &str, engine: &str) -> Option<Arc<KernelTables>> {
+        self.sets.iter().find(|t| t.system == system && t.engine == engine).cloned()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sets.is_empty()
+    }
+}
 
 /// One GPU system's tables under one engine.
 #[derive(Debug, Clone, PartialEq)]
@@ -167,12 +217,12 @@ fn positive(n: usize, word: &str) -> Result<f64, String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::grid::Between;
     use super::*;
 
     /// Every table file of `data/kernels/`, read.
-    fn shipped() -> Vec<(String, String)> {
+    pub(crate) fn shipped() -> Vec<(String, String)> {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/kernels");
         let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
             .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
@@ -211,6 +261,31 @@ mod tests {
         let gemm = t.find("gemm", &[("dtype", "bf16")]).next().unwrap();
         assert_eq!(gemm.grid.at(&[256.0, 1024.0, 1.0], Between::Linear), Some(0.0392));
         assert_eq!(gemm.grid.at(&[256.0, 1024.0, 2048.0], Between::Linear), Some(0.351));
+    }
+
+    /// The shipped files as a library, as the `plan` command reads them.
+    pub(crate) fn library() -> Library {
+        let mut library = Library::empty();
+        for (name, text) in shipped() {
+            library.add(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+        library
+    }
+
+    #[test]
+    fn the_library_finds_each_system_and_engine_and_the_catalog_maps_onto_them() {
+        let library = library();
+        for gpu in ["h100-sxm", "h200-sxm", "b200", "gb200", "b300", "gb300", "rtx-pro-6000-server", "l40s", "a100-sxm-80gb"] {
+            let system = system_of(gpu).unwrap_or_else(|| panic!("{gpu}: no system"));
+            for engine in ["trtllm", "vllm", "sglang"] {
+                let t = library.get(system, engine).unwrap_or_else(|| panic!("{gpu}: no {system}.{engine}"));
+                assert_eq!((t.system.as_str(), t.engine.as_str()), (system, engine));
+            }
+        }
+        for gpu in ["mi300x", "h800-sxm", "gh200", "h100-pcie", "Lab GPU"] {
+            assert_eq!(system_of(gpu), None, "{gpu}");
+        }
+        assert!(Library::empty().get("h100_sxm", "trtllm").is_none());
     }
 
     #[test]

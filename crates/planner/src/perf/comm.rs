@@ -16,6 +16,11 @@ use super::super::gpu::Cluster;
 use super::super::units::{Bytes, Seconds};
 use super::params::PerfParams;
 
+/// Bytes per activation element moved by collectives: bf16. Engines keep activations between
+/// layers in the model dtype and all-reduce them there, also with FP8 weights (TensorRT-LLM's
+/// `AllReduce` plugin runs in the network dtype; vLLM `tensor_model_parallel_all_reduce`).
+pub const ACTIVATION_BYTES: f64 = 2.0;
+
 /// Cost of one collective as a function of its message size: `latency + bytes × seconds_per_byte`.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct CommCost {

@@ -187,6 +187,142 @@ impl StageCompute {
     }
 }
 
+/// A linear layer of a stage's decoder layers (or its LM head), as the engines run it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Projection {
+    /// Query, key and value fused into one GEMM (every engine's `qkv_proj`).
+    Qkv,
+    /// Attention output (`o_proj`).
+    Output,
+    /// MLA's query and KV down-projections fused (`fused_qkv_a_proj`, replicated).
+    MlaDown,
+    /// MLA's query projection: the up-projection from the query latent (`q_b_proj`), or the
+    /// direct one when queries are not compressed (`q_proj`).
+    MlaQuery,
+    /// MLA's KV down-projection alone, when queries are not compressed (`kv_a_proj_with_mqa`).
+    MlaKvDown,
+    /// MLA's key/value up-projection from the latent (`kv_b_proj`; absorbed in decode into
+    /// the query and output, the same multiply-adds).
+    MlaKvUp,
+    /// A gated MLP's gate and up projections fused (`gate_up_proj`).
+    GateUp,
+    /// A plain MLP's up projection.
+    Up,
+    /// An MLP's down projection.
+    Down,
+    /// The shared experts' gate and up projections fused.
+    SharedGateUp,
+    /// The shared experts' down projection.
+    SharedDown,
+    /// The MoE router (one logit per expert; replicated, 16-bit).
+    Router,
+    /// The LM head (16-bit): only the sampled tokens pass through it.
+    LmHead,
+}
+
+impl Projection {
+    pub fn name(self) -> &'static str {
+        match self {
+            Projection::Qkv => "QKV projection",
+            Projection::Output => "output projection",
+            Projection::MlaDown => "MLA query/KV down-projection",
+            Projection::MlaQuery => "MLA query projection",
+            Projection::MlaKvDown => "MLA KV down-projection",
+            Projection::MlaKvUp => "MLA KV up-projection",
+            Projection::GateUp => "MLP gate+up",
+            Projection::Up => "MLP up",
+            Projection::Down => "MLP down",
+            Projection::SharedGateUp => "shared experts gate+up",
+            Projection::SharedDown => "shared experts down",
+            Projection::Router => "router",
+            Projection::LmHead => "LM head",
+        }
+    }
+
+    /// Kept in 16 bits whatever the weights' precision (`memory::weights`: routers and the
+    /// LM head are not quantised).
+    pub fn unquantised(self) -> bool {
+        matches!(self, Projection::Router | Projection::LmHead)
+    }
+}
+
+/// One GEMM shape of a stage on one GPU, after tensor parallelism: `Y[m×n] = X[m×k]·W[k×n]`,
+/// run `count` times per step (once per layer that has it).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Gemm {
+    pub projection: Projection,
+    /// Output features on this GPU.
+    pub n: f64,
+    /// Input features on this GPU.
+    pub k: f64,
+    pub count: u32,
+}
+
+/// The GEMMs of a stage holding `stage` (and the LM head when `lm_head`) on one GPU of a
+/// `tp`-way tensor-parallel group, identical shapes merged: the shapes behind
+/// `StageCompute::per_tp`'s `matmul_params` and `lm_head_params` (their `n·k·count` sum to
+/// those, but for Gemma 4's key-only layers, which run no value projection), split as
+/// `per_tp` splits them. Biases are left out (a vector add inside the GEMM).
+pub fn stage_gemms(model: &ModelSpec, stage: &[Layer], lm_head: bool, tp: u32) -> Vec<Gemm> {
+    let tp = tp.max(1) as f64;
+    let h = model.hidden_size as f64;
+    let mut gemms: Vec<Gemm> = Vec::new();
+    let mut add = |projection: Projection, n: f64, k: f64| {
+        match gemms.iter_mut().find(|g| g.projection == projection && g.n == n && g.k == k) {
+            Some(g) => g.count += 1,
+            None => gemms.push(Gemm { projection, n, k, count: 1 }),
+        }
+    };
+    for layer in stage {
+        match layer.attention {
+            Attention::Gqa { heads, kv_heads, head_dim, values_from_keys, .. } => {
+                let d = head_dim as f64;
+                let q = heads as f64 / tp;
+                let kv = (kv_heads as f64 / tp).max(1.0);
+                let kv_matrices = if values_from_keys { 1.0 } else { 2.0 };
+                add(Projection::Qkv, (q + kv_matrices * kv) * d, h);
+                add(Projection::Output, h, q * d);
+            }
+            Attention::Mla(m) => {
+                let hh = m.heads as f64 / tp;
+                let (qk, v, r, rope) =
+                    (m.qk_head_dim() as f64, m.v_head_dim as f64, m.kv_lora_rank as f64, m.qk_rope_head_dim as f64);
+                match m.q_lora_rank {
+                    Some(qr) => {
+                        add(Projection::MlaDown, qr as f64 + r + rope, h);
+                        add(Projection::MlaQuery, hh * qk, qr as f64);
+                    }
+                    None => {
+                        add(Projection::MlaQuery, hh * qk, h);
+                        add(Projection::MlaKvDown, r + rope, h);
+                    }
+                }
+                add(Projection::MlaKvUp, hh * (m.qk_nope_head_dim as f64 + v), r);
+                add(Projection::Output, h, hh * v);
+            }
+        }
+        match layer.ffn {
+            FeedForward::Dense(d) => {
+                let i = d.intermediate as f64 / tp;
+                add(if d.gated { Projection::GateUp } else { Projection::Up }, if d.gated { 2.0 * i } else { i }, h);
+                add(Projection::Down, h, i);
+            }
+            FeedForward::Moe(m) => {
+                if m.shared_intermediate > 0 {
+                    let i = m.shared_intermediate as f64 / tp;
+                    add(Projection::SharedGateUp, 2.0 * i, h);
+                    add(Projection::SharedDown, h, i);
+                }
+                add(Projection::Router, m.experts as f64, h);
+            }
+        }
+    }
+    if lm_head {
+        add(Projection::LmHead, model.vocab_size as f64 / tp, h);
+    }
+    gemms
+}
+
 /// Other GPUs one token's hidden state goes to per MoE layer, when the experts are shared by
 /// several attention groups (`dp > 1`); 0 otherwise.
 ///
@@ -223,6 +359,28 @@ pub(crate) mod tests {
         // 4 · 64/8 heads · 128 · 80 layers per pair.
         assert_eq!(c.attention_decode_flops_full, 4.0 * 8.0 * 128.0 * 80.0);
         assert_eq!((c.experts, c.dispatch_destinations, c.window), (0, 0.0, None));
+    }
+
+    /// The GEMM shapes are the parameters `per_tp` counts, split the same way.
+    #[test]
+    fn the_stage_gemms_hold_the_matmul_parameters() {
+        use super::super::super::model::fixtures::mixtral_8x7b;
+        for (model, tp) in [(llama_3_1_70b(), 8), (llama_3_1_70b(), 1), (deepseek_v3(), 4), (mixtral_8x7b(), 2)] {
+            let c = StageCompute::per_tp(&model, &model.layers, true, tp);
+            let gemms = stage_gemms(&model, &model.layers, true, tp);
+            let sum = |head: bool| -> f64 {
+                gemms.iter().filter(|g| (g.projection == Projection::LmHead) == head).map(|g| g.n * g.k * g.count as f64).sum()
+            };
+            for (what, actual, expected) in [("layers", sum(false), c.matmul_params), ("LM head", sum(true), c.lm_head_params)] {
+                let diff = (actual - expected).abs() / expected;
+                println!("{} TP {tp} {what}: expected {expected:.6e}, actual {actual:.6e}, tolerance 1e-12", model.name);
+                assert!(diff < 1e-12, "{} TP {tp} {what}: expected {expected}, actual {actual}", model.name);
+            }
+        }
+        // Llama 3.1 70B at TP 8: QKV (64/8 + 2·1)·128 = 1280 wide, 80 of them.
+        let gemms = stage_gemms(&llama_3_1_70b(), &llama_3_1_70b().layers, false, 8);
+        assert_eq!(gemms[0], Gemm { projection: Projection::Qkv, n: 1280.0, k: 8192.0, count: 80 });
+        assert_eq!(gemms.len(), 4, "{gemms:?}");
     }
 
     #[test]

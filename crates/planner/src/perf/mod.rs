@@ -18,6 +18,8 @@
 //! - `ranges`: where the true values are expected to fall, from held-out errors per regime.
 //! - `comm`: TP all-reduce, EP all-to-all and PP send as latency + seconds per byte.
 //! - `load`: the per-layout inputs (`StageLoad`) and the compute derived from the model.
+//! - `ops`: the step by operation, each timed from the measured kernel tables where they cover
+//!   it (`kernels`), built once per layout.
 //! - `step`: one engine step of the heaviest stage (`StepTime`), and a lone prefill.
 //! - `serving`: the operating point at a concurrency, a request rate or maximum throughput.
 //! - `queueing`: mean waits of Poisson arrivals (M/D/1, M/D/c).
@@ -28,6 +30,7 @@
 pub mod comm;
 pub mod fitted;
 pub mod load;
+pub mod ops;
 pub mod params;
 pub mod ranges;
 pub mod queueing;
@@ -42,4 +45,4 @@ mod tests;
 pub use load::{StageCompute, StageLoad};
 pub use params::PerfParams;
 pub use serving::{operating_point, Limit, NoOperatingPoint, OperatingPoint, ServingLimits};
-pub use step::{Batch, Bound, StageCost, StepTime};
+pub use step::{Batch, Bound, Kind, Op, OpTime, StageCost, StepTime};

@@ -30,6 +30,8 @@ use std::fmt::{self, Write};
 pub enum Unit {
     /// A share of a datasheet figure, 0–1.
     Fraction,
+    /// A plain number without a unit (an exponent).
+    Number,
     Microseconds,
     Milliseconds,
 }
@@ -38,7 +40,7 @@ impl Unit {
     /// From this unit to the base unit.
     pub const fn scale(self) -> f64 {
         match self {
-            Unit::Fraction => 1.0,
+            Unit::Fraction | Unit::Number => 1.0,
             Unit::Microseconds => 1e-6,
             Unit::Milliseconds => 1e-3,
         }
@@ -47,7 +49,7 @@ impl Unit {
     /// The unit as the page and the docs write it after a number (empty for a fraction).
     pub fn symbol(self) -> &'static str {
         match self {
-            Unit::Fraction => "",
+            Unit::Fraction | Unit::Number => "",
             Unit::Microseconds => " µs",
             Unit::Milliseconds => " ms",
         }
@@ -78,6 +80,9 @@ pub enum InformedBy {
     AcrossScaleUp,
     /// A mixture-of-experts model.
     Moe,
+    /// A mixture-of-experts model timed with measured kernel tables (`perf::ops`): the
+    /// parameter acts on the table-timed MoE operation only.
+    MoeTables,
     /// A fixed load of few requests per replica (`SMALL_BATCH`), or a measured TTFT or TPOT
     /// (a latency isolates the fixed costs of a step): at maximum throughput hundreds of
     /// requests share a step and a fixed per-step cost cannot be told from per-token costs.
@@ -98,6 +103,7 @@ impl InformedBy {
             InformedBy::MultiGpu => "multi-GPU layouts".into(),
             InformedBy::AcrossScaleUp => "groups across the scale-up domain".into(),
             InformedBy::Moe => "MoE models".into(),
+            InformedBy::MoeTables => "MoE models timed with kernel tables".into(),
             InformedBy::SmallBatch => format!("small fixed loads (≤ {SMALL_BATCH} requests per replica) or measured TTFT / TPOT"),
         }
     }
@@ -404,6 +410,24 @@ perf_params! {
         scope: Hardware,
         informed_by: MultiGpu,
     }
+    /// How unevenly the router spreads tokens over the routed experts: the exponent of the
+    /// power law AIConfigurator draws expert loads from, 0 for its `balanced` routing (every
+    /// expert the same share). Scales the MoE operation timed by the kernel tables, by their
+    /// `moe_routing` ratios at the layout's expert parallelism: 1 at 1.01 (the routing every
+    /// `moe` table was measured at), the `balanced` ratio at 0, the `power_law_1.2` ratio at
+    /// 1.2, linear in between (`perf::ops::ExpertOp::routing_factor`). The roofline's MoE term
+    /// does not use it (`moe_efficiency` holds its imbalance).
+    moe_routing_skew: f64 => MoeRoutingSkew {
+        json: "moe_routing_skew",
+        unit: Number,
+        label: "MoE routing skew",
+        bounds: [0.0, 1.2],
+        bounds_source: "0 is AIConfigurator's `balanced` routing, 1.2 its most skewed measured one (`power_law_1.2`); beyond it no measurement to interpolate towards",
+        prior: |_, _| 1.01,
+        prior_source: "the routing every `moe` table of data/kernels was measured at (`dist=power_law_1.01`, AIConfigurator's default MoE workload), so at the prior the table-timed MoE operation is the table's measured time; real traffic is skewed too (DeepSeek-V3 report §2.1.2 balances experts per batch only approximately), and no measurement at hand says by how much",
+        scope: Engine,
+        informed_by: MoeTables,
+    }
 }
 
 impl Param {
@@ -635,7 +659,7 @@ mod tests {
             assert!(s.json.starts_with(s.field), "{}: the JSON name is the field with its unit", s.json);
             let suffix = &s.json[s.field.len()..];
             let expected = match s.unit {
-                Unit::Fraction => "",
+                Unit::Fraction | Unit::Number => "",
                 Unit::Microseconds => "_us",
                 Unit::Milliseconds => "_ms",
             };

@@ -61,7 +61,9 @@
 //!   by bisection; TTFT adds half a step (arrivals join at the next step), the wait for a slot
 //!   (M/D/c, `c` = requests the replica admits, service = lifetime) and the wait for prefill
 //!   budget (M/D/1, service = the prompt's share of the per-step token budget), see
-//!   `queueing`. λ at or above the maximum request throughput is `Saturated`.
+//!   `queueing`. λ at or above the maximum request throughput is `Saturated`: overloaded, the
+//!   throughput capped at the capacity (the point at capacity is kept) and no TTFT, since the
+//!   queue grows without bound.
 
 use super::super::reject::RejectReason;
 use super::super::units::Seconds;
@@ -120,10 +122,12 @@ pub struct OperatingPoint {
     pub request_rate: f64,
     /// The waiting part of `ttft`.
     pub queue_wait: Seconds,
-    /// The mean step of the heaviest stage at this point (one micro-batch).
+    /// The mean step of the heaviest stage at this point (one micro-batch), and its batch.
     pub decode_step: StepTime,
-    /// A step of the heaviest stage carrying one request's prefill chunk.
+    pub decode_batch: Batch,
+    /// A step of the heaviest stage carrying one request's prefill chunk, and its batch.
     pub prefill_step: StepTime,
+    pub prefill_batch: Batch,
     /// Share of the engine's time that goes to prefill: `1 − (the mean step without its prefill
     /// tokens) / (the mean step)`. At least `PREFILL_BOUND_SHARE` is "prefill-bound", the
     /// regime the error ranges (`perf::ranges`) are looked up under.
@@ -151,8 +155,10 @@ pub enum NoOperatingPoint {
     /// The SLA is missed: at one request per replica for the maximum-throughput point, at the
     /// offered load otherwise. The point is kept so the page can still show its numbers.
     Sla { reason: RejectReason, point: Box<OperatingPoint> },
-    /// The offered request rate (requests/s, cluster) reaches the most this layout completes.
-    Saturated { offered: f64, max: f64 },
+    /// The offered request rate (requests/s, cluster) reaches the most this layout completes:
+    /// overloaded. The queue grows without bound, so there is no steady TTFT; `point` is the
+    /// layout at capacity (throughput capped at `max`, its TTFT without the queue).
+    Saturated { offered: f64, max: f64, point: Box<OperatingPoint> },
 }
 
 /// The steady state with `n` requests running per replica.
@@ -168,7 +174,9 @@ struct Running {
     /// Share of the engine's time spent on prefill, when the model knows it directly (waves).
     prefill_share: Option<f64>,
     step: StepTime,
+    step_batch: Batch,
     chunk_step: StepTime,
+    chunk_batch: Batch,
     /// Decoding sequences per step and their mean context.
     decode: f64,
     context: f64,
@@ -179,7 +187,7 @@ struct Running {
 }
 
 struct Model<'a> {
-    stage: &'a StageCost,
+    stage: &'a StageCost<'a>,
     isl: f64,
     osl: f64,
     arrivals: Arrivals,
@@ -260,19 +268,21 @@ impl Model<'_> {
         let budget = (cap - wave.mean_done / m).max(1.0);
         let prefill_context = (isl + 1.0) / 2.0;
         let context = isl + osl / 2.0;
-        let full = self.stage.step(&Batch {
+        let full_batch = Batch {
             decode_tokens: wave.mean_done / m,
             decode_context: isl,
             prefill_tokens: budget.min(wave_n * isl),
             prefill_context,
-        });
+        };
+        let full = self.stage.step(&full_batch);
         let last = self.stage.step(&Batch {
             decode_tokens: wave.before_last / m,
             decode_context: isl,
             prefill_tokens: wave.last_tokens,
             prefill_context,
         });
-        let decode = self.stage.step(&Batch::decode(r, context));
+        let decode_batch = Batch::decode(r, context);
+        let decode = self.stage.step(&decode_batch);
         let (t_p, t_r, t_d) = (full.total.value(), last.total.value(), decode.total.value());
         let (k, s, fl) = (wave.steps, wave.mean_completion, wave.last_share);
         let ttft = t_p * (s - fl) + fl * t_r + (pp - 1.0) * t_p;
@@ -294,7 +304,9 @@ impl Model<'_> {
             cycle: Seconds(wave_time),
             prefill_share: Some(if wave_time > 0.0 { prefill_phase / wave_time } else { 0.0 }),
             step: decode,
+            step_batch: decode_batch,
             chunk_step: full,
+            chunk_batch: full_batch,
             decode: r,
             context,
             prefill: 0.0,
@@ -318,18 +330,10 @@ impl Model<'_> {
         let prefill = r * isl / cycle;
         let context = isl + osl / 2.0;
         let prefill_context = (isl + 1.0) / 2.0;
-        let step = self.stage.step(&Batch {
-            decode_tokens: decode,
-            decode_context: context,
-            prefill_tokens: prefill,
-            prefill_context,
-        });
-        let chunk_step = self.stage.step(&Batch {
-            decode_tokens: decode,
-            decode_context: context,
-            prefill_tokens: isl / chunks,
-            prefill_context,
-        });
+        let step_batch = Batch { decode_tokens: decode, decode_context: context, prefill_tokens: prefill, prefill_context };
+        let step = self.stage.step(&step_batch);
+        let chunk_batch = Batch { prefill_tokens: isl / chunks, ..step_batch };
+        let chunk_step = self.stage.step(&chunk_batch);
         let tpot = step.total * pp;
         let ttft = chunk_step.total * (chunks * pp);
         let lifetime = ttft + tpot * (osl - 1.0);
@@ -340,7 +344,9 @@ impl Model<'_> {
             cycle: lifetime,
             prefill_share: None,
             step,
+            step_batch,
             chunk_step,
+            chunk_batch,
             decode,
             context,
             prefill,
@@ -436,7 +442,9 @@ impl Model<'_> {
             request_rate: requests,
             queue_wait: wait,
             decode_step: run.step,
+            decode_batch: run.step_batch,
             prefill_step: run.chunk_step,
+            prefill_batch: run.chunk_batch,
             prefill_share,
             limit,
         }
@@ -478,10 +486,15 @@ impl Model<'_> {
     fn at_rate(&self, rate: f64) -> Result<OperatingPoint, NoOperatingPoint> {
         let dp = self.stage.dp as f64;
         let per_replica = rate.max(0.0) / dp;
-        let (n_cap, run_cap, _) = self.largest(false)?;
+        let (n_cap, run_cap, limit) = self.largest(false)?;
         let max = n_cap / run_cap.lifetime.value();
+        let overloaded = || NoOperatingPoint::Saturated {
+            offered: rate,
+            max: max * dp,
+            point: Box::new(self.point(n_cap, &run_cap, 0.0, Seconds::ZERO, limit)),
+        };
         if per_replica.is_nan() || max.is_nan() || per_replica >= max {
-            return Err(NoOperatingPoint::Saturated { offered: rate, max: max * dp });
+            return Err(overloaded());
         }
         // n = λ·lifetime(n): g(0) > 0 (lifetime > 0) and g(n_cap) < 0 (λ < max).
         let (mut lo, mut hi) = (0.0f64, n_cap);
@@ -503,9 +516,7 @@ impl Model<'_> {
         let slot = mdc_wait(n / n_cap, n_cap, run.lifetime);
         let prefill_service = cycle * (self.isl / run.budget);
         let prefill = md1_wait(run.prefill / run.budget, prefill_service);
-        let (Some(slot), Some(prefill)) = (slot, prefill) else {
-            return Err(NoOperatingPoint::Saturated { offered: rate, max: max * dp });
-        };
+        let (Some(slot), Some(prefill)) = (slot, prefill) else { return Err(overloaded()) };
         let wait = admission + slot + prefill;
         let waiting = per_replica * wait.value();
         let point = self.point(n, &run, waiting, wait, Limit::Offered);

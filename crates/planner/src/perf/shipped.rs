@@ -26,6 +26,7 @@ pub const FITS: &[ShippedFit] = &[
             7.38675, // sequence_overhead_us
             0.9136, // moe_efficiency
             12.4706, // collective_latency_us
+            1.01, // moe_routing_skew
         ]),
     },
     ShippedFit {
@@ -44,6 +45,7 @@ pub const FITS: &[ShippedFit] = &[
             5.31656, // sequence_overhead_us
             0.7252, // moe_efficiency
             20.0, // collective_latency_us
+            1.01, // moe_routing_skew
         ]),
     },
     ShippedFit {
@@ -62,6 +64,7 @@ pub const FITS: &[ShippedFit] = &[
             2.78077, // sequence_overhead_us
             0.7959, // moe_efficiency
             20.0, // collective_latency_us
+            1.01, // moe_routing_skew
         ]),
     },
 ];

@@ -39,15 +39,12 @@ use super::super::gpu::Cluster;
 use super::super::layout::Layout;
 use super::super::precision::WeightPrecision;
 use super::super::units::Seconds;
+pub use super::comm::ACTIVATION_BYTES;
 use super::comm::{self, CommCost};
-use super::load::{StageCompute, StageLoad};
+use super::load::{Projection, StageCompute, StageLoad};
+use super::ops::{AttentionOp, CollectiveOp, ExpertOp, GemmOp, StageOps, Uncovered};
 use super::params::PerfParams;
 use serde::{Deserialize, Serialize};
-
-/// Bytes per activation element moved by collectives: bf16. Engines keep activations between
-/// layers in the model dtype and all-reduce them there, also with FP8 weights (TensorRT-LLM's
-/// `AllReduce` plugin runs in the network dtype; vLLM `tensor_model_parallel_all_reduce`).
-pub const ACTIVATION_BYTES: f64 = 2.0;
 
 /// Activation vectors (of the model width, `ACTIVATION_BYTES` each) that every
 /// tensor-parallel rank reads or writes per token and decoder layer outside its GEMMs and
@@ -94,9 +91,11 @@ impl Bound {
 /// One engine step on one GPU of the heaviest stage, by part.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StepTime {
-    /// Time all the step's flops would take at the efficiencies' rates.
+    /// Time all the step's flops would take at the efficiencies' rates (a table-timed kernel:
+    /// its F/peak/u).
     pub compute: Seconds,
-    /// Time all the step's HBM traffic (weights read, KV read and written) would take.
+    /// Time all the step's HBM traffic (weights read, KV read and written) would take (a
+    /// table-timed kernel: its B/hbm/u).
     pub memory: Seconds,
     /// Collectives (TP all-reduce, EP all-to-all, PP send), not overlapped; the all-reduces
     /// under the faster of NCCL's bulk and low-latency protocols for the step's message.
@@ -143,9 +142,10 @@ impl Batch {
 }
 
 /// A layout's heaviest stage, folded into per-unit costs (seconds per token, per pair, per
-/// step). Build once per layout with `StageCost::new`; evaluate with `step`.
+/// step), and its table-timed operations when there are tables. Build once per layout with
+/// `StageCost::new`; evaluate with `step`.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct StageCost {
+pub struct StageCost<'a> {
     /// Pipeline stages of the layout (a token's latency crosses all of them).
     pub pp: u32,
     /// Attention groups (DP replicas) of the layout; each runs its own batch.
@@ -169,28 +169,113 @@ pub struct StageCost {
     kv_full: f64,
     kv_windowed: f64,
     window: f64,
-    // Communication: seconds per step and per token of the attention group.
+    // Communication: seconds per step and per token of the attention group, all collectives,
+    // under the bulk and the low-latency protocol for the all-reduces; and by collective.
     comm_fixed: f64,
     comm_per_token: f64,
     comm_fixed_ll: f64,
     comm_per_token_ll: f64,
+    all_reduce: [f64; 4],
+    all_to_all: [f64; 2],
+    send: [f64; 2],
+    // Bytes of an all-reduce message and of a GPU's EP dispatch per token.
+    token_bytes: f64,
+    dispatch_bytes: f64,
     overhead: f64,
     sequence_overhead: f64,
     // Replicated activation traffic: seconds per token of the attention group.
     replicated_per_token: f64,
+    /// The table-timed operations (`None`: no tables, all roofline).
+    ops: Option<&'a StageOps>,
+    routing_skew: f64,
 }
 
-impl StageCost {
+/// A kind of kernel the roofline times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Linear,
+    Experts,
+    DecodeAttention,
+    PrefillAttention,
+}
+
+/// One operation of a step, as `StageCost::operations` lists it, with the point it was looked
+/// up at.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Op<'a> {
+    Gemm { op: &'a GemmOp, m: f64 },
+    /// Attention at the table's batch `b` and length `s` (`AttentionOp::batch_and_length`).
+    Attention { op: &'a AttentionOp, b: f64, s: f64 },
+    /// Routed experts for `tokens` entering each MoE layer, `routing` the routing factor.
+    Experts { op: &'a ExpertOp, tokens: f64, routing: f64 },
+    /// A kind of kernel the roofline times, and why.
+    Roofline { kind: Kind, why: Uncovered },
+    /// A collective from its tables (and the table that set it) or the roofline, for a
+    /// message of `bytes`.
+    AllReduce { op: Result<(&'a CollectiveOp, usize), Uncovered>, bytes: f64 },
+    AllToAll { op: Result<(&'a CollectiveOp, usize), Uncovered>, bytes: f64 },
+    PipelineSend,
+    /// The element-wise activation traffic every TP rank pays in full.
+    Replicated,
+    /// The step's, layers' and sequences' fixed costs.
+    Overhead,
+}
+
+/// One operation's time in a step: its compute and memory rooflines (kernels), and its time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OpTime<'a> {
+    pub op: Op<'a>,
+    pub compute: Seconds,
+    pub memory: Seconds,
+    pub time: Seconds,
+}
+
+/// A batch's counts cleaned (negative or non-finite: 0).
+#[derive(Debug, Clone, Copy)]
+struct Query {
+    d: f64,
+    ctx: f64,
+    p: f64,
+    pctx: f64,
+    tokens: f64,
+    routed: f64,
+}
+
+impl Query {
+    fn new(batch: &Batch, expert_units: f64) -> Query {
+        let clean = |x: f64| if x > 0.0 && x.is_finite() { x } else { 0.0 };
+        let (d, p) = (clean(batch.decode_tokens), clean(batch.prefill_tokens));
+        Query { d, ctx: clean(batch.decode_context), p, pctx: clean(batch.prefill_context), tokens: d + p, routed: (d + p) * expert_units }
+    }
+
+    /// Sequences sampled: the decoding ones and the prompts of the prefill tokens, taken as
+    /// whole prompts of `2·context − 1` tokens (the LM head's `m`).
+    fn sampled(&self) -> f64 {
+        self.d + self.p / (2.0 * self.pctx - 1.0).max(1.0)
+    }
+}
+
+/// Why a kind is not table-timed: no tables at all, or the tables' reason.
+fn uncovered<T>(ops: Option<&Result<T, Uncovered>>) -> Uncovered {
+    match ops {
+        Some(Err(why)) => *why,
+        _ => Uncovered::NoTables,
+    }
+}
+
+impl<'a> StageCost<'a> {
     /// Fold a stage's load into costs for `cluster`'s GPU, the weights' compute rate
-    /// (`GpuSpec::peak`, bf16 when the GPU lacks the rate) and `params`. Attention runs at the
-    /// bf16 rate (FP8 attention kernels exist but are not the engines' default).
+    /// (`GpuSpec::peak`, bf16 when the GPU lacks the rate) and `params`, with the layout's
+    /// table-timed operations `ops` when there are tables. Attention runs at the bf16 rate (FP8
+    /// attention kernels exist but are not the engines' default).
     pub fn new(
         load: &StageLoad,
         layout: &Layout,
         cluster: &Cluster,
         weights: WeightPrecision,
         params: &PerfParams,
-    ) -> StageCost {
+        ops: Option<&'a StageOps>,
+    ) -> StageCost<'a> {
         let gpu = &cluster.gpu;
         let c = &load.compute;
         let gemm = gpu.peak(weights.compute_rate()).0.value() * params.gemm_efficiency;
@@ -232,6 +317,18 @@ impl StageCost {
         let ll = comm::all_reduce_low_latency(cluster, params, tp);
         let comm_fixed_ll = comm_fixed + ar_count * (ll.latency.value() - ar.latency.value());
         let comm_per_token_ll = comm_per_token + ar_count * (ll.seconds_per_byte - ar.seconds_per_byte) * token_bytes;
+        // The same, by collective (for the parts the tables do not time).
+        let all_reduce = [
+            ar_count * ar.latency.value(),
+            ar_count * ar.seconds_per_byte * token_bytes,
+            ar_count * ll.latency.value(),
+            ar_count * ll.seconds_per_byte * token_bytes,
+        ];
+        let all_to_all = [
+            a2a_count * a2a.latency.value(),
+            a2a_count * a2a.seconds_per_byte * token_bytes * c.dispatch_destinations / tp as f64,
+        ];
+        let send = [p2p.latency.value(), p2p.seconds_per_byte * token_bytes / tp as f64];
 
         StageCost {
             pp: layout.pp.max(1),
@@ -255,9 +352,16 @@ impl StageCost {
             comm_per_token,
             comm_fixed_ll,
             comm_per_token_ll,
+            all_reduce,
+            all_to_all,
+            send,
+            token_bytes,
+            dispatch_bytes: token_bytes * c.dispatch_destinations / tp as f64,
             overhead: params.step_overhead.value() + c.layers as f64 * params.layer_overhead.value(),
             sequence_overhead: params.sequence_overhead.value(),
             replicated_per_token: replicated_elements(c, tp) * token_bytes / hbm,
+            ops,
+            routing_skew: params.moe_routing_skew,
         }
     }
 
@@ -274,38 +378,24 @@ impl StageCost {
     /// One step of the heaviest stage for `batch` on each attention group. Negative or
     /// non-finite counts are treated as zero.
     pub fn step(&self, batch: &Batch) -> StepTime {
-        let clean = |x: f64| if x > 0.0 && x.is_finite() { x } else { 0.0 };
-        let d = clean(batch.decode_tokens);
-        let ctx = clean(batch.decode_context);
-        let p = clean(batch.prefill_tokens);
-        let pctx = clean(batch.prefill_context);
-        let tokens = d + p;
-        let routed = tokens * self.expert_units;
-
-        let linear_c = tokens * self.linear_per_token + d * self.lm_head_per_token;
-        let linear_m = self.dense_weights;
-        let expert_c = routed * self.expert_per_token;
-        let expert_m = self.experts_touched(routed) * self.expert_weights;
-        let ctx_w = ctx.min(self.window);
-        let decode_c = d * (ctx * self.decode_pair_full + ctx_w * self.decode_pair_windowed);
-        let decode_m = d * (ctx * self.kv_full + ctx_w * self.kv_windowed);
-        let pctx_w = pctx.min(self.window);
-        let prefill_c = p * (pctx * self.prefill_pair_full + pctx_w * self.prefill_pair_windowed);
-        let prefill_m = p * (self.kv_full + self.kv_windowed);
-
-        let replicated = tokens * self.replicated_per_token;
-        let mut compute_bound = 0.0;
-        let mut memory_bound = replicated;
-        for (c, m) in [(linear_c, linear_m), (expert_c, expert_m), (decode_c, decode_m), (prefill_c, prefill_m)] {
+        let q = Query::new(batch, self.expert_units);
+        let replicated = q.tokens * self.replicated_per_token;
+        let (mut compute, mut memory, mut compute_bound, mut memory_bound) = (0.0, 0.0, 0.0, replicated);
+        self.kernels(&q, &mut |_, c, m| {
+            compute += c;
+            memory += m;
             if c >= m {
                 compute_bound += c;
             } else {
                 memory_bound += m;
             }
-        }
-        let communication =
-            (self.comm_fixed + tokens * self.comm_per_token).min(self.comm_fixed_ll + tokens * self.comm_per_token_ll);
-        let overhead = self.overhead + d * self.sequence_overhead;
+        });
+        memory += replicated;
+        let communication = match self.ops {
+            Some(ops) if ops.times_communication() => self.communication(q.tokens).iter().fold(0.0, |sum, c| sum + c.1),
+            _ => (self.comm_fixed + q.tokens * self.comm_per_token).min(self.comm_fixed_ll + q.tokens * self.comm_per_token_ll),
+        };
+        let overhead = self.overhead + q.d * self.sequence_overhead;
         let bound = if communication > compute_bound && communication > memory_bound {
             Bound::Communication
         } else if compute_bound >= memory_bound {
@@ -314,13 +404,106 @@ impl StageCost {
             Bound::Memory
         };
         StepTime {
-            compute: Seconds(linear_c + expert_c + decode_c + prefill_c),
-            memory: Seconds(linear_m + expert_m + decode_m + prefill_m + replicated),
+            compute: Seconds(compute),
+            memory: Seconds(memory),
             communication: Seconds(communication),
             overhead: Seconds(overhead),
             total: Seconds(compute_bound + memory_bound + communication + overhead),
             bound,
         }
+    }
+
+    /// Every operation of `step(batch)`, in order: kernels, the replicated traffic, the
+    /// collectives, the overhead; their times sum to the step's total.
+    pub fn operations(&self, batch: &Batch) -> Vec<OpTime<'a>> {
+        let q = Query::new(batch, self.expert_units);
+        let mut list = Vec::new();
+        self.kernels(&q, &mut |op, c, m| {
+            list.push(OpTime { op, compute: Seconds(c), memory: Seconds(m), time: Seconds(c.max(m)) });
+        });
+        let other = |op, t: f64| OpTime { op, compute: Seconds::ZERO, memory: Seconds::ZERO, time: Seconds(t) };
+        list.push(OpTime { memory: Seconds(q.tokens * self.replicated_per_token), ..other(Op::Replicated, q.tokens * self.replicated_per_token) });
+        list.extend(self.communication(q.tokens).into_iter().map(|(op, t)| other(op, t)));
+        list.push(other(Op::Overhead, self.overhead + q.d * self.sequence_overhead));
+        list
+    }
+
+    /// The kernels of a step, each with its (compute, memory) seconds, in the roofline's
+    /// order: linear layers, experts, decode attention, prefill attention; a kind the tables
+    /// time as its operations, else as one roofline.
+    fn kernels(&self, q: &Query, f: &mut impl FnMut(Op<'a>, f64, f64)) {
+        let (d, ctx, p, pctx) = (q.d, q.ctx, q.p, q.pctx);
+        let ops = self.ops;
+        match ops.map(|o| &o.gemms) {
+            Some(Ok(gemms)) => {
+                let sampled = q.sampled();
+                for op in gemms {
+                    let m = if op.gemm.projection == Projection::LmHead { sampled } else { q.tokens };
+                    let (c, mem) = op.time(m);
+                    f(Op::Gemm { op, m }, c, mem);
+                }
+            }
+            other => {
+                let why = uncovered(other);
+                f(Op::Roofline { kind: Kind::Linear, why }, q.tokens * self.linear_per_token + d * self.lm_head_per_token, self.dense_weights);
+            }
+        }
+        match ops.map(|o| &o.experts) {
+            Some(Ok(op)) => {
+                let (c, mem, routing) = op.time(q.routed, self.routing_skew);
+                f(Op::Experts { op, tokens: q.routed, routing }, c, mem);
+            }
+            other => {
+                let why = uncovered(other);
+                let (c, m) = (q.routed * self.expert_per_token, self.experts_touched(q.routed) * self.expert_weights);
+                f(Op::Roofline { kind: Kind::Experts, why }, c, m);
+            }
+        }
+        for (prefill, attention) in [(false, ops.map(|o| &o.decode)), (true, ops.map(|o| &o.prefill))] {
+            match attention {
+                Some(Ok(list)) => {
+                    for op in list {
+                        let (b, s) = if prefill { op.batch_and_length(p, pctx) } else { op.batch_and_length(d, ctx) };
+                        let (c, m) = op.time(b, s);
+                        f(Op::Attention { op, b, s }, c, m);
+                    }
+                }
+                other if prefill => {
+                    let pctx_w = pctx.min(self.window);
+                    let c = p * (pctx * self.prefill_pair_full + pctx_w * self.prefill_pair_windowed);
+                    f(Op::Roofline { kind: Kind::PrefillAttention, why: uncovered(other) }, c, p * (self.kv_full + self.kv_windowed));
+                }
+                other => {
+                    let ctx_w = ctx.min(self.window);
+                    let c = d * (ctx * self.decode_pair_full + ctx_w * self.decode_pair_windowed);
+                    let m = d * (ctx * self.kv_full + ctx_w * self.kv_windowed);
+                    f(Op::Roofline { kind: Kind::DecodeAttention, why: uncovered(other) }, c, m);
+                }
+            }
+        }
+    }
+
+    /// The step's collectives by part: the TP all-reduces (the tables', else the faster of
+    /// NCCL's bulk and low-latency protocols), the EP dispatch and combine, the PP send.
+    fn communication(&self, tokens: f64) -> [(Op<'a>, f64); 3] {
+        let [fixed, per_token, fixed_ll, per_token_ll] = self.all_reduce;
+        // A collective from its tables, else its roofline time, with its message's bytes.
+        let part = |ops: Option<&'a Result<CollectiveOp, Uncovered>>, roofline: f64, bytes_per_token: f64| match ops {
+            Some(Ok(op)) => {
+                let (t, table) = op.time(tokens);
+                (Ok((op, table)), tokens * op.bytes_per_token, t)
+            }
+            other => (Err(uncovered(other)), tokens * bytes_per_token, roofline),
+        };
+        let ar_roofline = (fixed + tokens * per_token).min(fixed_ll + tokens * per_token_ll);
+        let (ar, ar_bytes, ar_time) = part(self.ops.map(|o| &o.all_reduce), ar_roofline, self.token_bytes);
+        let a2a_roofline = self.all_to_all[0] + tokens * self.all_to_all[1];
+        let (a2a, a2a_bytes, a2a_time) = part(self.ops.map(|o| &o.all_to_all), a2a_roofline, self.dispatch_bytes);
+        [
+            (Op::AllReduce { op: ar, bytes: ar_bytes }, ar_time),
+            (Op::AllToAll { op: a2a, bytes: a2a_bytes }, a2a_time),
+            (Op::PipelineSend, self.send[0] + tokens * self.send[1]),
+        ]
     }
 
     /// Prefill of one request of `prompt` tokens alone, on every stage, in chunks of at most

@@ -83,7 +83,7 @@ fn llama_8b_bf16_batch_1_on_h100_is_memory_bound_near_weights_over_bandwidth() {
     assert_eq!(load.kv_bytes_per_token_full, Bytes(131072.0));
     for engine in Engine::ALL {
         let params = PerfParams::prior(Generation::Hopper, engine);
-        let stage = StageCost::new(&load, &layout, &cluster(1, h100()), WeightPrecision::Bf16, &params);
+        let stage = StageCost::new(&load, &layout, &cluster(1, h100()), WeightPrecision::Bf16, &params, None);
         let step = stage.step(&Batch::decode(1.0, 1024.0));
         assert_eq!(step.bound, Bound::Memory);
         let expected = load.dense_weight_bytes / (BytesPerSec::from_tb_s(3.35) * params.hbm_efficiency)
@@ -134,7 +134,7 @@ fn prior_matches_trtllm_bench_latency() {
     // are read per step: layers + head, 2 bytes each.
     let load = dense_load(&model, &layout, 2.0, 2.0);
     let params = PerfParams::prior(Generation::Blackwell, Engine::Trtllm);
-    let stage = StageCost::new(&load, &layout, &cluster(1, gpu), WeightPrecision::Bf16, &params);
+    let stage = StageCost::new(&load, &layout, &cluster(1, gpu), WeightPrecision::Bf16, &params, None);
     let point = operating_point(&stage, &workload(1024, 40, Load::Concurrency(1), Sla::default()), &limits(100.0))
         .unwrap();
     println!("TTFT {:.2} ms (measured avg 9.57, p50 6.77)", point.ttft.ms());
@@ -150,7 +150,7 @@ fn lone_prefill_is_compute_bound_and_chunking_costs_weight_reads() {
     let layout = Layout::new(1, 1, 1, 1, 1).unwrap();
     let params = PerfParams::prior(Generation::Hopper, Engine::Vllm);
     let load = dense_load(&model, &layout, 2.0, 2.0);
-    let stage = StageCost::new(&load, &layout, &cluster(1, h100()), WeightPrecision::Bf16, &params);
+    let stage = StageCost::new(&load, &layout, &cluster(1, h100()), WeightPrecision::Bf16, &params, None);
     let matmul = model.layer_params(&model.layers).total() as f64 - 32.0 * 2.0 * 4096.0;
     let linear = 2048.0 * 2.0 * matmul / (989e12 * params.gemm_efficiency);
     let attention = 2048.0 * 1024.5 * 4.0 * 32.0 * 128.0 * 32.0 / (989e12 * params.attention_efficiency);
@@ -172,8 +172,8 @@ fn tp16_across_two_nodes_communicates_more_than_tp8_in_one() {
     // Llama 70B has 8 KV heads; TP 16 replicates them, so KV per GPU stays at 1/8.
     let mut load16 = dense_load(&model, &tp16, 2.0, 2.0);
     load16.kv_bytes_per_token_full = dense_load(&model, &tp8, 2.0, 2.0).kv_bytes_per_token_full;
-    let s8 = StageCost::new(&dense_load(&model, &tp8, 2.0, 2.0), &tp8, &cluster(1, h100()), WeightPrecision::Bf16, &params);
-    let s16 = StageCost::new(&load16, &tp16, &cluster(2, h100()), WeightPrecision::Bf16, &params);
+    let s8 = StageCost::new(&dense_load(&model, &tp8, 2.0, 2.0), &tp8, &cluster(1, h100()), WeightPrecision::Bf16, &params, None);
+    let s16 = StageCost::new(&load16, &tp16, &cluster(2, h100()), WeightPrecision::Bf16, &params, None);
     for batch in [Batch::decode(1.0, 2048.0), Batch::decode(256.0, 2048.0), Batch::prefill(8192.0, 8192.0)] {
         let (a, b) = (s8.step(&batch), s16.step(&batch));
         println!(
@@ -200,12 +200,12 @@ fn moe_reads_only_the_touched_experts() {
     let mut gpu = h100();
     gpu.memory = Bytes::from_gib(1000.0);
     let params = PerfParams::prior(Generation::Hopper, Engine::Sglang);
-    let base = StageCost::new(&load, &layout, &cluster(1, gpu.clone()), WeightPrecision::Fp8, &params);
+    let base = StageCost::new(&load, &layout, &cluster(1, gpu.clone()), WeightPrecision::Fp8, &params, None);
     for (experts, k, tokens) in [(256u32, 8u32, 1.0), (256, 8, 32.0), (256, 8, 1000.0), (8, 2, 1.0), (8, 2, 7.0), (128, 128, 3.0)] {
         let mut c = compute;
         c.experts = experts;
         c.experts_per_token = k;
-        let stage = StageCost::new(&StageLoad { compute: c, ..load }, &layout, &cluster(1, gpu.clone()), WeightPrecision::Fp8, &params);
+        let stage = StageCost::new(&StageLoad { compute: c, ..load }, &layout, &cluster(1, gpu.clone()), WeightPrecision::Fp8, &params, None);
         let expected = 1.0 - (1.0 - k as f64 / experts as f64).powf(tokens);
         let actual = stage.experts_touched(tokens);
         println!("E {experts} k {k} b {tokens}: expected {expected:.6}, actual {actual:.6}");
@@ -230,8 +230,8 @@ fn pp_raises_tpot_but_does_not_divide_throughput() {
     let c = cluster(2, h100());
     let dp2 = Layout::new(8, 1, 2, 1, 16).unwrap();
     let pp2 = Layout::new(8, 2, 1, 1, 16).unwrap();
-    let s1 = StageCost::new(&dense_load(&model, &dp2, 2.0, 2.0), &dp2, &c, WeightPrecision::Bf16, &params);
-    let s2 = StageCost::new(&dense_load(&model, &pp2, 2.0, 2.0), &pp2, &c, WeightPrecision::Bf16, &params);
+    let s1 = StageCost::new(&dense_load(&model, &dp2, 2.0, 2.0), &dp2, &c, WeightPrecision::Bf16, &params, None);
+    let s2 = StageCost::new(&dense_load(&model, &pp2, 2.0, 2.0), &pp2, &c, WeightPrecision::Bf16, &params, None);
     for concurrency in [1, 8, 64, 256] {
         let w = workload(2048, 512, Load::Concurrency(concurrency), Sla::default());
         let a = operating_point(&s1, &w, &limits(1000.0)).unwrap();
@@ -250,7 +250,7 @@ fn max_throughput_respects_kv_and_caps_and_tighter_tpot_never_raises_it() {
     let model = llama_3_1_70b();
     let layout = Layout::new(4, 1, 1, 1, 4).unwrap();
     let params = PerfParams::prior(Generation::Hopper, Engine::Trtllm);
-    let stage = StageCost::new(&dense_load(&model, &layout, 1.0, 1.0), &layout, &cluster(1, h100()), WeightPrecision::Fp8, &params);
+    let stage = StageCost::new(&dense_load(&model, &layout, 1.0, 1.0), &layout, &cluster(1, h100()), WeightPrecision::Fp8, &params, None);
     // (KV limit, requests cap, tokens cap)
     for (kv, requests, tokens) in [(50.0, 2048, 8192), (5000.0, 64, 8192), (5000.0, 2048, 512), (0.5, 8, 8192), (3.0, 1, 1)] {
         let lim = ServingLimits { kv_max_requests: kv, max_batch_requests: requests, max_batch_tokens: tokens };
@@ -280,7 +280,7 @@ fn request_rate_is_a_fixed_point_and_saturates() {
     let model = llama_3_1_8b();
     let layout = Layout::new(1, 1, 1, 1, 1).unwrap();
     let params = PerfParams::prior(Generation::Hopper, Engine::Vllm);
-    let stage = StageCost::new(&dense_load(&model, &layout, 2.0, 2.0), &layout, &cluster(1, h100()), WeightPrecision::Bf16, &params);
+    let stage = StageCost::new(&dense_load(&model, &layout, 2.0, 2.0), &layout, &cluster(1, h100()), WeightPrecision::Bf16, &params, None);
     let lim = limits(200.0);
     let max = operating_point(&stage, &workload(1000, 200, Load::MaxThroughput, Sla::default()), &lim).unwrap();
     let mut last_ttft = Seconds::ZERO;
@@ -336,7 +336,7 @@ fn calibration_sanity_llama_70b_fp8_h100_tp1_vs_tp2() {
         let held = (linear + 2.0 * 1.0507e9 * 2.0) / tp as f64;
         let free = ((79.6 - 3.0) * 1024f64.powi(3) - held) * 0.95;
         let kv_requests = free / (163840.0 / tp as f64) / (isl + osl) as f64;
-        let stage = StageCost::new(&load, &layout, &cluster(1, h100()), WeightPrecision::Fp8, &params);
+        let stage = StageCost::new(&load, &layout, &cluster(1, h100()), WeightPrecision::Fp8, &params, None);
         let p = operating_point(&stage, &workload(isl, osl, Load::MaxThroughput, Sla::default()), &limits(kv_requests)).unwrap();
         let per_gpu = p.output_tok_s / tp as f64;
         println!(
@@ -364,11 +364,11 @@ fn calibration_sanity_llama_70b_fp8_h100_tp1_vs_tp2() {
 }
 
 /// Llama 3.1 70B BF16, TP 8 on one H100 node, vLLM's priors: the Scicom benchmark's setting.
-fn tp8_70b() -> StageCost {
+fn tp8_70b() -> StageCost<'static> {
     let model = llama_3_1_70b();
     let layout = Layout::new(8, 1, 1, 1, 8).unwrap();
     let params = PerfParams::prior(Generation::Hopper, Engine::Vllm);
-    StageCost::new(&dense_load(&model, &layout, 2.0, 2.0), &layout, &cluster(1, h100()), WeightPrecision::Bf16, &params)
+    StageCost::new(&dense_load(&model, &layout, 2.0, 2.0), &layout, &cluster(1, h100()), WeightPrecision::Bf16, &params, None)
 }
 
 #[test]
@@ -480,7 +480,7 @@ proptest! {
             compute,
         };
         let cluster = Cluster { gpu: h100(), nodes, gpus_per_node: 8 };
-        let stage = StageCost::new(&load, &layout, &cluster, WeightPrecision::Fp8, &params);
+        let stage = StageCost::new(&load, &layout, &cluster, WeightPrecision::Fp8, &params, None);
         let batch = Batch { decode_tokens: decode, decode_context: context, prefill_tokens: prefill, prefill_context: context / 2.0 };
         let step = stage.step(&batch);
         for t in [step.compute, step.memory, step.communication, step.overhead, step.total] {

@@ -52,6 +52,35 @@ fn an_sla_no_layout_meets_gives_an_empty_recommendation_with_the_reason() {
     assert!(p.candidates.iter().any(|c| c.rejected_because.as_deref() == Some("sla-tpot")));
 }
 
+/// Issue 11, item 3: a request rate above what a layout serves is overloaded — served at its
+/// capacity, with no TTFT (the queue grows without bound) — and the plan says so in numbers.
+#[test]
+fn an_overloaded_request_rate_is_served_at_capacity_and_said_in_numbers() {
+    let offered = 1000.0;
+    let p = plan_json(json!({"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {"isl": 2048, "osl": 512, "request_rate": offered}}))
+        .unwrap();
+    assert!(p.recommended.is_none(), "1000 req/s of 2048 + 512 tokens overload one H100");
+    let c = &p.candidates[0];
+    assert_eq!(c.rejected_because.as_deref(), Some("saturated"));
+    let served = c.output_tok_s.expect("served at capacity") / 512.0;
+    let detail = c.rejected_detail.as_deref().unwrap_or_default();
+    let said = format!("overloaded: {offered:.2} req/s offered, {served:.2} req/s served");
+    println!("{detail}");
+    assert!(detail.starts_with(&said), "expected {said:?} in {detail:?}");
+    assert_eq!((c.ttft_ms, c.concurrency, c.range), (None, None, None), "no steady TTFT nor queue length when overloaded");
+    assert!(c.tpot_ms.is_some_and(|t| t > 0.0) && served > 0.0 && served < offered);
+    // The same capacity as the maximum-throughput point of the layout.
+    let max = plan_json(json!({"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {"isl": 2048, "osl": 512}})).unwrap();
+    let capacity = max.candidates[0].output_tok_s.unwrap();
+    let diff = (c.output_tok_s.unwrap() - capacity).abs() / capacity;
+    println!("served at capacity: expected {capacity:.1} tok/s, actual {:.1}, difference {diff:.2e}, tolerance 1e-9", c.output_tok_s.unwrap());
+    assert!(diff < 1e-9);
+    let last = p.trace.last().unwrap();
+    assert_eq!(last.id, "no-feasible-layout");
+    assert!(last.detail.contains(&format!("the most any serves is {served:.2} req/s")), "{}", last.detail);
+    assert_eq!(last.inputs["offered_req_s"], offered);
+}
+
 #[test]
 fn the_trace_explains_the_winner_and_the_rule() {
     let p = plan_json(json!({"model": "llama-3.1-70b", "gpu": "h100-sxm", "nodes": 2,

@@ -1,0 +1,257 @@
+//! The step model by operation against the shipped tables (`data/kernels/`, read here with
+//! `std::fs`): look-ups at and between measured points, the fall-back to the roofline, a
+//! published-physics check, and the invariants of every operation's time.
+
+use super::super::super::evaluate::{prepare, Evaluator};
+use super::super::super::inputs::{resolve_with, PlannerInputs};
+use super::super::super::kernels::grid::Between;
+use super::super::super::kernels::tests::library;
+use super::super::super::kernels::{parse, KernelTables, Library};
+use super::super::super::layout::Layout;
+use super::super::super::precision::{KvPrecision, Precisions, WeightPrecision};
+use super::super::super::scenario::ScenarioInput;
+use super::super::super::search::{enumerate, search};
+use super::super::load::{Gemm, Projection};
+use super::super::step::{Batch, Op};
+use super::*;
+use proptest::prelude::*;
+use std::sync::OnceLock;
+
+/// The shipped library, read once for every test of this file.
+fn shipped() -> &'static Library {
+    static LIBRARY: OnceLock<Library> = OnceLock::new();
+    LIBRARY.get_or_init(library)
+}
+
+fn tables(name: &str) -> KernelTables {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/kernels").join(name);
+    parse(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))).unwrap()
+}
+
+fn scenario(text: &str) -> PlannerInputs {
+    resolve_with(&ScenarioInput::from_json(text).unwrap(), shipped()).unwrap()
+}
+
+fn bf16() -> Precisions {
+    Precisions { weights: WeightPrecision::Bf16, kv: KvPrecision::Bf16 }
+}
+
+/// The utilisation a time implies: `max(F/peak, B/hbm)/t`, F and B by hand from FORMAT.md.
+fn gemm_utilisation(t: &KernelTables, n: f64, k: f64, m: f64, time: f64) -> f64 {
+    let (f, b) = (2.0 * m * n * k, m * k * 2.0 + n * k * 2.0 + 2.0 * m * n);
+    (f / t.peak("bf16").unwrap()).max(b / t.hbm) / time
+}
+
+fn gemm_op(t: &KernelTables, n: f64, k: f64) -> GemmOp {
+    let plan = KernelPlan::new(t, bf16(), &super::super::super::model::fixtures::llama_3_1_70b());
+    let gemm = Gemm { projection: Projection::Down, n, k, count: 1 };
+    GemmOp::new(gemm, plan.gemm.as_ref().unwrap(), plan.hbm)
+}
+
+fn check(what: &str, actual: f64, expected: f64, tolerance: f64) {
+    let diff = (actual - expected).abs() / expected.abs();
+    println!("{what}: expected {expected:.5}, actual {actual:.5}, difference {:.3} %, tolerance {:.3} %", diff * 100.0, tolerance * 100.0);
+    assert!(diff <= tolerance, "{what}: expected {expected}, actual {actual}, tolerance {tolerance}");
+}
+
+/// The file writes 3 significant digits (`%.3g`): half a unit of the third digit.
+fn rounding(x: f64) -> f64 {
+    0.5 * 10f64.powf(x.abs().log10().floor() - 2.0) / x.abs()
+}
+
+#[test]
+fn a_lookup_at_a_measured_point_returns_the_measured_value() {
+    let t = tables("h100_sxm.trtllm.txt");
+    // h100_sxm.trtllm.txt, `gemm dtype=bf16`, row n = 4096, k = 4096 (the 8th): m = 64 is 0.659.
+    let op = gemm_op(&t, 4096.0, 4096.0);
+    let (c, m) = op.time(64.0);
+    let u = gemm_utilisation(&t, 4096.0, 4096.0, 64.0, c.max(m));
+    check("gemm bf16 n 4096 k 4096 m 64: u", u, 0.659, rounding(0.659));
+    // `attn_gen q=bf16 kv=bf16 d=128 gqa=8`, h = 8, b = 64, s = 4096: 0.57 (row h 8, b 64).
+    let plan = KernelPlan::new(&t, bf16(), &super::super::super::model::fixtures::llama_3_1_70b());
+    let gqa = Attention::Gqa { heads: 64, kv_heads: 8, head_dim: 128, bias: false, values_from_keys: false };
+    let op = attention_op(&plan, gqa, None, 1, false, 8, KvPrecision::Bf16, "bf16").unwrap();
+    let (b, s) = op.batch_and_length(64.0, 4096.0);
+    let (c, m) = op.time(b, s);
+    let (f, bytes) = (4.0 * b * 8.0 * 128.0 * s, 2.0 * b * s * 1.0 * 128.0 * 2.0 + 4.0 * b * 8.0 * 128.0);
+    let u = (f / 989e12).max(bytes / 3.35e12) / c.max(m);
+    check("attn_gen h 8 b 64 s 4096: u", u, 0.57, rounding(0.57));
+    // All-reduce on 8 GPUs, 1 MiB: `nccl op=all_reduce` 0.161 of the 450 GB/s link beats
+    // `custom_ar` 0.157 (2·7/8 of the bytes cross the link).
+    let ar = all_reduce_op(&plan, &Layout::new(8, 1, 1, 1, 8).unwrap(), &h100_node(), &llama_70b_compute()).unwrap();
+    let tokens = 1048576.0 / ar.bytes_per_token;
+    let (time, table) = ar.time(tokens);
+    assert_eq!(t.tables[table].name(), "nccl op=all_reduce", "the faster of the two at 1 MiB");
+    let u = 2.0 * 7.0 / 8.0 * 1048576.0 / (time / ar.count * 450e9);
+    check("nccl all_reduce 8 GPUs 1 MiB: u", u, 0.161, rounding(0.161));
+}
+
+fn h100_node() -> Cluster {
+    super::super::comm::tests::cluster(1, super::super::comm::tests::h100())
+}
+
+fn llama_70b_compute() -> StageCompute {
+    let m = super::super::super::model::fixtures::llama_3_1_70b();
+    StageCompute::new(&m, &m.layers, true, &Layout::new(8, 1, 1, 1, 8).unwrap())
+}
+
+#[test]
+fn between_two_measured_points_the_lookup_lies_between_them() {
+    let t = tables("h100_sxm.trtllm.txt");
+    let op = gemm_op(&t, 4096.0, 4096.0);
+    let u = |m: f64| {
+        let (c, mem) = op.time(m);
+        gemm_utilisation(&t, 4096.0, 4096.0, m, c.max(mem))
+    };
+    let (lo, mid, hi) = (u(64.0), u(96.0), u(128.0));
+    println!("gemm n 4096 k 4096: u(64) {lo:.4}, u(96) {mid:.4}, u(128) {hi:.4}");
+    assert!(mid >= lo.min(hi) && mid <= lo.max(hi), "u(96) {mid} not between {lo} and {hi}");
+    // Off the grid on every axis (n 6144, k 8192, m 100): between the eight measured corners.
+    let corners: Vec<f64> = [4096.0, 16384.0]
+        .iter()
+        .flat_map(|&n| [4096.0, 16384.0].map(move |k| (n, k)))
+        .flat_map(|(n, k)| [64.0, 128.0].map(move |m| (n, k, m)))
+        .map(|(n, k, m)| t.tables[0].grid.at(&[n, k, m], Between::Linear).unwrap())
+        .collect();
+    let op = gemm_op(&t, 6144.0, 8192.0);
+    let (c, m) = op.time(100.0);
+    let u = gemm_utilisation(&t, 6144.0, 8192.0, 100.0, c.max(m));
+    let (min, max) = corners.iter().fold((f64::INFINITY, 0.0f64), |(a, b), &x| (a.min(x), b.max(x)));
+    println!("gemm n 6144 k 8192 m 100: u {u:.4} within the corners [{min:.4}, {max:.4}]");
+    assert!(u >= min - 1e-12 && u <= max + 1e-12);
+}
+
+/// A GPU the tables do not cover is timed by the roofline, and the trace's step operations say so.
+#[test]
+fn a_gpu_without_tables_falls_back_to_the_roofline_and_says_so() {
+    let text = r#"{"model": "llama-3.1-8b", "gpu": "mi300x", "workload": {"isl": 1024, "osl": 256}}"#;
+    let i = scenario(text);
+    assert!(i.kernels.is_none() && i.kernels_supplied);
+    let plan = crate::planning::plan_inputs(&i).unwrap();
+    let ops = plan.trace.iter().find(|s| s.id == "step-operations").expect("a step-operations trace step");
+    println!("{}", ops.detail);
+    assert!(ops.detail.contains("roofline with the fitted GEMM and HBM efficiencies: no table for AMD Instinct MI300X 192GB"), "{}", ops.detail);
+    assert_eq!(ops.inputs["decode_from_tables_ms"], 0.0);
+    // The same numbers as without a library: the roofline unchanged.
+    let plain = crate::planning::plan(&ScenarioInput::from_json(text).unwrap()).unwrap();
+    assert_eq!(plain.candidates, plan.candidates);
+    // A catalog GPU with tables, under the engine the tables were measured with: table-timed.
+    let h100 = scenario(r#"{"model": "llama-3.1-8b", "gpu": "h100-sxm", "engine": "trtllm", "workload": {"isl": 1024, "osl": 256}}"#);
+    let plan = crate::planning::plan_inputs(&h100).unwrap();
+    let ops = plan.trace.iter().find(|s| s.id == "step-operations").unwrap();
+    println!("{}", ops.detail);
+    assert!(ops.detail.contains("gemm dtype=bf16 (h100_sxm, trtllm 1.3.0rc20): n 6144 between 4096 and 16384"), "{}", ops.detail);
+    assert!(ops.inputs["decode_from_tables_ms"] > 0.5 * ops.inputs["decode_step_ms"]);
+}
+
+/// Llama 3.1 8B BF16 decoding one sequence on one H100 with the TensorRT-LLM tables: the weight
+/// read dominates. Expected: weights ÷ bandwidth (7.505e9 parameters read per step, the input
+/// embedding excepted, × 2 bytes = 15.01 GB over 3.35 TB/s = 4.48 ms). The tables' GEMM
+/// utilisation at m = 1 for its shapes (n 4096–65536 clamped, k 4096–16384) is 0.60–0.82
+/// (h100_sxm.trtllm.txt), so its linear layers take 1/0.82–1/0.60 = 1.2–1.7× that; the whole
+/// step adds decode attention at its batch-1 latency floor (u ≈ 0.04 at b 1, s 1024) and the
+/// fitted overheads: tolerance for the step, 1.0–2.2×.
+#[test]
+fn llama_8b_bf16_batch_1_on_h100_with_tables_stays_near_weights_over_bandwidth() {
+    let i = scenario(r#"{"model": "llama-3.1-8b", "gpu": "h100-sxm", "engine": "trtllm", "workload": {"isl": 1024, "osl": 128}}"#);
+    let p = prepare(&i, Layout::new(1, 1, 1, 1, 1).unwrap()).unwrap();
+    let cost = p.cost(&i, &i.params);
+    let batch = Batch::decode(1.0, 1024.0);
+    let expected = 15.01e9 / 3.35e12;
+    let linear: f64 = cost.operations(&batch).iter().filter(|o| matches!(o.op, Op::Gemm { .. })).map(|o| o.time.value()).sum();
+    let step = cost.step(&batch).total.value();
+    for (what, actual, [lo, hi]) in [("linear layers", linear, [1.0 / 0.82, 1.0 / 0.60]), ("decode step", step, [1.0, 2.2])] {
+        println!("{what}: weights ÷ bandwidth {:.3} ms, actual {:.3} ms = {:.2}×, tolerance {lo:.2}–{hi:.2}×", expected * 1e3, actual * 1e3, actual / expected);
+        assert!(actual / expected >= lo - 1e-9 && actual / expected <= hi + 1e-9, "{what}: {:.2}× outside {lo:.2}–{hi:.2}×", actual / expected);
+    }
+}
+
+/// The routing skew parameter: at its prior the MoE operation is the table's; at 0 and 1.2 the
+/// `moe_routing` ratios of the file.
+#[test]
+fn the_routing_skew_reproduces_the_tables_at_its_anchors() {
+    let i = scenario(r#"{"model": "mixtral-8x7b", "weights": "fp8", "gpu": "h100-sxm", "engine": "trtllm", "workload": {"isl": 1024, "osl": 256}}"#);
+    let p = prepare(&i, Layout::new(1, 1, 8, 8, 8).unwrap()).unwrap();
+    let Ok(experts) = &p.ops.as_ref().unwrap().experts else { panic!("Mixtral's experts are table-timed on H100") };
+    let tokens = 64.0 / experts.to_row;
+    let base = experts.time(tokens, ROUTING_MEASURED);
+    assert_eq!(base.2, 1.0);
+    // h100_sxm.trtllm.txt moe_routing at ep 8, tokens 64: balanced 1.11, power_law_1.2 0.989.
+    for (skew, ratio) in [(0.0, 1.11), (1.2, 0.989)] {
+        let t = experts.time(tokens, skew);
+        check(&format!("skew {skew}: MoE time ratio"), (t.0.max(t.1)) / base.0.max(base.1), ratio, 1e-9);
+    }
+    assert_eq!(crate::perf::params::PerfParams::prior(crate::gpu::Generation::Hopper, crate::engine::Engine::Trtllm).moe_routing_skew, ROUTING_MEASURED);
+    // All 8 experts on one GPU (tp 1, ep 1): balanced routing takes the same time at every ep,
+    // the row's × its balanced ratio at the measured ep 8; the measured routing, that × 1/the
+    // balanced ratio at ep 1 (tokens 64: 1.26).
+    let one = prepare(&i, Layout::new(1, 1, 1, 1, 1).unwrap()).unwrap();
+    let Ok(single) = &one.ops.as_ref().unwrap().experts else { panic!("table-timed") };
+    let at = (tokens * single.to_row).log2();
+    check("ep 1, skew 0: routing factor", single.routing_factor(0.0, at), 1.11, 1e-9);
+    check("ep 1, skew 1.01: routing factor", single.routing_factor(ROUTING_MEASURED, at), 1.11 / 1.26, 1e-9);
+}
+
+/// The search with tables reuses per layout what it reuses without (`evaluate::Evaluator`) and
+/// picks the tables once: every evaluation equals a fresh one.
+#[test]
+fn with_tables_the_search_equals_fresh_evaluations() {
+    for text in [
+        r#"{"model": "mixtral-8x7b", "gpu": "h100-sxm", "nodes": 2, "engine": "sglang", "workload": {"isl": 1024, "osl": 256, "concurrency": 96}}"#,
+        r#"{"model": "deepseek-ai/DeepSeek-V3", "gpu": "h200-sxm", "nodes": 4, "weights": "fp8", "engine": "trtllm", "workload": {"isl": 2048, "osl": 512}}"#,
+        r#"{"model": "openai/gpt-oss-120b", "gpu": "b200", "nodes": 2, "weights": "fp4", "engine": "vllm", "workload": {"isl": 1024, "osl": 1024, "request_rate": 5}}"#,
+    ] {
+        let i = scenario(text);
+        assert!(i.kernels.is_some(), "{text}");
+        let r = search(&i).unwrap();
+        let layouts = enumerate(i.cluster.total_gpus(), i.model.is_moe(), &i.constraint).unwrap();
+        for (e, l) in r.evaluations.iter().zip(layouts) {
+            assert_eq!(*e, crate::evaluate::evaluate(&i, l), "{text}: {l}");
+        }
+        assert!(!r.ranking.is_empty(), "{text}: something feasible");
+    }
+}
+
+fn models() -> Vec<&'static str> {
+    vec!["llama-3.1-8b", "llama-3.1-70b", "mixtral-8x7b", "deepseek-ai/DeepSeek-V3", "openai/gpt-oss-120b", "google/gemma-4-31B-it", "Qwen/Qwen3-30B-A3B"]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Every operation's time is finite and non-negative for any model, GPU, engine,
+    /// precision, layout and batch, and the operations sum to the step.
+    #[test]
+    fn every_operation_time_is_finite_and_non_negative(
+        model in prop::sample::select(models()),
+        gpu in prop::sample::select(vec!["h100-sxm", "h200-sxm", "b200", "gb200", "l40s", "a100-sxm-80gb", "rtx-pro-6000-server"]),
+        engine in prop::sample::select(vec!["trtllm", "vllm", "sglang"]),
+        weights in prop::sample::select(vec!["bf16", "fp8", "fp4", "int4"]),
+        kv in prop::sample::select(vec!["bf16", "fp8", "int8"]),
+        nodes in 1u32..3,
+        pick in 0usize..1000,
+        decode in 0.0f64..3000.0,
+        context in 0.0f64..200_000.0,
+        prefill in 0.0f64..20_000.0,
+        prefill_context in 0.0f64..100_000.0,
+    ) {
+        let text = format!(r#"{{"model": "{model}", "gpu": "{gpu}", "nodes": {nodes}, "engine": "{engine}", "weights": "{weights}", "kv_cache": "{kv}", "workload": {{"isl": 1024, "osl": 256}}}}"#);
+        let Ok(input) = ScenarioInput::from_json(&text) else { return Ok(()) };
+        let Ok(i) = resolve_with(&input, shipped()) else { return Ok(()) };
+        let layouts = enumerate(i.cluster.total_gpus(), i.model.is_moe(), &i.constraint).unwrap();
+        let mut evaluator = Evaluator::new(&i);
+        let prepared: Vec<_> = layouts.iter().filter_map(|&l| evaluator.prepare(l).ok()).collect();
+        let Some(p) = prepared.get(pick % prepared.len().max(1)) else { return Ok(()) };
+        let cost = p.cost(&i, &i.params);
+        let batch = Batch { decode_tokens: decode, decode_context: context, prefill_tokens: prefill, prefill_context };
+        let ops = cost.operations(&batch);
+        for o in &ops {
+            for t in [o.time, o.compute, o.memory] {
+                prop_assert!(t.value().is_finite() && t.value() >= 0.0, "{text} {}: {o:?}", p.layout);
+            }
+        }
+        let step = cost.step(&batch).total.value();
+        let sum: f64 = ops.iter().map(|o| o.time.value()).sum();
+        prop_assert!((sum - step).abs() <= 1e-9 * step.max(1e-12), "{text} {}: operations {sum} vs step {step}", p.layout);
+    }
+}
