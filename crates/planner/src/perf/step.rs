@@ -381,7 +381,7 @@ impl<'a> StageCost<'a> {
         let q = Query::new(batch, self.expert_units);
         let replicated = q.tokens * self.replicated_per_token;
         let (mut compute, mut memory, mut compute_bound, mut memory_bound) = (0.0, 0.0, 0.0, replicated);
-        self.kernels(&q, &mut |_, c, m| {
+        let mut add = |c: f64, m: f64| {
             compute += c;
             memory += m;
             if c >= m {
@@ -389,7 +389,16 @@ impl<'a> StageCost<'a> {
             } else {
                 memory_bound += m;
             }
-        });
+        };
+        if self.ops.is_none() {
+            // No tables: the four rooflines straight, without building the operations (the
+            // search calls this thousands of times per plan).
+            for (c, m) in [self.linear_roofline(&q), self.experts_roofline(&q), self.decode_roofline(&q), self.prefill_roofline(&q)] {
+                add(c, m);
+            }
+        } else {
+            self.kernels(&q, &mut |_, c, m| add(c, m));
+        }
         memory += replicated;
         let communication = match self.ops {
             Some(ops) if ops.times_communication() => self.communication(q.tokens).iter().fold(0.0, |sum, c| sum + c.1),
@@ -428,6 +437,30 @@ impl<'a> StageCost<'a> {
         list
     }
 
+    /// The linear layers' roofline: (compute, memory) seconds.
+    fn linear_roofline(&self, q: &Query) -> (f64, f64) {
+        (q.tokens * self.linear_per_token + q.d * self.lm_head_per_token, self.dense_weights)
+    }
+
+    /// The routed experts' roofline.
+    fn experts_roofline(&self, q: &Query) -> (f64, f64) {
+        (q.routed * self.expert_per_token, self.experts_touched(q.routed) * self.expert_weights)
+    }
+
+    /// Decode attention's roofline (windowed layers at most their window of context).
+    fn decode_roofline(&self, q: &Query) -> (f64, f64) {
+        let ctx_w = q.ctx.min(self.window);
+        let c = q.d * (q.ctx * self.decode_pair_full + ctx_w * self.decode_pair_windowed);
+        (c, q.d * (q.ctx * self.kv_full + ctx_w * self.kv_windowed))
+    }
+
+    /// Prefill attention's roofline.
+    fn prefill_roofline(&self, q: &Query) -> (f64, f64) {
+        let pctx_w = q.pctx.min(self.window);
+        let c = q.p * (q.pctx * self.prefill_pair_full + pctx_w * self.prefill_pair_windowed);
+        (c, q.p * (self.kv_full + self.kv_windowed))
+    }
+
     /// The kernels of a step, each with its (compute, memory) seconds, in the roofline's
     /// order: linear layers, experts, decode attention, prefill attention; a kind the tables
     /// time as its operations, else as one roofline.
@@ -444,8 +477,8 @@ impl<'a> StageCost<'a> {
                 }
             }
             other => {
-                let why = uncovered(other);
-                f(Op::Roofline { kind: Kind::Linear, why }, q.tokens * self.linear_per_token + d * self.lm_head_per_token, self.dense_weights);
+                let (c, m) = self.linear_roofline(q);
+                f(Op::Roofline { kind: Kind::Linear, why: uncovered(other) }, c, m);
             }
         }
         match ops.map(|o| &o.experts) {
@@ -454,9 +487,8 @@ impl<'a> StageCost<'a> {
                 f(Op::Experts { op, tokens: q.routed, routing }, c, mem);
             }
             other => {
-                let why = uncovered(other);
-                let (c, m) = (q.routed * self.expert_per_token, self.experts_touched(q.routed) * self.expert_weights);
-                f(Op::Roofline { kind: Kind::Experts, why }, c, m);
+                let (c, m) = self.experts_roofline(q);
+                f(Op::Roofline { kind: Kind::Experts, why: uncovered(other) }, c, m);
             }
         }
         for (prefill, attention) in [(false, ops.map(|o| &o.decode)), (true, ops.map(|o| &o.prefill))] {
@@ -469,14 +501,11 @@ impl<'a> StageCost<'a> {
                     }
                 }
                 other if prefill => {
-                    let pctx_w = pctx.min(self.window);
-                    let c = p * (pctx * self.prefill_pair_full + pctx_w * self.prefill_pair_windowed);
-                    f(Op::Roofline { kind: Kind::PrefillAttention, why: uncovered(other) }, c, p * (self.kv_full + self.kv_windowed));
+                    let (c, m) = self.prefill_roofline(q);
+                    f(Op::Roofline { kind: Kind::PrefillAttention, why: uncovered(other) }, c, m);
                 }
                 other => {
-                    let ctx_w = ctx.min(self.window);
-                    let c = d * (ctx * self.decode_pair_full + ctx_w * self.decode_pair_windowed);
-                    let m = d * (ctx * self.kv_full + ctx_w * self.kv_windowed);
+                    let (c, m) = self.decode_roofline(q);
                     f(Op::Roofline { kind: Kind::DecodeAttention, why: uncovered(other) }, c, m);
                 }
             }
