@@ -145,7 +145,7 @@ impl<'a> Evaluator<'a> {
         };
         let ops = self.kernels.as_ref().map(|k| {
             let stage = &m.layers[shared.stage.clone()];
-            StageOps::new(k, m, stage, shared.lm_head, &layout, &inputs.cluster, inputs.precision.kv, &load.compute)
+            Box::new(StageOps::new(k, m, stage, shared.lm_head, &layout, &inputs.cluster, inputs.precision.kv, &load.compute))
         });
         Ok(Prepared { layout, memory: plan, load, limits, ops })
     }
@@ -169,7 +169,8 @@ pub struct Prepared {
     pub load: StageLoad,
     pub limits: ServingLimits,
     /// The heaviest stage's operations timed from the kernel tables (`None`: no tables).
-    pub ops: Option<StageOps>,
+    /// Boxed: a prepared layout moves through the search, and most plans have no tables.
+    pub ops: Option<Box<StageOps>>,
 }
 
 /// Check divisibility and memory and gather the performance model's inputs; `Err` holds the
@@ -181,7 +182,7 @@ pub fn prepare(inputs: &PlannerInputs, layout: Layout) -> Result<Prepared, Box<E
 impl Prepared {
     /// The heaviest stage's step model under `params`.
     pub fn cost<'a>(&'a self, inputs: &PlannerInputs, params: &PerfParams) -> StageCost<'a> {
-        StageCost::new(&self.load, &self.layout, &inputs.cluster, inputs.precision.weights, params, self.ops.as_ref())
+        StageCost::new(&self.load, &self.layout, &inputs.cluster, inputs.precision.weights, params, self.ops.as_deref())
     }
 
     /// The operating point under `params` (the performance model alone).
