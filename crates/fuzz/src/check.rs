@@ -150,6 +150,9 @@ fn resolves(value: &Value, path: &str) -> bool {
                     _ => false,
                 })
         }
+        // A struct given as an array of its fields in order (serde reads that form too) has
+        // its fields named, not indexed.
+        Value::Array(_) if !path.contains(['.', '[']) => true,
         Value::Array(items) => {
             let Some((index, rest)) = path.strip_prefix('[').and_then(|p| p.split_once(']')) else { return false };
             let Ok(index) = index.parse::<usize>() else { return false };
@@ -213,6 +216,7 @@ mod tests {
             assert_eq!(kind_of(named(field, "bad", &input)), expected, "field {field}");
         }
         assert_eq!(kind_of(named("scenario", "not an object", &json!(42))), None);
+        assert_eq!(kind_of(named("workload.osl", "must be between", &json!({"workload": [4, 0]}))), None, "a struct as an array");
         let odd_keys = json!({"n5.odes": 1, "": 2});
         assert_eq!(kind_of(named("n5.odes", "unknown field", &odd_keys)), None, "a key holding a dot");
         assert_eq!(kind_of(named("scenario", "unknown field ``", &odd_keys)), None, "an empty key");

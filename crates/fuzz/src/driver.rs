@@ -1,6 +1,7 @@
 //! The stable driver: a target's seeds run as they are, then mutants of its pool, each input
 //! under `catch_unwind` and timed; a failure is minimised and saved with the command that
-//! replays it, and a run ends with its figures (`Report`).
+//! replays it, and a run ends with its figures (`Report`). An input's time is its thread's CPU
+//! time.
 //!
 //! Design decision: guidance without instrumentation. An input whose behaviour (the string a
 //! target returns: the field rejected, feasible or not, what binds) has not been seen joins the
@@ -27,6 +28,9 @@ use std::time::{Duration, Instant};
 pub const STUCK: Duration = Duration::from_secs(60);
 /// The pool's size: seeds plus inputs showing a new behaviour.
 const POOL: usize = 10_000;
+/// Inputs larger than this do not join the pool: they are still run, but mutating them again
+/// would spend the run parsing and copying them.
+const POOL_INPUT: usize = 16 << 10;
 /// Time spent minimising one failure.
 const MINIMISE: Duration = Duration::from_secs(10);
 /// Distinct failures saved per target; past that they are only counted.
@@ -119,13 +123,13 @@ pub fn run(target: Target, options: &Options) -> io::Result<Report> {
         }
         let seen = match seen {
             Ok(_) if took > options.hang => {
-                Err(Failure::new(Kind::Hang, format!("took {:.2} s, more than {:.2} s", took.as_secs_f64(), options.hang.as_secs_f64())))
+                Err(Failure::new(Kind::Hang, format!("took {:.2} s of CPU time, more than {:.2} s", took.as_secs_f64(), options.hang.as_secs_f64())))
             }
             other => other,
         };
         match seen {
             Ok(behaviour) => {
-                if behaviours.insert(behaviour) && i as usize >= seeds.len() {
+                if behaviours.insert(behaviour) && i as usize >= seeds.len() && input.len() <= POOL_INPUT {
                     if pool.len() < POOL {
                         pool.push(input);
                     } else {
@@ -156,10 +160,11 @@ pub fn run(target: Target, options: &Options) -> io::Result<Report> {
     Ok(Report { target, inputs: total, elapsed, found, slowest, slowest_input, behaviours: behaviours.len() })
 }
 
-/// Runs one input: what the target saw (a panic as a failure) and the time it took.
+/// Runs one input: what the target saw (a panic as a failure) and the CPU time it took (the
+/// machine is shared: wall time would count other processes' turns as the input's).
 pub fn execute(target: Target, input: &[u8]) -> (Seen, Duration) {
     install_panic_hook();
-    let start = Instant::now();
+    let start = cpu_time::ThreadTime::now();
     IN_TARGET.with(|t| t.set(true));
     let result = catch_unwind(AssertUnwindSafe(|| target.run(input)));
     IN_TARGET.with(|t| t.set(false));

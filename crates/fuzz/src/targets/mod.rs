@@ -71,6 +71,14 @@ impl Target {
         }
     }
 
+    /// Runs the input and panics on a broken property: the libFuzzer harness's body
+    /// (libFuzzer saves a panicking input as a crash).
+    pub fn assert_holds(self, input: &[u8]) {
+        if let Err(failure) = self.run(input) {
+            panic!("{}: {failure}", self.name());
+        }
+    }
+
     /// Runs the input and checks every property; panics are the caller's to catch.
     pub fn run(self, input: &[u8]) -> Seen {
         let text = String::from_utf8_lossy(input);
