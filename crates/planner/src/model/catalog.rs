@@ -127,9 +127,12 @@ fn close_matches(c: &Catalog, id: &str) -> Vec<String> {
         .index
         .iter()
         .filter_map(|&(ref name, i)| {
-            let d = edit_distance(name, &wanted);
+            let limit = 3.max(wanted.len() / 4);
+            // The distance is at least the difference in length: past the limit, not worth the
+            // quadratic count (a pasted megabyte took seconds).
+            let d = if name.len().abs_diff(wanted.len()) > limit { usize::MAX } else { edit_distance(name, &wanted) };
             let contains = !wanted.is_empty() && (name.contains(&wanted) || wanted.contains(name.as_str()));
-            (d <= 3.max(wanted.len() / 4) || contains).then_some((if contains { 0 } else { d }, i))
+            (d <= limit || contains).then_some((if contains { 0 } else { d }, i))
         })
         .collect();
     let order = sorted_indices(scored.len(), &mut |a, b| scored[a].cmp(&scored[b]));

@@ -163,6 +163,18 @@ fn unknown_ids_are_errors_on_model_with_close_matches() {
     assert!(lookup("zzzzzzzzzzzzzzzzzzzzzzzzzz").unwrap_err().message.contains("paste"));
 }
 
+/// Fuzzing found a share link whose model was a megabyte of text taking seconds: every
+/// catalog name's edit distance to it was counted in full.
+#[test]
+fn a_very_long_unknown_id_is_refused_at_once_and_still_gets_containment_hints() {
+    let long = format!("{}qwen3-8b", "x".repeat(1_000_000));
+    let start = std::time::Instant::now();
+    let e = lookup(&long).unwrap_err();
+    let took = start.elapsed();
+    assert!(took < std::time::Duration::from_secs(1), "expected well under a second, took {took:?}");
+    assert!(e.message.contains("Qwen/Qwen3-8B"), "expected the contained preset suggested: {}", &e.message[e.message.len() - 200..]);
+}
+
 /// A preset trimmed from a shared full config imports to the same spec; when the shared file
 /// is the same repo (not a quantized sibling), to the same checkpoint precision too.
 #[test]
