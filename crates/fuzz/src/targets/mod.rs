@@ -121,7 +121,19 @@ pub fn checked_plan(scenario: &Value) -> Result<Result<Plan, InputError>, Failur
 /// A rejection of `input`, checked to name a field of it.
 pub fn rejected(e: &InputError, input: &Value) -> Seen {
     named(&e.field, &e.message, input)?;
-    Ok(format!("rejected {}: {}", e.field, shape(&e.message)))
+    Ok(rejection(e))
+}
+
+/// A rejection as a behaviour: the field with the input's own words in it (an unknown key, a
+/// key of a pasted config that is no name) as `?`, and the message's shape.
+fn rejection(e: &InputError) -> String {
+    let name = |part: &str| part.len() <= 40 && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    let mut parts: Vec<&str> = e.field.split('.').map(|p| if name(p.split('[').next().unwrap_or(p)) { p } else { "?" }).collect();
+    if e.message.starts_with("unknown field") {
+        parts.pop();
+        parts.push("?");
+    }
+    format!("rejected {}: {}", shape(&parts.join(".")), shape(&e.message))
 }
 
 /// A checked plan's behaviour, for the guidance: feasible or not and what binds, or the field
@@ -132,6 +144,6 @@ pub fn seen(planned: &Result<Plan, InputError>) -> String {
             format!("planned {} bound {}", candidates.len().min(9), c.bound.as_deref().unwrap_or("-"))
         }
         Ok(p) => format!("planned none feasible of {}", p.candidates.len().min(9)),
-        Err(e) => format!("rejected {}: {}", e.field, shape(&e.message)),
+        Err(e) => rejection(e),
     }
 }
