@@ -47,7 +47,9 @@ pub fn run(text: &str) -> Seen {
                     return Err(Failure::new(Kind::UnnamedRejection, format!("no form field for {message:?}")));
                 }
             }
-            Ok(format!("invalid {}", fields.join(",")))
+            // The first two fields only: every combination of bad fields would be a behaviour
+            // of its own, and the pool would fill with links that never plan.
+            Ok(format!("invalid {}", fields.iter().take(2).copied().collect::<Vec<_>>().join(",")))
         }
     }
 }
