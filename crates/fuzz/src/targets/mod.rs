@@ -128,12 +128,11 @@ pub fn rejected(e: &InputError, input: &Value) -> Seen {
 /// key of a pasted config that is no name) as `?`, and the message's shape.
 fn rejection(e: &InputError) -> String {
     let name = |part: &str| part.len() <= 40 && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    let mut parts: Vec<&str> = e.field.split('.').map(|p| if name(p.split('[').next().unwrap_or(p)) { p } else { "?" }).collect();
-    if e.message.starts_with("unknown field") {
-        parts.pop();
-        parts.push("?");
-    }
-    format!("rejected {}: {}", shape(&parts.join(".")), shape(&e.message))
+    // An unknown key (named between backticks, dots and all) is the input's own word.
+    let unknown = e.message.strip_prefix("unknown field `").and_then(|m| m.split_once('`')).map(|(key, _)| key);
+    let known = unknown.and_then(|key| e.field.strip_suffix(key)).unwrap_or(&e.field);
+    let parts: Vec<&str> = known.split('.').map(|p| if name(p.split('[').next().unwrap_or(p)) { p } else { "?" }).collect();
+    format!("rejected {}{}: {}", shape(&parts.join(".")), if unknown.is_some() { "?" } else { "" }, shape(&e.message))
 }
 
 /// A checked plan's behaviour, for the guidance: feasible or not and what binds, or the field
