@@ -24,6 +24,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Once};
 use std::time::{Duration, Instant};
 
+/// An input's clock: its thread's CPU time; wall time on wasm32, where the driver only builds.
+#[cfg(not(target_arch = "wasm32"))]
+type Clock = cpu_time::ThreadTime;
+#[cfg(target_arch = "wasm32")]
+type Clock = Instant;
+
 /// How long an input may run before the watchdog gives up on it.
 pub const STUCK: Duration = Duration::from_secs(60);
 /// The pool's size: seeds plus inputs showing a new behaviour.
@@ -164,7 +170,7 @@ pub fn run(target: Target, options: &Options) -> io::Result<Report> {
 /// machine is shared: wall time would count other processes' turns as the input's).
 pub fn execute(target: Target, input: &[u8]) -> (Seen, Duration) {
     install_panic_hook();
-    let start = cpu_time::ThreadTime::now();
+    let start = Clock::now();
     IN_TARGET.with(|t| t.set(true));
     let result = catch_unwind(AssertUnwindSafe(|| target.run(input)));
     IN_TARGET.with(|t| t.set(false));
