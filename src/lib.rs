@@ -1,8 +1,21 @@
 //! The page: the planner's Yew views and the page's bindings to the browser.
 //!
 //! Everything the page shows is computed by the crates below it (`planner`, `chart`, `bench`;
-//! see ARCHITECTURE.md); this crate renders and collects input. It is compiled only with the
-//! `web` feature, so a native `cargo test` of the workspace never builds a web crate.
+//! see ARCHITECTURE.md); this crate renders and collects input. The views are compiled only
+//! with the `web` feature, so a native `cargo test` of the workspace never builds a web crate.
+//!
+//! Design decision: without the feature, `ui` holds only its pure part, the form, the state it
+//! lives in and the share-link codec (`ui::form`, `ui::state`, `ui::share`), under the same
+//! paths: share links are untrusted input, and the fuzz crate (`crates/fuzz`) reads them
+//! natively.
 
 #[cfg(feature = "web")]
 pub mod ui;
+
+#[cfg(not(feature = "web"))]
+pub mod ui {
+    //! The page's pure part: the form, its state and the share-link codec (see the crate doc).
+    pub mod form;
+    pub mod share;
+    pub mod state;
+}

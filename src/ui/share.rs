@@ -11,7 +11,7 @@
 //! but a link still reproduces the plan. Pure: the page's `browser` module does the URL
 //! encoding.
 
-use super::form::{Field, FIELDS};
+use super::form::{Field, FormState, FIELDS};
 use super::state::{AppState, PerfParams};
 use planner::scenario::ScenarioInput;
 use serde_json::{json, Value};
@@ -24,6 +24,7 @@ pub const PERF_PARAMS: &str = "perf_params";
 /// The state as (name, value) query parameters, in form order.
 pub fn to_params(state: &AppState) -> Vec<(&'static str, String)> {
     let form = &state.form;
+    let defaults = FormState::default();
     let mut params = Vec::new();
     for field in FIELDS {
         if !form.active(field) {
@@ -31,10 +32,12 @@ pub fn to_params(state: &AppState) -> Vec<(&'static str, String)> {
         }
         let value = form.get(field);
         match field {
-            Field::LoadKind if value == "max" => params.push((field.param(), value.to_string())),
+            // Any kind but the default: an empty load value's parameter does not carry it.
+            Field::LoadKind if value != defaults.get(field) => params.push((field.param(), value.to_string())),
             Field::ModelSource | Field::LoadKind => {}
             Field::Config => params.push((field.param(), compact(value))),
-            _ if value.is_empty() => {}
+            // Left out, a field reads back as its default: only an empty default may be.
+            _ if value.is_empty() && defaults.get(field).is_empty() => {}
             _ => params.push((field.param(), value.to_string())),
         }
     }
@@ -87,5 +90,35 @@ fn compact(text: &str) -> String {
     match serde_json::from_str::<Value>(text) {
         Ok(value) => value.to_string(),
         Err(_) => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(params: &[(&str, String)]) -> AppState {
+        from_params(|name| params.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone())).expect("a scenario")
+    }
+
+    /// Fuzzing found links whose page differs from the page of the link it shares again: an
+    /// emptied field (`isl=`) was left out and read back as its default (1024), and a load
+    /// kind other than a concurrency (`load=zzz`, planned at the maximum throughput; an empty
+    /// `request_rate=`) read back as the default concurrency.
+    #[test]
+    fn a_link_shared_again_reproduces_emptied_fields_and_any_load_kind() {
+        let links = [
+            vec![("isl", String::new())],
+            vec![("gpu", String::new())],
+            vec![("load", "zzz".to_string())],
+            vec![("request_rate", String::new())],
+        ];
+        for link in links {
+            let state = read(&link);
+            let again = read(&to_params(&state));
+            for field in FIELDS.into_iter().filter(|&f| state.form.active(f)) {
+                assert_eq!(again.form.get(field), state.form.get(field), "{} after sharing {link:?} again", field.param());
+            }
+        }
     }
 }

@@ -16,10 +16,13 @@
 //! what they depend on changes); only the wait for them is state.
 
 use super::form::{Field, FormState};
-use benchmark::protocol::{Answer, Fit, Reply, Report, RunView};
+#[cfg(feature = "web")]
+use benchmark::protocol::Answer;
+use benchmark::protocol::{Fit, Reply, Report, RunView};
 use planner::error::InputError;
 pub use planner::scenario::PerfParamsInput as PerfParams;
 use std::rc::Rc;
+#[cfg(feature = "web")]
 use yew::{Reducible, UseReducerHandle};
 
 /// How many of the plan's best layouts the benchmark script covers until the user picks.
@@ -68,6 +71,7 @@ impl<T> Slot<T> {
     }
 
     /// Keeps `answer` if it answers the request this slot waits for.
+    #[cfg(feature = "web")]
     fn answer(&mut self, id: u32, answer: T) -> bool {
         if !matches!(self, Slot::Waiting(w) if *w == id) {
             return false;
@@ -145,6 +149,7 @@ pub enum Action {
     DiscardFit,
 }
 
+#[cfg(feature = "web")]
 impl Reducible for AppState {
     type Action = Action;
 
@@ -247,4 +252,5 @@ impl Reducible for AppState {
 }
 
 /// The state and its dispatcher, shared with every component through a context.
+#[cfg(feature = "web")]
 pub type AppContext = UseReducerHandle<AppState>;

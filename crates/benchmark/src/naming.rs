@@ -61,8 +61,9 @@ pub fn layout_from_name(name: &str) -> Option<NamedLayout> {
 /// A layout from four sizes, its GPU count being their product; `None` when it is not one
 /// (a zero, more GPUs than the planner plans, `ep` not dividing `tp × dp`).
 pub fn layout_of(tp: u32, pp: u32, dp: u32, ep: u32) -> Option<Layout> {
-    let gpus = tp as u64 * pp as u64 * dp as u64;
-    if gpus == 0 || gpus > MAX_TOTAL_GPUS as u64 {
+    // In u128: three u32 sizes can overflow a u64.
+    let gpus = tp as u128 * pp as u128 * dp as u128;
+    if gpus == 0 || gpus > MAX_TOTAL_GPUS as u128 {
         return None;
     }
     Layout::new(tp, pp, dp, ep, gpus as u32).ok()
@@ -71,6 +72,14 @@ pub fn layout_of(tp: u32, pp: u32, dp: u32, ep: u32) -> Option<Layout> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Fuzzing found a planner CSV row `10000,4294967295,1000000,6` overflowing the product
+    /// of the sizes (a panic with overflow checks, a wrong GPU count without).
+    #[test]
+    fn sizes_whose_product_overflows_a_u64_are_no_layout() {
+        assert_eq!(layout_of(10_000, u32::MAX, 1_000_000, 6), None);
+        assert_eq!(layout_of(u32::MAX, u32::MAX, u32::MAX, 1), None);
+    }
 
     #[test]
     fn our_names_round_trip() {

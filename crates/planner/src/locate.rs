@@ -49,6 +49,12 @@ pub fn locate(value: &Value, kind: &Kind, path: &str) -> Option<(String, String)
                     }
                 }
             }
+            // A required field missing is named itself (`workload.isl`, `model`), not by the
+            // object lacking it (the whole scenario, for a top-level one).
+            let message = error.to_string();
+            if let Some((name, _)) = fields.iter().find(|(name, _)| !map.contains_key(*name) && message == missing(name)) {
+                return Some((if path.is_empty() { name.to_string() } else { format!("{path}.{name}") }, message));
+            }
         }
         (Kind::Pair(_), Value::Array(items)) if items.len() == 2 => {
             for (i, item) in items.iter().enumerate() {
@@ -59,8 +65,13 @@ pub fn locate(value: &Value, kind: &Kind, path: &str) -> Option<(String, String)
         }
         _ => {}
     }
-    // The value itself: the wrong type, or a field missing.
+    // The value itself: the wrong type.
     Some((path.to_string(), error.to_string()))
+}
+
+/// serde's message for a required field that is absent.
+fn missing(name: &'static str) -> String {
+    <serde_json::Error as serde::de::Error>::missing_field(name).to_string()
 }
 
 /// Test helpers shared by the modules with field tables.
@@ -133,7 +144,16 @@ pub mod testing {
             Ok(_) => None,
             Err(e) => {
                 let path = e.path().to_string();
-                Some((if path == "." { String::new() } else { path }, e.into_inner().to_string()))
+                let path = if path == "." { String::new() } else { path };
+                let message = e.into_inner().to_string();
+                // `locate` names a missing field itself, where the tracking reader names the
+                // object lacking it.
+                let path = match message.strip_prefix("missing field `").and_then(|m| m.strip_suffix('`')) {
+                    Some(name) if path.is_empty() => name.to_string(),
+                    Some(name) => format!("{path}.{name}"),
+                    None => path,
+                };
+                Some((path, message))
             }
         }
     }

@@ -276,9 +276,11 @@ fn multi_node(input: &RuleInput, reading: Reading, steps: &mut Vec<RuleStep>) ->
     let tp = input.gpus_per_node.min(MAX_TP);
     let small = input.batch_size.is_some_and(|b| b < SMALL_BATCH);
     let mut pp = if small { largest_divisor_at_most(input.nodes, SHALLOW_PP) } else { input.nodes };
-    let batch = input.batch_size.map_or(f64::INFINITY, |b| b as f64);
     let branch = if small { format!("small batch: PP = {pp} (≤ {SHALLOW_PP}), the rest DP") } else { format!("large batch: PP = nodes = {pp}") };
-    steps.push(step(&MULTI_NODE, &[("nodes", input.nodes as f64), ("batch_size", batch), ("tp", tp as f64), ("pp", pp as f64)], if small { "yes" } else { "no" }, branch));
+    // Without a batch size (no concurrency given) the step records none: no stand-in number.
+    let mut numbers = vec![("nodes", input.nodes as f64), ("tp", tp as f64), ("pp", pp as f64)];
+    numbers.extend(input.batch_size.map(|b| ("batch_size", b as f64)));
+    steps.push(step(&MULTI_NODE, &numbers, if small { "yes" } else { "no" }, branch));
     if reading == Reading::WorkedExamples {
         let max_pp = (input.layers / MIN_LAYERS_PER_STAGE).max(1);
         let deep_enough = pp <= max_pp;

@@ -396,6 +396,22 @@ mod tests {
         assert!(failing > 100, "only {failing} variants failed to read");
     }
 
+    /// Fuzzing found a scenario object without `model` rejected with the field `scenario`
+    /// (the object lacking it), which names no field the page or a reader can point at.
+    #[test]
+    fn a_missing_required_field_is_named_itself() {
+        for (value, field) in [
+            (serde_json::json!({}), "model"),
+            (serde_json::json!({"model": "m", "workload": {"isl": 1, "osl": 1}}), "gpu"),
+            (serde_json::json!({"model": "m", "gpu": "g"}), "workload"),
+            (serde_json::json!({"model": "m", "gpu": "g", "workload": {"osl": 1}}), "workload.isl"),
+            (serde_json::json!({"model": "m", "gpu": "g", "workload": {"isl": 1, "osl": 1}, "perf_params": {"fit": {}}}), "perf_params.fit.measurements"),
+        ] {
+            let e = ScenarioInput::from_value(value.clone()).expect_err("a required field is missing");
+            assert_eq!(e.field, field, "expected the missing field named in {value}, got {e:?}");
+        }
+    }
+
     #[test]
     fn format_md_example_parses() {
         let s = parse(EXAMPLE).unwrap();

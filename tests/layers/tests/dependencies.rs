@@ -17,6 +17,9 @@ const ALLOWED: &[(&str, &[&str], &str)] = &[
         "launch commands, scripts, importers and comparison over the planner, and the worker's recalibration"),
     ("crates/cli", &["planner", "calibration", "benchmark", "serde", "serde_json"],
         "the native commands over the crates below them; their file I/O is std's"),
+    ("crates/fuzz", &["planner", "benchmark", "page", "serde", "serde_json", "serde-value", "fastrand", "form_urlencoded", "cpu-time"],
+        "the fuzz drivers: the inputs' readers (planner, benchmark, the page's pure part without the web feature), a seeded \
+         random source, the browser's query-string reading, and an input's CPU time"),
     (".", &["planner", "chart", "calibration", "benchmark", "serde", "serde_json",
             "yew", "wasm-bindgen", "wasm-bindgen-futures", "serde-wasm-bindgen", "gloo", "web-sys", "js-sys"],
         "the page: the crates below it and, behind the `web` feature, the web crates"),

@@ -117,16 +117,20 @@ pub(super) fn read_one_batch(ctx: &Ctx, v: &Value) -> Result<MeasuredRun, Import
     if !(total > 0.0 && prefill >= 0.0 && prefill <= total) {
         return Err(ctx.bad(format!("latencies must satisfy 0 ≤ prefill_latency ({prefill}) ≤ total_latency ({total}), total > 0")));
     }
-    let mut run = MeasuredRun::new(ctx.tool, ctx.file, batch as f64 * osl as f64 / total);
+    let output_tok_s = batch as f64 * osl as f64 / total;
+    if !output_tok_s.is_finite() {
+        return Err(ctx.bad(format!("total_latency ({total} s) is too small to give a throughput")));
+    }
+    let mut run = MeasuredRun::new(ctx.tool, ctx.file, output_tok_s);
     run.engine = Some(Engine::Sglang);
     run.load = MeasuredLoad::Concurrency { requests: batch };
     run.completed = Some(batch);
     run.requested_isl = Some(isl);
     run.requested_osl = Some(osl);
-    run.ttft_ms = TimeStat { mean: Some(prefill * 1e3), median: Some(prefill * 1e3) };
+    run.ttft_ms = TimeStat { mean: ms(prefill), median: ms(prefill) };
     run.tpot_ms = TimeStat {
-        mean: (osl > 1).then(|| (total - prefill) / (osl - 1) as f64 * 1e3),
-        median: finite(v, &["median_decode_latency"]).map(|s| s * 1e3),
+        mean: (osl > 1).then(|| (total - prefill) / (osl - 1) as f64).and_then(ms),
+        median: finite(v, &["median_decode_latency"]).and_then(ms),
     };
     run.notes.push(format!(
         "static batch of {batch} (bench_one_batch): all prefilled in one step, then decoded together; output tok/s = \
@@ -134,6 +138,11 @@ pub(super) fn read_one_batch(ctx: &Ctx, v: &Value) -> Result<MeasuredRun, Import
          (output_len − 1) (sglang/benchmark/one_batch.py)"
     ));
     Ok(run)
+}
+
+/// Seconds as milliseconds, unless that overflows (a latency near `f64::MAX` is no figure).
+fn ms(seconds: f64) -> Option<f64> {
+    Some(seconds * 1e3).filter(|x| x.is_finite())
 }
 
 pub(super) fn read_offline(ctx: &Ctx, v: &Value) -> Result<MeasuredRun, ImportError> {

@@ -422,6 +422,22 @@ fn our_script_names_and_metadata_give_the_layout() {
     assert_eq!(run.load, MeasuredLoad::Concurrency { requests: 8 });
 }
 
+/// Fuzzing found `median_decode_latency: 1.7e308` read as a TPOT of infinity milliseconds, and
+/// a tiny `total_latency` gives an infinite throughput.
+#[test]
+fn bench_one_batch_latencies_near_the_float_limits_give_no_infinity() {
+    let huge = r#"{"batch_size": 1, "input_len": 1, "output_len": 2, "prefill_latency": 1e306, "total_latency": 1.5e306, "median_decode_latency": 1.7e308}"#;
+    let runs = import("one_batch.jsonl", huge).expect("a bench_one_batch result");
+    let run = &runs[0];
+    for (name, figure) in [("ttft mean", run.ttft_ms.mean), ("tpot mean", run.tpot_ms.mean), ("tpot median", run.tpot_ms.median)] {
+        assert_eq!(figure, None, "{name}: expected no figure for a latency that overflows in ms, got {figure:?}");
+    }
+    assert!(run.output_tok_s.is_finite(), "expected a finite throughput, got {}", run.output_tok_s);
+    let tiny = r#"{"batch_size": 8, "input_len": 1, "output_len": 2, "prefill_latency": 0, "total_latency": 5e-324}"#;
+    let error = import("one_batch.jsonl", tiny).expect_err("no finite throughput");
+    assert!(matches!(error, ImportError::BadValue { .. }), "expected a bad total_latency, got {error:?}");
+}
+
 #[test]
 fn sglang_server_info_maps_attention_dp_and_replicas() {
     let run = |info: &str| {

@@ -189,22 +189,24 @@ const CUSTOM_GPU: Kind = Kind::Struct(check::<CustomGpu>, &[
     ("gpus_per_node", Kind::Leaf(check::<Option<f64>>)),
 ]);
 
-/// Upper bounds a figure must stay under to be believed: about 100× today's largest
-/// catalog figure (GB300: 278 GiB, 8 TB/s, 15,000 FP4 TFLOPS; NVLink 5: 900 GB/s).
-const MAX_MEMORY_GIB: f64 = 32_768.0;
-const MAX_HBM_TB_S: f64 = 1_000.0;
-const MAX_TFLOPS: f64 = 2_000_000.0;
-const MAX_LINK_GB_S: f64 = 100_000.0;
+/// Bounds a figure must stay within to be believed: about 100× today's largest catalog figure
+/// (GB300: 278 GiB, 8 TB/s, 15,000 FP4 TFLOPS; NVLink 5: 900 GB/s), and about 1/1000 of the
+/// smallest (L4: 24 GiB, 0.3 TB/s, 121 BF16 TFLOPS; 25 GB/s scale-out), rounded down to a
+/// power of ten: a figure near the float limits (5e-324 TB/s) makes times infinite.
+const MEMORY_GIB: (f64, f64) = (0.01, 32_768.0);
+const HBM_TB_S: (f64, f64) = (1e-4, 1_000.0);
+const TFLOPS: (f64, f64) = (0.1, 2_000_000.0);
+const LINK_GB_S: (f64, f64) = (0.01, 100_000.0);
 
-fn figure(v: Option<f64>, name: &str, max: f64, required: bool) -> Result<Option<f64>, InputError> {
+fn figure(v: Option<f64>, name: &str, (min, max): (f64, f64), required: bool) -> Result<Option<f64>, InputError> {
     let field = format!("gpu.{name}");
     match v {
         None if required => {
             Err(InputError::new(field, "required for a custom GPU (see FORMAT.md, `gpu`)"))
         }
         None => Ok(None),
-        Some(x) if x.is_finite() && x > 0.0 && x <= max => Ok(Some(x)),
-        Some(x) => Err(InputError::new(field, format!("must be above 0 and at most {max}, got {x}"))),
+        Some(x) if x.is_finite() && x >= min && x <= max => Ok(Some(x)),
+        Some(x) => Err(InputError::new(field, format!("must be at least {min} and at most {max}, got {x}"))),
     }
 }
 
@@ -242,14 +244,14 @@ pub fn resolve(gpu: &serde_json::Value) -> Result<GpuSpec, InputError> {
         Some(n) if !n.is_empty() && n.len() <= 200 => n.to_string(),
         _ => return Err(InputError::new("gpu.name", "a custom GPU needs a name (1–200 characters)")),
     };
-    let memory = figure(custom.memory_gib, "memory_gib", MAX_MEMORY_GIB, true)?.unwrap_or_default();
-    let hbm = figure(custom.hbm_tb_s, "hbm_tb_s", MAX_HBM_TB_S, true)?.unwrap_or_default();
-    let bf16 = figure(custom.bf16_tflops, "bf16_tflops", MAX_TFLOPS, true)?.unwrap_or_default();
-    let fp8 = figure(custom.fp8_tflops, "fp8_tflops", MAX_TFLOPS, false)?;
-    let fp4 = figure(custom.fp4_tflops, "fp4_tflops", MAX_TFLOPS, false)?;
-    let int8 = figure(custom.int8_tops, "int8_tops", MAX_TFLOPS, false)?;
-    let up = figure(custom.scale_up_gb_s, "scale_up_gb_s", MAX_LINK_GB_S, true)?.unwrap_or_default();
-    let out = figure(custom.scale_out_gb_s, "scale_out_gb_s", MAX_LINK_GB_S, true)?.unwrap_or_default();
+    let memory = figure(custom.memory_gib, "memory_gib", MEMORY_GIB, true)?.unwrap_or_default();
+    let hbm = figure(custom.hbm_tb_s, "hbm_tb_s", HBM_TB_S, true)?.unwrap_or_default();
+    let bf16 = figure(custom.bf16_tflops, "bf16_tflops", TFLOPS, true)?.unwrap_or_default();
+    let fp8 = figure(custom.fp8_tflops, "fp8_tflops", TFLOPS, false)?;
+    let fp4 = figure(custom.fp4_tflops, "fp4_tflops", TFLOPS, false)?;
+    let int8 = figure(custom.int8_tops, "int8_tops", TFLOPS, false)?;
+    let up = figure(custom.scale_up_gb_s, "scale_up_gb_s", LINK_GB_S, true)?.unwrap_or_default();
+    let out = figure(custom.scale_out_gb_s, "scale_out_gb_s", LINK_GB_S, true)?.unwrap_or_default();
     let gpus_per_node = count(custom.gpus_per_node, "gpus_per_node", 8, 1024)?;
     let scale_up_domain = count(custom.scale_up_domain, "scale_up_domain", gpus_per_node, 1_000_000)?;
     Ok(GpuSpec {
@@ -292,6 +294,29 @@ mod tests {
             let Some(want) = want else { continue };
             let got = resolve(&v).expect_err(&v.to_string());
             assert_eq!((got.field, got.message), want, "{v}");
+        }
+    }
+
+    /// Fuzzing found `hbm_tb_s: 5e-324` (above 0, so accepted) giving infinite step times
+    /// and NaN parts in the plan.
+    #[test]
+    fn figures_near_the_float_limits_are_refused_and_the_smallest_believed_plan_finite() {
+        for (name, tiny) in [("memory_gib", 5e-324), ("hbm_tb_s", 5e-324), ("bf16_tflops", 1e-300), ("scale_out_gb_s", 1e-9)] {
+            let mut gpu = full_custom_gpu();
+            gpu[name] = json!(tiny);
+            let e = resolve(&gpu).expect_err(name);
+            assert_eq!(e.field, format!("gpu.{name}"), "expected {name} named, got {e:?}");
+        }
+        let smallest = json!({"name": "slowest", "memory_gib": MEMORY_GIB.0, "hbm_tb_s": HBM_TB_S.0,
+            "bf16_tflops": TFLOPS.0, "scale_up_gb_s": LINK_GB_S.0, "scale_out_gb_s": LINK_GB_S.0, "gpus_per_node": 2});
+        for model in ["Qwen/Qwen3-0.6B", "Qwen/Qwen3-30B-A3B"] {
+            let scenario = json!({"model": model, "gpu": smallest, "nodes": 2, "workload": {"isl": 1024, "osl": 256}});
+            let plan = crate::planning::plan(&crate::scenario::ScenarioInput::from_value(scenario).unwrap()).unwrap();
+            for c in &plan.candidates {
+                let step = c.decode_step_ms.unwrap_or_default();
+                let figures = [c.ttft_ms, c.tpot_ms, c.output_tok_s, Some(step.memory), Some(step.total), Some(c.memory_per_gpu_gib.free)];
+                assert!(figures.iter().flatten().all(|x| x.is_finite()), "{model} {:?}: expected finite figures, got {figures:?}", c.layout);
+            }
         }
     }
 

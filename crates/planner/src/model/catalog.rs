@@ -134,9 +134,15 @@ fn close_matches(c: &Catalog, id: &str) -> Vec<String> {
         .index
         .iter()
         .filter_map(|&(ref name, i)| {
+            // The distance is at least the difference in length: a name that far off is not
+            // counted at all (the count is quadratic; a pasted megabyte took seconds; found by
+            // fuzzing).
             let d = std::iter::once("")
                 .chain(VARIANT_SUFFIXES)
-                .map(|suffix| edit_distance(&format!("{name}{suffix}"), &wanted))
+                .map(|suffix| {
+                    let variant = format!("{name}{suffix}");
+                    if variant.len().abs_diff(wanted.len()) > allowed { usize::MAX } else { edit_distance(&variant, &wanted) }
+                })
                 .min()
                 .unwrap_or(usize::MAX);
             let (shorter, longer) =

@@ -84,6 +84,21 @@ fn small_batch_keeps_the_pipeline_shallow() {
     assert_eq!(multi.inputs["batch_size"], 8.0);
 }
 
+/// Fuzzing found `batch_size: inf` in the multi-node step of a scenario without a concurrency
+/// (written as `null` in the plan's JSON).
+#[test]
+fn without_a_batch_size_the_multi_node_step_records_no_batch_size() {
+    let plan = rule_of_thumb(&input(GPT3.0, GPT3.1, 8, 8, None));
+    let multi = plan.steps.iter().find(|s| s.id == "multi-node").unwrap();
+    let names: Vec<&str> = multi.inputs.iter().map(|(n, _)| n).collect();
+    assert_eq!(names, ["nodes", "pp", "tp"], "expected no batch_size without a concurrency");
+    for step in &plan.steps {
+        for (name, value) in step.inputs.iter() {
+            assert!(value.is_finite(), "{}: {name} = {value}, expected a finite number", step.id);
+        }
+    }
+}
+
 #[test]
 fn steps_record_their_numbers_and_follow_the_flow() {
     let plan = rule_of_thumb(&input(GPT3.0, GPT3.1, 8, 8, None));

@@ -181,6 +181,17 @@ fn only_close_names_are_suggested() {
     assert_eq!(size[..2], ["meta-llama/Llama-3.1-8B", "meta-llama/Llama-3.1-70B"], "a size off by one edit: expected 8B and 70B first, got {size:?}");
 }
 
+/// Fuzzing found a share link whose model was a megabyte of text taking seconds: every
+/// catalog name's edit distance to it was counted in full. Names that far off in length are
+/// no longer counted (the fuzz corpus keeps that link as a seed, so the fuzz run's 1 s CPU
+/// limit guards the time); a name they contain is still suggested.
+#[test]
+fn a_very_long_unknown_id_still_gets_containment_hints() {
+    let long = format!("{}qwen3-8b", "x".repeat(100_000));
+    let e = lookup(&long).unwrap_err();
+    assert!(e.message.contains("Qwen/Qwen3-8B"), "expected the contained preset suggested: {}", &e.message[e.message.len() - 200..]);
+}
+
 /// A preset trimmed from a shared full config imports to the same spec; when the shared file
 /// is the same repo (not a quantized sibling), to the same checkpoint precision too.
 #[test]
