@@ -125,9 +125,10 @@ async fn a_link_without_a_load_plans_as_the_command_does() {
     assert!(field.contains("As many requests in flight as fit and meet the SLA"), "{field}");
     let row = get(&root, "rec-concurrency").closest("div").unwrap().unwrap().text_content().unwrap_or_default();
     assert!(row.contains("Requests in flight at maximum throughput"), "{row}");
-    // The link written back keeps saying so.
+    // The link written back keeps saying so: no load, which means the maximum-throughput point
+    // (FORMAT.md), as in the link it was opened with.
     let location = gloo::utils::window().location().search().unwrap();
-    assert!(location.contains("load=max") && !location.contains("concurrency"), "{location}");
+    assert!(!location.contains("concurrency") && !location.contains("request_rate"), "{location}");
 }
 
 #[wasm_bindgen_test]
