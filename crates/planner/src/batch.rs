@@ -31,9 +31,7 @@ pub fn run_with(text: &str, library: &Library) -> Outcome {
         Ok(Value::Array(items)) => all(items.into_iter().map(|v| plan_one(v, library))),
         Ok(one) => plan_one(one, library),
         Err(e) => match json_shape::shape(text) {
-            Some(Shape::Array(elements)) if elements.iter().any(|e| e.too_deep_at.is_some()) => {
-                all(elements.iter().map(|e| plan_element(e, library)))
-            }
+            Some(Shape::Array(elements)) if only_too_deep(&elements) => all(elements.iter().map(|e| plan_element(e, library))),
             Some(Shape::One(element)) if element.too_deep_at.is_some() => plan_element(&element, library),
             _ => {
                 let error = error_object(&InputError::new("scenario", format!("not valid JSON: {e}")));
@@ -51,9 +49,15 @@ fn all(results: impl Iterator<Item = (Value, bool)>) -> (Value, bool) {
     (Value::Array(results.into_iter().map(|r| r.0).collect()), ok)
 }
 
+/// Whether the reader refused an array only for depth: some element is too deep, and every
+/// other one reads (else the text is not JSON).
+fn only_too_deep(elements: &[Element]) -> bool {
+    elements.iter().any(|e| e.too_deep_at.is_some())
+        && elements.iter().all(|e| e.too_deep_at.is_some() || serde_json::from_str::<Value>(e.text).is_ok())
+}
+
 /// The refusal of a value nested deeper than the reader reads, naming the field that does.
-fn too_deep(element: &Element, keys: &[String]) -> InputError {
-    let field = if keys.is_empty() { "scenario".to_string() } else { keys.join(".") };
+fn too_deep(element: &Element, field: &str) -> InputError {
     let message = format!("nested {} levels deep, past the {} levels the JSON reader reads", element.depth, READER_LIMIT - 1);
     InputError::new(field, message)
 }
@@ -64,7 +68,7 @@ fn too_deep(element: &Element, keys: &[String]) -> InputError {
 pub fn read_one(text: &str) -> Result<Value, (InputError, u8)> {
     serde_json::from_str(text).map_err(|e| match json_shape::shape(text) {
         Some(Shape::One(element)) if element.too_deep_at.is_some() => {
-            (too_deep(&element, element.too_deep_at.as_deref().unwrap_or_default()), 1)
+            (too_deep(&element, element.too_deep_at.unwrap_or("scenario")), 1)
         }
         _ => (InputError::new("scenario", format!("not valid JSON: {e}")), 2),
     })
@@ -73,8 +77,8 @@ pub fn read_one(text: &str) -> Result<Value, (InputError, u8)> {
 /// One scenario of a batch read by `json_shape`: refused when too deep for the reader, else
 /// read and planned.
 fn plan_element(element: &Element, library: &Library) -> (Value, bool) {
-    if let Some(keys) = &element.too_deep_at {
-        return (error_object(&too_deep(element, keys)), false);
+    if let Some(field) = element.too_deep_at {
+        return (error_object(&too_deep(element, field)), false);
     }
     match serde_json::from_str(element.text) {
         Ok(value) => plan_one(value, library),
@@ -153,12 +157,12 @@ mod tests {
         let v: Value = serde_json::from_str(&out.output).unwrap();
         let items = v.as_array().unwrap();
         assert!(items[0].get("recommended").is_some() && items[2].get("recommended").is_some(), "expected the others planned");
-        assert_eq!(items[1]["error"]["field"], "model.config.x", "expected the too-deep field named: {}", items[1]);
+        assert_eq!(items[1]["error"]["field"], "model", "expected the too-deep field named: {}", items[1]);
         let message = items[1]["error"]["message"].as_str().unwrap_or_default();
         assert!(message.contains("203 levels") && message.contains("127"), "expected the depth and the limit in {message:?}");
         // Alone too, it is an error object with status 1; still within the limit, it is read.
         let alone = run(&deep(200));
-        assert_eq!((alone.status, serde_json::from_str::<Value>(&alone.output).unwrap()["error"]["field"].clone()), (1, json!("model.config.x")));
+        assert_eq!((alone.status, serde_json::from_str::<Value>(&alone.output).unwrap()["error"]["field"].clone()), (1, json!("model")));
         let within = run(&format!("[{}]", deep(123)));
         assert_eq!(within.status, 1, "expected the pasted config refused by the importer, not by the reader");
         assert!(!within.output.contains("levels"), "{:.300}", within.output);

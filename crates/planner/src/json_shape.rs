@@ -1,30 +1,29 @@
-//! The shape of JSON text, read in one pass without recursion: whether it is JSON at all, and
-//! its top-level value (or each element of a top-level array) with its text, how many levels
-//! deep it nests and which field first reaches the JSON reader's limit.
+//! How deep JSON text nests, read in one pass without recursion: the top-level value (or each
+//! element of a top-level array) with its depth, and which scenario field first reaches the
+//! JSON reader's limit.
 //!
 //! Design decision: `serde_json` refuses a value nested `READER_LIMIT` levels deep (its
-//! recursion limit protects its stack), which makes a whole batch "not valid JSON" for one
-//! scenario too deep. This reader keeps its stack on the heap, so any depth is read safely;
-//! `batch` asks it only when `serde_json` refuses the text, and then refuses just the
-//! scenarios that are too deep.
+//! recursion limit protects its stack), which would make a whole batch "not valid JSON" for
+//! one scenario too deep. `batch` asks this module only when `serde_json` refuses a text: it
+//! splits the text at its structure (brackets, commas and colons outside strings), counts
+//! levels on the way, and leaves checking each element's JSON to `serde_json` — except an
+//! element too deep for it, which is refused for its depth. So the scan stays small (the page
+//! carries it) and never recurses.
 
 /// Levels of nesting at which `serde_json` refuses a value (it reads at most one fewer).
 pub const READER_LIMIT: usize = 128;
 
-/// Object keys of a field path kept for a too-deep value (`model.config.rope_scaling`): enough
-/// to say which scenario field it is; a pasted config's deeper keys add nothing.
-const FIELD_KEYS: usize = 3;
-
-/// One JSON value of the text.
+/// One value of the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Element<'a> {
     /// Its text, without surrounding whitespace.
     pub text: &'a str,
     /// Levels of arrays and objects, the value's own included (a number is 0, `[]` is 1).
     pub depth: usize,
-    /// The object keys leading from the value to where it first nests `READER_LIMIT` levels
-    /// deep (up to `FIELD_KEYS`, stopping at the first array); `None` below the limit.
-    pub too_deep_at: Option<Vec<String>>,
+    /// When it nests `READER_LIMIT` levels deep: the key of its own object under which it
+    /// does so (`model`, `sla`, as written), or `scenario` when the value is not an object (or
+    /// the key is empty).
+    pub too_deep_at: Option<&'a str>,
 }
 
 /// What JSON text holds: one value, or the elements of a top-level array.
@@ -34,190 +33,89 @@ pub enum Shape<'a> {
     Array(Vec<Element<'a>>),
 }
 
-/// The shape of `text`, or `None` when it is not JSON.
+/// Calls `visit(offset, byte)` for each byte of `text` outside its strings, whitespace
+/// skipped, a string passed as one `b'"'` at its opening quote; `None` for a string left open.
+/// `visit` returns `false` to stop.
+fn structure(text: &str, mut visit: impl FnMut(usize, u8) -> bool) -> Option<()> {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while let Some(&byte) = bytes.get(at) {
+        if !byte.is_ascii_whitespace() && !visit(at, byte) {
+            return Some(());
+        }
+        if byte == b'"' {
+            at += 1;
+            while *bytes.get(at)? != b'"' {
+                at += if bytes[at] == b'\\' { 2 } else { 1 };
+            }
+        }
+        at += 1;
+    }
+    Some(())
+}
+
+/// The shape of `text`, or `None` when its brackets do not balance.
 pub fn shape(text: &str) -> Option<Shape<'_>> {
-    let mut reader = Reader { text, at: 0 };
-    reader.skip_whitespace();
-    let shape = if reader.peek() == Some(b'[') {
-        reader.at += 1;
-        reader.skip_whitespace();
-        let mut elements = Vec::new();
-        if reader.peek() == Some(b']') {
-            reader.at += 1;
-        } else {
-            loop {
-                elements.push(reader.element()?);
-                reader.skip_whitespace();
-                match reader.next()? {
-                    b',' => reader.skip_whitespace(),
-                    b']' => break,
-                    _ => return None,
+    let trimmed = text.trim();
+    if !trimmed.starts_with('[') {
+        return Some(Shape::One(element(trimmed)?));
+    }
+    // A top-level array: its elements lie between the commas at level 1.
+    let (mut depth, mut start, mut end, mut elements) = (0usize, 1, None, Vec::new());
+    let mut bad = false;
+    structure(trimmed, |at, byte| {
+        match byte {
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => depth = depth.wrapping_sub(1),
+            _ => {}
+        }
+        if depth == 0 || (depth == 1 && byte == b',') {
+            let piece = trimmed[start..at].trim();
+            if !piece.is_empty() {
+                match element(piece) {
+                    Some(e) => elements.push(e),
+                    None => bad = true,
                 }
             }
+            start = at + 1;
         }
-        Shape::Array(elements)
-    } else {
-        Shape::One(reader.element()?)
-    };
-    reader.skip_whitespace();
-    (reader.at == text.len()).then_some(shape)
-}
-
-struct Reader<'a> {
-    text: &'a str,
-    at: usize,
-}
-
-#[derive(Clone, Copy, PartialEq)]
-enum Container {
-    Array,
-    Object,
-}
-
-impl<'a> Reader<'a> {
-    fn peek(&self) -> Option<u8> {
-        self.text.as_bytes().get(self.at).copied()
-    }
-
-    fn next(&mut self) -> Option<u8> {
-        let byte = self.peek()?;
-        self.at += 1;
-        Some(byte)
-    }
-
-    fn skip_whitespace(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.at += 1;
+        if depth == 0 {
+            end = Some(at + 1);
         }
-    }
+        depth != 0 && depth != usize::MAX && !bad
+    })?;
+    (!bad && end == Some(trimmed.len())).then_some(Shape::Array(elements))
+}
 
-    /// One whole value from here, containers tracked on a heap stack with the key of each
-    /// open object (decoded only within the first `FIELD_KEYS` levels).
-    fn element(&mut self) -> Option<Element<'a>> {
-        let start = self.at;
-        let mut open: Vec<(Container, Option<String>)> = Vec::new();
-        let (mut depth, mut too_deep_at) = (0, None);
-        loop {
-            // A value starts here.
-            self.skip_whitespace();
-            match self.next()? {
-                opening @ (b'[' | b'{') => {
-                    let container = if opening == b'[' { Container::Array } else { Container::Object };
-                    open.push((container, None));
-                    depth = depth.max(open.len());
-                    if open.len() == READER_LIMIT && too_deep_at.is_none() {
-                        too_deep_at = Some(open.iter().map_while(|(_, key)| key.clone()).collect());
-                    }
-                    self.skip_whitespace();
-                    let closing = if container == Container::Array { b']' } else { b'}' };
-                    if self.peek() == Some(closing) {
-                        self.at += 1;
-                        open.pop();
-                    } else {
-                        if container == Container::Object {
-                            self.key(&mut open)?;
-                        }
-                        continue;
-                    }
-                }
-                b'"' => self.string()?,
-                b't' => self.word("rue")?,
-                b'f' => self.word("alse")?,
-                b'n' => self.word("ull")?,
-                first => self.number(first)?,
-            }
-            // A value ended: close containers until one goes on.
-            loop {
-                let Some(&(container, _)) = open.last() else {
-                    let text = &self.text[start..self.at];
-                    return Some(Element { text, depth, too_deep_at });
-                };
-                self.skip_whitespace();
-                match (self.next()?, container) {
-                    (b',', Container::Array) => break,
-                    (b',', Container::Object) => {
-                        self.skip_whitespace();
-                        self.key(&mut open)?;
-                        break;
-                    }
-                    (b']', Container::Array) | (b'}', Container::Object) => {
-                        open.pop();
-                    }
-                    _ => return None,
+/// One value's depth and, when too deep, the key under which it first is.
+fn element(text: &str) -> Option<Element<'_>> {
+    let (mut depth, mut deepest, mut too_deep_at) = (0usize, 0, None);
+    // The last string's offset and whether nothing came between it and here.
+    let (mut string_at, mut just_after_string, mut key, mut bad) = (0, false, "scenario", false);
+    structure(text, |at, byte| {
+        match byte {
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+                if depth == READER_LIMIT && too_deep_at.is_none() {
+                    too_deep_at = Some(key);
                 }
             }
+            b']' | b'}' => depth = depth.wrapping_sub(1),
+            // A key names the field, except an empty one, which no field path can spell.
+            b':' if depth == 1 => match just_after_string {
+                true => key = text[string_at + 1..at].trim_end().strip_suffix('"').filter(|k| !k.is_empty()).unwrap_or("scenario"),
+                false => bad = true,
+            },
+            _ => {}
         }
-    }
-
-    /// An object's key and its colon; the key is kept (for `too_deep_at`) within the first
-    /// `FIELD_KEYS` levels.
-    fn key(&mut self, open: &mut [(Container, Option<String>)]) -> Option<()> {
-        let start = self.at;
-        (self.next()? == b'"').then_some(())?;
-        self.string()?;
-        let level = open.len();
-        if let Some((_, key)) = open.last_mut() {
-            *key = if level <= FIELD_KEYS { serde_json::from_str(&self.text[start..self.at]).ok() } else { None };
+        just_after_string = byte == b'"';
+        if just_after_string {
+            string_at = at;
         }
-        self.skip_whitespace();
-        (self.next()? == b':').then_some(())
-    }
-
-    /// The rest of a string after its opening quote.
-    fn string(&mut self) -> Option<()> {
-        loop {
-            match self.next()? {
-                b'"' => return Some(()),
-                b'\\' => match self.next()? {
-                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
-                    b'u' => {
-                        for _ in 0..4 {
-                            self.next()?.is_ascii_hexdigit().then_some(())?;
-                        }
-                    }
-                    _ => return None,
-                },
-                byte if byte < 0x20 => return None,
-                _ => {}
-            }
-        }
-    }
-
-    /// The rest of `true`, `false` or `null` after its first letter.
-    fn word(&mut self, rest: &str) -> Option<()> {
-        self.text[self.at..].starts_with(rest).then(|| self.at += rest.len())
-    }
-
-    /// The rest of a number after its first byte: `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`.
-    fn number(&mut self, first: u8) -> Option<()> {
-        let first = if first == b'-' { self.next()? } else { first };
-        let digits = |reader: &mut Self| {
-            let from = reader.at;
-            while reader.peek().is_some_and(|b| b.is_ascii_digit()) {
-                reader.at += 1;
-            }
-            reader.at > from
-        };
-        match first {
-            b'0' => {}
-            b'1'..=b'9' => {
-                digits(self);
-            }
-            _ => return None,
-        }
-        if self.peek() == Some(b'.') {
-            self.at += 1;
-            digits(self).then_some(())?;
-        }
-        if matches!(self.peek(), Some(b'e' | b'E')) {
-            self.at += 1;
-            if matches!(self.peek(), Some(b'+' | b'-')) {
-                self.at += 1;
-            }
-            digits(self).then_some(())?;
-        }
-        Some(())
-    }
+        depth != usize::MAX && !bad
+    })?;
+    (depth == 0 && !bad).then_some(Element { text, depth: deepest, too_deep_at })
 }
 
 #[cfg(test)]
@@ -248,40 +146,38 @@ mod tests {
 
     #[test]
     fn a_top_level_array_is_read_element_by_element() {
-        let text = format!("[ {{\"x\": 1}} , {} ,\"s\"]", nested(200));
+        let text = format!("[ {{\"x\": [1, 2]}} , {} ,\"s\"]", nested(200));
         let Some(Shape::Array(elements)) = shape(&text) else { panic!("{text:.40}: expected an array") };
         let depths: Vec<usize> = elements.iter().map(|e| e.depth).collect();
-        assert_eq!(depths, [1, 200, 0], "expected the elements' own depths");
-        assert_eq!(elements[0].text, "{\"x\": 1}");
-        assert_eq!(elements[1].too_deep_at, Some(Vec::new()), "expected a too-deep element with no key path");
+        assert_eq!(depths, [2, 200, 0], "expected the elements' own depths");
+        assert_eq!(elements[0].text, "{\"x\": [1, 2]}");
+        assert_eq!(elements[1].too_deep_at, Some("scenario"), "expected a too-deep element that is not an object");
         assert_eq!(elements[2].too_deep_at, None);
+        assert_eq!(shape("[]"), Some(Shape::Array(Vec::new())));
     }
 
     #[test]
-    fn the_field_of_a_too_deep_value_is_its_first_object_keys() {
+    fn the_field_of_a_too_deep_value_is_its_objects_key() {
         let deep = nested(READER_LIMIT);
-        let text = format!("{{\"gpu\": \"x\", \"model\": {{\"config\": {{\"rope\": {{\"more\": {{\"keys\": {deep}}}}}}}}}}}");
+        let text = format!("{{\"gpu\": \"x\", \"model\": {{\"config\": {{\"rope\": {deep}}}}}, \"sla\": {{}}}}");
         let Some(Shape::One(element)) = shape(&text) else { panic!("expected one value") };
-        let expected: Vec<String> = ["model", "config", "rope"].map(String::from).to_vec();
-        assert_eq!(element.too_deep_at, Some(expected), "expected the first {FIELD_KEYS} keys");
+        assert_eq!(element.too_deep_at, Some("model"), "expected the scenario field holding the deep value");
         let shallow = format!("{{\"a\": {}}}", nested(READER_LIMIT - 2));
         let Some(Shape::One(element)) = shape(&shallow) else { panic!("expected one value") };
         assert_eq!((element.depth, element.too_deep_at), (READER_LIMIT - 1, None), "expected a value just within the limit");
     }
 
+    /// Only the structure is read: a bracket of the wrong kind or a bad token inside is left to
+    /// `serde_json`, which reads every element not too deep for it (`batch`).
     #[test]
-    fn text_that_is_not_json_has_no_shape() {
+    fn unbalanced_text_has_no_shape() {
         let deep = nested(300);
-        for text in ["", "[", "[1,]", "{\"a\" 1}", "{1: 2}", "tru", "01", "1.", "-", "\"a\\x\"", "[1] 2", "\"\u{1}\"",
-            &format!("[{deep}, x]"), &deep[1..]] {
-            assert_eq!(shape(text), None, "{text:.40}: expected not JSON");
-        }
-        for text in ["-0.5e+3", "true", "null", "\"\\u00e9\"", "[false, {}]"] {
-            assert!(shape(text).is_some(), "{text}: expected JSON");
+        for text in ["[", "]", "[[]", "{\"a\": [1]", "\"open", "{: 1}", &deep[1..], &format!("[{deep}] ]")] {
+            assert_eq!(shape(text), None, "{text:.40}: expected no shape");
         }
     }
 
-    /// A million levels: read on the heap, no stack overflow.
+    /// A million levels: counted on the way, no recursion.
     #[test]
     fn any_depth_is_read_without_recursion() {
         let text = nested(1_000_000);

@@ -1,7 +1,8 @@
 //! The GPU catalog's entries (`GpuEntry`, the shape of one, beside the data; `catalog` reads
 //! them): one per catalog id of FORMAT.md (TPUs left out), transcribed by hand from
-//! `data/gpus.csv`; each entry's source is in `data/gpu-sources.json`, which only the tests
-//! read (the page never shows it), and `catalog::tests` range-checks every figure.
+//! `data/gpus.csv`; each entry's source, and its caveats (why a figure is missing, how one was
+//! read), are in `data/gpu-sources.json`, which only the tests read (the page never shows
+//! them), and `catalog::tests` range-checks every figure.
 //!
 //! Units are in the field names. `memory_gib`: GiB (2^30 bytes) of device memory, the figure
 //! the engines' memory fractions multiply: the driver-reported total (nvidia-smi MiB / 1024, or
@@ -11,8 +12,8 @@
 //! ECC on about 6 % less, see l40s). `hbm_tb_s`: 10^12 bytes/s. `*_tflops` / `int8_tops`: dense
 //! (not sparse) 10^12 operations/s. `scale_up_gb_s` and `scale_out_gb_s`: 10^9 bytes/s per GPU,
 //! one direction; scale-out is the csv's NIC Gbit/s per GPU divided by 8. `None`: the csv has
-//! no reliable figure (or the GPU lacks the format, said in `caveats`); the planner never fills
-//! one in.
+//! no reliable figure (or the GPU lacks the format, said in its caveats); the planner never
+//! fills one in.
 
 use super::Generation;
 
@@ -39,9 +40,6 @@ pub struct GpuEntry {
     pub gpus_per_node: Option<u32>,
     /// Scale-out NIC per GPU, one direction, 10^9 bytes/s (the csv's Gbit/s ÷ 8).
     pub scale_out_gb_s: Option<f64>,
-    /// Why figures are missing or how they were read; the source itself is in
-    /// `data/gpu-sources.json`, which only the tests read (the page never shows it).
-    pub caveats: &'static str,
 }
 
 pub const GPUS: &[GpuEntry] = &[
@@ -59,7 +57,6 @@ pub const GPUS: &[GpuEntry] = &[
         scale_up_domain: Some(8),
         gpus_per_node: Some(8),
         scale_out_gb_s: None,
-        caveats: "Secondary page citing the datasheet. No FP8 or FP4 tensor cores (Ampere). Scale-out NIC not stated (the csv notes AIConfigurator's a100_sxm spec assumes 25 GB/s per GPU); left null, so the catalog entry needs a custom spec with scale_out_gb_s.",
     },
     GpuEntry {
         id: "a100-sxm-80gb",
@@ -75,7 +72,6 @@ pub const GPUS: &[GpuEntry] = &[
         scale_up_domain: Some(8),
         gpus_per_node: Some(8),
         scale_out_gb_s: Some(25.0),
-        caveats: "Memory: 80 GiB in the spec file. No FP8 or FP4 tensor cores (Ampere). Scale-out 200 Gbit/s per GPU is the spec file's assumption ('assume 1:1 CX6 per node').",
     },
     GpuEntry {
         id: "a100-pcie-80gb",
@@ -91,7 +87,6 @@ pub const GPUS: &[GpuEntry] = &[
         scale_up_domain: Some(1),
         gpus_per_node: Some(8),
         scale_out_gb_s: Some(25.0),
-        caveats: "GPUs talk over PCIe Gen4 x16 (the optional 2-GPU NVLink bridge is not in the source). No FP8 or FP4 tensor cores (Ampere). Scale-out 200 Gbit/s per GPU is an assumed 1:1 fabric.",
     },
     GpuEntry {
         id: "h100-sxm",
@@ -107,7 +102,6 @@ pub const GPUS: &[GpuEntry] = &[
         scale_up_domain: Some(8),
         gpus_per_node: Some(8),
         scale_out_gb_s: Some(50.0),
-        caveats: "Dense rates (datasheet headline 1,979 / 3,958 are with sparsity). No FP4 tensor cores (Hopper). Memory is the datasheet's 80 GiB; the driver reports about 79.6 GiB.",
     },
     GpuEntry {
         id: "h100-pcie",
@@ -123,7 +117,6 @@ pub const GPUS: &[GpuEntry] = &[
         scale_up_domain: Some(1),
         gpus_per_node: Some(8),
         scale_out_gb_s: Some(50.0),
-        caveats: "GPUs talk over PCIe Gen5 x16 (no NVLink in the spec file). No FP4 tensor cores (Hopper). Scale-out 400 Gbit/s per GPU is assumed.",
     },
     GpuEntry {
         id: "h100-nvl",
@@ -139,7 +132,6 @@ pub const GPUS: &[GpuEntry] = &[
         scale_up_domain: Some(2),
         gpus_per_node: Some(8),
         scale_out_gb_s: None,
-        caveats: "FLOPS, link and NIC figures not found in a reliable source; supply a custom spec. No FP4 tensor cores (Hopper).",
     },
     GpuEntry {
         id: "h200-sxm",
@@ -155,7 +147,6 @@ pub const GPUS: &[GpuEntry] = &[
         scale_up_domain: Some(8),
         gpus_per_node: Some(8),
         scale_out_gb_s: Some(50.0),
-        caveats: "Memory: 141 GiB in the spec file. Dense rates, same compute as H100 SXM. No FP4 tensor cores (Hopper). Scale-out 400 Gbit/s per GPU (CX7 NDR).",
     },
     GpuEntry {
         id: "h20",
@@ -171,7 +162,6 @@ pub const GPUS: &[GpuEntry] = &[
         scale_up_domain: None,
         gpus_per_node: None,
         scale_out_gb_s: None,
-        caveats: "FLOPS, NVLink, node size and NIC not found in the sources read; do not assume H100 values (H20 compute is much lower). Supply a custom spec.",
     },
     GpuEntry {
         id: "h800-sxm",
@@ -187,7 +177,6 @@ pub const GPUS: &[GpuEntry] = &[
         scale_up_domain: Some(8),
         gpus_per_node: Some(8),
         scale_out_gb_s: None,
-        caveats: "Same die and package as H100 SXM per the source, but no numeric HBM, BF16 or FP8 figures were found; supply a custom spec. Scale-up 200 GB/s is half the 400 GB/s bidirectional aggregate.",
     },
     GpuEntry {
         id: "gh200",
@@ -203,7 +192,6 @@ pub const GPUS: &[GpuEntry] = &[
         scale_up_domain: Some(1),
         gpus_per_node: Some(1),
         scale_out_gb_s: Some(50.0),
-        caveats: "HBM bandwidth and compute are the NVIDIA GH200 datasheet values for the 96GB HBM3 version (same Hopper GPU as H100 SXM), not re-read from the datasheet. Scale-up 450 GB/s is NVLink-C2C to the Grace CPU; multi-GPU NVLink exists only in NVL32 systems, so one GPU per node. The 480 GB of CPU memory is not counted. No FP4 tensor cores (Hopper).",
     },
     GpuEntry {
         id: "b200",
@@ -219,7 +207,6 @@ pub const GPUS: &[GpuEntry] = &[
         scale_up_domain: Some(8),
         gpus_per_node: Some(8),
         scale_out_gb_s: Some(100.0),
-        caveats: "Memory: 180 GiB in the spec file (192 GB marketing; TRT-LLM calls it 'B200 180GB'). HBM 7.7 TB/s from the spec file; vLLM's blog says 8 TB/s. Scale-out 800 Gbit/s per GPU (CX8 XDR).",
     },
     GpuEntry {
         id: "gb200",
@@ -235,7 +222,6 @@ pub const GPUS: &[GpuEntry] = &[
         scale_up_domain: Some(72),
         gpus_per_node: Some(4),
         scale_out_gb_s: Some(100.0),
-        caveats: "Memory: 189471 MiB reported by nvidia-smi = 185.03 GiB (192 GB marketing). Nodes are 4-GPU compute trays; the NVLink domain is the 72-GPU rack. Scale-out 800 Gbit/s per GPU (CX8 XDR) between racks.",
     },
     GpuEntry {
         id: "b300",
@@ -251,7 +237,6 @@ pub const GPUS: &[GpuEntry] = &[
         scale_up_domain: Some(8),
         gpus_per_node: Some(8),
         scale_out_gb_s: Some(100.0),
-        caveats: "Memory: 275040 MiB reported = 268.59 GiB (288 GB marketing). FP4 14 PFLOPS dense (18 sparse). INT8 is sharply reduced on Blackwell Ultra. Scale-out 800 Gbit/s per GPU.",
     },
     GpuEntry {
         id: "gb300",
@@ -267,7 +252,6 @@ pub const GPUS: &[GpuEntry] = &[
         scale_up_domain: Some(72),
         gpus_per_node: Some(4),
         scale_out_gb_s: Some(100.0),
-        caveats: "Memory: 284208 MiB reported = 277.55 GiB (288 GB marketing). Nodes are 4-GPU compute trays; the NVLink domain is the 72-GPU rack. Scale-out 800 Gbit/s per GPU.",
     },
     GpuEntry {
         id: "l40s",
@@ -283,7 +267,6 @@ pub const GPUS: &[GpuEntry] = &[
         scale_up_domain: Some(1),
         gpus_per_node: Some(8),
         scale_out_gb_s: Some(50.0),
-        caveats: "Memory: 46068 MiB reported = 44.99 GiB (48 GB GDDR6 with ECC). The csv's reading of the spec values as dense is its own (the file does not say 'dense' for L40S). PCIe Gen4 x16, no NVLink. No FP4 tensor cores (Ada). Scale-out 400 Gbit/s per GPU is assumed.",
     },
     GpuEntry {
         id: "l4",
@@ -299,7 +282,6 @@ pub const GPUS: &[GpuEntry] = &[
         scale_up_domain: Some(1),
         gpus_per_node: Some(8),
         scale_out_gb_s: Some(25.0),
-        caveats: "Memory is the datasheet's 24 GiB of GDDR6; with ECC on the driver reports about 6 % less (cf. l40s). PCIe Gen4 x16. No FP4 tensor cores (Ada). Scale-out 200 Gbit/s per GPU is assumed.",
     },
     GpuEntry {
         id: "a10",
@@ -315,7 +297,6 @@ pub const GPUS: &[GpuEntry] = &[
         scale_up_domain: Some(1),
         gpus_per_node: None,
         scale_out_gb_s: None,
-        caveats: "Tensor-core BF16 / INT8 rates, link, node size and NIC not found in the sources read (the source's 31.24 TFLOPS is non-tensor FP16); supply a custom spec. No FP8 or FP4 tensor cores (Ampere). GDDR6 with ECC: the driver reports less than 24 GiB.",
     },
     GpuEntry {
         id: "rtx-4090",
@@ -331,7 +312,6 @@ pub const GPUS: &[GpuEntry] = &[
         scale_up_domain: None,
         gpus_per_node: None,
         scale_out_gb_s: None,
-        caveats: "No source read gave RTX 4090 figures; every figure must come from a custom spec. No FP4 tensor cores (Ada).",
     },
     GpuEntry {
         id: "rtx-pro-6000-server",
@@ -347,7 +327,6 @@ pub const GPUS: &[GpuEntry] = &[
         scale_up_domain: Some(1),
         gpus_per_node: Some(8),
         scale_out_gb_s: Some(50.0),
-        caveats: "Memory: 97887 MiB reported = 95.59 GiB (96 GB GDDR7). Dense rates scaled to 2430 MHz. PCIe Gen5 x16, no NVLink. Scale-out 400 Gbit/s per GPU is a placeholder in the spec file.",
     },
     GpuEntry {
         id: "mi250x",
@@ -363,7 +342,6 @@ pub const GPUS: &[GpuEntry] = &[
         scale_up_domain: None,
         gpus_per_node: None,
         scale_out_gb_s: None,
-        caveats: "Only a per-link figure was read (not a per-GPU bandwidth); memory, FLOPS and node size unknown, and the package holds 2 GCDs. Supply a custom spec. No FP8 or FP4 (CDNA2).",
     },
     GpuEntry {
         id: "mi300x",
@@ -379,7 +357,6 @@ pub const GPUS: &[GpuEntry] = &[
         scale_up_domain: Some(8),
         gpus_per_node: Some(8),
         scale_out_gb_s: Some(50.0),
-        caveats: "Scale-up 448 GB/s is the aggregate of 7 xGMI links of 64 GB/s each in a fully connected 8-GPU mesh (derived from secondary sources): a collective among fewer than 8 GPUs uses fewer links (2 GPUs: 64 GB/s). INT8 rate not in the sources read. AMD datasheet not read directly. No FP4 (CDNA3).",
     },
     GpuEntry {
         id: "mi325x",
@@ -395,7 +372,6 @@ pub const GPUS: &[GpuEntry] = &[
         scale_up_domain: Some(8),
         gpus_per_node: Some(8),
         scale_out_gb_s: None,
-        caveats: "The 1,307 TFLOPS is listed as FP16 (dense; same CDNA3 compute as MI300X, whose BF16 equals its FP16). FP8, INT8, link bandwidth and NIC not found; supply a custom spec. No FP4 (CDNA3).",
     },
     GpuEntry {
         id: "mi355x",
@@ -411,6 +387,5 @@ pub const GPUS: &[GpuEntry] = &[
         scale_up_domain: Some(8),
         gpus_per_node: Some(8),
         scale_out_gb_s: None,
-        caveats: "FP4 10 PFLOPS is MXFP4/MXFP6 as AMD states it (Tom's Hardware quotes 20.1 PF, presumably with sparsity). BF16, FP8, INT8, link bandwidth and NIC not found; supply a custom spec.",
     },
 ];

@@ -5,7 +5,9 @@
 //! Design decision: each parameter is declared once, in the `perf_params!` invocation below:
 //! its field, JSON name (unit in the name), unit, label, meaning, plausible bounds, prior and
 //! their sources, whether it belongs to the hardware or to the engine, and which measurements
-//! can set it. Everything else derives from that table: the `PerfParams` struct the model
+//! can set it. The invocation writes the table twice over: `PARAMS`, what code reads, and
+//! `PARAM_DOCS`, the words the docs print (apart, so the page does not carry them). Everything
+//! else derives from those: the `PerfParams` struct the model
 //! reads, the vectors the fit moves (`to_array`, `from_array`, `PARAMS[i]` bounds), the
 //! scenario's `perf_params` and the records' JSON (`ParamValues`, `ParamOverrides`), the
 //! shipped constants (`perf::shipped`), the fallback of a missing fit (`Scope`), which
@@ -120,16 +122,23 @@ pub struct ParamSpec {
     pub unit: Unit,
     /// A short name for the page.
     pub label: &'static str,
-    /// What it means (the field's documentation).
-    pub meaning: &'static str,
     /// Plausible range, in `unit`: fits stay inside it, user values outside it are refused.
     pub bounds: [f64; 2],
-    pub bounds_source: &'static str,
     /// The prior for a GPU generation and an engine, in `unit`.
     pub prior: fn(Generation, Engine) -> f64,
-    pub prior_source: &'static str,
     pub scope: Scope,
     pub informed_by: InformedBy,
+}
+
+/// What a parameter means and where its bounds and prior come from, in words: the docs'
+/// part of the table (`PARAM_DOCS`, in `PARAMS` order), kept apart so that the page, which
+/// reads `PARAMS`, does not carry the text (a few KB of its weight).
+#[derive(Debug, Clone, Copy)]
+pub struct ParamDoc {
+    /// The field's documentation.
+    pub meaning: &'static str,
+    pub bounds_source: &'static str,
+    pub prior_source: &'static str,
 }
 
 impl ParamSpec {
@@ -205,14 +214,16 @@ macro_rules! perf_params {
                 json: $json,
                 unit: Unit::$unit,
                 label: $label,
-                meaning: concat!($($doc, "\n"),+),
                 bounds: $bounds,
-                bounds_source: $bounds_source,
                 prior: $prior,
-                prior_source: $prior_source,
                 scope: Scope::$scope,
                 informed_by: InformedBy::$informed,
             },
+        )+];
+
+        /// The table's words, in `PARAMS` order.
+        pub const PARAM_DOCS: [ParamDoc; PARAM_COUNT] = [$(
+            ParamDoc { meaning: concat!($($doc, "\n"),+), bounds_source: $bounds_source, prior_source: $prior_source },
         )+];
 
         /// Number of parameters.
@@ -590,8 +601,8 @@ pub fn markdown() -> String {
          | parameter | meaning | bounds | prior | scope | set by |\n\
          | --- | --- | --- | --- | --- | --- |\n",
     );
-    for s in &PARAMS {
-        let meaning = s.meaning.split_whitespace().collect::<Vec<_>>().join(" ");
+    for (s, doc) in PARAMS.iter().zip(&PARAM_DOCS) {
+        let meaning = doc.meaning.split_whitespace().collect::<Vec<_>>().join(" ");
         let _ = writeln!(
             out,
             "| `{}` ({}) | {} | {}–{}{} | {} | {} | {} |",
@@ -607,8 +618,8 @@ pub fn markdown() -> String {
         );
     }
     out.push_str("\n## Sources\n\n");
-    for s in &PARAMS {
-        let _ = writeln!(out, "- `{}` — bounds: {}. Prior: {}.", s.json, s.bounds_source, s.prior_source);
+    for (s, doc) in PARAMS.iter().zip(&PARAM_DOCS) {
+        let _ = writeln!(out, "- `{}` — bounds: {}. Prior: {}.", s.json, doc.bounds_source, doc.prior_source);
     }
     out
 }
@@ -664,7 +675,7 @@ mod tests {
                 Unit::Milliseconds => "_ms",
             };
             assert_eq!(suffix, expected, "{}", s.json);
-            assert!(s.bounds[0] < s.bounds[1] && !s.meaning.is_empty() && !s.label.is_empty());
+            assert!(s.bounds[0] < s.bounds[1] && !PARAM_DOCS[i].meaning.is_empty() && !s.label.is_empty());
         }
         let mut p = PerfParams::prior(Generation::Hopper, Engine::Vllm);
         p.moe_efficiency = 0.31;
