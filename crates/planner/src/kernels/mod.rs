@@ -102,6 +102,12 @@ impl Table {
         self.attrs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
+    /// The attribute `key` as a number, if the table has it and it is one (read as `positive`
+    /// reads the grid's numbers).
+    pub fn number(&self, key: &str) -> Option<f64> {
+        self.attr(key).and_then(|v| serde_json::from_str::<f64>(v).ok())
+    }
+
     /// The table as the trace names it: kind and attributes (`gemm dtype=fp8`).
     pub fn name(&self) -> String {
         let attrs: Vec<String> = self.attrs.iter().map(|(k, v)| format!("{k}={v}")).collect();
@@ -208,9 +214,11 @@ fn one((n, words): (usize, Vec<&str>)) -> Result<&str, String> {
     }
 }
 
-/// A finite positive number.
+/// A finite positive number. Read by `serde_json`'s number reader (the files' numbers are JSON
+/// numbers), which the page carries anyway, rather than `str::parse::<f64>`, whose exact
+/// algorithm would add its 10 KB table of powers of five to the page.
 fn positive(n: usize, word: &str) -> Result<f64, String> {
-    match word.parse::<f64>() {
+    match serde_json::from_str::<f64>(word) {
         Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
         _ => Err(format!("line {n}: expected a positive number, found {word:?}")),
     }

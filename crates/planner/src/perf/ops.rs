@@ -215,7 +215,7 @@ impl KernelPlan {
             if !kv_matches || t.attr("q") != Some("bf16") || !has(mla) {
                 continue;
             }
-            let head_dim = t.attr("d").and_then(|d| d.parse::<f64>().ok()).unwrap_or(0.0);
+            let head_dim = t.number("d").unwrap_or(0.0);
             if let Some(source) = Source::new(tables, index, lin) {
                 attention.push(AttentionTable { prefill, mla, head_dim, source });
             }
@@ -224,7 +224,7 @@ impl KernelPlan {
         let rows = |dtype: &str| -> Vec<MoeRow> {
             let mut rows = Vec::new();
             for (index, t) in tables.tables.iter().enumerate() {
-                let number = |key: &str| t.attr(key).and_then(|v| v.parse::<f64>().ok());
+                let number = |key: &str| t.number(key);
                 let shape = (number("hidden"), number("inter"), number("topk"), number("experts"), number("ep"));
                 let (Some(hidden), Some(inter), Some(topk), Some(experts), Some(ep)) = shape else { continue };
                 if t.kind != "moe" || t.attr("dtype") != Some(dtype) {
