@@ -38,13 +38,17 @@ pub struct FitOptions {
     pub anchor: f64,
     /// Most loss evaluations (each predicts every row once).
     pub max_evaluations: usize,
+    /// Whether a row's measured TTFT counts in the loss (`point_loss`). Off where what the
+    /// measured TTFT includes is not known well enough to fit to (the silicon sample,
+    /// `calibration::silicon`).
+    pub ttft: bool,
 }
 
 impl FitOptions {
     /// Every parameter free, a light anchor (1e-4: a parameter moved across its whole range
     /// costs as much as a 1.4 % error on every row), up to 4000 evaluations.
     pub fn all() -> FitOptions {
-        FitOptions { free: [true; PARAM_COUNT], anchor: 1e-4, max_evaluations: 4000 }
+        FitOptions { free: [true; PARAM_COUNT], anchor: 1e-4, max_evaluations: 4000, ttft: true }
     }
 }
 
@@ -71,14 +75,15 @@ fn huber(r: f64) -> f64 {
     HUBER_DELTA * HUBER_DELTA * ((1.0 + (r / HUBER_DELTA).powi(2)).sqrt() - 1.0)
 }
 
-/// Loss of one row: its throughput, and its TTFT and TPOT when measured. A layout the
-/// parameters judge unable to run scores as a prediction of `PREDICTION_FLOOR` × the measured
-/// rate, and as a time as many times too long.
-pub fn point_loss(p: &Point, params: &PerfParams) -> f64 {
+/// Loss of one row: its throughput, and its TTFT (when `ttft`) and TPOT when measured. A layout
+/// the parameters judge unable to run scores as a prediction of `PREDICTION_FLOOR` × the
+/// measured rate, and as a time as many times too long.
+pub fn point_loss(p: &Point, params: &PerfParams, ttft: bool) -> f64 {
     let point = p.point(params);
     let gpus = p.inputs.cluster.total_gpus().max(1) as f64;
     let mut total = row_loss(point.as_ref().map_or(0.0, |o| o.output_tok_s / gpus), p.measured());
-    let times = [(p.measurement.ttft_ms, point.as_ref().map(|o| o.ttft.ms())), (p.measurement.tpot_ms, point.as_ref().map(|o| o.tpot.ms()))];
+    let measured_ttft = p.measurement.ttft_ms.filter(|_| ttft);
+    let times = [(measured_ttft, point.as_ref().map(|o| o.ttft.ms())), (p.measurement.tpot_ms, point.as_ref().map(|o| o.tpot.ms()))];
     for (measured, predicted) in times {
         if let Some(m) = measured.filter(|m| m.is_finite() && *m > 0.0) {
             total += match predicted {
@@ -90,12 +95,12 @@ pub fn point_loss(p: &Point, params: &PerfParams) -> f64 {
     total
 }
 
-/// Mean robust loss of `points` under `params`; 0 for no points.
-pub fn loss(points: &[&Point], params: &PerfParams) -> f64 {
+/// Mean robust loss of `points` under `params` (`ttft`: as `point_loss`); 0 for no points.
+pub fn loss(points: &[&Point], params: &PerfParams, ttft: bool) -> f64 {
     if points.is_empty() {
         return 0.0;
     }
-    let total: f64 = points.iter().map(|p| point_loss(p, params)).sum();
+    let total: f64 = points.iter().map(|p| point_loss(p, params, ttft)).sum();
     total / points.len() as f64
 }
 
@@ -126,10 +131,10 @@ pub fn fit(points: &[&Point], start: &PerfParams, options: &FitOptions) -> FitRe
         let p = params_at(u);
         let x = p.to_array();
         let pull: f64 = free.iter().map(|&i| ((x[i] - x0[i]) / (PARAMS[i].hi() - PARAMS[i].lo())).powi(2)).sum();
-        loss(points, &p) + options.anchor * pull
+        loss(points, &p, options.ttft) + options.anchor * pull
     };
     let u0: Vec<f64> = free.iter().map(|&i| to_angle(x0[i], &PARAMS[i])).collect();
-    let start_loss = loss(points, &params_at(&u0));
+    let start_loss = loss(points, &params_at(&u0), options.ttft);
     let (u, evaluations) = nelder_mead(&anchored, u0, options.max_evaluations);
     let params = params_at(&u);
     let x = params.to_array();
@@ -142,7 +147,7 @@ pub fn fit(points: &[&Point], start: &PerfParams, options: &FitOptions) -> FitRe
         })
         .map(|&i| PARAMS[i].param)
         .collect();
-    FitResult { params, start_loss, loss: loss(points, &params), evaluations, at_bound }
+    FitResult { params, start_loss, loss: loss(points, &params, options.ttft), evaluations, at_bound }
 }
 
 /// Minimise `f` from `start` with the standard Nelder–Mead coefficients (reflection 1,

@@ -42,7 +42,7 @@ use planner::engine::Engine;
 use planner::error::InputError;
 use planner::gpu::Generation;
 use planner::kernels::Library;
-use planner::perf::params::{InformedBy, Param, PerfParams, PARAMS, PARAM_COUNT, SMALL_BATCH};
+use planner::perf::params::{InformedBy, Param, ParamSpec, PerfParams, PARAMS, PARAM_COUNT, SMALL_BATCH};
 use planner::workload::Load;
 use std::collections::BTreeSet;
 
@@ -128,6 +128,18 @@ pub fn fit_groups<S: Fn(Generation, Engine) -> PerfParams>(
     anchor: f64,
     max_evaluations: usize,
 ) -> Vec<GenerationFit> {
+    let options = FitOptions { free: [true; PARAM_COUNT], anchor, max_evaluations, ttft: true };
+    fit_groups_with(points, start, |_| true, &options)
+}
+
+/// `fit_groups` with only the parameters that `may_move` allows AND the rows inform free, and
+/// `options`' anchor, evaluations and TTFT rule (its `free` is ignored).
+pub fn fit_groups_with<S: Fn(Generation, Engine) -> PerfParams, M: Fn(&ParamSpec) -> bool>(
+    points: &[&Point],
+    start: S,
+    may_move: M,
+    options: &FitOptions,
+) -> Vec<GenerationFit> {
     let mut keys: Vec<(Generation, Engine)> = Vec::new();
     for p in points {
         let k = (p.generation(), p.engine());
@@ -140,10 +152,12 @@ pub fn fit_groups<S: Fn(Generation, Engine) -> PerfParams>(
         .map(|(generation, engine)| {
             let rows: Vec<&Point> =
                 points.iter().copied().filter(|p| p.generation() == generation && p.engine() == engine).collect();
-            let free = identifiable(&rows);
+            let mut free = identifiable(&rows);
+            for (f, spec) in free.iter_mut().zip(PARAMS.iter()) {
+                *f = *f && may_move(spec);
+            }
             let start = start(generation, engine);
-            let options = FitOptions { free, anchor, max_evaluations };
-            let mut result = fit(&rows, &start, &options);
+            let mut result = fit(&rows, &start, &FitOptions { free, ..*options });
             // A network hop is never faster than a hop inside the node: when the rows cannot
             // inform the scale-out latency, keep it at least the fitted scale-up one.
             let scale_out_free = free[Param::ScaleOutHopLatency as usize];

@@ -195,7 +195,7 @@ pub fn recalibrate(inputs: &PlannerInputs, measurements: &[Measurement]) -> Resu
     let refs: Vec<&Point> = points.iter().collect();
     let start = inputs.params;
     let free = free_parameters(&refs, &start);
-    let result = fit(&refs, &start, &FitOptions { free, anchor: ANCHOR, max_evaluations: MAX_EVALUATIONS });
+    let result = fit(&refs, &start, &FitOptions { free, anchor: ANCHOR, max_evaluations: MAX_EVALUATIONS, ttft: true });
     // The fit as the scenario keeps it: in named units, without the binary noise of the unit
     // conversion (nine decimals); the errors after are those of these values.
     let x = result.params.to_array();
@@ -238,7 +238,7 @@ pub fn recalibrate(inputs: &PlannerInputs, measurements: &[Measurement]) -> Resu
         free: names(&mut (0..PARAM_COUNT).filter(|&i| free[i])),
         at_bound: names(&mut result.at_bound.iter().map(|&p| p as usize)),
         loss_before: result.start_loss,
-        loss_after: super::fit::loss(&refs, &params),
+        loss_after: super::fit::loss(&refs, &params, true),
         measurements: fits,
         perf_params,
         scenario,

@@ -64,12 +64,12 @@ fn main() -> ExitCode {
     let kernels = flags.contains(&"--kernels");
     let refits = flags.contains(&"--fit") || flags.contains(&"--ranges");
     let known: &[&str] = if silicon {
-        &["--silicon", "--prior", "--rows", "--kernels"]
+        &["--silicon", "--prior", "--rows", "--kernels", "--fit"]
     } else {
         &["--fit", "--prior", "--rows", "--ranges", "--samples", "--kernels"]
     };
     let sample = format!("{REPOSITORY}/{SILICON_SAMPLE}");
-    let path: &str = match (paths.as_slice(), flags.iter().all(|f| known.contains(f)) && !(kernels && refits)) {
+    let path: &str = match (paths.as_slice(), flags.iter().all(|f| known.contains(f)) && !(kernels && refits && !silicon)) {
         ([path], true) => path,
         ([], true) if silicon => &sample,
         _ => {
@@ -100,7 +100,8 @@ fn main() -> ExitCode {
         }
     };
     if silicon {
-        return silicon_report(path, &text, &library, flags.contains(&"--prior"), flags.contains(&"--rows"));
+        let fit = flags.contains(&"--fit");
+        return silicon_report(path, &text, &library, flags.contains(&"--prior"), flags.contains(&"--rows"), fit);
     }
     let started = Instant::now();
     let points = match dataset::trtllm_measurements(&text).and_then(|m| calibration::prepare_with(&m, &library)) {
@@ -153,7 +154,7 @@ fn parameters(prior: bool) -> (&'static str, fn(&Point) -> PerfParams) {
 /// `--silicon`: the planner's TTFT, TPOT and output tok/s per GPU against the silicon sample
 /// (`calibration::silicon`), with the shipped parameters or (`prior`) the priors; `rows` lists
 /// every row of the file.
-fn silicon_report(path: &str, text: &str, library: &Library, prior: bool, rows: bool) -> ExitCode {
+fn silicon_report(path: &str, text: &str, library: &Library, prior: bool, rows: bool, fit: bool) -> ExitCode {
     let started = Instant::now();
     let set = match silicon::read_with(text, library) {
         Ok(set) => set,
@@ -164,6 +165,9 @@ fn silicon_report(path: &str, text: &str, library: &Library, prior: bool, rows: 
     };
     let read = started.elapsed();
     let (label, params_for) = parameters(prior);
+    if fit {
+        return silicon_refit(&set, label, params_for, rows);
+    }
     let scored = silicon::score::score(&set, params_for);
     println!("{path}: read and prepared in {:.0} ms, predicted in {:.0} ms\n", read.as_secs_f64() * 1e3, (started.elapsed() - read).as_secs_f64() * 1e3);
     print!("{}", silicon::score::report(&set, &scored, label));
@@ -171,6 +175,52 @@ fn silicon_report(path: &str, text: &str, library: &Library, prior: bool, rows: 
         print!("\n{}", silicon::score::listing(&set, &scored));
     }
     ExitCode::SUCCESS
+}
+
+/// `--silicon --fit`: refits what an engine's own software sets (the engine-scoped parameters:
+/// step, layer and sequence overheads, MoE efficiency and routing skew, where the rows inform
+/// them) per (GPU generation, engine) on the FIT part of the silicon sample only, from
+/// `start`, with TPOT and tokens/s in the loss and not TTFT (what the sample's TTFT includes
+/// is not known well enough to fit to: `calibration::silicon`); then scores every row, so the
+/// held-out line is the figure on data the fit never saw. Writes nothing.
+fn silicon_refit(set: &silicon::SiliconSet, label: &str, start: fn(&Point) -> PerfParams, rows: bool) -> ExitCode {
+    let before = silicon::score::score(set, start);
+    println!("Before the refit ({label}):");
+    print!("{}", headline_lines(&silicon::score::report(set, &before, label)));
+    let fit_part: Vec<&Point> = set.rows.iter().filter(|r| !r.held_out).map(|r| &r.point).collect();
+    let options = calibration::FitOptions { anchor: ANCHOR, max_evaluations: MAX_EVALUATIONS, ttft: false, ..calibration::FitOptions::all() };
+    let started = Instant::now();
+    let fits = calibration::fit_groups_with(
+        &fit_part,
+        |g, e| start_of(set, g, e, start),
+        |spec| spec.scope == params::Scope::Engine,
+        &options,
+    );
+    println!("\nRefitted the engine-scoped parameters of {} (generation, engine) sets on {} fit-part rows in {:.1} s:", fits.len(), fit_part.len(), started.elapsed().as_secs_f64());
+    for f in &fits {
+        print_fit(f);
+    }
+    let by_key: HashMap<(Generation, Engine), PerfParams> = fits.iter().map(|f| ((f.generation, f.engine), f.result.params)).collect();
+    let refitted = |p: &Point| by_key.get(&(p.generation(), p.engine())).copied().unwrap_or_else(|| start(p));
+    let after = silicon::score::score(set, refitted);
+    println!("\nAfter the refit:");
+    print!("{}", silicon::score::report(set, &after, "refitted engine-scoped parameters (fit part only)"));
+    if rows {
+        print!("\n{}", silicon::score::listing(set, &after));
+    }
+    ExitCode::SUCCESS
+}
+
+/// The parameters a (generation, engine) fit starts from: `start` of its first row.
+fn start_of(set: &silicon::SiliconSet, g: Generation, e: Engine, start: fn(&Point) -> PerfParams) -> PerfParams {
+    set.rows.iter().map(|r| &r.point).find(|p| p.generation() == g && p.engine() == e).map_or_else(|| PerfParams::prior(g, e), start)
+}
+
+/// The first lines of a silicon report: the used-row counts and the all / fit / held-out lines.
+fn headline_lines(report: &str) -> String {
+    let lines: Vec<&str> = report.lines().collect();
+    let from = lines.iter().position(|l| l.contains("rows unpred")).unwrap_or(0);
+    lines[from..(from + 4).min(lines.len())].iter().map(|l| format!("{l}\n")).collect()
 }
 
 fn pct(x: f64) -> String {
