@@ -166,7 +166,7 @@ fn silicon_report(path: &str, text: &str, library: &Library, prior: bool, rows: 
     let read = started.elapsed();
     let (label, params_for) = parameters(prior);
     if fit {
-        return silicon_refit(&set, label, params_for, rows);
+        return silicon_refit(&set, library, label, params_for, rows);
     }
     let scored = silicon::score::score(&set, params_for);
     println!("{path}: read and prepared in {:.0} ms, predicted in {:.0} ms\n", read.as_secs_f64() * 1e3, (started.elapsed() - read).as_secs_f64() * 1e3);
@@ -183,7 +183,7 @@ fn silicon_report(path: &str, text: &str, library: &Library, prior: bool, rows: 
 /// `start`, with TPOT and tokens/s in the loss and not TTFT (what the sample's TTFT includes
 /// is not known well enough to fit to: `calibration::silicon`); then scores every row, so the
 /// held-out line is the figure on data the fit never saw. Writes nothing.
-fn silicon_refit(set: &silicon::SiliconSet, label: &str, start: fn(&Point) -> PerfParams, rows: bool) -> ExitCode {
+fn silicon_refit(set: &silicon::SiliconSet, library: &Library, label: &str, start: fn(&Point) -> PerfParams, rows: bool) -> ExitCode {
     let before = silicon::score::score(set, start);
     println!("Before the refit ({label}):");
     print!("{}", headline_lines(&silicon::score::report(set, &before, label)));
@@ -208,6 +208,26 @@ fn silicon_refit(set: &silicon::SiliconSet, label: &str, start: fn(&Point) -> Pe
     if rows {
         print!("\n{}", silicon::score::listing(set, &after));
     }
+    independent_check(library, &refitted)
+}
+
+/// The first calibration set (TensorRT-LLM 0.17, which the silicon refit never sees) scored
+/// with `params_for`, with the same kernel tables: a check on independent data.
+fn independent_check(library: &Library, params_for: &dyn Fn(&Point) -> PerfParams) -> ExitCode {
+    let path = format!("{REPOSITORY}/data/calibration/trtllm-0.17-max-throughput.csv");
+    let points = match std::fs::read_to_string(&path)
+        .map_err(|e| e.to_string())
+        .and_then(|t| dataset::trtllm_measurements(&t).and_then(|m| calibration::prepare_with(&m, library)).map_err(|e| e.to_string()))
+    {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("calibrate: {path}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    println!("\nIndependent check: the TensorRT-LLM 0.17 maximum-throughput set ({} rows) with the refitted parameters:", points.len());
+    let rows = compare(&points, params_for);
+    report(&points, &rows, false, params_for);
     ExitCode::SUCCESS
 }
 
