@@ -14,7 +14,7 @@ use planner::inputs::{resolve_with, PlannerInputs};
 use planner::kernels::Library;
 use planner::layout::Layout;
 use planner::perf::{OperatingPoint, PerfParams};
-use planner::scenario::ScenarioInput;
+use planner::scenario::{ScenarioInput, StepModel};
 use planner::workload::Load;
 
 /// One measured run.
@@ -79,7 +79,8 @@ impl Point {
                 format!("must be a positive number, got {}", measurement.output_tok_s_per_gpu),
             ));
         }
-        let inputs = resolve_with(&measurement.scenario, library)?;
+        let step_model = Some(if library.is_empty() { StepModel::Roofline } else { StepModel::KernelTables });
+        let inputs = resolve_with(&ScenarioInput { step_model, ..measurement.scenario.clone() }, library)?;
         let gpus = inputs.cluster.total_gpus();
         let l = measurement.layout;
         Layout::new(l.tp, l.pp, l.dp, l.ep, gpus).map_err(|e| InputError::new(e.field(), e.to_string()))?;

@@ -10,7 +10,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use planner::inputs::resolve_with;
 use planner::kernels::Library;
 use planner::planning::plan_inputs;
-use planner::scenario::ScenarioInput;
+use planner::scenario::{ScenarioInput, StepModel};
 use std::hint::black_box;
 
 const SCENARIOS: [(&str, &str); 3] = [
@@ -47,7 +47,9 @@ fn search(c: &mut Criterion) {
     let with_tables = tables();
     for (name, text) in SCENARIOS {
         for (suffix, library) in [("", &Library::empty()), ("+tables", &with_tables)] {
-            let inputs = resolve_with(&ScenarioInput::from_json(text).expect("valid scenario"), library).expect("resolves");
+            let input = ScenarioInput::from_json(text).expect("valid scenario");
+            let step_model = Some(if library.is_empty() { StepModel::Roofline } else { StepModel::KernelTables });
+            let inputs = resolve_with(&ScenarioInput { step_model, ..input }, library).expect("resolves");
             let plan = plan_inputs(&inputs).expect("plans");
             let feasible = plan.candidates.iter().filter(|c| c.feasible).count();
             println!("{name}{suffix}: {} layouts enumerated, {feasible} feasible", plan.candidates.len());

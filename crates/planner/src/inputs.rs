@@ -16,7 +16,7 @@ use super::perf::fitted;
 use super::perf::params::PerfParams;
 use super::perf::ranges::{Calibration, UserFit};
 use super::precision::{KvPrecision, Precisions, WeightPrecision};
-use super::scenario::{LayoutConstraint, PerfParamsInput, ScenarioInput};
+use super::scenario::{LayoutConstraint, PerfParamsInput, ScenarioInput, StepModel};
 use super::workload::{Load, Workload};
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
@@ -45,9 +45,10 @@ pub struct PlannerInputs {
     /// (`resolve_with`): the step model times each operation they cover from them
     /// (`perf::ops`); `None`, the roofline throughout.
     pub kernels: Option<Arc<KernelTables>>,
-    /// Whether the caller supplied kernel tables at all: the trace then lists the step by
-    /// operation, saying where no table applies (`no_tables`).
-    pub kernels_supplied: bool,
+    /// How the scenario asks for steps to be timed: with `KernelTables` the trace lists the
+    /// step by operation, saying where no table applies (`no_tables`), and the plan says which
+    /// tables it used or why none (`step_model_note`).
+    pub step_model: StepModel,
     /// Things the user should know that do not stop planning (import notes, assumptions).
     pub warnings: Vec<String>,
     /// The scenario with every default filled in (`Plan::scenario`).
@@ -110,25 +111,6 @@ pub fn resolve_with(input: &ScenarioInput, library: &Library) -> Result<PlannerI
     if engine_id == Engine::Trtllm {
         warnings.extend(recalled_trtllm_caps(&engine, &profile(engine_id, &gpu, None)?));
     }
-    let system = if input.gpu.is_string() { kernels::system_of(&gpu.id) } else { None };
-    let tables = system.and_then(|s| library.get(s, engine_id.id()));
-    if !library.is_empty() {
-        warnings.push(match &tables {
-            Some(t) => format!(
-                "Step times from the measured kernel tables {}.{} ({} {}, NVIDIA AIConfigurator measurements): each operation at its \
-                 measured utilisation, the roofline with the fitted efficiencies where no table covers it (trace: \"step operations\").",
-                t.system,
-                t.engine,
-                engine_id.display_name(),
-                t.engine_version
-            ),
-            None => format!(
-                "No measured kernel tables for {} under {}: the step model is the roofline with the fitted efficiencies.",
-                gpu.name,
-                engine_id.display_name()
-            ),
-        });
-    }
     let scenario = echo(input, &gpu.id, nodes, gpus_per_node, weights, kv, &engine, &workload);
     let cluster = Cluster { gpu, nodes, gpus_per_node };
     Ok(PlannerInputs {
@@ -141,21 +123,70 @@ pub fn resolve_with(input: &ScenarioInput, library: &Library) -> Result<PlannerI
         params,
         calibration,
         allow_tp_across_nodes: input.allow_tp_across_nodes.unwrap_or(true),
-        kernels: tables,
-        kernels_supplied: !library.is_empty(),
+        kernels: None,
+        step_model: input.step_model.unwrap_or_default(),
         warnings,
         scenario,
         input: input.clone(),
-    })
+    }
+    .with_tables(library))
 }
 
 impl PlannerInputs {
+    /// These inputs with the tables of their GPU and engine from `library`, when the scenario
+    /// asks for the kernel-table step model and `library` holds them.
+    pub fn with_tables(mut self, library: &Library) -> PlannerInputs {
+        if self.step_model == StepModel::KernelTables {
+            if let Some(t) = self.system().and_then(|s| library.get(s, self.engine.engine.id())) {
+                self.kernels = Some(t);
+            }
+        }
+        self
+    }
+
+    /// The tables file (`h100_sxm.trtllm`) the scenario asks for and these inputs lack: what
+    /// a caller that loads tables on demand (the page) fetches.
+    pub fn tables_wanted(&self) -> Option<String> {
+        let wanted = self.step_model == StepModel::KernelTables && self.kernels.is_none();
+        self.system().filter(|_| wanted).map(|s| format!("{s}.{}", self.engine.engine.id()))
+    }
+
+    /// The tables' system of a catalog GPU the source measured (a custom spec has none, even
+    /// under a catalog name).
+    fn system(&self) -> Option<&'static str> {
+        if self.input.gpu.is_string() { kernels::system_of(&self.cluster.gpu.id) } else { None }
+    }
+
+    /// What the plan says of its step model when the scenario asks for the kernel tables:
+    /// which tables timed it, or why the roofline did.
+    pub fn step_model_note(&self) -> Option<String> {
+        if self.step_model != StepModel::KernelTables {
+            return None;
+        }
+        let engine = self.engine.engine.display_name();
+        Some(match (&self.kernels, self.system()) {
+            (Some(t), _) => format!(
+                "Step times from the measured kernel tables {}.{} ({engine} {}, NVIDIA AIConfigurator measurements): each operation at its \
+                 measured utilisation, the roofline with the fitted efficiencies where no table covers it (trace: \"step operations\"). \
+                 A preview: on the calibration sets this model is not yet more accurate than the roofline (README, \"Accuracy\").",
+                t.system, t.engine, t.engine_version
+            ),
+            (None, Some(s)) => format!(
+                "The measured kernel tables {s}.{} are not loaded: the steps are timed by the roofline with the fitted efficiencies.",
+                self.engine.engine.id()
+            ),
+            (None, None) => format!(
+                "No measured kernel tables for {} under {engine}: the step model is the roofline with the fitted efficiencies.",
+                self.cluster.gpu.name
+            ),
+        })
+    }
+
     /// Why the step model has no tables here, as an operation's source says it: no table for
-    /// the GPU (`no table for MI300X`), or none supplied for its system and engine.
+    /// the GPU (`no table for MI300X`), or none loaded for its system and engine.
     pub fn no_tables(&self) -> String {
-        let system = if self.input.gpu.is_string() { kernels::system_of(&self.cluster.gpu.id) } else { None };
-        match system {
-            Some(s) => format!("no kernel tables supplied for {s}.{}", self.engine.engine.id()),
+        match self.system() {
+            Some(s) => format!("the kernel tables {s}.{} are not loaded", self.engine.engine.id()),
             None => format!("no table for {}", self.cluster.gpu.name),
         }
     }
@@ -294,6 +325,9 @@ fn echo(
     });
     if let (Some(p), Some(object)) = (&input.perf_params, echoed.as_object_mut()) {
         object.insert("perf_params".into(), json!(p));
+    }
+    if let Some(object) = echoed.as_object_mut() {
+        object.insert("step_model".into(), json!(input.step_model.unwrap_or_default()));
     }
     echoed
 }

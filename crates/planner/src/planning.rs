@@ -58,6 +58,7 @@ pub fn plan_inputs(inputs: &PlannerInputs) -> Result<Plan, InputError> {
     let candidates: Vec<Candidate> =
         result.evaluations.iter().map(|e| candidate(e, inputs, gpus, &regime)).collect();
     let mut warnings = inputs.warnings.clone();
+    warnings.extend(inputs.step_model_note());
     warnings.extend(rule.notes.iter().cloned());
     Ok(Plan {
         scenario: inputs.scenario.clone(),

@@ -56,6 +56,32 @@ pub struct ScenarioInput {
     /// engine (a user's own fit, `calibration::recalibrate`); every field optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub perf_params: Option<PerfParamsInput>,
+    /// How a step is timed (`StepModel`); absent: the calibrated roofline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_model: Option<StepModel>,
+}
+
+/// How the performance model times one engine step.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepModel {
+    /// Four rooflines (linear layers, experts, decode and prefill attention) at the fitted
+    /// efficiencies (`perf::step`): the calibrated default.
+    #[default]
+    Roofline,
+    /// Each operation timed from the measured kernel tables of the scenario's GPU and engine
+    /// where the caller supplied them (`perf::ops`), the roofline for the rest; a preview
+    /// until that model is calibrated (README, "Accuracy").
+    KernelTables,
+}
+
+impl StepModel {
+    pub fn id(self) -> &'static str {
+        match self {
+            StepModel::Roofline => "roofline",
+            StepModel::KernelTables => "kernel_tables",
+        }
+    }
 }
 
 /// `perf_params`: overrides of `PerfParams` by their JSON names (units in the names, as in

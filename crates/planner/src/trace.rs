@@ -16,6 +16,7 @@ use super::layout::Layout;
 use super::perf::ops::{describe_lookup, Uncovered};
 use super::perf::{Batch, Kind, Limit, Op, OperatingPoint};
 use super::reject::RejectReason;
+use super::scenario::StepModel;
 use super::plan::{inputs_of, Inputs, TraceStep};
 use super::search::SearchResult;
 use super::workload::{Arrivals, Load, Priority};
@@ -36,7 +37,7 @@ pub fn trace(inputs_: &PlannerInputs, result: &SearchResult, rule_layout: Option
         Some(&winner) => {
             steps.push(ranked(inputs_, result, gpus));
             steps.push(won(result, winner, gpus));
-            if inputs_.kernels_supplied {
+            if inputs_.step_model == StepModel::KernelTables {
                 steps.extend(operations(inputs_, &result.evaluations[winner]));
             }
             steps.push(versus_rule(result, winner, rule_layout, gpus));

@@ -2,11 +2,12 @@
 //! one plan or an array of plans out, as `FORMAT.md` specifies. A scenario that is invalid gives
 //! `{"error": {"field", "message"}}` in its place. Exit status: 0 when every scenario planned,
 //! 1 when any was invalid, 2 when the input was not JSON at all (or could not be read).
-//! The step is timed by the calibrated roofline, as on the page; `plan --kernels SCENARIO.json`
-//! times it by operation from the measured kernel tables of the repository's `data/kernels/`
-//! (`planner::perf::ops`), which is not the default until that model is calibrated (on the
-//! TensorRT-LLM 0.17 set it is off by a median 14 % against the roofline's 4 %; README,
-//! "Accuracy").
+//! The step is timed by the calibrated roofline, as on the page, unless the scenario asks for
+//! `"step_model": "kernel_tables"` (FORMAT.md): then by operation from the measured kernel
+//! tables of the repository's `data/kernels/` (`planner::perf::ops`), which the command reads
+//! at start (about 10 ms; a preview until that model is calibrated; README,
+//! "Accuracy"). Without the folder (the binary run elsewhere) such a plan says its tables are
+//! not loaded and uses the roofline.
 //!
 //! `plan --bench-script N SCENARIO.json` prints instead a bash script that benchmarks the
 //! plan's N best layouts: for each, it starts the scenario's engine with the layout, waits for
@@ -21,7 +22,6 @@
 
 use cli::{bench_script, kernel_library, recalibrate, REPOSITORY};
 use planner::batch::{run_with, Outcome};
-use planner::kernels::Library;
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -47,13 +47,11 @@ fn main() -> ExitCode {
         }
         return ExitCode::from(status);
     }
-    let kernels = args.first().map(String::as_str) == Some("--kernels");
-    let rest = if kernels { &args[1..] } else { &args[..] };
-    let (path, top_n) = match rest {
+    let (path, top_n) = match &args[..] {
         [path] if !path.starts_with("--") => (path, None),
-        [flag, n, path] if flag == "--bench-script" && !kernels => (path, Some(n)),
+        [flag, n, path] if flag == "--bench-script" => (path, Some(n)),
         _ => {
-            eprintln!("usage: plan [--kernels] SCENARIO.json   (or - to read standard input)");
+            eprintln!("usage: plan SCENARIO.json   (or - to read standard input)");
             eprintln!("       plan --bench-script N SCENARIO.json   (a script benchmarking the N best layouts)");
             eprintln!("       plan --recalibrate SCENARIO.json RESULT...   (refit to measured runs, plan again)");
             return ExitCode::from(2);
@@ -72,15 +70,11 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let library = if !kernels {
-        Library::empty()
-    } else {
-        match kernel_library(&Path::new(REPOSITORY).join("data/kernels")) {
-            Ok(l) => l,
-            Err(e) => {
-                eprintln!("plan: {e}");
-                return ExitCode::from(2);
-            }
+    let library = match kernel_library(&Path::new(REPOSITORY).join("data/kernels")) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("plan: {e}");
+            return ExitCode::from(2);
         }
     };
     let Outcome { output, status } = match top_n {

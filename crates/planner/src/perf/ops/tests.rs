@@ -9,7 +9,7 @@ use super::super::super::kernels::tests::library;
 use super::super::super::kernels::{parse, KernelTables, Library};
 use super::super::super::layout::Layout;
 use super::super::super::precision::{KvPrecision, Precisions, WeightPrecision};
-use super::super::super::scenario::ScenarioInput;
+use super::super::super::scenario::{ScenarioInput, StepModel};
 use super::super::super::search::{enumerate, search};
 use super::super::load::{Gemm, Projection};
 use super::super::step::{Batch, Op};
@@ -28,8 +28,13 @@ fn tables(name: &str) -> KernelTables {
     parse(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))).unwrap()
 }
 
+/// A scenario asking for the kernel-table step model, resolved with the shipped tables.
 fn scenario(text: &str) -> PlannerInputs {
-    resolve_with(&ScenarioInput::from_json(text).unwrap(), shipped()).unwrap()
+    resolve_with(&with_tables(ScenarioInput::from_json(text).unwrap()), shipped()).unwrap()
+}
+
+fn with_tables(input: ScenarioInput) -> ScenarioInput {
+    ScenarioInput { step_model: Some(StepModel::KernelTables), ..input }
 }
 
 fn bf16() -> Precisions {
@@ -126,7 +131,7 @@ fn between_two_measured_points_the_lookup_lies_between_them() {
 fn a_gpu_without_tables_falls_back_to_the_roofline_and_says_so() {
     let text = r#"{"model": "llama-3.1-8b", "gpu": "mi300x", "workload": {"isl": 1024, "osl": 256}}"#;
     let i = scenario(text);
-    assert!(i.kernels.is_none() && i.kernels_supplied);
+    assert!(i.kernels.is_none() && i.step_model == StepModel::KernelTables);
     let plan = crate::planning::plan_inputs(&i).unwrap();
     let ops = plan.trace.iter().find(|s| s.id == "step-operations").expect("a step-operations trace step");
     println!("{}", ops.detail);
@@ -237,7 +242,7 @@ proptest! {
     ) {
         let text = format!(r#"{{"model": "{model}", "gpu": "{gpu}", "nodes": {nodes}, "engine": "{engine}", "weights": "{weights}", "kv_cache": "{kv}", "workload": {{"isl": 1024, "osl": 256}}}}"#);
         let Ok(input) = ScenarioInput::from_json(&text) else { return Ok(()) };
-        let Ok(i) = resolve_with(&input, shipped()) else { return Ok(()) };
+        let Ok(i) = resolve_with(&with_tables(input), shipped()) else { return Ok(()) };
         let layouts = enumerate(i.cluster.total_gpus(), i.model.is_moe(), &i.constraint).unwrap();
         let mut evaluator = Evaluator::new(&i);
         let prepared: Vec<_> = layouts.iter().filter_map(|&l| evaluator.prepare(l).ok()).collect();
