@@ -14,7 +14,7 @@ use super::results::Results;
 use super::scenario_form::ScenarioForm;
 use super::share_bar::share_bar;
 use super::shared::Shared;
-use super::state::{Action, AppContext};
+use super::state::{Action, AppContext, Tables, TablesStatus};
 use planner::error::InputError;
 use planner::inputs::PlannerInputs;
 use planner::layout::Layout;
@@ -51,6 +51,20 @@ fn summary(inputs: &PlannerInputs) -> String {
     )
 }
 
+/// The inputs with the kernel tables fetched so far (their own when the scenario does not ask
+/// for tables).
+fn with_tables(inputs: &PlannerInputs, tables: &Tables) -> PlannerInputs {
+    inputs.clone().with_tables(&tables.library)
+}
+
+/// What the step model field says while the tables `file` are not there.
+fn tables_note(file: &str, status: Option<&TablesStatus>) -> Option<AttrValue> {
+    Some(AttrValue::from(match status? {
+        TablesStatus::Loading => format!("Loading the measured kernel tables {file}; the roofline times the steps meanwhile."),
+        TablesStatus::Failed(why) => format!("The kernel tables {file} could not be loaded ({why}); the roofline times the steps."),
+    }))
+}
+
 /// "64 GPUs; scale-up domain 8 GPUs" for the cluster fields.
 fn cluster_note(inputs: &PlannerInputs) -> String {
     let c = &inputs.cluster;
@@ -74,9 +88,28 @@ pub fn App() -> Html {
             move || drop(timer)
         });
     }
-    let planned: Rc<Option<Result<Rc<Plan>, InputError>>> = use_memo((*planned_query).clone(), |query| {
-        query.as_ref().map(|q| browser::timed(|| plan_inputs(&q.inputs)).map(Rc::new))
+    // Planned with the kernel tables fetched so far, when the scenario asks for them; the
+    // file it still lacks (`tables_wanted`) is fetched once, and the plan follows its arrival.
+    let tables = state.tables.clone();
+    let planned: Rc<Option<Result<Rc<Plan>, InputError>>> = use_memo(((*planned_query).clone(), tables.clone()), |(query, tables)| {
+        query.as_ref().map(|q| browser::timed(|| plan_inputs(&with_tables(&q.inputs, tables))).map(Rc::new))
     });
+    let wanted = use_memo(((*planned_query).clone(), tables.clone()), |(query, tables)| {
+        query.as_ref().and_then(|q| with_tables(&q.inputs, tables).tables_wanted())
+    });
+    {
+        let state = state.clone();
+        use_effect_with(wanted.clone(), move |wanted| {
+            if let Some(file) = wanted.as_ref().as_ref().filter(|f| state.tables.status(f).is_none()).cloned() {
+                state.dispatch(Action::TablesRequested(file.clone()));
+                wasm_bindgen_futures::spawn_local(async move {
+                    let text = browser::fetch_text(&format!("kernels/{file}.txt")).await;
+                    state.dispatch(Action::TablesArrived(file, text));
+                });
+            }
+        });
+    }
+    let tables_note = wanted.as_ref().as_ref().and_then(|file| tables_note(file, state.tables.status(file)));
     let query_string = use_memo(((*state).clone(), embed), |(state, embed)| browser::query_string(state, *embed));
     use_effect_with(query_string.clone(), move |query| browser::persist(query, embed));
     let selected = use_state_eq(|| None::<Layout>);
@@ -152,6 +185,7 @@ pub fn App() -> Html {
                 <ScenarioForm
                     errors={errors.clone()}
                     cluster_note={checked.as_ref().as_ref().ok().map(|q| AttrValue::from(cluster_note(&q.inputs)))}
+                    {tables_note}
                 />
                 <div class="results">
                     if state.perf_params.is_some() {

@@ -9,6 +9,7 @@
 use super::share::{from_params, to_params, EMBED};
 use super::state::AppState;
 use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 use web_sys::UrlSearchParams;
 
 /// The local-storage key holding the last scenario (as query parameters).
@@ -120,4 +121,17 @@ pub fn timed<T>(work: impl FnOnce() -> T) -> T {
         let _ = p.measure_with_start_mark("plan", "plan-start");
     }
     result
+}
+
+/// The text at `url` (relative to the page), or why not: the request's error, or the HTTP
+/// status.
+pub async fn fetch_text(url: &str) -> Result<String, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let reason = |e: wasm_bindgen::JsValue| e.as_string().or_else(|| js_sys::JSON::stringify(&e).ok().and_then(|s| s.as_string())).unwrap_or_default();
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url)).await.map_err(reason)?.unchecked_into();
+    if !response.ok() {
+        return Err(format!("{url}: HTTP {}", response.status()));
+    }
+    let text = JsFuture::from(response.text().map_err(reason)?).await.map_err(reason)?;
+    text.as_string().ok_or_else(|| format!("{url}: not text"))
 }

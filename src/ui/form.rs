@@ -62,10 +62,12 @@ pub enum Field {
     Pp,
     Dp,
     Ep,
+    /// `roofline` or `kernel_tables` (`planner::scenario::StepModel`).
+    StepModel,
 }
 
 /// Every field, in form order.
-pub const FIELDS: [Field; 32] = [
+pub const FIELDS: [Field; 33] = [
     Field::ModelSource,
     Field::Model,
     Field::Config,
@@ -98,6 +100,7 @@ pub const FIELDS: [Field; 32] = [
     Field::Pp,
     Field::Dp,
     Field::Ep,
+    Field::StepModel,
 ];
 
 impl Field {
@@ -149,6 +152,7 @@ impl Field {
             Field::Pp => ("pp", "pp", "PP"),
             Field::Dp => ("dp", "dp", "DP"),
             Field::Ep => ("ep", "ep", "EP"),
+            Field::StepModel => ("step-model", "step_model", "Step model"),
         }
     }
 
@@ -184,6 +188,7 @@ impl Field {
             ("sla", "tpot_ms") => Field::TpotMs,
             ("priority", _) => Field::Priority,
             ("allow_tp_across_nodes", _) => Field::AllowTpAcrossNodes,
+            ("step_model", _) => Field::StepModel,
             ("layout", "pp") => Field::Pp,
             ("layout", "dp") => Field::Dp,
             ("layout", "ep") => Field::Ep,
@@ -245,7 +250,7 @@ pub const CUSTOM_GPU: &str = "custom";
 /// The concurrency box starts at 8 (the example's batch) for when that load is picked.
 impl Default for FormState {
     fn default() -> Self {
-        let mut form = FormState { values: Default::default() };
+        let mut form = FormState { values: std::array::from_fn(|_| String::new()) };
         for field in FIELDS {
             let value = match field {
                 Field::ModelSource => "catalog",
@@ -262,6 +267,7 @@ impl Default for FormState {
                 Field::Arrivals => "auto",
                 Field::Priority => "throughput",
                 Field::AllowTpAcrossNodes => "true",
+                Field::StepModel => "roofline",
                 _ => "",
             };
             form.set(field, value.to_string());
@@ -382,6 +388,7 @@ pub fn scenario(form: &FormState, perf_params: Option<&PerfParamsInput>) -> Resu
             Field::Weights | Field::KvCache | Field::Engine | Field::Priority => Value::from(text),
             Field::Arrivals if text != "auto" => Value::from(text),
             Field::AllowTpAcrossNodes => Value::Bool(text != "false"),
+            Field::StepModel if text != "roofline" => Value::from(text),
             _ => continue,
         };
         let into = match field {

@@ -1,5 +1,5 @@
 //! The scenario inputs: model, precisions, GPU and cluster, engine, workload, SLA, priority,
-//! and the advanced choices (tensor parallel across nodes, fixed layout sizes).
+//! and the advanced choices (tensor parallel across nodes, the step model, fixed layout sizes).
 
 use super::form::{model_choices, model_verdict, Field, FieldErrors};
 use super::gpu_field::{gpu_field, gpu_options};
@@ -15,6 +15,9 @@ pub struct ScenarioFormProps {
     /// "64 GPUs; scale-up domain 8 (NVLink inside a node)", when the cluster is valid.
     #[prop_or_default]
     pub cluster_note: Option<AttrValue>,
+    /// Whether the kernel tables the step model asks for are loading or failed.
+    #[prop_or_default]
+    pub tables_note: Option<AttrValue>,
 }
 
 const WEIGHTS: &[(&str, &str)] =
@@ -39,6 +42,10 @@ const PRIORITIES: &[(&str, &str)] = &[
     ("balanced", "Balanced"),
 ];
 const TP_ACROSS: &[(&str, &str)] = &[("true", "Allowed (priced over the network)"), ("false", "Not allowed")];
+const STEP_MODELS: &[(&str, &str)] =
+    &[("roofline", "Calibrated roofline"), ("kernel_tables", "Measured kernel tables (preview)")];
+/// What the kernel-table step model is, beside its field.
+const STEP_MODEL_HINT: &str = "Measured kernel tables time each operation from NVIDIA's kernel measurements for the GPU and engine (H100, H200, B200, GB200, B300, GB300, RTX PRO 6000, L40S, A100), fetched on demand; not yet more accurate than the roofline.";
 
 fn options(pairs: &'static [(&'static str, &'static str)]) -> Vec<SelectOption> {
     pairs.iter().map(|&(value, label)| SelectOption { value: AttrValue::Static(value), label: AttrValue::Static(label) }).collect()
@@ -110,9 +117,13 @@ pub fn ScenarioForm(props: &ScenarioFormProps) -> Html {
                 </div>
                 { select(Field::Priority, PRIORITIES) }
             </fieldset>
-            <details class="advanced" open={fixed || form.get(Field::AllowTpAcrossNodes) == "false"}>
+            <details class="advanced" open={fixed || form.get(Field::AllowTpAcrossNodes) == "false" || form.get(Field::StepModel) != "roofline"}>
                 <summary>{ "Advanced" }</summary>
                 { select(Field::AllowTpAcrossNodes, TP_ACROSS) }
+                { labelled_field(&state, errors, Field::StepModel, Control::Select(&options(STEP_MODELS)), Some(STEP_MODEL_HINT)) }
+                if let Some(note) = &props.tables_note {
+                    <p class="hint field-note" data-testid="tables-note" role="status">{ note.clone() }</p>
+                }
                 <p class="hint">{ "Fix some layout sizes; the empty ones are searched." }</p>
                 <div class="quad">
                     { text(Field::Tp, "numeric", Some("any"), None) }

@@ -20,6 +20,7 @@ use super::form::{Field, FormState};
 use benchmark::protocol::Answer;
 use benchmark::protocol::{Fit, Reply, Report, RunView};
 use planner::error::InputError;
+use planner::kernels::Library;
 pub use planner::scenario::PerfParamsInput as PerfParams;
 use std::rc::Rc;
 #[cfg(feature = "web")]
@@ -51,6 +52,39 @@ pub struct AppState {
     pub fit: Slot<Result<Fit, InputError>>,
     /// Why the benchmark worker could not answer, if it could not (until a retry).
     pub worker_error: Option<String>,
+    /// The measured kernel tables fetched so far, and the fetches under way or failed.
+    pub tables: Tables,
+}
+
+/// The kernel tables the page has fetched (`data/kernels/<system>.<engine>.txt`, served beside
+/// the page as `kernels/…`), parsed once, and what became of each fetch. Compared by
+/// `generation` (one more per change), not by the tables' numbers.
+#[derive(Debug, Clone, Default)]
+pub struct Tables {
+    pub library: Rc<Library>,
+    pub generation: u32,
+    /// Files (`h100_sxm.trtllm`) being fetched or that failed, with why.
+    pub status: Vec<(String, TablesStatus)>,
+}
+
+impl PartialEq for Tables {
+    fn eq(&self, other: &Self) -> bool {
+        self.generation == other.generation
+    }
+}
+
+/// A fetch of one tables file that has not (yet) given tables.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TablesStatus {
+    Loading,
+    Failed(String),
+}
+
+impl Tables {
+    /// What became of `file` if it is not loaded: loading or failed (`None`: never asked).
+    pub fn status(&self, file: &str) -> Option<&TablesStatus> {
+        self.status.iter().find(|(f, _)| f == file).map(|(_, s)| s)
+    }
 }
 
 /// A result the benchmark worker computes: not asked, asked (the request's id), or answered.
@@ -96,6 +130,7 @@ impl Default for AppState {
             report: Slot::Idle,
             fit: Slot::Idle,
             worker_error: None,
+            tables: Tables::default(),
         }
     }
 }
@@ -147,6 +182,10 @@ pub enum Action {
     RequestFit,
     /// Close the proposed fit without keeping it.
     DiscardFit,
+    /// The fetch of a kernel tables file (`h100_sxm.trtllm`) started.
+    TablesRequested(String),
+    /// The file's text arrived, or why not.
+    TablesArrived(String, Result<String, String>),
 }
 
 #[cfg(feature = "web")]
@@ -231,6 +270,21 @@ impl Reducible for AppState {
                     return self;
                 }
                 next.imports = Rc::default();
+            }
+            Action::TablesRequested(file) => {
+                if self.tables.status(&file).is_some() {
+                    return self;
+                }
+                next.tables.status.push((file, TablesStatus::Loading));
+                next.tables.generation += 1;
+            }
+            Action::TablesArrived(file, text) => {
+                let tables = &mut next.tables;
+                tables.status.retain(|(f, _)| *f != file);
+                if let Err(why) = text.and_then(|t| Rc::make_mut(&mut tables.library).add(&t).map_err(|e| format!("the file does not read: {e}"))) {
+                    tables.status.push((file, TablesStatus::Failed(why)));
+                }
+                tables.generation += 1;
             }
             Action::RequestFit | Action::DiscardFit => {
                 let requested = action == Action::RequestFit;
