@@ -376,6 +376,14 @@ pub struct ExpertOp {
     balanced_measured: Option<Dense>,
     /// This layout's ep is the row's: no correction at the measured skew.
     measured_ep: bool,
+    /// The row's own work, one layer on one of its GPUs: seconds of F/peak per row token, of
+    /// activation B/hbm per row token, of weight B/hbm with every local expert touched; and
+    /// ln(1 − k/E) of the row.
+    row_work: [f64; 4],
+    /// The GEMM table's u (weights' precision) over log2 of the tokens per expert, for a dense
+    /// GEMM as large as this GPU's local experts and as the row's (`ExpertOp::time`); `None`
+    /// without a GEMM table.
+    dense: Option<(Dense, Dense)>,
     /// Seconds of F/peak and of activation B/hbm per token entering the layer, and of weight
     /// B/hbm with every local expert touched; ln(1 − k/E).
     compute: f64,
@@ -407,16 +415,40 @@ impl ExpertOp {
     }
 
     /// (compute, memory) seconds of all MoE layers for `tokens` entering each, and the routing
-    /// factor applied.
+    /// factor applied. The row's time at the same tokens per expert (its `u`, the routing
+    /// factor applied) is split in two: what a dense GEMM as large as the row's local experts
+    /// takes for the row's work (the GEMM table of the weights' precision), and the rest — the
+    /// grouped kernel's fixed costs (routing, permutation, launches, the wait for its slowest
+    /// expert), kept as they are. Only the first part scales, with this GPU's work and the dense
+    /// GEMM's efficiency at its size. At the row's own split that is the row's time; it matters
+    /// where the `moe` tables (measured at expert parallelism 8 only) stand for another split:
+    /// a TP-only layout holds every expert on every GPU, so its GEMM part grows with the
+    /// experts held, its fixed part does not. Without a GEMM table, the row's `u` at this work.
     pub fn time(&self, tokens: f64, skew: f64) -> (f64, f64, f64) {
         if tokens <= 0.0 {
             return (0.0, 0.0, 1.0);
         }
-        let at = (tokens * self.to_row).log2();
+        let row_tokens = tokens * self.to_row;
+        let at = row_tokens.log2();
         let routing = self.routing_factor(skew, at);
-        let f = routing / self.u.at(&[at]);
         let touched = 1.0 - (tokens * self.ln_untouched).exp();
-        (self.compute * tokens * f, (self.memory_per_token * tokens + self.memory_experts * touched) * f, routing)
+        let (compute, memory) = (self.compute * tokens, self.memory_per_token * tokens + self.memory_experts * touched);
+        let here = compute.max(memory);
+        let [c, m, me, ln_untouched] = self.row_work;
+        let row = (c * row_tokens).max(m * row_tokens + me * (1.0 - (row_tokens * ln_untouched).exp()));
+        let row_time = routing * row / self.u.at(&[at]);
+        let time = match &self.dense {
+            Some((dense_here, dense_row)) if row > 0.0 => {
+                let per_expert = [(tokens * self.share).log2()];
+                let (u_here, u_row) = (dense_here.at(&per_expert).max(f64::MIN_POSITIVE), dense_row.at(&per_expert).max(f64::MIN_POSITIVE));
+                let gemm_row = (row / u_row).min(row_time);
+                let layers = f64::from(self.layers.max(1));
+                layers * (gemm_row * (here / layers / row) * (u_row / u_here) + (row_time - gemm_row))
+            }
+            _ => routing * here / self.u.at(&[at]),
+        };
+        let scale = time / here.max(f64::MIN_POSITIVE);
+        (compute * scale, memory * scale, routing)
     }
 }
 
@@ -646,6 +678,18 @@ fn expert_op(
     // FORMAT.md moe, on this GPU: A = T·k/ep assignments, each through the 3 matrices of an
     // expert `width` wide; F = 2·A·H·I·3; B = touched·3·H·I·w + A·H·(a + 2).
     let assignments = k / ep;
+    // A dense GEMM as large as the local experts, here and in the row (`ExpertOp::time`).
+    let dense = plan.gemm.as_ref().ok().map(|g| {
+        let dense = |hidden: f64, n: f64| g.dense.fix(n).fix(hidden);
+        (dense(h, 3.0 * width * e / ep), dense(row.hidden, 3.0 * row.inter * row.experts / row.ep))
+    });
+    let (hr, ir, kr, er, epr) = (row.hidden, row.inter, row.topk, row.experts, row.ep);
+    let row_work = [
+        2.0 * (kr / epr) * hr * ir * 3.0 / s.peak,
+        (kr / epr) * hr * (a + 2.0) / plan.hbm,
+        (er / epr) * 3.0 * hr * ir * w / plan.hbm,
+        (1.0 - (kr / er).min(1.0)).ln(),
+    ];
     Ok(ExpertOp {
         layers: c.moe_layers,
         table: s.table,
@@ -657,6 +701,8 @@ fn expert_op(
         routing: plan.routing.clone().map(|r| r.map(|d| d.fix(ep))),
         balanced_measured: plan.routing[0].as_ref().map(|d| d.fix(row.ep)),
         measured_ep: ep == row.ep,
+        row_work,
+        dense,
         compute: l * 2.0 * assignments * h * width * 3.0 / s.peak,
         memory_per_token: l * assignments * h * (a + 2.0) / plan.hbm,
         memory_experts: l * (e / ep) * 3.0 * h * width * w / plan.hbm,

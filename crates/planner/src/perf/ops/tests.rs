@@ -197,6 +197,32 @@ fn the_routing_skew_reproduces_the_tables_at_its_anchors() {
     check("ep 1, skew 1.01: routing factor", single.routing_factor(ROUTING_MEASURED, at), 1.11 / 1.26, 1e-9);
 }
 
+/// The `moe` rows were measured at expert parallelism 8; on a TP-only layout every GPU holds all
+/// experts. At the same tokens per expert, Mixtral on one H100 (8 experts per GPU) streams 8×
+/// the weights of the row's split (1 expert per GPU): its GEMM part grows 8×, the row's fixed
+/// part (the row's time beyond what a dense GEMM as large as its local experts takes) does not,
+/// so the time lies strictly between the row's and 8× it; with the routing factor taken out,
+/// it is `8 × gemm + fixed` against the row's `gemm + fixed`, the GEMM part from the GEMM table
+/// (k 4096; n 43,008 for the row, 344,064 here, both past the table's last n: the same u).
+#[test]
+fn a_tp_only_moe_layout_scales_the_gemm_part_of_the_row_not_its_fixed_part() {
+    let i = scenario(r#"{"model": "mixtral-8x7b", "weights": "fp8", "gpu": "h100-sxm", "engine": "trtllm", "workload": {"isl": 1024, "osl": 256}}"#);
+    let row_split = prepare(&i, Layout::new(1, 1, 8, 8, 8).unwrap()).unwrap();
+    let single = prepare(&i, Layout::new(1, 1, 1, 1, 1).unwrap()).unwrap();
+    let (Ok(eight), Ok(one)) = (&row_split.ops.as_ref().unwrap().experts, &single.ops.as_ref().unwrap().experts) else {
+        panic!("Mixtral's experts are table-timed on H100")
+    };
+    for tokens in [8.0, 64.0, 512.0] {
+        let time = |op: &ExpertOp| {
+            let (c, m, routing) = op.time(tokens, ROUTING_MEASURED);
+            c.max(m) / routing
+        };
+        let (t8, t1) = (time(eight), time(one));
+        println!("{tokens} tokens: ep 8 {:.1} µs, ep 1 {:.1} µs ({:.2}×)", t8 * 1e6, t1 * 1e6, t1 / t8);
+        assert!(t1 > t8 && t1 < 8.0 * t8, "{tokens} tokens: ep 1 takes {:.2}× the row's split, expected between 1 and 8", t1 / t8);
+    }
+}
+
 /// The search with tables reuses per layout what it reuses without (`evaluate::Evaluator`) and
 /// picks the tables once: every evaluation equals a fresh one.
 #[test]
