@@ -22,7 +22,10 @@ use crate::measurement::{GroupKey, Point};
 use crate::metrics::{best_of, median, split_by, summarise, Compared, Summary, BEST_LAYOUT_TOLERANCE};
 use planner::evaluate::prepare;
 use planner::layout::Layout;
+use planner::perf::ranges::{range, shipped, Regime};
 use planner::perf::serving::NoOperatingPoint;
+use planner::perf::OperatingPoint;
+use planner::workload::Load;
 use planner::perf::PerfParams;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -35,6 +38,10 @@ pub struct Figures {
     pub ttft_ms: Compared,
     pub tpot_ms: Compared,
     pub output_tok_s_per_gpu: Compared,
+    /// Whether each measurement (TTFT, TPOT, tok/s per GPU) falls inside the range the plan
+    /// would show beside the prediction (`perf::ranges::range`, the shipped range table):
+    /// how honest the ranges are on this set.
+    pub inside: [bool; 3],
 }
 
 /// Why the planner predicts nothing for a used row.
@@ -85,11 +92,26 @@ fn figures(p: &Point, params: &PerfParams) -> Result<Figures, NoPrediction> {
     };
     let gpus = f64::from(p.inputs.cluster.total_gpus().max(1));
     let compared = |predicted: f64, measured: f64| Compared { group: p.group.clone(), tp: m.layout.tp, predicted, measured };
+    let inside = inside_ranges(p, params, &point, [ttft, tpot, p.measured()]);
     Ok(Figures {
         ttft_ms: compared(point.ttft.ms(), ttft),
         tpot_ms: compared(point.tpot.ms(), tpot),
         output_tok_s_per_gpu: compared(point.output_tok_s / gpus, p.measured()),
+        inside,
     })
+}
+
+/// Whether the measured TTFT, TPOT and tokens/s per GPU fall inside the plan's ranges at
+/// `point` (as `planning` builds them: the scenario's regime, the shipped range table).
+fn inside_ranges(p: &Point, params: &PerfParams, point: &OperatingPoint, measured: [f64; 3]) -> [bool; 3] {
+    let i = &p.inputs;
+    let regime = Regime::new(&i.cluster.gpu, i.engine.engine, i.model.is_moe(), i.workload.load == Load::MaxThroughput, params, i.calibration);
+    let layout = &p.measurement.layout;
+    let Some((r, _)) = range(shipped(), &regime, layout, i.cluster.scale_up_group(), i.cluster.total_gpus(), point) else {
+        return [false; 3];
+    };
+    let within = |[lo, hi]: [f64; 2], x: f64| lo <= x && x <= hi;
+    [within(r.ttft_ms, measured[0]), within(r.tpot_ms, measured[1]), within(r.output_tok_s_per_gpu, measured[2])]
 }
 
 /// The figures of a set of scored rows.
@@ -104,6 +126,9 @@ pub struct Scores {
     /// Best layout and pairwise ordering of output tokens/s per GPU over the groups' distinct
     /// layouts (repeats merged at their median); its `rows` counts those layouts.
     pub layouts: Summary,
+    /// Share of the predicted rows whose measured TTFT, TPOT and tok/s per GPU fall inside
+    /// the plan's ranges (`Figures::inside`); 0 for no rows.
+    pub inside: [f64; 3],
 }
 
 /// Summarise `scored` (groups formed among these rows only).
@@ -111,6 +136,7 @@ pub fn scores(scored: &[&Scored]) -> Scores {
     let predicted: Vec<&Figures> = scored.iter().filter_map(|s| s.figures.as_ref().ok()).collect();
     let summary = |figure: fn(&Figures) -> &Compared| summarise(&predicted.iter().map(|f| figure(f)).collect::<Vec<_>>());
     let layouts = layouts(scored);
+    let share = |k: usize| predicted.iter().filter(|f| f.inside[k]).count() as f64 / predicted.len().max(1) as f64;
     Scores {
         rows: scored.len(),
         unpredicted: scored.len() - predicted.len(),
@@ -118,6 +144,7 @@ pub fn scores(scored: &[&Scored]) -> Scores {
         tpot: summary(|f| &f.tpot_ms),
         output_tok_s_per_gpu: summary(|f| &f.output_tok_s_per_gpu),
         layouts: summarise(&layouts.iter().map(|(_, c)| c).collect::<Vec<_>>()),
+        inside: [share(0), share(1), share(2)],
     }
 }
 
@@ -242,6 +269,11 @@ pub fn report(set: &SiliconSet, scored: &[Scored], parameters: &str) -> String {
     let _ = writeln!(out, "\n{COLUMNS}");
     for (i, name) in PARTS.iter().enumerate() {
         let _ = writeln!(out, "{}", line(name, &scores(&part(scored, i))));
+    }
+    let _ = writeln!(out, "\nMeasurements inside the plan's ranges (nominal {:.0} %; TTFT, TPOT, tok/s per GPU):", shipped().nominal * 100.0);
+    for (i, name) in PARTS.iter().enumerate() {
+        let s = scores(&part(scored, i));
+        let _ = writeln!(out, "  {name:<30} {:>6} {:>6} {:>6}", pct(s.inside[0]), pct(s.inside[1]), pct(s.inside[2]));
     }
     let all = scores(&part(scored, 0));
     let _ = writeln!(
