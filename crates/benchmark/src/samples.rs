@@ -21,7 +21,9 @@ use super::import::import;
 use calibration::held_out::{cells, coverage, held_out};
 use calibration::Point;
 use planner::inputs::resolve;
-use calibration::records::{Coverage, RangeFile, SampleFigure, Serving, ServingSample};
+use calibration::records::{Coverage, RangeFile, SampleFigure, Serving, ServingSample, SiliconRanges};
+use calibration::silicon::{self, SiliconRow, SiliconSet};
+use planner::perf::fitted;
 use planner::perf::ranges::{self, Regime};
 use planner::perf::tables::{RangeTable, Widening};
 use planner::scenario::ScenarioInput;
@@ -162,6 +164,16 @@ pub fn widening(samples: &[ServingSample]) -> Widening {
     w
 }
 
+/// The wider of two widenings, side by side.
+fn wider(a: &Widening, b: &Widening) -> Widening {
+    let max = |x: [f64; 2], y: [f64; 2]| [x[0].max(y[0]), x[1].max(y[1])];
+    Widening {
+        output_tok_s_per_gpu: max(a.output_tok_s_per_gpu, b.output_tok_s_per_gpu),
+        ttft_ms: max(a.ttft_ms, b.ttft_ms),
+        tpot_ms: max(a.tpot_ms, b.tpot_ms),
+    }
+}
+
 fn round(x: f64, digits: i32) -> f64 {
     let f = 10f64.powi(digits);
     (x * f).round() / f
@@ -172,6 +184,8 @@ fn round(x: f64, digits: i32) -> f64 {
 pub struct Provenance {
     pub data: String,
     pub samples: String,
+    /// The silicon sample (path in the repository).
+    pub silicon: String,
     pub date: String,
     pub command: String,
 }
@@ -187,7 +201,12 @@ pub const MIN_CELL_ROWS: usize = 20;
 
 /// The range table from the calibration points and the samples (each with its result file's
 /// text). The serving samples are checked against the table's own cells.
-pub fn range_file(points: &[Point], samples: &[(Sample, String)], provenance: Provenance) -> Result<RangeFile, String> {
+pub fn range_file(
+    points: &[Point],
+    samples: &[(Sample, String)],
+    silicon: &SiliconSet,
+    provenance: Provenance,
+) -> Result<RangeFile, String> {
     let rows = held_out(points);
     let mut chosen = None;
     for level in LEVELS {
@@ -221,7 +240,9 @@ pub fn range_file(points: &[Point], samples: &[(Sample, String)], provenance: Pr
             "fitted-generation: leave one GPU of the generation out; uncalibrated: the priors); level: the narrowest of ",
             "0.8, 0.85, 0.9, 0.95, 0.98, 1 whose cross-validated coverage (each row's range recomputed without its ",
             "model, GPU or generation) reaches the nominal coverage; serving widening: the smallest widening per figure ",
-            "that puts every fixed-length serving sample inside its range"
+            "that puts every fixed-length serving sample inside its range, and at least as much as the (1 + nominal)/2 ",
+            "quantile per side of what the silicon sample's fit-part rows need beyond their base ranges (shipped ",
+            "parameters); the held-out part's coverage is recorded"
         )
             .into(),
         nominal: NOMINAL,
@@ -229,6 +250,14 @@ pub fn range_file(points: &[Point], samples: &[(Sample, String)], provenance: Pr
         min_cell_rows: MIN_CELL_ROWS,
         cells,
         serving: Serving { samples: Vec::new(), widening: Widening::default() },
+        silicon: SiliconRanges {
+            data: provenance.silicon,
+            fit_rows: 0,
+            held_out_rows: 0,
+            widening: Widening::default(),
+            coverage_fit: [0.0; 3],
+            coverage_held_out: [0.0; 3],
+        },
         coverage: Coverage {
             calibration_rows,
             calibration_in_sample: round(in_sample, 4),
@@ -243,7 +272,18 @@ pub fn range_file(points: &[Point], samples: &[(Sample, String)], provenance: Pr
         .iter()
         .map(|(s, text)| check_with(&table, s, text))
         .collect::<Result<_, _>>()?;
-    file.serving.widening = widening(&checked);
+    let shipped = |row: &SiliconRow| fitted::for_gpu(row.point.generation(), row.point.engine()).0;
+    let asked = silicon::widening::widening(silicon, &table, shipped, NOMINAL);
+    file.serving.widening = wider(&widening(&checked), &asked.widening);
+    let [fit, held_out] = silicon::widening::coverage(silicon, &table, shipped, &file.serving.widening);
+    file.silicon = SiliconRanges {
+        fit_rows: asked.fit_rows,
+        held_out_rows: asked.held_out_rows,
+        widening: asked.widening,
+        coverage_fit: fit,
+        coverage_held_out: held_out,
+        ..file.silicon
+    };
     let fixed = || checked.iter().filter(|s| s.fixed_lengths);
     file.coverage.serving_figures = fixed().map(|s| s.figures.len()).sum();
     file.coverage.serving_inside_base = fixed()

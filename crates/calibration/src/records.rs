@@ -115,6 +115,23 @@ pub struct RangeFile {
     pub cells: Vec<Cell>,
     pub serving: Serving,
     pub coverage: Coverage,
+    pub silicon: SiliconRanges,
+}
+
+/// The silicon sample's part in the serving widening (`calibration::silicon::widening`): the
+/// widening its fit part asks for, and how many measurements of each part fall inside the
+/// final ranges (TTFT, TPOT, output tok/s per GPU).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiliconRanges {
+    /// The sample (path in the repository).
+    pub data: String,
+    pub fit_rows: usize,
+    pub held_out_rows: usize,
+    /// `[slow, fast]` per figure for the fit part alone.
+    pub widening: Widening,
+    pub coverage_fit: [f64; 3],
+    pub coverage_held_out: [f64; 3],
 }
 
 /// One regime cell of held-out calibration errors.

@@ -56,6 +56,7 @@
 //! - split: `held_out`, by deployment.
 
 pub mod score;
+pub mod widening;
 #[cfg(test)]
 mod tests;
 

@@ -35,10 +35,14 @@ fn the_committed_range_table_matches_a_fresh_computation() {
     let provenance = Provenance {
         data: shipped.data.clone(),
         samples: shipped.samples.clone(),
+        silicon: shipped.silicon.data.clone(),
         date: shipped.date.clone(),
         command: shipped.command.clone(),
     };
-    let fresh = range_file(&shipped_points(), &read_samples(), provenance).unwrap();
+    let silicon_path = samples_dir().join("..").join(&shipped.silicon.data["data/".len()..]);
+    let silicon_text = std::fs::read_to_string(&silicon_path).unwrap_or_else(|e| panic!("{}: {e}", silicon_path.display()));
+    let silicon = calibration::silicon::read(&silicon_text).expect("the silicon sample reads");
+    let fresh = range_file(&shipped_points(), &read_samples(), &silicon, provenance).unwrap();
     println!("fresh range table in {:.1} s (this build)", started.elapsed().as_secs_f64());
     let (a, b) = (serde_json::to_value(&shipped).unwrap(), serde_json::to_value(&fresh).unwrap());
     if a != b {
@@ -114,4 +118,23 @@ fn lockstep_waves_explain_the_scicom_run_that_steady_state_mixing_did_not() {
     let (staggered, synchronized) = (error(planner::workload::Arrivals::Staggered), error(planner::workload::Arrivals::Synchronized));
     println!("|ln error| TTFT, TPOT: staggered {staggered:.3?}, synchronized {synchronized:.3?}");
     assert!(synchronized.0 < staggered.0 / 5.0 && synchronized.1 < staggered.1 / 5.0);
+}
+
+/// The ranges keep their nominal coverage on measurements the widening never saw: the silicon
+/// sample's held-out part. Tolerance: three binomial standard deviations of a share measured on
+/// that many rows, `3·√(p(1 − p)/n)` (4.1 points for p = 0.8 and the 868 rows of today).
+#[test]
+fn the_ranges_cover_the_held_out_silicon_measurements_at_the_nominal_level() {
+    let path = samples_dir().join("../range-errors.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let file = parse_ranges(&text).expect("data/range-errors.json parses");
+    let s = &file.silicon;
+    assert!(s.held_out_rows >= 500, "held-out rows: {}", s.held_out_rows);
+    let tolerance = 3.0 * (NOMINAL * (1.0 - NOMINAL) / s.held_out_rows as f64).sqrt();
+    for (figure, covered) in ["TTFT", "TPOT", "output tok/s per GPU"].iter().zip(s.coverage_held_out) {
+        assert!(
+            covered >= NOMINAL - tolerance,
+            "{figure}: expected at least {NOMINAL} inside the ranges, actual {covered}, tolerance {tolerance:.3}"
+        );
+    }
 }

@@ -372,14 +372,23 @@ fn ranges_and_write(path: &str, file_name: &str, dir: &str, points: &[Point]) ->
     }
     let data = in_repository(path, "data/calibration", file_name);
     let samples_path = if dir.contains("data/bench-results") { "data/bench-results".to_string() } else { dir.to_string() };
+    let silicon_path = format!("{REPOSITORY}/{SILICON_SAMPLE}");
+    let silicon = match std::fs::read_to_string(&silicon_path).map_err(|e| e.to_string()).and_then(|t| silicon::read(&t).map_err(|e| e.to_string())) {
+        Ok(set) => set,
+        Err(e) => {
+            eprintln!("calibrate: {silicon_path}: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let provenance = benchmark::samples::Provenance {
         data: data.clone(),
         samples: samples_path,
+        silicon: SILICON_SAMPLE.to_string(),
         date: today(),
         command: format!("cargo run --release --bin calibrate -- {data} --ranges"),
     };
     let started = Instant::now();
-    let file = match benchmark::samples::range_file(points, &samples, provenance) {
+    let file = match benchmark::samples::range_file(points, &samples, &silicon, provenance) {
         Ok(f) => f,
         Err(e) => {
             eprintln!("calibrate: {e}");
@@ -503,6 +512,19 @@ fn print_ranges(file: &RangeFile) {
     println!(
         "Serving widening [slow, fast]: output tok/s per GPU {:?}, TTFT {:?}, TPOT {:?}; {} of {} sample figures inside their base range",
         w.output_tok_s_per_gpu, w.ttft_ms, w.tpot_ms, cov.serving_inside_base, cov.serving_figures
+    );
+    let s = &file.silicon;
+    let pct = |c: [f64; 3]| format!("TTFT {:.1} %, TPOT {:.1} %, tok/s per GPU {:.1} %", c[0] * 100.0, c[1] * 100.0, c[2] * 100.0);
+    println!(
+        "Silicon sample ({}): widening its fit part asks for [slow, fast]: tok/s per GPU {:?}, TTFT {:?}, TPOT {:?}\n  inside the final ranges: fit part ({} rows) {}; held-out part ({} rows) {}",
+        s.data,
+        s.widening.output_tok_s_per_gpu,
+        s.widening.ttft_ms,
+        s.widening.tpot_ms,
+        s.fit_rows,
+        pct(s.coverage_fit),
+        s.held_out_rows,
+        pct(s.coverage_held_out)
     );
 }
 

@@ -1,0 +1,110 @@
+//! The ranges' serving widening from the silicon sample: how much wider than the calibration
+//! cells the plan's TTFT, TPOT and serving-throughput ranges must be for `nominal` of the
+//! sample's FIT-part measurements to fall inside them, and how many of the HELD-OUT part then
+//! do — the coverage on measurements the widening never saw.
+//!
+//! Design decision: a quantile per side, not the largest miss. Each fit-part row needs, per
+//! figure, some widening on the slow side (its measurement is slower than its base range) or
+//! the fast side, or none; the widening of a side is the `(1 + nominal)/2` quantile of what the
+//! rows need there (0 for a row inside), so at most `(1 − nominal)/2` of the rows stay outside
+//! on each side and the range keeps its nominal level. Taking the largest miss instead would
+//! let the one odd run of a sample of 1,600 (a TTFT of 20 s where its neighbours take 0.3 s)
+//! set every user's range. The rows are predicted as a user's plan is: shipped parameters,
+//! the scenario's own regime, the base range before any serving widening (`ranges::speeds`
+//! with `serving` off; the communication and pipeline widenings included).
+
+use super::{SiliconRow, SiliconSet};
+use crate::metrics::quantile;
+use planner::perf::params::PerfParams;
+use planner::perf::ranges::{speeds, Regime};
+use planner::perf::tables::{RangeTable, Widening};
+use planner::workload::Load;
+
+/// The figures in `Widening`'s order of use here: TTFT, TPOT, output tokens/s per GPU.
+const FIGURES: usize = 3;
+
+/// One predicted row: per figure, its speed error `ln(true rate / predicted rate)` and its base
+/// range `[lo, hi]` in the same space.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct RowSpeeds {
+    held_out: bool,
+    error: [f64; FIGURES],
+    base: [[f64; 2]; FIGURES],
+}
+
+/// The widening the sample asks for and what it achieves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiliconWidening {
+    /// `[slow, fast]` per figure, from the fit part.
+    pub widening: Widening,
+    /// Predicted rows of the fit and the held-out part.
+    pub fit_rows: usize,
+    pub held_out_rows: usize,
+}
+
+/// The widening `nominal` of the fit part's measurements need beyond their base ranges under
+/// `table`, with the rows predicted by `params_for`.
+pub fn widening<F: Fn(&SiliconRow) -> PerfParams>(set: &SiliconSet, table: &RangeTable<'_>, params_for: F, nominal: f64) -> SiliconWidening {
+    let rows = predicted(set, table, params_for);
+    let fit: Vec<&RowSpeeds> = rows.iter().filter(|r| !r.held_out).collect();
+    let q = (1.0 + nominal) / 2.0;
+    let side = |k: usize, slow: bool| {
+        let need: Vec<f64> = fit
+            .iter()
+            .map(|r| if slow { r.base[k][0] - r.error[k] } else { r.error[k] - r.base[k][1] }.max(0.0))
+            .collect();
+        round(quantile(&need, q))
+    };
+    let pair = |k: usize| [side(k, true), side(k, false)];
+    SiliconWidening {
+        widening: Widening { ttft_ms: pair(0), tpot_ms: pair(1), output_tok_s_per_gpu: pair(2) },
+        fit_rows: fit.len(),
+        held_out_rows: rows.len() - fit.len(),
+    }
+}
+
+/// Share of the fit part's and of the held-out part's measurements (TTFT, TPOT, tok/s per GPU)
+/// inside their base ranges widened by `w`.
+pub fn coverage<F: Fn(&SiliconRow) -> PerfParams>(set: &SiliconSet, table: &RangeTable<'_>, params_for: F, w: &Widening) -> [[f64; FIGURES]; 2] {
+    let rows = predicted(set, table, params_for);
+    let widen = [w.ttft_ms, w.tpot_ms, w.output_tok_s_per_gpu];
+    let share = |held_out: bool, k: usize| {
+        let part: Vec<&RowSpeeds> = rows.iter().filter(|r| r.held_out == held_out).collect();
+        let inside = part.iter().filter(|r| r.base[k][0] - widen[k][0] <= r.error[k] && r.error[k] <= r.base[k][1] + widen[k][1]).count();
+        round(inside as f64 / part.len().max(1) as f64)
+    };
+    [[share(false, 0), share(false, 1), share(false, 2)], [share(true, 0), share(true, 1), share(true, 2)]]
+}
+
+/// Every row the planner predicts, with its speed errors and base ranges.
+fn predicted<F: Fn(&SiliconRow) -> PerfParams>(set: &SiliconSet, table: &RangeTable<'_>, params_for: F) -> Vec<RowSpeeds> {
+    set.rows
+        .iter()
+        .filter_map(|row| {
+            let p = &row.point;
+            let (Some(ttft), Some(tpot)) = (p.measurement.ttft_ms, p.measurement.tpot_ms) else { return None };
+            let params = params_for(row);
+            let point = p.prepared.as_ref()?.point(&p.inputs, &params).ok()?;
+            let i = &p.inputs;
+            let max_throughput = i.workload.load == Load::MaxThroughput;
+            let regime = Regime::new(&i.cluster.gpu, i.engine.engine, i.model.is_moe(), max_throughput, &params, i.calibration);
+            let (base, _) = speeds(table, &regime, &p.measurement.layout, i.cluster.scale_up_group(), &point, false)?;
+            let gpus = f64::from(i.cluster.total_gpus().max(1));
+            // Speed space: a rate's true/predicted, a time's predicted/true.
+            let error = [
+                (point.ttft.ms() / ttft).ln(),
+                (point.tpot.ms() / tpot).ln(),
+                (p.measured() / (point.output_tok_s / gpus)).ln(),
+            ];
+            error.iter().all(|e| e.is_finite()).then_some(RowSpeeds {
+                held_out: row.held_out,
+                error,
+                base: [base.ttft_ms, base.tpot_ms, base.output_tok_s_per_gpu],
+            })
+        })
+        .collect()
+}
+
+fn round(x: f64) -> f64 {
+    (x * 1e4).round() / 1e4
+}
