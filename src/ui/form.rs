@@ -484,11 +484,13 @@ fn parse_number(text: &str) -> Result<f64, String> {
         return Err("Enter a number.".to_string());
     }
     // Read as a JSON number (`1.5`, `-2`, `1e3`; a leading `+` or `.` allowed): the JSON
-    // reader is in the page anyway, and Rust's own float parser would add its tables.
+    // reader is in the page anyway, and Rust's own float parser would add its tables. Read as
+    // a JSON value, as every other JSON text the page reads: a typed read straight from the
+    // text would link a second reader of JSON text into the page.
     let unsigned = text.strip_prefix('+').unwrap_or(text);
     let json = if unsigned.starts_with('.') { format!("0{unsigned}") } else { unsigned.to_string() };
-    match serde_json::from_str::<f64>(&json) {
-        Ok(v) if v.is_finite() => Ok(v),
+    match serde_json::from_str::<serde_json::Value>(&json).ok().and_then(|v| v.as_f64()) {
+        Some(v) if v.is_finite() => Ok(v),
         _ => Err(format!("“{text}” is not a number.")),
     }
 }

@@ -16,7 +16,7 @@ pub fn share_bar(link: AttrValue, plan: Option<Rc<Plan>>) -> Html {
         Callback::from(move |_: MouseEvent| {
             if let Some(plan) = &plan {
                 // Through a JSON value, as the `plan` command prints it (`cli::plan_one`).
-                let text = serde_json::to_value(&**plan).and_then(|v| serde_json::to_string_pretty(&v)).unwrap_or_default();
+                let text = serde_json::to_value(&**plan).map(|v| planner::batch::pretty(&v)).unwrap_or_default();
                 browser::download("plan.json", "application/json", &text);
             }
         })

@@ -102,9 +102,11 @@ pub fn error_object(e: &InputError) -> Value {
     json!({"error": {"field": e.field, "message": e.message}})
 }
 
-/// Pretty-printed JSON; a value that cannot be written (never expected) is an error object.
+/// Pretty-printed JSON, as `serde_json::to_string_pretty` writes it (a JSON value always
+/// can be). Through the value's `{:#}` rather than `to_string_pretty`, whose writer into bytes
+/// the page would carry beside the `Display` one it already has.
 pub fn pretty(v: &Value) -> String {
-    serde_json::to_string_pretty(v).unwrap_or_else(|e| format!("{{\"error\": {{\"field\": \"plan\", \"message\": \"{e}\"}}}}"))
+    format!("{v:#}")
 }
 
 #[cfg(test)]
@@ -113,6 +115,15 @@ mod tests {
 
     const GOOD: &str = r#"{"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {"isl": 512, "osl": 128}}"#;
     const BAD: &str = r#"{"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {"isl": 0, "osl": 128}}"#;
+
+    #[test]
+    fn pretty_writes_what_to_string_pretty_writes() {
+        let plan: Value = serde_json::from_str(&run(GOOD).output).unwrap();
+        let odd = json!({"empty": {}, "none": [], "text": "a \"quoted\" line\n", "numbers": [0.1, -2, 1e300, 18446744073709551615u64]});
+        for v in [plan, odd] {
+            assert_eq!(pretty(&v), serde_json::to_string_pretty(&v).unwrap());
+        }
+    }
 
     #[test]
     fn one_scenario_gives_one_plan_and_status_0() {

@@ -21,8 +21,8 @@ const ALLOWED: &[(&str, &[&str], &str)] = &[
         "the fuzz drivers: the inputs' readers (planner, benchmark, the page's pure part without the web feature), a seeded \
          random source, the browser's query-string reading, and an input's CPU time"),
     (".", &["planner", "chart", "calibration", "benchmark", "serde", "serde_json",
-            "yew", "wasm-bindgen", "wasm-bindgen-futures", "serde-wasm-bindgen", "gloo", "web-sys", "js-sys"],
-        "the page: the crates below it and, behind the `web` feature, the web crates"),
+            "yew", "wasm-bindgen", "wasm-bindgen-futures", "serde-wasm-bindgen", "gloo", "web-sys", "js-sys", "talc"],
+        "the page: the crates below it and, behind the `web` feature, the web crates and the wasm binaries' allocator"),
 ];
 
 /// The crates that bind to the browser: only the page may name them.
