@@ -23,7 +23,11 @@
 //! nothing. `--kernels` (with either set) reports the errors with the step timed by operation
 //! from the measured kernel tables of `data/kernels/` (`planner::perf::ops`) and the shipped
 //! parameters for what they do not cover (a report only: the shipped fit and ranges are made
-//! without tables). Exit status 0, or 2 when a file cannot be read or parsed.
+//! without tables). With `--kernels`, `--fit` refits only the engine-scoped parameters with the
+//! tables and scores the other set with them as an independent check (`CSV --kernels --fit`
+//! scores the silicon sample, `--silicon --fit` the TensorRT-LLM 0.17 set; `--silicon --fit`
+//! without `--kernels` refits the roofline's), writing nothing. Exit status 0, or 2 when a
+//! file cannot be read or parsed.
 
 use calibration::{
     self, breakdown, compare, dataset, metrics, summarise, Compared, GenerationFit, GroupKey, Point, Summary, ANCHOR,
@@ -62,21 +66,20 @@ fn main() -> ExitCode {
     }
     let silicon = flags.contains(&"--silicon");
     let kernels = flags.contains(&"--kernels");
-    let refits = flags.contains(&"--fit") || flags.contains(&"--ranges");
     let known: &[&str] = if silicon {
         &["--silicon", "--prior", "--rows", "--kernels", "--fit"]
     } else {
         &["--fit", "--prior", "--rows", "--ranges", "--samples", "--kernels"]
     };
     let sample = format!("{REPOSITORY}/{SILICON_SAMPLE}");
-    let path: &str = match (paths.as_slice(), flags.iter().all(|f| known.contains(f)) && !(kernels && refits && !silicon)) {
+    let path: &str = match (paths.as_slice(), flags.iter().all(|f| known.contains(f)) && !(kernels && flags.contains(&"--ranges"))) {
         ([path], true) => path,
         ([], true) if silicon => &sample,
         _ => {
             eprintln!(
-                "usage: calibrate CSV [--fit] [--prior] [--rows] [--ranges [--samples DIR]] | calibrate CSV --kernels [--prior] [--rows]\n\
-                 \x20      | calibrate --silicon [CSV] [--prior] [--rows] [--kernels] | calibrate --tables\n\
-                 \x20      (--kernels reports the errors with the measured kernel tables of data/kernels; the shipped fit and ranges are made without them)"
+                "usage: calibrate CSV [--fit] [--prior] [--rows] [--ranges [--samples DIR]] | calibrate CSV --kernels [--fit] [--prior] [--rows]\n\
+                 \x20      | calibrate --silicon [CSV] [--prior] [--rows] [--kernels] [--fit] | calibrate --tables\n\
+                 \x20      (--kernels uses the measured kernel tables of data/kernels; with them --fit is a report: the shipped fit and ranges are made without them)"
             );
             return ExitCode::from(2);
         }
@@ -119,6 +122,9 @@ fn main() -> ExitCode {
         println!("Step model: by operation from the kernel tables of data/kernels ({timed} rows on a GPU with tables; the rest by the roofline)");
     }
 
+    if flags.contains(&"--fit") && kernels {
+        return kernels_refit(&points, &library);
+    }
     if flags.contains(&"--fit") {
         return fit_and_write(path, &file_name, &points, flags.contains(&"--rows"));
     }
@@ -209,6 +215,38 @@ fn silicon_refit(set: &silicon::SiliconSet, library: &Library, label: &str, star
         print!("\n{}", silicon::score::listing(set, &after));
     }
     independent_check(library, &refitted)
+}
+
+/// `CSV --kernels --fit`: refits the engine-scoped parameters per (GPU generation, engine) on
+/// the calibration set with the step timed from the kernel tables, starting from the shipped
+/// parameters, and reports the set's errors; then scores the silicon sample (which this fit
+/// never sees) with them, with the same tables. Writes nothing: the shipped fit is the
+/// roofline's until the table model is calibrated.
+fn kernels_refit(points: &[Point], library: &Library) -> ExitCode {
+    let shipped = |p: &Point| fitted::for_gpu(p.generation(), p.engine()).0;
+    let refs: Vec<&Point> = points.iter().collect();
+    let options = calibration::FitOptions { anchor: ANCHOR, max_evaluations: MAX_EVALUATIONS, ..calibration::FitOptions::all() };
+    let started = Instant::now();
+    let fits = calibration::fit_groups_with(&refs, |g, e| fitted::for_gpu(g, e).0, |spec| spec.scope == params::Scope::Engine, &options);
+    println!("\nRefitted the engine-scoped parameters of {} (generation, engine) sets with the kernel tables in {:.1} s:", fits.len(), started.elapsed().as_secs_f64());
+    for f in &fits {
+        print_fit(f);
+    }
+    let by_key: HashMap<(Generation, Engine), PerfParams> = fits.iter().map(|f| ((f.generation, f.engine), f.result.params)).collect();
+    let refitted = |p: &Point| by_key.get(&(p.generation(), p.engine())).copied().unwrap_or_else(|| shipped(p));
+    println!("\nWith the refitted parameters:");
+    report(points, &compare(points, refitted), false, &refitted);
+    let path = format!("{REPOSITORY}/{SILICON_SAMPLE}");
+    let set = match std::fs::read_to_string(&path).map_err(|e| e.to_string()).and_then(|t| silicon::read_with(&t, library).map_err(|e| e.to_string())) {
+        Ok(set) => set,
+        Err(e) => {
+            eprintln!("calibrate: {path}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    println!("\nIndependent check: the silicon sample with the refitted parameters (the rest shipped):");
+    print!("{}", silicon::score::report(&set, &silicon::score::score(&set, refitted), "refitted on the TensorRT-LLM 0.17 set with the kernel tables"));
+    ExitCode::SUCCESS
 }
 
 /// The first calibration set (TensorRT-LLM 0.17, which the silicon refit never sees) scored
