@@ -22,6 +22,7 @@ use crate::error::InputError;
 use crate::precision::WeightPrecision;
 use families::{Family, ARCHITECTURES, MODEL_TYPES};
 use fields::Fields;
+use crate::python_json::specials_as_null;
 use serde_json::{Map, Value};
 
 /// A model read from a `config.json`.
@@ -53,39 +54,10 @@ const WRAPPERS: &[(&str, Family)] = &[
     ("kimi_k25", Family::DeepseekV3),
 ];
 
-/// Parse pasted `config.json` text. Python's `json` writes `NaN` and `Infinity` for special
-/// floats (Nemotron-H's `time_step_limit`), which strict JSON lacks; outside strings they are
-/// read as `null`, which no field the importer reads can be.
+/// Parse pasted `config.json` text, with Python's special floats read as `null`
+/// (`python_json`).
 pub fn parse_config_text(text: &str) -> Result<Value, InputError> {
-    serde_json::from_str(&python_specials_as_null(text))
-        .map_err(|e| InputError::new(ROOT, format!("not valid JSON: {e}")))
-}
-
-fn python_specials_as_null(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let (mut in_string, mut escaped) = (false, false);
-    let mut rest = text;
-    while let Some(c) = rest.chars().next() {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
-        } else if c == '"' {
-            in_string = true;
-        } else if let Some(word) = ["-Infinity", "Infinity", "NaN"].into_iter().find(|w| rest.starts_with(w))
-        {
-            out.push_str("null");
-            rest = &rest[word.len()..];
-            continue;
-        }
-        out.push(c);
-        rest = &rest[c.len_utf8()..];
-    }
-    out
+    serde_json::from_str(&specials_as_null(text)).map_err(|e| InputError::new(ROOT, format!("not valid JSON: {e}")))
 }
 
 /// Read the model described by `config` (a parsed `config.json`) and call it `name`.
