@@ -231,12 +231,9 @@ fn heaviest_stage_load(inputs: &PlannerInputs, layout: &Layout, parts: &StagePar
     let layers = stages.get(index).map_or(&m.layers[..0], |r| &m.layers[r.clone()]);
     let (mut full, mut windowed) = (Bytes::ZERO, Bytes::ZERO);
     for layer in layers {
-        let bytes = kv::layer_bytes_per_token(layer, layout.tp, inputs.precision.kv);
-        if layer.window.is_some() {
-            windowed += bytes;
-        } else {
-            full += bytes;
-        }
+        let (all_context, within_span) = kv::read_bytes_per_token(layer, layout.tp, inputs.precision.kv);
+        full += all_context;
+        windowed += within_span;
     }
     StageLoad {
         dense_weight_bytes: dense,
