@@ -8,6 +8,7 @@ use super::json_shape::{self, Element, Shape, READER_LIMIT};
 use super::kernels::Library;
 use super::planning::plan_with;
 use super::scenario::ScenarioInput;
+use super::python_json::specials_as_null;
 use serde_json::{json, Value};
 
 /// What the command prints and the status it exits with.
@@ -27,6 +28,8 @@ pub fn run(text: &str) -> Outcome {
 
 /// `run` with the measured kernel tables of `library` (`planning::plan_with`).
 pub fn run_with(text: &str, library: &Library) -> Outcome {
+    // Python's special floats, which Hugging Face configs carry, read as `config.json` is.
+    let text = &*specials_as_null(text);
     let (output, ok) = match serde_json::from_str(text) {
         Ok(Value::Array(items)) => all(items.into_iter().map(|v| plan_one(v, library))),
         Ok(one) => plan_one(one, library),
@@ -66,6 +69,7 @@ fn too_deep(element: &Element, field: &str) -> InputError {
 /// the error and the exit status — 1 when it is valid JSON nested too deep for the reader (the
 /// field and the limit named), 2 when it is not JSON.
 pub fn read_one(text: &str) -> Result<Value, (InputError, u8)> {
+    let text = &*specials_as_null(text);
     serde_json::from_str(text).map_err(|e| match json_shape::shape(text) {
         Some(Shape::One(element)) if element.too_deep_at.is_some() => {
             (too_deep(&element, element.too_deep_at.unwrap_or("scenario")), 1)
@@ -123,6 +127,21 @@ mod tests {
         for v in [plan, odd] {
             assert_eq!(pretty(&v), serde_json::to_string_pretty(&v).unwrap());
         }
+    }
+
+    /// A scenario embedding a `config.json` that carries Python's `Infinity` (as Nemotron-H's
+    /// `time_step_limit` does) plans as the page's import reads it; a special float where the
+    /// planner reads a number is refused naming that field, not as text that is not JSON.
+    #[test]
+    fn python_special_floats_read_as_the_config_import_reads_them() {
+        let config = r#"{"model_type": "llama", "architectures": ["LlamaForCausalLM"], "hidden_size": 4096,
+            "num_hidden_layers": 32, "num_attention_heads": 32, "num_key_value_heads": 8, "intermediate_size": 14336,
+            "vocab_size": 128256, "torch_dtype": "bfloat16", "time_step_limit": [0.0, Infinity], "eps": NaN}"#;
+        let out = run(&format!(r#"{{"model": {{"name": "Llama-like", "config": {config}}}, "gpu": "h100-sxm", "workload": {{"isl": 512, "osl": 128}}}}"#));
+        assert_eq!(out.status, 0, "{}", out.output);
+        let out = run(r#"{"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {"isl": NaN, "osl": 128}}"#);
+        let v: Value = serde_json::from_str(&out.output).unwrap();
+        assert_eq!((out.status, v["error"]["field"].as_str()), (1, Some("workload.isl")), "{}", out.output);
     }
 
     #[test]

@@ -254,12 +254,9 @@ fn heaviest_stage_load(inputs: &PlannerInputs, layout: &Layout, parts: &StagePar
     let layers = &m.layers[range.clone()];
     let (mut full, mut windowed) = (Bytes::ZERO, Bytes::ZERO);
     for layer in layers {
-        let bytes = kv::layer_bytes_per_token(layer, layout.tp, inputs.precision.kv);
-        if layer.window.is_some() {
-            windowed += bytes;
-        } else {
-            full += bytes;
-        }
+        let (all_context, within_span) = kv::read_bytes_per_token(layer, layout.tp, inputs.precision.kv);
+        full += all_context;
+        windowed += within_span;
     }
     let load = StageLoad {
         dense_weight_bytes: dense,

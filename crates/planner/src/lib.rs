@@ -23,6 +23,7 @@ pub mod perf;
 pub mod plan;
 pub mod planning;
 pub mod precision;
+pub mod python_json;
 pub mod reject;
 pub mod rules;
 pub mod scenario;

@@ -191,7 +191,7 @@ fn rows_the_planner_cannot_take_as_written_are_skipped_with_their_reason() {
     let fp8 = "fp8,fp8,fp8";
     let cases = [
         (one_row("deepseek-ai/DeepSeek-R1", fp8, "16,8,1,,1,8", "", "disagg"), "disaggregated"),
-        (one_row("zhipuai/GLM-5", fp8, "16,8,1,1,8,1", "", "agg"), "sparse attention"),
+        (one_row("Qwen/Qwen3.5-397B-A17B", fp8, "16,8,1,1,8,1", "", "agg"), "linear-attention"),
         (one_row("nvidia/Qwen3-32B-NVFP4", "fp4,nvfp4,nvfp4", "16,2,1,1,1,1", "", "agg"), "no config.json"),
         (one_row("Qwen/Qwen3-235B-A22B-FP8", fp8, "16,1,1,,2,1", "", "agg"), "2 × 1 against 1 × 1"),
         (one_row("deepseek-ai/DeepSeek-R1", fp8, "16,8,1,1,8,1", "silicon_concurrency=128", "agg"), "silicon_concurrency in the source"),

@@ -10,12 +10,15 @@ use super::{checked_plan, seen, Seen};
 use crate::check::{Failure, Kind};
 use planner::batch::run as batch;
 use planner::json_shape::{self, Shape};
+use planner::python_json::specials_as_null;
 use serde_json::Value;
 
 pub fn run(text: &str) -> Seen {
     let outcome = batch(text);
     let output: Value = serde_json::from_str(&outcome.output)
         .map_err(|e| contract(format!("the batch output is not JSON ({e})")))?;
+    // The batch reads Python's special floats as `null` (`planner::python_json`).
+    let text = &*specials_as_null(text);
     let Ok(input) = serde_json::from_str::<Value>(text) else {
         if too_deep(text) {
             return nested_too_deep(&outcome, &output);

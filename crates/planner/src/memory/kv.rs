@@ -42,9 +42,35 @@ pub fn elements_per_token_per_gpu(attention: &Attention, tp: u32) -> u64 {
     }
 }
 
-/// KV bytes one GPU holds per token of one layer.
+/// KV bytes one GPU holds per token of one layer: its keys and values (or latent), and a
+/// sparse-attention indexer's keys at their own precision (`Indexer::cache_bytes_per_token`;
+/// one key per token, held whole on every GPU of the TP group as the MLA latent is).
 pub fn layer_bytes_per_token(layer: &Layer, tp: u32, kv: KvPrecision) -> Bytes {
-    Bytes(elements_per_token_per_gpu(&layer.attention, tp) as f64 * kv.bytes())
+    let indexer = layer.attention.indexer().map_or(0.0, |i| i.cache_bytes_per_token());
+    Bytes(elements_per_token_per_gpu(&layer.attention, tp) as f64 * kv.bytes() + indexer)
+}
+
+/// The bytes of `layer_bytes_per_token` a decode step reads per token of context, split by
+/// how much context it reads them over: `(every token, at most the attention's span)` — a
+/// windowed layer reads its whole cache over its window; a sparse-attention layer reads its
+/// indexer's keys over the whole context and its latent over the `topk` tokens picked; any
+/// other layer reads everything over the whole context.
+pub fn read_bytes_per_token(layer: &Layer, tp: u32, kv: KvPrecision) -> (Bytes, Bytes) {
+    let all = layer_bytes_per_token(layer, tp, kv);
+    match (layer.window, layer.attention.indexer()) {
+        (Some(_), _) => (Bytes::ZERO, all),
+        (None, Some(i)) => {
+            let keys = Bytes(i.cache_bytes_per_token());
+            (keys, all - keys)
+        }
+        (None, None) => (all, Bytes::ZERO),
+    }
+}
+
+/// How many tokens of context a query of this layer attends to at most: its window, or a
+/// sparse-attention indexer's `topk`; `None` for the whole context.
+pub fn attention_span(layer: &Layer) -> Option<u64> {
+    layer.window.or(layer.attention.indexer().map(|i| i.topk))
 }
 
 /// KV bytes one GPU holds per token across `layers` at full context, windows ignored: the

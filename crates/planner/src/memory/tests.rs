@@ -101,7 +101,7 @@ fn attention() -> impl Strategy<Value = Attention> {
         }),
         (1u32..=128, proptest::option::of(1u32..=2048), 0u32..=1024, 0u32..=128, 0u32..=128, 0u32..=64, 0u32..=256)
             .prop_map(|(heads, q_lora_rank, kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim, _, v_head_dim)| {
-                Attention::Mla(Mla { heads, q_lora_rank, kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim, v_head_dim })
+                Attention::Mla(Mla { heads, q_lora_rank, kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim, v_head_dim, indexer: None })
             }),
     ]
 }

@@ -22,6 +22,7 @@ use crate::error::InputError;
 use crate::precision::WeightPrecision;
 use families::{Family, ARCHITECTURES, MODEL_TYPES};
 use fields::Fields;
+use crate::python_json::specials_as_null;
 use serde_json::{Map, Value};
 
 /// A model read from a `config.json`.
@@ -53,39 +54,10 @@ const WRAPPERS: &[(&str, Family)] = &[
     ("kimi_k25", Family::DeepseekV3),
 ];
 
-/// Parse pasted `config.json` text. Python's `json` writes `NaN` and `Infinity` for special
-/// floats (Nemotron-H's `time_step_limit`), which strict JSON lacks; outside strings they are
-/// read as `null`, which no field the importer reads can be.
+/// Parse pasted `config.json` text, with Python's special floats read as `null`
+/// (`python_json`).
 pub fn parse_config_text(text: &str) -> Result<Value, InputError> {
-    serde_json::from_str(&python_specials_as_null(text))
-        .map_err(|e| InputError::new(ROOT, format!("not valid JSON: {e}")))
-}
-
-fn python_specials_as_null(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let (mut in_string, mut escaped) = (false, false);
-    let mut rest = text;
-    while let Some(c) = rest.chars().next() {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
-        } else if c == '"' {
-            in_string = true;
-        } else if let Some(word) = ["-Infinity", "Infinity", "NaN"].into_iter().find(|w| rest.starts_with(w))
-        {
-            out.push_str("null");
-            rest = &rest[word.len()..];
-            continue;
-        }
-        out.push(c);
-        rest = &rest[c.len_utf8()..];
-    }
-    out
+    serde_json::from_str(&specials_as_null(text)).map_err(|e| InputError::new(ROOT, format!("not valid JSON: {e}")))
 }
 
 /// Read the model described by `config` (a parsed `config.json`) and call it `name`.
@@ -106,6 +78,14 @@ pub fn from_config_json(name: &str, config: &Value) -> Result<ImportedModel, Inp
         refuse(&outer)?;
     }
     let family = family(&outer, text)?;
+    // DeepSeek sparse attention is read with MLA (`families::indexer`); an indexer on another
+    // attention would be ignored.
+    if lm.has("index_topk") && family != Family::DeepseekV3 {
+        return Err(lm.error(
+            "index_topk",
+            format!("DeepSeek sparse attention is modelled with multi-head latent attention (DeepSeek-V3.2, GLM-5) only, not for {family:?} models"),
+        ));
+    }
     if let Some(arch) = wrapper_architecture(&outer, text.is_some()) {
         let towers: Vec<&str> =
             ["vision_config", "audio_config", "speech_config"].into_iter().filter(|k| outer.has(k)).collect();
@@ -122,6 +102,16 @@ pub fn from_config_json(name: &str, config: &Value) -> Result<ImportedModel, Inp
     };
     let built = families::build(family, &lm, tied)?;
     notes.extend(built.notes);
+    if let Some(i) = built.layers.iter().find_map(|l| l.attention.indexer()) {
+        notes.push(format!(
+            "DeepSeek sparse attention: each token attends to the {} cached tokens its indexer ({} heads of {}) picks; the indexer scores \
+             the whole context and its FP8 keys ({} B per token and layer) are counted in the KV cache",
+            i.topk,
+            i.heads,
+            i.head_dim,
+            i.cache_bytes_per_token()
+        ));
+    }
     notes.extend(mtp_note(&lm)?);
     let configs: Vec<Fields> = if text.is_some() { vec![lm, outer] } else { vec![outer] };
     let (checkpoint_precision, precision_notes) = checkpoint::checkpoint_precision(&configs);
@@ -243,12 +233,6 @@ fn refuse(f: &Fields) -> Result<(), InputError> {
         return no(
             first(&["compress_ratios"]).unwrap_or("model_type"),
             "DeepSeek V4 compressed sparse attention (per-layer KV compression, an indexer, hash-routed layers) is not modelled yet; the planner would misstate its cache",
-        );
-    }
-    if f.has("index_topk") || matches!(model_type, "deepseek_v32" | "glm_moe_dsa") {
-        return no(
-            first(&["index_topk"]).unwrap_or("model_type"),
-            "DeepSeek sparse attention (deepseek_v32 / glm_moe_dsa) keeps an indexer key cache beside the MLA latent; it is not modelled yet, so the planner would understate the cache",
         );
     }
     if f.has("sparse_attention_config") || matches!(model_type, "minimax_m3" | "minimax_m3_vl") {

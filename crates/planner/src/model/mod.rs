@@ -82,6 +82,45 @@ pub struct Mla {
     pub qk_nope_head_dim: u32,
     pub qk_rope_head_dim: u32,
     pub v_head_dim: u32,
+    /// DeepSeek sparse attention (DeepSeek-V3.2, GLM-5): the layer attends to the `topk` tokens
+    /// its indexer picks, not to the whole context.
+    pub indexer: Option<Indexer>,
+}
+
+/// DeepSeek sparse attention's lightning indexer (`index_n_heads`, `index_head_dim`,
+/// `index_topk` of DeepSeek-V3.2's and GLM-5's `config.json`): for each query token, `heads`
+/// small query heads score every cached token against one cached key of `head_dim`, and the
+/// layer's MLA attends to the `topk` best. Its key cache sits beside the latent and grows with
+/// the whole context; the attention itself reads at most `topk` latents.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Indexer {
+    pub heads: u32,
+    pub head_dim: u32,
+    pub topk: u64,
+}
+
+impl Indexer {
+    /// Bytes of its key cache per token and layer, on every GPU of a TP group (one key, not
+    /// split by head): FP8 keys and one FP32 scale per 128 of them, whatever the KV cache's
+    /// precision (SGLang 0.5.23 `mem_cache/index_key_cache.py`: `index_head_dim +
+    /// index_head_dim // quant_block_size * 4`, `quant_block_size` 128; 132 bytes at 128).
+    pub fn cache_bytes_per_token(&self) -> f64 {
+        self.head_dim as f64 + (self.head_dim as f64 / 128.0).ceil() * 4.0
+    }
+
+    /// Weights (DeepSeek-V3.2 `inference/model.py`, `Indexer`): `wq_b` from the query latent
+    /// (`q_rank`: `q_lora_rank`, or the hidden size without one) to `heads × head_dim`, `wk`
+    /// from the hidden state to one key, `k_norm` (a LayerNorm: weight and bias), and
+    /// `weights_proj` from the hidden state to one weight per head.
+    pub fn params(&self, hidden: u64, q_rank: u64) -> u64 {
+        let (heads, dim) = (self.heads as u64, self.head_dim as u64);
+        q_rank * heads * dim + hidden * dim + 2 * dim + hidden * heads
+    }
+
+    /// Flops of scoring one query token against one cached token (a dot product per head).
+    pub fn flops_per_pair(&self) -> f64 {
+        2.0 * self.heads as f64 * self.head_dim as f64
+    }
 }
 
 impl Mla {
@@ -183,7 +222,8 @@ impl Attention {
                     + kv_lora
                     + kv_lora * h * (m.qk_nope_head_dim as u64 + m.v_head_dim as u64);
                 let o = h * m.v_head_dim as u64 * hidden;
-                q + kv + o + norms
+                let indexer = m.indexer.map_or(0, |i| i.params(hidden, m.q_lora_rank.map_or(hidden, u64::from)));
+                q + kv + o + indexer + norms
             }
         }
     }
@@ -194,6 +234,20 @@ impl Attention {
             Attention::Gqa { kv_heads, head_dim, .. } => 2 * kv_heads as u64 * head_dim as u64,
             Attention::Mla(m) => m.latent_width() as u64,
         }
+    }
+
+    /// The sparse-attention indexer, if the layer has one.
+    pub fn indexer(&self) -> Option<Indexer> {
+        match *self {
+            Attention::Gqa { .. } => None,
+            Attention::Mla(m) => m.indexer,
+        }
+    }
+
+    /// Cache bytes per token for this layer at `bytes_per_element` for the KV cache: its
+    /// elements, and the indexer's keys at their own precision.
+    pub fn cache_bytes_per_token(&self, bytes_per_element: f64) -> f64 {
+        self.kv_elements_per_token() as f64 * bytes_per_element + self.indexer().map_or(0.0, |i| i.cache_bytes_per_token())
     }
 }
 
@@ -292,7 +346,7 @@ impl ModelSpec {
     pub fn kv_cache_bytes_per_token(&self, bytes_per_element: f64) -> f64 {
         self.layers
             .iter()
-            .map(|l| l.attention.kv_elements_per_token() as f64 * bytes_per_element)
+            .map(|l| l.attention.cache_bytes_per_token(bytes_per_element))
             .sum()
     }
 }
@@ -436,6 +490,7 @@ pub(crate) mod fixtures {
             qk_nope_head_dim: 128,
             qk_rope_head_dim: 64,
             v_head_dim: 128,
+            indexer: None,
         });
         let dense = Layer {
             attention,

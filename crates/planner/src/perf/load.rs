@@ -9,6 +9,7 @@
 
 use super::super::layout::Layout;
 use super::super::model::{Attention, FeedForward, Layer, ModelSpec};
+use super::super::memory::kv;
 use super::super::units::Bytes;
 
 /// Per-GPU load of the heaviest pipeline stage (the one whose step sets the pace).
@@ -143,13 +144,22 @@ impl StageCompute {
                     };
                     let kv = hf * (r + rope) + r * hh * (nope + v);
                     let o = hh * v * hf;
+                    // A sparse-attention indexer's projections run whole on every TP rank.
+                    let indexer = m.indexer.map_or(0.0, |i| i.params(h, m.q_lora_rank.map_or(h, u64::from)) as f64);
                     let decode = 2.0 * hh * (r + rope) + 2.0 * hh * r;
                     let prefill = 2.0 * hh * (nope + rope) + 2.0 * hh * v;
-                    (q + kv + o, decode, prefill)
+                    (q + kv + o + indexer, decode, prefill)
                 }
             };
             c.matmul_params += projections;
-            match layer.window {
+            // The indexer scores every cached token (whole on every TP rank); the attention
+            // itself reads at most its span (`kv::attention_span`: a window, or the indexer's
+            // top-k).
+            if let Some(i) = layer.attention.indexer() {
+                c.attention_decode_flops_full += i.flops_per_pair();
+                c.attention_prefill_flops_full += i.flops_per_pair();
+            }
+            match kv::attention_span(layer) {
                 Some(w) => {
                     c.attention_decode_flops_windowed += decode;
                     c.attention_prefill_flops_windowed += prefill;

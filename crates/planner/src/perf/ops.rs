@@ -28,6 +28,7 @@ use super::super::gpu::Cluster;
 use super::super::kernels::grid::{Between, Dense};
 use super::super::kernels::{KernelTables, Table};
 use super::super::layout::Layout;
+use super::super::memory::kv;
 use super::super::model::{Attention, FeedForward, Layer, ModelSpec};
 use super::super::precision::{KvPrecision, Precisions, WeightPrecision};
 use super::load::{stage_gemms, Gemm, StageCompute};
@@ -508,9 +509,11 @@ pub struct StageOps {
 fn attention_groups(stage: &[Layer]) -> Vec<(Attention, Option<u64>, u32)> {
     let mut groups: Vec<(Attention, Option<u64>, u32)> = Vec::new();
     for l in stage {
-        match groups.iter_mut().find(|g| g.0 == l.attention && g.1 == l.window) {
+        // What a query reads: a window, or a sparse-attention indexer's top-k.
+        let span = kv::attention_span(l);
+        match groups.iter_mut().find(|g| g.0 == l.attention && g.1 == span) {
             Some(g) => g.2 += 1,
-            None => groups.push((l.attention, l.window, 1)),
+            None => groups.push((l.attention, span, 1)),
         }
     }
     groups

@@ -10,7 +10,7 @@
 use super::fields::Fields;
 use super::limits::*;
 use crate::error::InputError;
-use crate::model::{Attention, DenseFfn, FeedForward, Layer, Mla, MoeFfn};
+use crate::model::{Attention, DenseFfn, FeedForward, Indexer, Layer, Mla, MoeFfn};
 
 /// A family of `config.json` files that share one reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +58,9 @@ pub(super) const MODEL_TYPES: &[(&str, Family)] = &[
     ("deepseek_v3", Family::DeepseekV3),
     // Kimi K2 is DeepseekV3ForCausalLM with its own model_type.
     ("kimi_k2", Family::DeepseekV3),
+    // DeepSeek-V3.2 and GLM-5: DeepSeek-V3's layers with sparse attention's indexer (`indexer`).
+    ("deepseek_v32", Family::DeepseekV3),
+    ("glm_moe_dsa", Family::DeepseekV3),
     ("gpt2", Family::Gpt2),
 ];
 
@@ -78,6 +81,8 @@ pub(super) const ARCHITECTURES: &[(&str, Family)] = &[
     ("Llama4ForCausalLM", Family::Llama4Text),
     ("DeepseekV2ForCausalLM", Family::DeepseekV2),
     ("DeepseekV3ForCausalLM", Family::DeepseekV3),
+    ("DeepseekV32ForCausalLM", Family::DeepseekV3),
+    ("GlmMoeDsaForCausalLM", Family::DeepseekV3),
     ("GPT2LMHeadModel", Family::Gpt2),
 ];
 
@@ -212,6 +217,10 @@ fn layer_kinds(family: Family, f: &Fields, n: usize) -> Result<Vec<LayerKind>, I
                 "full_attention" => Ok(LayerKind::Full),
                 "sliding_attention" => Ok(LayerKind::Sliding),
                 "chunked_attention" if family == Family::Llama4Text => Ok(LayerKind::Chunked),
+                // Every layer of a DeepSeek-sparse-attention model (NVIDIA's GLM-5.2 / 5.3 NVFP4
+                // files list it): the whole context cached, the attention sparse through the
+                // indexer of `index_topk` (`indexer`).
+                "deepseek_sparse_attention" if family == Family::DeepseekV3 && f.has("index_topk") => Ok(LayerKind::Full),
                 other => Err(InputError::new(
                     format!("{}[{i}]", f.path("layer_types")),
                     format!("layer type {other:?} is not modelled for {family:?} models"),
@@ -328,6 +337,17 @@ fn windows(
         .collect())
 }
 
+/// DeepSeek sparse attention's indexer (`index_topk` with its heads and head dim), when the
+/// config has one (DeepSeek-V3.2, GLM-5).
+fn indexer(f: &Fields) -> Result<Option<Indexer>, InputError> {
+    let Some(topk) = f.whole("index_topk", 1, u32::MAX as u64)? else { return Ok(None) };
+    Ok(Some(Indexer {
+        heads: f.required("index_n_heads", 1, MAX_HEADS)? as u32,
+        head_dim: f.required("index_head_dim", 1, MAX_HEAD_DIM)? as u32,
+        topk,
+    }))
+}
+
 /// The attention block of each layer.
 fn attention(
     family: Family,
@@ -344,6 +364,7 @@ fn attention(
             qk_nope_head_dim: f.required("qk_nope_head_dim", 0, MAX_HEAD_DIM)? as u32,
             qk_rope_head_dim: f.required("qk_rope_head_dim", 1, MAX_HEAD_DIM)? as u32,
             v_head_dim: f.required("v_head_dim", 1, MAX_HEAD_DIM)? as u32,
+            indexer: indexer(f)?,
         });
         return Ok(vec![mla; kinds.len()]);
     }

@@ -36,17 +36,11 @@ const EXPECTED_REFUSALS: &[(&str, &str)] = &[
     ("Qwen/Qwen3.5-35B-A3B", "text_config.layer_types"),
     ("Qwen/Qwen3.5-397B-A17B", "text_config.layer_types"),
     ("XiaomiMiMo/MiMo-V2-Flash", "v_head_dim"),
-    ("deepseek-ai/DeepSeek-V3.2", "index_topk"),
     ("deepseek-ai/DeepSeek-V4-Flash", "compress_ratios"),
     ("deepseek-ai/DeepSeek-V4-Pro", "compress_ratios"),
     ("moonshotai/Kimi-K3", "text_config.linear_attn_config"),
-    ("nvidia/DeepSeek-V3.2-NVFP4", "index_topk"),
     ("nvidia/DeepSeek-V4-Flash-NVFP4", "compress_ratios"),
     ("nvidia/DeepSeek-V4-Pro-NVFP4", "compress_ratios"),
-    ("nvidia/GLM-5-NVFP4", "index_topk"),
-    ("nvidia/GLM-5.1-NVFP4", "index_topk"),
-    ("nvidia/GLM-5.2-NVFP4", "index_topk"),
-    ("nvidia/GLM-5.3-NVFP4", "index_topk"),
     ("nvidia/Llama-3_3-Nemotron-Super-49B-v1", "block_configs"),
     ("nvidia/MiniMax-M3-NVFP4", "text_config.sparse_attention_config"),
     ("nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B-BF16", "hybrid_override_pattern"),
@@ -66,14 +60,6 @@ const EXPECTED_REFUSALS: &[(&str, &str)] = &[
     ("sgl-project/DeepSeek-V4-Pro-FP8", "compress_ratios"),
     ("stepfun-ai/Step-3.7-Flash", "model_type"),
     ("stepfun-ai/Step-3.7-Flash-FP8", "model_type"),
-    ("zai-org/GLM-5", "index_topk"),
-    ("zai-org/GLM-5-FP8", "index_topk"),
-    ("zai-org/GLM-5.1", "index_topk"),
-    ("zai-org/GLM-5.1-FP8", "index_topk"),
-    ("zai-org/GLM-5.2", "index_topk"),
-    ("zai-org/GLM-5.2-FP8", "index_topk"),
-    ("zai-org/GLM-5.3", "index_topk"),
-    ("zai-org/GLM-5.3-FP8", "index_topk"),
 ];
 
 /// What a parsed file must look like: numbers a real model can have.
@@ -141,4 +127,43 @@ fn every_shared_config_is_parsed_or_refused_with_a_reason() {
     }
     println!("{parsed} parsed, {refused} refused, {} files", files.len());
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// DeepSeek-V3.2 (DeepSeek sparse attention): 61 MLA layers, each with an indexer of 64 heads
+/// of 128 picking the top 2,048 tokens. By hand:
+/// - cache per token: the latent 512 + 64 = 576 elements (1,152 B in BF16, 576 B in FP8) and the
+///   indexer's FP8 keys 128 B + one FP32 scale 4 B = 132 B, per layer: 61 × 1,284 = 78,324 B in
+///   BF16, 61 × 708 = 43,188 B in FP8;
+/// - indexer weights per layer: wq_b 1,536 × 64 × 128 = 12,582,912, wk 7,168 × 128 = 917,504,
+///   k_norm 2 × 128 = 256, weights_proj 7,168 × 64 = 458,752: 13,959,424, so 851,524,864 over
+///   61 layers beside the same config without the indexer keys.
+#[test]
+fn deepseek_sparse_attention_counts_its_indexer_cache_and_weights() {
+    let path = configs_dir().join("deepseek-ai--DeepSeek-V3.2.json");
+    let m = import_file("deepseek-ai/DeepSeek-V3.2", &path).expect("DeepSeek-V3.2 imports").spec;
+    assert_eq!(m.layers[0].attention.indexer(), Some(crate::model::Indexer { heads: 64, head_dim: 128, topk: 2048 }));
+    assert_eq!(m.kv_cache_bytes_per_token(2.0), 78_324.0);
+    assert_eq!(m.kv_cache_bytes_per_token(1.0), 43_188.0);
+    let mut dense: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    for key in ["index_topk", "index_n_heads", "index_head_dim"] {
+        dense.as_object_mut().unwrap().remove(key);
+    }
+    let without = from_config_json("without indexer", &dense).expect("imports as DeepSeek-V3").spec;
+    assert_eq!(m.total_params() - without.total_params(), 851_524_864);
+}
+
+/// The performance model's view of DeepSeek-V3.2's attention on a stage of all 61 layers at
+/// TP 8: the indexer scores every cached token, `2 × 64 × 128 = 16,384` flops per pair per
+/// layer, whole on every rank; the MLA attention reads at most the 2,048 tokens it picks (its
+/// pairs counted within that span, as a window's are). At a 128k context a decode token's
+/// attention flops are therefore `61 × 16,384 × 131,072` for the indexer plus the MLA's over
+/// 2,048 tokens, not over 131,072.
+#[test]
+fn deepseek_sparse_attention_reads_the_whole_context_only_in_its_indexer() {
+    let path = configs_dir().join("deepseek-ai--DeepSeek-V3.2.json");
+    let m = import_file("deepseek-ai/DeepSeek-V3.2", &path).expect("imports").spec;
+    let c = crate::perf::StageCompute::per_tp(&m, &m.layers, true, 8);
+    assert_eq!(c.window, Some(2048));
+    assert_eq!(c.attention_decode_flops_full, 61.0 * 16_384.0);
+    assert!(c.attention_decode_flops_windowed > 0.0);
 }
