@@ -106,7 +106,9 @@ fn candidate(e: &Evaluation, inputs: &PlannerInputs, gpus: u32, regime: &Regime)
         feasible: matches!(e.verdict, Verdict::Feasible(_)),
         rejected_because,
         rejected_detail,
-        concurrency: steady.map(|p| p.concurrency.round() as u32),
+        // A light request rate keeps less than one request in the system on average; the plan
+        // counts the one being served.
+        concurrency: steady.map(|p| p.concurrency.round().max(1.0) as u32),
         ttft_ms: steady.map(|p| p.ttft.ms()),
         tpot_ms: point.map(|p| p.tpot.ms()),
         output_tok_s: point.map(|p| p.output_tok_s),
