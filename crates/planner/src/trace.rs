@@ -397,6 +397,7 @@ fn op_name(op: &Op) -> String {
             Kind::Experts => "routed experts".into(),
             Kind::DecodeAttention => "decode attention".into(),
             Kind::PrefillAttention => "prefill attention".into(),
+            Kind::Indexer => "sparse-attention indexer".into(),
         },
         Op::AllReduce { bytes, op } => {
             let count = op.as_ref().map_or(String::new(), |(c, _)| format!(" ×{:.0}", c.count));
@@ -429,8 +430,10 @@ fn op_source(op: &Op, tables: Option<&KernelTables>, no_tables: &str, skew: f64)
             if !sh.mla && sh.head_dim != sh.table_head_dim {
                 text += &format!("; head dim {:.0}: the nearest table, d={:.0}, F and B at {:.0}", sh.head_dim, sh.table_head_dim, sh.head_dim);
             }
-            if let Some(w) = op.window {
-                text += &format!("; sliding window: timed at min(context, {w:.0})");
+            match op.window {
+                Some(w) if op.sparse => text += &format!("; sparse attention: timed at min(context, {w:.0}), the tokens the indexer picks"),
+                Some(w) => text += &format!("; sliding window: timed at min(context, {w:.0})"),
+                None => {}
             }
             text
         }
@@ -444,7 +447,7 @@ fn op_source(op: &Op, tables: Option<&KernelTables>, no_tables: &str, skew: f64)
             match kind {
                 Kind::Linear => "GEMM and HBM efficiencies",
                 Kind::Experts => "GEMM, HBM and MoE efficiencies",
-                Kind::DecodeAttention | Kind::PrefillAttention => "attention and HBM efficiencies",
+                Kind::DecodeAttention | Kind::PrefillAttention | Kind::Indexer => "attention and HBM efficiencies",
             },
         ),
         Op::AllReduce { op: Ok((c, table)), bytes } | Op::AllToAll { op: Ok((c, table)), bytes } => {

@@ -73,6 +73,11 @@ pub struct StageCompute {
     pub attention_prefill_flops_windowed: f64,
     /// The largest attention window of the stage's windowed layers (tokens), `None` when none.
     pub window: Option<u64>,
+    /// The sparse-attention indexers' part of `attention_*_flops_full` (flops per pair, summed
+    /// over the layers) and their key cache per token: what a table-timed step adds beside the
+    /// attention tables, which time only the top-k attention.
+    pub indexer_flops_per_pair: f64,
+    pub indexer_bytes_per_token: f64,
 }
 
 impl StageCompute {
@@ -119,6 +124,8 @@ impl StageCompute {
             attention_prefill_flops_full: 0.0,
             attention_prefill_flops_windowed: 0.0,
             window: None,
+            indexer_flops_per_pair: 0.0,
+            indexer_bytes_per_token: 0.0,
         };
         for layer in stage {
             let (projections, decode, prefill) = match layer.attention {
@@ -158,6 +165,8 @@ impl StageCompute {
             if let Some(i) = layer.attention.indexer() {
                 c.attention_decode_flops_full += i.flops_per_pair();
                 c.attention_prefill_flops_full += i.flops_per_pair();
+                c.indexer_flops_per_pair += i.flops_per_pair();
+                c.indexer_bytes_per_token += i.cache_bytes_per_token();
             }
             match kv::attention_span(layer) {
                 Some(w) => {

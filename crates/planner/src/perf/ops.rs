@@ -320,8 +320,10 @@ pub struct AttentionShape {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AttentionOp {
     pub layers: u32,
-    /// Sliding-window layers attend to at most this many tokens.
+    /// Sliding-window layers attend to at most this many tokens, sparse-attention layers to
+    /// the top-k their indexer picks (`sparse`).
     pub window: Option<f64>,
+    pub sparse: bool,
     pub prefill: bool,
     pub table: usize,
     pub shape: AttentionShape,
@@ -631,6 +633,7 @@ fn attention_op(
     Ok(AttentionOp {
         layers,
         window: window.map(|w| w as f64),
+        sparse: a.indexer().is_some(),
         prefill,
         table: s.table,
         shape: AttentionShape { mla, heads, kv_heads, head_dim: model_dim, table_head_dim: table.head_dim },

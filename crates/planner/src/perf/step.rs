@@ -185,6 +185,10 @@ pub struct StageCost<'a> {
     sequence_overhead: f64,
     // Replicated activation traffic: seconds per token of the attention group.
     replicated_per_token: f64,
+    // Sparse-attention indexers: seconds per (token, context token) pair of scoring and per
+    // context token of key reads (`StageCompute::indexer_flops_per_pair`).
+    indexer_pair: f64,
+    indexer_kv: f64,
     /// The table-timed operations (`None`: no tables, all roofline).
     ops: Option<&'a StageOps>,
     routing_skew: f64,
@@ -197,6 +201,8 @@ pub enum Kind {
     Experts,
     DecodeAttention,
     PrefillAttention,
+    /// A sparse-attention indexer's scoring of the whole context (no table times it).
+    Indexer,
 }
 
 /// One operation of a step, as `StageCost::operations` lists it, with the point it was looked
@@ -360,6 +366,8 @@ impl<'a> StageCost<'a> {
             overhead: params.step_overhead.value() + c.layers as f64 * params.layer_overhead.value(),
             sequence_overhead: params.sequence_overhead.value(),
             replicated_per_token: replicated_elements(c, tp) * token_bytes / hbm,
+            indexer_pair: nonneg(c.indexer_flops_per_pair) / attention,
+            indexer_kv: nonneg(c.indexer_bytes_per_token) / hbm,
             ops,
             routing_skew: params.moe_routing_skew,
         }
@@ -498,6 +506,16 @@ impl<'a> StageCost<'a> {
                         let (b, s) = if prefill { op.batch_and_length(p, pctx) } else { op.batch_and_length(d, ctx) };
                         let (c, m) = op.time(b, s);
                         f(Op::Attention { op, b, s }, c, m);
+                    }
+                    // The tables time a sparse layer's top-k attention; its indexer scores
+                    // the whole context, by the roofline.
+                    if self.indexer_pair > 0.0 {
+                        let (c, m) = if prefill {
+                            (p * pctx * self.indexer_pair, p * self.indexer_kv)
+                        } else {
+                            (d * ctx * self.indexer_pair, d * ctx * self.indexer_kv)
+                        };
+                        f(Op::Roofline { kind: Kind::Indexer, why: Uncovered::NoTable { kind: "indexer", what: "DeepSeek sparse attention" } }, c, m);
                     }
                 }
                 other if prefill => {

@@ -12,7 +12,7 @@ use super::super::super::precision::{KvPrecision, Precisions, WeightPrecision};
 use super::super::super::scenario::{ScenarioInput, StepModel};
 use super::super::super::search::{enumerate, search};
 use super::super::load::{Gemm, Projection};
-use super::super::step::{Batch, Op};
+use super::super::step::{Batch, Kind, Op};
 use super::*;
 use proptest::prelude::*;
 use std::sync::OnceLock;
@@ -285,4 +285,33 @@ proptest! {
         let sum: f64 = ops.iter().map(|o| o.time.value()).sum();
         prop_assert!((sum - step).abs() <= 1e-9 * step.max(1e-12), "{text} {}: operations {sum} vs step {step}", p.layout);
     }
+}
+
+/// DeepSeek-V3.2 with the tables: the MLA tables time its attention over the top 2,048 tokens
+/// its indexer picks (the span, as a window's), and the indexer's scoring of the whole context,
+/// which no table covers, is the roofline's, listed as its own operation. At a 32k context the
+/// indexer reads 61 × 132 B of keys per context token and decode sequence, so its time grows
+/// with the context while the attention's stays at its 2,048.
+#[test]
+fn sparse_attention_is_table_timed_over_its_top_k_and_its_indexer_by_the_roofline() {
+    let i = scenario(r#"{"model": "deepseek-v3.2", "weights": "fp8", "kv_cache": "fp8", "gpu": "h200-sxm", "engine": "sglang", "workload": {"isl": 32768, "osl": 1024}}"#);
+    let p = prepare(&i, Layout::new(1, 1, 8, 8, 8).unwrap()).unwrap();
+    let cost = p.cost(&i, &i.params);
+    let time = |ctx: f64, kind: &str| {
+        cost.operations(&Batch::decode(8.0, ctx))
+            .iter()
+            .filter(|o| match (o.op, kind) {
+                (Op::Roofline { kind: Kind::Indexer, .. }, "indexer") => true,
+                (Op::Attention { op, .. }, "attention") => op.sparse && op.window == Some(2048.0),
+                _ => false,
+            })
+            .map(|o| o.time.value())
+            .sum::<f64>()
+    };
+    let (indexer_8k, indexer_32k) = (time(8192.0, "indexer"), time(32768.0, "indexer"));
+    let (attention_8k, attention_32k) = (time(8192.0, "attention"), time(32768.0, "attention"));
+    println!("indexer {:.3} → {:.3} ms, attention {:.3} → {:.3} ms", indexer_8k * 1e3, indexer_32k * 1e3, attention_8k * 1e3, attention_32k * 1e3);
+    assert!(indexer_8k > 0.0 && attention_8k > 0.0);
+    check("indexer time, 32k against 8k", indexer_32k / indexer_8k, 4.0, 1e-9);
+    check("attention time, 32k against 8k", attention_32k / attention_8k, 1.0, 1e-9);
 }
