@@ -390,3 +390,41 @@ fn the_page_weighs_at_most_300_kb_at_startup_and_the_worker_apart() {
         total - PAGE_WEIGHT_LIMIT_BYTES
     );
 }
+
+/// Llama 3.1 8B on one H100 under TensorRT-LLM, the step timed from the measured kernel tables.
+const TABLES_QUERY: &str =
+    "model=llama-3.1-8b&gpu=h100-sxm&nodes=1&gpus_per_node=1&engine=trtllm&isl=1024&osl=256&step_model=kernel_tables";
+
+/// A share link asking for the kernel tables opens on the table-timed plan: the page fetches
+/// the GPU and engine's file from its own origin (not at startup), the plan says which tables
+/// timed it and lists its step by operation; a GPU the tables do not cover says so and plans
+/// with the roofline.
+#[tokio::test(flavor = "current_thread")]
+async fn a_link_asking_for_the_kernel_tables_plans_with_them() {
+    let session = PageSession::start().await;
+    let (client, server) = (session.client.clone(), &session.server);
+    client.goto(&format!("{}?{TABLES_QUERY}", server.url())).await.expect("loading the link");
+    // The step's details are folded: read their text content, not what is shown.
+    let operations = |client: Client| async move {
+        let code = "const s = document.querySelector(\"[data-testid='trace-step-operations']\"); return s ? s.textContent : '';";
+        script(&client, code, vec![]).await.as_str().unwrap_or_default().to_string()
+    };
+    let start = Instant::now();
+    while !operations(client.clone()).await.contains("h100_sxm, trtllm") {
+        assert!(start.elapsed() < PATIENCE, "the step by operation from the tables: {}", operations(client.clone()).await);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let warnings = wait_for(&client, "plan-warnings", "the step model's note", |t| t.contains("measured kernel tables")).await;
+    assert!(warnings.contains("h100_sxm.trtllm"), "{warnings}");
+    let fetched = script(&client, "return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/kernels/'));", vec![]).await;
+    println!("fetched on demand: {fetched}");
+    assert_eq!(fetched.as_array().map(Vec::len), Some(1), "one tables file: {fetched}");
+    assert!(fetched.to_string().contains("kernels/h100_sxm.trtllm.txt"), "{fetched}");
+    assert_eq!(find(&client, "field-step-model").await.prop("value").await.unwrap().as_deref(), Some("kernel_tables"));
+
+    let mi300x = TABLES_QUERY.replace("gpu=h100-sxm", "gpu=mi300x").replace("engine=trtllm", "engine=vllm");
+    client.goto(&format!("{}?{mi300x}", server.url())).await.expect("loading the MI300X link");
+    wait_for(&client, "plan-warnings", "the roofline's note", |t| t.contains("No measured kernel tables for AMD Instinct MI300X")).await;
+    let roofline = operations(client.clone()).await;
+    assert!(roofline.contains("no table for AMD Instinct MI300X") && !roofline.contains("h100_sxm"), "{roofline}");
+}
