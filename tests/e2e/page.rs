@@ -427,4 +427,30 @@ async fn a_link_asking_for_the_kernel_tables_plans_with_them() {
     wait_for(&client, "plan-warnings", "the roofline's note", |t| t.contains("No measured kernel tables for AMD Instinct MI300X")).await;
     let roofline = operations(client.clone()).await;
     assert!(roofline.contains("no table for AMD Instinct MI300X") && !roofline.contains("h100_sxm"), "{roofline}");
+
+    // The full search for the 1T MoE on 1024 H200 with the tables: the `plan` measure of the
+    // plans made once the tables are in, median of several.
+    client.goto(&format!("{}?{BIG_QUERY}&step_model=kernel_tables", server.url())).await.unwrap();
+    let start = Instant::now();
+    while !operations(client.clone()).await.contains("h200_sxm, vllm") {
+        assert!(start.elapsed() < PATIENCE, "the 1T plan from the tables: {}", operations(client.clone()).await);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let before = script(&client, "return performance.getEntriesByName('plan').length", vec![]).await.as_u64().unwrap_or(0);
+    let mut runs = before;
+    for isl in ["2048", "8192", "4096", "2048", "1024", "4096", "8192"] {
+        type_into(&client, "field-isl", isl).await;
+        runs += 1;
+        let start = Instant::now();
+        while script(&client, "return performance.getEntriesByName('plan').length", vec![]).await.as_u64() < Some(runs) {
+            assert!(start.elapsed() < PATIENCE, "no new plan after typing ISL {isl}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    let code = format!("return performance.getEntriesByName('plan').slice({before}).map(e => e.duration)");
+    let mut times: Vec<f64> = serde_json::from_value(script(&client, &code, vec![]).await).unwrap();
+    times.sort_by(f64::total_cmp);
+    let median = times[times.len() / 2];
+    println!("plan with the kernel tables (1T MoE, 1024 H200): median {median:.2} ms over {} runs: {times:?}", times.len());
+    assert!(median <= PLAN_TIME_LIMIT_MS, "median plan time {median:.2} ms exceeds {PLAN_TIME_LIMIT_MS} ms: {times:?}");
 }
