@@ -95,8 +95,12 @@ fn attention_elements(attention: &Attention, hidden: u64, tp: u32) -> Elements {
             let kv_a = h * m.latent_width() as f64;
             let kv_b = kv_lora * heads * (m.qk_nope_head_dim + m.v_head_dim) as f64;
             let o = heads * m.v_head_dim as f64 * h;
+            // A sparse-attention indexer runs whole on every TP rank (one key head; SGLang and
+            // vLLM replicate its projections), so each GPU holds all of it.
+            let q_rank = m.q_lora_rank.map_or(hidden, u64::from);
+            let indexer = m.indexer.map_or(0.0, |i| i.params(hidden, q_rank) as f64);
             Elements {
-                matrices: q_replicated + q_split + kv_a + kv_b + o,
+                matrices: q_replicated + q_split + kv_a + kv_b + o + indexer,
                 other: q_norm + kv_lora + norms,
             }
         }
@@ -215,6 +219,24 @@ mod tests {
             let bytes = max_per_gpu(&m, &layout(1, 1, 1, 1), WeightPrecision::Bf16);
             exact(bytes, m.total_params() as f64 * 2.0, &m.name);
         }
+    }
+
+    /// DeepSeek-V3 with DeepSeek-V3.2's indexer (64 heads of 128) on every layer: at TP 1 a GPU
+    /// holds every parameter, the indexer's included; at TP 8 each GPU holds the whole indexer,
+    /// 61 × 13,959,424 parameters (hand sum in `model::config::folder_tests`), × 2 bytes more
+    /// than without it.
+    #[test]
+    fn a_sparse_attention_indexer_is_whole_on_every_tp_rank() {
+        let plain = deepseek_v3();
+        let mut sparse = deepseek_v3();
+        for layer in &mut sparse.layers {
+            if let Attention::Mla(m) = &mut layer.attention {
+                m.indexer = Some(crate::model::Indexer { heads: 64, head_dim: 128, topk: 2048 });
+            }
+        }
+        exact(max_per_gpu(&sparse, &layout(1, 1, 1, 1), WeightPrecision::Bf16), sparse.total_params() as f64 * 2.0, "TP 1");
+        let at_tp8 = |m: &ModelSpec| max_per_gpu(m, &layout(8, 1, 1, 1), WeightPrecision::Bf16);
+        exact(at_tp8(&sparse) - at_tp8(&plain), 61.0 * 13_959_424.0 * 2.0, "the indexer at TP 8");
     }
 
     #[test]
