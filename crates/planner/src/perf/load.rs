@@ -73,6 +73,9 @@ pub struct StageCompute {
     pub attention_prefill_flops_windowed: f64,
     /// The largest attention window of the stage's windowed layers (tokens), `None` when none.
     pub window: Option<u64>,
+    /// Linear-attention layers' state per sequence on one GPU, read and written once per step
+    /// (`LinearAttention::state_bytes_per_request`).
+    pub state_bytes_per_sequence: f64,
 }
 
 impl StageCompute {
@@ -119,6 +122,7 @@ impl StageCompute {
             attention_prefill_flops_full: 0.0,
             attention_prefill_flops_windowed: 0.0,
             window: None,
+            state_bytes_per_sequence: 0.0,
         };
         for layer in stage {
             let (projections, decode, prefill) = match layer.attention {
@@ -149,6 +153,14 @@ impl StageCompute {
                     let decode = 2.0 * hh * (r + rope) + 2.0 * hh * r;
                     let prefill = 2.0 * hh * (nope + rope) + 2.0 * hh * v;
                     (q + kv + o + indexer, decode, prefill)
+                }
+                // No pairs with the context: the projections and, per token, the recurrent step
+                // on the state (counted as the multiply-adds of `flops_per_token / 2` weights).
+                Attention::Linear(l) => {
+                    let (k, v, heads) = (l.key_heads as f64 * l.key_dim as f64, l.value_heads as f64 * l.value_dim as f64, l.value_heads as f64);
+                    let projections = (hf * (2.0 * k + 2.0 * v + 2.0 * heads) + v * hf) / tp;
+                    c.state_bytes_per_sequence += l.state_bytes_per_request(tp as u32);
+                    (projections + l.flops_per_token() / 2.0 / tp, 0.0, 0.0)
                 }
             };
             c.matmul_params += projections;

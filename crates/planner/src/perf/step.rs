@@ -178,6 +178,8 @@ pub struct StageCost {
     sequence_overhead: f64,
     // Replicated activation traffic: seconds per token of the attention group.
     replicated_per_token: f64,
+    // Linear-attention state read and written per sequence in the step: seconds.
+    state_per_sequence: f64,
 }
 
 impl StageCost {
@@ -258,6 +260,7 @@ impl StageCost {
             overhead: params.step_overhead.value() + c.layers as f64 * params.layer_overhead.value(),
             sequence_overhead: params.sequence_overhead.value(),
             replicated_per_token: replicated_elements(c, tp) * token_bytes / hbm,
+            state_per_sequence: 2.0 * nonneg(c.state_bytes_per_sequence) / hbm,
         }
     }
 
@@ -293,7 +296,11 @@ impl StageCost {
         let prefill_c = p * (pctx * self.prefill_pair_full + pctx_w * self.prefill_pair_windowed);
         let prefill_m = p * (self.kv_full + self.kv_windowed);
 
-        let replicated = tokens * self.replicated_per_token;
+        // Each sequence of the step reads and writes its linear-attention state once: the
+        // decoding ones, and the prompts of the prefill tokens (whole prompts of
+        // `2·context − 1` tokens).
+        let sequences = d + p / (2.0 * pctx - 1.0).max(1.0);
+        let replicated = tokens * self.replicated_per_token + sequences * self.state_per_sequence;
         let mut compute_bound = 0.0;
         let mut memory_bound = replicated;
         for (c, m) in [(linear_c, linear_m), (expert_c, expert_m), (decode_c, decode_m), (prefill_c, prefill_m)] {
