@@ -16,8 +16,8 @@
 //! - `model_path` → the catalog model (`planner::model::catalog`, which accepts `-Instruct`).
 //!   A quantised checkpoint the catalog lacks is planned as the preset whose architecture it
 //!   shares only when its full `config.json` is in `data/model-configs/` and imports to the
-//!   preset's very spec (`CHECKPOINT_VARIANTS`, checked by a test); models the planner's
-//!   importer refuses (`REFUSED`) and other checkpoints are skipped.
+//!   preset's very spec (`CHECKPOINT_VARIANTS`, checked by a test); other checkpoints are
+//!   skipped.
 //! - `system` → GPU catalog id (`SYSTEMS`); `backend` → engine, `backend_version` kept for
 //!   grouping (a blank one is `unstated`).
 //! - weights: the package's `gemm_quant_mode` and `moe_quant_mode` (`fp8`, `fp8_block` → fp8,
@@ -93,16 +93,8 @@ pub const CHECKPOINT_VARIANTS: [(&str, &str, &str); 2] = [
     ("nvidia/DeepSeek-V3.1-NVFP4", "deepseek-ai/DeepSeek-V3", "nvidia--DeepSeek-V3.1-NVFP4.json"),
 ];
 
-/// Models of the sample the planner refuses: what its importer refuses in the full config (the
-/// file named, in `data/model-configs/`; a test checks the refusal).
-pub const REFUSED: [(&str, &str, &str); 1] = [(
-    "Qwen/Qwen3.5-397B-A17B",
-    "Qwen--Qwen3.5-397B-A17B.json",
-    "linear-attention (Gated DeltaNet) layers, which the planner does not model (its importer refuses the config)",
-)];
-
 /// The model families the reports break down by, per catalog id.
-pub const FAMILIES: [(&str, &str); 10] = [
+pub const FAMILIES: [(&str, &str); 11] = [
     ("meta-llama/Llama-3.1-8B", "Llama 3.1"),
     ("meta-llama/Llama-3.1-70B", "Llama 3.1"),
     ("Qwen/Qwen3-32B", "Qwen3 dense"),
@@ -113,6 +105,7 @@ pub const FAMILIES: [(&str, &str); 10] = [
     ("openai/gpt-oss-120b", "gpt-oss"),
     ("MiniMaxAI/MiniMax-M2.5", "MiniMax-M2.5"),
     ("zai-org/GLM-5", "GLM-5"),
+    ("Qwen/Qwen3.5-397B-A17B", "Qwen3.5 MoE"),
 ];
 
 /// One deployment in this many is held out (`held_out`).
@@ -491,9 +484,6 @@ fn model_id(path: &str) -> Result<&'static str, &'static str> {
     }
     if let Some((_, preset, _)) = CHECKPOINT_VARIANTS.iter().find(|(p, _, _)| *p == path) {
         return catalog::canonical_id(preset).ok_or("its preset is not in the catalog");
-    }
-    if let Some((_, _, why)) = REFUSED.iter().find(|(p, _, _)| *p == path) {
-        return Err(why);
     }
     Err("not in the planner's catalog, and no config.json of this checkpoint in data/model-configs to check against a preset")
 }

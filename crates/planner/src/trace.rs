@@ -398,6 +398,7 @@ fn op_name(op: &Op) -> String {
             Kind::DecodeAttention => "decode attention".into(),
             Kind::PrefillAttention => "prefill attention".into(),
             Kind::Indexer => "sparse-attention indexer".into(),
+            Kind::Recurrent => "linear-attention recurrent step".into(),
         },
         Op::AllReduce { bytes, op } => {
             let count = op.as_ref().map_or(String::new(), |(c, _)| format!(" ×{:.0}", c.count));
@@ -445,7 +446,7 @@ fn op_source(op: &Op, tables: Option<&KernelTables>, no_tables: &str, skew: f64)
         Op::Roofline { kind, why } => roofline(
             why,
             match kind {
-                Kind::Linear => "GEMM and HBM efficiencies",
+                Kind::Linear | Kind::Recurrent => "GEMM and HBM efficiencies",
                 Kind::Experts => "GEMM, HBM and MoE efficiencies",
                 Kind::DecodeAttention | Kind::PrefillAttention | Kind::Indexer => "attention and HBM efficiencies",
             },

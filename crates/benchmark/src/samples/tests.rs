@@ -122,7 +122,7 @@ fn lockstep_waves_explain_the_scicom_run_that_steady_state_mixing_did_not() {
 
 /// The ranges keep their nominal coverage on measurements the widening never saw: the silicon
 /// sample's held-out part. Tolerance: three binomial standard deviations of a share measured on
-/// that many rows, `3·√(p(1 − p)/n)` (4.1 points for p = 0.8 and the 894 rows of today).
+/// that many rows, `3·√(p(1 − p)/n)` (3.8 points for p = 0.8 and the 990 rows of today).
 #[test]
 fn the_ranges_cover_the_held_out_silicon_measurements_at_the_nominal_level() {
     let path = samples_dir().join("../range-errors.json");

@@ -45,6 +45,11 @@ pub fn check_distinct(model: &ModelSpec, layout: &Layout, distinct: &[usize]) ->
         if !heads.is_multiple_of(tp) {
             push(RejectReason::HeadsNotDivisible { tp, heads });
         }
+        // A linear-attention layer splits its key heads too (vLLM's and SGLang's Gated DeltaNet
+        // shard queries and keys by `linear_num_key_heads / tp`).
+        if let Some(l) = layer.attention.linear().filter(|l| !l.key_heads.is_multiple_of(tp)) {
+            push(RejectReason::HeadsNotDivisible { tp, heads: l.key_heads });
+        }
         if let Attention::Gqa { kv_heads, .. } = layer.attention {
             if kv_heads == 0 || !(kv_heads.is_multiple_of(tp) || tp.is_multiple_of(kv_heads)) {
                 push(RejectReason::KvHeadsNotDivisible { tp, kv_heads });

@@ -39,6 +39,7 @@ pub fn elements_per_token_per_gpu(attention: &Attention, tp: u32) -> u64 {
             2 * kv_heads_per_gpu(kv_heads, tp) as u64 * head_dim as u64
         }
         Attention::Mla(_) => attention.kv_elements_per_token(),
+        Attention::Linear(_) => 0,
     }
 }
 
@@ -93,8 +94,14 @@ pub fn tokens_held(layer: &Layer, context: u64) -> u64 {
 pub fn bytes_per_request(layers: &[Layer], tp: u32, kv: KvPrecision, context: u64) -> Bytes {
     layers
         .iter()
-        .map(|l| layer_bytes_per_token(l, tp, kv) * tokens_held(l, context) as f64)
+        .map(|l| layer_bytes_per_token(l, tp, kv) * tokens_held(l, context) as f64 + state_bytes_per_request(l, tp))
         .sum()
+}
+
+/// The fixed state one request keeps in a linear-attention layer on one GPU, whatever its
+/// context (`LinearAttention::state_bytes_per_request`); 0 for other layers.
+pub fn state_bytes_per_request(layer: &Layer, tp: u32) -> Bytes {
+    Bytes(layer.attention.linear().map_or(0.0, |l| l.state_bytes_per_request(tp)))
 }
 
 #[cfg(test)]

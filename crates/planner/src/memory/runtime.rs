@@ -116,6 +116,11 @@ fn layer_elements_per_token(layer: &Layer, hidden: u64, layout: &Layout) -> f64 
             let kv = heads * (m.qk_nope_head_dim + m.v_head_dim) as f64;
             q + kv + m.latent_width() as f64 + heads * m.v_head_dim as f64
         }
+        // The input projection's queries, keys, values and gate, and the output.
+        Attention::Linear(l) => {
+            let (k, v) = (l.key_heads as f64 * l.key_dim as f64, l.value_heads as f64 * l.value_dim as f64);
+            (2.0 * k + 3.0 * v) / t
+        }
     };
     let ffn = match layer.ffn {
         FeedForward::Dense(d) => 3.0 * d.intermediate as f64 / t,

@@ -161,6 +161,10 @@ fn divisible_by_64(mut m: ModelSpec) -> ModelSpec {
                 *kv_heads = kv_heads.next_power_of_two();
             }
             Attention::Mla(m) => m.heads = m.heads.next_multiple_of(64),
+            Attention::Linear(l) => {
+                l.key_heads = l.key_heads.next_multiple_of(64);
+                l.value_heads = l.value_heads.next_multiple_of(64);
+            }
         }
         match &mut layer.ffn {
             FeedForward::Dense(d) => d.intermediate = d.intermediate.next_multiple_of(64),

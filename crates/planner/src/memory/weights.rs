@@ -104,6 +104,15 @@ fn attention_elements(attention: &Attention, hidden: u64, tp: u32) -> Elements {
                 other: q_norm + kv_lora + norms,
             }
         }
+        // Every projection, the convolution and the per-head parameters split across the TP
+        // group by heads; the gated norm (one `value_dim` vector) and the layer norms whole.
+        Attention::Linear(l) => {
+            let (k, v, heads) = (l.key_heads as f64 * l.key_dim as f64, l.value_heads as f64 * l.value_dim as f64, l.value_heads as f64);
+            Elements {
+                matrices: (h * (2.0 * k + 2.0 * v) + h * 2.0 * heads + v * h) / t,
+                other: ((2.0 * k + v) * l.conv_kernel as f64 + 2.0 * heads) / t + l.value_dim as f64 + norms,
+            }
+        }
     }
 }
 

@@ -52,6 +52,8 @@ const WRAPPERS: &[(&str, Family)] = &[
     ("gemma3", Family::Gemma3Text),
     ("gemma4", Family::Gemma4Text),
     ("kimi_k25", Family::DeepseekV3),
+    ("qwen3_5", Family::Qwen35Text),
+    ("qwen3_5_moe", Family::Qwen35MoeText),
 ];
 
 /// Parse pasted `config.json` text, with Python's special floats read as `null`
@@ -201,17 +203,15 @@ fn refuse(f: &Fields) -> Result<(), InputError> {
             "Mamba layers (nemotron_h) are not modelled yet; the planner would misstate their state cache",
         );
     }
+    // Gated DeltaNet is modelled for Qwen3.5 (`families`); Qwen3-Next's layers differ (its
+    // own decoder layout) and other files naming linear-attention layers are unknown.
+    let qwen35 = matches!(model_type, "qwen3_5" | "qwen3_5_text" | "qwen3_5_moe" | "qwen3_5_moe_text");
     let linear_layers =
         f.texts("layer_types").ok().flatten().is_some_and(|t| t.contains(&"linear_attention"));
-    if linear_layers
-        || matches!(
-            model_type,
-            "qwen3_next" | "qwen3_5" | "qwen3_5_text" | "qwen3_5_moe" | "qwen3_5_moe_text"
-        )
-    {
+    if !qwen35 && (linear_layers || model_type == "qwen3_next") {
         return no(
             if linear_layers { "layer_types" } else { "model_type" },
-            "linear-attention (Gated DeltaNet) layers (qwen3_next / qwen3_5) are not modelled yet; the planner would misstate their recurrent state cache",
+            "linear-attention (Gated DeltaNet) layers are modelled for Qwen3.5 (qwen3_5) only; qwen3_next and others are not modelled yet",
         );
     }
     if f.has("linear_attn_config") || model_type == "kimi_linear" {

@@ -69,6 +69,73 @@ pub enum Attention {
     },
     /// Multi-head latent attention (DeepSeek-V2/V3, Kimi K2).
     Mla(Mla),
+    /// Linear attention with a fixed-size recurrent state per request instead of a KV cache
+    /// (Gated DeltaNet: Qwen3.5's `linear_attention` layers).
+    Linear(LinearAttention),
+}
+
+/// Gated DeltaNet (Qwen3.5 `linear_num_key_heads`, `linear_num_value_heads`,
+/// `linear_key_head_dim`, `linear_value_head_dim`, `linear_conv_kernel_dim`,
+/// `mamba_ssm_dtype`): per request it keeps, instead of keys and values per token, a short
+/// convolution window over its query/key/value channels and one `key_dim × value_dim` state
+/// matrix per value head, so its cache does not grow with the context.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LinearAttention {
+    pub key_heads: u32,
+    pub value_heads: u32,
+    pub key_dim: u32,
+    pub value_dim: u32,
+    pub conv_kernel: u32,
+    /// Bytes per element of the recurrent state (`mamba_ssm_dtype`: 4 for float32).
+    pub state_element_bytes: u32,
+}
+
+impl LinearAttention {
+    /// Query and key channels, all heads: `key_heads × key_dim` each.
+    fn keys(&self) -> u64 {
+        self.key_heads as u64 * self.key_dim as u64
+    }
+
+    /// Value channels, all heads.
+    fn values(&self) -> u64 {
+        self.value_heads as u64 * self.value_dim as u64
+    }
+
+    /// Channels of the short convolution: queries, keys and values (`conv_dim`).
+    fn conv_channels(&self) -> u64 {
+        2 * self.keys() + self.values()
+    }
+
+    /// Weights (transformers' `Qwen3NextGatedDeltaNet`, which Qwen3.5 reuses): the input
+    /// projection to queries, keys, values and the output gate `z` (`2K + 2V`), to one `beta`
+    /// and one `alpha` per value head, the depthwise convolution (`conv_dim × conv_kernel`),
+    /// `A_log` and `dt_bias` per value head, the gated norm (`value_dim`), and the output
+    /// projection (`V × hidden`).
+    pub fn params(&self, hidden: u64) -> u64 {
+        let (k, v, heads) = (self.keys(), self.values(), self.value_heads as u64);
+        hidden * (2 * k + 2 * v) + hidden * 2 * heads + self.conv_channels() * self.conv_kernel as u64
+            + 2 * heads
+            + self.value_dim as u64
+            + v * hidden
+    }
+
+    /// Bytes of one request's state on one GPU at tensor parallelism `tp`, heads and channels
+    /// split across the group (SGLang 0.5.23 `configs/mamba_utils.py`, `Mamba2StateShape`:
+    /// the convolution state `conv_dim / tp × (conv_kernel − 1)` in the model's 16-bit dtype,
+    /// the temporal state `value_heads / tp × value_dim × key_dim` at `state_element_bytes`).
+    pub fn state_bytes_per_request(&self, tp: u32) -> f64 {
+        let tp = tp.max(1) as f64;
+        let conv = self.conv_channels() as f64 / tp * (self.conv_kernel.saturating_sub(1)) as f64 * 2.0;
+        let temporal = self.value_heads as f64 / tp * self.value_dim as f64 * self.key_dim as f64 * self.state_element_bytes as f64;
+        conv + temporal
+    }
+
+    /// Flops of one token's recurrent step on all heads: the decay and the delta-rule update
+    /// of each `key_dim × value_dim` state (≈ 4 per element) and the read-out by the query
+    /// (2 per element).
+    pub fn flops_per_token(&self) -> f64 {
+        6.0 * self.value_heads as f64 * self.key_dim as f64 * self.value_dim as f64
+    }
 }
 
 /// Multi-head latent attention's dimensions: the cache holds one compressed latent of
@@ -193,6 +260,7 @@ impl Attention {
         match *self {
             Attention::Gqa { heads, .. } => heads,
             Attention::Mla(m) => m.heads,
+            Attention::Linear(l) => l.value_heads,
         }
     }
 
@@ -225,6 +293,7 @@ impl Attention {
                 let indexer = m.indexer.map_or(0, |i| i.params(hidden, m.q_lora_rank.map_or(hidden, u64::from)));
                 q + kv + o + indexer + norms
             }
+            Attention::Linear(l) => l.params(hidden) + norms,
         }
     }
 
@@ -233,13 +302,22 @@ impl Attention {
         match *self {
             Attention::Gqa { kv_heads, head_dim, .. } => 2 * kv_heads as u64 * head_dim as u64,
             Attention::Mla(m) => m.latent_width() as u64,
+            Attention::Linear(_) => 0,
+        }
+    }
+
+    /// The linear attention, if the layer is one.
+    pub fn linear(&self) -> Option<LinearAttention> {
+        match *self {
+            Attention::Linear(l) => Some(l),
+            Attention::Gqa { .. } | Attention::Mla(_) => None,
         }
     }
 
     /// The sparse-attention indexer, if the layer has one.
     pub fn indexer(&self) -> Option<Indexer> {
         match *self {
-            Attention::Gqa { .. } => None,
+            Attention::Gqa { .. } | Attention::Linear(_) => None,
             Attention::Mla(m) => m.indexer,
         }
     }

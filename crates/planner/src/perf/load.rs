@@ -78,6 +78,11 @@ pub struct StageCompute {
     /// attention tables, which time only the top-k attention.
     pub indexer_flops_per_pair: f64,
     pub indexer_bytes_per_token: f64,
+    /// Linear-attention layers' state per sequence on one GPU, read and written once per step
+    /// (`LinearAttention::state_bytes_per_request`), and their recurrent step's flops per token
+    /// (part of `matmul_params`' work, apart for a table-timed step, whose GEMMs leave it out).
+    pub state_bytes_per_sequence: f64,
+    pub recurrent_flops_per_token: f64,
 }
 
 impl StageCompute {
@@ -126,6 +131,8 @@ impl StageCompute {
             window: None,
             indexer_flops_per_pair: 0.0,
             indexer_bytes_per_token: 0.0,
+            state_bytes_per_sequence: 0.0,
+            recurrent_flops_per_token: 0.0,
         };
         for layer in stage {
             let (projections, decode, prefill) = match layer.attention {
@@ -156,6 +163,15 @@ impl StageCompute {
                     let decode = 2.0 * hh * (r + rope) + 2.0 * hh * r;
                     let prefill = 2.0 * hh * (nope + rope) + 2.0 * hh * v;
                     (q + kv + o + indexer, decode, prefill)
+                }
+                // No pairs with the context: the projections and, per token, the recurrent step
+                // on the state (counted as the multiply-adds of `flops_per_token / 2` weights).
+                Attention::Linear(l) => {
+                    let (k, v, heads) = (l.key_heads as f64 * l.key_dim as f64, l.value_heads as f64 * l.value_dim as f64, l.value_heads as f64);
+                    let projections = (hf * (2.0 * k + 2.0 * v + 2.0 * heads) + v * hf) / tp;
+                    c.state_bytes_per_sequence += l.state_bytes_per_request(tp as u32);
+                    c.recurrent_flops_per_token += l.flops_per_token() / tp;
+                    (projections + l.flops_per_token() / 2.0 / tp, 0.0, 0.0)
                 }
             };
             c.matmul_params += projections;
@@ -318,6 +334,13 @@ pub fn stage_gemms(model: &ModelSpec, stage: &[Layer], lm_head: bool, tp: u32) -
                 }
                 add(Projection::MlaKvUp, hh * (m.qk_nope_head_dim as f64 + v), r);
                 add(Projection::Output, h, hh * v);
+            }
+            // Gated DeltaNet: the input projection (queries, keys, values, gate, beta, alpha)
+            // and the output projection; its recurrent step is no GEMM (`recurrent_flops_per_token`).
+            Attention::Linear(l) => {
+                let (k, v, heads) = (l.key_heads as f64 * l.key_dim as f64, l.value_heads as f64 * l.value_dim as f64, l.value_heads as f64);
+                add(Projection::Qkv, (2.0 * k + 2.0 * v + 2.0 * heads) / tp, h);
+                add(Projection::Output, h, v / tp);
             }
         }
         match layer.ffn {

@@ -510,7 +510,8 @@ pub struct StageOps {
 /// The stage's layers grouped by attention shape and window, with counts.
 fn attention_groups(stage: &[Layer]) -> Vec<(Attention, Option<u64>, u32)> {
     let mut groups: Vec<(Attention, Option<u64>, u32)> = Vec::new();
-    for l in stage {
+    // Linear-attention layers attend to no context (their recurrent step is timed apart).
+    for l in stage.iter().filter(|l| l.attention.linear().is_none()) {
         // What a query reads: a window, or a sparse-attention indexer's top-k.
         let span = kv::attention_span(l);
         match groups.iter_mut().find(|g| g.0 == l.attention && g.1 == span) {
@@ -585,6 +586,8 @@ fn attention_op(
     let model_dim = match a {
         Attention::Gqa { head_dim, .. } => head_dim as f64,
         Attention::Mla(_) => 0.0,
+        // No attention over the context (`attention_groups` leaves these layers out).
+        Attention::Linear(_) => return Err(Uncovered::Absent),
     };
     let kind = match (mla, prefill) {
         (false, false) => "attn_gen",
@@ -629,6 +632,7 @@ fn attention_op(
             };
             (h, 0.0, c)
         }
+        Attention::Linear(_) => return Err(Uncovered::Absent),
     };
     Ok(AttentionOp {
         layers,

@@ -192,6 +192,10 @@ pub struct StageCost<'a> {
     /// The table-timed operations (`None`: no tables, all roofline).
     ops: Option<&'a StageOps>,
     routing_skew: f64,
+    // Linear-attention state read and written per sequence in the step, and its recurrent
+    // step per token (the part of `linear_per_token` no GEMM table times): seconds.
+    state_per_sequence: f64,
+    recurrent_per_token: f64,
 }
 
 /// A kind of kernel the roofline times.
@@ -203,6 +207,8 @@ pub enum Kind {
     PrefillAttention,
     /// A sparse-attention indexer's scoring of the whole context (no table times it).
     Indexer,
+    /// Linear-attention layers' recurrent step on their state (no table times it).
+    Recurrent,
 }
 
 /// One operation of a step, as `StageCost::operations` lists it, with the point it was looked
@@ -370,6 +376,8 @@ impl<'a> StageCost<'a> {
             indexer_kv: nonneg(c.indexer_bytes_per_token) / hbm,
             ops,
             routing_skew: params.moe_routing_skew,
+            state_per_sequence: 2.0 * nonneg(c.state_bytes_per_sequence) / hbm,
+            recurrent_per_token: nonneg(c.recurrent_flops_per_token) / gemm,
         }
     }
 
@@ -387,7 +395,8 @@ impl<'a> StageCost<'a> {
     /// non-finite counts are treated as zero.
     pub fn step(&self, batch: &Batch) -> StepTime {
         let q = Query::new(batch, self.expert_units);
-        let replicated = q.tokens * self.replicated_per_token;
+        // Each sequence of the step reads and writes its linear-attention state once.
+        let replicated = q.tokens * self.replicated_per_token + q.sampled() * self.state_per_sequence;
         let (mut compute, mut memory, mut compute_bound, mut memory_bound) = (0.0, 0.0, 0.0, replicated);
         let mut add = |c: f64, m: f64| {
             compute += c;
@@ -439,7 +448,8 @@ impl<'a> StageCost<'a> {
             list.push(OpTime { op, compute: Seconds(c), memory: Seconds(m), time: Seconds(c.max(m)) });
         });
         let other = |op, t: f64| OpTime { op, compute: Seconds::ZERO, memory: Seconds::ZERO, time: Seconds(t) };
-        list.push(OpTime { memory: Seconds(q.tokens * self.replicated_per_token), ..other(Op::Replicated, q.tokens * self.replicated_per_token) });
+        let replicated = q.tokens * self.replicated_per_token + q.sampled() * self.state_per_sequence;
+        list.push(OpTime { memory: Seconds(replicated), ..other(Op::Replicated, replicated) });
         list.extend(self.communication(q.tokens).into_iter().map(|(op, t)| other(op, t)));
         list.push(other(Op::Overhead, self.overhead + q.d * self.sequence_overhead));
         list
@@ -482,6 +492,10 @@ impl<'a> StageCost<'a> {
                     let m = if op.gemm.projection == Projection::LmHead { sampled } else { q.tokens };
                     let (c, mem) = op.time(m);
                     f(Op::Gemm { op, m }, c, mem);
+                }
+                if self.recurrent_per_token > 0.0 {
+                    let why = Uncovered::NoTable { kind: "recurrent step", what: "linear attention" };
+                    f(Op::Roofline { kind: Kind::Recurrent, why }, q.tokens * self.recurrent_per_token, 0.0);
                 }
             }
             other => {

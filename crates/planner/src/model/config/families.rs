@@ -10,7 +10,7 @@
 use super::fields::Fields;
 use super::limits::*;
 use crate::error::InputError;
-use crate::model::{Attention, DenseFfn, FeedForward, Indexer, Layer, Mla, MoeFfn};
+use crate::model::{Attention, DenseFfn, FeedForward, Indexer, Layer, LinearAttention, Mla, MoeFfn};
 
 /// A family of `config.json` files that share one reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +33,10 @@ pub(super) enum Family {
     Llama4Text,
     DeepseekV2,
     DeepseekV3,
+    /// Qwen3.5's language model: Gated DeltaNet layers with a full-attention layer every
+    /// `full_attention_interval`, dense (`qwen3_5_text`) or MoE (`qwen3_5_moe_text`).
+    Qwen35Text,
+    Qwen35MoeText,
     Gpt2,
 }
 
@@ -61,6 +65,8 @@ pub(super) const MODEL_TYPES: &[(&str, Family)] = &[
     // DeepSeek-V3.2 and GLM-5: DeepSeek-V3's layers with sparse attention's indexer (`indexer`).
     ("deepseek_v32", Family::DeepseekV3),
     ("glm_moe_dsa", Family::DeepseekV3),
+    ("qwen3_5_text", Family::Qwen35Text),
+    ("qwen3_5_moe_text", Family::Qwen35MoeText),
     ("gpt2", Family::Gpt2),
 ];
 
@@ -103,6 +109,8 @@ enum LayerKind {
     Full,
     Sliding,
     Chunked,
+    /// Linear attention (Gated DeltaNet): no KV cache, a fixed state.
+    Linear,
 }
 
 impl Family {
@@ -122,7 +130,12 @@ impl Family {
     /// `num_key_value_heads` when absent; `None`: one per query head (`LlamaConfig`).
     fn kv_heads_default(self) -> Option<u64> {
         match self {
-            Family::Llama | Family::Gpt2 | Family::DeepseekV2 | Family::DeepseekV3 => None,
+            Family::Llama
+            | Family::Gpt2
+            | Family::DeepseekV2
+            | Family::DeepseekV3
+            | Family::Qwen35Text
+            | Family::Qwen35MoeText => None,
             Family::Mistral | Family::Mixtral | Family::MinimaxM2 | Family::GptOss | Family::Llama4Text => {
                 Some(8)
             }
@@ -140,6 +153,11 @@ impl Family {
             Family::GptOss => Some(64),
             _ => None,
         }
+    }
+
+    /// Whether the family has linear-attention layers (`layer_types: linear_attention`).
+    fn linear_attention(self) -> bool {
+        matches!(self, Family::Qwen35Text | Family::Qwen35MoeText)
     }
 
     /// Biases on q, k, v, o when `attention_bias` is absent. Qwen2 always has q/k/v biases
@@ -221,6 +239,7 @@ fn layer_kinds(family: Family, f: &Fields, n: usize) -> Result<Vec<LayerKind>, I
                 // files list it): the whole context cached, the attention sparse through the
                 // indexer of `index_topk` (`indexer`).
                 "deepseek_sparse_attention" if family == Family::DeepseekV3 && f.has("index_topk") => Ok(LayerKind::Full),
+                "linear_attention" if family.linear_attention() => Ok(LayerKind::Linear),
                 other => Err(InputError::new(
                     format!("{}[{i}]", f.path("layer_types")),
                     format!("layer type {other:?} is not modelled for {family:?} models"),
@@ -241,6 +260,11 @@ fn layer_kinds(family: Family, f: &Fields, n: usize) -> Result<Vec<LayerKind>, I
     Ok(match family {
         // One full layer in two (`GptOssConfig`, `Gemma2Config`: (i + 1) % 2).
         Family::GptOss | Family::Gemma2 => every(2),
+        // Linear attention with a full layer every `full_attention_interval` (default 4).
+        Family::Qwen35Text | Family::Qwen35MoeText => {
+            let period = f.whole_or("full_attention_interval", 4, 1, MAX_LAYERS)?;
+            (0..n as u64).map(|i| if (i + 1) % period != 0 { LayerKind::Linear } else { LayerKind::Full }).collect()
+        }
         // Five sliding, one full (`Gemma3TextConfig` `sliding_window_pattern`, default 6).
         Family::Gemma3Text => every(f.whole_or("sliding_window_pattern", 6, 1, MAX_LAYERS)?),
         Family::Gemma4Text => {
@@ -330,7 +354,7 @@ fn windows(
     Ok(kinds
         .iter()
         .map(|k| match k {
-            LayerKind::Full => None,
+            LayerKind::Full | LayerKind::Linear => None,
             LayerKind::Sliding => sliding,
             LayerKind::Chunked => chunk,
         })
@@ -392,6 +416,10 @@ fn attention(
         bias,
         values_from_keys,
     };
+    if family.linear_attention() {
+        let linear = Attention::Linear(linear_attention(f)?);
+        return Ok(kinds.iter().map(|k| if *k == LayerKind::Linear { linear } else { gqa(kv_heads, head_dim, false) }).collect());
+    }
     if family != Family::Gemma4Text {
         return Ok(vec![gqa(kv_heads, head_dim, false); kinds.len()]);
     }
@@ -410,6 +438,32 @@ fn attention(
             _ => gqa(kv_heads, head_dim, false),
         })
         .collect())
+}
+
+/// A Gated DeltaNet layer's shape (`linear_*` keys; the convolution 4 wide and the state in
+/// float32 when absent, as SGLang's `mamba2_state_dtype` defaults).
+fn linear_attention(f: &Fields) -> Result<LinearAttention, InputError> {
+    let key_heads = f.required("linear_num_key_heads", 1, MAX_HEADS)?;
+    let value_heads = f.required("linear_num_value_heads", 1, MAX_HEADS)?;
+    if !value_heads.is_multiple_of(key_heads) {
+        return Err(f.error(
+            "linear_num_value_heads",
+            format!("{value_heads} value heads are not a multiple of linear_num_key_heads {key_heads}"),
+        ));
+    }
+    let state_element_bytes = match f.text("mamba_ssm_dtype")? {
+        None | Some("float32") => 4,
+        Some("bfloat16" | "float16") => 2,
+        Some(other) => return Err(f.error("mamba_ssm_dtype", format!("{other:?} is not float32, bfloat16 or float16"))),
+    };
+    Ok(LinearAttention {
+        key_heads: key_heads as u32,
+        value_heads: value_heads as u32,
+        key_dim: f.required("linear_key_head_dim", 1, MAX_HEAD_DIM)? as u32,
+        value_dim: f.required("linear_value_head_dim", 1, MAX_HEAD_DIM)? as u32,
+        conv_kernel: f.whole_or("linear_conv_kernel_dim", 4, 1, 64)? as u32,
+        state_element_bytes,
+    })
 }
 
 /// A KV-head count that divides the query heads.
@@ -462,12 +516,18 @@ fn ffn(family: Family, f: &Fields, n: usize) -> Result<Vec<FeedForward>, InputEr
                 if f.has("num_experts_per_tok") { "num_experts_per_tok" } else { "experts_per_token" };
             Ok(vec![moe("num_local_experts", top_k, "intermediate_size", 0, true)?; n])
         }
-        Family::Qwen3Moe | Family::Qwen3VlMoeText => {
+        Family::Qwen3Moe | Family::Qwen3VlMoeText | Family::Qwen35MoeText => {
             // `Qwen3MoeDecoderLayer`: sparse unless listed in `mlp_only_layers`, every
-            // `decoder_sparse_step`-th layer.
+            // `decoder_sparse_step`-th layer. Qwen3.5 adds one shared expert of
+            // `shared_expert_intermediate_size` (its one-output sigmoid gate left out).
             let only_mlp = f.wholes("mlp_only_layers", 0, MAX_LAYERS)?.unwrap_or_default();
             let step = f.whole_or("decoder_sparse_step", 1, 1, MAX_LAYERS)? as usize;
-            let sparse = moe("num_experts", "num_experts_per_tok", "moe_intermediate_size", 0, false)?;
+            let shared = if family == Family::Qwen35MoeText {
+                f.required("shared_expert_intermediate_size", 1, MAX_INTERMEDIATE)?
+            } else {
+                0
+            };
+            let sparse = moe("num_experts", "num_experts_per_tok", "moe_intermediate_size", shared, false)?;
             (0..n)
                 .map(|i| {
                     if !only_mlp.contains(&(i as u64)) && (i + 1) % step == 0 {

@@ -31,10 +31,6 @@ pub(crate) fn import_file(name: &str, path: &Path) -> Result<ImportedModel, Inpu
 /// (mis)modelled.
 const EXPECTED_REFUSALS: &[(&str, &str)] = &[
     ("MiniMaxAI/MiniMax-M3", "sparse_attention_config"),
-    ("Qwen/Qwen3.5-122B-A10B", "text_config.layer_types"),
-    ("Qwen/Qwen3.5-27B", "text_config.layer_types"),
-    ("Qwen/Qwen3.5-35B-A3B", "text_config.layer_types"),
-    ("Qwen/Qwen3.5-397B-A17B", "text_config.layer_types"),
     ("XiaomiMiMo/MiMo-V2-Flash", "v_head_dim"),
     ("deepseek-ai/DeepSeek-V4-Flash", "compress_ratios"),
     ("deepseek-ai/DeepSeek-V4-Pro", "compress_ratios"),
@@ -52,10 +48,6 @@ const EXPECTED_REFUSALS: &[(&str, &str)] = &[
     ("nvidia/NVIDIA-Nemotron-3-Ultra-550B-A55B-NVFP4", "layers_block_type"),
     ("nvidia/NVIDIA-Nemotron-3.5-Lightning-30B-A3B-NVFP4", "layers_block_type"),
     ("nvidia/Nemotron-H-56B-Base-8K", "hybrid_override_pattern"),
-    ("nvidia/Qwen3.5-122B-A10B-NVFP4", "text_config.layer_types"),
-    ("nvidia/Qwen3.5-397B-A17B-NVFP4", "text_config.layer_types"),
-    ("nvidia/Qwen3.6-27B-NVFP4", "text_config.layer_types"),
-    ("nvidia/Qwen3.6-35B-A3B-NVFP4", "text_config.layer_types"),
     ("sgl-project/DeepSeek-V4-Flash-FP8", "compress_ratios"),
     ("sgl-project/DeepSeek-V4-Pro-FP8", "compress_ratios"),
     ("stepfun-ai/Step-3.7-Flash", "model_type"),
@@ -166,4 +158,37 @@ fn deepseek_sparse_attention_reads_the_whole_context_only_in_its_indexer() {
     assert_eq!(c.window, Some(2048));
     assert_eq!(c.attention_decode_flops_full, 61.0 * 16_384.0);
     assert!(c.attention_decode_flops_windowed > 0.0);
+}
+
+/// Qwen3.5-27B: 64 layers, a full-attention layer every fourth (16 of them: GQA, 4 KV heads of
+/// 256), the other 48 Gated DeltaNet (16 key heads and 48 value heads of 128, a convolution 4
+/// wide, the state in float32). By hand:
+/// - one linear layer's weights: hidden 5,120 × (2 × 2,048 + 2 × 6,144) = 83,886,080 for the
+///   input projection, 5,120 × 2 × 48 = 491,520 for beta and alpha, (2 × 2,048 + 6,144) × 4 =
+///   40,960 for the convolution, 96 for A_log and dt_bias, 128 for the gated norm, 6,144 ×
+///   5,120 = 31,457,280 for the output: 115,876,064, plus the two norms 2 × 5,120;
+/// - one request's state per linear layer at TP 1: the convolution (4,096 + 6,144) × 3 × 2 B =
+///   61,440 B, the temporal state 48 × 128 × 128 × 4 B = 3,145,728 B; 48 layers: 153,944,064 B,
+///   whatever the context; at TP 4 a quarter, 38,486,016 B;
+/// - at a 128k context one request holds 16 × 4,096 B × 131,072 = 8,589,934,592 B of KV cache
+///   plus that state, 8,743,878,656 B: 25.45 % of the 34,359,738,368 B the same 64 layers would
+///   hold with full attention.
+#[test]
+fn gated_deltanet_keeps_a_fixed_state_per_request() {
+    use crate::memory::kv;
+    use crate::precision::KvPrecision;
+    let path = configs_dir().join("Qwen--Qwen3.5-27B.json");
+    let m = import_file("Qwen/Qwen3.5-27B", &path).expect("Qwen3.5-27B imports").spec;
+    let linear: Vec<_> = m.layers.iter().filter_map(|l| l.attention.linear()).collect();
+    assert_eq!((linear.len(), m.layers.len()), (48, 64));
+    assert_eq!(linear[0].params(5120), 115_876_064);
+    let state = |tp: u32| m.layers.iter().map(|l| kv::state_bytes_per_request(l, tp).value()).sum::<f64>();
+    assert_eq!(state(1), 153_944_064.0);
+    assert_eq!(state(4), 38_486_016.0);
+    let at_128k = kv::bytes_per_request(&m.layers, 1, KvPrecision::Bf16, 131_072).value();
+    assert_eq!(at_128k, 8_743_878_656.0);
+    let all_full = 64.0 * 4096.0 * 131_072.0;
+    let fraction = at_128k / all_full;
+    println!("Qwen3.5-27B at 128k: {at_128k} B per request, {:.2} % of full attention's {all_full} B", fraction * 100.0);
+    assert!((fraction - 0.2545).abs() < 5e-5, "expected 0.2545, actual {fraction}, tolerance 5e-5");
 }
