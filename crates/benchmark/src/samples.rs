@@ -273,9 +273,10 @@ pub fn range_file(
         .map(|(s, text)| check_with(&table, s, text))
         .collect::<Result<_, _>>()?;
     let shipped = |row: &SiliconRow| fitted::for_gpu(row.point.generation(), row.point.engine()).0;
-    let asked = silicon::widening::widening(silicon, &table, shipped, NOMINAL);
+    let predicted = silicon::widening::Predicted::new(silicon, &table, shipped);
+    let asked = predicted.widening(NOMINAL);
     file.serving.widening = wider(&widening(&checked), &asked.widening);
-    let [fit, held_out] = silicon::widening::coverage(silicon, &table, shipped, &file.serving.widening);
+    let [fit, held_out] = predicted.coverage(&file.serving.widening);
     file.silicon = SiliconRanges {
         fit_rows: asked.fit_rows,
         held_out_rows: asked.held_out_rows,

@@ -42,38 +42,47 @@ pub struct SiliconWidening {
     pub held_out_rows: usize,
 }
 
-/// The widening `nominal` of the fit part's measurements need beyond their base ranges under
-/// `table`, with the rows predicted by `params_for`.
-pub fn widening<F: Fn(&SiliconRow) -> PerfParams>(set: &SiliconSet, table: &RangeTable<'_>, params_for: F, nominal: f64) -> SiliconWidening {
-    let rows = predicted(set, table, params_for);
-    let fit: Vec<&RowSpeeds> = rows.iter().filter(|r| !r.held_out).collect();
-    let q = (1.0 + nominal) / 2.0;
-    let side = |k: usize, slow: bool| {
-        let need: Vec<f64> = fit
-            .iter()
-            .map(|r| if slow { r.base[k][0] - r.error[k] } else { r.error[k] - r.base[k][1] }.max(0.0))
-            .collect();
-        round(quantile(&need, q))
-    };
-    let pair = |k: usize| [side(k, true), side(k, false)];
-    SiliconWidening {
-        widening: Widening { ttft_ms: pair(0), tpot_ms: pair(1), output_tok_s_per_gpu: pair(2) },
-        fit_rows: fit.len(),
-        held_out_rows: rows.len() - fit.len(),
-    }
-}
+/// Every predicted row of the sample with its speed errors and base ranges, predicted once for
+/// both the widening and its coverage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Predicted(Vec<RowSpeeds>);
 
-/// Share of the fit part's and of the held-out part's measurements (TTFT, TPOT, tok/s per GPU)
-/// inside their base ranges widened by `w`.
-pub fn coverage<F: Fn(&SiliconRow) -> PerfParams>(set: &SiliconSet, table: &RangeTable<'_>, params_for: F, w: &Widening) -> [[f64; FIGURES]; 2] {
-    let rows = predicted(set, table, params_for);
-    let widen = [w.ttft_ms, w.tpot_ms, w.output_tok_s_per_gpu];
-    let share = |held_out: bool, k: usize| {
-        let part: Vec<&RowSpeeds> = rows.iter().filter(|r| r.held_out == held_out).collect();
-        let inside = part.iter().filter(|r| r.base[k][0] - widen[k][0] <= r.error[k] && r.error[k] <= r.base[k][1] + widen[k][1]).count();
-        round(inside as f64 / part.len().max(1) as f64)
-    };
-    [[share(false, 0), share(false, 1), share(false, 2)], [share(true, 0), share(true, 1), share(true, 2)]]
+impl Predicted {
+    /// The rows of `set` the planner predicts, with `params_for` and the base ranges of `table`.
+    pub fn new<F: Fn(&SiliconRow) -> PerfParams>(set: &SiliconSet, table: &RangeTable<'_>, params_for: F) -> Predicted {
+        Predicted(predicted(set, table, params_for))
+    }
+
+    /// The widening `nominal` of the fit part's measurements need beyond their base ranges.
+    pub fn widening(&self, nominal: f64) -> SiliconWidening {
+        let fit: Vec<&RowSpeeds> = self.0.iter().filter(|r| !r.held_out).collect();
+        let q = (1.0 + nominal) / 2.0;
+        let side = |k: usize, slow: bool| {
+            let need: Vec<f64> = fit
+                .iter()
+                .map(|r| if slow { r.base[k][0] - r.error[k] } else { r.error[k] - r.base[k][1] }.max(0.0))
+                .collect();
+            round(quantile(&need, q))
+        };
+        let pair = |k: usize| [side(k, true), side(k, false)];
+        SiliconWidening {
+            widening: Widening { ttft_ms: pair(0), tpot_ms: pair(1), output_tok_s_per_gpu: pair(2) },
+            fit_rows: fit.len(),
+            held_out_rows: self.0.len() - fit.len(),
+        }
+    }
+
+    /// Share of the fit part's and of the held-out part's measurements (TTFT, TPOT, tok/s per
+    /// GPU) inside their base ranges widened by `w`.
+    pub fn coverage(&self, w: &Widening) -> [[f64; FIGURES]; 2] {
+        let widen = [w.ttft_ms, w.tpot_ms, w.output_tok_s_per_gpu];
+        let share = |held_out: bool, k: usize| {
+            let part: Vec<&RowSpeeds> = self.0.iter().filter(|r| r.held_out == held_out).collect();
+            let inside = part.iter().filter(|r| r.base[k][0] - widen[k][0] <= r.error[k] && r.error[k] <= r.base[k][1] + widen[k][1]).count();
+            round(inside as f64 / part.len().max(1) as f64)
+        };
+        [[share(false, 0), share(false, 1), share(false, 2)], [share(true, 0), share(true, 1), share(true, 2)]]
+    }
 }
 
 /// Every row the planner predicts, with its speed errors and base ranges.

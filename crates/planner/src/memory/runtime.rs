@@ -118,8 +118,7 @@ fn layer_elements_per_token(layer: &Layer, hidden: u64, layout: &Layout) -> f64 
         }
         // The input projection's queries, keys, values and gate, and the output.
         Attention::Linear(l) => {
-            let (k, v) = (l.key_heads as f64 * l.key_dim as f64, l.value_heads as f64 * l.value_dim as f64);
-            (2.0 * k + 3.0 * v) / t
+            (2.0 * l.keys() as f64 + 3.0 * l.values() as f64) / t
         }
     };
     let ffn = match layer.ffn {

@@ -97,8 +97,7 @@ fn attention_elements(attention: &Attention, hidden: u64, tp: u32) -> Elements {
             let o = heads * m.v_head_dim as f64 * h;
             // A sparse-attention indexer runs whole on every TP rank (one key head; SGLang and
             // vLLM replicate its projections), so each GPU holds all of it.
-            let q_rank = m.q_lora_rank.map_or(hidden, u64::from);
-            let indexer = m.indexer.map_or(0.0, |i| i.params(hidden, q_rank) as f64);
+            let indexer = m.indexer_params(hidden) as f64;
             Elements {
                 matrices: q_replicated + q_split + kv_a + kv_b + o + indexer,
                 other: q_norm + kv_lora + norms,
@@ -107,10 +106,10 @@ fn attention_elements(attention: &Attention, hidden: u64, tp: u32) -> Elements {
         // Every projection, the convolution and the per-head parameters split across the TP
         // group by heads; the gated norm (one `value_dim` vector) and the layer norms whole.
         Attention::Linear(l) => {
-            let (k, v, heads) = (l.key_heads as f64 * l.key_dim as f64, l.value_heads as f64 * l.value_dim as f64, l.value_heads as f64);
+            let conv_and_heads = l.params(hidden) - l.projection_params(hidden) - l.value_dim as u64;
             Elements {
-                matrices: (h * (2.0 * k + 2.0 * v) + h * 2.0 * heads + v * h) / t,
-                other: ((2.0 * k + v) * l.conv_kernel as f64 + 2.0 * heads) / t + l.value_dim as f64 + norms,
+                matrices: l.projection_params(hidden) as f64 / t,
+                other: conv_and_heads as f64 / t + l.value_dim as f64 + norms,
             }
         }
     }

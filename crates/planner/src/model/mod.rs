@@ -92,13 +92,20 @@ pub struct LinearAttention {
 
 impl LinearAttention {
     /// Query and key channels, all heads: `key_heads × key_dim` each.
-    fn keys(&self) -> u64 {
+    pub fn keys(&self) -> u64 {
         self.key_heads as u64 * self.key_dim as u64
     }
 
     /// Value channels, all heads.
-    fn values(&self) -> u64 {
+    pub fn values(&self) -> u64 {
         self.value_heads as u64 * self.value_dim as u64
+    }
+
+    /// Weights of its two projections: in, to queries, keys, values and the output gate `z`
+    /// (`2K + 2V`) and one `beta` and one `alpha` per value head; out, `V × hidden`. All but
+    /// the convolution and the per-head vectors of `params`.
+    pub fn projection_params(&self, hidden: u64) -> u64 {
+        hidden * (2 * self.keys() + 2 * self.values() + 2 * self.value_heads as u64) + self.values() * hidden
     }
 
     /// Channels of the short convolution: queries, keys and values (`conv_dim`).
@@ -112,11 +119,10 @@ impl LinearAttention {
     /// `A_log` and `dt_bias` per value head, the gated norm (`value_dim`), and the output
     /// projection (`V × hidden`).
     pub fn params(&self, hidden: u64) -> u64 {
-        let (k, v, heads) = (self.keys(), self.values(), self.value_heads as u64);
-        hidden * (2 * k + 2 * v) + hidden * 2 * heads + self.conv_channels() * self.conv_kernel as u64
-            + 2 * heads
+        self.projection_params(hidden)
+            + self.conv_channels() * self.conv_kernel as u64
+            + 2 * self.value_heads as u64
             + self.value_dim as u64
-            + v * hidden
     }
 
     /// Bytes of one request's state on one GPU at tensor parallelism `tp`, heads and channels
@@ -191,6 +197,12 @@ impl Indexer {
 }
 
 impl Mla {
+    /// The sparse-attention indexer's weights (0 without one): its query projection reads the
+    /// query latent, or the hidden state without one.
+    pub fn indexer_params(&self, hidden: u64) -> u64 {
+        self.indexer.map_or(0, |i| i.params(hidden, self.q_lora_rank.map_or(hidden, u64::from)))
+    }
+
     /// Query and key width per head: the unrotated part plus the rotary part.
     pub fn qk_head_dim(&self) -> u32 {
         self.qk_nope_head_dim + self.qk_rope_head_dim
@@ -290,8 +302,7 @@ impl Attention {
                     + kv_lora
                     + kv_lora * h * (m.qk_nope_head_dim as u64 + m.v_head_dim as u64);
                 let o = h * m.v_head_dim as u64 * hidden;
-                let indexer = m.indexer.map_or(0, |i| i.params(hidden, m.q_lora_rank.map_or(hidden, u64::from)));
-                q + kv + o + indexer + norms
+                q + kv + o + m.indexer_params(hidden) + norms
             }
             Attention::Linear(l) => l.params(hidden) + norms,
         }

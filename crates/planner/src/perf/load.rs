@@ -159,7 +159,7 @@ impl StageCompute {
                     let kv = hf * (r + rope) + r * hh * (nope + v);
                     let o = hh * v * hf;
                     // A sparse-attention indexer's projections run whole on every TP rank.
-                    let indexer = m.indexer.map_or(0.0, |i| i.params(h, m.q_lora_rank.map_or(h, u64::from)) as f64);
+                    let indexer = m.indexer_params(h) as f64;
                     let decode = 2.0 * hh * (r + rope) + 2.0 * hh * r;
                     let prefill = 2.0 * hh * (nope + rope) + 2.0 * hh * v;
                     (q + kv + o + indexer, decode, prefill)
@@ -167,8 +167,7 @@ impl StageCompute {
                 // No pairs with the context: the projections and, per token, the recurrent step
                 // on the state (counted as the multiply-adds of `flops_per_token / 2` weights).
                 Attention::Linear(l) => {
-                    let (k, v, heads) = (l.key_heads as f64 * l.key_dim as f64, l.value_heads as f64 * l.value_dim as f64, l.value_heads as f64);
-                    let projections = (hf * (2.0 * k + 2.0 * v + 2.0 * heads) + v * hf) / tp;
+                    let projections = l.projection_params(h) as f64 / tp;
                     c.state_bytes_per_sequence += l.state_bytes_per_request(tp as u32);
                     c.recurrent_flops_per_token += l.flops_per_token() / tp;
                     (projections + l.flops_per_token() / 2.0 / tp, 0.0, 0.0)
