@@ -5,7 +5,7 @@
 //! ways, the calibration action, `wasmBindings.plan` against the `plan` command, and the
 //! number formatting.
 //!
-//! Run: `cargo test --target wasm32-unknown-unknown --features web --test web` (scripts/test).
+//! Run: `cargo test --target wasm32-unknown-unknown --features bench-loop --test web` (scripts/test).
 //! After each render or event, `yew::scheduler::flush()` runs the pending renders; after an
 //! edit, `settle` waits out the debounce.
 

@@ -1,6 +1,6 @@
-//! The page's entry point (built by Trunk from `index.html` with the `web` feature), and the
-//! functions the page's JavaScript may call (`window.wasmBindings.plan`, set by
-//! `static/loader.js`).
+//! The startup page's entry point (built by Trunk from `index.html` with the `web` feature: the
+//! whole page but the benchmark loop), and the functions the page's JavaScript may call
+//! (`window.wasmBindings`, set by `static/loader.js`).
 
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
@@ -13,4 +13,11 @@ fn main() {
 #[wasm_bindgen]
 pub fn plan(scenario: JsValue) -> JsValue {
     planner_page::ui::bindings::plan(&scenario)
+}
+
+/// `window.wasmBindings.unmount()`: removes this page's app, for the page with the benchmark
+/// loop (`src/bin/app_with_loop.rs`) to take its place.
+#[wasm_bindgen]
+pub fn unmount() {
+    planner_page::ui::unmount();
 }

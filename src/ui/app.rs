@@ -9,6 +9,9 @@
 
 use super::browser;
 use super::form::{check, FieldErrors, Query};
+#[cfg(not(feature = "bench-loop"))]
+use super::bench_loop_door::BenchLoopDoor;
+#[cfg(feature = "bench-loop")]
 use super::measured_results::MeasuredResults;
 use super::results::Results;
 use super::scenario_form::ScenarioForm;
@@ -128,12 +131,20 @@ pub fn App() -> Html {
         _ => None,
     };
     let results = match (&shown_query, &*planned) {
-        // The embedded view shows the answer only; the page adds the benchmark loop.
+        // The embedded view shows the answer only; the page adds the benchmark loop (the startup
+        // page, its door).
         (Some(query), Some(Ok(plan))) if embed => html! {
             <Results plan={plan.clone()} inputs={query.inputs.clone()} selected={*selected} {onselect} {embed} />
         },
+        #[cfg(feature = "bench-loop")]
         (Some(query), Some(Ok(plan))) => html! {
             <MeasuredResults plan={Shared(plan.clone())} inputs={Shared(query.inputs.clone())} selected={*selected} {onselect} />
+        },
+        #[cfg(not(feature = "bench-loop"))]
+        (Some(query), Some(Ok(plan))) => html! {
+            <Results plan={plan.clone()} inputs={query.inputs.clone()} selected={*selected} {onselect} embed={false}>
+                <BenchLoopDoor />
+            </Results>
         },
         (_, Some(Err(error))) => html! {
             <p class="blocked" data-testid="plan-error" role="status">

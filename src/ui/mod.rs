@@ -5,10 +5,21 @@
 //! stored beside it. `form` turns the strings into planner input or per-field messages, so a
 //! bad number is a message next to its field and never reaches the planner. One component
 //! per file.
+//!
+//! Design decision: the page comes in two builds of this one crate. The startup page (bin
+//! `app`, feature `web`) has everything but the benchmark loop, whose place holds a door
+//! (`bench_loop_door`); the page with the loop (bin `app_with_loop`, feature `bench-loop`) is
+//! the whole page, loaded when the door is opened: it unmounts the startup page and mounts
+//! itself on the same scenario, which lives in the address bar (`browser::persist`). So the
+//! weight loaded at startup does not carry the loop's views, and no view exists twice.
 
 pub mod app;
 mod bar_panel;
+#[cfg(not(feature = "bench-loop"))]
+mod bench_loop_door;
+#[cfg(feature = "bench-loop")]
 pub mod bench_worker;
+#[cfg(feature = "bench-loop")]
 mod bench_script_panel;
 pub mod bindings;
 pub mod browser;
@@ -22,13 +33,17 @@ pub mod format;
 mod gpu_field;
 mod labelled_field;
 mod launch_commands;
+#[cfg(feature = "bench-loop")]
 mod measured_import;
+#[cfg(feature = "bench-loop")]
 pub mod measured_results;
+#[cfg(feature = "bench-loop")]
 mod measured_table;
 mod memory_bar;
 mod model_field;
 pub mod panic;
 mod pareto_plot;
+#[cfg(feature = "bench-loop")]
 mod recalibrate_panel;
 mod recommendation;
 pub mod results;
@@ -45,12 +60,49 @@ mod trace_step;
 
 pub use app::App;
 
+thread_local! {
+    /// The mounted app, kept so the page with the loop can unmount the startup page.
+    static MOUNTED: std::cell::RefCell<Option<yew::AppHandle<App>>> = const { std::cell::RefCell::new(None) };
+}
+
 /// Mounts the app into `<main id="app">` (or `<body>` when absent), after installing the
 /// panic hook.
 pub fn start() {
     panic::install();
-    match gloo::utils::document().get_element_by_id("app") {
+    let handle = match gloo::utils::document().get_element_by_id("app") {
         Some(root) => yew::Renderer::<App>::with_root(root).render(),
         None => yew::Renderer::<App>::new().render(),
     };
+    MOUNTED.with(|m| m.replace(Some(handle)));
+}
+
+/// Unmounts the app `start` mounted, and gives `<main id="app">` a fresh element, so the
+/// page with the loop mounts on a root no other app has listeners on.
+pub fn unmount() {
+    if let Some(handle) = MOUNTED.with(|m| m.take()) {
+        handle.destroy();
+    }
+    let document = gloo::utils::document();
+    if let (Some(old), Ok(fresh)) = (document.get_element_by_id("app"), document.create_element("main")) {
+        fresh.set_id("app");
+        // Refused only when the old root has no parent: the new app then mounts on it.
+        let _ = old.replace_with_with_node_1(&fresh);
+    }
+}
+
+/// The page with the loop's start: unmounts the startup page (its `unmount`, exported to
+/// `window.wasmBindings` by `static/loader.js`) when it ran, then mounts the whole page,
+/// which moves the focus to the loop (`measured_results`).
+#[cfg(feature = "bench-loop")]
+pub fn take_over_startup_page() {
+    use wasm_bindgen::JsCast;
+    let bindings = js_sys::Reflect::get(&gloo::utils::window(), &"wasmBindings".into()).ok();
+    let unmount = bindings.and_then(|b| js_sys::Reflect::get(&b, &"unmount".into()).ok());
+    if let Some(unmount) = unmount.and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {
+        // The startup page's own function cannot fail; if it threw, two apps would show and
+        // the panic hook's message says so.
+        let _ = unmount.call0(&wasm_bindgen::JsValue::UNDEFINED);
+        measured_results::focus_on_mount();
+    }
+    start();
 }
