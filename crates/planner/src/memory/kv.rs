@@ -39,7 +39,7 @@ pub fn elements_per_token_per_gpu(attention: &Attention, tp: u32) -> u64 {
             2 * kv_heads_per_gpu(kv_heads, tp) as u64 * head_dim as u64
         }
         Attention::Mla(_) => attention.kv_elements_per_token(),
-        Attention::Linear(_) => 0,
+        Attention::Linear(_) | Attention::Mamba2(_) | Attention::None => 0,
     }
 }
 
@@ -98,10 +98,10 @@ pub fn bytes_per_request(layers: &[Layer], tp: u32, kv: KvPrecision, context: u6
         .sum()
 }
 
-/// The fixed state one request keeps in a linear-attention layer on one GPU, whatever its
-/// context (`LinearAttention::state_bytes_per_request`); 0 for other layers.
+/// The fixed state one request keeps in a linear-attention or Mamba2 layer on one GPU, whatever
+/// its context (`Attention::state_bytes_per_request`); 0 for other layers.
 pub fn state_bytes_per_request(layer: &Layer, tp: u32) -> Bytes {
-    Bytes(layer.attention.linear().map_or(0.0, |l| l.state_bytes_per_request(tp)))
+    Bytes(layer.attention.state_bytes_per_request(tp))
 }
 
 #[cfg(test)]

@@ -37,6 +37,9 @@ pub struct StageLoad {
 pub struct StageCompute {
     /// Decoder layers in the stage.
     pub layers: u32,
+    /// Their blocks, each a mixer or a feed-forward block behind its norm and ending in a TP
+    /// all-reduce: two per transformer layer, one per hybrid layer (`Layer::blocks`).
+    pub blocks: u32,
     /// Of which with routed experts.
     pub moe_layers: u32,
     /// Model width: the size of the activation vector a collective moves per token.
@@ -78,11 +81,16 @@ pub struct StageCompute {
     /// attention tables, which time only the top-k attention.
     pub indexer_flops_per_pair: f64,
     pub indexer_bytes_per_token: f64,
-    /// Linear-attention layers' state per sequence on one GPU, read and written once per step
-    /// (`LinearAttention::state_bytes_per_request`), and their recurrent step's flops per token
-    /// (part of `matmul_params`' work, apart for a table-timed step, whose GEMMs leave it out).
+    /// Linear-attention and Mamba2 layers' state per sequence on one GPU, read and written
+    /// once per step (`Attention::state_bytes_per_request`), and their recurrent step's flops
+    /// per decode token (part of `matmul_params`' work, apart for a table-timed step, whose
+    /// GEMMs leave it out).
     pub state_bytes_per_sequence: f64,
     pub recurrent_flops_per_token: f64,
+    /// Flops per prompt token of their scan, which runs a prompt in chunks (Mamba2's chunked
+    /// scan, `Mamba2::prefill_flops_per_token`; Gated DeltaNet's is counted as its recurrent
+    /// step), and what a prompt token costs beyond the recurrent step in `matmul_params`.
+    pub scan_flops_per_token: f64,
 }
 
 impl StageCompute {
@@ -115,6 +123,7 @@ impl StageCompute {
         let hf = h as f64;
         let mut c = StageCompute {
             layers: stage.len() as u32,
+            blocks: stage.iter().map(Layer::blocks).sum(),
             moe_layers: 0,
             hidden_size: h,
             matmul_params: 0.0,
@@ -133,6 +142,7 @@ impl StageCompute {
             indexer_bytes_per_token: 0.0,
             state_bytes_per_sequence: 0.0,
             recurrent_flops_per_token: 0.0,
+            scan_flops_per_token: 0.0,
         };
         for layer in stage {
             let (projections, decode, prefill) = match layer.attention {
@@ -170,8 +180,21 @@ impl StageCompute {
                     let projections = l.projection_params(h) as f64 / tp;
                     c.state_bytes_per_sequence += l.state_bytes_per_request(tp as u32);
                     c.recurrent_flops_per_token += l.flops_per_token() / tp;
+                    c.scan_flops_per_token += l.flops_per_token() / tp;
                     (projections + l.flops_per_token() / 2.0 / tp, 0.0, 0.0)
                 }
+                // The same for Mamba2, its `B` and `C` groups whole when `tp` does not divide
+                // them; a prompt runs the chunked scan instead of the recurrent step.
+                Attention::Mamba2(m) => {
+                    let t = tp as u32;
+                    let (i, n) = (m.intermediate() as f64 / tp, m.state_size as f64);
+                    let in_width = 2.0 * i + 2.0 * m.groups_per_gpu(t) as f64 * n + m.heads as f64 / tp;
+                    c.state_bytes_per_sequence += m.state_bytes_per_request(t);
+                    c.recurrent_flops_per_token += m.decode_flops_per_token(t);
+                    c.scan_flops_per_token += m.prefill_flops_per_token(t);
+                    (hf * in_width + i * hf + m.decode_flops_per_token(t) / 2.0, 0.0, 0.0)
+                }
+                Attention::None => (0.0, 0.0, 0.0),
             };
             c.matmul_params += projections;
             // The indexer scores every cached token (whole on every TP rank); the attention
@@ -196,9 +219,11 @@ impl StageCompute {
             }
             match layer.ffn {
                 FeedForward::Dense(d) => c.matmul_params += d.params(h) as f64 / tp,
+                FeedForward::None => {}
                 FeedForward::Moe(m) => {
                     c.moe_layers += 1;
-                    c.matmul_params += m.shared_params(h) as f64 / tp + (h * m.experts as u64) as f64;
+                    // The latent projections run whole on every TP rank (replicated).
+                    c.matmul_params += m.shared_params(h) as f64 / tp + (h * m.experts as u64) as f64 + m.latent_params(h) as f64;
                     c.expert_params += (m.experts as u64 * m.expert_params(h)) as f64;
                     c.experts = m.experts;
                     c.experts_per_token = m.experts_per_token;
@@ -246,8 +271,14 @@ pub enum Projection {
     Down,
     /// The shared experts' gate and up projections fused.
     SharedGateUp,
+    /// The shared experts' up projection, when they are plain (Nemotron-H).
+    SharedUp,
     /// The shared experts' down projection.
     SharedDown,
+    /// A latent MoE's projections into and out of the experts' latent space (replicated).
+    Latent,
+    /// A Mamba2 mixer's input projection (`in_proj`: gate, input, `B`, `C`, `dt`).
+    MambaIn,
     /// The MoE router (one logit per expert; replicated, 16-bit).
     Router,
     /// The LM head (16-bit): only the sampled tokens pass through it.
@@ -267,7 +298,10 @@ impl Projection {
             Projection::Up => "MLP up",
             Projection::Down => "MLP down",
             Projection::SharedGateUp => "shared experts gate+up",
+            Projection::SharedUp => "shared experts up",
             Projection::SharedDown => "shared experts down",
+            Projection::Latent => "latent MoE projection",
+            Projection::MambaIn => "Mamba2 input projection",
             Projection::Router => "router",
             Projection::LmHead => "LM head",
         }
@@ -341,6 +375,14 @@ pub fn stage_gemms(model: &ModelSpec, stage: &[Layer], lm_head: bool, tp: u32) -
                 add(Projection::Qkv, (2.0 * k + 2.0 * v + 2.0 * heads) / tp, h);
                 add(Projection::Output, h, v / tp);
             }
+            // Mamba2: `in_proj` and `out_proj`; its scan is no GEMM (`recurrent_flops_per_token`).
+            Attention::Mamba2(m) => {
+                let i = m.intermediate() as f64 / tp;
+                let groups = 2.0 * m.groups_per_gpu(tp as u32) as f64 * m.state_size as f64;
+                add(Projection::MambaIn, 2.0 * i + groups + m.heads as f64 / tp, h);
+                add(Projection::Output, h, i);
+            }
+            Attention::None => {}
         }
         match layer.ffn {
             FeedForward::Dense(d) => {
@@ -351,11 +393,16 @@ pub fn stage_gemms(model: &ModelSpec, stage: &[Layer], lm_head: bool, tp: u32) -
             FeedForward::Moe(m) => {
                 if m.shared_intermediate > 0 {
                     let i = m.shared_intermediate as f64 / tp;
-                    add(Projection::SharedGateUp, 2.0 * i, h);
+                    add(if m.gated { Projection::SharedGateUp } else { Projection::SharedUp }, (m.matrices() - 1) as f64 * i, h);
                     add(Projection::SharedDown, h, i);
                 }
                 add(Projection::Router, m.experts as f64, h);
+                if let Some(latent) = m.latent {
+                    add(Projection::Latent, latent as f64, h);
+                    add(Projection::Latent, h, latent as f64);
+                }
             }
+            FeedForward::None => {}
         }
     }
     if lm_head {
