@@ -471,6 +471,30 @@ pub(crate) mod tests {
         assert_eq!(gemms.len(), 4, "{gemms:?}");
     }
 
+    /// Nemotron 3 Nano at TP 1: 52 layers of one block each (23 Mamba2, 6 attention, 23 MoE);
+    /// the Mamba2 state per sequence is 23 × 2,134,016 B (`memory::kv` tests); per token and
+    /// Mamba2 layer the recurrent step takes 5 × 64 × 64 × 128 = 2,621,440 flops and the scan
+    /// 2 × 128 × 128 × 8 + 2 × 128 × 64 × 64 + 4 × 64 × 64 × 128 = 3,407,872; the GEMMs hold
+    /// the matmul parameters but the recurrent step's half-flops.
+    #[test]
+    fn nemotron_3_nano_stage_compute() {
+        let m = crate::model::catalog::lookup("nemotron-3-nano").unwrap().spec;
+        let c = StageCompute::per_tp(&m, &m.layers, true, 1);
+        assert_eq!((c.layers, c.blocks, c.moe_layers), (52, 52, 23));
+        for (what, actual, expected) in [
+            ("state bytes per sequence", c.state_bytes_per_sequence, 23.0 * 2_134_016.0),
+            ("recurrent flops per token", c.recurrent_flops_per_token, 23.0 * 2_621_440.0),
+            ("scan flops per token", c.scan_flops_per_token, 23.0 * 3_407_872.0),
+        ] {
+            println!("{what}: expected {expected}, actual {actual}, tolerance 0");
+            assert_eq!(actual, expected, "{what}");
+        }
+        let gemms: f64 = stage_gemms(&m, &m.layers, false, 1).iter().map(|g| g.n * g.k * g.count as f64).sum();
+        let expected = c.matmul_params - c.recurrent_flops_per_token / 2.0;
+        println!("GEMM parameters: expected {expected:.6e}, actual {gemms:.6e}, tolerance 1e-12");
+        assert!((gemms - expected).abs() / expected < 1e-12);
+    }
+
     #[test]
     fn deepseek_mla_decode_uses_the_absorbed_form() {
         let m = deepseek_v3();
