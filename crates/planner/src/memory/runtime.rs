@@ -121,10 +121,7 @@ fn layer_elements_per_token(layer: &Layer, hidden: u64, layout: &Layout) -> f64 
         Attention::Linear(l) => {
             (2.0 * l.keys() as f64 + 3.0 * l.values() as f64) / t
         }
-        Attention::Mamba2(m) => {
-            let groups = 2.0 * (m.groups_per_gpu(layout.tp) * m.state_size as u64) as f64;
-            (3.0 * m.intermediate() as f64 + m.heads as f64) / t + groups
-        }
+        Attention::Mamba2(m) => m.in_proj_width_per_gpu(layout.tp) + m.intermediate() as f64 / t,
         Attention::None => 0.0,
     };
     let ffn = match layer.ffn {

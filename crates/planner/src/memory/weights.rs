@@ -125,13 +125,9 @@ fn attention_elements(layer: &Layer, hidden: u64, tp: u32) -> Elements {
         // `C`, `dt`) and `out_proj` quantised; `conv1d` over `x`, `B`, `C`, `A_log`, `D`,
         // `dt_bias` and the gated norm in 16 bits.
         Attention::Mamba2(m) => {
-            let (i, n) = (m.intermediate() as f64 / t, m.state_size as f64);
-            let groups = 2.0 * m.groups_per_gpu(tp) as f64 * n;
-            let heads = m.heads as f64 / t;
-            let in_width = 2.0 * i + groups + heads;
+            let (i, heads, in_width) = (m.intermediate() as f64 / t, m.heads as f64 / t, m.in_proj_width_per_gpu(tp));
             let biases = if m.projection_bias { in_width + h } else { 0.0 };
-            let conv_dim = i + groups;
-            let conv = conv_dim * (m.conv_kernel as f64 + if m.conv_bias { 1.0 } else { 0.0 });
+            let conv = m.conv_channels_per_gpu(tp) * (m.conv_kernel as f64 + if m.conv_bias { 1.0 } else { 0.0 });
             Elements { matrices: h * in_width + i * h, other: biases + conv + 3.0 * heads + i + norms }
         }
         Attention::None => Elements { matrices: 0.0, other: norms },

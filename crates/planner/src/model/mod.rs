@@ -218,8 +218,15 @@ impl Mamba2 {
 
     /// Channels of the depthwise convolution on one GPU: `x`, `B` and `C`
     /// (`conv_dim = I + 2·G·N`, `I / tp + 2·(G / tp)·N` of them per GPU).
-    fn conv_channels_per_gpu(&self, tp: u32) -> f64 {
+    pub fn conv_channels_per_gpu(&self, tp: u32) -> f64 {
         self.intermediate() as f64 / tp.max(1) as f64 + self.group_channels(self.groups_per_gpu(tp)) as f64
+    }
+
+    /// Outputs of `in_proj` on one GPU: the convolution's channels, the gate `z` (`I / tp`) and
+    /// the heads' `dt` (`H / tp`).
+    pub fn in_proj_width_per_gpu(&self, tp: u32) -> f64 {
+        let t = tp.max(1) as f64;
+        self.conv_channels_per_gpu(tp) + (self.intermediate() + self.heads as u64) as f64 / t
     }
 
     /// Weights (transformers' `NemotronHMamba2Mixer`): `in_proj` and `out_proj`

@@ -187,12 +187,11 @@ impl StageCompute {
                 // them; a prompt runs the chunked scan instead of the recurrent step.
                 Attention::Mamba2(m) => {
                     let t = tp as u32;
-                    let (i, n) = (m.intermediate() as f64 / tp, m.state_size as f64);
-                    let in_width = 2.0 * i + 2.0 * m.groups_per_gpu(t) as f64 * n + m.heads as f64 / tp;
                     c.state_bytes_per_sequence += m.state_bytes_per_request(t);
                     c.recurrent_flops_per_token += m.decode_flops_per_token(t);
                     c.scan_flops_per_token += m.prefill_flops_per_token(t);
-                    (hf * in_width + i * hf + m.decode_flops_per_token(t) / 2.0, 0.0, 0.0)
+                    let out = m.intermediate() as f64 / tp;
+                    (hf * (m.in_proj_width_per_gpu(t) + out) + m.decode_flops_per_token(t) / 2.0, 0.0, 0.0)
                 }
                 Attention::None => (0.0, 0.0, 0.0),
             };
@@ -377,10 +376,8 @@ pub fn stage_gemms(model: &ModelSpec, stage: &[Layer], lm_head: bool, tp: u32) -
             }
             // Mamba2: `in_proj` and `out_proj`; its scan is no GEMM (`recurrent_flops_per_token`).
             Attention::Mamba2(m) => {
-                let i = m.intermediate() as f64 / tp;
-                let groups = 2.0 * m.groups_per_gpu(tp as u32) as f64 * m.state_size as f64;
-                add(Projection::MambaIn, 2.0 * i + groups + m.heads as f64 / tp, h);
-                add(Projection::Output, h, i);
+                add(Projection::MambaIn, m.in_proj_width_per_gpu(tp as u32), h);
+                add(Projection::Output, h, m.intermediate() as f64 / tp);
             }
             Attention::None => {}
         }

@@ -460,11 +460,7 @@ fn linear_attention(f: &Fields) -> Result<LinearAttention, InputError> {
             format!("{value_heads} value heads are not a multiple of linear_num_key_heads {key_heads}"),
         ));
     }
-    let state_element_bytes = match f.text("mamba_ssm_dtype")? {
-        None | Some("float32") => 4,
-        Some("bfloat16" | "float16") => 2,
-        Some(other) => return Err(f.error("mamba_ssm_dtype", format!("{other:?} is not float32, bfloat16 or float16"))),
-    };
+    let state_element_bytes = state_dtype_bytes(f, "mamba_ssm_dtype")?;
     Ok(LinearAttention {
         key_heads: key_heads as u32,
         value_heads: value_heads as u32,
@@ -473,6 +469,15 @@ fn linear_attention(f: &Fields) -> Result<LinearAttention, InputError> {
         conv_kernel: f.whole_or("linear_conv_kernel_dim", 4, 1, 64)? as u32,
         state_element_bytes,
     })
+}
+
+/// Bytes per element of a recurrent state whose dtype `key` names: float32 when absent.
+fn state_dtype_bytes(f: &Fields, key: &str) -> Result<u32, InputError> {
+    match f.text(key)? {
+        None | Some("float32") => Ok(4),
+        Some("bfloat16" | "float16") => Ok(2),
+        Some(other) => Err(f.error(key, format!("{other:?} is not float32, bfloat16 or float16"))),
+    }
 }
 
 /// A KV-head count that divides the query heads.
@@ -715,13 +720,7 @@ fn mamba2(f: &Fields) -> Result<Mamba2, InputError> {
     if !heads.is_multiple_of(groups) {
         return Err(f.error("n_groups", format!("{groups} groups do not divide mamba_num_heads {heads}")));
     }
-    let state_element_bytes = match f.text("mamba_ssm_cache_dtype")? {
-        None | Some("float32") => 4,
-        Some("bfloat16" | "float16") => 2,
-        Some(other) => {
-            return Err(f.error("mamba_ssm_cache_dtype", format!("{other:?} is not float32, bfloat16 or float16")))
-        }
-    };
+    let state_element_bytes = state_dtype_bytes(f, "mamba_ssm_cache_dtype")?;
     Ok(Mamba2 {
         heads: heads as u32,
         head_dim: f.whole_or("mamba_head_dim", 64, 1, MAX_HEAD_DIM)? as u32,
