@@ -10,6 +10,9 @@ use std::fmt;
 pub enum RejectReason {
     /// Tensor parallelism must split the query heads evenly.
     HeadsNotDivisible { tp: u32, heads: u32 },
+    /// A Mamba2 mixer's heads must split evenly over TP, and its groups too unless there is
+    /// one (replicated).
+    MambaNotDivisible { tp: u32, heads: u32, groups: u32 },
     /// KV heads must split evenly across TP, or TP must be a multiple of them (replication).
     KvHeadsNotDivisible { tp: u32, kv_heads: u32 },
     /// More pipeline stages than layers.
@@ -41,6 +44,7 @@ impl RejectReason {
         match self {
             Self::HeadsNotDivisible { .. } => "heads-not-divisible",
             Self::KvHeadsNotDivisible { .. } => "kv-heads-not-divisible",
+            Self::MambaNotDivisible { .. } => "mamba-not-divisible",
             Self::LayersNotDivisible { .. } => "layers-not-divisible",
             Self::ExpertsNotDivisible { .. } => "experts-not-divisible",
             Self::ExpertWidthNotDivisible { .. } => "expert-width-not-divisible",
@@ -62,6 +66,10 @@ impl fmt::Display for RejectReason {
             Self::HeadsNotDivisible { tp, heads } => {
                 write!(f, "{heads} attention heads do not split evenly over TP {tp}")
             }
+            Self::MambaNotDivisible { tp, heads, groups } => write!(
+                f,
+                "Mamba2 layers' {heads} heads and {groups} groups do not split over TP {tp} (heads must split evenly, groups too unless there is one)"
+            ),
             Self::KvHeadsNotDivisible { tp, kv_heads } => write!(
                 f,
                 "{kv_heads} KV heads neither split evenly over TP {tp} nor replicate evenly"

@@ -398,7 +398,7 @@ fn op_name(op: &Op) -> String {
             Kind::DecodeAttention => "decode attention".into(),
             Kind::PrefillAttention => "prefill attention".into(),
             Kind::Indexer => "sparse-attention indexer".into(),
-            Kind::Recurrent => "linear-attention recurrent step".into(),
+            Kind::Recurrent => "recurrent step and scan (linear attention, Mamba2)".into(),
         },
         Op::AllReduce { bytes, op } => {
             let count = op.as_ref().map_or(String::new(), |(c, _)| format!(" ×{:.0}", c.count));

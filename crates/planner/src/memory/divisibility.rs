@@ -7,6 +7,9 @@
 //! - query heads divide by `tp` (vLLM `QKVParallelLinear`, SGLang and TensorRT-LLM likewise);
 //! - KV heads divide by `tp`, or `tp` is a multiple of them and each is replicated
 //!   `tp / kv_heads` times (vLLM `QKVParallelLinear`: `num_kv_head_replicas`);
+//! - a Mamba2 mixer's heads divide by `tp`, and its groups too unless there is one, which every
+//!   GPU then keeps whole (SGLang 0.5.23 `layers/attention/mamba/mamba.py`, `MambaMixer2`:
+//!   `num_heads % tp_size == 0`, `n_groups % tp_size == 0 or n_groups == 1`);
 //! - at least one layer per pipeline stage;
 //! - dense and shared-expert intermediate widths divide by `tp` (column-parallel gate/up);
 //! - routed experts divide by `ep`, and each expert's intermediate width by the ways it is split
@@ -41,9 +44,12 @@ pub fn check_distinct(model: &ModelSpec, layout: &Layout, distinct: &[usize]) ->
         push(RejectReason::NoExperts { ep: layout.ep });
     }
     for layer in distinct.iter().filter_map(|&i| model.layers.get(i)) {
-        let heads = layer.attention.heads();
-        if !heads.is_multiple_of(tp) {
-            push(RejectReason::HeadsNotDivisible { tp, heads });
+        if let Attention::Mamba2(m) = layer.attention {
+            if !m.heads.is_multiple_of(tp) || !(m.groups.is_multiple_of(tp) || m.groups == 1) {
+                push(RejectReason::MambaNotDivisible { tp, heads: m.heads, groups: m.groups });
+            }
+        } else if !layer.attention.heads().is_multiple_of(tp) {
+            push(RejectReason::HeadsNotDivisible { tp, heads: layer.attention.heads() });
         }
         // A linear-attention layer splits its key heads too (vLLM's and SGLang's Gated DeltaNet
         // shard queries and keys by `linear_num_key_heads / tp`).
@@ -58,6 +64,7 @@ pub fn check_distinct(model: &ModelSpec, layout: &Layout, distinct: &[usize]) ->
         let (dense_width, moe) = match layer.ffn {
             FeedForward::Dense(d) => (d.intermediate, None),
             FeedForward::Moe(m) => (m.shared_intermediate, Some(m)),
+            FeedForward::None => (0, None),
         };
         if !dense_width.is_multiple_of(tp as u64) {
             push(RejectReason::FfnWidthNotDivisible { tp, intermediate: dense_width });

@@ -39,7 +39,7 @@ pub fn elements_per_token_per_gpu(attention: &Attention, tp: u32) -> u64 {
             2 * kv_heads_per_gpu(kv_heads, tp) as u64 * head_dim as u64
         }
         Attention::Mla(_) => attention.kv_elements_per_token(),
-        Attention::Linear(_) => 0,
+        Attention::Linear(_) | Attention::Mamba2(_) | Attention::None => 0,
     }
 }
 
@@ -98,10 +98,10 @@ pub fn bytes_per_request(layers: &[Layer], tp: u32, kv: KvPrecision, context: u6
         .sum()
 }
 
-/// The fixed state one request keeps in a linear-attention layer on one GPU, whatever its
-/// context (`LinearAttention::state_bytes_per_request`); 0 for other layers.
+/// The fixed state one request keeps in a linear-attention or Mamba2 layer on one GPU, whatever
+/// its context (`Attention::state_bytes_per_request`); 0 for other layers.
 pub fn state_bytes_per_request(layer: &Layer, tp: u32) -> Bytes {
-    Bytes(layer.attention.linear().map_or(0.0, |l| l.state_bytes_per_request(tp)))
+    Bytes(layer.attention.state_bytes_per_request(tp))
 }
 
 #[cfg(test)]
@@ -156,6 +156,31 @@ mod tests {
         exact(bytes_per_request(&m.layers, 1, bf16, 100), 36.0 * 2048.0 * 100.0, "100 tokens");
         // TP 8: one of the 8 KV heads per GPU.
         exact(bytes_per_request(&m.layers, 8, bf16, 8192), 306_708_480.0 / 8.0, "tp 8");
+    }
+
+    /// Nemotron 3 Nano's 23 Mamba2 layers (64 heads of 64, 8 groups of state 128, kernel 4,
+    /// float32 SSM state) and 6 attention layers (2 KV heads of 128), by hand (SGLang 0.5.23
+    /// `Mamba2StateShape`):
+    /// - TP 1: convolution (4,096 + 2 × 8 × 128 = 6,144 channels) × 3 × 2 B = 36,864; SSM state
+    ///   64 × 64 × 128 × 4 B = 2,097,152; 2,134,016 per layer, 49,082,368 for 23;
+    /// - TP 2: (2,048 + 2 × 4 × 128) × 3 × 2 = 18,432 and 32 × 64 × 128 × 4 = 1,048,576;
+    ///   1,067,008 per layer, 24,541,184 for 23.
+    /// The attention layers add 2 × 2 × 128 × 2 B = 1,024 B per token each at TP 1 (6,144 for
+    /// the 6), half at TP 2 (one of the 2 KV heads per GPU: 3,072); the state does not grow
+    /// with the context.
+    #[test]
+    fn nemotron_3_nano_state_per_request_at_tp_1_and_2() {
+        let m = crate::model::catalog::lookup("nemotron-3-nano").unwrap().spec;
+        let bf16 = KvPrecision::Bf16;
+        for (tp, state, kv_per_token) in [(1, 49_082_368.0, 6_144.0), (2, 24_541_184.0, 3_072.0)] {
+            let states: Bytes = m.layers.iter().map(|l| state_bytes_per_request(l, tp)).sum();
+            exact(states, state, &format!("state at TP {tp}"));
+            exact(bytes_per_token(&m.layers, tp, bf16), kv_per_token, &format!("KV per token at TP {tp}"));
+            for context in [1, 1_000, 262_144] {
+                let expected = state + kv_per_token * context as f64;
+                exact(bytes_per_request(&m.layers, tp, bf16, context), expected, &format!("TP {tp}, {context} tokens"));
+            }
+        }
     }
 
     #[test]

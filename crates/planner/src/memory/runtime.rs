@@ -97,10 +97,11 @@ pub fn overhead(model: &ModelSpec, layout: &Layout, engine: &EngineProfile) -> O
 
 /// Activation elements per token alive at the peak of one layer on one GPU: the residual
 /// stream and its normalised copy (2 × hidden) plus the larger of the attention block's
-/// outputs (Q, K, V and the attention output; for MLA the up-projected Q, K/V and the latent)
-/// and the MLP's (gate/up output and the activated half: 3 × intermediate / tp; for MoE the
-/// fused-MoE caches per routed copy, top-k × (3 × expert intermediate / ways + hidden), as in
-/// vLLM's `fused_moe` intermediate caches).
+/// outputs (Q, K, V and the attention output; for MLA the up-projected Q, K/V and the latent;
+/// for Mamba2 the input projection's output and the scan's) and the MLP's (gate/up output and
+/// the activated half: 3 × intermediate / tp, kept for plain MLPs as a bound; for MoE the
+/// fused-MoE caches per routed copy, top-k × (3 × expert intermediate / ways + its input: the
+/// hidden state or the latent), as in vLLM's `fused_moe` intermediate caches).
 fn layer_elements_per_token(layer: &Layer, hidden: u64, layout: &Layout) -> f64 {
     let h = hidden as f64;
     let t = layout.tp.max(1) as f64;
@@ -120,15 +121,18 @@ fn layer_elements_per_token(layer: &Layer, hidden: u64, layout: &Layout) -> f64 
         Attention::Linear(l) => {
             (2.0 * l.keys() as f64 + 3.0 * l.values() as f64) / t
         }
+        Attention::Mamba2(m) => m.in_proj_width_per_gpu(layout.tp) + m.intermediate() as f64 / t,
+        Attention::None => 0.0,
     };
     let ffn = match layer.ffn {
         FeedForward::Dense(d) => 3.0 * d.intermediate as f64 / t,
         FeedForward::Moe(m) => {
             let ways = layout.expert_tp().max(1) as f64;
             let routed = m.experts_per_token as f64
-                * (3.0 * m.expert_intermediate as f64 / ways + h);
+                * (3.0 * m.expert_intermediate as f64 / ways + m.expert_input(hidden) as f64);
             routed + 3.0 * m.shared_intermediate as f64 / t
         }
+        FeedForward::None => 0.0,
     };
     2.0 * h + attention.max(ffn)
 }

@@ -4,7 +4,7 @@ use super::*;
 use crate::engine::{profile, tests::gpu, Engine, PpPartition};
 use crate::gpu::{Cluster, GpuSpec};
 use crate::model::fixtures::*;
-use crate::model::{Attention, DenseFfn, FeedForward, Layer, Mla, MoeFfn};
+use crate::model::{Attention, DenseFfn, FeedForward, Layer, Mamba2, Mla, MoeFfn};
 use crate::precision::{KvPrecision, WeightPrecision};
 use crate::units::GIB;
 use crate::workload::{Arrivals, Load, Priority, Sla};
@@ -103,7 +103,25 @@ fn attention() -> impl Strategy<Value = Attention> {
             .prop_map(|(heads, q_lora_rank, kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim, _, v_head_dim)| {
                 Attention::Mla(Mla { heads, q_lora_rank, kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim, v_head_dim, indexer: None })
             }),
+        mamba2(),
     ]
+}
+
+fn mamba2() -> impl Strategy<Value = Attention> {
+    (1u32..=256, 1u32..=128, 1u32..=16, 1u32..=256, 1u32..=8, any::<bool>(), 1u32..=512, proptest::sample::select(vec![2u32, 4]))
+        .prop_map(|(heads, head_dim, groups, state_size, conv_kernel, bias, chunk_size, state_element_bytes)| {
+            Attention::Mamba2(Mamba2 {
+                heads,
+                head_dim,
+                groups,
+                state_size,
+                conv_kernel,
+                conv_bias: bias,
+                projection_bias: bias,
+                chunk_size,
+                state_element_bytes,
+            })
+        })
 }
 
 fn ffn() -> impl Strategy<Value = FeedForward> {
@@ -118,6 +136,8 @@ fn ffn() -> impl Strategy<Value = FeedForward> {
                     expert_intermediate,
                     shared_intermediate,
                     bias,
+                    gated: true,
+                    latent: None,
                 })
             }
         ),
@@ -125,19 +145,33 @@ fn ffn() -> impl Strategy<Value = FeedForward> {
 }
 
 fn model() -> impl Strategy<Value = ModelSpec> {
+    model_with(attention())
+}
+
+/// Random models of one layer repeated, alternating only the window; or, `hybrid`, one block
+/// per layer (Nemotron-H): the mixer on even layers, the feed-forward block on odd ones.
+fn model_with(attention: impl Strategy<Value = Attention>) -> impl Strategy<Value = ModelSpec> {
     (
         1u64..=16384,
         1u64..=300_000,
         any::<bool>(),
-        attention(),
+        attention,
         proptest::option::of(1u64..=8192),
         ffn(),
         1usize..=128,
         any::<bool>(),
+        any::<bool>(),
     )
-        .prop_map(|(hidden, vocab, tied, attention, window, ffn, layers, alternate)| {
+        .prop_map(|(hidden, vocab, tied, attention, window, ffn, layers, alternate, hybrid)| {
             let layers = (0..layers)
-                .map(|i| Layer { attention, window: if alternate && i % 2 == 1 { None } else { window }, ffn })
+                .map(|i| {
+                    let window = if alternate && i % 2 == 1 { None } else { window };
+                    match (hybrid, i % 2) {
+                        (false, _) => Layer { attention, window, ffn },
+                        (true, 0) => Layer { attention, window, ffn: FeedForward::None },
+                        (true, _) => Layer { attention: Attention::None, window: None, ffn },
+                    }
+                })
                 .collect();
             ModelSpec { name: "random".into(), hidden_size: hidden, vocab_size: vocab, tied_embeddings: tied, layers }
         })
@@ -165,6 +199,14 @@ fn divisible_by_64(mut m: ModelSpec) -> ModelSpec {
                 l.key_heads = l.key_heads.next_multiple_of(64);
                 l.value_heads = l.value_heads.next_multiple_of(64);
             }
+            // One group is replicated at any TP; more must split.
+            Attention::Mamba2(m) => {
+                m.heads = m.heads.next_multiple_of(64);
+                if m.groups > 1 {
+                    m.groups = m.groups.next_multiple_of(64);
+                }
+            }
+            Attention::None => {}
         }
         match &mut layer.ffn {
             FeedForward::Dense(d) => d.intermediate = d.intermediate.next_multiple_of(64),
@@ -172,6 +214,7 @@ fn divisible_by_64(mut m: ModelSpec) -> ModelSpec {
                 e.expert_intermediate = e.expert_intermediate.next_multiple_of(64);
                 e.shared_intermediate = e.shared_intermediate.next_multiple_of(64);
             }
+            FeedForward::None => {}
         }
     }
     m
@@ -231,12 +274,29 @@ proptest! {
     #[test]
     fn weight_bytes_never_grow_with_pp(m in model(), pp in 1u32..=16, more in 1u32..=16, rule in all_rules()) {
         // Same layer everywhere (the `model()` strategy repeats one layer, alternating only the
-        // window), so any deeper pipeline holds no more on its heaviest stage.
+        // window, unless hybrid), so any deeper pipeline holds no more on its heaviest stage.
         let deeper = pp + more;
-        prop_assume!(deeper as usize <= m.layers.len());
+        prop_assume!(deeper as usize <= m.layers.len() && m.layers.iter().all(|l| l.blocks() == 2));
         let a = max_stage_weights(&m, &Layout::new(1, pp, 1, 1, pp).unwrap(), rule, WeightPrecision::Bf16);
         let b = max_stage_weights(&m, &Layout::new(1, deeper, 1, 1, deeper).unwrap(), rule, WeightPrecision::Bf16);
         prop_assert!(b <= a * (1.0 + 1e-12), "pp {pp}: {a}, pp {deeper}: {b}");
+    }
+
+    /// A model whose mixers are all Mamba2 keeps the same state per request at any context:
+    /// the memory plan's bytes per request are the same for a short and a long request, and
+    /// not zero.
+    #[test]
+    fn mamba_state_does_not_grow_with_context(
+        m in model_with(mamba2()), tp in pow2(6), short in 1u32..=4096, longer in 1u32..=1_000_000,
+    ) {
+        let m = divisible_by_64(m);
+        let layout = Layout::new(tp, 1, 1, 1, tp).unwrap();
+        let g = gpu("random", 400.0);
+        let engine = profile(Engine::Sglang, &g, None).unwrap();
+        let plan = |isl: u32| breakdown(&m, &cluster(g.clone(), tp), &layout, BF16, &engine, &workload(isl, 1)).unwrap();
+        let (a, b) = (plan(short).kv_bytes_per_request, plan(short + longer).kv_bytes_per_request);
+        prop_assert!(a.value() > 0.0, "state {a:?}");
+        prop_assert_eq!(a, b, "ISL {} and {}", short, short + longer);
     }
 }
 

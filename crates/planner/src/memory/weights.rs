@@ -3,6 +3,12 @@
 //! Design decision: parameters are split the way the engines shard them (vLLM's linear layers;
 //! SGLang and TensorRT-LLM shard the same tensors the same way), per layer, so a stage's share
 //! is a sum over its layers plus the embeddings it owns:
+//! - Mamba2 mixers: column-parallel `in_proj` and `conv1d`, row-parallel `out_proj`, the
+//!   per-head vectors and the gated norm split by `tp` (SGLang 0.5.23
+//!   `layers/attention/mamba/mamba.py`, `MambaMixer2`), the `B` and `C` groups whole on every
+//!   GPU when `tp` does not divide them (`Mamba2::groups_per_gpu`).
+//! - Latent-MoE projections (`fc1_latent_proj`, `fc2_latent_proj`): replicated, quantised
+//!   (SGLang 0.5.23 `models/nemotron_h.py`, `ReplicatedLinear`).
 //! - Attention: column-parallel Q, K, V and row-parallel O split by `tp`; with `tp > kv_heads`
 //!   each GPU holds one replicated KV head's K and V projections (vLLM `QKVParallelLinear`).
 //!   MLA's down-projections (`q_a_proj`, `kv_a_proj_with_mqa`) are replicated on every rank,
@@ -39,9 +45,10 @@ pub const UNQUANTISED_BYTES: f64 = 2.0;
 /// One GPU's weight bytes, split the way the page explains them.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct WeightBytes {
-    /// Attention projections, norms and biases of the stage's layers.
+    /// Token mixers (attention, linear attention, Mamba2) with their biases, and the layers'
+    /// norms.
     pub attention: Bytes,
-    /// Dense MLPs and shared experts.
+    /// Dense MLPs, shared experts and latent-MoE projections.
     pub dense_ffn: Bytes,
     /// This GPU's share of the routed experts.
     pub experts: Bytes,
@@ -70,12 +77,13 @@ impl Elements {
     }
 }
 
-/// One GPU's share of an attention block at tensor parallelism `tp`.
-fn attention_elements(attention: &Attention, hidden: u64, tp: u32) -> Elements {
+/// One GPU's share of a layer's mixer at tensor parallelism `tp`, and the layer's norms
+/// (replicated).
+fn attention_elements(layer: &Layer, hidden: u64, tp: u32) -> Elements {
     let h = hidden as f64;
     let t = tp.max(1) as f64;
-    let norms = 2.0 * h;
-    match *attention {
+    let norms = layer.norm_params(hidden) as f64;
+    match layer.attention {
         Attention::Gqa { heads, kv_heads, head_dim, bias, values_from_keys } => {
             let q = heads as f64 * head_dim as f64 / t;
             let k = kv_heads_per_gpu(kv_heads, tp) as f64 * head_dim as f64;
@@ -112,6 +120,17 @@ fn attention_elements(attention: &Attention, hidden: u64, tp: u32) -> Elements {
                 other: conv_and_heads as f64 / t + l.value_dim as f64 + norms,
             }
         }
+        // Heads and channels split across the TP group, the `B` and `C` groups by
+        // `groups_per_gpu` (whole when `tp` does not divide them): `in_proj` (`z`, `x`, `B`,
+        // `C`, `dt`) and `out_proj` quantised; `conv1d` over `x`, `B`, `C`, `A_log`, `D`,
+        // `dt_bias` and the gated norm in 16 bits.
+        Attention::Mamba2(m) => {
+            let (i, heads, in_width) = (m.intermediate() as f64 / t, m.heads as f64 / t, m.in_proj_width_per_gpu(tp));
+            let biases = if m.projection_bias { in_width + h } else { 0.0 };
+            let conv = m.conv_channels_per_gpu(tp) * (m.conv_kernel as f64 + if m.conv_bias { 1.0 } else { 0.0 });
+            Elements { matrices: h * in_width + i * h, other: biases + conv + 3.0 * heads + i + norms }
+        }
+        Attention::None => Elements { matrices: 0.0, other: norms },
     }
 }
 
@@ -127,11 +146,11 @@ pub fn layers_bytes(
     let stage_gpus = layout.stage_gpus().max(1) as f64;
     let mut out = WeightBytes::default();
     for layer in layers {
-        out.attention += attention_elements(&layer.attention, model.hidden_size, layout.tp)
-            .bytes(precision);
+        out.attention += attention_elements(layer, model.hidden_size, layout.tp).bytes(precision);
         let (dense_width, gated, bias, moe) = match layer.ffn {
             FeedForward::Dense(d) => (d.intermediate, d.gated, d.bias, None),
-            FeedForward::Moe(m) => (m.shared_intermediate, true, false, Some(m)),
+            FeedForward::Moe(m) => (m.shared_intermediate, m.gated, false, Some(m)),
+            FeedForward::None => (0, false, false, None),
         };
         let matrices = if gated { 3.0 } else { 2.0 };
         let width = dense_width as f64 / t;
@@ -141,10 +160,12 @@ pub fn layers_bytes(
         };
         out.dense_ffn += dense.bytes(precision);
         if let Some(m) = moe {
-            let i = m.expert_intermediate as f64;
+            let latent = Elements { matrices: m.latent_params(model.hidden_size) as f64, other: 0.0 };
+            out.dense_ffn += latent.bytes(precision);
+            let biases = m.expert_biases(model.hidden_size);
             let per_expert = Elements {
-                matrices: 3.0 * h * i,
-                other: if m.bias { 2.0 * i + h } else { 0.0 },
+                matrices: (m.expert_params(model.hidden_size) - biases) as f64,
+                other: biases as f64,
             };
             let experts = m.experts as f64 / stage_gpus;
             out.experts += per_expert.bytes(precision) * experts;
@@ -312,6 +333,7 @@ mod tests {
         let w = layers_bytes(&m, &m.layers[..1], &layout(128, 1, 1, 1), WeightPrecision::Bf16);
         assert!(w.attention.value() > 7168.0 * 2112.0 * 2.0, "{:?}", w.attention);
         let one = layers_bytes(&m, &m.layers[..1], &layout(1, 1, 1, 1), WeightPrecision::Bf16);
-        exact(one.attention.value(), m.layers[0].attention.params(7168) as f64 * 2.0, "TP 1");
+        let layer = m.layers[0];
+        exact(one.attention.value(), (layer.attention.params(7168) + layer.norm_params(7168)) as f64 * 2.0, "TP 1");
     }
 }

@@ -2,8 +2,8 @@
 //!
 //! Design decision: an allow-list. Each supported family (`families`) is read the way
 //! `transformers` 5.24 reads it; every architecture whose cache or compute a `ModelSpec` cannot
-//! express (Mamba and linear-attention hybrids, sparse-attention indexers, DeepSeek V4, NAS
-//! blocks) is refused with the key that shows it and what is missing, and anything unknown is
+//! express (linear-attention hybrids other than Qwen3.5's, Mamba hybrids other than
+//! Nemotron-H, DeepSeek V4, NAS blocks) is refused with the key that shows it and what is missing, and anything unknown is
 //! refused as unknown — never mapped to the nearest family. A multimodal wrapper whose language
 //! model is supported imports that language model and says what it left out.
 
@@ -196,11 +196,14 @@ fn refuse(f: &Fields) -> Result<(), InputError> {
     let model_type = f.text("model_type")?.unwrap_or("");
     let first = |keys: &[&'static str]| keys.iter().copied().find(|k| f.has(k));
     let no = |key: &str, what: &str| Err(f.error(key, what.to_string()));
-    if model_type == "nemotron_h" || first(&["layers_block_type", "hybrid_override_pattern"]).is_some() {
-        let key = first(&["layers_block_type", "hybrid_override_pattern"]).unwrap_or("model_type");
+    // Nemotron-H's layer pattern is read by `families::nemotron_h`; in another family it
+    // would be ignored.
+    let nemotron_h = model_type == "nemotron_h"
+        || (model_type.is_empty() && f.texts("architectures").ok().flatten().and_then(|a| a.first().copied()) == Some("NemotronHForCausalLM"));
+    if let Some(key) = first(&["layers_block_type", "hybrid_override_pattern"]).filter(|_| !nemotron_h) {
         return no(
             key,
-            "Mamba layers (nemotron_h) are not modelled yet; the planner would misstate their state cache",
+            "hybrid layer patterns (Mamba2, attention, MLP and MoE blocks) are modelled for nemotron_h only",
         );
     }
     // Gated DeltaNet is modelled for Qwen3.5 (`families`); Qwen3-Next's layers differ (its

@@ -1,6 +1,8 @@
 //! The model as the planner sees it: an ordered list of decoder layers, each with its attention
-//! (grouped-query or multi-head latent, full or windowed) and its feed-forward block (dense or
-//! mixture-of-experts), plus the embeddings.
+//! (grouped-query or multi-head latent, full or windowed; linear attention or a Mamba2 mixer with
+//! a fixed state) and its feed-forward block (dense or mixture-of-experts), plus the embeddings.
+//! A hybrid model's layer may have only one of the two (Nemotron-H: a Mamba2, attention, MLP or
+//! MoE block per layer), so either may be absent.
 //!
 //! Design decision: one `Layer` per decoder layer, in order, rather than one set of global
 //! hyper-parameters. Real models mix layer kinds (DeepSeek-V3's three leading dense layers,
@@ -42,7 +44,9 @@ pub struct ModelSpec {
     pub layers: Vec<Layer>,
 }
 
-/// One decoder layer.
+/// One decoder layer: a token mixer (`attention`) and a feed-forward block, each with the
+/// RMSNorm before it; a hybrid model's layer has one of the two (`Attention::None`,
+/// `FeedForward::None`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Layer {
     pub attention: Attention,
@@ -72,6 +76,11 @@ pub enum Attention {
     /// Linear attention with a fixed-size recurrent state per request instead of a KV cache
     /// (Gated DeltaNet: Qwen3.5's `linear_attention` layers).
     Linear(LinearAttention),
+    /// A Mamba2 mixer (selective state space, Nemotron-H's `M` layers): a fixed state per
+    /// request, as linear attention.
+    Mamba2(Mamba2),
+    /// No token mixer: a layer that is only a feed-forward block (Nemotron-H's `-` and `E`).
+    None,
 }
 
 /// Gated DeltaNet (Qwen3.5 `linear_num_key_heads`, `linear_num_value_heads`,
@@ -127,11 +136,11 @@ impl LinearAttention {
 
     /// Bytes of one request's state on one GPU at tensor parallelism `tp`, heads and channels
     /// split across the group (SGLang 0.5.23 `configs/mamba_utils.py`, `Mamba2StateShape`:
-    /// the convolution state `conv_dim / tp × (conv_kernel − 1)` in the model's 16-bit dtype,
+    /// the convolution state `conv_dim / tp × (conv_kernel − 1)` at `CONV_STATE_BYTES`,
     /// the temporal state `value_heads / tp × value_dim × key_dim` at `state_element_bytes`).
     pub fn state_bytes_per_request(&self, tp: u32) -> f64 {
         let tp = tp.max(1) as f64;
-        let conv = self.conv_channels() as f64 / tp * (self.conv_kernel.saturating_sub(1)) as f64 * 2.0;
+        let conv = self.conv_channels() as f64 / tp * (self.conv_kernel.saturating_sub(1)) as f64 * CONV_STATE_BYTES;
         let temporal = self.value_heads as f64 / tp * self.value_dim as f64 * self.key_dim as f64 * self.state_element_bytes as f64;
         conv + temporal
     }
@@ -141,6 +150,123 @@ impl LinearAttention {
     /// (2 per element).
     pub fn flops_per_token(&self) -> f64 {
         6.0 * self.value_heads as f64 * self.key_dim as f64 * self.value_dim as f64
+    }
+}
+
+/// A Mamba2 mixer's shape (Nemotron-H's `mamba_num_heads`, `mamba_head_dim`, `n_groups`,
+/// `ssm_state_size`, `conv_kernel`, `use_conv_bias`, `use_bias`, `chunk_size`,
+/// `mamba_ssm_cache_dtype`; transformers 5.24 `models/nemotron_h/modeling_nemotron_h.py`,
+/// `NemotronHMamba2Mixer`). Its `intermediate = heads × head_dim` channels are split into
+/// `heads` heads; `groups` groups of heads share one input matrix `B` and one output matrix `C`
+/// of `state_size` each. Per request it keeps a short convolution window and one
+/// `head_dim × state_size` state per head, so its cache does not grow with the context.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Mamba2 {
+    pub heads: u32,
+    pub head_dim: u32,
+    pub groups: u32,
+    pub state_size: u32,
+    pub conv_kernel: u32,
+    /// Biases on the depthwise convolution (`use_conv_bias`).
+    pub conv_bias: bool,
+    /// Biases on `in_proj` and `out_proj` (`use_bias`).
+    pub projection_bias: bool,
+    /// Tokens per chunk of the chunked scan that runs a prompt (`chunk_size`).
+    pub chunk_size: u32,
+    /// Bytes per element of the SSM state (`mamba_ssm_cache_dtype`: 4 for float32).
+    pub state_element_bytes: u32,
+}
+
+/// Bytes per element of a Mamba2 or Gated DeltaNet convolution state: SGLang 0.5.23 keeps it in
+/// bfloat16 (`environ.py`: `SGLANG_MAMBA_CONV_DTYPE = EnvStr("bfloat16")`, read by
+/// `configs/mamba_utils.py::mamba2_state_dtype`).
+pub const CONV_STATE_BYTES: f64 = 2.0;
+
+impl Mamba2 {
+    /// Channels of the scan: `heads × head_dim` (transformers' `intermediate_size`; the
+    /// config's `expand` is not read by the mixer).
+    pub fn intermediate(&self) -> u64 {
+        self.heads as u64 * self.head_dim as u64
+    }
+
+    /// The `B` and `C` channels of `groups` groups: `2 × groups × state_size`.
+    fn group_channels(&self, groups: u64) -> u64 {
+        2 * groups * self.state_size as u64
+    }
+
+    /// Outputs of `in_proj`: the gate `z` and the input `x` (`intermediate` each), `B` and `C`,
+    /// and one `dt` per head: `2·I + 2·G·N + H`.
+    pub fn in_proj_width(&self) -> u64 {
+        2 * self.intermediate() + self.group_channels(self.groups as u64) + self.heads as u64
+    }
+
+    /// Weights of the two projections: `in_proj` (`hidden × (2·I + 2·G·N + H)`) and `out_proj`
+    /// (`I × hidden`), with their biases when `projection_bias`.
+    pub fn projection_params(&self, hidden: u64) -> u64 {
+        let biases = if self.projection_bias { self.in_proj_width() + hidden } else { 0 };
+        hidden * self.in_proj_width() + self.intermediate() * hidden + biases
+    }
+
+    /// Groups of `B` and `C` one GPU holds at tensor parallelism `tp`: `groups / tp`, or the one
+    /// group every GPU keeps whole when `tp` does not divide them (SGLang 0.5.23
+    /// `configs/mamba_utils.py::extra_groups_for_head_shards`: `tp − n_groups` extra groups
+    /// replicate the single group to every head shard; `layers/attention/mamba/mamba.py`
+    /// `MambaMixer2` accepts that for `n_groups == 1` only, the divisibility check the rest).
+    pub fn groups_per_gpu(&self, tp: u32) -> u64 {
+        (self.groups as u64).div_ceil(tp.max(1) as u64)
+    }
+
+    /// Channels of the depthwise convolution on one GPU: `x`, `B` and `C`
+    /// (`conv_dim = I + 2·G·N`, `I / tp + 2·(G / tp)·N` of them per GPU).
+    pub fn conv_channels_per_gpu(&self, tp: u32) -> f64 {
+        self.intermediate() as f64 / tp.max(1) as f64 + self.group_channels(self.groups_per_gpu(tp)) as f64
+    }
+
+    /// Outputs of `in_proj` on one GPU: the convolution's channels, the gate `z` (`I / tp`) and
+    /// the heads' `dt` (`H / tp`).
+    pub fn in_proj_width_per_gpu(&self, tp: u32) -> f64 {
+        let t = tp.max(1) as f64;
+        self.conv_channels_per_gpu(tp) + (self.intermediate() + self.heads as u64) as f64 / t
+    }
+
+    /// Weights (transformers' `NemotronHMamba2Mixer`): `in_proj` and `out_proj`
+    /// (`projection_params`), the depthwise `conv1d` (`conv_dim × conv_kernel`, plus `conv_dim`
+    /// biases when `conv_bias`), `A_log`, `D` and `dt_bias` (one per head each) and the gated
+    /// RMSNorm over the `I` channels.
+    pub fn params(&self, hidden: u64) -> u64 {
+        let conv_dim = self.intermediate() + self.group_channels(self.groups as u64);
+        let conv = conv_dim * self.conv_kernel as u64 + if self.conv_bias { conv_dim } else { 0 };
+        self.projection_params(hidden) + conv + 3 * self.heads as u64 + self.intermediate()
+    }
+
+    /// Bytes of one request's state on one GPU at tensor parallelism `tp` (SGLang 0.5.23
+    /// `configs/mamba_utils.py`, `Mamba2StateShape.create`): the convolution state,
+    /// `conv_dim / tp × (conv_kernel − 1)` at `CONV_STATE_BYTES`, where `conv_dim` counts the
+    /// replicated groups (`groups_per_gpu`), and the temporal (SSM) state,
+    /// `heads / tp × head_dim × state_size` at `state_element_bytes`.
+    pub fn state_bytes_per_request(&self, tp: u32) -> f64 {
+        let conv = self.conv_channels_per_gpu(tp) * self.conv_kernel.saturating_sub(1) as f64 * CONV_STATE_BYTES;
+        let heads = self.heads as f64 / tp.max(1) as f64;
+        conv + heads * self.head_dim as f64 * self.state_size as f64 * self.state_element_bytes as f64
+    }
+
+    /// Flops of one decode token's recurrent step on one GPU at `tp`: per element of each
+    /// head's `head_dim × state_size` state, the decay and the input's outer product with `B`
+    /// (`h ← exp(dt·A)·h + dt·x·Bᵀ`: a multiply and a multiply-add) and the read-out by `C`
+    /// (a multiply-add): 5 flops (Dao & Gu 2024, "Transformers are SSMs", §3: the recurrence).
+    pub fn decode_flops_per_token(&self, tp: u32) -> f64 {
+        5.0 * self.heads as f64 / tp.max(1) as f64 * self.head_dim as f64 * self.state_size as f64
+    }
+
+    /// Flops per prompt token of the chunked scan on one GPU at `tp` (Dao & Gu 2024, §6, the
+    /// SSD algorithm over chunks of `Q = chunk_size` tokens): within a chunk `C·Bᵀ` per group
+    /// (`2·Q·N` per token and group) and its masked product with the inputs (`2·Q·P` per token
+    /// and head), and across chunks each token's part of its chunk's state (`2·P·N` per head)
+    /// and its read-out from the previous state (`2·P·N` per head).
+    pub fn prefill_flops_per_token(&self, tp: u32) -> f64 {
+        let (q, n, p) = (self.chunk_size as f64, self.state_size as f64, self.head_dim as f64);
+        let heads = self.heads as f64 / tp.max(1) as f64;
+        2.0 * q * n * self.groups_per_gpu(tp) as f64 + 2.0 * q * p * heads + 4.0 * heads * p * n
     }
 }
 
@@ -219,6 +345,8 @@ impl Mla {
 pub enum FeedForward {
     Dense(DenseFfn),
     Moe(MoeFfn),
+    /// No feed-forward block: a layer that is only a token mixer (Nemotron-H's `M` and `*`).
+    None,
 }
 
 /// A dense MLP.
@@ -237,20 +365,28 @@ pub struct DenseFfn {
 pub struct MoeFfn {
     pub experts: u32,
     pub experts_per_token: u32,
-    /// Intermediate size of one routed expert (gated, 3 matrices).
+    /// Intermediate size of one routed expert.
     pub expert_intermediate: u64,
     /// Total intermediate size of the shared experts (n_shared × their size); 0 for none.
     pub shared_intermediate: u64,
     /// Biases on the expert projections (gpt-oss).
     pub bias: bool,
+    /// Gated experts and shared experts (SwiGLU: gate, up, down = 3 matrices), or plain ones
+    /// (Nemotron-H's squared-ReLU experts: up, down = 2 matrices).
+    pub gated: bool,
+    /// Latent MoE (Nemotron 3 Super and Ultra, `moe_latent_size`): the routed experts work in a
+    /// `latent`-wide space, entered through `fc1_latent_proj` (`hidden × latent`) and left
+    /// through `fc2_latent_proj` (`latent × hidden`), which every token passes through; `None`:
+    /// the experts read the hidden state itself.
+    pub latent: Option<u64>,
 }
 
 /// Parameter counts of a model, split the way parallelism splits them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct ParamCounts {
-    /// Attention projections and norms, all layers.
+    /// Token mixers (attention, linear attention, Mamba2) and every layer's norms.
     pub attention: u64,
-    /// Dense MLPs and shared experts, all layers.
+    /// Dense MLPs, shared experts and latent-MoE projections, all layers.
     pub dense_ffn: u64,
     /// Routed experts, all layers.
     pub experts: u64,
@@ -273,12 +409,14 @@ impl Attention {
             Attention::Gqa { heads, .. } => heads,
             Attention::Mla(m) => m.heads,
             Attention::Linear(l) => l.value_heads,
+            Attention::Mamba2(m) => m.heads,
+            Attention::None => 0,
         }
     }
 
-    /// Weights of the projections, plus the layer's two RMSNorms (`2 × hidden`).
+    /// Weights of the mixer: its projections and its own vectors, without the layer's norms
+    /// (`Layer::norm_params`).
     pub fn params(&self, hidden: u64) -> u64 {
-        let norms = 2 * hidden;
         match *self {
             Attention::Gqa { heads, kv_heads, head_dim, bias, values_from_keys } => {
                 let q = heads as u64 * head_dim as u64;
@@ -286,7 +424,7 @@ impl Attention {
                 let v = if values_from_keys { 0 } else { k };
                 let weights = hidden * (q + k + v) + q * hidden;
                 let biases = if bias { q + k + v + hidden } else { 0 };
-                weights + biases + norms
+                weights + biases
             }
             Attention::Mla(m) => {
                 let h = m.heads as u64;
@@ -302,9 +440,11 @@ impl Attention {
                     + kv_lora
                     + kv_lora * h * (m.qk_nope_head_dim as u64 + m.v_head_dim as u64);
                 let o = h * m.v_head_dim as u64 * hidden;
-                q + kv + o + m.indexer_params(hidden) + norms
+                q + kv + o + m.indexer_params(hidden)
             }
-            Attention::Linear(l) => l.params(hidden) + norms,
+            Attention::Linear(l) => l.params(hidden),
+            Attention::Mamba2(m) => m.params(hidden),
+            Attention::None => 0,
         }
     }
 
@@ -313,7 +453,7 @@ impl Attention {
         match *self {
             Attention::Gqa { kv_heads, head_dim, .. } => 2 * kv_heads as u64 * head_dim as u64,
             Attention::Mla(m) => m.latent_width() as u64,
-            Attention::Linear(_) => 0,
+            Attention::Linear(_) | Attention::Mamba2(_) | Attention::None => 0,
         }
     }
 
@@ -321,15 +461,31 @@ impl Attention {
     pub fn linear(&self) -> Option<LinearAttention> {
         match *self {
             Attention::Linear(l) => Some(l),
-            Attention::Gqa { .. } | Attention::Mla(_) => None,
+            _ => None,
+        }
+    }
+
+    /// Whether the mixer attends to the context (GQA or MLA, with a KV cache), rather than
+    /// keeping a fixed state (linear attention, Mamba2) or being absent.
+    pub fn attends(&self) -> bool {
+        matches!(self, Attention::Gqa { .. } | Attention::Mla(_))
+    }
+
+    /// Bytes of the fixed state one request keeps in this mixer on one GPU at tensor
+    /// parallelism `tp`, whatever its context (linear attention, Mamba2); 0 for the others.
+    pub fn state_bytes_per_request(&self, tp: u32) -> f64 {
+        match *self {
+            Attention::Linear(l) => l.state_bytes_per_request(tp),
+            Attention::Mamba2(m) => m.state_bytes_per_request(tp),
+            _ => 0.0,
         }
     }
 
     /// The sparse-attention indexer, if the layer has one.
     pub fn indexer(&self) -> Option<Indexer> {
         match *self {
-            Attention::Gqa { .. } | Attention::Linear(_) => None,
             Attention::Mla(m) => m.indexer,
+            _ => None,
         }
     }
 
@@ -349,20 +505,63 @@ impl DenseFfn {
 }
 
 impl MoeFfn {
-    /// Parameters of one routed expert (gated, 3 matrices).
-    pub fn expert_params(&self, hidden: u64) -> u64 {
-        let biases = if self.bias { 2 * self.expert_intermediate + hidden } else { 0 };
-        3 * hidden * self.expert_intermediate + biases
+    /// Matrices of an expert: 3 gated, 2 plain.
+    pub fn matrices(&self) -> u64 {
+        if self.gated {
+            3
+        } else {
+            2
+        }
     }
 
-    /// Parameters of the shared experts together.
+    /// The width a routed expert reads and writes: the latent, or the hidden size.
+    pub fn expert_input(&self, hidden: u64) -> u64 {
+        self.latent.unwrap_or(hidden)
+    }
+
+    /// Parameters of one routed expert: its matrices over `expert_input` and its biases.
+    pub fn expert_params(&self, hidden: u64) -> u64 {
+        self.matrices() * self.expert_input(hidden) * self.expert_intermediate + self.expert_biases(hidden)
+    }
+
+    /// One routed expert's biases, with `bias`: one per output of each matrix
+    /// (`(matrices − 1) × intermediate + input`).
+    pub fn expert_biases(&self, hidden: u64) -> u64 {
+        if self.bias {
+            (self.matrices() - 1) * self.expert_intermediate + self.expert_input(hidden)
+        } else {
+            0
+        }
+    }
+
+    /// Parameters of the shared experts together (they read the hidden state, not the latent).
     pub fn shared_params(&self, hidden: u64) -> u64 {
-        3 * hidden * self.shared_intermediate
+        self.matrices() * hidden * self.shared_intermediate
+    }
+
+    /// The latent-MoE projections into and out of the latent (`2 × hidden × latent`; 0 without
+    /// a latent).
+    pub fn latent_params(&self, hidden: u64) -> u64 {
+        self.latent.map_or(0, |l| 2 * hidden * l)
     }
 
     /// The router: one logit per expert (plus a bias, counted as a row).
     pub fn router_params(&self, hidden: u64) -> u64 {
         (hidden + 1) * self.experts as u64
+    }
+}
+
+impl Layer {
+    /// Blocks of the layer: a transformer layer's mixer and feed-forward block, or a hybrid
+    /// layer's one.
+    pub fn blocks(&self) -> u32 {
+        u32::from(self.attention != Attention::None) + u32::from(self.ffn != FeedForward::None)
+    }
+
+    /// The RMSNorms before its blocks, one `hidden` vector each (a transformer layer's
+    /// `input_layernorm` and `post_attention_layernorm`; a Nemotron-H block's `norm`).
+    pub fn norm_params(&self, hidden: u64) -> u64 {
+        self.blocks() as u64 * hidden
     }
 }
 
@@ -388,14 +587,15 @@ impl ModelSpec {
         let h = self.hidden_size;
         let mut counts = ParamCounts::default();
         for layer in layers {
-            counts.attention += layer.attention.params(h);
+            counts.attention += layer.attention.params(h) + layer.norm_params(h);
             match layer.ffn {
                 FeedForward::Dense(d) => counts.dense_ffn += d.params(h),
                 FeedForward::Moe(m) => {
-                    counts.dense_ffn += m.shared_params(h);
+                    counts.dense_ffn += m.shared_params(h) + m.latent_params(h);
                     counts.experts += m.experts as u64 * m.expert_params(h);
                     counts.routers += m.router_params(h);
                 }
+                FeedForward::None => {}
             }
         }
         counts
@@ -425,7 +625,7 @@ impl ModelSpec {
             .iter()
             .map(|l| match l.ffn {
                 FeedForward::Moe(m) => m.experts_per_token as u64 * m.expert_params(h),
-                FeedForward::Dense(_) => 0,
+                FeedForward::Dense(_) | FeedForward::None => 0,
             })
             .sum()
     }
@@ -540,6 +740,9 @@ pub(crate) mod fixtures {
                 expert_intermediate: 14336,
                 shared_intermediate: 0,
                 bias: false,
+                gated: true,
+                latent: None,
+
             });
         }
         m
@@ -557,6 +760,9 @@ pub(crate) mod fixtures {
             expert_intermediate: 2880,
             shared_intermediate: 0,
             bias: true,
+            gated: true,
+            latent: None,
+
         });
         let layers = (0..36)
             .map(|i| Layer { attention, window: (i % 2 == 0).then_some(128), ffn })
@@ -595,6 +801,9 @@ pub(crate) mod fixtures {
                 expert_intermediate: 2048,
                 shared_intermediate: 2048,
                 bias: false,
+                gated: true,
+                latent: None,
+
             }),
         };
         let mut layers = vec![dense; 3];

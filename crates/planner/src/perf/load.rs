@@ -37,6 +37,9 @@ pub struct StageLoad {
 pub struct StageCompute {
     /// Decoder layers in the stage.
     pub layers: u32,
+    /// Their blocks, each a mixer or a feed-forward block behind its norm and ending in a TP
+    /// all-reduce: two per transformer layer, one per hybrid layer (`Layer::blocks`).
+    pub blocks: u32,
     /// Of which with routed experts.
     pub moe_layers: u32,
     /// Model width: the size of the activation vector a collective moves per token.
@@ -78,11 +81,16 @@ pub struct StageCompute {
     /// attention tables, which time only the top-k attention.
     pub indexer_flops_per_pair: f64,
     pub indexer_bytes_per_token: f64,
-    /// Linear-attention layers' state per sequence on one GPU, read and written once per step
-    /// (`LinearAttention::state_bytes_per_request`), and their recurrent step's flops per token
-    /// (part of `matmul_params`' work, apart for a table-timed step, whose GEMMs leave it out).
+    /// Linear-attention and Mamba2 layers' state per sequence on one GPU, read and written
+    /// once per step (`Attention::state_bytes_per_request`), and their recurrent step's flops
+    /// per decode token (part of `matmul_params`' work, apart for a table-timed step, whose
+    /// GEMMs leave it out).
     pub state_bytes_per_sequence: f64,
     pub recurrent_flops_per_token: f64,
+    /// Flops per prompt token of their scan, which runs a prompt in chunks (Mamba2's chunked
+    /// scan, `Mamba2::prefill_flops_per_token`; Gated DeltaNet's is counted as its recurrent
+    /// step), and what a prompt token costs beyond the recurrent step in `matmul_params`.
+    pub scan_flops_per_token: f64,
 }
 
 impl StageCompute {
@@ -115,6 +123,7 @@ impl StageCompute {
         let hf = h as f64;
         let mut c = StageCompute {
             layers: stage.len() as u32,
+            blocks: stage.iter().map(Layer::blocks).sum(),
             moe_layers: 0,
             hidden_size: h,
             matmul_params: 0.0,
@@ -133,6 +142,7 @@ impl StageCompute {
             indexer_bytes_per_token: 0.0,
             state_bytes_per_sequence: 0.0,
             recurrent_flops_per_token: 0.0,
+            scan_flops_per_token: 0.0,
         };
         for layer in stage {
             let (projections, decode, prefill) = match layer.attention {
@@ -170,8 +180,20 @@ impl StageCompute {
                     let projections = l.projection_params(h) as f64 / tp;
                     c.state_bytes_per_sequence += l.state_bytes_per_request(tp as u32);
                     c.recurrent_flops_per_token += l.flops_per_token() / tp;
+                    c.scan_flops_per_token += l.flops_per_token() / tp;
                     (projections + l.flops_per_token() / 2.0 / tp, 0.0, 0.0)
                 }
+                // The same for Mamba2, its `B` and `C` groups whole when `tp` does not divide
+                // them; a prompt runs the chunked scan instead of the recurrent step.
+                Attention::Mamba2(m) => {
+                    let t = tp as u32;
+                    c.state_bytes_per_sequence += m.state_bytes_per_request(t);
+                    c.recurrent_flops_per_token += m.decode_flops_per_token(t);
+                    c.scan_flops_per_token += m.prefill_flops_per_token(t);
+                    let out = m.intermediate() as f64 / tp;
+                    (hf * (m.in_proj_width_per_gpu(t) + out) + m.decode_flops_per_token(t) / 2.0, 0.0, 0.0)
+                }
+                Attention::None => (0.0, 0.0, 0.0),
             };
             c.matmul_params += projections;
             // The indexer scores every cached token (whole on every TP rank); the attention
@@ -196,9 +218,11 @@ impl StageCompute {
             }
             match layer.ffn {
                 FeedForward::Dense(d) => c.matmul_params += d.params(h) as f64 / tp,
+                FeedForward::None => {}
                 FeedForward::Moe(m) => {
                     c.moe_layers += 1;
-                    c.matmul_params += m.shared_params(h) as f64 / tp + (h * m.experts as u64) as f64;
+                    // The latent projections run whole on every TP rank (replicated).
+                    c.matmul_params += m.shared_params(h) as f64 / tp + (h * m.experts as u64) as f64 + m.latent_params(h) as f64;
                     c.expert_params += (m.experts as u64 * m.expert_params(h)) as f64;
                     c.experts = m.experts;
                     c.experts_per_token = m.experts_per_token;
@@ -246,8 +270,14 @@ pub enum Projection {
     Down,
     /// The shared experts' gate and up projections fused.
     SharedGateUp,
+    /// The shared experts' up projection, when they are plain (Nemotron-H).
+    SharedUp,
     /// The shared experts' down projection.
     SharedDown,
+    /// A latent MoE's projections into and out of the experts' latent space (replicated).
+    Latent,
+    /// A Mamba2 mixer's input projection (`in_proj`: gate, input, `B`, `C`, `dt`).
+    MambaIn,
     /// The MoE router (one logit per expert; replicated, 16-bit).
     Router,
     /// The LM head (16-bit): only the sampled tokens pass through it.
@@ -267,7 +297,10 @@ impl Projection {
             Projection::Up => "MLP up",
             Projection::Down => "MLP down",
             Projection::SharedGateUp => "shared experts gate+up",
+            Projection::SharedUp => "shared experts up",
             Projection::SharedDown => "shared experts down",
+            Projection::Latent => "latent MoE projection",
+            Projection::MambaIn => "Mamba2 input projection",
             Projection::Router => "router",
             Projection::LmHead => "LM head",
         }
@@ -341,6 +374,12 @@ pub fn stage_gemms(model: &ModelSpec, stage: &[Layer], lm_head: bool, tp: u32) -
                 add(Projection::Qkv, (2.0 * k + 2.0 * v + 2.0 * heads) / tp, h);
                 add(Projection::Output, h, v / tp);
             }
+            // Mamba2: `in_proj` and `out_proj`; its scan is no GEMM (`recurrent_flops_per_token`).
+            Attention::Mamba2(m) => {
+                add(Projection::MambaIn, m.in_proj_width_per_gpu(tp as u32), h);
+                add(Projection::Output, h, m.intermediate() as f64 / tp);
+            }
+            Attention::None => {}
         }
         match layer.ffn {
             FeedForward::Dense(d) => {
@@ -351,11 +390,16 @@ pub fn stage_gemms(model: &ModelSpec, stage: &[Layer], lm_head: bool, tp: u32) -
             FeedForward::Moe(m) => {
                 if m.shared_intermediate > 0 {
                     let i = m.shared_intermediate as f64 / tp;
-                    add(Projection::SharedGateUp, 2.0 * i, h);
+                    add(if m.gated { Projection::SharedGateUp } else { Projection::SharedUp }, (m.matrices() - 1) as f64 * i, h);
                     add(Projection::SharedDown, h, i);
                 }
                 add(Projection::Router, m.experts as f64, h);
+                if let Some(latent) = m.latent {
+                    add(Projection::Latent, latent as f64, h);
+                    add(Projection::Latent, h, latent as f64);
+                }
             }
+            FeedForward::None => {}
         }
     }
     if lm_head {
@@ -422,6 +466,30 @@ pub(crate) mod tests {
         let gemms = stage_gemms(&llama_3_1_70b(), &llama_3_1_70b().layers, false, 8);
         assert_eq!(gemms[0], Gemm { projection: Projection::Qkv, n: 1280.0, k: 8192.0, count: 80 });
         assert_eq!(gemms.len(), 4, "{gemms:?}");
+    }
+
+    /// Nemotron 3 Nano at TP 1: 52 layers of one block each (23 Mamba2, 6 attention, 23 MoE);
+    /// the Mamba2 state per sequence is 23 × 2,134,016 B (`memory::kv` tests); per token and
+    /// Mamba2 layer the recurrent step takes 5 × 64 × 64 × 128 = 2,621,440 flops and the scan
+    /// 2 × 128 × 128 × 8 + 2 × 128 × 64 × 64 + 4 × 64 × 64 × 128 = 3,407,872; the GEMMs hold
+    /// the matmul parameters but the recurrent step's half-flops.
+    #[test]
+    fn nemotron_3_nano_stage_compute() {
+        let m = crate::model::catalog::lookup("nemotron-3-nano").unwrap().spec;
+        let c = StageCompute::per_tp(&m, &m.layers, true, 1);
+        assert_eq!((c.layers, c.blocks, c.moe_layers), (52, 52, 23));
+        for (what, actual, expected) in [
+            ("state bytes per sequence", c.state_bytes_per_sequence, 23.0 * 2_134_016.0),
+            ("recurrent flops per token", c.recurrent_flops_per_token, 23.0 * 2_621_440.0),
+            ("scan flops per token", c.scan_flops_per_token, 23.0 * 3_407_872.0),
+        ] {
+            println!("{what}: expected {expected}, actual {actual}, tolerance 0");
+            assert_eq!(actual, expected, "{what}");
+        }
+        let gemms: f64 = stage_gemms(&m, &m.layers, false, 1).iter().map(|g| g.n * g.k * g.count as f64).sum();
+        let expected = c.matmul_params - c.recurrent_flops_per_token / 2.0;
+        println!("GEMM parameters: expected {expected:.6e}, actual {gemms:.6e}, tolerance 1e-12");
+        assert!((gemms - expected).abs() / expected < 1e-12);
     }
 
     #[test]

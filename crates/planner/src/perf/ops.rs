@@ -510,8 +510,9 @@ pub struct StageOps {
 /// The stage's layers grouped by attention shape and window, with counts.
 fn attention_groups(stage: &[Layer]) -> Vec<(Attention, Option<u64>, u32)> {
     let mut groups: Vec<(Attention, Option<u64>, u32)> = Vec::new();
-    // Linear-attention layers attend to no context (their recurrent step is timed apart).
-    for l in stage.iter().filter(|l| l.attention.linear().is_none()) {
+    // Linear-attention and Mamba2 layers attend to no context (their recurrent step is timed
+    // apart), nor do layers without a mixer.
+    for l in stage.iter().filter(|l| l.attention.attends()) {
         // What a query reads: a window, or a sparse-attention indexer's top-k.
         let span = kv::attention_span(l);
         match groups.iter_mut().find(|g| g.0 == l.attention && g.1 == span) {
@@ -587,7 +588,7 @@ fn attention_op(
         Attention::Gqa { head_dim, .. } => head_dim as f64,
         Attention::Mla(_) => 0.0,
         // No attention over the context (`attention_groups` leaves these layers out).
-        Attention::Linear(_) => return Err(Uncovered::Absent),
+        Attention::Linear(_) | Attention::Mamba2(_) | Attention::None => return Err(Uncovered::Absent),
     };
     let kind = match (mla, prefill) {
         (false, false) => "attn_gen",
@@ -632,7 +633,7 @@ fn attention_op(
             };
             (h, 0.0, c)
         }
-        Attention::Linear(_) => return Err(Uncovered::Absent),
+        Attention::Linear(_) | Attention::Mamba2(_) | Attention::None => return Err(Uncovered::Absent),
     };
     Ok(AttentionOp {
         layers,
@@ -662,13 +663,15 @@ fn expert_op(
 ) -> Result<ExpertOp, Uncovered> {
     let moe = stage.iter().find_map(|l| match l.ffn {
         FeedForward::Moe(m) => Some(m),
-        FeedForward::Dense(_) => None,
+        FeedForward::Dense(_) | FeedForward::None => None,
     });
     let Some(moe) = moe else { return Err(Uncovered::Absent) };
     plan.moe_dtype?;
     let ep = layout.ep.max(1) as f64;
     let slices = (layout.stage_gpus().max(1) as f64 / ep).max(1.0);
-    let (h, k, e) = (model.hidden_size as f64, moe.experts_per_token as f64, moe.experts as f64);
+    // A latent MoE's experts read and write the latent, not the hidden state.
+    let (h, k, e) = (moe.expert_input(model.hidden_size) as f64, moe.experts_per_token as f64, moe.experts as f64);
+    let matrices = moe.matrices() as f64;
     let width = moe.expert_intermediate as f64 / slices;
     let distance = |r: &MoeRow| {
         let d = |a: f64, b: f64| (a.log2() - b.log2()).powi(2);
@@ -686,12 +689,13 @@ fn expert_op(
     let (a, w) = s.bytes;
     let l = c.moe_layers as f64;
     // FORMAT.md moe, on this GPU: A = T·k/ep assignments, each through the 3 matrices of an
-    // expert `width` wide; F = 2·A·H·I·3; B = touched·3·H·I·w + A·H·(a + 2).
+    // expert `width` wide; F = 2·A·H·I·3; B = touched·3·H·I·w + A·H·(a + 2). A plain expert
+    // (Nemotron-H) has 2 matrices: its F and B count 2, at the gated row's `u`.
     let assignments = k / ep;
     // A dense GEMM as large as the local experts, here and in the row (`ExpertOp::time`).
     let dense = plan.gemm.as_ref().ok().map(|g| {
         let dense = |hidden: f64, n: f64| g.dense.fix(n).fix(hidden);
-        (dense(h, 3.0 * width * e / ep), dense(row.hidden, 3.0 * row.inter * row.experts / row.ep))
+        (dense(h, matrices * width * e / ep), dense(row.hidden, 3.0 * row.inter * row.experts / row.ep))
     });
     let (hr, ir, kr, er, epr) = (row.hidden, row.inter, row.topk, row.experts, row.ep);
     let row_work = [
@@ -713,9 +717,9 @@ fn expert_op(
         measured_ep: ep == row.ep,
         row_work,
         dense,
-        compute: l * 2.0 * assignments * h * width * 3.0 / s.peak,
+        compute: l * 2.0 * assignments * h * width * matrices / s.peak,
         memory_per_token: l * assignments * h * (a + 2.0) / plan.hbm,
-        memory_experts: l * (e / ep) * 3.0 * h * width * w / plan.hbm,
+        memory_experts: l * (e / ep) * matrices * h * width * w / plan.hbm,
         ln_untouched: (1.0 - (k / e).min(1.0)).ln(),
     })
 }
@@ -732,8 +736,8 @@ fn collective(sources: &[&Source], gpus: u32, cluster: &Cluster) -> Result<Vec<(
     Ok(sources.iter().map(|s| (s.table, s.dense.fix(gpus as f64))).collect())
 }
 
-/// The two TP all-reduces of each layer (after attention and after the MLP), message
-/// tokens × hidden × 2 bytes.
+/// The TP all-reduce of each block (after attention and after the MLP: two per transformer
+/// layer), message tokens × hidden × 2 bytes.
 fn all_reduce_op(plan: &KernelPlan, layout: &Layout, cluster: &Cluster, c: &StageCompute) -> Result<CollectiveOp, Uncovered> {
     let n = layout.tp;
     if n <= 1 {
@@ -741,7 +745,7 @@ fn all_reduce_op(plan: &KernelPlan, layout: &Layout, cluster: &Cluster, c: &Stag
     }
     let curves = collective(&plan.all_reduce.iter().collect::<Vec<_>>(), n, cluster)?;
     Ok(CollectiveOp {
-        count: 2.0 * c.layers as f64,
+        count: c.blocks as f64,
         bytes_per_token: c.hidden_size as f64 * ACTIVATION_BYTES,
         gpus: n,
         curves,

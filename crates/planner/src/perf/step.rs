@@ -47,25 +47,25 @@ use super::params::PerfParams;
 use serde::{Deserialize, Serialize};
 
 /// Activation vectors (of the model width, `ACTIVATION_BYTES` each) that every
-/// tensor-parallel rank reads or writes per token and decoder layer outside its GEMMs and
-/// attention: the residual stream and the norms around attention and MLP are not split by
-/// TP (Megatron-LM's layout, Shoeybi et al. 2019, §3; every engine's Llama/Mistral/Mixtral
-/// block): two residual adds (read 2, write 1 each) and two RMSNorms (read 1, write 1 each).
-/// GEMM inputs and outputs are not counted: they stream inside the GEMM kernels, which are
-/// compute-bound at serving batch sizes.
-pub const REPLICATED_VECTORS_PER_LAYER: f64 = 10.0;
+/// tensor-parallel rank reads or writes per token and block (`Layer::blocks`: a transformer
+/// layer's attention and MLP, a hybrid layer's one) outside its GEMMs and attention: the
+/// residual stream and the norm before each block are not split by TP (Megatron-LM's layout,
+/// Shoeybi et al. 2019, §3; every engine's Llama/Mistral/Mixtral block): a residual add (read
+/// 2, write 1) and an RMSNorm (read 1, write 1). GEMM inputs and outputs are not counted: they
+/// stream inside the GEMM kernels, which are compute-bound at serving batch sizes.
+pub const REPLICATED_VECTORS_PER_BLOCK: f64 = 5.0;
 
-/// With TP > 1, the two all-reduces of a layer also read their input and write their output
-/// in HBM (2 × (1 + 1)), beside the link traffic `comm` prices.
-pub const ALL_REDUCE_VECTORS_PER_LAYER: f64 = 4.0;
+/// With TP > 1, the all-reduce ending a block also reads its input and writes its output in
+/// HBM (1 + 1), beside the link traffic `comm` prices.
+pub const ALL_REDUCE_VECTORS_PER_BLOCK: f64 = 2.0;
 
 /// Replicated activation vectors per token of one stage (see the two constants above), plus,
 /// per MoE layer, the routing permutation on every rank (TensorRT-LLM's MoE plugin, vLLM's
 /// `fused_moe`): gather the token into its `k` expert slots (read 1, write k) and scatter-add
 /// the `k` results back (read k, write 1), `2 + 2k`.
 pub fn replicated_elements(c: &StageCompute, tp: u32) -> f64 {
-    let per_layer = REPLICATED_VECTORS_PER_LAYER + if tp > 1 { ALL_REDUCE_VECTORS_PER_LAYER } else { 0.0 };
-    c.layers as f64 * per_layer + c.moe_layers as f64 * (2.0 + 2.0 * c.experts_per_token as f64)
+    let per_block = REPLICATED_VECTORS_PER_BLOCK + if tp > 1 { ALL_REDUCE_VECTORS_PER_BLOCK } else { 0.0 };
+    c.blocks as f64 * per_block + c.moe_layers as f64 * (2.0 + 2.0 * c.experts_per_token as f64)
 }
 
 /// What limits a step.
@@ -192,10 +192,12 @@ pub struct StageCost<'a> {
     /// The table-timed operations (`None`: no tables, all roofline).
     ops: Option<&'a StageOps>,
     routing_skew: f64,
-    // Linear-attention state read and written per sequence in the step, and its recurrent
-    // step per token (the part of `linear_per_token` no GEMM table times): seconds.
+    // Linear-attention and Mamba2 state read and written per sequence in the step, their
+    // recurrent step per token (the part of `linear_per_token` no GEMM table times) and their
+    // scan per prompt token: seconds.
     state_per_sequence: f64,
     recurrent_per_token: f64,
+    scan_per_token: f64,
 }
 
 /// A kind of kernel the roofline times.
@@ -207,7 +209,8 @@ pub enum Kind {
     PrefillAttention,
     /// A sparse-attention indexer's scoring of the whole context (no table times it).
     Indexer,
-    /// Linear-attention layers' recurrent step on their state (no table times it).
+    /// Linear-attention and Mamba2 layers' recurrent step (decode) and scan (prefill) on their
+    /// state (no table times them).
     Recurrent,
 }
 
@@ -302,14 +305,14 @@ impl<'a> StageCost<'a> {
         };
         let share = if c.experts > 0 { c.experts_per_token as f64 / c.experts as f64 } else { 0.0 };
 
-        // Collectives, per step: 2 all-reduces per layer over TP (after attention and after
-        // the MLP / MoE); per MoE layer, when experts are shared across attention groups, a
+        // Collectives, per step: an all-reduce per block over TP (after attention and after
+        // the MLP / MoE: 2 per transformer layer); per MoE layer, when experts are shared across attention groups, a
         // dispatch and a combine, each TP rank moving 1/tp of the group's tokens; one PP send
         // of the stage's output (1/tp of it per TP rank, vLLM's `send_tensor_dict`).
         let token_bytes = c.hidden_size as f64 * ACTIVATION_BYTES;
         let tp = layout.tp.max(1);
         let ar = comm::all_reduce(cluster, params, tp);
-        let ar_count = if tp > 1 { 2.0 * c.layers as f64 } else { 0.0 };
+        let ar_count = if tp > 1 { c.blocks as f64 } else { 0.0 };
         let a2a = if c.dispatch_destinations > 0.0 {
             comm::all_to_all(cluster, params, layout.stage_gpus())
         } else {
@@ -378,6 +381,7 @@ impl<'a> StageCost<'a> {
             routing_skew: params.moe_routing_skew,
             state_per_sequence: 2.0 * nonneg(c.state_bytes_per_sequence) / hbm,
             recurrent_per_token: nonneg(c.recurrent_flops_per_token) / gemm,
+            scan_per_token: nonneg(c.scan_flops_per_token) / gemm,
         }
     }
 
@@ -455,9 +459,16 @@ impl<'a> StageCost<'a> {
         list
     }
 
-    /// The linear layers' roofline: (compute, memory) seconds.
+    /// The linear layers' roofline: (compute, memory) seconds. `linear_per_token` holds the
+    /// recurrent step; a prompt token runs the scan instead.
     fn linear_roofline(&self, q: &Query) -> (f64, f64) {
-        (q.tokens * self.linear_per_token + q.d * self.lm_head_per_token, self.dense_weights)
+        let scan = q.p * (self.scan_per_token - self.recurrent_per_token);
+        (q.tokens * self.linear_per_token + q.d * self.lm_head_per_token + scan, self.dense_weights)
+    }
+
+    /// The recurrent layers' step and scan, apart from the GEMMs (compute seconds).
+    fn recurrent(&self, q: &Query) -> f64 {
+        q.tokens * self.recurrent_per_token + q.p * (self.scan_per_token - self.recurrent_per_token)
     }
 
     /// The routed experts' roofline.
@@ -493,9 +504,9 @@ impl<'a> StageCost<'a> {
                     let (c, mem) = op.time(m);
                     f(Op::Gemm { op, m }, c, mem);
                 }
-                if self.recurrent_per_token > 0.0 {
-                    let why = Uncovered::NoTable { kind: "recurrent step", what: "linear attention" };
-                    f(Op::Roofline { kind: Kind::Recurrent, why }, q.tokens * self.recurrent_per_token, 0.0);
+                if self.recurrent_per_token > 0.0 || self.scan_per_token > 0.0 {
+                    let why = Uncovered::NoTable { kind: "recurrent step", what: "linear attention or Mamba2" };
+                    f(Op::Roofline { kind: Kind::Recurrent, why }, self.recurrent(q), 0.0);
                 }
             }
             other => {

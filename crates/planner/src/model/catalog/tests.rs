@@ -361,3 +361,58 @@ fn summary_reports_counts_and_kv_at_the_scenario_precision() {
     assert_eq!((m.total_params, m.active_params), (s.total_params(), s.total_params()));
     assert_eq!(m.kv_cache_bytes_per_token, 163_840.0);
 }
+
+/// Nemotron 3 Nano, Super and Ultra (Mamba2 hybrids) against their published counts (the
+/// rule of `check_count`: Nano's card gives 31.6B total and 3.2B active without the input
+/// embedding, within 1 % and 0.1B; Super's and Ultra's names give 120B/12B and 550B/55B,
+/// within 1 % and 1B), and one layer of each kind counted by hand.
+///
+/// Nano (hidden 2,688):
+/// - Mamba2 (64 heads × 64 = 4,096 channels, 8 groups of state 128, kernel 4): `in_proj`
+///   2,688 × (2 × 4,096 + 2 × 8 × 128 + 64 = 10,304) = 27,697,152; `out_proj` 4,096 × 2,688 =
+///   11,010,048; `conv1d` (4,096 + 2,048 = 6,144) × 4 + 6,144 biases = 30,720; `A_log`, `D`,
+///   `dt_bias` 3 × 64 = 192; gated norm 4,096; the block's norm 2,688: 38,744,896.
+/// - attention (32 heads, 2 KV heads of 128): q and o 2 × 2,688 × 4,096 = 22,020,096; k and v
+///   2 × 2,688 × 256 = 1,376,256; norm 2,688: 23,399,040.
+/// - MoE (128 plain experts of 1,856, one shared of 3,712): experts 128 × 2 × 2,688 × 1,856 =
+///   1,277,165,568; shared 2 × 2,688 × 3,712 = 19,955,712; router (2,688 + 1) × 128 = 344,192;
+///   norm 2,688: 1,297,468,160.
+///
+/// Super (hidden 4,096), its latent MoE (512 experts of 2,688 in a latent of 1,024, one shared
+/// of 5,376): experts 512 × 2 × 1,024 × 2,688 = 2,818,572,288; shared 2 × 4,096 × 5,376 =
+/// 44,040,192; latent projections 2 × 4,096 × 1,024 = 8,388,608; router 4,097 × 512 = 2,097,664;
+/// norm 4,096: 2,873,102,848.
+#[test]
+fn nemotron_3_counts_match_the_published_figures_and_one_layer_of_each_kind() {
+    let file = sources();
+    for (id, total, active) in [
+        ("nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B-BF16", "31.6B", "3.2B"),
+        ("nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-FP8", "120B", "12B"),
+        ("nvidia/NVIDIA-Nemotron-3-Ultra-550B-A55B-BF16", "550B", "55B"),
+    ] {
+        let p = sources_of(&file, id).published.clone().unwrap_or_else(|| panic!("{id}: no published figures"));
+        assert_eq!((p.total.as_str(), p.active.as_deref(), p.active_excludes_input_embedding), (total, Some(active), true), "{id}");
+        let s = lookup(id).unwrap().spec;
+        for (what, actual, card) in [("total", s.total_params(), total), ("active", s.active_params() - s.vocab_size * s.hidden_size, active)] {
+            let line = check_count(id, what, actual, card).unwrap_or_else(|line| panic!("{line}"));
+            println!("{line}");
+        }
+    }
+    let kinds = |id: &str| {
+        let s = lookup(id).unwrap().spec;
+        let one = |pick: fn(&crate::model::Layer) -> bool| s.layer_params(&[*s.layers.iter().find(|l| pick(l)).unwrap()]).total();
+        (
+            one(|l| matches!(l.attention, crate::model::Attention::Mamba2(_))),
+            one(|l| l.attention.attends()),
+            one(|l| matches!(l.ffn, crate::model::FeedForward::Moe(_))),
+        )
+    };
+    let (mamba, attention, moe) = kinds("nemotron-3-nano");
+    for (what, actual, expected) in [("Mamba2", mamba, 38_744_896), ("attention", attention, 23_399_040), ("MoE", moe, 1_297_468_160)] {
+        println!("Nano {what} layer: expected {expected}, actual {actual}, tolerance 0");
+        assert_eq!(actual, expected, "Nano {what} layer");
+    }
+    let (_, _, latent_moe) = kinds("nemotron-3-super");
+    println!("Super latent MoE layer: expected 2873102848, actual {latent_moe}, tolerance 0");
+    assert_eq!(latent_moe, 2_873_102_848, "Super latent MoE layer");
+}

@@ -10,7 +10,7 @@
 use super::fields::Fields;
 use super::limits::*;
 use crate::error::InputError;
-use crate::model::{Attention, DenseFfn, FeedForward, Indexer, Layer, LinearAttention, Mla, MoeFfn};
+use crate::model::{Attention, DenseFfn, FeedForward, Indexer, Layer, LinearAttention, Mamba2, Mla, MoeFfn};
 
 /// A family of `config.json` files that share one reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +37,10 @@ pub(super) enum Family {
     /// `full_attention_interval`, dense (`qwen3_5_text`) or MoE (`qwen3_5_moe_text`).
     Qwen35Text,
     Qwen35MoeText,
+    /// Nemotron-H (Nemotron 3 Nano, Super, Ultra; Nemotron-H): one block per layer, a Mamba2
+    /// mixer, attention, a plain MLP or a MoE, as `hybrid_override_pattern` or
+    /// `layers_block_type` lists them (`nemotron_h`).
+    NemotronH,
     Gpt2,
 }
 
@@ -67,6 +71,7 @@ pub(super) const MODEL_TYPES: &[(&str, Family)] = &[
     ("glm_moe_dsa", Family::DeepseekV3),
     ("qwen3_5_text", Family::Qwen35Text),
     ("qwen3_5_moe_text", Family::Qwen35MoeText),
+    ("nemotron_h", Family::NemotronH),
     ("gpt2", Family::Gpt2),
 ];
 
@@ -89,6 +94,7 @@ pub(super) const ARCHITECTURES: &[(&str, Family)] = &[
     ("DeepseekV3ForCausalLM", Family::DeepseekV3),
     ("DeepseekV32ForCausalLM", Family::DeepseekV3),
     ("GlmMoeDsaForCausalLM", Family::DeepseekV3),
+    ("NemotronHForCausalLM", Family::NemotronH),
     ("GPT2LMHeadModel", Family::Gpt2),
 ];
 
@@ -136,6 +142,7 @@ impl Family {
             | Family::DeepseekV3
             | Family::Qwen35Text
             | Family::Qwen35MoeText => None,
+            Family::NemotronH => Some(8),
             Family::Mistral | Family::Mixtral | Family::MinimaxM2 | Family::GptOss | Family::Llama4Text => {
                 Some(8)
             }
@@ -175,8 +182,10 @@ impl Family {
 /// Read the language model of `family` from `f`. `tied` overrides `tie_word_embeddings` (a
 /// multimodal wrapper's own flag decides for its language model).
 pub(super) fn build(family: Family, f: &Fields, tied: Option<bool>) -> Result<Built, InputError> {
-    if family == Family::Gpt2 {
-        return gpt2(f, tied);
+    match family {
+        Family::Gpt2 => return gpt2(f, tied),
+        Family::NemotronH => return nemotron_h(f, tied),
+        _ => {}
     }
     let hidden = f.required("hidden_size", 1, MAX_HIDDEN)?;
     let n_layers = f.required("num_hidden_layers", 1, MAX_LAYERS)?;
@@ -451,11 +460,7 @@ fn linear_attention(f: &Fields) -> Result<LinearAttention, InputError> {
             format!("{value_heads} value heads are not a multiple of linear_num_key_heads {key_heads}"),
         ));
     }
-    let state_element_bytes = match f.text("mamba_ssm_dtype")? {
-        None | Some("float32") => 4,
-        Some("bfloat16" | "float16") => 2,
-        Some(other) => return Err(f.error("mamba_ssm_dtype", format!("{other:?} is not float32, bfloat16 or float16"))),
-    };
+    let state_element_bytes = state_dtype_bytes(f, "mamba_ssm_dtype")?;
     Ok(LinearAttention {
         key_heads: key_heads as u32,
         value_heads: value_heads as u32,
@@ -464,6 +469,15 @@ fn linear_attention(f: &Fields) -> Result<LinearAttention, InputError> {
         conv_kernel: f.whole_or("linear_conv_kernel_dim", 4, 1, 64)? as u32,
         state_element_bytes,
     })
+}
+
+/// Bytes per element of a recurrent state whose dtype `key` names: float32 when absent.
+fn state_dtype_bytes(f: &Fields, key: &str) -> Result<u32, InputError> {
+    match f.text(key)? {
+        None | Some("float32") => Ok(4),
+        Some("bfloat16" | "float16") => Ok(2),
+        Some(other) => Err(f.error(key, format!("{other:?} is not float32, bfloat16 or float16"))),
+    }
 }
 
 /// A KV-head count that divides the query heads.
@@ -496,6 +510,8 @@ fn ffn(family: Family, f: &Fields, n: usize) -> Result<Vec<FeedForward>, InputEr
             expert_intermediate: f.required(size_key, 1, MAX_INTERMEDIATE)?,
             shared_intermediate: shared,
             bias,
+            gated: true,
+            latent: None,
         }))
     };
     match family {
@@ -640,4 +656,153 @@ fn gpt2(f: &Fields, tied: Option<bool>) -> Result<Built, InputError> {
         position_params / 1e6
     )];
     Ok(Built { hidden, vocab, tied, layers: vec![layer; n_layers as usize], context_window, notes })
+}
+
+/// One Nemotron-H block kind (`NemotronHConfig._pattern_to_list`: `M` Mamba2, `*` attention,
+/// `-` MLP, `E` MoE; `layers_block_type` names them `mamba`/`linear_attention`,
+/// `attention`/`full_attention`, `mlp`, `moe`).
+#[derive(Clone, Copy, PartialEq)]
+enum Block {
+    Mamba,
+    Attention,
+    Mlp,
+    Moe,
+}
+
+/// Nemotron-H's blocks: `layers_block_type` when given, else `hybrid_override_pattern`, else
+/// transformers' default (mamba, moe, attention, mlp); `num_hidden_layers` is ignored, as
+/// transformers 5.24 `NemotronHConfig` ignores it.
+fn nemotron_blocks(f: &Fields) -> Result<Vec<Block>, InputError> {
+    let blocks = if let Some(list) = f.texts("layers_block_type")? {
+        list.iter()
+            .enumerate()
+            .map(|(i, t)| match *t {
+                "mamba" | "linear_attention" => Ok(Block::Mamba),
+                "attention" | "full_attention" => Ok(Block::Attention),
+                "mlp" => Ok(Block::Mlp),
+                "moe" => Ok(Block::Moe),
+                other => Err(InputError::new(
+                    format!("{}[{i}]", f.path("layers_block_type")),
+                    format!("block type {other:?} is not one of mamba, attention, mlp, moe"),
+                )),
+            })
+            .collect::<Result<Vec<_>, _>>()?
+    } else if let Some(pattern) = f.text("hybrid_override_pattern")? {
+        pattern
+            .chars()
+            .map(|c| match c {
+                'M' => Ok(Block::Mamba),
+                '*' => Ok(Block::Attention),
+                '-' => Ok(Block::Mlp),
+                'E' => Ok(Block::Moe),
+                other => Err(f.error(
+                    "hybrid_override_pattern",
+                    format!("character {other:?} is not M (Mamba2), * (attention), - (MLP) or E (MoE)"),
+                )),
+            })
+            .collect::<Result<Vec<_>, _>>()?
+    } else {
+        vec![Block::Mamba, Block::Moe, Block::Attention, Block::Mlp]
+    };
+    let key = if f.has("layers_block_type") { "layers_block_type" } else { "hybrid_override_pattern" };
+    if blocks.is_empty() || blocks.len() as u64 > MAX_LAYERS {
+        return Err(f.error(key, format!("has {} layers; must have 1 to {MAX_LAYERS}", blocks.len())));
+    }
+    Ok(blocks)
+}
+
+/// A Nemotron-H Mamba2 mixer (`NemotronHMamba2Mixer`; transformers 5.24 defaults). The state's
+/// dtype is `mamba_ssm_cache_dtype` (float32 when absent, transformers' default; SGLang 0.5.23
+/// reads `mamba_ssm_dtype` instead and defaults to float32 too).
+fn mamba2(f: &Fields) -> Result<Mamba2, InputError> {
+    let heads = f.whole_or("mamba_num_heads", 128, 1, MAX_HEADS)?;
+    let groups = f.whole_or("n_groups", 8, 1, MAX_HEADS)?;
+    if !heads.is_multiple_of(groups) {
+        return Err(f.error("n_groups", format!("{groups} groups do not divide mamba_num_heads {heads}")));
+    }
+    let state_element_bytes = state_dtype_bytes(f, "mamba_ssm_cache_dtype")?;
+    Ok(Mamba2 {
+        heads: heads as u32,
+        head_dim: f.whole_or("mamba_head_dim", 64, 1, MAX_HEAD_DIM)? as u32,
+        groups: groups as u32,
+        state_size: f.whole_or("ssm_state_size", 128, 1, MAX_HEAD_DIM)? as u32,
+        conv_kernel: f.whole_or("conv_kernel", 4, 1, 64)? as u32,
+        conv_bias: f.flag("use_conv_bias", true)?,
+        projection_bias: f.flag("use_bias", false)?,
+        chunk_size: f.whole_or("chunk_size", 128, 1, MAX_INTERMEDIATE)? as u32,
+        state_element_bytes,
+    })
+}
+
+/// Nemotron-H (`NemotronHConfig`, `NemotronHBlock` of transformers 5.24): each layer is one
+/// RMSNorm and one block. Attention has no biases and no window (`NemotronHAttention`); the MLP
+/// and the experts are plain (`up_proj`, `down_proj`; squared ReLU), the MLP
+/// `intermediate_size` wide with `mlp_bias`; the MoE has `n_routed_experts` experts of
+/// `moe_intermediate_size`, `num_experts_per_tok` per token, one shared expert of
+/// `moe_shared_expert_intermediate_size` (transformers builds one whatever `n_shared_experts`
+/// says; SGLang 0.5.23 multiplies the width by it, the same at the 1 every file states) and,
+/// with `moe_latent_size`, experts in that latent space behind two projections.
+fn nemotron_h(f: &Fields, tied: Option<bool>) -> Result<Built, InputError> {
+    let hidden = f.required("hidden_size", 1, MAX_HIDDEN)?;
+    let vocab = f.required("vocab_size", 1, MAX_VOCAB)?;
+    let tied = match tied {
+        Some(t) => t,
+        None => f.flag("tie_word_embeddings", false)?,
+    };
+    if f.flag("mlp_bias", false)? {
+        return Err(f.error("mlp_bias", "biases on Nemotron-H's MLPs, shared experts and latent projections are not modelled yet"));
+    }
+    let blocks = nemotron_blocks(f)?;
+    let has = |b: Block| blocks.contains(&b);
+    let attention = if has(Block::Attention) {
+        let heads = f.whole_or("num_attention_heads", 32, 1, MAX_HEADS)?;
+        Attention::Gqa {
+            heads: heads as u32,
+            kv_heads: read_kv_heads(f, "num_key_value_heads", heads, Family::NemotronH.kv_heads_default().unwrap_or(heads))? as u32,
+            head_dim: f.whole_or("head_dim", 128, 1, MAX_HEAD_DIM)? as u32,
+            bias: false,
+            values_from_keys: false,
+        }
+    } else {
+        Attention::None
+    };
+    let mamba = if has(Block::Mamba) { Attention::Mamba2(mamba2(f)?) } else { Attention::None };
+    let mlp = if has(Block::Mlp) {
+        FeedForward::Dense(DenseFfn {
+            intermediate: f.whole_or("intermediate_size", 21504, 1, MAX_INTERMEDIATE)?,
+            gated: false,
+            bias: false,
+        })
+    } else {
+        FeedForward::None
+    };
+    let moe = if has(Block::Moe) {
+        let experts = f.whole_or("n_routed_experts", 8, 1, MAX_EXPERTS)?;
+        let top_k = f.whole_or("num_experts_per_tok", 2, 1, MAX_EXPERTS)?;
+        if top_k > experts {
+            return Err(f.error("num_experts_per_tok", format!("{top_k} exceeds the {experts} experts (n_routed_experts)")));
+        }
+        FeedForward::Moe(MoeFfn {
+            experts: experts as u32,
+            experts_per_token: top_k as u32,
+            expert_intermediate: f.whole_or("moe_intermediate_size", 7688, 1, MAX_INTERMEDIATE)?,
+            shared_intermediate: f.whole_or("moe_shared_expert_intermediate_size", 7688, 0, MAX_INTERMEDIATE)?,
+            bias: false,
+            gated: false,
+            latent: f.whole("moe_latent_size", 1, MAX_HIDDEN)?,
+        })
+    } else {
+        FeedForward::None
+    };
+    let layers = blocks
+        .iter()
+        .map(|b| match b {
+            Block::Mamba => Layer { attention: mamba, window: None, ffn: FeedForward::None },
+            Block::Attention => Layer { attention, window: None, ffn: FeedForward::None },
+            Block::Mlp => Layer { attention: Attention::None, window: None, ffn: mlp },
+            Block::Moe => Layer { attention: Attention::None, window: None, ffn: moe },
+        })
+        .collect();
+    let context_window = f.whole("max_position_embeddings", 1, MAX_WINDOW)?;
+    Ok(Built { hidden, vocab, tied, layers, context_window, notes: Vec::new() })
 }

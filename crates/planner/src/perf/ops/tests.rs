@@ -244,7 +244,7 @@ fn with_tables_the_search_equals_fresh_evaluations() {
 }
 
 fn models() -> Vec<&'static str> {
-    vec!["llama-3.1-8b", "llama-3.1-70b", "mixtral-8x7b", "deepseek-ai/DeepSeek-V3", "openai/gpt-oss-120b", "google/gemma-4-31B-it", "Qwen/Qwen3-30B-A3B"]
+    vec!["llama-3.1-8b", "llama-3.1-70b", "mixtral-8x7b", "deepseek-ai/DeepSeek-V3", "openai/gpt-oss-120b", "google/gemma-4-31B-it", "Qwen/Qwen3-30B-A3B", "nemotron-3-nano", "nemotron-3-super"]
 }
 
 proptest! {
@@ -314,4 +314,38 @@ fn sparse_attention_is_table_timed_over_its_top_k_and_its_indexer_by_the_rooflin
     assert!(indexer_8k > 0.0 && attention_8k > 0.0);
     check("indexer time, 32k against 8k", indexer_32k / indexer_8k, 4.0, 1e-9);
     check("attention time, 32k against 8k", attention_32k / attention_8k, 1.0, 1e-9);
+}
+
+/// Nemotron 3 Nano with the tables plans, and on one GPU pair (TP 2) its step is by operation:
+/// the Mamba2 projections and the MoE as tables time them, attention over the 6 attention
+/// layers only, and the 23 Mamba2 layers' recurrent step and scan by the roofline, listed as
+/// their own operation. Per token and layer on one of the 2 GPUs (32 heads of 64, state 128,
+/// 4 groups, chunks of 128): the decode step 5 × 32 × 64 × 128 = 1,310,720 flops, the scan
+/// 2 × 128 × 128 × 4 + 2 × 128 × 64 × 32 + 4 × 32 × 64 × 128 = 1,703,936, so a prompt token
+/// takes 1.3 × a decode token there.
+#[test]
+fn nemotron_3_nano_plans_with_tables_and_times_its_recurrent_layers_by_the_roofline() {
+    let text = r#"{"model": "nemotron-3-nano", "gpu": "h100-sxm", "engine": "sglang", "workload": {"isl": 4096, "osl": 512}}"#;
+    let i = scenario(text);
+    assert!(i.kernels.is_some(), "H100 SGLang tables");
+    let plan = crate::planning::plan_inputs(&i).unwrap();
+    assert!(!plan.ranking.is_empty(), "something feasible");
+    let ops = plan.trace.iter().find(|s| s.id == "step-operations").unwrap();
+    println!("{}", ops.detail);
+    assert!(ops.detail.contains("recurrent step and scan"), "{}", ops.detail);
+    let p = prepare(&i, Layout::new(2, 1, 1, 1, 2).unwrap()).unwrap();
+    let stage = p.ops.as_ref().unwrap();
+    let gemms = stage.gemms.as_ref().expect("bf16 GEMM tables");
+    assert!(gemms.iter().any(|g| g.gemm.projection == Projection::MambaIn && g.gemm.count == 23), "{gemms:?}");
+    let decode = stage.decode.as_ref().expect("attention tables");
+    assert_eq!(decode.iter().map(|a| a.layers).sum::<u32>(), 6, "{decode:?}");
+    assert!(stage.experts.is_ok(), "the MoE is table-timed");
+    let cost = p.cost(&i, &i.params);
+    let recurrent = |batch: &Batch| -> f64 {
+        cost.operations(batch).iter().filter(|o| matches!(o.op, Op::Roofline { kind: Kind::Recurrent, .. })).map(|o| o.time.value()).sum()
+    };
+    let prefill = Batch { prefill_tokens: 1000.0, prefill_context: 500.0, ..Batch::default() };
+    let (d, pr) = (recurrent(&Batch::decode(1000.0, 4096.0)), recurrent(&prefill));
+    assert!(d > 0.0);
+    check("scan against recurrent step, per token", pr / d, 1_703_936.0 / 1_310_720.0, 1e-12);
 }
