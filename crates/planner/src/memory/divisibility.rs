@@ -10,6 +10,10 @@
 //! - a Mamba2 mixer's heads divide by `tp`, and its groups too unless there is one, which every
 //!   GPU then keeps whole (SGLang 0.5.23 `layers/attention/mamba/mamba.py`, `MambaMixer2`:
 //!   `num_heads % tp_size == 0`, `n_groups % tp_size == 0 or n_groups == 1`);
+//! - query and KV heads per layer, for the heads of that layer: models whose layer kinds have
+//!   their own head counts (MiMo-V2-Flash's 4 and 8 KV heads, Step-3.7's sliding layers) are
+//!   checked for each kind (SGLang 0.5.23 `models/mimo_v2.py`, `models/step3p5.py` assert it
+//!   per layer);
 //! - at least one layer per pipeline stage;
 //! - dense and shared-expert intermediate widths divide by `tp` (column-parallel gate/up);
 //! - routed experts divide by `ep`, and each expert's intermediate width by the ways it is split
@@ -56,7 +60,7 @@ pub fn check_distinct(model: &ModelSpec, layout: &Layout, distinct: &[usize]) ->
         if let Some(l) = layer.attention.linear().filter(|l| !l.key_heads.is_multiple_of(tp)) {
             push(RejectReason::HeadsNotDivisible { tp, heads: l.key_heads });
         }
-        if let Attention::Gqa { kv_heads, .. } = layer.attention {
+        if let Some(kv_heads) = layer.attention.gqa_kv_heads() {
             if kv_heads == 0 || !(kv_heads.is_multiple_of(tp) || tp.is_multiple_of(kv_heads)) {
                 push(RejectReason::KvHeadsNotDivisible { tp, kv_heads });
             }

@@ -7,7 +7,9 @@
 //! - GQA / MHA: each GPU caches `max(1, kv_heads / tp)` heads (vLLM
 //!   `ModelConfig.get_num_kv_heads`: `max(1, total_num_kv_heads // tp)`; SGLang
 //!   `get_num_kv_heads` likewise): when `tp > kv_heads` each KV head is replicated
-//!   `tp / kv_heads` times and every GPU still caches one.
+//!   `tp / kv_heads` times and every GPU still caches one. Keys and values of their own sizes
+//!   (`GqaDims`) cache `qk + v` per head (SGLang 0.5.23 `mem_cache/memory_pool.py`
+//!   `MHATokenToKVPool`: a `head_dim` key buffer and a `v_head_dim` value buffer per layer).
 //! - MLA: the compressed latent (`kv_lora_rank + qk_rope_head_dim` per token) is shared by all
 //!   heads, so every tensor-parallel rank caches all of it (vLLM `MLAAttention`, SGLang
 //!   `MLATokenToKVPool`); it is never divided by `tp`. Data-parallel attention does not shrink it
@@ -38,6 +40,7 @@ pub fn elements_per_token_per_gpu(attention: &Attention, tp: u32) -> u64 {
         Attention::Gqa { kv_heads, head_dim, .. } => {
             2 * kv_heads_per_gpu(kv_heads, tp) as u64 * head_dim as u64
         }
+        Attention::GqaDims(g) => kv_heads_per_gpu(g.kv_heads, tp) as u64 * g.kv_width(),
         Attention::Mla(_) => attention.kv_elements_per_token(),
         Attention::Linear(_) | Attention::Mamba2(_) | Attention::None => 0,
     }

@@ -121,6 +121,8 @@ fn layer_elements_per_token(layer: &Layer, hidden: u64, layout: &Layout) -> f64 
         Attention::Linear(l) => {
             (2.0 * l.keys() as f64 + 3.0 * l.values() as f64) / t
         }
+        // Q, K, V, the gate and the attention output.
+        Attention::GqaDims(g) => g.projection_width(g.heads as f64 / t, kv_heads_per_gpu(g.kv_heads, layout.tp) as f64),
         Attention::Mamba2(m) => m.in_proj_width_per_gpu(layout.tp) + m.intermediate() as f64 / t,
         Attention::None => 0.0,
     };

@@ -4,7 +4,7 @@ use super::*;
 use crate::engine::{profile, tests::gpu, Engine, PpPartition};
 use crate::gpu::{Cluster, GpuSpec};
 use crate::model::fixtures::*;
-use crate::model::{Attention, DenseFfn, FeedForward, Layer, Mamba2, Mla, MoeFfn};
+use crate::model::{Attention, DenseFfn, FeedForward, GqaDims, Layer, Mamba2, Mla, MoeFfn};
 use crate::precision::{KvPrecision, WeightPrecision};
 use crate::units::GIB;
 use crate::workload::{Arrivals, Load, Priority, Sla};
@@ -104,6 +104,9 @@ fn attention() -> impl Strategy<Value = Attention> {
                 Attention::Mla(Mla { heads, q_lora_rank, kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim, v_head_dim, indexer: None })
             }),
         mamba2(),
+        (1u32..=128, 1u32..=16, 1u32..=256, 1u32..=256, any::<bool>()).prop_map(|(heads, kv, qk_head_dim, v_head_dim, head_gate)| {
+            Attention::GqaDims(GqaDims { heads, kv_heads: kv.min(heads), qk_head_dim, v_head_dim, head_gate })
+        }),
     ]
 }
 
@@ -193,6 +196,10 @@ fn divisible_by_64(mut m: ModelSpec) -> ModelSpec {
             Attention::Gqa { heads, kv_heads, .. } => {
                 *heads = heads.next_multiple_of(64);
                 *kv_heads = kv_heads.next_power_of_two();
+            }
+            Attention::GqaDims(g) => {
+                g.heads = g.heads.next_multiple_of(64);
+                g.kv_heads = g.kv_heads.next_power_of_two();
             }
             Attention::Mla(m) => m.heads = m.heads.next_multiple_of(64),
             Attention::Linear(l) => {

@@ -120,6 +120,12 @@ fn attention_elements(layer: &Layer, hidden: u64, tp: u32) -> Elements {
                 other: conv_and_heads as f64 / t + l.value_dim as f64 + norms,
             }
         }
+        // As `Gqa`, with the gate column-parallel by heads like Q (SGLang 0.5.23
+        // `models/step3p5.py`: `g_proj` a `ColumnParallelLinear` over the heads).
+        Attention::GqaDims(g) => Elements {
+            matrices: h * g.projection_width(g.heads as f64 / t, kv_heads_per_gpu(g.kv_heads, tp) as f64),
+            other: norms,
+        },
         // Heads and channels split across the TP group, the `B` and `C` groups by
         // `groups_per_gpu` (whole when `tp` does not divide them): `in_proj` (`z`, `x`, `B`,
         // `C`, `dt`) and `out_proj` quantised; `conv1d` over `x`, `B`, `C`, `A_log`, `D`,

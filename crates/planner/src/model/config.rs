@@ -3,7 +3,7 @@
 //! Design decision: an allow-list. Each supported family (`families`) is read the way
 //! `transformers` 5.24 reads it; every architecture whose cache or compute a `ModelSpec` cannot
 //! express (linear-attention hybrids other than Qwen3.5's, Mamba hybrids other than
-//! Nemotron-H, DeepSeek V4, NAS blocks) is refused with the key that shows it and what is missing, and anything unknown is
+//! Nemotron-H, DeepSeek V4, NAS blocks the engines do not build) is refused with the key that shows it and what is missing, and anything unknown is
 //! refused as unknown — never mapped to the nearest family. A multimodal wrapper whose language
 //! model is supported imports that language model and says what it left out.
 
@@ -54,6 +54,9 @@ const WRAPPERS: &[(&str, Family)] = &[
     ("kimi_k25", Family::DeepseekV3),
     ("qwen3_5", Family::Qwen35Text),
     ("qwen3_5_moe", Family::Qwen35MoeText),
+    // Step-3.7-Flash as published (transformers 5.25 `Step3p7Config`); a `step3p7` config
+    // without `text_config` is the language model itself (`MODEL_TYPES`).
+    ("step3p7", Family::Step3p7),
 ];
 
 /// Parse pasted `config.json` text, with Python's special floats read as `null`
@@ -244,22 +247,18 @@ fn refuse(f: &Fields) -> Result<(), InputError> {
             "MiniMax-M3 block-sparse attention with its index cache is not modelled yet; the planner would misstate its cache",
         );
     }
-    if f.has("block_configs") {
+    // Per-block NAS configs and value heads of their own size are read for their families
+    // (`families::nas`, `families::widths`); on another family they would be ignored.
+    if f.has("block_configs") && model_type != "nemotron-nas" {
         return no(
             "block_configs",
-            "per-block NAS configs (nemotron-nas / DeciLM: blocks without attention, per-block KV heads and FFN widths) are not modelled yet",
+            "per-block NAS configs (blocks without attention, per-block KV heads and FFN widths) are modelled for nemotron-nas (DeciLM) models only",
         );
     }
-    if model_type == "mimo_v2_flash" || (f.has("v_head_dim") && !f.has("kv_lora_rank")) {
+    if f.has("v_head_dim") && !f.has("kv_lora_rank") && model_type != "mimo_v2_flash" {
         return no(
-            if f.has("v_head_dim") { "v_head_dim" } else { "model_type" },
-            "value heads narrower than key heads (MiMo-V2-Flash: 128 vs 192) are not modelled yet; the planner would overstate the KV cache",
-        );
-    }
-    if model_type == "step3p7" {
-        return no(
-            "model_type",
-            "Step-3.7 attention (head-wise output gates, per-layer-type head counts) is not modelled yet",
+            "v_head_dim",
+            "value heads of their own size (v_head_dim without MLA's kv_lora_rank) are modelled for MiMo-V2-Flash (mimo_v2_flash) only",
         );
     }
     Ok(())

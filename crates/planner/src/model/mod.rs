@@ -79,8 +79,77 @@ pub enum Attention {
     /// A Mamba2 mixer (selective state space, Nemotron-H's `M` layers): a fixed state per
     /// request, as linear attention.
     Mamba2(Mamba2),
-    /// No token mixer: a layer that is only a feed-forward block (Nemotron-H's `-` and `E`).
+    /// No token mixer: a layer that is only a feed-forward block (Nemotron-H's `-` and `E`, a
+    /// Nemotron NAS block whose attention is `no_op`).
     None,
+    /// Grouped-query attention whose heads have sizes of their own: value heads narrower than
+    /// key heads (MiMo-V2-Flash), a gate per query head on the output (Step-3.5/3.7).
+    GqaDims(GqaDims),
+}
+
+/// Grouped-query attention with its key and value head sizes apart and an optional gate per
+/// query head, for the layers `Attention::Gqa` (one head size, no gate) cannot describe; a
+/// variant of its own, so every model that `Gqa` describes keeps its numbers.
+///
+/// Shapes (transformers 5.25 `modeling_mimo_v2_flash.py` `MiMoV2FlashAttention`,
+/// `modeling_step3p7.py` `Step3p7Attention`; SGLang 0.5.23 `models/mimo_v2.py`,
+/// `models/step3p5.py`): `q_proj` hidden → heads × qk, `k_proj` hidden → kv_heads × qk,
+/// `v_proj` hidden → kv_heads × v, `o_proj` heads × v → hidden, and with the gate `g_proj`
+/// hidden → heads (a sigmoid scales each head's output before `o_proj`). No biases. The cache
+/// holds per token and KV head a key of `qk` and a value of `v`. Per-head q/k norms (Step) and
+/// attention-sink logits (MiMo-V2-Flash's sliding layers) are not counted, as for the other
+/// families (module docs).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GqaDims {
+    pub heads: u32,
+    pub kv_heads: u32,
+    /// Query and key size per head (`head_dim`).
+    pub qk_head_dim: u32,
+    /// Value and attention-output size per head (`v_head_dim`).
+    pub v_head_dim: u32,
+    /// A sigmoid gate per query head on the attention output (`g_proj`).
+    pub head_gate: bool,
+}
+
+impl GqaDims {
+    /// Key plus value size of one KV head: the elements it caches per token.
+    pub fn kv_width(&self) -> u64 {
+        self.qk_head_dim as u64 + self.v_head_dim as u64
+    }
+
+    /// Output features of the fused Q, K, V projection for `heads` query heads and
+    /// `kv_heads` KV heads (a GPU's share under tensor parallelism).
+    pub fn qkv_width(&self, heads: f64, kv_heads: f64) -> f64 {
+        heads * self.qk_head_dim as f64 + kv_heads * self.kv_width() as f64
+    }
+
+    /// Output features of the gate projection for `heads` query heads (0 without a gate).
+    pub fn gate_width(&self, heads: f64) -> f64 {
+        if self.head_gate {
+            heads
+        } else {
+            0.0
+        }
+    }
+
+    /// Input features of the output projection for `heads` query heads.
+    pub fn output_width(&self, heads: f64) -> f64 {
+        heads * self.v_head_dim as f64
+    }
+
+    /// Hidden-sized rows and columns of every projection for `heads` and `kv_heads` heads: the
+    /// weights are this times the hidden size.
+    pub fn projection_width(&self, heads: f64, kv_heads: f64) -> f64 {
+        self.qkv_width(heads, kv_heads) + self.gate_width(heads) + self.output_width(heads)
+    }
+
+    /// The mean of the key and value head sizes: attention's flops and bytes per (query, key)
+    /// pair are `QKᵀ` over the key size plus `PV` over the value size, so every formula written
+    /// for one head size `d` (`2·h·d` each) holds with this mean (MiMo-V2-Flash: 192 and 128
+    /// read as 160).
+    pub fn mean_head_dim(&self) -> f64 {
+        self.kv_width() as f64 / 2.0
+    }
 }
 
 /// Gated DeltaNet (Qwen3.5 `linear_num_key_heads`, `linear_num_value_heads`,
@@ -410,6 +479,7 @@ impl Attention {
             Attention::Mla(m) => m.heads,
             Attention::Linear(l) => l.value_heads,
             Attention::Mamba2(m) => m.heads,
+            Attention::GqaDims(g) => g.heads,
             Attention::None => 0,
         }
     }
@@ -444,6 +514,7 @@ impl Attention {
             }
             Attention::Linear(l) => l.params(hidden),
             Attention::Mamba2(m) => m.params(hidden),
+            Attention::GqaDims(g) => hidden * g.projection_width(g.heads as f64, g.kv_heads as f64) as u64,
             Attention::None => 0,
         }
     }
@@ -454,6 +525,7 @@ impl Attention {
             Attention::Gqa { kv_heads, head_dim, .. } => 2 * kv_heads as u64 * head_dim as u64,
             Attention::Mla(m) => m.latent_width() as u64,
             Attention::Linear(_) | Attention::Mamba2(_) | Attention::None => 0,
+            Attention::GqaDims(g) => g.kv_heads as u64 * g.kv_width(),
         }
     }
 
@@ -468,7 +540,7 @@ impl Attention {
     /// Whether the mixer attends to the context (GQA or MLA, with a KV cache), rather than
     /// keeping a fixed state (linear attention, Mamba2) or being absent.
     pub fn attends(&self) -> bool {
-        matches!(self, Attention::Gqa { .. } | Attention::Mla(_))
+        matches!(self, Attention::Gqa { .. } | Attention::GqaDims(_) | Attention::Mla(_))
     }
 
     /// Bytes of the fixed state one request keeps in this mixer on one GPU at tensor
@@ -485,6 +557,15 @@ impl Attention {
     pub fn indexer(&self) -> Option<Indexer> {
         match *self {
             Attention::Mla(m) => m.indexer,
+            _ => None,
+        }
+    }
+
+    /// KV heads of a grouped-query layer (either form), which tensor parallelism splits or
+    /// replicates; `None` for the others.
+    pub fn gqa_kv_heads(&self) -> Option<u32> {
+        match *self {
+            Attention::Gqa { kv_heads, .. } | Attention::GqaDims(GqaDims { kv_heads, .. }) => Some(kv_heads),
             _ => None,
         }
     }

@@ -104,7 +104,8 @@ impl StageCompute {
     /// `deepseek_v2.py`).
     ///
     /// Attention flops per (query, key) pair and layer, on `h = heads / tp` heads:
-    /// - GQA: `2·h·d` for QKᵀ plus `2·h·d` for PV (FlashAttention-2 paper's count, forward).
+    /// - GQA: `2·h·d` for QKᵀ plus `2·h·d` for PV (FlashAttention-2 paper's count, forward);
+    ///   with key and value heads of their own sizes, `2·h·qk + 2·h·v` (`GqaDims`).
     /// - MLA prefill, uncompressed form: `2·h·(d_nope + d_rope) + 2·h·d_v`.
     /// - MLA decode, absorbed form (DeepSeek-V2 paper §2.1.2; FlashMLA): every head attends
     ///   over the shared 576-wide latent+rope key and the 512-wide latent value,
@@ -182,6 +183,11 @@ impl StageCompute {
                     c.recurrent_flops_per_token += l.flops_per_token() / tp;
                     c.scan_flops_per_token += l.flops_per_token() / tp;
                     (projections + l.flops_per_token() / 2.0 / tp, 0.0, 0.0)
+                }
+                // `2·h·qk` for QKᵀ plus `2·h·v` for PV: the GQA count at the mean head size.
+                Attention::GqaDims(g) => {
+                    let pair = 4.0 * g.heads as f64 / tp * g.mean_head_dim();
+                    (hf * g.projection_width(g.heads as f64 / tp, (g.kv_heads as f64 / tp).max(1.0)), pair, pair)
                 }
                 // The same for Mamba2, its `B` and `C` groups whole when `tp` does not divide
                 // them; a prompt runs the chunked scan instead of the recurrent step.
@@ -280,6 +286,9 @@ pub enum Projection {
     MambaIn,
     /// The MoE router (one logit per expert; replicated, 16-bit).
     Router,
+    /// The gate per query head on the attention output (`g_proj`, its own column-parallel
+    /// GEMM in SGLang 0.5.23 `models/step3p5.py`).
+    HeadGate,
     /// The LM head (16-bit): only the sampled tokens pass through it.
     LmHead,
 }
@@ -302,6 +311,7 @@ impl Projection {
             Projection::Latent => "latent MoE projection",
             Projection::MambaIn => "Mamba2 input projection",
             Projection::Router => "router",
+            Projection::HeadGate => "head-wise output gate",
             Projection::LmHead => "LM head",
         }
     }
@@ -373,6 +383,14 @@ pub fn stage_gemms(model: &ModelSpec, stage: &[Layer], lm_head: bool, tp: u32) -
                 let (k, v, heads) = (l.key_heads as f64 * l.key_dim as f64, l.value_heads as f64 * l.value_dim as f64, l.value_heads as f64);
                 add(Projection::Qkv, (2.0 * k + 2.0 * v + 2.0 * heads) / tp, h);
                 add(Projection::Output, h, v / tp);
+            }
+            Attention::GqaDims(g) => {
+                let (q, kv) = (g.heads as f64 / tp, (g.kv_heads as f64 / tp).max(1.0));
+                add(Projection::Qkv, g.qkv_width(q, kv), h);
+                if g.head_gate {
+                    add(Projection::HeadGate, g.gate_width(q), h);
+                }
+                add(Projection::Output, h, g.output_width(q));
             }
             // Mamba2: `in_proj` and `out_proj`; its scan is no GEMM (`recurrent_flops_per_token`).
             Attention::Mamba2(m) => {

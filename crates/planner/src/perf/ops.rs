@@ -19,7 +19,8 @@
 //! log2 of each axis between measured points, clamped outside. Mappings the tables do not
 //! carry, as FORMAT.md recommends: another GQA ratio keeps the table's `u` with B at the
 //! model's KV heads; a head dim other than 64/128 takes the nearest table with F and B at the
-//! real one; a MoE shape not measured takes the nearest row (hidden, expert width, E/k) at the
+//! real one (key and value heads of their own sizes: at their mean, which FORMAT.md's GQA
+//! formulas are linear in); a MoE shape not measured takes the nearest row (hidden, expert width, E/k) at the
 //! same tokens per expert, scaled by the `moe_routing` ratios for the routing skew and for an ep
 //! other than the row's (`ExpertOp::routing_factor`); sliding-window layers are timed at
 //! min(context, window).
@@ -311,7 +312,8 @@ pub struct AttentionShape {
     /// Query heads on this GPU and (GQA) KV heads on this GPU.
     pub heads: f64,
     pub kv_heads: f64,
-    /// The model's head dim (GQA) and the table's.
+    /// The model's head dim (GQA; the mean of the key and value sizes where they differ,
+    /// `GqaDims::mean_head_dim`) and the table's.
     pub head_dim: f64,
     pub table_head_dim: f64,
 }
@@ -584,9 +586,12 @@ fn attention_op(
 ) -> Result<AttentionOp, Uncovered> {
     let tp = tp as f64;
     let mla = matches!(a, Attention::Mla(_));
-    let model_dim = match a {
-        Attention::Gqa { head_dim, .. } => head_dim as f64,
-        Attention::Mla(_) => 0.0,
+    // Key and value heads of their own sizes: FORMAT.md's GQA formulas at their mean
+    // (`GqaDims::mean_head_dim`), and the table nearest to it.
+    let (gqa, model_dim) = match a {
+        Attention::Gqa { heads, kv_heads, head_dim, .. } => (Some((heads, kv_heads)), head_dim as f64),
+        Attention::GqaDims(g) => (Some((g.heads, g.kv_heads)), g.mean_head_dim()),
+        Attention::Mla(_) => (None, 0.0),
         // No attention over the context (`attention_groups` leaves these layers out).
         Attention::Linear(_) | Attention::Mamba2(_) | Attention::None => return Err(Uncovered::Absent),
     };
@@ -608,9 +613,9 @@ fn attention_op(
     let s = &table.source;
     let (l, peak, hbm) = (layers as f64, s.peak, plan.hbm);
     let kv_bytes = kv.bytes();
-    let (heads, kv_heads, coefficients) = match a {
-        Attention::Gqa { heads, kv_heads, head_dim, .. } => {
-            let (h, d) = (heads as f64 / tp, head_dim as f64);
+    let (heads, kv_heads, coefficients) = match (gqa, a) {
+        (Some((heads, kv_heads)), _) => {
+            let (h, d) = (heads as f64 / tp, model_dim);
             let kvh = (kv_heads as f64 / tp).max(1.0);
             // FORMAT.md attn_gen: F = 4·b·h·d·s; B = 2·b·s·kv_h·d·kv + 4·b·h·d.
             // attn_ctx: F = 2·b·h·d·s²; B = b·s·d·(2·h·q + 2·kv_h·kv), q = 2 (bf16).
@@ -621,7 +626,7 @@ fn attention_op(
             };
             (h, kvh, c)
         }
-        Attention::Mla(m) => {
+        (None, Attention::Mla(m)) => {
             let h = m.heads as f64 / tp;
             let (qk, v, r, latent) = (m.qk_head_dim() as f64, m.v_head_dim as f64, m.kv_lora_rank as f64, m.latent_width() as f64);
             // FORMAT.md mla_ctx (192 = qk, 128 = v): F = b·h·s²·(qk + v); B = 2·b·s·h·(2·qk + 2·v).
@@ -633,7 +638,7 @@ fn attention_op(
             };
             (h, 0.0, c)
         }
-        Attention::Linear(_) | Attention::Mamba2(_) | Attention::None => return Err(Uncovered::Absent),
+        (None, _) => return Err(Uncovered::Absent),
     };
     Ok(AttentionOp {
         layers,

@@ -1,11 +1,16 @@
 //! The architecture families the importer models, each read the way Hugging Face
 //! `transformers` 5.24 reads it: same keys, same defaults when a key is absent
 //! (`models/<type>/configuration_<type>.py`), same per-layer rules (which layers are MoE, which
-//! slide).
+//! slide). Families whose layers have widths of their own are read in child modules, with the
+//! keys SGLang reads beside transformers' where the shipped configs use them: MiMo-V2-Flash and
+//! Step-3.5/3.7 (`widths`), Nemotron NAS, which transformers lacks (`nas`).
 //!
 //! Design decision: a family is data plus three small rules — how a layer attends (`attention`),
 //! where its window is (`window_rule`) and what its feed-forward block is (`ffn_rule`) — so the
 //! per-family differences are visible side by side instead of buried in one function per model.
+
+mod nas;
+mod widths;
 
 use super::fields::Fields;
 use super::limits::*;
@@ -42,6 +47,15 @@ pub(super) enum Family {
     /// `layers_block_type` lists them (`nemotron_h`).
     NemotronH,
     Gpt2,
+    /// MiMo-V2-Flash: sliding and full layers with their own KV heads, value heads narrower
+    /// than key heads, MoE after a dense first layer (`widths`).
+    MimoV2Flash,
+    /// Step-3.5/3.7's language model: sliding and full layers with their own query heads, a
+    /// gate per head, MoE with a shared expert after dense leading layers (`widths`).
+    Step3p7,
+    /// Nemotron NAS (DeciLM): every block with its own attention (or none) and FFN width
+    /// (`nas`).
+    NemotronNas,
 }
 
 /// Every supported `model_type`, for messages and tests.
@@ -73,6 +87,12 @@ pub(super) const MODEL_TYPES: &[(&str, Family)] = &[
     ("qwen3_5_moe_text", Family::Qwen35MoeText),
     ("nemotron_h", Family::NemotronH),
     ("gpt2", Family::Gpt2),
+    ("mimo_v2_flash", Family::MimoV2Flash),
+    // The language model flat (data/model-configs' Step-3.7-Flash), or, nested in a `step3p7`
+    // wrapper's `text_config`, as transformers 5.25's `Step3p7TextConfig` names it.
+    ("step3p7", Family::Step3p7),
+    ("step3p5", Family::Step3p7),
+    ("nemotron-nas", Family::NemotronNas),
 ];
 
 /// `architectures[0]` of configs without a usable `model_type`.
@@ -96,6 +116,10 @@ pub(super) const ARCHITECTURES: &[(&str, Family)] = &[
     ("GlmMoeDsaForCausalLM", Family::DeepseekV3),
     ("NemotronHForCausalLM", Family::NemotronH),
     ("GPT2LMHeadModel", Family::Gpt2),
+    ("MiMoV2FlashForCausalLM", Family::MimoV2Flash),
+    ("Step3p5ForCausalLM", Family::Step3p7),
+    ("Step3p7FlashForCausalLM", Family::Step3p7),
+    ("DeciLMForCausalLM", Family::NemotronNas),
 ];
 
 /// The language model's parts, before naming.
@@ -141,7 +165,10 @@ impl Family {
             | Family::DeepseekV2
             | Family::DeepseekV3
             | Family::Qwen35Text
-            | Family::Qwen35MoeText => None,
+            | Family::Qwen35MoeText
+            | Family::NemotronNas => None,
+            // Read per layer kind (`widths`).
+            Family::MimoV2Flash | Family::Step3p7 => None,
             Family::NemotronH => Some(8),
             Family::Mistral | Family::Mixtral | Family::MinimaxM2 | Family::GptOss | Family::Llama4Text => {
                 Some(8)
@@ -231,7 +258,10 @@ fn gemma4_unmodelled(f: &Fields) -> Result<(), InputError> {
 
 /// Full, sliding or chunked, per layer: `layer_types` when given, else the family's pattern.
 fn layer_kinds(family: Family, f: &Fields, n: usize) -> Result<Vec<LayerKind>, InputError> {
-    if let Some(types) = f.texts("layer_types")? {
+    if let Some(mut types) = f.texts("layer_types")? {
+        if family == Family::Step3p7 {
+            widths::drop_mtp_entries(f, &mut types, n)?;
+        }
         if types.len() != n {
             return Err(
                 f.error("layer_types", format!("has {} entries but num_hidden_layers is {n}", types.len()))
@@ -295,6 +325,7 @@ fn layer_kinds(family: Family, f: &Fields, n: usize) -> Result<Vec<LayerKind>, I
             (0..n).map(|i| if enabled && i >= from { LayerKind::Sliding } else { LayerKind::Full }).collect()
         }
         Family::Llama4Text => llama4_kinds(f, n)?,
+        Family::MimoV2Flash => widths::mimo_kinds(f, n)?,
         _ => vec![LayerKind::Full; n],
     })
 }
@@ -340,9 +371,14 @@ fn windows(
             | Family::Qwen3Moe
             | Family::Mimo => Some(4096),
             Family::Gemma4Text => Some(512),
+            Family::MimoV2Flash => Some(widths::MIMO_WINDOW),
             _ => None,
         };
-        match (f.whole("sliding_window", 1, MAX_WINDOW)?, default) {
+        let written = match family {
+            Family::MimoV2Flash => widths::mimo_window(f)?,
+            _ => f.whole("sliding_window", 1, MAX_WINDOW)?,
+        };
+        match (written, default) {
             (Some(w), _) | (None, Some(w)) => Some(w),
             (None, None) => {
                 return Err(f.error("sliding_window", "missing; layer_types has sliding_attention layers"))
@@ -401,6 +437,9 @@ fn attention(
         });
         return Ok(vec![mla; kinds.len()]);
     }
+    if matches!(family, Family::MimoV2Flash | Family::Step3p7) {
+        return widths::attention(family == Family::Step3p7, f, heads, kinds);
+    }
     let bias = family.attention_bias(f)?;
     let kv_heads =
         read_kv_heads(f, "num_key_value_heads", heads, family.kv_heads_default().unwrap_or(heads))?;
@@ -425,6 +464,9 @@ fn attention(
         bias,
         values_from_keys,
     };
+    if family == Family::NemotronNas {
+        return nas::attention(f, kinds.len(), heads, head_dim, bias);
+    }
     if family.linear_attention() {
         let linear = Attention::Linear(linear_attention(f)?);
         return Ok(kinds.iter().map(|k| if *k == LayerKind::Linear { linear } else { gqa(kv_heads, head_dim, false) }).collect());
@@ -612,6 +654,16 @@ fn ffn(family: Family, f: &Fields, n: usize) -> Result<Vec<FeedForward>, InputEr
             let bias = f.flag("mlp_bias", false)?;
             Ok(vec![dense("intermediate_size", bias)?; n])
         }
+        Family::MimoV2Flash | Family::Step3p7 => {
+            let (sparse_layers, keys) = widths::moe_layers(family == Family::Step3p7, f, n)?;
+            let shared = match keys.shared {
+                Some(key) => f.required(key, 1, MAX_INTERMEDIATE)?,
+                None => 0,
+            };
+            let sparse = moe(keys.experts, keys.top_k, "moe_intermediate_size", shared, false)?;
+            sparse_layers.iter().map(|&s| if s { Ok(sparse) } else { dense("intermediate_size", false) }).collect()
+        }
+        Family::NemotronNas => nas::ffn(f, n, f.flag("mlp_bias", false)?),
         _ => Ok(vec![dense("intermediate_size", false)?; n]),
     }
 }

@@ -58,6 +58,18 @@ impl<'a> Fields<'a> {
         Ok(self.whole(key, min, max)?.unwrap_or(default))
     }
 
+    /// A finite number greater than 0 and at most `max`, or `None` when absent.
+    pub fn positive(&self, key: &str, max: f64) -> Result<Option<f64>, InputError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Number(n)) => match n.as_f64() {
+                Some(x) if x > 0.0 && x <= max => Ok(Some(x)),
+                _ => Err(self.error(key, format!("must be a number above 0 and at most {max}, got {n}"))),
+            },
+            Some(other) => Err(self.error(key, format!("must be a number above 0 and at most {max}, got {}", kind(other)))),
+        }
+    }
+
     /// A boolean, `default` when absent.
     pub fn flag(&self, key: &str, default: bool) -> Result<bool, InputError> {
         match self.get(key) {
