@@ -16,6 +16,8 @@ mod limits;
 pub(crate) mod folder_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod widths_tests;
 
 use super::ModelSpec;
 use crate::error::InputError;

@@ -1,21 +1,24 @@
 //! The model as the planner sees it: an ordered list of decoder layers, each with its attention
-//! (grouped-query or multi-head latent, full or windowed; linear attention or a Mamba2 mixer with
-//! a fixed state) and its feed-forward block (dense or mixture-of-experts), plus the embeddings.
+//! (grouped-query — with key and value heads of their own sizes and a head gate where a model
+//! has them — or multi-head latent, full or windowed; linear attention or a Mamba2 mixer with a
+//! fixed state) and its feed-forward block (dense or mixture-of-experts), plus the embeddings.
 //! A hybrid model's layer may have only one of the two (Nemotron-H: a Mamba2, attention, MLP or
-//! MoE block per layer), so either may be absent.
+//! MoE block per layer; a Nemotron NAS block may lack either), so either may be absent.
 //!
 //! Design decision: one `Layer` per decoder layer, in order, rather than one set of global
 //! hyper-parameters. Real models mix layer kinds (DeepSeek-V3's three leading dense layers,
-//! Llama 4 Maverick's alternating dense/MoE layers, gpt-oss' alternating sliding/full attention),
-//! and a pipeline stage holds a contiguous run of layers, so per-stage memory and time follow
-//! from summing the stage's layers, with no special case per architecture.
+//! Llama 4 Maverick's alternating dense/MoE layers, gpt-oss' alternating sliding/full attention,
+//! MiMo-V2-Flash's and Step-3.7's sliding layers with their own heads, Nemotron-Super's NAS
+//! blocks each with its own attention or none and its own MLP width), and a pipeline stage
+//! holds a contiguous run of layers, so per-stage memory and time follow from summing the
+//! stage's layers, with no special case per architecture.
 //!
 //! Parameter counts follow the Hugging Face `transformers` modelling code of each family; norms
 //! and biases are counted, the multi-token-prediction module of DeepSeek-V3 is not (the published
 //! 671B excludes it). Small per-layer vectors that no family's KV cache or FLOPs depend on are
-//! not counted: per-head q/k norms (Qwen3, Gemma 3/4), Gemma's extra sandwich norms, gpt-oss'
-//! attention sinks (one scalar per head), LayerNorm biases; together under 0.01 % of any model
-//! in `data/model-configs/`.
+//! not counted: per-head q/k norms (Qwen3, Gemma 3/4, Step-3.7), Gemma's extra sandwich norms,
+//! gpt-oss' and MiMo-V2-Flash's attention sinks (one scalar per head), LayerNorm biases;
+//! together under 0.01 % of any model in `data/model-configs/`.
 //!
 //! `config` imports a Hugging Face `config.json`, `catalog` holds the presets (which go through
 //! the same import), and `resolve` turns the scenario's `model` field into a spec.

@@ -416,3 +416,40 @@ fn nemotron_3_counts_match_the_published_figures_and_one_layer_of_each_kind() {
     println!("Super latent MoE layer: expected 2873102848, actual {latent_moe}, tolerance 0");
     assert_eq!(latent_moe, 2_873_102_848, "Super latent MoE layer");
 }
+
+/// The presets of the two models whose layers have their own widths against their published
+/// counts (`data/model-sources.json`: MiMo-V2-Flash's model card, 309B total and 15B active;
+/// Step-3.5-Flash's card, 196B and 11B, for Step-3.7-Flash's language model), by the rule of
+/// `data/README.md`: 309B and 196B within 1 %, 15B and 11B within one unit of their last digit
+/// (1B). Our counts, by hand:
+/// - MiMo-V2-Flash: embeddings and LM head 2 × 152,576 × 4,096 + the final norm 4,096 =
+///   1,249,906,688; attention 9 full layers × 89,137,152 + 39 sliding × 94,380,032 (a full
+///   layer: q 4,096 × 64 × 192 = 50,331,648, k 4,096 × 4 × 192 = 3,145,728, v 4,096 × 4 × 128
+///   = 2,097,152, o 64 × 128 × 4,096 = 33,554,432, two norms 8,192; a sliding layer has 8 KV
+///   heads) = 4,483,055,616; layer 0's MLP 3 × 4,096 × 16,384 = 201,326,592; 47 MoE layers of
+///   256 experts of 3 × 4,096 × 2,048 = 25,165,824 and a router of 4,097 × 256 = 1,048,832:
+///   302,844,489,472. Total 308,778,778,368; active, 8 experts a layer instead of 256:
+///   15,445,933,824.
+/// - Step-3.7-Flash: embeddings 2 × 128,896 × 4,096 + 4,096 = 1,055,920,128; attention 45 ×
+///   75,767,808 (q 4,096 × 8,192, k and v 4,096 × 1,024 each, o 8,192 × 4,096, the gate 4,096 ×
+///   64, two norms) = 3,409,551,360; 3 dense MLPs 3 × (3 × 4,096 × 11,264) = 415,236,096; 42 MoE
+///   layers of 288 experts of 3 × 4,096 × 1,280 = 15,728,640, a shared expert as wide and a
+///   router of 4,097 × 288 = 1,179,936: 190,963,789,632. Total 195,844,497,216; active, 8
+///   experts a layer: 10,875,690,816.
+#[test]
+fn presets_with_their_own_layer_widths_match_their_published_counts() {
+    let file = sources();
+    for (id, total, active) in [
+        ("XiaomiMiMo/MiMo-V2-Flash", 308_778_778_368, 15_445_933_824),
+        ("stepfun-ai/Step-3.7-Flash", 195_844_497_216, 10_875_690_816),
+    ] {
+        let spec = lookup(id).unwrap().spec;
+        assert_eq!((spec.total_params(), spec.active_params()), (total, active), "{id}: the counts by hand");
+        let published = sources_of(&file, id).published.clone().unwrap_or_else(|| panic!("{id}: published counts"));
+        let active_card = published.active.unwrap_or_else(|| panic!("{id}: a published active count"));
+        for (what, actual, card) in [("total", total, published.total.as_str()), ("active", active, active_card.as_str())] {
+            let line = check_count(id, what, actual, card).unwrap_or_else(|line| panic!("outside tolerance: {line}"));
+            println!("{line}");
+        }
+    }
+}

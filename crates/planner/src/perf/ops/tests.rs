@@ -244,7 +244,19 @@ fn with_tables_the_search_equals_fresh_evaluations() {
 }
 
 fn models() -> Vec<&'static str> {
-    vec!["llama-3.1-8b", "llama-3.1-70b", "mixtral-8x7b", "deepseek-ai/DeepSeek-V3", "openai/gpt-oss-120b", "google/gemma-4-31B-it", "Qwen/Qwen3-30B-A3B", "nemotron-3-nano", "nemotron-3-super"]
+    vec![
+        "llama-3.1-8b",
+        "llama-3.1-70b",
+        "mixtral-8x7b",
+        "deepseek-ai/DeepSeek-V3",
+        "openai/gpt-oss-120b",
+        "google/gemma-4-31B-it",
+        "Qwen/Qwen3-30B-A3B",
+        "XiaomiMiMo/MiMo-V2-Flash",
+        "stepfun-ai/Step-3.7-Flash",
+        "nemotron-3-nano",
+        "nemotron-3-super",
+    ]
 }
 
 proptest! {
@@ -348,4 +360,140 @@ fn nemotron_3_nano_plans_with_tables_and_times_its_recurrent_layers_by_the_roofl
     let (d, pr) = (recurrent(&Batch::decode(1000.0, 4096.0)), recurrent(&prefill));
     assert!(d > 0.0);
     check("scan against recurrent step, per token", pr / d, 1_703_936.0 / 1_310_720.0, 1e-12);
+}
+
+/// A `GqaDims` layer of one head size and no gate is a `Gqa` layer to every part of the
+/// planner: parameters, cache, weights and activations per GPU, the roofline's compute, the
+/// GEMM shapes and the table-timed attention, at every TP (Llama 3.1 70B's layers rewritten).
+#[test]
+fn a_gqa_dims_layer_of_one_head_size_without_a_gate_is_a_gqa_layer() {
+    use super::super::super::memory::{runtime, weights};
+    use super::super::super::model::GqaDims;
+    let gqa = super::super::super::model::fixtures::llama_3_1_70b();
+    let mut dims = gqa.clone();
+    for l in &mut dims.layers {
+        l.attention = Attention::GqaDims(GqaDims { heads: 64, kv_heads: 8, qk_head_dim: 128, v_head_dim: 128, head_gate: false });
+    }
+    assert_eq!(dims.params(), gqa.params());
+    let t = tables("h100_sxm.trtllm.txt");
+    let plan = KernelPlan::new(&t, bf16(), &gqa);
+    for tp in [1, 2, 8, 16] {
+        let layout = Layout::new(tp, 1, 1, 1, tp).unwrap();
+        let bf16 = KvPrecision::Bf16;
+        assert_eq!(kv::bytes_per_token(&dims.layers, tp, bf16), kv::bytes_per_token(&gqa.layers, tp, bf16), "TP {tp}");
+        let weight = |m: &ModelSpec| weights::layers_bytes(m, &m.layers, &layout, WeightPrecision::Fp8);
+        assert_eq!(weight(&dims), weight(&gqa), "TP {tp}");
+        let activations = |m: &ModelSpec| runtime::activation_bytes(m, &m.layers, &layout, true, 4096, 64);
+        assert_eq!(activations(&dims), activations(&gqa), "TP {tp}");
+        assert_eq!(StageCompute::per_tp(&dims, &dims.layers, true, tp), StageCompute::per_tp(&gqa, &gqa.layers, true, tp), "TP {tp}");
+        assert_eq!(stage_gemms(&dims, &dims.layers, true, tp), stage_gemms(&gqa, &gqa.layers, true, tp), "TP {tp}");
+        for prefill in [false, true] {
+            let op = |m: &ModelSpec| attention_op(&plan, m.layers[0].attention, None, 80, prefill, tp, bf16, "bf16");
+            assert_eq!(op(&dims), op(&gqa), "TP {tp}, prefill {prefill}");
+        }
+    }
+}
+
+/// Keys of 192 and values of 128 (MiMo-V2-Flash's full layers) are timed as GQA at their mean
+/// size, 160: FORMAT.md's `attn_gen` and `attn_ctx` F and B are linear in the head size (QKᵀ
+/// over the keys' size, PV over the values'), so at 160 they are exact; the table is the one
+/// nearest 160 in log2, d = 128.
+#[test]
+fn key_and_value_heads_of_their_own_sizes_are_timed_at_their_mean() {
+    use super::super::super::model::GqaDims;
+    let t = tables("h200_sxm.sglang.txt");
+    let model = super::super::super::model::fixtures::llama_3_1_70b();
+    let plan = KernelPlan::new(&t, bf16(), &model);
+    let mimo = Attention::GqaDims(GqaDims { heads: 64, kv_heads: 4, qk_head_dim: 192, v_head_dim: 128, head_gate: false });
+    let at_160 = Attention::Gqa { heads: 64, kv_heads: 4, head_dim: 160, bias: false, values_from_keys: false };
+    for prefill in [false, true] {
+        let op = |a: Attention| attention_op(&plan, a, None, 9, prefill, 8, KvPrecision::Bf16, "bf16").unwrap();
+        assert_eq!(op(mimo), op(at_160), "prefill {prefill}");
+        assert_eq!((op(mimo).shape.head_dim, op(mimo).shape.table_head_dim), (160.0, 128.0));
+    }
+}
+
+/// The three real configs whose layers have their own widths, in the roofline's terms at TP 8
+/// and by the GEMMs of the table-timed step. By hand, per (query, key) pair, `4 × 64/8 heads ×
+/// d`: MiMo-V2-Flash at its mean 160, 5,120 a layer, 9 full layers 46,080 and 39 sliding
+/// 199,680 (window 129); Step-3.7-Flash at 128, 4,096 a layer, 12 full 49,152 and 33 sliding
+/// 135,168 (window 512); Nemotron-Super's 49 attention blocks 200,704, its 31 others none.
+/// GEMMs of one layer at TP 8: MiMo's full-layer QKV `8 × 192 + 1 × (192 + 128)` = 1,856 wide
+/// (4 KV heads: one replicated on each GPU), its output from `8 × 128` = 1,024; Step's QKV
+/// `8 × 128 + 1 × 256` = 1,280 and a gate 8 wide. Their shapes hold exactly the parameters the
+/// roofline counts, at TP 1 and 8.
+#[test]
+fn layers_with_their_own_widths_in_both_step_models() {
+    use crate::model::config::folder_tests::{configs_dir, import_file};
+    let model = |file: &str| import_file(file, &configs_dir().join(file)).unwrap().spec;
+    let (mimo, step, nemotron) = (
+        model("XiaomiMiMo--MiMo-V2-Flash.json"),
+        model("stepfun-ai--Step-3.7-Flash.json"),
+        model("nvidia--Llama-3_3-Nemotron-Super-49B-v1.json"),
+    );
+    for (m, full, windowed, window) in
+        [(&mimo, 46_080.0, 199_680.0, Some(129)), (&step, 49_152.0, 135_168.0, Some(512)), (&nemotron, 200_704.0, 0.0, None)]
+    {
+        let c = StageCompute::per_tp(m, &m.layers, true, 8);
+        println!("{}: decode flops per pair {} full, {} windowed, window {:?}", m.name, c.attention_decode_flops_full, c.attention_decode_flops_windowed, c.window);
+        assert_eq!((c.attention_decode_flops_full, c.attention_decode_flops_windowed, c.window), (full, windowed, window), "{}", m.name);
+        assert_eq!(c.attention_prefill_flops_full + c.attention_prefill_flops_windowed, full + windowed, "{}", m.name);
+        for tp in [1, 8] {
+            let c = StageCompute::per_tp(m, &m.layers, true, tp);
+            let gemms = stage_gemms(m, &m.layers, true, tp);
+            let sum = |head: bool| -> f64 {
+                gemms.iter().filter(|g| (g.projection == Projection::LmHead) == head).map(|g| g.n * g.k * g.count as f64).sum()
+            };
+            for (what, actual, expected) in [("layers", sum(false), c.matmul_params), ("LM head", sum(true), c.lm_head_params)] {
+                println!("{} TP {tp} {what}: expected {expected:.6e}, actual {actual:.6e}, tolerance 1e-12", m.name);
+                assert!((actual - expected).abs() <= 1e-12 * expected, "{} TP {tp} {what}: expected {expected}, actual {actual}", m.name);
+            }
+        }
+    }
+    let one = |m: &ModelSpec, layer: usize| stage_gemms(m, &m.layers[layer..=layer], false, 8);
+    let shape = |g: &Gemm| (g.projection, g.n, g.k);
+    assert_eq!(one(&mimo, 0)[..2].iter().map(shape).collect::<Vec<_>>(), [(Projection::Qkv, 1856.0, 4096.0), (Projection::Output, 4096.0, 1024.0)]);
+    assert_eq!(
+        one(&step, 0)[..3].iter().map(shape).collect::<Vec<_>>(),
+        [(Projection::Qkv, 1280.0, 4096.0), (Projection::HeadGate, 8.0, 4096.0), (Projection::Output, 4096.0, 1024.0)]
+    );
+    assert!(one(&nemotron, 6).iter().all(|g| matches!(g.projection, Projection::GateUp | Projection::Down)), "block 6 has no attention");
+}
+
+/// The two presets and the pasted Nemotron-Super config plan with the kernel tables and with
+/// the roofline: something feasible in each, every evaluation of the search equal to a fresh
+/// one (the evaluator's reuse changes nothing), and with the tables the gate's GEMM and
+/// MiMo-V2-Flash's full and sliding attention timed from the tables.
+#[test]
+fn models_with_their_own_widths_plan_in_both_step_models() {
+    let nemotron = std::fs::read_to_string(
+        crate::model::config::folder_tests::configs_dir().join("nvidia--Llama-3_3-Nemotron-Super-49B-v1.json"),
+    )
+    .unwrap();
+    let texts = [
+        r#"{"model": "XiaomiMiMo/MiMo-V2-Flash", "gpu": "h200-sxm", "weights": "fp8", "engine": "sglang", "workload": {"isl": 4096, "osl": 1024}}"#.to_string(),
+        r#"{"model": "stepfun-ai/Step-3.7-Flash", "gpu": "h100-sxm", "weights": "fp8", "engine": "sglang", "workload": {"isl": 4096, "osl": 1024}}"#.to_string(),
+        format!(r#"{{"model": {{"name": "nvidia/Llama-3_3-Nemotron-Super-49B-v1", "config": {nemotron}}}, "gpu": "h100-sxm", "engine": "vllm", "workload": {{"isl": 2048, "osl": 512}}}}"#),
+    ];
+    for text in &texts {
+        let input = ScenarioInput::from_json(text).unwrap();
+        for i in [resolve_with(&input, shipped()).unwrap(), scenario(text)] {
+            let r = search(&i).unwrap();
+            let layouts = enumerate(i.cluster.total_gpus(), i.model.is_moe(), &i.constraint).unwrap();
+            for (e, l) in r.evaluations.iter().zip(layouts) {
+                assert_eq!(*e, crate::evaluate::evaluate(&i, l), "{text}: {l}");
+            }
+            println!("{} ({:?}): {} feasible of {}", i.model.name, i.step_model, r.ranking.len(), r.evaluations.len());
+            assert!(!r.ranking.is_empty(), "{text} ({:?}): something feasible", i.step_model);
+        }
+    }
+    let i = scenario(&texts[1]);
+    let p = prepare(&i, Layout::new(8, 1, 1, 1, 8).unwrap()).unwrap();
+    let ops = p.ops.as_ref().unwrap();
+    assert!(ops.gemms.as_ref().unwrap().iter().any(|g| g.gemm.projection == Projection::HeadGate), "Step's gate is a table-timed GEMM");
+    let i = scenario(&texts[0]);
+    let p = prepare(&i, Layout::new(8, 1, 1, 1, 8).unwrap()).unwrap();
+    let decode = p.ops.as_ref().unwrap().decode.as_ref().unwrap();
+    let groups: Vec<(u32, Option<f64>)> = decode.iter().map(|op| (op.layers, op.window)).collect();
+    assert_eq!(groups, [(9, None), (39, Some(129.0))], "MiMo-V2-Flash's full and sliding layers, table-timed");
 }
