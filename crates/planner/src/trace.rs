@@ -428,8 +428,12 @@ fn op_source(op: &Op, tables: Option<&KernelTables>, no_tables: &str, skew: f64)
             if !sh.mla && sh.kv_heads != table_kv {
                 text += &format!("; B at the model's {:.0} KV heads per GPU (the table's gqa=8: {table_kv:.0})", sh.kv_heads);
             }
+            // Keys and values of their own sizes are timed at their mean (`GqaDims::mean_head_dim`).
+            let mean = sh.key_value_dims.map_or(String::new(), |(k, v)| format!(" (the mean of keys of {k} and values of {v})"));
             if !sh.mla && sh.head_dim != sh.table_head_dim {
-                text += &format!("; head dim {:.0}: the nearest table, d={:.0}, F and B at {:.0}", sh.head_dim, sh.table_head_dim, sh.head_dim);
+                text += &format!("; head dim {:.0}{mean}: the nearest table, d={:.0}, F and B at {:.0}", sh.head_dim, sh.table_head_dim, sh.head_dim);
+            } else if !mean.is_empty() {
+                text += &format!("; head dim {:.0}{mean}: the table's", sh.head_dim);
             }
             match op.window {
                 Some(w) if op.sparse => text += &format!("; sparse attention: timed at min(context, {w:.0}), the tokens the indexer picks"),

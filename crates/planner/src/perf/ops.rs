@@ -20,10 +20,10 @@
 //! carry, as FORMAT.md recommends: another GQA ratio keeps the table's `u` with B at the
 //! model's KV heads; a head dim other than 64/128 takes the nearest table with F and B at the
 //! real one (key and value heads of their own sizes: at their mean, which FORMAT.md's GQA
-//! formulas are linear in); a MoE shape not measured takes the nearest row (hidden, expert width, E/k) at the
-//! same tokens per expert, scaled by the `moe_routing` ratios for the routing skew and for an ep
-//! other than the row's (`ExpertOp::routing_factor`); sliding-window layers are timed at
-//! min(context, window).
+//! formulas are linear in); a MoE shape not measured takes the nearest row (hidden, expert
+//! width, E/k) at the same tokens per expert, scaled by the `moe_routing` ratios for the
+//! routing skew and for an ep other than the row's (`ExpertOp::routing_factor`);
+//! sliding-window layers are timed at min(context, window).
 
 use super::super::gpu::Cluster;
 use super::super::kernels::grid::{Between, Dense};
@@ -316,6 +316,8 @@ pub struct AttentionShape {
     /// `GqaDims::mean_head_dim`) and the table's.
     pub head_dim: f64,
     pub table_head_dim: f64,
+    /// The key and value head sizes whose mean `head_dim` is, when they differ (`GqaDims`).
+    pub key_value_dims: Option<(u32, u32)>,
 }
 
 /// Decode or prefill attention of the stage's layers of one shape and window.
@@ -588,6 +590,10 @@ fn attention_op(
     let mla = matches!(a, Attention::Mla(_));
     // Key and value heads of their own sizes: FORMAT.md's GQA formulas at their mean
     // (`GqaDims::mean_head_dim`), and the table nearest to it.
+    let key_value_dims = match a {
+        Attention::GqaDims(g) if g.qk_head_dim != g.v_head_dim => Some((g.qk_head_dim, g.v_head_dim)),
+        _ => None,
+    };
     let (gqa, model_dim) = match a {
         Attention::Gqa { heads, kv_heads, head_dim, .. } => (Some((heads, kv_heads)), head_dim as f64),
         Attention::GqaDims(g) => (Some((g.heads, g.kv_heads)), g.mean_head_dim()),
@@ -646,7 +652,7 @@ fn attention_op(
         sparse: a.indexer().is_some(),
         prefill,
         table: s.table,
-        shape: AttentionShape { mla, heads, kv_heads, head_dim: model_dim, table_head_dim: table.head_dim },
+        shape: AttentionShape { mla, heads, kv_heads, head_dim: model_dim, table_head_dim: table.head_dim, key_value_dims },
         u: s.dense.fix(heads),
         flops_bs: l * coefficients[0],
         flops_bss: l * coefficients[1],

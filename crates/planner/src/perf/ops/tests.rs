@@ -408,8 +408,12 @@ fn key_and_value_heads_of_their_own_sizes_are_timed_at_their_mean() {
     let at_160 = Attention::Gqa { heads: 64, kv_heads: 4, head_dim: 160, bias: false, values_from_keys: false };
     for prefill in [false, true] {
         let op = |a: Attention| attention_op(&plan, a, None, 9, prefill, 8, KvPrecision::Bf16, "bf16").unwrap();
-        assert_eq!(op(mimo), op(at_160), "prefill {prefill}");
-        assert_eq!((op(mimo).shape.head_dim, op(mimo).shape.table_head_dim), (160.0, 128.0));
+        let mut timed = op(mimo);
+        let shape = timed.shape;
+        assert_eq!((shape.head_dim, shape.table_head_dim, shape.key_value_dims), (160.0, 128.0, Some((192, 128))));
+        // The same operation as at 160 but for the sizes its description names.
+        timed.shape.key_value_dims = None;
+        assert_eq!(timed, op(at_160), "prefill {prefill}");
     }
 }
 
@@ -463,7 +467,8 @@ fn layers_with_their_own_widths_in_both_step_models() {
 /// The two presets and the pasted Nemotron-Super config plan with the kernel tables and with
 /// the roofline: something feasible in each, every evaluation of the search equal to a fresh
 /// one (the evaluator's reuse changes nothing), and with the tables the gate's GEMM and
-/// MiMo-V2-Flash's full and sliding attention timed from the tables.
+/// MiMo-V2-Flash's full and sliding attention timed from the tables, the trace saying at which
+/// head size.
 #[test]
 fn models_with_their_own_widths_plan_in_both_step_models() {
     let nemotron = std::fs::read_to_string(
@@ -496,4 +501,7 @@ fn models_with_their_own_widths_plan_in_both_step_models() {
     let decode = p.ops.as_ref().unwrap().decode.as_ref().unwrap();
     let groups: Vec<(u32, Option<f64>)> = decode.iter().map(|op| (op.layers, op.window)).collect();
     assert_eq!(groups, [(9, None), (39, Some(129.0))], "MiMo-V2-Flash's full and sliding layers, table-timed");
+    let plan = crate::planning::plan_inputs(&i).unwrap();
+    let ops = plan.trace.iter().find(|s| s.id == "step-operations").unwrap();
+    assert!(ops.detail.contains("head dim 160 (the mean of keys of 192 and values of 128): the nearest table, d=128"), "{}", ops.detail);
 }
