@@ -91,20 +91,18 @@ fn blocks<T>(
     if blocks.len() != n {
         return Err(f.error(BLOCKS, format!("has {} entries but num_hidden_layers is {n}", blocks.len())));
     }
-    blocks
-        .iter()
-        .enumerate()
-        .map(|(i, block)| {
-            let path = format!("{}[{i}]", f.path(BLOCKS));
-            let Value::Object(block) = block else {
-                return Err(InputError::new(path, format!("must be an object, got {}", kind(block))));
-            };
-            let block = Fields::new(block, &path);
-            let inner = block.path(part);
-            let object = block.object(part)?.ok_or_else(|| block.error(part, "missing"))?;
-            read(&Fields::new(object, &inner))
-        })
-        .collect()
+    let mut read_blocks = Vec::with_capacity(n);
+    for (i, block) in blocks.iter().enumerate() {
+        let path = format!("{}[{i}]", f.path(BLOCKS));
+        let Value::Object(block) = block else {
+            return Err(InputError::new(path, format!("must be an object, got {}", kind(block))));
+        };
+        let block = Fields::new(block, &path);
+        let inner = block.path(part);
+        let object = block.object(part)?.ok_or_else(|| block.error(part, "missing"))?;
+        read_blocks.push(read(&Fields::new(object, &inner))?);
+    }
+    Ok(read_blocks)
 }
 
 /// Refuses the first of `keys` set (not absent, null or false) in a block's `part`.
@@ -112,7 +110,7 @@ fn unbuilt(b: &Fields, keys: &[&str], part: &str) -> Result<(), InputError> {
     match keys.iter().find(|k| b.get(k).is_some_and(|v| *v != Value::Bool(false))) {
         Some(key) => Err(b.error(
             key,
-            format!("a NAS block {part} with {key} is not modelled: SGLang 0.5.23 and vLLM build only plain attention and SwiGLU blocks (or none, with no_op)"),
+            format!("a NAS block {part} with {key} is not modelled (SGLang and vLLM build plain attention and SwiGLU blocks only)"),
         )),
         None => Ok(()),
     }

@@ -25,7 +25,9 @@
 //!   layers: `mlp_layer_types`, else `moe_layers_enum`, else from `first_k_dense_replace` on
 //!   (default 3, transformers' default `range(3, n)`); one always-on shared expert of
 //!   `share_expert_dim`. Lists padded with the `num_nextn_predict_layers` MTP layers are cut
-//!   to the decoder's layers, as transformers does.
+//!   to the decoder's layers, as transformers does. The window is `sliding_window` tokens, the
+//!   query's included, as transformers reads it (SGLang passes it as the earlier tokens a query
+//!   sees, one token more: 0.2 % of a 512-token window's cache, not modelled).
 
 use super::super::fields::Fields;
 use super::super::limits::*;
@@ -81,7 +83,7 @@ pub(super) fn drop_mtp_entries<T>(f: &Fields, list: &mut Vec<T>, n: usize) -> Re
 /// The attention of each layer: Step's (`step`) or MiMo-V2-Flash's, full and sliding apart.
 pub(super) fn attention(step: bool, f: &Fields, heads: u64, kinds: &[LayerKind]) -> Result<Vec<Attention>, InputError> {
     if f.flag("attention_bias", false)? {
-        return Err(f.error("attention_bias", "biases on the attention projections are not modelled for this family (neither transformers nor SGLang builds them for its checkpoints)"));
+        return Err(f.error("attention_bias", "attention biases are not modelled for MiMo-V2-Flash and Step (their checkpoints have none)"));
     }
     let (full, sliding) = if step { step_heads(f, heads)? } else { mimo_heads(f, heads)? };
     Ok(kinds
@@ -127,7 +129,7 @@ fn step_heads(f: &Fields, heads: u64) -> Result<(GqaDims, GqaDims), InputError> 
         if let Some(d) = o.whole("head_dim", 1, MAX_HEAD_DIM)?.filter(|&d| d != dim) {
             return Err(o.error(
                 "head_dim",
-                format!("{d} differs from head_dim {dim}: sliding layers of another head size are not modelled (SGLang 0.5.23 builds every layer with head_dim)"),
+                format!("{d} differs from head_dim {dim}: sliding layers of another head size are not modelled"),
             ));
         }
     }
@@ -192,7 +194,7 @@ pub(super) fn moe_layers(step: bool, f: &Fields, n: usize) -> Result<(Vec<bool>,
 /// MiMo-V2-Flash's expert keys: no shared experts (`n_shared_experts` null in its config).
 fn mimo_keys(f: &Fields, shared_experts: Option<u64>) -> Result<MoeKeys, InputError> {
     if shared_experts.is_some_and(|s| s > 0) {
-        return Err(f.error("n_shared_experts", "MiMo-V2-Flash with shared experts is not modelled (transformers' MiMoV2FlashMoE and SGLang's MiMoV2MoE have none)"));
+        return Err(f.error("n_shared_experts", "shared experts are not modelled for MiMo-V2-Flash (its MoE has none)"));
     }
     Ok(MoeKeys { experts: "n_routed_experts", top_k: "num_experts_per_tok", shared: None })
 }
@@ -205,7 +207,7 @@ fn step_keys(
     first: impl Fn(&[&'static str]) -> &'static str,
 ) -> Result<MoeKeys, InputError> {
     if shared_experts.is_some_and(|s| s != 1) {
-        return Err(f.error("n_shared_experts", "Step has exactly one shared expert (share_expert_dim wide); another count is not modelled"));
+        return Err(f.error("n_shared_experts", "Step has one shared expert (share_expert_dim wide); another count is not modelled"));
     }
     Ok(MoeKeys {
         experts: first(&["n_routed_experts", "moe_num_experts", "num_local_experts", "num_experts"]),
@@ -221,16 +223,14 @@ fn mlp_layer_types(f: &Fields, n: usize) -> Result<Option<Vec<bool>>, InputError
     if types.len() != n {
         return Err(f.error("mlp_layer_types", format!("has {} entries but num_hidden_layers is {n}", types.len())));
     }
-    types
-        .iter()
-        .enumerate()
-        .map(|(i, t)| match *t {
-            "sparse" => Ok(true),
-            "dense" => Ok(false),
-            other => Err(InputError::new(format!("{}[{i}]", f.path("mlp_layer_types")), format!("{other:?} is neither \"sparse\" nor \"dense\""))),
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map(Some)
+    let mut sparse = Vec::with_capacity(n);
+    for (i, t) in types.into_iter().enumerate() {
+        match t {
+            "sparse" | "dense" => sparse.push(t == "sparse"),
+            other => return Err(InputError::new(format!("{}[{i}]", f.path("mlp_layer_types")), format!("{other:?} is not \"sparse\" or \"dense\""))),
+        }
+    }
+    Ok(Some(sparse))
 }
 
 /// Step's `moe_layers_enum`: the MoE layers' indices, comma-separated in a string (as the
@@ -238,14 +238,12 @@ fn mlp_layer_types(f: &Fields, n: usize) -> Result<Option<Vec<bool>>, InputError
 fn moe_layers_enum(f: &Fields) -> Result<Option<Vec<u64>>, InputError> {
     const KEY: &str = "moe_layers_enum";
     let Some(Value::String(s)) = f.get(KEY) else { return f.wholes(KEY, 0, MAX_LAYERS) };
-    s.split(',')
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(|t| {
-            t.parse::<u64>().ok().filter(|&i| i <= MAX_LAYERS).ok_or_else(|| {
-                f.error(KEY, format!("{t:?} is not a layer index from 0 to {MAX_LAYERS}"))
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map(Some)
+    let mut listed = Vec::new();
+    for t in s.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+        match t.parse::<u64>() {
+            Ok(i) if i <= MAX_LAYERS => listed.push(i),
+            _ => return Err(f.error(KEY, format!("{t:?} is not a layer index from 0 to {MAX_LAYERS}"))),
+        }
+    }
+    Ok(Some(listed))
 }
