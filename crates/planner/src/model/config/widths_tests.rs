@@ -168,7 +168,10 @@ fn step_as_published_gives_its_sliding_layers_their_own_heads() {
 /// - KV cache per token: 49 × 2 × 8 × 128 × 2 B = 200,704 B in BF16, none in the 31 other blocks;
 /// - block 0's weights: attention q and o 2 × 8,192 × 8,192 = 134,217,728, k and v 2 × 8,192 ×
 ///   1,024 = 16,777,216, two norms 16,384: 151,011,328; its MLP (2.625) 3 × 8,192 × 14,336 =
-///   352,321,536; a block without attention keeps only its FFN's norm, 8,192.
+///   352,321,536; a block without attention keeps only its FFN's norm, 8,192;
+/// - in all, with the embeddings and LM head 2 × 128,256 × 8,192 and the final norm:
+///   49,867,145,216, which the name's 49B meets by `data/README.md`'s rule for a figure of two
+///   digits (within 1B: 0.87B above).
 #[test]
 fn nemotron_super_blocks_have_their_own_attention_and_widths() {
     let s = imported("nvidia--Llama-3_3-Nemotron-Super-49B-v1.json").spec;
@@ -191,6 +194,10 @@ fn nemotron_super_blocks_have_their_own_attention_and_widths() {
     exact("block 0 attention", block0.attention as f64, 151_011_328.0);
     exact("block 0 MLP", block0.dense_ffn as f64, 352_321_536.0);
     exact("a block without attention", s.layer_params(&s.layers[6..7]).attention as f64, 8192.0);
+    exact("total", s.total_params() as f64, 49_867_145_216.0);
+    let over = s.total_params() as f64 - 49e9;
+    println!("total against the name's 49B: {over:+.3e}, tolerance ±1e9");
+    assert!(over.abs() < 1e9, "expected 49B within 1B, actual {}", s.total_params());
     // 8 KV heads: TP 16 replicates them; the widths are multiples of 256.
     assert_eq!(divisibility::check(&s, &Layout::new(16, 1, 1, 1, 16).unwrap()), []);
 }
