@@ -17,29 +17,12 @@ pub(crate) mod folder_tests;
 #[cfg(test)]
 mod tests;
 
+use super::imported::ImportedModel;
 use super::ModelSpec;
 use crate::error::InputError;
-use crate::precision::WeightPrecision;
 use families::{Family, ARCHITECTURES, MODEL_TYPES};
 use fields::Fields;
-use crate::python_json::specials_as_null;
 use serde_json::{Map, Value};
-
-/// A model read from a `config.json`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ImportedModel {
-    pub spec: ModelSpec,
-    /// The precision the checkpoint ships in, when its `quantization_config` or `torch_dtype`
-    /// says so.
-    pub checkpoint_precision: Option<WeightPrecision>,
-    /// The longest context (prompt and output, in tokens) the config states:
-    /// `max_position_embeddings` (`n_positions` for GPT-2), of the language model's config in
-    /// a wrapper; `None` when it states none.
-    pub context_window: Option<u64>,
-    /// What the import left out or assumed ("vision_config ignored", "multi-token-prediction
-    /// layer not counted"), for the page to show beside the model.
-    pub notes: Vec<String>,
-}
 
 const ROOT: &str = "model.config";
 const TEXT: &str = "model.config.text_config";
@@ -55,12 +38,6 @@ const WRAPPERS: &[(&str, Family)] = &[
     ("qwen3_5", Family::Qwen35Text),
     ("qwen3_5_moe", Family::Qwen35MoeText),
 ];
-
-/// Parse pasted `config.json` text, with Python's special floats read as `null`
-/// (`python_json`).
-pub fn parse_config_text(text: &str) -> Result<Value, InputError> {
-    serde_json::from_str(&specials_as_null(text)).map_err(|e| InputError::new(ROOT, format!("not valid JSON: {e}")))
-}
 
 /// Read the model described by `config` (a parsed `config.json`) and call it `name`.
 pub fn from_config_json(name: &str, config: &Value) -> Result<ImportedModel, InputError> {

@@ -17,15 +17,19 @@
 //! attention sinks (one scalar per head), LayerNorm biases; together under 0.01 % of any model
 //! in `data/model-configs/`.
 //!
-//! `config` imports a Hugging Face `config.json`, `catalog` holds the presets (which go through
-//! the same import), and `resolve` turns the scenario's `model` field into a spec.
+//! `config` imports a Hugging Face `config.json` (feature `config-import`), `catalog` holds the
+//! presets (imported once by `calibrate --tables` and baked in as constants), and `resolve`
+//! turns the scenario's `model` field into a spec.
 
 pub mod catalog;
+#[cfg(feature = "config-import")]
 pub mod config;
+mod imported;
 mod resolve;
 
-pub use config::{from_config_json, parse_config_text, ImportedModel};
-pub use resolve::resolve;
+#[cfg(feature = "config-import")]
+pub use config::from_config_json;
+pub use resolve::{parse_config_text, resolve, ImportedModel};
 
 use super::plan::ModelSummary;
 use super::precision::KvPrecision;

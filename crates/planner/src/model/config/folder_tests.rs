@@ -2,6 +2,7 @@
 //! refused with a reason naming its field; none panics.
 
 use super::*;
+use crate::model::parse_config_text;
 use std::path::{Path, PathBuf};
 
 /// `data/model-configs/`: real `config.json` files (their source in `data/README.md`).

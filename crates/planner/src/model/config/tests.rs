@@ -1,6 +1,8 @@
 //! Unit tests of the import: per-family rules, refusals, precision, errors, and properties.
 
 use super::*;
+use crate::model::parse_config_text;
+use crate::precision::WeightPrecision;
 use crate::model::{Attention, FeedForward};
 use proptest::prelude::*;
 use serde_json::json;
