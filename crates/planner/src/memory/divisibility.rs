@@ -7,6 +7,8 @@
 //! - query heads divide by `tp` (vLLM `QKVParallelLinear`, SGLang and TensorRT-LLM likewise);
 //! - KV heads divide by `tp`, or `tp` is a multiple of them and each is replicated
 //!   `tp / kv_heads` times (vLLM `QKVParallelLinear`: `num_kv_head_replicas`);
+//! - DeepSeek-V4's output head groups divide by `tp` (SGLang 0.5.23 `MqaAttentionBase`:
+//!   `n_local_groups = o_groups // attn_tp_size`, none left past `o_groups`);
 //! - at least one layer per pipeline stage;
 //! - dense and shared-expert intermediate widths divide by `tp` (column-parallel gate/up);
 //! - routed experts divide by `ep`, and each expert's intermediate width by the ways it is split
@@ -54,6 +56,9 @@ pub fn check_distinct(model: &ModelSpec, layout: &Layout, distinct: &[usize]) ->
             if kv_heads == 0 || !(kv_heads.is_multiple_of(tp) || tp.is_multiple_of(kv_heads)) {
                 push(RejectReason::KvHeadsNotDivisible { tp, kv_heads });
             }
+        }
+        if let Some(c) = layer.attention.compressed().filter(|c| !c.o_groups.is_multiple_of(tp)) {
+            push(RejectReason::OutputGroupsNotDivisible { tp, groups: c.o_groups });
         }
         let (dense_width, moe) = match layer.ffn {
             FeedForward::Dense(d) => (d.intermediate, None),

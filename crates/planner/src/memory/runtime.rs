@@ -96,7 +96,7 @@ pub fn overhead(model: &ModelSpec, layout: &Layout, engine: &EngineProfile) -> O
 }
 
 /// Activation elements per token alive at the peak of one layer on one GPU: the residual
-/// stream and its normalised copy (2 × hidden) plus the larger of the attention block's
+/// stream (or streams) and its normalised copy (2 × hidden) plus the larger of the attention block's
 /// outputs (Q, K, V and the attention output; for MLA the up-projected Q, K/V and the latent)
 /// and the MLP's (gate/up output and the activated half: 3 × intermediate / tp; for MoE the
 /// fused-MoE caches per routed copy, top-k × (3 × expert intermediate / ways + hidden), as in
@@ -120,6 +120,12 @@ fn layer_elements_per_token(layer: &Layer, hidden: u64, layout: &Layout) -> f64 
         Attention::Linear(l) => {
             (2.0 * l.keys() as f64 + 3.0 * l.values() as f64) / t
         }
+        // The queries and the attention output (all heads' width), the one key-value head,
+        // and the grouped output projection's output.
+        Attention::Compressed(c) => {
+            let heads = c.heads as f64 / t * c.head_dim as f64;
+            2.0 * heads + c.head_dim as f64 + c.o_groups as f64 / t * c.o_lora_rank as f64
+        }
     };
     let ffn = match layer.ffn {
         FeedForward::Dense(d) => 3.0 * d.intermediate as f64 / t,
@@ -130,7 +136,9 @@ fn layer_elements_per_token(layer: &Layer, hidden: u64, layout: &Layout) -> f64 
             routed + 3.0 * m.shared_intermediate as f64 / t
         }
     };
-    2.0 * h + attention.max(ffn)
+    // The residual stream (DeepSeek-V4's hyper-connections keep `hc_mult` of them) and the
+    // block's normalised input.
+    (layer.attention.residual_streams() as f64 + 1.0) * h + attention.max(ffn)
 }
 
 /// Peak transient memory of one step of `tokens` tokens over `layers` on one GPU; on the last

@@ -4,7 +4,7 @@ use super::*;
 use crate::engine::{profile, tests::gpu, Engine, PpPartition};
 use crate::gpu::{Cluster, GpuSpec};
 use crate::model::fixtures::*;
-use crate::model::{Attention, DenseFfn, FeedForward, Layer, Mla, MoeFfn};
+use crate::model::{Attention, CompressedAttention, DenseFfn, FeedForward, Indexer, Layer, Mla, MoeFfn};
 use crate::precision::{KvPrecision, WeightPrecision};
 use crate::units::GIB;
 use crate::workload::{Arrivals, Load, Priority, Sla};
@@ -103,7 +103,31 @@ fn attention() -> impl Strategy<Value = Attention> {
             .prop_map(|(heads, q_lora_rank, kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim, _, v_head_dim)| {
                 Attention::Mla(Mla { heads, q_lora_rank, kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim, v_head_dim, indexer: None })
             }),
+        compressed().prop_map(Attention::Compressed),
     ]
+}
+
+/// DeepSeek-V4 attention of any shape: the head groups divide the heads, an indexer on the
+/// ratio-4 layers.
+pub(crate) fn compressed() -> impl Strategy<Value = CompressedAttention> {
+    (
+        (1u32..=16, 1u32..=8, 1u32..=1024, 0u32..=128, 1u32..=2048, 1u32..=2048),
+        (1u64..=4096, proptest::sample::select(vec![0u32, 4, 128]), (1u32..=64, 1u32..=256, 1u64..=4096), 1u32..=8),
+    )
+        .prop_map(|((groups, per_group, head_dim, rope_dim, q_lora_rank, o_lora_rank), (window, ratio, (ih, id, topk), streams))| {
+            CompressedAttention {
+                heads: groups * per_group,
+                head_dim,
+                rope_dim: rope_dim.min(head_dim),
+                q_lora_rank,
+                o_groups: groups,
+                o_lora_rank,
+                window,
+                ratio,
+                indexer: (ratio == 4).then_some(Indexer { heads: ih, head_dim: id, topk }),
+                streams,
+            }
+        })
 }
 
 fn ffn() -> impl Strategy<Value = FeedForward> {
@@ -164,6 +188,10 @@ fn divisible_by_64(mut m: ModelSpec) -> ModelSpec {
             Attention::Linear(l) => {
                 l.key_heads = l.key_heads.next_multiple_of(64);
                 l.value_heads = l.value_heads.next_multiple_of(64);
+            }
+            Attention::Compressed(c) => {
+                c.heads = c.heads.next_multiple_of(64);
+                c.o_groups = 64;
             }
         }
         match &mut layer.ffn {

@@ -1,6 +1,6 @@
 //! The model as the planner sees it: an ordered list of decoder layers, each with its attention
-//! (grouped-query or multi-head latent, full or windowed) and its feed-forward block (dense or
-//! mixture-of-experts), plus the embeddings.
+//! (grouped-query, multi-head latent, linear, or DeepSeek-V4's compressed attention; full or
+//! windowed) and its feed-forward block (dense or mixture-of-experts), plus the embeddings.
 //!
 //! Design decision: one `Layer` per decoder layer, in order, rather than one set of global
 //! hyper-parameters. Real models mix layer kinds (DeepSeek-V3's three leading dense layers,
@@ -9,18 +9,22 @@
 //! from summing the stage's layers, with no special case per architecture.
 //!
 //! Parameter counts follow the Hugging Face `transformers` modelling code of each family; norms
-//! and biases are counted, the multi-token-prediction module of DeepSeek-V3 is not (the published
-//! 671B excludes it). Small per-layer vectors that no family's KV cache or FLOPs depend on are
+//! and biases are counted, the multi-token-prediction modules of DeepSeek-V3 and V4 are not (the
+//! published 671B and 284B exclude them). Small per-layer vectors that no family's KV cache or FLOPs depend on are
 //! not counted: per-head q/k norms (Qwen3, Gemma 3/4), Gemma's extra sandwich norms, gpt-oss'
-//! attention sinks (one scalar per head), LayerNorm biases; together under 0.01 % of any model
-//! in `data/model-configs/`.
+//! and DeepSeek-V4's attention sinks (one scalar per head), LayerNorm biases, DeepSeek-V4's
+//! token-to-expert table of its hash-routed layers (an index, not a weight: vocab × top-k ids);
+//! together under 0.01 % of any model in `data/model-configs/`.
 //!
 //! `config` imports a Hugging Face `config.json`, `catalog` holds the presets (which go through
 //! the same import), and `resolve` turns the scenario's `model` field into a spec.
 
 pub mod catalog;
+mod compressed;
 pub mod config;
 mod resolve;
+
+pub use compressed::CompressedAttention;
 
 pub use config::{from_config_json, parse_config_text, ImportedModel};
 pub use resolve::resolve;
@@ -72,6 +76,9 @@ pub enum Attention {
     /// Linear attention with a fixed-size recurrent state per request instead of a KV cache
     /// (Gated DeltaNet: Qwen3.5's `linear_attention` layers).
     Linear(LinearAttention),
+    /// DeepSeek-V4: one shared key-value head, a sliding window and a per-layer compressed
+    /// cache (`compressed`); its window is its own, not the layer's.
+    Compressed(CompressedAttention),
 }
 
 /// Gated DeltaNet (Qwen3.5 `linear_num_key_heads`, `linear_num_value_heads`,
@@ -273,6 +280,7 @@ impl Attention {
             Attention::Gqa { heads, .. } => heads,
             Attention::Mla(m) => m.heads,
             Attention::Linear(l) => l.value_heads,
+            Attention::Compressed(c) => c.heads,
         }
     }
 
@@ -305,15 +313,17 @@ impl Attention {
                 q + kv + o + m.indexer_params(hidden) + norms
             }
             Attention::Linear(l) => l.params(hidden) + norms,
+            Attention::Compressed(c) => c.params(hidden) + norms,
         }
     }
 
-    /// KV-cache elements per token for this layer, on one GPU holding all its heads.
+    /// KV-cache elements per token for this layer, on one GPU holding all its heads (a
+    /// compressed layer's entries are not one element count: `CompressedAttention::entry_bytes`).
     pub fn kv_elements_per_token(&self) -> u64 {
         match *self {
             Attention::Gqa { kv_heads, head_dim, .. } => 2 * kv_heads as u64 * head_dim as u64,
             Attention::Mla(m) => m.latent_width() as u64,
-            Attention::Linear(_) => 0,
+            Attention::Linear(_) | Attention::Compressed(_) => 0,
         }
     }
 
@@ -321,21 +331,39 @@ impl Attention {
     pub fn linear(&self) -> Option<LinearAttention> {
         match *self {
             Attention::Linear(l) => Some(l),
-            Attention::Gqa { .. } | Attention::Mla(_) => None,
+            Attention::Gqa { .. } | Attention::Mla(_) | Attention::Compressed(_) => None,
         }
     }
 
-    /// The sparse-attention indexer, if the layer has one.
+    /// DeepSeek-V4's compressed attention, if the layer is one.
+    pub fn compressed(&self) -> Option<CompressedAttention> {
+        match *self {
+            Attention::Compressed(c) => Some(c),
+            Attention::Gqa { .. } | Attention::Mla(_) | Attention::Linear(_) => None,
+        }
+    }
+
+    /// DeepSeek sparse attention's indexer over every cached token, if the layer has one
+    /// (DeepSeek-V4's indexes compressed entries: `CompressedAttention::indexer`).
     pub fn indexer(&self) -> Option<Indexer> {
         match *self {
-            Attention::Gqa { .. } | Attention::Linear(_) => None,
+            Attention::Gqa { .. } | Attention::Linear(_) | Attention::Compressed(_) => None,
             Attention::Mla(m) => m.indexer,
         }
     }
 
+    /// Residual streams of the layer: DeepSeek-V4's hyper-connections' `hc_mult`, else 1.
+    pub fn residual_streams(&self) -> u32 {
+        self.compressed().map_or(1, |c| c.streams.max(1))
+    }
+
     /// Cache bytes per token for this layer at `bytes_per_element` for the KV cache: its
-    /// elements, and the indexer's keys at their own precision.
+    /// elements, and the indexer's keys at their own precision; a compressed layer's window
+    /// entry and compressed share (`CompressedAttention::bytes_per_token`).
     pub fn cache_bytes_per_token(&self, bytes_per_element: f64) -> f64 {
+        if let Some(c) = self.compressed() {
+            return c.bytes_per_token(bytes_per_element);
+        }
         self.kv_elements_per_token() as f64 * bytes_per_element + self.indexer().map_or(0.0, |i| i.cache_bytes_per_token())
     }
 }

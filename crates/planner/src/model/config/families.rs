@@ -7,6 +7,8 @@
 //! where its window is (`window_rule`) and what its feed-forward block is (`ffn_rule`) — so the
 //! per-family differences are visible side by side instead of buried in one function per model.
 
+mod deepseek_v4;
+
 use super::fields::Fields;
 use super::limits::*;
 use crate::error::InputError;
@@ -37,6 +39,8 @@ pub(super) enum Family {
     /// `full_attention_interval`, dense (`qwen3_5_text`) or MoE (`qwen3_5_moe_text`).
     Qwen35Text,
     Qwen35MoeText,
+    /// DeepSeek-V4: compressed attention and hyper-connections (`deepseek_v4`).
+    DeepseekV4,
     Gpt2,
 }
 
@@ -67,6 +71,10 @@ pub(super) const MODEL_TYPES: &[(&str, Family)] = &[
     ("glm_moe_dsa", Family::DeepseekV3),
     ("qwen3_5_text", Family::Qwen35Text),
     ("qwen3_5_moe_text", Family::Qwen35MoeText),
+    ("deepseek_v4", Family::DeepseekV4),
+    // sgl-project's FP8 conversions of DeepSeek-V4 name the reference implementation
+    // (`architectures`: DeepseekV4ForCausalLM, which SGLang serves them as).
+    ("deepseek_ref", Family::DeepseekV4),
     ("gpt2", Family::Gpt2),
 ];
 
@@ -89,6 +97,7 @@ pub(super) const ARCHITECTURES: &[(&str, Family)] = &[
     ("DeepseekV3ForCausalLM", Family::DeepseekV3),
     ("DeepseekV32ForCausalLM", Family::DeepseekV3),
     ("GlmMoeDsaForCausalLM", Family::DeepseekV3),
+    ("DeepseekV4ForCausalLM", Family::DeepseekV4),
     ("GPT2LMHeadModel", Family::Gpt2),
 ];
 
@@ -134,6 +143,7 @@ impl Family {
             | Family::Gpt2
             | Family::DeepseekV2
             | Family::DeepseekV3
+            | Family::DeepseekV4
             | Family::Qwen35Text
             | Family::Qwen35MoeText => None,
             Family::Mistral | Family::Mixtral | Family::MinimaxM2 | Family::GptOss | Family::Llama4Text => {
@@ -177,6 +187,9 @@ impl Family {
 pub(super) fn build(family: Family, f: &Fields, tied: Option<bool>) -> Result<Built, InputError> {
     if family == Family::Gpt2 {
         return gpt2(f, tied);
+    }
+    if family == Family::DeepseekV4 {
+        return deepseek_v4::build(f, tied);
     }
     let hidden = f.required("hidden_size", 1, MAX_HIDDEN)?;
     let n_layers = f.required("num_hidden_layers", 1, MAX_LAYERS)?;
