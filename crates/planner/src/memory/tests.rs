@@ -301,3 +301,28 @@ fn distinct_layers_give_the_same_reasons_and_plans_as_every_layer() {
     }
     assert!(compared > 100, "{compared} plans compared");
 }
+
+proptest! {
+    /// Compression never makes a DeepSeek-V4 layer's cache larger than the same layer
+    /// uncompressed (every token's entry cached, as multi-head latent attention caches its
+    /// latent): a token of context adds at most an entry to the compressed cache ((entry +
+    /// key) / ratio), and a request of at least two windows holds at most `context × entry` —
+    /// its window's `w·E` and its `c/r·(E + I)` are each at most `c·E/2` when the ratio is at
+    /// least 4 and an indexer key is no wider than an entry (132 B against 584 B in DeepSeek-V4).
+    /// Below two windows it can hold more, SGLang keeping the window and the compressed entries
+    /// apart (`model::config::families::deepseek_v4::tests` pins a case).
+    #[test]
+    fn compression_never_makes_the_cache_larger_than_uncompressed(
+        a in compressed(), kv in proptest::sample::select(KvPrecision::ALL.to_vec()), windows in 2u64..=64, extra in 0u64..=1 << 20,
+    ) {
+        let entry = a.entry_bytes(kv.bytes());
+        prop_assume!(a.index_key_bytes() <= entry);
+        prop_assert!(a.compressed_bytes_per_token(kv.bytes()) <= entry, "{a:?}");
+        let context = windows * a.window + extra;
+        let ffn = FeedForward::Dense(DenseFfn { intermediate: 1, gated: true, bias: false });
+        let layer = Layer { attention: Attention::Compressed(a), window: None, ffn };
+        let held = kv::bytes_per_request(&[layer], 1, kv, context) - kv::state_bytes_per_request(&layer, 1);
+        let uncompressed = context as f64 * entry;
+        prop_assert!(held.value() <= uncompressed, "{a:?} at {context} tokens: {} B against {uncompressed} B uncompressed", held.value());
+    }
+}

@@ -230,3 +230,6 @@ fn hash_layers(f: &Fields, n: usize) -> Result<u64, InputError> {
     }
     Ok(types.iter().filter(|t| **t == "hash_moe").count() as u64)
 }
+
+#[cfg(test)]
+mod tests;
