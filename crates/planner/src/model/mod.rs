@@ -171,7 +171,9 @@ pub struct Mla {
 /// `index_topk` of DeepSeek-V3.2's and GLM-5's `config.json`): for each query token, `heads`
 /// small query heads score every cached token against one cached key of `head_dim`, and the
 /// layer's MLA attends to the `topk` best. Its key cache sits beside the latent and grows with
-/// the whole context; the attention itself reads at most `topk` latents.
+/// the whole context; the attention itself reads at most `topk` latents. DeepSeek-V4's is the
+/// same scoring over compressed entries, one key per entry (`CompressedAttention::indexer`, its
+/// weights counted there).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Indexer {
     pub heads: u32,

@@ -107,7 +107,8 @@ impl StageCompute {
     /// (Megatron-LM, Shoeybi et al. 2019). Exceptions, as vLLM implements them: K/V heads are
     /// replicated when `tp > kv_heads` (each GPU keeps one); MLA's down-projections
     /// (`q_a_proj`, `kv_a_proj_with_mqa`) are replicated (`ReplicatedLinear` in vLLM's
-    /// `deepseek_v2.py`).
+    /// `deepseek_v2.py`); so are DeepSeek-V4's down-projections, compressors, indexer and
+    /// hyper-connections (SGLang 0.5.23 `deepseek_v4.py`; `compressed_gemms`).
     ///
     /// Attention flops per (query, key) pair and layer, on `h = heads / tp` heads:
     /// - GQA: `2·h·d` for QKᵀ plus `2·h·d` for PV (FlashAttention-2 paper's count, forward).
@@ -116,6 +117,9 @@ impl StageCompute {
     ///   over the shared 576-wide latent+rope key and the 512-wide latent value,
     ///   `2·h·(r_kv + d_rope) + 2·h·r_kv`; the absorbed `W_UK`/`W_UV` products are the
     ///   `kv_b_proj` parameters, already in `matmul_params`.
+    /// - DeepSeek-V4: `2·h·d + 2·h·d` per (query, entry) of its one `d`-wide key-value head,
+    ///   read as key and value, in decode and prefill; its window, picked entries and
+    ///   compressed entries span different lengths of context (`compressed_pairs`).
     pub fn new(model: &ModelSpec, stage: &[Layer], lm_head: bool, layout: &Layout) -> StageCompute {
         StageCompute::per_tp(model, stage, lm_head, layout.tp).finish(layout)
     }
