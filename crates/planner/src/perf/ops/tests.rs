@@ -231,6 +231,7 @@ fn with_tables_the_search_equals_fresh_evaluations() {
         r#"{"model": "mixtral-8x7b", "gpu": "h100-sxm", "nodes": 2, "engine": "sglang", "workload": {"isl": 1024, "osl": 256, "concurrency": 96}}"#,
         r#"{"model": "deepseek-ai/DeepSeek-V3", "gpu": "h200-sxm", "nodes": 4, "weights": "fp8", "engine": "trtllm", "workload": {"isl": 2048, "osl": 512}}"#,
         r#"{"model": "openai/gpt-oss-120b", "gpu": "b200", "nodes": 2, "weights": "fp4", "engine": "vllm", "workload": {"isl": 1024, "osl": 1024, "request_rate": 5}}"#,
+        r#"{"model": "deepseek-v4-flash", "gpu": "h200-sxm", "weights": "fp8", "kv_cache": "fp8", "engine": "sglang", "workload": {"isl": 8192, "osl": 1024}}"#,
     ] {
         let i = scenario(text);
         assert!(i.kernels.is_some(), "{text}");
@@ -244,7 +245,7 @@ fn with_tables_the_search_equals_fresh_evaluations() {
 }
 
 fn models() -> Vec<&'static str> {
-    vec!["llama-3.1-8b", "llama-3.1-70b", "mixtral-8x7b", "deepseek-ai/DeepSeek-V3", "openai/gpt-oss-120b", "google/gemma-4-31B-it", "Qwen/Qwen3-30B-A3B", "nemotron-3-nano", "nemotron-3-super"]
+    vec!["llama-3.1-8b", "llama-3.1-70b", "mixtral-8x7b", "deepseek-ai/DeepSeek-V3", "openai/gpt-oss-120b", "google/gemma-4-31B-it", "Qwen/Qwen3-30B-A3B", "nemotron-3-nano", "nemotron-3-super", "deepseek-v4-flash"]
 }
 
 proptest! {
@@ -348,4 +349,31 @@ fn nemotron_3_nano_plans_with_tables_and_times_its_recurrent_layers_by_the_roofl
     let (d, pr) = (recurrent(&Batch::decode(1000.0, 4096.0)), recurrent(&prefill));
     assert!(d > 0.0);
     check("scan against recurrent step, per token", pr / d, 1_703_936.0 / 1_310_720.0, 1e-12);
+}
+
+/// DeepSeek-V4-Flash with the tables plans: its GEMMs (the query and output projections, the
+/// compressors, the indexer's, the hyper-connections') are table-timed; no table measures its
+/// attention over a window and compressed entries, so the roofline times decode and prefill
+/// attention and says why; the operations sum to the step.
+#[test]
+fn deepseek_v4_is_table_timed_but_for_its_attention() {
+    let i = scenario(r#"{"model": "deepseek-v4-flash", "weights": "fp8", "kv_cache": "fp8", "gpu": "h200-sxm", "engine": "sglang", "workload": {"isl": 8192, "osl": 1024}}"#);
+    let r = search(&i).unwrap();
+    let best = r.ranking.first().map(|&k| r.evaluations[k].layout).expect("a feasible layout on 8 H200");
+    let p = prepare(&i, best).unwrap();
+    let cost = p.cost(&i, &i.params);
+    let batch = Batch { decode_tokens: 16.0, decode_context: 8192.0, prefill_tokens: 2048.0, prefill_context: 1024.5 };
+    let ops = cost.operations(&batch);
+    for projection in [Projection::CompressedDown, Projection::GroupedOutput, Projection::Compressor, Projection::IndexerQuery, Projection::HyperConnection] {
+        assert!(ops.iter().any(|o| matches!(o.op, Op::Gemm { op, .. } if op.gemm.projection == projection)), "{projection:?} table-timed in {best}");
+    }
+    for kind in [Kind::DecodeAttention, Kind::PrefillAttention] {
+        assert!(
+            ops.iter().any(|o| matches!(o.op, Op::Roofline { kind: k, why } if k == kind && why == COMPRESSED_ATTENTION)),
+            "{kind:?} by the roofline, with its reason"
+        );
+    }
+    let step = cost.step(&batch).total.value();
+    let sum: f64 = ops.iter().map(|o| o.time.value()).sum();
+    check("operations against the step", sum, step, 1e-9);
 }
