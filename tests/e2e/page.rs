@@ -37,6 +37,15 @@ const PATIENCE: Duration = Duration::from_secs(20);
 /// The six hooks of the plan's views (issue 5, item 9).
 const HOOKS: [&str; 6] =
     ["recommendation", "decision-trace", "comparison-chart", "candidates-table", "memory-breakdown", "launch-commands"];
+/// One `config.json` per frontier architecture the page must plan, with its decoder layers:
+/// DeepSeek sparse attention, Gated DeltaNet, Mamba2 hybrid, DeepSeek-V4's compressed
+/// attention.
+const FRONTIER_CONFIGS: [(&str, u32); 4] = [
+    ("deepseek-ai--DeepSeek-V3.2.json", 61),
+    ("Qwen--Qwen3.5-27B.json", 64),
+    ("nvidia--NVIDIA-Nemotron-3-Nano-30B-A3B-BF16.json", 52),
+    ("deepseek-ai--DeepSeek-V4-Flash.json", 43),
+];
 /// LLaMA-2 70B on 2 × 8 H100, 64 requests in flight, as a share link's query.
 const SHARE_QUERY: &str =
     "model=meta-llama/Llama-2-70b-hf&gpu=h100-sxm&nodes=2&gpus_per_node=8&engine=vllm&isl=2048&osl=512&concurrency=64&priority=throughput";
@@ -230,9 +239,29 @@ async fn the_page_plans_in_headless_chromium() {
     let url = client.current_url().await.unwrap();
     assert!(url.query().unwrap_or("").contains("config="), "a pasted config travels in the link: {url}");
 
+    // One real config.json of each frontier family, pasted: each imported (its layer count in
+    // the verdict) and planned (the scenario line names it, and a recommendation or the
+    // reasons nothing fits on these 8 GPUs shows).
+    for (file, layers) in FRONTIER_CONFIGS {
+        let text = std::fs::read_to_string(model_configs().join(file)).unwrap();
+        let config: Value = serde_json::from_str(&text).unwrap();
+        let name = config["_name_or_path"].as_str().filter(|n| !n.is_empty()).or(config["architectures"][0].as_str()).unwrap().to_string();
+        script(
+            &client,
+            "const box = document.querySelector(\"[data-testid='field-config']\"); box.value = arguments[0]; box.dispatchEvent(new Event('input', {bubbles: true}));",
+            vec![json!(text)],
+        )
+        .await;
+        let verdict = wait_for(&client, "model-verdict", file, |t| t.contains(&format!("{layers} layers"))).await;
+        wait_for(&client, "scenario-summary", file, |t| t.contains(&name)).await;
+        let answer = wait_for(&client, "recommendation", file, |_| true).await;
+        println!("{file}: {verdict} → {}", answer.lines().next().unwrap_or_default());
+    }
+
     // The reload keeps the scenario (local storage), the link wins over storage.
     client.goto(&origin).await.unwrap();
-    wait_for(&client, "model-verdict", "the stored scenario", |t| t.contains("32 layers")).await;
+    let last = FRONTIER_CONFIGS[FRONTIER_CONFIGS.len() - 1].1;
+    wait_for(&client, "model-verdict", "the stored scenario", |t| t.contains(&format!("{last} layers"))).await;
 
     // ?embed=1: the answer and the chart, no form, no table.
     client.goto(&format!("{origin}?{SHARE_QUERY}&embed=1")).await.unwrap();
