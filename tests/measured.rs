@@ -4,7 +4,7 @@
 //! message, mismatches named and left out), measured marks on the chart beside the
 //! predictions, the predicted-against-measured table, and a recalibration kept and dropped.
 //!
-//! Run: `cargo test --target wasm32-unknown-unknown --features bench-loop --test measured` (scripts/test).
+//! Run: `cargo test --target wasm32-unknown-unknown --features full-page --test measured` (scripts/test).
 //! After each render or event, `yew::scheduler::flush()` runs the pending renders. The loop's
 //! work is done by the benchmark worker, which this harness does not build: the page answers
 //! its requests in place with the worker's own function (`benchmark::protocol::serve`, through

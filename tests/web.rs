@@ -5,7 +5,7 @@
 //! ways, the calibration action, `wasmBindings.plan` against the `plan` command, and the
 //! number formatting.
 //!
-//! Run: `cargo test --target wasm32-unknown-unknown --features bench-loop --test web` (scripts/test).
+//! Run: `cargo test --target wasm32-unknown-unknown --features full-page --test web` (scripts/test).
 //! After each render or event, `yew::scheduler::flush()` runs the pending renders; after an
 //! edit, `settle` waits out the debounce.
 
@@ -217,13 +217,18 @@ async fn config_source(root: &Element) {
     yew::scheduler::flush().await;
 }
 
+/// A preset's trimmed `config.json`, as `data/models.json` holds it.
+fn preset_config(id: &str) -> serde_json::Value {
+    let presets = catalog::source::presets(include_str!("../data/models.json")).expect("data/models.json reads");
+    presets.into_iter().find(|p| p.id == id).expect("in the catalog").config
+}
+
 #[wasm_bindgen_test]
 async fn a_pasted_config_is_imported_or_refused_by_name() {
     let root = mount().await;
     config_source(&root).await;
     assert_eq!(text(&root, "error-config"), "Paste, drop or choose a config.json.");
-    let entry = catalog::entries().iter().find(|e| e.id == MODEL_LLAMA_70B).expect("in the catalog");
-    let config = serde_json::to_string_pretty(entry.config()).unwrap();
+    let config = serde_json::to_string_pretty(&preset_config(MODEL_LLAMA_70B)).unwrap();
     type_into(&root, "field-config", &config).await;
     settle().await;
     assert!(by_testid(&root, "error-config").is_none(), "{:?}", by_testid(&root, "error-config").map(|e| e.text_content()));
@@ -238,8 +243,7 @@ async fn a_pasted_config_is_imported_or_refused_by_name() {
 async fn a_dropped_config_is_imported() {
     let root = mount().await;
     config_source(&root).await;
-    let entry = catalog::entries().iter().find(|e| e.id == MODEL_LLAMA_70B).expect("in the catalog");
-    let config = serde_json::to_string(entry.config()).unwrap();
+    let config = serde_json::to_string(&preset_config(MODEL_LLAMA_70B)).unwrap();
     let event = drop_files(&get(&root, "field-config"), &[("config.json", &config)]);
     assert!(event.default_prevented(), "the browser must not open the dropped file");
     until(&root, "the dropped config's verdict", |r| by_testid(r, "model-verdict").is_some_and(|v| v.text_content().unwrap_or_default().contains("80 layers"))).await;

@@ -16,7 +16,7 @@ pub fn plan(scenario: JsValue) -> JsValue {
 }
 
 /// `window.wasmBindings.unmount()`: removes this page's app, for the page with the benchmark
-/// loop (`src/bin/app_with_loop.rs`) to take its place.
+/// loop (`src/bin/full_page.rs`) to take its place.
 #[wasm_bindgen]
 pub fn unmount() {
     planner_page::ui::unmount();

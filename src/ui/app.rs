@@ -9,9 +9,13 @@
 
 use super::browser;
 use super::form::{check, FieldErrors, Query};
-#[cfg(not(feature = "bench-loop"))]
+#[cfg(not(feature = "full-page"))]
 use super::bench_loop_door::BenchLoopDoor;
-#[cfg(feature = "bench-loop")]
+#[cfg(not(feature = "full-page"))]
+use super::form::Field;
+#[cfg(not(feature = "full-page"))]
+use super::full_page::ImporterLoad;
+#[cfg(feature = "full-page")]
 use super::measured_results::MeasuredResults;
 use super::results::Results;
 use super::scenario_form::ScenarioForm;
@@ -136,11 +140,11 @@ pub fn App() -> Html {
         (Some(query), Some(Ok(plan))) if embed => html! {
             <Results plan={plan.clone()} inputs={query.inputs.clone()} selected={*selected} {onselect} {embed} />
         },
-        #[cfg(feature = "bench-loop")]
+        #[cfg(feature = "full-page")]
         (Some(query), Some(Ok(plan))) => html! {
             <MeasuredResults plan={Shared(plan.clone())} inputs={Shared(query.inputs.clone())} selected={*selected} {onselect} />
         },
-        #[cfg(not(feature = "bench-loop"))]
+        #[cfg(not(feature = "full-page"))]
         (Some(query), Some(Ok(plan))) => html! {
             <Results plan={plan.clone()} inputs={query.inputs.clone()} selected={*selected} {onselect} embed={false}>
                 <BenchLoopDoor />
@@ -154,6 +158,11 @@ pub fn App() -> Html {
         _ => Html::default(),
     };
     let summary_line = shown_query.as_ref().map(|q| summary(&q.inputs));
+    // The startup page has no config.json importer: a pasted config loads the full page.
+    #[cfg(not(feature = "full-page"))]
+    let importer_load = html! { <ImporterLoad wanted={state.form.active(Field::Config)} /> };
+    #[cfg(feature = "full-page")]
+    let importer_load = Html::default();
     if embed {
         let full = browser::link(&browser::query_string(&state, false));
         return html! {
@@ -166,6 +175,7 @@ pub fn App() -> Html {
                 if !errors.is_empty() {
                     <p class="blocked" data-testid="form-invalid" role="status">{ "The link's scenario has invalid fields; open it in the planner to see them." }</p>
                 }
+                { importer_load.clone() }
                 { results }
             </div>
         };
@@ -214,6 +224,7 @@ pub fn App() -> Html {
                     if let Some(line) = summary_line {
                         <p class="scenario-summary" data-testid="scenario-summary">{ line }</p>
                     }
+                    { importer_load }
                     { share_bar(AttrValue::from(link), plan.clone()) }
                     { results }
                 </div>

@@ -1,36 +1,16 @@
 //! The benchmark loop's place on the startup page: its title and what it does, and a button that
-//! loads the page with the loop (`browser::load_page_with_loop`), which then takes this page's
-//! place on the same scenario. While it loads the button says so; a failed load says why and
-//! the button tries again.
+//! loads the full page (`full_page::use_full_page`), which then takes this page's place on the
+//! same scenario. While it loads the button says so; a failed load says why and the button
+//! tries again.
 
-use super::browser;
+use super::full_page::{use_full_page, FullPageLoad};
 use yew::prelude::*;
-
-/// Where the load of the page with the loop stands.
-#[derive(Clone, PartialEq)]
-enum Door {
-    Closed,
-    Loading,
-    Failed(String),
-}
 
 #[component]
 pub fn BenchLoopDoor() -> Html {
-    let door = use_state(|| Door::Closed);
-    let onclick = {
-        let door = door.clone();
-        Callback::from(move |_: MouseEvent| {
-            door.set(Door::Loading);
-            let door = door.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                // On success the page with the loop has replaced this one, door and all.
-                if let Err(e) = browser::load_page_with_loop().await {
-                    door.set(Door::Failed(e));
-                }
-            });
-        })
-    };
-    let loading = *door == Door::Loading;
+    let (load, start) = use_full_page();
+    let onclick = Callback::from(move |_: MouseEvent| start.emit(()));
+    let loading = load == FullPageLoad::Loading;
     html! {
         <section class="bench-loop card" data-testid="bench-loop" aria-labelledby="bench-loop-title">
             <h2 id="bench-loop-title">{ "Benchmark, compare, recalibrate" }</h2>
@@ -40,7 +20,7 @@ pub fn BenchLoopDoor() -> Html {
             <button type="button" class="primary" data-testid="bench-loop-open" disabled={loading} {onclick}>
                 { if loading { "Loading the benchmark loop…" } else { "Open the benchmark loop" } }
             </button>
-            if let Door::Failed(e) = &*door {
+            if let FullPageLoad::Failed(e) = &load {
                 <p class="blocked" role="alert" data-testid="bench-loop-error">{ format!("The benchmark loop could not be loaded: {e}. Try again.") }</p>
             }
         </section>

@@ -136,25 +136,25 @@ pub async fn fetch_text(url: &str) -> Result<String, String> {
     text.as_string().ok_or_else(|| format!("{url}: not text"))
 }
 
-/// The page with the benchmark loop: Trunk's build of `src/bin/app_with_loop.rs`
+/// The full page: Trunk's build of `src/bin/full_page.rs`
 /// (`data-type="worker"` in `index.html`, so its files are named without a hash), then its
-/// starter (`static/app_with_loop_loader.js`), which defines `window.startPageWithLoop`.
-#[cfg(not(feature = "bench-loop"))]
-const PAGE_WITH_LOOP_SCRIPTS: [&str; 2] = ["./app_with_loop.js", "./app_with_loop_loader.js"];
+/// starter (`static/full_page_loader.js`), which defines `window.startFullPage`.
+#[cfg(not(feature = "full-page"))]
+const FULL_PAGE_SCRIPTS: [&str; 2] = ["./full_page.js", "./full_page_loader.js"];
 
-/// Loads and starts the page with the benchmark loop, which replaces this page's app
+/// Loads and starts the full page, which replaces this page's app
 /// (`ui::take_over_startup_page`); or why it could not be loaded (this page then stays).
-#[cfg(not(feature = "bench-loop"))]
-pub async fn load_page_with_loop() -> Result<(), String> {
+#[cfg(not(feature = "full-page"))]
+pub async fn load_full_page() -> Result<(), String> {
     use js_sys::{Function, Object, Promise, Reflect};
     use wasm_bindgen::JsValue;
     let window = web_sys::window().ok_or("no window")?;
     let document = window.document().ok_or("no document")?;
     // An exception's own text (`TypeError: …`), not its JSON (`{}`).
     let reason = |e: JsValue| e.as_string().unwrap_or_else(|| String::from(Object::from(e).to_string()));
-    let start = |window: &web_sys::Window| Reflect::get(window, &"startPageWithLoop".into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
+    let start = |window: &web_sys::Window| Reflect::get(window, &"startFullPage".into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
     if start(&window).is_none() {
-        for url in PAGE_WITH_LOOP_SCRIPTS {
+        for url in FULL_PAGE_SCRIPTS {
             let script: web_sys::HtmlScriptElement = document.create_element("script").map_err(reason)?.unchecked_into();
             script.set_src(url);
             let loaded = Promise::new(&mut |resolve, reject| {
@@ -165,8 +165,8 @@ pub async fn load_page_with_loop() -> Result<(), String> {
             JsFuture::from(loaded).await.map_err(|_| format!("{url} did not load"))?;
         }
     }
-    let start = start(&window).ok_or("the page with the loop's starter defined no startPageWithLoop")?;
+    let start = start(&window).ok_or("the full page's starter defined no startFullPage")?;
     let started = start.call0(&JsValue::UNDEFINED).map_err(reason)?;
-    JsFuture::from(Promise::resolve(&started)).await.map_err(|e| format!("app_with_loop_bg.wasm: {}", reason(e)))?;
+    JsFuture::from(Promise::resolve(&started)).await.map_err(|e| format!("full_page_bg.wasm: {}", reason(e)))?;
     Ok(())
 }

@@ -12,8 +12,7 @@
 use planner::error::InputError;
 use planner::gpu::catalog as gpus;
 use planner::inputs::{resolve, PlannerInputs};
-use planner::model::config::{from_config_json, parse_config_text};
-use planner::model::{catalog as models, summary};
+use planner::model::{catalog as models, parse_config_text, resolve as resolve_model, summary};
 use planner::plan::ModelSummary;
 use planner::precision::KvPrecision;
 use planner::scenario::{PerfParamsInput, ScenarioInput};
@@ -428,10 +427,17 @@ fn catalog_model(text: &str) -> Result<Value, String> {
     }
 }
 
+/// What the config field says in the startup page, which has no importer, while the full page
+/// (which has it) loads (`app`).
+pub const IMPORTER_LOADING: &str = "Reading a config.json takes the full page, which is loading.";
+
 /// A pasted `config.json` as the scenario's `{"name", "config"}`; or why it is not one.
 fn config_model(text: &str) -> Result<Value, String> {
     if text.trim().is_empty() {
         return Err("Paste, drop or choose a config.json.".to_string());
+    }
+    if !cfg!(feature = "full-page") {
+        return Err(IMPORTER_LOADING.to_string());
     }
     let config = parse_config_text(text).map_err(|e| format!("{}: {}", e.field, e.message))?;
     Ok(json!({ "name": config_name(&config), "config": config }))
@@ -460,8 +466,7 @@ pub fn model_verdict(form: &FormState) -> Result<ModelVerdict, String> {
         _ => KvPrecision::Bf16,
     };
     let imported = if form.active(Field::Config) {
-        let model = config_model(form.get(Field::Config))?;
-        from_config_json(model["name"].as_str().unwrap_or_default(), &model["config"])
+        resolve_model(&config_model(form.get(Field::Config))?)
     } else {
         let id = catalog_model(form.get(Field::Model))?;
         models::lookup(id.as_str().unwrap_or_default())
@@ -524,7 +529,7 @@ pub fn parse_count(text: &str, min: u32, max: u32) -> Result<u32, String> {
 
 /// The model catalog as (id, label) choices, in catalog order.
 pub fn model_choices() -> Vec<(String, String)> {
-    models::entries().iter().map(|entry| (entry.id.clone(), entry.display_name.clone())).collect()
+    models::entries().iter().map(|entry| (entry.id.to_string(), entry.display_name.to_string())).collect()
 }
 
 /// The GPU catalog as (id, label) choices, in catalog order.

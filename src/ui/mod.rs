@@ -8,18 +8,20 @@
 //!
 //! Design decision: the page comes in two builds of this one crate. The startup page (bin
 //! `app`, feature `web`) has everything but the benchmark loop, whose place holds a door
-//! (`bench_loop_door`); the page with the loop (bin `app_with_loop`, feature `bench-loop`) is
-//! the whole page, loaded when the door is opened: it unmounts the startup page and mounts
-//! itself on the same scenario, which lives in the address bar (`browser::persist`). So the
-//! weight loaded at startup does not carry the loop's views, and no view exists twice.
+//! (`bench_loop_door`), and but the `config.json` importer: its presets are baked in
+//! (`planner::model::catalog`). The full page (bin `full_page`, feature `full-page`) is the
+//! whole page, loaded when the door is opened or the form reads a pasted config (`full_page`):
+//! it unmounts the startup page and mounts itself on the same scenario, which lives in the
+//! address bar (`browser::persist`). So the weight loaded at startup carries neither the loop's
+//! views nor the importer, and no view exists twice.
 
 pub mod app;
 mod bar_panel;
-#[cfg(not(feature = "bench-loop"))]
+#[cfg(not(feature = "full-page"))]
 mod bench_loop_door;
-#[cfg(feature = "bench-loop")]
+#[cfg(feature = "full-page")]
 pub mod bench_worker;
-#[cfg(feature = "bench-loop")]
+#[cfg(feature = "full-page")]
 mod bench_script_panel;
 pub mod bindings;
 pub mod browser;
@@ -27,23 +29,25 @@ mod candidate_row;
 pub mod candidates_table;
 mod comparison_chart;
 mod copy_button;
+#[cfg(not(feature = "full-page"))]
+mod full_page;
 mod decision_trace;
 pub mod form;
 pub mod format;
 mod gpu_field;
 mod labelled_field;
 mod launch_commands;
-#[cfg(feature = "bench-loop")]
+#[cfg(feature = "full-page")]
 mod measured_import;
-#[cfg(feature = "bench-loop")]
+#[cfg(feature = "full-page")]
 pub mod measured_results;
-#[cfg(feature = "bench-loop")]
+#[cfg(feature = "full-page")]
 mod measured_table;
 mod memory_bar;
 mod model_field;
 pub mod panic;
 mod pareto_plot;
-#[cfg(feature = "bench-loop")]
+#[cfg(feature = "full-page")]
 mod recalibrate_panel;
 mod recommendation;
 pub mod results;
@@ -61,7 +65,7 @@ mod trace_step;
 pub use app::App;
 
 thread_local! {
-    /// The mounted app, kept so the page with the loop can unmount the startup page.
+    /// The mounted app, kept so the full page can unmount the startup page.
     static MOUNTED: std::cell::RefCell<Option<yew::AppHandle<App>>> = const { std::cell::RefCell::new(None) };
 }
 
@@ -77,7 +81,7 @@ pub fn start() {
 }
 
 /// Unmounts the app `start` mounted, and gives `<main id="app">` a fresh element, so the
-/// page with the loop mounts on a root no other app has listeners on.
+/// full page mounts on a root no other app has listeners on.
 pub fn unmount() {
     if let Some(handle) = MOUNTED.with(|m| m.take()) {
         handle.destroy();
@@ -90,10 +94,10 @@ pub fn unmount() {
     }
 }
 
-/// The page with the loop's start: unmounts the startup page (its `unmount`, exported to
+/// The full page's start: unmounts the startup page (its `unmount`, exported to
 /// `window.wasmBindings` by `static/loader.js`) when it ran, then mounts the whole page,
 /// which moves the focus to the loop (`measured_results`).
-#[cfg(feature = "bench-loop")]
+#[cfg(feature = "full-page")]
 pub fn take_over_startup_page() {
     use wasm_bindgen::JsCast;
     let bindings = js_sys::Reflect::get(&gloo::utils::window(), &"wasmBindings".into()).ok();
@@ -103,6 +107,10 @@ pub fn take_over_startup_page() {
         // the panic hook's message says so.
         let _ = unmount.call0(&wasm_bindgen::JsValue::UNDEFINED);
         measured_results::focus_on_mount();
+    }
+    if let Some(root) = gloo::utils::document().get_element_by_id("app") {
+        // For the end-to-end tests: which build the page now runs.
+        let _ = root.set_attribute("data-testid", "full-page");
     }
     start();
 }

@@ -269,10 +269,10 @@ pub struct WeighedFile {
 /// page on the first use of the benchmark loop.
 pub const WORKER_FILES: [&str; 3] = ["bench_worker_loader.js", "bench_worker.js", "bench_worker_bg.wasm"];
 
-/// The page with the benchmark loop (`data-type="worker"` in `index.html`, so named without a
-/// hash; `src/bin/app_with_loop.rs`) and its starter (`static/app_with_loop_loader.js`), loaded
+/// The full page (`data-type="worker"` in `index.html`, so named without a
+/// hash; `src/bin/full_page.rs`) and its starter (`static/full_page_loader.js`), loaded
 /// by the startup page when the user opens the loop.
-pub const LOOP_PAGE_FILES: [&str; 3] = ["app_with_loop.js", "app_with_loop_loader.js", "app_with_loop_bg.wasm"];
+pub const FULL_PAGE_FILES: [&str; 3] = ["full_page.js", "full_page_loader.js", "full_page_bg.wasm"];
 
 /// The wasm, JavaScript and CSS files `dist/index.html` loads at startup: every file name
 /// ending in `.wasm`, `.js` or `.css` that the HTML names (attributes and its loader script).

@@ -130,14 +130,14 @@ async fn plan_benchmark_import_compare_and_recalibrate() {
     // Plan: the opening scenario (LLaMA-7B on 1 × 4 A100 80GB) at 8 in flight.
     wait_for(&client, "the recommendation", &format!("document.querySelector(\"{}\")", testid("rec-layout"))).await;
 
-    // Open the loop: the page with the loop, not loaded until now, takes the startup page's
+    // Open the loop: the full page, not loaded until now, takes the startup page's
     // place on the same scenario, with the focus on the loop's heading.
     let recommended = js(&client, &format!("return document.querySelector(\"{}\").textContent;", testid("rec-layout"))).await;
-    let loop_page = "performance.getEntriesByType('resource').filter(r => r.name.includes('app_with_loop')).length";
-    assert_eq!(js(&client, &format!("return {loop_page};")).await, json!(0), "the page with the loop is not loaded at startup");
+    let full_page = "performance.getEntriesByType('resource').filter(r => r.name.includes('full_page')).length";
+    assert_eq!(js(&client, &format!("return {full_page};")).await, json!(0), "the full page is not loaded at startup");
     click(&client, "bench-loop-open").await;
     wait_for(&client, "the loop's controls", &format!("document.querySelector(\"{}\")", testid("bench-download"))).await;
-    assert_eq!(js(&client, &format!("return {loop_page};")).await, json!(3), "its script, its starter and its wasm were loaded");
+    assert_eq!(js(&client, &format!("return {full_page};")).await, json!(3), "its script, its starter and its wasm were loaded");
     assert_eq!(js(&client, "return document.activeElement.id;").await, json!("bench-loop-title"), "the focus is on the loop");
     let after = js(&client, &format!("return document.querySelector(\"{}\").textContent;", testid("rec-layout"))).await;
     assert_eq!(after, recommended, "the same scenario, the same recommendation");
@@ -299,15 +299,15 @@ async fn a_worker_that_cannot_load_is_said_and_retried() {
     client.goto(&session.server.url()).await.expect("loading the page");
     let layout = format!("document.querySelector(\"{}\").textContent", testid("rec-layout"));
     let plan = wait_for(&client, "the recommendation", &layout).await;
-    // The page with the loop cannot load: the door says so, the plan stays; back, it opens.
-    hide("app_with_loop_bg.wasm");
+    // The full page cannot load: the door says so, the plan stays; back, it opens.
+    hide("full_page_bg.wasm");
     click(&client, "bench-loop-open").await;
     let door = format!("document.querySelector(\"{}\")?.textContent", testid("bench-loop-error"));
     let said = wait_for(&client, "the door's failure", &door).await;
-    assert!(said.as_str().is_some_and(|s| s.contains("could not be loaded") && s.contains("app_with_loop_bg.wasm")), "{said}");
-    println!("without app_with_loop_bg.wasm: {said}");
+    assert!(said.as_str().is_some_and(|s| s.contains("could not be loaded") && s.contains("full_page_bg.wasm")), "{said}");
+    println!("without full_page_bg.wasm: {said}");
     assert_eq!(js(&client, &format!("return {layout};")).await, plan, "the plan stays on screen");
-    restore("app_with_loop_bg.wasm");
+    restore("full_page_bg.wasm");
     click(&client, "bench-loop-open").await;
     wait_for(&client, "the loop's controls", &format!("document.querySelector(\"{}\")", testid("bench-script-open"))).await;
 

@@ -84,7 +84,7 @@ mod tests {
         assert!(
             expected == actual,
             "{PATH} differs from the data files (tolerance: none) at line {:?}:\nexpected {:?}\nactual   {:?}\n\
-             rerun `cargo run --release --bin calibrate -- --tables`",
+             rerun `cargo run --release -p planner-cli --bin calibrate -- --tables`",
             first.map(|i| i + 1),
             first.and_then(|i| expected.lines().nth(i)),
             first.and_then(|i| actual.lines().nth(i)),

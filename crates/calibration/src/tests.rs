@@ -136,7 +136,7 @@ fn shipped_file_records_the_errors_the_model_gives_today() {
             (s.median_abs_error - f.errors.median_abs_error).abs() <= tolerance
                 && s.best_layout_right == f.errors.best_layout_right,
             "{:?}: the file records median |error| {:.4} and {} best layouts, the model gives {:.4} and {} \
-             (tolerance {tolerance}); rerun `cargo run --release --bin calibrate -- data/calibration/trtllm-0.17-max-throughput.csv --fit`",
+             (tolerance {tolerance}); rerun `cargo run --release -p planner-cli --bin calibrate -- data/calibration/trtllm-0.17-max-throughput.csv --fit`",
             f.generation,
             f.errors.median_abs_error,
             f.errors.best_layout_right,

@@ -161,6 +161,7 @@ impl EngineProfile {
             return f;
         }
         let mem_mib = capacity.value() / MIB;
+        // DeepSeek-V4's compressed attention is not MLA to SGLang (`AttentionArch.MHA`).
         let mla = model.layers.iter().any(|l| matches!(l.attention, Attention::Mla(_)));
         let prefill_graphs =
             if mla { 1536.0 } else { 8.0 * sglang_prefill_graph_sizes(self.max_batch_tokens) as f64 };

@@ -252,17 +252,19 @@ fn heaviest_stage_load(inputs: &PlannerInputs, layout: &Layout, parts: &StagePar
         .unwrap_or((0, (Bytes::ZERO, Bytes::ZERO)));
     let range = stages.get(index).cloned().unwrap_or(0..0);
     let layers = &m.layers[range.clone()];
-    let (mut full, mut windowed) = (Bytes::ZERO, Bytes::ZERO);
+    let mut reads = kv::Reads::default();
     for layer in layers {
-        let (all_context, within_span) = kv::read_bytes_per_token(layer, layout.tp, inputs.precision.kv);
-        full += all_context;
-        windowed += within_span;
+        let r = kv::read_bytes_per_token(layer, layout.tp, inputs.precision.kv);
+        reads.all += r.all;
+        reads.window += r.window;
+        reads.selected += r.selected;
     }
     let load = StageLoad {
         dense_weight_bytes: dense,
         expert_weight_bytes: experts,
-        kv_bytes_per_token_full: full,
-        kv_bytes_per_token_windowed: windowed,
+        kv_bytes_per_token_full: reads.all,
+        kv_bytes_per_token_windowed: reads.window,
+        kv_bytes_per_token_selected: reads.selected,
         compute: StageCompute::per_tp(m, layers, index == last, layout.tp),
     };
     (load, range, index == last)

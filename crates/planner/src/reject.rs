@@ -15,6 +15,8 @@ pub enum RejectReason {
     MambaNotDivisible { tp: u32, heads: u32, groups: u32 },
     /// KV heads must split evenly across TP, or TP must be a multiple of them (replication).
     KvHeadsNotDivisible { tp: u32, kv_heads: u32 },
+    /// DeepSeek-V4's grouped output projection splits its head groups over TP.
+    OutputGroupsNotDivisible { tp: u32, groups: u32 },
     /// More pipeline stages than layers.
     LayersNotDivisible { pp: u32, layers: u32 },
     /// Expert parallelism must give every rank the same number of routed experts.
@@ -45,6 +47,7 @@ impl RejectReason {
             Self::HeadsNotDivisible { .. } => "heads-not-divisible",
             Self::KvHeadsNotDivisible { .. } => "kv-heads-not-divisible",
             Self::MambaNotDivisible { .. } => "mamba-not-divisible",
+            Self::OutputGroupsNotDivisible { .. } => "output-groups-not-divisible",
             Self::LayersNotDivisible { .. } => "layers-not-divisible",
             Self::ExpertsNotDivisible { .. } => "experts-not-divisible",
             Self::ExpertWidthNotDivisible { .. } => "expert-width-not-divisible",
@@ -74,6 +77,9 @@ impl fmt::Display for RejectReason {
                 f,
                 "{kv_heads} KV heads neither split evenly over TP {tp} nor replicate evenly"
             ),
+            Self::OutputGroupsNotDivisible { tp, groups } => {
+                write!(f, "{groups} output-projection head groups (o_groups) do not split evenly over TP {tp}")
+            }
             Self::LayersNotDivisible { pp, layers } => {
                 write!(f, "{layers} layers cannot fill {pp} pipeline stages")
             }

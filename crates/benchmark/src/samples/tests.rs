@@ -50,7 +50,7 @@ fn the_committed_range_table_matches_a_fresh_computation() {
         let first = x.lines().zip(y.lines()).enumerate().find(|(_, (p, q))| p != q);
         panic!(
             "data/range-errors.json differs from a fresh computation (tolerance: none after rounding to 4 decimals); \
-             first difference at line {:?}; rerun `cargo run --release --bin calibrate -- CSV --ranges`",
+             first difference at line {:?}; rerun `cargo run --release -p planner-cli --bin calibrate -- CSV --ranges`",
             first
         );
     }

@@ -13,8 +13,9 @@
 //! per regime from refits without each model, GPU or generation, their coverage, and the
 //! serving benchmarks of `--samples DIR` (default: `bench-results` beside the CSV's folder).
 //! Both then rewrite `crates/planner/src/perf/shipped.rs`, the numbers of the two files the planner
-//! reads at run time (`calibration::shipped_source`), and `docs/perf-params.md` from the parameter
-//! table; `--tables` does only that, from the files as
+//! reads at run time (`calibration::shipped_source`), `crates/planner/src/model/catalog/baked.rs`,
+//! the presets of `data/models.json` as imported (`planner::model::catalog::source`), and
+//! `docs/perf-params.md` from the parameter table; `--tables` does only that, from the files as
 //! they are. `--silicon` scores the planner's TTFT, TPOT and output tokens/s per GPU on the
 //! second set instead, aiconfigurator's silicon sample (default
 //! `data/calibration/aiconfigurator-silicon-sample.csv`; `calibration::silicon`): rows used and
@@ -36,6 +37,7 @@ use calibration::{
 
 use calibration::records::{parse_fits, parse_ranges, Fit, FitErrors, FittedFile, RangeFile};
 use calibration::shipped_source;
+use planner::model::catalog::source as model_source;
 use calibration::silicon;
 use cli::{kernel_library, REPOSITORY};
 use planner::engine::Engine;
@@ -453,7 +455,7 @@ fn fit_and_write(path: &str, file_name: &str, points: &[Point], list: bool) -> E
         data: data.clone(),
         rows: points.len(),
         date: today(),
-        command: format!("cargo run --release --bin calibrate -- {data} --fit"),
+        command: format!("cargo run --release -p planner-cli --bin calibrate -- {data} --fit"),
         loss: format!(
             "mean over rows of the pseudo-Huber function (delta {}) of ln(predicted / measured output tok/s per GPU), plus {ANCHOR} x the sum over free parameters of ((value - prior) / (bound range))^2; bounded Nelder-Mead (calibration::fit)",
             calibration::fit::HUBER_DELTA
@@ -517,7 +519,7 @@ fn ranges_and_write(path: &str, file_name: &str, dir: &str, points: &[Point]) ->
         samples: samples_path,
         silicon: SILICON_SAMPLE.to_string(),
         date: today(),
-        command: format!("cargo run --release --bin calibrate -- {data} --ranges"),
+        command: format!("cargo run --release -p planner-cli --bin calibrate -- {data} --ranges"),
     };
     let started = Instant::now();
     let file = match benchmark::samples::range_file(points, &samples, &silicon, provenance) {
@@ -546,6 +548,11 @@ fn write_tables() -> ExitCode {
         Ok(shipped_source::render(&fits, &table))
     });
     let status = finish(source.and_then(|text| write(&format!("{root}/{}", shipped_source::PATH), &text)));
+    if status != ExitCode::SUCCESS {
+        return status;
+    }
+    let presets = read("models.json").and_then(|json| model_source::render(&json));
+    let status = finish(presets.and_then(|text| write(&format!("{root}/{}", model_source::PATH), &text)));
     if status != ExitCode::SUCCESS {
         return status;
     }

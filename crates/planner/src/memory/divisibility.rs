@@ -10,6 +10,8 @@
 //! - a Mamba2 mixer's heads divide by `tp`, and its groups too unless there is one, which every
 //!   GPU then keeps whole (SGLang 0.5.23 `layers/attention/mamba/mamba.py`, `MambaMixer2`:
 //!   `num_heads % tp_size == 0`, `n_groups % tp_size == 0 or n_groups == 1`);
+//! - DeepSeek-V4's output head groups divide by `tp` (SGLang 0.5.23 `MqaAttentionBase`:
+//!   `n_local_groups = o_groups // attn_tp_size`, none left past `o_groups`);
 //! - query and KV heads per layer, for the heads of that layer: models whose layer kinds have
 //!   their own head counts (MiMo-V2-Flash's 4 and 8 KV heads, Step-3.7's sliding layers) are
 //!   checked for each kind (SGLang 0.5.23 `models/mimo_v2.py`, `models/step3p5.py` assert it
@@ -64,6 +66,9 @@ pub fn check_distinct(model: &ModelSpec, layout: &Layout, distinct: &[usize]) ->
             if kv_heads == 0 || !(kv_heads.is_multiple_of(tp) || tp.is_multiple_of(kv_heads)) {
                 push(RejectReason::KvHeadsNotDivisible { tp, kv_heads });
             }
+        }
+        if let Some(c) = layer.attention.compressed().filter(|c| !c.o_groups.is_multiple_of(tp)) {
+            push(RejectReason::OutputGroupsNotDivisible { tp, groups: c.o_groups });
         }
         let (dense_width, moe) = match layer.ffn {
             FeedForward::Dense(d) => (d.intermediate, None),

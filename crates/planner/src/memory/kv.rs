@@ -18,6 +18,13 @@
 //!   attention), so a request at context `c` holds `min(c, window)` tokens there. Engines
 //!   allocate in blocks (vLLM 16 tokens, TensorRT-LLM 32 by default), which adds less than one
 //!   block per request and layer group; that rounding is not modelled.
+//! - DeepSeek-V4's compressed attention (`model::CompressedAttention`) keeps its window's
+//!   entries, its compressed entries with their indexer keys, and a compressor state per
+//!   request; like MLA's latent its one key-value head is whole on every tensor-parallel rank
+//!   (SGLang 0.5.23 `mem_cache/deepseek_v4_memory_pool.py`: `DeepSeekV4SingleKVPool` and
+//!   `DeepSeekV4IndexerPool` have no head axis), and data-parallel attention gives each replica
+//!   its own requests. SGLang's pages are padded to 576-byte rows (`KVLayout.page_bytes`): not
+//!   modelled, as blocks are not.
 
 use crate::model::{Attention, Layer};
 use crate::precision::KvPrecision;
@@ -42,37 +49,61 @@ pub fn elements_per_token_per_gpu(attention: &Attention, tp: u32) -> u64 {
         }
         Attention::GqaDims(g) => kv_heads_per_gpu(g.kv_heads, tp) as u64 * g.kv_width(),
         Attention::Mla(_) => attention.kv_elements_per_token(),
-        Attention::Linear(_) | Attention::Mamba2(_) | Attention::None => 0,
+        Attention::Linear(_) | Attention::Mamba2(_) | Attention::Compressed(_) | Attention::None => 0,
     }
 }
 
 /// KV bytes one GPU holds per token of one layer: its keys and values (or latent), and a
 /// sparse-attention indexer's keys at their own precision (`Indexer::cache_bytes_per_token`;
-/// one key per token, held whole on every GPU of the TP group as the MLA latent is).
+/// one key per token, held whole on every GPU of the TP group as the MLA latent is); for a
+/// compressed layer its window's entry and its compressed share, whole on every GPU
+/// (`CompressedAttention::bytes_per_token`).
 pub fn layer_bytes_per_token(layer: &Layer, tp: u32, kv: KvPrecision) -> Bytes {
+    if let Some(c) = layer.attention.compressed() {
+        return Bytes(c.bytes_per_token(kv.bytes()));
+    }
     let indexer = layer.attention.indexer().map_or(0.0, |i| i.cache_bytes_per_token());
     Bytes(elements_per_token_per_gpu(&layer.attention, tp) as f64 * kv.bytes() + indexer)
 }
 
 /// The bytes of `layer_bytes_per_token` a decode step reads per token of context, split by
-/// how much context it reads them over: `(every token, at most the attention's span)` — a
-/// windowed layer reads its whole cache over its window; a sparse-attention layer reads its
-/// indexer's keys over the whole context and its latent over the `topk` tokens picked; any
-/// other layer reads everything over the whole context.
-pub fn read_bytes_per_token(layer: &Layer, tp: u32, kv: KvPrecision) -> (Bytes, Bytes) {
+/// how much context it reads them over (they sum to it).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Reads {
+    /// Over every token of the context.
+    pub all: Bytes,
+    /// Over at most the layer's window.
+    pub window: Bytes,
+    /// Over at most the context an indexer's picks cover (DeepSeek sparse attention's top-k,
+    /// `CompressedAttention::selection_span`).
+    pub selected: Bytes,
+}
+
+/// `Reads` of one layer: a windowed layer reads its whole cache over its window; a
+/// sparse-attention layer reads its indexer's keys over the whole context and its latent over
+/// the `topk` tokens picked; a compressed layer its window's entries over its window, and its
+/// compressed entries over the whole context or, with an indexer, its keys over the whole
+/// context and the entries picked over their span (`CompressedAttention::read_bytes_per_token`);
+/// any other layer reads everything over the whole context.
+pub fn read_bytes_per_token(layer: &Layer, tp: u32, kv: KvPrecision) -> Reads {
     let all = layer_bytes_per_token(layer, tp, kv);
+    if let Some(c) = layer.attention.compressed() {
+        let (all, window, selected) = c.read_bytes_per_token(kv.bytes());
+        return Reads { all: Bytes(all), window: Bytes(window), selected: Bytes(selected) };
+    }
     match (layer.window, layer.attention.indexer()) {
-        (Some(_), _) => (Bytes::ZERO, all),
+        (Some(_), _) => Reads { window: all, ..Reads::default() },
         (None, Some(i)) => {
             let keys = Bytes(i.cache_bytes_per_token());
-            (keys, all - keys)
+            Reads { all: keys, selected: all - keys, ..Reads::default() }
         }
-        (None, None) => (all, Bytes::ZERO),
+        (None, None) => Reads { all, ..Reads::default() },
     }
 }
 
 /// How many tokens of context a query of this layer attends to at most: its window, or a
-/// sparse-attention indexer's `topk`; `None` for the whole context.
+/// sparse-attention indexer's `topk`; `None` for the whole context (a compressed layer reads
+/// some entries of the whole context: `read_bytes_per_token`).
 pub fn attention_span(layer: &Layer) -> Option<u64> {
     layer.window.or(layer.attention.indexer().map(|i| i.topk))
 }
@@ -93,16 +124,24 @@ pub fn tokens_held(layer: &Layer, context: u64) -> u64 {
 }
 
 /// KV bytes one GPU holds for one request at `context` tokens over `layers` (a stage's layers):
-/// full-attention layers hold every token, windowed layers at most their window.
+/// full-attention layers hold every token, windowed layers at most their window, compressed
+/// layers their window and their compressed entries (`CompressedAttention::bytes_per_request`).
 pub fn bytes_per_request(layers: &[Layer], tp: u32, kv: KvPrecision, context: u64) -> Bytes {
     layers
         .iter()
-        .map(|l| layer_bytes_per_token(l, tp, kv) * tokens_held(l, context) as f64 + state_bytes_per_request(l, tp))
+        .map(|l| {
+            let cache = match l.attention.compressed() {
+                Some(c) => Bytes(c.bytes_per_request(kv.bytes(), context)),
+                None => layer_bytes_per_token(l, tp, kv) * tokens_held(l, context) as f64,
+            };
+            cache + state_bytes_per_request(l, tp)
+        })
         .sum()
 }
 
-/// The fixed state one request keeps in a linear-attention or Mamba2 layer on one GPU, whatever
-/// its context (`Attention::state_bytes_per_request`); 0 for other layers.
+/// The fixed state one request keeps in a layer on one GPU, whatever its context: a
+/// linear-attention or Mamba2 layer's, a compressed layer's compressor state
+/// (`Attention::state_bytes_per_request`); 0 for other layers.
 pub fn state_bytes_per_request(layer: &Layer, tp: u32) -> Bytes {
     Bytes(layer.attention.state_bytes_per_request(tp))
 }

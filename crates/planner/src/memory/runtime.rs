@@ -96,12 +96,12 @@ pub fn overhead(model: &ModelSpec, layout: &Layout, engine: &EngineProfile) -> O
 }
 
 /// Activation elements per token alive at the peak of one layer on one GPU: the residual
-/// stream and its normalised copy (2 × hidden) plus the larger of the attention block's
-/// outputs (Q, K, V and the attention output; for MLA the up-projected Q, K/V and the latent;
-/// for Mamba2 the input projection's output and the scan's) and the MLP's (gate/up output and
-/// the activated half: 3 × intermediate / tp, kept for plain MLPs as a bound; for MoE the
-/// fused-MoE caches per routed copy, top-k × (3 × expert intermediate / ways + its input: the
-/// hidden state or the latent), as in vLLM's `fused_moe` intermediate caches).
+/// stream (or streams) and its normalised copy (2 × hidden) plus the larger of the attention
+/// block's outputs (Q, K, V and the attention output; for MLA the up-projected Q, K/V and the
+/// latent; for Mamba2 the input projection's output and the scan's) and the MLP's (gate/up
+/// output and the activated half: 3 × intermediate / tp, kept for plain MLPs as a bound; for
+/// MoE the fused-MoE caches per routed copy, top-k × (3 × expert intermediate / ways + its
+/// input: the hidden state or the latent), as in vLLM's `fused_moe` intermediate caches).
 fn layer_elements_per_token(layer: &Layer, hidden: u64, layout: &Layout) -> f64 {
     let h = hidden as f64;
     let t = layout.tp.max(1) as f64;
@@ -125,6 +125,12 @@ fn layer_elements_per_token(layer: &Layer, hidden: u64, layout: &Layout) -> f64 
         Attention::GqaDims(g) => g.projection_width(g.heads as f64 / t, kv_heads_per_gpu(g.kv_heads, layout.tp) as f64),
         Attention::Mamba2(m) => m.in_proj_width_per_gpu(layout.tp) + m.intermediate() as f64 / t,
         Attention::None => 0.0,
+        // The queries and the attention output (all heads' width), the one key-value head,
+        // and the grouped output projection's output.
+        Attention::Compressed(c) => {
+            let heads = c.heads as f64 / t * c.head_dim as f64;
+            2.0 * heads + c.head_dim as f64 + c.o_groups as f64 / t * c.o_lora_rank as f64
+        }
     };
     let ffn = match layer.ffn {
         FeedForward::Dense(d) => 3.0 * d.intermediate as f64 / t,
@@ -136,7 +142,9 @@ fn layer_elements_per_token(layer: &Layer, hidden: u64, layout: &Layout) -> f64 
         }
         FeedForward::None => 0.0,
     };
-    2.0 * h + attention.max(ffn)
+    // The residual stream (DeepSeek-V4's hyper-connections keep `hc_mult` of them) and the
+    // block's normalised input.
+    (layer.attention.residual_streams() as f64 + 1.0) * h + attention.max(ffn)
 }
 
 /// Peak transient memory of one step of `tokens` tokens over `layers` on one GPU; on the last

@@ -4,7 +4,7 @@ use super::*;
 use crate::engine::{profile, tests::gpu, Engine, PpPartition};
 use crate::gpu::{Cluster, GpuSpec};
 use crate::model::fixtures::*;
-use crate::model::{Attention, DenseFfn, FeedForward, GqaDims, Layer, Mamba2, Mla, MoeFfn};
+use crate::model::{Attention, CompressedAttention, DenseFfn, FeedForward, GqaDims, Indexer, Layer, Mamba2, Mla, MoeFfn};
 use crate::precision::{KvPrecision, WeightPrecision};
 use crate::units::GIB;
 use crate::workload::{Arrivals, Load, Priority, Sla};
@@ -104,6 +104,7 @@ fn attention() -> impl Strategy<Value = Attention> {
                 Attention::Mla(Mla { heads, q_lora_rank, kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim, v_head_dim, indexer: None })
             }),
         mamba2(),
+        compressed().prop_map(Attention::Compressed),
         (1u32..=128, 1u32..=16, 1u32..=256, 1u32..=256, any::<bool>()).prop_map(|(heads, kv, qk_head_dim, v_head_dim, head_gate)| {
             Attention::GqaDims(GqaDims { heads, kv_heads: kv.min(heads), qk_head_dim, v_head_dim, head_gate })
         }),
@@ -124,6 +125,29 @@ fn mamba2() -> impl Strategy<Value = Attention> {
                 chunk_size,
                 state_element_bytes,
             })
+        })
+}
+
+/// DeepSeek-V4 attention of any shape: the head groups divide the heads, an indexer on the
+/// ratio-4 layers.
+pub(crate) fn compressed() -> impl Strategy<Value = CompressedAttention> {
+    (
+        (1u32..=16, 1u32..=8, 1u32..=1024, 0u32..=128, 1u32..=2048, 1u32..=2048),
+        (1u64..=4096, proptest::sample::select(vec![0u32, 4, 128]), (1u32..=64, 1u32..=256, 1u64..=4096), 1u32..=8),
+    )
+        .prop_map(|((groups, per_group, head_dim, rope_dim, q_lora_rank, o_lora_rank), (window, ratio, (ih, id, topk), streams))| {
+            CompressedAttention {
+                heads: groups * per_group,
+                head_dim,
+                rope_dim: rope_dim.min(head_dim),
+                q_lora_rank,
+                o_groups: groups,
+                o_lora_rank,
+                window,
+                ratio,
+                indexer: (ratio == 4).then_some(Indexer { heads: ih, head_dim: id, topk }),
+                streams,
+            }
         })
 }
 
@@ -214,6 +238,10 @@ fn divisible_by_64(mut m: ModelSpec) -> ModelSpec {
                 }
             }
             Attention::None => {}
+            Attention::Compressed(c) => {
+                c.heads = c.heads.next_multiple_of(64);
+                c.o_groups = 64;
+            }
         }
         match &mut layer.ffn {
             FeedForward::Dense(d) => d.intermediate = d.intermediate.next_multiple_of(64),
@@ -316,8 +344,7 @@ fn distinct_layers_give_the_same_reasons_and_plans_as_every_layer() {
     let c = cluster(h100.clone(), 16);
     let mut compared = 0;
     for entry in crate::model::catalog::entries() {
-        let Ok(imported) = entry.import() else { continue };
-        let m = imported.spec;
+        let m = entry.import().spec;
         let distinct = distinct_layers(&m.layers);
         let every: Vec<usize> = (0..m.layers.len()).collect();
         for engine in Engine::ALL {
@@ -339,4 +366,29 @@ fn distinct_layers_give_the_same_reasons_and_plans_as_every_layer() {
         }
     }
     assert!(compared > 100, "{compared} plans compared");
+}
+
+proptest! {
+    /// Compression never makes a DeepSeek-V4 layer's cache larger than the same layer
+    /// uncompressed (every token's entry cached, as multi-head latent attention caches its
+    /// latent): a token of context adds at most an entry to the compressed cache ((entry +
+    /// key) / ratio), and a request of at least two windows holds at most `context × entry` —
+    /// its window's `w·E` and its `c/r·(E + I)` are each at most `c·E/2` when the ratio is at
+    /// least 4 and an indexer key is no wider than an entry (132 B against 584 B in DeepSeek-V4).
+    /// Below two windows it can hold more, SGLang keeping the window and the compressed entries
+    /// apart (`model::config::families::deepseek_v4::tests` pins a case).
+    #[test]
+    fn compression_never_makes_the_cache_larger_than_uncompressed(
+        a in compressed(), kv in proptest::sample::select(KvPrecision::ALL.to_vec()), windows in 2u64..=64, extra in 0u64..=1 << 20,
+    ) {
+        let entry = a.entry_bytes(kv.bytes());
+        prop_assume!(a.index_key_bytes() <= entry);
+        prop_assert!(a.compressed_bytes_per_token(kv.bytes()) <= entry, "{a:?}");
+        let context = windows * a.window + extra;
+        let ffn = FeedForward::Dense(DenseFfn { intermediate: 1, gated: true, bias: false });
+        let layer = Layer { attention: Attention::Compressed(a), window: None, ffn };
+        let held = kv::bytes_per_request(&[layer], 1, kv, context) - kv::state_bytes_per_request(&layer, 1);
+        let uncompressed = context as f64 * entry;
+        prop_assert!(held.value() <= uncompressed, "{a:?} at {context} tokens: {} B against {uncompressed} B uncompressed", held.value());
+    }
 }

@@ -14,6 +14,9 @@
 //!   MLA's down-projections (`q_a_proj`, `kv_a_proj_with_mqa`) are replicated on every rank,
 //!   its up-projections (`q_b_proj`, `kv_b_proj`) and `o_proj` split by `tp` (vLLM
 //!   `DeepseekV2MLAAttention`). Norms and row-parallel output biases are replicated.
+//!   DeepSeek-V4's query up-projection, grouped output and output projections split by `tp`,
+//!   its query and key-value down-projections, compressors, indexer and hyper-connections are
+//!   replicated (SGLang 0.5.23 `MqaAttentionBase`; `CompressedAttention::split_params`).
 //! - Dense MLPs and shared experts: gate/up column-parallel, down row-parallel, split by `tp`.
 //! - Routed experts of a stage: spread evenly over the stage's `tp × dp` GPUs (`ep` ranks of
 //!   whole experts, each expert split `tp × dp / ep` ways; `FORMAT.md`). The router is
@@ -137,6 +140,10 @@ fn attention_elements(layer: &Layer, hidden: u64, tp: u32) -> Elements {
             Elements { matrices: h * in_width + i * h, other: biases + conv + 3.0 * heads + i + norms }
         }
         Attention::None => Elements { matrices: 0.0, other: norms },
+        Attention::Compressed(c) => Elements {
+            matrices: c.split_params(hidden) as f64 / t + c.replicated_matrix_params(hidden) as f64,
+            other: c.replicated_other_params(hidden) as f64 + norms,
+        },
     }
 }
 

@@ -3,52 +3,69 @@
 //! Design decision: a preset is a trimmed `config.json` (only the keys the importer reads) and
 //! goes through `config::from_config_json` like a pasted file, so catalog and import cannot
 //! disagree; where `data/model-configs/` has the full file, a test checks that the trimmed
-//! copy imports to the same spec. Lookup is case-insensitive and forgiving about the well-known
-//! variants of one architecture: the organisation prefix, a `Meta-` prefix and the `-Instruct`,
-//! `-Chat`, `-hf`, `-Base`, `-it` suffixes.
+//! copy imports to the same spec. The import runs once, when `calibrate --tables` writes
+//! `catalog/baked.rs` (`source::render`): every preset's names and imported model as Rust
+//! constants, its layers run-length encoded. A test fails when the file is not what the
+//! importer makes of `data/models.json` today. So the page's startup build carries neither the
+//! presets' JSON nor the importer (about 17 KB of its gzipped weight), and the importer stays
+//! the one reader of `config.json`. Lookup is case-insensitive and forgiving about the
+//! well-known variants of one architecture: the organisation prefix, a `Meta-` prefix and the
+//! `-Instruct`, `-Chat`, `-hf`, `-Base`, `-it` suffixes.
 
-use super::config::{from_config_json, ImportedModel};
-use crate::order::sorted_indices;
+mod baked;
+#[cfg(feature = "config-import")]
+pub mod source;
+
+use super::imported::ImportedModel;
+use super::{Layer, ModelSpec};
 use crate::error::InputError;
-use serde::Deserialize;
-use serde_json::Value;
+use crate::order::sorted_indices;
+use crate::precision::WeightPrecision;
 use std::sync::OnceLock;
 
-const DATA: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/models.json"));
-
-/// One preset. Its source, the full config it was trimmed from and its published parameter
-/// counts are in `data/model-sources.json`, which only the tests read (the page never shows
-/// them).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CatalogEntry {
+/// One preset: its names, and the model the importer read from its trimmed `config.json`.
+/// Its source, the full config it was trimmed from and its published parameter counts are in
+/// `data/model-sources.json`, which only the tests read (the page never shows them).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Preset {
     /// Hugging Face repo id (`meta-llama/Llama-3.1-70B`), or a short id for a model known only
     /// from a paper (`gpt-3-175b`).
-    pub id: String,
-    pub display_name: String,
+    pub id: &'static str,
+    pub display_name: &'static str,
     /// Other names accepted by `lookup` (`llama-3.1-70b`).
-    #[serde(default)]
-    pub aliases: Vec<String>,
-    config: Value,
+    pub aliases: &'static [&'static str],
+    hidden_size: u64,
+    vocab_size: u64,
+    tied_embeddings: bool,
+    /// The decoder layers in order, as (how many in a row, the layer).
+    layers: &'static [(u32, Layer)],
+    checkpoint_precision: Option<WeightPrecision>,
+    context_window: Option<u64>,
+    notes: &'static [&'static str],
 }
 
-impl CatalogEntry {
-    /// The trimmed `config.json`.
-    pub fn config(&self) -> &Value {
-        &self.config
-    }
-
-    /// Import this preset.
-    pub fn import(&self) -> Result<ImportedModel, InputError> {
-        from_config_json(&self.id, &self.config)
+impl Preset {
+    /// The preset's model, named by its id.
+    pub fn import(&self) -> ImportedModel {
+        ImportedModel {
+            spec: ModelSpec {
+                name: self.id.to_string(),
+                hidden_size: self.hidden_size,
+                vocab_size: self.vocab_size,
+                tied_embeddings: self.tied_embeddings,
+                layers: self.layers.iter().flat_map(|&(n, layer)| std::iter::repeat_n(layer, n as usize)).collect(),
+            },
+            checkpoint_precision: self.checkpoint_precision,
+            context_window: self.context_window,
+            notes: self.notes.iter().map(|n| n.to_string()).collect(),
+        }
     }
 }
 
 struct Catalog {
-    entries: Vec<CatalogEntry>,
-    /// Normalised id or alias and its index into `entries`, first one for a name wins. A list,
-    /// not a hash map: a few hundred names are searched in microseconds, and the page carries
-    /// no hash table code for it.
+    /// Normalised id or alias and its index into `baked::PRESETS`, first one for a name wins.
+    /// A list, not a hash map: a few hundred names are searched in microseconds, and the page
+    /// carries no hash table code for it.
     index: Vec<(String, usize)>,
 }
 
@@ -62,35 +79,29 @@ impl Catalog {
 fn catalog() -> &'static Catalog {
     static CATALOG: OnceLock<Catalog> = OnceLock::new();
     CATALOG.get_or_init(|| {
-        // The file is part of the build; `tests::catalog_file_is_valid` parses and checks it.
-        // Read as a JSON value first, as every other JSON text the page reads: a typed read
-        // straight from the text would link a second reader of JSON text into the page.
-        let entries: Vec<CatalogEntry> = serde_json::from_str::<Value>(DATA)
-            .and_then(serde_json::from_value)
-            .expect("data/models.json is valid (checked by the catalog tests)");
         let mut index: Vec<(String, usize)> = Vec::new();
-        for (i, e) in entries.iter().enumerate() {
-            for name in std::iter::once(&e.id).chain(&e.aliases) {
+        for (i, e) in entries().iter().enumerate() {
+            for name in std::iter::once(&e.id).chain(e.aliases) {
                 let name = normalise(name);
                 if !index.iter().any(|(known, _)| *known == name) {
                     index.push((name, i));
                 }
             }
         }
-        Catalog { entries, index }
+        Catalog { index }
     })
 }
 
 /// Every preset, in file order (for the page's searchable list).
-pub fn entries() -> &'static [CatalogEntry] {
-    &catalog().entries
+pub fn entries() -> &'static [Preset] {
+    baked::PRESETS
 }
 
 /// The preset called `id` (repo id or alias, any case, well-known suffixes accepted).
 pub fn lookup(id: &str) -> Result<ImportedModel, InputError> {
     let c = catalog();
     match c.find(id) {
-        Some(i) => c.entries[i].import(),
+        Some(i) => Ok(entries()[i].import()),
         None => {
             let close = close_matches(c, id);
             let hint = if close.is_empty() {
@@ -107,7 +118,7 @@ pub fn lookup(id: &str) -> Result<ImportedModel, InputError> {
 /// if any.
 pub fn canonical_id(id: &str) -> Option<&'static str> {
     let c = catalog();
-    c.find(id).map(|i| c.entries[i].id.as_str())
+    c.find(id).map(|i| entries()[i].id)
 }
 
 /// The suffixes of a model's variants that name the same architecture.
@@ -157,9 +168,9 @@ fn close_matches(c: &Catalog, id: &str) -> Vec<String> {
     let order = sorted_indices(scored.len(), &mut |a, b| scored[a].cmp(&scored[b]));
     let mut ids: Vec<String> = Vec::new();
     for (_, i) in order.into_iter().map(|k| scored[k]) {
-        let id = &c.entries[i].id;
-        if !ids.contains(id) {
-            ids.push(id.clone());
+        let id = entries()[i].id;
+        if !ids.iter().any(|known| known == id) {
+            ids.push(id.to_string());
         }
     }
     ids.truncate(5);
@@ -182,5 +193,5 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "config-import"))]
 mod tests;

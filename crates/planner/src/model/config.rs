@@ -1,10 +1,11 @@
 //! Import of a Hugging Face `config.json` into a `ModelSpec`.
 //!
 //! Design decision: an allow-list. Each supported family (`families`) is read the way
-//! `transformers` 5.24 reads it; every architecture whose cache or compute a `ModelSpec` cannot
-//! express (linear-attention hybrids other than Qwen3.5's, Mamba hybrids other than
-//! Nemotron-H, DeepSeek V4, NAS blocks the engines do not build) is refused with the key that shows it and what is missing, and anything unknown is
-//! refused as unknown — never mapped to the nearest family. A multimodal wrapper whose language
+//! `transformers` 5.24 reads it (DeepSeek-V4: 5.25); every architecture whose cache or compute a
+//! `ModelSpec` cannot express (linear-attention hybrids other than Qwen3.5's, Mamba hybrids other
+//! than Nemotron-H, block-sparse attention, NAS blocks the engines do not build) is refused with the key that shows it and
+//! what is missing, and anything unknown is refused as unknown — never mapped to the nearest
+//! family. A multimodal wrapper whose language
 //! model is supported imports that language model and says what it left out.
 
 mod checkpoint;
@@ -19,29 +20,12 @@ mod tests;
 #[cfg(test)]
 mod widths_tests;
 
+use super::imported::ImportedModel;
 use super::ModelSpec;
 use crate::error::InputError;
-use crate::precision::WeightPrecision;
 use families::{Family, ARCHITECTURES, MODEL_TYPES};
 use fields::Fields;
-use crate::python_json::specials_as_null;
 use serde_json::{Map, Value};
-
-/// A model read from a `config.json`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ImportedModel {
-    pub spec: ModelSpec,
-    /// The precision the checkpoint ships in, when its `quantization_config` or `torch_dtype`
-    /// says so.
-    pub checkpoint_precision: Option<WeightPrecision>,
-    /// The longest context (prompt and output, in tokens) the config states:
-    /// `max_position_embeddings` (`n_positions` for GPT-2), of the language model's config in
-    /// a wrapper; `None` when it states none.
-    pub context_window: Option<u64>,
-    /// What the import left out or assumed ("vision_config ignored", "multi-token-prediction
-    /// layer not counted"), for the page to show beside the model.
-    pub notes: Vec<String>,
-}
 
 const ROOT: &str = "model.config";
 const TEXT: &str = "model.config.text_config";
@@ -61,12 +45,6 @@ const WRAPPERS: &[(&str, Family)] = &[
     ("step3p7", Family::Step3p7),
 ];
 
-/// Parse pasted `config.json` text, with Python's special floats read as `null`
-/// (`python_json`).
-pub fn parse_config_text(text: &str) -> Result<Value, InputError> {
-    serde_json::from_str(&specials_as_null(text)).map_err(|e| InputError::new(ROOT, format!("not valid JSON: {e}")))
-}
-
 /// Read the model described by `config` (a parsed `config.json`) and call it `name`.
 pub fn from_config_json(name: &str, config: &Value) -> Result<ImportedModel, InputError> {
     let Value::Object(root) = config else {
@@ -85,12 +63,12 @@ pub fn from_config_json(name: &str, config: &Value) -> Result<ImportedModel, Inp
         refuse(&outer)?;
     }
     let family = family(&outer, text)?;
-    // DeepSeek sparse attention is read with MLA (`families::indexer`); an indexer on another
-    // attention would be ignored.
-    if lm.has("index_topk") && family != Family::DeepseekV3 {
+    // DeepSeek sparse attention is read with MLA (`families::indexer`) and DeepSeek-V4's
+    // compressed attention; an indexer on another attention would be ignored.
+    if lm.has("index_topk") && !matches!(family, Family::DeepseekV3 | Family::DeepseekV4) {
         return Err(lm.error(
             "index_topk",
-            format!("DeepSeek sparse attention is modelled with multi-head latent attention (DeepSeek-V3.2, GLM-5) only, not for {family:?} models"),
+            format!("DeepSeek sparse attention is modelled with multi-head latent attention (DeepSeek-V3.2, GLM-5) and DeepSeek-V4 only, not for {family:?} models"),
         ));
     }
     if let Some(arch) = wrapper_architecture(&outer, text.is_some()) {
@@ -237,10 +215,14 @@ fn refuse(f: &Fields) -> Result<(), InputError> {
             "lightning (linear) attention layers (MiniMax-Text-01 / M1) are not modelled yet; the planner would misstate their state cache",
         );
     }
-    if f.has("compress_ratios") || matches!(model_type, "deepseek_v4" | "deepseek_ref") {
+    // Per-layer KV compression is modelled for DeepSeek-V4 (`families::deepseek_v4`), by
+    // model type or, as SGLang recognises it, by architecture.
+    let v4 = matches!(model_type, "deepseek_v4" | "deepseek_ref")
+        || f.texts("architectures").ok().flatten().is_some_and(|a| a.first() == Some(&"DeepseekV4ForCausalLM"));
+    if f.has("compress_ratios") && !v4 {
         return no(
-            first(&["compress_ratios"]).unwrap_or("model_type"),
-            "DeepSeek V4 compressed sparse attention (per-layer KV compression, an indexer, hash-routed layers) is not modelled yet; the planner would misstate its cache",
+            "compress_ratios",
+            "per-layer KV compression is modelled for DeepSeek-V4 (model_type deepseek_v4) only; the planner would misstate this model's cache",
         );
     }
     if f.has("sparse_attention_config") || matches!(model_type, "minimax_m3" | "minimax_m3_vl") {

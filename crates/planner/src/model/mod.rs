@@ -1,9 +1,10 @@
 //! The model as the planner sees it: an ordered list of decoder layers, each with its attention
 //! (grouped-query — with key and value heads of their own sizes and a head gate where a model
-//! has them — or multi-head latent, full or windowed; linear attention or a Mamba2 mixer with a
-//! fixed state) and its feed-forward block (dense or mixture-of-experts), plus the embeddings.
-//! A hybrid model's layer may have only one of the two (Nemotron-H: a Mamba2, attention, MLP or
-//! MoE block per layer; a Nemotron NAS block may lack either), so either may be absent.
+//! has them — multi-head latent or DeepSeek-V4's compressed attention, full or windowed; linear
+//! attention or a Mamba2 mixer with a fixed state) and its feed-forward block (dense or
+//! mixture-of-experts), plus the embeddings. A hybrid model's layer may have only one of the two
+//! (Nemotron-H: a Mamba2, attention, MLP or MoE block per layer; a Nemotron NAS block may lack
+//! either), so either may be absent.
 //!
 //! Design decision: one `Layer` per decoder layer, in order, rather than one set of global
 //! hyper-parameters. Real models mix layer kinds (DeepSeek-V3's three leading dense layers,
@@ -14,21 +15,28 @@
 //! stage's layers, with no special case per architecture.
 //!
 //! Parameter counts follow the Hugging Face `transformers` modelling code of each family; norms
-//! and biases are counted, the multi-token-prediction module of DeepSeek-V3 is not (the published
-//! 671B excludes it). Small per-layer vectors that no family's KV cache or FLOPs depend on are
-//! not counted: per-head q/k norms (Qwen3, Gemma 3/4, Step-3.7), Gemma's extra sandwich norms,
-//! gpt-oss' and MiMo-V2-Flash's attention sinks (one scalar per head), LayerNorm biases;
+//! and biases are counted, the multi-token-prediction modules of DeepSeek-V3 and V4 are not (the
+//! published 671B and 284B exclude them). Small per-layer vectors that no family's KV cache or FLOPs depend on are
+//! not counted: per-head q/k norms (Qwen3, Gemma 3/4, Step-3.7), Gemma's extra sandwich norms, gpt-oss',
+//! MiMo-V2-Flash's and DeepSeek-V4's attention sinks (one scalar per head), LayerNorm biases, DeepSeek-V4's
+//! token-to-expert table of its hash-routed layers (an index, not a weight: vocab × top-k ids);
 //! together under 0.01 % of any model in `data/model-configs/`.
 //!
-//! `config` imports a Hugging Face `config.json`, `catalog` holds the presets (which go through
-//! the same import), and `resolve` turns the scenario's `model` field into a spec.
+//! `config` imports a Hugging Face `config.json` (feature `config-import`), `catalog` holds the
+//! presets (imported once by `calibrate --tables` and baked in as constants), and `resolve`
+//! turns the scenario's `model` field into a spec.
 
 pub mod catalog;
+mod compressed;
+#[cfg(feature = "config-import")]
 pub mod config;
+mod imported;
 mod resolve;
 
-pub use config::{from_config_json, parse_config_text, ImportedModel};
-pub use resolve::resolve;
+pub use compressed::CompressedAttention;
+#[cfg(feature = "config-import")]
+pub use config::from_config_json;
+pub use resolve::{parse_config_text, resolve, ImportedModel};
 
 use super::plan::ModelSummary;
 use super::precision::KvPrecision;
@@ -85,6 +93,9 @@ pub enum Attention {
     /// No token mixer: a layer that is only a feed-forward block (Nemotron-H's `-` and `E`, a
     /// Nemotron NAS block whose attention is `no_op`).
     None,
+    /// DeepSeek-V4: one shared key-value head, a sliding window and a per-layer compressed
+    /// cache (`compressed`); its window is its own, not the layer's.
+    Compressed(CompressedAttention),
     /// Grouped-query attention whose heads have sizes of their own: value heads narrower than
     /// key heads (MiMo-V2-Flash), a gate per query head on the output (Step-3.5/3.7).
     GqaDims(GqaDims),
@@ -362,7 +373,9 @@ pub struct Mla {
 /// `index_topk` of DeepSeek-V3.2's and GLM-5's `config.json`): for each query token, `heads`
 /// small query heads score every cached token against one cached key of `head_dim`, and the
 /// layer's MLA attends to the `topk` best. Its key cache sits beside the latent and grows with
-/// the whole context; the attention itself reads at most `topk` latents.
+/// the whole context; the attention itself reads at most `topk` latents. DeepSeek-V4's is the
+/// same scoring over compressed entries, one key per entry (`CompressedAttention::indexer`, its
+/// weights counted there).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Indexer {
     pub heads: u32,
@@ -483,6 +496,7 @@ impl Attention {
             Attention::Linear(l) => l.value_heads,
             Attention::Mamba2(m) => m.heads,
             Attention::GqaDims(g) => g.heads,
+            Attention::Compressed(c) => c.heads,
             Attention::None => 0,
         }
     }
@@ -518,16 +532,18 @@ impl Attention {
             Attention::Linear(l) => l.params(hidden),
             Attention::Mamba2(m) => m.params(hidden),
             Attention::GqaDims(g) => hidden * g.projection_width(g.heads as f64, g.kv_heads as f64) as u64,
+            Attention::Compressed(c) => c.params(hidden),
             Attention::None => 0,
         }
     }
 
-    /// KV-cache elements per token for this layer, on one GPU holding all its heads.
+    /// KV-cache elements per token for this layer, on one GPU holding all its heads (a
+    /// compressed layer's entries are not one element count: `CompressedAttention::entry_bytes`).
     pub fn kv_elements_per_token(&self) -> u64 {
         match *self {
             Attention::Gqa { kv_heads, head_dim, .. } => 2 * kv_heads as u64 * head_dim as u64,
             Attention::Mla(m) => m.latent_width() as u64,
-            Attention::Linear(_) | Attention::Mamba2(_) | Attention::None => 0,
+            Attention::Linear(_) | Attention::Mamba2(_) | Attention::Compressed(_) | Attention::None => 0,
             Attention::GqaDims(g) => g.kv_heads as u64 * g.kv_width(),
         }
     }
@@ -540,23 +556,35 @@ impl Attention {
         }
     }
 
-    /// Whether the mixer attends to the context (GQA or MLA, with a KV cache), rather than
-    /// keeping a fixed state (linear attention, Mamba2) or being absent.
+    /// Whether the mixer attends to the context (GQA, MLA or DeepSeek-V4's compressed
+    /// attention, with a KV cache), rather than keeping a fixed state (linear attention,
+    /// Mamba2) or being absent.
     pub fn attends(&self) -> bool {
-        matches!(self, Attention::Gqa { .. } | Attention::GqaDims(_) | Attention::Mla(_))
+        matches!(self, Attention::Gqa { .. } | Attention::GqaDims(_) | Attention::Mla(_) | Attention::Compressed(_))
     }
 
     /// Bytes of the fixed state one request keeps in this mixer on one GPU at tensor
-    /// parallelism `tp`, whatever its context (linear attention, Mamba2); 0 for the others.
+    /// parallelism `tp`, whatever its context (linear attention, Mamba2; DeepSeek-V4's
+    /// compressor state, whole on every GPU); 0 for the others.
     pub fn state_bytes_per_request(&self, tp: u32) -> f64 {
         match *self {
             Attention::Linear(l) => l.state_bytes_per_request(tp),
             Attention::Mamba2(m) => m.state_bytes_per_request(tp),
+            Attention::Compressed(c) => c.state_bytes_per_request(),
             _ => 0.0,
         }
     }
 
-    /// The sparse-attention indexer, if the layer has one.
+    /// DeepSeek-V4's compressed attention, if the layer is one.
+    pub fn compressed(&self) -> Option<CompressedAttention> {
+        match *self {
+            Attention::Compressed(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// DeepSeek sparse attention's indexer over every cached token, if the layer has one
+    /// (DeepSeek-V4's indexes compressed entries: `CompressedAttention::indexer`).
     pub fn indexer(&self) -> Option<Indexer> {
         match *self {
             Attention::Mla(m) => m.indexer,
@@ -573,9 +601,18 @@ impl Attention {
         }
     }
 
+    /// Residual streams of the layer: DeepSeek-V4's hyper-connections' `hc_mult`, else 1.
+    pub fn residual_streams(&self) -> u32 {
+        self.compressed().map_or(1, |c| c.streams.max(1))
+    }
+
     /// Cache bytes per token for this layer at `bytes_per_element` for the KV cache: its
-    /// elements, and the indexer's keys at their own precision.
+    /// elements, and the indexer's keys at their own precision; a compressed layer's window
+    /// entry and compressed share (`CompressedAttention::bytes_per_token`).
     pub fn cache_bytes_per_token(&self, bytes_per_element: f64) -> f64 {
+        if let Some(c) = self.compressed() {
+            return c.bytes_per_token(bytes_per_element);
+        }
         self.kv_elements_per_token() as f64 * bytes_per_element + self.indexer().map_or(0.0, |i| i.cache_bytes_per_token())
     }
 }

@@ -8,8 +8,7 @@
 //! from the model and the layout alone and are derived by `StageCompute::new`, once per layout.
 
 use super::super::layout::Layout;
-use super::super::model::{Attention, FeedForward, Layer, ModelSpec};
-use super::super::memory::kv;
+use super::super::model::{Attention, CompressedAttention, FeedForward, Layer, ModelSpec};
 use super::super::units::Bytes;
 
 /// Per-GPU load of the heaviest pipeline stage (the one whose step sets the pace).
@@ -22,12 +21,16 @@ pub struct StageLoad {
     /// Routed-expert weights held by one GPU of the stage (all of them); a step reads only the
     /// experts its tokens are routed to. Zero for dense models. From the memory module.
     pub expert_weight_bytes: Bytes,
-    /// KV-cache bytes one token adds on one GPU, summed over the stage's full-attention layers
-    /// (after TP split or replication, at the KV precision). From the memory module.
+    /// KV-cache bytes one token adds on one GPU that a decode step reads over the whole
+    /// context, summed over the stage's layers (after TP split or replication, at the KV
+    /// precision; `memory::kv::Reads::all`). From the memory module.
     pub kv_bytes_per_token_full: Bytes,
-    /// The same over the stage's windowed (sliding / chunked-local) layers; a sequence holds
-    /// at most `compute.window` tokens of them. From the memory module.
+    /// The same read over at most a window of context (sliding / chunked-local layers,
+    /// DeepSeek-V4's window): over at most `compute.window` tokens. From the memory module.
     pub kv_bytes_per_token_windowed: Bytes,
+    /// The same read over at most the context an indexer's picks cover: over at most
+    /// `compute.selection` tokens. From the memory module.
+    pub kv_bytes_per_token_selected: Bytes,
     /// Parameters and flops, derived from the model and layout.
     pub compute: StageCompute,
 }
@@ -65,22 +68,33 @@ pub struct StageCompute {
     /// (and gathered back from in the combine); 0 when the experts live inside the token's
     /// own tensor-parallel group (no all-to-all; the TP all-reduce combines them).
     pub dispatch_destinations: f64,
-    /// Attention flops per (query, key) pair on one GPU, summed over the stage's
-    /// full-attention layers, for a decode token.
+    /// Attention flops per (query, token of context) pair on one GPU, summed over the stage's
+    /// layers, that a decode token spends over the whole context.
     pub attention_decode_flops_full: f64,
-    /// The same over windowed layers.
+    /// The same spent over at most a window of context (`window`).
     pub attention_decode_flops_windowed: f64,
-    /// Attention flops per (query, key) pair in prefill, full-attention layers.
+    /// The same spent over at most the context an indexer's picks cover (`selection`).
+    pub attention_decode_flops_selected: f64,
+    /// Attention flops per (query, token of context) pair in prefill, over the whole context.
     pub attention_prefill_flops_full: f64,
-    /// The same over windowed layers.
+    /// The same over at most a window.
     pub attention_prefill_flops_windowed: f64,
+    /// The same over at most the indexers' picks.
+    pub attention_prefill_flops_selected: f64,
     /// The largest attention window of the stage's windowed layers (tokens), `None` when none.
     pub window: Option<u64>,
+    /// The largest span of context the stage's indexers pick from (DeepSeek sparse attention's
+    /// top-k, DeepSeek-V4's `ratio × topk`), `None` when none.
+    pub selection: Option<u64>,
     /// The sparse-attention indexers' part of `attention_*_flops_full` (flops per pair, summed
     /// over the layers) and their key cache per token: what a table-timed step adds beside the
     /// attention tables, which time only the top-k attention.
     pub indexer_flops_per_pair: f64,
     pub indexer_bytes_per_token: f64,
+    /// Replicated activation vectors per token that DeepSeek-V4's hyper-connections add to the
+    /// step's element-wise traffic, summed over the layers
+    /// (`CompressedAttention::hyper_connection_vectors`).
+    pub hyper_connection_vectors: f64,
     /// Linear-attention and Mamba2 layers' state per sequence on one GPU, read and written
     /// once per step (`Attention::state_bytes_per_request`), and their recurrent step's flops
     /// per decode token (part of `matmul_params`' work, apart for a table-timed step, whose
@@ -101,7 +115,8 @@ impl StageCompute {
     /// (Megatron-LM, Shoeybi et al. 2019). Exceptions, as vLLM implements them: K/V heads are
     /// replicated when `tp > kv_heads` (each GPU keeps one); MLA's down-projections
     /// (`q_a_proj`, `kv_a_proj_with_mqa`) are replicated (`ReplicatedLinear` in vLLM's
-    /// `deepseek_v2.py`).
+    /// `deepseek_v2.py`); so are DeepSeek-V4's down-projections, compressors, indexer and
+    /// hyper-connections (SGLang 0.5.23 `deepseek_v4.py`; `compressed_gemms`).
     ///
     /// Attention flops per (query, key) pair and layer, on `h = heads / tp` heads:
     /// - GQA: `2·h·d` for QKᵀ plus `2·h·d` for PV (FlashAttention-2 paper's count, forward);
@@ -111,6 +126,9 @@ impl StageCompute {
     ///   over the shared 576-wide latent+rope key and the 512-wide latent value,
     ///   `2·h·(r_kv + d_rope) + 2·h·r_kv`; the absorbed `W_UK`/`W_UV` products are the
     ///   `kv_b_proj` parameters, already in `matmul_params`.
+    /// - DeepSeek-V4: `2·h·d + 2·h·d` per (query, entry) of its one `d`-wide key-value head,
+    ///   read as key and value, in decode and prefill; its window, picked entries and
+    ///   compressed entries span different lengths of context (`compressed_pairs`).
     pub fn new(model: &ModelSpec, stage: &[Layer], lm_head: bool, layout: &Layout) -> StageCompute {
         StageCompute::per_tp(model, stage, lm_head, layout.tp).finish(layout)
     }
@@ -136,11 +154,15 @@ impl StageCompute {
             dispatch_destinations: 0.0,
             attention_decode_flops_full: 0.0,
             attention_decode_flops_windowed: 0.0,
+            attention_decode_flops_selected: 0.0,
             attention_prefill_flops_full: 0.0,
             attention_prefill_flops_windowed: 0.0,
+            attention_prefill_flops_selected: 0.0,
             window: None,
+            selection: None,
             indexer_flops_per_pair: 0.0,
             indexer_bytes_per_token: 0.0,
+            hyper_connection_vectors: 0.0,
             state_bytes_per_sequence: 0.0,
             recurrent_flops_per_token: 0.0,
             scan_flops_per_token: 0.0,
@@ -200,24 +222,36 @@ impl StageCompute {
                     (hf * (m.in_proj_width_per_gpu(t) + out) + m.decode_flops_per_token(t) / 2.0, 0.0, 0.0)
                 }
                 Attention::None => (0.0, 0.0, 0.0),
+                // Its GEMMs (`compressed_gemms`), replicated ones whole; its pairs apart.
+                Attention::Compressed(a) => {
+                    let mut projections = 0.0;
+                    compressed_gemms(&a, hf, tp, &mut |_, n, k| projections += n * k);
+                    c.hyper_connection_vectors += a.hyper_connection_vectors();
+                    compressed_pairs(&mut c, &a, tp);
+                    (projections, 0.0, 0.0)
+                }
             };
             c.matmul_params += projections;
             // The indexer scores every cached token (whole on every TP rank); the attention
-            // itself reads at most its span (`kv::attention_span`: a window, or the indexer's
-            // top-k).
+            // itself reads at most its window, or the indexer's top-k.
             if let Some(i) = layer.attention.indexer() {
                 c.attention_decode_flops_full += i.flops_per_pair();
                 c.attention_prefill_flops_full += i.flops_per_pair();
                 c.indexer_flops_per_pair += i.flops_per_pair();
                 c.indexer_bytes_per_token += i.cache_bytes_per_token();
             }
-            match kv::attention_span(layer) {
-                Some(w) => {
+            match (layer.window, layer.attention.indexer()) {
+                (Some(w), _) => {
                     c.attention_decode_flops_windowed += decode;
                     c.attention_prefill_flops_windowed += prefill;
                     c.window = Some(c.window.map_or(w, |x| x.max(w)));
                 }
-                None => {
+                (None, Some(i)) => {
+                    c.attention_decode_flops_selected += decode;
+                    c.attention_prefill_flops_selected += prefill;
+                    c.select(i.topk);
+                }
+                (None, None) => {
                     c.attention_decode_flops_full += decode;
                     c.attention_prefill_flops_full += prefill;
                 }
@@ -238,6 +272,11 @@ impl StageCompute {
         c
     }
 
+    /// Set the selected class's span to at least `span` tokens of context.
+    fn select(&mut self, span: u64) {
+        self.selection = Some(self.selection.map_or(span, |x| x.max(span)));
+    }
+
     /// `per_tp`'s sums completed for `layout`: a MoE stage's routed experts spread over its
     /// `tp × dp` GPUs, the attention groups that reach them, and the EP dispatch.
     pub fn finish(mut self, layout: &Layout) -> StageCompute {
@@ -248,6 +287,38 @@ impl StageCompute {
             self.dispatch_destinations = dispatch_destinations(layout, self.experts_per_token);
         }
         self
+    }
+}
+
+/// A DeepSeek-V4 layer's attention pairs (`CompressedAttention::read_bytes_per_token` says the
+/// same of its bytes), in decode and prefill alike (the same multi-query kernel): its window's
+/// entries over the window; with an indexer, the picked entries (one per `ratio` tokens) over
+/// `ratio × topk` tokens and the indexer's scoring of every entry (whole on every TP rank) over
+/// the whole context; without one, every compressed entry over the whole context.
+fn compressed_pairs(c: &mut StageCompute, a: &CompressedAttention, tp: f64) {
+    let pair = a.flops_per_pair(tp);
+    c.attention_decode_flops_windowed += pair;
+    c.attention_prefill_flops_windowed += pair;
+    c.window = Some(c.window.map_or(a.window, |x| x.max(a.window)));
+    if a.ratio == 0 {
+        return;
+    }
+    let per_token = pair / a.ratio as f64;
+    match (a.indexer, a.selection_span()) {
+        (Some(i), Some(span)) => {
+            c.attention_decode_flops_selected += per_token;
+            c.attention_prefill_flops_selected += per_token;
+            c.select(span);
+            let scoring = i.flops_per_pair() / a.ratio as f64;
+            c.attention_decode_flops_full += scoring;
+            c.attention_prefill_flops_full += scoring;
+            c.indexer_flops_per_pair += scoring;
+            c.indexer_bytes_per_token += a.index_key_bytes() / a.ratio as f64;
+        }
+        _ => {
+            c.attention_decode_flops_full += per_token;
+            c.attention_prefill_flops_full += per_token;
+        }
     }
 }
 
@@ -284,6 +355,23 @@ pub enum Projection {
     Latent,
     /// A Mamba2 mixer's input projection (`in_proj`: gate, input, `B`, `C`, `dt`).
     MambaIn,
+    /// DeepSeek-V4's query down-projection and key-value projection, fused (`wqkv_a`,
+    /// replicated).
+    CompressedDown,
+    /// DeepSeek-V4's query up-projection (`wq_b`).
+    CompressedQuery,
+    /// DeepSeek-V4's grouped output projection (`wo_a`): the local head groups, each to
+    /// `o_lora_rank`; its `output projection` (`wo_b`) follows.
+    GroupedOutput,
+    /// DeepSeek-V4's KV compressors' value and gate projections (`wkv_gate`; the attention's
+    /// and the indexer's; replicated, 16-bit).
+    Compressor,
+    /// DeepSeek-V4's indexer query projection (`wq_b`, replicated).
+    IndexerQuery,
+    /// DeepSeek-V4's indexer head weights (`weights_proj`; replicated, 16-bit).
+    IndexerWeights,
+    /// DeepSeek-V4's hyper-connection mixing weights (two per layer; replicated, 16-bit).
+    HyperConnection,
     /// The MoE router (one logit per expert; replicated, 16-bit).
     Router,
     /// The gate per query head on the attention output (`g_proj`, its own column-parallel
@@ -310,16 +398,31 @@ impl Projection {
             Projection::SharedDown => "shared experts down",
             Projection::Latent => "latent MoE projection",
             Projection::MambaIn => "Mamba2 input projection",
+            Projection::CompressedDown => "query/KV down-projection",
+            Projection::CompressedQuery => "query up-projection",
+            Projection::GroupedOutput => "grouped output projection",
+            Projection::Compressor => "KV compressor",
+            Projection::IndexerQuery => "indexer query projection",
+            Projection::IndexerWeights => "indexer head weights",
+            Projection::HyperConnection => "hyper-connection mixing",
             Projection::Router => "router",
             Projection::HeadGate => "head-wise output gate",
             Projection::LmHead => "LM head",
         }
     }
 
-    /// Kept in 16 bits whatever the weights' precision (`memory::weights`: routers and the
-    /// LM head are not quantised).
+    /// Kept in 16 bits whatever the weights' precision (`memory::weights`: routers, the LM
+    /// head and DeepSeek-V4's compressors, indexer head weights and hyper-connections are not
+    /// quantised).
     pub fn unquantised(self) -> bool {
-        matches!(self, Projection::Router | Projection::LmHead)
+        matches!(
+            self,
+            Projection::Router
+                | Projection::LmHead
+                | Projection::Compressor
+                | Projection::IndexerWeights
+                | Projection::HyperConnection
+        )
     }
 }
 
@@ -398,6 +501,7 @@ pub fn stage_gemms(model: &ModelSpec, stage: &[Layer], lm_head: bool, tp: u32) -
                 add(Projection::Output, h, m.intermediate() as f64 / tp);
             }
             Attention::None => {}
+            Attention::Compressed(a) => compressed_gemms(&a, h, tp, &mut add),
         }
         match layer.ffn {
             FeedForward::Dense(d) => {
@@ -424,6 +528,33 @@ pub fn stage_gemms(model: &ModelSpec, stage: &[Layer], lm_head: bool, tp: u32) -
         add(Projection::LmHead, model.vocab_size as f64 / tp, h);
     }
     gemms
+}
+
+/// A DeepSeek-V4 layer's GEMMs on one GPU (`StageCompute::per_tp` sums their parameters):
+/// the fused down-projection, the query up-projection, the grouped output projection as one
+/// GEMM over the local groups (`o_groups / tp` blocks of `heads·head_dim / o_groups` inputs), the
+/// output projection, the compressors (two series each when overlapping), the indexer's query
+/// and head weights, and the two hyper-connections.
+fn compressed_gemms(a: &CompressedAttention, h: f64, tp: f64, add: &mut impl FnMut(Projection, f64, f64)) {
+    let (d, heads, groups) = (a.head_dim as f64, a.heads as f64, a.o_groups as f64);
+    let (q_lora, o_lora) = (a.q_lora_rank as f64, a.o_lora_rank as f64);
+    add(Projection::CompressedDown, q_lora + d, h);
+    add(Projection::CompressedQuery, heads / tp * d, q_lora);
+    add(Projection::GroupedOutput, groups / tp * o_lora, heads * d / groups);
+    add(Projection::Output, h, groups / tp * o_lora);
+    let series = |overlap: bool| if overlap { 2.0 } else { 1.0 };
+    if a.ratio > 0 {
+        add(Projection::Compressor, 2.0 * series(a.indexer.is_some()) * d, h);
+    }
+    if let Some(i) = a.indexer {
+        add(Projection::IndexerQuery, i.heads as f64 * i.head_dim as f64, q_lora);
+        add(Projection::IndexerWeights, i.heads as f64, h);
+        add(Projection::Compressor, 2.0 * series(true) * i.head_dim as f64, h);
+    }
+    let n = a.streams as f64;
+    for _ in 0..2 {
+        add(Projection::HyperConnection, (2.0 + n) * n, n * h);
+    }
 }
 
 /// Other GPUs one token's hidden state goes to per MoE layer, when the experts are shared by

@@ -112,6 +112,14 @@ fn kv_dtype(kv: KvPrecision) -> Option<&'static str> {
     }
 }
 
+/// Why DeepSeek-V4's attention is the roofline's: the `mla_ctx` / `mla_gen` tables measure
+/// DeepSeek-V3's 576-wide latent read whole, not a window plus compressed entries of a
+/// 512-wide head read through FlashMLA's sparse kernel (SGLang 0.5.23 `deepseek_v4_backend.py`).
+pub const COMPRESSED_ATTENTION: Uncovered = Uncovered::NoTable {
+    kind: "attention",
+    what: "DeepSeek-V4's window and compressed entries (the MLA tables measure DeepSeek-V3's whole latent)",
+};
+
 /// One table ready to be fixed at a layout's shape.
 #[derive(Debug, Clone)]
 struct Source {
@@ -600,6 +608,9 @@ fn attention_op(
         Attention::Mla(_) => (None, 0.0),
         // No attention over the context (`attention_groups` leaves these layers out).
         Attention::Linear(_) | Attention::Mamba2(_) | Attention::None => return Err(Uncovered::Absent),
+        // No table measures a query over a window and compressed entries of one 512-wide
+        // key-value head (FlashMLA's sparse kernel with its extra cache): the roofline times it.
+        Attention::Compressed(_) => return Err(COMPRESSED_ATTENTION),
     };
     let kind = match (mla, prefill) {
         (false, false) => "attn_gen",

@@ -593,7 +593,7 @@ pub fn markdown() -> String {
     let mut out = String::from(
         "# The performance model's parameters\n\n\
          GENERATED from the table in `crates/planner/src/perf/params.rs` (`perf::params::markdown`,\n\
-         rewritten by `cargo run --release --bin calibrate -- --tables`); do not edit.\n\n\
+         rewritten by `cargo run --release -p planner-cli --bin calibrate -- --tables`); do not edit.\n\n\
          Values are in the unit of their JSON name (a scenario's `perf_params`, `data/fitted-params.json`).\n\
          **Scope** says where a value comes from when this engine has no fit on this GPU generation but\n\
          another engine has: `hardware` parameters take that fit, `engine` parameters this engine's prior.\n\
@@ -718,7 +718,7 @@ mod tests {
         assert!(
             expected == actual,
             "docs/perf-params.md differs from the table (tolerance: none) at line {:?}:\nexpected {:?}\nactual   {:?}\n\
-             rerun `cargo run --release --bin calibrate -- --tables`",
+             rerun `cargo run --release -p planner-cli --bin calibrate -- --tables`",
             first.map(|i| i + 1),
             first.and_then(|i| expected.lines().nth(i)),
             first.and_then(|i| actual.lines().nth(i)),

@@ -62,10 +62,11 @@ pub const ALL_REDUCE_VECTORS_PER_BLOCK: f64 = 2.0;
 /// Replicated activation vectors per token of one stage (see the two constants above), plus,
 /// per MoE layer, the routing permutation on every rank (TensorRT-LLM's MoE plugin, vLLM's
 /// `fused_moe`): gather the token into its `k` expert slots (read 1, write k) and scatter-add
-/// the `k` results back (read k, write 1), `2 + 2k`.
+/// the `k` results back (read k, write 1), `2 + 2k`; and the wider residual streams of
+/// DeepSeek-V4's hyper-connections (`StageCompute::hyper_connection_vectors`).
 pub fn replicated_elements(c: &StageCompute, tp: u32) -> f64 {
     let per_block = REPLICATED_VECTORS_PER_BLOCK + if tp > 1 { ALL_REDUCE_VECTORS_PER_BLOCK } else { 0.0 };
-    c.blocks as f64 * per_block + c.moe_layers as f64 * (2.0 + 2.0 * c.experts_per_token as f64)
+    c.blocks as f64 * per_block + c.moe_layers as f64 * (2.0 + 2.0 * c.experts_per_token as f64) + c.hyper_connection_vectors
 }
 
 /// What limits a step.
@@ -124,8 +125,9 @@ pub struct Batch {
     /// Mean number of keys each prefilled token attends to: the tokens before it in its
     /// request plus itself. For whole prompts of `n` tokens, however chunked, `(n + 1)/2`; for
     /// one chunk of `c` tokens after `a` cached ones, `a + (c + 1)/2`. Windowed layers use
-    /// `min(mean, window)` here and for decode: exact when every context is on one side of the
-    /// window, an overestimate of at most the window's share otherwise.
+    /// `min(mean, window)` here and for decode (an indexer's picks `min(mean, selection)`):
+    /// exact when every context is on one side of the window, an overestimate of at most the
+    /// window's share otherwise.
     pub prefill_context: f64,
 }
 
@@ -161,14 +163,19 @@ pub struct StageCost<'a> {
     expert_weights: f64,
     ln_untouched: f64,
     expert_units: f64,
-    // Attention: seconds per (query, key) pair and per cached token read, full / windowed.
+    // Attention: seconds per (query, key) pair and per cached token read, over the whole
+    // context / at most the window / at most the indexers' picks.
     decode_pair_full: f64,
     decode_pair_windowed: f64,
+    decode_pair_selected: f64,
     prefill_pair_full: f64,
     prefill_pair_windowed: f64,
+    prefill_pair_selected: f64,
     kv_full: f64,
     kv_windowed: f64,
+    kv_selected: f64,
     window: f64,
+    selection: f64,
     // Communication: seconds per step and per token of the attention group, all collectives,
     // under the bulk and the low-latency protocol for the all-reduces; and by collective.
     comm_fixed: f64,
@@ -358,11 +365,15 @@ impl<'a> StageCost<'a> {
             expert_units: c.expert_group_units.max(1) as f64,
             decode_pair_full: nonneg(c.attention_decode_flops_full) / attention,
             decode_pair_windowed: nonneg(c.attention_decode_flops_windowed) / attention,
+            decode_pair_selected: nonneg(c.attention_decode_flops_selected) / attention,
             prefill_pair_full: nonneg(c.attention_prefill_flops_full) / attention,
             prefill_pair_windowed: nonneg(c.attention_prefill_flops_windowed) / attention,
+            prefill_pair_selected: nonneg(c.attention_prefill_flops_selected) / attention,
             kv_full: nonneg(load.kv_bytes_per_token_full.value()) / hbm,
             kv_windowed: nonneg(load.kv_bytes_per_token_windowed.value()) / hbm,
+            kv_selected: nonneg(load.kv_bytes_per_token_selected.value()) / hbm,
             window: c.window.map_or(f64::INFINITY, |w| w as f64),
+            selection: c.selection.map_or(f64::INFINITY, |w| w as f64),
             comm_fixed,
             comm_per_token,
             comm_fixed_ll,
@@ -476,18 +487,19 @@ impl<'a> StageCost<'a> {
         (q.routed * self.expert_per_token, self.experts_touched(q.routed) * self.expert_weights)
     }
 
-    /// Decode attention's roofline (windowed layers at most their window of context).
+    /// Decode attention's roofline (windowed layers at most their window of context, an
+    /// indexer's picks at most their span).
     fn decode_roofline(&self, q: &Query) -> (f64, f64) {
-        let ctx_w = q.ctx.min(self.window);
-        let c = q.d * (q.ctx * self.decode_pair_full + ctx_w * self.decode_pair_windowed);
-        (c, q.d * (q.ctx * self.kv_full + ctx_w * self.kv_windowed))
+        let (ctx_w, ctx_s) = (q.ctx.min(self.window), q.ctx.min(self.selection));
+        let c = q.d * (q.ctx * self.decode_pair_full + ctx_w * self.decode_pair_windowed + ctx_s * self.decode_pair_selected);
+        (c, q.d * (q.ctx * self.kv_full + ctx_w * self.kv_windowed + ctx_s * self.kv_selected))
     }
 
     /// Prefill attention's roofline.
     fn prefill_roofline(&self, q: &Query) -> (f64, f64) {
-        let pctx_w = q.pctx.min(self.window);
-        let c = q.p * (q.pctx * self.prefill_pair_full + pctx_w * self.prefill_pair_windowed);
-        (c, q.p * (self.kv_full + self.kv_windowed))
+        let (pctx_w, pctx_s) = (q.pctx.min(self.window), q.pctx.min(self.selection));
+        let c = q.p * (q.pctx * self.prefill_pair_full + pctx_w * self.prefill_pair_windowed + pctx_s * self.prefill_pair_selected);
+        (c, q.p * (self.kv_full + self.kv_windowed + self.kv_selected))
     }
 
     /// The kernels of a step, each with its (compute, memory) seconds, in the roofline's

@@ -59,6 +59,7 @@ fn dense_load(model: &ModelSpec, layout: &Layout, bytes_per_weight: f64, kv_byte
         expert_weight_bytes: Bytes::ZERO,
         kv_bytes_per_token_full: Bytes(kv),
         kv_bytes_per_token_windowed: Bytes::ZERO,
+        kv_bytes_per_token_selected: Bytes::ZERO,
         compute: StageCompute::new(model, stage, true, layout),
     }
 }
@@ -195,6 +196,7 @@ fn moe_reads_only_the_touched_experts() {
         expert_weight_bytes: Bytes(600e9),
         kv_bytes_per_token_full: Bytes(70272.0),
         kv_bytes_per_token_windowed: Bytes::ZERO,
+        kv_bytes_per_token_selected: Bytes::ZERO,
         compute,
     };
     let mut gpu = h100();
@@ -477,6 +479,7 @@ proptest! {
             expert_weight_bytes: if moe { Bytes(expert_gb * 1e9) } else { Bytes::ZERO },
             kv_bytes_per_token_full: Bytes(kv_kb * 1e3),
             kv_bytes_per_token_windowed: Bytes(if window.is_some() { kv_kb * 500.0 } else { 0.0 }),
+            kv_bytes_per_token_selected: Bytes::ZERO,
             compute,
         };
         let cluster = Cluster { gpu: h100(), nodes, gpus_per_node: 8 };

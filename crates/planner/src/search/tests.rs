@@ -122,7 +122,8 @@ fn rankings_follow_the_priority() {
 
 /// The search reuses what layouts that differ only in `ep` share (`evaluate::Evaluator`); every
 /// evaluation must equal the one a fresh evaluator gives the layout alone. Regression guard for
-/// the reuse: dense and MoE, windowed and MLA attention, uneven pipeline splits, every engine.
+/// the reuse: dense and MoE, windowed, MLA and compressed attention, uneven pipeline splits,
+/// every engine.
 #[test]
 fn reusing_shared_parts_changes_no_evaluation() {
     let scenarios = [
@@ -131,6 +132,7 @@ fn reusing_shared_parts_changes_no_evaluation() {
         r#"{"model": "google/gemma-4-31B-it", "gpu": "a100-sxm-80gb", "nodes": 2, "engine": "trtllm", "workload": {"isl": 8192, "osl": 512}}"#,
         r#"{"model": "openai/gpt-oss-120b", "gpu": "h100-sxm", "nodes": 3, "weights": "fp4", "workload": {"isl": 1024, "osl": 1024, "request_rate": 5}}"#,
         r#"{"model": "deepseek-ai/DeepSeek-V3", "gpu": "h200-sxm", "nodes": 4, "weights": "fp8", "engine": "sglang", "workload": {"isl": 2048, "osl": 512, "concurrency": 256}}"#,
+        r#"{"model": "deepseek-v4-flash", "gpu": "b200", "nodes": 2, "weights": "fp4", "kv_cache": "fp8", "engine": "sglang", "workload": {"isl": 32768, "osl": 2048}}"#,
     ];
     for text in scenarios {
         let i = inputs(text);

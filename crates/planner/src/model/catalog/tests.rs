@@ -1,8 +1,13 @@
 //! Catalog tests: the data file, lookups, agreement with the shared full configs, and parameter
 //! counts against published figures.
 
+use super::source::{presets, JsonPreset};
 use super::*;
 use crate::model::config::folder_tests::{config_files, import_file};
+use serde::Deserialize;
+
+/// `data/models.json`, as `calibrate --tables` reads it.
+const DATA: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/models.json"));
 use crate::model::summary;
 use crate::precision::KvPrecision;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -67,7 +72,7 @@ fn sources_of<'a>(file: &'a SourcesFile, id: &str) -> &'a Sources {
 
 #[test]
 fn catalog_file_is_valid() {
-    let entries: Vec<CatalogEntry> = serde_json::from_str(DATA).expect("data/models.json parses strictly");
+    let entries: Vec<JsonPreset> = presets(DATA).expect("data/models.json parses strictly");
     assert!(entries.len() >= 30, "{} presets", entries.len());
     let file = sources();
     assert!(!file.about.is_empty());
@@ -206,9 +211,9 @@ fn trimmed_presets_import_like_their_full_files() {
             .find(|(_, p)| p.file_name().is_some_and(|f| f.to_string_lossy() == *copy))
             .unwrap_or_else(|| panic!("{}: full config {copy} not in model-configs", e.id));
         let full = import_file(name, path).unwrap_or_else(|err| panic!("{copy}: {err}"));
-        let trimmed = e.import().unwrap();
+        let trimmed = e.import();
         let mut full_spec = full.spec.clone();
-        full_spec.name = e.id.clone();
+        full_spec.name = e.id.to_string();
         assert_eq!(trimmed.spec, full_spec, "{}: trimmed config differs from {copy}", e.id);
         assert_eq!(
             trimmed.context_window, full.context_window,
@@ -266,7 +271,7 @@ fn parameter_counts_match_published_figures() {
     let file = sources();
     for e in entries() {
         let Some(p) = &sources_of(&file, &e.id).published else { continue };
-        let spec = e.import().unwrap().spec;
+        let spec = e.import().spec;
         let extra = p.unmodelled_params.as_ref().map_or(0, |u| u.count);
         let mut checks = vec![("total", spec.total_params() + extra, p.total.as_str())];
         if let Some(active) = &p.active {

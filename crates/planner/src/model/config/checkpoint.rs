@@ -15,6 +15,9 @@ use serde_json::{Map, Value};
 /// config first, then a multimodal wrapper's), and notes on what could not be read.
 pub(super) fn checkpoint_precision(configs: &[Fields]) -> (Option<WeightPrecision>, Vec<String>) {
     let mut notes = Vec::new();
+    if let Some(p) = configs.iter().find_map(|f| expert_precision(f, &mut notes)) {
+        return (Some(p), notes);
+    }
     for f in configs {
         if let Some(q) = f.get("quantization_config") {
             let field = f.path("quantization_config");
@@ -56,6 +59,30 @@ pub(super) fn checkpoint_precision(configs: &[Fields]) -> (Option<WeightPrecisio
         }
     }
     (None, notes)
+}
+
+/// DeepSeek-V4's routed experts ship in their own precision (`expert_dtype`, which transformers
+/// 5.25 also reads inside `quantization_config`): they hold nearly all of its weights, so theirs
+/// is the checkpoint's precision, as gpt-oss' MXFP4 experts make its fp4.
+fn expert_precision(f: &Fields, notes: &mut Vec<String>) -> Option<WeightPrecision> {
+    let inside = f.get("quantization_config").and_then(|q| q.get("expert_dtype"));
+    let (field, value) = match (f.get("expert_dtype"), inside) {
+        (Some(v), _) => (f.path("expert_dtype"), v),
+        (None, Some(v)) => (f.path("quantization_config.expert_dtype"), v),
+        (None, None) => return None,
+    };
+    let precision = match value.as_str() {
+        Some("fp4") => WeightPrecision::Fp4,
+        Some("fp8") => WeightPrecision::Fp8,
+        _ => {
+            notes.push(format!("{field}: {value} is not a routed-expert precision the planner knows (fp4, fp8)"));
+            return None;
+        }
+    };
+    notes.push(format!(
+        "{field}: the routed experts ship in {precision}, the other weights as quantization_config says; a plan applies one precision to every matrix, and the experts are nearly all of it"
+    ));
+    Some(precision)
 }
 
 /// The precision a `quantization_config` object describes, or why it has none.

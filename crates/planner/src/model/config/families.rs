@@ -9,6 +9,7 @@
 //! where its window is (`window_rule`) and what its feed-forward block is (`ffn_rule`) — so the
 //! per-family differences are visible side by side instead of buried in one function per model.
 
+mod deepseek_v4;
 mod nas;
 mod widths;
 
@@ -46,6 +47,8 @@ pub(super) enum Family {
     /// mixer, attention, a plain MLP or a MoE, as `hybrid_override_pattern` or
     /// `layers_block_type` lists them (`nemotron_h`).
     NemotronH,
+    /// DeepSeek-V4: compressed attention and hyper-connections (`deepseek_v4`).
+    DeepseekV4,
     Gpt2,
     /// MiMo-V2-Flash: sliding and full layers with their own KV heads, value heads narrower
     /// than key heads, MoE after a dense first layer (`widths`).
@@ -86,6 +89,10 @@ pub(super) const MODEL_TYPES: &[(&str, Family)] = &[
     ("qwen3_5_text", Family::Qwen35Text),
     ("qwen3_5_moe_text", Family::Qwen35MoeText),
     ("nemotron_h", Family::NemotronH),
+    ("deepseek_v4", Family::DeepseekV4),
+    // sgl-project's FP8 conversions of DeepSeek-V4 name the reference implementation
+    // (`architectures`: DeepseekV4ForCausalLM, which SGLang serves them as).
+    ("deepseek_ref", Family::DeepseekV4),
     ("gpt2", Family::Gpt2),
     ("mimo_v2_flash", Family::MimoV2Flash),
     // The language model flat (data/model-configs' Step-3.7-Flash), or, nested in a `step3p7`
@@ -115,6 +122,7 @@ pub(super) const ARCHITECTURES: &[(&str, Family)] = &[
     ("DeepseekV32ForCausalLM", Family::DeepseekV3),
     ("GlmMoeDsaForCausalLM", Family::DeepseekV3),
     ("NemotronHForCausalLM", Family::NemotronH),
+    ("DeepseekV4ForCausalLM", Family::DeepseekV4),
     ("GPT2LMHeadModel", Family::Gpt2),
     ("MiMoV2FlashForCausalLM", Family::MimoV2Flash),
     ("Step3p5ForCausalLM", Family::Step3p7),
@@ -164,6 +172,7 @@ impl Family {
             | Family::Gpt2
             | Family::DeepseekV2
             | Family::DeepseekV3
+            | Family::DeepseekV4
             | Family::Qwen35Text
             | Family::Qwen35MoeText
             | Family::NemotronNas => None,
@@ -213,6 +222,9 @@ pub(super) fn build(family: Family, f: &Fields, tied: Option<bool>) -> Result<Bu
         Family::Gpt2 => return gpt2(f, tied),
         Family::NemotronH => return nemotron_h(f, tied),
         _ => {}
+    }
+    if family == Family::DeepseekV4 {
+        return deepseek_v4::build(f, tied);
     }
     let hidden = f.required("hidden_size", 1, MAX_HIDDEN)?;
     let n_layers = f.required("num_hidden_layers", 1, MAX_LAYERS)?;

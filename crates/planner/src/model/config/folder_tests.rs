@@ -2,6 +2,7 @@
 //! refused with a reason naming its field; none panics.
 
 use super::*;
+use crate::model::parse_config_text;
 use std::path::{Path, PathBuf};
 
 /// `data/model-configs/`: real `config.json` files (their source in `data/README.md`).
@@ -31,14 +32,8 @@ pub(crate) fn import_file(name: &str, path: &Path) -> Result<ImportedModel, Inpu
 /// (mis)modelled.
 const EXPECTED_REFUSALS: &[(&str, &str)] = &[
     ("MiniMaxAI/MiniMax-M3", "sparse_attention_config"),
-    ("deepseek-ai/DeepSeek-V4-Flash", "compress_ratios"),
-    ("deepseek-ai/DeepSeek-V4-Pro", "compress_ratios"),
     ("moonshotai/Kimi-K3", "text_config.linear_attn_config"),
-    ("nvidia/DeepSeek-V4-Flash-NVFP4", "compress_ratios"),
-    ("nvidia/DeepSeek-V4-Pro-NVFP4", "compress_ratios"),
     ("nvidia/MiniMax-M3-NVFP4", "text_config.sparse_attention_config"),
-    ("sgl-project/DeepSeek-V4-Flash-FP8", "compress_ratios"),
-    ("sgl-project/DeepSeek-V4-Pro-FP8", "compress_ratios"),
 ];
 
 /// What a parsed file must look like: numbers a real model can have.
@@ -134,7 +129,7 @@ fn deepseek_sparse_attention_counts_its_indexer_cache_and_weights() {
 /// The performance model's view of DeepSeek-V3.2's attention on a stage of all 61 layers at
 /// TP 8: the indexer scores every cached token, `2 × 64 × 128 = 16,384` flops per pair per
 /// layer, whole on every rank; the MLA attention reads at most the 2,048 tokens it picks (its
-/// pairs counted within that span, as a window's are). At a 128k context a decode token's
+/// pairs counted within that span, the selection). At a 128k context a decode token's
 /// attention flops are therefore `61 × 16,384 × 131,072` for the indexer plus the MLA's over
 /// 2,048 tokens, not over 131,072.
 #[test]
@@ -142,9 +137,9 @@ fn deepseek_sparse_attention_reads_the_whole_context_only_in_its_indexer() {
     let path = configs_dir().join("deepseek-ai--DeepSeek-V3.2.json");
     let m = import_file("deepseek-ai/DeepSeek-V3.2", &path).expect("imports").spec;
     let c = crate::perf::StageCompute::per_tp(&m, &m.layers, true, 8);
-    assert_eq!(c.window, Some(2048));
+    assert_eq!((c.window, c.selection), (None, Some(2048)));
     assert_eq!(c.attention_decode_flops_full, 61.0 * 16_384.0);
-    assert!(c.attention_decode_flops_windowed > 0.0);
+    assert!(c.attention_decode_flops_selected > 0.0);
 }
 
 /// Qwen3.5-27B: 64 layers, a full-attention layer every fourth (16 of them: GQA, 4 KV heads of

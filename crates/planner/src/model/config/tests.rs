@@ -1,6 +1,8 @@
 //! Unit tests of the import: per-family rules, refusals, precision, errors, and properties.
 
 use super::*;
+use crate::model::parse_config_text;
+use crate::precision::WeightPrecision;
 use crate::model::{Attention, FeedForward};
 use proptest::prelude::*;
 use serde_json::json;
@@ -323,7 +325,7 @@ fn refusals_name_the_key_that_shows_the_missing_feature() {
         (json!({"linear_attn_config": {}}), "linear_attn_config", "Kimi Delta"),
         (json!({"attn_type_list": [0, 1]}), "attn_type_list", "lightning"),
         (json!({"index_topk": 2048}), "index_topk", "multi-head latent attention"),
-        (json!({"compress_ratios": [0, 4]}), "compress_ratios", "DeepSeek V4"),
+        (json!({"compress_ratios": [0, 4]}), "compress_ratios", "DeepSeek-V4"),
         (json!({"block_configs": []}), "block_configs", "NAS"),
         (json!({"v_head_dim": 64}), "v_head_dim", "value heads"),
         (json!({"model_type": "mamba"}), "model_type", "not modelled"),

@@ -7,7 +7,7 @@ use super::folder_tests::{configs_dir, import_file};
 use super::*;
 use crate::layout::Layout;
 use crate::memory::{divisibility, kv};
-use crate::model::{Attention, FeedForward, GqaDims, ModelSpec};
+use crate::model::{parse_config_text, Attention, FeedForward, GqaDims, ModelSpec};
 use crate::precision::KvPrecision;
 use crate::reject::RejectReason;
 use serde_json::json;

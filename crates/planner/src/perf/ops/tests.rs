@@ -231,6 +231,7 @@ fn with_tables_the_search_equals_fresh_evaluations() {
         r#"{"model": "mixtral-8x7b", "gpu": "h100-sxm", "nodes": 2, "engine": "sglang", "workload": {"isl": 1024, "osl": 256, "concurrency": 96}}"#,
         r#"{"model": "deepseek-ai/DeepSeek-V3", "gpu": "h200-sxm", "nodes": 4, "weights": "fp8", "engine": "trtllm", "workload": {"isl": 2048, "osl": 512}}"#,
         r#"{"model": "openai/gpt-oss-120b", "gpu": "b200", "nodes": 2, "weights": "fp4", "engine": "vllm", "workload": {"isl": 1024, "osl": 1024, "request_rate": 5}}"#,
+        r#"{"model": "deepseek-v4-flash", "gpu": "h200-sxm", "weights": "fp8", "kv_cache": "fp8", "engine": "sglang", "workload": {"isl": 8192, "osl": 1024}}"#,
     ] {
         let i = scenario(text);
         assert!(i.kernels.is_some(), "{text}");
@@ -252,10 +253,11 @@ fn models() -> Vec<&'static str> {
         "openai/gpt-oss-120b",
         "google/gemma-4-31B-it",
         "Qwen/Qwen3-30B-A3B",
-        "XiaomiMiMo/MiMo-V2-Flash",
-        "stepfun-ai/Step-3.7-Flash",
         "nemotron-3-nano",
         "nemotron-3-super",
+        "deepseek-v4-flash",
+        "XiaomiMiMo/MiMo-V2-Flash",
+        "stepfun-ai/Step-3.7-Flash",
     ]
 }
 
@@ -425,7 +427,8 @@ fn key_and_value_heads_of_their_own_sizes_are_timed_at_their_mean() {
 /// GEMMs of one layer at TP 8: MiMo's full-layer QKV `8 × 192 + 1 × (192 + 128)` = 1,856 wide
 /// (4 KV heads: one replicated on each GPU), its output from `8 × 128` = 1,024; Step's QKV
 /// `8 × 128 + 1 × 256` = 1,280 and a gate 8 wide. Their shapes hold exactly the parameters the
-/// roofline counts, at TP 1 and 8.
+/// roofline counts, at TP 1 and 8. (Read with the importer: only with `config-import`.)
+#[cfg(feature = "config-import")]
 #[test]
 fn layers_with_their_own_widths_in_both_step_models() {
     use crate::model::config::folder_tests::{configs_dir, import_file};
@@ -468,7 +471,8 @@ fn layers_with_their_own_widths_in_both_step_models() {
 /// the roofline: something feasible in each, every evaluation of the search equal to a fresh
 /// one (the evaluator's reuse changes nothing), and with the tables the gate's GEMM and
 /// MiMo-V2-Flash's full and sliding attention timed from the tables, the trace saying at which
-/// head size.
+/// head size. (Nemotron-Super is pasted: only with `config-import`.)
+#[cfg(feature = "config-import")]
 #[test]
 fn models_with_their_own_widths_plan_in_both_step_models() {
     let nemotron = std::fs::read_to_string(
@@ -504,4 +508,31 @@ fn models_with_their_own_widths_plan_in_both_step_models() {
     let plan = crate::planning::plan_inputs(&i).unwrap();
     let ops = plan.trace.iter().find(|s| s.id == "step-operations").unwrap();
     assert!(ops.detail.contains("head dim 160 (the mean of keys of 192 and values of 128): the nearest table, d=128"), "{}", ops.detail);
+}
+
+/// DeepSeek-V4-Flash with the tables plans: its GEMMs (the query and output projections, the
+/// compressors, the indexer's, the hyper-connections') are table-timed; no table measures its
+/// attention over a window and compressed entries, so the roofline times decode and prefill
+/// attention and says why; the operations sum to the step.
+#[test]
+fn deepseek_v4_is_table_timed_but_for_its_attention() {
+    let i = scenario(r#"{"model": "deepseek-v4-flash", "weights": "fp8", "kv_cache": "fp8", "gpu": "h200-sxm", "engine": "sglang", "workload": {"isl": 8192, "osl": 1024}}"#);
+    let r = search(&i).unwrap();
+    let best = r.ranking.first().map(|&k| r.evaluations[k].layout).expect("a feasible layout on 8 H200");
+    let p = prepare(&i, best).unwrap();
+    let cost = p.cost(&i, &i.params);
+    let batch = Batch { decode_tokens: 16.0, decode_context: 8192.0, prefill_tokens: 2048.0, prefill_context: 1024.5 };
+    let ops = cost.operations(&batch);
+    for projection in [Projection::CompressedDown, Projection::GroupedOutput, Projection::Compressor, Projection::IndexerQuery, Projection::HyperConnection] {
+        assert!(ops.iter().any(|o| matches!(o.op, Op::Gemm { op, .. } if op.gemm.projection == projection)), "{projection:?} table-timed in {best}");
+    }
+    for kind in [Kind::DecodeAttention, Kind::PrefillAttention] {
+        assert!(
+            ops.iter().any(|o| matches!(o.op, Op::Roofline { kind: k, why } if k == kind && why == COMPRESSED_ATTENTION)),
+            "{kind:?} by the roofline, with its reason"
+        );
+    }
+    let step = cost.step(&batch).total.value();
+    let sum: f64 = ops.iter().map(|o| o.time.value()).sum();
+    check("operations against the step", sum, step, 1e-9);
 }

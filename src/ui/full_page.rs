@@ -1,0 +1,68 @@
+//! The startup page's way to the full page (`browser::load_full_page`), which has what the
+//! startup page leaves out: the benchmark loop and the `config.json` importer. `use_full_page`
+//! keeps where the load stands for whoever asked (the loop's door, a pasted config); on success
+//! the full page replaces this one, so only a failure is ever shown for long.
+
+use super::browser;
+use yew::prelude::*;
+
+/// Where the load of the full page stands.
+#[derive(Clone, PartialEq)]
+pub enum FullPageLoad {
+    Idle,
+    Loading,
+    Failed(String),
+}
+
+/// The load's state, and a callback that starts it (again after a failure).
+#[hook]
+pub fn use_full_page() -> (FullPageLoad, Callback<()>) {
+    let load = use_state(|| FullPageLoad::Idle);
+    let start = {
+        let load = load.clone();
+        Callback::from(move |()| {
+            load.set(FullPageLoad::Loading);
+            let load = load.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                // On success the full page has replaced this one, and `load` with it.
+                if let Err(e) = browser::load_full_page().await {
+                    load.set(FullPageLoad::Failed(e));
+                }
+            });
+        })
+    };
+    ((*load).clone(), start)
+}
+
+/// Loads the full page as soon as the form reads a pasted `config.json`, which only the full
+/// page's importer reads, and says so (or why it failed, with a retry).
+#[component]
+pub fn ImporterLoad(props: &ImporterLoadProps) -> Html {
+    let (load, start) = use_full_page();
+    {
+        let start = start.clone();
+        use_effect_with(props.wanted, move |wanted| {
+            if *wanted {
+                start.emit(());
+            }
+        });
+    }
+    match load {
+        _ if !props.wanted => Html::default(),
+        FullPageLoad::Failed(e) => html! {
+            <p class="blocked" role="alert" data-testid="importer-error">
+                { format!("The full page, which reads config.json files, could not be loaded: {e}. ") }
+                <button type="button" onclick={move |_| start.emit(())}>{ "Retry" }</button>
+            </p>
+        },
+        _ => html! {
+            <p class="calibration" role="status" data-testid="importer-loading">{ "Loading the full page, which reads config.json files…" }</p>
+        },
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ImporterLoadProps {
+    /// The form reads a pasted config.
+    pub wanted: bool,
+}
