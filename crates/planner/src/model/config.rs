@@ -6,12 +6,14 @@
 //! than Nemotron-H, block-sparse attention, NAS blocks) is refused with the key that shows it and
 //! what is missing, and anything unknown is refused as unknown — never mapped to the nearest
 //! family. A multimodal wrapper whose language
-//! model is supported imports that language model and says what it left out.
+//! model is supported imports that language model, counts its vision tower's parameters
+//! (`vision`) and says what it left out.
 
 mod checkpoint;
 mod families;
 mod fields;
 mod limits;
+mod vision;
 
 #[cfg(test)]
 pub(crate) mod folder_tests;
@@ -24,20 +26,22 @@ use crate::error::InputError;
 use families::{Family, ARCHITECTURES, MODEL_TYPES};
 use fields::Fields;
 use serde_json::{Map, Value};
+use vision::Tower;
 
 const ROOT: &str = "model.config";
 const TEXT: &str = "model.config.text_config";
 
-/// Multimodal wrappers: their `model_type` and the family of their `text_config`.
-const WRAPPERS: &[(&str, Family)] = &[
-    ("llama4", Family::Llama4Text),
-    ("qwen3_vl", Family::Qwen3VlText),
-    ("qwen3_vl_moe", Family::Qwen3VlMoeText),
-    ("gemma3", Family::Gemma3Text),
-    ("gemma4", Family::Gemma4Text),
-    ("kimi_k25", Family::DeepseekV3),
-    ("qwen3_5", Family::Qwen35Text),
-    ("qwen3_5_moe", Family::Qwen35MoeText),
+/// Multimodal wrappers: their `model_type`, the family of their `text_config` and their vision
+/// tower.
+const WRAPPERS: &[(&str, Family, Tower)] = &[
+    ("llama4", Family::Llama4Text, Tower::Llama4),
+    ("qwen3_vl", Family::Qwen3VlText, Tower::Qwen3Vl),
+    ("qwen3_vl_moe", Family::Qwen3VlMoeText, Tower::Qwen3Vl),
+    ("gemma3", Family::Gemma3Text, Tower::NotCounted),
+    ("gemma4", Family::Gemma4Text, Tower::Gemma4),
+    ("kimi_k25", Family::DeepseekV3, Tower::KimiK25),
+    ("qwen3_5", Family::Qwen35Text, Tower::Qwen35),
+    ("qwen3_5_moe", Family::Qwen35MoeText, Tower::Qwen35),
 ];
 
 /// Read the model described by `config` (a parsed `config.json`) and call it `name`.
@@ -49,7 +53,6 @@ pub fn from_config_json(name: &str, config: &Value) -> Result<ImportedModel, Inp
         ));
     };
     let outer = Fields::new(root, ROOT);
-    let mut notes = Vec::new();
     let text = outer.object("text_config")?;
     let lm = text.map_or(outer, |t| Fields::new(t, TEXT));
     // The language model first: its key names the missing feature best.
@@ -66,14 +69,6 @@ pub fn from_config_json(name: &str, config: &Value) -> Result<ImportedModel, Inp
             format!("DeepSeek sparse attention is modelled with multi-head latent attention (DeepSeek-V3.2, GLM-5) and DeepSeek-V4 only, not for {family:?} models"),
         ));
     }
-    if let Some(arch) = wrapper_architecture(&outer, text.is_some()) {
-        let towers: Vec<&str> =
-            ["vision_config", "audio_config", "speech_config"].into_iter().filter(|k| outer.has(k)).collect();
-        let left_out = if towers.is_empty() { "its other towers".to_string() } else { towers.join(" and ") };
-        notes.push(format!(
-            "multimodal model ({arch}): only the language model (text_config) is imported; {left_out} ignored, so their weights and image tokens are not counted"
-        ));
-    }
     // A wrapper's own `tie_word_embeddings` governs its LM head.
     let tied = if text.is_some() && outer.has("tie_word_embeddings") {
         Some(outer.flag("tie_word_embeddings", false)?)
@@ -81,6 +76,14 @@ pub fn from_config_json(name: &str, config: &Value) -> Result<ImportedModel, Inp
         None
     };
     let built = families::build(family, &lm, tied)?;
+    let wrapper = match wrapper_architecture(&outer, text.is_some()) {
+        Some(arch) => {
+            let tower = outer.text("model_type")?.and_then(|t| WRAPPERS.iter().find(|w| w.0 == t)).map(|w| w.2);
+            vision::count(&outer, &arch, tower, built.hidden)?
+        }
+        None => vision::Counted { params: 0, notes: Vec::new() },
+    };
+    let mut notes = wrapper.notes;
     notes.extend(built.notes);
     if let Some(i) = built.layers.iter().find_map(|l| l.attention.indexer()) {
         notes.push(format!(
@@ -103,6 +106,7 @@ pub fn from_config_json(name: &str, config: &Value) -> Result<ImportedModel, Inp
             vocab_size: built.vocab,
             tied_embeddings: built.tied,
             layers: built.layers,
+            vision_params: wrapper.params,
         },
         checkpoint_precision,
         context_window: built.context_window,
@@ -119,7 +123,7 @@ fn family(outer: &Fields, text: Option<&Map<String, Value>>) -> Result<Family, I
             return Ok(*f);
         }
         if text.is_none() {
-            if let Some((_, f)) = WRAPPERS.iter().find(|(k, _)| *k == t) {
+            if let Some((_, f, _)) = WRAPPERS.iter().find(|(k, _, _)| *k == t) {
                 return Err(outer.error(
                     "text_config",
                     format!("missing; {t} configs (wrapping {f:?}) keep the language model there"),
@@ -140,8 +144,8 @@ fn family(outer: &Fields, text: Option<&Map<String, Value>>) -> Result<Family, I
         if let Some(t) = outer.text("model_type")? {
             return WRAPPERS
                 .iter()
-                .find(|(k, _)| *k == t)
-                .map(|(_, f)| *f)
+                .find(|(k, _, _)| *k == t)
+                .map(|(_, f, _)| *f)
                 .ok_or_else(|| unknown(outer, "model_type", t));
         }
     }
@@ -155,7 +159,7 @@ fn unknown(f: &Fields, key: &str, value: &str) -> InputError {
         format!(
             "architecture {value:?} is not modelled; supported model types: {}; multimodal wrappers of these: {}",
             known.join(", "),
-            WRAPPERS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
+            WRAPPERS.iter().map(|(k, _, _)| *k).collect::<Vec<_>>().join(", ")
         ),
     )
 }
