@@ -29,7 +29,7 @@ const MAX_POSITIONS: u64 = 1 << 24;
 const MAX_TOWER_PARAMS: u128 = 1 << 50;
 
 /// The tower a wrapper's `model_type` builds.
-#[derive(Clone, Copy, PartialEq, Debug)]
+#[derive(Clone, Copy)]
 pub(super) enum Tower {
     /// `Llama4VisionModel` + `Llama4MultiModalProjector`.
     Llama4,
@@ -41,8 +41,6 @@ pub(super) enum Tower {
     Gemma4,
     /// `Kimi_K25VisionModel` (MoonViT) + `Kimi_K25MultimodalProjection`.
     KimiK25,
-    /// Gemma 3's SigLIP tower: not counted yet (no Gemma 3 config in `data/model-configs/`).
-    NotCounted,
 }
 
 /// What the wrapper adds to the language model: the tower's parameters and the notes.
@@ -52,13 +50,14 @@ pub(super) struct Counted {
 }
 
 /// The tower of the wrapper `arch` (its class name, for the notes) whose `model_type` builds
-/// `tower` (`None`: a wrapper type not known), with a text model `text_hidden` wide.
+/// `tower` (`None`: not counted, as Gemma 3's, or a wrapper type not known), with a text model
+/// `text_hidden` wide.
 pub(super) fn count(outer: &Fields, arch: &str, tower: Option<Tower>, text_hidden: u64) -> Result<Counted, InputError> {
     let others: Vec<&str> = ["audio_config", "speech_config"].into_iter().filter(|k| outer.has(k)).collect();
     let mut notes = Vec::new();
     let vision = outer.object("vision_config")?;
     let params = match (vision, tower) {
-        (Some(v), Some(tower)) if tower != Tower::NotCounted => {
+        (Some(v), Some(tower)) => {
             let mut r = Reader { f: Fields::new(v, VISION), defaulted: Vec::new() };
             let params = match tower {
                 Tower::Llama4 => llama4(&mut r, text_hidden)?,
@@ -66,7 +65,6 @@ pub(super) fn count(outer: &Fields, arch: &str, tower: Option<Tower>, text_hidde
                 Tower::Qwen35 => qwen3_vl(&mut r, false)?,
                 Tower::Gemma4 => gemma4(&mut r, text_hidden)?,
                 Tower::KimiK25 => kimi_k25(&mut r, outer, text_hidden)?,
-                Tower::NotCounted => 0,
             };
             if params > MAX_TOWER_PARAMS {
                 return Err(InputError::new(VISION, format!("describes a tower of over 2^50 parameters ({params})")));
