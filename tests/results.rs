@@ -159,6 +159,23 @@ async fn a_real_plan_renders_all_six_hooks_with_the_recommended_layout() {
     assert!(command.contains("--nnodes 2 --node-rank 0"), "{command}");
 }
 
+/// A vision-language model's memory breakdown has a vision encoder row and segment, the
+/// planner's figure; a text model's has none.
+#[wasm_bindgen_test]
+async fn the_vision_encoder_is_its_own_memory_item_of_a_vlm_only() {
+    let vlm = r#"{"model": "qwen/qwen3-vl-8b-instruct", "gpu": "h100-sxm", "gpus_per_node": 2, "workload": {"isl": 2048, "osl": 256}}"#;
+    let (root, plan) = mount(vlm, false).await;
+    let best = plan.recommended.as_ref().expect("a feasible layout");
+    let memory = best.memory_per_gpu_gib;
+    assert!(memory.vision_encoder > 0.0, "{memory:?}");
+    let row = text(&root, "memory-vision");
+    assert!(row.contains("Vision encoder") && row.contains(&planner_page::ui::format::figure(memory.vision_encoder)), "{row}");
+    assert!(text(&root, "memory-weights").contains(&planner_page::ui::format::figure(memory.language_model_weights())));
+    assert!(find(&root, ".membar .seg-vision").is_some(), "the bar has the tower's segment");
+    let (root, _) = mount(LLAMA_70B_16, false).await;
+    assert!(find(&root, "[data-testid='memory-vision']").is_none() && find(&root, ".seg-vision").is_none(), "a text model has no vision item");
+}
+
 #[wasm_bindgen_test]
 async fn selecting_a_table_row_updates_the_recommendation_and_the_launch_commands() {
     let (root, plan) = mount(LLAMA_70B_16, false).await;

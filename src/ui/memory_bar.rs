@@ -1,5 +1,5 @@
-//! The memory of the most loaded GPU as one stacked bar (weights, KV cache, activations,
-//! overhead, free) against its capacity, with a table of the same figures in GiB as its text
+//! The memory of the most loaded GPU as one stacked bar (weights, a vision-language model's
+//! vision encoder, KV cache, activations, overhead, free) against its capacity, with a table of the same figures in GiB as its text
 //! alternative; compact (one line of figures) in embed mode.
 
 use super::format::figure;
@@ -27,14 +27,19 @@ pub fn memory_bar(memory: Option<MemoryGib>, layout: Option<Layout>, compact: bo
             </section>
         };
     };
-    let parts = [
-        ("weights", "Weights", m.weights),
-        ("kv", "KV cache", m.kv_cache),
-        ("activations", "Activations", m.activations),
-        ("overhead", "Runtime overhead", m.overhead),
-        ("free", "Free", m.free.max(0.0)),
-    ];
-    let stack = stacked(&parts.map(|p| p.2), m.capacity, WIDTH);
+    // A vision-language model's tower is its own part, beside the language model's weights.
+    let vision = (m.vision_encoder > 0.0).then_some(("vision", "Vision encoder", m.vision_encoder));
+    let parts: Vec<(&str, &str, f64)> = [("weights", "Weights", m.language_model_weights())]
+        .into_iter()
+        .chain(vision)
+        .chain([
+            ("kv", "KV cache", m.kv_cache),
+            ("activations", "Activations", m.activations),
+            ("overhead", "Runtime overhead", m.overhead),
+            ("free", "Free", m.free.max(0.0)),
+        ])
+        .collect();
+    let stack = stacked(&parts.iter().map(|p| p.2).collect::<Vec<_>>(), m.capacity, WIDTH);
     let used = m.weights + m.kv_cache + m.activations + m.overhead;
     let summary = parts.iter().map(|(_, name, gib)| format!("{name} {} GiB", figure(*gib))).collect::<Vec<_>>().join(", ");
     let label = format!("{caption}: {summary}, of {} GiB", figure(m.capacity));

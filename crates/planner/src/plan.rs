@@ -174,12 +174,29 @@ pub struct Candidate {
 /// Memory of the most loaded GPU, GiB.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct MemoryGib {
+    /// Every weight the GPU holds, the vision encoder's share included.
     pub weights: f64,
+    /// Of `weights`, the share of a multimodal model's vision encoder and projector (an
+    /// addition to `FORMAT.md`'s fields, written only when the GPU holds some).
+    #[serde(default, skip_serializing_if = "no_vision_encoder")]
+    pub vision_encoder: f64,
     pub kv_cache: f64,
     pub activations: f64,
     pub overhead: f64,
     pub free: f64,
     pub capacity: f64,
+}
+
+impl MemoryGib {
+    /// The language model's weights: `weights` without the vision encoder.
+    pub fn language_model_weights(&self) -> f64 {
+        self.weights - self.vision_encoder
+    }
+}
+
+/// A GPU without vision encoder weights, whose plan leaves the field out.
+fn no_vision_encoder(gib: &f64) -> bool {
+    *gib == 0.0
 }
 
 /// The parts of a step's time, milliseconds.

@@ -88,6 +88,7 @@ impl MemoryPlan {
     pub fn gib(&self) -> MemoryGib {
         MemoryGib {
             weights: self.weights.gib(),
+            vision_encoder: self.weight_parts.vision.gib(),
             kv_cache: self.kv_capacity.gib(),
             activations: self.activations.gib(),
             overhead: self.overhead.gib(),

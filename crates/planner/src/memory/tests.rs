@@ -188,8 +188,9 @@ fn model_with(attention: impl Strategy<Value = Attention>) -> impl Strategy<Valu
         1usize..=128,
         any::<bool>(),
         any::<bool>(),
+        prop_oneof![Just(0u64), 1u64..=4_000_000_000],
     )
-        .prop_map(|(hidden, vocab, tied, attention, window, ffn, layers, alternate, hybrid)| {
+        .prop_map(|(hidden, vocab, tied, attention, window, ffn, layers, alternate, hybrid, vision_params)| {
             let layers = (0..layers)
                 .map(|i| {
                     let window = if alternate && i % 2 == 1 { None } else { window };
@@ -200,7 +201,7 @@ fn model_with(attention: impl Strategy<Value = Attention>) -> impl Strategy<Valu
                     }
                 })
                 .collect();
-            ModelSpec { name: "random".into(), hidden_size: hidden, vocab_size: vocab, tied_embeddings: tied, layers }
+            ModelSpec { name: "random".into(), hidden_size: hidden, vocab_size: vocab, tied_embeddings: tied, layers, vision_params }
         })
 }
 

@@ -24,6 +24,21 @@
 //! - Vocab-parallel input embedding on the first stage and LM head on the last, each split by
 //!   `tp`; with `pp = 1` and tied embeddings one matrix serves both; with `pp > 1` the last
 //!   stage holds its own copy of a tied head. The final norm sits on the last stage.
+//! - A multimodal model's vision encoder and projector (`ModelSpec::vision_params`): on the
+//!   first stage only, split by `tp`, in 16 bits. vLLM 0.33.0 builds a tower only on the first
+//!   pipeline stage (`model_executor/models/interfaces.py` `_mark_tower_model`, under Model
+//!   Runner V2, its default: `config/vllm.py` `use_v2_model_runner`) and splits its layers
+//!   across the TP ranks (`config/multimodal.py`: `mm_encoder_tp_mode = "weights"`); SGLang
+//!   0.5.23 splits them the same way unless `--mm-enable-dp-encoder` replicates them
+//!   (`arg_groups/fields/mm.py`, off by default; `models/qwen3_vl.py`, `models/mllama4.py`:
+//!   column- and row-parallel layers) and keeps Gemma 4's tower on the first stage
+//!   (`models/gemma4_mm.py`: "they live on the first PP rank only"). Both build the tower
+//!   unquantised (`quant_config=None` in vLLM's `mllama4.py` and SGLang's `qwen3_vl.py`), and
+//!   NVIDIA's FP8/NVFP4 checkpoints leave it out of their quantisation (`ignore`: `model.visual*`,
+//!   `vision_tower*`). Not modelled: SGLang builds Qwen3-VL's and Kimi K2.5's tower blocks on
+//!   every pipeline stage (`models/qwen3_vl.py`: only `pos_embed` is first-stage only), and by
+//!   default leaves Llama 4's tower out (`configs/model_config.py`: multimodal off for
+//!   `Llama4ForConditionalGeneration` unless `--enable-multimodal`).
 //!
 //! Precision: the weight precision applies to the projection matrices (attention, MLPs,
 //! experts). Embeddings, LM head, norms, routers and biases stay 16-bit, as quantised
@@ -59,11 +74,14 @@ pub struct WeightBytes {
     pub routers: Bytes,
     /// Input embedding, LM head and final norm, where this stage holds them.
     pub embeddings: Bytes,
+    /// This GPU's share of the vision encoder and projector (first stage only). Read once per
+    /// image, not per step: the performance model leaves it out of a step's traffic.
+    pub vision: Bytes,
 }
 
 impl WeightBytes {
     pub fn total(&self) -> Bytes {
-        self.attention + self.dense_ffn + self.experts + self.routers + self.embeddings
+        self.attention + self.dense_ffn + self.experts + self.routers + self.embeddings + self.vision
     }
 }
 
@@ -208,6 +226,16 @@ pub fn embedding_bytes(model: &ModelSpec, stage: usize, pp: u32, tp: u32) -> Byt
     Bytes(elements * UNQUANTISED_BYTES)
 }
 
+/// One GPU's bytes of the vision tower on stage `stage`: its `tp`-th share on the first stage,
+/// none elsewhere.
+pub fn vision_bytes(model: &ModelSpec, stage: usize, tp: u32) -> Bytes {
+    if stage == 0 {
+        Bytes(model.vision_params as f64 / tp.max(1) as f64 * UNQUANTISED_BYTES)
+    } else {
+        Bytes::ZERO
+    }
+}
+
 /// One GPU's weight bytes in each pipeline stage, first to last, for the given stage ranges.
 pub fn per_stage(
     model: &ModelSpec,
@@ -222,6 +250,7 @@ pub fn per_stage(
             let layers = model.layers.get(range.clone()).unwrap_or(&[]);
             WeightBytes {
                 embeddings: embedding_bytes(model, i, layout.pp, layout.tp),
+                vision: vision_bytes(model, i, layout.tp),
                 ..layers_bytes(model, layers, layout, precision)
             }
         })
@@ -323,6 +352,21 @@ mod tests {
         exact(embedding_bytes(&tied, 0, 1, 1).value(), table + 2048.0 * 2.0, "tied, pp 1");
         exact(embedding_bytes(&tied, 0, 2, 1).value(), table, "tied, pp 2, first");
         exact(embedding_bytes(&tied, 1, 2, 1).value(), table + 2048.0 * 2.0, "tied, pp 2, last");
+    }
+
+    /// A vision tower (Qwen3-VL-8B's 576,388,336 parameters, `model::config::folder_tests`)
+    /// sits on the first stage only, split by TP, in 16 bits whatever the weights' precision.
+    #[test]
+    fn the_vision_tower_is_on_the_first_stage_split_by_tp() {
+        let mut m = llama_3_1_70b();
+        m.vision_params = 576_388_336;
+        let stages = stage_layers(&m, 2, PpPartition::BeforeLast);
+        let w = per_stage(&m, &stages, &layout(4, 2, 1, 1), WeightPrecision::Fp8);
+        exact(w[0].vision.value(), 576_388_336.0 / 4.0 * 2.0, "first stage, TP 4");
+        exact(w[1].vision.value(), 0.0, "last stage");
+        let text = per_stage(&llama_3_1_70b(), &stages, &layout(4, 2, 1, 1), WeightPrecision::Fp8);
+        exact(w[0].total().value() - text[0].total().value(), w[0].vision.value(), "only the tower differs");
+        exact(max_per_gpu(&m, &layout(1, 1, 1, 1), WeightPrecision::Bf16), m.total_params() as f64 * 2.0, "TP 1 holds it all");
     }
 
     #[test]

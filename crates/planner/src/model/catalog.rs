@@ -39,6 +39,7 @@ pub struct Preset {
     tied_embeddings: bool,
     /// The decoder layers in order, as (how many in a row, the layer).
     layers: &'static [(u32, Layer)],
+    vision_params: u64,
     checkpoint_precision: Option<WeightPrecision>,
     context_window: Option<u64>,
     notes: &'static [&'static str],
@@ -54,6 +55,7 @@ impl Preset {
                 vocab_size: self.vocab_size,
                 tied_embeddings: self.tied_embeddings,
                 layers: self.layers.iter().flat_map(|&(n, layer)| std::iter::repeat_n(layer, n as usize)).collect(),
+                vision_params: self.vision_params,
             },
             checkpoint_precision: self.checkpoint_precision,
             context_window: self.context_window,

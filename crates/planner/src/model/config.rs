@@ -6,12 +6,14 @@
 //! than Nemotron-H, block-sparse attention, NAS blocks the engines do not build) is refused with the key that shows it and
 //! what is missing, and anything unknown is refused as unknown — never mapped to the nearest
 //! family. A multimodal wrapper whose language
-//! model is supported imports that language model and says what it left out.
+//! model is supported imports that language model, counts its vision tower's parameters
+//! (`vision`) and says what it left out.
 
 mod checkpoint;
 mod families;
 mod fields;
 mod limits;
+mod vision;
 
 #[cfg(test)]
 pub(crate) mod folder_tests;
@@ -26,23 +28,25 @@ use crate::error::InputError;
 use families::{Family, ARCHITECTURES, MODEL_TYPES};
 use fields::Fields;
 use serde_json::{Map, Value};
+use vision::Tower;
 
 const ROOT: &str = "model.config";
 const TEXT: &str = "model.config.text_config";
 
-/// Multimodal wrappers: their `model_type` and the family of their `text_config`.
-const WRAPPERS: &[(&str, Family)] = &[
-    ("llama4", Family::Llama4Text),
-    ("qwen3_vl", Family::Qwen3VlText),
-    ("qwen3_vl_moe", Family::Qwen3VlMoeText),
-    ("gemma3", Family::Gemma3Text),
-    ("gemma4", Family::Gemma4Text),
-    ("kimi_k25", Family::DeepseekV3),
-    ("qwen3_5", Family::Qwen35Text),
-    ("qwen3_5_moe", Family::Qwen35MoeText),
+/// Multimodal wrappers: their `model_type`, the family of their `text_config` and their vision
+/// tower (Gemma 3's SigLIP tower is not counted yet: no Gemma 3 config in `data/model-configs/`).
+const WRAPPERS: &[(&str, Family, Option<Tower>)] = &[
+    ("llama4", Family::Llama4Text, Some(Tower::Llama4)),
+    ("qwen3_vl", Family::Qwen3VlText, Some(Tower::Qwen3Vl)),
+    ("qwen3_vl_moe", Family::Qwen3VlMoeText, Some(Tower::Qwen3Vl)),
+    ("gemma3", Family::Gemma3Text, None),
+    ("gemma4", Family::Gemma4Text, Some(Tower::Gemma4)),
+    ("kimi_k25", Family::DeepseekV3, Some(Tower::KimiK25)),
+    ("qwen3_5", Family::Qwen35Text, Some(Tower::Qwen35)),
+    ("qwen3_5_moe", Family::Qwen35MoeText, Some(Tower::Qwen35)),
     // Step-3.7-Flash as published (transformers 5.25 `Step3p7Config`); a `step3p7` config
     // without `text_config` is the language model itself (`MODEL_TYPES`).
-    ("step3p7", Family::Step3p7),
+    ("step3p7", Family::Step3p7, None),
 ];
 
 /// Read the model described by `config` (a parsed `config.json`) and call it `name`.
@@ -54,7 +58,6 @@ pub fn from_config_json(name: &str, config: &Value) -> Result<ImportedModel, Inp
         ));
     };
     let outer = Fields::new(root, ROOT);
-    let mut notes = Vec::new();
     let text = outer.object("text_config")?;
     let lm = text.map_or(outer, |t| Fields::new(t, TEXT));
     // The language model first: its key names the missing feature best.
@@ -71,14 +74,6 @@ pub fn from_config_json(name: &str, config: &Value) -> Result<ImportedModel, Inp
             format!("DeepSeek sparse attention is modelled with multi-head latent attention (DeepSeek-V3.2, GLM-5) and DeepSeek-V4 only, not for {family:?} models"),
         ));
     }
-    if let Some(arch) = wrapper_architecture(&outer, text.is_some()) {
-        let towers: Vec<&str> =
-            ["vision_config", "audio_config", "speech_config"].into_iter().filter(|k| outer.has(k)).collect();
-        let left_out = if towers.is_empty() { "its other towers".to_string() } else { towers.join(" and ") };
-        notes.push(format!(
-            "multimodal model ({arch}): only the language model (text_config) is imported; {left_out} ignored, so their weights and image tokens are not counted"
-        ));
-    }
     // A wrapper's own `tie_word_embeddings` governs its LM head.
     let tied = if text.is_some() && outer.has("tie_word_embeddings") {
         Some(outer.flag("tie_word_embeddings", false)?)
@@ -86,6 +81,14 @@ pub fn from_config_json(name: &str, config: &Value) -> Result<ImportedModel, Inp
         None
     };
     let built = families::build(family, &lm, tied)?;
+    let wrapper = match wrapper_architecture(&outer, text.is_some()) {
+        Some(arch) => {
+            let tower = outer.text("model_type")?.and_then(|t| WRAPPERS.iter().find(|w| w.0 == t)).and_then(|w| w.2);
+            vision::count(&outer, &arch, tower, built.hidden)?
+        }
+        None => vision::Counted { params: 0, notes: Vec::new() },
+    };
+    let mut notes = wrapper.notes;
     notes.extend(built.notes);
     if let Some(i) = built.layers.iter().find_map(|l| l.attention.indexer()) {
         notes.push(format!(
@@ -108,6 +111,7 @@ pub fn from_config_json(name: &str, config: &Value) -> Result<ImportedModel, Inp
             vocab_size: built.vocab,
             tied_embeddings: built.tied,
             layers: built.layers,
+            vision_params: wrapper.params,
         },
         checkpoint_precision,
         context_window: built.context_window,
@@ -124,7 +128,7 @@ fn family(outer: &Fields, text: Option<&Map<String, Value>>) -> Result<Family, I
             return Ok(*f);
         }
         if text.is_none() {
-            if let Some((_, f)) = WRAPPERS.iter().find(|(k, _)| *k == t) {
+            if let Some((_, f, _)) = WRAPPERS.iter().find(|(k, _, _)| *k == t) {
                 return Err(outer.error(
                     "text_config",
                     format!("missing; {t} configs (wrapping {f:?}) keep the language model there"),
@@ -145,8 +149,8 @@ fn family(outer: &Fields, text: Option<&Map<String, Value>>) -> Result<Family, I
         if let Some(t) = outer.text("model_type")? {
             return WRAPPERS
                 .iter()
-                .find(|(k, _)| *k == t)
-                .map(|(_, f)| *f)
+                .find(|(k, _, _)| *k == t)
+                .map(|(_, f, _)| *f)
                 .ok_or_else(|| unknown(outer, "model_type", t));
         }
     }
@@ -160,7 +164,7 @@ fn unknown(f: &Fields, key: &str, value: &str) -> InputError {
         format!(
             "architecture {value:?} is not modelled; supported model types: {}; multimodal wrappers of these: {}",
             known.join(", "),
-            WRAPPERS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
+            WRAPPERS.iter().map(|(k, _, _)| *k).collect::<Vec<_>>().join(", ")
         ),
     )
 }

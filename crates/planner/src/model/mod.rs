@@ -20,7 +20,9 @@
 //! not counted: per-head q/k norms (Qwen3, Gemma 3/4, Step-3.7), Gemma's extra sandwich norms, gpt-oss',
 //! MiMo-V2-Flash's and DeepSeek-V4's attention sinks (one scalar per head), LayerNorm biases, DeepSeek-V4's
 //! token-to-expert table of its hash-routed layers (an index, not a weight: vocab × top-k ids);
-//! together under 0.01 % of any model in `data/model-configs/`.
+//! together under 0.01 % of any model in `data/model-configs/`. A multimodal model's vision
+//! encoder and projector are one count (`vision_params`, from `config::vision`), in the total
+//! and in the weights, not in the layers: it runs on images, not on text tokens.
 //!
 //! `config` imports a Hugging Face `config.json` (feature `config-import`), `catalog` holds the
 //! presets (imported once by `calibrate --tables` and baked in as constants), and `resolve`
@@ -53,6 +55,10 @@ pub struct ModelSpec {
     pub tied_embeddings: bool,
     /// Decoder layers, first to last.
     pub layers: Vec<Layer>,
+    /// Parameters of a multimodal model's vision encoder and projector (`config::vision`); 0
+    /// for a text-only model. Counted in the total, not in the parameters a text token passes
+    /// through; held on the first pipeline stage (`memory::weights`).
+    pub vision_params: u64,
 }
 
 /// One decoder layer: a token mixer (`attention`) and a feed-forward block, each with the
@@ -479,11 +485,13 @@ pub struct ParamCounts {
     pub routers: u64,
     /// Input embedding, LM head (when untied) and the final norm.
     pub embeddings: u64,
+    /// A multimodal model's vision encoder and projector.
+    pub vision: u64,
 }
 
 impl ParamCounts {
     pub fn total(&self) -> u64 {
-        self.attention + self.dense_ffn + self.experts + self.routers + self.embeddings
+        self.attention + self.dense_ffn + self.experts + self.routers + self.embeddings + self.vision
     }
 }
 
@@ -724,19 +732,20 @@ impl ModelSpec {
 
     /// All parameters, split by kind.
     pub fn params(&self) -> ParamCounts {
-        ParamCounts { embeddings: self.embedding_params(), ..self.layer_params(&self.layers) }
+        ParamCounts { embeddings: self.embedding_params(), vision: self.vision_params, ..self.layer_params(&self.layers) }
     }
 
     pub fn total_params(&self) -> u64 {
         self.params().total()
     }
 
-    /// Parameters one token passes through: everything but the routed experts it is not sent
-    /// to. The input embedding is a lookup, not a matrix multiply, but model cards count it, so
-    /// it is counted here too; compute estimates use `matmul_params_per_token`.
+    /// Parameters one text token passes through: everything but the routed experts it is not
+    /// sent to and the vision tower (which runs on images, not text tokens). The input
+    /// embedding is a lookup, not a matrix multiply, but model cards count it, so it is counted
+    /// here too; compute estimates use `matmul_params_per_token`.
     pub fn active_params(&self) -> u64 {
         let p = self.params();
-        p.total() - p.experts + self.active_expert_params()
+        p.total() - p.experts - p.vision + self.active_expert_params()
     }
 
     /// Routed-expert parameters one token passes through, all layers.
@@ -797,6 +806,7 @@ pub(crate) mod fixtures {
             vocab_size: 128256,
             tied_embeddings: false,
             layers: vec![layer; 80],
+            vision_params: 0,
         }
     }
 
@@ -820,6 +830,7 @@ pub(crate) mod fixtures {
             vocab_size: vocab,
             tied_embeddings: false,
             layers: vec![layer; layers],
+            vision_params: 0,
         }
     }
 
@@ -894,6 +905,7 @@ pub(crate) mod fixtures {
             vocab_size: 201088,
             tied_embeddings: false,
             layers,
+            vision_params: 0,
         }
     }
 
@@ -935,6 +947,7 @@ pub(crate) mod fixtures {
             vocab_size: 129280,
             tied_embeddings: false,
             layers,
+            vision_params: 0,
         }
     }
 }

@@ -40,6 +40,7 @@ fn llama_3_1_8b() -> ModelSpec {
         vocab_size: 128256,
         tied_embeddings: false,
         layers: vec![layer; 32],
+        vision_params: 0,
     }
 }
 
@@ -112,6 +113,7 @@ fn prior_matches_trtllm_bench_latency() {
         vocab_size: 151936,
         tied_embeddings: true,
         layers: vec![layer; 24],
+        vision_params: 0,
     };
     // gpus.csv rtx-pro-6000-server (AIConfigurator rtx_pro_6000_server.yaml): 96 GB,
     // 1.792 TB/s, 467.8 dense BF16 TFLOPS, PCIe Gen5 64 GB/s.

@@ -39,6 +39,32 @@ fn the_format_md_example_plans() {
     }
 }
 
+/// A vision-language model's plan shows its vision tower as its own memory item, part of the
+/// weights; a text model's plan has no such item. Qwen3-VL-8B at TP 2: each GPU holds
+/// 576,388,336 / 2 parameters of the tower (`model::config::folder_tests`) in 16 bits,
+/// 0.5368 GiB. (Which stage holds it: `memory::weights`.)
+#[test]
+fn the_vision_tower_is_a_memory_item_of_a_vlm_only() {
+    let scenario = |model: &str| {
+        json!({"model": model, "gpu": "h100-sxm", "gpus_per_node": 2, "workload": {"isl": 2048, "osl": 256, "concurrency": 8},
+               "layout": {"tp": 2, "pp": 1, "dp": 1, "ep": 1}})
+    };
+    let vlm = plan_json(scenario("qwen/qwen3-vl-8b-instruct")).unwrap();
+    let m = vlm.candidates[0].memory_per_gpu_gib;
+    let tower = 576_388_336.0 / 2.0 * 2.0 / (1u64 << 30) as f64;
+    println!("Qwen3-VL-8B TP 2 vision encoder: expected {tower} GiB, actual {}, tolerance 1e-12", m.vision_encoder);
+    assert!((m.vision_encoder - tower).abs() < 1e-12, "{m:?}");
+    assert!((m.language_model_weights() + m.vision_encoder - m.weights).abs() < 1e-12, "{m:?}");
+    let json = serde_json::to_value(&vlm).unwrap();
+    let memory = &json["candidates"][0]["memory_per_gpu_gib"];
+    assert!(memory["vision_encoder"].is_number(), "{memory}");
+    assert_eq!(vlm.model.total_params - vlm.model.active_params, 576_388_336, "a dense VLM: only the tower is not active");
+    let text = plan_json(scenario("meta-llama/Llama-3.1-8B")).unwrap();
+    let json = serde_json::to_value(&text).unwrap();
+    let memory = &json["candidates"][0]["memory_per_gpu_gib"];
+    assert!(memory.get("vision_encoder").is_none(), "a text model's plan has no vision item: {memory}");
+}
+
 #[test]
 fn an_sla_no_layout_meets_gives_an_empty_recommendation_with_the_reason() {
     let p = plan_json(json!({

@@ -17,6 +17,7 @@ pub(super) const PRESETS: &[Preset] = &[
         layers: &[
             (32, Layer { attention: Attention::Gqa { heads: 32, kv_heads: 32, head_dim: 128, bias: false, values_from_keys: false }, window: None, ffn: FeedForward::Dense(DenseFfn { intermediate: 11008, gated: true, bias: false }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Fp16),
         context_window: None,
         notes: &[],
@@ -31,6 +32,7 @@ pub(super) const PRESETS: &[Preset] = &[
         layers: &[
             (32, Layer { attention: Attention::Gqa { heads: 32, kv_heads: 32, head_dim: 128, bias: false, values_from_keys: false }, window: None, ffn: FeedForward::Dense(DenseFfn { intermediate: 11008, gated: true, bias: false }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Fp16),
         context_window: None,
         notes: &[],
@@ -45,6 +47,7 @@ pub(super) const PRESETS: &[Preset] = &[
         layers: &[
             (80, Layer { attention: Attention::Gqa { heads: 64, kv_heads: 8, head_dim: 128, bias: false, values_from_keys: false }, window: None, ffn: FeedForward::Dense(DenseFfn { intermediate: 28672, gated: true, bias: false }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Fp16),
         context_window: None,
         notes: &[],
@@ -59,6 +62,7 @@ pub(super) const PRESETS: &[Preset] = &[
         layers: &[
             (96, Layer { attention: Attention::Gqa { heads: 96, kv_heads: 96, head_dim: 128, bias: true, values_from_keys: false }, window: None, ffn: FeedForward::Dense(DenseFfn { intermediate: 49152, gated: false, bias: true }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: None,
         context_window: Some(2048),
         notes: &["learned position table (n_positions 2048 × n_embd 12288 = 25.2M parameters) not counted"],
@@ -73,6 +77,7 @@ pub(super) const PRESETS: &[Preset] = &[
         layers: &[
             (128, Layer { attention: Attention::Gqa { heads: 160, kv_heads: 160, head_dim: 160, bias: true, values_from_keys: false }, window: None, ffn: FeedForward::Dense(DenseFfn { intermediate: 102400, gated: false, bias: true }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: None,
         context_window: Some(2048),
         notes: &["learned position table (n_positions 2048 × n_embd 25600 = 52.4M parameters) not counted"],
@@ -87,6 +92,7 @@ pub(super) const PRESETS: &[Preset] = &[
         layers: &[
             (32, Layer { attention: Attention::Gqa { heads: 32, kv_heads: 8, head_dim: 128, bias: false, values_from_keys: false }, window: None, ffn: FeedForward::Dense(DenseFfn { intermediate: 14336, gated: true, bias: false }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Bf16),
         context_window: Some(131072),
         notes: &[],
@@ -101,6 +107,7 @@ pub(super) const PRESETS: &[Preset] = &[
         layers: &[
             (80, Layer { attention: Attention::Gqa { heads: 64, kv_heads: 8, head_dim: 128, bias: false, values_from_keys: false }, window: None, ffn: FeedForward::Dense(DenseFfn { intermediate: 28672, gated: true, bias: false }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Bf16),
         context_window: Some(131072),
         notes: &[],
@@ -115,6 +122,7 @@ pub(super) const PRESETS: &[Preset] = &[
         layers: &[
             (126, Layer { attention: Attention::Gqa { heads: 128, kv_heads: 8, head_dim: 128, bias: false, values_from_keys: false }, window: None, ffn: FeedForward::Dense(DenseFfn { intermediate: 53248, gated: true, bias: false }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Bf16),
         context_window: Some(131072),
         notes: &[],
@@ -129,6 +137,7 @@ pub(super) const PRESETS: &[Preset] = &[
         layers: &[
             (80, Layer { attention: Attention::Gqa { heads: 64, kv_heads: 8, head_dim: 128, bias: false, values_from_keys: false }, window: None, ffn: FeedForward::Dense(DenseFfn { intermediate: 28672, gated: true, bias: false }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Bf16),
         context_window: None,
         notes: &[],
@@ -143,6 +152,7 @@ pub(super) const PRESETS: &[Preset] = &[
         layers: &[
             (16, Layer { attention: Attention::Gqa { heads: 32, kv_heads: 8, head_dim: 64, bias: false, values_from_keys: false }, window: None, ffn: FeedForward::Dense(DenseFfn { intermediate: 8192, gated: true, bias: false }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Bf16),
         context_window: None,
         notes: &[],
@@ -157,6 +167,7 @@ pub(super) const PRESETS: &[Preset] = &[
         layers: &[
             (28, Layer { attention: Attention::Gqa { heads: 24, kv_heads: 8, head_dim: 128, bias: false, values_from_keys: false }, window: None, ffn: FeedForward::Dense(DenseFfn { intermediate: 8192, gated: true, bias: false }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Bf16),
         context_window: None,
         notes: &[],
@@ -194,9 +205,10 @@ pub(super) const PRESETS: &[Preset] = &[
             (3, Layer { attention: Attention::Gqa { heads: 40, kv_heads: 8, head_dim: 128, bias: false, values_from_keys: false }, window: Some(8192), ffn: FeedForward::Moe(MoeFfn { experts: 16, experts_per_token: 1, expert_intermediate: 8192, shared_intermediate: 8192, bias: false, gated: true, latent: None }) }),
             (1, Layer { attention: Attention::Gqa { heads: 40, kv_heads: 8, head_dim: 128, bias: false, values_from_keys: false }, window: None, ffn: FeedForward::Moe(MoeFfn { experts: 16, experts_per_token: 1, expert_intermediate: 8192, shared_intermediate: 8192, bias: false, gated: true, latent: None }) }),
         ],
+        vision_params: 871932416,
         checkpoint_precision: Some(WeightPrecision::Bf16),
         context_window: Some(10485760),
-        notes: &["multimodal model (Llama4ForConditionalGeneration): only the language model (text_config) is imported; its other towers ignored, so their weights and image tokens are not counted", "chunked attention on the RoPE layers modelled as a window of attention_chunk_size = 8192 tokens: a chunk never holds more"],
+        notes: &["multimodal model (Llama4ForConditionalGeneration): the vision encoder and its projector (vision_config, 0.87B parameters) are counted as weights, kept in 16 bits on the first pipeline stage and split by TP; image tokens (their prefill and KV cache) are not counted", "chunked attention on the RoPE layers modelled as a window of attention_chunk_size = 8192 tokens: a chunk never holds more"],
     },
     Preset {
         id: "meta-llama/Llama-4-Maverick-17B-128E",
@@ -255,9 +267,10 @@ pub(super) const PRESETS: &[Preset] = &[
             (1, Layer { attention: Attention::Gqa { heads: 40, kv_heads: 8, head_dim: 128, bias: false, values_from_keys: false }, window: Some(8192), ffn: FeedForward::Dense(DenseFfn { intermediate: 16384, gated: true, bias: false }) }),
             (1, Layer { attention: Attention::Gqa { heads: 40, kv_heads: 8, head_dim: 128, bias: false, values_from_keys: false }, window: None, ffn: FeedForward::Moe(MoeFfn { experts: 128, experts_per_token: 1, expert_intermediate: 8192, shared_intermediate: 8192, bias: false, gated: true, latent: None }) }),
         ],
+        vision_params: 871932416,
         checkpoint_precision: Some(WeightPrecision::Bf16),
         context_window: Some(1048576),
-        notes: &["multimodal model (Llama4ForConditionalGeneration): only the language model (text_config) is imported; its other towers ignored, so their weights and image tokens are not counted", "chunked attention on the RoPE layers modelled as a window of attention_chunk_size = 8192 tokens: a chunk never holds more"],
+        notes: &["multimodal model (Llama4ForConditionalGeneration): the vision encoder and its projector (vision_config, 0.87B parameters) are counted as weights, kept in 16 bits on the first pipeline stage and split by TP; image tokens (their prefill and KV cache) are not counted", "chunked attention on the RoPE layers modelled as a window of attention_chunk_size = 8192 tokens: a chunk never holds more"],
     },
     Preset {
         id: "mistralai/Mistral-7B-v0.1",
@@ -269,6 +282,7 @@ pub(super) const PRESETS: &[Preset] = &[
         layers: &[
             (32, Layer { attention: Attention::Gqa { heads: 32, kv_heads: 8, head_dim: 128, bias: false, values_from_keys: false }, window: Some(4096), ffn: FeedForward::Dense(DenseFfn { intermediate: 14336, gated: true, bias: false }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Bf16),
         context_window: None,
         notes: &[],
@@ -283,6 +297,7 @@ pub(super) const PRESETS: &[Preset] = &[
         layers: &[
             (32, Layer { attention: Attention::Gqa { heads: 32, kv_heads: 8, head_dim: 128, bias: false, values_from_keys: false }, window: None, ffn: FeedForward::Dense(DenseFfn { intermediate: 14336, gated: true, bias: false }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Bf16),
         context_window: None,
         notes: &[],
@@ -297,6 +312,7 @@ pub(super) const PRESETS: &[Preset] = &[
         layers: &[
             (32, Layer { attention: Attention::Gqa { heads: 32, kv_heads: 8, head_dim: 128, bias: false, values_from_keys: false }, window: None, ffn: FeedForward::Moe(MoeFfn { experts: 8, experts_per_token: 2, expert_intermediate: 14336, shared_intermediate: 0, bias: false, gated: true, latent: None }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Bf16),
         context_window: Some(32768),
         notes: &[],
@@ -311,6 +327,7 @@ pub(super) const PRESETS: &[Preset] = &[
         layers: &[
             (56, Layer { attention: Attention::Gqa { heads: 48, kv_heads: 8, head_dim: 128, bias: false, values_from_keys: false }, window: None, ffn: FeedForward::Moe(MoeFfn { experts: 8, experts_per_token: 2, expert_intermediate: 16384, shared_intermediate: 0, bias: false, gated: true, latent: None }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Bf16),
         context_window: Some(65536),
         notes: &[],
@@ -325,6 +342,7 @@ pub(super) const PRESETS: &[Preset] = &[
         layers: &[
             (28, Layer { attention: Attention::Gqa { heads: 16, kv_heads: 8, head_dim: 128, bias: false, values_from_keys: false }, window: None, ffn: FeedForward::Dense(DenseFfn { intermediate: 3072, gated: true, bias: false }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Bf16),
         context_window: Some(40960),
         notes: &[],
@@ -339,6 +357,7 @@ pub(super) const PRESETS: &[Preset] = &[
         layers: &[
             (28, Layer { attention: Attention::Gqa { heads: 16, kv_heads: 8, head_dim: 128, bias: false, values_from_keys: false }, window: None, ffn: FeedForward::Dense(DenseFfn { intermediate: 6144, gated: true, bias: false }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Bf16),
         context_window: Some(40960),
         notes: &[],
@@ -353,6 +372,7 @@ pub(super) const PRESETS: &[Preset] = &[
         layers: &[
             (36, Layer { attention: Attention::Gqa { heads: 32, kv_heads: 8, head_dim: 128, bias: false, values_from_keys: false }, window: None, ffn: FeedForward::Dense(DenseFfn { intermediate: 12288, gated: true, bias: false }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Bf16),
         context_window: Some(40960),
         notes: &[],
@@ -367,6 +387,7 @@ pub(super) const PRESETS: &[Preset] = &[
         layers: &[
             (64, Layer { attention: Attention::Gqa { heads: 64, kv_heads: 8, head_dim: 128, bias: false, values_from_keys: false }, window: None, ffn: FeedForward::Dense(DenseFfn { intermediate: 25600, gated: true, bias: false }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Bf16),
         context_window: Some(40960),
         notes: &[],
@@ -381,6 +402,7 @@ pub(super) const PRESETS: &[Preset] = &[
         layers: &[
             (48, Layer { attention: Attention::Gqa { heads: 32, kv_heads: 4, head_dim: 128, bias: false, values_from_keys: false }, window: None, ffn: FeedForward::Moe(MoeFfn { experts: 128, experts_per_token: 8, expert_intermediate: 768, shared_intermediate: 0, bias: false, gated: true, latent: None }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Bf16),
         context_window: Some(40960),
         notes: &[],
@@ -395,6 +417,7 @@ pub(super) const PRESETS: &[Preset] = &[
         layers: &[
             (94, Layer { attention: Attention::Gqa { heads: 64, kv_heads: 4, head_dim: 128, bias: false, values_from_keys: false }, window: None, ffn: FeedForward::Moe(MoeFfn { experts: 128, experts_per_token: 8, expert_intermediate: 1536, shared_intermediate: 0, bias: false, gated: true, latent: None }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Bf16),
         context_window: Some(40960),
         notes: &[],
@@ -409,6 +432,7 @@ pub(super) const PRESETS: &[Preset] = &[
         layers: &[
             (62, Layer { attention: Attention::Gqa { heads: 96, kv_heads: 8, head_dim: 128, bias: false, values_from_keys: false }, window: None, ffn: FeedForward::Moe(MoeFfn { experts: 160, experts_per_token: 8, expert_intermediate: 2560, shared_intermediate: 0, bias: false, gated: true, latent: None }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Bf16),
         context_window: Some(262144),
         notes: &[],
@@ -423,9 +447,10 @@ pub(super) const PRESETS: &[Preset] = &[
         layers: &[
             (36, Layer { attention: Attention::Gqa { heads: 32, kv_heads: 8, head_dim: 128, bias: false, values_from_keys: false }, window: None, ffn: FeedForward::Dense(DenseFfn { intermediate: 12288, gated: true, bias: false }) }),
         ],
+        vision_params: 576388336,
         checkpoint_precision: Some(WeightPrecision::Bf16),
         context_window: Some(262144),
-        notes: &["multimodal model (Qwen3VLForConditionalGeneration): only the language model (text_config) is imported; vision_config ignored, so their weights and image tokens are not counted"],
+        notes: &["multimodal model (Qwen3VLForConditionalGeneration): the vision encoder and its projector (vision_config, 0.58B parameters) are counted as weights, kept in 16 bits on the first pipeline stage and split by TP; image tokens (their prefill and KV cache) are not counted"],
     },
     Preset {
         id: "Qwen/Qwen3-VL-30B-A3B-Instruct",
@@ -437,9 +462,10 @@ pub(super) const PRESETS: &[Preset] = &[
         layers: &[
             (48, Layer { attention: Attention::Gqa { heads: 32, kv_heads: 4, head_dim: 128, bias: false, values_from_keys: false }, window: None, ffn: FeedForward::Moe(MoeFfn { experts: 128, experts_per_token: 8, expert_intermediate: 768, shared_intermediate: 0, bias: false, gated: true, latent: None }) }),
         ],
+        vision_params: 538631408,
         checkpoint_precision: Some(WeightPrecision::Bf16),
         context_window: Some(262144),
-        notes: &["multimodal model (Qwen3VLMoeForConditionalGeneration): only the language model (text_config) is imported; vision_config ignored, so their weights and image tokens are not counted"],
+        notes: &["multimodal model (Qwen3VLMoeForConditionalGeneration): the vision encoder and its projector (vision_config, 0.54B parameters) are counted as weights, kept in 16 bits on the first pipeline stage and split by TP; image tokens (their prefill and KV cache) are not counted"],
     },
     Preset {
         id: "Qwen/Qwen3-VL-235B-A22B-Instruct",
@@ -451,9 +477,10 @@ pub(super) const PRESETS: &[Preset] = &[
         layers: &[
             (94, Layer { attention: Attention::Gqa { heads: 64, kv_heads: 4, head_dim: 128, bias: false, values_from_keys: false }, window: None, ffn: FeedForward::Moe(MoeFfn { experts: 128, experts_per_token: 8, expert_intermediate: 1536, shared_intermediate: 0, bias: false, gated: true, latent: None }) }),
         ],
+        vision_params: 576388336,
         checkpoint_precision: Some(WeightPrecision::Bf16),
         context_window: Some(262144),
-        notes: &["multimodal model (Qwen3VLMoeForConditionalGeneration): only the language model (text_config) is imported; vision_config ignored, so their weights and image tokens are not counted"],
+        notes: &["multimodal model (Qwen3VLMoeForConditionalGeneration): the vision encoder and its projector (vision_config, 0.58B parameters) are counted as weights, kept in 16 bits on the first pipeline stage and split by TP; image tokens (their prefill and KV cache) are not counted"],
     },
     Preset {
         id: "Qwen/Qwen2.5-7B-Instruct",
@@ -465,6 +492,7 @@ pub(super) const PRESETS: &[Preset] = &[
         layers: &[
             (28, Layer { attention: Attention::Gqa { heads: 28, kv_heads: 4, head_dim: 128, bias: true, values_from_keys: false }, window: None, ffn: FeedForward::Dense(DenseFfn { intermediate: 18944, gated: true, bias: false }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Bf16),
         context_window: None,
         notes: &[],
@@ -479,6 +507,7 @@ pub(super) const PRESETS: &[Preset] = &[
         layers: &[
             (80, Layer { attention: Attention::Gqa { heads: 64, kv_heads: 8, head_dim: 128, bias: true, values_from_keys: false }, window: None, ffn: FeedForward::Dense(DenseFfn { intermediate: 29568, gated: true, bias: false }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Bf16),
         context_window: None,
         notes: &[],
@@ -522,9 +551,10 @@ pub(super) const PRESETS: &[Preset] = &[
             (3, Layer { attention: Attention::Linear(LinearAttention { key_heads: 16, value_heads: 64, key_dim: 128, value_dim: 128, conv_kernel: 4, state_element_bytes: 4 }), window: None, ffn: FeedForward::Moe(MoeFfn { experts: 512, experts_per_token: 10, expert_intermediate: 1024, shared_intermediate: 1024, bias: false, gated: true, latent: None }) }),
             (1, Layer { attention: Attention::Gqa { heads: 32, kv_heads: 2, head_dim: 256, bias: false, values_from_keys: false }, window: None, ffn: FeedForward::Moe(MoeFfn { experts: 512, experts_per_token: 10, expert_intermediate: 1024, shared_intermediate: 1024, bias: false, gated: true, latent: None }) }),
         ],
+        vision_params: 456010480,
         checkpoint_precision: Some(WeightPrecision::Bf16),
         context_window: Some(262144),
-        notes: &["multimodal model (Qwen3_5MoeForConditionalGeneration): only the language model (text_config) is imported; vision_config ignored, so their weights and image tokens are not counted", "multi-token-prediction module (mtp_num_hidden_layers = 1) not counted: engines load it only for MTP speculative decoding, and published totals exclude it"],
+        notes: &["multimodal model (Qwen3_5MoeForConditionalGeneration): the vision encoder and its projector (vision_config, 0.46B parameters) are counted as weights, kept in 16 bits on the first pipeline stage and split by TP; image tokens (their prefill and KV cache) are not counted", "multi-token-prediction module (mtp_num_hidden_layers = 1) not counted: engines load it only for MTP speculative decoding, and published totals exclude it"],
     },
     Preset {
         id: "nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B-BF16",
@@ -587,6 +617,7 @@ pub(super) const PRESETS: &[Preset] = &[
             (1, Layer { attention: Attention::Mamba2(Mamba2 { heads: 64, head_dim: 64, groups: 8, state_size: 128, conv_kernel: 4, conv_bias: true, projection_bias: false, chunk_size: 128, state_element_bytes: 4 }), window: None, ffn: FeedForward::None }),
             (1, Layer { attention: Attention::None, window: None, ffn: FeedForward::Moe(MoeFfn { experts: 128, experts_per_token: 6, expert_intermediate: 1856, shared_intermediate: 3712, bias: false, gated: false, latent: None }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Bf16),
         context_window: Some(262144),
         notes: &[],
@@ -688,6 +719,7 @@ pub(super) const PRESETS: &[Preset] = &[
             (1, Layer { attention: Attention::Mamba2(Mamba2 { heads: 128, head_dim: 64, groups: 8, state_size: 128, conv_kernel: 4, conv_bias: true, projection_bias: false, chunk_size: 128, state_element_bytes: 4 }), window: None, ffn: FeedForward::None }),
             (1, Layer { attention: Attention::None, window: None, ffn: FeedForward::Moe(MoeFfn { experts: 512, experts_per_token: 22, expert_intermediate: 2688, shared_intermediate: 5376, bias: false, gated: false, latent: Some(1024) }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Bf16),
         context_window: Some(262144),
         notes: &["multi-token-prediction module (num_nextn_predict_layers = 1) not counted: engines load it only for MTP speculative decoding, and published totals exclude it"],
@@ -809,6 +841,7 @@ pub(super) const PRESETS: &[Preset] = &[
             (1, Layer { attention: Attention::Mamba2(Mamba2 { heads: 256, head_dim: 64, groups: 8, state_size: 128, conv_kernel: 4, conv_bias: true, projection_bias: false, chunk_size: 128, state_element_bytes: 4 }), window: None, ffn: FeedForward::None }),
             (1, Layer { attention: Attention::None, window: None, ffn: FeedForward::Moe(MoeFfn { experts: 512, experts_per_token: 22, expert_intermediate: 5120, shared_intermediate: 10240, bias: false, gated: false, latent: Some(2048) }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Bf16),
         context_window: Some(262144),
         notes: &["multi-token-prediction module (num_nextn_predict_layers = 1) not counted: engines load it only for MTP speculative decoding, and published totals exclude it"],
@@ -823,6 +856,7 @@ pub(super) const PRESETS: &[Preset] = &[
         layers: &[
             (36, Layer { attention: Attention::Gqa { heads: 32, kv_heads: 8, head_dim: 128, bias: true, values_from_keys: false }, window: None, ffn: FeedForward::Dense(DenseFfn { intermediate: 11008, gated: true, bias: false }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Bf16),
         context_window: Some(32768),
         notes: &["multi-token-prediction module (num_nextn_predict_layers = 1) not counted: engines load it only for MTP speculative decoding, and published totals exclude it"],
@@ -838,6 +872,7 @@ pub(super) const PRESETS: &[Preset] = &[
             (3, Layer { attention: Attention::Mla(Mla { heads: 128, q_lora_rank: Some(1536), kv_lora_rank: 512, qk_nope_head_dim: 128, qk_rope_head_dim: 64, v_head_dim: 128, indexer: None }), window: None, ffn: FeedForward::Dense(DenseFfn { intermediate: 18432, gated: true, bias: false }) }),
             (58, Layer { attention: Attention::Mla(Mla { heads: 128, q_lora_rank: Some(1536), kv_lora_rank: 512, qk_nope_head_dim: 128, qk_rope_head_dim: 64, v_head_dim: 128, indexer: None }), window: None, ffn: FeedForward::Moe(MoeFfn { experts: 256, experts_per_token: 8, expert_intermediate: 2048, shared_intermediate: 2048, bias: false, gated: true, latent: None }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Fp8),
         context_window: Some(163840),
         notes: &["multi-token-prediction module (num_nextn_predict_layers = 1) not counted: engines load it only for MTP speculative decoding, and published totals exclude it"],
@@ -853,6 +888,7 @@ pub(super) const PRESETS: &[Preset] = &[
             (3, Layer { attention: Attention::Mla(Mla { heads: 128, q_lora_rank: Some(1536), kv_lora_rank: 512, qk_nope_head_dim: 128, qk_rope_head_dim: 64, v_head_dim: 128, indexer: None }), window: None, ffn: FeedForward::Dense(DenseFfn { intermediate: 18432, gated: true, bias: false }) }),
             (58, Layer { attention: Attention::Mla(Mla { heads: 128, q_lora_rank: Some(1536), kv_lora_rank: 512, qk_nope_head_dim: 128, qk_rope_head_dim: 64, v_head_dim: 128, indexer: None }), window: None, ffn: FeedForward::Moe(MoeFfn { experts: 256, experts_per_token: 8, expert_intermediate: 2048, shared_intermediate: 2048, bias: false, gated: true, latent: None }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Fp8),
         context_window: Some(163840),
         notes: &["multi-token-prediction module (num_nextn_predict_layers = 1) not counted: engines load it only for MTP speculative decoding, and published totals exclude it"],
@@ -868,6 +904,7 @@ pub(super) const PRESETS: &[Preset] = &[
             (3, Layer { attention: Attention::Mla(Mla { heads: 128, q_lora_rank: Some(1536), kv_lora_rank: 512, qk_nope_head_dim: 128, qk_rope_head_dim: 64, v_head_dim: 128, indexer: Some(Indexer { heads: 64, head_dim: 128, topk: 2048 }) }), window: None, ffn: FeedForward::Dense(DenseFfn { intermediate: 18432, gated: true, bias: false }) }),
             (58, Layer { attention: Attention::Mla(Mla { heads: 128, q_lora_rank: Some(1536), kv_lora_rank: 512, qk_nope_head_dim: 128, qk_rope_head_dim: 64, v_head_dim: 128, indexer: Some(Indexer { heads: 64, head_dim: 128, topk: 2048 }) }), window: None, ffn: FeedForward::Moe(MoeFfn { experts: 256, experts_per_token: 8, expert_intermediate: 2048, shared_intermediate: 2048, bias: false, gated: true, latent: None }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Fp8),
         context_window: Some(163840),
         notes: &["DeepSeek sparse attention: each token attends to the 2048 cached tokens its indexer (64 heads of 128) picks; the indexer scores the whole context and its FP8 keys (132 B per token and layer) are counted in the KV cache", "multi-token-prediction module (num_nextn_predict_layers = 1) not counted: engines load it only for MTP speculative decoding, and published totals exclude it"],
@@ -923,6 +960,7 @@ pub(super) const PRESETS: &[Preset] = &[
             (1, Layer { attention: Attention::Compressed(CompressedAttention { heads: 64, head_dim: 512, rope_dim: 64, q_lora_rank: 1024, o_groups: 8, o_lora_rank: 1024, window: 128, ratio: 128, indexer: None, streams: 4 }), window: None, ffn: FeedForward::Moe(MoeFfn { experts: 256, experts_per_token: 6, expert_intermediate: 2048, shared_intermediate: 2048, bias: false, gated: true, latent: None }) }),
             (1, Layer { attention: Attention::Compressed(CompressedAttention { heads: 64, head_dim: 512, rope_dim: 64, q_lora_rank: 1024, o_groups: 8, o_lora_rank: 1024, window: 128, ratio: 4, indexer: Some(Indexer { heads: 64, head_dim: 128, topk: 512 }), streams: 4 }), window: None, ffn: FeedForward::Moe(MoeFfn { experts: 256, experts_per_token: 6, expert_intermediate: 2048, shared_intermediate: 2048, bias: false, gated: true, latent: None }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Fp4),
         context_window: Some(1048576),
         notes: &["DeepSeek-V4 compressed attention: every layer keeps its last 128 tokens; 21 layers add one entry per 4 tokens (an indexer of 64 heads of 128 scores them all, the query reads the top 512), 20 one per 128 tokens (all read), 2 none. An entry is 584 B in an FP8 cache (SGLang's layout; it serves DeepSeek-V4 with one) and 1024 B in a 16-bit one, an indexer key 132 B; the compressors keep 12.2 MB of pending tokens per request", "hash-routed MoE: the first 3 layers take their 6 of 256 experts from the token id (tid2eid) instead of the router's top-k; as many experts per token, so weights and compute are counted as for the other layers (the token-to-expert table is not counted)", "hyper-connections: 4 residual streams per layer (hc_mult); their mixing weights are counted with the attention, their element-wise traffic in the step", "multi-token-prediction module (num_nextn_predict_layers = 1) not counted: engines load it only for MTP speculative decoding, and published totals exclude it", "model.config.expert_dtype: the routed experts ship in fp4, the other weights as quantization_config says; a plan applies one precision to every matrix, and the experts are nearly all of it"],
@@ -996,6 +1034,7 @@ pub(super) const PRESETS: &[Preset] = &[
             (1, Layer { attention: Attention::Compressed(CompressedAttention { heads: 128, head_dim: 512, rope_dim: 64, q_lora_rank: 1536, o_groups: 16, o_lora_rank: 1024, window: 128, ratio: 128, indexer: None, streams: 4 }), window: None, ffn: FeedForward::Moe(MoeFfn { experts: 384, experts_per_token: 6, expert_intermediate: 3072, shared_intermediate: 3072, bias: false, gated: true, latent: None }) }),
             (1, Layer { attention: Attention::Compressed(CompressedAttention { heads: 128, head_dim: 512, rope_dim: 64, q_lora_rank: 1536, o_groups: 16, o_lora_rank: 1024, window: 128, ratio: 4, indexer: Some(Indexer { heads: 64, head_dim: 128, topk: 1024 }), streams: 4 }), window: None, ffn: FeedForward::Moe(MoeFfn { experts: 384, experts_per_token: 6, expert_intermediate: 3072, shared_intermediate: 3072, bias: false, gated: true, latent: None }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Fp4),
         context_window: Some(1048576),
         notes: &["DeepSeek-V4 compressed attention: every layer keeps its last 128 tokens; 30 layers add one entry per 4 tokens (an indexer of 64 heads of 128 scores them all, the query reads the top 1024), 31 one per 128 tokens (all read), 0 none. An entry is 584 B in an FP8 cache (SGLang's layout; it serves DeepSeek-V4 with one) and 1024 B in a 16-bit one, an indexer key 132 B; the compressors keep 18.7 MB of pending tokens per request", "hash-routed MoE: the first 3 layers take their 6 of 384 experts from the token id (tid2eid) instead of the router's top-k; as many experts per token, so weights and compute are counted as for the other layers (the token-to-expert table is not counted)", "hyper-connections: 4 residual streams per layer (hc_mult); their mixing weights are counted with the attention, their element-wise traffic in the step", "multi-token-prediction module (num_nextn_predict_layers = 1) not counted: engines load it only for MTP speculative decoding, and published totals exclude it", "model.config.expert_dtype: the routed experts ship in fp4, the other weights as quantization_config says; a plan applies one precision to every matrix, and the experts are nearly all of it"],
@@ -1011,6 +1050,7 @@ pub(super) const PRESETS: &[Preset] = &[
             (3, Layer { attention: Attention::Mla(Mla { heads: 64, q_lora_rank: Some(2048), kv_lora_rank: 512, qk_nope_head_dim: 192, qk_rope_head_dim: 64, v_head_dim: 256, indexer: Some(Indexer { heads: 32, head_dim: 128, topk: 2048 }) }), window: None, ffn: FeedForward::Dense(DenseFfn { intermediate: 12288, gated: true, bias: false }) }),
             (75, Layer { attention: Attention::Mla(Mla { heads: 64, q_lora_rank: Some(2048), kv_lora_rank: 512, qk_nope_head_dim: 192, qk_rope_head_dim: 64, v_head_dim: 256, indexer: Some(Indexer { heads: 32, head_dim: 128, topk: 2048 }) }), window: None, ffn: FeedForward::Moe(MoeFfn { experts: 256, experts_per_token: 8, expert_intermediate: 2048, shared_intermediate: 2048, bias: false, gated: true, latent: None }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Bf16),
         context_window: Some(202752),
         notes: &["DeepSeek sparse attention: each token attends to the 2048 cached tokens its indexer (32 heads of 128) picks; the indexer scores the whole context and its FP8 keys (132 B per token and layer) are counted in the KV cache", "multi-token-prediction module (num_nextn_predict_layers = 1) not counted: engines load it only for MTP speculative decoding, and published totals exclude it"],
@@ -1026,6 +1066,7 @@ pub(super) const PRESETS: &[Preset] = &[
             (1, Layer { attention: Attention::Mla(Mla { heads: 64, q_lora_rank: Some(1536), kv_lora_rank: 512, qk_nope_head_dim: 128, qk_rope_head_dim: 64, v_head_dim: 128, indexer: None }), window: None, ffn: FeedForward::Dense(DenseFfn { intermediate: 18432, gated: true, bias: false }) }),
             (60, Layer { attention: Attention::Mla(Mla { heads: 64, q_lora_rank: Some(1536), kv_lora_rank: 512, qk_nope_head_dim: 128, qk_rope_head_dim: 64, v_head_dim: 128, indexer: None }), window: None, ffn: FeedForward::Moe(MoeFfn { experts: 384, experts_per_token: 8, expert_intermediate: 2048, shared_intermediate: 2048, bias: false, gated: true, latent: None }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Fp8),
         context_window: Some(131072),
         notes: &[],
@@ -1041,9 +1082,10 @@ pub(super) const PRESETS: &[Preset] = &[
             (1, Layer { attention: Attention::Mla(Mla { heads: 64, q_lora_rank: Some(1536), kv_lora_rank: 512, qk_nope_head_dim: 128, qk_rope_head_dim: 64, v_head_dim: 128, indexer: None }), window: None, ffn: FeedForward::Dense(DenseFfn { intermediate: 18432, gated: true, bias: false }) }),
             (60, Layer { attention: Attention::Mla(Mla { heads: 64, q_lora_rank: Some(1536), kv_lora_rank: 512, qk_nope_head_dim: 128, qk_rope_head_dim: 64, v_head_dim: 128, indexer: None }), window: None, ffn: FeedForward::Moe(MoeFfn { experts: 384, experts_per_token: 8, expert_intermediate: 2048, shared_intermediate: 2048, bias: false, gated: true, latent: None }) }),
         ],
+        vision_params: 471143920,
         checkpoint_precision: Some(WeightPrecision::Int4),
         context_window: Some(262144),
-        notes: &["multimodal model (KimiK25ForConditionalGeneration): only the language model (text_config) is imported; vision_config ignored, so their weights and image tokens are not counted"],
+        notes: &["multimodal model (KimiK25ForConditionalGeneration): the vision encoder and its projector (vision_config, 0.47B parameters) are counted as weights, kept in 16 bits on the first pipeline stage and split by TP; image tokens (their prefill and KV cache) are not counted", "vision tower: projection_hidden_size not in the config; transformers' defaults used"],
     },
     Preset {
         id: "openai/gpt-oss-20b",
@@ -1078,6 +1120,7 @@ pub(super) const PRESETS: &[Preset] = &[
             (1, Layer { attention: Attention::Gqa { heads: 64, kv_heads: 8, head_dim: 64, bias: true, values_from_keys: false }, window: Some(128), ffn: FeedForward::Moe(MoeFfn { experts: 32, experts_per_token: 4, expert_intermediate: 2880, shared_intermediate: 0, bias: true, gated: true, latent: None }) }),
             (1, Layer { attention: Attention::Gqa { heads: 64, kv_heads: 8, head_dim: 64, bias: true, values_from_keys: false }, window: None, ffn: FeedForward::Moe(MoeFfn { experts: 32, experts_per_token: 4, expert_intermediate: 2880, shared_intermediate: 0, bias: true, gated: true, latent: None }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Fp4),
         context_window: Some(131072),
         notes: &[],
@@ -1127,6 +1170,7 @@ pub(super) const PRESETS: &[Preset] = &[
             (1, Layer { attention: Attention::Gqa { heads: 64, kv_heads: 8, head_dim: 64, bias: true, values_from_keys: false }, window: Some(128), ffn: FeedForward::Moe(MoeFfn { experts: 128, experts_per_token: 4, expert_intermediate: 2880, shared_intermediate: 0, bias: true, gated: true, latent: None }) }),
             (1, Layer { attention: Attention::Gqa { heads: 64, kv_heads: 8, head_dim: 64, bias: true, values_from_keys: false }, window: None, ffn: FeedForward::Moe(MoeFfn { experts: 128, experts_per_token: 4, expert_intermediate: 2880, shared_intermediate: 0, bias: true, gated: true, latent: None }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Fp4),
         context_window: Some(131072),
         notes: &[],
@@ -1141,6 +1185,7 @@ pub(super) const PRESETS: &[Preset] = &[
         layers: &[
             (62, Layer { attention: Attention::Gqa { heads: 48, kv_heads: 8, head_dim: 128, bias: false, values_from_keys: false }, window: None, ffn: FeedForward::Moe(MoeFfn { experts: 256, experts_per_token: 8, expert_intermediate: 1536, shared_intermediate: 0, bias: false, gated: true, latent: None }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Fp8),
         context_window: Some(196608),
         notes: &["multi-token-prediction module (num_mtp_modules = 3) not counted: engines load it only for MTP speculative decoding, and published totals exclude it"],
@@ -1164,9 +1209,10 @@ pub(super) const PRESETS: &[Preset] = &[
             (5, Layer { attention: Attention::Gqa { heads: 16, kv_heads: 8, head_dim: 256, bias: false, values_from_keys: false }, window: Some(1024), ffn: FeedForward::Moe(MoeFfn { experts: 128, experts_per_token: 8, expert_intermediate: 704, shared_intermediate: 2112, bias: false, gated: true, latent: None }) }),
             (1, Layer { attention: Attention::Gqa { heads: 16, kv_heads: 2, head_dim: 512, bias: false, values_from_keys: true }, window: None, ffn: FeedForward::Moe(MoeFfn { experts: 128, experts_per_token: 8, expert_intermediate: 704, shared_intermediate: 2112, bias: false, gated: true, latent: None }) }),
         ],
+        vision_params: 572792112,
         checkpoint_precision: Some(WeightPrecision::Bf16),
         context_window: Some(262144),
-        notes: &["multimodal model (Gemma4ForConditionalGeneration): only the language model (text_config) is imported; vision_config ignored, so their weights and image tokens are not counted"],
+        notes: &["multimodal model (Gemma4ForConditionalGeneration): the vision encoder and its projector (vision_config, 0.57B parameters) are counted as weights, kept in 16 bits on the first pipeline stage and split by TP; image tokens (their prefill and KV cache) are not counted"],
     },
     Preset {
         id: "google/gemma-4-31B-it",
@@ -1197,9 +1243,10 @@ pub(super) const PRESETS: &[Preset] = &[
             (5, Layer { attention: Attention::Gqa { heads: 32, kv_heads: 16, head_dim: 256, bias: false, values_from_keys: false }, window: Some(1024), ffn: FeedForward::Dense(DenseFfn { intermediate: 21504, gated: true, bias: false }) }),
             (1, Layer { attention: Attention::Gqa { heads: 32, kv_heads: 4, head_dim: 512, bias: false, values_from_keys: true }, window: None, ffn: FeedForward::Dense(DenseFfn { intermediate: 21504, gated: true, bias: false }) }),
         ],
+        vision_params: 575741232,
         checkpoint_precision: Some(WeightPrecision::Bf16),
         context_window: Some(262144),
-        notes: &["multimodal model (Gemma4ForConditionalGeneration): only the language model (text_config) is imported; vision_config ignored, so their weights and image tokens are not counted"],
+        notes: &["multimodal model (Gemma4ForConditionalGeneration): the vision encoder and its projector (vision_config, 0.58B parameters) are counted as weights, kept in 16 bits on the first pipeline stage and split by TP; image tokens (their prefill and KV cache) are not counted"],
     },
     Preset {
         id: "XiaomiMiMo/MiMo-V2-Flash",
@@ -1227,6 +1274,7 @@ pub(super) const PRESETS: &[Preset] = &[
             (5, Layer { attention: Attention::GqaDims(GqaDims { heads: 64, kv_heads: 8, qk_head_dim: 192, v_head_dim: 128, head_gate: false }), window: Some(129), ffn: FeedForward::Moe(MoeFfn { experts: 256, experts_per_token: 8, expert_intermediate: 2048, shared_intermediate: 0, bias: false, gated: true, latent: None }) }),
             (1, Layer { attention: Attention::GqaDims(GqaDims { heads: 64, kv_heads: 4, qk_head_dim: 192, v_head_dim: 128, head_gate: false }), window: None, ffn: FeedForward::Moe(MoeFfn { experts: 256, experts_per_token: 8, expert_intermediate: 2048, shared_intermediate: 0, bias: false, gated: true, latent: None }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Fp8),
         context_window: Some(262144),
         notes: &[],
@@ -1264,6 +1312,7 @@ pub(super) const PRESETS: &[Preset] = &[
             (3, Layer { attention: Attention::GqaDims(GqaDims { heads: 64, kv_heads: 8, qk_head_dim: 128, v_head_dim: 128, head_gate: true }), window: Some(512), ffn: FeedForward::Moe(MoeFfn { experts: 288, experts_per_token: 8, expert_intermediate: 1280, shared_intermediate: 1280, bias: false, gated: true, latent: None }) }),
             (1, Layer { attention: Attention::GqaDims(GqaDims { heads: 64, kv_heads: 8, qk_head_dim: 128, v_head_dim: 128, head_gate: true }), window: None, ffn: FeedForward::Moe(MoeFfn { experts: 288, experts_per_token: 8, expert_intermediate: 1280, shared_intermediate: 1280, bias: false, gated: true, latent: None }) }),
         ],
+        vision_params: 0,
         checkpoint_precision: Some(WeightPrecision::Bf16),
         context_window: Some(65536),
         notes: &["multi-token-prediction module (num_nextn_predict_layers = 3) not counted: engines load it only for MTP speculative decoding, and published totals exclude it"],

@@ -68,7 +68,8 @@ pub fn render(models_json: &str) -> Result<String, String> {
         let notes: Vec<String> = m.notes.iter().map(|n| format!("{n:?}")).collect();
         let _ = writeln!(
             out,
-            "        ],\n        checkpoint_precision: {precision},\n        context_window: {:?},\n        notes: &[{}],\n    }},",
+            "        ],\n        vision_params: {},\n        checkpoint_precision: {precision},\n        context_window: {:?},\n        notes: &[{}],\n    }},",
+            s.vision_params,
             m.context_window,
             notes.join(", ")
         );

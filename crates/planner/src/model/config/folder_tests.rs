@@ -47,8 +47,8 @@ fn implausible(m: &ImportedModel) -> Option<String> {
     if active > total || (active as f64) < 0.005 * total as f64 {
         return Some(format!("active {active} not within 0.5%..100% of total {total}"));
     }
-    if !s.is_moe() && active != total {
-        return Some(format!("dense model with active {active} != total {total}"));
+    if !s.is_moe() && active + s.vision_params != total {
+        return Some(format!("dense model with active {active} + vision tower {} != total {total}", s.vision_params));
     }
     if s.layers.is_empty() || !(kv.is_finite() && kv > 0.0) {
         return Some(format!("{} layers, KV {kv} bytes/token", s.layers.len()));
@@ -173,4 +173,56 @@ fn gated_deltanet_keeps_a_fixed_state_per_request() {
     let fraction = at_128k / all_full;
     println!("Qwen3.5-27B at 128k: {at_128k} B per request, {:.2} % of full attention's {all_full} B", fraction * 100.0);
     assert!((fraction - 0.2545).abs() < 5e-5, "expected 0.2545, actual {fraction}, tolerance 5e-5");
+}
+
+/// Each counted vision tower of `data/model-configs/`, pinned, one of them counted by hand.
+///
+/// Qwen3-VL-8B-Instruct (`vision::qwen3_vl`; its `vision_config`: hidden 1152, depth 27,
+/// intermediate 4304, 3 channels, patch 16, temporal patch 2, merge 2, out 4096, 2304
+/// positions, DeepStack at layers 8, 16, 24):
+/// - `patch_embed`: 3 × 2 × 16² × 1152 + 1152 = 1,770,624;
+/// - `pos_embed`: 2304 × 1152 = 2,654,208;
+/// - one block: `qkv` 1152 × 3456 + 3456 = 3,984,768, `proj` 1152² + 1152 = 1,328,256,
+///   `linear_fc1` 1152 × 4304 + 4304 = 4,962,512, `linear_fc2` 4304 × 1152 + 1152 = 4,959,360,
+///   two LayerNorms 4,608: 15,239,504; × 27 = 411,466,608;
+/// - `merger` (merged width 1152 × 2² = 4608): norm 2,304, `linear_fc1` 4608² + 4608 =
+///   21,238,272, `linear_fc2` 4608 × 4096 + 4096 = 18,878,464: 40,119,040;
+/// - three DeepStack mergers, their norm over 4608 (9,216): 3 × 40,125,952 = 120,377,856.
+///
+/// Total 576,388,336: with the language model's 8,190,726,144, 8.767B (the repository's
+/// 8.77B). The others by the same rules: Qwen3.5 (no DeepStack) 576,388,336 − 120,377,856 =
+/// 456,010,480 at out 4096; Gemma 4 31B 884,736 + 23,592,960 + 27 × 20,187,792 + 1152 × 5376 =
+/// 575,741,232; Kimi K2.5 678,528 + 4,718,592 + 27 × 15,239,504 + 2,304 + 2,304 + 21,238,272 +
+/// 33,037,312 = 471,143,920.
+#[test]
+fn vision_towers_of_the_shared_configs() {
+    let tower = |file: &str| {
+        let m = import_file(file, &configs_dir().join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert!(!m.notes.iter().any(|n| n.starts_with("vision tower:") && !n.contains("projection_hidden_size")), "{file}: {:?}", m.notes);
+        m.spec.vision_params
+    };
+    let by_hand = 1_770_624 + 2_654_208 + 27 * 15_239_504 + 40_119_040 + 3 * 40_125_952;
+    for (file, expected) in [
+        ("Qwen--Qwen3-VL-8B-Instruct.json", by_hand),
+        ("Qwen--Qwen3.5-397B-A17B.json", by_hand - 120_377_856),
+        ("nvidia--Gemma-4-31B-IT-NVFP4.json", 575_741_232),
+        ("moonshotai--Kimi-K2.5.json", 471_143_920),
+    ] {
+        let actual = tower(file);
+        println!("{file} vision tower: expected {expected}, actual {actual}, tolerance 0");
+        assert_eq!(actual, expected, "{file}");
+    }
+    assert_eq!(by_hand, 576_388_336);
+    // Every wrapper of a counted family with a vision_config counts one.
+    let mut checked = 0;
+    for (name, path) in config_files() {
+        let config = parse_config_text(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let wrapper = config["model_type"].as_str().unwrap_or_default();
+        if ["qwen3_vl", "qwen3_vl_moe", "qwen3_5", "qwen3_5_moe", "gemma4", "kimi_k25"].contains(&wrapper) && config["vision_config"].is_object() {
+            let m = import_file(&name, &path).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(m.spec.vision_params > 400_000_000, "{name}: {}", m.spec.vision_params);
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 22, "the 7 Qwen3-VL, 8 Qwen3.5/3.6, 3 Gemma 4 and 4 Kimi K2.5-K2.7 files");
 }

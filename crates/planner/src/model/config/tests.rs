@@ -111,8 +111,73 @@ fn llama4_interleaves_moe_and_chunks_the_rope_layers() {
     let windows: Vec<Option<u64>> = s.layers.iter().take(4).map(|l| l.window).collect();
     assert_eq!(windows, [Some(8192), Some(8192), Some(8192), None]);
     assert_eq!(s.layers.iter().filter(|l| l.window.is_some()).count(), 36);
-    assert!(m.notes.iter().any(|n| n.contains("vision_config ignored")), "{:?}", m.notes);
     assert!(m.notes.iter().any(|n| n.contains("chunked attention")), "{:?}", m.notes);
+}
+
+/// A `vision_config` that gives only `hidden_size` (1408): every other size is
+/// `Llama4VisionConfig`'s default, and the import names them. By hand (`vision::llama4`): patch
+/// 3 × 14² × 1408 = 827,904; class 1,408; positions ((448 / 14)² + 1 = 1,025) × 1408 =
+/// 1,443,200; two LayerNorms 5,632; 34 layers × 23,807,872 (attention 4 × (1408² + 1408) =
+/// 7,935,488, fc1 1408 × 5632 + 5632 = 7,935,488, fc2 5632 × 1408 + 1408 = 7,931,264, norms
+/// 5,632) = 809,467,648; adapter 5632 × 4096 + 4096² = 39,845,888; projector 7680 × 5120 =
+/// 39,321,600. Total 890,913,280.
+#[test]
+fn a_vision_config_missing_keys_takes_transformers_defaults_and_says_which() {
+    let m = import(llama4_maverick()).unwrap();
+    println!("Llama 4 tower, defaults but hidden_size: expected 890913280, actual {}, tolerance 0", m.spec.vision_params);
+    assert_eq!(m.spec.vision_params, 890_913_280);
+    let defaulted = m.notes.iter().find(|n| n.starts_with("vision tower:")).unwrap_or_else(|| panic!("{:?}", m.notes));
+    for key in ["num_hidden_layers", "image_size", "vision_output_dim", "projector_input_dim"] {
+        assert!(defaulted.contains(key), "{key} not named: {defaulted}");
+    }
+    assert!(!defaulted.contains("hidden_size,"), "hidden_size was given: {defaulted}");
+    let total = m.spec.total_params();
+    assert_eq!(total - m.spec.active_params(), m.spec.params().experts - m.spec.active_expert_params() + 890_913_280, "the tower is not active");
+}
+
+/// No tower counted: Gemma 3 (its SigLIP tower not modelled yet) keeps the note that says its
+/// vision_config is ignored; a wrapper without `vision_config` says there is none; an explicit
+/// `null` (Gemma 4 text-only) is no tower and no note.
+#[test]
+fn towers_not_counted_are_said_so() {
+    let mut gemma3 = gemma4_31b();
+    gemma3["model_type"] = json!("gemma3");
+    gemma3["text_config"] = json!({"model_type": "gemma3_text", "hidden_size": 2560, "num_hidden_layers": 34,
+        "num_attention_heads": 8, "num_key_value_heads": 4, "head_dim": 256, "intermediate_size": 10240,
+        "vocab_size": 262208, "sliding_window": 1024});
+    let m = import(gemma3).unwrap();
+    assert_eq!(m.spec.vision_params, 0);
+    assert!(m.notes.iter().any(|n| n.contains("vision_config ignored")), "{:?}", m.notes);
+    let mut bare = llama4_maverick();
+    bare.as_object_mut().unwrap().remove("vision_config");
+    let m = import(bare).unwrap();
+    assert_eq!(m.spec.vision_params, 0);
+    assert!(m.notes.iter().any(|n| n.contains("has no vision_config")), "{:?}", m.notes);
+    let mut text_only = gemma4_31b();
+    text_only["vision_config"] = Value::Null;
+    let m = import(text_only).unwrap();
+    assert_eq!(m.spec.vision_params, 0);
+    assert!(!m.notes.iter().any(|n| n.contains("vision")), "{:?}", m.notes);
+}
+
+/// Bad vision sizes are refused naming the field, never a panic or a silent default.
+#[test]
+fn bad_vision_sizes_name_their_field() {
+    for (patch, field, what) in [
+        (json!({"hidden_size": "wide"}), "model.config.vision_config.hidden_size", "whole number"),
+        (json!({"patch_size": 0}), "model.config.vision_config.patch_size", "whole number"),
+        (json!({"num_hidden_layers": 1e9}), "model.config.vision_config.num_hidden_layers", "whole number"),
+        (json!([1]), "model.config.vision_config", "object"),
+    ] {
+        let mut c = llama4_maverick();
+        c["vision_config"] = patch.clone();
+        let e = import(c).unwrap_err();
+        assert_eq!(e.field, field, "{patch}: {e}");
+        assert!(e.message.contains(what), "{patch}: {e}");
+    }
+    let kimi = json!({"model_type": "kimi_k25", "vision_config": {"merge_kernel_size": [2, 2, 2]}, "text_config": deepseek_v3()});
+    let e = import(kimi).unwrap_err();
+    assert_eq!(e.field, "model.config.vision_config.merge_kernel_size", "{e}");
 }
 
 #[test]
