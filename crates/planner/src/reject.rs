@@ -15,6 +15,9 @@ pub enum RejectReason {
     MambaNotDivisible { tp: u32, heads: u32, groups: u32 },
     /// KV heads must split evenly across TP, or TP must be a multiple of them (replication).
     KvHeadsNotDivisible { tp: u32, kv_heads: u32 },
+    /// A block-sparse attention indexer's heads must split evenly across TP, or TP must be a
+    /// multiple of them (MiniMax-M3).
+    IndexHeadsNotDivisible { tp: u32, heads: u32 },
     /// More pipeline stages than layers.
     LayersNotDivisible { pp: u32, layers: u32 },
     /// Expert parallelism must give every rank the same number of routed experts.
@@ -44,6 +47,7 @@ impl RejectReason {
         match self {
             Self::HeadsNotDivisible { .. } => "heads-not-divisible",
             Self::KvHeadsNotDivisible { .. } => "kv-heads-not-divisible",
+            Self::IndexHeadsNotDivisible { .. } => "index-heads-not-divisible",
             Self::MambaNotDivisible { .. } => "mamba-not-divisible",
             Self::LayersNotDivisible { .. } => "layers-not-divisible",
             Self::ExpertsNotDivisible { .. } => "experts-not-divisible",
@@ -73,6 +77,10 @@ impl fmt::Display for RejectReason {
             Self::KvHeadsNotDivisible { tp, kv_heads } => write!(
                 f,
                 "{kv_heads} KV heads neither split evenly over TP {tp} nor replicate evenly"
+            ),
+            Self::IndexHeadsNotDivisible { tp, heads } => write!(
+                f,
+                "{heads} sparse-attention indexer heads neither split evenly over TP {tp} nor replicate evenly"
             ),
             Self::LayersNotDivisible { pp, layers } => {
                 write!(f, "{layers} layers cannot fill {pp} pipeline stages")

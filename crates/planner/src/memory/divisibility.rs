@@ -7,6 +7,9 @@
 //! - query heads divide by `tp` (vLLM `QKVParallelLinear`, SGLang and TensorRT-LLM likewise);
 //! - KV heads divide by `tp`, or `tp` is a multiple of them and each is replicated
 //!   `tp / kv_heads` times (vLLM `QKVParallelLinear`: `num_kv_head_replicas`);
+//! - MiniMax-M3's block indexer's heads divide by `tp`, or `tp` is a multiple of them (SGLang
+//!   0.5.23 `models/minimax_m3.py`, `MiniMaxM3Attention`: `total_idx_heads % attn_tp_size == 0`
+//!   or `attn_tp_size % total_idx_heads == 0`);
 //! - a Mamba2 mixer's heads divide by `tp`, and its groups too unless there is one, which every
 //!   GPU then keeps whole (SGLang 0.5.23 `layers/attention/mamba/mamba.py`, `MambaMixer2`:
 //!   `num_heads % tp_size == 0`, `n_groups % tp_size == 0 or n_groups == 1`);
@@ -17,7 +20,7 @@
 //! - `ep > 1` needs routed experts.
 
 use crate::layout::Layout;
-use crate::model::{Attention, FeedForward, ModelSpec};
+use crate::model::{Attention, FeedForward, IndexerKind, ModelSpec};
 use crate::reject::RejectReason;
 
 /// Every way `layout` fails to split `model`, at most one reason per kind; empty when it splits.
@@ -56,9 +59,15 @@ pub fn check_distinct(model: &ModelSpec, layout: &Layout, distinct: &[usize]) ->
         if let Some(l) = layer.attention.linear().filter(|l| !l.key_heads.is_multiple_of(tp)) {
             push(RejectReason::HeadsNotDivisible { tp, heads: l.key_heads });
         }
-        if let Attention::Gqa { kv_heads, .. } = layer.attention {
+        if let Attention::Gqa { kv_heads, indexer, .. } = layer.attention {
             if kv_heads == 0 || !(kv_heads.is_multiple_of(tp) || tp.is_multiple_of(kv_heads)) {
                 push(RejectReason::KvHeadsNotDivisible { tp, kv_heads });
+            }
+            // MiniMax-M3's block indexer splits its query heads as KV heads split.
+            if let Some(i) = indexer.filter(|i| matches!(i.kind, IndexerKind::MiniMax { .. })) {
+                if i.heads == 0 || !(i.heads.is_multiple_of(tp) || tp.is_multiple_of(i.heads)) {
+                    push(RejectReason::IndexHeadsNotDivisible { tp, heads: i.heads });
+                }
             }
         }
         let (dense_width, moe) = match layer.ffn {

@@ -13,7 +13,13 @@
 //!   each GPU holds one replicated KV head's K and V projections (vLLM `QKVParallelLinear`).
 //!   MLA's down-projections (`q_a_proj`, `kv_a_proj_with_mqa`) are replicated on every rank,
 //!   its up-projections (`q_b_proj`, `kv_b_proj`) and `o_proj` split by `tp` (vLLM
-//!   `DeepseekV2MLAAttention`). Norms and row-parallel output biases are replicated.
+//!   `DeepseekV2MLAAttention`); Kimi K3's MLA output gate is column-parallel (SGLang 0.5.23
+//!   `models/kimi_k3.py`, `g_proj`). A DeepSeek sparse-attention indexer is whole on every
+//!   rank; MiniMax-M3's block indexer splits its query heads up to one per rank and keeps its
+//!   key (and value) projection whole (SGLang 0.5.23 `models/minimax_m3.py`, `index_qkv_proj`
+//!   over `ReplicatedParallelGroup`). Norms and row-parallel output biases are replicated.
+//! - Linear attention: split by heads, but Kimi Delta Attention's gate down-projections
+//!   (`f_a_proj`, `g_a_proj`: `ReplicatedLinear`, SGLang 0.5.23 `models/kimi_k3.py`).
 //! - Dense MLPs and shared experts: gate/up column-parallel, down row-parallel, split by `tp`.
 //! - Routed experts of a stage: spread evenly over the stage's `tp × dp` GPUs (`ep` ranks of
 //!   whole experts, each expert split `tp × dp / ep` ways; `FORMAT.md`). The router is
@@ -84,13 +90,15 @@ fn attention_elements(layer: &Layer, hidden: u64, tp: u32) -> Elements {
     let t = tp.max(1) as f64;
     let norms = layer.norm_params(hidden) as f64;
     match layer.attention {
-        Attention::Gqa { heads, kv_heads, head_dim, bias, values_from_keys } => {
+        Attention::Gqa { heads, kv_heads, head_dim, bias, values_from_keys, indexer } => {
             let q = heads as f64 * head_dim as f64 / t;
             let k = kv_heads_per_gpu(kv_heads, tp) as f64 * head_dim as f64;
             // Gemma 4's global layers reuse the keys as values: no v_proj.
             let kv = if values_from_keys { k } else { 2.0 * k };
             let biases = if bias { q + kv + h } else { 0.0 };
-            Elements { matrices: h * (q + kv) + q * h, other: biases + norms }
+            // MiniMax-M3's block indexer: its query heads split, its key whole on every rank.
+            let indexer = indexer.map_or(0.0, |i| i.params_per_gpu(hidden, hidden, tp));
+            Elements { matrices: h * (q + kv) + q * h + indexer, other: biases + norms }
         }
         Attention::Mla(m) => {
             let heads = m.heads as f64 / t;
@@ -103,20 +111,23 @@ fn attention_elements(layer: &Layer, hidden: u64, tp: u32) -> Elements {
             let kv_a = h * m.latent_width() as f64;
             let kv_b = kv_lora * heads * (m.qk_nope_head_dim + m.v_head_dim) as f64;
             let o = heads * m.v_head_dim as f64 * h;
-            // A sparse-attention indexer runs whole on every TP rank (one key head; SGLang and
-            // vLLM replicate its projections), so each GPU holds all of it.
-            let indexer = m.indexer_params(hidden) as f64;
+            // A DeepSeek sparse-attention indexer runs whole on every TP rank (one key head;
+            // SGLang and vLLM replicate its projections), so each GPU holds all of it.
+            let indexer = m.indexer_params_per_gpu(hidden, tp);
+            // Kimi K3's output gate is column-parallel, split as the heads.
+            let gate = m.output_gate_params(hidden) as f64 / t;
             Elements {
-                matrices: q_replicated + q_split + kv_a + kv_b + o + indexer,
+                matrices: q_replicated + q_split + kv_a + kv_b + o + indexer + gate,
                 other: q_norm + kv_lora + norms,
             }
         }
-        // Every projection, the convolution and the per-head parameters split across the TP
-        // group by heads; the gated norm (one `value_dim` vector) and the layer norms whole.
+        // The projections, the convolution and the per-head and per-channel vectors split
+        // across the TP group by heads, but Kimi Delta Attention's gate down-projections
+        // (replicated); the gated norm (one `value_dim` vector) and the layer norms whole.
         Attention::Linear(l) => {
             let conv_and_heads = l.params(hidden) - l.projection_params(hidden) - l.value_dim as u64;
             Elements {
-                matrices: l.projection_params(hidden) as f64 / t,
+                matrices: l.split_projection_params(hidden) as f64 / t + l.replicated_projection_params(hidden) as f64,
                 other: conv_and_heads as f64 / t + l.value_dim as f64 + norms,
             }
         }
@@ -260,7 +271,7 @@ mod tests {
         let mut sparse = deepseek_v3();
         for layer in &mut sparse.layers {
             if let Attention::Mla(m) = &mut layer.attention {
-                m.indexer = Some(crate::model::Indexer { heads: 64, head_dim: 128, topk: 2048 });
+                m.indexer = Some(crate::model::Indexer { heads: 64, head_dim: 128, topk: 2048, kind: crate::model::IndexerKind::DeepSeek });
             }
         }
         exact(max_per_gpu(&sparse, &layout(1, 1, 1, 1), WeightPrecision::Bf16), sparse.total_params() as f64 * 2.0, "TP 1");

@@ -7,10 +7,13 @@
 //! where its window is (`window_rule`) and what its feed-forward block is (`ffn_rule`) — so the
 //! per-family differences are visible side by side instead of buried in one function per model.
 
+mod kimi_linear;
+mod minimax_m3;
+
 use super::fields::Fields;
 use super::limits::*;
 use crate::error::InputError;
-use crate::model::{Attention, DenseFfn, FeedForward, Indexer, Layer, LinearAttention, Mamba2, Mla, MoeFfn};
+use crate::model::{Attention, DenseFfn, FeedForward, Indexer, IndexerKind, Layer, LinearAttention, LinearGates, Mamba2, Mla, MoeFfn};
 
 /// A family of `config.json` files that share one reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +44,12 @@ pub(super) enum Family {
     /// mixer, attention, a plain MLP or a MoE, as `hybrid_override_pattern` or
     /// `layers_block_type` lists them (`nemotron_h`).
     NemotronH,
+    /// Kimi Linear and Kimi K3: Kimi Delta Attention layers between MLA layers, MoE
+    /// (`kimi_linear`, `families::kimi_linear`).
+    KimiLinear,
+    /// MiniMax-M3: GQA, block-sparse through an indexer on most layers, MoE
+    /// (`minimax_m3`, `families::minimax_m3`).
+    MinimaxM3,
     Gpt2,
 }
 
@@ -72,6 +81,9 @@ pub(super) const MODEL_TYPES: &[(&str, Family)] = &[
     ("qwen3_5_text", Family::Qwen35Text),
     ("qwen3_5_moe_text", Family::Qwen35MoeText),
     ("nemotron_h", Family::NemotronH),
+    ("kimi_linear", Family::KimiLinear),
+    ("minimax_m3", Family::MinimaxM3),
+    ("minimax_m3_vl_text", Family::MinimaxM3),
     ("gpt2", Family::Gpt2),
 ];
 
@@ -95,6 +107,9 @@ pub(super) const ARCHITECTURES: &[(&str, Family)] = &[
     ("DeepseekV32ForCausalLM", Family::DeepseekV3),
     ("GlmMoeDsaForCausalLM", Family::DeepseekV3),
     ("NemotronHForCausalLM", Family::NemotronH),
+    ("KimiLinearForCausalLM", Family::KimiLinear),
+    ("MiniMaxM3ForCausalLM", Family::MinimaxM3),
+    ("MiniMaxM3SparseForCausalLM", Family::MinimaxM3),
     ("GPT2LMHeadModel", Family::Gpt2),
 ];
 
@@ -141,8 +156,10 @@ impl Family {
             | Family::DeepseekV2
             | Family::DeepseekV3
             | Family::Qwen35Text
-            | Family::Qwen35MoeText => None,
+            | Family::Qwen35MoeText
+            | Family::KimiLinear => None,
             Family::NemotronH => Some(8),
+            Family::MinimaxM3 => Some(4),
             Family::Mistral | Family::Mixtral | Family::MinimaxM2 | Family::GptOss | Family::Llama4Text => {
                 Some(8)
             }
@@ -185,6 +202,8 @@ pub(super) fn build(family: Family, f: &Fields, tied: Option<bool>) -> Result<Bu
     match family {
         Family::Gpt2 => return gpt2(f, tied),
         Family::NemotronH => return nemotron_h(f, tied),
+        Family::KimiLinear => return kimi_linear::build(f, tied),
+        Family::MinimaxM3 => return minimax_m3::build(f, tied),
         _ => {}
     }
     let hidden = f.required("hidden_size", 1, MAX_HIDDEN)?;
@@ -378,6 +397,7 @@ fn indexer(f: &Fields) -> Result<Option<Indexer>, InputError> {
         heads: f.required("index_n_heads", 1, MAX_HEADS)? as u32,
         head_dim: f.required("index_head_dim", 1, MAX_HEAD_DIM)? as u32,
         topk,
+        kind: IndexerKind::DeepSeek,
     }))
 }
 
@@ -398,6 +418,7 @@ fn attention(
             qk_rope_head_dim: f.required("qk_rope_head_dim", 1, MAX_HEAD_DIM)? as u32,
             v_head_dim: f.required("v_head_dim", 1, MAX_HEAD_DIM)? as u32,
             indexer: indexer(f)?,
+            output_gate: false,
         });
         return Ok(vec![mla; kinds.len()]);
     }
@@ -424,6 +445,7 @@ fn attention(
         head_dim: dim as u32,
         bias,
         values_from_keys,
+        indexer: None,
     };
     if family.linear_attention() {
         let linear = Attention::Linear(linear_attention(f)?);
@@ -468,6 +490,7 @@ fn linear_attention(f: &Fields) -> Result<LinearAttention, InputError> {
         value_dim: f.required("linear_value_head_dim", 1, MAX_HEAD_DIM)? as u32,
         conv_kernel: f.whole_or("linear_conv_kernel_dim", 4, 1, 64)? as u32,
         state_element_bytes,
+        gates: LinearGates::GatedDeltaNet,
     })
 }
 
@@ -646,6 +669,7 @@ fn gpt2(f: &Fields, tied: Option<bool>) -> Result<Built, InputError> {
             head_dim: (hidden / heads) as u32,
             bias: true,
             values_from_keys: false,
+            indexer: None,
         },
         window: None,
         ffn: FeedForward::Dense(DenseFfn { intermediate: inner, gated: false, bias: true }),
@@ -762,6 +786,7 @@ fn nemotron_h(f: &Fields, tied: Option<bool>) -> Result<Built, InputError> {
             head_dim: f.whole_or("head_dim", 128, 1, MAX_HEAD_DIM)? as u32,
             bias: false,
             values_from_keys: false,
+            indexer: None,
         }
     } else {
         Attention::None

@@ -31,15 +31,12 @@ pub(crate) fn import_file(name: &str, path: &Path) -> Result<ImportedModel, Inpu
 /// Every other file must import. Pinned so that a file can never drift silently from refused to
 /// (mis)modelled.
 const EXPECTED_REFUSALS: &[(&str, &str)] = &[
-    ("MiniMaxAI/MiniMax-M3", "sparse_attention_config"),
     ("XiaomiMiMo/MiMo-V2-Flash", "v_head_dim"),
     ("deepseek-ai/DeepSeek-V4-Flash", "compress_ratios"),
     ("deepseek-ai/DeepSeek-V4-Pro", "compress_ratios"),
-    ("moonshotai/Kimi-K3", "text_config.linear_attn_config"),
     ("nvidia/DeepSeek-V4-Flash-NVFP4", "compress_ratios"),
     ("nvidia/DeepSeek-V4-Pro-NVFP4", "compress_ratios"),
     ("nvidia/Llama-3_3-Nemotron-Super-49B-v1", "block_configs"),
-    ("nvidia/MiniMax-M3-NVFP4", "text_config.sparse_attention_config"),
     ("sgl-project/DeepSeek-V4-Flash-FP8", "compress_ratios"),
     ("sgl-project/DeepSeek-V4-Pro-FP8", "compress_ratios"),
     ("stepfun-ai/Step-3.7-Flash", "model_type"),
@@ -125,7 +122,7 @@ fn every_shared_config_is_parsed_or_refused_with_a_reason() {
 fn deepseek_sparse_attention_counts_its_indexer_cache_and_weights() {
     let path = configs_dir().join("deepseek-ai--DeepSeek-V3.2.json");
     let m = import_file("deepseek-ai/DeepSeek-V3.2", &path).expect("DeepSeek-V3.2 imports").spec;
-    assert_eq!(m.layers[0].attention.indexer(), Some(crate::model::Indexer { heads: 64, head_dim: 128, topk: 2048 }));
+    assert_eq!(m.layers[0].attention.indexer(), Some(crate::model::Indexer { heads: 64, head_dim: 128, topk: 2048, kind: crate::model::IndexerKind::DeepSeek }));
     assert_eq!(m.kv_cache_bytes_per_token(2.0), 78_324.0);
     assert_eq!(m.kv_cache_bytes_per_token(1.0), 43_188.0);
     let mut dense: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();

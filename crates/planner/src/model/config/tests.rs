@@ -73,7 +73,7 @@ fn llama_reads_gqa_and_untied_embeddings() {
     assert_eq!((s.hidden_size, s.vocab_size, s.tied_embeddings, s.num_layers()), (4096, 128256, false, 32));
     assert_eq!(
         s.layers[0].attention,
-        Attention::Gqa { heads: 32, kv_heads: 8, head_dim: 128, bias: false, values_from_keys: false }
+        Attention::Gqa { heads: 32, kv_heads: 8, head_dim: 128, bias: false, values_from_keys: false, indexer: None }
     );
     assert_eq!(s.kv_cache_bytes_per_token(2.0), 131_072.0);
     assert_eq!(m.checkpoint_precision, Some(WeightPrecision::Bf16));
@@ -121,9 +121,9 @@ fn gemma4_global_layers_have_their_own_heads_and_no_v_proj() {
     let s = &m.spec;
     assert!(s.tied_embeddings);
     let global =
-        Attention::Gqa { heads: 32, kv_heads: 4, head_dim: 512, bias: false, values_from_keys: true };
+        Attention::Gqa { heads: 32, kv_heads: 4, head_dim: 512, bias: false, values_from_keys: true, indexer: None };
     let local =
-        Attention::Gqa { heads: 32, kv_heads: 16, head_dim: 256, bias: false, values_from_keys: false };
+        Attention::Gqa { heads: 32, kv_heads: 16, head_dim: 256, bias: false, values_from_keys: false, indexer: None };
     assert_eq!((s.layers[5].attention, s.layers[5].window), (global, None));
     assert_eq!((s.layers[0].attention, s.layers[0].window), (local, Some(1024)));
     assert_eq!(s.layers.iter().filter(|l| l.window.is_none()).count(), 10);
@@ -137,7 +137,7 @@ fn gemma4_global_layers_have_their_own_heads_and_no_v_proj() {
 fn global_with_v_proj(a: Attention) -> Attention {
     match a {
         Attention::Gqa { heads, kv_heads, head_dim, bias, .. } => {
-            Attention::Gqa { heads, kv_heads, head_dim, bias, values_from_keys: false }
+            Attention::Gqa { heads, kv_heads, head_dim, bias, values_from_keys: false, indexer: None }
         }
         other => other,
     }

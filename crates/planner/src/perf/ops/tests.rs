@@ -74,7 +74,7 @@ fn a_lookup_at_a_measured_point_returns_the_measured_value() {
     check("gemm bf16 n 4096 k 4096 m 64: u", u, 0.659, rounding(0.659));
     // `attn_gen q=bf16 kv=bf16 d=128 gqa=8`, h = 8, b = 64, s = 4096: 0.57 (row h 8, b 64).
     let plan = KernelPlan::new(&t, bf16(), &super::super::super::model::fixtures::llama_3_1_70b());
-    let gqa = Attention::Gqa { heads: 64, kv_heads: 8, head_dim: 128, bias: false, values_from_keys: false };
+    let gqa = Attention::Gqa { heads: 64, kv_heads: 8, head_dim: 128, bias: false, values_from_keys: false, indexer: None };
     let op = attention_op(&plan, gqa, None, 1, false, 8, KvPrecision::Bf16, "bf16").unwrap();
     let (b, s) = op.batch_and_length(64.0, 4096.0);
     let (c, m) = op.time(b, s);
