@@ -118,6 +118,23 @@ mod tests {
         assert_eq!(codes(&m, 1, 1, 2, 2), ["no-experts"]);
     }
 
+    /// MiniMax-M3 splits over TP 1 to 64 (64 heads, 4 KV heads and 4 index heads split or
+    /// replicate); with 12 index heads (3 per KV head) TP 8 neither splits nor replicates them.
+    #[test]
+    fn a_block_indexer_splits_its_heads_as_kv_heads_split() {
+        let mut m = crate::model::catalog::lookup("minimax-m3").unwrap().spec;
+        for tp in [1, 2, 4, 8, 16, 32, 64] {
+            assert!(codes(&m, tp, 1, 1, 1).is_empty(), "tp {tp}");
+        }
+        for layer in &mut m.layers {
+            if let Attention::Gqa { indexer: Some(i), .. } = &mut layer.attention {
+                i.heads = 12;
+            }
+        }
+        assert_eq!(codes(&m, 8, 1, 1, 1), ["index-heads-not-divisible"]);
+        assert!(codes(&m, 4, 1, 1, 1).is_empty());
+    }
+
     #[test]
     fn expert_parallel_checks_experts_and_their_width() {
         let mixtral = mixtral_8x7b();

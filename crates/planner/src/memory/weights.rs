@@ -279,6 +279,34 @@ mod tests {
         exact(at_tp8(&sparse) - at_tp8(&plain), 61.0 * 13_959_424.0 * 2.0, "the indexer at TP 8");
     }
 
+    /// One GPU of TP 8, BF16, the mixers of one layer each, by hand:
+    /// - a Kimi K3 KDA layer: the split projections (`fused_qkvg_proj` 352,321,536, `b_proj`
+    ///   688,128, `f_b_proj` 1,572,864, `o_proj` 88,080,384: 442,662,912) / 8 = 55,332,864, and
+    ///   `f_a_proj` whole, 917,504; the convolution and the decay's vectors (147,456 + 12,384) /
+    ///   8 = 19,980, `o_norm` 128 and the two norms 14,336: 56,284,812 elements, 112,569,624 B;
+    /// - a Kimi K3 MLA layer: `q_a_proj` 11,010,048 and `kv_a_proj_with_mqa` 4,128,768 whole,
+    ///   `q_b_proj` 3,538,944, `kv_b_proj` 1,572,864, `o_proj` and `g_proj` 11,010,048 each (an
+    ///   eighth), their norms 1,536 + 512 and the layer's 14,336: 42,287,104 elements, 84,574,208 B;
+    /// - a MiniMax-M3 sparse layer: q and o 2 × 6,144 × 1,024 = 12,582,912, k and v of the one
+    ///   KV head each GPU keeps 2 × 6,144 × 128 = 1,572,864, the indexer's one query head of the
+    ///   4 and its key 2 × 6,144 × 128 = 1,572,864 (3,932,160 at TP 1), the norms 12,288:
+    ///   15,740,928 elements, 31,481,856 B.
+    #[test]
+    fn kda_mla_gate_and_block_indexer_split_as_the_engine_shards_them() {
+        let at_tp8 = |id: &str, layer: usize| {
+            let m = crate::model::catalog::lookup(id).unwrap().spec;
+            layers_bytes(&m, &m.layers[layer..=layer], &layout(8, 1, 1, 1), WeightPrecision::Bf16).attention.value()
+        };
+        for (what, actual, expected) in [
+            ("Kimi K3 KDA layer", at_tp8("kimi-k3", 1), 112_569_624.0),
+            ("Kimi K3 MLA layer", at_tp8("kimi-k3", 3), 84_574_208.0),
+            ("MiniMax-M3 sparse layer", at_tp8("minimax-m3", 3), 31_481_856.0),
+        ] {
+            println!("{what} at TP 8: expected {expected} B, actual {actual} B, tolerance 0");
+            exact(actual, expected, what);
+        }
+    }
+
     #[test]
     fn llama_70b_bf16_at_tp_4_and_8() {
         // Per layer at TP t (hidden 8192, 64 heads × 128, 8 KV heads, intermediate 28672):

@@ -435,10 +435,10 @@ impl Indexer {
     /// Weights. DeepSeek (DeepSeek-V3.2 `inference/model.py`, `Indexer`): `wq_b` from the query
     /// latent (`q_rank`: `q_lora_rank`, or the hidden size without one) to `heads × head_dim`,
     /// `wk` from the hidden state to one key, `k_norm` (a LayerNorm: weight and bias), and
-    /// `weights_proj` from the hidden state to one weight per head. MiniMax-M3 (`index_qkv_proj`
-    /// from the hidden state, `q_rank`: to `heads × head_dim` queries and one key, one value with
-    /// values; `index_o_proj` back to the hidden state with values; its per-head q/k norms, two
-    /// `head_dim` vectors, not counted, as the model's own).
+    /// `weights_proj` from the hidden state to one weight per head. MiniMax-M3 (`q_rank` unused:
+    /// `index_qkv_proj` reads the hidden state, to `heads × head_dim` queries, one key and, with
+    /// values, one value; with values `index_o_proj` back to the hidden state; its per-head q/k
+    /// norms, two `head_dim` vectors, not counted, as the model's own are not).
     pub fn params(&self, hidden: u64, q_rank: u64) -> u64 {
         self.params_split(hidden, q_rank, self.heads as f64) as u64
     }

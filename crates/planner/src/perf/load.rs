@@ -531,6 +531,45 @@ pub(crate) mod tests {
         assert!((gemms - expected).abs() / expected < 1e-12);
     }
 
+    /// Kimi K3 and MiniMax-M3: the GEMMs hold the matmul parameters but the recurrent step's
+    /// half-flops, at TP 1 and 8. At TP 8, by hand: a KDA layer's fused `[q, k, v, g]` is
+    /// 4 × 12,288 / 8 = 6,144 wide, its replicated `f_a_proj` with its share of `b_proj`
+    /// 128 + 96 / 8 = 140, its `f_b_proj` 12,288 / 8 = 1,536 from the 128-wide bottleneck; an MLA
+    /// layer's output gate 96 / 8 × 128 = 1,536; a MiniMax-M3 sparse layer's QKV (8 query heads,
+    /// one KV head kept whole, one index query head, the index key) (8 + 2 + 1 + 1) × 128 = 1,536,
+    /// a full layer's 1,280.
+    #[test]
+    fn kimi_k3_and_minimax_m3_stage_gemms_hold_their_matmul_parameters() {
+        for (id, tp) in [("kimi-k3", 1), ("kimi-k3", 8), ("minimax-m3", 1), ("minimax-m3", 8)] {
+            let m = crate::model::catalog::lookup(id).unwrap().spec;
+            let c = StageCompute::per_tp(&m, &m.layers, false, tp);
+            let gemms: f64 = stage_gemms(&m, &m.layers, false, tp).iter().map(|g| g.n * g.k * g.count as f64).sum();
+            let expected = c.matmul_params - c.recurrent_flops_per_token / 2.0;
+            println!("{id} TP {tp} GEMM parameters: expected {expected:.6e}, actual {gemms:.6e}, tolerance 1e-12");
+            assert!((gemms - expected).abs() / expected < 1e-12, "{id} TP {tp}");
+        }
+        let gemms = |id: &str| {
+            let m = crate::model::catalog::lookup(id).unwrap().spec;
+            stage_gemms(&m, &m.layers, false, 8)
+        };
+        let k3 = gemms("kimi-k3");
+        for g in [
+            Gemm { projection: Projection::Qkv, n: 6144.0, k: 7168.0, count: 69 },
+            Gemm { projection: Projection::KdaGateDown, n: 140.0, k: 7168.0, count: 69 },
+            Gemm { projection: Projection::KdaGateUp, n: 1536.0, k: 128.0, count: 69 },
+            Gemm { projection: Projection::OutputGate, n: 1536.0, k: 7168.0, count: 24 },
+        ] {
+            assert!(k3.contains(&g), "{g:?} in {k3:?}");
+        }
+        let m3 = gemms("minimax-m3");
+        for g in [
+            Gemm { projection: Projection::Qkv, n: 1280.0, k: 6144.0, count: 3 },
+            Gemm { projection: Projection::Qkv, n: 1536.0, k: 6144.0, count: 57 },
+        ] {
+            assert!(m3.contains(&g), "{g:?} in {m3:?}");
+        }
+    }
+
     #[test]
     fn deepseek_mla_decode_uses_the_absorbed_form() {
         let m = deepseek_v3();

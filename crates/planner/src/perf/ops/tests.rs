@@ -244,7 +244,7 @@ fn with_tables_the_search_equals_fresh_evaluations() {
 }
 
 fn models() -> Vec<&'static str> {
-    vec!["llama-3.1-8b", "llama-3.1-70b", "mixtral-8x7b", "deepseek-ai/DeepSeek-V3", "openai/gpt-oss-120b", "google/gemma-4-31B-it", "Qwen/Qwen3-30B-A3B", "nemotron-3-nano", "nemotron-3-super"]
+    vec!["llama-3.1-8b", "llama-3.1-70b", "mixtral-8x7b", "deepseek-ai/DeepSeek-V3", "openai/gpt-oss-120b", "google/gemma-4-31B-it", "Qwen/Qwen3-30B-A3B", "nemotron-3-nano", "nemotron-3-super", "kimi-k3", "minimax-m3"]
 }
 
 proptest! {
@@ -348,4 +348,61 @@ fn nemotron_3_nano_plans_with_tables_and_times_its_recurrent_layers_by_the_roofl
     let (d, pr) = (recurrent(&Batch::decode(1000.0, 4096.0)), recurrent(&prefill));
     assert!(d > 0.0);
     check("scan against recurrent step, per token", pr / d, 1_703_936.0 / 1_310_720.0, 1e-12);
+}
+
+/// MiniMax-M3 with the tables, TP 8 on one H200 node: the GQA tables time its 3 full layers over
+/// the whole context and its 57 sparse layers over the 2,048 tokens of the blocks their indexer
+/// picks; the indexer's scoring of the whole context, which no table covers, is the roofline's,
+/// its own operation. From an 8k to a 32k context the indexer's time grows 4×, the sparse
+/// layers' attention stays.
+#[test]
+fn minimax_m3_sparse_attention_is_table_timed_over_its_blocks_and_its_indexer_by_the_roofline() {
+    let i = scenario(r#"{"model": "minimax-m3", "weights": "fp8", "kv_cache": "fp8", "gpu": "h200-sxm", "engine": "sglang", "workload": {"isl": 32768, "osl": 1024}}"#);
+    let p = prepare(&i, Layout::new(8, 1, 1, 1, 8).unwrap()).unwrap();
+    let decode = p.ops.as_ref().unwrap().decode.as_ref().expect("GQA tables");
+    let layers = |sparse: bool| decode.iter().filter(|a| a.sparse == sparse).map(|a| a.layers).sum::<u32>();
+    assert_eq!((layers(false), layers(true)), (3, 57), "{decode:?}");
+    let cost = p.cost(&i, &i.params);
+    let time = |ctx: f64, kind: &str| {
+        cost.operations(&Batch::decode(8.0, ctx))
+            .iter()
+            .filter(|o| match (o.op, kind) {
+                (Op::Roofline { kind: Kind::Indexer, .. }, "indexer") => true,
+                (Op::Attention { op, .. }, "sparse") => op.sparse && op.window == Some(2048.0),
+                _ => false,
+            })
+            .map(|o| o.time.value())
+            .sum::<f64>()
+    };
+    let (indexer_8k, indexer_32k) = (time(8192.0, "indexer"), time(32768.0, "indexer"));
+    let (sparse_8k, sparse_32k) = (time(8192.0, "sparse"), time(32768.0, "sparse"));
+    println!("indexer {:.3} → {:.3} ms, sparse attention {:.3} → {:.3} ms", indexer_8k * 1e3, indexer_32k * 1e3, sparse_8k * 1e3, sparse_32k * 1e3);
+    assert!(indexer_8k > 0.0 && sparse_8k > 0.0);
+    check("indexer time, 32k against 8k", indexer_32k / indexer_8k, 4.0, 1e-9);
+    check("sparse attention time, 32k against 8k", sparse_32k / sparse_8k, 1.0, 1e-9);
+}
+
+/// Kimi K3 with the tables on two B200 nodes, FP4: it plans; on TP 8 its KDA layers' projections
+/// are table-timed GEMMs (the fused `[q, k, v, g]`, the replicated gate down-projection, the gate
+/// up-projection), the MLA tables time its 24 MLA layers only, and the 69 KDA layers' recurrent
+/// step is the roofline's, its own operation with the reason.
+#[test]
+fn kimi_k3_plans_with_tables_and_times_its_kda_recurrence_by_the_roofline() {
+    let text = r#"{"model": "kimi-k3", "weights": "fp4", "kv_cache": "fp8", "gpu": "b200", "nodes": 2, "engine": "sglang", "workload": {"isl": 4096, "osl": 1024}}"#;
+    let i = scenario(text);
+    assert!(i.kernels.is_some(), "B200 SGLang tables");
+    let plan = crate::planning::plan_inputs(&i).unwrap();
+    assert!(!plan.ranking.is_empty(), "something feasible");
+    let p = prepare(&i, Layout::new(8, 1, 2, 16, 16).unwrap()).unwrap();
+    let stage = p.ops.as_ref().unwrap();
+    let gemms = stage.gemms.as_ref().expect("FP4 GEMM tables");
+    for projection in [Projection::KdaGateDown, Projection::KdaGateUp, Projection::OutputGate] {
+        assert!(gemms.iter().any(|g| g.gemm.projection == projection), "{projection:?} in {gemms:?}");
+    }
+    let decode = stage.decode.as_ref().expect("MLA tables");
+    assert_eq!(decode.iter().map(|a| a.layers).sum::<u32>(), 24, "{decode:?}");
+    let cost = p.cost(&i, &i.params);
+    let recurrent: Vec<_> = cost.operations(&Batch::decode(64.0, 4096.0)).into_iter().filter(|o| matches!(o.op, Op::Roofline { kind: Kind::Recurrent, .. })).collect();
+    assert_eq!(recurrent.len(), 1);
+    assert!(recurrent[0].time.value() > 0.0);
 }
