@@ -45,7 +45,8 @@ pub fn elements_per_token_per_gpu(attention: &Attention, tp: u32) -> u64 {
 
 /// KV bytes one GPU holds per token of one layer: its keys and values (or latent), and a
 /// sparse-attention indexer's keys at their own precision (`Indexer::cache_bytes_per_token`;
-/// one key per token, held whole on every GPU of the TP group as the MLA latent is).
+/// one key per token, and a value with MiniMax-M3's index values, held whole on every GPU of
+/// the TP group as the MLA latent is).
 pub fn layer_bytes_per_token(layer: &Layer, tp: u32, kv: KvPrecision) -> Bytes {
     let indexer = layer.attention.indexer().map_or(0.0, |i| i.cache_bytes_per_token());
     Bytes(elements_per_token_per_gpu(&layer.attention, tp) as f64 * kv.bytes() + indexer)

@@ -1,6 +1,7 @@
 //! The model as the planner sees it: an ordered list of decoder layers, each with its attention
-//! (grouped-query or multi-head latent, full or windowed; linear attention or a Mamba2 mixer with
-//! a fixed state) and its feed-forward block (dense or mixture-of-experts), plus the embeddings.
+//! (grouped-query or multi-head latent, full, windowed or sparse through an indexer; linear
+//! attention or a Mamba2 mixer with a fixed state) and its feed-forward block (dense or
+//! mixture-of-experts), plus the embeddings.
 //! A hybrid model's layer may have only one of the two (Nemotron-H: a Mamba2, attention, MLP or
 //! MoE block per layer), so either may be absent.
 //!
@@ -13,9 +14,10 @@
 //! Parameter counts follow the Hugging Face `transformers` modelling code of each family; norms
 //! and biases are counted, the multi-token-prediction module of DeepSeek-V3 is not (the published
 //! 671B excludes it). Small per-layer vectors that no family's KV cache or FLOPs depend on are
-//! not counted: per-head q/k norms (Qwen3, Gemma 3/4), Gemma's extra sandwich norms, gpt-oss'
-//! attention sinks (one scalar per head), LayerNorm biases; together under 0.01 % of any model
-//! in `data/model-configs/`.
+//! not counted: per-head q/k norms (Qwen3, Gemma 3/4, MiniMax-M3 and its indexer), Gemma's extra
+//! sandwich norms, gpt-oss' attention sinks (one scalar per head), LayerNorm biases, Kimi K3's
+//! latent-MoE norm and attention residuals (two norms and two one-output projections per
+//! layer); together under 0.01 % of any model in `data/model-configs/`.
 //!
 //! `config` imports a Hugging Face `config.json` (feature `config-import`), `catalog` holds the
 //! presets (imported once by `calibrate --tables` and baked in as constants), and `resolve`
