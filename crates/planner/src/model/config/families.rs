@@ -206,13 +206,7 @@ pub(super) fn build(family: Family, f: &Fields, tied: Option<bool>) -> Result<Bu
         Family::MinimaxM3 => return minimax_m3::build(f, tied),
         _ => {}
     }
-    let hidden = f.required("hidden_size", 1, MAX_HIDDEN)?;
-    let n_layers = f.required("num_hidden_layers", 1, MAX_LAYERS)?;
-    let vocab = f.required("vocab_size", 1, MAX_VOCAB)?;
-    let tied = match tied {
-        Some(t) => t,
-        None => f.flag("tie_word_embeddings", family.tie_default())?,
-    };
+    let Sizes { hidden, layers: n_layers, vocab, tied } = sizes(f, tied, family.tie_default())?;
     if family == Family::Gemma4Text {
         gemma4_unmodelled(f)?;
     }
@@ -228,6 +222,43 @@ pub(super) fn build(family: Family, f: &Fields, tied: Option<bool>) -> Result<Bu
     // scaling's factor is already in it for Llama 3.1, DeepSeek-V3, gpt-oss, and never applied).
     let context_window = f.whole("max_position_embeddings", 1, MAX_WINDOW)?;
     Ok(Built { hidden, vocab, tied, layers, context_window, notes })
+}
+
+/// The sizes every family but GPT-2 and Nemotron-H reads alike.
+struct Sizes {
+    hidden: u64,
+    layers: u64,
+    vocab: u64,
+    /// Whether the LM head is the input embedding.
+    tied: bool,
+}
+
+/// `hidden_size`, `num_hidden_layers` and `vocab_size` (all required), and the embeddings' tie:
+/// `tied` when a wrapper decides it, else `tie_word_embeddings`, `tie_default` when absent.
+fn sizes(f: &Fields, tied: Option<bool>, tie_default: bool) -> Result<Sizes, InputError> {
+    Ok(Sizes {
+        hidden: f.required("hidden_size", 1, MAX_HIDDEN)?,
+        layers: f.required("num_hidden_layers", 1, MAX_LAYERS)?,
+        vocab: f.required("vocab_size", 1, MAX_VOCAB)?,
+        tied: match tied {
+            Some(t) => t,
+            None => f.flag("tie_word_embeddings", tie_default)?,
+        },
+    })
+}
+
+/// Routed experts and experts per token, from `experts` and `top_k` (key, and default or
+/// `None` when required); more per token than experts is an error naming `top_k`.
+fn routed(f: &Fields, experts: (&str, Option<u64>), top_k: (&str, Option<u64>)) -> Result<(u32, u32), InputError> {
+    let read = |(key, default): (&str, Option<u64>)| match default {
+        Some(d) => f.whole_or(key, d, 1, MAX_EXPERTS),
+        None => f.required(key, 1, MAX_EXPERTS),
+    };
+    let (e, k) = (read(experts)?, read(top_k)?);
+    if k > e {
+        return Err(f.error(top_k.0, format!("{k} exceeds the {e} experts ({})", experts.0)));
+    }
+    Ok((e as u32, k as u32))
 }
 
 /// Gemma 4 features a spec cannot express: per-layer embeddings (PLE, the E2B/E4B models) and
@@ -802,14 +833,10 @@ fn nemotron_h(f: &Fields, tied: Option<bool>) -> Result<Built, InputError> {
         FeedForward::None
     };
     let moe = if has(Block::Moe) {
-        let experts = f.whole_or("n_routed_experts", 8, 1, MAX_EXPERTS)?;
-        let top_k = f.whole_or("num_experts_per_tok", 2, 1, MAX_EXPERTS)?;
-        if top_k > experts {
-            return Err(f.error("num_experts_per_tok", format!("{top_k} exceeds the {experts} experts (n_routed_experts)")));
-        }
+        let (experts, top_k) = routed(f, ("n_routed_experts", Some(8)), ("num_experts_per_tok", Some(2)))?;
         FeedForward::Moe(MoeFfn {
-            experts: experts as u32,
-            experts_per_token: top_k as u32,
+            experts,
+            experts_per_token: top_k,
             expert_intermediate: f.whole_or("moe_intermediate_size", 7688, 1, MAX_INTERMEDIATE)?,
             shared_intermediate: f.whole_or("moe_shared_expert_intermediate_size", 7688, 0, MAX_INTERMEDIATE)?,
             bias: false,

@@ -164,22 +164,31 @@ fn deepseek_sparse_attention_reads_the_whole_context_only_in_its_indexer() {
 ///   hold with full attention.
 #[test]
 fn gated_deltanet_keeps_a_fixed_state_per_request() {
-    use crate::memory::kv;
-    use crate::precision::KvPrecision;
     let path = configs_dir().join("Qwen--Qwen3.5-27B.json");
     let m = import_file("Qwen/Qwen3.5-27B", &path).expect("Qwen3.5-27B imports").spec;
     let linear: Vec<_> = m.layers.iter().filter_map(|l| l.attention.linear()).collect();
     assert_eq!((linear.len(), m.layers.len()), (48, 64));
     assert_eq!(linear[0].params(5120), 115_876_064);
-    let state = |tp: u32| m.layers.iter().map(|l| kv::state_bytes_per_request(l, tp).value()).sum::<f64>();
-    assert_eq!(state(1), 153_944_064.0);
-    assert_eq!(state(4), 38_486_016.0);
-    let at_128k = kv::bytes_per_request(&m.layers, 1, KvPrecision::Bf16, 131_072).value();
-    assert_eq!(at_128k, 8_743_878_656.0);
-    let all_full = 64.0 * 4096.0 * 131_072.0;
-    let fraction = at_128k / all_full;
-    println!("Qwen3.5-27B at 128k: {at_128k} B per request, {:.2} % of full attention's {all_full} B", fraction * 100.0);
-    assert!((fraction - 0.2545).abs() < 5e-5, "expected 0.2545, actual {fraction}, tolerance 5e-5");
+    check_fixed_state(&m, &[(1, 153_944_064.0), (4, 38_486_016.0)], 8_743_878_656.0, 64.0 * 4096.0, 0.2545);
+}
+
+/// A model with linear-attention layers: its state per request at each `(tp, bytes)`, one
+/// request at a 128k context on one GPU (`at_128k` bytes), and that request's `fraction` (within
+/// 5e-5) of what its layers would cache at `full_per_token` bytes per token.
+fn check_fixed_state(m: &crate::model::ModelSpec, states: &[(u32, f64)], at_128k: f64, full_per_token: f64, fraction: f64) {
+    use crate::memory::kv;
+    use crate::precision::KvPrecision;
+    for &(tp, expected) in states {
+        let state = m.layers.iter().map(|l| kv::state_bytes_per_request(l, tp).value()).sum::<f64>();
+        println!("{} state per request at TP {tp}: expected {expected} B, actual {state} B, tolerance 0", m.name);
+        assert_eq!(state, expected, "TP {tp}");
+    }
+    let actual = kv::bytes_per_request(&m.layers, 1, KvPrecision::Bf16, 131_072).value();
+    assert_eq!(actual, at_128k);
+    let full = full_per_token * 131_072.0;
+    let share = actual / full;
+    println!("{} at 128k: {actual} B per request, {:.2} % of the {full} B cached in full", m.name, share * 100.0);
+    assert!((share - fraction).abs() < 5e-5, "expected {fraction}, actual {share}, tolerance 5e-5");
 }
 
 /// Kimi K3: 93 layers, 69 Kimi Delta Attention (96 heads of 128 for queries, keys and values,
@@ -202,9 +211,7 @@ fn gated_deltanet_keeps_a_fixed_state_per_request() {
 ///   would hold as MLA.
 #[test]
 fn kimi_delta_attention_keeps_a_fixed_state_per_request() {
-    use crate::memory::kv;
     use crate::model::{Attention, LinearGates};
-    use crate::precision::KvPrecision;
     let path = configs_dir().join("moonshotai--Kimi-K3.json");
     let imported = import_file("moonshotai/Kimi-K3", &path).expect("Kimi K3 imports");
     let m = imported.spec;
@@ -220,15 +227,7 @@ fn kimi_delta_attention_keeps_a_fixed_state_per_request() {
         println!("{what}: expected {expected}, actual {actual}, tolerance 0");
         assert_eq!(actual, expected, "{what}");
     }
-    let state = |tp: u32| m.layers.iter().map(|l| kv::state_bytes_per_request(l, tp).value()).sum::<f64>();
-    assert_eq!(state(1), 449_372_160.0);
-    assert_eq!(state(8), 56_171_520.0);
-    let at_128k = kv::bytes_per_request(&m.layers, 1, KvPrecision::Bf16, 131_072).value();
-    assert_eq!(at_128k, 4_073_250_816.0);
-    let all_mla = 93.0 * 1152.0 * 131_072.0;
-    let fraction = at_128k / all_mla;
-    println!("Kimi K3 at 128k: {at_128k} B per request, {:.2} % of all-MLA's {all_mla} B", fraction * 100.0);
-    assert!((fraction - 0.2901).abs() < 5e-5, "expected 0.2901, actual {fraction}, tolerance 5e-5");
+    check_fixed_state(&m, &[(1, 449_372_160.0), (8, 56_171_520.0)], 4_073_250_816.0, 93.0 * 1152.0, 0.2901);
     assert!(imported.notes.iter().any(|n| n.contains("attention residuals")), "{:?}", imported.notes);
 }
 

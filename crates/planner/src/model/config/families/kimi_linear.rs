@@ -15,7 +15,7 @@
 
 use super::super::fields::Fields;
 use super::super::limits::*;
-use super::Built;
+use super::{routed, sizes, Built, Sizes};
 use crate::error::InputError;
 use crate::model::{Attention, DenseFfn, FeedForward, Layer, LinearAttention, LinearGates, Mla, MoeFfn};
 
@@ -26,13 +26,8 @@ const KDA_STATE_BYTES: u32 = 4;
 
 /// The language model of a Kimi Linear / Kimi K3 config.
 pub(super) fn build(f: &Fields, tied: Option<bool>) -> Result<Built, InputError> {
-    let hidden = f.required("hidden_size", 1, MAX_HIDDEN)?;
-    let n = f.required("num_hidden_layers", 1, MAX_LAYERS)? as usize;
-    let vocab = f.required("vocab_size", 1, MAX_VOCAB)?;
-    let tied = match tied {
-        Some(t) => t,
-        None => f.flag("tie_word_embeddings", false)?,
-    };
+    let Sizes { hidden, layers: n, vocab, tied } = sizes(f, tied, false)?;
+    let n = n as usize;
     let Some(linear) = f.object("linear_attn_config")? else {
         return Err(f.error("linear_attn_config", "missing; Kimi Linear's KDA layers and their shape are listed there"));
     };
@@ -121,18 +116,17 @@ fn ffns(f: &Fields, n: usize) -> Result<Vec<FeedForward>, InputError> {
         gated: true,
         bias: false,
     });
-    let Some(experts) = f.whole("num_experts", 1, MAX_EXPERTS)? else { return Ok(vec![dense; n]) };
+    if !f.has("num_experts") {
+        return Ok(vec![dense; n]);
+    }
     // `attribute_map`: `num_experts_per_tok` is the shared utilities' name of the same key.
     let top_k_key = if f.has("num_experts_per_token") { "num_experts_per_token" } else { "num_experts_per_tok" };
-    let top_k = f.required(top_k_key, 1, MAX_EXPERTS)?;
-    if top_k > experts {
-        return Err(f.error(top_k_key, format!("{top_k} exceeds the {experts} experts (num_experts)")));
-    }
+    let (experts, top_k) = routed(f, ("num_experts", None), (top_k_key, None))?;
     let width = f.required("moe_intermediate_size", 1, MAX_INTERMEDIATE)?;
     let shared = f.whole_or("num_shared_experts", 0, 0, MAX_SHARED_EXPERTS)?;
     let moe = FeedForward::Moe(MoeFfn {
-        experts: experts as u32,
-        experts_per_token: top_k as u32,
+        experts,
+        experts_per_token: top_k,
         expert_intermediate: width,
         shared_intermediate: shared * width,
         bias: false,

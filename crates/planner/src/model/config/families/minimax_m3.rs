@@ -15,19 +15,14 @@
 
 use super::super::fields::Fields;
 use super::super::limits::*;
-use super::{read_kv_heads, Built};
+use super::{read_kv_heads, routed, sizes, Built, Sizes};
 use crate::error::InputError;
 use crate::model::{Attention, DenseFfn, FeedForward, Indexer, IndexerKind, Layer, MoeFfn};
 
 /// The language model of a MiniMax-M3 config.
 pub(super) fn build(f: &Fields, tied: Option<bool>) -> Result<Built, InputError> {
-    let hidden = f.required("hidden_size", 1, MAX_HIDDEN)?;
-    let n = f.required("num_hidden_layers", 1, MAX_LAYERS)? as usize;
-    let vocab = f.required("vocab_size", 1, MAX_VOCAB)?;
-    let tied = match tied {
-        Some(t) => t,
-        None => f.flag("tie_word_embeddings", false)?,
-    };
+    let Sizes { hidden, layers: n, vocab, tied } = sizes(f, tied, false)?;
+    let n = n as usize;
     if f.flag("attention_output_gate", false)? {
         return Err(f.error(
             "attention_output_gate",
@@ -66,6 +61,26 @@ fn per_layer<T>(c: &Fields, key: &str, n: usize, list: Option<Vec<T>>) -> Result
     }
 }
 
+/// A per-layer list of two names under `key`, `(yes, no)`, as whether each layer is `yes`
+/// (`None` when absent).
+fn kinds(f: &Fields, key: &str, n: usize, (yes, no): (&str, &str)) -> Result<Option<Vec<bool>>, InputError> {
+    let Some(list) = per_layer(f, key, n, f.texts(key)?)? else { return Ok(None) };
+    list.iter()
+        .enumerate()
+        .map(|(i, t)| match *t {
+            t if t == yes => Ok(true),
+            t if t == no => Ok(false),
+            other => Err(InputError::new(format!("{}[{i}]", f.path(key)), format!("{other:?} is not {yes} or {no}"))),
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+/// A per-layer list of 0 and 1 under `key`, as whether each layer is 1 (`None` when absent).
+fn flags(c: &Fields, key: &str, n: usize) -> Result<Option<Vec<bool>>, InputError> {
+    Ok(per_layer(c, key, n, c.wholes(key, 0, 1)?)?.map(|list| list.iter().map(|&x| x == 1).collect()))
+}
+
 /// Each layer's indexer: `None` on a full-attention layer.
 fn indexers(f: &Fields, sparse: Option<&Fields>, n: usize, kv_heads: u64) -> Result<Vec<Option<Indexer>>, InputError> {
     // The legacy key in `sparse_attention_config` wins over the flat one (`__post_init__`);
@@ -78,22 +93,10 @@ fn indexers(f: &Fields, sparse: Option<&Fields>, n: usize, kv_heads: u64) -> Res
         }
         Ok((f.whole_or(flat, default, 1, max)?, *f, flat))
     };
-    let is_sparse: Vec<bool> = if let Some(types) = per_layer(f, "layer_types", n, f.texts("layer_types")?)? {
+    let is_sparse: Vec<bool> = if let Some(types) = kinds(f, "layer_types", n, ("minimax_m3_sparse", "full_attention"))? {
         types
-            .iter()
-            .enumerate()
-            .map(|(i, t)| match *t {
-                "minimax_m3_sparse" => Ok(true),
-                "full_attention" => Ok(false),
-                other => Err(InputError::new(
-                    format!("{}[{i}]", f.path("layer_types")),
-                    format!("layer type {other:?} is not minimax_m3_sparse or full_attention"),
-                )),
-            })
-            .collect::<Result<_, _>>()?
     } else if let Some(s) = sparse {
-        let freq = per_layer(s, "sparse_attention_freq", n, s.wholes("sparse_attention_freq", 0, 1)?)?;
-        freq.map_or(vec![false; n], |list| list.iter().map(|&x| x == 1).collect())
+        flags(s, "sparse_attention_freq", n)?.unwrap_or(vec![false; n])
     } else {
         vec![false; n]
     };
@@ -116,8 +119,7 @@ fn indexers(f: &Fields, sparse: Option<&Fields>, n: usize, kv_heads: u64) -> Res
     // SGLang runs an index value on every sparse layer its config does not flag; without a
     // `sparse_attention_config` (transformers' flat keys), there is none.
     let no_values = match sparse {
-        Some(s) => per_layer(s, "sparse_disable_index_value", n, s.wholes("sparse_disable_index_value", 0, 1)?)?
-            .map_or(vec![false; n], |list| list.iter().map(|&x| x == 1).collect()),
+        Some(s) => flags(s, "sparse_disable_index_value", n)?.unwrap_or(vec![false; n]),
         None => vec![true; n],
     };
     Ok((0..n)
@@ -138,21 +140,10 @@ fn indexers(f: &Fields, sparse: Option<&Fields>, n: usize, kv_heads: u64) -> Res
 /// (128) experts of `intermediate_size` (3,072), `num_experts_per_tok` (4) per token, and one
 /// shared expert of `shared_intermediate_size` (3,072), all gated.
 fn ffns(f: &Fields, n: usize) -> Result<Vec<FeedForward>, InputError> {
-    let moe_layers: Vec<bool> = if let Some(types) = per_layer(f, "mlp_layer_types", n, f.texts("mlp_layer_types")?)? {
+    let moe_layers: Vec<bool> = if let Some(types) = kinds(f, "mlp_layer_types", n, ("sparse", "dense"))? {
         types
-            .iter()
-            .enumerate()
-            .map(|(i, t)| match *t {
-                "sparse" => Ok(true),
-                "dense" => Ok(false),
-                other => Err(InputError::new(
-                    format!("{}[{i}]", f.path("mlp_layer_types")),
-                    format!("MLP type {other:?} is not sparse or dense"),
-                )),
-            })
-            .collect::<Result<_, _>>()?
-    } else if let Some(freq) = per_layer(f, "moe_layer_freq", n, f.wholes("moe_layer_freq", 0, 1)?)? {
-        freq.iter().map(|&x| x == 1).collect()
+    } else if let Some(freq) = flags(f, "moe_layer_freq", n)? {
+        freq
     } else {
         vec![true; n]
     };
@@ -162,14 +153,10 @@ fn ffns(f: &Fields, n: usize) -> Result<Vec<FeedForward>, InputError> {
         bias: false,
     });
     let experts_key = if f.has("num_local_experts") { "num_local_experts" } else { "num_experts" };
-    let experts = f.whole_or(experts_key, 128, 1, MAX_EXPERTS)?;
-    let top_k = f.whole_or("num_experts_per_tok", 4, 1, MAX_EXPERTS)?;
-    if top_k > experts {
-        return Err(f.error("num_experts_per_tok", format!("{top_k} exceeds the {experts} experts ({experts_key})")));
-    }
+    let (experts, top_k) = routed(f, (experts_key, Some(128)), ("num_experts_per_tok", Some(4)))?;
     let moe = FeedForward::Moe(MoeFfn {
-        experts: experts as u32,
-        experts_per_token: top_k as u32,
+        experts,
+        experts_per_token: top_k,
         expert_intermediate: f.whole_or("intermediate_size", 3072, 1, MAX_INTERMEDIATE)?,
         shared_intermediate: f.whole_or("shared_intermediate_size", 3072, 1, MAX_INTERMEDIATE)?,
         bias: false,
