@@ -100,7 +100,8 @@ fn minimax_m3_small() -> Value {
 /// do not group the KV heads, an attention output gate no engine builds.
 #[test]
 fn kimi_and_minimax_layer_lists_are_checked_naming_the_key() {
-    let cases: [(Value, fn(&mut Value), &str, &str); 5] = [
+    type Patch = fn(&mut Value);
+    let cases: [(Value, Patch, &str, &str); 5] = [
         (kimi_k3_small(), |c| c["text_config"]["linear_attn_config"]["full_attn_layers"] = json!([]), "text_config.linear_attn_config.kda_layers", "neither"),
         (kimi_k3_small(), |c| c["text_config"]["linear_attn_config"]["kda_layers"] = json!([1, 2, 3, 4]), "text_config.linear_attn_config.kda_layers", "both"),
         (minimax_m3_small(), |c| c["moe_layer_freq"] = json!([0, 1]), "moe_layer_freq", "has 2 entries"),
