@@ -101,7 +101,9 @@ impl StageCompute {
     /// (Megatron-LM, Shoeybi et al. 2019). Exceptions, as vLLM implements them: K/V heads are
     /// replicated when `tp > kv_heads` (each GPU keeps one); MLA's down-projections
     /// (`q_a_proj`, `kv_a_proj_with_mqa`) are replicated (`ReplicatedLinear` in vLLM's
-    /// `deepseek_v2.py`).
+    /// `deepseek_v2.py`); so are a DeepSeek sparse-attention indexer, Kimi Delta Attention's
+    /// gate down-projections and MiniMax-M3's index key, whose index query heads split up to one
+    /// per GPU (SGLang 0.5.23 `models/kimi_k3.py`, `models/minimax_m3.py`).
     ///
     /// Attention flops per (query, key) pair and layer, on `h = heads / tp` heads:
     /// - GQA: `2·h·d` for QKᵀ plus `2·h·d` for PV (FlashAttention-2 paper's count, forward).
@@ -110,6 +112,8 @@ impl StageCompute {
     ///   over the shared 576-wide latent+rope key and the 512-wide latent value,
     ///   `2·h·(r_kv + d_rope) + 2·h·r_kv`; the absorbed `W_UK`/`W_UV` products are the
     ///   `kv_b_proj` parameters, already in `matmul_params`.
+    /// - A sparse-attention indexer, over the whole context: `2·d` per head on this GPU
+    ///   (`Indexer::flops_per_pair`), beside the layer's own pairs over at most its top-k.
     pub fn new(model: &ModelSpec, stage: &[Layer], lm_head: bool, layout: &Layout) -> StageCompute {
         StageCompute::per_tp(model, stage, lm_head, layout.tp).finish(layout)
     }
