@@ -40,14 +40,17 @@ const HOOKS: [&str; 6] =
     ["recommendation", "decision-trace", "comparison-chart", "candidates-table", "memory-breakdown", "launch-commands"];
 /// One `config.json` per frontier architecture the page must plan, with its decoder layers:
 /// DeepSeek sparse attention, Gated DeltaNet, Mamba2 hybrid, value heads narrower than keys,
-/// gated heads with per-kind widths, NAS blocks, DeepSeek-V4's compressed attention.
-const FRONTIER_CONFIGS: [(&str, u32); 7] = [
+/// gated heads with per-kind widths, NAS blocks, Kimi Delta Attention, MiniMax-M3's block-sparse
+/// attention, DeepSeek-V4's compressed attention.
+const FRONTIER_CONFIGS: [(&str, u32); 9] = [
     ("deepseek-ai--DeepSeek-V3.2.json", 61),
     ("Qwen--Qwen3.5-27B.json", 64),
     ("nvidia--NVIDIA-Nemotron-3-Nano-30B-A3B-BF16.json", 52),
     ("XiaomiMiMo--MiMo-V2-Flash.json", 48),
     ("stepfun-ai--Step-3.7-Flash.json", 45),
     ("nvidia--Llama-3_3-Nemotron-Super-49B-v1.json", 80),
+    ("moonshotai--Kimi-K3.json", 93),
+    ("MiniMaxAI--MiniMax-M3.json", 60),
     ("deepseek-ai--DeepSeek-V4-Flash.json", 43),
 ];
 /// LLaMA-2 70B on 2 × 8 H100, 64 requests in flight, as a share link's query.

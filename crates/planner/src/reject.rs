@@ -17,6 +17,9 @@ pub enum RejectReason {
     KvHeadsNotDivisible { tp: u32, kv_heads: u32 },
     /// DeepSeek-V4's grouped output projection splits its head groups over TP.
     OutputGroupsNotDivisible { tp: u32, groups: u32 },
+    /// A block-sparse attention indexer's heads must split evenly across TP, or TP must be a
+    /// multiple of them (MiniMax-M3).
+    IndexHeadsNotDivisible { tp: u32, heads: u32 },
     /// More pipeline stages than layers.
     LayersNotDivisible { pp: u32, layers: u32 },
     /// Expert parallelism must give every rank the same number of routed experts.
@@ -46,6 +49,7 @@ impl RejectReason {
         match self {
             Self::HeadsNotDivisible { .. } => "heads-not-divisible",
             Self::KvHeadsNotDivisible { .. } => "kv-heads-not-divisible",
+            Self::IndexHeadsNotDivisible { .. } => "index-heads-not-divisible",
             Self::MambaNotDivisible { .. } => "mamba-not-divisible",
             Self::OutputGroupsNotDivisible { .. } => "output-groups-not-divisible",
             Self::LayersNotDivisible { .. } => "layers-not-divisible",
@@ -80,6 +84,10 @@ impl fmt::Display for RejectReason {
             Self::OutputGroupsNotDivisible { tp, groups } => {
                 write!(f, "{groups} output-projection head groups (o_groups) do not split evenly over TP {tp}")
             }
+            Self::IndexHeadsNotDivisible { tp, heads } => write!(
+                f,
+                "{heads} sparse-attention indexer heads neither split evenly over TP {tp} nor replicate evenly"
+            ),
             Self::LayersNotDivisible { pp, layers } => {
                 write!(f, "{layers} layers cannot fill {pp} pipeline stages")
             }

@@ -7,6 +7,9 @@
 //! - query heads divide by `tp` (vLLM `QKVParallelLinear`, SGLang and TensorRT-LLM likewise);
 //! - KV heads divide by `tp`, or `tp` is a multiple of them and each is replicated
 //!   `tp / kv_heads` times (vLLM `QKVParallelLinear`: `num_kv_head_replicas`);
+//! - MiniMax-M3's block indexer's heads divide by `tp`, or `tp` is a multiple of them (SGLang
+//!   0.5.23 `models/minimax_m3.py`, `MiniMaxM3Attention`: `total_idx_heads % attn_tp_size == 0`
+//!   or `attn_tp_size % total_idx_heads == 0`);
 //! - a Mamba2 mixer's heads divide by `tp`, and its groups too unless there is one, which every
 //!   GPU then keeps whole (SGLang 0.5.23 `layers/attention/mamba/mamba.py`, `MambaMixer2`:
 //!   `num_heads % tp_size == 0`, `n_groups % tp_size == 0 or n_groups == 1`);
@@ -23,7 +26,7 @@
 //! - `ep > 1` needs routed experts.
 
 use crate::layout::Layout;
-use crate::model::{Attention, FeedForward, ModelSpec};
+use crate::model::{Attention, FeedForward, IndexerKind, ModelSpec};
 use crate::reject::RejectReason;
 
 /// Every way `layout` fails to split `model`, at most one reason per kind; empty when it splits.
@@ -65,6 +68,12 @@ pub fn check_distinct(model: &ModelSpec, layout: &Layout, distinct: &[usize]) ->
         if let Some(kv_heads) = layer.attention.gqa_kv_heads() {
             if kv_heads == 0 || !(kv_heads.is_multiple_of(tp) || tp.is_multiple_of(kv_heads)) {
                 push(RejectReason::KvHeadsNotDivisible { tp, kv_heads });
+            }
+        }
+        // MiniMax-M3's block indexer splits its query heads as KV heads split.
+        if let Some(i) = layer.attention.indexer().filter(|i| matches!(i.kind, IndexerKind::MiniMax { .. })) {
+            if i.heads == 0 || !(i.heads.is_multiple_of(tp) || tp.is_multiple_of(i.heads)) {
+                push(RejectReason::IndexHeadsNotDivisible { tp, heads: i.heads });
             }
         }
         if let Some(c) = layer.attention.compressed().filter(|c| !c.o_groups.is_multiple_of(tp)) {
@@ -116,6 +125,23 @@ mod tests {
         );
         assert_eq!(codes(&m, 1, 81, 1, 1), ["layers-not-divisible"]);
         assert_eq!(codes(&m, 1, 1, 2, 2), ["no-experts"]);
+    }
+
+    /// MiniMax-M3 splits over TP 1 to 64 (64 heads, 4 KV heads and 4 index heads split or
+    /// replicate); with 12 index heads (3 per KV head) TP 8 neither splits nor replicates them.
+    #[test]
+    fn a_block_indexer_splits_its_heads_as_kv_heads_split() {
+        let mut m = crate::model::catalog::lookup("minimax-m3").unwrap().spec;
+        for tp in [1, 2, 4, 8, 16, 32, 64] {
+            assert!(codes(&m, tp, 1, 1, 1).is_empty(), "tp {tp}");
+        }
+        for layer in &mut m.layers {
+            if let Attention::Gqa { indexer: Some(i), .. } = &mut layer.attention {
+                i.heads = 12;
+            }
+        }
+        assert_eq!(codes(&m, 8, 1, 1, 1), ["index-heads-not-divisible"]);
+        assert!(codes(&m, 4, 1, 1, 1).is_empty());
     }
 
     #[test]

@@ -55,9 +55,9 @@ pub fn elements_per_token_per_gpu(attention: &Attention, tp: u32) -> u64 {
 
 /// KV bytes one GPU holds per token of one layer: its keys and values (or latent), and a
 /// sparse-attention indexer's keys at their own precision (`Indexer::cache_bytes_per_token`;
-/// one key per token, held whole on every GPU of the TP group as the MLA latent is); for a
-/// compressed layer its window's entry and its compressed share, whole on every GPU
-/// (`CompressedAttention::bytes_per_token`).
+/// one key per token, and a value with MiniMax-M3's index values, held whole on every GPU of
+/// the TP group as the MLA latent is); for a compressed layer its window's entry and its
+/// compressed share, whole on every GPU (`CompressedAttention::bytes_per_token`).
 pub fn layer_bytes_per_token(layer: &Layer, tp: u32, kv: KvPrecision) -> Bytes {
     if let Some(c) = layer.attention.compressed() {
         return Bytes(c.bytes_per_token(kv.bytes()));

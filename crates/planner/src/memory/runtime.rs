@@ -97,11 +97,11 @@ pub fn overhead(model: &ModelSpec, layout: &Layout, engine: &EngineProfile) -> O
 
 /// Activation elements per token alive at the peak of one layer on one GPU: the residual
 /// stream (or streams) and its normalised copy (2 × hidden) plus the larger of the attention
-/// block's outputs (Q, K, V and the attention output; for MLA the up-projected Q, K/V and the
-/// latent; for Mamba2 the input projection's output and the scan's) and the MLP's (gate/up
-/// output and the activated half: 3 × intermediate / tp, kept for plain MLPs as a bound; for
-/// MoE the fused-MoE caches per routed copy, top-k × (3 × expert intermediate / ways + its
-/// input: the hidden state or the latent), as in vLLM's `fused_moe` intermediate caches).
+/// block's outputs (Q, K, V and the attention output; for MLA the up-projected Q, K/V, the
+/// latent and an output gate; for Mamba2 the input projection's output and the scan's) and the
+/// MLP's (gate/up output and the activated half: 3 × intermediate / tp, kept for plain MLPs as a
+/// bound; for MoE the fused-MoE caches per routed copy, top-k × (3 × expert intermediate / ways
+/// + its input: the hidden state or the latent), as in vLLM's `fused_moe` intermediate caches).
 fn layer_elements_per_token(layer: &Layer, hidden: u64, layout: &Layout) -> f64 {
     let h = hidden as f64;
     let t = layout.tp.max(1) as f64;
@@ -115,7 +115,9 @@ fn layer_elements_per_token(layer: &Layer, hidden: u64, layout: &Layout) -> f64 
             let heads = m.heads as f64 / t;
             let q = heads * m.qk_head_dim() as f64;
             let kv = heads * (m.qk_nope_head_dim + m.v_head_dim) as f64;
-            q + kv + m.latent_width() as f64 + heads * m.v_head_dim as f64
+            // The output gate's activations, as wide as the attention output.
+            let gate = if m.output_gate { heads * m.v_head_dim as f64 } else { 0.0 };
+            q + kv + m.latent_width() as f64 + heads * m.v_head_dim as f64 + gate
         }
         // The input projection's queries, keys, values and gate, and the output.
         Attention::Linear(l) => {

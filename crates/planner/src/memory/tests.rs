@@ -97,11 +97,11 @@ fn pipeline_binding_stage_is_the_one_with_more_layers() {
 fn attention() -> impl Strategy<Value = Attention> {
     prop_oneof![
         (1u32..=128, 1u32..=16, 1u32..=256, any::<bool>()).prop_map(|(heads, kv, head_dim, bias)| {
-            Attention::Gqa { heads, kv_heads: kv.min(heads), head_dim, bias, values_from_keys: false }
+            Attention::Gqa { heads, kv_heads: kv.min(heads), head_dim, bias, values_from_keys: false, indexer: None }
         }),
         (1u32..=128, proptest::option::of(1u32..=2048), 0u32..=1024, 0u32..=128, 0u32..=128, 0u32..=64, 0u32..=256)
             .prop_map(|(heads, q_lora_rank, kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim, _, v_head_dim)| {
-                Attention::Mla(Mla { heads, q_lora_rank, kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim, v_head_dim, indexer: None })
+                Attention::Mla(Mla { heads, q_lora_rank, kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim, v_head_dim, indexer: None, output_gate: false })
             }),
         mamba2(),
         compressed().prop_map(Attention::Compressed),
@@ -145,7 +145,7 @@ pub(crate) fn compressed() -> impl Strategy<Value = CompressedAttention> {
                 o_lora_rank,
                 window,
                 ratio,
-                indexer: (ratio == 4).then_some(Indexer { heads: ih, head_dim: id, topk }),
+                indexer: (ratio == 4).then_some(Indexer { heads: ih, head_dim: id, topk, kind: crate::model::IndexerKind::DeepSeek }),
                 streams,
             }
         })

@@ -13,10 +13,16 @@
 //!   each GPU holds one replicated KV head's K and V projections (vLLM `QKVParallelLinear`).
 //!   MLA's down-projections (`q_a_proj`, `kv_a_proj_with_mqa`) are replicated on every rank,
 //!   its up-projections (`q_b_proj`, `kv_b_proj`) and `o_proj` split by `tp` (vLLM
-//!   `DeepseekV2MLAAttention`). Norms and row-parallel output biases are replicated.
+//!   `DeepseekV2MLAAttention`); Kimi K3's MLA output gate is column-parallel (SGLang 0.5.23
+//!   `models/kimi_k3.py`, `g_proj`). A DeepSeek sparse-attention indexer is whole on every
+//!   rank; MiniMax-M3's block indexer splits its query heads up to one per rank and keeps its
+//!   key (and value) projection whole (SGLang 0.5.23 `models/minimax_m3.py`, `index_qkv_proj`
+//!   over `ReplicatedParallelGroup`). Norms and row-parallel output biases are replicated.
 //!   DeepSeek-V4's query up-projection, grouped output and output projections split by `tp`,
 //!   its query and key-value down-projections, compressors, indexer and hyper-connections are
 //!   replicated (SGLang 0.5.23 `MqaAttentionBase`; `CompressedAttention::split_params`).
+//! - Linear attention: split by heads, but Kimi Delta Attention's gate down-projections
+//!   (`f_a_proj`, `g_a_proj`: `ReplicatedLinear`, SGLang 0.5.23 `models/kimi_k3.py`).
 //! - Dense MLPs and shared experts: gate/up column-parallel, down row-parallel, split by `tp`.
 //! - Routed experts of a stage: spread evenly over the stage's `tp × dp` GPUs (`ep` ranks of
 //!   whole experts, each expert split `tp × dp / ep` ways; `FORMAT.md`). The router is
@@ -105,13 +111,15 @@ fn attention_elements(layer: &Layer, hidden: u64, tp: u32) -> Elements {
     let t = tp.max(1) as f64;
     let norms = layer.norm_params(hidden) as f64;
     match layer.attention {
-        Attention::Gqa { heads, kv_heads, head_dim, bias, values_from_keys } => {
+        Attention::Gqa { heads, kv_heads, head_dim, bias, values_from_keys, indexer } => {
             let q = heads as f64 * head_dim as f64 / t;
             let k = kv_heads_per_gpu(kv_heads, tp) as f64 * head_dim as f64;
             // Gemma 4's global layers reuse the keys as values: no v_proj.
             let kv = if values_from_keys { k } else { 2.0 * k };
             let biases = if bias { q + kv + h } else { 0.0 };
-            Elements { matrices: h * (q + kv) + q * h, other: biases + norms }
+            // MiniMax-M3's block indexer: its query heads split, its key whole on every rank.
+            let indexer = indexer.map_or(0.0, |i| i.params_per_gpu(hidden, hidden, tp));
+            Elements { matrices: h * (q + kv) + q * h + indexer, other: biases + norms }
         }
         Attention::Mla(m) => {
             let heads = m.heads as f64 / t;
@@ -124,20 +132,23 @@ fn attention_elements(layer: &Layer, hidden: u64, tp: u32) -> Elements {
             let kv_a = h * m.latent_width() as f64;
             let kv_b = kv_lora * heads * (m.qk_nope_head_dim + m.v_head_dim) as f64;
             let o = heads * m.v_head_dim as f64 * h;
-            // A sparse-attention indexer runs whole on every TP rank (one key head; SGLang and
-            // vLLM replicate its projections), so each GPU holds all of it.
-            let indexer = m.indexer_params(hidden) as f64;
+            // A DeepSeek sparse-attention indexer runs whole on every TP rank (one key head;
+            // SGLang and vLLM replicate its projections), so each GPU holds all of it.
+            let indexer = m.indexer_params_per_gpu(hidden, tp);
+            // Kimi K3's output gate is column-parallel, split as the heads.
+            let gate = m.output_gate_params(hidden) as f64 / t;
             Elements {
-                matrices: q_replicated + q_split + kv_a + kv_b + o + indexer,
+                matrices: q_replicated + q_split + kv_a + kv_b + o + indexer + gate,
                 other: q_norm + kv_lora + norms,
             }
         }
-        // Every projection, the convolution and the per-head parameters split across the TP
-        // group by heads; the gated norm (one `value_dim` vector) and the layer norms whole.
+        // The projections, the convolution and the per-head and per-channel vectors split
+        // across the TP group by heads, but Kimi Delta Attention's gate down-projections
+        // (replicated); the gated norm (one `value_dim` vector) and the layer norms whole.
         Attention::Linear(l) => {
             let conv_and_heads = l.params(hidden) - l.projection_params(hidden) - l.value_dim as u64;
             Elements {
-                matrices: l.projection_params(hidden) as f64 / t,
+                matrices: l.split_projection_params(hidden) as f64 / t + l.replicated_projection_params(hidden) as f64,
                 other: conv_and_heads as f64 / t + l.value_dim as f64 + norms,
             }
         }
@@ -302,12 +313,40 @@ mod tests {
         let mut sparse = deepseek_v3();
         for layer in &mut sparse.layers {
             if let Attention::Mla(m) = &mut layer.attention {
-                m.indexer = Some(crate::model::Indexer { heads: 64, head_dim: 128, topk: 2048 });
+                m.indexer = Some(crate::model::Indexer { heads: 64, head_dim: 128, topk: 2048, kind: crate::model::IndexerKind::DeepSeek });
             }
         }
         exact(max_per_gpu(&sparse, &layout(1, 1, 1, 1), WeightPrecision::Bf16), sparse.total_params() as f64 * 2.0, "TP 1");
         let at_tp8 = |m: &ModelSpec| max_per_gpu(m, &layout(8, 1, 1, 1), WeightPrecision::Bf16);
         exact(at_tp8(&sparse) - at_tp8(&plain), 61.0 * 13_959_424.0 * 2.0, "the indexer at TP 8");
+    }
+
+    /// One GPU of TP 8, BF16, the mixers of one layer each, by hand:
+    /// - a Kimi K3 KDA layer: the split projections (`fused_qkvg_proj` 352,321,536, `b_proj`
+    ///   688,128, `f_b_proj` 1,572,864, `o_proj` 88,080,384: 442,662,912) / 8 = 55,332,864, and
+    ///   `f_a_proj` whole, 917,504; the convolution and the decay's vectors (147,456 + 12,384) /
+    ///   8 = 19,980, `o_norm` 128 and the two norms 14,336: 56,284,812 elements, 112,569,624 B;
+    /// - a Kimi K3 MLA layer: `q_a_proj` 11,010,048 and `kv_a_proj_with_mqa` 4,128,768 whole,
+    ///   `q_b_proj` 3,538,944, `kv_b_proj` 1,572,864, `o_proj` and `g_proj` 11,010,048 each (an
+    ///   eighth), their norms 1,536 + 512 and the layer's 14,336: 42,287,104 elements, 84,574,208 B;
+    /// - a MiniMax-M3 sparse layer: q and o 2 × 6,144 × 1,024 = 12,582,912, k and v of the one
+    ///   KV head each GPU keeps 2 × 6,144 × 128 = 1,572,864, the indexer's one query head of the
+    ///   4 and its key 2 × 6,144 × 128 = 1,572,864 (3,932,160 at TP 1), the norms 12,288:
+    ///   15,740,928 elements, 31,481,856 B.
+    #[test]
+    fn kda_mla_gate_and_block_indexer_split_as_the_engine_shards_them() {
+        let at_tp8 = |id: &str, layer: usize| {
+            let m = crate::model::catalog::lookup(id).unwrap().spec;
+            layers_bytes(&m, &m.layers[layer..=layer], &layout(8, 1, 1, 1), WeightPrecision::Bf16).attention.value()
+        };
+        for (what, actual, expected) in [
+            ("Kimi K3 KDA layer", at_tp8("kimi-k3", 1), 112_569_624.0),
+            ("Kimi K3 MLA layer", at_tp8("kimi-k3", 3), 84_574_208.0),
+            ("MiniMax-M3 sparse layer", at_tp8("minimax-m3", 3), 31_481_856.0),
+        ] {
+            println!("{what} at TP 8: expected {expected} B, actual {actual} B, tolerance 0");
+            exact(actual, expected, what);
+        }
     }
 
     #[test]

@@ -254,7 +254,7 @@ mod tests {
             o_lora_rank: 1024,
             window: 128,
             ratio: 4,
-            indexer: Some(Indexer { heads: 64, head_dim: 128, topk: 512 }),
+            indexer: Some(Indexer { heads: 64, head_dim: 128, topk: 512, kind: crate::model::IndexerKind::DeepSeek }),
             streams: 4,
         }
     }

@@ -2,12 +2,12 @@
 //!
 //! Design decision: an allow-list. Each supported family (`families`) is read the way
 //! `transformers` 5.24 reads it (DeepSeek-V4: 5.25); every architecture whose cache or compute a
-//! `ModelSpec` cannot express (linear-attention hybrids other than Qwen3.5's, Mamba hybrids other
-//! than Nemotron-H, block-sparse attention, NAS blocks the engines do not build) is refused with the key that shows it and
-//! what is missing, and anything unknown is refused as unknown — never mapped to the nearest
-//! family. A multimodal wrapper whose language
-//! model is supported imports that language model, counts its vision tower's parameters
-//! (`vision`) and says what it left out.
+//! `ModelSpec` cannot express (linear-attention hybrids other than Qwen3.5's and Kimi Linear's,
+//! Mamba hybrids other than Nemotron-H, block-sparse attention other than MiniMax-M3's, NAS
+//! blocks the engines do not build) is refused with the key that shows it and what is missing,
+//! and anything unknown is refused as unknown — never mapped to the nearest family. A
+//! multimodal wrapper whose language model is supported imports that language model, counts its
+//! vision tower's parameters (`vision`) and says what it left out.
 
 mod checkpoint;
 mod families;
@@ -23,7 +23,7 @@ mod tests;
 mod widths_tests;
 
 use super::imported::ImportedModel;
-use super::ModelSpec;
+use super::{IndexerKind, LinearGates, ModelSpec};
 use crate::error::InputError;
 use families::{Family, ARCHITECTURES, MODEL_TYPES};
 use fields::Fields;
@@ -47,6 +47,9 @@ const WRAPPERS: &[(&str, Family, Option<Tower>)] = &[
     // Step-3.7-Flash as published (transformers 5.25 `Step3p7Config`); a `step3p7` config
     // without `text_config` is the language model itself (`MODEL_TYPES`).
     ("step3p7", Family::Step3p7, None),
+    // Kimi K3 and MiniMax-M3's wrappers: their towers are not counted yet.
+    ("kimi_k3", Family::KimiLinear, None),
+    ("minimax_m3_vl", Family::MinimaxM3, None),
 ];
 
 /// Read the model described by `config` (a parsed `config.json`) and call it `name`.
@@ -91,13 +94,33 @@ pub fn from_config_json(name: &str, config: &Value) -> Result<ImportedModel, Inp
     let mut notes = wrapper.notes;
     notes.extend(built.notes);
     if let Some(i) = built.layers.iter().find_map(|l| l.attention.indexer()) {
+        notes.push(match i.kind {
+            IndexerKind::DeepSeek => format!(
+                "DeepSeek sparse attention: each token attends to the {} cached tokens its indexer ({} heads of {}) picks; the indexer scores \
+                 the whole context and its FP8 keys ({} B per token and layer) are counted in the KV cache",
+                i.topk,
+                i.heads,
+                i.head_dim,
+                i.cache_bytes_per_token()
+            ),
+            IndexerKind::MiniMax { .. } => format!(
+                "MiniMax-M3 block-sparse attention on {} of {} layers: each token attends to the {} cached tokens of the blocks its indexer \
+                 ({} heads of {}) picks; the indexer scores the whole context and its 16-bit index cache ({} B per token and layer) is counted in the KV cache",
+                built.layers.iter().filter(|l| l.attention.indexer().is_some()).count(),
+                built.layers.len(),
+                i.topk,
+                i.heads,
+                i.head_dim,
+                i.cache_bytes_per_token()
+            ),
+        });
+    }
+    if built.layers.iter().any(|l| l.attention.linear().is_some_and(|l| matches!(l.gates, LinearGates::Kda { .. }))) {
         notes.push(format!(
-            "DeepSeek sparse attention: each token attends to the {} cached tokens its indexer ({} heads of {}) picks; the indexer scores \
-             the whole context and its FP8 keys ({} B per token and layer) are counted in the KV cache",
-            i.topk,
-            i.heads,
-            i.head_dim,
-            i.cache_bytes_per_token()
+            "Kimi Delta Attention on {} of {} layers: a fixed state per request ({:.1} MB on one GPU) instead of a KV cache",
+            built.layers.iter().filter(|l| l.attention.linear().is_some()).count(),
+            built.layers.len(),
+            built.layers.iter().map(|l| l.attention.state_bytes_per_request(1)).sum::<f64>() / 1e6
         ));
     }
     notes.extend(mtp_note(&lm)?);
@@ -183,10 +206,18 @@ fn refuse(f: &Fields) -> Result<(), InputError> {
     let model_type = f.text("model_type")?.unwrap_or("");
     let first = |keys: &[&'static str]| keys.iter().copied().find(|k| f.has(k));
     let no = |key: &str, what: &str| Err(f.error(key, what.to_string()));
+    // The family a file names by `model_type`, or without one by `architectures[0]`.
+    let architecture = f.texts("architectures").ok().flatten().and_then(|a| a.first().copied());
+    let names = |types: &[&str], archs: &[&str]| {
+        types.contains(&model_type) || (model_type.is_empty() && architecture.is_some_and(|a| archs.contains(&a)))
+    };
     // Nemotron-H's layer pattern is read by `families::nemotron_h`; in another family it
     // would be ignored.
-    let nemotron_h = model_type == "nemotron_h"
-        || (model_type.is_empty() && f.texts("architectures").ok().flatten().and_then(|a| a.first().copied()) == Some("NemotronHForCausalLM"));
+    let nemotron_h = names(&["nemotron_h"], &["NemotronHForCausalLM"]);
+    // Kimi Delta Attention and MiniMax-M3's block-sparse attention are read by their families
+    // (`families::kimi_linear`, `families::minimax_m3`).
+    let kimi_linear = names(&["kimi_linear"], &["KimiLinearForCausalLM"]);
+    let minimax_m3 = names(&["minimax_m3", "minimax_m3_vl_text"], &["MiniMaxM3ForCausalLM", "MiniMaxM3SparseForCausalLM"]);
     if let Some(key) = first(&["layers_block_type", "hybrid_override_pattern"]).filter(|_| !nemotron_h) {
         return no(
             key,
@@ -198,16 +229,16 @@ fn refuse(f: &Fields) -> Result<(), InputError> {
     let qwen35 = matches!(model_type, "qwen3_5" | "qwen3_5_text" | "qwen3_5_moe" | "qwen3_5_moe_text");
     let linear_layers =
         f.texts("layer_types").ok().flatten().is_some_and(|t| t.contains(&"linear_attention"));
-    if !qwen35 && (linear_layers || model_type == "qwen3_next") {
+    if !qwen35 && !kimi_linear && (linear_layers || model_type == "qwen3_next") {
         return no(
             if linear_layers { "layer_types" } else { "model_type" },
             "linear-attention (Gated DeltaNet) layers are modelled for Qwen3.5 (qwen3_5) only; qwen3_next and others are not modelled yet",
         );
     }
-    if f.has("linear_attn_config") || model_type == "kimi_linear" {
+    if f.has("linear_attn_config") && !kimi_linear {
         return no(
-            first(&["linear_attn_config"]).unwrap_or("model_type"),
-            "Kimi Delta Attention (linear-attention) layers (kimi_linear) are not modelled yet; the planner would misstate their recurrent state cache",
+            "linear_attn_config",
+            "Kimi Delta Attention (linear-attention) layers are modelled for Kimi Linear / Kimi K3 (kimi_linear) only",
         );
     }
     // `attn_type_list`: 0 = lightning (linear) attention, 1 = softmax (MiniMax-Text-01's
@@ -229,10 +260,10 @@ fn refuse(f: &Fields) -> Result<(), InputError> {
             "per-layer KV compression is modelled for DeepSeek-V4 (model_type deepseek_v4) only; the planner would misstate this model's cache",
         );
     }
-    if f.has("sparse_attention_config") || matches!(model_type, "minimax_m3" | "minimax_m3_vl") {
+    if f.has("sparse_attention_config") && !minimax_m3 {
         return no(
-            first(&["sparse_attention_config"]).unwrap_or("model_type"),
-            "MiniMax-M3 block-sparse attention with its index cache is not modelled yet; the planner would misstate its cache",
+            "sparse_attention_config",
+            "block-sparse attention with an index cache is modelled for MiniMax-M3 (minimax_m3) only",
         );
     }
     // Per-block NAS configs and value heads of their own size are read for their families

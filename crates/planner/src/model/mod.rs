@@ -1,10 +1,10 @@
 //! The model as the planner sees it: an ordered list of decoder layers, each with its attention
 //! (grouped-query — with key and value heads of their own sizes and a head gate where a model
-//! has them — multi-head latent or DeepSeek-V4's compressed attention, full or windowed; linear
-//! attention or a Mamba2 mixer with a fixed state) and its feed-forward block (dense or
-//! mixture-of-experts), plus the embeddings. A hybrid model's layer may have only one of the two
-//! (Nemotron-H: a Mamba2, attention, MLP or MoE block per layer; a Nemotron NAS block may lack
-//! either), so either may be absent.
+//! has them — multi-head latent or DeepSeek-V4's compressed attention, full, windowed or sparse
+//! through an indexer; linear attention or a Mamba2 mixer with a fixed state) and its
+//! feed-forward block (dense or mixture-of-experts), plus the embeddings. A hybrid model's layer
+//! may have only one of the two (Nemotron-H: a Mamba2, attention, MLP or MoE block per layer; a
+//! Nemotron NAS block may lack either), so either may be absent.
 //!
 //! Design decision: one `Layer` per decoder layer, in order, rather than one set of global
 //! hyper-parameters. Real models mix layer kinds (DeepSeek-V3's three leading dense layers,
@@ -16,13 +16,15 @@
 //!
 //! Parameter counts follow the Hugging Face `transformers` modelling code of each family; norms
 //! and biases are counted, the multi-token-prediction modules of DeepSeek-V3 and V4 are not (the
-//! published 671B and 284B exclude them). Small per-layer vectors that no family's KV cache or FLOPs depend on are
-//! not counted: per-head q/k norms (Qwen3, Gemma 3/4, Step-3.7), Gemma's extra sandwich norms, gpt-oss',
-//! MiMo-V2-Flash's and DeepSeek-V4's attention sinks (one scalar per head), LayerNorm biases, DeepSeek-V4's
-//! token-to-expert table of its hash-routed layers (an index, not a weight: vocab × top-k ids);
-//! together under 0.01 % of any model in `data/model-configs/`. A multimodal model's vision
-//! encoder and projector are one count (`vision_params`, from `config::vision`), in the total
-//! and in the weights, not in the layers: it runs on images, not on text tokens.
+//! published 671B and 284B exclude them). Small per-layer vectors that no family's KV cache or
+//! FLOPs depend on are not counted: per-head q/k norms (Qwen3, Gemma 3/4, Step-3.7, MiniMax-M3
+//! and its indexer), Gemma's extra sandwich norms, gpt-oss', MiMo-V2-Flash's and DeepSeek-V4's
+//! attention sinks (one scalar per head), LayerNorm biases, DeepSeek-V4's token-to-expert table
+//! of its hash-routed layers (an index, not a weight: vocab × top-k ids), Kimi K3's latent-MoE
+//! norm and attention residuals (two norms and two one-output projections per layer); together
+//! under 0.01 % of any model in `data/model-configs/`. A multimodal model's vision encoder and
+//! projector are one count (`vision_params`, from `config::vision`), in the total and in the
+//! weights, not in the layers: it runs on images, not on text tokens.
 //!
 //! `config` imports a Hugging Face `config.json` (feature `config-import`), `catalog` holds the
 //! presets (imported once by `calibrate --tables` and baked in as constants), and `resolve`
@@ -87,11 +89,15 @@ pub enum Attention {
         /// global layers, `attention_k_eq_v`; transformers 5.24 `modeling_gemma4.py`). The cache
         /// still holds keys and values: values are normed, keys are normed and rotated.
         values_from_keys: bool,
+        /// MiniMax-M3's block-sparse attention: the layer attends to the `topk` tokens its
+        /// indexer picks, not to the whole context.
+        indexer: Option<Indexer>,
     },
     /// Multi-head latent attention (DeepSeek-V2/V3, Kimi K2).
     Mla(Mla),
     /// Linear attention with a fixed-size recurrent state per request instead of a KV cache
-    /// (Gated DeltaNet: Qwen3.5's `linear_attention` layers).
+    /// (Gated DeltaNet: Qwen3.5's `linear_attention` layers; Kimi Delta Attention: Kimi K3's
+    /// `kda_layers`).
     Linear(LinearAttention),
     /// A Mamba2 mixer (selective state space, Nemotron-H's `M` layers): a fixed state per
     /// request, as linear attention.
@@ -172,11 +178,16 @@ impl GqaDims {
     }
 }
 
-/// Gated DeltaNet (Qwen3.5 `linear_num_key_heads`, `linear_num_value_heads`,
-/// `linear_key_head_dim`, `linear_value_head_dim`, `linear_conv_kernel_dim`,
-/// `mamba_ssm_dtype`): per request it keeps, instead of keys and values per token, a short
-/// convolution window over its query/key/value channels and one `key_dim × value_dim` state
-/// matrix per value head, so its cache does not grow with the context.
+/// A gated delta-rule linear attention: Gated DeltaNet (Qwen3.5 `linear_num_key_heads`,
+/// `linear_num_value_heads`, `linear_key_head_dim`, `linear_value_head_dim`,
+/// `linear_conv_kernel_dim`, `mamba_ssm_dtype`) or Kimi Delta Attention (Kimi K3's
+/// `linear_attn_config`: `num_heads` key and value heads of `head_dim`,
+/// `short_conv_kernel_size`). Per request it keeps, instead of keys and values per token, a
+/// short convolution window over its query/key/value channels and one `key_dim × value_dim`
+/// state matrix per value head, so its cache does not grow with the context. The two share
+/// these shapes, the convolution and the recurrence (SGLang 0.5.23 `configs/mamba_utils.py`:
+/// `KimiLinearStateShape` is `Mamba2StateShape`'s layout for Gated DeltaNet with `num_heads`
+/// key and value heads); they differ in their gates (`gates`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LinearAttention {
     pub key_heads: u32,
@@ -186,6 +197,26 @@ pub struct LinearAttention {
     pub conv_kernel: u32,
     /// Bytes per element of the recurrent state (`mamba_ssm_dtype`: 4 for float32).
     pub state_element_bytes: u32,
+    /// How the decay and the output gate are computed.
+    pub gates: LinearGates,
+}
+
+/// The gate projections of a linear-attention layer, where Gated DeltaNet and Kimi Delta
+/// Attention differ.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum LinearGates {
+    /// Gated DeltaNet (transformers' `Qwen3NextGatedDeltaNet`): one decay `alpha` and one
+    /// `beta` per value head and the output gate `z` (`V` wide), all in the input projection;
+    /// `A_log` and `dt_bias` per value head.
+    GatedDeltaNet,
+    /// Kimi Delta Attention (SGLang 0.5.23 `models/kimi_k3.py`, `KimiK3DeltaAttention`;
+    /// `models/kimi_linear.py`, `KimiDeltaAttention`): one decay per key channel through a
+    /// bottleneck `rank` wide (`f_a_proj`, hidden → rank, whole on every TP rank; `f_b_proj`,
+    /// rank → `K`, split), a `dt_bias` per key channel, `A_log` and `beta` (`b_proj`) per head;
+    /// the output gate `g` (`V` wide) straight from the hidden state (`use_full_rank_gate`: Kimi
+    /// K3's `g_proj`), else through a bottleneck of the same rank (`g_a_proj` whole on every
+    /// rank, `g_b_proj` split).
+    Kda { rank: u32, full_rank_output_gate: bool },
 }
 
 impl LinearAttention {
@@ -199,11 +230,39 @@ impl LinearAttention {
         self.value_heads as u64 * self.value_dim as u64
     }
 
-    /// Weights of its two projections: in, to queries, keys, values and the output gate `z`
-    /// (`2K + 2V`) and one `beta` and one `alpha` per value head; out, `V × hidden`. All but
-    /// the convolution and the per-head vectors of `params`.
+    /// Weights of the projections a TP group splits by heads (column-parallel in,
+    /// row-parallel out). Gated DeltaNet: in, to queries, keys, values and the output gate `z`
+    /// (`2K + 2V`) and one `beta` and one `alpha` per value head; out, `V × hidden`. Kimi Delta
+    /// Attention: queries, keys and values (`2K + V`), `beta` per head, the decay's `f_b_proj`
+    /// (`rank × K`), the output gate (`hidden × V`, or `g_b_proj`'s `rank × V`) and out.
+    pub fn split_projection_params(&self, hidden: u64) -> u64 {
+        let (k, v, heads) = (self.keys(), self.values(), self.value_heads as u64);
+        let out = v * hidden;
+        match self.gates {
+            LinearGates::GatedDeltaNet => hidden * (2 * k + 2 * v + 2 * heads) + out,
+            LinearGates::Kda { rank, full_rank_output_gate } => {
+                let gate = if full_rank_output_gate { hidden * v } else { rank as u64 * v };
+                hidden * (2 * k + v + heads) + rank as u64 * k + gate + out
+            }
+        }
+    }
+
+    /// Weights of the projections every TP rank holds whole: Kimi Delta Attention's gate
+    /// down-projections (`f_a_proj`, and `g_a_proj` without a full-rank output gate,
+    /// `ReplicatedLinear`); none for Gated DeltaNet.
+    pub fn replicated_projection_params(&self, hidden: u64) -> u64 {
+        match self.gates {
+            LinearGates::GatedDeltaNet => 0,
+            LinearGates::Kda { rank, full_rank_output_gate } => {
+                hidden * rank as u64 * if full_rank_output_gate { 1 } else { 2 }
+            }
+        }
+    }
+
+    /// Weights of all its projections: all but the convolution and the per-head and
+    /// per-channel vectors of `params`.
     pub fn projection_params(&self, hidden: u64) -> u64 {
-        hidden * (2 * self.keys() + 2 * self.values() + 2 * self.value_heads as u64) + self.values() * hidden
+        self.split_projection_params(hidden) + self.replicated_projection_params(hidden)
     }
 
     /// Channels of the short convolution: queries, keys and values (`conv_dim`).
@@ -211,22 +270,32 @@ impl LinearAttention {
         2 * self.keys() + self.values()
     }
 
-    /// Weights (transformers' `Qwen3NextGatedDeltaNet`, which Qwen3.5 reuses): the input
-    /// projection to queries, keys, values and the output gate `z` (`2K + 2V`), to one `beta`
-    /// and one `alpha` per value head, the depthwise convolution (`conv_dim × conv_kernel`),
-    /// `A_log` and `dt_bias` per value head, the gated norm (`value_dim`), and the output
-    /// projection (`V × hidden`).
+    /// The decay's vectors: `A_log` and `dt_bias` per value head (Gated DeltaNet), or `A_log`
+    /// per head and `dt_bias` per key channel (Kimi Delta Attention).
+    fn decay_params(&self) -> u64 {
+        let heads = self.value_heads as u64;
+        match self.gates {
+            LinearGates::GatedDeltaNet => 2 * heads,
+            LinearGates::Kda { .. } => heads + self.keys(),
+        }
+    }
+
+    /// Weights (transformers' `Qwen3NextGatedDeltaNet`, which Qwen3.5 reuses; SGLang 0.5.23's
+    /// `KimiK3DeltaAttention`): the projections (`projection_params`), the depthwise
+    /// convolution (`conv_dim × conv_kernel`, no bias), the decay's vectors (`decay_params`),
+    /// the gated norm (`value_dim`).
     pub fn params(&self, hidden: u64) -> u64 {
         self.projection_params(hidden)
             + self.conv_channels() * self.conv_kernel as u64
-            + 2 * self.value_heads as u64
+            + self.decay_params()
             + self.value_dim as u64
     }
 
     /// Bytes of one request's state on one GPU at tensor parallelism `tp`, heads and channels
-    /// split across the group (SGLang 0.5.23 `configs/mamba_utils.py`, `Mamba2StateShape`:
-    /// the convolution state `conv_dim / tp × (conv_kernel − 1)` at `CONV_STATE_BYTES`,
-    /// the temporal state `value_heads / tp × value_dim × key_dim` at `state_element_bytes`).
+    /// split across the group (SGLang 0.5.23 `configs/mamba_utils.py`, `Mamba2StateShape` and
+    /// `KimiLinearStateShape`: the convolution state `conv_dim / tp × (conv_kernel − 1)` at
+    /// `CONV_STATE_BYTES`, the temporal state `value_heads / tp × value_dim × key_dim` at
+    /// `state_element_bytes`).
     pub fn state_bytes_per_request(&self, tp: u32) -> f64 {
         let tp = tp.max(1) as f64;
         let conv = self.conv_channels() as f64 / tp * (self.conv_kernel.saturating_sub(1)) as f64 * CONV_STATE_BYTES;
@@ -235,8 +304,9 @@ impl LinearAttention {
     }
 
     /// Flops of one token's recurrent step on all heads: the decay and the delta-rule update
-    /// of each `key_dim × value_dim` state (≈ 4 per element) and the read-out by the query
-    /// (2 per element).
+    /// of each `key_dim × value_dim` state (≈ 4 per element; Kimi Delta Attention's decay per
+    /// key channel is still one multiply per element) and the read-out by the query (2 per
+    /// element).
     pub fn flops_per_token(&self) -> f64 {
         6.0 * self.value_heads as f64 * self.key_dim as f64 * self.value_dim as f64
     }
@@ -373,43 +443,136 @@ pub struct Mla {
     /// DeepSeek sparse attention (DeepSeek-V3.2, GLM-5): the layer attends to the `topk` tokens
     /// its indexer picks, not to the whole context.
     pub indexer: Option<Indexer>,
+    /// An output gate (Kimi K3, `mla_use_output_gate`; SGLang 0.5.23 `models/kimi_k3.py`,
+    /// `KimiK3MLAAttention.g_proj`): a column-parallel projection from the hidden state to
+    /// `heads × v_head_dim` whose sigmoid scales the attention output before `o_proj`.
+    pub output_gate: bool,
 }
 
-/// DeepSeek sparse attention's lightning indexer (`index_n_heads`, `index_head_dim`,
-/// `index_topk` of DeepSeek-V3.2's and GLM-5's `config.json`): for each query token, `heads`
-/// small query heads score every cached token against one cached key of `head_dim`, and the
-/// layer's MLA attends to the `topk` best. Its key cache sits beside the latent and grows with
-/// the whole context; the attention itself reads at most `topk` latents. DeepSeek-V4's is the
-/// same scoring over compressed entries, one key per entry (`CompressedAttention::indexer`, its
-/// weights counted there).
+/// A sparse-attention indexer: for each query token, `heads` small query heads score every
+/// cached token against one cached key of `head_dim`, and the layer's attention reads only the
+/// `topk` tokens they pick. Its key cache sits beside the layer's and grows with the whole
+/// context; the attention itself reads at most `topk` tokens. DeepSeek sparse attention's
+/// lightning indexer on MLA (`index_n_heads`, `index_head_dim`, `index_topk` of DeepSeek-V3.2's
+/// and GLM-5's `config.json`) and MiniMax-M3's block indexer on GQA (`sparse_attention_config`)
+/// differ in how they cache and split (`kind`). DeepSeek-V4's is the DeepSeek scoring over
+/// compressed entries, one key per entry (`CompressedAttention::indexer`, its weights counted
+/// there).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Indexer {
     pub heads: u32,
     pub head_dim: u32,
+    /// Tokens a query attends to at most.
     pub topk: u64,
+    pub kind: IndexerKind,
 }
 
+/// Which indexer, for its cache, weights and split over TP.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum IndexerKind {
+    /// DeepSeek's (DeepSeek-V3.2 `inference/model.py`, `Indexer`): FP8 keys with an FP32
+    /// scale, its projections and scoring whole on every TP rank, one weight per head.
+    DeepSeek,
+    /// MiniMax-M3's (SGLang 0.5.23 `models/minimax_m3.py`, `MiniMaxM3Attention`; transformers
+    /// 5.25 `MiniMaxM3VLIndexer`): scores max-pooled over blocks of `sparse_block_size` keys,
+    /// each KV head's queries reading the `sparse_topk_blocks` best blocks (the local block
+    /// among them), so `topk` is their tokens. Keys, and values with `values` (SGLang's
+    /// index-value path: the indexer's own attention output, added through `index_o_proj`), in
+    /// 16 bits; its query heads split over TP up to one per rank.
+    MiniMax { values: bool },
+}
+
+/// Bytes per element of MiniMax-M3's index cache: the model's 16-bit dtype (SGLang 0.5.23
+/// `mem_cache/memory_pool.py`, `get_minimax_sparse_index_dtype`, which keeps it there unless
+/// the attention GEMMs run in FP8 or, on Hopper, the KV cache is FP8; those are not modelled).
+pub const MINIMAX_INDEX_BYTES: f64 = 2.0;
+
 impl Indexer {
-    /// Bytes of its key cache per token and layer, on every GPU of a TP group (one key, not
-    /// split by head): FP8 keys and one FP32 scale per 128 of them, whatever the KV cache's
-    /// precision (SGLang 0.5.23 `mem_cache/index_key_cache.py`: `index_head_dim +
+    /// Keys and values it caches per token: 1, or 2 for MiniMax-M3's index values.
+    fn cached_vectors(&self) -> u64 {
+        match self.kind {
+            IndexerKind::MiniMax { values: true } => 2,
+            IndexerKind::DeepSeek | IndexerKind::MiniMax { values: false } => 1,
+        }
+    }
+
+    /// Query heads one GPU scores with at tensor parallelism `tp`: all of DeepSeek's (whole on
+    /// every rank); `heads / min(tp, heads)` of MiniMax-M3's (`idx_head_tp_size`: split over TP,
+    /// each head replicated on `tp / heads` ranks past one per rank).
+    pub fn heads_per_gpu(&self, tp: u32) -> f64 {
+        match self.kind {
+            IndexerKind::DeepSeek => self.heads as f64,
+            IndexerKind::MiniMax { .. } => self.heads as f64 / tp.clamp(1, self.heads.max(1)) as f64,
+        }
+    }
+
+    /// Bytes of its cache per token and layer, on every GPU of a TP group (one key, not split
+    /// by head). DeepSeek: FP8 keys and one FP32 scale per 128 of them, whatever the KV
+    /// cache's precision (SGLang 0.5.23 `mem_cache/index_key_cache.py`: `index_head_dim +
     /// index_head_dim // quant_block_size * 4`, `quant_block_size` 128; 132 bytes at 128).
+    /// MiniMax-M3: its key (and value) at `MINIMAX_INDEX_BYTES` (SGLang 0.5.23
+    /// `MiniMaxSparseKVPool`: one head per sparse layer in `index_k_pool` or, with values,
+    /// `index_kv_pool`, on every rank).
     pub fn cache_bytes_per_token(&self) -> f64 {
-        self.head_dim as f64 + (self.head_dim as f64 / 128.0).ceil() * 4.0
+        let dim = self.head_dim as f64;
+        match self.kind {
+            IndexerKind::DeepSeek => dim + (dim / 128.0).ceil() * 4.0,
+            IndexerKind::MiniMax { .. } => self.cached_vectors() as f64 * dim * MINIMAX_INDEX_BYTES,
+        }
     }
 
-    /// Weights (DeepSeek-V3.2 `inference/model.py`, `Indexer`): `wq_b` from the query latent
-    /// (`q_rank`: `q_lora_rank`, or the hidden size without one) to `heads × head_dim`, `wk`
-    /// from the hidden state to one key, `k_norm` (a LayerNorm: weight and bias), and
-    /// `weights_proj` from the hidden state to one weight per head.
+    /// Weights. DeepSeek (DeepSeek-V3.2 `inference/model.py`, `Indexer`): `wq_b` from the query
+    /// latent (`q_rank`: `q_lora_rank`, or the hidden size without one) to `heads × head_dim`,
+    /// `wk` from the hidden state to one key, `k_norm` (a LayerNorm: weight and bias), and
+    /// `weights_proj` from the hidden state to one weight per head. MiniMax-M3 (`q_rank` unused:
+    /// `index_qkv_proj` reads the hidden state, to `heads × head_dim` queries, one key and, with
+    /// values, one value; with values `index_o_proj` back to the hidden state; its per-head q/k
+    /// norms, two `head_dim` vectors, not counted, as the model's own are not).
     pub fn params(&self, hidden: u64, q_rank: u64) -> u64 {
-        let (heads, dim) = (self.heads as u64, self.head_dim as u64);
-        q_rank * heads * dim + hidden * dim + 2 * dim + hidden * heads
+        self.params_split(hidden, q_rank, self.heads as f64) as u64
     }
 
-    /// Flops of scoring one query token against one cached token (a dot product per head).
-    pub fn flops_per_pair(&self) -> f64 {
-        2.0 * self.heads as f64 * self.head_dim as f64
+    /// One GPU's share of its weights at tensor parallelism `tp`: all of DeepSeek's (SGLang and
+    /// vLLM replicate them); MiniMax-M3's query heads and `index_o_proj` split as its heads
+    /// (`heads_per_gpu`), its key and value projections whole.
+    pub fn params_per_gpu(&self, hidden: u64, q_rank: u64, tp: u32) -> f64 {
+        self.params_split(hidden, q_rank, self.heads_per_gpu(tp))
+    }
+
+    /// Weights with `heads` of its query heads.
+    fn params_split(&self, hidden: u64, q_rank: u64, heads: f64) -> f64 {
+        let (h, dim, q) = (hidden as f64, self.head_dim as f64, q_rank as f64);
+        match self.kind {
+            IndexerKind::DeepSeek => q * heads * dim + h * dim + 2.0 * dim + h * heads,
+            IndexerKind::MiniMax { .. } => {
+                let (input, output) = self.minimax_widths_of(heads);
+                h * (input + output)
+            }
+        }
+    }
+
+    /// MiniMax-M3's projections on one GPU at tensor parallelism `tp`, as widths over the
+    /// hidden state: `index_qkv_proj`'s outputs (its query heads on this GPU, the key and the
+    /// value) and `index_o_proj`'s inputs (0 without index values); `None` for DeepSeek's,
+    /// whose queries read MLA's query latent.
+    pub fn minimax_widths(&self, tp: u32) -> Option<(f64, f64)> {
+        match self.kind {
+            IndexerKind::MiniMax { .. } => Some(self.minimax_widths_of(self.heads_per_gpu(tp))),
+            IndexerKind::DeepSeek => None,
+        }
+    }
+
+    fn minimax_widths_of(&self, heads: f64) -> (f64, f64) {
+        let dim = self.head_dim as f64;
+        let output = if self.cached_vectors() == 2 { heads * dim } else { 0.0 };
+        (heads * dim + self.cached_vectors() as f64 * dim, output)
+    }
+
+    /// Flops on one GPU of scoring one query token against one cached token at tensor
+    /// parallelism `tp`: a dot product per head; with MiniMax-M3's index values, the weighted
+    /// sum of the values too.
+    pub fn flops_per_pair(&self, tp: u32) -> f64 {
+        2.0 * self.cached_vectors() as f64 * self.heads_per_gpu(tp) * self.head_dim as f64
     }
 }
 
@@ -417,7 +580,26 @@ impl Mla {
     /// The sparse-attention indexer's weights (0 without one): its query projection reads the
     /// query latent, or the hidden state without one.
     pub fn indexer_params(&self, hidden: u64) -> u64 {
-        self.indexer.map_or(0, |i| i.params(hidden, self.q_lora_rank.map_or(hidden, u64::from)))
+        self.indexer.map_or(0, |i| i.params(hidden, self.q_rank(hidden)))
+    }
+
+    /// One GPU's share of the indexer's weights at tensor parallelism `tp`.
+    pub fn indexer_params_per_gpu(&self, hidden: u64, tp: u32) -> f64 {
+        self.indexer.map_or(0.0, |i| i.params_per_gpu(hidden, self.q_rank(hidden), tp))
+    }
+
+    /// Width of what the query projections read: the query latent, or the hidden state.
+    fn q_rank(&self, hidden: u64) -> u64 {
+        self.q_lora_rank.map_or(hidden, u64::from)
+    }
+
+    /// The output gate's weights (`hidden × heads × v_head_dim`; 0 without one).
+    pub fn output_gate_params(&self, hidden: u64) -> u64 {
+        if self.output_gate {
+            hidden * self.heads as u64 * self.v_head_dim as u64
+        } else {
+            0
+        }
     }
 
     /// Query and key width per head: the unrotated part plus the rotary part.
@@ -513,13 +695,14 @@ impl Attention {
     /// (`Layer::norm_params`).
     pub fn params(&self, hidden: u64) -> u64 {
         match *self {
-            Attention::Gqa { heads, kv_heads, head_dim, bias, values_from_keys } => {
+            Attention::Gqa { heads, kv_heads, head_dim, bias, values_from_keys, indexer } => {
                 let q = heads as u64 * head_dim as u64;
                 let k = kv_heads as u64 * head_dim as u64;
                 let v = if values_from_keys { 0 } else { k };
                 let weights = hidden * (q + k + v) + q * hidden;
                 let biases = if bias { q + k + v + hidden } else { 0 };
-                weights + biases
+                // A block indexer's queries read the hidden state.
+                weights + biases + indexer.map_or(0, |i| i.params(hidden, hidden))
             }
             Attention::Mla(m) => {
                 let h = m.heads as u64;
@@ -535,7 +718,7 @@ impl Attention {
                     + kv_lora
                     + kv_lora * h * (m.qk_nope_head_dim as u64 + m.v_head_dim as u64);
                 let o = h * m.v_head_dim as u64 * hidden;
-                q + kv + o + m.indexer_params(hidden)
+                q + kv + o + m.indexer_params(hidden) + m.output_gate_params(hidden)
             }
             Attention::Linear(l) => l.params(hidden),
             Attention::Mamba2(m) => m.params(hidden),
@@ -596,6 +779,7 @@ impl Attention {
     pub fn indexer(&self) -> Option<Indexer> {
         match *self {
             Attention::Mla(m) => m.indexer,
+            Attention::Gqa { indexer, .. } => indexer,
             _ => None,
         }
     }
@@ -796,6 +980,7 @@ pub(crate) mod fixtures {
                 head_dim: 128,
                 bias: false,
                 values_from_keys: false,
+                indexer: None,
             },
             window: None,
             ffn: FeedForward::Dense(DenseFfn { intermediate: 28672, gated: true, bias: false }),
@@ -820,7 +1005,7 @@ pub(crate) mod fixtures {
         vocab: u64,
     ) -> ModelSpec {
         let layer = Layer {
-            attention: Attention::Gqa { heads, kv_heads, head_dim, bias: false, values_from_keys: false },
+            attention: Attention::Gqa { heads, kv_heads, head_dim, bias: false, values_from_keys: false, indexer: None },
             window: None,
             ffn: FeedForward::Dense(DenseFfn { intermediate, gated: true, bias: false }),
         };
@@ -855,7 +1040,7 @@ pub(crate) mod fixtures {
         let mut m = dense_gqa("Qwen/Qwen2.5-3B-Instruct", 2048, 36, (16, 2, 128), 11008, 151936);
         m.tied_embeddings = true;
         for layer in &mut m.layers {
-            layer.attention = Attention::Gqa { heads: 16, kv_heads: 2, head_dim: 128, bias: true, values_from_keys: false };
+            layer.attention = Attention::Gqa { heads: 16, kv_heads: 2, head_dim: 128, bias: true, values_from_keys: false, indexer: None };
         }
         m
     }
@@ -885,7 +1070,7 @@ pub(crate) mod fixtures {
     /// head_dim 64, attention biases, 128 experts top-4 of intermediate 2880 with biases,
     /// vocab 201088, untied. (Its 64 attention-sink logits a layer are not counted.)
     pub fn gpt_oss_120b() -> ModelSpec {
-        let attention = Attention::Gqa { heads: 64, kv_heads: 8, head_dim: 64, bias: true, values_from_keys: false };
+        let attention = Attention::Gqa { heads: 64, kv_heads: 8, head_dim: 64, bias: true, values_from_keys: false, indexer: None };
         let ffn = FeedForward::Moe(MoeFfn {
             experts: 128,
             experts_per_token: 4,
@@ -919,6 +1104,7 @@ pub(crate) mod fixtures {
             qk_rope_head_dim: 64,
             v_head_dim: 128,
             indexer: None,
+            output_gate: false,
         });
         let dense = Layer {
             attention,

@@ -8,7 +8,7 @@
 //! from the model and the layout alone and are derived by `StageCompute::new`, once per layout.
 
 use super::super::layout::Layout;
-use super::super::model::{Attention, CompressedAttention, FeedForward, Layer, ModelSpec};
+use super::super::model::{Attention, CompressedAttention, FeedForward, Layer, LinearGates, ModelSpec};
 use super::super::units::Bytes;
 
 /// Per-GPU load of the heaviest pipeline stage (the one whose step sets the pace).
@@ -115,8 +115,11 @@ impl StageCompute {
     /// (Megatron-LM, Shoeybi et al. 2019). Exceptions, as vLLM implements them: K/V heads are
     /// replicated when `tp > kv_heads` (each GPU keeps one); MLA's down-projections
     /// (`q_a_proj`, `kv_a_proj_with_mqa`) are replicated (`ReplicatedLinear` in vLLM's
-    /// `deepseek_v2.py`); so are DeepSeek-V4's down-projections, compressors, indexer and
-    /// hyper-connections (SGLang 0.5.23 `deepseek_v4.py`; `compressed_gemms`).
+    /// `deepseek_v2.py`); so are a DeepSeek sparse-attention indexer, Kimi Delta Attention's
+    /// gate down-projections and MiniMax-M3's index key, whose index query heads split up to one
+    /// per GPU (SGLang 0.5.23 `models/kimi_k3.py`, `models/minimax_m3.py`), and DeepSeek-V4's
+    /// down-projections, compressors, indexer and hyper-connections (SGLang 0.5.23
+    /// `deepseek_v4.py`; `compressed_gemms`).
     ///
     /// Attention flops per (query, key) pair and layer, on `h = heads / tp` heads:
     /// - GQA: `2·h·d` for QKᵀ plus `2·h·d` for PV (FlashAttention-2 paper's count, forward);
@@ -129,6 +132,8 @@ impl StageCompute {
     /// - DeepSeek-V4: `2·h·d + 2·h·d` per (query, entry) of its one `d`-wide key-value head,
     ///   read as key and value, in decode and prefill; its window, picked entries and
     ///   compressed entries span different lengths of context (`compressed_pairs`).
+    /// - A sparse-attention indexer, over the whole context: `2·d` per head on this GPU
+    ///   (`Indexer::flops_per_pair`), beside the layer's own pairs over at most its top-k.
     pub fn new(model: &ModelSpec, stage: &[Layer], lm_head: bool, layout: &Layout) -> StageCompute {
         StageCompute::per_tp(model, stage, lm_head, layout.tp).finish(layout)
     }
@@ -169,13 +174,15 @@ impl StageCompute {
         };
         for layer in stage {
             let (projections, decode, prefill) = match layer.attention {
-                Attention::Gqa { heads, kv_heads, head_dim, .. } => {
+                Attention::Gqa { heads, kv_heads, head_dim, indexer, .. } => {
                     let d = head_dim as f64;
                     let q_o = 2.0 * hf * heads as f64 * d / tp;
                     let kv_heads_per_gpu = (kv_heads as f64 / tp).max(1.0);
                     let kv = 2.0 * hf * kv_heads_per_gpu * d;
                     let pair = 4.0 * heads as f64 / tp * d;
-                    (q_o + kv, pair, pair)
+                    // MiniMax-M3's block indexer: its query heads split, its key whole.
+                    let indexer = indexer.map_or(0.0, |i| i.params_per_gpu(h, h, tp as u32));
+                    (q_o + kv + indexer, pair, pair)
                 }
                 Attention::Mla(m) => {
                     let hh = m.heads as f64 / tp;
@@ -191,16 +198,18 @@ impl StageCompute {
                     };
                     let kv = hf * (r + rope) + r * hh * (nope + v);
                     let o = hh * v * hf;
-                    // A sparse-attention indexer's projections run whole on every TP rank.
-                    let indexer = m.indexer_params(h) as f64;
+                    // A DeepSeek sparse-attention indexer's projections run whole on every TP
+                    // rank; an output gate is split as the heads.
+                    let indexer = m.indexer_params_per_gpu(h, tp as u32);
+                    let gate = m.output_gate_params(h) as f64 / tp;
                     let decode = 2.0 * hh * (r + rope) + 2.0 * hh * r;
                     let prefill = 2.0 * hh * (nope + rope) + 2.0 * hh * v;
-                    (q + kv + o + indexer, decode, prefill)
+                    (q + kv + o + indexer + gate, decode, prefill)
                 }
                 // No pairs with the context: the projections and, per token, the recurrent step
                 // on the state (counted as the multiply-adds of `flops_per_token / 2` weights).
                 Attention::Linear(l) => {
-                    let projections = l.projection_params(h) as f64 / tp;
+                    let projections = l.split_projection_params(h) as f64 / tp + l.replicated_projection_params(h) as f64;
                     c.state_bytes_per_sequence += l.state_bytes_per_request(tp as u32);
                     c.recurrent_flops_per_token += l.flops_per_token() / tp;
                     c.scan_flops_per_token += l.flops_per_token() / tp;
@@ -232,12 +241,14 @@ impl StageCompute {
                 }
             };
             c.matmul_params += projections;
-            // The indexer scores every cached token (whole on every TP rank); the attention
-            // itself reads at most its window, or the indexer's top-k.
+            // The indexer scores every cached token (its heads on this GPU); the attention
+            // itself reads at most its span (`kv::attention_span`: a window, or the indexer's
+            // top-k).
             if let Some(i) = layer.attention.indexer() {
-                c.attention_decode_flops_full += i.flops_per_pair();
-                c.attention_prefill_flops_full += i.flops_per_pair();
-                c.indexer_flops_per_pair += i.flops_per_pair();
+                let pair = i.flops_per_pair(tp as u32);
+                c.attention_decode_flops_full += pair;
+                c.attention_prefill_flops_full += pair;
+                c.indexer_flops_per_pair += pair;
                 c.indexer_bytes_per_token += i.cache_bytes_per_token();
             }
             match (layer.window, layer.attention.indexer()) {
@@ -309,7 +320,7 @@ fn compressed_pairs(c: &mut StageCompute, a: &CompressedAttention, tp: f64) {
             c.attention_decode_flops_selected += per_token;
             c.attention_prefill_flops_selected += per_token;
             c.select(span);
-            let scoring = i.flops_per_pair() / a.ratio as f64;
+            let scoring = i.flops_per_pair(tp as u32) / a.ratio as f64;
             c.attention_decode_flops_full += scoring;
             c.attention_prefill_flops_full += scoring;
             c.indexer_flops_per_pair += scoring;
@@ -339,6 +350,12 @@ pub enum Projection {
     /// MLA's key/value up-projection from the latent (`kv_b_proj`; absorbed in decode into
     /// the query and output, the same multiply-adds).
     MlaKvUp,
+    /// Kimi K3's MLA output gate (`g_proj`).
+    OutputGate,
+    /// Kimi Delta Attention's gate down-projections (replicated) with its `beta` projection.
+    KdaGateDown,
+    /// Kimi Delta Attention's gate up-projections from the bottleneck (`f_b_proj`, `g_b_proj`).
+    KdaGateUp,
     /// A gated MLP's gate and up projections fused (`gate_up_proj`).
     GateUp,
     /// A plain MLP's up projection.
@@ -390,6 +407,9 @@ impl Projection {
             Projection::MlaQuery => "MLA query projection",
             Projection::MlaKvDown => "MLA KV down-projection",
             Projection::MlaKvUp => "MLA KV up-projection",
+            Projection::OutputGate => "attention output gate",
+            Projection::KdaGateDown => "KDA gate down-projection and beta",
+            Projection::KdaGateUp => "KDA gate up-projection",
             Projection::GateUp => "MLP gate+up",
             Projection::Up => "MLP up",
             Projection::Down => "MLP down",
@@ -455,13 +475,20 @@ pub fn stage_gemms(model: &ModelSpec, stage: &[Layer], lm_head: bool, tp: u32) -
     };
     for layer in stage {
         match layer.attention {
-            Attention::Gqa { heads, kv_heads, head_dim, values_from_keys, .. } => {
+            Attention::Gqa { heads, kv_heads, head_dim, values_from_keys, indexer, .. } => {
                 let d = head_dim as f64;
                 let q = heads as f64 / tp;
                 let kv = (kv_heads as f64 / tp).max(1.0);
                 let kv_matrices = if values_from_keys { 1.0 } else { 2.0 };
-                add(Projection::Qkv, (q + kv_matrices * kv) * d, h);
+                // MiniMax-M3's block indexer: its queries, key (and value) fused into the QKV
+                // GEMM (SGLang 0.5.23 `models/minimax_m3.py`, `fused_qkv_index_proj`), its
+                // `index_o_proj` (with index values) a second output projection.
+                let (index_in, index_out) = indexer.and_then(|i| i.minimax_widths(tp as u32)).unwrap_or((0.0, 0.0));
+                add(Projection::Qkv, (q + kv_matrices * kv) * d + index_in, h);
                 add(Projection::Output, h, q * d);
+                if index_out > 0.0 {
+                    add(Projection::Output, h, index_out);
+                }
             }
             Attention::Mla(m) => {
                 let hh = m.heads as f64 / tp;
@@ -478,13 +505,31 @@ pub fn stage_gemms(model: &ModelSpec, stage: &[Layer], lm_head: bool, tp: u32) -
                     }
                 }
                 add(Projection::MlaKvUp, hh * (m.qk_nope_head_dim as f64 + v), r);
+                if m.output_gate {
+                    add(Projection::OutputGate, hh * v, h);
+                }
                 add(Projection::Output, h, hh * v);
             }
-            // Gated DeltaNet: the input projection (queries, keys, values, gate, beta, alpha)
-            // and the output projection; its recurrent step is no GEMM (`recurrent_flops_per_token`).
+            // Linear attention: the input projection and the output projection; its recurrent
+            // step is no GEMM (`recurrent_flops_per_token`). Gated DeltaNet's input projection
+            // holds queries, keys, values, gate, beta and alpha; Kimi Delta Attention's fuses
+            // queries, keys, values and a full-rank gate (SGLang 0.5.23 `models/kimi_k3.py`,
+            // `fused_qkvg_proj`) and runs beta with the replicated gate down-projections
+            // (`_bfa_w`: `[f_a | b]`), then the gate up-projections.
             Attention::Linear(l) => {
-                let (k, v, heads) = (l.key_heads as f64 * l.key_dim as f64, l.value_heads as f64 * l.value_dim as f64, l.value_heads as f64);
-                add(Projection::Qkv, (2.0 * k + 2.0 * v + 2.0 * heads) / tp, h);
+                let (k, v, heads) = (l.keys() as f64, l.values() as f64, l.value_heads as f64);
+                match l.gates {
+                    LinearGates::GatedDeltaNet => add(Projection::Qkv, (2.0 * k + 2.0 * v + 2.0 * heads) / tp, h),
+                    LinearGates::Kda { rank, full_rank_output_gate } => {
+                        let (r, gate) = (rank as f64, if full_rank_output_gate { v } else { 0.0 });
+                        add(Projection::Qkv, (2.0 * k + v + gate) / tp, h);
+                        add(Projection::KdaGateDown, l.replicated_projection_params(model.hidden_size) as f64 / h + heads / tp, h);
+                        add(Projection::KdaGateUp, k / tp, r);
+                        if !full_rank_output_gate {
+                            add(Projection::KdaGateUp, v / tp, r);
+                        }
+                    }
+                }
                 add(Projection::Output, h, v / tp);
             }
             Attention::GqaDims(g) => {
@@ -639,6 +684,45 @@ pub(crate) mod tests {
         let expected = c.matmul_params - c.recurrent_flops_per_token / 2.0;
         println!("GEMM parameters: expected {expected:.6e}, actual {gemms:.6e}, tolerance 1e-12");
         assert!((gemms - expected).abs() / expected < 1e-12);
+    }
+
+    /// Kimi K3 and MiniMax-M3: the GEMMs hold the matmul parameters but the recurrent step's
+    /// half-flops, at TP 1 and 8. At TP 8, by hand: a KDA layer's fused `[q, k, v, g]` is
+    /// 4 × 12,288 / 8 = 6,144 wide, its replicated `f_a_proj` with its share of `b_proj`
+    /// 128 + 96 / 8 = 140, its `f_b_proj` 12,288 / 8 = 1,536 from the 128-wide bottleneck; an MLA
+    /// layer's output gate 96 / 8 × 128 = 1,536; a MiniMax-M3 sparse layer's QKV (8 query heads,
+    /// one KV head kept whole, one index query head, the index key) (8 + 2 + 1 + 1) × 128 = 1,536,
+    /// a full layer's 1,280.
+    #[test]
+    fn kimi_k3_and_minimax_m3_stage_gemms_hold_their_matmul_parameters() {
+        for (id, tp) in [("kimi-k3", 1), ("kimi-k3", 8), ("minimax-m3", 1), ("minimax-m3", 8)] {
+            let m = crate::model::catalog::lookup(id).unwrap().spec;
+            let c = StageCompute::per_tp(&m, &m.layers, false, tp);
+            let gemms: f64 = stage_gemms(&m, &m.layers, false, tp).iter().map(|g| g.n * g.k * g.count as f64).sum();
+            let expected = c.matmul_params - c.recurrent_flops_per_token / 2.0;
+            println!("{id} TP {tp} GEMM parameters: expected {expected:.6e}, actual {gemms:.6e}, tolerance 1e-12");
+            assert!((gemms - expected).abs() / expected < 1e-12, "{id} TP {tp}");
+        }
+        let gemms = |id: &str| {
+            let m = crate::model::catalog::lookup(id).unwrap().spec;
+            stage_gemms(&m, &m.layers, false, 8)
+        };
+        let k3 = gemms("kimi-k3");
+        for g in [
+            Gemm { projection: Projection::Qkv, n: 6144.0, k: 7168.0, count: 69 },
+            Gemm { projection: Projection::KdaGateDown, n: 140.0, k: 7168.0, count: 69 },
+            Gemm { projection: Projection::KdaGateUp, n: 1536.0, k: 128.0, count: 69 },
+            Gemm { projection: Projection::OutputGate, n: 1536.0, k: 7168.0, count: 24 },
+        ] {
+            assert!(k3.contains(&g), "{g:?} in {k3:?}");
+        }
+        let m3 = gemms("minimax-m3");
+        for g in [
+            Gemm { projection: Projection::Qkv, n: 1280.0, k: 6144.0, count: 3 },
+            Gemm { projection: Projection::Qkv, n: 1536.0, k: 6144.0, count: 57 },
+        ] {
+            assert!(m3.contains(&g), "{g:?} in {m3:?}");
+        }
     }
 
     #[test]

@@ -552,7 +552,7 @@ impl<'a> StageCost<'a> {
                         } else {
                             (d * ctx * self.indexer_pair, d * ctx * self.indexer_kv)
                         };
-                        f(Op::Roofline { kind: Kind::Indexer, why: Uncovered::NoTable { kind: "indexer", what: "DeepSeek sparse attention" } }, c, m);
+                        f(Op::Roofline { kind: Kind::Indexer, why: Uncovered::NoTable { kind: "indexer", what: "sparse attention" } }, c, m);
                     }
                 }
                 other if prefill => {

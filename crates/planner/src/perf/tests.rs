@@ -30,7 +30,7 @@ fn within(what: &str, actual: f64, expected: f64, tolerance: f64) {
 /// intermediate 14336, vocab 128256, untied (config.json).
 fn llama_3_1_8b() -> ModelSpec {
     let layer = Layer {
-        attention: Attention::Gqa { heads: 32, kv_heads: 8, head_dim: 128, bias: false, values_from_keys: false },
+        attention: Attention::Gqa { heads: 32, kv_heads: 8, head_dim: 128, bias: false, values_from_keys: false, indexer: None },
         window: None,
         ffn: FeedForward::Dense(DenseFfn { intermediate: 14336, gated: true, bias: false }),
     };
@@ -103,7 +103,7 @@ fn prior_matches_trtllm_bench_latency() {
     // Qwen2.5-0.5B config.json: hidden 896, 24 layers, 14 heads, 2 KV heads, head_dim 64,
     // intermediate 4864, vocab 151936, tied embeddings, qkv bias.
     let layer = Layer {
-        attention: Attention::Gqa { heads: 14, kv_heads: 2, head_dim: 64, bias: true, values_from_keys: false },
+        attention: Attention::Gqa { heads: 14, kv_heads: 2, head_dim: 64, bias: true, values_from_keys: false, indexer: None },
         window: None,
         ffn: FeedForward::Dense(DenseFfn { intermediate: 4864, gated: true, bias: false }),
     };

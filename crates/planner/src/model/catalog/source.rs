@@ -91,9 +91,14 @@ fn runs(layers: &[Layer]) -> Vec<(u32, Layer)> {
 }
 
 /// A layer as Rust: its `Debug` text with the mixer's and the feed-forward block's variants
-/// qualified (`None` alone would be `Option::None`).
+/// qualified (`None` alone would be `Option::None`), and those of a linear attention's gates and
+/// of an indexer's kind.
 fn literal(layer: &Layer) -> String {
-    format!("{layer:?}").replace("attention: ", "attention: Attention::").replace("ffn: ", "ffn: FeedForward::")
+    format!("{layer:?}")
+        .replace("attention: ", "attention: Attention::")
+        .replace("ffn: ", "ffn: FeedForward::")
+        .replace("gates: ", "gates: LinearGates::")
+        .replace("kind: ", "kind: IndexerKind::")
 }
 
 #[cfg(test)]

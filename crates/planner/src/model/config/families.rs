@@ -12,11 +12,13 @@
 mod deepseek_v4;
 mod nas;
 mod widths;
+mod kimi_linear;
+mod minimax_m3;
 
 use super::fields::Fields;
 use super::limits::*;
 use crate::error::InputError;
-use crate::model::{Attention, DenseFfn, FeedForward, Indexer, Layer, LinearAttention, Mamba2, Mla, MoeFfn};
+use crate::model::{Attention, DenseFfn, FeedForward, Indexer, IndexerKind, Layer, LinearAttention, LinearGates, Mamba2, Mla, MoeFfn};
 
 /// A family of `config.json` files that share one reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +51,12 @@ pub(super) enum Family {
     NemotronH,
     /// DeepSeek-V4: compressed attention and hyper-connections (`deepseek_v4`).
     DeepseekV4,
+    /// Kimi Linear and Kimi K3: Kimi Delta Attention layers between MLA layers, MoE
+    /// (`kimi_linear`, `families::kimi_linear`).
+    KimiLinear,
+    /// MiniMax-M3: GQA, block-sparse through an indexer on most layers, MoE
+    /// (`minimax_m3`, `families::minimax_m3`).
+    MinimaxM3,
     Gpt2,
     /// MiMo-V2-Flash: sliding and full layers with their own KV heads, value heads narrower
     /// than key heads, MoE after a dense first layer (`widths`).
@@ -93,6 +101,9 @@ pub(super) const MODEL_TYPES: &[(&str, Family)] = &[
     // sgl-project's FP8 conversions of DeepSeek-V4 name the reference implementation
     // (`architectures`: DeepseekV4ForCausalLM, which SGLang serves them as).
     ("deepseek_ref", Family::DeepseekV4),
+    ("kimi_linear", Family::KimiLinear),
+    ("minimax_m3", Family::MinimaxM3),
+    ("minimax_m3_vl_text", Family::MinimaxM3),
     ("gpt2", Family::Gpt2),
     ("mimo_v2_flash", Family::MimoV2Flash),
     // The language model flat (data/model-configs' Step-3.7-Flash), or, nested in a `step3p7`
@@ -123,6 +134,9 @@ pub(super) const ARCHITECTURES: &[(&str, Family)] = &[
     ("GlmMoeDsaForCausalLM", Family::DeepseekV3),
     ("NemotronHForCausalLM", Family::NemotronH),
     ("DeepseekV4ForCausalLM", Family::DeepseekV4),
+    ("KimiLinearForCausalLM", Family::KimiLinear),
+    ("MiniMaxM3ForCausalLM", Family::MinimaxM3),
+    ("MiniMaxM3SparseForCausalLM", Family::MinimaxM3),
     ("GPT2LMHeadModel", Family::Gpt2),
     ("MiMoV2FlashForCausalLM", Family::MimoV2Flash),
     ("Step3p5ForCausalLM", Family::Step3p7),
@@ -175,10 +189,12 @@ impl Family {
             | Family::DeepseekV4
             | Family::Qwen35Text
             | Family::Qwen35MoeText
-            | Family::NemotronNas => None,
+            | Family::NemotronNas
+            | Family::KimiLinear => None,
             // Read per layer kind (`widths`).
             Family::MimoV2Flash | Family::Step3p7 => None,
             Family::NemotronH => Some(8),
+            Family::MinimaxM3 => Some(4),
             Family::Mistral | Family::Mixtral | Family::MinimaxM2 | Family::GptOss | Family::Llama4Text => {
                 Some(8)
             }
@@ -221,18 +237,14 @@ pub(super) fn build(family: Family, f: &Fields, tied: Option<bool>) -> Result<Bu
     match family {
         Family::Gpt2 => return gpt2(f, tied),
         Family::NemotronH => return nemotron_h(f, tied),
+        Family::KimiLinear => return kimi_linear::build(f, tied),
+        Family::MinimaxM3 => return minimax_m3::build(f, tied),
         _ => {}
     }
     if family == Family::DeepseekV4 {
         return deepseek_v4::build(f, tied);
     }
-    let hidden = f.required("hidden_size", 1, MAX_HIDDEN)?;
-    let n_layers = f.required("num_hidden_layers", 1, MAX_LAYERS)?;
-    let vocab = f.required("vocab_size", 1, MAX_VOCAB)?;
-    let tied = match tied {
-        Some(t) => t,
-        None => f.flag("tie_word_embeddings", family.tie_default())?,
-    };
+    let Sizes { hidden, layers: n_layers, vocab, tied } = sizes(f, tied, family.tie_default())?;
     if family == Family::Gemma4Text {
         gemma4_unmodelled(f)?;
     }
@@ -248,6 +260,43 @@ pub(super) fn build(family: Family, f: &Fields, tied: Option<bool>) -> Result<Bu
     // scaling's factor is already in it for Llama 3.1, DeepSeek-V3, gpt-oss, and never applied).
     let context_window = f.whole("max_position_embeddings", 1, MAX_WINDOW)?;
     Ok(Built { hidden, vocab, tied, layers, context_window, notes })
+}
+
+/// The sizes every family but GPT-2 and Nemotron-H reads alike.
+struct Sizes {
+    hidden: u64,
+    layers: u64,
+    vocab: u64,
+    /// Whether the LM head is the input embedding.
+    tied: bool,
+}
+
+/// `hidden_size`, `num_hidden_layers` and `vocab_size` (all required), and the embeddings' tie:
+/// `tied` when a wrapper decides it, else `tie_word_embeddings`, `tie_default` when absent.
+fn sizes(f: &Fields, tied: Option<bool>, tie_default: bool) -> Result<Sizes, InputError> {
+    Ok(Sizes {
+        hidden: f.required("hidden_size", 1, MAX_HIDDEN)?,
+        layers: f.required("num_hidden_layers", 1, MAX_LAYERS)?,
+        vocab: f.required("vocab_size", 1, MAX_VOCAB)?,
+        tied: match tied {
+            Some(t) => t,
+            None => f.flag("tie_word_embeddings", tie_default)?,
+        },
+    })
+}
+
+/// Routed experts and experts per token, from `experts` and `top_k` (key, and default or
+/// `None` when required); more per token than experts is an error naming `top_k`.
+fn routed(f: &Fields, experts: (&str, Option<u64>), top_k: (&str, Option<u64>)) -> Result<(u32, u32), InputError> {
+    let read = |(key, default): (&str, Option<u64>)| match default {
+        Some(d) => f.whole_or(key, d, 1, MAX_EXPERTS),
+        None => f.required(key, 1, MAX_EXPERTS),
+    };
+    let (e, k) = (read(experts)?, read(top_k)?);
+    if k > e {
+        return Err(f.error(top_k.0, format!("{k} exceeds the {e} experts ({})", experts.0)));
+    }
+    Ok((e as u32, k as u32))
 }
 
 /// Gemma 4 features a spec cannot express: per-layer embeddings (PLE, the E2B/E4B models) and
@@ -426,6 +475,7 @@ fn indexer(f: &Fields) -> Result<Option<Indexer>, InputError> {
         heads: f.required("index_n_heads", 1, MAX_HEADS)? as u32,
         head_dim: f.required("index_head_dim", 1, MAX_HEAD_DIM)? as u32,
         topk,
+        kind: IndexerKind::DeepSeek,
     }))
 }
 
@@ -446,6 +496,7 @@ fn attention(
             qk_rope_head_dim: f.required("qk_rope_head_dim", 1, MAX_HEAD_DIM)? as u32,
             v_head_dim: f.required("v_head_dim", 1, MAX_HEAD_DIM)? as u32,
             indexer: indexer(f)?,
+            output_gate: false,
         });
         return Ok(vec![mla; kinds.len()]);
     }
@@ -475,6 +526,7 @@ fn attention(
         head_dim: dim as u32,
         bias,
         values_from_keys,
+        indexer: None,
     };
     if family == Family::NemotronNas {
         return nas::attention(f, kinds.len(), heads, head_dim, bias);
@@ -522,6 +574,7 @@ fn linear_attention(f: &Fields) -> Result<LinearAttention, InputError> {
         value_dim: f.required("linear_value_head_dim", 1, MAX_HEAD_DIM)? as u32,
         conv_kernel: f.whole_or("linear_conv_kernel_dim", 4, 1, 64)? as u32,
         state_element_bytes,
+        gates: LinearGates::GatedDeltaNet,
     })
 }
 
@@ -710,6 +763,7 @@ fn gpt2(f: &Fields, tied: Option<bool>) -> Result<Built, InputError> {
             head_dim: (hidden / heads) as u32,
             bias: true,
             values_from_keys: false,
+            indexer: None,
         },
         window: None,
         ffn: FeedForward::Dense(DenseFfn { intermediate: inner, gated: false, bias: true }),
@@ -826,6 +880,7 @@ fn nemotron_h(f: &Fields, tied: Option<bool>) -> Result<Built, InputError> {
             head_dim: f.whole_or("head_dim", 128, 1, MAX_HEAD_DIM)? as u32,
             bias: false,
             values_from_keys: false,
+            indexer: None,
         }
     } else {
         Attention::None
@@ -841,14 +896,10 @@ fn nemotron_h(f: &Fields, tied: Option<bool>) -> Result<Built, InputError> {
         FeedForward::None
     };
     let moe = if has(Block::Moe) {
-        let experts = f.whole_or("n_routed_experts", 8, 1, MAX_EXPERTS)?;
-        let top_k = f.whole_or("num_experts_per_tok", 2, 1, MAX_EXPERTS)?;
-        if top_k > experts {
-            return Err(f.error("num_experts_per_tok", format!("{top_k} exceeds the {experts} experts (n_routed_experts)")));
-        }
+        let (experts, top_k) = routed(f, ("n_routed_experts", Some(8)), ("num_experts_per_tok", Some(2)))?;
         FeedForward::Moe(MoeFfn {
-            experts: experts as u32,
-            experts_per_token: top_k as u32,
+            experts,
+            experts_per_token: top_k,
             expert_intermediate: f.whole_or("moe_intermediate_size", 7688, 1, MAX_INTERMEDIATE)?,
             shared_intermediate: f.whole_or("moe_shared_expert_intermediate_size", 7688, 0, MAX_INTERMEDIATE)?,
             bias: false,

@@ -31,9 +31,6 @@ pub(crate) fn import_file(name: &str, path: &Path) -> Result<ImportedModel, Inpu
 /// Every other file must import. Pinned so that a file can never drift silently from refused to
 /// (mis)modelled.
 const EXPECTED_REFUSALS: &[(&str, &str)] = &[
-    ("MiniMaxAI/MiniMax-M3", "sparse_attention_config"),
-    ("moonshotai/Kimi-K3", "text_config.linear_attn_config"),
-    ("nvidia/MiniMax-M3-NVFP4", "text_config.sparse_attention_config"),
 ];
 
 /// What a parsed file must look like: numbers a real model can have.
@@ -115,7 +112,7 @@ fn every_shared_config_is_parsed_or_refused_with_a_reason() {
 fn deepseek_sparse_attention_counts_its_indexer_cache_and_weights() {
     let path = configs_dir().join("deepseek-ai--DeepSeek-V3.2.json");
     let m = import_file("deepseek-ai/DeepSeek-V3.2", &path).expect("DeepSeek-V3.2 imports").spec;
-    assert_eq!(m.layers[0].attention.indexer(), Some(crate::model::Indexer { heads: 64, head_dim: 128, topk: 2048 }));
+    assert_eq!(m.layers[0].attention.indexer(), Some(crate::model::Indexer { heads: 64, head_dim: 128, topk: 2048, kind: crate::model::IndexerKind::DeepSeek }));
     assert_eq!(m.kv_cache_bytes_per_token(2.0), 78_324.0);
     assert_eq!(m.kv_cache_bytes_per_token(1.0), 43_188.0);
     let mut dense: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
@@ -157,22 +154,156 @@ fn deepseek_sparse_attention_reads_the_whole_context_only_in_its_indexer() {
 ///   hold with full attention.
 #[test]
 fn gated_deltanet_keeps_a_fixed_state_per_request() {
-    use crate::memory::kv;
-    use crate::precision::KvPrecision;
     let path = configs_dir().join("Qwen--Qwen3.5-27B.json");
     let m = import_file("Qwen/Qwen3.5-27B", &path).expect("Qwen3.5-27B imports").spec;
     let linear: Vec<_> = m.layers.iter().filter_map(|l| l.attention.linear()).collect();
     assert_eq!((linear.len(), m.layers.len()), (48, 64));
     assert_eq!(linear[0].params(5120), 115_876_064);
-    let state = |tp: u32| m.layers.iter().map(|l| kv::state_bytes_per_request(l, tp).value()).sum::<f64>();
-    assert_eq!(state(1), 153_944_064.0);
-    assert_eq!(state(4), 38_486_016.0);
-    let at_128k = kv::bytes_per_request(&m.layers, 1, KvPrecision::Bf16, 131_072).value();
-    assert_eq!(at_128k, 8_743_878_656.0);
-    let all_full = 64.0 * 4096.0 * 131_072.0;
-    let fraction = at_128k / all_full;
-    println!("Qwen3.5-27B at 128k: {at_128k} B per request, {:.2} % of full attention's {all_full} B", fraction * 100.0);
-    assert!((fraction - 0.2545).abs() < 5e-5, "expected 0.2545, actual {fraction}, tolerance 5e-5");
+    check_fixed_state(&m, &[(1, 153_944_064.0), (4, 38_486_016.0)], 8_743_878_656.0, 64.0 * 4096.0, 0.2545);
+}
+
+/// A model with linear-attention layers: its state per request at each `(tp, bytes)`, one
+/// request at a 128k context on one GPU (`at_128k` bytes), and that request's `fraction` (within
+/// 5e-5) of what its layers would cache at `full_per_token` bytes per token.
+fn check_fixed_state(m: &crate::model::ModelSpec, states: &[(u32, f64)], at_128k: f64, full_per_token: f64, fraction: f64) {
+    use crate::memory::kv;
+    use crate::precision::KvPrecision;
+    for &(tp, expected) in states {
+        let state = m.layers.iter().map(|l| kv::state_bytes_per_request(l, tp).value()).sum::<f64>();
+        println!("{} state per request at TP {tp}: expected {expected} B, actual {state} B, tolerance 0", m.name);
+        assert_eq!(state, expected, "TP {tp}");
+    }
+    let actual = kv::bytes_per_request(&m.layers, 1, KvPrecision::Bf16, 131_072).value();
+    assert_eq!(actual, at_128k);
+    let full = full_per_token * 131_072.0;
+    let share = actual / full;
+    println!("{} at 128k: {actual} B per request, {:.2} % of the {full} B cached in full", m.name, share * 100.0);
+    assert!((share - fraction).abs() < 5e-5, "expected {fraction}, actual {share}, tolerance 5e-5");
+}
+
+/// Kimi K3: 93 layers, 69 Kimi Delta Attention (96 heads of 128 for queries, keys and values,
+/// a convolution 4 wide, a full-rank output gate, the state in float32) and 24 MLA with an
+/// output gate (96 heads, latent 512 + 64). By hand (SGLang 0.5.23 `models/kimi_k3.py`):
+/// - one KDA layer's weights, hidden 7,168, K = V = 96 × 128 = 12,288: `fused_qkvg_proj`
+///   7,168 × 4 × 12,288 = 352,321,536; `b_proj` 7,168 × 96 = 688,128; `f_a_proj` 7,168 × 128 =
+///   917,504; `f_b_proj` 128 × 12,288 = 1,572,864; `o_proj` 12,288 × 7,168 = 88,080,384; the
+///   convolution 36,864 × 4 = 147,456; `A_log` 96 and `dt_bias` 12,288; `o_norm` 128:
+///   443,740,384;
+/// - one MLA layer's: `q_a_proj` 7,168 × 1,536 = 11,010,048, its norm 1,536, `q_b_proj`
+///   1,536 × 96 × 192 = 28,311,552, `kv_a_proj_with_mqa` 7,168 × 576 = 4,128,768, its norm 512,
+///   `kv_b_proj` 512 × 96 × 256 = 12,582,912, `o_proj` and `g_proj` 2 × 12,288 × 7,168 =
+///   176,160,768: 232,196,096;
+/// - one request's state per KDA layer at TP 1 (`KimiLinearStateShape`): the convolution
+///   36,864 × 3 × 2 B = 221,184 B, the temporal state 96 × 128 × 128 × 4 B = 6,291,456 B;
+///   69 layers: 449,372,160 B whatever the context; at TP 8 an eighth, 56,171,520 B;
+/// - at a 128k context one request holds 24 × 1,152 B × 131,072 = 3,623,878,656 B of latent
+///   cache plus that state, 4,073,250,816 B: 29.01 % of the 14,042,529,792 B the 93 layers
+///   would hold as MLA.
+#[test]
+fn kimi_delta_attention_keeps_a_fixed_state_per_request() {
+    use crate::model::{Attention, LinearGates};
+    let path = configs_dir().join("moonshotai--Kimi-K3.json");
+    let imported = import_file("moonshotai/Kimi-K3", &path).expect("Kimi K3 imports");
+    let m = imported.spec;
+    let linear: Vec<_> = m.layers.iter().filter_map(|l| l.attention.linear()).collect();
+    assert_eq!((linear.len(), m.layers.len()), (69, 93));
+    assert_eq!(linear[0].gates, LinearGates::Kda { rank: 128, full_rank_output_gate: true });
+    // Layer 4 (1-based) is the first MLA layer, layer 93 the last.
+    assert!(matches!(m.layers[3].attention, Attention::Mla(a) if a.output_gate) && m.layers[92].attention.attends());
+    for (what, actual, expected) in [
+        ("KDA layer", m.layers[1].attention.params(7168), 443_740_384),
+        ("MLA layer", m.layers[3].attention.params(7168), 232_196_096),
+    ] {
+        println!("{what}: expected {expected}, actual {actual}, tolerance 0");
+        assert_eq!(actual, expected, "{what}");
+    }
+    check_fixed_state(&m, &[(1, 449_372_160.0), (8, 56_171_520.0)], 4_073_250_816.0, 93.0 * 1152.0, 0.2901);
+    assert!(imported.notes.iter().any(|n| n.contains("attention residuals")), "{:?}", imported.notes);
+}
+
+/// MiniMax-M3: 60 GQA layers (64 heads, 4 KV heads of 128), the last 57 block-sparse through an
+/// indexer of 4 heads of 128 that picks 16 blocks of 128 tokens (2,048 tokens) per KV head. By
+/// hand (SGLang 0.5.23 `MiniMaxSparseKVPool`, `models/minimax_m3.py`):
+/// - cache per token: K and V, 2 × 4 × 128 × 2 B = 2,048 B in BF16 on 60 layers, and the
+///   16-bit index key, 128 × 2 B = 256 B, on 57: 137,472 B; with an FP8 KV cache the index key
+///   stays 16-bit: 60 × 1,024 + 57 × 256 = 76,032 B; at TP 8 one KV head per GPU (replicated)
+///   and the whole index key: 60 × 512 + 57 × 256 = 45,312 B;
+/// - the indexer's weights per sparse layer: queries 6,144 × 512 = 3,145,728, key 6,144 × 128 =
+///   786,432: 3,932,160, so 224,133,120 for 57 layers beside the same config without
+///   `sparse_attention_config`;
+/// - NVIDIA's NVFP4 file is the same language model wrapped (`minimax_m3_vl`).
+#[test]
+fn minimax_m3_block_sparse_attention_counts_its_index_cache_and_weights() {
+    use crate::memory::kv;
+    use crate::model::{Indexer, IndexerKind};
+    use crate::precision::KvPrecision;
+    let path = configs_dir().join("MiniMaxAI--MiniMax-M3.json");
+    let m = import_file("MiniMax-M3", &path).expect("MiniMax-M3 imports").spec;
+    let sparse: Vec<usize> = (0..m.layers.len()).filter(|&i| m.layers[i].attention.indexer().is_some()).collect();
+    assert_eq!(sparse, (3..60).collect::<Vec<_>>());
+    let indexer = Indexer { heads: 4, head_dim: 128, topk: 2048, kind: IndexerKind::MiniMax { values: false } };
+    assert_eq!(m.layers[3].attention.indexer(), Some(indexer));
+    assert_eq!(kv::attention_span(&m.layers[3]), Some(2048));
+    assert_eq!(kv::attention_span(&m.layers[0]), None);
+    for (what, actual, expected) in [
+        ("BF16, TP 1", kv::bytes_per_token(&m.layers, 1, KvPrecision::Bf16), 137_472.0),
+        ("FP8, TP 1", kv::bytes_per_token(&m.layers, 1, KvPrecision::Fp8), 76_032.0),
+        ("BF16, TP 8", kv::bytes_per_token(&m.layers, 8, KvPrecision::Bf16), 45_312.0),
+    ] {
+        println!("cache per token, {what}: expected {expected} B, actual {} B, tolerance 0", actual.value());
+        assert_eq!(actual.value(), expected, "{what}");
+    }
+    let mut dense: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    dense.as_object_mut().unwrap().remove("sparse_attention_config");
+    let without = from_config_json("without indexer", &dense).expect("imports as full attention").spec;
+    assert_eq!(m.total_params() - without.total_params(), 224_133_120);
+    assert!(without.layers.iter().all(|l| l.attention.indexer().is_none()));
+    let mut nvfp4 = import_file("MiniMax-M3", &configs_dir().join("nvidia--MiniMax-M3-NVFP4.json")).expect("NVFP4 imports").spec;
+    nvfp4.name = m.name.clone();
+    assert_eq!(nvfp4, m);
+}
+
+/// SGLang's index values (a sparse layer not flagged in `sparse_disable_index_value`): the
+/// index cache holds a value beside the key (512 B per token and layer), `index_qkv_proj` one
+/// value more and `index_o_proj` (4 × 128 → 6,144) come in, 6,144 × 128 + 512 × 6,144 =
+/// 3,932,160 weights per layer, and the indexer's pairs cost twice the flops (a weighted sum
+/// of the values beside the scores): 4 × 4 × 128 = 2,048 per pair at TP 1.
+#[test]
+fn minimax_m3_index_values_double_the_index_cache_and_add_their_projections() {
+    use crate::memory::kv;
+    use crate::model::IndexerKind;
+    use crate::precision::KvPrecision;
+    let path = configs_dir().join("MiniMaxAI--MiniMax-M3.json");
+    let keys = import_file("MiniMax-M3", &path).unwrap().spec;
+    let mut config: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    config["sparse_attention_config"]["sparse_disable_index_value"] = serde_json::json!(vec![0; 60]);
+    let values = from_config_json("with index values", &config).unwrap().spec;
+    let i = values.layers[3].attention.indexer().unwrap();
+    assert_eq!(i.kind, IndexerKind::MiniMax { values: true });
+    let per_token = |m: &crate::model::ModelSpec| kv::bytes_per_token(&m.layers, 1, KvPrecision::Bf16).value();
+    assert_eq!(per_token(&values) - per_token(&keys), 57.0 * 256.0);
+    assert_eq!(values.total_params() - keys.total_params(), 57 * 3_932_160);
+    assert_eq!(i.flops_per_pair(1), 2048.0);
+}
+
+/// The performance model's view of MiniMax-M3's attention on a stage of all 60 layers: the
+/// indexer scores every cached token with its heads on this GPU, 2 × 4 × 128 = 1,024 flops per
+/// pair and layer at TP 1, 2 × 1 × 128 = 256 at TP 8 (one index head per GPU, each head on 2
+/// GPUs: `idx_head_tp_size` = 4); the 3 full layers' GQA pairs, 4 × 64 / 8 × 128 =
+/// 4,096 each at TP 8, count over the whole context, the 57 sparse layers' over at most 2,048
+/// tokens.
+#[test]
+fn minimax_m3_reads_the_whole_context_only_in_its_indexer() {
+    let path = configs_dir().join("MiniMaxAI--MiniMax-M3.json");
+    let m = import_file("MiniMax-M3", &path).expect("imports").spec;
+    let c1 = crate::perf::StageCompute::per_tp(&m, &m.layers, true, 1);
+    let c8 = crate::perf::StageCompute::per_tp(&m, &m.layers, true, 8);
+    assert_eq!((c1.indexer_flops_per_pair, c8.indexer_flops_per_pair), (57.0 * 1024.0, 57.0 * 256.0));
+    // The sparse layers' own pairs are the "selected" class: at most the 2,048 tokens picked.
+    assert_eq!((c8.window, c8.selection), (None, Some(2048)));
+    assert_eq!(c8.attention_decode_flops_full, 57.0 * 256.0 + 3.0 * 4096.0);
+    assert_eq!(c8.attention_decode_flops_selected, 57.0 * 4096.0);
+    assert_eq!(c8.indexer_bytes_per_token, 57.0 * 256.0);
 }
 
 /// Each counted vision tower of `data/model-configs/`, pinned, one of them counted by hand.

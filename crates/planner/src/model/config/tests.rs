@@ -66,6 +66,63 @@ fn gemma4_31b() -> Value {
     })
 }
 
+/// Kimi K3's shape, four layers: KDA on the first three, MLA with an output gate on the fourth.
+fn kimi_k3_small() -> Value {
+    json!({
+        "model_type": "kimi_k3", "architectures": ["KimiK3ForConditionalGeneration"], "vision_config": {},
+        "text_config": {
+            "model_type": "kimi_linear", "hidden_size": 7168, "num_hidden_layers": 4, "vocab_size": 163840,
+            "num_attention_heads": 96, "q_lora_rank": 1536, "kv_lora_rank": 512, "qk_nope_head_dim": 128,
+            "qk_rope_head_dim": 64, "v_head_dim": 128, "mla_use_output_gate": true, "intermediate_size": 33792,
+            "first_k_dense_replace": 1, "num_experts": 896, "num_experts_per_token": 16,
+            "moe_intermediate_size": 3072, "num_shared_experts": 2, "routed_expert_hidden_size": 3584,
+            "linear_attn_config": {"num_heads": 96, "head_dim": 128, "short_conv_kernel_size": 4,
+                "use_full_rank_gate": true, "kda_layers": [1, 2, 3], "full_attn_layers": [4]}
+        }
+    })
+}
+
+/// MiniMax-M3's shape, four layers: the first dense and full, the others MoE and sparse (the
+/// second with index values).
+fn minimax_m3_small() -> Value {
+    json!({
+        "model_type": "minimax_m3", "hidden_size": 6144, "num_hidden_layers": 4, "vocab_size": 200064,
+        "num_attention_heads": 64, "num_key_value_heads": 4, "head_dim": 128, "intermediate_size": 3072,
+        "dense_intermediate_size": 12288, "shared_intermediate_size": 3072, "num_local_experts": 128,
+        "num_experts_per_tok": 4, "moe_layer_freq": [0, 1, 1, 1],
+        "sparse_attention_config": {"sparse_attention_freq": [0, 1, 1, 1], "sparse_disable_index_value": [0, 0, 1, 1],
+            "sparse_num_index_heads": 4, "sparse_index_dim": 128, "sparse_block_size": 128, "sparse_topk_blocks": 16}
+    })
+}
+
+/// The layer lists of Kimi Linear and MiniMax-M3 are checked: a layer in neither or both of
+/// `kda_layers` and `full_attn_layers`, a per-layer list of the wrong length, index heads that
+/// do not group the KV heads, an attention output gate no engine builds.
+#[test]
+fn kimi_and_minimax_layer_lists_are_checked_naming_the_key() {
+    type Patch = fn(&mut Value);
+    let cases: [(Value, Patch, &str, &str); 5] = [
+        (kimi_k3_small(), |c| c["text_config"]["linear_attn_config"]["full_attn_layers"] = json!([]), "text_config.linear_attn_config.kda_layers", "neither"),
+        (kimi_k3_small(), |c| c["text_config"]["linear_attn_config"]["kda_layers"] = json!([1, 2, 3, 4]), "text_config.linear_attn_config.kda_layers", "both"),
+        (minimax_m3_small(), |c| c["moe_layer_freq"] = json!([0, 1]), "moe_layer_freq", "has 2 entries"),
+        (minimax_m3_small(), |c| c["sparse_attention_config"]["sparse_num_index_heads"] = json!(6), "sparse_attention_config.sparse_num_index_heads", "not a multiple"),
+        (minimax_m3_small(), |c| c["attention_output_gate"] = json!(true), "attention_output_gate", "neither"),
+    ];
+    for (mut config, patch, key, words) in cases {
+        patch(&mut config);
+        let e = import(config).unwrap_err();
+        assert_eq!(e.field, format!("model.config.{key}"), "{e}");
+        assert!(e.message.contains(words), "{e}");
+    }
+    let k3 = import(kimi_k3_small()).unwrap();
+    assert!(k3.notes.iter().any(|n| n.contains("Kimi Delta Attention on 3 of 4 layers")), "{:?}", k3.notes);
+    let m3 = import(minimax_m3_small()).unwrap().spec;
+    // Layer 1 reads index values (its flag is 0), layers 2 and 3 only keys.
+    let kinds: Vec<_> = m3.layers.iter().map(|l| l.attention.indexer().map(|i| i.kind)).collect();
+    use crate::model::IndexerKind::MiniMax;
+    assert_eq!(kinds, [None, Some(MiniMax { values: true }), Some(MiniMax { values: false }), Some(MiniMax { values: false })]);
+}
+
 #[test]
 fn llama_reads_gqa_and_untied_embeddings() {
     let m = import(llama_8b()).unwrap();
@@ -73,7 +130,7 @@ fn llama_reads_gqa_and_untied_embeddings() {
     assert_eq!((s.hidden_size, s.vocab_size, s.tied_embeddings, s.num_layers()), (4096, 128256, false, 32));
     assert_eq!(
         s.layers[0].attention,
-        Attention::Gqa { heads: 32, kv_heads: 8, head_dim: 128, bias: false, values_from_keys: false }
+        Attention::Gqa { heads: 32, kv_heads: 8, head_dim: 128, bias: false, values_from_keys: false, indexer: None }
     );
     assert_eq!(s.kv_cache_bytes_per_token(2.0), 131_072.0);
     assert_eq!(m.checkpoint_precision, Some(WeightPrecision::Bf16));
@@ -186,9 +243,9 @@ fn gemma4_global_layers_have_their_own_heads_and_no_v_proj() {
     let s = &m.spec;
     assert!(s.tied_embeddings);
     let global =
-        Attention::Gqa { heads: 32, kv_heads: 4, head_dim: 512, bias: false, values_from_keys: true };
+        Attention::Gqa { heads: 32, kv_heads: 4, head_dim: 512, bias: false, values_from_keys: true, indexer: None };
     let local =
-        Attention::Gqa { heads: 32, kv_heads: 16, head_dim: 256, bias: false, values_from_keys: false };
+        Attention::Gqa { heads: 32, kv_heads: 16, head_dim: 256, bias: false, values_from_keys: false, indexer: None };
     assert_eq!((s.layers[5].attention, s.layers[5].window), (global, None));
     assert_eq!((s.layers[0].attention, s.layers[0].window), (local, Some(1024)));
     assert_eq!(s.layers.iter().filter(|l| l.window.is_none()).count(), 10);
@@ -202,7 +259,7 @@ fn gemma4_global_layers_have_their_own_heads_and_no_v_proj() {
 fn global_with_v_proj(a: Attention) -> Attention {
     match a {
         Attention::Gqa { heads, kv_heads, head_dim, bias, .. } => {
-            Attention::Gqa { heads, kv_heads, head_dim, bias, values_from_keys: false }
+            Attention::Gqa { heads, kv_heads, head_dim, bias, values_from_keys: false, indexer: None }
         }
         other => other,
     }
@@ -388,6 +445,7 @@ fn refusals_name_the_key_that_shows_the_missing_feature() {
         (json!({"hybrid_override_pattern": "M-M*"}), "hybrid_override_pattern", "Mamba"),
         (json!({"layer_types": ["linear_attention"]}), "layer_types", "linear-attention"),
         (json!({"linear_attn_config": {}}), "linear_attn_config", "Kimi Delta"),
+        (json!({"sparse_attention_config": {}}), "sparse_attention_config", "MiniMax-M3"),
         (json!({"attn_type_list": [0, 1]}), "attn_type_list", "lightning"),
         (json!({"index_topk": 2048}), "index_topk", "multi-head latent attention"),
         (json!({"compress_ratios": [0, 4]}), "compress_ratios", "DeepSeek-V4"),
@@ -521,6 +579,36 @@ fn bases() -> Vec<(Value, &'static str, Vec<&'static str>)> {
                 "sliding_window",
             ]),
         ),
+        (
+            kimi_k3_small(),
+            "model.config.text_config",
+            with(&[
+                "q_lora_rank",
+                "kv_lora_rank",
+                "qk_rope_head_dim",
+                "v_head_dim",
+                "mla_use_output_gate",
+                "num_experts",
+                "num_experts_per_token",
+                "moe_intermediate_size",
+                "num_shared_experts",
+                "routed_expert_hidden_size",
+                "first_k_dense_replace",
+            ]),
+        ),
+        (
+            minimax_m3_small(),
+            "model.config",
+            with(&[
+                "num_key_value_heads",
+                "head_dim",
+                "dense_intermediate_size",
+                "shared_intermediate_size",
+                "num_local_experts",
+                "num_experts_per_tok",
+                "moe_layer_freq",
+            ]),
+        ),
     ]
 }
 
@@ -579,7 +667,7 @@ proptest! {
     /// A bad value in any key a config reads is an error naming exactly that key.
     #[test]
     fn a_bad_value_in_a_read_key_is_an_error_naming_it(
-        (base, key) in (0..5usize).prop_flat_map(|i| {
+        (base, key) in (0..7usize).prop_flat_map(|i| {
             let n = bases()[i].2.len();
             (Just(i), 0..n)
         }),
@@ -598,7 +686,7 @@ proptest! {
     /// Any value in any key, or a key removed, never panics and never gives unsound numbers.
     #[test]
     fn mutated_configs_never_panic(
-        base in 0..5usize,
+        base in 0..7usize,
         key in "[a-z_]{1,12}",
         pick in any::<prop::sample::Index>(),
         value in any_json(),

@@ -175,7 +175,7 @@ fn step_as_published_gives_its_sliding_layers_their_own_heads() {
 #[test]
 fn nemotron_super_blocks_have_their_own_attention_and_widths() {
     let s = imported("nvidia--Llama-3_3-Nemotron-Super-49B-v1.json").spec;
-    let llama = Attention::Gqa { heads: 64, kv_heads: 8, head_dim: 128, bias: false, values_from_keys: false };
+    let llama = Attention::Gqa { heads: 64, kv_heads: 8, head_dim: 128, bias: false, values_from_keys: false, indexer: None };
     let without: Vec<usize> = (0..80).filter(|&i| s.layers[i].attention == Attention::None).collect();
     assert_eq!(without.len(), 31);
     assert!(s.layers.iter().all(|l| l.attention == llama || l.attention == Attention::None));

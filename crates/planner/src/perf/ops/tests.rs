@@ -74,7 +74,7 @@ fn a_lookup_at_a_measured_point_returns_the_measured_value() {
     check("gemm bf16 n 4096 k 4096 m 64: u", u, 0.659, rounding(0.659));
     // `attn_gen q=bf16 kv=bf16 d=128 gqa=8`, h = 8, b = 64, s = 4096: 0.57 (row h 8, b 64).
     let plan = KernelPlan::new(&t, bf16(), &super::super::super::model::fixtures::llama_3_1_70b());
-    let gqa = Attention::Gqa { heads: 64, kv_heads: 8, head_dim: 128, bias: false, values_from_keys: false };
+    let gqa = Attention::Gqa { heads: 64, kv_heads: 8, head_dim: 128, bias: false, values_from_keys: false, indexer: None };
     let op = attention_op(&plan, gqa, None, 1, false, 8, KvPrecision::Bf16, "bf16").unwrap();
     let (b, s) = op.batch_and_length(64.0, 4096.0);
     let (c, m) = op.time(b, s);
@@ -258,6 +258,8 @@ fn models() -> Vec<&'static str> {
         "deepseek-v4-flash",
         "XiaomiMiMo/MiMo-V2-Flash",
         "stepfun-ai/Step-3.7-Flash",
+        "kimi-k3",
+        "minimax-m3",
     ]
 }
 
@@ -310,7 +312,12 @@ proptest! {
 fn sparse_attention_is_table_timed_over_its_top_k_and_its_indexer_by_the_roofline() {
     let i = scenario(r#"{"model": "deepseek-v3.2", "weights": "fp8", "kv_cache": "fp8", "gpu": "h200-sxm", "engine": "sglang", "workload": {"isl": 32768, "osl": 1024}}"#);
     let p = prepare(&i, Layout::new(1, 1, 8, 8, 8).unwrap()).unwrap();
-    let cost = p.cost(&i, &i.params);
+    the_indexer_grows_with_the_context_and_the_top_k_attention_does_not(&p.cost(&i, &i.params));
+}
+
+/// A sparse-attention step's indexer roofline and table-timed top-2,048 attention, decoding 8
+/// sequences: from an 8k to a 32k context the indexer's time grows 4×, the attention's stays.
+fn the_indexer_grows_with_the_context_and_the_top_k_attention_does_not(cost: &crate::perf::StageCost) {
     let time = |ctx: f64, kind: &str| {
         cost.operations(&Batch::decode(8.0, ctx))
             .iter()
@@ -407,7 +414,7 @@ fn key_and_value_heads_of_their_own_sizes_are_timed_at_their_mean() {
     let model = super::super::super::model::fixtures::llama_3_1_70b();
     let plan = KernelPlan::new(&t, bf16(), &model);
     let mimo = Attention::GqaDims(GqaDims { heads: 64, kv_heads: 4, qk_head_dim: 192, v_head_dim: 128, head_gate: false });
-    let at_160 = Attention::Gqa { heads: 64, kv_heads: 4, head_dim: 160, bias: false, values_from_keys: false };
+    let at_160 = Attention::Gqa { heads: 64, kv_heads: 4, head_dim: 160, bias: false, values_from_keys: false, indexer: None };
     for prefill in [false, true] {
         let op = |a: Attention| attention_op(&plan, a, None, 9, prefill, 8, KvPrecision::Bf16, "bf16").unwrap();
         let mut timed = op(mimo);
@@ -535,4 +542,44 @@ fn deepseek_v4_is_table_timed_but_for_its_attention() {
     let step = cost.step(&batch).total.value();
     let sum: f64 = ops.iter().map(|o| o.time.value()).sum();
     check("operations against the step", sum, step, 1e-9);
+}
+
+/// MiniMax-M3 with the tables, TP 8 on one H200 node: the GQA tables time its 3 full layers over
+/// the whole context and its 57 sparse layers over the 2,048 tokens of the blocks their indexer
+/// picks; the indexer's scoring of the whole context, which no table covers, is the roofline's,
+/// its own operation. From an 8k to a 32k context the indexer's time grows 4×, the sparse
+/// layers' attention stays.
+#[test]
+fn minimax_m3_sparse_attention_is_table_timed_over_its_blocks_and_its_indexer_by_the_roofline() {
+    let i = scenario(r#"{"model": "minimax-m3", "weights": "fp8", "kv_cache": "fp8", "gpu": "h200-sxm", "engine": "sglang", "workload": {"isl": 32768, "osl": 1024}}"#);
+    let p = prepare(&i, Layout::new(8, 1, 1, 1, 8).unwrap()).unwrap();
+    let decode = p.ops.as_ref().unwrap().decode.as_ref().expect("GQA tables");
+    let layers = |sparse: bool| decode.iter().filter(|a| a.sparse == sparse).map(|a| a.layers).sum::<u32>();
+    assert_eq!((layers(false), layers(true)), (3, 57), "{decode:?}");
+    the_indexer_grows_with_the_context_and_the_top_k_attention_does_not(&p.cost(&i, &i.params));
+}
+
+/// Kimi K3 with the tables on two B200 nodes, FP4: it plans; on TP 8 its KDA layers' projections
+/// are table-timed GEMMs (the fused `[q, k, v, g]`, the replicated gate down-projection, the gate
+/// up-projection), the MLA tables time its 24 MLA layers only, and the 69 KDA layers' recurrent
+/// step is the roofline's, its own operation with the reason.
+#[test]
+fn kimi_k3_plans_with_tables_and_times_its_kda_recurrence_by_the_roofline() {
+    let text = r#"{"model": "kimi-k3", "weights": "fp4", "kv_cache": "fp8", "gpu": "b200", "nodes": 2, "engine": "sglang", "workload": {"isl": 4096, "osl": 1024}}"#;
+    let i = scenario(text);
+    assert!(i.kernels.is_some(), "B200 SGLang tables");
+    let plan = crate::planning::plan_inputs(&i).unwrap();
+    assert!(!plan.ranking.is_empty(), "something feasible");
+    let p = prepare(&i, Layout::new(8, 1, 2, 16, 16).unwrap()).unwrap();
+    let stage = p.ops.as_ref().unwrap();
+    let gemms = stage.gemms.as_ref().expect("FP4 GEMM tables");
+    for projection in [Projection::KdaGateDown, Projection::KdaGateUp, Projection::OutputGate] {
+        assert!(gemms.iter().any(|g| g.gemm.projection == projection), "{projection:?} in {gemms:?}");
+    }
+    let decode = stage.decode.as_ref().expect("MLA tables");
+    assert_eq!(decode.iter().map(|a| a.layers).sum::<u32>(), 24, "{decode:?}");
+    let cost = p.cost(&i, &i.params);
+    let recurrent: Vec<_> = cost.operations(&Batch::decode(64.0, 4096.0)).into_iter().filter(|o| matches!(o.op, Op::Roofline { kind: Kind::Recurrent, .. })).collect();
+    assert_eq!(recurrent.len(), 1);
+    assert!(recurrent[0].time.value() > 0.0);
 }

@@ -30,7 +30,7 @@ use super::super::fields::Fields;
 use super::super::limits::*;
 use super::Built;
 use crate::error::InputError;
-use crate::model::{Attention, CompressedAttention, FeedForward, Indexer, Layer, MoeFfn};
+use crate::model::{Attention, CompressedAttention, FeedForward, Indexer, IndexerKind, Layer, MoeFfn};
 
 /// The compression ratio of compressed sparse attention (with an indexer, overlapping
 /// windows) and of heavily compressed attention: the only ones SGLang 0.5.23 sizes a
@@ -83,6 +83,7 @@ pub(super) fn build(f: &Fields, tied: Option<bool>) -> Result<Built, InputError>
         heads: f.whole_or("index_n_heads", 64, 1, MAX_HEADS)? as u32,
         head_dim: f.whole_or("index_head_dim", 128, 1, MAX_HEAD_DIM)? as u32,
         topk: f.whole_or("index_topk", 512, 1, u32::MAX as u64)?,
+        kind: IndexerKind::DeepSeek,
     };
     let ratios = ratios(f, n)?;
     let base = CompressedAttention {

@@ -48,6 +48,7 @@ pub(super) fn attention(f: &Fields, n: usize, heads: u64, head_dim: u64, bias: b
             head_dim: head_dim as u32,
             bias,
             values_from_keys: false,
+            indexer: None,
         })
     })
 }
