@@ -288,6 +288,15 @@ async fn the_page_plans_in_headless_chromium() {
     client.goto(&origin).await.unwrap();
     let last = FRONTIER_CONFIGS[FRONTIER_CONFIGS.len() - 1].1;
     wait_for(&client, "model-verdict", "the stored scenario", |t| t.contains(&format!("{last} layers"))).await;
+    let pasted_link = client.current_url().await.unwrap();
+
+    // The compact view of a link with a pasted config: the startup page loads the full page,
+    // which reads the config, and the compact view shows its plan.
+    client.goto(&format!("{pasted_link}&embed=1")).await.unwrap();
+    wait_for(&client, "full-page", "the full page, for the pasted config", |_| true).await;
+    wait_for(&client, "embed-view", "the compact view", |_| true).await;
+    wait_for(&client, "recommendation", "the pasted model's plan in the compact view", |_| true).await;
+    assert!(!present(&client, "scenario-form").await, "the compact view stays compact");
 
     // ?embed=1: the answer and the chart, no form, no table.
     client.goto(&format!("{origin}?{SHARE_QUERY}&embed=1")).await.unwrap();
