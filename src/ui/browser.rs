@@ -123,16 +123,24 @@ pub fn timed<T>(work: impl FnOnce() -> T) -> T {
     result
 }
 
+/// What a JavaScript failure says: a thrown string as it is, an exception by its own text
+/// (`TypeError: …`, whose JSON would be `{}`), anything else as JSON.
+fn js_error_text(e: wasm_bindgen::JsValue) -> String {
+    e.as_string()
+        .or_else(|| e.dyn_ref::<js_sys::Error>().map(|error| String::from(error.to_string())))
+        .or_else(|| js_sys::JSON::stringify(&e).ok().and_then(|s| s.as_string()))
+        .unwrap_or_default()
+}
+
 /// The text at `url` (relative to the page), or why not: the request's error, or the HTTP
 /// status.
 pub async fn fetch_text(url: &str) -> Result<String, String> {
     let window = web_sys::window().ok_or("no window")?;
-    let reason = |e: wasm_bindgen::JsValue| e.as_string().or_else(|| js_sys::JSON::stringify(&e).ok().and_then(|s| s.as_string())).unwrap_or_default();
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url)).await.map_err(reason)?.unchecked_into();
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url)).await.map_err(js_error_text)?.unchecked_into();
     if !response.ok() {
         return Err(format!("{url}: HTTP {}", response.status()));
     }
-    let text = JsFuture::from(response.text().map_err(reason)?).await.map_err(reason)?;
+    let text = JsFuture::from(response.text().map_err(js_error_text)?).await.map_err(js_error_text)?;
     text.as_string().ok_or_else(|| format!("{url}: not text"))
 }
 
@@ -146,27 +154,25 @@ const FULL_PAGE_SCRIPTS: [&str; 2] = ["./full_page.js", "./full_page_loader.js"]
 /// (`ui::take_over_startup_page`); or why it could not be loaded (this page then stays).
 #[cfg(not(feature = "full-page"))]
 pub async fn load_full_page() -> Result<(), String> {
-    use js_sys::{Function, Object, Promise, Reflect};
+    use js_sys::{Function, Promise, Reflect};
     use wasm_bindgen::JsValue;
     let window = web_sys::window().ok_or("no window")?;
     let document = window.document().ok_or("no document")?;
-    // An exception's own text (`TypeError: …`), not its JSON (`{}`).
-    let reason = |e: JsValue| e.as_string().unwrap_or_else(|| String::from(Object::from(e).to_string()));
     let start = |window: &web_sys::Window| Reflect::get(window, &"startFullPage".into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
     if start(&window).is_none() {
         for url in FULL_PAGE_SCRIPTS {
-            let script: web_sys::HtmlScriptElement = document.create_element("script").map_err(reason)?.unchecked_into();
+            let script: web_sys::HtmlScriptElement = document.create_element("script").map_err(js_error_text)?.unchecked_into();
             script.set_src(url);
             let loaded = Promise::new(&mut |resolve, reject| {
                 script.set_onload(Some(&resolve));
                 script.set_onerror(Some(&reject));
             });
-            document.head().ok_or("no head")?.append_child(&script).map_err(reason)?;
+            document.head().ok_or("no head")?.append_child(&script).map_err(js_error_text)?;
             JsFuture::from(loaded).await.map_err(|_| format!("{url} did not load"))?;
         }
     }
     let start = start(&window).ok_or("the full page's starter defined no startFullPage")?;
-    let started = start.call0(&JsValue::UNDEFINED).map_err(reason)?;
-    JsFuture::from(Promise::resolve(&started)).await.map_err(|e| format!("full_page_bg.wasm: {}", reason(e)))?;
+    let started = start.call0(&JsValue::UNDEFINED).map_err(js_error_text)?;
+    JsFuture::from(Promise::resolve(&started)).await.map_err(|e| format!("full_page_bg.wasm: {}", js_error_text(e)))?;
     Ok(())
 }

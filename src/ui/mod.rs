@@ -29,11 +29,11 @@ mod candidate_row;
 pub mod candidates_table;
 mod comparison_chart;
 mod copy_button;
-#[cfg(not(feature = "full-page"))]
-mod full_page;
 mod decision_trace;
 pub mod form;
 pub mod format;
+#[cfg(not(feature = "full-page"))]
+mod full_page;
 mod gpu_field;
 mod labelled_field;
 mod launch_commands;
