@@ -22,14 +22,26 @@ pub(super) fn role_flags(engine: Engine, role: Role) -> Vec<(&'static str, Strin
     match (engine, role) {
         (_, Role::Aggregated) | (Engine::Trtllm, _) => vec![],
         (Engine::Vllm, _) => {
-            let kv_role = if role == Role::Prefill { "kv_producer" } else { "kv_consumer" };
-            vec![("--kv-transfer-config", format!(r#"{{"kv_connector":"NixlConnector","kv_role":"{kv_role}"}}"#))]
+            let kv_role = if role == Role::Prefill {
+                "kv_producer"
+            } else {
+                "kv_consumer"
+            };
+            vec![(
+                "--kv-transfer-config",
+                format!(r#"{{"kv_connector":"NixlConnector","kv_role":"{kv_role}"}}"#),
+            )]
         }
         (Engine::Sglang, _) => {
-            let mut flags =
-                vec![("--disaggregation-mode", role.id().to_string()), ("--disaggregation-transfer-backend", "nixl".into())];
+            let mut flags = vec![
+                ("--disaggregation-mode", role.id().to_string()),
+                ("--disaggregation-transfer-backend", "nixl".into()),
+            ];
             if role == Role::Prefill {
-                flags.push(("--disaggregation-bootstrap-port", BOOTSTRAP_PORT.to_string()));
+                flags.push((
+                    "--disaggregation-bootstrap-port",
+                    BOOTSTRAP_PORT.to_string(),
+                ));
             }
             flags
         }
@@ -41,7 +53,11 @@ pub(super) fn role_flags(engine: Engine, role: Role) -> Vec<(&'static str, Strin
 pub(super) fn worker_command(d: &Deployment, group: &WorkerGroup, rank: u32) -> String {
     let mut parts = launch_parts(&d.launch(group, PANEL_PORT), rank);
     for (flag, value) in role_flags(d.engine, group.role) {
-        let word = if value.contains('"') { format!("'{value}'") } else { value };
+        let word = if value.contains('"') {
+            format!("'{value}'")
+        } else {
+            value
+        };
         parts.command.push_str(&format!(" \\\n  {flag} {word}"));
     }
     parts.render()
@@ -67,7 +83,11 @@ pub(super) fn worker_scripts(d: &Deployment) -> Vec<Artifact> {
             group.layout
         )];
         for i in 0..group.count {
-            text.push(format!("\n# --- {} worker {i}: HEAD_NODE_ADDR=\"${}\" (its node 0)", group.role.id(), address_var(group.role, i)));
+            text.push(format!(
+                "\n# --- {} worker {i}: HEAD_NODE_ADDR=\"${}\" (its node 0)",
+                group.role.id(),
+                address_var(group.role, i)
+            ));
             for rank in 0..nodes {
                 text.push(format!("# node {rank}\n{}", worker_command(d, group, rank)));
             }
@@ -95,8 +115,12 @@ pub(super) fn worker_scripts(d: &Deployment) -> Vec<Artifact> {
 fn engine_note(engine: Engine) -> &'static str {
     match engine {
         Engine::Vllm => "flags checked against vllm 0.33.0's argument parser (engine_flags.txt)",
-        Engine::Sglang => "flags checked against sglang 0.5.23's argument parser (engine_flags.txt)",
-        Engine::Trtllm => "UNVERIFIED: TensorRT-LLM's source is not on PyPI (its releases there are stubs)",
+        Engine::Sglang => {
+            "flags checked against sglang 0.5.23's argument parser (engine_flags.txt)"
+        }
+        Engine::Trtllm => {
+            "UNVERIFIED: TensorRT-LLM's source is not on PyPI (its releases there are stubs)"
+        }
     }
 }
 
@@ -139,7 +163,10 @@ pub(super) fn trtllm_disagg_config(d: &Deployment) -> Option<Artifact> {
         "# (every PyPI release is a stub). Start each listed server with trtllm-serve and these settings.".into(),
         format!("hostname: 0.0.0.0\nport: {PANEL_PORT}\nbackend: pytorch"),
     ];
-    for (key, role) in [("context_servers", Role::Prefill), ("generation_servers", Role::Decode)] {
+    for (key, role) in [
+        ("context_servers", Role::Prefill),
+        ("generation_servers", Role::Decode),
+    ] {
         let (count, layout) = d
             .groups
             .iter()
@@ -157,11 +184,16 @@ pub(super) fn trtllm_disagg_config(d: &Deployment) -> Option<Artifact> {
             d.profile.max_batch_requests, d.profile.max_batch_tokens, d.max_model_len
         ));
         if let Some(f) = d.profile.memory_fraction {
-            lines.push(format!("  kv_cache_config:\n    free_gpu_memory_fraction: {f}"));
+            lines.push(format!(
+                "  kv_cache_config:\n    free_gpu_memory_fraction: {f}"
+            ));
         }
         lines.push("  cache_transceiver_config:\n    backend: DEFAULT\n  urls:".into());
         for i in 0..count {
-            lines.push(format!("    - \"${{{}}}:{PANEL_PORT}\"", address_var(role, i)));
+            lines.push(format!(
+                "    - \"${{{}}}:{PANEL_PORT}\"",
+                address_var(role, i)
+            ));
         }
     }
     Some(Artifact {

@@ -76,7 +76,11 @@ fn leader_worker_set(d: &Deployment, group: &WorkerGroup) -> String {
     };
     let pod = |rank: u32, indent: usize| {
         let pad = " ".repeat(indent);
-        let port = if rank == 0 { format!("\n{pad}    ports:\n{pad}      - containerPort: {PANEL_PORT}") } else { String::new() };
+        let port = if rank == 0 {
+            format!("\n{pad}    ports:\n{pad}      - containerPort: {PANEL_PORT}")
+        } else {
+            String::new()
+        };
         format!(
             "{pad}spec:\n{pad}  containers:\n{pad}  - name: engine\n{pad}    image: {}\n{pad}    command: [\"/bin/sh\", \"-c\"]\n\
              {pad}    args:\n{pad}    - {}{port}\n{pad}    resources:\n{pad}      limits:\n{pad}        nvidia.com/gpu: \"{gpus}\"",
@@ -85,7 +89,11 @@ fn leader_worker_set(d: &Deployment, group: &WorkerGroup) -> String {
         )
     };
     let templates = if nodes > 1 {
-        format!("    leaderTemplate:\n{}\n    workerTemplate:\n{}", pod(0, 6), pod(1, 6))
+        format!(
+            "    leaderTemplate:\n{}\n    workerTemplate:\n{}",
+            pod(0, 6),
+            pod(1, 6)
+        )
     } else {
         format!("    workerTemplate:\n{}", pod(0, 6))
     };
@@ -135,7 +143,10 @@ pub(super) fn dynamo_worker_args(d: &Deployment, group: &WorkerGroup) -> Vec<Str
         let attention_dp = d.moe && l.dp > 1;
         let mut flags = vec![
             ("--served-model-name", d.model.clone()),
-            ("--tensor-parallel-size", (if attention_dp { l.tp * l.dp } else { l.tp }).to_string()),
+            (
+                "--tensor-parallel-size",
+                (if attention_dp { l.tp * l.dp } else { l.tp }).to_string(),
+            ),
             ("--pipeline-parallel-size", l.pp.to_string()),
         ];
         if d.moe && l.ep > 1 {
@@ -152,7 +163,11 @@ pub(super) fn dynamo_worker_args(d: &Deployment, group: &WorkerGroup) -> Vec<Str
         if let Some(f) = d.profile.memory_fraction {
             flags.push(("--free-gpu-memory-fraction", f.to_string()));
         }
-        let mode = if group.role == Role::Aggregated { "agg" } else { group.role.id() };
+        let mode = if group.role == Role::Aggregated {
+            "agg"
+        } else {
+            group.role.id()
+        };
         flags.push(("--disaggregation-mode", mode.into()));
         for (flag, value) in flags {
             args.push(flag.into());
@@ -160,9 +175,15 @@ pub(super) fn dynamo_worker_args(d: &Deployment, group: &WorkerGroup) -> Vec<Str
         }
         return args;
     }
-    let one_node = Deployment { gpus_per_node: l.gpus(), ..d.clone() };
+    let one_node = Deployment {
+        gpus_per_node: l.gpus(),
+        ..d.clone()
+    };
     let words = shell_words(&launch_parts(&one_node.launch(group, PANEL_PORT), 0).command);
-    let mut words = words.into_iter().skip_while(|w| !w.starts_with("--")).peekable();
+    let mut words = words
+        .into_iter()
+        .skip_while(|w| !w.starts_with("--"))
+        .peekable();
     while let Some(w) = words.next() {
         if ["--host", "--port", "--model-path"].contains(&w.as_str()) {
             words.next();
@@ -171,7 +192,10 @@ pub(super) fn dynamo_worker_args(d: &Deployment, group: &WorkerGroup) -> Vec<Str
         args.push(w);
     }
     if d.engine == Engine::Vllm && group.role != Role::Aggregated {
-        args.extend(["--disaggregation-mode".to_string(), group.role.id().to_string()]);
+        args.extend([
+            "--disaggregation-mode".to_string(),
+            group.role.id().to_string(),
+        ]);
     }
     for (flag, value) in role_flags(d.engine, group.role) {
         args.extend([flag.to_string(), value]);
@@ -191,8 +215,16 @@ pub(super) fn dynamo_graph(d: &Deployment) -> Artifact {
     )];
     for group in &d.groups {
         let nodes = d.nodes(group.layout);
-        let multinode = if nodes > 1 { format!("\n    multinode:\n      nodeCount: {nodes}") } else { String::new() };
-        let program = vec!["python3".to_string(), "-m".into(), format!("dynamo.{}", d.engine.id())];
+        let multinode = if nodes > 1 {
+            format!("\n    multinode:\n      nodeCount: {nodes}")
+        } else {
+            String::new()
+        };
+        let program = vec![
+            "python3".to_string(),
+            "-m".into(),
+            format!("dynamo.{}", d.engine.id()),
+        ];
         components.push(format!(
             "  - name: {role}\n    type: {role}\n    replicas: {}{multinode}\n    podTemplate:\n      spec:\n        containers:\n        \
              - name: main\n          image: {image}\n          command: {}\n          args: {}\n          resources:\n            \

@@ -88,9 +88,16 @@ impl Deployment {
             precision: inputs.precision,
             profile: inputs.engine,
             moe: inputs.model.is_moe(),
-            max_model_len: w.isl.saturating_add(w.osl).saturating_add(CONTEXT_SLACK_TOKENS),
+            max_model_len: w
+                .isl
+                .saturating_add(w.osl)
+                .saturating_add(CONTEXT_SLACK_TOKENS),
             gpus_per_node: inputs.cluster.gpus_per_node,
-            groups: vec![WorkerGroup { role: Role::Aggregated, count: 1, layout }],
+            groups: vec![WorkerGroup {
+                role: Role::Aggregated,
+                count: 1,
+                layout,
+            }],
         })
     }
 
@@ -130,14 +137,20 @@ impl Deployment {
             return Err(InputError::new("deployment.model", "no model to serve"));
         }
         if self.gpus_per_node == 0 {
-            return Err(InputError::new("deployment.gpus_per_node", "must be at least 1"));
+            return Err(InputError::new(
+                "deployment.gpus_per_node",
+                "must be at least 1",
+            ));
         }
         if self.groups.is_empty() {
             return Err(InputError::new("deployment.groups", "no worker group"));
         }
         for (i, g) in self.groups.iter().enumerate() {
             if g.count == 0 {
-                return Err(InputError::new(format!("deployment.groups[{i}].count"), "must be at least 1"));
+                return Err(InputError::new(
+                    format!("deployment.groups[{i}].count"),
+                    "must be at least 1",
+                ));
             }
             if self.disaggregated() && g.role == Role::Aggregated {
                 return Err(InputError::new(
@@ -148,7 +161,10 @@ impl Deployment {
         }
         for role in [Role::Prefill, Role::Decode] {
             if self.disaggregated() && !self.groups.iter().any(|g| g.role == role) {
-                return Err(InputError::new("deployment.groups", format!("a disaggregated deployment needs a {} group", role.id())));
+                return Err(InputError::new(
+                    "deployment.groups",
+                    format!("a disaggregated deployment needs a {} group", role.id()),
+                ));
             }
         }
         Ok(())

@@ -12,7 +12,11 @@ pub fn violations(schema: &Value, value: &Value) -> Vec<String> {
 }
 
 fn resolve<'a>(root: &'a Value, node: &'a Value) -> &'a Value {
-    match node.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/$defs/")) {
+    match node
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/$defs/"))
+    {
         Some(name) => &root["$defs"][name],
         None => node,
     }
@@ -57,7 +61,13 @@ fn check(root: &Value, node: &Value, v: &Value, path: &str, out: &mut Vec<String
     }
     let Some(object) = v.as_object() else { return };
     let properties = node.get("properties").and_then(Value::as_object);
-    for key in node.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+    for key in node
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+    {
         if !object.contains_key(key) {
             out.push(format!("{path}: required field {key} missing"));
         }

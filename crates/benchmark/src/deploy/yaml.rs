@@ -8,20 +8,40 @@ pub(super) fn quoted(s: &str) -> String {
 
 /// A flow sequence of quoted scalars: `["python3", "-m", "dynamo.frontend"]`.
 pub(super) fn list(items: &[String]) -> String {
-    format!("[{}]", items.iter().map(|s| quoted(s)).collect::<Vec<_>>().join(", "))
+    format!(
+        "[{}]",
+        items
+            .iter()
+            .map(|s| quoted(s))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
 }
 
 /// A literal block scalar (`|`) holding `text` verbatim, its lines indented by `indent` spaces.
 pub(super) fn block(text: &str, indent: usize) -> String {
     let pad = " ".repeat(indent);
-    let lines: Vec<String> = text.lines().map(|l| if l.is_empty() { String::new() } else { format!("{pad}{l}") }).collect();
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!("{pad}{l}")
+            }
+        })
+        .collect();
     format!("|\n{}", lines.join("\n"))
 }
 
 /// A Kubernetes object name (DNS-1123 label: lowercase letters, digits and `-`, at most 63
 /// characters, letters or digits at both ends) made from a model id's last path segment.
 pub(super) fn name(model: &str, suffix: &str) -> String {
-    let last = model.trim_end_matches('/').rsplit('/').next().unwrap_or(model);
+    let last = model
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or(model);
     let mut slug = String::new();
     for c in last.chars().flat_map(char::to_lowercase) {
         if c.is_ascii_alphanumeric() {
