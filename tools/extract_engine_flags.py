@@ -13,6 +13,16 @@ Usage: python3 tools/extract_engine_flags.py /work/research/src > crates/benchma
   `arg_utils.add_cli_args_from_dataclass` registers as `--{field.replace('_', '-')}` (or
   `cli_name`) plus `aliases`, skipping `no_cli=True`; and literals in srt/server_args.py.
 - sglang-bench-serving (sglang 0.5.23): literals in benchmark/serving.py.
+- sglang-router (sglang-router 0.3.2, `python -m sglang_router.launch_router`): the
+  `add_argument` names in sglang_router/router_args.py, literals and `f"--{prefix}…"` with the
+  empty prefix `launch_router` passes (`use_router_prefix=False`).
+- dynamo-vllm, dynamo-sglang, dynamo-trtllm (ai-dynamo 1.6.1, `python3 -m dynamo.<engine>`):
+  Dynamo's own flags, `flag_name="--…"` in dynamo/common/configuration/groups/runtime_args.py
+  and dynamo/{vllm,sglang,trtllm}/backend_args.py; the vLLM and SGLang workers hand every
+  other flag to the engine's parser (vLLM's `AsyncEngineArgs.add_cli_args`, SGLang's
+  `ServerArgs.add_cli_args`); the TensorRT-LLM worker takes only its own.
+Usage's root holds the unpacked wheels as vllm-0.33.0/, sglang-0.5.23/, sglang-router-0.3.2/
+and ai-dynamo-1.6.1/.
 """
 import re
 import sys
@@ -20,6 +30,8 @@ from pathlib import Path
 
 root = Path(sys.argv[1])
 FLAG = re.compile(r'"(--[A-Za-z0-9][A-Za-z0-9_.-]*)"')
+# `f"--{prefix}name"` with the empty prefix (sglang_router/router_args.py).
+PREFIXED = re.compile(r'f"--\{prefix\}([A-Za-z0-9][A-Za-z0-9_.-]*)"')
 
 
 def literals(tool, base, rel):
@@ -35,8 +47,18 @@ def literals(tool, base, rel):
             i += 1
         head = re.split(r"\b[a-z_]+\s*=|\*\*", text[m.end(): i], maxsplit=1)[0]
         line = text.count("\n", 0, m.start()) + 1
-        for f in FLAG.findall(head):
+        for f in FLAG.findall(head) + ["--" + p for p in PREFIXED.findall(head)]:
             out.append((tool, f, f"{rel}:{line}"))
+    return out
+
+
+def dynamo_flags(tool, base, rels):
+    """Dynamo's `add_argument(parser, flag_name="--…", …)` helper calls."""
+    out = []
+    for rel in rels:
+        text = (base / rel).read_text()
+        for m in re.finditer(r'flag_name="(--[A-Za-z0-9][A-Za-z0-9_.-]*)"', text):
+            out.append((tool, m.group(1), f"{rel}:{text.count(chr(10), 0, m.start()) + 1}"))
     return out
 
 
@@ -88,9 +110,16 @@ s = root / "sglang-0.5.23/sglang"
 rows += sglang_fields("sglang-launch-server", s)
 rows += literals("sglang-launch-server", s, "srt/server_args.py")
 rows += literals("sglang-bench-serving", s, "benchmark/serving.py")
+rows += literals("sglang-router", root / "sglang-router-0.3.2/sglang_router", "router_args.py")
+d = root / "ai-dynamo-1.6.1/dynamo"
+runtime = "common/configuration/groups/runtime_args.py"
+rows += dynamo_flags("dynamo-vllm", d, [runtime, "vllm/backend_args.py"])
+rows += dynamo_flags("dynamo-sglang", d, [runtime, "sglang/backend_args.py"])
+rows += dynamo_flags("dynamo-trtllm", d, [runtime, "trtllm/backend_args.py"])
 
 print("# Engine command-line flags, extracted by tools/extract_engine_flags.py from the engines' PyPI wheels:")
-print("# vllm==0.33.0 (vllm-serve, vllm-bench-serve), sglang==0.5.23 (sglang-launch-server, sglang-bench-serving).")
+print("# vllm==0.33.0 (vllm-serve, vllm-bench-serve), sglang==0.5.23 (sglang-launch-server, sglang-bench-serving),")
+print("# sglang-router==0.3.2 (sglang-router), ai-dynamo==1.6.1 (dynamo-vllm, dynamo-sglang, dynamo-trtllm: Dynamo's own flags).")
 print("# tool<TAB>flag<TAB>file:line (path inside the package)")
 seen = set()
 for tool, flag, where in rows:

@@ -11,6 +11,9 @@
 //!   hand-written CSV) read into `MeasuredRun`s.
 //! - `samples`: the real serving benchmarks with a known GPU and layout, predicted at their own
 //!   load; with the held-out calibration errors they make the range table.
+//! - `deploy` (feature `deploy`): deployment artifacts for a plan, aggregated or disaggregated:
+//!   prefill/decode flags, SGLang's router, TensorRT-LLM's disaggregated configuration,
+//!   LeaderWorkerSet and Dynamo manifests.
 //! - `compare`: each run matched to the plan — mismatches flagged, never silently used — and
 //!   the planner re-run at the run's own load for predicted against measured.
 //!
@@ -18,6 +21,8 @@
 //! and the page do the I/O.
 
 pub mod compare;
+#[cfg(feature = "deploy")]
+pub mod deploy;
 pub mod gpu_name;
 pub mod import;
 pub mod launch;
