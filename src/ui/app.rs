@@ -10,7 +10,7 @@
 use super::browser;
 use super::form::{check, FieldErrors, Query};
 #[cfg(not(feature = "full-page"))]
-use super::bench_loop_door::BenchLoopDoor;
+use super::bench_loop_door::bench_loop_door;
 #[cfg(not(feature = "full-page"))]
 use super::form::Field;
 #[cfg(not(feature = "full-page"))]
@@ -147,7 +147,7 @@ pub fn App() -> Html {
         #[cfg(not(feature = "full-page"))]
         (Some(query), Some(Ok(plan))) => html! {
             <Results plan={plan.clone()} inputs={query.inputs.clone()} selected={*selected} {onselect} embed={false}>
-                <BenchLoopDoor />
+                { bench_loop_door() }
             </Results>
         },
         (_, Some(Err(error))) => html! {

@@ -1,9 +1,12 @@
 //! The startup page's way to the full page (`browser::load_full_page`), which has what the
-//! startup page leaves out: the benchmark loop and the `config.json` importer. `use_full_page`
-//! keeps where the load stands for whoever asked (the loop's door, a pasted config); on success
-//! the full page replaces this one, so only a failure is ever shown for long.
+//! startup page leaves out: the benchmark loop, the deployment artifacts and the `config.json`
+//! importer. `use_full_page` keeps where the load stands for whoever asked (a door, a pasted
+//! config); on success the full page replaces this one, so only a failure is ever shown for
+//! long. `FullPageDoor` is the one door view (the loop's, the deployment artifacts'): a button
+//! with its words, the element the full page focuses once loaded, and its failure.
 
 use super::browser;
+use super::form::Field;
 use yew::prelude::*;
 
 /// Where the load of the full page stands.
@@ -14,9 +17,10 @@ pub enum FullPageLoad {
     Failed(String),
 }
 
-/// The load's state, and a callback that starts it (again after a failure).
+/// The load's state, and a callback that starts it (again after a failure); once loaded, the
+/// full page moves the focus to the element with id `focus`.
 #[hook]
-pub fn use_full_page() -> (FullPageLoad, Callback<()>) {
+pub fn use_full_page(focus: &'static str) -> (FullPageLoad, Callback<()>) {
     let load = use_state(|| FullPageLoad::Idle);
     let start = {
         let load = load.clone();
@@ -25,7 +29,7 @@ pub fn use_full_page() -> (FullPageLoad, Callback<()>) {
             let load = load.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 // On success the full page has replaced this one, and `load` with it.
-                if let Err(e) = browser::load_full_page().await {
+                if let Err(e) = browser::load_full_page(focus).await {
                     load.set(FullPageLoad::Failed(e));
                 }
             });
@@ -34,11 +38,47 @@ pub fn use_full_page() -> (FullPageLoad, Callback<()>) {
     ((*load).clone(), start)
 }
 
+/// A button that loads the full page (which then takes this page's place on the same
+/// scenario, with the focus on `focus`): `label`, then "Loading …" while it loads; a failed
+/// load says why and the button tries again. Test hooks
+/// `<testid>-open` and `<testid>-error`.
+#[component]
+pub fn FullPageDoor(props: &FullPageDoorProps) -> Html {
+    let (load, start) = use_full_page(props.focus);
+    let onclick = Callback::from(move |_: MouseEvent| start.emit(()));
+    let loading = load == FullPageLoad::Loading;
+    html! {
+        <>
+            <button type="button" class={props.class} data-testid={format!("{}-open", props.testid)} disabled={loading} {onclick}>
+                { if loading { format!("Loading {}…", props.what) } else { props.label.to_string() } }
+            </button>
+            if let FullPageLoad::Failed(e) = &load {
+                <p class="blocked" role="alert" data-testid={format!("{}-error", props.testid)}>{ format!("The full page, with {}, could not be loaded: {e}. Try again.", props.what) }</p>
+            }
+        </>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct FullPageDoorProps {
+    /// The button's words.
+    pub label: &'static str,
+    /// What the full page brings, for "Loading …" and the failure ("the benchmark loop").
+    pub what: &'static str,
+    /// The id of the element the full page focuses once loaded.
+    pub focus: &'static str,
+    /// The prefix of the test hooks.
+    pub testid: &'static str,
+    /// The button's class.
+    pub class: &'static str,
+}
+
 /// Loads the full page as soon as the form reads a pasted `config.json`, which only the full
-/// page's importer reads, and says so (or why it failed, with a retry).
+/// page's importer reads, and says so (or why it failed, with a retry); the focus comes back
+/// to the config's field.
 #[component]
 pub fn ImporterLoad(props: &ImporterLoadProps) -> Html {
-    let (load, start) = use_full_page();
+    let (load, start) = use_full_page(Field::Config.id());
     {
         let start = start.clone();
         use_effect_with(props.wanted, move |wanted| {

@@ -1,7 +1,7 @@
 //! How to run the layout shown: the command for vLLM, SGLang and TensorRT-LLM (one tab each,
 //! the scenario's engine first), for each node of a multi-node layout, with a copy button.
 //! Every command comes from `planner::benchmark::launch` (pure); this view only picks the engine
-//! and the node and shows the text.
+//! and the node and shows the text. The caller adds the deployment artifacts below (`children`).
 
 use super::copy_button::CopyButton;
 use super::shared::Shared;
@@ -19,6 +19,10 @@ pub struct LaunchCommandsProps {
     pub layout: Option<Layout>,
     /// Why the layout is rejected, when the user selected a rejected one.
     pub rejected: Option<AttrValue>,
+    /// Shown at the end of the card when a layout is: the deployment artifacts (the full page)
+    /// or the door to them (the startup page).
+    #[prop_or_default]
+    pub children: Html,
 }
 
 /// The id of the `<pre>` holding the command (the copy button's fallback selects it).
@@ -108,6 +112,7 @@ pub fn LaunchCommands(props: &LaunchCommandsProps) -> Html {
                     <CopyButton {text} target={COMMAND_ID} />
                 </div>
             </div>
+            { props.children.clone() }
         </section>
     }
 }

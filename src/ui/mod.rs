@@ -30,6 +30,8 @@ pub mod candidates_table;
 mod comparison_chart;
 mod copy_button;
 mod decision_trace;
+#[cfg(feature = "full-page")]
+mod deploy_panel;
 pub mod form;
 pub mod format;
 #[cfg(not(feature = "full-page"))]
@@ -96,7 +98,8 @@ pub fn unmount() {
 
 /// The full page's start: unmounts the startup page (its `unmount`, exported to
 /// `window.wasmBindings` by `static/loader.js`) when it ran, then mounts the whole page,
-/// which moves the focus to the loop (`measured_results`).
+/// then moves the focus where the startup page asked (`browser::focus_requested_on_start`) once
+/// the first render is done: Yew renders in a microtask, a zero timeout runs after it.
 #[cfg(feature = "full-page")]
 pub fn take_over_startup_page() {
     use wasm_bindgen::JsCast;
@@ -106,11 +109,11 @@ pub fn take_over_startup_page() {
         // The startup page's own function cannot fail; if it threw, two apps would show and
         // the panic hook's message says so.
         let _ = unmount.call0(&wasm_bindgen::JsValue::UNDEFINED);
-        measured_results::focus_on_mount();
     }
     if let Some(root) = gloo::utils::document().get_element_by_id("app") {
         // For the end-to-end tests: which build the page now runs.
         let _ = root.set_attribute("data-testid", "full-page");
     }
     start();
+    gloo::timers::callback::Timeout::new(0, browser::focus_requested_on_start).forget();
 }

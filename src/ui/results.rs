@@ -1,5 +1,6 @@
 //! The plan on the page: the recommendation and its memory, the comparison chart, the launch
-//! commands, what the caller adds below them (`children`: the benchmark loop), the decision
+//! commands with the deployment artifacts (`deploy_panel`; on the startup page a door to
+//! them), what the caller adds below them (`children`: the benchmark loop), the decision
 //! trace and every candidate; in embed mode only the first two and a compact memory bar.
 //! Measured runs, when given, are marked on the chart beside their layouts' predictions.
 //!
@@ -10,6 +11,10 @@
 use super::candidates_table::CandidatesTable;
 use super::comparison_chart::ComparisonChart;
 use super::decision_trace::decision_trace;
+#[cfg(feature = "full-page")]
+use super::deploy_panel::DeployPanel;
+#[cfg(not(feature = "full-page"))]
+use super::full_page::FullPageDoor;
 use super::launch_commands::LaunchCommands;
 use super::memory_bar::memory_bar;
 use super::recommendation::recommendation;
@@ -76,6 +81,16 @@ pub fn Results(props: &ResultsProps) -> Html {
     let chart = html! {
         <ComparisonChart plan={plan.clone()} {shown} {sla_ttft_ms} {sla_tpot_ms} onselect={onpick.clone()} measured={props.measured.clone()} />
     };
+    // The recommended plan's deployment artifacts, in the launch commands' card: the full page
+    // writes them, the startup page (without their code) offers to load it.
+    #[cfg(feature = "full-page")]
+    let deployment = html! { <DeployPanel plan={plan.clone()} inputs={inputs.clone()} /> };
+    #[cfg(not(feature = "full-page"))]
+    let deployment = html! {
+        <div class="door">
+            <FullPageDoor label="Deployment manifests (Kubernetes, Dynamo) — open the full page" what="the deployment manifests" focus="deploy-title" testid="deploy" class="" />
+        </div>
+    };
     if props.embed {
         return html! {
             <div class="results-view embed" data-testid="results">
@@ -103,7 +118,9 @@ pub fn Results(props: &ResultsProps) -> Html {
                 {inputs}
                 layout={candidate.map(|c| c.layout)}
                 rejected={candidate.and_then(|c| c.rejected_detail.clone()).map(AttrValue::from)}
-            />
+            >
+                { deployment }
+            </LaunchCommands>
             { props.children.clone() }
             { decision_trace(&plan) }
             <CandidatesTable plan={plan.clone()} {shown} onselect={onpick} />
