@@ -66,6 +66,10 @@ const NO_LOAD_SCENARIO: &str = r#"{"model": "meta-llama/Llama-3.1-70B-Instruct",
 const BIG_QUERY: &str =
     "model=moonshotai/Kimi-K2-Instruct&weights=fp8&kv_cache=fp8&gpu=h200-sxm&nodes=128&gpus_per_node=8&isl=4096&osl=1024&concurrency=4096";
 
+/// DeepSeek-V3 in FP8 as TP16 × EP16 over 2 × 8 H200: one worker spanning two nodes.
+const TWO_NODE_QUERY: &str =
+    "model=deepseek-ai/DeepSeek-V3&weights=fp8&gpu=h200-sxm&nodes=2&gpus_per_node=8&isl=2048&osl=512&tp=16&ep=16";
+
 fn testid(id: &str) -> String {
     format!("[data-testid='{id}']")
 }
@@ -354,6 +358,52 @@ async fn the_page_plans_in_headless_chromium() {
     println!("plan (1T MoE, 1024 H200, {candidates} table rows): median {median:.2} ms over {} runs: {times:?}", times.len());
     assert!(median <= PLAN_TIME_LIMIT_MS, "median plan time {median:.2} ms exceeds {PLAN_TIME_LIMIT_MS} ms: {times:?}");
 
+    client.close().await.expect("closing the browser session");
+}
+
+/// The deployment artifacts: the startup page has only their door, in the launch commands'
+/// card; opening it loads the full page on the same scenario, with the focus on the artifacts'
+/// heading, and for DeepSeek-V3 over two nodes they are a LeaderWorkerSet of size 2
+/// (unverified: no schema to check it against) and a Dynamo graph whose worker spans 2 nodes
+/// (checked against ai-dynamo's model), each with its copy and download buttons.
+#[tokio::test(flavor = "current_thread")]
+async fn the_deployment_door_opens_the_full_page_on_the_manifests() {
+    let session = PageSession::start().await;
+    let client = session.client.clone();
+    client.goto(&format!("{}?{TWO_NODE_QUERY}", session.server.url())).await.expect("loading the share link");
+    let layout = wait_for(&client, "rec-layout", "the recommended layout", |t| t.contains("TP 16")).await;
+    assert!(present(&client, "deploy-open").await, "the startup page shows the door");
+    assert!(!present(&client, "deploy-panel").await, "the startup page has no deployment artifacts");
+    let door_in_card = script(&client, "return !!document.querySelector(\"[data-testid='launch-commands'] [data-testid='deploy-open']\");", vec![]).await;
+    assert_eq!(door_in_card, json!(true), "the door is in the launch commands' card");
+    find(&client, "deploy-open").await.click().await.expect("opening the deployment artifacts");
+    wait_for(&client, "deploy-panel", "the deployment artifacts", |_| true).await;
+    assert_eq!(find(&client, "rec-layout").await.text().await.unwrap(), layout, "the same plan after the full page loads");
+    assert!(present(&client, "full-page").await, "the full page took over");
+    let focused = script(&client, "return document.activeElement.id;", vec![]).await;
+    assert_eq!(focused, json!("deploy-title"), "the focus is on the artifacts' heading");
+    let artifacts = script(
+        &client,
+        "return [...document.querySelectorAll(\"[data-testid='deploy-artifact']\")].map(a =>
+           [a.dataset.name, a.dataset.verified, a.querySelector('pre').textContent, !!a.querySelector(\"[data-testid='deploy-copy']\"),
+            a.querySelector(\"[data-testid='deploy-download']\")?.dataset.fileName]);",
+        vec![],
+    )
+    .await;
+    let artifacts = artifacts.as_array().expect("a list of artifacts");
+    let names: Vec<&str> = artifacts.iter().map(|a| a[0].as_str().unwrap()).collect();
+    println!("deployment artifacts for {layout}: {names:?}");
+    assert_eq!(names, ["lws.yaml", "dynamo.yaml"]);
+    let (lws, dynamo) = (&artifacts[0], &artifacts[1]);
+    assert_eq!(lws[1], "false", "the LeaderWorkerSet is unverified");
+    assert!(lws[2].as_str().unwrap().contains("size: 2"), "expected a LeaderWorkerSet of size 2:\n{}", lws[2]);
+    assert_eq!(dynamo[1], "true", "Dynamo's graph is checked against ai-dynamo's model");
+    assert!(dynamo[2].as_str().unwrap().contains("nodeCount: 2"), "expected a worker on 2 nodes:\n{}", dynamo[2]);
+    for a in artifacts {
+        assert_eq!((&a[3], &a[4]), (&json!(true), &a[0]), "copy and download for {}", a[0]);
+    }
+    let badges = script(&client, "return [...document.querySelectorAll(\"[data-testid='deploy-artifact'] .badge\")].map(b => b.textContent);", vec![]).await;
+    assert_eq!(badges, json!(["unverified", "verified"]));
     client.close().await.expect("closing the browser session");
 }
 

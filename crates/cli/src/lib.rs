@@ -1,16 +1,19 @@
-//! The `plan` command's benchmark-loop modes without their I/O: `--bench-script` and
-//! `--recalibrate` (JSON and result-file text in, text and an exit status out), so tests drive
+//! The `plan` command's other modes without their I/O: `--bench-script`, `--recalibrate` and
+//! `--deploy` (JSON and result-file text in, text and an exit status out), so tests drive
 //! them directly. Planning itself is `planner::batch`, shared with the page. And the one reader
 //! of the measured kernel tables both commands hand the planner (`kernel_library`).
 
 use benchmark::compare::{match_to_plan, measurements as bench_measurements};
+use benchmark::deploy::{artifacts, Deployment};
 use benchmark::import::import;
 use benchmark::script::script;
 use planner::batch::{error_object, pretty, read_one, Outcome};
 use planner::error::InputError;
-use planner::inputs::resolve;
+use planner::inputs::{resolve, resolve_with};
 use planner::kernels::Library;
+use planner::planning::plan_inputs;
 use planner::scenario::ScenarioInput;
+use serde_json::Value;
 use std::path::Path;
 
 /// The repository: where `data/` is.
@@ -104,6 +107,45 @@ pub fn recalibrate(text: &str, results: &[(String, String)]) -> Outcome {
     }
 }
 
+/// `plan --deploy SCENARIO.json`: the deployment artifacts of the recommended plan
+/// (`benchmark::deploy`: manifests, prefill/decode scripts, engine configurations, each with
+/// `name`, `kind`, `text`, `verified`, `note`) as a JSON array; for an array of scenarios, an
+/// array of those, with an error object in place of a scenario that is invalid or has no
+/// feasible layout (field `recommended`). Status as the plan's: 0 when every scenario gave its
+/// artifacts, 1 when any did not, 2 when the input is not JSON.
+pub fn deploy(text: &str, library: &Library) -> Outcome {
+    let value = match read_one(text) {
+        Ok(v) => v,
+        Err((e, status)) => return error(&e.field, e.message, status),
+    };
+    let (output, ok) = match value {
+        Value::Array(items) => {
+            let each: Vec<(Value, bool)> = items.into_iter().map(|v| deploy_one(v, library)).collect();
+            let ok = each.iter().all(|(_, ok)| *ok);
+            (Value::Array(each.into_iter().map(|(v, _)| v).collect()), ok)
+        }
+        one => deploy_one(one, library),
+    };
+    Outcome { output: pretty(&output), status: if ok { 0 } else { 1 } }
+}
+
+/// One scenario's artifacts as a JSON array, or its error object; and whether it gave them.
+fn deploy_one(value: Value, library: &Library) -> (Value, bool) {
+    let written = ScenarioInput::from_value(value)
+        .and_then(|s| resolve_with(&s, library))
+        .and_then(|inputs| {
+            let plan = plan_inputs(&inputs)?;
+            let deployment = Deployment::from_plan(&inputs, &plan)
+                .ok_or_else(|| InputError::new("recommended", "no feasible layout to deploy"))?;
+            artifacts(&deployment)
+        })
+        .and_then(|a| serde_json::to_value(a).map_err(|e| InputError::new("artifacts", e.to_string())));
+    match written {
+        Ok(v) => (v, true),
+        Err(e) => (error_object(&e), false),
+    }
+}
+
 /// An error object naming the field, as the outcome with `status`.
 fn error(field: &str, message: String, status: u8) -> Outcome {
     Outcome { output: pretty(&error_object(&InputError::new(field, message))), status }
@@ -161,6 +203,38 @@ mod tests {
         assert_eq!(recalibrate("{x", &[]).status, 2);
         let out = recalibrate(scenario, &[("x.json".into(), "{}".into())]);
         assert_eq!((out.status, serde_json::from_str::<Value>(&out.output).unwrap()["error"]["field"].clone()), (1, json!("results")));
+    }
+
+    /// `--deploy`: DeepSeek-V3 as TP16 × EP16 over two 8-GPU H200 nodes gives a LeaderWorkerSet
+    /// of size 2 and a Dynamo graph whose worker spans 2 nodes; an array keeps each scenario's
+    /// answer in its place, an invalid or infeasible one as an error naming its field.
+    #[test]
+    fn deploy_prints_the_recommended_plans_artifacts_or_a_named_error() {
+        let two_nodes = r#"{"model": "deepseek-ai/DeepSeek-V3", "gpu": "h200-sxm", "nodes": 2, "weights": "fp8",
+            "layout": {"tp": 16, "ep": 16}, "workload": {"isl": 2048, "osl": 512}}"#;
+        let out = deploy(two_nodes, &Library::empty());
+        assert_eq!(out.status, 0, "{}", out.output);
+        let v: Value = serde_json::from_str(&out.output).unwrap();
+        let names: Vec<&str> = v.as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["lws.yaml", "dynamo.yaml"], "{}", out.output);
+        let lws = v[0]["text"].as_str().unwrap();
+        assert!(lws.contains("size: 2"), "expected a LeaderWorkerSet of size 2, got:\n{lws}");
+        assert!(lws.contains("--tensor-parallel-size 16"), "{lws}");
+        assert_eq!((v[0]["kind"].clone(), v[0]["verified"].clone()), (json!("kubernetes"), json!(false)));
+        let dynamo = v[1]["text"].as_str().unwrap();
+        assert!(dynamo.contains("nodeCount: 2"), "expected a worker on 2 nodes, got:\n{dynamo}");
+        assert_eq!(v[1]["verified"], true);
+        assert!(v[1]["note"].as_str().unwrap().contains("ai-dynamo"), "{}", v[1]["note"]);
+
+        // Llama 3.1 405B in BF16 does not fit on one 80 GB GPU: nothing to deploy.
+        let infeasible = r#"{"model": "llama-3.1-405b", "gpu": "h100-sxm", "gpus_per_node": 1, "workload": {"isl": 512, "osl": 128}}"#;
+        let out = deploy(&format!("[{GOOD}, {BAD}, {infeasible}]"), &Library::empty());
+        assert_eq!(out.status, 1, "{}", out.output);
+        let v: Value = serde_json::from_str(&out.output).unwrap();
+        assert!(v[0].as_array().is_some_and(|a| a.iter().any(|x| x["name"] == "dynamo.yaml")), "{}", v[0]);
+        assert_eq!(v[1]["error"]["field"], "workload.isl", "{}", v[1]);
+        assert_eq!(v[2]["error"]["field"], "recommended", "{}", v[2]);
+        assert_eq!(deploy("{oops", &Library::empty()).status, 2);
     }
 
     /// Issue 10: a scenario nested deeper than the JSON reader's limit was "not valid JSON"

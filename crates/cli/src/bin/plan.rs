@@ -15,16 +15,28 @@
 //! one result file per layout (`vllm-tp8-pp1-dp2-ep1.json`) to `$RESULT_DIR`, ready to import.
 //! One scenario object only; errors as above (`bench.top_n` for a bad N).
 //!
+//! `plan --deploy SCENARIO.json` prints instead the deployment artifacts of the recommended
+//! plan (Kubernetes manifests, prefill/decode scripts, engine configurations: `cli::deploy`),
+//! a JSON array per scenario; errors as above (`recommended` when nothing is feasible).
+//!
 //! `plan --recalibrate SCENARIO.json RESULT…` refits the performance parameters to the result
 //! files' runs that match the scenario and prints the errors of every run before and after,
 //! the `perf_params` to keep (with a record of the fit), the scenario with them, and the plan
 //! made with them (`calibration::recalibrate`).
 
-use cli::{bench_script, kernel_library, recalibrate, REPOSITORY};
+use cli::{bench_script, deploy, kernel_library, recalibrate, REPOSITORY};
 use planner::batch::{run_with, Outcome};
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
+
+/// What the command prints for the scenarios.
+enum Mode<'a> {
+    Plan,
+    /// A benchmark script of the N best layouts.
+    BenchScript(&'a String),
+    Deploy,
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -47,12 +59,14 @@ fn main() -> ExitCode {
         }
         return ExitCode::from(status);
     }
-    let (path, top_n) = match &args[..] {
-        [path] if !path.starts_with("--") => (path, None),
-        [flag, n, path] if flag == "--bench-script" => (path, Some(n)),
+    let (path, mode) = match &args[..] {
+        [path] if !path.starts_with("--") => (path, Mode::Plan),
+        [flag, n, path] if flag == "--bench-script" => (path, Mode::BenchScript(n)),
+        [flag, path] if flag == "--deploy" => (path, Mode::Deploy),
         _ => {
             eprintln!("usage: plan SCENARIO.json   (or - to read standard input)");
             eprintln!("       plan --bench-script N SCENARIO.json   (a script benchmarking the N best layouts)");
+            eprintln!("       plan --deploy SCENARIO.json   (the recommended plan's deployment artifacts)");
             eprintln!("       plan --recalibrate SCENARIO.json RESULT...   (refit to measured runs, plan again)");
             return ExitCode::from(2);
         }
@@ -77,9 +91,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let Outcome { output, status } = match top_n {
-        None => run_with(&text, &library),
-        Some(n) => bench_script(&text, n),
+    let Outcome { output, status } = match mode {
+        Mode::Plan => run_with(&text, &library),
+        Mode::BenchScript(n) => bench_script(&text, n),
+        Mode::Deploy => deploy(&text, &library),
     };
     let mut out = std::io::stdout().lock();
     if writeln!(out, "{output}").is_err() {
