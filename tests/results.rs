@@ -355,6 +355,38 @@ async fn launch_commands_switch_engines_and_nodes() {
     assert!(text(&root, "launch-command").contains("trtllm-serve") || text(&root, "launch-command").contains("run by hand"));
 }
 
+/// The full page's deployment artifacts, in the launch commands' card: every artifact
+/// `benchmark::deploy` writes for the recommended plan, in its order, with its name, its
+/// verification (attribute and badge), its note and its text; selecting another layout changes
+/// the launch command, not the artifacts, which stay those of the recommended plan.
+#[cfg(feature = "full-page")]
+#[wasm_bindgen_test]
+async fn the_deploy_panel_shows_every_artifact_of_the_recommended_plan() {
+    use benchmark::deploy::{artifacts, Deployment};
+    let (plan, inputs) = planned(LLAMA_70B_16);
+    let expected = artifacts(&Deployment::from_plan(&inputs, &plan).expect("a feasible plan")).expect("artifacts");
+    let recommended = plan.recommended.as_ref().unwrap().layout;
+    let (root, plan) = mount_plan(plan, inputs, false).await;
+    let shown = |root: &Element| all(root, "[data-testid='launch-commands'] [data-testid='deploy-artifact']");
+    let texts = |root: &Element| shown(root).iter().map(|a| a.text_content().unwrap_or_default()).collect::<Vec<_>>();
+    assert_eq!(shown(&root).len(), expected.len(), "expected {} artifacts", expected.len());
+    for (element, artifact) in shown(&root).iter().zip(&expected) {
+        assert_eq!(element.get_attribute("data-name").as_deref(), Some(artifact.name.as_str()));
+        assert_eq!(element.get_attribute("data-verified"), Some(artifact.verified.to_string()));
+        let badge = find(element, ".badge").expect("a badge").text_content().unwrap_or_default();
+        assert_eq!(badge, if artifact.verified { "verified" } else { "unverified" }, "{}", artifact.name);
+        assert!(element.text_content().unwrap_or_default().contains(&artifact.note), "{}: the note", artifact.name);
+        assert_eq!(find(element, "pre").expect("the text").text_content().as_deref(), Some(artifact.text.as_str()));
+    }
+    assert!(text(&root, "deploy-panel").contains(&format!("for the recommended {recommended}")));
+    let before = texts(&root);
+    let command = text(&root, "launch-command");
+    let second = plan.ranking[1];
+    click(&find(&root, &format!("tr[data-index='{second}'] button")).expect("the second layout's select button")).await;
+    assert_ne!(text(&root, "launch-command"), command, "the launch command follows the selection");
+    assert_eq!(texts(&root), before, "the artifacts stay the recommended plan's");
+}
+
 #[wasm_bindgen_test]
 async fn five_hundred_rows_render_and_select() {
     let (root, plan) = mount(KIMI_K2_1024, false).await;
