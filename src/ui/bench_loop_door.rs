@@ -13,7 +13,7 @@ pub fn bench_loop_door() -> Html {
             <p class="muted">
                 { "Run the plan's best layouts with the engine's own benchmark, bring the result files back, and see how far the prediction was; refit the model to them if you like. Files are read in your browser; nothing is uploaded. The loop's code loads when you open it; your scenario stays." }
             </p>
-            <FullPageDoor label="Open the benchmark loop" what="the benchmark loop" focus="bench-loop-title" testid="bench-loop" class="primary" />
+            <FullPageDoor label="Open the benchmark loop" focus="bench-loop-title" testid="bench-loop-open" error_testid="bench-loop-error" />
         </section>
     }
 }

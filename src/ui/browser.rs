@@ -151,20 +151,22 @@ pub async fn fetch_text(url: &str) -> Result<String, String> {
 const FULL_PAGE_SCRIPTS: [&str; 2] = ["./full_page.js", "./full_page_loader.js"];
 
 /// The attribute of `<body>` naming the element the full page focuses once it has taken the
-/// startup page's place: written by the startup page, which loads it, read once by the full
-/// page (the two builds share no memory, only the document).
+/// startup page's place: the startup page hands the id to `startFullPage`, which writes it
+/// (`static/full_page_loader.js`; the two builds share no memory, only the document), and the
+/// full page reads it once.
+#[cfg(feature = "full-page")]
 const FOCUS_ON_START: &str = "data-focus-on-start";
 
 /// Loads and starts the full page, which replaces this page's app
-/// (`ui::take_over_startup_page`) and then focuses the element with id `focus`; or why it could
-/// not be loaded (this page then stays).
+/// (`ui::take_over_startup_page`) and then focuses the element with id `focus` (passed to
+/// `startFullPage`: one argument costs less WebAssembly than writing the attribute here); or why
+/// it could not be loaded (this page then stays).
 #[cfg(not(feature = "full-page"))]
 pub async fn load_full_page(focus: &str) -> Result<(), String> {
     use js_sys::{Function, Promise, Reflect};
     use wasm_bindgen::JsValue;
     let window = web_sys::window().ok_or("no window")?;
     let document = window.document().ok_or("no document")?;
-    document.body().ok_or("no body")?.set_attribute(FOCUS_ON_START, focus).map_err(js_error_text)?;
     let start = |window: &web_sys::Window| Reflect::get(window, &"startFullPage".into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
     if start(&window).is_none() {
         for url in FULL_PAGE_SCRIPTS {
@@ -179,7 +181,7 @@ pub async fn load_full_page(focus: &str) -> Result<(), String> {
         }
     }
     let start = start(&window).ok_or("the full page's starter defined no startFullPage")?;
-    let started = start.call0(&JsValue::UNDEFINED).map_err(js_error_text)?;
+    let started = start.call1(&JsValue::UNDEFINED, &JsValue::from_str(focus)).map_err(js_error_text)?;
     JsFuture::from(Promise::resolve(&started)).await.map_err(|e| format!("full_page_bg.wasm: {}", js_error_text(e)))?;
     Ok(())
 }

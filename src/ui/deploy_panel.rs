@@ -44,7 +44,7 @@ fn artifact(index: usize, a: &Artifact) -> Html {
     html! {
         <article class="artifact" key={a.name.clone()} data-testid="deploy-artifact" data-name={a.name.clone()} data-verified={a.verified.to_string()}>
             <h4>{ a.name.clone() }<span class="muted">{ format!(" · {kind}") }</span></h4>
-            <p class="artifact-note">
+            <p>
                 <span class={classes!("badge", if a.verified { "verified" } else { "unverified" })}>{ if a.verified { "verified" } else { "unverified" } }</span>
                 { a.note.clone() }
             </p>

@@ -39,9 +39,8 @@ pub fn use_full_page(focus: &'static str) -> (FullPageLoad, Callback<()>) {
 }
 
 /// A button that loads the full page (which then takes this page's place on the same
-/// scenario, with the focus on `focus`): `label`, then "Loading …" while it loads; a failed
-/// load says why and the button tries again. Test hooks
-/// `<testid>-open` and `<testid>-error`.
+/// scenario, with the focus on `focus`): `label`, "Loading the full page…" while it loads; a
+/// failed load says why and the button tries again.
 #[component]
 pub fn FullPageDoor(props: &FullPageDoorProps) -> Html {
     let (load, start) = use_full_page(props.focus);
@@ -49,11 +48,11 @@ pub fn FullPageDoor(props: &FullPageDoorProps) -> Html {
     let loading = load == FullPageLoad::Loading;
     html! {
         <>
-            <button type="button" class={props.class} data-testid={format!("{}-open", props.testid)} disabled={loading} {onclick}>
-                { if loading { format!("Loading {}…", props.what) } else { props.label.to_string() } }
+            <button type="button" data-testid={props.testid} disabled={loading} {onclick}>
+                { if loading { "Loading the full page…" } else { props.label } }
             </button>
             if let FullPageLoad::Failed(e) = &load {
-                <p class="blocked" role="alert" data-testid={format!("{}-error", props.testid)}>{ format!("The full page, with {}, could not be loaded: {e}. Try again.", props.what) }</p>
+                <p class="blocked" role="alert" data-testid={props.error_testid}>{ format!("The full page could not be loaded: {e}. Try again.") }</p>
             }
         </>
     }
@@ -63,14 +62,12 @@ pub fn FullPageDoor(props: &FullPageDoorProps) -> Html {
 pub struct FullPageDoorProps {
     /// The button's words.
     pub label: &'static str,
-    /// What the full page brings, for "Loading …" and the failure ("the benchmark loop").
-    pub what: &'static str,
     /// The id of the element the full page focuses once loaded.
     pub focus: &'static str,
-    /// The prefix of the test hooks.
+    /// The button's test hook.
     pub testid: &'static str,
-    /// The button's class.
-    pub class: &'static str,
+    /// The failure's test hook.
+    pub error_testid: &'static str,
 }
 
 /// Loads the full page as soon as the form reads a pasted `config.json`, which only the full

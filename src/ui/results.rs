@@ -88,7 +88,7 @@ pub fn Results(props: &ResultsProps) -> Html {
     #[cfg(not(feature = "full-page"))]
     let deployment = html! {
         <div class="door">
-            <FullPageDoor label="Deployment manifests (Kubernetes, Dynamo) — open the full page" what="the deployment manifests" focus="deploy-title" testid="deploy" class="" />
+            <FullPageDoor label="Deployment manifests (Kubernetes, Dynamo) — open the full page" focus="deploy-title" testid="deploy-open" error_testid="deploy-error" />
         </div>
     };
     if props.embed {
