@@ -47,14 +47,14 @@ pub fn FullPageDoor(props: &FullPageDoorProps) -> Html {
     let onclick = Callback::from(move |_: MouseEvent| start.emit(()));
     let loading = load == FullPageLoad::Loading;
     html! {
-        <>
+        <div class="door">
             <button type="button" data-testid={props.testid} disabled={loading} {onclick}>
                 { if loading { "Loading the full page…" } else { props.label } }
             </button>
             if let FullPageLoad::Failed(e) = &load {
                 <p class="blocked" role="alert" data-testid={props.error_testid}>{ format!("The full page could not be loaded: {e}. Try again.") }</p>
             }
-        </>
+        </div>
     }
 }
 

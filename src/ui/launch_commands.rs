@@ -1,9 +1,12 @@
 //! How to run the layout shown: the command for vLLM, SGLang and TensorRT-LLM (one tab each,
 //! the scenario's engine first), for each node of a multi-node layout, with a copy button.
 //! Every command comes from `planner::benchmark::launch` (pure); this view only picks the engine
-//! and the node and shows the text. The caller adds the deployment artifacts below (`children`).
+//! and the node and shows the text. Below it, the deployment artifacts the caller adds (the full
+//! page: `children`), or on the startup page a door to the full page that has them.
 
 use super::copy_button::CopyButton;
+#[cfg(not(feature = "full-page"))]
+use super::full_page::FullPageDoor;
 use super::shared::Shared;
 use benchmark::launch::{engines_for, flags_verified, panel_command};
 use planner::engine::Engine;
@@ -19,14 +22,27 @@ pub struct LaunchCommandsProps {
     pub layout: Option<Layout>,
     /// Why the layout is rejected, when the user selected a rejected one.
     pub rejected: Option<AttrValue>,
-    /// Shown at the end of the card when a layout is: the deployment artifacts (the full page)
-    /// or the door to them (the startup page).
+    /// Shown at the end of the card when a layout is, on the full page: the deployment artifacts.
     #[prop_or_default]
     pub children: Html,
 }
 
 /// The id of the `<pre>` holding the command (the copy button's fallback selects it).
 const COMMAND_ID: &str = "launch-command-text";
+
+/// On the startup page, which has not the deployment artifacts' code, a door to the full page
+/// that has them (`full_page::FullPageDoor`); the full page shows them (`children`).
+#[cfg(not(feature = "full-page"))]
+fn deployment_door() -> Html {
+    html! {
+        <FullPageDoor label="Deployment manifests (Kubernetes, Dynamo) — open the full page" focus="deploy-title" testid="deploy-open" error_testid="deploy-error" />
+    }
+}
+
+#[cfg(feature = "full-page")]
+fn deployment_door() -> Html {
+    Html::default()
+}
 
 #[component]
 pub fn LaunchCommands(props: &LaunchCommandsProps) -> Html {
@@ -113,6 +129,7 @@ pub fn LaunchCommands(props: &LaunchCommandsProps) -> Html {
                 </div>
             </div>
             { props.children.clone() }
+            { deployment_door() }
         </section>
     }
 }

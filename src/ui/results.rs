@@ -13,8 +13,6 @@ use super::comparison_chart::ComparisonChart;
 use super::decision_trace::decision_trace;
 #[cfg(feature = "full-page")]
 use super::deploy_panel::DeployPanel;
-#[cfg(not(feature = "full-page"))]
-use super::full_page::FullPageDoor;
 use super::launch_commands::LaunchCommands;
 use super::memory_bar::memory_bar;
 use super::recommendation::recommendation;
@@ -81,16 +79,6 @@ pub fn Results(props: &ResultsProps) -> Html {
     let chart = html! {
         <ComparisonChart plan={plan.clone()} {shown} {sla_ttft_ms} {sla_tpot_ms} onselect={onpick.clone()} measured={props.measured.clone()} />
     };
-    // The recommended plan's deployment artifacts, in the launch commands' card: the full page
-    // writes them, the startup page (without their code) offers to load it.
-    #[cfg(feature = "full-page")]
-    let deployment = html! { <DeployPanel plan={plan.clone()} inputs={inputs.clone()} /> };
-    #[cfg(not(feature = "full-page"))]
-    let deployment = html! {
-        <div class="door">
-            <FullPageDoor label="Deployment manifests (Kubernetes, Dynamo) — open the full page" focus="deploy-title" testid="deploy-open" error_testid="deploy-error" />
-        </div>
-    };
     if props.embed {
         return html! {
             <div class="results-view embed" data-testid="results">
@@ -102,6 +90,12 @@ pub fn Results(props: &ResultsProps) -> Html {
             </div>
         };
     }
+    // The recommended plan's deployment artifacts, in the launch commands' card (the startup
+    // page, without their code, has a door to the full page there instead).
+    #[cfg(feature = "full-page")]
+    let deployment = html! { <DeployPanel plan={plan.clone()} inputs={inputs.clone()} /> };
+    #[cfg(not(feature = "full-page"))]
+    let deployment = Html::default();
     html! {
         <div class="results-view" data-testid="results">
             <div class="summary">
