@@ -59,6 +59,10 @@ pub struct ScenarioInput {
     /// How a step is timed (`StepModel`); absent: the calibrated roofline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step_model: Option<StepModel>,
+    /// Capacity and cost for a target load (`capacity::input`, read there: raw JSON here so the
+    /// startup page, without the feature `capacity`, carries no reader for it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<serde_json::Value>,
 }
 
 /// How the performance model times one engine step.
@@ -331,6 +335,8 @@ const SCENARIO: Kind = Kind::Struct(check::<ScenarioInput>, &[
     ])),
     ("allow_tp_across_nodes", Kind::Leaf(check::<Option<bool>>)),
     ("perf_params", Kind::Struct(check::<Option<PerfParamsInput>>, &PERF_PARAMS_KINDS)),
+    // Read by `capacity::input` against its own table, `capacity::input::CAPACITY`.
+    ("capacity", Kind::Any),
 ]);
 
 /// `perf_params`'s fields for `locate`: each parameter a number, `fit` its record.

@@ -1,0 +1,1 @@
+//! Capacity planning: sizing, cost, energy, the comparison, sweeps and the shipped data.
