@@ -75,7 +75,7 @@ pub fn row(inputs: &PlannerInputs, spec: &CapacitySpec, gpu: &Value, library: &L
     out.tdp_w = gpu.as_str().and_then(tdp_w);
     out.sla_tok_s_per_user = base.workload.sla.tpot.map(|t| 1.0 / t.value());
     match size(&base, spec.request_rate, spec.max_gpus) {
-        Ok(sized) => fill(&mut out, &base, &sized, price.ok().as_ref()),
+        Ok(sized) => fill(&mut out, &base, &sized, spec.request_rate, price.ok().as_ref()),
         Err(cannot) => out.reason = Some(cannot.0),
     }
     out
@@ -116,12 +116,13 @@ fn empty_row(gpu: String, price: &Result<Price, String>) -> GpuSizing {
     }
 }
 
-/// The sized figures into `out`.
-fn fill(out: &mut GpuSizing, base: &PlannerInputs, sized: &Sizing, price: Option<&Price>) {
+/// The sized figures into `out`; at `rate` requests per second the deployment makes
+/// `rate × OSL` output tokens per second (the steady state completes what arrives).
+fn fill(out: &mut GpuSizing, base: &PlannerInputs, sized: &Sizing, rate: f64, price: Option<&Price>) {
     let (isl, osl) = (base.workload.isl, base.workload.osl);
     let gpus = sized.gpus as f64;
     let replicas = sized.replicas as f64;
-    let served_tok_s = sized.served.output_tok_s * replicas;
+    let served_tok_s = rate * osl as f64;
     let capacity_tok_s = sized.replica_max.output_tok_s * replicas;
     let r = sized.replica;
     out.feasible = true;

@@ -79,7 +79,8 @@ pub struct Sizing {
     pub replica_capacity_req_s: f64,
     /// A replica at its share of the load.
     pub served: OperatingPoint,
-    /// Why one replica fewer does not serve the load (`None`: one replica).
+    /// Why the replicas one purchase unit fewer hold do not serve the load (`None`: one unit
+    /// holds fewer than one replica).
     pub fewer_fails: Option<String>,
     pub bottleneck: Bottleneck,
     /// The maximum-throughput points of every feasible layout of the replica size.
@@ -112,7 +113,7 @@ pub fn purchase_unit(inputs: &PlannerInputs) -> u32 {
 }
 
 /// `base` with a cluster of `size` GPUs on nodes of at most the catalog's node size, at `load`.
-fn replica_inputs(base: &PlannerInputs, size: u32, load: Load) -> PlannerInputs {
+pub fn replica_inputs(base: &PlannerInputs, size: u32, load: Load) -> PlannerInputs {
     let mut inputs = base.clone();
     let node = base.cluster.gpu.gpus_per_node.max(1);
     (inputs.cluster.nodes, inputs.cluster.gpus_per_node) = if size <= node { (1, size) } else { (size / node, node) };
@@ -168,7 +169,12 @@ pub fn size(base: &PlannerInputs, rate: f64, max_gpus: u32) -> Result<Sizing, Ca
                 }
                 last_failure = Some((s, reasons));
             }
-            SizeOutcome::TooMany { capacity, size } => too_many = Some((capacity, size)),
+            // The size serving the most per GPU says it best.
+            SizeOutcome::TooMany { capacity, size } => {
+                if too_many.is_none_or(|(c, s): (f64, u32)| capacity / size as f64 > c / s as f64) {
+                    too_many = Some((capacity, size));
+                }
+            }
         }
     }
     best.ok_or_else(|| cannot(rate, max_gpus, last_failure, too_many))
@@ -206,10 +212,12 @@ fn size_replicas(base: &PlannerInputs, s: u32, unit: u32, rate: f64, max_gpus: u
     }
     let served_eval = judge(r);
     let Some(&served) = served_eval.feasible() else { return SizeOutcome::TooMany { capacity, size: s } };
-    let fewer_fails = (r > 1).then(|| {
-        let fewer = judge(r - 1);
-        let why = fewer.reasons().first().map_or_else(|| "meets the SLA".to_string(), |x| x.to_string());
-        format!("{} replicas ({} GPUs): {why}", fill(r - 1), gpus_for(r - 1, s, unit))
+    // One purchase unit fewer holds this many replicas.
+    let fewer = (gpus - unit) / s;
+    let fewer_fails = (fewer >= 1).then(|| {
+        let at_fewer = judge_at(&prepared, &at_rate, rate / fewer as f64);
+        let why = at_fewer.reasons().first().map_or_else(|| "meets the SLA".to_string(), |x| x.to_string());
+        format!("{fewer} replicas ({} GPUs): {why}", fewer * s)
     });
     let node = base.cluster.gpu.gpus_per_node.max(1);
     SizeOutcome::Sized(Box::new(Sizing {
@@ -301,7 +309,7 @@ fn bottleneck(sized: &Sizing, smaller_failed: &[RejectReason]) -> Bottleneck {
 fn cannot(rate: f64, max_gpus: u32, last_failure: Option<(u32, Vec<RejectReason>)>, too_many: Option<(f64, u32)>) -> CannotServe {
     if let Some((capacity, size)) = too_many {
         return CannotServe(format!(
-            "{rate:.3} req/s needs more than {max_gpus} GPUs: a replica of {size} GPUs serves {capacity:.3} req/s within the SLA"
+            "{rate:.3} req/s needs more than {max_gpus} GPUs: at best a replica of {size} GPUs serves {capacity:.3} req/s within the SLA"
         ));
     }
     let Some((size, reasons)) = last_failure else {
