@@ -311,3 +311,62 @@ mod properties {
         }
     }
 }
+
+/// The cells of one CSV line (RFC 4180 quoting; the data files have no line breaks in cells).
+fn cells(line: &str) -> Vec<String> {
+    let (mut out, mut cell, mut quoted, mut chars) = (Vec::new(), String::new(), false, line.chars().peekable());
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cell.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => out.push(std::mem::take(&mut cell)),
+            _ => cell.push(c),
+        }
+    }
+    out.push(cell);
+    out
+}
+
+/// A CSV file as rows keyed by its header.
+fn rows(text: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let header = cells(lines.next().unwrap());
+    lines.map(|l| header.iter().cloned().zip(cells(l)).collect()).collect()
+}
+
+#[test]
+fn the_price_constants_equal_the_csv() {
+    let file = rows(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/gpu-prices.csv")));
+    assert_eq!(file.len(), prices::PRICES.len(), "one constant per row of data/gpu-prices.csv");
+    for (row, entry) in file.iter().zip(prices::PRICES) {
+        let number = |key: &str| (!row[key].is_empty()).then(|| row[key].parse::<f64>().unwrap());
+        let expected = prices::PriceEntry {
+            id: entry.id,
+            low: number("usd_per_gpu_hour_low"),
+            typical: number("usd_per_gpu_hour_typical"),
+            high: number("usd_per_gpu_hour_high"),
+            what: entry.what,
+            date: entry.date,
+            source: entry.source,
+        };
+        assert_eq!(*entry, expected, "prices of {}", row["id"]);
+        assert_eq!((entry.id, entry.what, entry.date, entry.source), (row["id"].as_str(), row["what"].as_str(), row["date"].as_str(), row["source"].as_str()));
+        assert!(crate::gpu::catalog::entries().iter().any(|e| e.id == entry.id), "{} is a catalog id", entry.id);
+    }
+}
+
+#[test]
+fn the_tdp_constants_equal_the_csv() {
+    let file = rows(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/gpus.csv")));
+    for e in crate::gpu::catalog::entries() {
+        let row = file.iter().find(|r| r["id"] == e.id).unwrap_or_else(|| panic!("{} in data/gpus.csv", e.id));
+        // The leading number of the cell (`1100 (configurable up to 1,100 W)`).
+        let lead: String = row["tdp_w"].chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+        let expected = (!lead.is_empty()).then(|| lead.parse::<f64>().unwrap());
+        assert_eq!(prices::tdp_w(e.id), expected, "{}: tdp_w cell {:?}", e.id, row["tdp_w"]);
+    }
+    assert!(prices::TDP_W.iter().all(|(id, _)| crate::gpu::catalog::entries().iter().any(|e| e.id == *id)));
+}
