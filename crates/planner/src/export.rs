@@ -71,6 +71,55 @@ fn row(out: &mut String, c: &Candidate) {
     let _ = write!(out, "{}\r\n", cells.join(","));
 }
 
+/// The capacity plan's GPU comparison's header row (`capacity_csv`).
+#[cfg(feature = "capacity")]
+pub const CAPACITY_CSV_COLUMNS: [&str; 22] = [
+    "gpu", "feasible", "reason", "gpus", "nodes", "tp", "pp", "dp", "ep", "replicas", "replica_capacity_req_s", "bottleneck",
+    "output_tok_s_per_gpu", "tok_s_per_user", "ttft_ms", "tpot_ms", "usd_per_gpu_hour", "usd_per_m_output_tokens",
+    "usd_per_m_total_tokens", "power_w_per_gpu", "kwh_per_m_output_tokens", "kwh_per_m_total_tokens",
+];
+
+/// The GPU comparison of `plan`'s `capacity` as CSV (one row per compared GPU, the whole
+/// deployment's layout; empty cells where a figure is absent), or `None` without one.
+#[cfg(feature = "capacity")]
+pub fn capacity_csv(plan: &Plan) -> Option<String> {
+    let capacity = plan.capacity.as_ref()?;
+    let mut out = CAPACITY_CSV_COLUMNS.join(",");
+    out.push_str("\r\n");
+    let number = |v: Option<f64>| v.map_or_else(String::new, |v| v.to_string());
+    let count = |v: Option<u32>| v.map_or_else(String::new, |v| v.to_string());
+    for r in &capacity.per_gpu {
+        let l = r.layout;
+        let cells = [
+            quote(&r.gpu),
+            r.feasible.to_string(),
+            r.reason.as_deref().map_or_else(String::new, quote),
+            count(r.gpus),
+            count(r.nodes),
+            count(l.map(|l| l.tp)),
+            count(l.map(|l| l.pp)),
+            count(l.map(|l| l.dp)),
+            count(l.map(|l| l.ep)),
+            count(r.replicas),
+            number(r.replica_capacity_req_s),
+            r.bottleneck.as_deref().map_or_else(String::new, quote),
+            number(r.output_tok_s_per_gpu),
+            number(r.tok_s_per_user),
+            number(r.ttft_ms),
+            number(r.tpot_ms),
+            number(r.usd_per_gpu_hour),
+            number(r.usd_per_m_output_tokens),
+            number(r.usd_per_m_total_tokens),
+            number(r.power_w_per_gpu),
+            number(r.kwh_per_m_output_tokens),
+            number(r.kwh_per_m_total_tokens),
+        ];
+        // Writing to a String cannot fail.
+        let _ = write!(out, "{}\r\n", cells.join(","));
+    }
+    Some(out)
+}
+
 /// A cell quoted when it holds a comma, a quote or a line break (RFC 4180).
 fn quote(text: &str) -> String {
     if text.contains([',', '"', '\n', '\r']) {
@@ -116,6 +165,28 @@ mod tests {
             assert_eq!(read(17), Some(c.memory_per_gpu_gib.capacity));
         }
         assert!(plan.candidates.iter().any(|c| !c.feasible), "the test wants a rejected row too");
+    }
+
+    #[cfg(feature = "capacity")]
+    #[test]
+    fn the_capacity_comparison_is_one_row_per_gpu() {
+        assert_eq!(capacity_csv(&llama_70b()), None, "no capacity, no table");
+        let scenario = ScenarioInput::from_json(
+            r#"{"model": "meta-llama/Llama-3.1-70B-Instruct", "gpu": "h100-sxm", "workload": {"isl": 2048, "osl": 512},
+                "sla": {"tpot_ms": 50}, "capacity": {"target": {"request_rate": 10}, "gpus": ["h100-sxm", "h20"]}}"#,
+        )
+        .unwrap();
+        let plan = plan(&scenario).unwrap();
+        let csv = capacity_csv(&plan).unwrap();
+        let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
+        assert_eq!(lines[0], CAPACITY_CSV_COLUMNS.join(","));
+        assert_eq!(lines.len(), 3, "{csv}");
+        let h100: Vec<&str> = lines[1].split(',').collect();
+        let row = &plan.capacity.as_ref().unwrap().per_gpu[0];
+        assert_eq!(h100.len(), CAPACITY_CSV_COLUMNS.len(), "{}", lines[1]);
+        assert_eq!((h100[0], h100[1], h100[3]), ("h100-sxm", "true", row.gpus.unwrap().to_string().as_str()));
+        assert_eq!(h100[17].parse::<f64>().ok(), row.usd_per_m_output_tokens);
+        assert!(lines[2].starts_with("h20,false,"), "{}", lines[2]);
     }
 
     #[test]

@@ -328,6 +328,9 @@ fn echo(
     }
     if let Some(object) = echoed.as_object_mut() {
         object.insert("step_model".into(), json!(input.step_model.unwrap_or_default()));
+        if let Some(capacity) = &input.capacity {
+            object.insert("capacity".into(), capacity.clone());
+        }
     }
     echoed
 }

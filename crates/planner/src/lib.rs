@@ -6,6 +6,8 @@
 
 pub mod batch;
 pub mod bounds;
+#[cfg(feature = "capacity")]
+pub mod capacity;
 pub mod engine;
 pub mod error;
 pub mod evaluate;

@@ -59,6 +59,10 @@ pub struct ScenarioInput {
     /// How a step is timed (`StepModel`); absent: the calibrated roofline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step_model: Option<StepModel>,
+    /// Capacity and cost for a target load (`capacity::input`, read there: raw JSON here so the
+    /// startup page, without the feature `capacity`, carries no reader for it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<serde_json::Value>,
 }
 
 /// How the performance model times one engine step.
@@ -331,6 +335,8 @@ const SCENARIO: Kind = Kind::Struct(check::<ScenarioInput>, &[
     ])),
     ("allow_tp_across_nodes", Kind::Leaf(check::<Option<bool>>)),
     ("perf_params", Kind::Struct(check::<Option<PerfParamsInput>>, &PERF_PARAMS_KINDS)),
+    // Read by `capacity::input` against its own table, `capacity::input::CAPACITY`.
+    ("capacity", Kind::Any),
 ]);
 
 /// `perf_params`'s fields for `locate`: each parameter a number, `fit` its record.
@@ -383,6 +389,7 @@ mod tests {
             "layout": {"tp": 8, "pp": 1, "dp": 2, "ep": 1},
             "engine_options": {"memory_fraction": 0.9, "max_batch_requests": 256, "max_batch_tokens": 8192},
             "allow_tp_across_nodes": false,
+            "capacity": {"target": {"request_rate": 30}},
             "perf_params": {
                 "gemm_efficiency": 0.7, "attention_efficiency": 0.5, "hbm_efficiency": 0.8, "link_efficiency": 0.7,
                 "scale_up_hop_latency_us": 2, "scale_out_hop_latency_us": 5, "step_overhead_ms": 1,
