@@ -22,7 +22,8 @@
 //! real one (key and value heads of their own sizes: at their mean, which FORMAT.md's GQA
 //! formulas are linear in); a MoE shape not measured takes the nearest row (hidden, expert
 //! width, E/k) at the same tokens per expert, scaled by the `moe_routing` ratios for the
-//! routing skew and for an ep other than the row's (`ExpertOp::routing_factor`);
+//! routing skew and for an ep other than the row's, the row's own wait for its most loaded
+//! rank taken from `moe_rank_load` at its experts per rank (`ExpertOp::routing_factor`);
 //! sliding-window layers are timed at min(context, window).
 
 use super::super::gpu::Cluster;
@@ -192,6 +193,9 @@ pub struct KernelPlan {
     /// `moe_routing` ratios against the measured routing, over (`ep`, `tokens`): `balanced`
     /// and `power_law_1.2`.
     routing: [Option<Dense>; 2],
+    /// `moe_rank_load`: the `balanced` ratio at the rows' ep by experts per rank, over
+    /// (`local`, `tokens`), and that ep.
+    rank_load: Option<(Dense, f64)>,
     /// The engine's all-reduce and NCCL's, whichever is faster per message.
     all_reduce: Vec<Source>,
     all_to_all: Option<Source>,
@@ -254,6 +258,8 @@ impl KernelPlan {
             let index = tables.tables.iter().position(|t| t.kind == "moe_routing" && t.attr("dist") == Some(dist))?;
             tables.tables[index].grid.dense(lin).filter(|_| moe_model)
         });
+        let rank_load = tables.tables.iter().find(|t| t.kind == "moe_rank_load" && t.attr("dist") == Some("balanced"));
+        let rank_load = rank_load.and_then(|t| Some((t.grid.dense(lin)?, t.number("ep")?))).filter(|_| moe_model);
         let log = Between::Logarithmic;
         let all_reduce = [("custom_ar", "all_reduce"), ("nccl", "all_reduce")]
             .iter()
@@ -269,6 +275,7 @@ impl KernelPlan {
             moe,
             moe_dtype,
             routing,
+            rank_load,
             all_reduce,
             all_to_all: first(tables, "nccl", &[("op", "alltoall")], log).filter(|_| moe_model),
         }
@@ -385,7 +392,8 @@ pub struct ExpertOp {
     pub width: f64,
     pub local_experts: f64,
     /// u and the routing ratios (`balanced`, `power_law_1.2`) at this layout's ep, over log2
-    /// of the row's tokens; the `balanced` ratio at the ep the row was measured at.
+    /// of the row's tokens; the `balanced` ratio of the row itself: `moe_rank_load` at the
+    /// row's experts per rank where the file has it, else the `moe_routing` median at its ep.
     u: Dense,
     routing: [Option<Dense>; 2],
     balanced_measured: Option<Dense>,
@@ -412,8 +420,10 @@ impl ExpertOp {
     /// from the `moe_routing` ratios (a ratio the tables lack counts as 1):
     /// - at this layout's ep, the time at `skew` against the measured routing: 1 at the measured
     ///   skew, the `balanced` ratio at 0, the `power_law_1.2` one at 1.2, linear between;
-    /// - times, when this ep is not the row's, `balanced(row's ep) / balanced(this ep)`: the row's
-    ///   `u` holds the wait for its most loaded rank under the measured routing, which another
+    /// - times, when this ep is not the row's, `balanced(row) / balanced(this ep)`: the row's
+    ///   `u` holds the wait for its most loaded rank under the measured routing (`balanced(row)`:
+    ///   `moe_rank_load` at the row's experts per rank, 0.24 for one expert per rank at 16384
+    ///   tokens on H100, against 0.65 for 32; FORMAT.md), which another
     ///   ep has in another measure. Balanced routing has none, so at skew 0 the time is the
     ///   same for every ep: the row's times its `balanced` ratio.
     pub fn routing_factor(&self, skew: f64, log2_row_tokens: f64) -> f64 {
@@ -735,7 +745,10 @@ fn expert_op(
         local_experts: e / ep,
         u: s.dense.clone(),
         routing: plan.routing.clone().map(|r| r.map(|d| d.fix(ep))),
-        balanced_measured: plan.routing[0].as_ref().map(|d| d.fix(row.ep)),
+        balanced_measured: match &plan.rank_load {
+            Some((by_local, ep)) if *ep == row.ep => Some(by_local.fix(row.experts / row.ep)),
+            _ => plan.routing[0].as_ref().map(|d| d.fix(row.ep)),
+        },
         measured_ep: ep == row.ep,
         row_work,
         dense,

@@ -188,13 +188,14 @@ fn the_routing_skew_reproduces_the_tables_at_its_anchors() {
     }
     assert_eq!(crate::perf::params::PerfParams::prior(crate::gpu::Generation::Hopper, crate::engine::Engine::Trtllm).moe_routing_skew, ROUTING_MEASURED);
     // All 8 experts on one GPU (tp 1, ep 1): balanced routing takes the same time at every ep,
-    // the row's × its balanced ratio at the measured ep 8; the measured routing, that × 1/the
-    // balanced ratio at ep 1 (tokens 64: 1.26).
+    // the row's × its own balanced ratio (`moe_rank_load` at 8/8 = 1 expert per rank, tokens
+    // 64: 0.893, not the `moe_routing` median 1.11 of shapes with 16 to 64 experts per rank);
+    // the measured routing, that × 1/the balanced ratio at ep 1 (tokens 64: 1.26).
     let one = prepare(&i, Layout::new(1, 1, 1, 1, 1).unwrap()).unwrap();
     let Ok(single) = &one.ops.as_ref().unwrap().experts else { panic!("table-timed") };
     let at = (tokens * single.to_row).log2();
-    check("ep 1, skew 0: routing factor", single.routing_factor(0.0, at), 1.11, 1e-9);
-    check("ep 1, skew 1.01: routing factor", single.routing_factor(ROUTING_MEASURED, at), 1.11 / 1.26, 1e-9);
+    check("ep 1, skew 0: routing factor", single.routing_factor(0.0, at), 0.893, 1e-9);
+    check("ep 1, skew 1.01: routing factor", single.routing_factor(ROUTING_MEASURED, at), 0.893 / 1.26, 1e-9);
 }
 
 /// The `moe` rows were measured at expert parallelism 8; on a TP-only layout every GPU holds all
@@ -582,4 +583,20 @@ fn kimi_k3_plans_with_tables_and_times_its_kda_recurrence_by_the_roofline() {
     let recurrent: Vec<_> = cost.operations(&Batch::decode(64.0, 4096.0)).into_iter().filter(|o| matches!(o.op, Op::Roofline { kind: Kind::Recurrent, .. })).collect();
     assert_eq!(recurrent.len(), 1);
     assert!(recurrent[0].time.value() > 0.0);
+}
+
+/// L40S's collective tables measure a machine whose 4 and 8 GPUs reach each other through the
+/// host (bus bandwidth 0.16 and 0.05 of the PCIe link at 256 MiB, against 0.63 at 2 GPUs): the
+/// distillation's topology check removes those lines (`data/kernels/SANITY.md`), so a TP-4
+/// all-reduce takes the 2-GPU line's bus bandwidth, the faster of NCCL's 0.627 and the
+/// engine's 0.628 at 256 MiB (l40s.trtllm.txt), as ring all-reduce on peers does.
+#[test]
+fn l40s_all_reduce_at_4_gpus_takes_the_2_gpu_bus_bandwidth() {
+    let i = scenario(r#"{"model": "llama-3.1-8b", "weights": "fp8", "gpu": "l40s", "engine": "trtllm", "workload": {"isl": 1024, "osl": 256}}"#);
+    let p = prepare(&i, Layout::new(4, 1, 1, 1, 4).unwrap()).unwrap();
+    let Ok(ar) = &p.ops.as_ref().unwrap().all_reduce else { panic!("L40S's TP all-reduce is table-timed") };
+    let tokens = 268_435_456.0 / ar.bytes_per_token;
+    let (time, _) = ar.time(tokens);
+    let u = ar.count * ar.factor * 268_435_456.0 / (time * ar.link);
+    check("L40S TP 4 all-reduce at 256 MiB: bus bandwidth / link", u, 0.628, rounding(0.628));
 }
