@@ -11,11 +11,11 @@ use super::inputs::{resolve_with, PlannerInputs};
 use super::kernels::Library;
 use super::model::summary;
 use super::perf::ranges::{self, Regime};
-use super::plan::{Candidate, MemoryGib, Plan, StepParts};
+use super::plan::{Candidate, Disaggregated, MemoryGib, Plan, StepParts, TraceStep};
 use super::reject::RejectReason;
 use super::rules::{rule_of_thumb, RuleInput};
 use super::scenario::ScenarioInput;
-use super::search::search;
+use super::search::{search, SearchResult};
 use super::trace::trace;
 use super::workload::Load;
 
@@ -46,7 +46,7 @@ pub fn plan_inputs(inputs: &PlannerInputs) -> Result<Plan, InputError> {
             Load::MaxThroughput | Load::RequestRate(_) => None,
         },
     });
-    let trace = trace(inputs, &result, rule.layout);
+    let mut trace = trace(inputs, &result, rule.layout);
     let regime = Regime::new(
         &inputs.cluster.gpu,
         inputs.engine.engine,
@@ -57,6 +57,7 @@ pub fn plan_inputs(inputs: &PlannerInputs) -> Result<Plan, InputError> {
     );
     let candidates: Vec<Candidate> =
         result.evaluations.iter().map(|e| candidate(e, inputs, gpus, &regime)).collect();
+    let (disaggregated, recommended_mode) = disaggregated(inputs, &regime, &result, &mut trace);
     let mut warnings = inputs.warnings.clone();
     warnings.extend(inputs.step_model_note());
     warnings.extend(rule.notes.iter().cloned());
@@ -70,7 +71,38 @@ pub fn plan_inputs(inputs: &PlannerInputs) -> Result<Plan, InputError> {
         pareto: result.pareto,
         ranking: result.ranking,
         warnings,
+        disaggregated,
+        recommended_mode,
     })
+}
+
+/// The disaggregated candidates and the recommended mode when the scenario asks for them
+/// (`disagg`), their trace step added to `trace`.
+#[cfg(feature = "disaggregation")]
+fn disaggregated(
+    inputs: &PlannerInputs,
+    regime: &Regime,
+    result: &SearchResult,
+    trace: &mut Vec<TraceStep>,
+) -> (Option<Disaggregated>, Option<String>) {
+    if !inputs.serving.disaggregated() {
+        return (None, None);
+    }
+    let searched = super::disagg::search(inputs, regime, result);
+    trace.push(searched.trace);
+    (Some(searched.plan), searched.mode)
+}
+
+/// Without the `disaggregation` feature `resolve` refuses a scenario that asks for it
+/// (`ScenarioInput::serving`), so there is nothing to add.
+#[cfg(not(feature = "disaggregation"))]
+fn disaggregated(
+    _inputs: &PlannerInputs,
+    _regime: &Regime,
+    _result: &SearchResult,
+    _trace: &mut Vec<TraceStep>,
+) -> (Option<Disaggregated>, Option<String>) {
+    (None, None)
 }
 
 /// The reasons in words, `; ` between them, written into one string.
