@@ -27,6 +27,11 @@ pub mod workers;
 #[cfg(test)]
 mod tests;
 
+/// The x:y tests' tolerance: the search's own (`pairing::TIE`), twice over for the rounding of
+/// the figures the plan reports.
+#[cfg(test)]
+const TIE_CHECK: f64 = 2.0 * pairing::TIE;
+
 use super::evaluate::Evaluation;
 use super::inputs::PlannerInputs;
 use super::perf::ranges::Regime;

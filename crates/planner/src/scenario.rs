@@ -427,7 +427,7 @@ mod tests {
             "sla": {"ttft_ms": 2000, "tpot_ms": 50}, "priority": "latency",
             "layout": {"tp": 8, "pp": 1, "dp": 2, "ep": 1},
             "engine_options": {"memory_fraction": 0.9, "max_batch_requests": 256, "max_batch_tokens": 8192},
-            "allow_tp_across_nodes": false,
+            "allow_tp_across_nodes": false, "step_model": "roofline", "serving": "both",
             "perf_params": {
                 "gemm_efficiency": 0.7, "attention_efficiency": 0.5, "hbm_efficiency": 0.8, "link_efficiency": 0.7,
                 "scale_up_hop_latency_us": 2, "scale_out_hop_latency_us": 5, "step_overhead_ms": 1,
