@@ -7,10 +7,10 @@
 //! (`workers`: the `Evaluator`'s memory plan, `StageCost::step`), then every kept (prefill,
 //! decode) pair is only arithmetic: the KV transfer (`transfer`), the x:y that balances the two
 //! sides within the GPU budget and the nodes (`pairing`, `placement`), and the plan's figures,
-//! ranges and trace (`report`). Worker layouts of one size are first cut to their Pareto set
-//! (prefill: capacity vs prefill time; decode: capacity vs TPOT): a dominated worker makes no
-//! pair better on any figure the ranking or the front reads, and the candidate list stays
-//! bounded (one per kept pair, at its best x:y). Ranking and front are the aggregated search's
+//! ranges and trace (`report`). Worker layouts are first cut to those not dominated by copies of
+//! a worker of the same size or smaller (capacity per GPU, and prefill time or TPOT): a
+//! dominated worker makes no pair better on any figure the ranking or the front reads, and the
+//! candidate list stays bounded (one per kept pair, at its best x:y). Ranking and front are the aggregated search's
 //! (`search::rank`, `search::pareto`) on tokens/s per GPU used.
 //!
 //! **Invariant:** a candidate's workers fit the cluster's GPUs and nodes, both fit their
@@ -112,24 +112,20 @@ fn figures(c: &super::plan::DisaggCandidate) -> Figures {
     }
 }
 
-/// The workers of each size on the Pareto set of (capacity ↑, time ↓); `of` gives a worker's
-/// GPUs, capacity and time. Workers arrive grouped by size (`workers::judge`).
+/// The workers not dominated by copies of a worker of the same or a smaller size: one with at
+/// least the capacity per GPU and at most the time (prefill time, TPOT), whose copies give as
+/// much on as many GPUs, as fast, and place at least as easily. `of` gives a worker's GPUs,
+/// capacity and time; workers arrive by ascending size (`workers::judge`).
 fn kept<W: Clone>(all: &[W], of: impl Fn(&W) -> (u32, f64, Seconds)) -> Vec<W> {
-    let mut kept = Vec::new();
-    let mut start = 0;
-    while start < all.len() {
-        let size = of(&all[start]).0;
-        let end = (start..all.len()).find(|&i| of(&all[i]).0 != size).unwrap_or(all.len());
-        let group: Vec<usize> = (start..end).collect();
-        let mut front = pareto(&group, |i| {
-            let (_, capacity, time) = of(&all[i]);
-            (capacity, -time.value())
-        });
-        front.sort_unstable();
-        kept.extend(front.into_iter().map(|i| all[i].clone()));
-        start = end;
+    let mut kept: Vec<(u32, f64, Seconds, usize)> = Vec::new();
+    for (i, w) in all.iter().enumerate() {
+        let (g, capacity, time) = of(w);
+        let per_gpu = capacity / g as f64;
+        if !kept.iter().any(|&(kg, kc, kt, _)| kg <= g && kc >= per_gpu && kt <= time) {
+            kept.push((g, per_gpu, time, i));
+        }
     }
-    kept
+    kept.into_iter().map(|(.., i)| all[i].clone()).collect()
 }
 
 /// Rejected worker layouts grouped by role and reason, in the order first met.
