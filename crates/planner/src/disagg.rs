@@ -64,7 +64,7 @@ pub fn search(inputs: &PlannerInputs, regime: &Regime, aggregated: &SearchResult
             let t = transfer::transfer(inputs, bytes, &p.prepared.layout, &d.prepared.layout);
             let c = match pairing::choose(inputs, p, d, &t) {
                 Ok(s) => report::candidate(inputs, regime, p, d, &t, Some(&s), None),
-                Err((reason, s)) => report::candidate(inputs, regime, p, d, &t, s.as_ref(), Some(&reason)),
+                Err((reason, s)) => report::candidate(inputs, regime, p, d, &t, s.as_deref(), Some(&reason)),
             };
             candidates.push(c);
         }

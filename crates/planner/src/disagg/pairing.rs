@@ -109,6 +109,9 @@ impl fmt::Display for PairReason {
     }
 }
 
+/// Why a pair cannot serve, and what it would serve when there is such a point.
+pub type Missed = (PairReason, Option<Box<Served>>);
+
 /// The pair's x:y and what it serves, or why it cannot serve (with what it would serve, when
 /// there is such a point: an SLA miss or an overload).
 pub fn choose(
@@ -116,7 +119,7 @@ pub fn choose(
     p: &PrefillWorker,
     d: &DecodeWorker,
     transfer: &Transfer,
-) -> Result<Served, (PairReason, Option<Served>)> {
+) -> Result<Served, Missed> {
     let pair = Pair::new(inputs, p, d, transfer);
     if !pair.fits(1, 1) {
         let nodes_needed = nodes_needed(1, pair.gp, 1, pair.gd, inputs.cluster.gpus_per_node);
@@ -135,7 +138,7 @@ pub fn choose(
         Load::Concurrency(c) => pair.at_concurrency(c)?,
     };
     match inputs.workload.sla.ttft {
-        Some(limit) if served.ttft > limit => Err((PairReason::SlaTtft { ttft: served.ttft, limit }, Some(served))),
+        Some(limit) if served.ttft > limit => Err((PairReason::SlaTtft { ttft: served.ttft, limit }, Some(Box::new(served)))),
         _ => Ok(served),
     }
 }
@@ -232,7 +235,7 @@ impl<'a> Pair<'a> {
         self.served(x, y, rate, Seconds::ZERO)
     }
 
-    fn at_rate(&self, offered: f64) -> Result<Served, (PairReason, Option<Served>)> {
+    fn at_rate(&self, offered: f64) -> Result<Served, Missed> {
         let service = Seconds(1.0 / self.cp.max(f64::MIN_POSITIVE));
         let queue = |x: u32| mdc_wait(offered / (x as f64 * self.cp), x as f64, service);
         let limit = self.inputs.workload.sla.ttft;
@@ -266,16 +269,16 @@ impl<'a> Pair<'a> {
             (Some((x, y)), _) => Ok(at(x, y)),
             (None, Some((x, y))) => {
                 let s = at(x, y);
-                Err((PairReason::SlaTtft { ttft: s.ttft, limit: limit.unwrap_or(s.ttft) }, Some(s)))
+                Err((PairReason::SlaTtft { ttft: s.ttft, limit: limit.unwrap_or(s.ttft) }, Some(Box::new(s))))
             }
             (None, None) => {
                 let (max, x, y) = most;
-                Err((PairReason::Saturated { offered, max }, Some(self.served(x, y, max, Seconds::ZERO))))
+                Err((PairReason::Saturated { offered, max }, Some(Box::new(self.served(x, y, max, Seconds::ZERO)))))
             }
         }
     }
 
-    fn at_concurrency(&self, concurrency: u32) -> Result<Served, (PairReason, Option<Served>)> {
+    fn at_concurrency(&self, concurrency: u32) -> Result<Served, Missed> {
         let c = concurrency as f64;
         let dp = self.d.prepared.layout.dp as f64;
         let per_worker = dp * self.d.batch;

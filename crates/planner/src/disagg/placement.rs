@@ -28,7 +28,7 @@ pub fn nodes_needed(count: u32, size: u32, other_count: u32, other_size: u32, no
             }
         }
     }
-    small.sort_by(|a, b| b.1.cmp(&a.1));
+    small.sort_by_key(|entry| std::cmp::Reverse(entry.1));
     let Some(&(n_a, a)) = small.first() else { return nodes };
     let per_node = node / a;
     let full = n_a / per_node;
