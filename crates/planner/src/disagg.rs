@@ -122,6 +122,8 @@ fn kept<W: Clone>(all: &[W], of: impl Fn(&W) -> (u32, f64, Seconds)) -> Vec<W> {
         let (g, capacity, time) = of(w);
         let per_gpu = capacity / g as f64;
         if !kept.iter().any(|&(kg, kc, kt, _)| kg <= g && kc >= per_gpu && kt <= time) {
+            // A worker of its size it dominates was kept before it: no longer.
+            kept.retain(|&(kg, kc, kt, _)| !(kg == g && per_gpu >= kc && time <= kt));
             kept.push((g, per_gpu, time, i));
         }
     }
