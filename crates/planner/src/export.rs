@@ -4,9 +4,11 @@
 //! Design decision: one row per enumerated candidate in the plan's order, the columns named
 //! after the plan's JSON fields (`FORMAT.md`), memory flattened into `memory_<part>_gib`;
 //! an absent figure (a rejected layout has no operating point) is an empty cell, never 0.
-//! RFC 4180 quoting, CRLF line ends.
+//! RFC 4180 quoting, CRLF line ends. A plan with disaggregated candidates gets a second block
+//! after a blank line, one row per (prefill, decode) pair (`DISAGG_COLUMNS`), the first block
+//! unchanged.
 
-use super::plan::{Candidate, Plan};
+use super::plan::{Candidate, DisaggCandidate, Plan};
 use std::fmt::Write;
 
 /// The header row's columns, in order.
@@ -39,7 +41,69 @@ pub fn candidates_csv(plan: &Plan) -> String {
     for c in &plan.candidates {
         row(&mut out, c);
     }
+    if let Some(d) = &plan.disaggregated {
+        out.push_str("\r\n");
+        out.push_str(&DISAGG_COLUMNS.join(","));
+        out.push_str("\r\n");
+        for c in &d.candidates {
+            disagg_row(&mut out, c);
+        }
+    }
     out
+}
+
+/// The disaggregated block's columns, in order (`FORMAT.md`'s names, the workers' prefixed).
+pub const DISAGG_COLUMNS: [&str; 20] = [
+    "mode",
+    "label",
+    "prefill_count",
+    "prefill_tp",
+    "prefill_pp",
+    "prefill_dp",
+    "prefill_ep",
+    "decode_count",
+    "decode_tp",
+    "decode_pp",
+    "decode_dp",
+    "decode_ep",
+    "gpus_used",
+    "feasible",
+    "rejected_because",
+    "ttft_ms",
+    "tpot_ms",
+    "output_tok_s_per_gpu",
+    "tok_s_per_user",
+    "kv_transfer_ms",
+];
+
+fn disagg_row(out: &mut String, c: &DisaggCandidate) {
+    let (p, d) = (c.prefill.layout, c.decode.layout);
+    let number = |v: Option<f64>| v.map_or_else(String::new, |v| v.to_string());
+    let whole = |v: u32| v.to_string();
+    let cells = [
+        "disaggregated".to_string(),
+        quote(&c.label),
+        whole(c.prefill.count),
+        whole(p.tp),
+        whole(p.pp),
+        whole(p.dp),
+        whole(p.ep),
+        whole(c.decode.count),
+        whole(d.tp),
+        whole(d.pp),
+        whole(d.dp),
+        whole(d.ep),
+        whole(c.gpus_used),
+        c.feasible.to_string(),
+        c.rejected_because.as_deref().map_or_else(String::new, quote),
+        number(c.ttft_ms),
+        number(c.tpot_ms),
+        number(c.output_tok_s_per_gpu),
+        number(c.tok_s_per_user),
+        number(Some(c.kv_transfer_ms)),
+    ];
+    // Writing to a String cannot fail.
+    let _ = write!(out, "{}\r\n", cells.join(","));
 }
 
 fn row(out: &mut String, c: &Candidate) {
@@ -187,6 +251,29 @@ mod tests {
         assert_eq!((h100[0], h100[1], h100[3]), ("h100-sxm", "true", row.gpus.unwrap().to_string().as_str()));
         assert_eq!(h100[17].parse::<f64>().ok(), row.usd_per_m_output_tokens);
         assert!(lines[2].starts_with("h20,false,"), "{}", lines[2]);
+    #[cfg(feature = "disaggregation")]
+    #[test]
+    fn disaggregated_candidates_follow_in_a_second_block() {
+        let scenario = ScenarioInput::from_json(
+            r#"{"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {"isl": 4096, "osl": 256}, "serving": "both"}"#,
+        )
+        .unwrap();
+        let plan = plan(&scenario).unwrap();
+        let csv = candidates_csv(&plan);
+        let (first, second) = csv.split_once("\r\n\r\n").expect("two blocks");
+        assert_eq!(first.split("\r\n").count(), plan.candidates.len() + 1, "the first block is unchanged");
+        let lines: Vec<&str> = second.split("\r\n").filter(|l| !l.is_empty()).collect();
+        let d = plan.disaggregated.as_ref().unwrap();
+        assert_eq!(lines[0], DISAGG_COLUMNS.join(","));
+        assert_eq!(lines.len(), d.candidates.len() + 1);
+        for (line, c) in lines[1..].iter().zip(&d.candidates) {
+            let cells: Vec<&str> = line.split(',').collect();
+            assert_eq!(cells.len(), DISAGG_COLUMNS.len(), "{line}");
+            assert_eq!(cells[1], c.label);
+            assert_eq!(cells[12], c.gpus_used.to_string());
+            let read = |i: usize| (!cells[i].is_empty()).then(|| cells[i].parse::<f64>().unwrap());
+            assert_eq!(read(17), c.output_tok_s_per_gpu);
+        }
     }
 
     #[test]

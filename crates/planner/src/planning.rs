@@ -11,11 +11,11 @@ use super::inputs::{resolve_with, PlannerInputs};
 use super::kernels::Library;
 use super::model::summary;
 use super::perf::ranges::{self, Regime};
-use super::plan::{Candidate, MemoryGib, Plan, StepParts};
+use super::plan::{Candidate, Disaggregated, MemoryGib, Plan, StepParts, TraceStep};
 use super::reject::RejectReason;
 use super::rules::{rule_of_thumb, RuleInput};
 use super::scenario::ScenarioInput;
-use super::search::search;
+use super::search::{search, SearchResult};
 use super::trace::trace;
 use super::workload::Load;
 
@@ -63,7 +63,6 @@ pub fn plan_inputs_with(inputs: &PlannerInputs, library: &Library) -> Result<Pla
             Load::MaxThroughput | Load::RequestRate(_) => None,
         },
     });
-    #[cfg_attr(not(feature = "capacity"), allow(unused_mut))]
     let mut trace = trace(inputs, &result, rule.layout);
     let regime = Regime::new(
         &inputs.cluster.gpu,
@@ -86,6 +85,7 @@ pub fn plan_inputs_with(inputs: &PlannerInputs, library: &Library) -> Result<Pla
             Some(planned)
         }
     };
+    let (disaggregated, recommended_mode) = disaggregated(inputs, &regime, &result, &mut trace);
     let mut warnings = inputs.warnings.clone();
     warnings.extend(inputs.step_model_note());
     warnings.extend(rule.notes.iter().cloned());
@@ -101,7 +101,38 @@ pub fn plan_inputs_with(inputs: &PlannerInputs, library: &Library) -> Result<Pla
         warnings,
         #[cfg(feature = "capacity")]
         capacity,
+        disaggregated,
+        recommended_mode,
     })
+}
+
+/// The disaggregated candidates and the recommended mode when the scenario asks for them
+/// (`disagg`), their trace step added to `trace`.
+#[cfg(feature = "disaggregation")]
+fn disaggregated(
+    inputs: &PlannerInputs,
+    regime: &Regime,
+    result: &SearchResult,
+    trace: &mut Vec<TraceStep>,
+) -> (Option<Disaggregated>, Option<String>) {
+    if !inputs.serving.disaggregated() {
+        return (None, None);
+    }
+    let searched = super::disagg::search(inputs, regime, result);
+    trace.push(searched.trace);
+    (Some(searched.plan), searched.mode)
+}
+
+/// Without the `disaggregation` feature `resolve` refuses a scenario that asks for it
+/// (`ScenarioInput::serving`), so there is nothing to add.
+#[cfg(not(feature = "disaggregation"))]
+fn disaggregated(
+    _inputs: &PlannerInputs,
+    _regime: &Regime,
+    _result: &SearchResult,
+    _trace: &mut Vec<TraceStep>,
+) -> (Option<Disaggregated>, Option<String>) {
+    (None, None)
 }
 
 /// The reasons in words, `; ` between them, written into one string.

@@ -63,6 +63,36 @@ pub struct ScenarioInput {
     /// startup page, without the feature `capacity`, carries no reader for it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity: Option<serde_json::Value>,
+    /// Which ways of serving to plan (`Serving`); absent: aggregated only, as before the field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serving: Option<Serving>,
+}
+
+/// Which ways of serving the plan searches: every GPU running prefill and decode together
+/// (aggregated), separate prefill and decode workers with the KV cache moved between them
+/// (disaggregated, `disagg`), or both compared.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Serving {
+    #[default]
+    Aggregated,
+    Disaggregated,
+    Both,
+}
+
+impl Serving {
+    pub fn id(self) -> &'static str {
+        match self {
+            Serving::Aggregated => "aggregated",
+            Serving::Disaggregated => "disaggregated",
+            Serving::Both => "both",
+        }
+    }
+
+    /// Whether disaggregated candidates are searched.
+    pub fn disaggregated(self) -> bool {
+        self != Serving::Aggregated
+    }
 }
 
 /// How the performance model times one engine step.
@@ -286,6 +316,19 @@ impl ScenarioInput {
         Ok(Workload { isl, osl, load, arrivals, sla, priority: self.priority.unwrap_or_default() })
     }
 
+    /// The serving mode; without the planner's `disaggregation` feature (the page's startup
+    /// build) anything but aggregated is an error naming `serving`.
+    pub fn serving(&self) -> Result<Serving, InputError> {
+        let serving = self.serving.unwrap_or_default();
+        if serving.disaggregated() && !cfg!(feature = "disaggregation") {
+            return Err(InputError::new(
+                "serving",
+                format!("\"{}\" needs disaggregated planning, which only the full page has (open the benchmark loop to load it)", serving.id()),
+            ));
+        }
+        Ok(serving)
+    }
+
     /// The fixed layout sizes, each validated as a whole number ≥ 1 (their product and
     /// divisibility are checked against the cluster by the search).
     pub fn layout_constraint(&self) -> Result<LayoutConstraint, InputError> {
@@ -337,6 +380,8 @@ const SCENARIO: Kind = Kind::Struct(check::<ScenarioInput>, &[
     ("perf_params", Kind::Struct(check::<Option<PerfParamsInput>>, &PERF_PARAMS_KINDS)),
     // Read by `capacity::input` against its own table, `capacity::input::CAPACITY`.
     ("capacity", Kind::Any),
+    ("step_model", Kind::Leaf(check::<Option<StepModel>>)),
+    ("serving", Kind::Leaf(check::<Option<Serving>>)),
 ]);
 
 /// `perf_params`'s fields for `locate`: each parameter a number, `fit` its record.
@@ -388,7 +433,7 @@ mod tests {
             "sla": {"ttft_ms": 2000, "tpot_ms": 50}, "priority": "latency",
             "layout": {"tp": 8, "pp": 1, "dp": 2, "ep": 1},
             "engine_options": {"memory_fraction": 0.9, "max_batch_requests": 256, "max_batch_tokens": 8192},
-            "allow_tp_across_nodes": false,
+            "allow_tp_across_nodes": false, "step_model": "roofline", "serving": "both",
             "capacity": {"target": {"request_rate": 30}},
             "perf_params": {
                 "gemm_efficiency": 0.7, "attention_efficiency": 0.5, "hbm_efficiency": 0.8, "link_efficiency": 0.7,
