@@ -436,7 +436,7 @@ fn row(c: &Cells, line: usize, library: &Library) -> Result<SiliconRow, Skip> {
             osl: f64::from(osl),
             concurrency: Some(f64::from(concurrency)),
             request_rate: None,
-            arrivals: Some(Arrivals::Synchronized),
+            arrivals: Some(Arrivals::Benchmark),
         },
         ..Default::default()
     };

@@ -142,6 +142,7 @@ impl<'a> Evaluator<'a> {
             kv_max_requests: plan.max_requests_per_replica.min(MAX_REQUESTS) as f64,
             max_batch_requests: requests_per_micro_batch(&inputs.engine, &layout),
             max_batch_tokens: inputs.engine.max_batch_tokens,
+            engine: inputs.engine.engine,
         };
         let ops = self.kernels.as_ref().map(|k| {
             let stage = &m.layers[shared.stage.clone()];

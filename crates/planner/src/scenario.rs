@@ -304,6 +304,18 @@ impl ScenarioInput {
                     "synchronized arrivals need a closed loop (workload.concurrency); a request rate arrives staggered",
                 ))
             }
+            (Some(Arrivals::Benchmark), Load::RequestRate(_)) => {
+                return Err(InputError::new(
+                    "workload.arrivals",
+                    "benchmark arrivals need a closed loop (workload.concurrency); a request rate arrives staggered",
+                ))
+            }
+            (Some(Arrivals::Benchmark), _) if !cfg!(feature = "benchmark-arrivals") => {
+                return Err(InputError::new(
+                    "workload.arrivals",
+                    "benchmark arrivals are in the full build (the planner's benchmark-arrivals feature), not this one",
+                ))
+            }
             (Some(a), _) => a,
             (None, Load::Concurrency(_)) => Arrivals::Synchronized,
             (None, Load::MaxThroughput | Load::RequestRate(_)) => Arrivals::Staggered,

@@ -132,6 +132,11 @@ fn operating_point(inputs_: &PlannerInputs) -> TraceStep {
              together (chunked by the token cap), then decodes with no prefill mixed in; TTFT is the mean over the wave, \
              TPOT (latency − TTFT)/(OSL − 1) as vLLM computes it."
         }
+        (_, Arrivals::Benchmark) => {
+            "A benchmark client's closed loop (AIPerf, 20 rounds after 2 warm-up rounds, streaming): steps as with staggered \
+             arrivals; TTFT adds the client's front end (per layer) and a share of a synchronized wave's prefill queue, \
+             both fitted per engine on aiconfigurator's silicon sample."
+        }
     };
     step(
         "operating-point",

@@ -28,6 +28,11 @@ pub enum Arrivals {
     /// sequences with no prefill mixed in. What `vllm bench serve --max-concurrency C`,
     /// `sglang.bench_serving`, genai-perf and AIPerf measure with fixed lengths.
     Synchronized,
+    /// A benchmark client's closed loop as AIPerf runs it for aiconfigurator (20 rounds of C
+    /// requests after 2 warm-up rounds, streaming): spread like staggered arrivals, with the
+    /// client's front-end cost and part of a synchronized wave's prefill queue in the TTFT
+    /// (`perf::closed_loop`). Needs the planner's `benchmark-arrivals` feature.
+    Benchmark,
 }
 
 impl Arrivals {
@@ -35,6 +40,7 @@ impl Arrivals {
         match self {
             Arrivals::Staggered => "staggered",
             Arrivals::Synchronized => "synchronized",
+            Arrivals::Benchmark => "benchmark",
         }
     }
 }

@@ -150,7 +150,7 @@ fn an_attention_dp_row_becomes_its_scenario() {
     assert_eq!((m.layout.tp, m.layout.pp, m.layout.dp, m.layout.ep), (1, 1, 8, 8));
     assert_eq!(r.concurrency, 128);
     assert_eq!(m.scenario.workload.concurrency, Some(128.0));
-    assert_eq!(m.scenario.workload.arrivals, Some(Arrivals::Synchronized));
+    assert_eq!(m.scenario.workload.arrivals, Some(Arrivals::Benchmark));
     assert_eq!((m.scenario.nodes, m.scenario.gpus_per_node), (Some(1.0), Some(8.0)));
     assert_eq!((m.scenario.weights, m.scenario.kv_cache), (Some(WeightPrecision::Fp4), Some(KvPrecision::Fp8)));
     assert_eq!((m.ttft_ms, m.tpot_ms), (Some(500.0), Some(20.0)));

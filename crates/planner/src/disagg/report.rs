@@ -133,6 +133,7 @@ fn point(p: &PrefillWorker, step: StepTime, s: &Served, osl: f64, prefill_share:
         tok_s_per_user: 1.0 / s.tpot.value(),
         request_rate: s.rate,
         queue_wait: Seconds::ZERO,
+        front_end: Seconds::ZERO,
         decode_step: step,
         decode_batch: s.step_batch,
         prefill_step: p.step,

@@ -70,7 +70,7 @@ fn workload(isl: u32, osl: u32, load: Load, sla: Sla) -> Workload {
 }
 
 fn limits(kv_max_requests: f64) -> ServingLimits {
-    ServingLimits { kv_max_requests, max_batch_requests: 2048, max_batch_tokens: 8192 }
+    ServingLimits { kv_max_requests, max_batch_requests: 2048, max_batch_tokens: 8192, engine: Engine::Vllm }
 }
 
 #[test]
@@ -257,7 +257,7 @@ fn max_throughput_respects_kv_and_caps_and_tighter_tpot_never_raises_it() {
     let stage = StageCost::new(&dense_load(&model, &layout, 1.0, 1.0), &layout, &cluster(1, h100()), WeightPrecision::Fp8, &params, None);
     // (KV limit, requests cap, tokens cap)
     for (kv, requests, tokens) in [(50.0, 2048, 8192), (5000.0, 64, 8192), (5000.0, 2048, 512), (0.5, 8, 8192), (3.0, 1, 1)] {
-        let lim = ServingLimits { kv_max_requests: kv, max_batch_requests: requests, max_batch_tokens: tokens };
+        let lim = ServingLimits { kv_max_requests: kv, max_batch_requests: requests, max_batch_tokens: tokens, engine: Engine::Vllm };
         let mut last = f64::INFINITY;
         for tpot_ms in [f64::INFINITY, 200.0, 60.0, 40.0, 25.0, 10.0] {
             let sla = Sla { ttft: None, tpot: tpot_ms.is_finite().then(|| Seconds::from_ms(tpot_ms)) };
@@ -382,7 +382,7 @@ fn a_synchronized_wave_prefills_together_then_decodes() {
     // completion step (7 + 8·5 … counted exactly) = (7·50 − 162)/50 = 3.76; the Scicom vLLM
     // sample's first-token times come in groups of 7 and 8 too.
     let stage = tp8_70b();
-    let lim = ServingLimits { kv_max_requests: 1000.0, max_batch_requests: 1024, max_batch_tokens: 8192 };
+    let lim = ServingLimits { kv_max_requests: 1000.0, max_batch_requests: 1024, max_batch_tokens: 8192, engine: Engine::Vllm };
     let mut w = workload(1023, 128, Load::Concurrency(50), Sla::default());
     w.arrivals = Arrivals::Synchronized;
     let p = operating_point(&stage, &w, &lim).unwrap();
@@ -407,7 +407,7 @@ fn a_synchronized_wave_prefills_together_then_decodes() {
 #[test]
 fn a_wave_that_fits_one_step_has_one_prefill_and_plain_decode_steps() {
     let stage = tp8_70b();
-    let lim = ServingLimits { kv_max_requests: 1000.0, max_batch_requests: 1024, max_batch_tokens: 8192 };
+    let lim = ServingLimits { kv_max_requests: 1000.0, max_batch_requests: 1024, max_batch_tokens: 8192, engine: Engine::Vllm };
     let mut w = workload(100, 64, Load::Concurrency(8), Sla::default());
     w.arrivals = Arrivals::Synchronized;
     let p = operating_point(&stage, &w, &lim).unwrap();
@@ -422,7 +422,7 @@ fn a_wave_that_fits_one_step_has_one_prefill_and_plain_decode_steps() {
 fn a_wave_whose_prefill_outlasts_its_decode_is_taken_as_staggered() {
     // 1000 prompts of 8192 tokens at 8192 per step: 1000 prefill steps, 16 output tokens.
     let stage = tp8_70b();
-    let lim = ServingLimits { kv_max_requests: 5000.0, max_batch_requests: 4096, max_batch_tokens: 8192 };
+    let lim = ServingLimits { kv_max_requests: 5000.0, max_batch_requests: 4096, max_batch_tokens: 8192, engine: Engine::Vllm };
     let mut w = workload(8192, 16, Load::Concurrency(1000), Sla::default());
     let staggered = operating_point(&stage, &w, &lim).unwrap();
     w.arrivals = Arrivals::Synchronized;
@@ -495,7 +495,7 @@ proptest! {
         let (time, _) = stage.prefill(isl as f64, max_tokens as f64);
         prop_assert!(time.value().is_finite() && time.value() >= 0.0);
         let sla = Sla { ttft: None, tpot: tpot_ms.map(Seconds::from_ms) };
-        let lim = ServingLimits { kv_max_requests: kv_requests, max_batch_requests: max_requests, max_batch_tokens: max_tokens };
+        let lim = ServingLimits { kv_max_requests: kv_requests, max_batch_requests: max_requests, max_batch_tokens: max_tokens, engine: Engine::Vllm };
         let mut w = workload(isl, osl, offered, sla);
         w.arrivals = if synchronized { Arrivals::Synchronized } else { Arrivals::Staggered };
         if let Ok(p) = operating_point(&stage, &w, &lim) {
