@@ -511,6 +511,15 @@ mod tests {
     }
 
     #[test]
+    fn benchmark_arrivals_need_the_feature() {
+        let s = parse(r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1,"concurrency":4,"arrivals":"benchmark"}}"#).unwrap();
+        match s.workload() {
+            Ok(w) => assert!(cfg!(feature = "benchmark-arrivals") && w.arrivals == Arrivals::Benchmark, "{w:?}"),
+            Err(e) => assert!(!cfg!(feature = "benchmark-arrivals") && e.field == "workload.arrivals", "{e:?}"),
+        }
+    }
+
+    #[test]
     fn errors_name_the_field() {
         let cases = [
             (r#"{"model":"x","gpu":"y","workload":{"isl":-5,"osl":1}}"#, "workload.isl"),
@@ -524,6 +533,7 @@ mod tests {
             (r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1},"layout":{"tp":0}}"#, "layout.tp"),
             (r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1,"request_rate":2,"arrivals":"synchronized"}}"#, "workload.arrivals"),
             (r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1,"arrivals":"bursty"}}"#, "workload.arrivals"),
+            (r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1,"request_rate":2,"arrivals":"benchmark"}}"#, "workload.arrivals"),
             (r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1},"engine_options":{"max_num_seqs":8}}"#, "engine_options.max_num_seqs"),
             (r#"[1,2"#, "scenario"),
         ];

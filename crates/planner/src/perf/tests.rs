@@ -429,6 +429,30 @@ fn a_wave_whose_prefill_outlasts_its_decode_is_taken_as_staggered() {
     assert_eq!(operating_point(&stage, &w, &lim).unwrap(), staggered);
 }
 
+#[test]
+fn a_benchmark_client_ttft_is_its_front_end_own_prefill_and_a_share_of_the_wave() {
+    // Llama 3.1 70B (80 layers) on TP 8 under TensorRT-LLM at C 32, 2048/256: front end
+    // 2.0 ms × 80 = 160 ms, plus the staggered prefill, plus 0.15 of the synchronized wave's
+    // mean TTFT beyond it (`closed_loop`); TPOT is the staggered one.
+    let stage = tp8_70b();
+    let lim = ServingLimits { kv_max_requests: 1000.0, max_batch_requests: 1024, max_batch_tokens: 8192, engine: Engine::Trtllm };
+    let mut w = workload(2048, 256, Load::Concurrency(32), Sla::default());
+    let staggered = operating_point(&stage, &w, &lim).unwrap();
+    w.arrivals = Arrivals::Synchronized;
+    let wave = operating_point(&stage, &w, &lim).unwrap();
+    w.arrivals = Arrivals::Benchmark;
+    let p = operating_point(&stage, &w, &lim).unwrap();
+    println!("staggered TTFT {:.1} ms, wave {:.1} ms, benchmark {:.1} ms", staggered.ttft.ms(), wave.ttft.ms(), p.ttft.ms());
+    within("front end (s)", p.front_end.value(), 0.160, 1e-9);
+    within("clustered wait (s)", p.queue_wait.value(), 0.15 * (wave.ttft - staggered.ttft).value(), 1e-9);
+    within("TTFT (s)", p.ttft.value(), 0.160 + staggered.ttft.value() + 0.15 * (wave.ttft - staggered.ttft).value(), 1e-9);
+    within("TPOT = staggered (s)", p.tpot.value(), staggered.tpot.value(), 1e-12);
+    within("tok/s, Little's law on the loop", p.output_tok_s, 32.0 * 256.0 / (p.ttft + p.tpot * 255.0).value(), 1e-9);
+    // Each engine pays its own front end: vLLM 0.75 ms per layer.
+    let vllm = operating_point(&stage, &w, &ServingLimits { engine: Engine::Vllm, ..lim }).unwrap();
+    within("vLLM front end (s)", vllm.front_end.value(), 0.060, 1e-9);
+}
+
 fn arb_params() -> impl Strategy<Value = PerfParams> {
     proptest::collection::vec(0.0f64..1.0, params::PARAM_COUNT).prop_map(|u| {
         let spec = &params::PARAMS;
@@ -437,6 +461,27 @@ fn arb_params() -> impl Strategy<Value = PerfParams> {
 }
 
 proptest! {
+    #[test]
+    fn benchmark_ttft_lies_between_the_two_arrival_models_plus_its_front_end(
+        isl in 1u32..20_000, osl in 2u32..4_000, c in 1u32..600, engine in 0usize..3,
+    ) {
+        let stage = tp8_70b();
+        let lim = ServingLimits { kv_max_requests: 5000.0, max_batch_requests: 4096, max_batch_tokens: 8192, engine: Engine::ALL[engine] };
+        let mut w = workload(isl, osl, Load::Concurrency(c), Sla::default());
+        let staggered = operating_point(&stage, &w, &lim).unwrap();
+        w.arrivals = Arrivals::Synchronized;
+        let wave = operating_point(&stage, &w, &lim).unwrap();
+        w.arrivals = Arrivals::Benchmark;
+        let p = operating_point(&stage, &w, &lim).unwrap();
+        // Beyond what a replica admits, each model adds its own wait for a slot: not compared.
+        prop_assume!([&staggered, &wave, &p].iter().all(|q| q.limit == Limit::Offered));
+        let own = p.ttft - p.front_end - p.queue_wait;
+        prop_assert!((own.value() - staggered.ttft.value()).abs() <= 1e-9 * staggered.ttft.value(), "{p:?}");
+        prop_assert!(p.front_end.value() > 0.0 && p.queue_wait.value() >= 0.0, "{p:?}");
+        prop_assert!(p.queue_wait.value() <= (wave.ttft - staggered.ttft).value().max(0.0) * (1.0 + 1e-9), "{p:?} {wave:?}");
+        prop_assert!(p.tpot == staggered.tpot && p.output_tok_s <= staggered.output_tok_s * (1.0 + 1e-9), "{p:?}");
+    }
+
     #[test]
     fn every_time_is_finite_and_positive(
         params in arb_params(),
