@@ -429,6 +429,7 @@ fn a_wave_whose_prefill_outlasts_its_decode_is_taken_as_staggered() {
     assert_eq!(operating_point(&stage, &w, &lim).unwrap(), staggered);
 }
 
+#[cfg(feature = "benchmark-arrivals")]
 #[test]
 fn a_benchmark_client_ttft_is_its_front_end_own_prefill_and_a_share_of_the_wave() {
     // Llama 3.1 70B (80 layers) on TP 8 under TensorRT-LLM at C 32, 2048/256: front end
@@ -461,6 +462,7 @@ fn arb_params() -> impl Strategy<Value = PerfParams> {
 }
 
 proptest! {
+    #[cfg(feature = "benchmark-arrivals")]
     #[test]
     fn benchmark_ttft_lies_between_the_two_arrival_models_plus_its_front_end(
         isl in 1u32..20_000, osl in 2u32..4_000, c in 1u32..600, engine in 0usize..3,
