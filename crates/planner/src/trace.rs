@@ -132,10 +132,12 @@ fn operating_point(inputs_: &PlannerInputs) -> TraceStep {
              together (chunked by the token cap), then decodes with no prefill mixed in; TTFT is the mean over the wave, \
              TPOT (latency − TTFT)/(OSL − 1) as vLLM computes it."
         }
+        #[cfg(feature = "benchmark-arrivals")]
         (_, Arrivals::Benchmark) => {
             "A benchmark client's closed loop (AIPerf, 20 rounds after 2 warm-up rounds, streaming): steps as with staggered \
              arrivals; TTFT adds the client's front end (per layer) and a share of a synchronized wave's prefill queue, \
-             both fitted per engine on aiconfigurator's silicon sample."
+             TPOT the same share of the wave's prefill interference; both constants fitted per engine on aiconfigurator's \
+             silicon sample."
         }
     };
     step(

@@ -51,11 +51,12 @@
 //! decode (`(k − 1)/PP > OSL − 1`) cannot stay synchronized: the first requests finish and
 //! return before the last prompt is in; such a closed loop is taken as staggered.
 //!
-//! Benchmark arrivals (`Arrivals::Benchmark`, a benchmark client's closed loop as AIPerf runs
-//! it for aiconfigurator: 20 rounds of C after 2 warm-up rounds): the staggered steady state,
-//! whose TTFT adds the client's front-end cost and a fitted share of the synchronized wave's
-//! prefill queue (`closed_loop`, where the sources and the fit are); lifetime = that TTFT +
-//! (OSL − 1)·TPOT.
+//! Benchmark arrivals (`Arrivals::Benchmark`, feature `benchmark-arrivals`, a benchmark
+//! client's closed loop as AIPerf runs it for aiconfigurator: 20 rounds of C after 2 warm-up
+//! rounds): the staggered steady state's steps; TTFT adds the client's front-end cost and a
+//! fitted share of the synchronized wave's prefill queue, TPOT moves by the same share towards
+//! the synchronized TPOT (`closed_loop`, where the reasons, sources and the fit are);
+//! lifetime = that TTFT + (OSL − 1)·TPOT.
 //!
 //! Loads:
 //! - concurrency C (closed loop, as benchmark clients): `n = C / DP`; beyond what the KV
@@ -261,34 +262,24 @@ impl Model<'_> {
         match self.arrivals {
             Arrivals::Staggered => self.staggered(n),
             Arrivals::Synchronized => self.synchronized(n).unwrap_or_else(|| self.staggered(n)),
+            #[cfg(feature = "benchmark-arrivals")]
             Arrivals::Benchmark => self.benchmark(n),
         }
     }
 
     /// A benchmark client's closed loop (module doc, `closed_loop`): the staggered steady
-    /// state with the client's TTFT.
+    /// state's steps, the client's TTFT and TPOT.
     #[cfg(feature = "benchmark-arrivals")]
     fn benchmark(&self, n: f64) -> Running {
+        use super::closed_loop::{ClientLoop, Latencies};
         let run = self.staggered(n);
         let layers = self.stage.layers * self.stage.pp;
-        let wave = self.synchronized(n).map(|w| w.ttft);
-        let ttft = super::closed_loop::ClientTtft::new(self.limits.engine, layers, run.ttft, wave);
-        let total = ttft.total();
-        Running {
-            ttft: total,
-            wait: ttft.clustered_wait,
-            front_end: ttft.front_end,
-            lifetime: total + run.tpot * (self.osl - 1.0),
-            cycle: total + run.tpot * (self.osl - 1.0),
-            ..run
-        }
-    }
-
-    /// Without the `benchmark-arrivals` feature the scenario refuses these arrivals
-    /// (`workload.arrivals`); a caller building a workload directly gets the staggered state.
-    #[cfg(not(feature = "benchmark-arrivals"))]
-    fn benchmark(&self, n: f64) -> Running {
-        self.staggered(n)
+        let staggered = Latencies { ttft: run.ttft, tpot: run.tpot };
+        let wave = self.synchronized(n).map(|w| Latencies { ttft: w.ttft, tpot: w.tpot });
+        let client = ClientLoop::shipped(self.limits.engine).latencies(layers, staggered, wave);
+        let (ttft, tpot) = (client.ttft(), client.tpot);
+        let lifetime = ttft + tpot * (self.osl - 1.0);
+        Running { tpot, ttft, wait: client.clustered_wait, front_end: client.front_end, lifetime, cycle: lifetime, ..run }
     }
 
     /// A wave of `n` requests per replica (module doc, "Synchronized arrivals"); `None` when

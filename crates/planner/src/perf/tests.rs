@@ -433,8 +433,9 @@ fn a_wave_whose_prefill_outlasts_its_decode_is_taken_as_staggered() {
 #[test]
 fn a_benchmark_client_ttft_is_its_front_end_own_prefill_and_a_share_of_the_wave() {
     // Llama 3.1 70B (80 layers) on TP 8 under TensorRT-LLM at C 32, 2048/256: front end
-    // 2.0 ms × 80 = 160 ms, plus the staggered prefill, plus 0.15 of the synchronized wave's
-    // mean TTFT beyond it (`closed_loop`); TPOT is the staggered one.
+    // 2.25 ms × 80 = 180 ms, plus the staggered prefill, plus 0.15 of the synchronized wave's
+    // mean TTFT beyond it (`closed_loop`); TPOT the staggered one moved 0.15 of the way to the
+    // synchronized one.
     let stage = tp8_70b();
     let lim = ServingLimits { kv_max_requests: 1000.0, max_batch_requests: 1024, max_batch_tokens: 8192, engine: Engine::Trtllm };
     let mut w = workload(2048, 256, Load::Concurrency(32), Sla::default());
@@ -444,10 +445,11 @@ fn a_benchmark_client_ttft_is_its_front_end_own_prefill_and_a_share_of_the_wave(
     w.arrivals = Arrivals::Benchmark;
     let p = operating_point(&stage, &w, &lim).unwrap();
     println!("staggered TTFT {:.1} ms, wave {:.1} ms, benchmark {:.1} ms", staggered.ttft.ms(), wave.ttft.ms(), p.ttft.ms());
-    within("front end (s)", p.front_end.value(), 0.160, 1e-9);
+    within("front end (s)", p.front_end.value(), 0.180, 1e-9);
     within("clustered wait (s)", p.queue_wait.value(), 0.15 * (wave.ttft - staggered.ttft).value(), 1e-9);
-    within("TTFT (s)", p.ttft.value(), 0.160 + staggered.ttft.value() + 0.15 * (wave.ttft - staggered.ttft).value(), 1e-9);
-    within("TPOT = staggered (s)", p.tpot.value(), staggered.tpot.value(), 1e-12);
+    within("TTFT (s)", p.ttft.value(), 0.180 + staggered.ttft.value() + 0.15 * (wave.ttft - staggered.ttft).value(), 1e-9);
+    within("TPOT (s)", p.tpot.value(), staggered.tpot.value() + 0.15 * (wave.tpot - staggered.tpot).value(), 1e-9);
+    assert!(wave.tpot != staggered.tpot, "the wave's TPOT differs, so the share is seen: {wave:?}");
     within("tok/s, Little's law on the loop", p.output_tok_s, 32.0 * 256.0 / (p.ttft + p.tpot * 255.0).value(), 1e-9);
     // Each engine pays its own front end: vLLM 0.75 ms per layer.
     let vllm = operating_point(&stage, &w, &ServingLimits { engine: Engine::Vllm, ..lim }).unwrap();
@@ -464,7 +466,7 @@ fn arb_params() -> impl Strategy<Value = PerfParams> {
 proptest! {
     #[cfg(feature = "benchmark-arrivals")]
     #[test]
-    fn benchmark_ttft_lies_between_the_two_arrival_models_plus_its_front_end(
+    fn benchmark_figures_lie_between_the_two_arrival_models_plus_its_front_end(
         isl in 1u32..20_000, osl in 2u32..4_000, c in 1u32..600, engine in 0usize..3,
     ) {
         let stage = tp8_70b();
@@ -481,7 +483,12 @@ proptest! {
         prop_assert!((own.value() - staggered.ttft.value()).abs() <= 1e-9 * staggered.ttft.value(), "{p:?}");
         prop_assert!(p.front_end.value() > 0.0 && p.queue_wait.value() >= 0.0, "{p:?}");
         prop_assert!(p.queue_wait.value() <= (wave.ttft - staggered.ttft).value().max(0.0) * (1.0 + 1e-9), "{p:?} {wave:?}");
-        prop_assert!(p.tpot == staggered.tpot && p.output_tok_s <= staggered.output_tok_s * (1.0 + 1e-9), "{p:?}");
+        // TPOT between the two models' (the same share as the wait), and the loop's throughput
+        // Little's law on the client's figures.
+        let (lo, hi) = (staggered.tpot.value().min(wave.tpot.value()), staggered.tpot.value().max(wave.tpot.value()));
+        prop_assert!(lo * (1.0 - 1e-9) <= p.tpot.value() && p.tpot.value() <= hi * (1.0 + 1e-9), "{p:?} {wave:?}");
+        let lifetime = p.ttft + p.tpot * (osl as f64 - 1.0);
+        prop_assert!((p.output_tok_s * lifetime.value() / (c as f64 * osl as f64) - 1.0).abs() <= 1e-9, "{p:?}");
     }
 
     #[test]
