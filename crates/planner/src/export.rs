@@ -251,6 +251,8 @@ mod tests {
         assert_eq!((h100[0], h100[1], h100[3]), ("h100-sxm", "true", row.gpus.unwrap().to_string().as_str()));
         assert_eq!(h100[17].parse::<f64>().ok(), row.usd_per_m_output_tokens);
         assert!(lines[2].starts_with("h20,false,"), "{}", lines[2]);
+    }
+
     #[cfg(feature = "disaggregation")]
     #[test]
     fn disaggregated_candidates_follow_in_a_second_block() {
