@@ -53,7 +53,7 @@ pub fn candidates_csv(plan: &Plan) -> String {
 }
 
 /// The disaggregated block's columns, in order (`FORMAT.md`'s names, the workers' prefixed).
-pub const DISAGG_COLUMNS: [&str; 20] = [
+pub const DISAGG_COLUMNS: [&str; 21] = [
     "mode",
     "label",
     "prefill_count",
@@ -74,6 +74,7 @@ pub const DISAGG_COLUMNS: [&str; 20] = [
     "output_tok_s_per_gpu",
     "tok_s_per_user",
     "kv_transfer_ms",
+    "idle_gpus",
 ];
 
 fn disagg_row(out: &mut String, c: &DisaggCandidate) {
@@ -101,6 +102,7 @@ fn disagg_row(out: &mut String, c: &DisaggCandidate) {
         number(c.output_tok_s_per_gpu),
         number(c.tok_s_per_user),
         number(Some(c.kv_transfer_ms)),
+        whole(c.idle_gpus),
     ];
     // Writing to a String cannot fail.
     let _ = write!(out, "{}\r\n", cells.join(","));
@@ -275,6 +277,7 @@ mod tests {
             assert_eq!(cells[12], c.gpus_used.to_string());
             let read = |i: usize| (!cells[i].is_empty()).then(|| cells[i].parse::<f64>().unwrap());
             assert_eq!(read(17), c.output_tok_s_per_gpu);
+            assert_eq!(cells[20], c.idle_gpus.to_string());
         }
     }
 

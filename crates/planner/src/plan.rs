@@ -300,8 +300,13 @@ pub struct WorkersRejected {
 pub struct DisaggCandidate {
     pub prefill: PrefillWorkers,
     pub decode: DecodeWorkers,
-    /// GPUs of all the workers (the rest of the cluster is free).
+    /// GPUs of all the workers.
     pub gpus_used: u32,
+    /// The cluster's GPUs the workers leave idle: they count zero in the tokens/s per GPU,
+    /// which is over the whole cluster as the aggregated candidates' is. Added after the
+    /// disaggregated fields' first version, so absent in older plans.
+    #[serde(default)]
+    pub idle_gpus: u32,
     /// Bytes of KV cache (and fixed state) one request moves, MiB.
     pub kv_transfer_mib: f64,
     pub kv_transfer_ms: f64,
@@ -313,7 +318,7 @@ pub struct DisaggCandidate {
     pub queue_ms: Option<f64>,
     pub tpot_ms: Option<f64>,
     pub output_tok_s: Option<f64>,
-    /// `output_tok_s` / `gpus_used`.
+    /// `output_tok_s` / the cluster's GPUs (`gpus_used` + `idle_gpus`).
     pub output_tok_s_per_gpu: Option<f64>,
     pub tok_s_per_user: Option<f64>,
     /// Requests per second served.
