@@ -40,7 +40,7 @@ use super::plan::{Disaggregated, TraceStep, WorkersRejected};
 use super::scenario::Serving;
 use super::search::{pareto, rank, Figures, SearchResult};
 use super::units::Seconds;
-use workers::Workers;
+use workers::{Role, Workers};
 
 /// The disaggregated part of a plan.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,12 +56,11 @@ pub struct Searched {
 pub fn search(inputs: &PlannerInputs, regime: &Regime, aggregated: &SearchResult) -> Searched {
     let prefill_inputs = workers::prefill_inputs(inputs);
     let judged = workers::judge(inputs, &prefill_inputs);
-    let prefill = kept(&judged.prefill, |w| (w.prepared.layout.gpus(), w.capacity, w.time));
-    let decode = kept(&judged.decode, |w| (w.prepared.layout.gpus(), w.capacity, w.tpot));
+    let (prefill, decode) = (&judged.prefill, &judged.decode);
     let bytes = transfer::bytes_per_request(inputs);
     let mut candidates = Vec::with_capacity(prefill.len() * decode.len());
-    for p in &prefill {
-        for d in &decode {
+    for p in prefill {
+        for d in decode {
             let t = transfer::transfer(inputs, bytes, &p.prepared.layout, &d.prepared.layout);
             let c = match pairing::choose(inputs, p, d, &t) {
                 Ok(s) => report::candidate(inputs, regime, p, d, &t, Some(&s), None),
@@ -89,7 +88,7 @@ pub fn search(inputs: &PlannerInputs, regime: &Regime, aggregated: &SearchResult
         }
         .to_string()
     });
-    let trace = report::trace_step(inputs, best, best_aggregated, bytes, mode.as_deref());
+    let trace = report::trace_step(inputs, best, best_aggregated, bytes, mode.as_deref(), &judged.unpaired);
     Searched {
         plan: Disaggregated {
             candidates,
@@ -115,24 +114,6 @@ fn figures(c: &super::plan::DisaggCandidate, gpus: f64) -> Figures {
     }
 }
 
-/// The workers not dominated by copies of a worker of the same size or of a size dividing it:
-/// one with at least the capacity per GPU and at most the time (prefill time, TPOT), whose
-/// copies give as much on the same GPUs, as fast, and place wherever it does. `of` gives a
-/// worker's GPUs, capacity and time; workers arrive by ascending size (`workers::judge`).
-fn kept<W: Clone>(all: &[W], of: impl Fn(&W) -> (u32, f64, Seconds)) -> Vec<W> {
-    let mut kept: Vec<(u32, f64, Seconds, usize)> = Vec::new();
-    for (i, w) in all.iter().enumerate() {
-        let (g, capacity, time) = of(w);
-        let per_gpu = capacity / g as f64;
-        if !kept.iter().any(|&(kg, kc, kt, _)| g % kg == 0 && kc >= per_gpu && kt <= time) {
-            // A worker of its size it dominates was kept before it: no longer.
-            kept.retain(|&(kg, kc, kt, _)| !(kg == g && per_gpu >= kc && time <= kt));
-            kept.push((g, per_gpu, time, i));
-        }
-    }
-    kept.into_iter().map(|(.., i)| all[i].clone()).collect()
-}
-
 /// Rejected worker layouts grouped by role and reason, in the order first met.
 fn rejected(workers: &Workers) -> Vec<WorkersRejected> {
     let mut groups: Vec<WorkersRejected> = Vec::new();
@@ -149,5 +130,22 @@ fn rejected(workers: &Workers) -> Vec<WorkersRejected> {
             }),
         }
     }
+    for u in &workers.unpaired {
+        for role in [Role::Prefill, Role::Decode] {
+            groups.push(WorkersRejected {
+                role: role.id().to_string(),
+                rejected_because: UNPAIRED.to_string(),
+                count: u.layouts,
+                example: u.example,
+                detail: format!(
+                    "not judged: a worker of {} GPUs leaves {} of the cluster's GPUs, and a worker of the other role needs at least {} to hold the weights",
+                    u.size, u.left, u.smallest
+                ),
+            });
+        }
+    }
     groups
 }
+
+/// The code of the worker layouts not judged because no pair can hold them.
+pub const UNPAIRED: &str = "no-room-for-the-other-role";

@@ -19,7 +19,7 @@ use super::super::plan::{inputs_of, DecodeWorkers, DisaggCandidate, PrefillWorke
 use super::super::units::{Bytes, Seconds};
 use super::pairing::{PairReason, Served};
 use super::transfer::Transfer;
-use super::workers::{DecodeWorker, PrefillWorker};
+use super::workers::{DecodeWorker, PrefillWorker, Unpaired};
 use std::borrow::Cow;
 
 /// A step's parts in milliseconds.
@@ -191,6 +191,7 @@ pub fn trace_step(
     aggregated: Option<&Evaluation>,
     kv_bytes: Bytes,
     mode: Option<&str>,
+    unpaired: &[Unpaired],
 ) -> TraceStep {
     let w = &inputs.workload;
     let gpus = inputs.cluster.total_gpus() as f64;
@@ -264,6 +265,16 @@ pub fn trace_step(
         }
     } else {
         detail.push_str(" No aggregated layout meets the scenario.");
+    }
+    if !unpaired.is_empty() {
+        let layouts: u32 = unpaired.iter().map(|u| u.layouts).sum();
+        let sizes: Vec<String> = unpaired.iter().map(|u| u.size.to_string()).collect();
+        detail.push_str(&format!(
+            " Not judged: {layouts} worker layouts per role of {} GPUs, beside which the cluster has fewer GPUs than the {} any worker needs to hold the weights once.",
+            sizes.join(", "),
+            unpaired[0].smallest
+        ));
+        numbers.push(("worker_layouts_not_judged", layouts as f64));
     }
     if let Some(mode) = mode {
         detail.push_str(&format!(" Ranked by the scenario's priority, {mode} serving comes first."));

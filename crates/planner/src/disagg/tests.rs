@@ -6,6 +6,11 @@ use super::super::plan::{DisaggCandidate, Plan};
 use super::super::planning::plan;
 use super::super::scenario::ScenarioInput;
 use super::placement::nodes_needed;
+use super::workers::{smallest_worker, worker_sizes};
+use super::UNPAIRED;
+use crate::evaluate::Evaluator;
+use crate::scenario::LayoutConstraint;
+use crate::search::enumerate;
 use super::TIE_CHECK;
 use crate::model::catalog as models;
 use proptest::prelude::*;
@@ -177,6 +182,21 @@ proptest! {
                 }
             }
         }
+        // The cut of unpairable sizes is exact: no layout of a size below the smallest worker
+        // holds the weights, and the layouts cut are counted with their reason.
+        let sizes = worker_sizes(&inputs.cluster);
+        let smallest = smallest_worker(&inputs, &sizes);
+        let mut evaluator = Evaluator::new(&inputs);
+        for &size in sizes.iter().filter(|&&s| smallest.is_none_or(|m| s < m)) {
+            for layout in enumerate(size, inputs.model.is_moe(), &LayoutConstraint::default()).unwrap() {
+                prop_assert!(evaluator.prepare(layout).is_err(), "{layout} holds the weights below the smallest worker {smallest:?}");
+            }
+        }
+        let cut: u32 = d.workers_rejected.iter().filter(|g| g.rejected_because == UNPAIRED).map(|g| g.count).sum();
+        let expected: usize = sizes.iter().filter(|&&s| smallest.is_some_and(|m| s + m > nodes * gpn))
+            .map(|&s| enumerate(s, inputs.model.is_moe(), &LayoutConstraint::default()).unwrap().iter().filter(|l| l.dp == 1 || inputs.model.is_moe()).count())
+            .sum();
+        prop_assert_eq!(cut as usize, 2 * expected);
         let mut ranked = d.ranking.clone();
         ranked.sort_unstable();
         let feasible: Vec<usize> = (0..d.candidates.len()).filter(|&i| d.candidates[i].feasible).collect();
