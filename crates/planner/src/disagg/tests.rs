@@ -206,3 +206,30 @@ proptest! {
         prop_assert_eq!(&again, &p);
     }
 }
+
+/// The decode workers take the parts that do not depend on the lengths from the prefill
+/// workers' evaluator (`Evaluator::prepare_after`); every preparation must equal a fresh one.
+/// Dense and MoE, MLA, windowed and compressed attention, uneven pipeline splits.
+#[test]
+fn reusing_the_prefill_parts_changes_no_decode_preparation() {
+    let scenarios = [
+        json!({"model": "moonshotai/Kimi-K2-Instruct", "weights": "fp8", "kv_cache": "fp8", "gpu": "h200-sxm", "nodes": 4, "workload": {"isl": 4096, "osl": 1024}}),
+        json!({"model": "google/gemma-4-31B-it", "gpu": "a100-sxm-80gb", "nodes": 2, "engine": "trtllm", "workload": {"isl": 8192, "osl": 512}}),
+        json!({"model": "deepseek-v4-flash", "gpu": "b200", "nodes": 2, "weights": "fp4", "kv_cache": "fp8", "engine": "sglang", "workload": {"isl": 32768, "osl": 2048}}),
+        json!({"model": "llama-3.1-70b", "gpu": "h100-sxm", "nodes": 2, "workload": {"isl": 512, "osl": 4096}}),
+    ];
+    for scenario in scenarios {
+        let inputs = resolve(&ScenarioInput::from_value(scenario.clone()).unwrap()).unwrap();
+        let prefill_inputs = super::workers::prefill_inputs(&inputs);
+        let (mut prefill, mut decode) = (Evaluator::new(&prefill_inputs), Evaluator::new(&inputs));
+        let mut compared = 0;
+        for size in worker_sizes(&inputs.cluster) {
+            for layout in enumerate(size, inputs.model.is_moe(), &LayoutConstraint::default()).unwrap() {
+                assert_eq!(prefill.prepare(layout), crate::evaluate::prepare(&prefill_inputs, layout), "{scenario}: {layout}");
+                assert_eq!(decode.prepare_after(layout, &prefill), crate::evaluate::prepare(&inputs, layout), "{scenario}: {layout}");
+                compared += 1;
+            }
+        }
+        assert!(compared > 10, "{scenario}: {compared} layouts");
+    }
+}

@@ -203,7 +203,7 @@ pub fn judge(inputs: &PlannerInputs, prefill_inputs: &PlannerInputs) -> Workers 
                 },
                 Err(e) => workers.rejected.push(rejected(Role::Prefill, &e)),
             }
-            match decode_evaluator.prepare(layout) {
+            match decode_evaluator.prepare_after(layout, &prefill_evaluator) {
                 Ok(prepared) => match decode(inputs, prepared) {
                     Ok(w) => decode_front.offer(gpus, w.capacity, w.tpot, w),
                     Err(reason) => workers.rejected.push(RejectedWorker { role: Role::Decode, layout, reason }),
