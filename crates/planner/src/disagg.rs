@@ -36,7 +36,8 @@ const TIE_CHECK: f64 = 2.0 * pairing::TIE;
 use super::evaluate::Evaluation;
 use super::inputs::PlannerInputs;
 use super::perf::ranges::Regime;
-use super::plan::{Disaggregated, TraceStep, WorkersRejected};
+use super::plan::disagg::{DisaggCandidate, Disaggregated, WorkersRejected};
+use super::plan::TraceStep;
 use super::scenario::Serving;
 use super::search::{pareto, rank, Figures, SearchResult};
 use super::units::Seconds;
@@ -104,7 +105,7 @@ pub fn search(inputs: &PlannerInputs, regime: &Regime, aggregated: &SearchResult
 
 /// A candidate's figures for the ranking, per GPU over the cluster's `gpus` (idle ones count
 /// zero), as the aggregated layouts'.
-fn figures(c: &super::plan::DisaggCandidate, gpus: f64) -> Figures {
+fn figures(c: &DisaggCandidate, gpus: f64) -> Figures {
     Figures {
         output_tok_s: c.output_tok_s.unwrap_or(0.0),
         gpus,

@@ -8,7 +8,9 @@
 //! after a blank line, one row per (prefill, decode) pair (`DISAGG_COLUMNS`), the first block
 //! unchanged.
 
-use super::plan::{Candidate, DisaggCandidate, Plan};
+use super::plan::{Candidate, Plan};
+#[cfg(feature = "disaggregation")]
+use super::plan::disagg::DisaggCandidate;
 use std::fmt::Write;
 
 /// The header row's columns, in order.
@@ -41,6 +43,7 @@ pub fn candidates_csv(plan: &Plan) -> String {
     for c in &plan.candidates {
         row(&mut out, c);
     }
+    #[cfg(feature = "disaggregation")]
     if let Some(d) = &plan.disaggregated {
         out.push_str("\r\n");
         out.push_str(&DISAGG_COLUMNS.join(","));
@@ -53,6 +56,7 @@ pub fn candidates_csv(plan: &Plan) -> String {
 }
 
 /// The disaggregated block's columns, in order (`FORMAT.md`'s names, the workers' prefixed).
+#[cfg(feature = "disaggregation")]
 pub const DISAGG_COLUMNS: [&str; 21] = [
     "mode",
     "label",
@@ -77,6 +81,7 @@ pub const DISAGG_COLUMNS: [&str; 21] = [
     "idle_gpus",
 ];
 
+#[cfg(feature = "disaggregation")]
 fn disagg_row(out: &mut String, c: &DisaggCandidate) {
     let (p, d) = (c.prefill.layout, c.decode.layout);
     let number = |v: Option<f64>| v.map_or_else(String::new, |v| v.to_string());

@@ -2,7 +2,8 @@
 //! invariants over random scenarios.
 
 use super::super::inputs::resolve;
-use super::super::plan::{DisaggCandidate, Plan};
+use super::super::plan::disagg::DisaggCandidate;
+use super::super::plan::Plan;
 use super::super::planning::plan;
 use super::super::scenario::ScenarioInput;
 use super::placement::nodes_needed;
