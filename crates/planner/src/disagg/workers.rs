@@ -8,6 +8,11 @@
 //! log₂(nodes) sizes: the engines' expert and tensor groups are powers of two for every MoE
 //! model in the catalog, so other node counts add few layouts that divide.
 //!
+//! Sizes no pair can hold (beside them the cluster has fewer GPUs than the smallest worker that
+//! can hold the weights once) are counted, not judged (`Unpaired`); of the rest, the decode role
+//! takes the prefill role's stage parts (`Evaluator::prepare_after`), and each role keeps only
+//! the workers not dominated (`Front`, `disagg`'s module doc), as they are judged.
+//!
 //! - Prefill worker: memory for its prompts (KV of ISL tokens and the first output token per
 //!   request); each replica prefills `k` whole prompts per step within the engine's token
 //!   budget (chunks of one prompt when it is longer), `k` the most that fits the budget, the
