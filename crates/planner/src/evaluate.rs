@@ -170,9 +170,10 @@ impl Shared {
     /// and whose workload may differ in its lengths: only the KV bytes per request depend on
     /// them (the stage ranges, weights, KV bytes per token and the heaviest stage's load do not).
     fn for_context(other: &Shared, inputs: &PlannerInputs) -> Shared {
+        let context = inputs.workload.max_context();
         Shared {
             layout: other.layout,
-            parts: other.parts.with_context(&inputs.model, &other.layout, inputs.precision.kv, inputs.workload.max_context()),
+            parts: other.parts.with_context(&inputs.model, &other.layout, inputs.precision.kv, context),
             load: other.load,
             stage: other.stage.clone(),
             lm_head: other.lm_head,

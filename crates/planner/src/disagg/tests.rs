@@ -226,8 +226,9 @@ fn reusing_the_prefill_parts_changes_no_decode_preparation() {
         let mut compared = 0;
         for size in worker_sizes(&inputs.cluster) {
             for layout in enumerate(size, inputs.model.is_moe(), &LayoutConstraint::default()).unwrap() {
-                assert_eq!(prefill.prepare(layout), crate::evaluate::prepare(&prefill_inputs, layout), "{scenario}: {layout}");
-                assert_eq!(decode.prepare_after(layout, &prefill), crate::evaluate::prepare(&inputs, layout), "{scenario}: {layout}");
+                let fresh = (crate::evaluate::prepare(&prefill_inputs, layout), crate::evaluate::prepare(&inputs, layout));
+                assert_eq!(prefill.prepare(layout), fresh.0, "{scenario}: {layout}");
+                assert_eq!(decode.prepare_after(layout, &prefill), fresh.1, "{scenario}: {layout}");
                 compared += 1;
             }
         }

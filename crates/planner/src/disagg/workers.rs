@@ -125,7 +125,7 @@ struct Front<W> {
 impl<W> Front<W> {
     fn offer(&mut self, gpus: u32, capacity: f64, time: Seconds, worker: W) {
         let per_gpu = capacity / gpus as f64;
-        if !self.kept.iter().any(|&(kg, kc, kt, _)| gpus % kg == 0 && kc >= per_gpu && kt <= time) {
+        if !self.kept.iter().any(|&(kg, kc, kt, _)| gpus.is_multiple_of(kg) && kc >= per_gpu && kt <= time) {
             // A worker of its size it dominates was kept before it: no longer.
             self.kept.retain(|&(kg, kc, kt, _)| !(kg == gpus && per_gpu >= kc && time <= kt));
             self.kept.push((gpus, per_gpu, time, worker));
