@@ -6,8 +6,9 @@
 //! cluster's nodes, `placement`):
 //! - maximum throughput: the x:y within the budget that serves the most,
 //!   `min(x·c_P, y·c_D)`, and among equals (within `TIE`) the fewest GPUs. For each y the best
-//!   x is the fewest prefill workers that keep up with `y·c_D` (or all that fit beside y), so
-//!   every y is tried and no count is missed. A closed loop at the maximum, as the aggregated
+//!   x is the fewest prefill workers that keep up with `y·c_D` (or all that fit beside y);
+//!   every y is tried up to the first at which prefill binds with all the prefill workers that
+//!   fit (more decode workers only leave fewer), so no count that could win is missed. A closed loop at the maximum, as the aggregated
 //!   maximum-throughput point: no queue, TTFT = prefill + transfer.
 //! - a request rate λ: every pair that serves λ gives the same tokens/s per GPU (λ·OSL over the
 //!   cluster), so the fewest GPUs whose x·c_P and y·c_D exceed λ and whose TTFT, with the M/D/c
@@ -201,7 +202,8 @@ impl<'a> Pair<'a> {
     }
 
     /// Every y from `y_min` tried with its best x: the most served, the fewest GPUs among equals
-    /// (within `TIE`).
+    /// (within `TIE`); `decode` grows with y (a worker's batch only falls), and y stops growing
+    /// once prefill binds with every prefill worker that fits.
     fn most_served(&self, y_min: u32, decode: impl Fn(u32) -> f64) -> Option<(u32, u32, f64)> {
         let mut best: Option<(u32, u32, f64)> = None;
         let mut y = y_min.max(1);
@@ -210,7 +212,8 @@ impl<'a> Pair<'a> {
             if x_max == 0 {
                 break;
             }
-            let (x, value) = self.best_x(decode(y), x_max);
+            let rate = decode(y);
+            let (x, value) = self.best_x(rate, x_max);
             let better = match best {
                 None => true,
                 Some((bx, by, bv)) => {
@@ -219,6 +222,11 @@ impl<'a> Pair<'a> {
             };
             if better {
                 best = Some((x, y, value));
+            }
+            if x_max as f64 * self.cp <= rate {
+                // Prefill binds with every prefill worker that fits: more decode workers leave
+                // no more room for prefill, so none serves more, nor as much on fewer GPUs.
+                break;
             }
             y += 1;
         }
