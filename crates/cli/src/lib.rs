@@ -134,6 +134,8 @@ mod tests {
         for field in ["gpus_used", "kv_transfer_ms", "ttft_ms", "tpot_ms", "output_tok_s_per_gpu", "tok_s_per_user"] {
             assert!(best[field].as_f64().is_some_and(|v| v > 0.0), "{field}: {best}");
         }
+        let cluster = plan["scenario"]["nodes"].as_u64().unwrap() * plan["scenario"]["gpus_per_node"].as_u64().unwrap();
+        assert_eq!(best["gpus_used"].as_u64().unwrap() + best["idle_gpus"].as_u64().unwrap(), cluster, "{best}");
         for field in ["capacity_req_s", "ttft_prefill_ms"] {
             assert!(best["prefill"][field].as_f64().is_some_and(|v| v > 0.0), "prefill.{field}: {best}");
         }

@@ -8,15 +8,16 @@
 //! decode) pair is only arithmetic: the KV transfer (`transfer`), the x:y that balances the two
 //! sides within the GPU budget and the nodes (`pairing`, `placement`), and the plan's figures,
 //! ranges and trace (`report`). Worker layouts are first cut to those not dominated by copies of
-//! a worker of the same size or smaller (capacity per GPU, and prefill time or TPOT): a
-//! dominated worker makes no pair better on any figure the ranking or the front reads, and the
-//! candidate list stays bounded (one per kept pair, at its best x:y). Ranking and front are the aggregated search's
-//! (`search::rank`, `search::pareto`) on tokens/s per GPU used.
+//! a worker of the same size or of a size dividing it (capacity per GPU, and prefill time or
+//! TPOT): the copies take the same GPUs and places, so a dominated worker makes no pair better
+//! on any figure the ranking or the front reads, and the candidate list stays bounded (one per
+//! kept pair, at its best x:y). Ranking and front are the aggregated search's (`search::rank`,
+//! `search::pareto`) on tokens/s per GPU of the cluster: GPUs a pair leaves idle count zero, as
+//! for aggregated layouts.
 //!
 //! **Invariant:** a candidate's workers fit the cluster's GPUs and nodes, both fit their
-//! memory, its throughput is at most either side's capacity, and no other count of decode
-//! workers (each with its best prefill count) gives more tokens/s per GPU at maximum
-//! throughput (property tests).
+//! memory, its throughput is at most either side's capacity, and at maximum throughput no other
+//! x:y within the budget serves more, nor as much on fewer GPUs (property tests).
 
 pub mod pairing;
 pub mod placement;
@@ -35,11 +36,12 @@ const TIE_CHECK: f64 = 2.0 * pairing::TIE;
 use super::evaluate::Evaluation;
 use super::inputs::PlannerInputs;
 use super::perf::ranges::Regime;
-use super::plan::{Disaggregated, TraceStep, WorkersRejected};
+use super::plan::disagg::{DisaggCandidate, Disaggregated, WorkersRejected};
+use super::plan::TraceStep;
 use super::scenario::Serving;
 use super::search::{pareto, rank, Figures, SearchResult};
 use super::units::Seconds;
-use workers::Workers;
+use workers::{Role, Workers};
 
 /// The disaggregated part of a plan.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,12 +57,11 @@ pub struct Searched {
 pub fn search(inputs: &PlannerInputs, regime: &Regime, aggregated: &SearchResult) -> Searched {
     let prefill_inputs = workers::prefill_inputs(inputs);
     let judged = workers::judge(inputs, &prefill_inputs);
-    let prefill = kept(&judged.prefill, |w| (w.prepared.layout.gpus(), w.capacity, w.time));
-    let decode = kept(&judged.decode, |w| (w.prepared.layout.gpus(), w.capacity, w.tpot));
+    let (prefill, decode) = (&judged.prefill, &judged.decode);
     let bytes = transfer::bytes_per_request(inputs);
     let mut candidates = Vec::with_capacity(prefill.len() * decode.len());
-    for p in &prefill {
-        for d in &decode {
+    for p in prefill {
+        for d in decode {
             let t = transfer::transfer(inputs, bytes, &p.prepared.layout, &d.prepared.layout);
             let c = match pairing::choose(inputs, p, d, &t) {
                 Ok(s) => report::candidate(inputs, regime, p, d, &t, Some(&s), None),
@@ -70,7 +71,8 @@ pub fn search(inputs: &PlannerInputs, regime: &Regime, aggregated: &SearchResult
         }
     }
     let feasible: Vec<usize> = (0..candidates.len()).filter(|&i| candidates[i].feasible).collect();
-    let ranked: Vec<Figures> = feasible.iter().map(|&i| figures(&candidates[i])).collect();
+    let gpus = inputs.cluster.total_gpus() as f64;
+    let ranked: Vec<Figures> = feasible.iter().map(|&i| figures(&candidates[i], gpus)).collect();
     let ranking: Vec<usize> = rank(inputs.workload.priority, &ranked).into_iter().map(|k| feasible[k]).collect();
     let front = pareto(&ranking, |i| {
         let c = &candidates[i];
@@ -79,16 +81,15 @@ pub fn search(inputs: &PlannerInputs, regime: &Regime, aggregated: &SearchResult
     let best_aggregated: Option<&Evaluation> = aggregated.ranking.first().map(|&i| &aggregated.evaluations[i]);
     let best = ranking.first().map(|&i| &candidates[i]);
     let mode = (inputs.serving == Serving::Both).then(|| {
-        let gpus = inputs.cluster.total_gpus() as f64;
         let agg = best_aggregated.and_then(|e| e.feasible()).map(|p| Figures::of(p, gpus));
-        match (agg, best.map(figures)) {
+        match (agg, best.map(|c| figures(c, gpus))) {
             (Some(a), Some(d)) if rank(inputs.workload.priority, &[a, d])[0] == 1 => "disaggregated",
             (None, Some(_)) => "disaggregated",
             _ => "aggregated",
         }
         .to_string()
     });
-    let trace = report::trace_step(inputs, best, best_aggregated, bytes, mode.as_deref());
+    let trace = report::trace_step(inputs, best, best_aggregated, bytes, mode.as_deref(), &judged.unpaired);
     Searched {
         plan: Disaggregated {
             candidates,
@@ -102,32 +103,16 @@ pub fn search(inputs: &PlannerInputs, regime: &Regime, aggregated: &SearchResult
     }
 }
 
-fn figures(c: &super::plan::DisaggCandidate) -> Figures {
+/// A candidate's figures for the ranking, per GPU over the cluster's `gpus` (idle ones count
+/// zero), as the aggregated layouts'.
+fn figures(c: &DisaggCandidate, gpus: f64) -> Figures {
     Figures {
         output_tok_s: c.output_tok_s.unwrap_or(0.0),
-        gpus: c.gpus_used as f64,
+        gpus,
         tok_s_per_user: c.tok_s_per_user.unwrap_or(0.0),
         tpot: Seconds::from_ms(c.tpot_ms.unwrap_or(0.0)),
         ttft: Seconds::from_ms(c.ttft_ms.unwrap_or(0.0)),
     }
-}
-
-/// The workers not dominated by copies of a worker of the same or a smaller size: one with at
-/// least the capacity per GPU and at most the time (prefill time, TPOT), whose copies give as
-/// much on as many GPUs, as fast, and place at least as easily. `of` gives a worker's GPUs,
-/// capacity and time; workers arrive by ascending size (`workers::judge`).
-fn kept<W: Clone>(all: &[W], of: impl Fn(&W) -> (u32, f64, Seconds)) -> Vec<W> {
-    let mut kept: Vec<(u32, f64, Seconds, usize)> = Vec::new();
-    for (i, w) in all.iter().enumerate() {
-        let (g, capacity, time) = of(w);
-        let per_gpu = capacity / g as f64;
-        if !kept.iter().any(|&(kg, kc, kt, _)| kg <= g && kc >= per_gpu && kt <= time) {
-            // A worker of its size it dominates was kept before it: no longer.
-            kept.retain(|&(kg, kc, kt, _)| !(kg == g && per_gpu >= kc && time <= kt));
-            kept.push((g, per_gpu, time, i));
-        }
-    }
-    kept.into_iter().map(|(.., i)| all[i].clone()).collect()
 }
 
 /// Rejected worker layouts grouped by role and reason, in the order first met.
@@ -146,5 +131,22 @@ fn rejected(workers: &Workers) -> Vec<WorkersRejected> {
             }),
         }
     }
+    for u in &workers.unpaired {
+        for role in [Role::Prefill, Role::Decode] {
+            groups.push(WorkersRejected {
+                role: role.id().to_string(),
+                rejected_because: UNPAIRED.to_string(),
+                count: u.layouts,
+                example: u.example,
+                detail: format!(
+                    "not judged: a worker of {} GPUs leaves {} of the cluster's GPUs, and a worker of the other role needs at least {} to hold the weights",
+                    u.size, u.left, u.smallest
+                ),
+            });
+        }
+    }
     groups
 }
+
+/// The code of the worker layouts not judged because no pair can hold them.
+pub const UNPAIRED: &str = "no-room-for-the-other-role";

@@ -8,7 +8,9 @@
 //! after a blank line, one row per (prefill, decode) pair (`DISAGG_COLUMNS`), the first block
 //! unchanged.
 
-use super::plan::{Candidate, DisaggCandidate, Plan};
+use super::plan::{Candidate, Plan};
+#[cfg(feature = "disaggregation")]
+use super::plan::disagg::DisaggCandidate;
 use std::fmt::Write;
 
 /// The header row's columns, in order.
@@ -41,6 +43,7 @@ pub fn candidates_csv(plan: &Plan) -> String {
     for c in &plan.candidates {
         row(&mut out, c);
     }
+    #[cfg(feature = "disaggregation")]
     if let Some(d) = &plan.disaggregated {
         out.push_str("\r\n");
         out.push_str(&DISAGG_COLUMNS.join(","));
@@ -53,7 +56,8 @@ pub fn candidates_csv(plan: &Plan) -> String {
 }
 
 /// The disaggregated block's columns, in order (`FORMAT.md`'s names, the workers' prefixed).
-pub const DISAGG_COLUMNS: [&str; 20] = [
+#[cfg(feature = "disaggregation")]
+pub const DISAGG_COLUMNS: [&str; 21] = [
     "mode",
     "label",
     "prefill_count",
@@ -74,8 +78,10 @@ pub const DISAGG_COLUMNS: [&str; 20] = [
     "output_tok_s_per_gpu",
     "tok_s_per_user",
     "kv_transfer_ms",
+    "idle_gpus",
 ];
 
+#[cfg(feature = "disaggregation")]
 fn disagg_row(out: &mut String, c: &DisaggCandidate) {
     let (p, d) = (c.prefill.layout, c.decode.layout);
     let number = |v: Option<f64>| v.map_or_else(String::new, |v| v.to_string());
@@ -101,6 +107,7 @@ fn disagg_row(out: &mut String, c: &DisaggCandidate) {
         number(c.output_tok_s_per_gpu),
         number(c.tok_s_per_user),
         number(Some(c.kv_transfer_ms)),
+        whole(c.idle_gpus),
     ];
     // Writing to a String cannot fail.
     let _ = write!(out, "{}\r\n", cells.join(","));
@@ -275,6 +282,7 @@ mod tests {
             assert_eq!(cells[12], c.gpus_used.to_string());
             let read = |i: usize| (!cells[i].is_empty()).then(|| cells[i].parse::<f64>().unwrap());
             assert_eq!(read(17), c.output_tok_s_per_gpu);
+            assert_eq!(cells[20], c.idle_gpus.to_string());
         }
     }
 

@@ -7,6 +7,8 @@
 
 #[cfg(feature = "capacity")]
 pub mod capacity;
+#[cfg(feature = "disaggregation")]
+pub mod disagg;
 
 use super::layout::Layout;
 use serde::{Deserialize, Serialize};
@@ -104,9 +106,11 @@ pub struct Plan {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity: Option<capacity::CapacityPlan>,
     /// Disaggregated prefill/decode candidates, when the scenario's `serving` asks for them
-    /// (an addition to `FORMAT.md`; absent otherwise).
+    /// (an addition to `FORMAT.md`; absent otherwise, and always in a build without the feature
+    /// `disaggregation`, which refuses `serving`).
+    #[cfg(feature = "disaggregation")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub disaggregated: Option<Disaggregated>,
+    pub disaggregated: Option<disagg::Disaggregated>,
     /// `aggregated` or `disaggregated`: which of the two best candidates ranks first, when
     /// `serving` is `both` (`recommended` stays the best aggregated candidate).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -270,98 +274,3 @@ pub struct Range {
     pub tpot_ms: [f64; 2],
 }
 
-/// The disaggregated search (`disagg`): a candidate per (prefill layout, decode layout) pair,
-/// at the x:y that balances the two, ranked and with its Pareto set like the aggregated ones.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Disaggregated {
-    pub candidates: Vec<DisaggCandidate>,
-    /// Indices into `candidates` of the feasible ones, best first by the scenario's priority.
-    pub ranking: Vec<usize>,
-    /// Indices of the feasible candidates not beaten on both tokens/s per GPU and per user.
-    pub pareto: Vec<usize>,
-    /// Worker layouts judged per role, and those rejected on their own (grouped by reason).
-    pub workers_judged: u32,
-    pub workers_rejected: Vec<WorkersRejected>,
-}
-
-/// Worker layouts of one role rejected for one reason: how many, and the first of them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WorkersRejected {
-    /// `prefill` or `decode`.
-    pub role: String,
-    pub rejected_because: String,
-    pub count: u32,
-    pub example: Layout,
-    pub detail: String,
-}
-
-/// `x` prefill workers and `y` decode workers with the KV cache moved between them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DisaggCandidate {
-    pub prefill: PrefillWorkers,
-    pub decode: DecodeWorkers,
-    /// GPUs of all the workers (the rest of the cluster is free).
-    pub gpus_used: u32,
-    /// Bytes of KV cache (and fixed state) one request moves, MiB.
-    pub kv_transfer_mib: f64,
-    pub kv_transfer_ms: f64,
-    /// `scale-up` or `scale-out`.
-    pub kv_transfer_link: String,
-    /// Queue + prefill + KV transfer (absent when overloaded).
-    pub ttft_ms: Option<f64>,
-    /// The waiting part of `ttft_ms`.
-    pub queue_ms: Option<f64>,
-    pub tpot_ms: Option<f64>,
-    pub output_tok_s: Option<f64>,
-    /// `output_tok_s` / `gpus_used`.
-    pub output_tok_s_per_gpu: Option<f64>,
-    pub tok_s_per_user: Option<f64>,
-    /// Requests per second served.
-    pub request_rate: Option<f64>,
-    pub feasible: bool,
-    pub rejected_because: Option<String>,
-    pub rejected_detail: Option<String>,
-    /// `2 × P TP4 + 1 × D TP8 EP8`.
-    pub label: String,
-    pub range: Option<Range>,
-    pub range_basis: Option<RangeBasis>,
-}
-
-/// The prefill side: `count` workers of `layout`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PrefillWorkers {
-    pub layout: Layout,
-    pub count: u32,
-    /// GPUs of all `count` workers.
-    pub gpus: u32,
-    /// Prompts per step of each replica of a worker.
-    pub batch: f64,
-    /// Prefill time of one request (its batch through every stage).
-    pub ttft_prefill_ms: f64,
-    /// Requests per second all `count` workers prefill together.
-    pub capacity_req_s: f64,
-    pub memory_per_gpu_gib: MemoryGib,
-    /// A step of the heaviest stage at `batch`.
-    pub step_ms: StepParts,
-}
-
-/// The decode side: `count` workers of `layout`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DecodeWorkers {
-    pub layout: Layout,
-    pub count: u32,
-    /// GPUs of all `count` workers.
-    pub gpus: u32,
-    /// Requests decoding on each worker at the operating point.
-    pub batch: f64,
-    /// The most requests a worker holds (KV cache, engine caps, TPOT limit), and what stops it:
-    /// `kv-cache`, `batch-requests`, `batch-tokens` or `sla-tpot`.
-    pub max_batch: f64,
-    pub max_batch_limit: String,
-    pub tpot_ms: f64,
-    /// Requests per second all `count` workers complete at `max_batch`.
-    pub capacity_req_s: f64,
-    pub memory_per_gpu_gib: MemoryGib,
-    /// A decode step of the heaviest stage at `batch`.
-    pub step_ms: StepParts,
-}

@@ -11,11 +11,11 @@ use super::inputs::{resolve_with, PlannerInputs};
 use super::kernels::Library;
 use super::model::summary;
 use super::perf::ranges::{self, Regime};
-use super::plan::{Candidate, Disaggregated, MemoryGib, Plan, StepParts, TraceStep};
+use super::plan::{Candidate, MemoryGib, Plan, StepParts};
 use super::reject::RejectReason;
 use super::rules::{rule_of_thumb, RuleInput};
 use super::scenario::ScenarioInput;
-use super::search::{search, SearchResult};
+use super::search::search;
 use super::trace::trace;
 use super::workload::Load;
 
@@ -63,6 +63,7 @@ pub fn plan_inputs_with(inputs: &PlannerInputs, library: &Library) -> Result<Pla
             Load::MaxThroughput | Load::RequestRate(_) => None,
         },
     });
+    #[cfg_attr(not(any(feature = "capacity", feature = "disaggregation")), allow(unused_mut))]
     let mut trace = trace(inputs, &result, rule.layout);
     let regime = Regime::new(
         &inputs.cluster.gpu,
@@ -85,7 +86,11 @@ pub fn plan_inputs_with(inputs: &PlannerInputs, library: &Library) -> Result<Pla
             Some(planned)
         }
     };
+    #[cfg(feature = "disaggregation")]
     let (disaggregated, recommended_mode) = disaggregated(inputs, &regime, &result, &mut trace);
+    // Without the feature `resolve` refuses a scenario that asks for it (`ScenarioInput::serving`).
+    #[cfg(not(feature = "disaggregation"))]
+    let recommended_mode = None;
     let mut warnings = inputs.warnings.clone();
     warnings.extend(inputs.step_model_note());
     warnings.extend(rule.notes.iter().cloned());
@@ -101,6 +106,7 @@ pub fn plan_inputs_with(inputs: &PlannerInputs, library: &Library) -> Result<Pla
         warnings,
         #[cfg(feature = "capacity")]
         capacity,
+        #[cfg(feature = "disaggregation")]
         disaggregated,
         recommended_mode,
     })
@@ -112,27 +118,15 @@ pub fn plan_inputs_with(inputs: &PlannerInputs, library: &Library) -> Result<Pla
 fn disaggregated(
     inputs: &PlannerInputs,
     regime: &Regime,
-    result: &SearchResult,
-    trace: &mut Vec<TraceStep>,
-) -> (Option<Disaggregated>, Option<String>) {
+    result: &super::search::SearchResult,
+    trace: &mut Vec<super::plan::TraceStep>,
+) -> (Option<super::plan::disagg::Disaggregated>, Option<String>) {
     if !inputs.serving.disaggregated() {
         return (None, None);
     }
     let searched = super::disagg::search(inputs, regime, result);
     trace.push(searched.trace);
     (Some(searched.plan), searched.mode)
-}
-
-/// Without the `disaggregation` feature `resolve` refuses a scenario that asks for it
-/// (`ScenarioInput::serving`), so there is nothing to add.
-#[cfg(not(feature = "disaggregation"))]
-fn disaggregated(
-    _inputs: &PlannerInputs,
-    _regime: &Regime,
-    _result: &SearchResult,
-    _trace: &mut Vec<TraceStep>,
-) -> (Option<Disaggregated>, Option<String>) {
-    (None, None)
 }
 
 /// The reasons in words, `; ` between them, written into one string.

@@ -1,21 +1,25 @@
 //! One prefill layout and one decode layout: how many of each (x:y), and what they serve.
 //!
-//! The rule for x:y, per load (every count placed on the cluster's nodes, `placement`):
-//! - maximum throughput: the x:y with the most output tokens/s per GPU used,
-//!   `min(x·c_P, y·c_D) / (x·g_P + y·g_D)`, and among equals (within `TIE`) the fewest GPUs.
-//!   For each y the best x is one of the two whole counts around `y·c_D / c_P` (the figure
-//!   grows with x while prefill binds and falls after), so every y is tried and no count is
-//!   missed. The rest of the cluster can hold more copies of the same x:y at the same tokens/s
-//!   per GPU. A closed loop at the maximum, as the aggregated maximum-throughput point: no
-//!   queue, TTFT = prefill + transfer.
-//! - a request rate λ: the fewest GPUs (so the most tokens/s per GPU, λ·OSL being fixed) whose
-//!   x·c_P and y·c_D exceed λ and whose TTFT, with the M/D/c wait over the x prefill workers
-//!   (`perf::queueing`), meets the limit; at or above what the whole budget can serve:
-//!   overloaded, served at capacity.
+//! Every figure per GPU is over the cluster's GPUs, as for aggregated layouts (and as NVIDIA
+//! AIConfigurator counts it): the question is how to split the model across THESE GPUs, so GPUs
+//! a pair leaves idle count zero. The rule for x:y, per load (every count placed on the
+//! cluster's nodes, `placement`):
+//! - maximum throughput: the x:y within the budget that serves the most,
+//!   `min(x·c_P, y·c_D)`, and among equals (within `TIE`) the fewest GPUs. For each y the best
+//!   x is the fewest prefill workers that keep up with `y·c_D` (or all that fit beside y);
+//!   every y is tried up to the first at which prefill binds with all the prefill workers that
+//!   fit (more decode workers only leave fewer), so no count that could win is missed. A closed loop at the maximum, as the aggregated
+//!   maximum-throughput point: no queue, TTFT = prefill + transfer.
+//! - a request rate λ: every pair that serves λ gives the same tokens/s per GPU (λ·OSL over the
+//!   cluster), so the fewest GPUs whose x·c_P and y·c_D exceed λ and whose TTFT, with the M/D/c
+//!   wait over the x prefill workers (`perf::queueing`), meets the limit (the rest stays free);
+//!   at or above what the whole budget can serve: overloaded, served at capacity.
 //! - a concurrency C (requests in flight, held by the decode workers): y at least what holds C
 //!   at the decode workers' largest batch; per y, the decode side completes
 //!   `C / (TTFT₀ + OSL·TPOT(C/y))` requests/s (Little's law on the closed loop), and x as for
-//!   maximum throughput; when prefill binds, the requests wait for it (`TTFT = C/served −
+//!   maximum throughput: the closed loop serves more the faster each request runs, so, as at
+//!   maximum throughput, the x:y that serves the most (the aggregated layouts, too, spread C
+//!   over the whole cluster); when prefill binds, the requests wait for it (`TTFT = C/served −
 //!   OSL·TPOT`).
 //!
 //! The decode workers' batch at the chosen x:y is the fixed point `n = (rate per replica) ·
@@ -189,22 +193,18 @@ impl<'a> Pair<'a> {
         x
     }
 
-    /// The x in `[1, x_max]` with the most `min(x·c_P, decode)` per GPU: one of the whole counts
-    /// around `decode / c_P`.
-    fn best_x(&self, y: u32, decode: f64, x_max: u32) -> (u32, f64) {
-        let ideal = decode / self.cp;
-        let per_gpu = |x: u32| (x as f64 * self.cp).min(decode) / self.gpus(x, y) as f64;
-        let below = (ideal.floor() as u32).clamp(1, x_max);
-        let above = (ideal.ceil() as u32).clamp(1, x_max);
-        if per_gpu(above) > per_gpu(below) * (1.0 + TIE) {
-            (above, per_gpu(above))
-        } else {
-            (below, per_gpu(below))
-        }
+    /// The fewest prefill workers in `[1, x_max]` that keep up with `decode` requests/s (all
+    /// `x_max` when none does), and what the pair then serves, `min(x·c_P, decode)`.
+    fn best_x(&self, decode: f64, x_max: u32) -> (u32, f64) {
+        let needed = (decode * (1.0 - TIE) / self.cp).ceil().max(1.0);
+        let x = if needed >= x_max as f64 { x_max } else { needed as u32 };
+        (x, (x as f64 * self.cp).min(decode))
     }
 
-    /// Every y tried with its best x: the most per GPU, the fewest GPUs among equals.
-    fn best_ratio(&self, y_min: u32, decode: impl Fn(u32) -> Option<f64>) -> Option<(u32, u32, f64)> {
+    /// Every y from `y_min` tried with its best x: the most served, the fewest GPUs among equals
+    /// (within `TIE`); `decode` grows with y (a worker's batch only falls), and y stops growing
+    /// once prefill binds with every prefill worker that fits.
+    fn most_served(&self, y_min: u32, decode: impl Fn(u32) -> f64) -> Option<(u32, u32, f64)> {
         let mut best: Option<(u32, u32, f64)> = None;
         let mut y = y_min.max(1);
         loop {
@@ -212,17 +212,21 @@ impl<'a> Pair<'a> {
             if x_max == 0 {
                 break;
             }
-            if let Some(rate) = decode(y) {
-                let (x, value) = self.best_x(y, rate, x_max);
-                let better = match best {
-                    None => true,
-                    Some((bx, by, bv)) => {
-                        value > bv * (1.0 + TIE) || (value >= bv * (1.0 - TIE) && self.gpus(x, y) < self.gpus(bx, by))
-                    }
-                };
-                if better {
-                    best = Some((x, y, value));
+            let rate = decode(y);
+            let (x, value) = self.best_x(rate, x_max);
+            let better = match best {
+                None => true,
+                Some((bx, by, bv)) => {
+                    value > bv * (1.0 + TIE) || (value >= bv * (1.0 - TIE) && self.gpus(x, y) < self.gpus(bx, by))
                 }
+            };
+            if better {
+                best = Some((x, y, value));
+            }
+            if x_max as f64 * self.cp <= rate {
+                // Prefill binds with every prefill worker that fits: more decode workers leave
+                // no more room for prefill, so none serves more, nor as much on fewer GPUs.
+                break;
             }
             y += 1;
         }
@@ -230,7 +234,7 @@ impl<'a> Pair<'a> {
     }
 
     fn max_throughput(&self) -> Served {
-        let (x, y, _) = self.best_ratio(1, |y| Some(y as f64 * self.cd)).unwrap_or((1, 1, 0.0));
+        let (x, y, _) = self.most_served(1, |y| y as f64 * self.cd).unwrap_or((1, 1, 0.0));
         let rate = (x as f64 * self.cp).min(y as f64 * self.cd);
         self.served(x, y, rate, Seconds::ZERO)
     }
@@ -286,14 +290,14 @@ impl<'a> Pair<'a> {
         let cost = self.d.prepared.cost(self.inputs, &self.inputs.params);
         let completes = |y: u32| {
             let tpot = decode_step(&cost, self.inputs, c / (y as f64 * dp)).0;
-            Some(c / (self.ttft0 + tpot * self.osl).value())
+            c / (self.ttft0 + tpot * self.osl).value()
         };
-        let Some((x, y, _)) = self.best_ratio(y_min, completes) else {
+        let Some((x, y, _)) = self.most_served(y_min, completes) else {
             let y_max = (1..).take_while(|&y| self.x_max(y) > 0).last().unwrap_or(0);
             let max = y_max as f64 * per_worker;
             return Err((PairReason::ConcurrencyAboveCapacity { concurrency, max }, None));
         };
-        let decode = completes(y).unwrap_or(0.0);
+        let decode = completes(y);
         let rate = (x as f64 * self.cp).min(decode);
         let mut s = self.served(x, y, rate, Seconds::ZERO);
         // Prefill binds: the loop's requests wait for it (Little's law on C in flight).

@@ -14,20 +14,24 @@
 pub fn nodes_needed(count: u32, size: u32, other_count: u32, other_size: u32, node: u32) -> u64 {
     let node = node.max(1) as u64;
     let mut nodes = 0u64;
-    let mut small: Vec<(u64, u64)> = Vec::with_capacity(2);
+    // The workers smaller than a node, by size (at most two sizes; no allocation: the x:y
+    // search asks for every count).
+    let mut small = [(0u64, 0u64); 2];
+    let mut sizes = 0;
     for (n, s) in [(count as u64, size.max(1) as u64), (other_count as u64, other_size.max(1) as u64)] {
         if n == 0 {
             continue;
         }
         if s >= node {
             nodes += n * s.div_ceil(node);
+        } else if sizes == 1 && small[0].1 == s {
+            small[0].0 += n;
         } else {
-            match small.iter_mut().find(|(_, t)| *t == s) {
-                Some(entry) => entry.0 += n,
-                None => small.push((n, s)),
-            }
+            small[sizes] = (n, s);
+            sizes += 1;
         }
     }
+    let small = &mut small[..sizes];
     small.sort_by_key(|entry| std::cmp::Reverse(entry.1));
     let Some(&(n_a, a)) = small.first() else { return nodes };
     let per_node = node / a;

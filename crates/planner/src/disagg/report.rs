@@ -15,11 +15,12 @@ use super::super::inputs::PlannerInputs;
 use super::super::layout::Layout;
 use super::super::perf::ranges::{self, Regime};
 use super::super::perf::{Limit, OperatingPoint, StepTime};
-use super::super::plan::{inputs_of, DecodeWorkers, DisaggCandidate, PrefillWorkers, Range, RangeBasis, StepParts, TraceStep};
+use super::super::plan::disagg::{DecodeWorkers, DisaggCandidate, PrefillWorkers};
+use super::super::plan::{inputs_of, Range, RangeBasis, StepParts, TraceStep};
 use super::super::units::{Bytes, Seconds};
 use super::pairing::{PairReason, Served};
 use super::transfer::Transfer;
-use super::workers::{DecodeWorker, PrefillWorker};
+use super::workers::{DecodeWorker, PrefillWorker, Unpaired};
 use std::borrow::Cow;
 
 /// A step's parts in milliseconds.
@@ -67,6 +68,7 @@ pub fn candidate(
     let overloaded = matches!(reason, Some(PairReason::Saturated { .. }));
     let steady = served.filter(|_| !overloaded);
     let gpus_used = x * pl.gpus() + y * dl.gpus();
+    let cluster = inputs.cluster.total_gpus();
     let ranged = steady.and_then(|s| range(inputs, regime, p, d, transfer, s));
     let (range, range_basis) = ranged.map_or((None, None), |(r, b)| (Some(r), Some(b)));
     DisaggCandidate {
@@ -93,6 +95,7 @@ pub fn candidate(
             step_ms: parts(served.map_or(&d.step, |s| &s.step)),
         },
         gpus_used,
+        idle_gpus: cluster.saturating_sub(gpus_used),
         kv_transfer_mib: transfer.bytes.value() / MIB,
         kv_transfer_ms: transfer.time.ms(),
         kv_transfer_link: link_id(transfer.link).to_string(),
@@ -100,7 +103,7 @@ pub fn candidate(
         queue_ms: steady.map(|s| s.queue.ms()),
         tpot_ms: served.map(|s| s.tpot.ms()),
         output_tok_s: served.map(|s| s.rate * osl),
-        output_tok_s_per_gpu: served.map(|s| s.rate * osl / gpus_used as f64),
+        output_tok_s_per_gpu: served.map(|s| s.rate * osl / cluster as f64),
         tok_s_per_user: served.map(|s| 1.0 / s.tpot.value()),
         request_rate: served.map(|s| s.rate),
         feasible: reason.is_none(),
@@ -157,7 +160,7 @@ fn range(
     let group = inputs.cluster.scale_up_group();
     let (ps, pb) = ranges::speeds(table, regime, &p.prepared.layout, group, &point(p, p.step, s, osl, 1.0), true)?;
     let (ds, db) = ranges::speeds(table, regime, &d.prepared.layout, group, &point(p, s.step, s, osl, 0.0), true)?;
-    let per_gpu = s.rate * osl / s.gpus as f64;
+    let per_gpu = s.rate * osl / inputs.cluster.total_gpus() as f64;
     let lo = ps.output_tok_s_per_gpu[0].min(ds.output_tok_s_per_gpu[0]);
     let hi = ps.output_tok_s_per_gpu[1].max(ds.output_tok_s_per_gpu[1]);
     let factor = ranges::link_factor(inputs.params.link_efficiency);
@@ -190,6 +193,7 @@ pub fn trace_step(
     aggregated: Option<&Evaluation>,
     kv_bytes: Bytes,
     mode: Option<&str>,
+    unpaired: &[Unpaired],
 ) -> TraceStep {
     let w = &inputs.workload;
     let gpus = inputs.cluster.total_gpus() as f64;
@@ -207,7 +211,7 @@ pub fn trace_step(
             let per_gpu = c.output_tok_s_per_gpu.unwrap_or(0.0);
             let binds = if p.capacity_req_s <= d.capacity_req_s { "prefill" } else { "decode" };
             detail.push_str(&format!(
-                "At {tpot_limit}, a decode worker of {} holds {:.0} requests ({}), {:.2} req/s at {:.1} ms per token; a prefill worker of {} prefills {:.0} prompts of {} tokens per step, {:.1} ms per prompt, {:.2} req/s. {} balances them: prefill {:.2} req/s, decode {:.2} req/s ({binds} binds), on {} GPUs; the KV cache moves {:.1} MiB per request in {:.1} ms over the {} link. {:.1} output tokens/s per GPU, {:.1} tokens/s per user.",
+                "At {tpot_limit}, a decode worker of {} holds {:.0} requests ({}), {:.2} req/s at {:.1} ms per token; a prefill worker of {} prefills {:.0} prompts of {} tokens per step, {:.1} ms per prompt, {:.2} req/s. {} balances them: prefill {:.2} req/s, decode {:.2} req/s ({binds} binds), on {} of the cluster's {} GPUs ({} idle); the KV cache moves {:.1} MiB per request in {:.1} ms over the {} link. {:.1} output tokens/s per GPU of the cluster, {:.1} tokens/s per user.",
                 short(&d.layout),
                 d.max_batch,
                 d.max_batch_limit,
@@ -222,6 +226,8 @@ pub fn trace_step(
                 p.capacity_req_s,
                 d.capacity_req_s,
                 c.gpus_used,
+                gpus,
+                c.idle_gpus,
                 c.kv_transfer_mib,
                 c.kv_transfer_ms,
                 c.kv_transfer_link,
@@ -231,6 +237,7 @@ pub fn trace_step(
             numbers.extend([
                 ("disagg_tok_s_per_gpu", per_gpu),
                 ("disagg_gpus_used", c.gpus_used as f64),
+                ("disagg_idle_gpus", c.idle_gpus as f64),
                 ("prefill_workers", p.count as f64),
                 ("decode_workers", d.count as f64),
                 ("prefill_capacity_req_s", p.capacity_req_s),
@@ -244,7 +251,7 @@ pub fn trace_step(
     if let Some((e, p)) = agg {
         let per_gpu = p.output_tok_s / gpus;
         detail.push_str(&format!(
-            " Aggregated, the best layout {} holds {:.0} requests across the cluster at {:.1} ms per token, {:.0} % of its step time prefilling {}-token prompts in the same steps: {:.1} output tokens/s per GPU.",
+            " Aggregated, the best layout {} holds {:.0} requests across the cluster at {:.1} ms per token, {:.0} % of its step time prefilling {}-token prompts in the same steps: {:.1} output tokens/s per GPU of the cluster.",
             e.layout,
             p.running,
             p.tpot.ms(),
@@ -260,6 +267,16 @@ pub fn trace_step(
         }
     } else {
         detail.push_str(" No aggregated layout meets the scenario.");
+    }
+    if !unpaired.is_empty() {
+        let layouts: u32 = unpaired.iter().map(|u| u.layouts).sum();
+        let sizes: Vec<String> = unpaired.iter().map(|u| u.size.to_string()).collect();
+        detail.push_str(&format!(
+            " Not judged: {layouts} worker layouts per role of {} GPUs, beside which the cluster has fewer GPUs than the {} any worker needs to hold the weights once.",
+            sizes.join(", "),
+            unpaired[0].smallest
+        ));
+        numbers.push(("worker_layouts_not_judged", layouts as f64));
     }
     if let Some(mode) = mode {
         detail.push_str(&format!(" Ranked by the scenario's priority, {mode} serving comes first."));

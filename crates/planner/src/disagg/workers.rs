@@ -8,6 +8,11 @@
 //! log₂(nodes) sizes: the engines' expert and tensor groups are powers of two for every MoE
 //! model in the catalog, so other node counts add few layouts that divide.
 //!
+//! Sizes no pair can hold (beside them the cluster has fewer GPUs than the smallest worker that
+//! can hold the weights once) are counted, not judged (`Unpaired`); of the rest, the decode role
+//! takes the prefill role's stage parts (`Evaluator::prepare_after`), and each role keeps only
+//! the workers not dominated (`Front`, `disagg`'s module doc), as they are judged.
+//!
 //! - Prefill worker: memory for its prompts (KV of ISL tokens and the first output token per
 //!   request); each replica prefills `k` whole prompts per step within the engine's token
 //!   budget (chunks of one prompt when it is longer), `k` the most that fits the budget, the
@@ -24,6 +29,7 @@ use super::super::evaluate::{Evaluation, Evaluator, Prepared};
 use super::super::gpu::Cluster;
 use super::super::inputs::PlannerInputs;
 use super::super::layout::Layout;
+use super::super::memory::weights;
 use super::super::perf::{Batch, StageCost, StepTime};
 use super::super::reject::RejectReason;
 use super::super::scenario::LayoutConstraint;
@@ -82,7 +88,8 @@ pub struct RejectedWorker {
     pub reason: RejectReason,
 }
 
-/// Every worker layout judged.
+/// Every worker layout judged: the workers of each role kept (`Front`), the rejected ones with
+/// their reasons, and the sizes left unjudged because no pair could hold them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Workers {
     pub prefill: Vec<PrefillWorker>,
@@ -90,6 +97,44 @@ pub struct Workers {
     pub rejected: Vec<RejectedWorker>,
     /// Layouts judged, both roles counted.
     pub judged: u32,
+    pub unpaired: Vec<Unpaired>,
+}
+
+/// The layouts of one worker size not judged: beside a worker of this size the cluster has
+/// fewer GPUs than any worker of the other role needs to hold the weights, so no pair holds it
+/// (an exact cut: the GPUs of a worker hold every weight at least once).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unpaired {
+    pub size: u32,
+    /// Layouts of that size, per role.
+    pub layouts: u32,
+    pub example: Layout,
+    /// GPUs the cluster has beside it, and the fewest GPUs a worker needs (the smallest worker
+    /// size of at least ⌈weights ÷ GPU memory⌉).
+    pub left: u32,
+    pub smallest: u32,
+}
+
+/// Workers of one role kept as they are judged: those not dominated by copies of a worker of the
+/// same size or of a size dividing it (`disagg` module doc). Workers arrive by ascending size.
+struct Front<W> {
+    /// GPUs, capacity per GPU, time (prefill time or TPOT), the worker.
+    kept: Vec<(u32, f64, Seconds, W)>,
+}
+
+impl<W> Front<W> {
+    fn offer(&mut self, gpus: u32, capacity: f64, time: Seconds, worker: W) {
+        let per_gpu = capacity / gpus as f64;
+        if !self.kept.iter().any(|&(kg, kc, kt, _)| gpus.is_multiple_of(kg) && kc >= per_gpu && kt <= time) {
+            // A worker of its size it dominates was kept before it: no longer.
+            self.kept.retain(|&(kg, kc, kt, _)| !(kg == gpus && per_gpu >= kc && time <= kt));
+            self.kept.push((gpus, per_gpu, time, worker));
+        }
+    }
+
+    fn workers(self) -> Vec<W> {
+        self.kept.into_iter().map(|(.., w)| w).collect()
+    }
 }
 
 /// The worker sizes of a cluster, ascending (module doc).
@@ -116,33 +161,64 @@ pub fn prefill_inputs(inputs: &PlannerInputs) -> PlannerInputs {
     prefill
 }
 
-/// Judge every worker layout of every size once per role.
+/// The fewest GPUs any worker needs: the smallest worker size whose GPUs together can hold the
+/// whole model's weights once (`None`: no size can, and every layout is rejected on memory).
+pub fn smallest_worker(inputs: &PlannerInputs, sizes: &[u32]) -> Option<u32> {
+    let m = &inputs.model;
+    let whole = Layout::new(1, 1, 1, 1, 1).ok()?;
+    let weights = weights::layers_bytes(m, &m.layers, &whole, inputs.precision.weights).total()
+        + weights::embedding_bytes(m, 0, 1, 1)
+        + weights::vision_bytes(m, 0, 1);
+    let gpus = weights.value() / inputs.cluster.gpu.memory.value();
+    sizes.iter().copied().find(|&s| s as f64 >= gpus)
+}
+
+/// Judge every worker layout of every size once per role, keeping the undominated ones; the
+/// sizes no pair can hold are counted, not judged (`Unpaired`).
 pub fn judge(inputs: &PlannerInputs, prefill_inputs: &PlannerInputs) -> Workers {
-    let mut workers = Workers { prefill: Vec::new(), decode: Vec::new(), rejected: Vec::new(), judged: 0 };
+    let mut workers =
+        Workers { prefill: Vec::new(), decode: Vec::new(), rejected: Vec::new(), judged: 0, unpaired: Vec::new() };
+    let mut prefill_front = Front { kept: Vec::new() };
+    let mut decode_front = Front { kept: Vec::new() };
     let moe = inputs.model.is_moe();
+    let total = inputs.cluster.total_gpus();
+    let sizes = worker_sizes(&inputs.cluster);
+    let smallest = smallest_worker(inputs, &sizes);
     let mut prefill_evaluator = Evaluator::new(prefill_inputs);
     let mut decode_evaluator = Evaluator::new(inputs);
-    for size in worker_sizes(&inputs.cluster) {
+    for size in sizes {
         // Every size divides itself, and no size is fixed: the enumeration cannot fail.
         let layouts = enumerate(size, moe, &LayoutConstraint::default()).unwrap_or_default();
-        for layout in layouts.into_iter().filter(|l| l.dp == 1 || moe) {
+        let layouts = layouts.into_iter().filter(|l| l.dp == 1 || moe);
+        if let Some(smallest) = smallest.filter(|&s| size + s > total) {
+            let mut layouts = layouts;
+            if let Some(example) = layouts.next() {
+                let count = 1 + layouts.count() as u32;
+                workers.unpaired.push(Unpaired { size, layouts: count, example, left: total - size, smallest });
+            }
+            continue;
+        }
+        for layout in layouts {
             workers.judged += 2;
+            let gpus = layout.gpus();
             match prefill_evaluator.prepare(layout) {
                 Ok(prepared) => match prefill(prefill_inputs, prepared) {
-                    Ok(w) => workers.prefill.push(w),
+                    Ok(w) => prefill_front.offer(gpus, w.capacity, w.time, w),
                     Err(reason) => workers.rejected.push(RejectedWorker { role: Role::Prefill, layout, reason }),
                 },
                 Err(e) => workers.rejected.push(rejected(Role::Prefill, &e)),
             }
-            match decode_evaluator.prepare(layout) {
+            match decode_evaluator.prepare_after(layout, &prefill_evaluator) {
                 Ok(prepared) => match decode(inputs, prepared) {
-                    Ok(w) => workers.decode.push(w),
+                    Ok(w) => decode_front.offer(gpus, w.capacity, w.tpot, w),
                     Err(reason) => workers.rejected.push(RejectedWorker { role: Role::Decode, layout, reason }),
                 },
                 Err(e) => workers.rejected.push(rejected(Role::Decode, &e)),
             }
         }
     }
+    workers.prefill = prefill_front.workers();
+    workers.decode = decode_front.workers();
     workers
 }
 
