@@ -135,6 +135,13 @@ CROSS_TABLE_TOL, CROSS_POINT_TOL = 0.25, 1.0
 # per-collective cost (`collective_latency_us`, docs/perf-params.md): a table whose every point
 # carries more (vLLM's fp8_block GEMMs on Blackwell, ~0.3 ms at m = 1) is itself the anomaly.
 FLOOR_CAP_MS = 0.020
+# A collective line whose bus bandwidth is below half the fewest GPUs' (`check_topology`): an
+# assumption, set between what the tables hold: the NVLink systems at 0.79-1.68× the 2-GPU bus
+# bandwidth, RTX PRO 6000's PCIe (peer to peer) at 0.59-0.86×, L40S's legacy collection (NCCL
+# 2.27.3 and every engine's default custom all-reduce) at 0.20-0.27× (4 GPUs) and 0.07-0.11× (8),
+# where the package's other L40S collection, SGLang 0.5.12's custom all-reduce, measures 1.19×
+# (4) and 1.16× (8) at 256 MiB, as ring all-reduce on peers does.
+TOPOLOGY_TOL = 0.5
 # Attention tables are compared only from an older or the same architecture to a newer one:
 # Blackwell Ultra (sm 103: b300_sxm, gb300) doubles the SFU throughput for the softmax
 # exponentials of attention (NVIDIA, "Inside NVIDIA Blackwell Ultra", 2025), which no peak figure
@@ -455,6 +462,27 @@ def moe_tables(s):
                     t.cells[(i, l)] = Cell(statistics.median(ratios), None)
         if t.cells:
             imb.append(t)
+    # The wait for the most loaded rank at 8-way expert parallelism, by experts per rank: the
+    # balanced time over the MOE_DIST time, the median over every dtype and shape with that many
+    # experts on a rank. A rank holding one expert (Mixtral's 8 at EP 8) waits for the most
+    # requested expert; one holding 32 (256 experts) averages the skew out, so the one median of
+    # `moe_routing` (dominated by shapes of 128 and more experts) cannot stand for both.
+    ep = MOE_PAR[0][1]
+    pairs = collections.defaultdict(list)   # (experts per rank, tokens) -> ratios
+    for k, lat in sorted(best.items()):
+        (dt, d), h, inter, topk, e, tp_, ep_, tk = k
+        other = best.get(((dt, "balanced"), h, inter, topk, e, tp_, ep_, tk))
+        if d == MOE_DIST and tp_ == 1 and ep_ == ep and e % ep == 0 and other:
+            pairs[(e // ep, tk)].append(other / lat)
+    local = sorted({lo for lo, _ in pairs})
+    t = Table("moe_rank_load", [("dist", "balanced"), ("vs", MOE_DIST), ("ep", ep)],
+              [("local", local), ("tokens", MOE_T)], src, [], value="ratio")
+    for i, lo in enumerate(local):
+        for l, tk in enumerate(MOE_T):
+            if pairs.get((lo, tk)):
+                t.cells[(i, l)] = Cell(statistics.median(pairs[(lo, tk)]), None)
+    if t.cells:
+        imb.append(t)
     return out, imb
 
 
@@ -562,6 +590,31 @@ def check_monotone(t):
                     del t.cells[j]
                     t.excluded[j] = (f"monotone-{what}-{ax_name}", f"{what} ({unit}) along {ax_name} "
                                      f"(* removed): {around}")
+
+
+def check_topology(t):
+    """A collective's bus bandwidth does not fall with the GPU count where the GPUs reach each
+    other directly: ring and tree algorithms move (n - 1)/n of the data per link whatever n, so
+    nccl-tests report bus bandwidth to be comparable across rank counts (`doc/PERFORMANCE.md`).
+    A GPU count whose bandwidth-bound points (where the fewest GPUs reach at least half their
+    largest utilisation) are in median below TOPOLOGY_TOL of the fewest GPUs' measures a machine
+    whose GPUs do not all reach each other peer to peer (traffic through the host's PCIe root
+    complex): its line is removed whole, and a reader takes the nearest GPU count that has one."""
+    if t.kind not in ("nccl", "custom_ar"):
+        return
+    first = {idx[1]: c.u for idx, c in t.cells.items() if idx[0] == 0}
+    if not first:
+        return
+    bound = [l for l, u in first.items() if u >= 0.5 * max(first.values())]
+    for i in range(1, len(t.axes[0][1])):
+        ratios = [t.cells[(i, l)].u / first[l] for l in bound if (i, l) in t.cells]
+        if not ratios or statistics.median(ratios) >= TOPOLOGY_TOL:
+            continue
+        med = statistics.median(ratios)
+        for idx in [j for j in t.cells if j[0] == i]:
+            t.excluded[idx] = ("topology", f"gpus={t.axes[0][1][i]} bus bandwidth {g3(med)}× that of "
+                                           f"gpus={t.axes[0][1][0]} in median over its bandwidth-bound messages")
+            del t.cells[idx]
 
 
 def dominates(a, b, t):
@@ -700,8 +753,14 @@ def sanity_report(files, worst, outputs, skipped):
              f"times, at most {FLOOR_CAP_MS * 1000:g} µs) + {TIME_SLACK_MS * 1000:g} µs slower is removed (the "
              f"table test discounts the same floor difference). Attention tables are compared only towards "
              f"a newer or the same architecture (sm_version; Blackwell Ultra's faster softmax shows in no peak).",
+             f"4. **topology** — a collective's bus bandwidth does not fall with the GPU count where the GPUs "
+             f"reach each other directly (nccl-tests `doc/PERFORMANCE.md`): a GPU count whose bandwidth-bound "
+             f"points (where the fewest GPUs reach half their largest utilisation) are in median below "
+             f"{TOPOLOGY_TOL:g}× the fewest GPUs' is removed whole (a machine whose GPUs go through the host "
+             f"to reach each other); a reader takes the nearest GPU count left.",
              "", "## Exclusions per file and table kind", "",
-             "| file | kind | measured points kept | range | monotone | cross-gpu |", "| --- | --- | --- | --- | --- | --- |"]
+             "| file | kind | measured points kept | range | monotone | cross-gpu | topology |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
     examples = collections.defaultdict(list)
     for s, tables in files:
         per = collections.OrderedDict()
@@ -713,14 +772,16 @@ def sanity_report(files, worst, outputs, skipped):
                 p[group] += 1
                 examples[(t.kind, group)].append(f"{s.system}.{s.backend} `{t.label()}` {t.point(idx)}: {text}")
         for kind, p in per.items():
-            lines.append(f"| {s.system}.{s.backend} | {kind} | {p['kept']} | {p['range']} | {p['monotone']} | {p['cross']} |")
+            lines.append(f"| {s.system}.{s.backend} | {kind} | {p['kept']} | {p['range']} | {p['monotone']} | "
+                         f"{p['cross']} | {p['topology']} |")
     tot = collections.Counter()
     for s, tables in files:
         for t in tables:
             tot["kept"] += len(t.cells)
             for _, (check, _) in t.excluded.items():
                 tot["cross" if check.startswith("cross") else check.split("-")[0]] += 1
-    lines.append(f"| **all** | | {tot['kept']} | {tot['range']} | {tot['monotone']} | {tot['cross']} |")
+    lines.append(f"| **all** | | {tot['kept']} | {tot['range']} | {tot['monotone']} | {tot['cross']} | "
+                 f"{tot['topology']} |")
     lines += ["", "## Examples (up to 6 per table kind and check)", ""]
     for (kind, group), ex in sorted(examples.items()):
         lines.append(f"- **{kind} / {group}** ({len(ex)}):")
@@ -778,6 +839,7 @@ def distil(wheel_path, out_root):
             for t in tables:
                 check_range(t)
                 check_monotone(t)
+                check_topology(t)
             files.append((s, tables))
             kinds = {t.kind for t in tables}
             for k in ["gemm", "attn_ctx", "attn_gen", "moe", "moe_routing", "nccl", "custom_ar", "mla_ctx",

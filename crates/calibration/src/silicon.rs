@@ -46,7 +46,9 @@
 //!   `silicon_concurrency` that the source notes: a row where they disagree (30 aggregated rows,
 //!   most of them `batch_size × tp_size`) or where the source notes none (12, some with TTFTs of 20–54 s that
 //!   only a longer queue than `batch_size` explains) is skipped; synchronized arrivals (a
-//!   closed loop with fixed lengths); the engine's default options (the sample records none).
+//!   closed loop with fixed lengths; `with_arrivals` re-plans the set with another model, such
+//!   as the benchmark client's `Arrivals::Benchmark`, which did not beat them on every
+//!   held-out figure: README); the engine's default options (the sample records none).
 //! - measured: `silicon_ttft_ms` and `silicon_tpot_ms`. Output tokens/s per GPU is DERIVED, not
 //!   measured: `C × OSL / (TTFT + (OSL − 1) × TPOT) / GPUs` (`derived_output_tok_s_per_gpu`).
 //! - repeats: the sample merges several sources, and rows whose TTFT and TPOT agree digit for
@@ -55,6 +57,7 @@
 //!   one file, 64 in another) are all skipped (`CONFLICTING_RUN`), as which one ran is unknown.
 //! - split: `held_out`, by deployment.
 
+pub mod client_fit;
 pub mod score;
 pub mod widening;
 #[cfg(test)]
@@ -218,6 +221,14 @@ const DEPLOYMENT: [&str; 11] = [
 /// a row that cannot be planned is skipped with its reason.
 pub fn read(text: &str) -> Result<SiliconSet, InputError> {
     read_with(text, &Library::empty())
+}
+
+/// The set planned with `arrivals` instead of the synchronized ones `read` gives.
+pub fn with_arrivals(mut set: SiliconSet, arrivals: Arrivals) -> SiliconSet {
+    for row in &mut set.rows {
+        row.point.inputs.workload.arrivals = arrivals;
+    }
+    set
 }
 
 /// `read`, each row prepared with the measured kernel tables of `library`

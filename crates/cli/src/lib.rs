@@ -160,6 +160,31 @@ mod tests {
     const GOOD: &str = r#"{"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {"isl": 512, "osl": 128}}"#;
     const BAD: &str = r#"{"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {"isl": 0, "osl": 128}}"#;
 
+    /// The `plan` command carries the disaggregated fields (`serving`: the command's planner has
+    /// the `disaggregation` feature): a comparison scenario from `data/comparisons`.
+    #[test]
+    fn the_plan_command_carries_disaggregated_candidates() {
+        let path = Path::new(REPOSITORY).join("data/comparisons/disagg-scenarios/f.json");
+        let text = std::fs::read_to_string(path).unwrap();
+        let out = planner::batch::run_with(&text, &Library::empty());
+        assert_eq!(out.status, 0, "{}", out.output);
+        let plan: Value = serde_json::from_str(&out.output).unwrap();
+        assert_eq!(plan["scenario"]["serving"], json!("both"));
+        assert!(matches!(plan["recommended_mode"].as_str(), Some("aggregated" | "disaggregated")), "{}", plan["recommended_mode"]);
+        let d = &plan["disaggregated"];
+        let best = &d["candidates"][d["ranking"][0].as_u64().unwrap() as usize];
+        for field in ["gpus_used", "kv_transfer_ms", "ttft_ms", "tpot_ms", "output_tok_s_per_gpu", "tok_s_per_user"] {
+            assert!(best[field].as_f64().is_some_and(|v| v > 0.0), "{field}: {best}");
+        }
+        let cluster = plan["scenario"]["nodes"].as_u64().unwrap() * plan["scenario"]["gpus_per_node"].as_u64().unwrap();
+        assert_eq!(best["gpus_used"].as_u64().unwrap() + best["idle_gpus"].as_u64().unwrap(), cluster, "{best}");
+        for field in ["capacity_req_s", "ttft_prefill_ms"] {
+            assert!(best["prefill"][field].as_f64().is_some_and(|v| v > 0.0), "prefill.{field}: {best}");
+        }
+        assert!(best["label"].as_str().unwrap().contains(" × P "), "{best}");
+        assert!(plan["trace"].as_array().unwrap().iter().any(|s| s["id"] == "disaggregation"));
+    }
+
     #[test]
     fn the_shipped_kernel_tables_load_and_a_missing_directory_is_empty() {
         let library = kernel_library(&Path::new(REPOSITORY).join("data/kernels")).unwrap();

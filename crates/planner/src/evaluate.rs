@@ -111,6 +111,20 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// `prepare`, taking the parts that do not depend on the workload's lengths from `other`
+    /// when it has just prepared a layout with the same `tp`, `pp` and `dp`: `other` judges the
+    /// same model, cluster, precisions and engine with a workload that may differ only in its
+    /// lengths (disaggregated serving's prefill and decode workers). Changes no number (test).
+    pub fn prepare_after(&mut self, layout: Layout, other: &Evaluator) -> Result<Prepared, Box<Evaluation>> {
+        let serves = |s: &Option<Shared>| s.as_ref().is_some_and(|s| s.parts.serves(&s.layout, &layout));
+        if !serves(&self.shared) {
+            if let Some(theirs) = other.shared.as_ref().filter(|_| serves(&other.shared)) {
+                self.shared = Some(Shared::for_context(theirs, self.inputs));
+            }
+        }
+        self.prepare(layout)
+    }
+
     /// `prepare` with the parts shared with the previous layout reused.
     pub fn prepare(&mut self, layout: Layout) -> Result<Prepared, Box<Evaluation>> {
         let inputs = self.inputs;
@@ -142,6 +156,7 @@ impl<'a> Evaluator<'a> {
             kv_max_requests: plan.max_requests_per_replica.min(MAX_REQUESTS) as f64,
             max_batch_requests: requests_per_micro_batch(&inputs.engine, &layout),
             max_batch_tokens: inputs.engine.max_batch_tokens,
+            engine: inputs.engine.engine,
         };
         let ops = self.kernels.as_ref().map(|k| {
             let stage = &m.layers[shared.stage.clone()];
@@ -152,6 +167,20 @@ impl<'a> Evaluator<'a> {
 }
 
 impl Shared {
+    /// `other`'s parts for `inputs`, whose model, cluster, precisions and engine are the same
+    /// and whose workload may differ in its lengths: only the KV bytes per request depend on
+    /// them (the stage ranges, weights, KV bytes per token and the heaviest stage's load do not).
+    fn for_context(other: &Shared, inputs: &PlannerInputs) -> Shared {
+        let context = inputs.workload.max_context();
+        Shared {
+            layout: other.layout,
+            parts: other.parts.with_context(&inputs.model, &other.layout, inputs.precision.kv, context),
+            load: other.load,
+            stage: other.stage.clone(),
+            lm_head: other.lm_head,
+        }
+    }
+
     fn new(inputs: &PlannerInputs, layout: Layout) -> Shared {
         let parts = StageParts::new(&inputs.model, &layout, inputs.precision, &inputs.engine, &inputs.workload);
         let (load, stage, lm_head) = heaviest_stage_load(inputs, &layout, &parts);

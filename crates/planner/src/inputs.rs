@@ -16,7 +16,7 @@ use super::perf::fitted;
 use super::perf::params::PerfParams;
 use super::perf::ranges::{Calibration, UserFit};
 use super::precision::{KvPrecision, Precisions, WeightPrecision};
-use super::scenario::{LayoutConstraint, PerfParamsInput, ScenarioInput, StepModel};
+use super::scenario::{LayoutConstraint, PerfParamsInput, ScenarioInput, Serving, StepModel};
 use super::workload::{Load, Workload};
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
@@ -49,6 +49,8 @@ pub struct PlannerInputs {
     /// step by operation, saying where no table applies (`no_tables`), and the plan says which
     /// tables it used or why none (`step_model_note`).
     pub step_model: StepModel,
+    /// Which ways of serving to plan (aggregated, disaggregated `disagg`, or both).
+    pub serving: Serving,
     /// Things the user should know that do not stop planning (import notes, assumptions).
     pub warnings: Vec<String>,
     /// The scenario with every default filled in (`Plan::scenario`).
@@ -90,6 +92,7 @@ pub fn resolve_with(input: &ScenarioInput, library: &Library) -> Result<PlannerI
         within_context_window(&workload, window)?;
     }
     let constraint = input.layout_constraint()?;
+    let serving = input.serving()?;
     let shipped = fitted::for_gpu(gpu.generation, engine_id).0;
     let (params, calibration) = match &input.perf_params {
         None => (shipped, Calibration::Shipped),
@@ -125,6 +128,7 @@ pub fn resolve_with(input: &ScenarioInput, library: &Library) -> Result<PlannerI
         allow_tp_across_nodes: input.allow_tp_across_nodes.unwrap_or(true),
         kernels: None,
         step_model: input.step_model.unwrap_or_default(),
+        serving,
         warnings,
         scenario,
         input: input.clone(),
@@ -328,6 +332,13 @@ fn echo(
     }
     if let Some(object) = echoed.as_object_mut() {
         object.insert("step_model".into(), json!(input.step_model.unwrap_or_default()));
+        if let Some(capacity) = &input.capacity {
+            object.insert("capacity".into(), capacity.clone());
+        }
+        // Echoed only when given, so the plans of scenarios without it stay as they were.
+        if let Some(serving) = input.serving {
+            object.insert("serving".into(), json!(serving));
+        }
     }
     echoed
 }

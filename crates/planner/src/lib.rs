@@ -6,6 +6,10 @@
 
 pub mod batch;
 pub mod bounds;
+#[cfg(feature = "capacity")]
+pub mod capacity;
+#[cfg(feature = "disaggregation")]
+pub mod disagg;
 pub mod engine;
 pub mod error;
 pub mod evaluate;

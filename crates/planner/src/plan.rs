@@ -5,6 +5,11 @@
 //! second, each named with its unit. Internal estimates (with unit newtypes and their parts)
 //! are converted into these at the end of planning; nothing here is computed.
 
+#[cfg(feature = "capacity")]
+pub mod capacity;
+#[cfg(feature = "disaggregation")]
+pub mod disagg;
+
 use super::layout::Layout;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -95,6 +100,21 @@ pub struct Plan {
     #[serde(default)]
     pub ranking: Vec<usize>,
     pub warnings: Vec<String>,
+    /// Sizing, cost and energy for the scenario's `capacity` (an addition to `FORMAT.md`;
+    /// absent without it).
+    #[cfg(feature = "capacity")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<capacity::CapacityPlan>,
+    /// Disaggregated prefill/decode candidates, when the scenario's `serving` asks for them
+    /// (an addition to `FORMAT.md`; absent otherwise, and always in a build without the feature
+    /// `disaggregation`, which refuses `serving`).
+    #[cfg(feature = "disaggregation")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disaggregated: Option<disagg::Disaggregated>,
+    /// `aggregated` or `disaggregated`: which of the two best candidates ranks first, when
+    /// `serving` is `both` (`recommended` stays the best aggregated candidate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recommended_mode: Option<String>,
 }
 
 /// The model as the planner understood it.
@@ -169,6 +189,23 @@ pub struct Candidate {
     /// What `range` rests on: its nominal level, the regime its errors were measured in, and
     /// what it was widened for.
     pub range_basis: Option<RangeBasis>,
+    /// Cost and energy at this candidate's operating point (additions to `FORMAT.md`, written
+    /// only when the scenario has `capacity`; cost only when its GPU has a price).
+    #[cfg(feature = "capacity")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usd_per_m_output_tokens: Option<f64>,
+    #[cfg(feature = "capacity")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usd_per_m_total_tokens: Option<f64>,
+    #[cfg(feature = "capacity")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub power_w_per_gpu: Option<f64>,
+    #[cfg(feature = "capacity")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kwh_per_m_output_tokens: Option<f64>,
+    #[cfg(feature = "capacity")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kwh_per_m_total_tokens: Option<f64>,
 }
 
 /// Memory of the most loaded GPU, GiB.
@@ -236,3 +273,4 @@ pub struct Range {
     pub ttft_ms: [f64; 2],
     pub tpot_ms: [f64; 2],
 }
+

@@ -27,12 +27,29 @@ pub fn plan(input: &ScenarioInput) -> Result<Plan, InputError> {
 /// `plan` with the measured kernel tables of `library` (those of the scenario's GPU and engine
 /// time the step by operation, `perf::ops`).
 pub fn plan_with(input: &ScenarioInput, library: &Library) -> Result<Plan, InputError> {
-    plan_inputs(&resolve_with(input, library)?)
+    plan_inputs_with(&resolve_with(input, library)?, library)
 }
 
-/// Plan already-resolved inputs. Never inlined (several callers, large).
-#[inline(never)]
+/// Plan already-resolved inputs (a `capacity` comparison without kernel tables).
 pub fn plan_inputs(inputs: &PlannerInputs) -> Result<Plan, InputError> {
+    plan_inputs_with(inputs, &Library::empty())
+}
+
+/// `plan_inputs`, the `capacity` comparison's GPUs timed with `library`'s tables when the
+/// scenario asks for them. Never inlined (several callers, large).
+#[inline(never)]
+pub fn plan_inputs_with(inputs: &PlannerInputs, library: &Library) -> Result<Plan, InputError> {
+    #[cfg(not(feature = "capacity"))]
+    let _ = library;
+    #[cfg(not(feature = "capacity"))]
+    if inputs.input.capacity.is_some() {
+        return Err(InputError::new(
+            "capacity",
+            "capacity planning needs the full page (this build has no planner feature `capacity`): open the full page, or use the plan command",
+        ));
+    }
+    #[cfg(feature = "capacity")]
+    let capacity_spec = crate::capacity::spec(inputs)?;
     let result = search(inputs)?;
     let gpus = inputs.cluster.total_gpus();
     let rule = rule_of_thumb(&RuleInput {
@@ -46,7 +63,8 @@ pub fn plan_inputs(inputs: &PlannerInputs) -> Result<Plan, InputError> {
             Load::MaxThroughput | Load::RequestRate(_) => None,
         },
     });
-    let trace = trace(inputs, &result, rule.layout);
+    #[cfg_attr(not(any(feature = "capacity", feature = "disaggregation")), allow(unused_mut))]
+    let mut trace = trace(inputs, &result, rule.layout);
     let regime = Regime::new(
         &inputs.cluster.gpu,
         inputs.engine.engine,
@@ -55,8 +73,24 @@ pub fn plan_inputs(inputs: &PlannerInputs) -> Result<Plan, InputError> {
         &inputs.params,
         inputs.calibration,
     );
-    let candidates: Vec<Candidate> =
+    #[cfg_attr(not(feature = "capacity"), allow(unused_mut))]
+    let mut candidates: Vec<Candidate> =
         result.evaluations.iter().map(|e| candidate(e, inputs, gpus, &regime)).collect();
+    #[cfg(feature = "capacity")]
+    let capacity = match &capacity_spec {
+        None => None,
+        Some(spec) => {
+            let planned = crate::capacity::plan(inputs, spec, library)?;
+            crate::capacity::annotate(inputs, spec, &mut candidates);
+            trace.push(crate::capacity::trace_step(inputs, &planned));
+            Some(planned)
+        }
+    };
+    #[cfg(feature = "disaggregation")]
+    let (disaggregated, recommended_mode) = disaggregated(inputs, &regime, &result, &mut trace);
+    // Without the feature `resolve` refuses a scenario that asks for it (`ScenarioInput::serving`).
+    #[cfg(not(feature = "disaggregation"))]
+    let recommended_mode = None;
     let mut warnings = inputs.warnings.clone();
     warnings.extend(inputs.step_model_note());
     warnings.extend(rule.notes.iter().cloned());
@@ -70,7 +104,29 @@ pub fn plan_inputs(inputs: &PlannerInputs) -> Result<Plan, InputError> {
         pareto: result.pareto,
         ranking: result.ranking,
         warnings,
+        #[cfg(feature = "capacity")]
+        capacity,
+        #[cfg(feature = "disaggregation")]
+        disaggregated,
+        recommended_mode,
     })
+}
+
+/// The disaggregated candidates and the recommended mode when the scenario asks for them
+/// (`disagg`), their trace step added to `trace`.
+#[cfg(feature = "disaggregation")]
+fn disaggregated(
+    inputs: &PlannerInputs,
+    regime: &Regime,
+    result: &super::search::SearchResult,
+    trace: &mut Vec<super::plan::TraceStep>,
+) -> (Option<super::plan::disagg::Disaggregated>, Option<String>) {
+    if !inputs.serving.disaggregated() {
+        return (None, None);
+    }
+    let searched = super::disagg::search(inputs, regime, result);
+    trace.push(searched.trace);
+    (Some(searched.plan), searched.mode)
 }
 
 /// The reasons in words, `; ` between them, written into one string.
@@ -128,6 +184,16 @@ fn candidate(e: &Evaluation, inputs: &PlannerInputs, gpus: u32, regime: &Regime)
         }),
         range,
         range_basis,
+        #[cfg(feature = "capacity")]
+        usd_per_m_output_tokens: None,
+        #[cfg(feature = "capacity")]
+        usd_per_m_total_tokens: None,
+        #[cfg(feature = "capacity")]
+        power_w_per_gpu: None,
+        #[cfg(feature = "capacity")]
+        kwh_per_m_output_tokens: None,
+        #[cfg(feature = "capacity")]
+        kwh_per_m_total_tokens: None,
     }
 }
 

@@ -59,6 +59,40 @@ pub struct ScenarioInput {
     /// How a step is timed (`StepModel`); absent: the calibrated roofline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step_model: Option<StepModel>,
+    /// Capacity and cost for a target load (`capacity::input`, read there: raw JSON here so the
+    /// startup page, without the feature `capacity`, carries no reader for it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<serde_json::Value>,
+    /// Which ways of serving to plan (`Serving`); absent: aggregated only, as before the field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serving: Option<Serving>,
+}
+
+/// Which ways of serving the plan searches: every GPU running prefill and decode together
+/// (aggregated), separate prefill and decode workers with the KV cache moved between them
+/// (disaggregated, `disagg`), or both compared.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Serving {
+    #[default]
+    Aggregated,
+    Disaggregated,
+    Both,
+}
+
+impl Serving {
+    pub fn id(self) -> &'static str {
+        match self {
+            Serving::Aggregated => "aggregated",
+            Serving::Disaggregated => "disaggregated",
+            Serving::Both => "both",
+        }
+    }
+
+    /// Whether disaggregated candidates are searched.
+    pub fn disaggregated(self) -> bool {
+        self != Serving::Aggregated
+    }
 }
 
 /// How the performance model times one engine step.
@@ -270,6 +304,13 @@ impl ScenarioInput {
                     "synchronized arrivals need a closed loop (workload.concurrency); a request rate arrives staggered",
                 ))
             }
+            #[cfg(feature = "benchmark-arrivals")]
+            (Some(Arrivals::Benchmark), Load::RequestRate(_)) => {
+                return Err(InputError::new(
+                    "workload.arrivals",
+                    "benchmark arrivals need a closed loop (workload.concurrency); a request rate arrives staggered",
+                ))
+            }
             (Some(a), _) => a,
             (None, Load::Concurrency(_)) => Arrivals::Synchronized,
             (None, Load::MaxThroughput | Load::RequestRate(_)) => Arrivals::Staggered,
@@ -280,6 +321,19 @@ impl ScenarioInput {
             tpot: positive_ms(sla.tpot_ms, "sla.tpot_ms")?,
         };
         Ok(Workload { isl, osl, load, arrivals, sla, priority: self.priority.unwrap_or_default() })
+    }
+
+    /// The serving mode; without the planner's `disaggregation` feature (the page's startup
+    /// build) anything but aggregated is an error naming `serving`.
+    pub fn serving(&self) -> Result<Serving, InputError> {
+        let serving = self.serving.unwrap_or_default();
+        if serving.disaggregated() && !cfg!(feature = "disaggregation") {
+            return Err(InputError::new(
+                "serving",
+                format!("\"{}\" needs disaggregated planning, which only the full page has (open the benchmark loop to load it)", serving.id()),
+            ));
+        }
+        Ok(serving)
     }
 
     /// The fixed layout sizes, each validated as a whole number ≥ 1 (their product and
@@ -331,6 +385,10 @@ const SCENARIO: Kind = Kind::Struct(check::<ScenarioInput>, &[
     ])),
     ("allow_tp_across_nodes", Kind::Leaf(check::<Option<bool>>)),
     ("perf_params", Kind::Struct(check::<Option<PerfParamsInput>>, &PERF_PARAMS_KINDS)),
+    // Read by `capacity::input` against its own table, `capacity::input::CAPACITY`.
+    ("capacity", Kind::Any),
+    ("step_model", Kind::Leaf(check::<Option<StepModel>>)),
+    ("serving", Kind::Leaf(check::<Option<Serving>>)),
 ]);
 
 /// `perf_params`'s fields for `locate`: each parameter a number, `fit` its record.
@@ -382,7 +440,8 @@ mod tests {
             "sla": {"ttft_ms": 2000, "tpot_ms": 50}, "priority": "latency",
             "layout": {"tp": 8, "pp": 1, "dp": 2, "ep": 1},
             "engine_options": {"memory_fraction": 0.9, "max_batch_requests": 256, "max_batch_tokens": 8192},
-            "allow_tp_across_nodes": false,
+            "allow_tp_across_nodes": false, "step_model": "roofline", "serving": "both",
+            "capacity": {"target": {"request_rate": 30}},
             "perf_params": {
                 "gemm_efficiency": 0.7, "attention_efficiency": 0.5, "hbm_efficiency": 0.8, "link_efficiency": 0.7,
                 "scale_up_hop_latency_us": 2, "scale_out_hop_latency_us": 5, "step_overhead_ms": 1,
@@ -447,6 +506,23 @@ mod tests {
     }
 
     #[test]
+    fn benchmark_arrivals_need_the_feature() {
+        // With the feature the value plans; without it (the startup page) the scenario is
+        // refused on the field, as any unknown value.
+        let text = r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1,"concurrency":4,"arrivals":"benchmark"}}"#;
+        match parse(text).and_then(|s| s.workload()) {
+            #[cfg(feature = "benchmark-arrivals")]
+            Ok(w) => assert_eq!(w.arrivals, Arrivals::Benchmark),
+            #[cfg(not(feature = "benchmark-arrivals"))]
+            Ok(w) => panic!("the startup build planned {w:?}"),
+            Err(e) => {
+                assert!(!cfg!(feature = "benchmark-arrivals"), "{e}");
+                assert_eq!(e.field, "workload.arrivals", "{e}");
+            }
+        }
+    }
+
+    #[test]
     fn errors_name_the_field() {
         let cases = [
             (r#"{"model":"x","gpu":"y","workload":{"isl":-5,"osl":1}}"#, "workload.isl"),
@@ -460,6 +536,7 @@ mod tests {
             (r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1},"layout":{"tp":0}}"#, "layout.tp"),
             (r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1,"request_rate":2,"arrivals":"synchronized"}}"#, "workload.arrivals"),
             (r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1,"arrivals":"bursty"}}"#, "workload.arrivals"),
+            (r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1,"request_rate":2,"arrivals":"benchmark"}}"#, "workload.arrivals"),
             (r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1},"engine_options":{"max_num_seqs":8}}"#, "engine_options.max_num_seqs"),
             (r#"[1,2"#, "scenario"),
         ];

@@ -10,9 +10,10 @@ use super::error::InputError;
 use super::evaluate::{Evaluation, Evaluator};
 use super::inputs::PlannerInputs;
 use super::layout::Layout;
-use super::order::{sort_indices, sorted_indices};
+use super::order::sorted_indices;
 use super::perf::OperatingPoint;
 use super::scenario::LayoutConstraint;
+use super::units::Seconds;
 use super::workload::Priority;
 use std::cmp::Ordering;
 
@@ -99,15 +100,44 @@ pub fn search(inputs: &PlannerInputs) -> Result<SearchResult, InputError> {
     let mut evaluator = Evaluator::new(inputs);
     let evaluations: Vec<Evaluation> = layouts.into_iter().map(|l| evaluator.evaluate(l)).collect();
     let gpus = inputs.cluster.total_gpus() as f64;
-    let mut ranking: Vec<usize> = (0..evaluations.len()).filter(|&i| evaluations[i].feasible().is_some()).collect();
+    let feasible: Vec<usize> = (0..evaluations.len()).filter(|&i| evaluations[i].feasible().is_some()).collect();
     let point = |i: usize| evaluations[i].feasible().expect("ranking holds feasible layouts only");
-    let best = Best::of(ranking.iter().map(|&i| point(i)), gpus);
-    sort_indices(&mut ranking, &mut |a, b| compare(inputs.workload.priority, point(a), point(b), gpus, &best));
+    let figures: Vec<Figures> = feasible.iter().map(|&i| Figures::of(point(i), gpus)).collect();
+    let ranking: Vec<usize> = rank(inputs.workload.priority, &figures).into_iter().map(|k| feasible[k]).collect();
     let pareto = pareto(&ranking, |i| {
         let p = point(i);
         (p.output_tok_s / gpus, p.tok_s_per_user)
     });
     Ok(SearchResult { evaluations, ranking, pareto })
+}
+
+/// What a ranking compares of a candidate: its throughput and the GPUs it takes, its speed per
+/// user and its latencies. Aggregated layouts all take the cluster; a disaggregated candidate
+/// (`disagg`) takes the GPUs of its workers, so the two rank alike on tokens/s per GPU.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Figures {
+    pub output_tok_s: f64,
+    pub gpus: f64,
+    pub tok_s_per_user: f64,
+    pub tpot: Seconds,
+    pub ttft: Seconds,
+}
+
+impl Figures {
+    pub fn of(p: &OperatingPoint, gpus: f64) -> Figures {
+        Figures { output_tok_s: p.output_tok_s, gpus, tok_s_per_user: p.tok_s_per_user, tpot: p.tpot, ttft: p.ttft }
+    }
+
+    pub fn tok_s_per_gpu(&self) -> f64 {
+        self.output_tok_s / self.gpus
+    }
+}
+
+/// Indices into `figures`, best first by `priority` (`compare`; a stable sort, so equals keep
+/// their order).
+pub fn rank(priority: Priority, figures: &[Figures]) -> Vec<usize> {
+    let best = Best::of(figures.iter());
+    sorted_indices(figures.len(), &mut |a, b| compare(priority, &figures[a], &figures[b], &best))
 }
 
 /// The best figures among the feasible layouts, for the balanced score.
@@ -118,10 +148,10 @@ pub struct Best {
 }
 
 impl Best {
-    fn of<'a>(points: impl Iterator<Item = &'a OperatingPoint>, gpus: f64) -> Best {
-        points.fold(Best { tok_s_per_gpu: 0.0, tok_s_per_user: 0.0 }, |b, p| Best {
-            tok_s_per_gpu: b.tok_s_per_gpu.max(p.output_tok_s / gpus),
-            tok_s_per_user: b.tok_s_per_user.max(p.tok_s_per_user),
+    fn of<'a>(figures: impl Iterator<Item = &'a Figures>) -> Best {
+        figures.fold(Best { tok_s_per_gpu: 0.0, tok_s_per_user: 0.0 }, |b, f| Best {
+            tok_s_per_gpu: b.tok_s_per_gpu.max(f.tok_s_per_gpu()),
+            tok_s_per_user: b.tok_s_per_user.max(f.tok_s_per_user),
         })
     }
 }
@@ -129,21 +159,28 @@ impl Best {
 /// The balanced score: the product of throughput per GPU and speed per user, each as a share
 /// of the best feasible value. A layout at 80 % of the best on both (0.64) beats one at 100 %
 /// and 50 % (0.5): neither side is given up for a small gain on the other.
-pub fn balanced_score(p: &OperatingPoint, gpus: f64, best: &Best) -> f64 {
+pub fn balanced_score(f: &Figures, best: &Best) -> f64 {
     let share = |x: f64, top: f64| if top > 0.0 { x / top } else { 0.0 };
-    share(p.output_tok_s / gpus, best.tok_s_per_gpu) * share(p.tok_s_per_user, best.tok_s_per_user)
+    share(f.tok_s_per_gpu(), best.tok_s_per_gpu) * share(f.tok_s_per_user, best.tok_s_per_user)
 }
 
-/// Better first: throughput — most output tokens/s per GPU, then lower TPOT; latency — lowest
-/// TPOT, then TTFT; balanced — highest `balanced_score`, then more tokens/s per GPU.
-fn compare(priority: Priority, a: &OperatingPoint, b: &OperatingPoint, gpus: f64, best: &Best) -> Ordering {
+/// Better first: throughput — most output tokens/s (per GPU when the two take different GPU
+/// counts), then lower TPOT; latency — lowest TPOT, then TTFT; balanced — highest
+/// `balanced_score`, then more tokens/s per GPU.
+fn compare(priority: Priority, a: &Figures, b: &Figures, best: &Best) -> Ordering {
     let desc = |x: f64, y: f64| y.total_cmp(&x);
     let asc = |x: f64, y: f64| x.total_cmp(&y);
+    let more_throughput = || {
+        if a.gpus == b.gpus {
+            desc(a.output_tok_s, b.output_tok_s)
+        } else {
+            desc(a.tok_s_per_gpu(), b.tok_s_per_gpu())
+        }
+    };
     match priority {
-        Priority::Throughput => desc(a.output_tok_s, b.output_tok_s).then(asc(a.tpot.value(), b.tpot.value())),
+        Priority::Throughput => more_throughput().then(asc(a.tpot.value(), b.tpot.value())),
         Priority::Latency => asc(a.tpot.value(), b.tpot.value()).then(asc(a.ttft.value(), b.ttft.value())),
-        Priority::Balanced => desc(balanced_score(a, gpus, best), balanced_score(b, gpus, best))
-            .then(desc(a.output_tok_s, b.output_tok_s)),
+        Priority::Balanced => desc(balanced_score(a, best), balanced_score(b, best)).then(more_throughput()),
     }
 }
 

@@ -132,6 +132,13 @@ fn operating_point(inputs_: &PlannerInputs) -> TraceStep {
              together (chunked by the token cap), then decodes with no prefill mixed in; TTFT is the mean over the wave, \
              TPOT (latency − TTFT)/(OSL − 1) as vLLM computes it."
         }
+        #[cfg(feature = "benchmark-arrivals")]
+        (_, Arrivals::Benchmark) => {
+            "A benchmark client's closed loop (AIPerf, 20 rounds after 2 warm-up rounds, streaming): steps as with staggered \
+             arrivals; TTFT adds the client's front end (per layer) and a share of a synchronized wave's prefill queue, \
+             TPOT the same share of the wave's prefill interference; both constants fitted per engine on aiconfigurator's \
+             silicon sample."
+        }
     };
     step(
         "operating-point",
@@ -442,11 +449,26 @@ fn op_source(op: &Op, tables: Option<&KernelTables>, no_tables: &str, skew: f64)
             }
             text
         }
-        Op::Experts { op, tokens, routing } => format!(
-            "{} (the nearest measured shape, at the same {:.2} tokens per expert); routing skew {skew}: ×{routing:.3} (moe_routing)",
-            lookup(op.table, &[tokens * op.to_row]),
-            tokens * op.share
-        ),
+        Op::Experts { op, tokens, routing } => {
+            let gemm = match (op.gemm_table, tables) {
+                (Some(g), Some(t)) => format!(
+                    "; its GEMM part rescaled to {:.0} local experts {:.0} wide by {} ({}, {} {}) at {:.2} tokens per expert, one GEMM as large as them (the tables time no thin per-expert GEMM inside a grouped kernel), its fixed part kept",
+                    op.local_experts,
+                    op.width,
+                    t.tables[g].name(),
+                    t.system,
+                    t.engine,
+                    t.engine_version,
+                    tokens * op.share
+                ),
+                _ => "; no gemm table for its dtype: the row's utilisation at this GPU's work".into(),
+            };
+            format!(
+                "{} (the nearest measured shape, at the same {:.2} tokens per expert){gemm}; routing skew {skew}: ×{routing:.3} (moe_routing)",
+                lookup(op.table, &[tokens * op.to_row]),
+                tokens * op.share
+            )
+        }
         Op::Roofline { kind, why } => roofline(
             why,
             match kind {

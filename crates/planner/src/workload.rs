@@ -28,6 +28,15 @@ pub enum Arrivals {
     /// sequences with no prefill mixed in. What `vllm bench serve --max-concurrency C`,
     /// `sglang.bench_serving`, genai-perf and AIPerf measure with fixed lengths.
     Synchronized,
+    /// A benchmark client's closed loop as AIPerf runs it for aiconfigurator (20 rounds of C
+    /// requests after 2 warm-up rounds, streaming): the steps of staggered arrivals, with the
+    /// client's front-end cost and a share of a synchronized wave's prefill queue in the TTFT
+    /// and the same share of its TPOT in the TPOT (`perf::closed_loop`). Only with the
+    /// planner's `benchmark-arrivals` feature: without it the variant, its text and its branches
+    /// are left out (the startup page's weight), and `"benchmark"` is an unknown value of
+    /// `workload.arrivals`.
+    #[cfg(feature = "benchmark-arrivals")]
+    Benchmark,
 }
 
 impl Arrivals {
@@ -35,6 +44,8 @@ impl Arrivals {
         match self {
             Arrivals::Staggered => "staggered",
             Arrivals::Synchronized => "synchronized",
+            #[cfg(feature = "benchmark-arrivals")]
+            Arrivals::Benchmark => "benchmark",
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The planner scored on the silicon sample: every used row's TTFT, TPOT and output tokens/s
 //! per GPU predicted beside its measurement, summarised over the whole set, its fit and
-//! held-out parts, and per engine, GPU, model family, model, precision and ISL/OSL, with the
-//! best-layout rate; and the report's text.
+//! held-out parts, and per engine (and per engine in each part), GPU, model family, model,
+//! precision and ISL/OSL, with the best-layout rate; and the report's text.
 //!
 //! Design decision: a row the planner gives no operating point (it rejects the layout that
 //! was measured) is counted with its reason and left out of the error medians, not scored
@@ -289,8 +289,10 @@ pub fn report(set: &SiliconSet, scored: &[Scored], parameters: &str) -> String {
     );
     let precision = |s: &Scored| s.row.point.group.precision.clone();
     let lengths = |s: &Scored| (s.row.point.group.isl, s.row.point.group.osl);
-    let tables: [(&str, Vec<(String, Scores)>); 6] = [
+    let engine_part = |s: &Scored| format!("{}, {}", s.row.point.group.engine, if s.row.held_out { "held out" } else { "fit part" });
+    let tables: [(&str, Vec<(String, Scores)>); 7] = [
         ("Per engine", keyed(breakdown(scored, |s| s.row.point.group.engine))),
+        ("Per engine and part", breakdown(scored, engine_part)),
         ("Per GPU", keyed(breakdown(scored, |s| s.row.point.group.gpu.clone()))),
         ("Per model family", keyed(breakdown(scored, |s| s.row.family))),
         ("Per model", keyed(breakdown(scored, |s| s.row.point.group.model.clone()))),

@@ -226,3 +226,36 @@ fn one_run_recorded_twice_is_used_once_or_not_at_all() {
         assert_eq!((s.reason.as_str(), s.detail.as_str()), (CONFLICTING_RUN, "lines 2, 3"));
     }
 }
+
+/// The benchmark client's shipped constants (`planner::perf::closed_loop`) are the grid optimum
+/// of `client_fit` on the fit part, and the fit's closed form over the rows' parts gives the
+/// planner's own benchmark operating point (so the fit searches the model that ships).
+#[test]
+fn the_shipped_client_constants_are_the_fits_optimum() {
+    use planner::perf::closed_loop::ClientLoop;
+    let set = sample();
+    let (rows, left_out) = client_fit::parts(&set, |p| fitted::for_gpu(p.generation(), p.engine()).0);
+    println!("client fit: {} rows with their parts, {left_out} left out", rows.len());
+    assert!(rows.len() >= MIN_USED && left_out * 20 < rows.len(), "{} rows, {left_out} left out", rows.len());
+    for r in &rows {
+        let (p, _) = r.predicted(&ClientLoop::shipped(r.engine));
+        for (name, closed, planner) in [("TTFT", p.ttft, r.benchmark.ttft), ("TPOT", p.tpot, r.benchmark.tpot)] {
+            let off = (closed.value() / planner.value() - 1.0).abs();
+            assert!(off <= 1e-9, "{name}: expected {planner:?} (planner), actual {closed:?} (closed form), tolerance 1e-9 relative");
+        }
+    }
+    let fits = client_fit::fit(&rows);
+    assert_eq!(fits.len(), 3, "{fits:?}");
+    for f in fits {
+        let shipped = ClientLoop::shipped(f.engine);
+        println!(
+            "{}: expected (fitted) {:.2} ms/layer, clustering {:.2}; actual (shipped) {:.2}, {:.2}; tolerance 1e-9",
+            f.engine.id(),
+            f.best.per_layer.ms(),
+            f.best.clustering,
+            shipped.per_layer.ms(),
+            shipped.clustering
+        );
+        assert!((f.best.per_layer - shipped.per_layer).value().abs() <= 1e-12 && (f.best.clustering - shipped.clustering).abs() <= 1e-9);
+    }
+}

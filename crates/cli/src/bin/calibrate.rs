@@ -1,5 +1,5 @@
 //! `calibrate CSV [--fit] [--prior] [--rows] [--ranges [--samples DIR]] [--kernels]` (or
-//! `calibrate --tables`, or `calibrate --silicon [CSV] [--prior] [--rows] [--kernels]`): how far the planner's output tokens/s per GPU is
+//! `calibrate --tables`, or `calibrate --silicon [CSV] [--prior] [--rows] [--kernels] [--fit | --fit-client]`): how far the planner's output tokens/s per GPU is
 //! from the measured maximum-throughput rows of a TensorRT-LLM calibration CSV
 //! (`data/calibration/trtllm-0.17-max-throughput.csv`, a copy of the published rows).
 //!
@@ -27,8 +27,11 @@
 //! without tables). With `--kernels`, `--fit` refits only the engine-scoped parameters with the
 //! tables and scores the other set with them as an independent check (`CSV --kernels --fit`
 //! scores the silicon sample, `--silicon --fit` the TensorRT-LLM 0.17 set; `--silicon --fit`
-//! without `--kernels` refits the roofline's), writing nothing. Exit status 0, or 2 when a
-//! file cannot be read or parsed.
+//! without `--kernels` refits the roofline's), writing nothing. `--silicon --fit-client` fits
+//! the benchmark client's two constants per engine on the silicon sample's fit part
+//! (`calibration::silicon::client_fit`) and prints them beside the shipped ones, writing
+//! nothing; `--silicon --benchmark-arrivals` scores the sample with that client's loop instead
+//! of synchronized arrivals. Exit status 0, or 2 when a file cannot be read or parsed.
 
 use calibration::{
     self, breakdown, compare, dataset, metrics, summarise, Compared, GenerationFit, GroupKey, Point, Summary, ANCHOR,
@@ -39,6 +42,8 @@ use calibration::records::{parse_fits, parse_ranges, Fit, FitErrors, FittedFile,
 use calibration::shipped_source;
 use planner::model::catalog::source as model_source;
 use calibration::silicon;
+use planner::perf::closed_loop::ClientLoop;
+use planner::workload::Arrivals;
 use cli::{kernel_library, REPOSITORY};
 use planner::engine::Engine;
 use planner::kernels::Library;
@@ -69,7 +74,7 @@ fn main() -> ExitCode {
     let silicon = flags.contains(&"--silicon");
     let kernels = flags.contains(&"--kernels");
     let known: &[&str] = if silicon {
-        &["--silicon", "--prior", "--rows", "--kernels", "--fit"]
+        &["--silicon", "--prior", "--rows", "--kernels", "--fit", "--fit-client", "--benchmark-arrivals"]
     } else {
         &["--fit", "--prior", "--rows", "--ranges", "--samples", "--kernels"]
     };
@@ -80,7 +85,7 @@ fn main() -> ExitCode {
         _ => {
             eprintln!(
                 "usage: calibrate CSV [--fit] [--prior] [--rows] [--ranges [--samples DIR]] | calibrate CSV --kernels [--fit] [--prior] [--rows]\n\
-                 \x20      | calibrate --silicon [CSV] [--prior] [--rows] [--kernels] [--fit] | calibrate --tables\n\
+                 \x20      | calibrate --silicon [CSV] [--prior] [--rows] [--kernels] [--fit | --fit-client] [--benchmark-arrivals] | calibrate --tables\n\
                  \x20      (--kernels uses the measured kernel tables of data/kernels; with them --fit is a report: the shipped fit and ranges are made without them)"
             );
             return ExitCode::from(2);
@@ -106,7 +111,11 @@ fn main() -> ExitCode {
     };
     if silicon {
         let fit = flags.contains(&"--fit");
-        return silicon_report(path, &text, &library, flags.contains(&"--prior"), flags.contains(&"--rows"), fit);
+        if flags.contains(&"--fit-client") {
+            return client_fit_report(path, &text, &library, flags.contains(&"--prior"));
+        }
+        let arrivals = if flags.contains(&"--benchmark-arrivals") { Arrivals::Benchmark } else { Arrivals::Synchronized };
+        return silicon_report(path, &text, &library, flags.contains(&"--prior"), flags.contains(&"--rows"), fit, arrivals);
     }
     let started = Instant::now();
     let points = match dataset::trtllm_measurements(&text).and_then(|m| calibration::prepare_with(&m, &library)) {
@@ -160,12 +169,13 @@ fn parameters(prior: bool) -> (&'static str, fn(&Point) -> PerfParams) {
 }
 
 /// `--silicon`: the planner's TTFT, TPOT and output tok/s per GPU against the silicon sample
-/// (`calibration::silicon`), with the shipped parameters or (`prior`) the priors; `rows` lists
-/// every row of the file.
-fn silicon_report(path: &str, text: &str, library: &Library, prior: bool, rows: bool, fit: bool) -> ExitCode {
+/// (`calibration::silicon`), with the shipped parameters or (`prior`) the priors, the rows
+/// planned with `arrivals` (synchronized, or `--benchmark-arrivals`: the benchmark client's
+/// closed loop); `rows` lists every row of the file.
+fn silicon_report(path: &str, text: &str, library: &Library, prior: bool, rows: bool, fit: bool, arrivals: Arrivals) -> ExitCode {
     let started = Instant::now();
     let set = match silicon::read_with(text, library) {
-        Ok(set) => set,
+        Ok(set) => silicon::with_arrivals(set, arrivals),
         Err(e) => {
             eprintln!("calibrate: {path}: {e}");
             return ExitCode::from(2);
@@ -181,6 +191,42 @@ fn silicon_report(path: &str, text: &str, library: &Library, prior: bool, rows: 
     print!("{}", silicon::score::report(&set, &scored, label));
     if rows {
         print!("\n{}", silicon::score::listing(&set, &scored));
+    }
+    ExitCode::SUCCESS
+}
+
+/// `--silicon --fit-client`: the benchmark client's constants per engine fitted on the silicon
+/// sample's fit part (`calibration::silicon::client_fit`), beside the shipped ones, with the
+/// fit and held-out medians each gives (the closed form over the rows' parts). Writes nothing:
+/// the shipped constants are `planner::perf::closed_loop::ClientLoop::shipped`. The arrivals
+/// of the rows do not matter: each is planned with all three.
+fn client_fit_report(path: &str, text: &str, library: &Library, prior: bool) -> ExitCode {
+    use silicon::client_fit::{fit, medians, parts};
+    let set = match silicon::read_with(text, library) {
+        Ok(set) => set,
+        Err(e) => {
+            eprintln!("calibrate: {path}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let (label, params_for) = parameters(prior);
+    let (rows, left_out) = parts(&set, params_for);
+    println!("Benchmark client's constants, fitted per engine on the silicon sample's fit part ({label}).");
+    println!(
+        "{} rows with their parts, {left_out} left out (a point not set by the offered concurrency). Loss: median |ln error| TTFT + TPOT.",
+        rows.len()
+    );
+    println!("Median |ln(predicted / measured)| (TTFT, TPOT, tok/s per GPU):");
+    for f in fit(&rows) {
+        let shipped = ClientLoop::shipped(f.engine);
+        let of = |held_out: bool| rows.iter().filter(|r| r.engine == f.engine && r.held_out == held_out).collect::<Vec<_>>();
+        let line = |c: &ClientLoop| {
+            let [fit, held] = [false, true].map(|h| medians(&of(h), c).map(|x| format!("{:.3}", x)).join(" "));
+            format!("{:.2} ms/layer, clustering {:.2}: fit part {fit}, held out {held}", c.per_layer.ms(), c.clustering)
+        };
+        println!("  {} ({} fit, {} held-out rows), loss {:.4}", f.engine.id(), f.fit_rows, f.held_out_rows, f.loss);
+        println!("    fitted   {}", line(&f.best));
+        println!("    shipped  {}", line(&shipped));
     }
     ExitCode::SUCCESS
 }

@@ -23,7 +23,7 @@ use crate::gpu::Cluster;
 use crate::layout::Layout;
 use crate::model::{Layer, ModelSpec};
 use crate::plan::MemoryGib;
-use crate::precision::Precisions;
+use crate::precision::{KvPrecision, Precisions};
 use crate::reject::RejectReason;
 use crate::units::Bytes;
 use crate::workload::Workload;
@@ -137,6 +137,20 @@ impl StageParts {
                 .collect(),
             stages,
             weights,
+        }
+    }
+
+    /// These parts (built for `layout`) with the KV bytes per request at another `context`.
+    pub fn with_context(&self, model: &ModelSpec, layout: &Layout, kv: KvPrecision, context: u64) -> StageParts {
+        StageParts {
+            stages: self.stages.clone(),
+            weights: self.weights.clone(),
+            kv_bytes_per_token: self.kv_bytes_per_token.clone(),
+            kv_bytes_per_request: self
+                .stages
+                .iter()
+                .map(|r| kv::bytes_per_request(&model.layers[r.clone()], layout.tp, kv, context))
+                .collect(),
         }
     }
 

@@ -27,6 +27,8 @@
 //! **Invariant:** no function here panics; every time is finite and non-negative when the
 //! `PerfParams` pass `check` and the GPU's figures are positive (property-tested).
 
+#[cfg(feature = "benchmark-arrivals")]
+pub mod closed_loop;
 pub mod comm;
 pub mod fitted;
 pub mod load;

@@ -22,11 +22,12 @@
 //! real one (key and value heads of their own sizes: at their mean, which FORMAT.md's GQA
 //! formulas are linear in); a MoE shape not measured takes the nearest row (hidden, expert
 //! width, E/k) at the same tokens per expert, scaled by the `moe_routing` ratios for the
-//! routing skew and for an ep other than the row's (`ExpertOp::routing_factor`);
+//! routing skew and for an ep other than the row's, the row's own wait for its most loaded
+//! rank taken from `moe_rank_load` at its experts per rank (`ExpertOp::routing_factor`);
 //! sliding-window layers are timed at min(context, window).
 
 use super::super::gpu::Cluster;
-use super::super::kernels::grid::{Between, Dense};
+use super::super::kernels::grid::{Between, Dense, Grid};
 use super::super::kernels::{KernelTables, Table};
 use super::super::layout::Layout;
 use super::super::memory::kv;
@@ -100,6 +101,17 @@ fn moe_dtypes(w: WeightPrecision) -> &'static [&'static str] {
     match w {
         WeightPrecision::Fp4 => &["nvfp4", "w4a16_mxfp4"],
         other => gemm_dtypes(other),
+    }
+}
+
+/// The `gemm` dtype whose table times the GEMM part of a `moe` dtype (`ExpertOp::time`): the
+/// same, except MXFP4 experts with 16-bit activations (`w4a16_mxfp4`), whose kernel dequantises the weights
+/// and multiplies in bf16 (its `moe` rows' rate is bf16): the bf16 table, with F and B at the
+/// MXFP4 weights' bytes.
+fn expert_gemm_dtype(moe_dtype: &str) -> &str {
+    match moe_dtype {
+        "w4a16_mxfp4" => "bf16",
+        other => other,
     }
 }
 
@@ -189,9 +201,14 @@ pub struct KernelPlan {
     /// The rows of the first MoE dtype with any, and that dtype.
     moe: Vec<MoeRow>,
     moe_dtype: Result<&'static str, Uncovered>,
+    /// The `gemm` table that times the experts' GEMM part (`expert_gemm_dtype`), if any.
+    expert_gemm: Option<Source>,
     /// `moe_routing` ratios against the measured routing, over (`ep`, `tokens`): `balanced`
     /// and `power_law_1.2`.
     routing: [Option<Dense>; 2],
+    /// `moe_rank_load`: the `balanced` ratio at the rows' ep by experts per rank, over
+    /// (`local`, `tokens`), and that ep.
+    rank_load: Option<(Dense, f64)>,
     /// The engine's all-reduce and NCCL's, whichever is faster per message.
     all_reduce: Vec<Source>,
     all_to_all: Option<Source>,
@@ -250,10 +267,13 @@ impl KernelPlan {
             Some((rows, dtype)) => (rows, Ok(dtype)),
             None => (Vec::new(), Err(Uncovered::NoTable { kind: "moe", what: weights.id() })),
         };
+        let expert_gemm = moe_dtype.ok().and_then(|d| first(tables, "gemm", &[("dtype", expert_gemm_dtype(d))], lin));
         let routing = ["balanced", "power_law_1.2"].map(|dist| {
             let index = tables.tables.iter().position(|t| t.kind == "moe_routing" && t.attr("dist") == Some(dist))?;
             tables.tables[index].grid.dense(lin).filter(|_| moe_model)
         });
+        let rank_load = tables.tables.iter().find(|t| t.kind == "moe_rank_load" && t.attr("dist") == Some("balanced"));
+        let rank_load = rank_load.and_then(|t| Some((t.grid.dense(lin)?, t.number("ep")?))).filter(|_| moe_model);
         let log = Between::Logarithmic;
         let all_reduce = [("custom_ar", "all_reduce"), ("nccl", "all_reduce")]
             .iter()
@@ -268,7 +288,9 @@ impl KernelPlan {
             kv,
             moe,
             moe_dtype,
+            expert_gemm,
             routing,
+            rank_load,
             all_reduce,
             all_to_all: first(tables, "nccl", &[("op", "alltoall")], log).filter(|_| moe_model),
         }
@@ -385,7 +407,8 @@ pub struct ExpertOp {
     pub width: f64,
     pub local_experts: f64,
     /// u and the routing ratios (`balanced`, `power_law_1.2`) at this layout's ep, over log2
-    /// of the row's tokens; the `balanced` ratio at the ep the row was measured at.
+    /// of the row's tokens; the `balanced` ratio of the row itself: `moe_rank_load` at the
+    /// row's experts per rank where the file has it, else the `moe_routing` median at its ep.
     u: Dense,
     routing: [Option<Dense>; 2],
     balanced_measured: Option<Dense>,
@@ -399,6 +422,8 @@ pub struct ExpertOp {
     /// GEMM as large as this GPU's local experts and as the row's (`ExpertOp::time`); `None`
     /// without a GEMM table.
     dense: Option<(Dense, Dense)>,
+    /// That GEMM table (`expert_gemm_dtype`), for the trace.
+    pub gemm_table: Option<usize>,
     /// Seconds of F/peak and of activation B/hbm per token entering the layer, and of weight
     /// B/hbm with every local expert touched; ln(1 − k/E).
     compute: f64,
@@ -412,8 +437,10 @@ impl ExpertOp {
     /// from the `moe_routing` ratios (a ratio the tables lack counts as 1):
     /// - at this layout's ep, the time at `skew` against the measured routing: 1 at the measured
     ///   skew, the `balanced` ratio at 0, the `power_law_1.2` one at 1.2, linear between;
-    /// - times, when this ep is not the row's, `balanced(row's ep) / balanced(this ep)`: the row's
-    ///   `u` holds the wait for its most loaded rank under the measured routing, which another
+    /// - times, when this ep is not the row's, `balanced(row) / balanced(this ep)`: the row's
+    ///   `u` holds the wait for its most loaded rank under the measured routing (`balanced(row)`:
+    ///   `moe_rank_load` at the row's experts per rank, 0.24 for one expert per rank at 16384
+    ///   tokens on H100, against 0.65 for 32; FORMAT.md), which another
     ///   ep has in another measure. Balanced routing has none, so at skew 0 the time is the
     ///   same for every ep: the row's times its `balanced` ratio.
     pub fn routing_factor(&self, skew: f64, log2_row_tokens: f64) -> f64 {
@@ -432,13 +459,22 @@ impl ExpertOp {
     /// (compute, memory) seconds of all MoE layers for `tokens` entering each, and the routing
     /// factor applied. The row's time at the same tokens per expert (its `u`, the routing
     /// factor applied) is split in two: what a dense GEMM as large as the row's local experts
-    /// takes for the row's work (the GEMM table of the weights' precision), and the rest — the
+    /// takes for the row's work (the GEMM table of the experts' dtype, `expert_gemm_dtype`), and the rest — the
     /// grouped kernel's fixed costs (routing, permutation, launches, the wait for its slowest
     /// expert), kept as they are. Only the first part scales, with this GPU's work and the dense
     /// GEMM's efficiency at its size. At the row's own split that is the row's time; it matters
     /// where the `moe` tables (measured at expert parallelism 8 only) stand for another split:
     /// a TP-only layout holds every expert on every GPU, so its GEMM part grows with the
     /// experts held, its fixed part does not. Without a GEMM table, the row's `u` at this work.
+    ///
+    /// Design decision: the GEMM part is one GEMM as large as all local experts, not a batch of
+    /// per-expert GEMMs at their thin shapes (n = 2I/tp, k = I/tp for down). The `gemm` tables
+    /// time a lone GEMM, which at n 256–1024 cannot fill the GPU and pays its own launch
+    /// (nvfp4 on B200: 7.6 µs at n 256, k 1024, m 1, whose work takes 0.02 µs); a grouped kernel
+    /// runs its experts side by side. Timed as such a batch, TP-only layouts came out far too
+    /// slow (silicon sample: DeepSeek 23.5 → 32.8 %, Kimi 23.9 → 39.5 %; TensorRT-LLM 0.17
+    /// Mixtral 7.6 → 14.7 %), and the down projection's k = I/tp (256 for DeepSeek at tp 8) lies
+    /// below the tables' first k (1024), so they cannot speak to its short main loop.
     pub fn time(&self, tokens: f64, skew: f64) -> (f64, f64, f64) {
         if tokens <= 0.0 {
             return (0.0, 0.0, 1.0);
@@ -715,7 +751,7 @@ fn expert_op(
     // (Nemotron-H) has 2 matrices: its F and B count 2, at the gated row's `u`.
     let assignments = k / ep;
     // A dense GEMM as large as the local experts, here and in the row (`ExpertOp::time`).
-    let dense = plan.gemm.as_ref().ok().map(|g| {
+    let dense = plan.expert_gemm.as_ref().map(|g| {
         let dense = |hidden: f64, n: f64| g.dense.fix(n).fix(hidden);
         (dense(h, matrices * width * e / ep), dense(row.hidden, 3.0 * row.inter * row.experts / row.ep))
     });
@@ -735,10 +771,14 @@ fn expert_op(
         local_experts: e / ep,
         u: s.dense.clone(),
         routing: plan.routing.clone().map(|r| r.map(|d| d.fix(ep))),
-        balanced_measured: plan.routing[0].as_ref().map(|d| d.fix(row.ep)),
+        balanced_measured: match &plan.rank_load {
+            Some((by_local, ep)) if *ep == row.ep => Some(by_local.fix(row.experts / row.ep)),
+            _ => plan.routing[0].as_ref().map(|d| d.fix(row.ep)),
+        },
         measured_ep: ep == row.ep,
         row_work,
         dense,
+        gemm_table: plan.expert_gemm.as_ref().map(|g| g.table),
         compute: l * 2.0 * assignments * h * width * matrices / s.peak,
         memory_per_token: l * assignments * h * (a + 2.0) / plan.hbm,
         memory_experts: l * (e / ep) * matrices * h * width * w / plan.hbm,
@@ -816,11 +856,27 @@ fn bracket(name: &str, values: &[f64], x: f64) -> String {
     }
 }
 
+/// The values of axis `axis` of `grid` with any number at them: a value whose every cell is a
+/// hole (a line the distillation dropped, as L40S's 4- and 8-GPU collectives) was not measured,
+/// and the look-up bridges it from its neighbours (`grid::Dense`).
+fn measured_values(grid: &Grid, axis: usize) -> Vec<f64> {
+    let inner: usize = grid.axes[axis + 1..].iter().map(|a| a.values.len()).product();
+    let count = grid.axes[axis].values.len();
+    grid.axes[axis]
+        .values
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| grid.values.iter().enumerate().any(|(cell, v)| v.is_some() && (cell / inner) % count == i))
+        .map(|(_, &v)| v)
+        .collect()
+}
+
 /// `<table> (<system>, <engine> <version>): <axis> <where>, …` for a look-up at `point` (one
-/// coordinate per axis of the table).
+/// coordinate per axis of the table), placed among the values actually measured.
 pub fn describe_lookup(tables: &KernelTables, table: usize, point: &[f64]) -> String {
     let t: &Table = &tables.tables[table];
-    let axes: Vec<String> = t.grid.axes.iter().zip(point).map(|(a, &x)| bracket(&a.name, &a.values, x)).collect();
+    let axes: Vec<String> =
+        t.grid.axes.iter().zip(point).enumerate().map(|(i, (a, &x))| bracket(&a.name, &measured_values(&t.grid, i), x)).collect();
     format!("{} ({}, {} {}): {}", t.name(), tables.system, tables.engine, tables.engine_version, axes.join(", "))
 }
 

@@ -51,6 +51,13 @@
 //! decode (`(k − 1)/PP > OSL − 1`) cannot stay synchronized: the first requests finish and
 //! return before the last prompt is in; such a closed loop is taken as staggered.
 //!
+//! Benchmark arrivals (`Arrivals::Benchmark`, feature `benchmark-arrivals`, a benchmark
+//! client's closed loop as AIPerf runs it for aiconfigurator: 20 rounds of C after 2 warm-up
+//! rounds): the staggered steady state's steps; TTFT adds the client's front-end cost and a
+//! fitted share of the synchronized wave's prefill queue, TPOT moves by the same share towards
+//! the synchronized TPOT (`closed_loop`, where the reasons, sources and the fit are);
+//! lifetime = that TTFT + (OSL − 1)·TPOT.
+//!
 //! Loads:
 //! - concurrency C (closed loop, as benchmark clients): `n = C / DP`; beyond what the KV
 //!   cache and engine caps admit the extra requests wait, `wait = lifetime·(n/n_cap − 1)`
@@ -66,6 +73,7 @@
 //!   queue grows without bound.
 
 use super::super::reject::RejectReason;
+use super::super::engine::Engine;
 use super::super::units::Seconds;
 use super::super::workload::{Arrivals, Load, Sla, Workload};
 use super::queueing::{md1_wait, mdc_wait};
@@ -83,6 +91,8 @@ pub struct ServingLimits {
     /// Engine cap on tokens per step (per micro-batch), decode and prefill together: vLLM
     /// `max_num_batched_tokens`, TensorRT-LLM `max_num_tokens`, SGLang `chunked_prefill_size`.
     pub max_batch_tokens: u32,
+    /// The engine: its benchmark client's front-end cost and clustering (`closed_loop`).
+    pub engine: Engine,
 }
 
 /// What set the concurrency of an operating point.
@@ -122,6 +132,9 @@ pub struct OperatingPoint {
     pub request_rate: f64,
     /// The waiting part of `ttft`.
     pub queue_wait: Seconds,
+    /// The part of `ttft` outside the engine's steps: a benchmark client's front end
+    /// (`closed_loop`), zero for the other arrivals.
+    pub front_end: Seconds,
     /// The mean step of the heaviest stage at this point (one micro-batch), and its batch.
     pub decode_step: StepTime,
     pub decode_batch: Batch,
@@ -166,6 +179,10 @@ pub enum NoOperatingPoint {
 struct Running {
     tpot: Seconds,
     ttft: Seconds,
+    /// Parts of `ttft` outside the prefill steps: waiting behind other prompts and the
+    /// client's front end (benchmark arrivals only).
+    wait: Seconds,
+    front_end: Seconds,
     /// Mean time from a request's arrival to its last token.
     lifetime: Seconds,
     /// Time per request slot per request: `lifetime` in a steady state, the wave when the
@@ -245,7 +262,24 @@ impl Model<'_> {
         match self.arrivals {
             Arrivals::Staggered => self.staggered(n),
             Arrivals::Synchronized => self.synchronized(n).unwrap_or_else(|| self.staggered(n)),
+            #[cfg(feature = "benchmark-arrivals")]
+            Arrivals::Benchmark => self.benchmark(n),
         }
+    }
+
+    /// A benchmark client's closed loop (module doc, `closed_loop`): the staggered steady
+    /// state's steps, the client's TTFT and TPOT.
+    #[cfg(feature = "benchmark-arrivals")]
+    fn benchmark(&self, n: f64) -> Running {
+        use super::closed_loop::{ClientLoop, Latencies};
+        let run = self.staggered(n);
+        let layers = self.stage.layers * self.stage.pp;
+        let staggered = Latencies { ttft: run.ttft, tpot: run.tpot };
+        let wave = self.synchronized(n).map(|w| Latencies { ttft: w.ttft, tpot: w.tpot });
+        let client = ClientLoop::shipped(self.limits.engine).latencies(layers, staggered, wave);
+        let (ttft, tpot) = (client.ttft(), client.tpot);
+        let lifetime = ttft + tpot * (self.osl - 1.0);
+        Running { tpot, ttft, wait: client.clustered_wait, front_end: client.front_end, lifetime, cycle: lifetime, ..run }
     }
 
     /// A wave of `n` requests per replica (module doc, "Synchronized arrivals"); `None` when
@@ -300,6 +334,8 @@ impl Model<'_> {
         Some(Running {
             tpot: Seconds(tpot),
             ttft: Seconds(ttft),
+            wait: Seconds::ZERO,
+            front_end: Seconds::ZERO,
             lifetime: Seconds(ttft + (osl - 1.0) * tpot),
             cycle: Seconds(wave_time),
             prefill_share: Some(if wave_time > 0.0 { prefill_phase / wave_time } else { 0.0 }),
@@ -340,6 +376,8 @@ impl Model<'_> {
         Running {
             tpot,
             ttft,
+            wait: Seconds::ZERO,
+            front_end: Seconds::ZERO,
             lifetime,
             cycle: lifetime,
             prefill_share: None,
@@ -440,7 +478,8 @@ impl Model<'_> {
             output_tok_s: requests * self.osl,
             tok_s_per_user: 1.0 / run.tpot.value(),
             request_rate: requests,
-            queue_wait: wait,
+            queue_wait: wait + run.wait,
+            front_end: run.front_end,
             decode_step: run.step,
             decode_batch: run.step_batch,
             prefill_step: run.chunk_step,

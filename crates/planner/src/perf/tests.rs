@@ -70,7 +70,7 @@ fn workload(isl: u32, osl: u32, load: Load, sla: Sla) -> Workload {
 }
 
 fn limits(kv_max_requests: f64) -> ServingLimits {
-    ServingLimits { kv_max_requests, max_batch_requests: 2048, max_batch_tokens: 8192 }
+    ServingLimits { kv_max_requests, max_batch_requests: 2048, max_batch_tokens: 8192, engine: Engine::Vllm }
 }
 
 #[test]
@@ -257,7 +257,7 @@ fn max_throughput_respects_kv_and_caps_and_tighter_tpot_never_raises_it() {
     let stage = StageCost::new(&dense_load(&model, &layout, 1.0, 1.0), &layout, &cluster(1, h100()), WeightPrecision::Fp8, &params, None);
     // (KV limit, requests cap, tokens cap)
     for (kv, requests, tokens) in [(50.0, 2048, 8192), (5000.0, 64, 8192), (5000.0, 2048, 512), (0.5, 8, 8192), (3.0, 1, 1)] {
-        let lim = ServingLimits { kv_max_requests: kv, max_batch_requests: requests, max_batch_tokens: tokens };
+        let lim = ServingLimits { kv_max_requests: kv, max_batch_requests: requests, max_batch_tokens: tokens, engine: Engine::Vllm };
         let mut last = f64::INFINITY;
         for tpot_ms in [f64::INFINITY, 200.0, 60.0, 40.0, 25.0, 10.0] {
             let sla = Sla { ttft: None, tpot: tpot_ms.is_finite().then(|| Seconds::from_ms(tpot_ms)) };
@@ -382,7 +382,7 @@ fn a_synchronized_wave_prefills_together_then_decodes() {
     // completion step (7 + 8·5 … counted exactly) = (7·50 − 162)/50 = 3.76; the Scicom vLLM
     // sample's first-token times come in groups of 7 and 8 too.
     let stage = tp8_70b();
-    let lim = ServingLimits { kv_max_requests: 1000.0, max_batch_requests: 1024, max_batch_tokens: 8192 };
+    let lim = ServingLimits { kv_max_requests: 1000.0, max_batch_requests: 1024, max_batch_tokens: 8192, engine: Engine::Vllm };
     let mut w = workload(1023, 128, Load::Concurrency(50), Sla::default());
     w.arrivals = Arrivals::Synchronized;
     let p = operating_point(&stage, &w, &lim).unwrap();
@@ -407,7 +407,7 @@ fn a_synchronized_wave_prefills_together_then_decodes() {
 #[test]
 fn a_wave_that_fits_one_step_has_one_prefill_and_plain_decode_steps() {
     let stage = tp8_70b();
-    let lim = ServingLimits { kv_max_requests: 1000.0, max_batch_requests: 1024, max_batch_tokens: 8192 };
+    let lim = ServingLimits { kv_max_requests: 1000.0, max_batch_requests: 1024, max_batch_tokens: 8192, engine: Engine::Vllm };
     let mut w = workload(100, 64, Load::Concurrency(8), Sla::default());
     w.arrivals = Arrivals::Synchronized;
     let p = operating_point(&stage, &w, &lim).unwrap();
@@ -422,11 +422,38 @@ fn a_wave_that_fits_one_step_has_one_prefill_and_plain_decode_steps() {
 fn a_wave_whose_prefill_outlasts_its_decode_is_taken_as_staggered() {
     // 1000 prompts of 8192 tokens at 8192 per step: 1000 prefill steps, 16 output tokens.
     let stage = tp8_70b();
-    let lim = ServingLimits { kv_max_requests: 5000.0, max_batch_requests: 4096, max_batch_tokens: 8192 };
+    let lim = ServingLimits { kv_max_requests: 5000.0, max_batch_requests: 4096, max_batch_tokens: 8192, engine: Engine::Vllm };
     let mut w = workload(8192, 16, Load::Concurrency(1000), Sla::default());
     let staggered = operating_point(&stage, &w, &lim).unwrap();
     w.arrivals = Arrivals::Synchronized;
     assert_eq!(operating_point(&stage, &w, &lim).unwrap(), staggered);
+}
+
+#[cfg(feature = "benchmark-arrivals")]
+#[test]
+fn a_benchmark_client_ttft_is_its_front_end_own_prefill_and_a_share_of_the_wave() {
+    // Llama 3.1 70B (80 layers) on TP 8 under TensorRT-LLM at C 32, 2048/256: front end
+    // 2.25 ms × 80 = 180 ms, plus the staggered prefill, plus 0.15 of the synchronized wave's
+    // mean TTFT beyond it (`closed_loop`); TPOT the staggered one moved 0.15 of the way to the
+    // synchronized one.
+    let stage = tp8_70b();
+    let lim = ServingLimits { kv_max_requests: 1000.0, max_batch_requests: 1024, max_batch_tokens: 8192, engine: Engine::Trtllm };
+    let mut w = workload(2048, 256, Load::Concurrency(32), Sla::default());
+    let staggered = operating_point(&stage, &w, &lim).unwrap();
+    w.arrivals = Arrivals::Synchronized;
+    let wave = operating_point(&stage, &w, &lim).unwrap();
+    w.arrivals = Arrivals::Benchmark;
+    let p = operating_point(&stage, &w, &lim).unwrap();
+    println!("staggered TTFT {:.1} ms, wave {:.1} ms, benchmark {:.1} ms", staggered.ttft.ms(), wave.ttft.ms(), p.ttft.ms());
+    within("front end (s)", p.front_end.value(), 0.180, 1e-9);
+    within("clustered wait (s)", p.queue_wait.value(), 0.15 * (wave.ttft - staggered.ttft).value(), 1e-9);
+    within("TTFT (s)", p.ttft.value(), 0.180 + staggered.ttft.value() + 0.15 * (wave.ttft - staggered.ttft).value(), 1e-9);
+    within("TPOT (s)", p.tpot.value(), staggered.tpot.value() + 0.15 * (wave.tpot - staggered.tpot).value(), 1e-9);
+    assert!(wave.tpot != staggered.tpot, "the wave's TPOT differs, so the share is seen: {wave:?}");
+    within("tok/s, Little's law on the loop", p.output_tok_s, 32.0 * 256.0 / (p.ttft + p.tpot * 255.0).value(), 1e-9);
+    // Each engine pays its own front end: vLLM 0.75 ms per layer.
+    let vllm = operating_point(&stage, &w, &ServingLimits { engine: Engine::Vllm, ..lim }).unwrap();
+    within("vLLM front end (s)", vllm.front_end.value(), 0.060, 1e-9);
 }
 
 fn arb_params() -> impl Strategy<Value = PerfParams> {
@@ -437,6 +464,33 @@ fn arb_params() -> impl Strategy<Value = PerfParams> {
 }
 
 proptest! {
+    #[cfg(feature = "benchmark-arrivals")]
+    #[test]
+    fn benchmark_figures_lie_between_the_two_arrival_models_plus_its_front_end(
+        isl in 1u32..20_000, osl in 2u32..4_000, c in 1u32..600, engine in 0usize..3,
+    ) {
+        let stage = tp8_70b();
+        let lim = ServingLimits { kv_max_requests: 5000.0, max_batch_requests: 4096, max_batch_tokens: 8192, engine: Engine::ALL[engine] };
+        let mut w = workload(isl, osl, Load::Concurrency(c), Sla::default());
+        let staggered = operating_point(&stage, &w, &lim).unwrap();
+        w.arrivals = Arrivals::Synchronized;
+        let wave = operating_point(&stage, &w, &lim).unwrap();
+        w.arrivals = Arrivals::Benchmark;
+        let p = operating_point(&stage, &w, &lim).unwrap();
+        // Beyond what a replica admits, each model adds its own wait for a slot: not compared.
+        prop_assume!([&staggered, &wave, &p].iter().all(|q| q.limit == Limit::Offered));
+        let own = p.ttft - p.front_end - p.queue_wait;
+        prop_assert!((own.value() - staggered.ttft.value()).abs() <= 1e-9 * staggered.ttft.value(), "{p:?}");
+        prop_assert!(p.front_end.value() > 0.0 && p.queue_wait.value() >= 0.0, "{p:?}");
+        prop_assert!(p.queue_wait.value() <= (wave.ttft - staggered.ttft).value().max(0.0) * (1.0 + 1e-9), "{p:?} {wave:?}");
+        // TPOT between the two models' (the same share as the wait), and the loop's throughput
+        // Little's law on the client's figures.
+        let (lo, hi) = (staggered.tpot.value().min(wave.tpot.value()), staggered.tpot.value().max(wave.tpot.value()));
+        prop_assert!(lo * (1.0 - 1e-9) <= p.tpot.value() && p.tpot.value() <= hi * (1.0 + 1e-9), "{p:?} {wave:?}");
+        let lifetime = p.ttft + p.tpot * (osl as f64 - 1.0);
+        prop_assert!((p.output_tok_s * lifetime.value() / (c as f64 * osl as f64) - 1.0).abs() <= 1e-9, "{p:?}");
+    }
+
     #[test]
     fn every_time_is_finite_and_positive(
         params in arb_params(),
@@ -495,7 +549,7 @@ proptest! {
         let (time, _) = stage.prefill(isl as f64, max_tokens as f64);
         prop_assert!(time.value().is_finite() && time.value() >= 0.0);
         let sla = Sla { ttft: None, tpot: tpot_ms.map(Seconds::from_ms) };
-        let lim = ServingLimits { kv_max_requests: kv_requests, max_batch_requests: max_requests, max_batch_tokens: max_tokens };
+        let lim = ServingLimits { kv_max_requests: kv_requests, max_batch_requests: max_requests, max_batch_tokens: max_tokens, engine: Engine::Vllm };
         let mut w = workload(isl, osl, offered, sla);
         w.arrivals = if synchronized { Arrivals::Synchronized } else { Arrivals::Staggered };
         if let Ok(p) = operating_point(&stage, &w, &lim) {

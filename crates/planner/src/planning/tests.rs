@@ -260,3 +260,18 @@ fn a_light_request_rate_reports_the_request_being_served() {
     let recommended = plan.recommended.expect("a feasible layout");
     assert_eq!(recommended.concurrency, Some(1));
 }
+
+/// The startup page's build (no feature `capacity`) refuses a scenario with `capacity` on that
+/// field, and plans one without it as before. Run with `--no-default-features`.
+#[cfg(not(feature = "capacity"))]
+#[test]
+fn without_the_capacity_feature_a_capacity_scenario_is_refused_on_its_field() {
+    let scenario = json!({"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {"isl": 128, "osl": 128},
+        "capacity": {"target": {"request_rate": 1}}});
+    let e = plan_json(scenario.clone()).expect_err("no capacity planning in this build");
+    assert_eq!(e.field, "capacity", "{e}");
+    assert!(e.message.contains("full page"), "{e}");
+    let mut without = scenario;
+    without.as_object_mut().unwrap().remove("capacity");
+    assert!(plan_json(without).is_ok());
+}

@@ -188,13 +188,14 @@ fn the_routing_skew_reproduces_the_tables_at_its_anchors() {
     }
     assert_eq!(crate::perf::params::PerfParams::prior(crate::gpu::Generation::Hopper, crate::engine::Engine::Trtllm).moe_routing_skew, ROUTING_MEASURED);
     // All 8 experts on one GPU (tp 1, ep 1): balanced routing takes the same time at every ep,
-    // the row's × its balanced ratio at the measured ep 8; the measured routing, that × 1/the
-    // balanced ratio at ep 1 (tokens 64: 1.26).
+    // the row's × its own balanced ratio (`moe_rank_load` at 8/8 = 1 expert per rank, tokens
+    // 64: 0.893, not the `moe_routing` median 1.11 of shapes with 16 to 64 experts per rank);
+    // the measured routing, that × 1/the balanced ratio at ep 1 (tokens 64: 1.26).
     let one = prepare(&i, Layout::new(1, 1, 1, 1, 1).unwrap()).unwrap();
     let Ok(single) = &one.ops.as_ref().unwrap().experts else { panic!("table-timed") };
     let at = (tokens * single.to_row).log2();
-    check("ep 1, skew 0: routing factor", single.routing_factor(0.0, at), 1.11, 1e-9);
-    check("ep 1, skew 1.01: routing factor", single.routing_factor(ROUTING_MEASURED, at), 1.11 / 1.26, 1e-9);
+    check("ep 1, skew 0: routing factor", single.routing_factor(0.0, at), 0.893, 1e-9);
+    check("ep 1, skew 1.01: routing factor", single.routing_factor(ROUTING_MEASURED, at), 0.893 / 1.26, 1e-9);
 }
 
 /// The `moe` rows were measured at expert parallelism 8; on a TP-only layout every GPU holds all
@@ -582,4 +583,73 @@ fn kimi_k3_plans_with_tables_and_times_its_kda_recurrence_by_the_roofline() {
     let recurrent: Vec<_> = cost.operations(&Batch::decode(64.0, 4096.0)).into_iter().filter(|o| matches!(o.op, Op::Roofline { kind: Kind::Recurrent, .. })).collect();
     assert_eq!(recurrent.len(), 1);
     assert!(recurrent[0].time.value() > 0.0);
+}
+
+/// L40S's collective tables measure a machine whose 4 and 8 GPUs reach each other through the
+/// host (bus bandwidth 0.16 and 0.05 of the PCIe link at 256 MiB, against 0.63 at 2 GPUs): the
+/// distillation's topology check removes those lines (`data/kernels/SANITY.md`), so a TP-4
+/// all-reduce takes the 2-GPU line's bus bandwidth, the faster of NCCL's 0.627 and the
+/// engine's 0.628 at 256 MiB (l40s.trtllm.txt), as ring all-reduce on peers does.
+#[test]
+fn l40s_all_reduce_at_4_gpus_takes_the_2_gpu_bus_bandwidth() {
+    let i = scenario(r#"{"model": "llama-3.1-8b", "weights": "fp8", "gpu": "l40s", "engine": "trtllm", "workload": {"isl": 1024, "osl": 256}}"#);
+    let p = prepare(&i, Layout::new(4, 1, 1, 1, 4).unwrap()).unwrap();
+    let Ok(ar) = &p.ops.as_ref().unwrap().all_reduce else { panic!("L40S's TP all-reduce is table-timed") };
+    let tokens = 268_435_456.0 / ar.bytes_per_token;
+    let (time, _) = ar.time(tokens);
+    let u = ar.count * ar.factor * 268_435_456.0 / (time * ar.link);
+    check("L40S TP 4 all-reduce at 256 MiB: bus bandwidth / link", u, 0.628, rounding(0.628));
+}
+
+/// The trace says what was looked up: L40S's 4- and 8-GPU collective lines are holes (the
+/// topology check dropped them), so a TP-4 or TP-8 all-reduce is placed above the last measured
+/// line, 2 GPUs, never "gpus 4 measured"; on H100, whose lines are all measured, 4 is.
+#[test]
+fn the_all_reduce_source_names_the_line_looked_up_not_a_dropped_one() {
+    for (gpu, tp, says) in [
+        ("l40s", 4, "gpus 4 above the last measured 2: clamped"),
+        ("l40s", 8, "gpus 8 above the last measured 2: clamped"),
+        ("h100-sxm", 4, "gpus 4 measured"),
+    ] {
+        let i = scenario(&format!(r#"{{"model": "llama-3.1-8b", "weights": "fp8", "gpu": "{gpu}", "engine": "trtllm", "workload": {{"isl": 1024, "osl": 256}}}}"#));
+        let p = prepare(&i, Layout::new(tp, 1, 1, 1, tp).unwrap()).unwrap();
+        let Ok(ar) = &p.ops.as_ref().unwrap().all_reduce else { panic!("{gpu}: the TP all-reduce is table-timed") };
+        let tables = i.kernels.as_ref().unwrap();
+        let (_, table) = ar.time(1024.0);
+        let text = describe_lookup(tables, table, &[tp as f64, ar.table_bytes(1024.0 * ar.bytes_per_token)]);
+        println!("{gpu} TP {tp}: {text}");
+        assert!(text.contains(says), "{gpu} TP {tp}: {text:?} should say {says:?}");
+        assert!(gpu != "l40s" || !text.contains(&format!("gpus {tp} measured")), "{text}");
+    }
+}
+
+/// gpt-oss's MXFP4 experts on H200 (`moe dtype=w4a16_mxfp4`, its own shape measured at EP 8):
+/// no fp4 GEMM table on Hopper, yet the kernel multiplies in bf16, so the bf16 GEMM table times
+/// its GEMM part (`expert_gemm_dtype`) and a TP-only layout grows only that part. The package's
+/// own undistilled rows of this shape at moe_tp 1, moe_ep 1 (`moe_perf.parquet`, h200_sxm,
+/// trtllm 1.3.0rc20, power_law_1.01) take 1.46×, 3.12× and 2.77× the EP-8 time at 4, 64 and
+/// 1024 tokens per rank; the model's ratio, the routing factor included, must stay within a
+/// factor 1.6 of those (without a GEMM table the row's whole time scales with the 8× work
+/// held, times the routing factor: about 7×).
+#[test]
+fn gpt_oss_on_h200_grows_only_the_gemm_part_on_one_gpu() {
+    let i = scenario(r#"{"model": "openai/gpt-oss-120b", "weights": "fp4", "gpu": "h200-sxm", "engine": "trtllm", "workload": {"isl": 1024, "osl": 256}}"#);
+    let tables = i.kernels.as_ref().unwrap();
+    let eight = prepare(&i, Layout::new(1, 1, 8, 8, 8).unwrap()).unwrap();
+    let one = prepare(&i, Layout::new(1, 1, 1, 1, 1).unwrap()).unwrap();
+    let (Ok(e8), Ok(e1)) = (&eight.ops.as_ref().unwrap().experts, &one.ops.as_ref().unwrap().experts) else {
+        panic!("gpt-oss's experts are table-timed on H200")
+    };
+    let gemm = e1.gemm_table.map(|g| tables.tables[g].name());
+    assert_eq!(gemm.as_deref(), Some("gemm dtype=bf16"));
+    for (tokens, measured) in [(4.0, 1.46), (64.0, 3.12), (1024.0, 2.77)] {
+        let time = |op: &ExpertOp, t: f64| {
+            let (c, m, _) = op.time(t, ROUTING_MEASURED);
+            c.max(m)
+        };
+        // The same tokens per expert: the EP-8 layout's rank sees the row's tokens.
+        let ratio = time(e1, tokens) / time(e8, tokens);
+        println!("{tokens} tokens: TP-only / EP-8 expected {measured} (measured), actual {ratio:.2}, tolerance ×/÷ 1.6");
+        assert!(ratio > measured / 1.6 && ratio < measured * 1.6, "{tokens} tokens: {ratio:.2} against the measured {measured}");
+    }
 }

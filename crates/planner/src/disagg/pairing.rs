@@ -1,0 +1,348 @@
+//! One prefill layout and one decode layout: how many of each (x:y), and what they serve.
+//!
+//! Every figure per GPU is over the cluster's GPUs, as for aggregated layouts (and as NVIDIA
+//! AIConfigurator counts it): the question is how to split the model across THESE GPUs, so GPUs
+//! a pair leaves idle count zero. The rule for x:y, per load (every count placed on the
+//! cluster's nodes, `placement`):
+//! - maximum throughput: the x:y within the budget that serves the most,
+//!   `min(x·c_P, y·c_D)`, and among equals (within `TIE`) the fewest GPUs. For each y the best
+//!   x is the fewest prefill workers that keep up with `y·c_D` (or all that fit beside y);
+//!   every y is tried up to the first at which prefill binds with all the prefill workers that
+//!   fit (more decode workers only leave fewer), so no count that could win is missed. A closed loop at the maximum, as the aggregated
+//!   maximum-throughput point: no queue, TTFT = prefill + transfer.
+//! - a request rate λ: every pair that serves λ gives the same tokens/s per GPU (λ·OSL over the
+//!   cluster), so the fewest GPUs whose x·c_P and y·c_D exceed λ and whose TTFT, with the M/D/c
+//!   wait over the x prefill workers (`perf::queueing`), meets the limit (the rest stays free);
+//!   at or above what the whole budget can serve: overloaded, served at capacity.
+//! - a concurrency C (requests in flight, held by the decode workers): y at least what holds C
+//!   at the decode workers' largest batch; per y, the decode side completes
+//!   `C / (TTFT₀ + OSL·TPOT(C/y))` requests/s (Little's law on the closed loop), and x as for
+//!   maximum throughput: the closed loop serves more the faster each request runs, so, as at
+//!   maximum throughput, the x:y that serves the most (the aggregated layouts, too, spread C
+//!   over the whole cluster); when prefill binds, the requests wait for it (`TTFT = C/served −
+//!   OSL·TPOT`).
+//!
+//! The decode workers' batch at the chosen x:y is the fixed point `n = (rate per replica) ·
+//! OSL · TPOT(n)` (bisection), so TPOT is the one at the load, never above the workers' largest
+//! batch's.
+
+use super::super::inputs::PlannerInputs;
+use super::super::perf::queueing::mdc_wait;
+use super::super::perf::{Batch, StepTime};
+use super::super::units::Seconds;
+use super::super::workload::Load;
+use super::placement::nodes_needed;
+use super::transfer::Transfer;
+use super::workers::{decode_step, DecodeWorker, PrefillWorker};
+use std::fmt;
+
+/// Relative difference under which two tokens/s-per-GPU figures count as equal: far above the
+/// rounding of the few operations that make them, far below anything a user would notice.
+pub const TIE: f64 = 1e-9;
+
+/// What the chosen x:y serves.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Served {
+    pub x: u32,
+    pub y: u32,
+    pub gpus: u32,
+    /// Requests per second served.
+    pub rate: f64,
+    pub queue: Seconds,
+    pub ttft: Seconds,
+    /// Requests decoding per decode worker, TPOT at that batch, its step and batch.
+    pub decode_batch: f64,
+    pub tpot: Seconds,
+    pub step: StepTime,
+    pub step_batch: Batch,
+}
+
+/// Why a pair of worker layouts cannot serve the scenario.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PairReason {
+    /// Not even one worker of each fits the cluster's nodes.
+    OverBudget { gpus: u32, nodes_needed: u64, nodes: u32 },
+    /// Prefill meets the TTFT limit, prefill and the KV transfer together do not.
+    TransferBreaksTtft { prefill: Seconds, transfer: Seconds, limit: Seconds },
+    /// TTFT with the wait for a prefill worker is over the limit.
+    SlaTtft { ttft: Seconds, limit: Seconds },
+    /// The offered rate reaches the most the budget serves.
+    Saturated { offered: f64, max: f64 },
+    /// The decode workers the budget holds cannot hold the requests in flight.
+    ConcurrencyAboveCapacity { concurrency: u32, max: f64 },
+}
+
+impl PairReason {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::OverBudget { .. } => "over-budget",
+            Self::TransferBreaksTtft { .. } => "kv-transfer-breaks-ttft",
+            Self::SlaTtft { .. } => "sla-ttft",
+            Self::Saturated { .. } => "saturated",
+            Self::ConcurrencyAboveCapacity { .. } => "concurrency-above-capacity",
+        }
+    }
+}
+
+impl fmt::Display for PairReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Self::OverBudget { gpus, nodes_needed, nodes } => write!(
+                f,
+                "one prefill and one decode worker take {gpus} GPUs on {nodes_needed} nodes, the cluster has {nodes}"
+            ),
+            Self::TransferBreaksTtft { prefill, transfer, limit } => write!(
+                f,
+                "prefill {:.0} ms + KV transfer {:.0} ms exceeds the TTFT limit of {:.0} ms",
+                prefill.ms(),
+                transfer.ms(),
+                limit.ms()
+            ),
+            Self::SlaTtft { ttft, limit } => {
+                write!(f, "TTFT {:.0} ms (with the wait for a prefill worker) exceeds the SLA of {:.0} ms", ttft.ms(), limit.ms())
+            }
+            Self::Saturated { offered, max } => write!(
+                f,
+                "overloaded: {offered:.2} req/s offered, {max:.2} req/s served (the most the GPU budget gives); the queue grows without bound"
+            ),
+            Self::ConcurrencyAboveCapacity { concurrency, max } => write!(
+                f,
+                "{concurrency} requests in flight, the decode workers that fit hold at most {max:.0}"
+            ),
+        }
+    }
+}
+
+/// Why a pair cannot serve, and what it would serve when there is such a point.
+pub type Missed = (PairReason, Option<Box<Served>>);
+
+/// The pair's x:y and what it serves, or why it cannot serve (with what it would serve, when
+/// there is such a point: an SLA miss or an overload).
+pub fn choose(
+    inputs: &PlannerInputs,
+    p: &PrefillWorker,
+    d: &DecodeWorker,
+    transfer: &Transfer,
+) -> Result<Served, Missed> {
+    let pair = Pair::new(inputs, p, d, transfer);
+    if !pair.fits(1, 1) {
+        let nodes_needed = nodes_needed(1, pair.gp, 1, pair.gd, inputs.cluster.gpus_per_node);
+        let reason = PairReason::OverBudget { gpus: pair.gp + pair.gd, nodes_needed, nodes: inputs.cluster.nodes };
+        return Err((reason, None));
+    }
+    let ttft0 = p.time + transfer.time;
+    if let Some(limit) = inputs.workload.sla.ttft {
+        if ttft0 > limit {
+            return Err((PairReason::TransferBreaksTtft { prefill: p.time, transfer: transfer.time, limit }, None));
+        }
+    }
+    let served = match inputs.workload.load {
+        Load::MaxThroughput => pair.max_throughput(),
+        Load::RequestRate(rate) => pair.at_rate(rate)?,
+        Load::Concurrency(c) => pair.at_concurrency(c)?,
+    };
+    match inputs.workload.sla.ttft {
+        Some(limit) if served.ttft > limit => Err((PairReason::SlaTtft { ttft: served.ttft, limit }, Some(Box::new(served)))),
+        _ => Ok(served),
+    }
+}
+
+struct Pair<'a> {
+    inputs: &'a PlannerInputs,
+    d: &'a DecodeWorker,
+    gp: u32,
+    gd: u32,
+    cp: f64,
+    cd: f64,
+    /// Prefill + transfer.
+    ttft0: Seconds,
+    osl: f64,
+}
+
+impl<'a> Pair<'a> {
+    fn new(inputs: &'a PlannerInputs, p: &'a PrefillWorker, d: &'a DecodeWorker, transfer: &Transfer) -> Pair<'a> {
+        Pair {
+            inputs,
+            d,
+            gp: p.prepared.layout.gpus(),
+            gd: d.prepared.layout.gpus(),
+            cp: p.capacity,
+            cd: d.capacity,
+            ttft0: p.time + transfer.time,
+            osl: inputs.workload.osl.max(1) as f64,
+        }
+    }
+
+    fn fits(&self, x: u32, y: u32) -> bool {
+        let c = &self.inputs.cluster;
+        x as u64 * self.gp as u64 + y as u64 * self.gd as u64 <= c.total_gpus() as u64
+            && nodes_needed(x, self.gp, y, self.gd, c.gpus_per_node) <= c.nodes as u64
+    }
+
+    fn gpus(&self, x: u32, y: u32) -> u32 {
+        x * self.gp + y * self.gd
+    }
+
+    /// The most prefill workers that fit beside `y` decode workers (0: none).
+    fn x_max(&self, y: u32) -> u32 {
+        let total = self.inputs.cluster.total_gpus();
+        let mut x = total.saturating_sub(y * self.gd) / self.gp;
+        while x > 0 && !self.fits(x, y) {
+            x -= 1;
+        }
+        x
+    }
+
+    /// The fewest prefill workers in `[1, x_max]` that keep up with `decode` requests/s (all
+    /// `x_max` when none does), and what the pair then serves, `min(x·c_P, decode)`.
+    fn best_x(&self, decode: f64, x_max: u32) -> (u32, f64) {
+        let needed = (decode * (1.0 - TIE) / self.cp).ceil().max(1.0);
+        let x = if needed >= x_max as f64 { x_max } else { needed as u32 };
+        (x, (x as f64 * self.cp).min(decode))
+    }
+
+    /// Every y from `y_min` tried with its best x: the most served, the fewest GPUs among equals
+    /// (within `TIE`); `decode` grows with y (a worker's batch only falls), and y stops growing
+    /// once prefill binds with every prefill worker that fits.
+    fn most_served(&self, y_min: u32, decode: impl Fn(u32) -> f64) -> Option<(u32, u32, f64)> {
+        let mut best: Option<(u32, u32, f64)> = None;
+        let mut y = y_min.max(1);
+        loop {
+            let x_max = self.x_max(y);
+            if x_max == 0 {
+                break;
+            }
+            let rate = decode(y);
+            let (x, value) = self.best_x(rate, x_max);
+            let better = match best {
+                None => true,
+                Some((bx, by, bv)) => {
+                    value > bv * (1.0 + TIE) || (value >= bv * (1.0 - TIE) && self.gpus(x, y) < self.gpus(bx, by))
+                }
+            };
+            if better {
+                best = Some((x, y, value));
+            }
+            if x_max as f64 * self.cp <= rate {
+                // Prefill binds with every prefill worker that fits: more decode workers leave
+                // no more room for prefill, so none serves more, nor as much on fewer GPUs.
+                break;
+            }
+            y += 1;
+        }
+        best
+    }
+
+    fn max_throughput(&self) -> Served {
+        let (x, y, _) = self.most_served(1, |y| y as f64 * self.cd).unwrap_or((1, 1, 0.0));
+        let rate = (x as f64 * self.cp).min(y as f64 * self.cd);
+        self.served(x, y, rate, Seconds::ZERO)
+    }
+
+    fn at_rate(&self, offered: f64) -> Result<Served, Missed> {
+        let service = Seconds(1.0 / self.cp.max(f64::MIN_POSITIVE));
+        let queue = |x: u32| mdc_wait(offered / (x as f64 * self.cp), x as f64, service);
+        let limit = self.inputs.workload.sla.ttft;
+        let meets = |x: u32| queue(x).is_some_and(|q| limit.is_none_or(|l| q + self.ttft0 <= l));
+        let (x_min, y_min) = ((offered / self.cp).floor() as u32 + 1, (offered / self.cd).floor() as u32 + 1);
+        // The fewest GPUs that serve λ within the limit; the first count serving λ past it; the
+        // most any count serves.
+        let mut best: Option<(u32, u32)> = None;
+        let mut miss: Option<(u32, u32)> = None;
+        let mut most = (0.0f64, 1, 1);
+        for y in 1.. {
+            let x_max = self.x_max(y);
+            if x_max == 0 || best.is_some_and(|(bx, by)| self.gpus(1, y) >= self.gpus(bx, by)) {
+                break;
+            }
+            let capacity = (x_max as f64 * self.cp).min(y as f64 * self.cd);
+            if capacity > most.0 {
+                most = (capacity, x_max, y);
+            }
+            if y < y_min || x_min > x_max {
+                continue;
+            }
+            match (x_min..=x_max).find(|&x| meets(x)) {
+                Some(x) if best.is_none_or(|(bx, by)| self.gpus(x, y) < self.gpus(bx, by)) => best = Some((x, y)),
+                Some(_) => {}
+                None => miss = miss.or(Some((x_max, y))),
+            }
+        }
+        let at = |x: u32, y: u32| self.served(x, y, offered, queue(x).unwrap_or(Seconds::ZERO));
+        match (best, miss) {
+            (Some((x, y)), _) => Ok(at(x, y)),
+            (None, Some((x, y))) => {
+                let s = at(x, y);
+                Err((PairReason::SlaTtft { ttft: s.ttft, limit: limit.unwrap_or(s.ttft) }, Some(Box::new(s))))
+            }
+            (None, None) => {
+                let (max, x, y) = most;
+                Err((PairReason::Saturated { offered, max }, Some(Box::new(self.served(x, y, max, Seconds::ZERO)))))
+            }
+        }
+    }
+
+    fn at_concurrency(&self, concurrency: u32) -> Result<Served, Missed> {
+        let c = concurrency as f64;
+        let dp = self.d.prepared.layout.dp as f64;
+        let per_worker = dp * self.d.batch;
+        let y_min = (c / per_worker).ceil().max(1.0) as u32;
+        let cost = self.d.prepared.cost(self.inputs, &self.inputs.params);
+        let completes = |y: u32| {
+            let tpot = decode_step(&cost, self.inputs, c / (y as f64 * dp)).0;
+            c / (self.ttft0 + tpot * self.osl).value()
+        };
+        let Some((x, y, _)) = self.most_served(y_min, completes) else {
+            let y_max = (1..).take_while(|&y| self.x_max(y) > 0).last().unwrap_or(0);
+            let max = y_max as f64 * per_worker;
+            return Err((PairReason::ConcurrencyAboveCapacity { concurrency, max }, None));
+        };
+        let decode = completes(y);
+        let rate = (x as f64 * self.cp).min(decode);
+        let mut s = self.served(x, y, rate, Seconds::ZERO);
+        // Prefill binds: the loop's requests wait for it (Little's law on C in flight).
+        let wait = Seconds(c / rate.max(f64::MIN_POSITIVE)) - s.tpot * self.osl - self.ttft0;
+        s.queue = wait.max(Seconds::ZERO);
+        s.ttft = self.ttft0 + s.queue;
+        Ok(s)
+    }
+
+    /// The figures of `x:y` serving `rate` requests/s with a wait of `queue` for prefill.
+    fn served(&self, x: u32, y: u32, rate: f64, queue: Seconds) -> Served {
+        let cost = self.d.prepared.cost(self.inputs, &self.inputs.params);
+        let dp = self.d.prepared.layout.dp as f64;
+        let per_replica = rate / (y as f64 * dp);
+        // n = per_replica · OSL · TPOT(n): g(n) = that − n is positive near 0 and not positive
+        // at the largest batch (the rate is within the workers' capacity there).
+        let g = |n: f64| per_replica * self.osl * decode_step(&cost, self.inputs, n).0.value() - n;
+        let (mut lo, mut hi) = (0.0f64, self.d.batch);
+        if g(hi) > 0.0 {
+            lo = hi;
+        }
+        for _ in 0..30 {
+            if hi - lo <= 1e-3 * hi {
+                break;
+            }
+            let mid = 0.5 * (lo + hi);
+            if g(mid) > 0.0 {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        let n = hi;
+        let (tpot, step, step_batch) = decode_step(&cost, self.inputs, n);
+        Served {
+            x,
+            y,
+            gpus: self.gpus(x, y),
+            rate,
+            queue,
+            ttft: self.ttft0 + queue,
+            decode_batch: n * dp,
+            tpot,
+            step,
+            step_batch,
+        }
+    }
+}

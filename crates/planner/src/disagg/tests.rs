@@ -1,0 +1,237 @@
+//! The disaggregated search: two pinned cases with their reasons in the trace, and the
+//! invariants over random scenarios.
+
+use super::super::inputs::resolve;
+use super::super::plan::disagg::DisaggCandidate;
+use super::super::plan::Plan;
+use super::super::planning::plan;
+use super::super::scenario::ScenarioInput;
+use super::placement::nodes_needed;
+use super::workers::{smallest_worker, worker_sizes};
+use super::UNPAIRED;
+use crate::evaluate::Evaluator;
+use crate::scenario::LayoutConstraint;
+use crate::search::enumerate;
+use super::TIE_CHECK;
+use crate::model::catalog as models;
+use proptest::prelude::*;
+use serde_json::{json, Value};
+
+fn plan_json(scenario: &Value) -> Plan {
+    plan(&ScenarioInput::from_value(scenario.clone()).expect("reads")).expect("plans")
+}
+
+fn close(what: &str, actual: f64, expected: f64, tolerance: f64) {
+    assert!(
+        (actual - expected).abs() <= tolerance * expected.abs(),
+        "{what}: expected {expected}, actual {actual}, relative tolerance {tolerance}"
+    );
+}
+
+fn best(p: &Plan) -> &DisaggCandidate {
+    let d = p.disaggregated.as_ref().expect("disaggregated searched");
+    &d.candidates[d.ranking[0]]
+}
+
+/// Long prompts under a tight TPOT limit: Qwen3-235B-A22B FP8 on 4 × 8 H200, ISL 8192, OSL 1024,
+/// TPOT ≤ 30 ms. Aggregated serving prefills 8k-token prompts in the same steps as it decodes,
+/// so to keep TPOT ≤ 30 ms its best layout holds fewer requests per GPU (every step carries
+/// prompt tokens); a decode-only worker spends every step on decoding and holds far more, and
+/// prefill workers, which only prefill, keep up with it at full token budget. In this model
+/// 7 prefill workers (2 GPUs each) keep up with one 16-GPU decode worker on 30 of the 32 GPUs;
+/// counted over all 32 (the 2 idle ones at zero), that is about 1.43× the tokens/s per GPU.
+#[test]
+fn long_prompts_under_a_tight_tpot_disaggregate() {
+    let p = plan_json(&json!({
+        "model": "Qwen/Qwen3-235B-A22B", "weights": "fp8", "kv_cache": "fp8", "gpu": "h200-sxm", "nodes": 4,
+        "gpus_per_node": 8, "engine": "trtllm", "workload": {"isl": 8192, "osl": 1024},
+        "sla": {"ttft_ms": 3000, "tpot_ms": 30}, "serving": "both"
+    }));
+    assert_eq!(p.recommended_mode.as_deref(), Some("disaggregated"));
+    let step = p.trace.iter().find(|s| s.id == "disaggregation").expect("the trace explains");
+    close("disaggregated over aggregated tokens/s per GPU", step.inputs["disagg_over_aggregated"], 1.43, 0.05);
+    close("decode requests per worker", step.inputs["decode_batch_per_worker"], 688.0, 0.05);
+    let c = best(&p);
+    assert_eq!(c.label, "7 × P TP1 PP2 + 1 × D TP1 DP16 EP16", "{}", step.detail);
+    assert_eq!((c.gpus_used, c.idle_gpus), (30, 2));
+    assert!(step.detail.contains("balances them") && step.detail.contains("1.43×"), "{}", step.detail);
+    assert!(step.detail.contains("on 30 of the cluster's 32 GPUs (2 idle)"), "{}", step.detail);
+}
+
+/// Short prompts: Llama-3.1-8B FP8 on 8 H100, ISL 256, OSL 256, TPOT ≤ 20 ms, TTFT ≤ 500 ms.
+/// A decode-only GPU holds 720 requests at the TPOT limit against the aggregated GPU's 483
+/// (31 % of whose step time is prefill), but the prompts still need GPUs of their own: whole
+/// workers cannot match the two phases exactly (3 prefill workers for 5 decode workers on the 8
+/// GPUs leave prefill a fifth idle; 2 for 6 would starve decode) and every TTFT pays a full
+/// prefill batch and the transfer: aggregated serving comes first, at about 0.93× for
+/// disaggregation.
+#[test]
+fn short_prompts_stay_aggregated() {
+    let p = plan_json(&json!({
+        "model": "llama-3.1-8b", "weights": "fp8", "kv_cache": "fp8", "gpu": "h100-sxm", "nodes": 1,
+        "gpus_per_node": 8, "engine": "trtllm", "workload": {"isl": 256, "osl": 256},
+        "sla": {"ttft_ms": 500, "tpot_ms": 20}, "serving": "both"
+    }));
+    let step = p.trace.iter().find(|s| s.id == "disaggregation").expect("the trace explains");
+    assert_eq!(p.recommended_mode.as_deref(), Some("aggregated"), "{}", step.detail);
+    close("disaggregated over aggregated tokens/s per GPU", step.inputs["disagg_over_aggregated"], 0.930, 0.004);
+    assert_eq!(best(&p).label, "3 × P TP1 + 5 × D TP1", "{}", step.detail);
+    close("decode requests per worker", step.inputs["decode_batch_per_worker"], 720.0, 0.02);
+    close("aggregated requests per GPU", step.inputs["aggregated_running"] / 8.0, 483.0, 0.02);
+    assert!(step.detail.contains("aggregated serving comes first"), "{}", step.detail);
+}
+
+/// Without `serving`, the plan has no disaggregated fields, and its JSON is the aggregated plan's.
+#[test]
+fn absent_serving_changes_nothing() {
+    let scenario = json!({"model": "llama-3.1-8b", "gpu": "h100-sxm", "workload": {"isl": 2048, "osl": 256}});
+    let p = plan_json(&scenario);
+    assert!(p.disaggregated.is_none() && p.recommended_mode.is_none());
+    let text = serde_json::to_string(&p).unwrap();
+    assert!(!text.contains("disaggregat") && !text.contains("recommended_mode") && !text.contains("\"serving\""));
+    let mut both = scenario.clone();
+    both["serving"] = json!("both");
+    let q = plan_json(&both);
+    assert_eq!((q.candidates.clone(), q.recommended.clone()), (p.candidates, p.recommended));
+}
+
+#[test]
+fn a_bad_serving_value_names_the_field() {
+    let e = ScenarioInput::from_value(json!({"model": "m", "gpu": "g", "workload": {"isl": 1, "osl": 1}, "serving": "split"}))
+        .expect_err("not a mode");
+    assert_eq!(e.field, "serving");
+}
+
+fn scenario_strategy() -> impl Strategy<Value = Value> {
+    let ids: Vec<&'static str> = models::entries().iter().map(|e| e.id).collect();
+    let n = ids.len();
+    (
+        (0..n, prop::sample::select(vec!["h100-sxm", "h200-sxm", "b200"]), 1u32..=4, prop::sample::select(vec![4u32, 8])),
+        prop::sample::select(vec!["bf16", "fp8"]),
+        (64u32..=16384, 16u32..=2048, 0u8..3, 1u32..=2048, 0.1f64..100.0),
+        (prop::option::of(200.0f64..5000.0), prop::option::of(5.0f64..100.0)),
+        prop::sample::select(vec!["throughput", "latency", "balanced"]),
+    )
+        .prop_map(move |((m, gpu, nodes, gpn), w, (isl, osl, load, c, rate), (ttft, tpot), priority)| {
+            let mut workload = json!({"isl": isl, "osl": osl});
+            match load {
+                1 => workload["concurrency"] = json!(c),
+                2 => workload["request_rate"] = json!(rate),
+                _ => {}
+            }
+            let mut sla = json!({});
+            if let Some(t) = ttft {
+                sla["ttft_ms"] = json!(t);
+            }
+            if let Some(t) = tpot {
+                sla["tpot_ms"] = json!(t);
+            }
+            json!({"model": ids[m], "gpu": gpu, "nodes": nodes, "gpus_per_node": gpn, "weights": w, "kv_cache": "fp8",
+                   "workload": workload, "sla": sla, "priority": priority, "serving": "both"})
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// GPU budget and nodes respected, both phases fit memory, throughput never above either
+    /// side's capacity, x:y balanced at maximum throughput, and the plan of the echoed scenario
+    /// is the same plan.
+    #[test]
+    fn random_scenarios_keep_the_invariants(scenario in scenario_strategy()) {
+        let Ok(input) = ScenarioInput::from_value(scenario.clone()) else { return Ok(()) };
+        let Ok(inputs) = resolve(&input) else { return Ok(()) };
+        let p = plan(&input).expect("plans");
+        let d = p.disaggregated.as_ref().expect("searched");
+        let (nodes, gpn) = (inputs.cluster.nodes, inputs.cluster.gpus_per_node);
+        for c in &d.candidates {
+            let (pw, dw) = (&c.prefill, &c.decode);
+            prop_assert_eq!(pw.gpus, pw.count * pw.layout.gpus());
+            prop_assert_eq!(c.gpus_used, pw.gpus + dw.gpus);
+            if !c.feasible {
+                prop_assert!(c.rejected_because.is_some());
+                continue;
+            }
+            prop_assert!(c.gpus_used <= nodes * gpn, "{} over the budget", c.label);
+            prop_assert!(nodes_needed(pw.count, pw.layout.gpus(), dw.count, dw.layout.gpus(), gpn) <= nodes as u64, "{} not placed", c.label);
+            for m in [&pw.memory_per_gpu_gib, &dw.memory_per_gpu_gib] {
+                prop_assert!(m.weights + m.kv_cache + m.activations + m.overhead <= m.capacity * (1.0 + 1e-9), "{}: {:?}", c.label, m);
+            }
+            let rate = c.request_rate.unwrap();
+            prop_assert!(rate <= pw.capacity_req_s * (1.0 + 1e-9) && rate <= dw.capacity_req_s * (1.0 + 1e-9),
+                "{}: {} req/s above a side's capacity ({}, {})", c.label, rate, pw.capacity_req_s, dw.capacity_req_s);
+            for x in [c.ttft_ms, c.tpot_ms, c.output_tok_s_per_gpu, c.tok_s_per_user] {
+                prop_assert!(x.is_some_and(|v| v.is_finite() && v > 0.0), "{}: {:?}", c.label, x);
+            }
+            prop_assert_eq!(c.gpus_used + c.idle_gpus, nodes * gpn);
+            let per_gpu = c.output_tok_s.unwrap() / (nodes * gpn) as f64;
+            prop_assert!((c.output_tok_s_per_gpu.unwrap() - per_gpu).abs() <= 1e-9 * per_gpu, "{}: per GPU of the cluster", c.label);
+            if scenario["workload"].get("concurrency").is_none() && scenario["workload"].get("request_rate").is_none() {
+                // No x:y within the budget serves more, nor as much on fewer GPUs.
+                let (cp, cd) = (pw.capacity_req_s / pw.count as f64, dw.capacity_req_s / dw.count as f64);
+                let (gp, gd) = (pw.layout.gpus(), dw.layout.gpus());
+                let ours = (pw.count as f64 * cp).min(dw.count as f64 * cd);
+                for y in 1..=(nodes * gpn / gd) {
+                    for x in 1..=(nodes * gpn / gp) {
+                        if x * gp + y * gd <= nodes * gpn && nodes_needed(x, gp, y, gd, gpn) <= nodes as u64 {
+                            let other = (x as f64 * cp).min(y as f64 * cd);
+                            prop_assert!(other <= ours * (1.0 + TIE_CHECK), "{}: {x}:{y} serves {other} > {ours}", c.label);
+                            prop_assert!(other < ours * (1.0 - TIE_CHECK) || x * gp + y * gd >= c.gpus_used,
+                                "{}: {x}:{y} serves {other} as {ours} on fewer GPUs", c.label);
+                        }
+                    }
+                }
+            }
+        }
+        // The cut of unpairable sizes is exact: no layout of a size below the smallest worker
+        // holds the weights, and the layouts cut are counted with their reason.
+        let sizes = worker_sizes(&inputs.cluster);
+        let smallest = smallest_worker(&inputs, &sizes);
+        let mut evaluator = Evaluator::new(&inputs);
+        for &size in sizes.iter().filter(|&&s| smallest.is_none_or(|m| s < m)) {
+            for layout in enumerate(size, inputs.model.is_moe(), &LayoutConstraint::default()).unwrap() {
+                prop_assert!(evaluator.prepare(layout).is_err(), "{layout} holds the weights below the smallest worker {smallest:?}");
+            }
+        }
+        let cut: u32 = d.workers_rejected.iter().filter(|g| g.rejected_because == UNPAIRED).map(|g| g.count).sum();
+        let expected: usize = sizes.iter().filter(|&&s| smallest.is_some_and(|m| s + m > nodes * gpn))
+            .map(|&s| enumerate(s, inputs.model.is_moe(), &LayoutConstraint::default()).unwrap().iter().filter(|l| l.dp == 1 || inputs.model.is_moe()).count())
+            .sum();
+        prop_assert_eq!(cut as usize, 2 * expected);
+        let mut ranked = d.ranking.clone();
+        ranked.sort_unstable();
+        let feasible: Vec<usize> = (0..d.candidates.len()).filter(|&i| d.candidates[i].feasible).collect();
+        prop_assert_eq!(ranked, feasible);
+        prop_assert!(p.recommended_mode.is_some());
+        let again = plan(&ScenarioInput::from_value(p.scenario.clone()).unwrap()).unwrap();
+        prop_assert_eq!(&again, &p);
+    }
+}
+
+/// The decode workers take the parts that do not depend on the lengths from the prefill
+/// workers' evaluator (`Evaluator::prepare_after`); every preparation must equal a fresh one.
+/// Dense and MoE, MLA, windowed and compressed attention, uneven pipeline splits.
+#[test]
+fn reusing_the_prefill_parts_changes_no_decode_preparation() {
+    let scenarios = [
+        json!({"model": "moonshotai/Kimi-K2-Instruct", "weights": "fp8", "kv_cache": "fp8", "gpu": "h200-sxm", "nodes": 4, "workload": {"isl": 4096, "osl": 1024}}),
+        json!({"model": "google/gemma-4-31B-it", "gpu": "a100-sxm-80gb", "nodes": 2, "engine": "trtllm", "workload": {"isl": 8192, "osl": 512}}),
+        json!({"model": "deepseek-v4-flash", "gpu": "b200", "nodes": 2, "weights": "fp4", "kv_cache": "fp8", "engine": "sglang", "workload": {"isl": 32768, "osl": 2048}}),
+        json!({"model": "llama-3.1-70b", "gpu": "h100-sxm", "nodes": 2, "workload": {"isl": 512, "osl": 4096}}),
+    ];
+    for scenario in scenarios {
+        let inputs = resolve(&ScenarioInput::from_value(scenario.clone()).unwrap()).unwrap();
+        let prefill_inputs = super::workers::prefill_inputs(&inputs);
+        let (mut prefill, mut decode) = (Evaluator::new(&prefill_inputs), Evaluator::new(&inputs));
+        let mut compared = 0;
+        for size in worker_sizes(&inputs.cluster) {
+            for layout in enumerate(size, inputs.model.is_moe(), &LayoutConstraint::default()).unwrap() {
+                let fresh = (crate::evaluate::prepare(&prefill_inputs, layout), crate::evaluate::prepare(&inputs, layout));
+                assert_eq!(prefill.prepare(layout), fresh.0, "{scenario}: {layout}");
+                assert_eq!(decode.prepare_after(layout, &prefill), fresh.1, "{scenario}: {layout}");
+                compared += 1;
+            }
+        }
+        assert!(compared > 10, "{scenario}: {compared} layouts");
+    }
+}
