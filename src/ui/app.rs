@@ -14,7 +14,9 @@ use super::bench_loop_door::bench_loop_door;
 #[cfg(not(feature = "full-page"))]
 use super::form::Field;
 #[cfg(not(feature = "full-page"))]
-use super::full_page::ImporterLoad;
+use super::full_page::FullPageFor;
+#[cfg(not(feature = "full-page"))]
+use super::form::{DISAGGREGATION_LOADING, IMPORTER_LOADING};
 #[cfg(feature = "full-page")]
 use super::measured_results::MeasuredResults;
 use super::results::Results;
@@ -158,9 +160,17 @@ pub fn App() -> Html {
         _ => Html::default(),
     };
     let summary_line = shown_query.as_ref().map(|q| summary(&q.inputs));
-    // The startup page has no config.json importer: a pasted config loads the full page.
+    // The startup page has no config.json importer and no disaggregated planning: a pasted
+    // config or a serving mode other than aggregated loads the full page.
     #[cfg(not(feature = "full-page"))]
-    let importer_load = html! { <ImporterLoad wanted={state.form.active(Field::Config)} /> };
+    let (reason, focus) = if state.form.active(Field::Config) {
+        (Some(IMPORTER_LOADING), Field::Config.id())
+    } else {
+        let disaggregated = state.form.get(Field::Serving) != "aggregated";
+        (disaggregated.then_some(DISAGGREGATION_LOADING), Field::Serving.id())
+    };
+    #[cfg(not(feature = "full-page"))]
+    let importer_load = html! { <FullPageFor {reason} {focus} /> };
     #[cfg(feature = "full-page")]
     let importer_load = Html::default();
     if embed {

@@ -63,10 +63,12 @@ pub enum Field {
     Ep,
     /// `roofline` or `kernel_tables` (`planner::scenario::StepModel`).
     StepModel,
+    /// `aggregated`, `disaggregated` or `both` (`planner::scenario::Serving`).
+    Serving,
 }
 
 /// Every field, in form order.
-pub const FIELDS: [Field; 33] = [
+pub const FIELDS: [Field; 34] = [
     Field::ModelSource,
     Field::Model,
     Field::Config,
@@ -100,6 +102,7 @@ pub const FIELDS: [Field; 33] = [
     Field::Dp,
     Field::Ep,
     Field::StepModel,
+    Field::Serving,
 ];
 
 impl Field {
@@ -152,6 +155,7 @@ impl Field {
             Field::Dp => ("dp", "dp", "DP"),
             Field::Ep => ("ep", "ep", "EP"),
             Field::StepModel => ("step-model", "step_model", "Step model"),
+            Field::Serving => ("serving", "serving", "Serving"),
         }
     }
 
@@ -188,6 +192,7 @@ impl Field {
             ("priority", _) => Field::Priority,
             ("allow_tp_across_nodes", _) => Field::AllowTpAcrossNodes,
             ("step_model", _) => Field::StepModel,
+            ("serving", _) => Field::Serving,
             ("layout", "pp") => Field::Pp,
             ("layout", "dp") => Field::Dp,
             ("layout", "ep") => Field::Ep,
@@ -267,6 +272,7 @@ impl Default for FormState {
                 Field::Priority => "throughput",
                 Field::AllowTpAcrossNodes => "true",
                 Field::StepModel => "roofline",
+                Field::Serving => "aggregated",
                 _ => "",
             };
             form.set(field, value.to_string());
@@ -388,6 +394,7 @@ pub fn scenario(form: &FormState, perf_params: Option<&PerfParamsInput>) -> Resu
             Field::Arrivals if text != "auto" => Value::from(text),
             Field::AllowTpAcrossNodes => Value::Bool(text != "false"),
             Field::StepModel if text != "roofline" => Value::from(text),
+            Field::Serving if text != "aggregated" => Value::from(text),
             _ => continue,
         };
         let into = match field {
@@ -397,6 +404,10 @@ pub fn scenario(form: &FormState, perf_params: Option<&PerfParamsInput>) -> Resu
             _ => &mut object,
         };
         into.insert(field.param().into(), value);
+    }
+    // Only the full page plans disaggregated serving; the startup page loads it (`app`).
+    if form.get(Field::Serving) != "aggregated" && !cfg!(feature = "full-page") {
+        e.check::<()>(Field::Serving, Err(DISAGGREGATION_LOADING.to_string()));
     }
     object.insert("workload".into(), Value::Object(workload));
     for (name, part) in [("sla", sla), ("layout", layout)] {
@@ -430,6 +441,10 @@ fn catalog_model(text: &str) -> Result<Value, String> {
 /// What the config field says in the startup page, which has no importer, while the full page
 /// (which has it) loads (`app`).
 pub const IMPORTER_LOADING: &str = "Reading a config.json takes the full page, which is loading.";
+
+/// What the serving field says in the startup page, which has no disaggregated planning, while
+/// the full page (which has it) loads (`app`).
+pub const DISAGGREGATION_LOADING: &str = "Disaggregated planning takes the full page, which is loading.";
 
 /// A pasted `config.json` as the scenario's `{"name", "config"}`; or why it is not one.
 fn config_model(text: &str) -> Result<Value, String> {

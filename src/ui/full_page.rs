@@ -1,12 +1,11 @@
 //! The startup page's way to the full page (`browser::load_full_page`), which has what the
-//! startup page leaves out: the benchmark loop, the deployment artifacts and the `config.json`
-//! importer. `use_full_page` keeps where the load stands for whoever asked (a door, a pasted
-//! config); on success the full page replaces this one, so only a failure is ever shown for
-//! long. `FullPageDoor` is the one door view (the loop's, the deployment artifacts'): a button
+//! startup page leaves out: the benchmark loop, the deployment artifacts, disaggregated planning
+//! and the `config.json` importer. `use_full_page` keeps where the load stands for whoever asked
+//! (a door; the form, through `FullPageFor`, for a pasted config or a serving mode); on success
+//! the full page replaces this one, so only a failure is ever shown for long. `FullPageDoor` is the one door view (the loop's, the deployment artifacts'): a button
 //! with its words, the element the full page focuses once loaded, and its failure.
 
 use super::browser;
-use super::form::Field;
 use yew::prelude::*;
 
 /// Where the load of the full page stands.
@@ -70,36 +69,39 @@ pub struct FullPageDoorProps {
     pub error_testid: &'static str,
 }
 
-/// Loads the full page as soon as the form reads a pasted `config.json`, which only the full
-/// page's importer reads, and says so (or why it failed, with a retry); the focus comes back
-/// to the config's field.
+/// Loads the full page as soon as the form asks for what only it has (`reason` says what: a
+/// pasted `config.json`, which only its importer reads; disaggregated serving, which only it
+/// plans), and says so (or why it failed, with a retry); the focus comes back to `focus`, the
+/// field that asked.
 #[component]
-pub fn ImporterLoad(props: &ImporterLoadProps) -> Html {
-    let (load, start) = use_full_page(Field::Config.id());
+pub fn FullPageFor(props: &FullPageForProps) -> Html {
+    let (load, start) = use_full_page(props.focus);
     {
         let start = start.clone();
-        use_effect_with(props.wanted, move |wanted| {
+        use_effect_with(props.reason.is_some(), move |wanted| {
             if *wanted {
                 start.emit(());
             }
         });
     }
-    match load {
-        _ if !props.wanted => Html::default(),
-        FullPageLoad::Failed(e) => html! {
-            <p class="blocked" role="alert" data-testid="importer-error">
-                { format!("The full page, which reads config.json files, could not be loaded: {e}. ") }
+    match (load, props.reason) {
+        (_, None) => Html::default(),
+        (FullPageLoad::Failed(e), _) => html! {
+            <p class="blocked" role="alert" data-testid="full-page-error">
+                { format!("The full page could not be loaded: {e}. ") }
                 <button type="button" onclick={move |_| start.emit(())}>{ "Retry" }</button>
             </p>
         },
-        _ => html! {
-            <p class="calibration" role="status" data-testid="importer-loading">{ "Loading the full page, which reads config.json files…" }</p>
+        (_, Some(reason)) => html! {
+            <p class="calibration" role="status" data-testid="full-page-loading">{ reason }</p>
         },
     }
 }
 
 #[derive(Properties, PartialEq)]
-pub struct ImporterLoadProps {
-    /// The form reads a pasted config.
-    pub wanted: bool,
+pub struct FullPageForProps {
+    /// Why the form needs the full page, or `None` when it does not.
+    pub reason: Option<&'static str>,
+    /// The id of the field that asked, focused once the full page has loaded.
+    pub focus: &'static str,
 }

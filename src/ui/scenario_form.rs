@@ -1,5 +1,6 @@
 //! The scenario inputs: model, precisions, GPU and cluster, engine, workload, SLA, priority,
-//! and the advanced choices (tensor parallel across nodes, the step model, fixed layout sizes).
+//! and the advanced choices (the serving mode, tensor parallel across nodes, the step model,
+//! fixed layout sizes).
 
 use super::form::{model_choices, model_verdict, Field, FieldErrors};
 use super::gpu_field::{gpu_field, gpu_options};
@@ -42,6 +43,10 @@ const PRIORITIES: &[(&str, &str)] = &[
     ("balanced", "Balanced"),
 ];
 const TP_ACROSS: &[(&str, &str)] = &[("true", "Allowed (priced over the network)"), ("false", "Not allowed")];
+const SERVING: &[(&str, &str)] =
+    &[("aggregated", "Aggregated"), ("disaggregated", "Disaggregated prefill/decode"), ("both", "Both, compared")];
+/// What disaggregated serving is, beside its field.
+const SERVING_HINT: &str = "Disaggregated: x prefill and y decode workers, each with its own layout, the KV cache moved between them (vLLM, SGLang, TensorRT-LLM, Dynamo). Planned in the full page.";
 const STEP_MODELS: &[(&str, &str)] =
     &[("roofline", "Calibrated roofline"), ("kernel_tables", "Measured kernel tables (preview)")];
 /// What the kernel-table step model is, beside its field.
@@ -117,8 +122,9 @@ pub fn ScenarioForm(props: &ScenarioFormProps) -> Html {
                 </div>
                 { select(Field::Priority, PRIORITIES) }
             </fieldset>
-            <details class="advanced" open={fixed || form.get(Field::AllowTpAcrossNodes) == "false" || form.get(Field::StepModel) != "roofline"}>
+            <details class="advanced" open={fixed || form.get(Field::AllowTpAcrossNodes) == "false" || form.get(Field::StepModel) != "roofline" || form.get(Field::Serving) != "aggregated"}>
                 <summary>{ "Advanced" }</summary>
+                { labelled_field(&state, errors, Field::Serving, Control::Select(&options(SERVING)), Some(SERVING_HINT)) }
                 { select(Field::AllowTpAcrossNodes, TP_ACROSS) }
                 { labelled_field(&state, errors, Field::StepModel, Control::Select(&options(STEP_MODELS)), Some(STEP_MODEL_HINT)) }
                 if let Some(note) = &props.tables_note {

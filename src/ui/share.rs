@@ -33,8 +33,8 @@ pub fn to_params(state: &AppState) -> Vec<(&'static str, String)> {
         let value = form.get(field);
         match field {
             // Any kind but the default: an empty load value's parameter does not carry it.
-            Field::LoadKind | Field::StepModel if value != defaults.get(field) => params.push((field.param(), value.to_string())),
-            Field::ModelSource | Field::LoadKind | Field::StepModel => {}
+            Field::LoadKind | Field::StepModel | Field::Serving if value != defaults.get(field) => params.push((field.param(), value.to_string())),
+            Field::ModelSource | Field::LoadKind | Field::StepModel | Field::Serving => {}
             Field::Config => params.push((field.param(), compact(value))),
             // Left out, a field reads back as its default: only an empty default may be.
             _ if value.is_empty() && defaults.get(field).is_empty() => {}
