@@ -1,4 +1,6 @@
-//! What deploys the recommended plan (full page only): every artifact of
+//! What deploys the recommended plan (full page only), aggregated or, when the plan recommends
+//! disaggregated serving (or the scenario asks only for it), its best prefill/decode candidate
+//! (`Deployment::from_disaggregated`: Prefill × x, Decode × y): every artifact of
 //! `benchmark::deploy::artifacts` — LeaderWorkerSet and Dynamo manifests, the prefill/decode
 //! scripts, SGLang's router, TensorRT-LLM's disaggregated configuration — with its name, its
 //! kind, whether its flags and keys were checked against a published source (and which, or why
@@ -12,6 +14,7 @@ use benchmark::deploy::{artifacts, Artifact, ArtifactKind, Deployment};
 use planner::error::InputError;
 use planner::inputs::PlannerInputs;
 use planner::plan::Plan;
+use planner::scenario::Serving;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -59,13 +62,28 @@ fn artifact(index: usize, a: &Artifact) -> Html {
     }
 }
 
+/// The recommended deployment and what it is called: the best disaggregated candidate when the
+/// plan recommends that mode or the scenario asks for no other, else the recommended layout.
+fn recommended(inputs: &PlannerInputs, plan: &Plan) -> Option<(Deployment, String)> {
+    let disaggregated = plan.recommended_mode.as_deref() == Some("disaggregated") || inputs.serving == Serving::Disaggregated;
+    let best = plan.disaggregated.as_ref().and_then(|d| d.ranking.first().map(|&i| &d.candidates[i]));
+    match best.filter(|_| disaggregated) {
+        Some(c) => Some((
+            Deployment::from_disaggregated(inputs, (c.prefill.count, c.prefill.layout), (c.decode.count, c.decode.layout)),
+            c.label.clone(),
+        )),
+        None if inputs.serving == Serving::Disaggregated => None,
+        None => Some((Deployment::from_plan(inputs, plan)?, plan.recommended.as_ref()?.layout.to_string())),
+    }
+}
+
 #[component]
 pub fn DeployPanel(props: &DeployPanelProps) -> Html {
     let written = use_memo((props.plan.clone(), props.inputs.clone()), |(plan, inputs)| {
-        Deployment::from_plan(inputs, plan).map(|d| artifacts(&d))
+        recommended(inputs, plan).map(|(d, name)| (artifacts(&d), name))
     });
-    let layout = props.plan.recommended.as_ref().map(|r| r.layout);
-    let body = match &*written {
+    let name = written.as_ref().as_ref().map(|(_, name)| name.clone());
+    let body = match written.as_ref().as_ref().map(|(a, _)| a) {
         Some(Ok(list)) => html! { <>{ for list.iter().enumerate().map(|(i, a)| artifact(i, a)) }</> },
         Some(Err(InputError { field, message })) => html! {
             <p class="blocked" role="status" data-testid="deploy-error">{ format!("The deployment artifacts cannot be written ({field}): {message}") }</p>
@@ -75,7 +93,7 @@ pub fn DeployPanel(props: &DeployPanelProps) -> Html {
     html! {
         <section class="deploy" data-testid="deploy-panel" aria-labelledby="deploy-title">
             <h3 id="deploy-title" tabindex="-1">
-                { layout.map_or_else(|| "Deployment manifests".to_string(), |l| format!("Deployment manifests for the recommended {l}")) }
+                { name.map_or_else(|| "Deployment manifests".to_string(), |n| format!("Deployment manifests for the recommended {n}")) }
             </h3>
             <p class="muted">
                 { "Kubernetes manifests for the recommended layout (a LeaderWorkerSet per vLLM or SGLang group, NVIDIA Dynamo's graph) and, for prefill/decode workers, their scripts. Each says whether its flags and keys were checked against the engine's or resource's published source." }

@@ -32,6 +32,8 @@ mod copy_button;
 mod decision_trace;
 #[cfg(feature = "full-page")]
 mod deploy_panel;
+#[cfg(feature = "full-page")]
+mod disagg_table;
 pub mod form;
 pub mod format;
 #[cfg(not(feature = "full-page"))]

@@ -358,6 +358,57 @@ async fn the_page_plans_in_headless_chromium() {
     println!("plan (1T MoE, 1024 H200, {candidates} table rows): median {median:.2} ms over {} runs: {times:?}", times.len());
     assert!(median <= PLAN_TIME_LIMIT_MS, "median plan time {median:.2} ms exceeds {PLAN_TIME_LIMIT_MS} ms: {times:?}");
 
+    // The same search with disaggregated candidates compared (`serving=both`): the link loads
+    // the full page, which alone plans them.
+    client.goto(&format!("{origin}?{BIG_QUERY}&serving=both")).await.unwrap();
+    wait_for(&client, "disagg-table", "the disaggregated candidates", |_| true).await;
+    wait_for_all_hooks(&client).await;
+    let times = plan_times(&client, &["2048", "4096", "8192", "4096", "2048", "1024", "4096"]).await;
+    let rows = script(&client, "return document.querySelectorAll(\"[data-testid='disagg-row']\").length", vec![]).await;
+    let median = times[times.len() / 2];
+    println!("plan with serving=both (1T MoE, 1024 H200, {rows} disaggregated rows): median {median:.2} ms over {} runs: {times:?}", times.len());
+    assert!(median <= PLAN_TIME_LIMIT_MS, "median plan time with serving=both {median:.2} ms exceeds {PLAN_TIME_LIMIT_MS} ms: {times:?}");
+
+    client.close().await.expect("closing the browser session");
+}
+
+/// Qwen3-235B-A22B FP8 on 4 × 8 H200 under TensorRT-LLM, 8k-token prompts, TTFT ≤ 3 s, TPOT ≤ 30
+/// ms, both serving modes compared: the case the planner's disaggregation test pins
+/// (`disagg::tests::long_prompts_under_a_tight_tpot_disaggregate`), which disaggregates.
+const DISAGG_QUERY: &str = "model=Qwen/Qwen3-235B-A22B&weights=fp8&kv_cache=fp8&gpu=h200-sxm&nodes=4&gpus_per_node=8&engine=trtllm&isl=8192&osl=1024&ttft_ms=3000&tpot_ms=30&serving=both";
+
+/// A share link with `serving=both` opens the full page (the startup page has no disaggregated
+/// planning, and says it loads it), which shows the disaggregated candidates, the recommended
+/// mode with the trace's reason, the trace step `disaggregation`, and the deployment artifacts of
+/// the recommended prefill/decode candidate.
+#[tokio::test(flavor = "current_thread")]
+async fn a_link_with_both_serving_modes_opens_the_full_page_on_the_disaggregated_plan() {
+    let session = PageSession::start().await;
+    let client = session.client.clone();
+    client.goto(&format!("{}?{DISAGG_QUERY}", session.server.url())).await.expect("loading the share link");
+    wait_for(&client, "disagg-table", "the disaggregated candidates", |_| true).await;
+    assert!(present(&client, "full-page").await, "the full page took over");
+    assert_eq!(attr(&client, "recommended-mode", "data-mode").await.as_deref(), Some("disaggregated"));
+    let why = find(&client, "recommended-mode").await.text().await.unwrap();
+    println!("recommended mode: {why}");
+    assert!(why.contains("Recommended: disaggregated serving.") && why.contains("balances them") && why.contains("1.43×"), "{why}");
+    let first = script(&client, "return document.querySelector(\"[data-testid='disagg-row'] th\").textContent", vec![]).await;
+    assert_eq!(first, json!("7 × P TP1 PP2 + 1 × D TP1 DP16 EP16"));
+    let cells = script(&client, "return [...document.querySelector(\"[data-testid='disagg-row']\").cells].map(c => c.textContent)", vec![]).await;
+    println!("first disaggregated row: {cells}");
+    let ttft = cells[3].as_str().unwrap();
+    assert!(ttft.contains("prefill") && ttft.contains("transfer") && ttft.contains("queue"), "TTFT with its parts: {ttft}");
+    assert_eq!(cells[7], "feasible");
+    let step = find(&client, "trace-disaggregation").await.text().await.unwrap();
+    assert!(step.contains("Disaggregated or aggregated: disaggregated"), "{step}");
+    let heading = find(&client, "deploy-panel").await.text().await.unwrap();
+    assert!(heading.contains("for the recommended 7 × P TP1 PP2 + 1 × D TP1 DP16 EP16"), "{heading}");
+    let names = script(&client, "return [...document.querySelectorAll(\"[data-testid='deploy-artifact']\")].map(a => a.dataset.name)", vec![]).await;
+    println!("deployment artifacts: {names}");
+    assert!(names.as_array().unwrap().iter().any(|n| n == "dynamo.yaml"), "{names}");
+    let dynamo = script(&client, "return document.querySelector(\"[data-testid='deploy-artifact'][data-name='dynamo.yaml'] pre\").textContent", vec![]).await;
+    let dynamo = dynamo.as_str().unwrap();
+    assert!(dynamo.contains("prefill") && dynamo.contains("decode"), "Dynamo's graph has prefill and decode workers:\n{dynamo}");
     client.close().await.expect("closing the browser session");
 }
 

@@ -81,8 +81,43 @@ impl Deployment {
     /// cluster, with the scenario's engine options; `None` when nothing is feasible.
     pub fn from_plan(inputs: &PlannerInputs, plan: &Plan) -> Option<Self> {
         let layout = plan.recommended.as_ref()?.layout;
+        Some(Self::for_inputs(
+            inputs,
+            vec![WorkerGroup {
+                role: Role::Aggregated,
+                count: 1,
+                layout,
+            }],
+        ))
+    }
+
+    /// A disaggregated plan's candidate (`planner::plan::disagg::DisaggCandidate`: its
+    /// `prefill` and `decode` sides' `count` and `layout`): `prefill.0` prefill workers of
+    /// `prefill.1` and `decode.0` decode workers of `decode.1`, on the scenario's cluster with
+    /// its engine options. Taken as counts and layouts, so this crate needs no planner feature.
+    pub fn from_disaggregated(
+        inputs: &PlannerInputs,
+        prefill: (u32, Layout),
+        decode: (u32, Layout),
+    ) -> Self {
+        let group = |role, (count, layout)| WorkerGroup {
+            role,
+            count,
+            layout,
+        };
+        Self::for_inputs(
+            inputs,
+            vec![
+                group(Role::Prefill, prefill),
+                group(Role::Decode, decode),
+            ],
+        )
+    }
+
+    /// `groups` serving the scenario's model with its engine, precisions and engine options.
+    fn for_inputs(inputs: &PlannerInputs, groups: Vec<WorkerGroup>) -> Self {
         let w = &inputs.workload;
-        Some(Deployment {
+        Deployment {
             model: model_id(inputs),
             engine: inputs.engine.engine,
             precision: inputs.precision,
@@ -93,12 +128,8 @@ impl Deployment {
                 .saturating_add(w.osl)
                 .saturating_add(CONTEXT_SLACK_TOKENS),
             gpus_per_node: inputs.cluster.gpus_per_node,
-            groups: vec![WorkerGroup {
-                role: Role::Aggregated,
-                count: 1,
-                layout,
-            }],
-        })
+            groups,
+        }
     }
 
     /// Nodes one worker of `layout` spans.

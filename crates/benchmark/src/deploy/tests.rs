@@ -513,6 +513,27 @@ fn disaggregated_2p1d_for_each_engine() {
     }
 }
 
+/// A disaggregated plan's candidate, as the page hands it over (counts and layouts): the same
+/// deployment as the hand-built 2 × P + 1 × D on the scenario's engine (vLLM) with its engine
+/// options, whose artifacts pass every check; the groups in the order prefill, decode.
+#[test]
+fn from_disaggregated_builds_the_prefill_and_decode_groups_of_a_candidate() {
+    let p = Layout::new(4, 1, 1, 1, 4).unwrap();
+    let d = Layout::new(8, 1, 1, 8, 8).unwrap();
+    let built = Deployment::from_disaggregated(&inputs(DEEPSEEK_8K), (2, p), (1, d));
+    assert_eq!(built, disaggregated(Engine::Vllm));
+    let roles: Vec<(Role, u32)> = built.groups.iter().map(|g| (g.role, g.count)).collect();
+    assert_eq!(roles, [(Role::Prefill, 2), (Role::Decode, 1)]);
+    check_all(&built);
+    let names: Vec<String> = artifacts(&built).unwrap().into_iter().map(|a| a.name).collect();
+    for name in ["prefill.sh", "decode.sh", "lws.yaml", "dynamo.yaml"] {
+        assert!(names.iter().any(|n| n == name), "no {name} among {names:?}");
+    }
+    // A candidate with no worker of a role is refused, naming the group's count.
+    let none = Deployment::from_disaggregated(&inputs(DEEPSEEK_8K), (0, p), (1, d));
+    assert_eq!(artifacts(&none).unwrap_err().field, "deployment.groups[0].count");
+}
+
 #[test]
 fn the_schema_check_accepts_dynamos_own_graph_and_catches_broken_ones() {
     let schema: Value = serde_json::from_str(DGD_SCHEMA).unwrap();
