@@ -26,6 +26,7 @@ mod bench_script_panel;
 pub mod bindings;
 pub mod browser;
 mod candidate_row;
+pub mod capacity_form;
 pub mod candidates_table;
 mod comparison_chart;
 mod copy_button;

@@ -15,6 +15,7 @@
 //! request is dropped. They are still derived from the state (a component asks again whenever
 //! what they depend on changes); only the wait for them is state.
 
+use super::capacity_form::{CapacityEdit, CapacityForm};
 use super::form::{Field, FormState};
 #[cfg(feature = "web")]
 use benchmark::protocol::Answer;
@@ -54,6 +55,8 @@ pub struct AppState {
     pub worker_error: Option<String>,
     /// The measured kernel tables fetched so far, and the fetches under way or failed.
     pub tables: Tables,
+    /// The capacity card's inputs (the scenario's `capacity`), when the user sizes for a load.
+    pub capacity: Option<CapacityForm>,
 }
 
 /// The kernel tables the page has fetched (`data/kernels/<system>.<engine>.txt`, served beside
@@ -131,6 +134,7 @@ impl Default for AppState {
             fit: Slot::Idle,
             worker_error: None,
             tables: Tables::default(),
+            capacity: None,
         }
     }
 }
@@ -186,6 +190,10 @@ pub enum Action {
     TablesRequested(String),
     /// The file's text arrived, or why not.
     TablesArrived(String, Result<String, String>),
+    /// Size for a target load (the capacity card, with its defaults) or stop.
+    SizeForLoad(bool),
+    /// A change to the capacity card (opening it first if needed).
+    EditCapacity(CapacityEdit),
 }
 
 #[cfg(feature = "web")]
@@ -285,6 +293,19 @@ impl Reducible for AppState {
                     tables.status.push((file, TablesStatus::Failed(why)));
                 }
                 tables.generation += 1;
+            }
+            Action::SizeForLoad(on) => {
+                if self.capacity.is_some() == on {
+                    return self;
+                }
+                next.capacity = on.then(CapacityForm::default);
+            }
+            Action::EditCapacity(edit) => {
+                let card = self.capacity.clone().unwrap_or_default().apply(edit);
+                if self.capacity.as_ref() == Some(&card) {
+                    return self;
+                }
+                next.capacity = Some(card);
             }
             Action::RequestFit | Action::DiscardFit => {
                 let requested = action == Action::RequestFit;
