@@ -8,13 +8,18 @@
 //! bar and local storage by an effect, never by the reducer.
 
 use super::browser;
-use super::form::{check, FieldErrors, Query};
+#[cfg(feature = "full-page")]
+use super::capacity_card::CapacityCard;
+#[cfg(not(feature = "full-page"))]
+use super::capacity_door::{capacity_door, focus_capacity_when_loaded};
+use super::capacity_form::check_with_capacity;
+use super::form::{FieldErrors, Query};
 #[cfg(not(feature = "full-page"))]
 use super::bench_loop_door::BenchLoopDoor;
 #[cfg(not(feature = "full-page"))]
 use super::form::Field;
 #[cfg(not(feature = "full-page"))]
-use super::full_page::ImporterLoad;
+use super::full_page::{use_full_page, ImporterLoad};
 #[cfg(feature = "full-page")]
 use super::measured_results::MeasuredResults;
 use super::results::Results;
@@ -82,8 +87,8 @@ fn cluster_note(inputs: &PlannerInputs) -> String {
 pub fn App() -> Html {
     let state = use_reducer(browser::initial_state);
     let embed = *use_memo((), |()| browser::embed_requested());
-    let checked: Rc<Checked> = use_memo((state.form.clone(), state.perf_params.clone()), |(form, perf)| {
-        check(form, perf.as_ref()).map(|q| Shared(Rc::new(q)))
+    let checked: Rc<Checked> = use_memo((state.form.clone(), state.perf_params.clone(), state.capacity.clone()), |(form, perf, capacity)| {
+        check_with_capacity(form, perf.as_ref(), capacity.as_ref()).map(|q| Shared(Rc::new(q)))
     });
     // The query planned: the last valid one, once typing has paused.
     let planned_query = use_state(|| checked.as_ref().as_ref().ok().cloned());
@@ -158,6 +163,30 @@ pub fn App() -> Html {
         _ => Html::default(),
     };
     let summary_line = shown_query.as_ref().map(|q| summary(&q.inputs));
+    // Capacity planning is the full page's: the startup page holds its door, and a scenario
+    // with `capacity` (a link) loads the full page at once.
+    #[cfg(not(feature = "full-page"))]
+    let (capacity_load, open_capacity) = use_full_page();
+    #[cfg(not(feature = "full-page"))]
+    {
+        let open = open_capacity.clone();
+        use_effect_with(state.capacity.is_some() && !embed, move |wanted| {
+            if *wanted {
+                focus_capacity_when_loaded();
+                open.emit(());
+            }
+        });
+    }
+    #[cfg(not(feature = "full-page"))]
+    let capacity = capacity_door(&capacity_load, open_capacity);
+    #[cfg(feature = "full-page")]
+    let capacity = html! {
+        <CapacityCard
+            plan={plan.clone().map(Shared)}
+            gpu={shown_query.as_ref().map(|q| AttrValue::from(q.inputs.cluster.gpu.id.clone())).unwrap_or_default()}
+            errors={errors.clone()}
+        />
+    };
     // The startup page has no config.json importer: a pasted config loads the full page.
     #[cfg(not(feature = "full-page"))]
     let importer_load = html! { <ImporterLoad wanted={state.form.active(Field::Config)} /> };
@@ -227,6 +256,7 @@ pub fn App() -> Html {
                     { importer_load }
                     { share_bar(AttrValue::from(link), plan.clone()) }
                     { results }
+                    { capacity }
                 </div>
             </div>
         </ContextProvider<AppContext>>
