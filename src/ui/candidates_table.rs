@@ -8,7 +8,7 @@
 //! whose `selected` changed. The sorted order is memoised per plan and sort.
 
 use planner::order::sorted_indices;
-use super::candidate_row::CandidateRow;
+use super::candidate_row::{costs, CandidateRow};
 use super::shared::Shared;
 use planner::plan::{Candidate, Plan};
 use std::cmp::Ordering;
@@ -28,12 +28,15 @@ pub enum Column {
     TokSGpu,
     TokSUser,
     Weights,
+    /// $ and kWh per million output tokens: only when the plan has them (`capacity`).
+    UsdOutput,
+    KwhOutput,
     Bound,
     Status,
 }
 
 impl Column {
-    pub const ALL: [Column; 10] = [
+    pub const ALL: [Column; 12] = [
         Column::Rank,
         Column::Layout,
         Column::Requests,
@@ -42,6 +45,8 @@ impl Column {
         Column::TokSGpu,
         Column::TokSUser,
         Column::Weights,
+        Column::UsdOutput,
+        Column::KwhOutput,
         Column::Bound,
         Column::Status,
     ];
@@ -57,6 +62,8 @@ impl Column {
             Column::TokSGpu => "tok-s-gpu",
             Column::TokSUser => "tok-s-user",
             Column::Weights => "weights",
+            Column::UsdOutput => "usd-output",
+            Column::KwhOutput => "kwh-output",
             Column::Bound => "bound",
             Column::Status => "status",
         }
@@ -72,6 +79,8 @@ impl Column {
             Column::TokSGpu => "tok/s /GPU",
             Column::TokSUser => "tok/s /user",
             Column::Weights => "Weights GiB",
+            Column::UsdOutput => "$/M out",
+            Column::KwhOutput => "kWh/M out",
             Column::Bound => "Bound",
             Column::Status => "Status",
         }
@@ -89,6 +98,8 @@ impl Column {
             Column::TokSGpu => "Output tokens/s per GPU",
             Column::TokSUser => "Tokens/s per user",
             Column::Weights => "Weights per GPU, GiB",
+            Column::UsdOutput => "USD per million output tokens at this layout's operating point",
+            Column::KwhOutput => "kWh per million output tokens at this layout's operating point",
             Column::Bound => "What limits a decode step",
             Column::Status => "Status, or why rejected",
         }
@@ -145,6 +156,8 @@ pub fn sorted(plan: &Plan, ranks: &[Option<usize>], sort: Sort) -> Vec<usize> {
                 let w = |c: &Candidate| Some(c.memory_per_gpu_gib.weights).filter(|w| *w > 0.0);
                 by(w(a), w(b), d)
             }
+            Column::UsdOutput => by(costs(a)[0], costs(b)[0], d),
+            Column::KwhOutput => by(costs(a)[1], costs(b)[1], d),
             Column::Bound => by(a.bound.as_deref(), b.bound.as_deref(), d),
             Column::Status => by(Some(status(a)), Some(status(b)), d),
         };
@@ -216,6 +229,8 @@ pub fn CandidatesTable(props: &CandidatesTableProps) -> Html {
         }
     };
     let feasible = plan.ranking.len();
+    let show_costs = plan.candidates.iter().any(|c| costs(c).iter().any(Option::is_some));
+    let columns = Column::ALL.into_iter().filter(|c| show_costs || !matches!(c, Column::UsdOutput | Column::KwhOutput));
     html! {
         <section class="candidates card" data-testid="candidates-table" aria-labelledby="candidates-title">
             <h2 id="candidates-title">{ "Every layout" }</h2>
@@ -229,7 +244,7 @@ pub fn CandidatesTable(props: &CandidatesTableProps) -> Html {
             <div class="table-scroll" tabindex="0" role="region" aria-labelledby="candidates-title">
                 <table>
                     <thead>
-                        <tr>{ for Column::ALL.into_iter().map(header) }</tr>
+                        <tr>{ for columns.map(header) }</tr>
                     </thead>
                     <tbody {onclick}>
                         { for order.iter().map(|&i| html! {
@@ -241,6 +256,7 @@ pub fn CandidatesTable(props: &CandidatesTableProps) -> Html {
                                 selected={Some(i) == props.shown}
                                 recommended={Some(i) == recommended}
                                 pareto={plan.pareto.contains(&i)}
+                                costs={show_costs}
                             />
                         }) }
                     </tbody>
