@@ -12,7 +12,10 @@ use super::browser;
 use super::capacity_card::CapacityCard;
 #[cfg(not(feature = "full-page"))]
 use super::capacity_door::{capacity_door, focus_capacity_when_loaded};
-use super::capacity_form::check_with_capacity;
+#[cfg(feature = "full-page")]
+use super::capacity_form::check_with_capacity as checked_query;
+#[cfg(not(feature = "full-page"))]
+use super::form::check;
 use super::form::{FieldErrors, Query};
 #[cfg(not(feature = "full-page"))]
 use super::bench_loop_door::BenchLoopDoor;
@@ -26,6 +29,8 @@ use super::results::Results;
 use super::scenario_form::ScenarioForm;
 use super::share_bar::share_bar;
 use super::shared::Shared;
+#[cfg(not(feature = "full-page"))]
+use super::state::{Capacity, PerfParams};
 use super::state::{Action, AppContext, Tables, TablesStatus};
 use planner::error::InputError;
 use planner::inputs::PlannerInputs;
@@ -69,6 +74,13 @@ fn with_tables(inputs: &PlannerInputs, tables: &Tables) -> PlannerInputs {
     inputs.clone().with_tables(&tables.library)
 }
 
+/// The startup page plans without the capacity card: a scenario with one loads the full page,
+/// which plans it (`capacity_form::check_with_capacity`).
+#[cfg(not(feature = "full-page"))]
+fn checked_query(form: &super::form::FormState, perf: Option<&PerfParams>, _card: Option<&Capacity>) -> Result<Query, FieldErrors> {
+    check(form, perf)
+}
+
 /// What the step model field says while the tables `file` are not there.
 fn tables_note(file: &str, status: Option<&TablesStatus>) -> Option<AttrValue> {
     Some(AttrValue::from(match status? {
@@ -88,7 +100,7 @@ pub fn App() -> Html {
     let state = use_reducer(browser::initial_state);
     let embed = *use_memo((), |()| browser::embed_requested());
     let checked: Rc<Checked> = use_memo((state.form.clone(), state.perf_params.clone(), state.capacity.clone()), |(form, perf, capacity)| {
-        check_with_capacity(form, perf.as_ref(), capacity.as_ref()).map(|q| Shared(Rc::new(q)))
+        checked_query(form, perf.as_ref(), capacity.as_ref()).map(|q| Shared(Rc::new(q)))
     });
     // The query planned: the last valid one, once typing has paused.
     let planned_query = use_state(|| checked.as_ref().as_ref().ok().cloned());

@@ -6,10 +6,13 @@
 use super::full_page::{use_full_page, FullPageLoad};
 use yew::prelude::*;
 
-/// What a door to the full page says. `testid` prefixes its hooks (`{testid}`, `-title`,
-/// `-open`, `-error`).
+/// What a door to the full page says, and its test hooks (the card's, the heading's id, the
+/// button's, the failure's).
 pub struct Door {
     pub testid: &'static str,
+    pub title_id: &'static str,
+    pub open_id: &'static str,
+    pub error_id: &'static str,
     pub class: &'static str,
     pub title: &'static str,
     pub text: &'static str,
@@ -21,6 +24,9 @@ pub struct Door {
 
 const BENCH_LOOP: Door = Door {
     testid: "bench-loop",
+    title_id: "bench-loop-title",
+    open_id: "bench-loop-open",
+    error_id: "bench-loop-error",
     class: "bench-loop",
     title: "Benchmark, compare, recalibrate",
     text: "Run the plan's best layouts with the engine's own benchmark, bring the result files back, and see how far the prediction was; refit the model to them if you like. Files are read in your browser; nothing is uploaded. The loop's code loads when you open it; your scenario stays.",
@@ -33,16 +39,15 @@ const BENCH_LOOP: Door = Door {
 pub fn door(d: &Door, load: &FullPageLoad, start: Callback<()>) -> Html {
     let onclick = Callback::from(move |_: MouseEvent| start.emit(()));
     let loading = *load == FullPageLoad::Loading;
-    let title_id = format!("{}-title", d.testid);
     html! {
-        <section class={classes!(d.class, "card")} data-testid={d.testid} aria-labelledby={title_id.clone()}>
-            <h2 id={title_id}>{ d.title }</h2>
+        <section class={classes!(d.class, "card")} data-testid={d.testid} aria-labelledby={d.title_id}>
+            <h2 id={d.title_id}>{ d.title }</h2>
             <p class="muted">{ d.text }</p>
-            <button type="button" class="primary" data-testid={format!("{}-open", d.testid)} disabled={loading} {onclick}>
+            <button type="button" class="primary" data-testid={d.open_id} disabled={loading} {onclick}>
                 { if loading { d.loading } else { d.open } }
             </button>
             if let FullPageLoad::Failed(e) = load {
-                <p class="blocked" role="alert" data-testid={format!("{}-error", d.testid)}>{ format!("{} could not be loaded: {e}. Try again.", d.what) }</p>
+                <p class="blocked" role="alert" data-testid={d.error_id}>{ format!("{} could not be loaded: {e}. Try again.", d.what) }</p>
             }
         </section>
     }

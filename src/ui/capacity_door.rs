@@ -10,6 +10,9 @@ use yew::prelude::*;
 
 const CAPACITY: Door = Door {
     testid: "capacity-door",
+    title_id: "capacity-door-title",
+    open_id: "capacity-door-open",
+    error_id: "capacity-door-error",
     class: "capacity",
     title: "Capacity and cost",
     text: "How many GPUs of which kind serve a target load within the SLA, and what a million tokens costs in dollars and energy, every catalog GPU side by side. Its code loads when you open it; your scenario stays.",

@@ -32,6 +32,7 @@ mod capacity_card;
 mod capacity_chart;
 #[cfg(not(feature = "full-page"))]
 mod capacity_door;
+#[cfg(feature = "full-page")]
 pub mod capacity_form;
 #[cfg(feature = "full-page")]
 mod capacity_inputs;

@@ -11,9 +11,8 @@
 //! but a link still reproduces the plan. Pure: the page's `browser` module does the URL
 //! encoding.
 
-use super::capacity_form::CapacityForm;
 use super::form::{Field, FormState, FIELDS};
-use super::state::{AppState, PerfParams};
+use super::state::{AppState, Capacity, PerfParams};
 use planner::scenario::ScenarioInput;
 use serde_json::{json, Value};
 
@@ -21,7 +20,7 @@ use serde_json::{json, Value};
 pub const EMBED: &str = "embed";
 /// The parameter holding `perf_params` as compact JSON.
 pub const PERF_PARAMS: &str = "perf_params";
-/// The parameter holding the capacity card as compact JSON (`CapacityForm::to_link`).
+/// The parameter holding the capacity card as compact JSON (`capacity_form::CapacityForm::to_link`).
 pub const CAPACITY: &str = "capacity";
 
 /// The state as (name, value) query parameters, in form order.
@@ -80,7 +79,7 @@ pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Option<AppState> {
     }
     if let Some(text) = get(CAPACITY) {
         // A card that is not a JSON object is dropped: the link plans without sizing.
-        state.capacity = CapacityForm::from_link(&text);
+        state.capacity = Capacity::from_link(&text);
         any = true;
     }
     any.then_some(state)

@@ -15,7 +15,13 @@
 //! request is dropped. They are still derived from the state (a component asks again whenever
 //! what they depend on changes); only the wait for them is state.
 
-use super::capacity_form::{CapacityEdit, CapacityForm};
+#[cfg(any(feature = "full-page", not(feature = "web")))]
+use super::capacity_form::CapacityEdit;
+/// The capacity card as the state keeps it: as typed where the page plans capacity (the full
+/// page; natively, where the share links are fuzzed), and in the startup page, which has no
+/// capacity planning, as the link's text, handed untouched to the full page it loads.
+#[cfg(any(feature = "full-page", not(feature = "web")))]
+pub use super::capacity_form::CapacityForm as Capacity;
 use super::form::{Field, FormState};
 #[cfg(feature = "web")]
 use benchmark::protocol::Answer;
@@ -56,7 +62,23 @@ pub struct AppState {
     /// The measured kernel tables fetched so far, and the fetches under way or failed.
     pub tables: Tables,
     /// The capacity card's inputs (the scenario's `capacity`), when the user sizes for a load.
-    pub capacity: Option<CapacityForm>,
+    pub capacity: Option<Capacity>,
+}
+
+/// A link's capacity card in the startup page: its JSON text, kept for the full page.
+#[cfg(all(feature = "web", not(feature = "full-page")))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Capacity(String);
+
+#[cfg(all(feature = "web", not(feature = "full-page")))]
+impl Capacity {
+    pub fn from_link(text: &str) -> Option<Capacity> {
+        Some(Capacity(text.to_string()))
+    }
+
+    pub fn to_link(&self) -> String {
+        self.0.clone()
+    }
 }
 
 /// The kernel tables the page has fetched (`data/kernels/<system>.<engine>.txt`, served beside
@@ -191,8 +213,10 @@ pub enum Action {
     /// The file's text arrived, or why not.
     TablesArrived(String, Result<String, String>),
     /// Size for a target load (the capacity card, with its defaults) or stop.
+    #[cfg(any(feature = "full-page", not(feature = "web")))]
     SizeForLoad(bool),
     /// A change to the capacity card (opening it first if needed).
+    #[cfg(any(feature = "full-page", not(feature = "web")))]
     EditCapacity(CapacityEdit),
 }
 
@@ -294,12 +318,14 @@ impl Reducible for AppState {
                 }
                 tables.generation += 1;
             }
+            #[cfg(feature = "full-page")]
             Action::SizeForLoad(on) => {
                 if self.capacity.is_some() == on {
                     return self;
                 }
-                next.capacity = on.then(CapacityForm::default);
+                next.capacity = on.then(Capacity::default);
             }
+            #[cfg(feature = "full-page")]
             Action::EditCapacity(edit) => {
                 let card = self.capacity.clone().unwrap_or_default().apply(edit);
                 if self.capacity.as_ref() == Some(&card) {
