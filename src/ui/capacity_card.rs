@@ -44,8 +44,12 @@ pub struct CapacityCardProps {
 
 /// Cost against interactivity: one series per GPU that has a price.
 fn cost_chart(c: &CapacityPlan) -> Html {
-    let series: Vec<(String, Vec<[f64; 2]>)> =
-        c.per_gpu.iter().filter(|r| !r.cost_vs_interactivity.is_empty()).map(|r| (r.gpu.clone(), r.cost_vs_interactivity.clone())).collect();
+    let series: Vec<(String, Vec<[f64; 2]>)> = c
+        .per_gpu
+        .iter()
+        .filter(|r| !r.cost_vs_interactivity.is_empty())
+        .map(|r| (r.gpu.clone(), r.cost_vs_interactivity.clone()))
+        .collect();
     let mark = c.per_gpu.iter().find_map(|r| r.sla_tok_s_per_user).map(|v| (v, format!("SLA: TPOT ≤ {} ms", figure(1000.0 / v))));
     line_chart(LineChartView {
         testid: "cost-chart",
@@ -73,7 +77,7 @@ fn sweep_charts(c: &CapacityPlan) -> Html {
             .collect()
     };
     html! {
-        <div class="capacity-charts" data-testid="sweep-chart">
+        <div class="chart" data-testid="sweep-chart">
             { line_chart(LineChartView {
                 testid: "sweep-gpus-chart",
                 caption: format!("What if: GPUs needed against {variable} (a gap: no count up to the ceiling serves)"),
@@ -141,7 +145,7 @@ pub fn CapacityCard(props: &CapacityCardProps) -> Html {
                     </p>
                     <p class="legend-note">{ format!("Energy: {}", c.energy_model) }</p>
                     <button type="button" data-testid="capacity-csv" onclick={on_csv}>{ "Download the comparison (CSV)" }</button>
-                    <div class="capacity-charts">
+                    <div class="chart">
                         { cost_chart(c) }
                     </div>
                     { sweep_charts(c) }

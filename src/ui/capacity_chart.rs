@@ -37,7 +37,7 @@ pub fn line_chart(view: LineChartView) -> Html {
     let log = |on: bool| if on { " (log scale)" } else { "" };
     let label = format!("{} against {}, one line per GPU", view.y_title, view.x_title);
     html! {
-        <figure class="capacity-chart" data-testid={view.testid}>
+        <figure class="pareto" data-testid={view.testid}>
             <figcaption>{ view.caption.clone() }</figcaption>
             <svg viewBox={format!("0 0 {} {}", FRAME.width, FRAME.height)} role="img" aria-label={label}>
                 { for s.x_ticks.iter().map(|t| html! {

@@ -11,8 +11,8 @@
 //! the field they name. Pure, compiled without the web feature (the share links are fuzzed).
 
 use super::form::{check, parse_count, parse_positive, FieldErrors, FormState, Query};
-use super::state::PerfParams;
 use planner::inputs::resolve;
+use planner::scenario::PerfParamsInput as PerfParams;
 use serde_json::{Map, Value};
 use std::rc::Rc;
 
@@ -157,7 +157,10 @@ impl CapacityForm {
             object.insert("gpus".into(), gpus.iter().map(|g| Value::from(g.as_str())).collect());
         }
         if !self.max_gpus.trim().is_empty() {
-            object.insert("max_gpus".into(), figure(CapacityField::MaxGpus.id(), &self.max_gpus, |t| parse_count(t, 1, u32::MAX).map(f64::from)));
+            object.insert(
+                "max_gpus".into(),
+                figure(CapacityField::MaxGpus.id(), &self.max_gpus, |t| parse_count(t, 1, u32::MAX).map(f64::from)),
+            );
         }
         if !self.prices.is_empty() {
             let prices = self.prices.iter().map(|(g, p)| (g.clone(), figure(CapacityField::Price(g.clone()).id(), p, parse_positive)));
@@ -175,7 +178,10 @@ impl CapacityForm {
             let values = match bad {
                 None if !texts.is_empty() => Value::Array(values),
                 other => {
-                    errors.push((CapacityField::SweepValues.id(), other.unwrap_or_else(|| "Enter the values to sweep, separated by commas.".into())));
+                    errors.push((
+                        CapacityField::SweepValues.id(),
+                        other.unwrap_or_else(|| "Enter the values to sweep, separated by commas.".into()),
+                    ));
                     Value::from(self.sweep_values.as_str())
                 }
             };

@@ -20,7 +20,14 @@ pub fn on_edit(state: &AppContext, make: impl Fn(String) -> CapacityEdit + 'stat
 }
 
 /// A labelled text box for `field` with its message (`error-{id}`).
-fn text_box(errors: &FieldErrors, field: CapacityField, label: &'static str, value: &str, placeholder: &'static str, oninput: Callback<InputEvent>) -> Html {
+fn text_box(
+    errors: &FieldErrors,
+    field: CapacityField,
+    label: &'static str,
+    value: &str,
+    placeholder: &'static str,
+    oninput: Callback<InputEvent>,
+) -> Html {
     let id = field.id();
     let error = errors.capacity_message(&id);
     let error_id = format!("error-{id}");
@@ -47,7 +54,13 @@ fn text_box(errors: &FieldErrors, field: CapacityField, label: &'static str, val
 }
 
 /// A labelled drop-down over `(value, label)` choices.
-fn choice(id: &'static str, label: &'static str, value: &str, choices: &[(&'static str, &'static str)], oninput: Callback<InputEvent>) -> Html {
+fn choice(
+    id: &'static str,
+    label: &'static str,
+    value: &str,
+    choices: &[(&'static str, &'static str)],
+    oninput: Callback<InputEvent>,
+) -> Html {
     html! {
         <div class="field">
             <label for={id}>{ label }</label>

@@ -153,9 +153,8 @@ pub struct CapacityTableProps {
 pub fn CapacityTable(props: &CapacityTableProps) -> Html {
     let state = use_context::<AppContext>().expect("CapacityTable is rendered inside App's context provider");
     let sort = use_state_eq(|| None::<Sort>);
-    let order = use_memo((props.plan.clone(), *sort), |(plan, sort)| {
-        plan.capacity.as_ref().map_or_else(Vec::new, |c| sorted(&c.per_gpu, *sort))
-    });
+    let order =
+        use_memo((props.plan.clone(), *sort), |(plan, sort)| plan.capacity.as_ref().map_or_else(Vec::new, |c| sorted(&c.per_gpu, *sort)));
     let Some(capacity) = props.plan.capacity.as_ref() else { return Html::default() };
     let card = state.capacity.clone().unwrap_or_default();
     let header = |column: Column| {
@@ -239,7 +238,7 @@ pub fn CapacityTable(props: &CapacityTableProps) -> Html {
         }
     };
     html! {
-        <div class="table-scroll" tabindex="0" role="region" aria-labelledby="capacity-table-title">
+        <div class="candidates table-scroll" tabindex="0" role="region" aria-labelledby="capacity-table-title">
             <table data-testid="capacity-table">
                 <caption id="capacity-table-title">{ caption(capacity) }</caption>
                 <thead>
@@ -276,4 +275,3 @@ pub fn price_sources(c: &CapacityPlan) -> Vec<String> {
     }
     seen
 }
-

@@ -47,7 +47,8 @@ async fn a_capacity_link_opens_the_full_page_with_the_gpu_comparison() {
     assert_eq!(focused, json!("capacity-title"), "the capacity card's heading has the focus");
 
     // Every catalog GPU: sized, or not with its reason.
-    let rows = js(&client, &format!("return {ROWS}.map(r => [r.dataset.gpu, r.dataset.feasible, r.querySelector('.status').textContent]);")).await;
+    let rows =
+        js(&client, &format!("return {ROWS}.map(r => [r.dataset.gpu, r.dataset.feasible, r.querySelector('.status').textContent]);")).await;
     let rows: Vec<(String, String, String)> = serde_json::from_value(rows).expect("rows");
     let ids: Vec<&str> = planner::gpu::catalog::entries().iter().map(|e| e.id).collect();
     for id in &ids {
@@ -55,7 +56,10 @@ async fn a_capacity_link_opens_the_full_page_with_the_gpu_comparison() {
     }
     let sized = rows.iter().filter(|r| r.1 == "true").count();
     for (gpu, feasible, status) in &rows {
-        assert!(feasible == "true" || (status.trim().len() > 10 && status != "not sized"), "{gpu} is listed without its reason: {status:?}");
+        assert!(
+            feasible == "true" || (status.trim().len() > 10 && status != "not sized"),
+            "{gpu} is listed without its reason: {status:?}"
+        );
     }
     println!("capacity: {sized} of {catalog} catalog GPUs sized, the rest with their reasons");
     assert!(sized > 0, "no GPU sized for 30 req/s: {rows:?}");
@@ -78,12 +82,22 @@ async fn a_capacity_link_opens_the_full_page_with_the_gpu_comparison() {
     assert!(before != ascending || before != descending, "sorting reorders the rows");
 
     // The sizing, the cost chart (a series per priced GPU, the SLA marked) and the sweep.
-    wait_until(&client, "the sizing", "document.querySelector(\"[data-testid='capacity-sizing'] dl, [data-testid='capacity-sizing'] p\")", PATIENCE).await;
+    wait_until(
+        &client,
+        "the sizing",
+        "document.querySelector(\"[data-testid='capacity-sizing'] dl, [data-testid='capacity-sizing'] p\")",
+        PATIENCE,
+    )
+    .await;
     let cost = js(&client, "const c = document.querySelector(\"[data-testid='cost-chart']\"); return c ? [c.querySelectorAll('.series').length, c.querySelectorAll('circle').length, !!c.querySelector(\"[data-testid='cost-chart-mark']\")] : null;").await;
     println!("cost chart: [series, points, SLA mark] = {cost}");
     let cost: (usize, usize, bool) = serde_json::from_value(cost).expect("the cost chart renders");
     assert!(cost.0 > 0 && cost.1 >= cost.0 && cost.2, "the cost chart: a series per priced GPU and the SLA's mark: {cost:?}");
-    let sweep = js(&client, "const c = document.querySelector(\"[data-testid='sweep-gpus-chart']\"); return c ? c.querySelectorAll('circle').length : null;").await;
+    let sweep = js(
+        &client,
+        "const c = document.querySelector(\"[data-testid='sweep-gpus-chart']\"); return c ? c.querySelectorAll('circle').length : null;",
+    )
+    .await;
     println!("sweep chart (GPUs needed against the request rate): {sweep} points");
     assert!(sweep.as_u64().is_some_and(|n| n > 0), "the sweep chart draws its points: {sweep}");
 
@@ -114,7 +128,10 @@ async fn a_capacity_link_opens_the_full_page_with_the_gpu_comparison() {
     }
     times.sort_by(f64::total_cmp);
     let median = times[times.len() / 2];
-    println!("plan with capacity (70B FP8, {catalog} GPUs compared, sweep of 3): median {median:.2} ms over {} runs: {times:?}", times.len());
+    println!(
+        "plan with capacity (70B FP8, {catalog} GPUs compared, sweep of 3): median {median:.2} ms over {} runs: {times:?}",
+        times.len()
+    );
     assert!(median <= PLAN_TIME_LIMIT_MS, "median plan time {median:.2} ms exceeds {PLAN_TIME_LIMIT_MS} ms: {times:?}");
     client.close().await.expect("closing the browser session");
 }

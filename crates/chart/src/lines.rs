@@ -48,8 +48,7 @@ pub fn lines(series: &[Vec<[f64; 2]>], x_mark: Option<f64>, y_from_zero: bool, f
     let laid: Vec<Series> = series
         .iter()
         .map(|points| {
-            let at: Vec<Option<(f64, f64)>> =
-                points.iter().map(|p| finite(p).then(|| (x_scale.pos(p[0]), y_scale.pos(p[1])))).collect();
+            let at: Vec<Option<(f64, f64)>> = points.iter().map(|p| finite(p).then(|| (x_scale.pos(p[0]), y_scale.pos(p[1])))).collect();
             // Non-finite x sorts last (`total_cmp` puts NaN and +inf after every finite x).
             let order = sorted_indices(points.len(), &mut |a, b| points[a][0].total_cmp(&points[b][0]));
             let mut runs: Vec<Vec<(f64, f64)>> = Vec::new();
