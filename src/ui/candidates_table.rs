@@ -119,7 +119,7 @@ pub struct Sort {
 }
 
 /// `Some` before `None` whatever the direction; the values in the direction asked.
-fn by<T: PartialOrd>(a: Option<T>, b: Option<T>, descending: bool) -> Ordering {
+pub fn by<T: PartialOrd>(a: Option<T>, b: Option<T>, descending: bool) -> Ordering {
     match (a, b) {
         (Some(a), Some(b)) => {
             let o = a.partial_cmp(&b).unwrap_or(Ordering::Equal);
@@ -170,6 +170,25 @@ fn status(c: &Candidate) -> &str {
     c.rejected_because.as_deref().unwrap_or("")
 }
 
+/// A sortable column's header (`key` its key): a button (test hook `testid`) with the column's
+/// `label` and `description`, and `aria-sort` from `sorted` (`None`: not the sort column, else
+/// whether descending).
+pub fn sort_header(key: &'static str, testid: String, label: &'static str, description: &'static str, sorted: Option<bool>, onclick: Callback<MouseEvent>) -> Html {
+    let aria_sort = match sorted {
+        None => "none",
+        Some(false) => "ascending",
+        Some(true) => "descending",
+    };
+    html! {
+        <th {key} scope="col" aria-sort={aria_sort}>
+            <button type="button" data-testid={testid} title={description} {onclick}>
+                { label }
+                <span class="sort-mark" aria-hidden="true">{ match sorted { Some(false) => "\u{a0}▲", Some(true) => "\u{a0}▼", None => "" } }</span>
+            </button>
+        </th>
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct CandidatesTableProps {
     pub plan: Shared<Plan>,
@@ -206,12 +225,6 @@ pub fn CandidatesTable(props: &CandidatesTableProps) -> Html {
         })
     };
     let header = |column: Column| {
-        let active = sort.column == column;
-        let aria_sort = match (active, sort.descending) {
-            (false, _) => "none",
-            (true, false) => "ascending",
-            (true, true) => "descending",
-        };
         let onclick = {
             let sort = sort.clone();
             Callback::from(move |_: MouseEvent| {
@@ -219,14 +232,8 @@ pub fn CandidatesTable(props: &CandidatesTableProps) -> Html {
                 sort.set(Sort { column, descending });
             })
         };
-        html! {
-            <th key={column.id()} scope="col" aria-sort={aria_sort}>
-                <button type="button" data-testid={format!("sort-{}", column.id())} title={column.description()} {onclick}>
-                    { column.label() }
-                    <span class="sort-mark" aria-hidden="true">{ match aria_sort { "ascending" => "\u{a0}▲", "descending" => "\u{a0}▼", _ => "" } }</span>
-                </button>
-            </th>
-        }
+        let sorted = (sort.column == column).then_some(sort.descending);
+        sort_header(column.id(), format!("sort-{}", column.id()), column.label(), column.description(), sorted, onclick)
     };
     let feasible = plan.ranking.len();
     let show_costs = plan.candidates.iter().any(|c| costs(c).iter().any(Option::is_some));

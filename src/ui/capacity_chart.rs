@@ -5,7 +5,7 @@
 //! swept variable. A view function: it holds no state.
 
 use super::format::figure;
-use super::svg::{line, n, text};
+use super::svg::{axes, line, n, text};
 use chart::lines::lines;
 use chart::Frame;
 use yew::prelude::*;
@@ -32,7 +32,6 @@ pub struct LineChartView<'a> {
 pub fn line_chart(view: LineChartView) -> Html {
     let points: Vec<Vec<[f64; 2]>> = view.series.iter().map(|(_, p)| p.clone()).collect();
     let s = lines(&points, view.mark.as_ref().map(|m| m.0), true, FRAME);
-    let (x0, x1) = FRAME.x_span();
     let (y0, y1) = FRAME.y_span();
     let log = |on: bool| if on { " (log scale)" } else { "" };
     let label = format!("{} against {}, one line per GPU", view.y_title, view.x_title);
@@ -40,24 +39,7 @@ pub fn line_chart(view: LineChartView) -> Html {
         <figure class="pareto" data-testid={view.testid}>
             <figcaption>{ view.caption.clone() }</figcaption>
             <svg viewBox={format!("0 0 {} {}", FRAME.width, FRAME.height)} role="img" aria-label={label}>
-                { for s.x_ticks.iter().map(|t| html! {
-                    <g key={format!("x{}", t.label)} class="tick">
-                        { line("", (t.pos, y1), (t.pos, y0)) }
-                        { text("", (t.pos, y0 + 16.0), "middle", t.label.clone()) }
-                    </g>
-                }) }
-                { for s.y_ticks.iter().map(|t| html! {
-                    <g key={format!("y{}", t.label)} class="tick">
-                        { line("", (x0, t.pos), (x1, t.pos)) }
-                        { text("", (x0 - 6.0, t.pos + 4.0), "end", t.label.clone()) }
-                    </g>
-                }) }
-                { line("axis", (x0, y0), (x1, y0)) }
-                { line("axis", (x0, y1), (x0, y0)) }
-                { text("axis-title", ((x0 + x1) / 2.0, FRAME.height - 6.0), "middle", format!("{}{} →", view.x_title, log(s.x_log))) }
-                <text class="axis-title" transform={format!("translate(12 {}) rotate(-90)", (y0 + y1) / 2.0)} text-anchor="middle">
-                    { format!("{}{} →", view.y_title, log(s.y_log)) }
-                </text>
+                { axes(FRAME, &s.x_ticks, &s.y_ticks, format!("{}{} →", view.x_title, log(s.x_log)), format!("{}{} →", view.y_title, log(s.y_log))) }
                 if let (Some(mark), Some((_, label))) = (s.x_mark, &view.mark) {
                     <g class="limit" data-testid={format!("{}-mark", view.testid)} data-value={mark.value.to_string()}>
                         { line("", (mark.x, y1), (mark.x, y0)) }

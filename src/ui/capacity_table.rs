@@ -7,6 +7,7 @@
 //! over the plan's rows); a score of rows needs no per-row component.
 
 use super::capacity_form::{CapacityEdit, CapacityField};
+use super::candidates_table::{by, sort_header};
 use super::capacity_inputs::on_edit;
 use super::format::{figure, layout_short};
 use super::shared::Shared;
@@ -14,7 +15,6 @@ use super::state::AppContext;
 use planner::order::sorted_indices;
 use planner::plan::capacity::{CapacityPlan, GpuSizing};
 use planner::plan::Plan;
-use std::cmp::Ordering;
 use yew::prelude::*;
 
 /// The table's columns, in order.
@@ -84,23 +84,6 @@ pub struct Sort {
     pub descending: bool,
 }
 
-/// Rows with a figure before rows without, whatever the direction.
-fn by<T: PartialOrd>(a: Option<T>, b: Option<T>, descending: bool) -> Ordering {
-    match (a, b) {
-        (Some(a), Some(b)) => {
-            let o = a.partial_cmp(&b).unwrap_or(Ordering::Equal);
-            if descending {
-                o.reverse()
-            } else {
-                o
-            }
-        }
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
-    }
-}
-
 /// Row indices in `sort` order; ties keep the plan's order (`None`: the plan's order).
 pub fn sorted(rows: &[GpuSizing], sort: Option<Sort>) -> Vec<usize> {
     let Some(sort) = sort else { return (0..rows.len()).collect() };
@@ -159,12 +142,6 @@ pub fn CapacityTable(props: &CapacityTableProps) -> Html {
     let card = state.capacity.clone().unwrap_or_default();
     let header = |column: Column| {
         let (id, label, description) = column.names();
-        let active = sort.map(|s| s.column) == Some(column);
-        let aria_sort = match (active, sort.is_some_and(|s| s.descending)) {
-            (false, _) => "none",
-            (true, false) => "ascending",
-            (true, true) => "descending",
-        };
         let onclick = {
             let sort = sort.clone();
             Callback::from(move |_: MouseEvent| {
@@ -175,14 +152,8 @@ pub fn CapacityTable(props: &CapacityTableProps) -> Html {
                 sort.set(Some(Sort { column, descending }));
             })
         };
-        html! {
-            <th key={id} scope="col" aria-sort={aria_sort}>
-                <button type="button" data-testid={format!("capacity-sort-{id}")} title={description} {onclick}>
-                    { label }
-                    <span class="sort-mark" aria-hidden="true">{ match aria_sort { "ascending" => "\u{a0}▲", "descending" => "\u{a0}▼", _ => "" } }</span>
-                </button>
-            </th>
-        }
+        let sorted = sort.filter(|s| s.column == column).map(|s| s.descending);
+        sort_header(id, format!("capacity-sort-{id}"), label, description, sorted, onclick)
     };
     let cell = |v: Option<f64>| v.map_or_else(|| "—".to_string(), figure);
     let count = |v: Option<u32>| v.map_or_else(|| "—".to_string(), |n| n.to_string());
