@@ -2,12 +2,13 @@
 //! (`CapacityEdit`), and the scenario's `capacity` field they make (`FORMAT.md`, "Capacity"),
 //! or a message per field.
 //!
-//! Design decision: like the form, the text stays exactly as typed, and one JSON value serves
-//! both the scenario and the share link (`capacity_value`): a figure that reads as a number is
-//! a JSON number, one that does not stays the typed string, so a link carries the card as
-//! typed (an invalid value and its message included) and, when every figure is valid, is the
-//! scenario's `capacity` itself. The planner's own reader (`planner::capacity::spec`, full page
-//! only) then checks what the form cannot (known GPU ids, sweep lengths), its errors placed at
+//! Design decision: like the form, the text stays exactly as typed, and one writer serves both
+//! the scenario and the share link (`json`): in the scenario every valid figure is a JSON
+//! number; in a link a figure is a number when that is how it was typed (`30`), else the typed
+//! string (`2e9`, `12a`), so a link reproduces the card exactly (an invalid value and its
+//! message included), and a valid, plainly typed card's link is the scenario's `capacity`
+//! itself. The planner's own reader (`planner::capacity::spec`, full page only) then checks what
+//! the form cannot (known GPU ids, sweep lengths), its errors placed at
 //! the field they name. Pure, compiled without the web feature (the share links are fuzzed).
 
 use super::form::{check, parse_count, parse_positive, FieldErrors, FormState, Query};
@@ -105,9 +106,9 @@ impl CapacityForm {
         self.prices.iter().find(|(g, _)| g == gpu).map(|(_, p)| p.as_str())
     }
 
-    /// The card as JSON text for a share link (`capacity_value`, compact).
+    /// The card as JSON text for a share link (`json`, compact).
     pub fn to_link(&self) -> String {
-        self.capacity_value().0.to_string()
+        self.json(true).0.to_string()
     }
 
     /// The card a link's JSON describes (`to_link`'s inverse); `None` when it is not a JSON
@@ -128,7 +129,8 @@ impl CapacityForm {
         form.prices = prices.into_iter().flatten().map(|(id, p)| (id.clone(), typed(p))).collect();
         if let Some(sweep) = object.get("sweep").and_then(Value::as_object) {
             form.sweep_variable = sweep.get("variable").map(typed).unwrap_or_default();
-            form.sweep_values = match sweep.get("values") {
+            // Values without a variable are no sweep (the card hides their box).
+            form.sweep_values = match sweep.get("values").filter(|_| !form.sweep_variable.is_empty()) {
                 Some(Value::Array(values)) => values.iter().map(typed).collect::<Vec<_>>().join(", "),
                 Some(v) => typed(v),
                 None => String::new(),
@@ -141,9 +143,16 @@ impl CapacityForm {
     /// tell is wrong (`CapacityField` id, message). A figure that is not a valid number is kept
     /// as its typed string.
     pub fn capacity_value(&self) -> (Value, Vec<(String, String)>) {
+        self.json(false)
+    }
+
+    /// `capacity_value`, or for a `link` with each figure a number only when it reads back as
+    /// typed (`typed`), else its typed string.
+    fn json(&self, link: bool) -> (Value, Vec<(String, String)>) {
         let mut errors = Vec::new();
         let mut figure = |id: String, text: &str, parse: fn(&str) -> Result<f64, String>| match parse(text) {
-            Ok(v) => number(v),
+            Ok(v) if !link || typed(&number(v)) == text => number(v),
+            Ok(_) => Value::from(text),
             Err(message) => {
                 errors.push((id, message));
                 Value::from(text)
@@ -175,8 +184,10 @@ impl CapacityForm {
                 .map(|t| parse_positive(t).map(number).map_err(|m| bad = bad.take().or(Some(format!("“{}”: {m}", t.trim())))))
                 .filter_map(Result::ok)
                 .collect();
+            let as_typed = values.iter().map(typed).collect::<Vec<_>>().join(", ") == self.sweep_values;
             let values = match bad {
-                None if !texts.is_empty() => Value::Array(values),
+                None if !texts.is_empty() && (!link || as_typed) => Value::Array(values),
+                None if !texts.is_empty() => Value::from(self.sweep_values.as_str()),
                 other => {
                     errors.push((
                         CapacityField::SweepValues.id(),

@@ -6,8 +6,8 @@
 //! Design decision: the row order is memoised per plan and sort (`sorted`, a pure function
 //! over the plan's rows); a score of rows needs no per-row component.
 
-use super::capacity_form::{CapacityEdit, CapacityField};
 use super::candidates_table::{by, sort_header};
+use super::capacity_form::{CapacityEdit, CapacityField};
 use super::capacity_inputs::on_edit;
 use super::format::{figure, layout_short};
 use super::shared::Shared;
