@@ -4,10 +4,10 @@
 //! straight on the full page (the startup page has no capacity planning), focused on the
 //! capacity card; the comparison lists every catalog GPU (sized, or with its reason), a sort
 //! reorders it, the sizing, the cost chart and the sweep chart render, axe finds no WCAG A/AA
-//! violation, and the `plan` User Timing measure of that scenario (median of several runs) is
+//! violation (light and dark), and the `plan` User Timing measure of that scenario (median of several runs) is
 //! at most 50 ms. The startup page's door loads the full page the same way.
 
-use page_e2e::{axe_source, axe_violations, js, wait_until, PageSession};
+use page_e2e::{axe_source, axe_violations, js, prefer_color_scheme, wait_until, PageSession};
 use serde_json::json;
 use std::time::{Duration, Instant};
 
@@ -103,11 +103,18 @@ async fn a_capacity_link_opens_the_full_page_with_the_gpu_comparison() {
 
     // Accessibility: the whole full page with the card, every <details> open.
     js(&client, "document.querySelectorAll('details').forEach(d => d.open = true); return null;").await;
-    let violations = axe_violations(&client, &axe_source()).await;
-    for v in &violations {
-        println!("  {v}");
+    let axe = axe_source();
+    let mut found = 0;
+    for scheme in ["light", "dark"] {
+        prefer_color_scheme(&client, scheme).await;
+        let violations = axe_violations(&client, &axe).await;
+        println!("axe-core, capacity card, {scheme}: {} WCAG 2 A/AA violation(s)", violations.len());
+        for v in &violations {
+            println!("  {v}");
+        }
+        found += violations.len();
     }
-    assert_eq!(violations.len(), 0, "WCAG 2 A/AA violations on the capacity card, listed above");
+    assert_eq!(found, 0, "WCAG 2 A/AA violations on the capacity card, listed above");
 
     // The `plan` measure of this scenario: edit the TPOT limit away and back, and time each
     // plan of the scenario itself (the whole catalog, the sweep and the normal plan).
