@@ -28,15 +28,18 @@ pub enum Column {
     TokSGpu,
     TokSUser,
     Weights,
-    /// $ and kWh per million output tokens: only when the plan has them (`capacity`).
+    /// $ and kWh per million output tokens: only in the full page (the startup page has no
+    /// capacity planning), and only when the plan has them (`capacity`).
+    #[cfg(feature = "full-page")]
     UsdOutput,
+    #[cfg(feature = "full-page")]
     KwhOutput,
     Bound,
     Status,
 }
 
 impl Column {
-    pub const ALL: [Column; 12] = [
+    pub const ALL: &'static [Column] = &[
         Column::Rank,
         Column::Layout,
         Column::Requests,
@@ -45,7 +48,9 @@ impl Column {
         Column::TokSGpu,
         Column::TokSUser,
         Column::Weights,
+        #[cfg(feature = "full-page")]
         Column::UsdOutput,
+        #[cfg(feature = "full-page")]
         Column::KwhOutput,
         Column::Bound,
         Column::Status,
@@ -62,7 +67,9 @@ impl Column {
             Column::TokSGpu => "tok-s-gpu",
             Column::TokSUser => "tok-s-user",
             Column::Weights => "weights",
+            #[cfg(feature = "full-page")]
             Column::UsdOutput => "usd-output",
+            #[cfg(feature = "full-page")]
             Column::KwhOutput => "kwh-output",
             Column::Bound => "bound",
             Column::Status => "status",
@@ -79,7 +86,9 @@ impl Column {
             Column::TokSGpu => "tok/s /GPU",
             Column::TokSUser => "tok/s /user",
             Column::Weights => "Weights GiB",
+            #[cfg(feature = "full-page")]
             Column::UsdOutput => "$/M out",
+            #[cfg(feature = "full-page")]
             Column::KwhOutput => "kWh/M out",
             Column::Bound => "Bound",
             Column::Status => "Status",
@@ -98,7 +107,9 @@ impl Column {
             Column::TokSGpu => "Output tokens/s per GPU",
             Column::TokSUser => "Tokens/s per user",
             Column::Weights => "Weights per GPU, GiB",
+            #[cfg(feature = "full-page")]
             Column::UsdOutput => "USD per million output tokens at this layout's operating point",
+            #[cfg(feature = "full-page")]
             Column::KwhOutput => "kWh per million output tokens at this layout's operating point",
             Column::Bound => "What limits a decode step",
             Column::Status => "Status, or why rejected",
@@ -156,7 +167,9 @@ pub fn sorted(plan: &Plan, ranks: &[Option<usize>], sort: Sort) -> Vec<usize> {
                 let w = |c: &Candidate| Some(c.memory_per_gpu_gib.weights).filter(|w| *w > 0.0);
                 by(w(a), w(b), d)
             }
+            #[cfg(feature = "full-page")]
             Column::UsdOutput => by(costs(a)[0], costs(b)[0], d),
+            #[cfg(feature = "full-page")]
             Column::KwhOutput => by(costs(a)[1], costs(b)[1], d),
             Column::Bound => by(a.bound.as_deref(), b.bound.as_deref(), d),
             Column::Status => by(Some(status(a)), Some(status(b)), d),
@@ -237,7 +250,10 @@ pub fn CandidatesTable(props: &CandidatesTableProps) -> Html {
     };
     let feasible = plan.ranking.len();
     let show_costs = plan.candidates.iter().any(|c| costs(c).iter().any(Option::is_some));
-    let columns = Column::ALL.into_iter().filter(|c| show_costs || !matches!(c, Column::UsdOutput | Column::KwhOutput));
+    #[cfg(feature = "full-page")]
+    let columns = Column::ALL.iter().copied().filter(|c| show_costs || !matches!(c, Column::UsdOutput | Column::KwhOutput));
+    #[cfg(not(feature = "full-page"))]
+    let columns = Column::ALL.iter().copied();
     html! {
         <section class="candidates card" data-testid="candidates-table" aria-labelledby="candidates-title">
             <h2 id="candidates-title">{ "Every layout" }</h2>

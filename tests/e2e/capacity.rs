@@ -81,6 +81,23 @@ async fn a_capacity_link_opens_the_full_page_with_the_gpu_comparison() {
     assert_ne!(ascending, descending, "a second click reverses the order");
     assert!(before != ascending || before != descending, "sorting reorders the rows");
 
+    // A price typed in the comparison: a bad one gets its message, a good one reprices the row.
+    let usd = "document.querySelector(\"[data-testid='capacity-row'][data-gpu='h100-sxm']\").children[9].textContent";
+    let default_usd = js(&client, &format!("return {usd};")).await;
+    let price = client.find(fantoccini::Locator::Css("#capacity-price-h100-sxm")).await.expect("the H100's price cell");
+    price.send_keys("x").await.unwrap();
+    let message = wait_until(&client, "the price's message", "document.querySelector(\"[data-testid='error-capacity-price-h100-sxm']\")?.textContent", PATIENCE).await;
+    println!("a bad price: {message}");
+    let price = client.find(fantoccini::Locator::Css("#capacity-price-h100-sxm")).await.expect("the H100's price cell");
+    price.send_keys(&(fantoccini::key::Key::Control + "a")).await.unwrap();
+    price.send_keys("5.9").await.unwrap();
+    let repriced = wait_until(&client, "the row repriced", &format!("{usd} !== {default_usd} && {usd}"), PATIENCE).await;
+    println!("H100 at $2.95 (the default) and $5.90 per GPU-hour: {default_usd} and {repriced} $ per million output tokens");
+    let (a, b): (f64, f64) = (default_usd.as_str().unwrap().parse().unwrap(), repriced.as_str().unwrap().parse().unwrap());
+    let expected = a * 5.9 / 2.95;
+    let tolerance = 0.01 * expected + 0.01;
+    assert!((b - expected).abs() <= tolerance, "twice the price, twice the cost: expected {expected}, actual {b}, tolerance {tolerance}");
+
     // The sizing, the cost chart (a series per priced GPU, the SLA marked) and the sweep.
     wait_until(
         &client,
