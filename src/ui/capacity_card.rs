@@ -8,13 +8,14 @@
 //! Design decision: the card's inputs are the scenario's `capacity` (state, typed, in the
 //! share link); everything shown is the plan's, which the page plans from that scenario as it
 //! plans the rest. When the startup page's capacity door (or a link with `capacity`) loaded
-//! this page, the card's heading takes the focus.
+//! this page, the card opens on its inputs (a link's card stays as the link has it) and its
+//! heading takes the focus.
 
 use super::browser;
 use super::capacity_chart::{line_chart, LineChartView};
 use super::capacity_inputs::capacity_inputs;
 use super::capacity_sizing::capacity_sizing;
-use super::capacity_table::{price_sources, CapacityTable};
+use super::capacity_table::{capacity_table, price_sources, Sort};
 use super::form::{gpu_choices, FieldErrors};
 use super::format::figure;
 use super::shared::Shared;
@@ -102,13 +103,19 @@ fn sweep_charts(c: &CapacityPlan) -> Html {
 pub fn CapacityCard(props: &CapacityCardProps) -> Html {
     let state = use_context::<AppContext>().expect("CapacityCard is rendered inside App's context provider");
     let gpus = use_memo((), |()| gpu_choices());
+    let sort = use_state_eq(|| None::<Sort>);
     let heading = use_node_ref();
     {
+        // Opened from the startup page's door: the card opens on its inputs, its heading focused.
         let heading = heading.clone();
+        let state = state.clone();
         use_effect_with((), move |_| {
-            if let Some(h) = heading.cast::<web_sys::HtmlElement>().filter(|_| FOCUS_CAPACITY.swap(false, Ordering::Relaxed)) {
-                // Focus scrolls the heading into view; a refusal only leaves it where it was.
-                let _ = h.focus();
+            if FOCUS_CAPACITY.swap(false, Ordering::Relaxed) {
+                state.dispatch(Action::SizeForLoad(true));
+                if let Some(h) = heading.cast::<web_sys::HtmlElement>() {
+                    // Focus scrolls the heading into view; a refusal only leaves it where it was.
+                    let _ = h.focus();
+                }
             }
         });
     }
@@ -137,7 +144,7 @@ pub fn CapacityCard(props: &CapacityCardProps) -> Html {
                 if let Some((plan, c)) = capacity {
                     { capacity_sizing(plan, &props.gpu) }
                     <h3>{ "GPU comparison" }</h3>
-                    <CapacityTable plan={plan.clone()} errors={props.errors.clone()} />
+                    { capacity_table(&state, c, &props.errors, &sort) }
                     <p class="legend-note" data-testid="price-sources">
                         { "Default prices (published on-demand USD per GPU-hour): " }
                         { price_sources(c).join("; ") }

@@ -3,18 +3,18 @@
 //! The price cell is a text box: empty, it shows the default price (or "no price: enter one")
 //! with its source and date; typed, it overrides the default (`capacity.prices`).
 //!
-//! Design decision: the row order is memoised per plan and sort (`sorted`, a pure function
-//! over the plan's rows); a score of rows needs no per-row component.
+//! Design decision: a view function, not a component (a component's glue weighs a few KB of
+//! the full page); the sort is the card's state, the order a pure function of the plan's rows
+//! (`sorted`), and a score of rows needs no per-row component.
 
 use super::candidates_table::{by, sort_header};
 use super::capacity_form::{CapacityEdit, CapacityField};
 use super::capacity_inputs::on_edit;
+use super::form::FieldErrors;
 use super::format::{figure, layout_short};
-use super::shared::Shared;
 use super::state::AppContext;
 use planner::order::sorted_indices;
 use planner::plan::capacity::{CapacityPlan, GpuSizing};
-use planner::plan::Plan;
 use yew::prelude::*;
 
 /// The table's columns, in order.
@@ -126,19 +126,11 @@ fn price_origin(row: &GpuSizing) -> Option<String> {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct CapacityTableProps {
-    pub plan: Shared<Plan>,
-    pub errors: super::form::FieldErrors,
-}
-
-#[component]
-pub fn CapacityTable(props: &CapacityTableProps) -> Html {
-    let state = use_context::<AppContext>().expect("CapacityTable is rendered inside App's context provider");
-    let sort = use_state_eq(|| None::<Sort>);
-    let order =
-        use_memo((props.plan.clone(), *sort), |(plan, sort)| plan.capacity.as_ref().map_or_else(Vec::new, |c| sorted(&c.per_gpu, *sort)));
-    let Some(capacity) = props.plan.capacity.as_ref() else { return Html::default() };
+/// The comparison of `capacity` sorted by `sort` (the card's state, so a new plan keeps the
+/// order asked); price cells edit the card in `state`, with their messages from `errors`. A view
+/// function of the card: a score of rows re-sorts in microseconds.
+pub fn capacity_table(state: &AppContext, capacity: &CapacityPlan, errors: &FieldErrors, sort: &UseStateHandle<Option<Sort>>) -> Html {
+    let order = sorted(&capacity.per_gpu, **sort);
     let card = state.capacity.clone().unwrap_or_default();
     let header = |column: Column| {
         let (id, label, description) = column.names();
@@ -160,7 +152,7 @@ pub fn CapacityTable(props: &CapacityTableProps) -> Html {
     let row = |r: &GpuSizing| {
         let field = CapacityField::Price(r.gpu.clone());
         let id = field.id();
-        let error = props.errors.capacity_message(&id);
+        let error = errors.capacity_message(&id);
         let typed = card.price(&r.gpu).unwrap_or_default().to_string();
         let placeholder = match (r.usd_per_gpu_hour, typed.is_empty()) {
             (Some(p), true) => figure(p),
@@ -168,7 +160,7 @@ pub fn CapacityTable(props: &CapacityTableProps) -> Html {
             _ => String::new(),
         };
         let gpu = r.gpu.clone();
-        let oninput = on_edit(&state, move |text| CapacityEdit::Price(gpu.clone(), text));
+        let oninput = on_edit(state, move |text| CapacityEdit::Price(gpu.clone(), text));
         let status = match (&r.reason, r.feasible) {
             (Some(reason), _) => reason.clone(),
             (None, true) => "sized".to_string(),

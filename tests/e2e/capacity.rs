@@ -86,7 +86,13 @@ async fn a_capacity_link_opens_the_full_page_with_the_gpu_comparison() {
     let default_usd = js(&client, &format!("return {usd};")).await;
     let price = client.find(fantoccini::Locator::Css("#capacity-price-h100-sxm")).await.expect("the H100's price cell");
     price.send_keys("x").await.unwrap();
-    let message = wait_until(&client, "the price's message", "document.querySelector(\"[data-testid='error-capacity-price-h100-sxm']\")?.textContent", PATIENCE).await;
+    let message = wait_until(
+        &client,
+        "the price's message",
+        "document.querySelector(\"[data-testid='error-capacity-price-h100-sxm']\")?.textContent",
+        PATIENCE,
+    )
+    .await;
     println!("a bad price: {message}");
     let price = client.find(fantoccini::Locator::Css("#capacity-price-h100-sxm")).await.expect("the H100's price cell");
     price.send_keys(&(fantoccini::key::Key::Control + "a")).await.unwrap();
@@ -170,11 +176,14 @@ async fn the_startup_pages_door_loads_the_capacity_card() {
     let startup = js(&client, "return !document.querySelector(\"[data-testid='full-page']\");").await;
     assert_eq!(startup, json!(true), "a link without capacity opens on the startup page");
     js(&client, "document.querySelector(\"[data-testid='capacity-door-open']\").click(); return null;").await;
-    wait_until(&client, "the capacity card", "document.querySelector(\"[data-testid='capacity-start']\")", PATIENCE).await;
+    // The card opens on its inputs (the default load), sized across the catalog.
+    wait_until(&client, "the comparison", &format!("{ROWS}.length > 0"), PATIENCE).await;
     let focused = js(&client, "return document.activeElement && document.activeElement.id;").await;
     assert_eq!(focused, json!("capacity-title"), "the capacity card's heading has the focus");
+    js(&client, "document.querySelector(\"[data-testid='capacity-stop']\").click(); return null;").await;
+    wait_until(&client, "the card closed", "document.querySelector(\"[data-testid='capacity-start']\")", PATIENCE).await;
     js(&client, "document.querySelector(\"[data-testid='capacity-start']\").click(); return null;").await;
-    wait_until(&client, "the comparison", &format!("{ROWS}.length > 0"), PATIENCE).await;
+    wait_until(&client, "the comparison again", &format!("{ROWS}.length > 0"), PATIENCE).await;
     let link = js(&client, "return location.search;").await;
     assert!(link.as_str().is_some_and(|l| l.contains("capacity=")), "the card is in the address bar: {link}");
     client.close().await.expect("closing the browser session");
