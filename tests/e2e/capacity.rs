@@ -3,9 +3,11 @@
 //! TPOT ≤ 50 ms, with the whole catalog compared and a sweep of the request rate, opens
 //! straight on the full page (the startup page has no capacity planning), focused on the
 //! capacity card; the comparison lists every catalog GPU (sized, or with its reason), a sort
-//! reorders it, the sizing, the cost chart and the sweep chart render, axe finds no WCAG A/AA
-//! violation (light and dark), and the `plan` User Timing measure of that scenario (median of several runs) is
-//! at most 50 ms. The startup page's door loads the full page the same way.
+//! reorders it, a price typed in its cell gets its message (bad) or reprices the row (good),
+//! the sizing, the cost chart and the sweep chart render, axe finds no WCAG A/AA violation
+//! (light and dark), and the `plan` User Timing measure of that scenario (median of several
+//! runs) is at most 50 ms. The startup page's door opens the card the same way, and a planner
+//! error on the card (a sweep too long) is shown at its field.
 
 use page_e2e::{axe_source, axe_violations, js, prefer_color_scheme, wait_until, PageSession};
 use serde_json::json;
@@ -184,6 +186,23 @@ async fn the_startup_pages_door_loads_the_capacity_card() {
     wait_until(&client, "the card closed", "document.querySelector(\"[data-testid='capacity-start']\")", PATIENCE).await;
     js(&client, "document.querySelector(\"[data-testid='capacity-start']\").click(); return null;").await;
     wait_until(&client, "the comparison again", &format!("{ROWS}.length > 0"), PATIENCE).await;
+    // The planner's own check of the card lands at its field: a sweep of 17 values (at most 16).
+    js(&client, "const s = document.getElementById('capacity-sweep-variable'); s.value = 'isl'; s.dispatchEvent(new Event('input', {bubbles: true})); return null;").await;
+    wait_until(&client, "the sweep's values box", "document.getElementById('capacity-sweep-values')", PATIENCE).await;
+    let values = (1..=17).map(|i| (i * 256).to_string()).collect::<Vec<_>>().join(", ");
+    client.find(fantoccini::Locator::Id("capacity-sweep-values")).await.expect("the values box").send_keys(&values).await.unwrap();
+    let message = wait_until(
+        &client,
+        "the sweep's message",
+        "document.querySelector(\"[data-testid='error-capacity-sweep-values']\")?.textContent",
+        PATIENCE,
+    )
+    .await;
+    println!("17 sweep values: {message}");
+    assert!(
+        message.as_str().is_some_and(|m| m.contains("capacity.sweep.values") && m.contains("16")),
+        "the planner's message at the field: {message}"
+    );
     let link = js(&client, "return location.search;").await;
     assert!(link.as_str().is_some_and(|l| l.contains("capacity=")), "the card is in the address bar: {link}");
     client.close().await.expect("closing the browser session");
