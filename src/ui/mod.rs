@@ -26,6 +26,20 @@ mod bench_script_panel;
 pub mod bindings;
 pub mod browser;
 mod candidate_row;
+#[cfg(feature = "full-page")]
+mod capacity_card;
+#[cfg(feature = "full-page")]
+mod capacity_chart;
+#[cfg(not(feature = "full-page"))]
+mod capacity_door;
+#[cfg(feature = "full-page")]
+pub mod capacity_form;
+#[cfg(feature = "full-page")]
+mod capacity_inputs;
+#[cfg(feature = "full-page")]
+mod capacity_sizing;
+#[cfg(feature = "full-page")]
+mod capacity_table;
 pub mod candidates_table;
 mod comparison_chart;
 mod copy_button;
@@ -63,6 +77,10 @@ mod svg;
 mod trace_step;
 
 pub use app::App;
+
+/// The `<body>` attribute by which the startup page tells the full page which card to focus
+/// (`capacity`: the capacity card; absent: the benchmark loop).
+pub const FULL_PAGE_FOCUS: &str = "data-full-page-focus";
 
 thread_local! {
     /// The mounted app, kept so the full page can unmount the startup page.
@@ -106,7 +124,10 @@ pub fn take_over_startup_page() {
         // The startup page's own function cannot fail; if it threw, two apps would show and
         // the panic hook's message says so.
         let _ = unmount.call0(&wasm_bindgen::JsValue::UNDEFINED);
-        measured_results::focus_on_mount();
+        match gloo::utils::body().get_attribute(FULL_PAGE_FOCUS).as_deref() {
+            Some("capacity") => capacity_card::focus_on_mount(),
+            _ => measured_results::focus_on_mount(),
+        }
     }
     if let Some(root) = gloo::utils::document().get_element_by_id("app") {
         // For the end-to-end tests: which build the page now runs.
