@@ -5,7 +5,7 @@
 //! with the `web` feature, so a native `cargo test` of the workspace never builds a web crate.
 //!
 //! Design decision: without the feature, `ui` holds only its pure part, the form, the state it
-//! lives in and the share-link codec (`ui::form`, `ui::state`, `ui::share`), under the same
+//! lives in and the share-link codec (`ui::form`, `ui::capacity_form`, `ui::state`, `ui::share`), under the same
 //! paths: share links are untrusted input, and the fuzz crate (`crates/fuzz`) reads them
 //! natively.
 
@@ -21,6 +21,7 @@ static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_all
 #[cfg(not(feature = "web"))]
 pub mod ui {
     //! The page's pure part: the form, its state and the share-link codec (see the crate doc).
+    pub mod capacity_form;
     pub mod form;
     pub mod share;
     pub mod state;

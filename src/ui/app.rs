@@ -8,13 +8,21 @@
 //! bar and local storage by an effect, never by the reducer.
 
 use super::browser;
-use super::form::{check, FieldErrors, Query};
+#[cfg(feature = "full-page")]
+use super::capacity_card::CapacityCard;
 #[cfg(not(feature = "full-page"))]
-use super::bench_loop_door::bench_loop_door;
+use super::capacity_door::{capacity_door, focus_capacity_when_loaded};
+#[cfg(feature = "full-page")]
+use super::capacity_form::check_with_capacity as checked_query;
+#[cfg(not(feature = "full-page"))]
+use super::form::check;
+use super::form::{FieldErrors, Query};
+#[cfg(not(feature = "full-page"))]
+use super::bench_loop_door::BenchLoopDoor;
 #[cfg(not(feature = "full-page"))]
 use super::form::Field;
 #[cfg(not(feature = "full-page"))]
-use super::full_page::FullPageFor;
+use super::full_page::{use_full_page, FullPageFor};
 #[cfg(not(feature = "full-page"))]
 use super::form::{DISAGGREGATION_LOADING, IMPORTER_LOADING};
 #[cfg(feature = "full-page")]
@@ -23,6 +31,8 @@ use super::results::Results;
 use super::scenario_form::ScenarioForm;
 use super::share_bar::share_bar;
 use super::shared::Shared;
+#[cfg(not(feature = "full-page"))]
+use super::state::{Capacity, PerfParams};
 use super::state::{Action, AppContext, Tables, TablesStatus};
 use planner::error::InputError;
 use planner::inputs::PlannerInputs;
@@ -66,6 +76,13 @@ fn with_tables(inputs: &PlannerInputs, tables: &Tables) -> PlannerInputs {
     inputs.clone().with_tables(&tables.library)
 }
 
+/// The startup page plans without the capacity card: a scenario with one loads the full page,
+/// which plans it (`capacity_form::check_with_capacity`).
+#[cfg(not(feature = "full-page"))]
+fn checked_query(form: &super::form::FormState, perf: Option<&PerfParams>, _card: Option<&Capacity>) -> Result<Query, FieldErrors> {
+    check(form, perf)
+}
+
 /// What the step model field says while the tables `file` are not there.
 fn tables_note(file: &str, status: Option<&TablesStatus>) -> Option<AttrValue> {
     Some(AttrValue::from(match status? {
@@ -84,8 +101,8 @@ fn cluster_note(inputs: &PlannerInputs) -> String {
 pub fn App() -> Html {
     let state = use_reducer(browser::initial_state);
     let embed = *use_memo((), |()| browser::embed_requested());
-    let checked: Rc<Checked> = use_memo((state.form.clone(), state.perf_params.clone()), |(form, perf)| {
-        check(form, perf.as_ref()).map(|q| Shared(Rc::new(q)))
+    let checked: Rc<Checked> = use_memo((state.form.clone(), state.perf_params.clone(), state.capacity.clone()), |(form, perf, capacity)| {
+        checked_query(form, perf.as_ref(), capacity.as_ref()).map(|q| Shared(Rc::new(q)))
     });
     // The query planned: the last valid one, once typing has paused.
     let planned_query = use_state(|| checked.as_ref().as_ref().ok().cloned());
@@ -149,7 +166,7 @@ pub fn App() -> Html {
         #[cfg(not(feature = "full-page"))]
         (Some(query), Some(Ok(plan))) => html! {
             <Results plan={plan.clone()} inputs={query.inputs.clone()} selected={*selected} {onselect} embed={false}>
-                { bench_loop_door() }
+                <BenchLoopDoor />
             </Results>
         },
         (_, Some(Err(error))) => html! {
@@ -160,17 +177,40 @@ pub fn App() -> Html {
         _ => Html::default(),
     };
     let summary_line = shown_query.as_ref().map(|q| summary(&q.inputs));
+    // Capacity planning is the full page's: the startup page holds its door, and a scenario
+    // with `capacity` (a link) loads the full page at once.
+    #[cfg(not(feature = "full-page"))]
+    let (capacity_load, open_capacity) = use_full_page();
+    #[cfg(not(feature = "full-page"))]
+    {
+        let open = open_capacity.clone();
+        use_effect_with(state.capacity.is_some() && !embed, move |wanted| {
+            if *wanted {
+                focus_capacity_when_loaded();
+                open.emit(());
+            }
+        });
+    }
+    #[cfg(not(feature = "full-page"))]
+    let capacity = capacity_door(&capacity_load, open_capacity);
+    #[cfg(feature = "full-page")]
+    let capacity = html! {
+        <CapacityCard
+            plan={plan.clone().map(Shared)}
+            gpu={shown_query.as_ref().map(|q| AttrValue::from(q.inputs.cluster.gpu.id.clone())).unwrap_or_default()}
+            errors={errors.clone()}
+        />
+    };
     // The startup page has no config.json importer and no disaggregated planning: a pasted
     // config or a serving mode other than aggregated loads the full page.
     #[cfg(not(feature = "full-page"))]
-    let (reason, focus) = if state.form.active(Field::Config) {
-        (Some(IMPORTER_LOADING), Field::Config.id())
+    let reason = if state.form.active(Field::Config) {
+        Some(IMPORTER_LOADING)
     } else {
-        let disaggregated = state.form.get(Field::Serving) != "aggregated";
-        (disaggregated.then_some(DISAGGREGATION_LOADING), Field::Serving.id())
+        (state.form.get(Field::Serving) != "aggregated").then_some(DISAGGREGATION_LOADING)
     };
     #[cfg(not(feature = "full-page"))]
-    let importer_load = html! { <FullPageFor {reason} {focus} /> };
+    let importer_load = html! { <FullPageFor {reason} /> };
     #[cfg(feature = "full-page")]
     let importer_load = Html::default();
     if embed {
@@ -237,6 +277,7 @@ pub fn App() -> Html {
                     { importer_load }
                     { share_bar(AttrValue::from(link), plan.clone()) }
                     { results }
+                    { capacity }
                 </div>
             </div>
         </ContextProvider<AppContext>>

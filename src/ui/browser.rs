@@ -150,19 +150,10 @@ pub async fn fetch_text(url: &str) -> Result<String, String> {
 #[cfg(not(feature = "full-page"))]
 const FULL_PAGE_SCRIPTS: [&str; 2] = ["./full_page.js", "./full_page_loader.js"];
 
-/// The attribute of `<body>` naming the element the full page focuses once it has taken the
-/// startup page's place: the startup page hands the id to `startFullPage`, which writes it
-/// (`static/full_page_loader.js`; the two builds share no memory, only the document), and the
-/// full page reads it once.
-#[cfg(feature = "full-page")]
-const FOCUS_ON_START: &str = "data-focus-on-start";
-
 /// Loads and starts the full page, which replaces this page's app
-/// (`ui::take_over_startup_page`) and then focuses the element with id `focus` (passed to
-/// `startFullPage`: one argument costs less WebAssembly than writing the attribute here); or why
-/// it could not be loaded (this page then stays).
+/// (`ui::take_over_startup_page`); or why it could not be loaded (this page then stays).
 #[cfg(not(feature = "full-page"))]
-pub async fn load_full_page(focus: &str) -> Result<(), String> {
+pub async fn load_full_page() -> Result<(), String> {
     use js_sys::{Function, Promise, Reflect};
     use wasm_bindgen::JsValue;
     let window = web_sys::window().ok_or("no window")?;
@@ -181,21 +172,7 @@ pub async fn load_full_page(focus: &str) -> Result<(), String> {
         }
     }
     let start = start(&window).ok_or("the full page's starter defined no startFullPage")?;
-    let started = start.call1(&JsValue::UNDEFINED, &JsValue::from_str(focus)).map_err(js_error_text)?;
+    let started = start.call0(&JsValue::UNDEFINED).map_err(js_error_text)?;
     JsFuture::from(Promise::resolve(&started)).await.map_err(|e| format!("full_page_bg.wasm: {}", js_error_text(e)))?;
     Ok(())
-}
-
-/// Moves the focus to the element the startup page asked for when it loaded this full page
-/// (`load_full_page`), once; nothing when it asked for none or the element is not there.
-#[cfg(feature = "full-page")]
-pub fn focus_requested_on_start() {
-    let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) else { return };
-    let Some(id) = body.get_attribute(FOCUS_ON_START) else { return };
-    // Refused only for an attribute that is not there.
-    let _ = body.remove_attribute(FOCUS_ON_START);
-    if let Some(element) = gloo::utils::document().get_element_by_id(&id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
-        // Focus scrolls the element into view; a refusal only leaves the focus where it was.
-        let _ = element.focus();
-    }
 }

@@ -4,8 +4,20 @@
 
 use super::format::{figure, layout_short};
 use super::shared::Shared;
-use planner::plan::Plan;
+use planner::plan::{Candidate, Plan};
 use yew::prelude::*;
+
+/// A candidate's $ and kWh per million output tokens (`None` without the scenario's
+/// `capacity`, and always in the startup page, whose planner has no capacity planning).
+pub fn costs(c: &Candidate) -> [Option<f64>; 2] {
+    #[cfg(feature = "full-page")]
+    return [c.usd_per_m_output_tokens, c.kwh_per_m_output_tokens];
+    #[cfg(not(feature = "full-page"))]
+    {
+        let _ = c;
+        [None, None]
+    }
+}
 
 #[derive(Properties, PartialEq)]
 pub struct CandidateRowProps {
@@ -17,6 +29,9 @@ pub struct CandidateRowProps {
     pub selected: bool,
     pub recommended: bool,
     pub pareto: bool,
+    /// Show the cost columns (`costs`).
+    #[prop_or_default]
+    pub costs: bool,
 }
 
 #[component]
@@ -49,6 +64,9 @@ pub fn CandidateRow(props: &CandidateRowProps) -> Html {
             <td class="num">{ cell(c.output_tok_s_per_gpu) }</td>
             <td class="num">{ cell(c.tok_s_per_user) }</td>
             <td class="num">{ cell(weights) }</td>
+            if props.costs {
+                { for costs(c).into_iter().map(|v| html! { <td class="num">{ cell(v) }</td> }) }
+            }
             <td title={c.bound.clone().unwrap_or_default()}>{ match c.bound.as_deref() { Some("communication") => "comm.", Some(b) => b, None => "" } }</td>
             <td class="status">
                 if props.recommended {

@@ -8,7 +8,7 @@
 //! whose `selected` changed. The sorted order is memoised per plan and sort.
 
 use planner::order::sorted_indices;
-use super::candidate_row::CandidateRow;
+use super::candidate_row::{costs, CandidateRow};
 use super::shared::Shared;
 use planner::plan::{Candidate, Plan};
 use std::cmp::Ordering;
@@ -28,12 +28,18 @@ pub enum Column {
     TokSGpu,
     TokSUser,
     Weights,
+    /// $ and kWh per million output tokens: only in the full page (the startup page has no
+    /// capacity planning), and only when the plan has them (`capacity`).
+    #[cfg(feature = "full-page")]
+    UsdOutput,
+    #[cfg(feature = "full-page")]
+    KwhOutput,
     Bound,
     Status,
 }
 
 impl Column {
-    pub const ALL: [Column; 10] = [
+    pub const ALL: &'static [Column] = &[
         Column::Rank,
         Column::Layout,
         Column::Requests,
@@ -42,6 +48,10 @@ impl Column {
         Column::TokSGpu,
         Column::TokSUser,
         Column::Weights,
+        #[cfg(feature = "full-page")]
+        Column::UsdOutput,
+        #[cfg(feature = "full-page")]
+        Column::KwhOutput,
         Column::Bound,
         Column::Status,
     ];
@@ -57,6 +67,10 @@ impl Column {
             Column::TokSGpu => "tok-s-gpu",
             Column::TokSUser => "tok-s-user",
             Column::Weights => "weights",
+            #[cfg(feature = "full-page")]
+            Column::UsdOutput => "usd-output",
+            #[cfg(feature = "full-page")]
+            Column::KwhOutput => "kwh-output",
             Column::Bound => "bound",
             Column::Status => "status",
         }
@@ -72,6 +86,10 @@ impl Column {
             Column::TokSGpu => "tok/s /GPU",
             Column::TokSUser => "tok/s /user",
             Column::Weights => "Weights GiB",
+            #[cfg(feature = "full-page")]
+            Column::UsdOutput => "$/M out",
+            #[cfg(feature = "full-page")]
+            Column::KwhOutput => "kWh/M out",
             Column::Bound => "Bound",
             Column::Status => "Status",
         }
@@ -89,6 +107,10 @@ impl Column {
             Column::TokSGpu => "Output tokens/s per GPU",
             Column::TokSUser => "Tokens/s per user",
             Column::Weights => "Weights per GPU, GiB",
+            #[cfg(feature = "full-page")]
+            Column::UsdOutput => "USD per million output tokens at this layout's operating point",
+            #[cfg(feature = "full-page")]
+            Column::KwhOutput => "kWh per million output tokens at this layout's operating point",
             Column::Bound => "What limits a decode step",
             Column::Status => "Status, or why rejected",
         }
@@ -108,7 +130,7 @@ pub struct Sort {
 }
 
 /// `Some` before `None` whatever the direction; the values in the direction asked.
-fn by<T: PartialOrd>(a: Option<T>, b: Option<T>, descending: bool) -> Ordering {
+pub fn by<T: PartialOrd>(a: Option<T>, b: Option<T>, descending: bool) -> Ordering {
     match (a, b) {
         (Some(a), Some(b)) => {
             let o = a.partial_cmp(&b).unwrap_or(Ordering::Equal);
@@ -145,6 +167,10 @@ pub fn sorted(plan: &Plan, ranks: &[Option<usize>], sort: Sort) -> Vec<usize> {
                 let w = |c: &Candidate| Some(c.memory_per_gpu_gib.weights).filter(|w| *w > 0.0);
                 by(w(a), w(b), d)
             }
+            #[cfg(feature = "full-page")]
+            Column::UsdOutput => by(costs(a)[0], costs(b)[0], d),
+            #[cfg(feature = "full-page")]
+            Column::KwhOutput => by(costs(a)[1], costs(b)[1], d),
             Column::Bound => by(a.bound.as_deref(), b.bound.as_deref(), d),
             Column::Status => by(Some(status(a)), Some(status(b)), d),
         };
@@ -155,6 +181,25 @@ pub fn sorted(plan: &Plan, ranks: &[Option<usize>], sort: Sort) -> Vec<usize> {
 /// The status column's sort key: feasible ("") first, then by rejection code.
 fn status(c: &Candidate) -> &str {
     c.rejected_because.as_deref().unwrap_or("")
+}
+
+/// A sortable column's header (`key` its key): a button (test hook `testid`) with the column's
+/// `label` and `description`, and `aria-sort` from `sorted` (`None`: not the sort column, else
+/// whether descending).
+pub fn sort_header(key: &'static str, testid: String, label: &'static str, description: &'static str, sorted: Option<bool>, onclick: Callback<MouseEvent>) -> Html {
+    let aria_sort = match sorted {
+        None => "none",
+        Some(false) => "ascending",
+        Some(true) => "descending",
+    };
+    html! {
+        <th {key} scope="col" aria-sort={aria_sort}>
+            <button type="button" data-testid={testid} title={description} {onclick}>
+                { label }
+                <span class="sort-mark" aria-hidden="true">{ match sorted { Some(false) => "\u{a0}▲", Some(true) => "\u{a0}▼", None => "" } }</span>
+            </button>
+        </th>
+    }
 }
 
 #[derive(Properties, PartialEq)]
@@ -193,12 +238,6 @@ pub fn CandidatesTable(props: &CandidatesTableProps) -> Html {
         })
     };
     let header = |column: Column| {
-        let active = sort.column == column;
-        let aria_sort = match (active, sort.descending) {
-            (false, _) => "none",
-            (true, false) => "ascending",
-            (true, true) => "descending",
-        };
         let onclick = {
             let sort = sort.clone();
             Callback::from(move |_: MouseEvent| {
@@ -206,16 +245,15 @@ pub fn CandidatesTable(props: &CandidatesTableProps) -> Html {
                 sort.set(Sort { column, descending });
             })
         };
-        html! {
-            <th key={column.id()} scope="col" aria-sort={aria_sort}>
-                <button type="button" data-testid={format!("sort-{}", column.id())} title={column.description()} {onclick}>
-                    { column.label() }
-                    <span class="sort-mark" aria-hidden="true">{ match aria_sort { "ascending" => "\u{a0}▲", "descending" => "\u{a0}▼", _ => "" } }</span>
-                </button>
-            </th>
-        }
+        let sorted = (sort.column == column).then_some(sort.descending);
+        sort_header(column.id(), format!("sort-{}", column.id()), column.label(), column.description(), sorted, onclick)
     };
     let feasible = plan.ranking.len();
+    let show_costs = plan.candidates.iter().any(|c| costs(c).iter().any(Option::is_some));
+    #[cfg(feature = "full-page")]
+    let columns = Column::ALL.iter().copied().filter(|c| show_costs || !matches!(c, Column::UsdOutput | Column::KwhOutput));
+    #[cfg(not(feature = "full-page"))]
+    let columns = Column::ALL.iter().copied();
     html! {
         <section class="candidates card" data-testid="candidates-table" aria-labelledby="candidates-title">
             <h2 id="candidates-title">{ "Every layout" }</h2>
@@ -229,7 +267,7 @@ pub fn CandidatesTable(props: &CandidatesTableProps) -> Html {
             <div class="table-scroll" tabindex="0" role="region" aria-labelledby="candidates-title">
                 <table>
                     <thead>
-                        <tr>{ for Column::ALL.into_iter().map(header) }</tr>
+                        <tr>{ for columns.map(header) }</tr>
                     </thead>
                     <tbody {onclick}>
                         { for order.iter().map(|&i| html! {
@@ -241,6 +279,7 @@ pub fn CandidatesTable(props: &CandidatesTableProps) -> Html {
                                 selected={Some(i) == props.shown}
                                 recommended={Some(i) == recommended}
                                 pareto={plan.pareto.contains(&i)}
+                                costs={show_costs}
                             />
                         }) }
                     </tbody>

@@ -15,7 +15,17 @@ use planner::error::InputError;
 use planner::inputs::PlannerInputs;
 use planner::plan::Plan;
 use planner::scenario::Serving;
+use std::sync::atomic::{AtomicBool, Ordering};
 use yew::prelude::*;
+
+/// Set by `focus_on_mount`, taken by the panel's first render.
+static FOCUS_DEPLOY: AtomicBool = AtomicBool::new(false);
+
+/// Asks the panel's first render to move the focus to its heading (the startup page's door to
+/// it loaded this page).
+pub fn focus_on_mount() {
+    FOCUS_DEPLOY.store(true, Ordering::Relaxed);
+}
 
 #[derive(Properties, PartialEq)]
 pub struct DeployPanelProps {
@@ -83,6 +93,16 @@ pub fn DeployPanel(props: &DeployPanelProps) -> Html {
         recommended(inputs, plan).map(|(d, name)| (artifacts(&d), name))
     });
     let name = written.as_ref().as_ref().map(|(_, name)| name.clone());
+    let heading = use_node_ref();
+    {
+        let heading = heading.clone();
+        use_effect_with((), move |_| {
+            if let Some(h) = heading.cast::<web_sys::HtmlElement>().filter(|_| FOCUS_DEPLOY.swap(false, Ordering::Relaxed)) {
+                // Focus scrolls the heading into view; a refusal only leaves it where it was.
+                let _ = h.focus();
+            }
+        });
+    }
     let body = match written.as_ref().as_ref().map(|(a, _)| a) {
         Some(Ok(list)) => html! { <>{ for list.iter().enumerate().map(|(i, a)| artifact(i, a)) }</> },
         Some(Err(InputError { field, message })) => html! {
@@ -92,7 +112,7 @@ pub fn DeployPanel(props: &DeployPanelProps) -> Html {
     };
     html! {
         <section class="deploy" data-testid="deploy-panel" aria-labelledby="deploy-title">
-            <h3 id="deploy-title" tabindex="-1">
+            <h3 id="deploy-title" tabindex="-1" ref={heading}>
                 { name.map_or_else(|| "Deployment manifests".to_string(), |n| format!("Deployment manifests for the recommended {n}")) }
             </h3>
             <p class="muted">

@@ -299,6 +299,8 @@ pub struct FieldErrors {
     /// In the order found (a list: a handful of entries, and no map code in the page).
     fields: Vec<(Field, String)>,
     pub calibration: Option<String>,
+    /// The capacity card's messages, by its field's id (`capacity_form::CapacityField::id`).
+    pub capacity: Vec<(String, String)>,
 }
 
 impl FieldErrors {
@@ -307,15 +309,25 @@ impl FieldErrors {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.fields.is_empty() && self.calibration.is_none()
+        self.fields.is_empty() && self.calibration.is_none() && self.capacity.is_empty()
     }
 
     pub fn len(&self) -> usize {
-        self.fields.len() + usize::from(self.calibration.is_some())
+        self.fields.len() + usize::from(self.calibration.is_some()) + self.capacity.len()
+    }
+
+    /// Only the capacity card's messages.
+    pub fn of_capacity(capacity: Vec<(String, String)>) -> Self {
+        FieldErrors { capacity, ..FieldErrors::default() }
+    }
+
+    /// The capacity card's message for the field with this id.
+    pub fn capacity_message(&self, id: &str) -> Option<&str> {
+        self.capacity.iter().find(|(f, _)| f == id).map(|(_, m)| m.as_str())
     }
 
     /// The planner's error, placed at the form field holding the scenario field it names.
-    fn planner(error: InputError, form: &FormState) -> Self {
+    pub fn planner(error: InputError, form: &FormState) -> Self {
         let mut errors = FieldErrors::default();
         let message = format!("{}: {}", error.field, error.message);
         match Field::for_scenario_field(&error.field, form) {

@@ -6,7 +6,7 @@
 
 use super::copy_button::CopyButton;
 #[cfg(not(feature = "full-page"))]
-use super::full_page::FullPageDoor;
+use super::deploy_door::DeployDoor;
 use super::shared::Shared;
 use benchmark::launch::{engines_for, flags_verified, panel_command};
 use planner::engine::Engine;
@@ -31,12 +31,10 @@ pub struct LaunchCommandsProps {
 const COMMAND_ID: &str = "launch-command-text";
 
 /// On the startup page, which has not the deployment artifacts' code, a door to the full page
-/// that has them (`full_page::FullPageDoor`); the full page shows them (`children`).
+/// that has them (`deploy_door`); the full page shows them (`children`).
 #[cfg(not(feature = "full-page"))]
 fn deployment_door() -> Html {
-    html! {
-        <FullPageDoor label="Deployment manifests (Kubernetes, Dynamo) — open the full page" focus="deploy-title" testid="deploy-open" error_testid="deploy-error" />
-    }
+    html! { <DeployDoor /> }
 }
 
 #[cfg(feature = "full-page")]

@@ -10,8 +10,8 @@
 //! scenario, a new plan) compares every run again with the fitted parameters. The answer
 //! arrives as an action and is kept in `AppState::report`.
 //!
-//! When this page has just replaced the startup page through the loop's door, the loop's
-//! heading (`bench-loop-title`) takes the focus (`browser::focus_requested_on_start`).
+//! When this page has just replaced the startup page (its door to the loop was used), the
+//! loop's heading takes the focus, in view, where the door's button was.
 
 use super::bench_script_panel::BenchScriptPanel;
 use super::bench_worker::{ask, retry};
@@ -27,7 +27,16 @@ use planner::inputs::PlannerInputs;
 use planner::layout::Layout;
 use planner::plan::Plan;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use yew::prelude::*;
+
+/// Set by `focus_on_mount`, taken by the loop's first render.
+static FOCUS_LOOP: AtomicBool = AtomicBool::new(false);
+
+/// Asks the loop's first render to move the focus to its heading.
+pub fn focus_on_mount() {
+    FOCUS_LOOP.store(true, Ordering::Relaxed);
+}
 
 #[derive(Properties, PartialEq)]
 pub struct MeasuredResultsProps {
@@ -53,6 +62,16 @@ pub fn MeasuredResults(props: &MeasuredResultsProps) -> Html {
             }
         });
     }
+    let heading = use_node_ref();
+    {
+        let heading = heading.clone();
+        use_effect_with((), move |_| {
+            if let Some(h) = heading.cast::<web_sys::HtmlElement>().filter(|_| FOCUS_LOOP.swap(false, Ordering::Relaxed)) {
+                // Focus scrolls the heading into view; a refusal only leaves it where it was.
+                let _ = h.focus();
+            }
+        });
+    }
     let measured = use_memo((state.report.clone(), props.plan.candidates.len()), |(report, candidates)| {
         report.ready().and_then(|r| r.as_ref().ok()).map(|r| {
             let mut beside: Vec<Option<RunCheck>> = vec![None; *candidates];
@@ -75,7 +94,7 @@ pub fn MeasuredResults(props: &MeasuredResultsProps) -> Html {
         >
             { disagg_table(&props.plan) }
             <section class="bench-loop card" data-testid="bench-loop" aria-labelledby="bench-loop-title">
-                <h2 id="bench-loop-title" tabindex="-1">{ "Benchmark, compare, recalibrate" }</h2>
+                <h2 id="bench-loop-title" tabindex="-1" ref={heading}>{ "Benchmark, compare, recalibrate" }</h2>
                 <p class="muted">
                     { "Run the plan's best layouts with the engine's own benchmark, bring the result files back, and see how far the prediction was; refit the model to them if you like. Files are read in your browser; nothing is uploaded." }
                 </p>

@@ -26,12 +26,28 @@ mod bench_script_panel;
 pub mod bindings;
 pub mod browser;
 mod candidate_row;
+#[cfg(feature = "full-page")]
+mod capacity_card;
+#[cfg(feature = "full-page")]
+mod capacity_chart;
+#[cfg(not(feature = "full-page"))]
+mod capacity_door;
+#[cfg(feature = "full-page")]
+pub mod capacity_form;
+#[cfg(feature = "full-page")]
+mod capacity_inputs;
+#[cfg(feature = "full-page")]
+mod capacity_sizing;
+#[cfg(feature = "full-page")]
+mod capacity_table;
 pub mod candidates_table;
 mod comparison_chart;
 mod copy_button;
 mod decision_trace;
 #[cfg(feature = "full-page")]
 mod deploy_panel;
+#[cfg(not(feature = "full-page"))]
+mod deploy_door;
 #[cfg(feature = "full-page")]
 mod disagg_table;
 pub mod form;
@@ -68,6 +84,11 @@ mod trace_step;
 
 pub use app::App;
 
+/// The `<body>` attribute by which the startup page tells the full page which card to focus
+/// (`capacity`: the capacity card; `deploy`: the deployment artifacts; absent: the benchmark
+/// loop).
+pub const FULL_PAGE_FOCUS: &str = "data-full-page-focus";
+
 thread_local! {
     /// The mounted app, kept so the full page can unmount the startup page.
     static MOUNTED: std::cell::RefCell<Option<yew::AppHandle<App>>> = const { std::cell::RefCell::new(None) };
@@ -100,8 +121,7 @@ pub fn unmount() {
 
 /// The full page's start: unmounts the startup page (its `unmount`, exported to
 /// `window.wasmBindings` by `static/loader.js`) when it ran, then mounts the whole page,
-/// then moves the focus where the startup page asked (`browser::focus_requested_on_start`) once
-/// the first render is done: Yew renders in a microtask, a zero timeout runs after it.
+/// which moves the focus to the card the startup page named (`FULL_PAGE_FOCUS`).
 #[cfg(feature = "full-page")]
 pub fn take_over_startup_page() {
     use wasm_bindgen::JsCast;
@@ -111,11 +131,15 @@ pub fn take_over_startup_page() {
         // The startup page's own function cannot fail; if it threw, two apps would show and
         // the panic hook's message says so.
         let _ = unmount.call0(&wasm_bindgen::JsValue::UNDEFINED);
+        match gloo::utils::body().get_attribute(FULL_PAGE_FOCUS).as_deref() {
+            Some("capacity") => capacity_card::focus_on_mount(),
+            Some("deploy") => deploy_panel::focus_on_mount(),
+            _ => measured_results::focus_on_mount(),
+        }
     }
     if let Some(root) = gloo::utils::document().get_element_by_id("app") {
         // For the end-to-end tests: which build the page now runs.
         let _ = root.set_attribute("data-testid", "full-page");
     }
     start();
-    gloo::timers::callback::Timeout::new(0, browser::focus_requested_on_start).forget();
 }

@@ -8,7 +8,7 @@
 use planner::order::sorted_indices;
 use super::format::figure;
 use super::shared::Shared;
-use super::svg::{diamond, line, n, text};
+use super::svg::{axes, diamond, line, n, text};
 use chart::pareto::{scatter, PointInput};
 use chart::Frame;
 use yew::prelude::*;
@@ -40,7 +40,7 @@ pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
     let inputs: Vec<PointInput> = props.points.iter().map(|p| p.input).collect();
     let front: Vec<usize> = props.points.iter().enumerate().filter(|(_, p)| p.pareto).map(|(i, _)| i).collect();
     let s = scatter(&inputs, &front, props.x_limit, FRAME);
-    let (x0, x1) = FRAME.x_span();
+    let (x0, _) = FRAME.x_span();
     let (y0, y1) = FRAME.y_span();
     let polyline = s.front.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect::<Vec<_>>().join(" ");
     let log = |on: bool| if on { " (log scale)" } else { "" };
@@ -61,24 +61,7 @@ pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
                         { text("", (limit.x + 4.0, y1 + 12.0), "start", format!("TPOT ≤ {} ms", props.sla_tpot_ms.map_or("—".to_string(), figure))) }
                     </g>
                 }
-                { for s.x_ticks.iter().map(|t| html! {
-                    <g key={format!("x{}", t.label)} class="tick">
-                        { line("", (t.pos, y1), (t.pos, y0)) }
-                        { text("", (t.pos, y0 + 16.0), "middle", t.label.clone()) }
-                    </g>
-                }) }
-                { for s.y_ticks.iter().map(|t| html! {
-                    <g key={format!("y{}", t.label)} class="tick">
-                        { line("", (x0, t.pos), (x1, t.pos)) }
-                        { text("", (x0 - 6.0, t.pos + 4.0), "end", t.label.clone()) }
-                    </g>
-                }) }
-                { line("axis", (x0, y0), (x1, y0)) }
-                { line("axis", (x0, y1), (x0, y0)) }
-                { text("axis-title", ((x0 + x1) / 2.0, FRAME.height - 6.0), "middle", format!("tokens/s per user{} →", log(s.x_log))) }
-                <text class="axis-title" transform={format!("translate(12 {}) rotate(-90)", (y0 + y1) / 2.0)} text-anchor="middle">
-                    { format!("output tokens/s per GPU{} →", log(s.y_log)) }
-                </text>
+                { axes(FRAME, &s.x_ticks, &s.y_ticks, format!("tokens/s per user{} →", log(s.x_log)), format!("output tokens/s per GPU{} →", log(s.y_log))) }
                 if s.front.len() > 1 {
                     <polyline class="front" points={polyline} />
                 }

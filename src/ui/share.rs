@@ -12,7 +12,7 @@
 //! encoding.
 
 use super::form::{Field, FormState, FIELDS};
-use super::state::{AppState, PerfParams};
+use super::state::{AppState, Capacity, PerfParams};
 use planner::scenario::ScenarioInput;
 use serde_json::{json, Value};
 
@@ -20,6 +20,8 @@ use serde_json::{json, Value};
 pub const EMBED: &str = "embed";
 /// The parameter holding `perf_params` as compact JSON.
 pub const PERF_PARAMS: &str = "perf_params";
+/// The parameter holding the capacity card as compact JSON (`capacity_form::CapacityForm::to_link`).
+pub const CAPACITY: &str = "capacity";
 
 /// The state as (name, value) query parameters, in form order.
 pub fn to_params(state: &AppState) -> Vec<(&'static str, String)> {
@@ -44,6 +46,9 @@ pub fn to_params(state: &AppState) -> Vec<(&'static str, String)> {
     if let Some(perf) = &state.perf_params {
         // Through a JSON value, as the form hands it to the planner (one serializer in the page).
         params.push((PERF_PARAMS, serde_json::to_value(perf).unwrap_or_default().to_string()));
+    }
+    if let Some(card) = &state.capacity {
+        params.push((CAPACITY, card.to_link()));
     }
     params
 }
@@ -70,6 +75,11 @@ pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Option<AppState> {
     if let Some(text) = get(PERF_PARAMS) {
         // A calibration that is not one is dropped: the shipped parameters plan instead.
         state.perf_params = read_perf_params(&text);
+        any = true;
+    }
+    if let Some(text) = get(CAPACITY) {
+        // A card that is not a JSON object is dropped: the link plans without sizing.
+        state.capacity = Capacity::from_link(&text);
         any = true;
     }
     any.then_some(state)

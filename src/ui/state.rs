@@ -15,6 +15,13 @@
 //! request is dropped. They are still derived from the state (a component asks again whenever
 //! what they depend on changes); only the wait for them is state.
 
+#[cfg(any(feature = "full-page", not(feature = "web")))]
+use super::capacity_form::CapacityEdit;
+/// The capacity card as the state keeps it: as typed where the page plans capacity (the full
+/// page; natively, where the share links are fuzzed), and in the startup page, which has no
+/// capacity planning, as the link's text, handed untouched to the full page it loads.
+#[cfg(any(feature = "full-page", not(feature = "web")))]
+pub use super::capacity_form::CapacityForm as Capacity;
 use super::form::{Field, FormState};
 #[cfg(feature = "web")]
 use benchmark::protocol::Answer;
@@ -54,6 +61,24 @@ pub struct AppState {
     pub worker_error: Option<String>,
     /// The measured kernel tables fetched so far, and the fetches under way or failed.
     pub tables: Tables,
+    /// The capacity card's inputs (the scenario's `capacity`), when the user sizes for a load.
+    pub capacity: Option<Capacity>,
+}
+
+/// A link's capacity card in the startup page: its JSON text, kept for the full page.
+#[cfg(all(feature = "web", not(feature = "full-page")))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Capacity(String);
+
+#[cfg(all(feature = "web", not(feature = "full-page")))]
+impl Capacity {
+    pub fn from_link(text: &str) -> Option<Capacity> {
+        Some(Capacity(text.to_string()))
+    }
+
+    pub fn to_link(&self) -> String {
+        self.0.clone()
+    }
 }
 
 /// The kernel tables the page has fetched (`data/kernels/<system>.<engine>.txt`, served beside
@@ -131,6 +156,7 @@ impl Default for AppState {
             fit: Slot::Idle,
             worker_error: None,
             tables: Tables::default(),
+            capacity: None,
         }
     }
 }
@@ -186,6 +212,12 @@ pub enum Action {
     TablesRequested(String),
     /// The file's text arrived, or why not.
     TablesArrived(String, Result<String, String>),
+    /// Size for a target load (the capacity card, with its defaults) or stop.
+    #[cfg(any(feature = "full-page", not(feature = "web")))]
+    SizeForLoad(bool),
+    /// A change to the capacity card (opening it first if needed).
+    #[cfg(any(feature = "full-page", not(feature = "web")))]
+    EditCapacity(CapacityEdit),
 }
 
 #[cfg(feature = "web")]
@@ -285,6 +317,21 @@ impl Reducible for AppState {
                     tables.status.push((file, TablesStatus::Failed(why)));
                 }
                 tables.generation += 1;
+            }
+            #[cfg(feature = "full-page")]
+            Action::SizeForLoad(on) => {
+                if self.capacity.is_some() == on {
+                    return self;
+                }
+                next.capacity = on.then(Capacity::default);
+            }
+            #[cfg(feature = "full-page")]
+            Action::EditCapacity(edit) => {
+                let card = self.capacity.clone().unwrap_or_default().apply(edit);
+                if self.capacity.as_ref() == Some(&card) {
+                    return self;
+                }
+                next.capacity = Some(card);
             }
             Action::RequestFit | Action::DiscardFit => {
                 let requested = action == Action::RequestFit;

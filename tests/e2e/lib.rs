@@ -411,3 +411,25 @@ pub async fn prefer_color_scheme(client: &Client, scheme: &str) {
         .await
         .unwrap_or_else(|e| panic!("emulating prefers-color-scheme: {scheme}: {e}"));
 }
+
+/// Runs `script` (JavaScript, with a `return`) in the page and returns its value.
+pub async fn js(client: &Client, script: &str) -> serde_json::Value {
+    client.execute(script, vec![]).await.unwrap_or_else(|e| panic!("running {script}: {e}"))
+}
+
+/// Polls the JavaScript expression `expression` until it is truthy (not null, false, 0 or
+/// ""), for at most `patience`; returns its value, or fails naming `what` and the last value.
+pub async fn wait_until(client: &Client, what: &str, expression: &str, patience: Duration) -> serde_json::Value {
+    let start = Instant::now();
+    loop {
+        let value = js(client, &format!("return {expression};")).await;
+        let falsy = matches!(&value, serde_json::Value::Null | serde_json::Value::Bool(false))
+            || value == serde_json::json!(0)
+            || value == serde_json::json!("");
+        if !falsy {
+            return value;
+        }
+        assert!(start.elapsed() < patience, "waited {patience:?} for {what} ({expression}), last {value}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

@@ -8,6 +8,7 @@
 //! never has to check. A domain spanning at least `scale::LOG_RATIO` is drawn on a log scale.
 
 pub mod bars;
+pub mod lines;
 pub mod pareto;
 pub mod scale;
 

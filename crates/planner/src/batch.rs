@@ -132,6 +132,7 @@ mod tests {
     /// A scenario embedding a `config.json` that carries Python's `Infinity` (as Nemotron-H's
     /// `time_step_limit` does) plans as the page's import reads it; a special float where the
     /// planner reads a number is refused naming that field, not as text that is not JSON.
+    #[cfg(feature = "config-import")]
     #[test]
     fn python_special_floats_read_as_the_config_import_reads_them() {
         let config = r#"{"model_type": "llama", "architectures": ["LlamaForCausalLM"], "hidden_size": 4096,

@@ -426,6 +426,7 @@ mod tests {
 
     /// Bug: a workload longer than the model's context window (ISL 1,000,000 on Llama 3.1 70B,
     /// whose config.json says max_position_embeddings 131072) was planned without a word.
+    #[cfg(feature = "config-import")]
     #[test]
     fn a_workload_past_the_context_window_is_refused_naming_the_length_that_crosses_it() {
         let llama = |isl: u64, osl: u64| {

@@ -8,7 +8,8 @@
 
 use super::{checked_plan, seen, Seen};
 use crate::check::{Failure, Kind};
-use page::ui::form::{check, model_verdict, FIELDS};
+use page::ui::capacity_form::check_with_capacity;
+use page::ui::form::{model_verdict, FIELDS};
 use page::ui::share::{from_params, to_params};
 use page::ui::state::AppState;
 
@@ -29,7 +30,7 @@ pub fn run(text: &str) -> Seen {
             return Err(Failure::new(Kind::UnnamedRejection, "the model verdict: expected a message, got none"));
         }
     }
-    match check(&state.form, state.perf_params.as_ref()) {
+    match check_with_capacity(&state.form, state.perf_params.as_ref(), state.capacity.as_ref()) {
         Ok(query) => {
             let scenario = serde_json::to_value(&query.scenario)
                 .map_err(|e| contract(format!("the form's scenario does not write: {e}")))?;
@@ -37,7 +38,8 @@ pub fn run(text: &str) -> Seen {
         }
         Err(errors) => {
             let fields: Vec<&str> = FIELDS.into_iter().filter_map(|f| errors.get(f).map(|_| f.param())).collect();
-            if FIELDS.into_iter().filter_map(|f| errors.get(f)).any(|m| m.trim().is_empty()) {
+            let card = errors.capacity.iter().map(|(_, m)| m.as_str());
+            if FIELDS.into_iter().filter_map(|f| errors.get(f)).chain(card).any(|m| m.trim().is_empty()) {
                 return Err(Failure::new(Kind::UnnamedRejection, format!("an empty message beside {fields:?}")));
             }
             // A planner error naming no form field lands in the calibration's slot: it names
@@ -69,6 +71,9 @@ fn same_scenario(first: &AppState, again: &AppState, written: &[(String, String)
     }
     if first.perf_params != again.perf_params {
         return Err(contract(format!("perf_params {:?} became {:?}", first.perf_params, again.perf_params)));
+    }
+    if first.capacity != again.capacity {
+        return Err(contract(format!("the capacity card {:?} became {:?}", first.capacity, again.capacity)));
     }
     Ok(())
 }

@@ -66,7 +66,7 @@ impl Grid {
 /// nearest measured points on either side, clamped outside them.
 pub fn interpolate(xs: &[f64], ys: &[Option<f64>], x: f64, between: Between) -> Option<f64> {
     let measured = || xs.iter().zip(ys).filter_map(|(&x, y)| y.map(|y| (x, y)));
-    let below = measured().filter(|&(xi, _)| xi <= x).last();
+    let below = measured().rfind(|&(xi, _)| xi <= x);
     let above = measured().find(|&(xi, _)| xi >= x);
     match (below, above) {
         (Some((x0, y0)), Some((x1, y1))) if x1 > x0 => {

@@ -207,6 +207,7 @@ mod tests {
     ///   64 × 64 × 128 × 4 B = 2,097,152; 2,134,016 per layer, 49,082,368 for 23;
     /// - TP 2: (2,048 + 2 × 4 × 128) × 3 × 2 = 18,432 and 32 × 64 × 128 × 4 = 1,048,576;
     ///   1,067,008 per layer, 24,541,184 for 23.
+    ///
     /// The attention layers add 2 × 2 × 128 × 2 B = 1,024 B per token each at TP 1 (6,144 for
     /// the 6), half at TP 2 (one of the 2 KV heads per GPU: 3,072); the state does not grow
     /// with the context.

@@ -93,6 +93,7 @@ mod tests {
         assert!(resolve(&json!("meta-llama/Llama-3.1-8B")).is_ok(), "presets need no importer");
     }
 
+    #[cfg(feature = "config-import")]
     #[test]
     fn bad_model_fields_are_named() {
         let cases = [

@@ -57,8 +57,6 @@ use super::step::StepTime;
 use super::tables::{Architecture, Hardware, Phase, RangeTable};
 use std::borrow::Cow;
 
-/// The shipped table.
-
 /// The shipped table (checked against `data/range-errors.json` by a test).
 pub fn shipped() -> &'static RangeTable<'static> {
     &shipped::RANGES

@@ -227,6 +227,7 @@ proptest! {
 
 /// The plan's `scenario` replays the plan (the benchmark worker is sent it): with a custom
 /// GPU, a pasted config.json, fixed sizes, engine options, an SLA and a kept fit.
+#[cfg(feature = "config-import")]
 #[test]
 fn the_echoed_scenario_plans_the_same_plan() {
     let config: Value = serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/model-configs/Qwen--Qwen3-30B-A3B.json")))

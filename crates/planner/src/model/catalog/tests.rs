@@ -197,7 +197,7 @@ fn trimmed_presets_import_like_their_full_files() {
     let mut checked = 0;
     let file = sources();
     for e in entries() {
-        let Some(copy) = &sources_of(&file, &e.id).full_config else { continue };
+        let Some(copy) = &sources_of(&file, e.id).full_config else { continue };
         let (name, path) = files
             .iter()
             .find(|(_, p)| p.file_name().is_some_and(|f| f.to_string_lossy() == *copy))
@@ -208,7 +208,7 @@ fn trimmed_presets_import_like_their_full_files() {
         full_spec.name = e.id.to_string();
         // A full config without `vision_config`: the tower is the preset's alone, and so are
         // the notes that describe it (the rest must agree).
-        let vision_elsewhere = sources_of(&file, &e.id).vision_config_source.is_some();
+        let vision_elsewhere = sources_of(&file, e.id).vision_config_source.is_some();
         let mut full_notes = full.notes.clone();
         let mut trimmed_notes = trimmed.notes.clone();
         if vision_elsewhere {
@@ -224,7 +224,7 @@ fn trimmed_presets_import_like_their_full_files() {
             "{}: expected the context window of {copy}, got the preset's", e.id
         );
         // Same model (org, `Meta-` and `-Instruct` variants aside): same precision and notes.
-        if normalise(&copy.trim_end_matches(".json").replace("--", "/")) == normalise(&e.id) {
+        if normalise(&copy.trim_end_matches(".json").replace("--", "/")) == normalise(e.id) {
             assert_eq!(trimmed.checkpoint_precision, full.checkpoint_precision, "{}", e.id);
             assert_eq!(trimmed_notes, full_notes, "{}", e.id);
         }
@@ -274,7 +274,7 @@ fn parameter_counts_match_published_figures() {
     let mut failures = Vec::new();
     let file = sources();
     for e in entries() {
-        let Some(p) = &sources_of(&file, &e.id).published else { continue };
+        let Some(p) = &sources_of(&file, e.id).published else { continue };
         let spec = e.import().spec;
         let mut checks = vec![("total", spec.total_params(), p.total.as_str())];
         if let Some(active) = &p.active {
@@ -283,7 +283,7 @@ fn parameter_counts_match_published_figures() {
             checks.push(("active", spec.active_params() - embedding, active.as_str()));
         }
         for (what, actual, card) in checks {
-            match check_count(&e.id, what, actual, card) {
+            match check_count(e.id, what, actual, card) {
                 Ok(line) => lines.push(line),
                 Err(line) => failures.push(line),
             }
@@ -310,7 +310,7 @@ fn parameter_counts_match_published_figures() {
     ];
     for id in readme {
         let e = entries().iter().find(|e| e.id == id).unwrap_or_else(|| panic!("{id} missing"));
-        assert!(sources_of(&file, &e.id).published.is_some(), "{id} has no published figures");
+        assert!(sources_of(&file, e.id).published.is_some(), "{id} has no published figures");
     }
 }
 
