@@ -17,7 +17,7 @@ use chart::bars::BarInput;
 use chart::pareto::PointInput;
 use benchmark::compare::Figure;
 use benchmark::protocol::RunCheck;
-use planner::plan::{Candidate, Plan};
+use planner::plan::{Candidate, Plan, Range};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
@@ -64,7 +64,39 @@ fn top_rows(plan: &Plan, shown: Option<usize>) -> Vec<usize> {
 
 /// Tokens/s per user is 1000 / TPOT (FORMAT.md): its range is the TPOT range inverted.
 fn per_user_range(c: &Candidate) -> Option<[f64; 2]> {
-    c.range.map(|r| [1000.0 / r.tpot_ms[1], 1000.0 / r.tpot_ms[0]])
+    per_user(c.range)
+}
+
+/// Tokens/s per user is 1000 / TPOT (FORMAT.md), so its range is the TPOT range inverted.
+fn per_user(range: Option<Range>) -> Option<[f64; 2]> {
+    range.map(|r| [1000.0 / r.tpot_ms[1], 1000.0 / r.tpot_ms[0]])
+}
+
+/// The feasible disaggregated candidates (full page, when the scenario asks for them) as the
+/// Pareto plot's second series; indexed after the aggregated candidates, which they never
+/// select.
+#[cfg(feature = "full-page")]
+fn disaggregated_points(plan: &Plan) -> Vec<ParetoPoint> {
+    let Some(d) = &plan.disaggregated else { return Vec::new() };
+    d.ranking
+        .iter()
+        .map(|&i| {
+            let c = &d.candidates[i];
+            ParetoPoint {
+                index: plan.candidates.len() + i,
+                label: c.label.clone().into(),
+                pareto: d.pareto.contains(&i),
+                input: PointInput {
+                    x: c.tok_s_per_user.unwrap_or(f64::NAN),
+                    y: c.output_tok_s_per_gpu.unwrap_or(f64::NAN),
+                    x_range: per_user(c.range),
+                    y_range: c.range.map(|r| r.output_tok_s_per_gpu),
+                    measured: None,
+                },
+                disaggregated: true,
+            }
+        })
+        .collect()
 }
 
 #[component]
@@ -112,9 +144,16 @@ pub fn ComparisonChart(props: &ComparisonChartProps) -> Html {
                             .zip(measured_of(measured, i, |m| m.output_tok_s_per_gpu))
                             .map(|(tpot, per_gpu)| [1000.0 / tpot, per_gpu]),
                     },
+                    disaggregated: false,
                 }
             })
             .collect();
+        #[cfg(feature = "full-page")]
+        let points = {
+            let mut points = points;
+            points.extend(disaggregated_points(plan));
+            points
+        };
         Shared(Rc::new(points))
     });
 

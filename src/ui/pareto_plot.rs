@@ -3,13 +3,15 @@
 //! and the TPOT limit as a vertical line (tokens/s per user = 1000 / TPOT) with the side that
 //! misses it shaded; a measured run as a diamond joined to its layout's prediction. Each point
 //! carries its candidate's figures (`data-*`, `<title>`). Events are handled by the enclosing
-//! chart.
+//! chart. Disaggregated candidates (full page, `serving`), when given, are a second series on
+//! the same scales, with a front of their own (`chart::pareto::front_of`) and a legend entry;
+//! they select nothing (no `data-index`).
 
 use planner::order::sorted_indices;
 use super::format::figure;
 use super::shared::Shared;
 use super::svg::{axes, diamond, line, n, text};
-use chart::pareto::{scatter, PointInput};
+use chart::pareto::{front_of, scatter, PointInput};
 use chart::Frame;
 use yew::prelude::*;
 
@@ -20,6 +22,8 @@ pub struct ParetoPoint {
     pub label: AttrValue,
     pub pareto: bool,
     pub input: PointInput,
+    /// A disaggregated candidate (prefill and decode workers): the second series.
+    pub disaggregated: bool,
 }
 
 #[derive(Properties, PartialEq)]
@@ -38,11 +42,15 @@ const FRAME: Frame = Frame { width: 420.0, height: 290.0, left: 50.0, right: 14.
 #[component]
 pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
     let inputs: Vec<PointInput> = props.points.iter().map(|p| p.input).collect();
-    let front: Vec<usize> = props.points.iter().enumerate().filter(|(_, p)| p.pareto).map(|(i, _)| i).collect();
-    let s = scatter(&inputs, &front, props.x_limit, FRAME);
+    let front_where = |disaggregated: bool| -> Vec<usize> {
+        props.points.iter().enumerate().filter(|(_, p)| p.pareto && p.disaggregated == disaggregated).map(|(i, _)| i).collect()
+    };
+    let s = scatter(&inputs, &front_where(false), props.x_limit, FRAME);
+    let second = front_of(&s.points, &front_where(true));
+    let disaggregated = props.points.iter().any(|p| p.disaggregated);
     let (x0, _) = FRAME.x_span();
     let (y0, y1) = FRAME.y_span();
-    let polyline = s.front.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect::<Vec<_>>().join(" ");
+    let polyline = |front: &[(f64, f64)]| front.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect::<Vec<_>>().join(" ");
     let log = |on: bool| if on { " (log scale)" } else { "" };
     // Shown and recommended points last, so they are drawn on top.
     let key = |i: usize| {
@@ -63,7 +71,10 @@ pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
                 }
                 { axes(FRAME, &s.x_ticks, &s.y_ticks, format!("tokens/s per user{} →", log(s.x_log)), format!("output tokens/s per GPU{} →", log(s.y_log))) }
                 if s.front.len() > 1 {
-                    <polyline class="front" points={polyline} />
+                    <polyline class="front" points={polyline(&s.front)} />
+                }
+                if second.len() > 1 {
+                    <polyline class="front disagg" points={polyline(&second)} />
                 }
                 { for order.iter().filter_map(|&i| s.points[i].map(|p| (i, p))).map(|(i, p)| {
                     let point = &props.points[i];
@@ -74,6 +85,7 @@ pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
                         point.pareto.then_some("pareto"),
                         shown.then_some("shown"),
                         recommended.then_some("recommended"),
+                        point.disaggregated.then_some("disagg"),
                     );
                     let measured = point.input.measured.filter(|_| p.measured.is_some());
                     let text = format!(
@@ -88,12 +100,12 @@ pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
                         <g
                             key={point.index}
                             class={classes}
-                            data-index={point.index.to_string()}
+                            data-index={(!point.disaggregated).then(|| point.index.to_string())}
                             data-layout={point.label.clone()}
                             data-tok-s-per-gpu={point.input.y.to_string()}
                             data-tok-s-per-user={point.input.x.to_string()}
                             tabindex={if point.pareto || shown || recommended { "0" } else { "-1" }}
-                            role="button"
+                            role={if point.disaggregated { "img" } else { "button" }}
                             aria-label={text.clone()}
                         >
                             <title>{ text }</title>
@@ -116,6 +128,9 @@ pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
                 <span><span class="key pareto" aria-hidden="true"></span>{ "on the Pareto front (no other layout beats it on both axes)" }</span>
                 <span><span class="key other" aria-hidden="true"></span>{ "feasible, beaten on both" }</span>
                 <span><span class="key shown" aria-hidden="true"></span>{ "selected" }</span>
+                if disaggregated {
+                    <span><span class="key disagg" aria-hidden="true"></span>{ "disaggregated: prefill and decode workers (their front dashed)" }</span>
+                }
                 if props.points.iter().any(|p| p.input.measured.is_some()) {
                     <span><span class="key measured" aria-hidden="true"></span>{ "measured (joined to its prediction)" }</span>
                 }

@@ -399,6 +399,17 @@ async fn a_link_with_both_serving_modes_opens_the_full_page_on_the_disaggregated
     let ttft = cells[3].as_str().unwrap();
     assert!(ttft.contains("prefill") && ttft.contains("transfer") && ttft.contains("queue"), "TTFT with its parts: {ttft}");
     assert_eq!(cells[7], "feasible");
+    // The Pareto plot draws them as a second series, with a legend entry, selecting nothing.
+    let series = script(
+        &client,
+        "const c = document.querySelector(\"[data-testid='comparison-chart']\");
+         return [c.querySelectorAll('.point.disagg').length, c.querySelectorAll('.point.disagg[data-index]').length,
+                 c.querySelectorAll('.point:not(.disagg)').length, c.textContent.includes('disaggregated: prefill and decode workers')];",
+        vec![],
+    )
+    .await;
+    println!("Pareto plot: [disaggregated points, of them selectable, aggregated points, legend]: {series}");
+    assert!(series[0].as_u64() > Some(0) && series[1] == json!(0) && series[2].as_u64() > Some(0) && series[3] == json!(true), "{series}");
     let step = find(&client, "trace-disaggregation").await.text().await.unwrap();
     assert!(step.contains("Disaggregated or aggregated: disaggregated"), "{step}");
     let heading = find(&client, "deploy-panel").await.text().await.unwrap();

@@ -46,6 +46,14 @@ pub struct Scatter {
     pub x_limit: Option<Marker>,
 }
 
+/// The laid-out points at `indices` (out-of-range and dropped ones ignored) as a polyline in
+/// increasing x: a front, `Scatter::front` or a second series' drawn on the same scales (the
+/// disaggregated candidates beside the aggregated ones).
+pub fn front_of(points: &[Option<Point>], indices: &[usize]) -> Vec<(f64, f64)> {
+    let front: Vec<(f64, f64)> = indices.iter().filter_map(|&i| points.get(i).copied().flatten()).map(|p| (p.x, p.y)).collect();
+    sorted_indices(front.len(), &mut |a, b| front[a].0.total_cmp(&front[b].0)).into_iter().map(|i| front[i]).collect()
+}
+
 /// Lays out the points on scales fitted to them, their ranges, their measured points and the
 /// limit (a measured point that is not finite is dropped). `front` holds
 /// indices into `data` (out-of-range ones are ignored).
@@ -86,9 +94,7 @@ pub fn scatter(data: &[PointInput], front: &[usize], x_limit: Option<f64>, frame
             })
         })
         .collect();
-    let front: Vec<(f64, f64)> =
-        front.iter().filter_map(|&i| points.get(i).copied().flatten()).map(|p| (p.x, p.y)).collect();
-    let front = sorted_indices(front.len(), &mut |a, b| front[a].0.total_cmp(&front[b].0)).into_iter().map(|i| front[i]).collect();
+    let front = front_of(&points, front);
     Scatter {
         frame,
         points,

@@ -2,7 +2,7 @@
 //! NaN and infinite inputs; every coordinate finite and inside the frame.
 
 use super::bars::{bars, BarFrame, BarInput};
-use super::pareto::{scatter, PointInput};
+use super::pareto::{front_of, scatter, PointInput};
 use super::scale::{label, nice_step, Scale, ScaleKind, LOG_RATIO};
 use super::Frame;
 
@@ -203,6 +203,24 @@ fn scatter_maps_points_front_and_limit() {
     let (a, b) = p[0].y_whisker.expect("a y whisker");
     assert!(a.min(b) < p[0].y && p[0].y < a.max(b));
     assert!(p[1].x_whisker.is_some() && p[1].y_whisker.is_none());
+}
+
+/// A second series laid out with the first (the data concatenated): its front is its own
+/// points in increasing x, on the scales both share; the first series' front is unchanged.
+#[test]
+fn a_second_series_front_is_its_own_points_in_increasing_x() {
+    let at = |x: f64, y: f64| PointInput { x, y, x_range: None, y_range: None, measured: None };
+    let first = [at(10.0, 100.0), at(50.0, 60.0)];
+    let second = [at(40.0, 120.0), at(20.0, 150.0), at(f64::NAN, 1.0)];
+    let data: Vec<PointInput> = first.iter().chain(&second).copied().collect();
+    let s = scatter(&data, &[0, 1], None, FRAME);
+    let alone = scatter(&first, &[0, 1], None, FRAME);
+    assert_eq!(s.front.len(), alone.front.len());
+    let p = |i: usize| s.points[i].expect("a finite point");
+    let expected = vec![(p(3).x, p(3).y), (p(2).x, p(2).y)];
+    let actual = front_of(&s.points, &[2, 3, 4, 7]);
+    assert_eq!(actual, expected, "expected the second series' front {expected:?} (NaN and index 7 ignored), got {actual:?}");
+    assert!(p(3).y < p(0).y, "the second series widens the shared y scale: 150 tok/s per GPU is higher up than 100");
 }
 
 #[test]
