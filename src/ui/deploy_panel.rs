@@ -15,17 +15,12 @@ use planner::error::InputError;
 use planner::inputs::PlannerInputs;
 use planner::plan::Plan;
 use planner::scenario::Serving;
-use std::sync::atomic::{AtomicBool, Ordering};
+use super::mount_focus::{use_focus_on_mount, FocusRequest};
 use yew::prelude::*;
 
-/// Set by `focus_on_mount`, taken by the panel's first render.
-static FOCUS_DEPLOY: AtomicBool = AtomicBool::new(false);
-
-/// Asks the panel's first render to move the focus to its heading (the startup page's door to
-/// it loaded this page).
-pub fn focus_on_mount() {
-    FOCUS_DEPLOY.store(true, Ordering::Relaxed);
-}
+/// Taken by the panel's first render (`ui::take_over_startup_page` requests it when the startup
+/// page's door to the deployment artifacts loaded this page).
+pub static FOCUS_DEPLOY: FocusRequest = FocusRequest::new();
 
 #[derive(Properties, PartialEq)]
 pub struct DeployPanelProps {
@@ -93,16 +88,7 @@ pub fn DeployPanel(props: &DeployPanelProps) -> Html {
         recommended(inputs, plan).map(|(d, name)| (artifacts(&d), name))
     });
     let name = written.as_ref().as_ref().map(|(_, name)| name.clone());
-    let heading = use_node_ref();
-    {
-        let heading = heading.clone();
-        use_effect_with((), move |_| {
-            if let Some(h) = heading.cast::<web_sys::HtmlElement>().filter(|_| FOCUS_DEPLOY.swap(false, Ordering::Relaxed)) {
-                // Focus scrolls the heading into view; a refusal only leaves it where it was.
-                let _ = h.focus();
-            }
-        });
-    }
+    let heading = use_focus_on_mount(&FOCUS_DEPLOY);
     let body = match written.as_ref().as_ref().map(|(a, _)| a) {
         Some(Ok(list)) => html! { <>{ for list.iter().enumerate().map(|(i, a)| artifact(i, a)) }</> },
         Some(Err(InputError { field, message })) => html! {

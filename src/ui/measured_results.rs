@@ -26,17 +26,12 @@ use benchmark::protocol::{Ask, RunCheck};
 use planner::inputs::PlannerInputs;
 use planner::layout::Layout;
 use planner::plan::Plan;
+use super::mount_focus::{use_focus_on_mount, FocusRequest};
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use yew::prelude::*;
 
-/// Set by `focus_on_mount`, taken by the loop's first render.
-static FOCUS_LOOP: AtomicBool = AtomicBool::new(false);
-
-/// Asks the loop's first render to move the focus to its heading.
-pub fn focus_on_mount() {
-    FOCUS_LOOP.store(true, Ordering::Relaxed);
-}
+/// Taken by the loop's first render (`ui::take_over_startup_page` requests it).
+pub static FOCUS_LOOP: FocusRequest = FocusRequest::new();
 
 #[derive(Properties, PartialEq)]
 pub struct MeasuredResultsProps {
@@ -62,16 +57,7 @@ pub fn MeasuredResults(props: &MeasuredResultsProps) -> Html {
             }
         });
     }
-    let heading = use_node_ref();
-    {
-        let heading = heading.clone();
-        use_effect_with((), move |_| {
-            if let Some(h) = heading.cast::<web_sys::HtmlElement>().filter(|_| FOCUS_LOOP.swap(false, Ordering::Relaxed)) {
-                // Focus scrolls the heading into view; a refusal only leaves it where it was.
-                let _ = h.focus();
-            }
-        });
-    }
+    let heading = use_focus_on_mount(&FOCUS_LOOP);
     let measured = use_memo((state.report.clone(), props.plan.candidates.len()), |(report, candidates)| {
         report.ready().and_then(|r| r.as_ref().ok()).map(|r| {
             let mut beside: Vec<Option<RunCheck>> = vec![None; *candidates];

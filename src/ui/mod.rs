@@ -65,6 +65,8 @@ pub mod measured_results;
 mod measured_table;
 mod memory_bar;
 mod model_field;
+#[cfg(feature = "full-page")]
+mod mount_focus;
 pub mod panic;
 mod pareto_plot;
 #[cfg(feature = "full-page")]
@@ -133,8 +135,8 @@ pub fn take_over_startup_page() {
         let _ = unmount.call0(&wasm_bindgen::JsValue::UNDEFINED);
         match gloo::utils::body().get_attribute(FULL_PAGE_FOCUS).as_deref() {
             Some("capacity") => capacity_card::focus_on_mount(),
-            Some("deploy") => deploy_panel::focus_on_mount(),
-            _ => measured_results::focus_on_mount(),
+            Some("deploy") => deploy_panel::FOCUS_DEPLOY.request(),
+            _ => measured_results::FOCUS_LOOP.request(),
         }
     }
     if let Some(root) = gloo::utils::document().get_element_by_id("app") {
