@@ -1,10 +1,13 @@
 //! The loop for disaggregated plans: the script's functions against the engines' real flags,
 //! their placement, and what it does for engines it cannot start.
 
+use super::compare::{beside_disaggregated, match_to_plan, measurements, Flag};
 use super::deploy::{Deployment, Role};
-use super::naming::{disagg_from_name, Workers};
+use super::import::{import, Disaggregation};
+use super::naming::{disagg_from_name, disagg_result_stem, Workers};
 use super::script::disagg::{place, targets};
-use super::script::script;
+use super::script::{script, BenchLoad};
+use planner::engine::Engine;
 use super::tests::{commands, engine_flags, inputs};
 use planner::layout::Layout;
 use planner::planning::plan_inputs;
@@ -140,4 +143,82 @@ proptest::proptest! {
         proptest::prop_assert_eq!(used as u64, planner, "{:?}", placed);
         proptest::prop_assert!(placed.iter().filter(|w| w.role == Role::Prefill).count() as u32 == x);
     }
+}
+
+/// An SGLang `bench_serving` result of a disaggregated run, as the script's client writes it.
+fn sglang_result(tag: &str, concurrency: u32, tok_s: f64, ttft_ms: f64, tpot_ms: f64) -> String {
+    serde_json::json!({
+        "backend": "sglang", "dataset_name": "random", "random_input_len": 8192, "random_output_len": 1024,
+        "random_range_ratio": 1.0, "max_concurrency": concurrency, "completed": 1000, "tag": tag,
+        "total_input_tokens": 8_192_000, "total_output_tokens": 1_024_000, "output_throughput": tok_s,
+        "mean_ttft_ms": ttft_ms, "mean_tpot_ms": tpot_ms,
+    })
+    .to_string()
+}
+
+#[test]
+fn a_disaggregated_run_is_matched_to_its_candidate_and_compared() {
+    let i = inputs(SGLANG);
+    let plan = plan_inputs(&i).unwrap();
+    let t = &targets(&i, plan.disaggregated.as_ref().unwrap(), 1)[0];
+    let BenchLoad::Concurrency { requests } = t.load else { panic!("{:?}", t.load) };
+    let gpus = i.cluster.total_gpus() as f64;
+    // Measured 10 % below the prediction on every figure.
+    let (tok_s, ttft, tpot) = (t.predicted_tok_s_per_gpu * gpus * 0.9, t.predicted_ttft_ms * 1.1, t.predicted_tpot_ms * 1.1);
+    let stem = t.result_file.trim_end_matches(".jsonl");
+    let run = &import(&t.result_file, &sglang_result(stem, requests, tok_s, ttft, tpot)).unwrap()[0];
+    assert_eq!(run.disaggregated.and_then(|d| d.workers()), Some((t.prefill, t.decode)));
+    assert!(run.layout.is_none());
+    let report = match_to_plan(&i, std::slice::from_ref(run)).unwrap();
+    let c = &report.comparisons[0];
+    assert!(c.matched, "{:?}", c.flags);
+    assert_eq!(c.disaggregated.as_ref().map(|d| d.label.as_str()), Some(t.label.as_str()));
+    // The prediction at the run's load is the plan's at the planned load, within the rounding
+    // of the requests in flight to a whole concurrency; TTFT apart: a closed loop at that
+    // concurrency waits for a prefill worker (`pairing`), which the maximum-throughput point
+    // does not count, so its prediction is the plan's or more.
+    let f = c.ttft_ms.unwrap();
+    assert!(f.measured == ttft && f.predicted >= t.predicted_ttft_ms * (1.0 - 1e-9), "TTFT {f:?}, plan {}", t.predicted_ttft_ms);
+    for (name, figure, expected) in
+        [("tok/s per GPU", c.output_tok_s_per_gpu, 1.0 / 0.9 - 1.0), ("TPOT", c.tpot_ms, 1.0 / 1.1 - 1.0)]
+    {
+        let error = figure.and_then(|f| f.error).unwrap();
+        let tolerance = 0.02;
+        assert!((error - expected).abs() < tolerance, "{name}: expected error {expected:.4}, got {error:.4} (± {tolerance})");
+    }
+    let beside = beside_disaggregated(&report, &plan, i.workload.load);
+    let best = plan.disaggregated.as_ref().unwrap().ranking[0];
+    assert_eq!(beside[best].as_ref().map(|c| c.run), Some(0));
+    assert_eq!(beside.iter().flatten().count(), 1);
+    // The comparison's JSON carries the label; an aggregated run's has no such field.
+    assert!(serde_json::to_string(c).unwrap().contains(&format!("\"label\":\"{}\"", t.label)));
+}
+
+#[test]
+fn mismatched_disaggregated_runs_are_flagged_never_compared() {
+    let i = inputs(SGLANG);
+    let plan = plan_inputs(&i).unwrap();
+    let t = &targets(&i, plan.disaggregated.as_ref().unwrap(), 1)[0];
+    let BenchLoad::Concurrency { requests } = t.load else { panic!("{:?}", t.load) };
+    let named = |p: Workers, d: Workers| {
+        let stem = disagg_result_stem(Engine::Sglang, p, d);
+        import(&format!("{stem}.jsonl"), &sglang_result(&stem, requests, 1000.0, 900.0, 25.0)).unwrap().remove(0)
+    };
+    let more = Workers { count: t.prefill.count + 1, ..t.prefill };
+    let dense_decode = Workers { count: 1, layout: Layout::new(8, 1, 1, 1, 8).unwrap() };
+    let mut server_info_only = named(t.prefill, t.decode);
+    server_info_only.disaggregated = server_info_only.disaggregated.map(|d| Disaggregation { prefill: None, decode: None, ..d });
+    let runs = [named(more, t.decode), named(t.prefill, dense_decode), server_info_only];
+    let report = match_to_plan(&i, &runs).unwrap();
+    let codes: Vec<Vec<&Flag>> = report.comparisons.iter().map(|c| c.flags.iter().filter(|f| f.blocks()).collect()).collect();
+    assert!(matches!(codes[0][..], [Flag::WorkerCountsDiffer { .. }]), "{codes:?}");
+    assert!(matches!(codes[1][..], [Flag::NoSuchDisaggCandidate { .. }]), "{codes:?}");
+    assert!(matches!(codes[2][..], [Flag::Disaggregated { .. }]), "{codes:?}");
+    assert!(report.comparisons.iter().all(|c| !c.matched && c.output_tok_s.is_none()));
+    // Against a scenario that plans aggregated serving only.
+    let aggregated = inputs(&SGLANG.replace(r#""serving": "disaggregated""#, r#""serving": "aggregated""#));
+    let report = match_to_plan(&aggregated, &runs[..1]).unwrap();
+    assert!(report.comparisons[0].flags.contains(&Flag::PlanNotDisaggregated), "{:?}", report.comparisons[0].flags);
+    // And none of them becomes a measurement to fit.
+    assert!(measurements(&i, &runs).is_empty());
 }
