@@ -13,7 +13,7 @@
 //! disaggregated plan maps onto it the same way. Every artifact says whether what it passes was
 //! checked against a published source (`Artifact::verified`) and, in `note`, against what.
 
-mod commands;
+pub(crate) mod commands;
 mod manifests;
 mod yaml;
 
@@ -23,6 +23,7 @@ mod schema_check;
 mod tests;
 
 use crate::launch::{model_id, Launch, CONTEXT_SLACK_TOKENS};
+use crate::naming::Workers;
 use planner::engine::{Engine, EngineProfile};
 use planner::error::InputError;
 use planner::inputs::PlannerInputs;
@@ -81,8 +82,33 @@ impl Deployment {
     /// cluster, with the scenario's engine options; `None` when nothing is feasible.
     pub fn from_plan(inputs: &PlannerInputs, plan: &Plan) -> Option<Self> {
         let layout = plan.recommended.as_ref()?.layout;
+        Some(Self::of_groups(
+            inputs,
+            vec![WorkerGroup {
+                role: Role::Aggregated,
+                count: 1,
+                layout,
+            }],
+        ))
+    }
+
+    /// `prefill.count` prefill and `decode.count` decode workers of their layouts, on the
+    /// scenario's cluster with its engine options (a disaggregated candidate of the plan).
+    pub fn from_workers(inputs: &PlannerInputs, prefill: Workers, decode: Workers) -> Self {
+        let group = |role, w: Workers| WorkerGroup {
+            role,
+            count: w.count,
+            layout: w.layout,
+        };
+        Self::of_groups(
+            inputs,
+            vec![group(Role::Prefill, prefill), group(Role::Decode, decode)],
+        )
+    }
+
+    fn of_groups(inputs: &PlannerInputs, groups: Vec<WorkerGroup>) -> Self {
         let w = &inputs.workload;
-        Some(Deployment {
+        Deployment {
             model: model_id(inputs),
             engine: inputs.engine.engine,
             precision: inputs.precision,
@@ -93,12 +119,8 @@ impl Deployment {
                 .saturating_add(w.osl)
                 .saturating_add(CONTEXT_SLACK_TOKENS),
             gpus_per_node: inputs.cluster.gpus_per_node,
-            groups: vec![WorkerGroup {
-                role: Role::Aggregated,
-                count: 1,
-                layout,
-            }],
-        })
+            groups,
+        }
     }
 
     /// Nodes one worker of `layout` spans.
