@@ -1,6 +1,6 @@
 //! What deploys the recommended plan (full page only), aggregated or, when the plan recommends
 //! disaggregated serving (or the scenario asks only for it), its best prefill/decode candidate
-//! (`Deployment::from_disaggregated`: Prefill × x, Decode × y): every artifact of
+//! (`Deployment::from_workers`: Prefill × x, Decode × y): every artifact of
 //! `benchmark::deploy::artifacts` — LeaderWorkerSet and Dynamo manifests, the prefill/decode
 //! scripts, SGLang's router, TensorRT-LLM's disaggregated configuration — with its name, its
 //! kind, whether its flags and keys were checked against a published source (and which, or why
@@ -11,6 +11,7 @@ use super::browser;
 use super::copy_button::CopyButton;
 use super::shared::Shared;
 use benchmark::deploy::{artifacts, Artifact, ArtifactKind, Deployment};
+use benchmark::naming::Workers;
 use planner::error::InputError;
 use planner::inputs::PlannerInputs;
 use planner::plan::Plan;
@@ -74,7 +75,11 @@ fn recommended(inputs: &PlannerInputs, plan: &Plan) -> Option<(Deployment, Strin
     let best = plan.disaggregated.as_ref().and_then(|d| d.ranking.first().map(|&i| &d.candidates[i]));
     match best.filter(|_| disaggregated) {
         Some(c) => Some((
-            Deployment::from_disaggregated(inputs, (c.prefill.count, c.prefill.layout), (c.decode.count, c.decode.layout)),
+            Deployment::from_workers(
+                inputs,
+                Workers { count: c.prefill.count, layout: c.prefill.layout },
+                Workers { count: c.decode.count, layout: c.decode.layout },
+            ),
             c.label.clone(),
         )),
         None if inputs.serving == Serving::Disaggregated => None,

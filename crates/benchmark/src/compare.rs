@@ -22,6 +22,7 @@
 
 pub use calibration::Measurement;
 use super::import::{MeasuredLoad, MeasuredRun};
+use super::naming::Workers;
 use super::script::{planned_load, BenchLoad};
 use planner::engine::Engine;
 use planner::error::InputError;
@@ -36,6 +37,9 @@ use planner::scenario::{LayoutConstraint, LayoutInput, ScenarioInput, WorkloadIn
 use planner::search::{enumerate, search};
 use planner::workload::{Arrivals, Load, Priority, Sla};
 use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "disaggregation")]
+mod disagg;
 
 /// How far a run's mean input or output length may be from the scenario's (as a share of the
 /// scenario's) and still be compared: vLLM's random prompts lose the tokenizer's special tokens
@@ -58,7 +62,16 @@ pub enum Flag {
     OutputLengthOff { file: f64, plan: u32, tolerance: f64 },
     /// The file gives no input or output length; the scenario's is assumed.
     LengthNotStated { which: String },
+    /// Disaggregated, and the file does not say both sides' worker layouts (or this build
+    /// compares no disaggregated run: without the `disaggregation` feature).
     Disaggregated { prefill_servers: u32, decode_servers: u32 },
+    /// A disaggregated run against a scenario that plans aggregated serving only.
+    PlanNotDisaggregated,
+    /// The plan's disaggregated search, at the run's load, has no candidate of these worker
+    /// layouts (rejected on its own, cut as dominated, or never paired).
+    NoSuchDisaggCandidate { run: String },
+    /// The plan pairs these worker layouts at another x:y.
+    WorkerCountsDiffer { run: String, plan: String },
     LayoutUnknown,
     /// Not a layout of this cluster (another GPU count, or expert parallelism for a dense model).
     NotAClusterLayout { layout: Layout, gpus: u32 },
@@ -91,6 +104,9 @@ impl Flag {
                 | Flag::InputLengthOff { .. }
                 | Flag::OutputLengthOff { .. }
                 | Flag::Disaggregated { .. }
+                | Flag::PlanNotDisaggregated
+                | Flag::NoSuchDisaggCandidate { .. }
+                | Flag::WorkerCountsDiffer { .. }
                 | Flag::LayoutUnknown
                 | Flag::NotAClusterLayout { .. }
                 | Flag::LoadUnknown
@@ -118,9 +134,18 @@ impl Flag {
             }
             Flag::LengthNotStated { which } => format!("the file gives no {which} length; the plan's is assumed"),
             Flag::Disaggregated { prefill_servers, decode_servers } => format!(
-                "prefill/decode disaggregated ({prefill_servers} prefill, {decode_servers} decode servers): the planner \
-                 models servers that do both"
+                "prefill/decode disaggregated ({prefill_servers} prefill, {decode_servers} decode servers) without both \
+                 sides' worker layouts (name the file like sglang-disagg-2p-tp4-pp1-dp1-ep1-1d-tp8-pp1-dp1-ep8.jsonl)"
             ),
+            Flag::PlanNotDisaggregated => {
+                "a disaggregated run; the scenario plans aggregated serving only (set serving to both)".into()
+            }
+            Flag::NoSuchDisaggCandidate { run } => {
+                format!("the plan has no disaggregated candidate of the run's worker layouts ({run})")
+            }
+            Flag::WorkerCountsDiffer { run, plan } => {
+                format!("the run had {run}; the plan pairs these worker layouts as {plan}")
+            }
             Flag::LayoutUnknown => "the file does not say the layout (name it like tp8-pp1-dp2-ep1.json)".into(),
             Flag::NotAClusterLayout { layout, gpus } => {
                 let used = layout.tp as u64 * layout.pp as u64 * layout.dp as u64;
@@ -178,7 +203,12 @@ pub struct Comparison {
     /// Index into the runs given to `match_to_plan`.
     pub run: usize,
     pub source: String,
+    /// The aggregated layout that ran (`None` for a disaggregated run).
     pub layout: Option<Layout>,
+    /// A disaggregated run's workers and the label the plan gives them (`2 × P TP4 + 1 × D
+    /// TP8 EP8`); absent for aggregated runs, so their JSON is as before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disaggregated: Option<DisaggRun>,
     pub flags: Vec<Flag>,
     /// No flag blocks the run and the planner predicted it.
     pub matched: bool,
@@ -188,6 +218,14 @@ pub struct Comparison {
     pub output_tok_s_per_gpu: Option<Figure>,
     pub ttft_ms: Option<Figure>,
     pub tpot_ms: Option<Figure>,
+}
+
+/// A disaggregated run's two sides, as the chart and table label them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DisaggRun {
+    pub prefill: Workers,
+    pub decode: Workers,
+    pub label: String,
 }
 
 /// Whether the layout that measured best is the one predicted best.
@@ -251,6 +289,29 @@ fn load_distance(a: BenchLoad, b: BenchLoad) -> f64 {
         (BenchLoad::RequestRate { per_s: x }, BenchLoad::RequestRate { per_s: y }) => ratio(x, y),
         _ => f64::MAX,
     }
+}
+
+/// For each of the plan's disaggregated candidates (same order), the matched run of its
+/// workers measured nearest the load it was planned at (its decode workers' requests in flight
+/// at the maximum-throughput point), as `beside_plan` does for the aggregated candidates;
+/// empty without disaggregated candidates.
+#[cfg(feature = "disaggregation")]
+pub fn beside_disaggregated(report: &MatchReport, plan: &Plan, load: Load) -> Vec<Option<Comparison>> {
+    let Some(d) = &plan.disaggregated else { return Vec::new() };
+    d.candidates
+        .iter()
+        .map(|candidate| {
+            let planned = planned_load(load, candidate.decode.count as f64 * candidate.decode.batch);
+            let workers = disagg::workers_of(candidate);
+            report
+                .comparisons
+                .iter()
+                .filter(|c| c.matched && c.disaggregated.as_ref().is_some_and(|r| (r.prefill, r.decode) == workers))
+                .filter_map(|c| c.evaluated_at.map(|at| (load_distance(planned, at.load), c)))
+                .min_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, c)| c.clone())
+        })
+        .collect()
 }
 
 /// The matched runs as measurements for fitting, each with the index of its run.
@@ -352,10 +413,17 @@ fn compare_run(inputs: &PlannerInputs, index: usize, run: &MeasuredRun) -> (Comp
     let osl = length(run.osl(), w.osl, "output", &mut flags);
 
     let layout = run.layout.as_ref().map(|l| l.layout);
+    let mut workers = None;
     match (layout, run.disaggregated) {
-        (_, Some(d)) => {
-            flags.push(Flag::Disaggregated { prefill_servers: d.prefill_servers, decode_servers: d.decode_servers })
-        }
+        (_, Some(d)) => match d.workers().filter(|_| cfg!(feature = "disaggregation")) {
+            Some(w) => {
+                workers = Some(w);
+                if !inputs.serving.disaggregated() {
+                    flags.push(Flag::PlanNotDisaggregated);
+                }
+            }
+            None => flags.push(Flag::Disaggregated { prefill_servers: d.prefill_servers, decode_servers: d.decode_servers }),
+        },
         (None, None) => flags.push(Flag::LayoutUnknown),
         (Some(l), None) => {
             let gpus = inputs.cluster.total_gpus();
@@ -401,6 +469,11 @@ fn compare_run(inputs: &PlannerInputs, index: usize, run: &MeasuredRun) -> (Comp
         run: index,
         source: run.source.clone(),
         layout,
+        disaggregated: workers.map(|(prefill, decode)| DisaggRun {
+            prefill,
+            decode,
+            label: label(prefill, decode),
+        }),
         flags,
         matched: false,
         evaluated_at: None,
@@ -409,16 +482,22 @@ fn compare_run(inputs: &PlannerInputs, index: usize, run: &MeasuredRun) -> (Comp
         ttft_ms: None,
         tpot_ms: None,
     };
-    let (Some(layout), Some(load)) = (layout, load) else { return (comparison, None) };
     if comparison.flags.iter().any(Flag::blocks) {
         return (comparison, None);
     }
+    let Some(load) = load else { return (comparison, None) };
     let mut at = inputs.clone();
     at.workload.isl = isl;
     at.workload.osl = osl;
     at.workload.load = load;
     at.workload.arrivals = arrivals_of(run, load, inputs.workload.arrivals, &mut comparison.flags);
     at.workload.sla = Sla::default();
+    #[cfg(feature = "disaggregation")]
+    if let Some(workers) = workers {
+        disagg::compare(&at, &mut comparison, run, workers);
+        return (comparison, None);
+    }
+    let Some(layout) = layout else { return (comparison, None) };
     let point: OperatingPoint = match evaluate(&at, layout).verdict {
         Verdict::Feasible(p) | Verdict::Rejected { point: Some(p), .. } => p,
         Verdict::Rejected { reasons, point: None } => {
@@ -453,6 +532,20 @@ fn compare_run(inputs: &PlannerInputs, index: usize, run: &MeasuredRun) -> (Comp
     comparison.tpot_ms = tpot;
     comparison.matched = true;
     (comparison, Some(at))
+}
+
+/// `2 × P TP4 + 1 × D TP8 EP8`, as the plan labels its candidates.
+fn label(prefill: Workers, decode: Workers) -> String {
+    let short = |l: &Layout| {
+        let mut s = format!("TP{}", l.tp);
+        for (name, v) in [("PP", l.pp), ("DP", l.dp), ("EP", l.ep)] {
+            if v > 1 {
+                s.push_str(&format!(" {name}{v}"));
+            }
+        }
+        s
+    };
+    format!("{} × P {} + {} × D {}", prefill.count, short(&prefill.layout), decode.count, short(&decode.layout))
 }
 
 /// The arrivals a run's load had (module doc): `scenario`'s when the file does not tell, with

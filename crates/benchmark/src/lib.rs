@@ -31,6 +31,8 @@ pub mod protocol;
 pub mod samples;
 pub mod script;
 
+#[cfg(all(test, feature = "disaggregation"))]
+mod disagg_tests;
 #[cfg(test)]
 mod recalibrate_tests;
 #[cfg(test)]

@@ -6,6 +6,11 @@
 //! `…_tp1_len2000.json`); those are read too, the missing sizes taken as 1 and reported as
 //! assumed.
 //!
+//! A disaggregated run (x prefill and y decode workers, each with its own layout) is named
+//! `{engine}-disagg-{x}p-tp…-ep…-{y}d-tp…-ep…` (`sglang-disagg-2p-tp4-pp1-dp1-ep1-1d-tp8-pp1-dp1-ep8`):
+//! the whole token `disagg` marks it, and a name carrying it is never read as one aggregated
+//! layout (`layout_from_name` returns `None`), so the two kinds of stems cannot collide.
+//!
 //! Design decision: a size is a whole token `tp8` / `TP8` between separators (anything not a
 //! letter or digit), never a substring, so `deep1` or `p100` are not read as sizes.
 
@@ -24,6 +29,63 @@ pub fn layout_label(layout: &Layout) -> String {
     format!("tp{}-pp{}-dp{}-ep{}", layout.tp, layout.pp, layout.dp, layout.ep)
 }
 
+/// The token that marks a disaggregated result name.
+pub const DISAGG_TOKEN: &str = "disagg";
+
+/// `count` workers of one role, each running `layout`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Workers {
+    pub count: u32,
+    pub layout: Layout,
+}
+
+/// The stem of a disaggregated candidate's result file:
+/// `sglang-disagg-2p-tp4-pp1-dp1-ep1-1d-tp8-pp1-dp1-ep8`.
+pub fn disagg_result_stem(engine: Engine, prefill: Workers, decode: Workers) -> String {
+    format!(
+        "{}-{DISAGG_TOKEN}-{}p-{}-{}d-{}",
+        engine.id(),
+        prefill.count,
+        layout_label(&prefill.layout),
+        decode.count,
+        layout_label(&decode.layout)
+    )
+}
+
+/// The prefill and decode workers a name spells (`…-disagg-2p-tp4-pp1-dp1-ep1-1d-tp8-pp1-dp1-ep8…`,
+/// any case, directories ignored): the token `disagg`, then `<x>p` and the four sizes in order,
+/// then `<y>d` and the four sizes. `None` when the name does not carry that sequence, a count is
+/// 0, or a layout is not one (`layout_of`).
+pub fn disagg_from_name(name: &str) -> Option<(Workers, Workers)> {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name).to_ascii_lowercase();
+    let tokens: Vec<&str> = base.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+    let start = tokens.iter().position(|t| *t == DISAGG_TOKEN)?;
+    let mut rest = tokens[start + 1..].iter().copied();
+    let mut workers = |role: &str| -> Option<Workers> {
+        let count = number(rest.next()?.strip_suffix(role)?)?;
+        let mut size = |key: &str| number(rest.next()?.strip_prefix(key)?);
+        let (tp, pp, dp, ep) = (size("tp")?, size("pp")?, size("dp")?, size("ep")?);
+        (count > 0).then_some(())?;
+        Some(Workers { count, layout: layout_of(tp, pp, dp, ep)? })
+    };
+    let prefill = workers("p")?;
+    let decode = workers("d")?;
+    Some((prefill, decode))
+}
+
+/// A whole decimal count (`None` for an empty token, a sign, or more than a `u32`).
+fn number(digits: &str) -> Option<u32> {
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// Whether a name carries the disaggregated mark (the whole token `disagg`).
+fn is_disagg_name(base: &str) -> bool {
+    base.split(|c: char| !c.is_ascii_alphanumeric()).any(|t| t.eq_ignore_ascii_case(DISAGG_TOKEN))
+}
+
 /// A layout read from a name, and the sizes the name did not give (taken as 1).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NamedLayout {
@@ -33,9 +95,13 @@ pub struct NamedLayout {
 
 /// The layout a file name or tag spells, if it names at least `tp`. Directory parts of a path
 /// are ignored. `None` when no `tp<N>` token is present, a size is 0, two tokens disagree, the
-/// product exceeds the planner's cluster limit, or `ep` does not divide `tp × dp`.
+/// product exceeds the planner's cluster limit, `ep` does not divide `tp × dp`, or the name is
+/// a disaggregated one (token `disagg`: its layouts are `disagg_from_name`'s).
 pub fn layout_from_name(name: &str) -> Option<NamedLayout> {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    if is_disagg_name(base) {
+        return None;
+    }
     let mut sizes: [Option<u32>; 4] = [None; 4];
     const KEYS: [&str; 4] = ["tp", "pp", "dp", "ep"];
     for token in base.split(|c: char| !c.is_ascii_alphanumeric()) {
@@ -101,6 +167,54 @@ mod tests {
             "tp0.json", "tp2-tp4.json", "tp4-dp2-ep3.json", "tp99999999999.json"]
         {
             assert_eq!(layout_from_name(none), None, "{none}");
+        }
+    }
+
+    #[test]
+    fn a_disaggregated_name_spells_both_sides() {
+        let (p, d) = (Workers { count: 2, layout: layout_of(4, 1, 1, 1).unwrap() }, Workers {
+            count: 1,
+            layout: layout_of(8, 1, 1, 8).unwrap(),
+        });
+        let stem = disagg_result_stem(Engine::Sglang, p, d);
+        assert_eq!(stem, "sglang-disagg-2p-tp4-pp1-dp1-ep1-1d-tp8-pp1-dp1-ep8");
+        assert_eq!(disagg_from_name(&format!("out/{stem}.jsonl")), Some((p, d)));
+        assert_eq!(disagg_from_name("LLAMA_DISAGG_1P_TP2_PP1_DP1_EP1_3D_TP2_PP1_DP1_EP1_run4.json").map(|w| w.1.count), Some(3));
+        for none in ["vllm-tp8-pp1-dp1-ep1.json", "disagg.json", "x-disagg-0p-tp4-pp1-dp1-ep1-1d-tp8-pp1-dp1-ep8.json",
+            "x-disagg-2p-tp4-pp1-dp1-1d-tp8-pp1-dp1-ep8.json", "x-disagg-2p-tp4-pp1-dp1-ep3-1d-tp8-pp1-dp1-ep8.json",
+            "x-disagg-2d-tp4-pp1-dp1-ep1-1p-tp8-pp1-dp1-ep8.json", "x-disaggregated-2p-tp4-pp1-dp1-ep1-1d-tp8-pp1-dp1-ep8.json"]
+        {
+            assert_eq!(disagg_from_name(none), None, "{none}");
+        }
+    }
+
+    /// Sizes of a worker layout, and of a whole aggregated one, within the planner's limits.
+    fn sizes() -> impl proptest::strategy::Strategy<Value = Layout> {
+        use proptest::prelude::*;
+        (0u32..7, 0u32..3, 0u32..4, 0u32..7).prop_filter_map("ep divides tp × dp", |(t, p, d, e)| {
+            layout_of(1 << t, 1 << p, 1 << d, 1 << e)
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Every disaggregated stem reads back as its workers, whatever the engine and
+        /// extension, and never as an aggregated layout; every aggregated stem never as a
+        /// disaggregated one.
+        #[test]
+        fn disaggregated_stems_round_trip_and_never_collide(
+            p in sizes(), d in sizes(), agg in sizes(), x in 1u32..64, y in 1u32..64, engine in 0usize..3, jsonl: bool,
+        ) {
+            let engine = [Engine::Vllm, Engine::Sglang, Engine::Trtllm][engine];
+            let (prefill, decode) = (Workers { count: x, layout: p }, Workers { count: y, layout: d });
+            let extension = if jsonl { "jsonl" } else { "json" };
+            let name = format!("results/{}.{extension}", disagg_result_stem(engine, prefill, decode));
+            proptest::prop_assert_eq!(disagg_from_name(&name), Some((prefill, decode)), "{}", name);
+            proptest::prop_assert_eq!(layout_from_name(&name), None, "{}", name);
+            let aggregated = format!("{}.{extension}", result_stem(engine, &agg));
+            proptest::prop_assert_eq!(disagg_from_name(&aggregated), None, "{}", aggregated);
+            proptest::prop_assert_eq!(layout_from_name(&aggregated).map(|n| n.layout), Some(agg), "{}", aggregated);
         }
     }
 }

@@ -27,10 +27,14 @@ use planner::error::InputError;
 use planner::evaluate::Evaluation;
 use planner::inputs::PlannerInputs;
 use planner::layout::Layout;
+use planner::scenario::Serving;
 use planner::search::search;
 use planner::workload::Load;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write;
+
+#[cfg(feature = "disaggregation")]
+pub mod disagg;
 
 /// The load a benchmark is run at.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -96,10 +100,7 @@ pub fn benchmark_plan(inputs: &PlannerInputs, top_n: usize) -> Result<Vec<BenchT
             continue;
         }
         let load = planned_load(inputs.workload.load, point.concurrency);
-        let num_prompts = match load {
-            BenchLoad::Concurrency { requests } => requests.saturating_mul(GENERATIONS).max(MIN_PROMPTS),
-            BenchLoad::RequestRate { per_s } => ((per_s * RATE_SECONDS).ceil().min(u32::MAX as f64) as u32).max(MIN_PROMPTS),
-        };
+        let num_prompts = num_prompts(load);
         let extension = if engine == Engine::Sglang { "jsonl" } else { "json" };
         targets.push(BenchTarget {
             rank: i + 1,
@@ -116,6 +117,15 @@ pub fn benchmark_plan(inputs: &PlannerInputs, top_n: usize) -> Result<Vec<BenchT
     Ok(targets)
 }
 
+/// Prompts of a benchmark at `load`: ten generations of a closed loop, two minutes of
+/// arrivals, at least `MIN_PROMPTS`.
+fn num_prompts(load: BenchLoad) -> u32 {
+    match load {
+        BenchLoad::Concurrency { requests } => requests.saturating_mul(GENERATIONS).max(MIN_PROMPTS),
+        BenchLoad::RequestRate { per_s } => ((per_s * RATE_SECONDS).ceil().min(u32::MAX as f64) as u32).max(MIN_PROMPTS),
+    }
+}
+
 /// The load a layout is benchmarked at: the scenario's concurrency or request rate, or, for
 /// the maximum-throughput point, the layout's requests in flight there (`in_flight`) as a
 /// concurrency cap.
@@ -129,54 +139,76 @@ pub fn planned_load(load: Load, in_flight: f64) -> BenchLoad {
 
 /// The benchmark command for one target, writing `$RESULT_DIR/<result_file>`.
 pub fn bench_command(inputs: &PlannerInputs, target: &BenchTarget) -> String {
-    let (isl, osl) = (inputs.workload.isl, inputs.workload.osl);
-    let load = match target.load {
-        BenchLoad::Concurrency { requests } => format!("--max-concurrency {requests}"),
-        BenchLoad::RequestRate { per_s } => format!("--request-rate {per_s}"),
-    };
-    let stem = target.result_file.rsplit_once('.').map_or(target.result_file.as_str(), |(s, _)| s);
     let ran = match &target.runs {
         EngineLayout::Runs { layout, .. } => *layout,
         EngineLayout::Manual { .. } => target.planned,
     };
+    let metadata = format!("tp={} pp={} dp={} ep={}", ran.tp, ran.pp, ran.dp, ran.ep);
+    client_command(inputs, &target.result_file, target.load, target.num_prompts, &metadata)
+}
+
+/// The engine's benchmark client at `load` with `num_prompts` prompts, writing
+/// `$RESULT_DIR/<result_file>`; vLLM's client also records `engine=… gpu=…` and `metadata`.
+fn client_command(inputs: &PlannerInputs, result_file: &str, load: BenchLoad, num_prompts: u32, metadata: &str) -> String {
+    let (isl, osl) = (inputs.workload.isl, inputs.workload.osl);
+    let load = match load {
+        BenchLoad::Concurrency { requests } => format!("--max-concurrency {requests}"),
+        BenchLoad::RequestRate { per_s } => format!("--request-rate {per_s}"),
+    };
+    let stem = result_file.rsplit_once('.').map_or(result_file, |(s, _)| s);
     let engine = inputs.engine.engine;
     let lines: Vec<String> = match engine {
         Engine::Sglang => vec![
             "python -m sglang.bench_serving --backend sglang --host 127.0.0.1 --port \"$PORT\" --model \"$MODEL\"".into(),
             format!("  --dataset-name random --random-input-len {isl} --random-output-len {osl} --random-range-ratio 1"),
-            format!("  --num-prompts {} {load}", target.num_prompts),
-            format!("  --output-file \"$RESULT_DIR/{}\" --tag {stem}", target.result_file),
+            format!("  --num-prompts {num_prompts} {load}"),
+            format!("  --output-file \"$RESULT_DIR/{result_file}\" --tag {stem}"),
         ],
         Engine::Vllm | Engine::Trtllm => vec![
             "vllm bench serve --backend openai --base-url \"http://127.0.0.1:$PORT\" --endpoint /v1/completions --model \"$MODEL\"".into(),
             format!("  --dataset-name random --random-input-len {isl} --random-output-len {osl} --random-range-ratio 0 --ignore-eos"),
-            format!("  --num-prompts {} {load}", target.num_prompts),
+            format!("  --num-prompts {num_prompts} {load}"),
             "  --percentile-metrics ttft,tpot,itl,e2el".into(),
-            format!("  --save-result --result-dir \"$RESULT_DIR\" --result-filename {}", target.result_file),
-            format!(
-                "  --metadata engine={} gpu={} tp={} pp={} dp={} ep={}",
-                engine.id(),
-                inputs.cluster.gpu.id,
-                ran.tp,
-                ran.pp,
-                ran.dp,
-                ran.ep
-            ),
+            format!("  --save-result --result-dir \"$RESULT_DIR\" --result-filename {result_file}"),
+            format!("  --metadata engine={} gpu={} {metadata}", engine.id(), inputs.cluster.gpu.id),
         ],
     };
     lines.join(" \\\n")
 }
 
 /// The whole script for the plan's `top_n` best layouts.
+/// With `serving` `disaggregated` or `both`, the plan's `top_n` best disaggregated candidates
+/// too (`disagg`; only those with `disaggregated`).
 pub fn script(inputs: &PlannerInputs, top_n: usize) -> Result<String, InputError> {
-    let targets = benchmark_plan(inputs, top_n)?;
+    if top_n == 0 {
+        return Err(InputError::new("bench.top_n", "benchmark at least one layout"));
+    }
+    let disaggregated = disaggregated_targets(inputs, top_n)?;
+    let targets = match inputs.serving {
+        Serving::Disaggregated => Vec::new(),
+        Serving::Both if !disaggregated.is_empty() => match benchmark_plan(inputs, top_n) {
+            Err(e) if e.field == "bench" => Vec::new(),
+            other => other?,
+        },
+        _ => benchmark_plan(inputs, top_n)?,
+    };
+    if targets.is_empty() && disaggregated.is_empty() {
+        return Err(InputError::new("bench", "no disaggregated candidate is feasible, so there is nothing to benchmark"));
+    }
     let engine = inputs.engine.engine;
     let model = model_id(inputs);
     let w = &inputs.workload;
     let mut s = String::new();
     let c = &inputs.cluster;
     let _ = writeln!(s, "#!/usr/bin/env bash");
-    let _ = writeln!(s, "# Benchmark plan from the LLM layout planner: the top {} layout(s) on {}.", targets.len(), engine.display_name());
+    let disaggregated_count =
+        if disaggregated.is_empty() { String::new() } else { format!(" and {} disaggregated candidate(s)", disaggregated.len()) };
+    let _ = writeln!(
+        s,
+        "# Benchmark plan from the LLM layout planner: the top {} layout(s){disaggregated_count} on {}.",
+        targets.len(),
+        engine.display_name()
+    );
     let _ = writeln!(
         s,
         "# Model {model}; {} node(s) × {} {}; ISL {} / OSL {}; load: {}.",
@@ -196,17 +228,52 @@ pub fn script(inputs: &PlannerInputs, top_n: usize) -> Result<String, InputError
     let _ = writeln!(s, "# Multi-node layouts: set HEAD_NODE_ADDR to node 0's address as the other nodes reach it, and optionally");
     let _ = writeln!(s, "# NODE_LAUNCHER, a command called as `$NODE_LAUNCHER RANK 'COMMAND'` that runs COMMAND on node RANK");
     let _ = writeln!(s, "# (a wrapper around ssh or srun); without it the script prints the commands for you to start.");
+    if !disaggregated.is_empty() {
+        let _ = writeln!(s, "# Disaggregated candidates ({}): each worker on its own port ($PORT + 1, + 2, …), the router on $PORT;", disaggregated.len());
+        let _ = writeln!(s, "# set NODE_ADDRS to the nodes' addresses, node 0 (this one) first, when they span more than one node.");
+    }
     s.push_str(&HELPERS.replace("{MODEL}", &shell_word(&model)));
     for (i, t) in targets.iter().enumerate() {
         layout_function(&mut s, inputs, t, i + 1, targets.len());
+    }
+    #[cfg(feature = "disaggregation")]
+    for (i, t) in disaggregated.iter().enumerate() {
+        disagg::function(&mut s, inputs, t, i + 1, disaggregated.len());
     }
     let _ = writeln!(s, "\nfailed=0");
     for i in 1..=targets.len() {
         let _ = writeln!(s, "run_layout_{i} || {{ echo \"layout {i} failed\" >&2; failed=$((failed + 1)); }}");
     }
-    let _ = writeln!(s, "echo \"done: {} layout(s), $failed failed; results in $RESULT_DIR\"", targets.len());
+    for i in 1..=disaggregated.len() {
+        let _ = writeln!(s, "run_disagg_{i} || {{ echo \"disaggregated candidate {i} failed\" >&2; failed=$((failed + 1)); }}");
+    }
+    let runs = targets.len() + disaggregated.len();
+    let _ = writeln!(s, "echo \"done: {runs} layout(s), $failed failed; results in $RESULT_DIR\"");
     let _ = writeln!(s, "exit $(( failed > 0 ))");
     Ok(s)
+}
+
+/// The plan's best disaggregated candidates to benchmark (none when `serving` is aggregated).
+#[cfg(feature = "disaggregation")]
+fn disaggregated_targets(inputs: &PlannerInputs, top_n: usize) -> Result<Vec<disagg::DisaggTarget>, InputError> {
+    if !inputs.serving.disaggregated() {
+        return Ok(Vec::new());
+    }
+    let plan = planner::planning::plan_inputs(inputs)?;
+    Ok(plan.disaggregated.as_ref().map_or_else(Vec::new, |d| disagg::targets(inputs, d, top_n)))
+}
+
+/// Without the `disaggregation` feature (the page's startup build): a scenario that asks for
+/// disaggregated serving is an error naming `serving`.
+#[cfg(not(feature = "disaggregation"))]
+fn disaggregated_targets(inputs: &PlannerInputs, _top_n: usize) -> Result<Vec<std::convert::Infallible>, InputError> {
+    if inputs.serving.disaggregated() {
+        return Err(InputError::new(
+            "serving",
+            format!("benchmarking \"{}\" serving needs the benchmark loop's disaggregation feature (the full page)", inputs.serving.id()),
+        ));
+    }
+    Ok(Vec::new())
 }
 
 /// Variables and shell helpers the layout functions share.
@@ -219,6 +286,7 @@ HEALTH_TIMEOUT_S="${HEALTH_TIMEOUT_S:-1800}"
 mkdir -p "$RESULT_DIR"
 SERVER_PID=""
 REMOTE_PIDS=()
+WORKER_PIDS=()
 
 # Wait until the server answers /health, or fail when it exits or the timeout passes.
 wait_healthy() {
@@ -233,7 +301,7 @@ wait_healthy() {
 # Stop the server (its whole process group) and any remote launchers, then give the GPUs a
 # few seconds to be released.
 stop_servers() {
-  [[ -z "$SERVER_PID" && ${#REMOTE_PIDS[@]} -eq 0 ]] && return 0
+  [[ -z "$SERVER_PID" && ${#REMOTE_PIDS[@]} -eq 0 && ${#WORKER_PIDS[@]} -eq 0 ]] && return 0
   if [[ -n "$SERVER_PID" ]]; then
     kill -TERM -- "-$SERVER_PID" 2> /dev/null || kill -TERM "$SERVER_PID" 2> /dev/null
     for _ in $(seq 60); do kill -0 "$SERVER_PID" 2> /dev/null || break; sleep 1; done
@@ -241,6 +309,14 @@ stop_servers() {
     wait "$SERVER_PID" 2> /dev/null || true
     SERVER_PID=""
   fi
+  for pid in ${WORKER_PIDS[@]+"${WORKER_PIDS[@]}"}; do
+    kill -TERM -- "-$pid" 2> /dev/null || kill -TERM "$pid" 2> /dev/null || true
+  done
+  for pid in ${WORKER_PIDS[@]+"${WORKER_PIDS[@]}"}; do
+    for _ in $(seq 60); do kill -0 "$pid" 2> /dev/null || break; sleep 1; done
+    kill -KILL -- "-$pid" 2> /dev/null || true
+  done
+  WORKER_PIDS=()
   for pid in ${REMOTE_PIDS[@]+"${REMOTE_PIDS[@]}"}; do kill -TERM "$pid" 2> /dev/null || true; done
   REMOTE_PIDS=()
   sleep 5
@@ -257,6 +333,45 @@ start_on_node() {
     echo "Start this on node $rank now (the script waits for the server's /health):"
     echo "  $cmd"
   fi
+}
+
+# Disaggregated candidates: node RANK's address, from NODE_ADDRS (node 0 first; default: this
+# machine for a one-node cluster).
+node_addr() {
+  local addrs=(${NODE_ADDRS:-127.0.0.1})
+  echo "${addrs[$1]:-}"
+}
+
+need_node_addrs() {
+  local addrs=(${NODE_ADDRS:-127.0.0.1})
+  if (( ${#addrs[@]} < $1 )); then
+    echo "set NODE_ADDRS to the addresses of the $1 nodes the workers use, node 0 (this one) first" >&2
+    return 1
+  fi
+}
+
+# Start a worker on node RANK (this machine for node 0, else through start_on_node), its log
+# in LOG when it runs here.
+start_worker() {
+  local rank="$1" log="$2" cmd="$3"
+  if [[ "$rank" == 0 ]]; then
+    setsid bash -c "$cmd" > "$log" 2>&1 &
+    WORKER_PIDS+=("$!")
+  else
+    start_on_node "$rank" "$cmd"
+  fi
+}
+
+# Wait until URL/health answers, or fail when a local worker exits or the timeout passes.
+wait_healthy_at() {
+  local url="$1" waited=0
+  until curl -sf "$url/health" > /dev/null; do
+    for pid in ${WORKER_PIDS[@]+"${WORKER_PIDS[@]}"}; do
+      if ! kill -0 "$pid" 2> /dev/null; then echo "a worker exited; see its log" >&2; return 1; fi
+    done
+    if (( waited >= HEALTH_TIMEOUT_S )); then echo "no $url/health after ${HEALTH_TIMEOUT_S}s" >&2; return 1; fi
+    sleep 5; waited=$((waited + 5))
+  done
 }
 
 need_head_addr() {

@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// `tools/extract_engine_flags.py` (each line names the defining file and line).
 const ENGINE_FLAGS: &str = include_str!("engine_flags.txt");
 
-fn engine_flags() -> BTreeMap<&'static str, BTreeSet<&'static str>> {
+pub(crate) fn engine_flags() -> BTreeMap<&'static str, BTreeSet<&'static str>> {
     let mut out: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for line in ENGINE_FLAGS.lines().filter(|l| !l.starts_with('#')) {
         let mut parts = line.split('\t');
@@ -32,13 +32,13 @@ fn engine_flags() -> BTreeMap<&'static str, BTreeSet<&'static str>> {
     out
 }
 
-fn inputs(scenario: &str) -> PlannerInputs {
+pub(crate) fn inputs(scenario: &str) -> PlannerInputs {
     resolve(&ScenarioInput::from_json(scenario).unwrap()).unwrap()
 }
 
 /// Every command in shell text (comment lines skipped, `\` continuations joined), with the
 /// tool it runs and the `--flags` it passes.
-fn commands(text: &str) -> Vec<(&'static str, Vec<String>, String)> {
+pub(crate) fn commands(text: &str) -> Vec<(&'static str, Vec<String>, String)> {
     let mut out = Vec::new();
     let mut current = String::new();
     for line in text.lines() {
@@ -58,6 +58,8 @@ fn commands(text: &str) -> Vec<(&'static str, Vec<String>, String)> {
             "vllm-serve"
         } else if full.contains("sglang.launch_server") {
             "sglang-launch-server"
+        } else if full.contains("sglang_router.launch_router") {
+            "sglang-router"
         } else if full.contains("sglang.bench_serving") {
             "sglang-bench-serving"
         } else if full.contains("trtllm-serve ") {

@@ -15,10 +15,11 @@ use planner::engine::Engine;
 
 /// SGLang's prefill bootstrap port: its default (`disagg.py`), passed explicitly so the
 /// router's `--prefill URL PORT` names the same one.
-pub(super) const BOOTSTRAP_PORT: u32 = 8998;
+pub(crate) const BOOTSTRAP_PORT: u32 = 8998;
 
-/// The flags a worker of `role` adds to its engine's launch command, as (flag, shell value).
-pub(super) fn role_flags(engine: Engine, role: Role) -> Vec<(&'static str, String)> {
+/// The flags a worker of `role` adds to its engine's launch command, as (flag, shell value);
+/// an SGLang prefill worker's bootstrap port is `bootstrap`.
+pub(super) fn role_flags(engine: Engine, role: Role, bootstrap: u32) -> Vec<(&'static str, String)> {
     match (engine, role) {
         (_, Role::Aggregated) | (Engine::Trtllm, _) => vec![],
         (Engine::Vllm, _) => {
@@ -38,10 +39,7 @@ pub(super) fn role_flags(engine: Engine, role: Role) -> Vec<(&'static str, Strin
                 ("--disaggregation-transfer-backend", "nixl".into()),
             ];
             if role == Role::Prefill {
-                flags.push((
-                    "--disaggregation-bootstrap-port",
-                    BOOTSTRAP_PORT.to_string(),
-                ));
+                flags.push(("--disaggregation-bootstrap-port", bootstrap.to_string()));
             }
             flags
         }
@@ -51,8 +49,15 @@ pub(super) fn role_flags(engine: Engine, role: Role) -> Vec<(&'static str, Strin
 /// One worker's command on node `rank` of its nodes, with its role's flags (values
 /// single-quoted for the shell); the head node's address is `$HEAD_NODE_ADDR`.
 pub(super) fn worker_command(d: &Deployment, group: &WorkerGroup, rank: u32) -> String {
-    let mut parts = launch_parts(&d.launch(group, PANEL_PORT), rank);
-    for (flag, value) in role_flags(d.engine, group.role) {
+    worker_command_at(d, group, rank, PANEL_PORT, BOOTSTRAP_PORT)
+}
+
+/// `worker_command` serving HTTP on `port` (a number or a shell variable) with an SGLang
+/// prefill worker's bootstrap port `bootstrap`: the benchmark script runs several workers on
+/// one node (`script::disagg`).
+pub(crate) fn worker_command_at(d: &Deployment, group: &WorkerGroup, rank: u32, port: &str, bootstrap: u32) -> String {
+    let mut parts = launch_parts(&d.launch(group, port), rank);
+    for (flag, value) in role_flags(d.engine, group.role, bootstrap) {
         let word = if value.contains('"') {
             format!("'{value}'")
         } else {
@@ -64,7 +69,7 @@ pub(super) fn worker_command(d: &Deployment, group: &WorkerGroup, rank: u32) -> 
 }
 
 /// The shell variable holding the address of worker `i` of `role` (set by the user).
-pub(super) fn address_var(role: Role, i: u32) -> String {
+pub(crate) fn address_var(role: Role, i: u32) -> String {
     format!("{}_{i}_ADDR", role.id().to_uppercase())
 }
 
@@ -129,27 +134,32 @@ pub(super) fn router(d: &Deployment) -> Option<Artifact> {
     if d.engine != Engine::Sglang {
         return None;
     }
+    let command = router_command(d, PANEL_PORT, &|_, _| (PANEL_PORT.to_string(), BOOTSTRAP_PORT));
+    Some(Artifact {
+        name: "router.sh".into(),
+        kind: ArtifactKind::Shell,
+        text: format!("# SGLang's prefill/decode router on a host of its own; set each worker's address variable.\n{command}"),
+        verified: true,
+        note: "flags checked against sglang-router 0.3.2's argument parser (engine_flags.txt)".into(),
+    })
+}
+
+/// SGLang's router command serving on `port`, in front of every worker of `d`: worker `i` of a
+/// role at `$<ROLE>_<i>_ADDR` (`address_var`), on the port and bootstrap port `endpoint` gives.
+pub(crate) fn router_command(d: &Deployment, port: &str, endpoint: &dyn Fn(Role, u32) -> (String, u32)) -> String {
     let mut lines = vec!["python -m sglang_router.launch_router --pd-disaggregation".to_string()];
-    lines.push(format!("  --host 0.0.0.0 --port {PANEL_PORT}"));
+    lines.push(format!("  --host 0.0.0.0 --port {port}"));
     for g in &d.groups {
         for i in 0..g.count {
-            let url = format!("\"http://${{{}}}:{PANEL_PORT}\"", address_var(g.role, i));
+            let (worker_port, bootstrap) = endpoint(g.role, i);
+            let url = format!("\"http://${{{}}}:{worker_port}\"", address_var(g.role, i));
             lines.push(match g.role {
-                Role::Prefill => format!("  --prefill {url} {BOOTSTRAP_PORT}"),
+                Role::Prefill => format!("  --prefill {url} {bootstrap}"),
                 _ => format!("  --decode {url}"),
             });
         }
     }
-    Some(Artifact {
-        name: "router.sh".into(),
-        kind: ArtifactKind::Shell,
-        text: format!(
-            "# SGLang's prefill/decode router on a host of its own; set each worker's address variable.\n{}",
-            lines.join(" \\\n")
-        ),
-        verified: true,
-        note: "flags checked against sglang-router 0.3.2's argument parser (engine_flags.txt)".into(),
-    })
+    lines.join(" \\\n")
 }
 
 /// TensorRT-LLM's `disagg_config.yaml` (`trtllm-serve disaggregated -c disagg_config.yaml`):

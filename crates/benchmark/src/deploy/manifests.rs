@@ -197,7 +197,7 @@ pub(super) fn dynamo_worker_args(d: &Deployment, group: &WorkerGroup) -> Vec<Str
             group.role.id().to_string(),
         ]);
     }
-    for (flag, value) in role_flags(d.engine, group.role) {
+    for (flag, value) in role_flags(d.engine, group.role, super::commands::BOOTSTRAP_PORT) {
         args.extend([flag.to_string(), value]);
     }
     if d.engine == Engine::Sglang {

@@ -13,7 +13,7 @@
 //! disaggregated plan maps onto it the same way. Every artifact says whether what it passes was
 //! checked against a published source (`Artifact::verified`) and, in `note`, against what.
 
-mod commands;
+pub(crate) mod commands;
 mod manifests;
 mod yaml;
 
@@ -23,6 +23,7 @@ mod schema_check;
 mod tests;
 
 use crate::launch::{model_id, Launch, CONTEXT_SLACK_TOKENS};
+use crate::naming::Workers;
 use planner::engine::{Engine, EngineProfile};
 use planner::error::InputError;
 use planner::inputs::PlannerInputs;
@@ -81,7 +82,7 @@ impl Deployment {
     /// cluster, with the scenario's engine options; `None` when nothing is feasible.
     pub fn from_plan(inputs: &PlannerInputs, plan: &Plan) -> Option<Self> {
         let layout = plan.recommended.as_ref()?.layout;
-        Some(Self::for_inputs(
+        Some(Self::of_groups(
             inputs,
             vec![WorkerGroup {
                 role: Role::Aggregated,
@@ -91,31 +92,21 @@ impl Deployment {
         ))
     }
 
-    /// A disaggregated plan's candidate (`planner::plan::disagg::DisaggCandidate`: its
-    /// `prefill` and `decode` sides' `count` and `layout`): `prefill.0` prefill workers of
-    /// `prefill.1` and `decode.0` decode workers of `decode.1`, on the scenario's cluster with
-    /// its engine options. Taken as counts and layouts, so this crate needs no planner feature.
-    pub fn from_disaggregated(
-        inputs: &PlannerInputs,
-        prefill: (u32, Layout),
-        decode: (u32, Layout),
-    ) -> Self {
-        let group = |role, (count, layout)| WorkerGroup {
+    /// `prefill.count` prefill and `decode.count` decode workers of their layouts, on the
+    /// scenario's cluster with its engine options (a disaggregated candidate of the plan).
+    pub fn from_workers(inputs: &PlannerInputs, prefill: Workers, decode: Workers) -> Self {
+        let group = |role, w: Workers| WorkerGroup {
             role,
-            count,
-            layout,
+            count: w.count,
+            layout: w.layout,
         };
-        Self::for_inputs(
+        Self::of_groups(
             inputs,
-            vec![
-                group(Role::Prefill, prefill),
-                group(Role::Decode, decode),
-            ],
+            vec![group(Role::Prefill, prefill), group(Role::Decode, decode)],
         )
     }
 
-    /// `groups` serving the scenario's model with its engine, precisions and engine options.
-    fn for_inputs(inputs: &PlannerInputs, groups: Vec<WorkerGroup>) -> Self {
+    fn of_groups(inputs: &PlannerInputs, groups: Vec<WorkerGroup>) -> Self {
         let w = &inputs.workload;
         Deployment {
             model: model_id(inputs),

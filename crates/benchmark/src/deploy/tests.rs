@@ -517,10 +517,11 @@ fn disaggregated_2p1d_for_each_engine() {
 /// deployment as the hand-built 2 × P + 1 × D on the scenario's engine (vLLM) with its engine
 /// options, whose artifacts pass every check; the groups in the order prefill, decode.
 #[test]
-fn from_disaggregated_builds_the_prefill_and_decode_groups_of_a_candidate() {
+fn from_workers_builds_the_prefill_and_decode_groups_of_a_candidate() {
     let p = Layout::new(4, 1, 1, 1, 4).unwrap();
     let d = Layout::new(8, 1, 1, 8, 8).unwrap();
-    let built = Deployment::from_disaggregated(&inputs(DEEPSEEK_8K), (2, p), (1, d));
+    let side = |count, layout| crate::naming::Workers { count, layout };
+    let built = Deployment::from_workers(&inputs(DEEPSEEK_8K), side(2, p), side(1, d));
     assert_eq!(built, disaggregated(Engine::Vllm));
     let roles: Vec<(Role, u32)> = built.groups.iter().map(|g| (g.role, g.count)).collect();
     assert_eq!(roles, [(Role::Prefill, 2), (Role::Decode, 1)]);
@@ -530,7 +531,7 @@ fn from_disaggregated_builds_the_prefill_and_decode_groups_of_a_candidate() {
         assert!(names.iter().any(|n| n == name), "no {name} among {names:?}");
     }
     // A candidate with no worker of a role is refused, naming the group's count.
-    let none = Deployment::from_disaggregated(&inputs(DEEPSEEK_8K), (0, p), (1, d));
+    let none = Deployment::from_workers(&inputs(DEEPSEEK_8K), side(0, p), side(1, d));
     assert_eq!(artifacts(&none).unwrap_err().field, "deployment.groups[0].count");
 }
 

@@ -29,7 +29,7 @@ mod sglang;
 mod tables;
 mod vllm;
 
-use super::naming::{layout_from_name, layout_of, NamedLayout};
+use super::naming::{disagg_from_name, layout_from_name, layout_of, NamedLayout, Workers};
 use planner::engine::Engine;
 use planner::layout::Layout;
 use serde::{Deserialize, Serialize};
@@ -154,12 +154,49 @@ impl MeasuredLayout {
     }
 }
 
-/// Prefill/decode disaggregated serving: separate prefill and decode servers, which the
-/// planner does not model.
+/// Prefill/decode disaggregated serving: separate prefill and decode servers, and, when the
+/// file name or SGLang tag spells them (`naming::disagg_from_name`), each side's workers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Disaggregation {
     pub prefill_servers: u32,
     pub decode_servers: u32,
+    /// The prefill and decode workers (count and layout); absent when only the server counts
+    /// are known (SGLang's `server_info`). Added with the disaggregated loop, so absent in
+    /// runs stored before it.
+    #[serde(default)]
+    pub prefill: Option<Workers>,
+    #[serde(default)]
+    pub decode: Option<Workers>,
+}
+
+impl Disaggregation {
+    /// Both sides' workers, when known.
+    pub fn workers(&self) -> Option<(Workers, Workers)> {
+        self.prefill.zip(self.decode)
+    }
+}
+
+/// Mark `run` as disaggregated with the workers a name spells (`from`, for its notes): its
+/// single layout, if a file's keys gave one, is dropped, and server counts that disagree are
+/// noted.
+fn set_workers(run: &mut MeasuredRun, (prefill, decode): (Workers, Workers), from: &str) {
+    if let Some(l) = run.layout.take() {
+        run.notes.push(format!(
+            "{from} names a disaggregated run ({} prefill, {} decode workers); the layout {} from {} is not used",
+            prefill.count,
+            decode.count,
+            l.layout,
+            l.source.describe()
+        ));
+    }
+    if let Some(d) = run.disaggregated.filter(|d| (d.prefill_servers, d.decode_servers) != (prefill.count, decode.count)) {
+        run.notes.push(format!(
+            "the file lists {} prefill and {} decode servers, {from} {} and {}; {from} is used",
+            d.prefill_servers, d.decode_servers, prefill.count, decode.count
+        ));
+    }
+    run.disaggregated =
+        Some(Disaggregation { prefill_servers: prefill.count, decode_servers: decode.count, prefill: Some(prefill), decode: Some(decode) });
 }
 
 /// Mean and median of a per-request time, milliseconds.
@@ -300,6 +337,10 @@ pub fn import(file_name: &str, text: &str) -> Result<Vec<MeasuredRun>, ImportErr
     for (i, run) in runs.iter_mut().enumerate() {
         if several {
             run.source = format!("{file} #{}", i + 1);
+        }
+        let known_workers = run.disaggregated.is_some_and(|d| d.workers().is_some());
+        if let Some(workers) = disagg_from_name(&file).filter(|_| !known_workers) {
+            set_workers(run, workers, "the file name");
         }
         if run.layout.is_none() && run.disaggregated.is_none() {
             run.layout = layout_from_name(&file).map(|n| MeasuredLayout::named(n, LayoutSource::FileName));

@@ -17,10 +17,10 @@
 
 use super::json::{at, count, finite, number, text};
 use super::{
-    itl_note, same_lengths, time_stat, Ctx, Disaggregation, ImportError, LayoutSource, MeasuredLayout, MeasuredLoad, MeasuredRun,
+    itl_note, same_lengths, set_workers, time_stat, Ctx, Disaggregation, ImportError, LayoutSource, MeasuredLayout, MeasuredLoad, MeasuredRun,
     TimeStat,
 };
-use crate::naming::{layout_from_name, layout_of};
+use crate::naming::{disagg_from_name, layout_from_name, layout_of};
 use planner::engine::Engine;
 use serde_json::Value;
 
@@ -28,6 +28,9 @@ pub(super) fn read_serving(ctx: &Ctx, v: &Value) -> Result<MeasuredRun, ImportEr
     let mut run = MeasuredRun::new(ctx.tool, ctx.file, ctx.throughput(v, &["output_throughput"])?);
     if let Some(info) = at(v, &["server_info"]).filter(|i| i.is_object()) {
         read_server_info(info, &mut run);
+    }
+    if let Some(workers) = text(v, &["tag"]).and_then(|tag| disagg_from_name(&tag)) {
+        set_workers(&mut run, workers, "the bench_serving --tag");
     }
     if run.layout.is_none() && run.disaggregated.is_none() {
         run.layout = text(v, &["tag"])
@@ -70,7 +73,8 @@ fn read_server_info(info: &Value, run: &mut MeasuredRun) {
     run.engine = Some(Engine::Sglang);
     let (prefill, decode) = (at(info, &["prefill"]), at(info, &["decode"]));
     if let (Some(Value::Array(p)), Some(Value::Array(d))) = (prefill, decode) {
-        run.disaggregated = Some(Disaggregation { prefill_servers: p.len() as u32, decode_servers: d.len() as u32 });
+        run.disaggregated =
+            Some(Disaggregation { prefill_servers: p.len() as u32, decode_servers: d.len() as u32, prefill: None, decode: None });
         run.model = p.first().and_then(|s| text(s, &["model_path"]));
         let versions: Vec<String> = p.iter().chain(d).filter_map(|s| text(s, &["version"])).collect();
         run.engine_version = versions.first().cloned();
