@@ -22,12 +22,11 @@
 //! eleven.
 
 use super::fit::{fit, FitOptions};
-use super::{identifiable, prepare, Measurement, Point, ANCHOR, MAX_EVALUATIONS};
+use super::{identifiable, prepare, Measurement, Point, Predicted, ANCHOR, MAX_EVALUATIONS};
 use planner::error::InputError;
 use planner::inputs::{resolve, PlannerInputs};
 use planner::layout::Layout;
 use planner::perf::params::{ParamOverrides, PerfParams, PARAMS, PARAM_COUNT};
-use planner::perf::OperatingPoint;
 use planner::plan::Plan;
 use planner::planning::plan_inputs;
 use planner::scenario::{FitRecordInput, PerfParamsInput, ScenarioInput};
@@ -100,7 +99,7 @@ pub struct Recalibration {
     pub plan: Plan,
 }
 
-fn figures(p: &Point, point: Option<&OperatingPoint>) -> Figures {
+fn figures(p: &Point, point: Option<&Predicted>) -> Figures {
     let gpus = p.inputs.cluster.total_gpus().max(1) as f64;
     let m = &p.measurement;
     Figures {
@@ -115,7 +114,7 @@ fn figures(p: &Point, point: Option<&OperatingPoint>) -> Figures {
 fn log_predictions(points: &[&Point], params: &PerfParams) -> Option<Vec<f64>> {
     let mut out = Vec::new();
     for p in points {
-        let o = p.point(params)?;
+        let o = p.predicted(params)?;
         let gpus = p.inputs.cluster.total_gpus().max(1) as f64;
         out.push((o.output_tok_s / gpus).ln());
         if p.measurement.ttft_ms.is_some() {
@@ -206,8 +205,8 @@ pub fn recalibrate(inputs: &PlannerInputs, measurements: &[Measurement]) -> Resu
         .map(|p| MeasurementFit {
             layout: p.measurement.layout,
             load: p.group.load.clone(),
-            before: figures(p, p.point(&start).as_ref()),
-            after: figures(p, p.point(&params).as_ref()),
+            before: figures(p, p.predicted(&start).as_ref()),
+            after: figures(p, p.predicted(&params).as_ref()),
         })
         .collect();
     let span = |f: &dyn Fn(&Figures) -> Option<FigureError>| -> Option<[f64; 2]> {

@@ -30,6 +30,7 @@ fn runs_made_with_other_parameters_are_fitted_back() {
             output_tok_s_per_gpu: 1.0,
             ttft_ms: None,
             tpot_ms: None,
+            disaggregated: None,
         })
         .unwrap();
         let o = probe.point(&truth).unwrap();
@@ -39,6 +40,7 @@ fn runs_made_with_other_parameters_are_fitted_back() {
             output_tok_s_per_gpu: o.output_tok_s / 8.0,
             ttft_ms: Some(o.ttft.ms()),
             tpot_ms: Some(o.tpot.ms()),
+            disaggregated: None,
         });
     }
     let r = recalibrate(&i, &runs).unwrap();
