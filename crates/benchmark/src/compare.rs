@@ -508,7 +508,7 @@ fn compare_run(inputs: &PlannerInputs, index: usize, run: &MeasuredRun) -> (Comp
     #[cfg(feature = "disaggregation")]
     if let Some(workers) = workers {
         disagg::compare(&at, &mut comparison, run, workers);
-        return (comparison, None);
+        return (comparison, Some(at));
     }
     let Some(layout) = layout else { return (comparison, None) };
     let point: OperatingPoint = match evaluate(&at, layout).verdict {

@@ -60,6 +60,13 @@ pub struct DisaggWorkers {
     pub decode: Workers,
 }
 
+impl DisaggWorkers {
+    /// `2 × P TP4 + 1 × D TP8`, as the plan labels a disaggregated candidate.
+    pub fn label(&self) -> String {
+        format!("{} × P {} + {} × D {}", self.prefill.count, self.prefill.layout, self.decode.count, self.decode.layout)
+    }
+}
+
 /// What the model predicts for a measurement under one parameter vector: the figures a
 /// measurement can have, for an aggregated or a disaggregated run alike.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -123,7 +130,9 @@ impl Point {
         let inputs = resolve_with(&ScenarioInput { step_model, ..measurement.scenario.clone() }, library)?;
         let gpus = inputs.cluster.total_gpus();
         let l = measurement.layout;
-        Layout::new(l.tp, l.pp, l.dp, l.ep, gpus).map_err(|e| InputError::new(e.field(), e.to_string()))?;
+        if measurement.disaggregated.is_none() {
+            Layout::new(l.tp, l.pp, l.dp, l.ep, gpus).map_err(|e| InputError::new(e.field(), e.to_string()))?;
+        }
         #[cfg(feature = "disaggregation")]
         let deployment = match measurement.disaggregated {
             Some(w) => {

@@ -70,6 +70,10 @@ pub struct Figures {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MeasurementFit {
     pub layout: Layout,
+    /// A disaggregated run's workers (`2 × P TP4 + 1 × D TP8`; `layout` is its decode
+    /// workers'); absent for an aggregated run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workers: Option<String>,
     /// The load it ran at, in words.
     pub load: String,
     pub before: Figures,
@@ -204,6 +208,7 @@ pub fn recalibrate(inputs: &PlannerInputs, measurements: &[Measurement]) -> Resu
         .iter()
         .map(|p| MeasurementFit {
             layout: p.measurement.layout,
+            workers: p.measurement.disaggregated.map(|d| d.label()),
             load: p.group.load.clone(),
             before: figures(p, p.predicted(&start).as_ref()),
             after: figures(p, p.predicted(&params).as_ref()),
@@ -247,3 +252,6 @@ pub fn recalibrate(inputs: &PlannerInputs, measurements: &[Measurement]) -> Resu
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(all(test, feature = "disaggregation"))]
+mod disagg_tests;

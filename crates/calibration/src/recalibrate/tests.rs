@@ -44,6 +44,10 @@ fn runs_made_with_other_parameters_are_fitted_back() {
         });
     }
     let r = recalibrate(&i, &runs).unwrap();
+    // Aggregated runs say nothing of the KV transfer: it is not freed and keeps following the
+    // link efficiency, as plans made before it was a parameter had it.
+    assert!(!r.free.contains(&"kv_transfer_efficiency"), "{:?}", r.free);
+    assert_eq!(r.params.kv_transfer_efficiency, r.params.link_efficiency);
     println!("free {:?}: hbm {:.3} (truth 0.62), step overhead {:.2} ms (truth 1.4)", r.free, r.params.hbm_efficiency, r.params.step_overhead.ms());
     for m in &r.measurements {
         let worst = [Some(m.after.output_tok_s_per_gpu), m.after.ttft_ms, m.after.tpot_ms]
