@@ -59,3 +59,23 @@ fn runs_made_with_other_parameters_are_fitted_back() {
         assert!(worst < 0.02, "{}: {worst} ≥ 2 %", m.layout);
     }
 }
+
+/// Without the `disaggregation` feature (the page's startup build), a disaggregated run is an
+/// error naming the measurement's `disaggregated` field, never a panic nor a wrong prediction.
+/// Runs with `cargo test -p calibration --no-default-features`.
+#[cfg(not(feature = "disaggregation"))]
+#[test]
+fn without_the_feature_a_disaggregated_run_names_the_field() {
+    let i = inputs(r#"{"model": "meta-llama/Llama-3.1-8B", "gpu": "h100-sxm", "workload": {"isl": 1024, "osl": 256}}"#);
+    let l = Layout::new(4, 1, 1, 1, 4).unwrap();
+    let side = crate::Workers { count: 1, layout: l };
+    let run = Measurement {
+        scenario: i.input.clone(),
+        layout: l,
+        output_tok_s_per_gpu: 100.0,
+        ttft_ms: Some(50.0),
+        tpot_ms: None,
+        disaggregated: Some(crate::DisaggWorkers { prefill: side, decode: side }),
+    };
+    assert_eq!(recalibrate(&i, &[run]).unwrap_err().field, "measurement 0: disaggregated");
+}
