@@ -21,6 +21,7 @@
 //! used, flagged.
 
 pub use calibration::Measurement;
+use calibration::DisaggWorkers;
 use super::import::{MeasuredLoad, MeasuredRun};
 use super::naming::Workers;
 use super::script::{planned_load, BenchLoad};
@@ -314,21 +315,33 @@ pub fn beside_disaggregated(report: &MatchReport, plan: &Plan, load: Load) -> Ve
         .collect()
 }
 
-/// The matched runs as measurements for fitting, each with the index of its run.
+/// The matched runs as measurements for fitting, each with the index of its run: a
+/// disaggregated run as its workers (`Measurement::disaggregated`, its tokens/s per GPU of the
+/// cluster as the plan counts them).
 pub fn measurements(inputs: &PlannerInputs, runs: &[MeasuredRun]) -> Vec<(usize, Measurement)> {
     runs.iter()
         .enumerate()
         .filter_map(|(i, r)| {
             let (c, at) = compare_run(inputs, i, r);
-            let (at, layout) = (at?, c.layout?);
-            let scenario = scenario_as_run(inputs, &at, layout);
+            let at = at?;
+            let (layout, disaggregated, gpus) = match (&c.disaggregated, c.layout) {
+                (Some(d), _) => {
+                    let side = |w: Workers| calibration::Workers { count: w.count, layout: w.layout };
+                    let workers = DisaggWorkers { prefill: side(d.prefill), decode: side(d.decode) };
+                    (d.decode.layout, Some(workers), at.cluster.total_gpus())
+                }
+                (None, Some(layout)) => (layout, None, layout.gpus()),
+                (None, None) => return None,
+            };
+            let scenario = scenario_as_run(inputs, &at, disaggregated.is_none().then_some(layout));
             c.matched.then(|| {
                 let measurement = Measurement {
                     scenario,
                     layout,
-                    output_tok_s_per_gpu: r.output_tok_s / layout.gpus() as f64,
+                    output_tok_s_per_gpu: r.output_tok_s / gpus.max(1) as f64,
                     ttft_ms: c.ttft_ms.map(|f| f.measured),
                     tpot_ms: c.tpot_ms.map(|f| f.measured),
+                    disaggregated,
                 };
                 (i, measurement)
             })
@@ -336,9 +349,9 @@ pub fn measurements(inputs: &PlannerInputs, runs: &[MeasuredRun]) -> Vec<(usize,
         .collect()
 }
 
-/// The plan's scenario with the run's lengths, load and layout and no SLA: resolving it gives
-/// the inputs the prediction was made with.
-fn scenario_as_run(inputs: &PlannerInputs, at: &PlannerInputs, layout: Layout) -> ScenarioInput {
+/// The plan's scenario with the run's lengths, load and layout (none for a disaggregated run)
+/// and no SLA: resolving it gives the inputs the prediction was made with.
+fn scenario_as_run(inputs: &PlannerInputs, at: &PlannerInputs, layout: Option<Layout>) -> ScenarioInput {
     let w = &at.workload;
     let (concurrency, request_rate) = match w.load {
         Load::Concurrency(c) => (Some(c as f64), None),
@@ -349,7 +362,7 @@ fn scenario_as_run(inputs: &PlannerInputs, at: &PlannerInputs, layout: Layout) -
     ScenarioInput {
         workload: WorkloadInput { isl: w.isl as f64, osl: w.osl as f64, concurrency, request_rate, arrivals: Some(w.arrivals) },
         sla: None,
-        layout: Some(LayoutInput { tp: size(layout.tp), pp: size(layout.pp), dp: size(layout.dp), ep: size(layout.ep) }),
+        layout: layout.map(|l| LayoutInput { tp: size(l.tp), pp: size(l.pp), dp: size(l.dp), ep: size(l.ep) }),
         ..inputs.input.clone()
     }
 }
@@ -495,7 +508,7 @@ fn compare_run(inputs: &PlannerInputs, index: usize, run: &MeasuredRun) -> (Comp
     #[cfg(feature = "disaggregation")]
     if let Some(workers) = workers {
         disagg::compare(&at, &mut comparison, run, workers);
-        return (comparison, None);
+        return (comparison, Some(at));
     }
     let Some(layout) = layout else { return (comparison, None) };
     let point: OperatingPoint = match evaluate(&at, layout).verdict {

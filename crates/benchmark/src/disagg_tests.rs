@@ -222,3 +222,43 @@ fn mismatched_disaggregated_runs_are_flagged_never_compared() {
     // And none of them becomes a measurement to fit.
     assert!(measurements(&i, &runs).is_empty());
 }
+
+/// A matched disaggregated run becomes a measurement of its workers (step 4, recalibration):
+/// predicted again by calibration, its figures are the comparison's, and the fit's errors
+/// before are the comparison's errors.
+#[test]
+fn a_matched_disaggregated_run_is_a_measurement_of_its_workers() {
+    let i = inputs(SGLANG);
+    let plan = plan_inputs(&i).unwrap();
+    let t = &targets(&i, plan.disaggregated.as_ref().unwrap(), 1)[0];
+    let BenchLoad::Concurrency { requests } = t.load else { panic!("{:?}", t.load) };
+    let gpus = i.cluster.total_gpus() as f64;
+    let (tok_s, ttft, tpot) = (t.predicted_tok_s_per_gpu * gpus * 0.9, t.predicted_ttft_ms * 1.3, t.predicted_tpot_ms * 1.1);
+    let stem = t.result_file.trim_end_matches(".jsonl");
+    let runs = import(&t.result_file, &sglang_result(stem, requests, tok_s, ttft, tpot)).unwrap();
+    let compared = match_to_plan(&i, &runs).unwrap().comparisons.remove(0);
+    let m: Vec<_> = measurements(&i, &runs).into_iter().map(|(_, m)| m).collect();
+    assert_eq!(m.len(), 1);
+    let d = m[0].disaggregated.expect("a disaggregated measurement");
+    assert_eq!((d.prefill.count, d.prefill.layout, d.decode.count, d.decode.layout), (t.prefill.count, t.prefill.layout, t.decode.count, t.decode.layout));
+    let r = calibration::recalibrate::recalibrate(&i, &m).unwrap();
+    let before = r.measurements[0].before;
+    for (name, fit, compared) in [
+        ("tok/s per GPU", Some(before.output_tok_s_per_gpu), compared.output_tok_s_per_gpu),
+        ("TTFT", before.ttft_ms, compared.ttft_ms),
+        ("TPOT", before.tpot_ms, compared.tpot_ms),
+    ] {
+        let (fit, compared) = (fit.unwrap(), compared.unwrap());
+        let tolerance = 1e-9;
+        assert!(
+            (fit.predicted - compared.predicted).abs() <= tolerance * compared.predicted,
+            "{name}: expected the comparison's prediction {}, actual {} (relative tolerance {tolerance})",
+            compared.predicted,
+            fit.predicted
+        );
+        assert_eq!(fit.measured, compared.measured, "{name}");
+    }
+    assert!(r.measurements[0].workers.as_deref().is_some_and(|w| w.contains("× P")), "{:?}", r.measurements[0].workers);
+    assert!(r.loss_after < r.loss_before, "loss {} → {}", r.loss_before, r.loss_after);
+    println!("free {:?}; loss {:.5} → {:.5}", r.free, r.loss_before, r.loss_after);
+}

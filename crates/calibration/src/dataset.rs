@@ -162,6 +162,7 @@ fn measurement(c: &Columns, row: &[String], line: usize) -> Result<Measurement, 
         output_tok_s_per_gpu: number(c.measured, "output_tok_s_per_gpu")?,
         ttft_ms: None,
         tpot_ms: None,
+        disaggregated: None,
     })
 }
 

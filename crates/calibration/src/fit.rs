@@ -19,7 +19,7 @@
 //! values (`FitOptions::anchor`) keeps parameters the rows cannot tell apart where they were.
 
 use super::measurement::Point;
-use planner::perf::params::{Param, ParamSpec, PerfParams, PARAMS, PARAM_COUNT};
+use planner::perf::params::{Param, ParamSpec, PerfParams, PARAMS, PARAM_COUNT, UNSET_FOLLOWS};
 
 /// Width of the quadratic zone of the pseudo-Huber loss, in log error (≈ 10 %).
 pub const HUBER_DELTA: f64 = 0.1;
@@ -79,7 +79,7 @@ fn huber(r: f64) -> f64 {
 /// the parameters judge unable to run scores as a prediction of `PREDICTION_FLOOR` × the
 /// measured rate, and as a time as many times too long.
 pub fn point_loss(p: &Point, params: &PerfParams, ttft: bool) -> f64 {
-    let point = p.point(params);
+    let point = p.predicted(params);
     let gpus = p.inputs.cluster.total_gpus().max(1) as f64;
     let mut total = row_loss(point.as_ref().map_or(0.0, |o| o.output_tok_s / gpus), p.measured());
     let measured_ttft = p.measurement.ttft_ms.filter(|_| ttft);
@@ -113,17 +113,28 @@ fn from_angle(u: f64, b: &ParamSpec) -> f64 {
     (b.lo() + (b.hi() - b.lo()) * (1.0 + u.sin()) / 2.0).clamp(b.lo(), b.hi())
 }
 
-/// Fit `start`'s free parameters to `points`. `start` is clamped into its bounds first.
+/// Fit `start`'s free parameters to `points`. `start` is clamped into its bounds first; a
+/// parameter of `UNSET_FOLLOWS` left fixed at its leader's value follows the leader.
 pub fn fit(points: &[&Point], start: &PerfParams, options: &FitOptions) -> FitResult {
     let mut x0 = start.to_array();
     for (x, b) in x0.iter_mut().zip(PARAMS.iter()) {
         *x = if x.is_finite() { x.clamp(b.lo(), b.hi()) } else { (b.lo() + b.hi()) / 2.0 };
     }
     let free: Vec<usize> = (0..PARAM_COUNT).filter(|&i| options.free[i]).collect();
+    // A parameter of `UNSET_FOLLOWS` that is not free and starts at its leader's value was not
+    // set apart from it: it moves with its leader, as a plan without it would.
+    let following: Vec<(usize, usize)> = UNSET_FOLLOWS
+        .iter()
+        .map(|&(f, l)| (f as usize, l as usize))
+        .filter(|&(f, l)| !options.free[f] && x0[f] == x0[l])
+        .collect();
     let params_at = |u: &[f64]| {
         let mut x = x0;
         for (k, &i) in free.iter().enumerate() {
             x[i] = from_angle(u[k], &PARAMS[i]);
+        }
+        for &(f, l) in &following {
+            x[f] = x[l].clamp(PARAMS[f].lo(), PARAMS[f].hi());
         }
         PerfParams::from_array(x)
     };

@@ -35,7 +35,7 @@ pub mod silicon;
 pub(crate) mod tests;
 
 pub use fit::{fit, FitOptions, FitResult};
-pub use measurement::{GroupKey, Measurement, Point};
+pub use measurement::{DisaggWorkers, GroupKey, Measurement, Point, Predicted, Workers};
 pub use metrics::{breakdown, compare, summarise, Compared, Summary};
 
 use planner::engine::Engine;
@@ -79,7 +79,7 @@ pub fn identifiable(points: &[&Point]) -> [bool; PARAM_COUNT] {
     let layout = |p: &&Point| p.measurement.layout;
     let informs = |by: InformedBy| match by {
         InformedBy::Every => !points.is_empty(),
-        InformedBy::MultiGpu => points.iter().any(|p| layout(p).tp * layout(p).pp > 1 || layout(p).dp > 1),
+        InformedBy::MultiGpu => points.iter().any(|p| p.layouts().iter().any(|l| l.tp * l.pp > 1 || l.dp > 1)),
         InformedBy::AcrossScaleUp => points.iter().any(|p| p.inputs.cluster.total_gpus() > p.inputs.cluster.scale_up_group()),
         InformedBy::Moe => points.iter().any(|p| p.inputs.model.is_moe()),
         InformedBy::MoeTables => points.iter().any(|p| p.inputs.model.is_moe() && p.inputs.kernels.is_some()),
@@ -90,6 +90,9 @@ pub fn identifiable(points: &[&Point]) -> [bool; PARAM_COUNT] {
             };
             small || p.measurement.ttft_ms.is_some() || p.measurement.tpot_ms.is_some()
         }),
+        InformedBy::DisaggregatedTtft => {
+            points.iter().any(|p| p.measurement.disaggregated.is_some() && p.measurement.ttft_ms.is_some())
+        }
     };
     std::array::from_fn(|i| informs(PARAMS[i].informed_by))
 }

@@ -5,6 +5,13 @@
 //! heaviest stage's load gathered, `evaluate::prepare`) and then only re-timed per parameter
 //! vector (`Point::predict`), so a fit that tries thousands of vectors pays the memory model and
 //! the catalog look-ups once per row, not once per try.
+//!
+//! A disaggregated run (`Measurement::disaggregated`: prefill and decode workers, counts and
+//! layouts) is prepared and re-timed the same way as the deployment it was
+//! (`planner::disagg::measured`, calibration feature `disaggregation`): its TTFT is the prefill,
+//! the KV transfer and the wait, its TPOT the decode workers' step, its throughput what the run's
+//! x:y serves. Without the feature (the page's startup build) such a measurement is an
+//! `InputError` naming `disaggregated`.
 
 use planner::engine::Engine;
 use planner::error::InputError;
@@ -15,7 +22,10 @@ use planner::kernels::Library;
 use planner::layout::Layout;
 use planner::perf::{OperatingPoint, PerfParams};
 use planner::scenario::{ScenarioInput, StepModel};
+use planner::units::Seconds;
 use planner::workload::Load;
+#[cfg(feature = "disaggregation")]
+use planner::disagg::measured::{Deployment, Side};
 
 /// One measured run.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,6 +41,40 @@ pub struct Measurement {
     pub ttft_ms: Option<f64>,
     /// Measured mean time per output token, when the benchmark reports it.
     pub tpot_ms: Option<f64>,
+    /// A disaggregated run's workers (`layout` is then its decode workers' layout); `None` for
+    /// an aggregated run.
+    pub disaggregated: Option<DisaggWorkers>,
+}
+
+/// One side of a disaggregated run: how many workers of which layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Workers {
+    pub count: u32,
+    pub layout: Layout,
+}
+
+/// A disaggregated run's prefill and decode workers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DisaggWorkers {
+    pub prefill: Workers,
+    pub decode: Workers,
+}
+
+impl DisaggWorkers {
+    /// `2 × P TP4 + 1 × D TP8`, as the plan labels a disaggregated candidate.
+    pub fn label(&self) -> String {
+        format!("{} × P {} + {} × D {}", self.prefill.count, self.prefill.layout, self.decode.count, self.decode.layout)
+    }
+}
+
+/// What the model predicts for a measurement under one parameter vector: the figures a
+/// measurement can have, for an aggregated or a disaggregated run alike.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Predicted {
+    /// Output tokens per second of the whole run.
+    pub output_tok_s: f64,
+    pub ttft: Seconds,
+    pub tpot: Seconds,
 }
 
 /// Which measurements compete for "best layout": same model, GPU, precisions, engine,
@@ -62,6 +106,9 @@ pub struct Point {
     /// model): the prediction is then "cannot run", an error of −100 %.
     pub prepared: Option<Prepared>,
     pub group: GroupKey,
+    /// A disaggregated run's deployment, prepared (`prepared` is then `None`).
+    #[cfg(feature = "disaggregation")]
+    pub deployment: Option<Deployment>,
 }
 
 impl Point {
@@ -83,8 +130,25 @@ impl Point {
         let inputs = resolve_with(&ScenarioInput { step_model, ..measurement.scenario.clone() }, library)?;
         let gpus = inputs.cluster.total_gpus();
         let l = measurement.layout;
-        Layout::new(l.tp, l.pp, l.dp, l.ep, gpus).map_err(|e| InputError::new(e.field(), e.to_string()))?;
-        let prepared = prepare(&inputs, l).ok();
+        if measurement.disaggregated.is_none() {
+            Layout::new(l.tp, l.pp, l.dp, l.ep, gpus).map_err(|e| InputError::new(e.field(), e.to_string()))?;
+        }
+        #[cfg(feature = "disaggregation")]
+        let deployment = match measurement.disaggregated {
+            Some(w) => {
+                let side = |w: Workers| Side { count: w.count, layout: w.layout };
+                Some(Deployment::new(&inputs, side(w.prefill), side(w.decode))?)
+            }
+            None => None,
+        };
+        #[cfg(not(feature = "disaggregation"))]
+        if measurement.disaggregated.is_some() {
+            return Err(InputError::new(
+                "disaggregated",
+                "a disaggregated run needs the disaggregated planner (calibration feature `disaggregation`), which this build leaves out",
+            ));
+        }
+        let prepared = if measurement.disaggregated.is_some() { None } else { prepare(&inputs, l).ok() };
         let w = &inputs.workload;
         let load = match w.load {
             Load::MaxThroughput => "max-throughput".to_string(),
@@ -101,7 +165,14 @@ impl Point {
             load,
             fixed: String::new(),
         };
-        Ok(Point { measurement, inputs, prepared, group })
+        Ok(Point {
+            measurement,
+            inputs,
+            prepared,
+            group,
+            #[cfg(feature = "disaggregation")]
+            deployment,
+        })
     }
 
     pub fn generation(&self) -> Generation {
@@ -121,9 +192,29 @@ impl Point {
         self.prepared.as_ref()?.point(&self.inputs, params).ok()
     }
 
-    /// Predicted output tokens/s per GPU under `params`; 0 when the layout cannot run.
+    /// The figures predicted under `params`, for an aggregated or a disaggregated run; `None`
+    /// when the layout (or either side's) cannot run.
+    pub fn predicted(&self, params: &PerfParams) -> Option<Predicted> {
+        #[cfg(feature = "disaggregation")]
+        if let Some(d) = &self.deployment {
+            let f = d.figures(&self.inputs, params).ok()?;
+            return Some(Predicted { output_tok_s: f.output_tok_s, ttft: f.ttft, tpot: f.tpot });
+        }
+        self.point(params).map(|o| Predicted { output_tok_s: o.output_tok_s, ttft: o.ttft, tpot: o.tpot })
+    }
+
+    /// The layouts the run ran: its layout, or a disaggregated run's prefill and decode ones.
+    pub fn layouts(&self) -> Vec<Layout> {
+        match self.measurement.disaggregated {
+            Some(d) => vec![d.prefill.layout, d.decode.layout],
+            None => vec![self.measurement.layout],
+        }
+    }
+
+    /// Predicted output tokens/s per GPU of the cluster under `params`; 0 when the layout
+    /// cannot run.
     pub fn predict(&self, params: &PerfParams) -> f64 {
         let gpus = self.inputs.cluster.total_gpus().max(1) as f64;
-        self.point(params).map_or(0.0, |p| p.output_tok_s / gpus)
+        self.predicted(params).map_or(0.0, |p| p.output_tok_s / gpus)
     }
 }

@@ -22,12 +22,11 @@
 //! eleven.
 
 use super::fit::{fit, FitOptions};
-use super::{identifiable, prepare, Measurement, Point, ANCHOR, MAX_EVALUATIONS};
+use super::{identifiable, prepare, Measurement, Point, Predicted, ANCHOR, MAX_EVALUATIONS};
 use planner::error::InputError;
 use planner::inputs::{resolve, PlannerInputs};
 use planner::layout::Layout;
 use planner::perf::params::{ParamOverrides, PerfParams, PARAMS, PARAM_COUNT};
-use planner::perf::OperatingPoint;
 use planner::plan::Plan;
 use planner::planning::plan_inputs;
 use planner::scenario::{FitRecordInput, PerfParamsInput, ScenarioInput};
@@ -71,6 +70,10 @@ pub struct Figures {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MeasurementFit {
     pub layout: Layout,
+    /// A disaggregated run's workers (`2 × P TP4 + 1 × D TP8`; `layout` is its decode
+    /// workers'); absent for an aggregated run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workers: Option<String>,
     /// The load it ran at, in words.
     pub load: String,
     pub before: Figures,
@@ -100,7 +103,7 @@ pub struct Recalibration {
     pub plan: Plan,
 }
 
-fn figures(p: &Point, point: Option<&OperatingPoint>) -> Figures {
+fn figures(p: &Point, point: Option<&Predicted>) -> Figures {
     let gpus = p.inputs.cluster.total_gpus().max(1) as f64;
     let m = &p.measurement;
     Figures {
@@ -115,7 +118,7 @@ fn figures(p: &Point, point: Option<&OperatingPoint>) -> Figures {
 fn log_predictions(points: &[&Point], params: &PerfParams) -> Option<Vec<f64>> {
     let mut out = Vec::new();
     for p in points {
-        let o = p.point(params)?;
+        let o = p.predicted(params)?;
         let gpus = p.inputs.cluster.total_gpus().max(1) as f64;
         out.push((o.output_tok_s / gpus).ln());
         if p.measurement.ttft_ms.is_some() {
@@ -205,9 +208,10 @@ pub fn recalibrate(inputs: &PlannerInputs, measurements: &[Measurement]) -> Resu
         .iter()
         .map(|p| MeasurementFit {
             layout: p.measurement.layout,
+            workers: p.measurement.disaggregated.map(|d| d.label()),
             load: p.group.load.clone(),
-            before: figures(p, p.point(&start).as_ref()),
-            after: figures(p, p.point(&params).as_ref()),
+            before: figures(p, p.predicted(&start).as_ref()),
+            after: figures(p, p.predicted(&params).as_ref()),
         })
         .collect();
     let span = |f: &dyn Fn(&Figures) -> Option<FigureError>| -> Option<[f64; 2]> {
@@ -248,3 +252,6 @@ pub fn recalibrate(inputs: &PlannerInputs, measurements: &[Measurement]) -> Resu
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(all(test, feature = "disaggregation"))]
+mod disagg_tests;

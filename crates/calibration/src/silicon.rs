@@ -457,6 +457,7 @@ fn row(c: &Cells, line: usize, library: &Library) -> Result<SiliconRow, Skip> {
         output_tok_s_per_gpu: derived_output_tok_s_per_gpu(concurrency, osl, ttft_ms, tpot_ms, gpus),
         ttft_ms: Some(ttft_ms),
         tpot_ms: Some(tpot_ms),
+        disaggregated: None,
     };
     let mut point =
         Point::with_kernels(measurement, library)

@@ -19,6 +19,7 @@
 //! memory, its throughput is at most either side's capacity, and at maximum throughput no other
 //! x:y within the budget serves more, nor as much on fewer GPUs (property tests).
 
+pub mod measured;
 pub mod pairing;
 pub mod placement;
 pub mod report;

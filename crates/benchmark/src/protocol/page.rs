@@ -187,7 +187,7 @@ reader! {
     Figure { predicted, measured, error }
     BestLayout { metric, measured_best, predicted_best, agree, recommended, recommended_measured }
     Fit { free, at_bound, loss_before, loss_after, measurements, perf_params, recommended }
-    MeasurementFit { layout, load, before, after }
+    MeasurementFit { layout, workers, load, before, after }
     Figures { output_tok_s_per_gpu, ttft_ms, tpot_ms }
     FigureError { predicted, measured, error }
 }

@@ -30,6 +30,7 @@ fn runs_made_with_other_parameters_are_fitted_back() {
             output_tok_s_per_gpu: 1.0,
             ttft_ms: None,
             tpot_ms: None,
+            disaggregated: None,
         })
         .unwrap();
         let o = probe.point(&truth).unwrap();
@@ -39,9 +40,14 @@ fn runs_made_with_other_parameters_are_fitted_back() {
             output_tok_s_per_gpu: o.output_tok_s / 8.0,
             ttft_ms: Some(o.ttft.ms()),
             tpot_ms: Some(o.tpot.ms()),
+            disaggregated: None,
         });
     }
     let r = recalibrate(&i, &runs).unwrap();
+    // Aggregated runs say nothing of the KV transfer: it is not freed and keeps following the
+    // link efficiency, as plans made before it was a parameter had it.
+    assert!(!r.free.contains(&"kv_transfer_efficiency"), "{:?}", r.free);
+    assert_eq!(r.params.kv_transfer_efficiency, r.params.link_efficiency);
     println!("free {:?}: hbm {:.3} (truth 0.62), step overhead {:.2} ms (truth 1.4)", r.free, r.params.hbm_efficiency, r.params.step_overhead.ms());
     for m in &r.measurements {
         let worst = [Some(m.after.output_tok_s_per_gpu), m.after.ttft_ms, m.after.tpot_ms]
@@ -52,4 +58,24 @@ fn runs_made_with_other_parameters_are_fitted_back() {
         println!("{}: worst error before {:.1} %, after {:.2} %", m.layout, abs_error(&m.before) * 100.0, worst * 100.0);
         assert!(worst < 0.02, "{}: {worst} ≥ 2 %", m.layout);
     }
+}
+
+/// Without the `disaggregation` feature (the page's startup build), a disaggregated run is an
+/// error naming the measurement's `disaggregated` field, never a panic nor a wrong prediction.
+/// Runs with `cargo test -p calibration --no-default-features`.
+#[cfg(not(feature = "disaggregation"))]
+#[test]
+fn without_the_feature_a_disaggregated_run_names_the_field() {
+    let i = inputs(r#"{"model": "meta-llama/Llama-3.1-8B", "gpu": "h100-sxm", "workload": {"isl": 1024, "osl": 256}}"#);
+    let l = Layout::new(4, 1, 1, 1, 4).unwrap();
+    let side = crate::Workers { count: 1, layout: l };
+    let run = Measurement {
+        scenario: i.input.clone(),
+        layout: l,
+        output_tok_s_per_gpu: 100.0,
+        ttft_ms: Some(50.0),
+        tpot_ms: None,
+        disaggregated: Some(crate::DisaggWorkers { prefill: side, decode: side }),
+    };
+    assert_eq!(recalibrate(&i, &[run]).unwrap_err().field, "measurement 0: disaggregated");
 }

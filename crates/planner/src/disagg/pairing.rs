@@ -147,6 +147,15 @@ pub fn choose(
     }
 }
 
+/// What a given `x:y` of the pair serves at the scenario's load, without choosing the counts (a
+/// measured run's, `disagg::measured`): at maximum throughput `min(x·c_P, y·c_D)` with no wait;
+/// at a request rate λ up to that capacity, with the M/D/c wait over the x prefill workers (none
+/// once they saturate: a run at or past capacity measures a growing queue no steady state
+/// describes); at a concurrency the closed loop of `at_concurrency` at this y and x.
+pub fn at_counts(inputs: &PlannerInputs, p: &PrefillWorker, d: &DecodeWorker, transfer: &Transfer, x: u32, y: u32) -> Served {
+    Pair::new(inputs, p, d, transfer).at(x.max(1), y.max(1))
+}
+
 struct Pair<'a> {
     inputs: &'a PlannerInputs,
     d: &'a DecodeWorker,
@@ -284,27 +293,48 @@ impl<'a> Pair<'a> {
 
     fn at_concurrency(&self, concurrency: u32) -> Result<Served, Missed> {
         let c = concurrency as f64;
-        let dp = self.d.prepared.layout.dp as f64;
-        let per_worker = dp * self.d.batch;
+        let per_worker = self.d.prepared.layout.dp as f64 * self.d.batch;
         let y_min = (c / per_worker).ceil().max(1.0) as u32;
-        let cost = self.d.prepared.cost(self.inputs, &self.inputs.params);
-        let completes = |y: u32| {
-            let tpot = decode_step(&cost, self.inputs, c / (y as f64 * dp)).0;
-            c / (self.ttft0 + tpot * self.osl).value()
-        };
-        let Some((x, y, _)) = self.most_served(y_min, completes) else {
+        let Some((x, y, _)) = self.most_served(y_min, |y| self.completes(c, y)) else {
             let y_max = (1..).take_while(|&y| self.x_max(y) > 0).last().unwrap_or(0);
             let max = y_max as f64 * per_worker;
             return Err((PairReason::ConcurrencyAboveCapacity { concurrency, max }, None));
         };
-        let decode = completes(y);
-        let rate = (x as f64 * self.cp).min(decode);
+        Ok(self.closed_loop(c, x, y))
+    }
+
+    /// Requests/s the decode side of `y` workers completes with `c` requests in flight.
+    fn completes(&self, c: f64, y: u32) -> f64 {
+        let cost = self.d.prepared.cost(self.inputs, &self.inputs.params);
+        let dp = self.d.prepared.layout.dp as f64;
+        let tpot = decode_step(&cost, self.inputs, c / (y as f64 * dp)).0;
+        c / (self.ttft0 + tpot * self.osl).value()
+    }
+
+    /// What `x:y` serves with `c` requests in flight (the closed loop of `at_concurrency`).
+    fn closed_loop(&self, c: f64, x: u32, y: u32) -> Served {
+        let rate = (x as f64 * self.cp).min(self.completes(c, y));
         let mut s = self.served(x, y, rate, Seconds::ZERO);
         // Prefill binds: the loop's requests wait for it (Little's law on C in flight).
         let wait = Seconds(c / rate.max(f64::MIN_POSITIVE)) - s.tpot * self.osl - self.ttft0;
         s.queue = wait.max(Seconds::ZERO);
         s.ttft = self.ttft0 + s.queue;
-        Ok(s)
+        s
+    }
+
+    /// What a given `x:y` serves at the scenario's load (`at_counts`).
+    fn at(&self, x: u32, y: u32) -> Served {
+        let capacity = (x as f64 * self.cp).min(y as f64 * self.cd);
+        match self.inputs.workload.load {
+            Load::MaxThroughput => self.served(x, y, capacity, Seconds::ZERO),
+            Load::RequestRate(offered) => {
+                let rate = offered.min(capacity);
+                let service = Seconds(1.0 / self.cp.max(f64::MIN_POSITIVE));
+                let queue = mdc_wait(rate / (x as f64 * self.cp), x as f64, service);
+                self.served(x, y, rate, queue.unwrap_or(Seconds::ZERO))
+            }
+            Load::Concurrency(c) => self.closed_loop(c as f64, x, y),
+        }
     }
 
     /// The figures of `x:y` serving `rate` requests/s with a wait of `queue` for prefill.

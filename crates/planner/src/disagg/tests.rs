@@ -235,3 +235,55 @@ fn reusing_the_prefill_parts_changes_no_decode_preparation() {
         assert!(compared > 10, "{scenario}: {compared} layouts");
     }
 }
+
+/// A deployment at a candidate's own layouts and counts, timed with the scenario's parameters
+/// (`measured`, what calibration predicts a run with), gives the candidate's figures, at every
+/// kind of load; and its transfer is timed with `kv_transfer_efficiency`, not `link_efficiency`.
+#[test]
+fn a_deployment_at_a_candidates_counts_gives_its_figures() {
+    use super::measured::{Deployment, Side};
+    use crate::planning::plan_inputs;
+    for load in [json!({}), json!({"concurrency": 96}), json!({"request_rate": 3.0})] {
+        let mut workload = json!({"isl": 2048, "osl": 256});
+        workload.as_object_mut().unwrap().extend(load.as_object().unwrap().clone());
+        let scenario = json!({"model": "meta-llama/Llama-3.1-8B", "gpu": "h100-sxm", "engine": "sglang",
+            "workload": workload, "serving": "disaggregated"});
+        let inputs = resolve(&ScenarioInput::from_value(scenario).unwrap()).unwrap();
+        let p = plan_inputs(&inputs).unwrap();
+        let d = p.disaggregated.as_ref().unwrap();
+        let mut checked = 0;
+        for c in d.candidates.iter().filter(|c| c.feasible).take(5) {
+            let side = |count, layout| Side { count, layout };
+            let run = Deployment::new(&inputs, side(c.prefill.count, c.prefill.layout), side(c.decode.count, c.decode.layout)).unwrap();
+            let f = run.figures(&inputs, &inputs.params).unwrap();
+            let what = format!("{load} {}", c.label);
+            close(&format!("{what} tokens/s"), f.output_tok_s, c.output_tok_s.unwrap(), 1e-9);
+            close(&format!("{what} TTFT"), f.ttft.ms(), c.ttft_ms.unwrap(), 1e-9);
+            close(&format!("{what} TPOT"), f.tpot.ms(), c.tpot_ms.unwrap(), 1e-9);
+            close(&format!("{what} transfer"), f.transfer.ms(), c.kv_transfer_ms, 1e-9);
+            let mut slower = inputs.params;
+            slower.kv_transfer_efficiency /= 2.0;
+            let g = run.figures(&inputs, &slower).unwrap();
+            let hop = inputs.params.scale_up_hop_latency.ms().max(0.0);
+            assert!(
+                g.transfer.ms() > f.transfer.ms() * 1.9 - hop && g.prefill == f.prefill,
+                "{what}: half the transfer efficiency, transfer {} ms → {} ms, prefill {} → {} ms",
+                f.transfer.ms(),
+                g.transfer.ms(),
+                f.prefill.ms(),
+                g.prefill.ms()
+            );
+            checked += 1;
+        }
+        assert!(checked > 0, "{load}: no feasible candidate to check");
+    }
+    let inputs = resolve(
+        &ScenarioInput::from_value(json!({"model": "meta-llama/Llama-3.1-8B", "gpu": "h100-sxm",
+            "workload": {"isl": 128, "osl": 128}, "serving": "disaggregated"}))
+        .unwrap(),
+    )
+    .unwrap();
+    let l = crate::layout::Layout::new(4, 1, 1, 1, 4).unwrap();
+    let e = Deployment::new(&inputs, Side { count: 2, layout: l }, Side { count: 1, layout: l }).unwrap_err();
+    assert_eq!(e.field, "disaggregated", "{e}");
+}

@@ -6,11 +6,14 @@
 //! Link: the scale-up fabric when a prefill and a decode worker fit one NVLink domain together
 //! (`Cluster::scale_up_group`), so a placement can pair them there; the scale-out network
 //! otherwise. Each GPU of the smaller of the two replicas (`tp × pp`) sends or receives its
-//! share at once, at the link's bandwidth per GPU × `link_efficiency`, plus one hop's latency.
+//! share at once, at the link's bandwidth per GPU × `kv_transfer_efficiency` (which is
+//! `link_efficiency` unless a scenario or a fit to measured disaggregated runs sets it,
+//! `perf::params::UNSET_FOLLOWS`), plus one hop's latency.
 //!
 //! Assumption, not measured here: one transfer per request, after its prefill and not
 //! overlapped with it (engines that stream layer by layer hide part of it), with no protocol
-//! overhead beyond the hop. The candidate's range widens TTFT for it (`report`).
+//! overhead beyond the hop (a fitted `kv_transfer_efficiency` absorbs what these miss). The
+//! candidate's range widens TTFT for it (`report`).
 
 use super::super::gpu::LinkTier;
 use super::super::inputs::PlannerInputs;
@@ -47,6 +50,6 @@ pub fn transfer(inputs: &PlannerInputs, bytes: Bytes, prefill: &Layout, decode: 
         LinkTier::ScaleUp => params.scale_up_hop_latency,
         LinkTier::ScaleOut => params.scale_out_hop_latency,
     };
-    let bandwidth = cluster.bandwidth(link) * (lanes as f64 * params.link_efficiency);
+    let bandwidth = cluster.bandwidth(link) * (lanes as f64 * params.kv_transfer_efficiency);
     Transfer { bytes, link, lanes, time: bytes / bandwidth + hop }
 }

@@ -223,8 +223,12 @@ pub fn judge(inputs: &PlannerInputs, prefill_inputs: &PlannerInputs) -> Workers 
 }
 
 fn rejected(role: Role, e: &Evaluation) -> RejectedWorker {
-    let reason = e.reasons().first().copied().unwrap_or(RejectReason::LayersNotDivisible { pp: e.layout.pp, layers: 0 });
-    RejectedWorker { role, layout: e.layout, reason }
+    RejectedWorker { role, layout: e.layout, reason: first_reason(e) }
+}
+
+/// The first reason a layout was rejected for, as the workers' report names it.
+pub fn first_reason(e: &Evaluation) -> RejectReason {
+    e.reasons().first().copied().unwrap_or(RejectReason::LayersNotDivisible { pp: e.layout.pp, layers: 0 })
 }
 
 /// A prefill worker's batch, time and capacity (module doc), or why it cannot serve.

@@ -89,6 +89,9 @@ pub enum InformedBy {
     /// (a latency isolates the fixed costs of a step): at maximum throughput hundreds of
     /// requests share a step and a fixed per-step cost cannot be told from per-token costs.
     SmallBatch,
+    /// A disaggregated run's measured TTFT: its prefill workers' time is timed by the other
+    /// parameters, what is left of the TTFT is the KV cache's move to a decode worker.
+    DisaggregatedTtft,
 }
 
 /// Running requests per replica at or below which a fixed per-step cost is a visible share of
@@ -107,6 +110,7 @@ impl InformedBy {
             InformedBy::Moe => "MoE models".into(),
             InformedBy::MoeTables => "MoE models timed with kernel tables".into(),
             InformedBy::SmallBatch => format!("small fixed loads (≤ {SMALL_BATCH} requests per replica) or measured TTFT / TPOT"),
+            InformedBy::DisaggregatedTtft => "the measured TTFT of disaggregated prefill/decode runs".into(),
         }
     }
 }
@@ -439,7 +443,33 @@ perf_params! {
         scope: Engine,
         informed_by: MoeTables,
     }
+    /// Fraction of the datasheet one-direction link bandwidth that the KV cache's move from a
+    /// prefill worker to a decode worker reaches (disaggregated serving, `disagg::transfer`):
+    /// point-to-point RDMA or NVLink copies (NIXL, Mooncake), not collectives. A set of values
+    /// that does not name it takes `link_efficiency`'s (`UNSET_FOLLOWS`).
+    kv_transfer_efficiency: f64 => KvTransferEfficiency {
+        json: "kv_transfer_efficiency",
+        unit: Fraction,
+        label: "KV transfer efficiency",
+        bounds: [0.1, 0.95],
+        bounds_source: "as link_efficiency above; down to 0.1, since a transfer engine that falls back from RDMA to TCP, or copies through host memory, reaches a small share of the link",
+        prior: |g, _| match g {
+            Ampere | Ada | Hopper | Blackwell => 0.8,
+            Cdna2 | Cdna3 | Cdna4 | Other => 0.7,
+        },
+        prior_source: "link_efficiency's prior, and where a fit sets link_efficiency without this one, that fit's value (UNSET_FOLLOWS): every plan made before the parameter existed timed the transfer so, and keeps its numbers; a user's disaggregated runs set it (calibration, recalibrate)",
+        scope: Hardware,
+        informed_by: DisaggregatedTtft,
+    }
 }
+
+/// Parameters a set of values (a fit record, a scenario's `perf_params`, a fit that does not
+/// free it) may leave unset, each with the parameter whose value it then takes. Design
+/// decision: `kv_transfer_efficiency` was timed with `link_efficiency` until measured
+/// disaggregated runs could set it; following it wherever the latter comes from (prior, shipped
+/// fit per GPU generation, the other engine's fit, a user's value or fit) keeps every existing
+/// plan's numbers, and only a set that names it (or a fit that frees it) parts them.
+pub const UNSET_FOLLOWS: [(Param, Param); 1] = [(Param::KvTransferEfficiency, Param::LinkEfficiency)];
 
 impl Param {
     /// Its row of the table.
@@ -517,7 +547,9 @@ impl Serialize for ParamValues {
 }
 
 impl<'de> Deserialize<'de> for ParamValues {
-    /// An object with every parameter once, by its JSON name, and nothing else.
+    /// An object with every parameter once, by its JSON name, and nothing else; a parameter of
+    /// `UNSET_FOLLOWS` may be left out (records written before it existed) and takes its
+    /// leader's value.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<ParamValues, D::Error> {
         struct Values;
         impl<'de> Visitor<'de> for Values {
@@ -531,6 +563,10 @@ impl<'de> Deserialize<'de> for ParamValues {
                     if values[i].replace(map.next_value()?).is_some() {
                         return Err(de::Error::duplicate_field(JSON_NAMES[i]));
                     }
+                }
+                for (follower, leader) in UNSET_FOLLOWS {
+                    let (f, l) = (follower as usize, leader as usize);
+                    values[f] = values[f].or(values[l]);
                 }
                 let mut out = [0.0; PARAM_COUNT];
                 for (i, value) in values.into_iter().enumerate() {
@@ -550,7 +586,8 @@ fn shown(x: f64) -> f64 {
 }
 
 impl PerfParams {
-    /// `self` with the values given in `overrides` (named units) replaced; an error names
+    /// `self` with the values given in `overrides` (named units) replaced, a parameter of
+    /// `UNSET_FOLLOWS` not given taking its leader's given value; an error names
     /// `<prefix>.<json name>` for a value that is not finite or leaves its bounds.
     pub fn with_overrides(&self, overrides: &ParamOverrides, prefix: &str) -> Result<PerfParams, InputError> {
         let mut x = self.to_array();
@@ -564,6 +601,11 @@ impl PerfParams {
                 ));
             }
             x[spec.param as usize] = base.clamp(spec.lo(), spec.hi());
+        }
+        for (follower, leader) in UNSET_FOLLOWS {
+            if overrides[follower as usize].is_none() && overrides[leader as usize].is_some() {
+                x[follower as usize] = x[leader as usize];
+            }
         }
         Ok(PerfParams::from_array(x))
     }
@@ -697,6 +739,37 @@ mod tests {
         let mut nan: ParamOverrides = [None; PARAM_COUNT];
         nan[0] = Some(f64::NAN);
         assert_eq!(p.with_overrides(&nan, "perf_params").unwrap_err().field, "perf_params.gemm_efficiency");
+    }
+
+    /// `kv_transfer_efficiency` follows `link_efficiency` wherever a set of values leaves it
+    /// unset, so plans made before it existed keep their numbers; named, it parts from it.
+    #[test]
+    fn an_unset_transfer_efficiency_follows_the_link_efficiency() {
+        for g in Generation::ALL {
+            let p = PerfParams::prior(g, Engine::Sglang);
+            assert_eq!(p.kv_transfer_efficiency, p.link_efficiency, "{g:?}: the priors differ");
+        }
+        let p = PerfParams::prior(Generation::Hopper, Engine::Vllm);
+        let mut o: ParamOverrides = [None; PARAM_COUNT];
+        o[Param::LinkEfficiency as usize] = Some(0.61);
+        let q = p.with_overrides(&o, "perf_params").unwrap();
+        assert_eq!((q.link_efficiency, q.kv_transfer_efficiency), (0.61, 0.61));
+        o[Param::KvTransferEfficiency as usize] = Some(0.3);
+        let q = p.with_overrides(&o, "perf_params").unwrap();
+        assert_eq!((q.link_efficiency, q.kv_transfer_efficiency), (0.61, 0.3));
+        let mut only: ParamOverrides = [None; PARAM_COUNT];
+        only[Param::KvTransferEfficiency as usize] = Some(0.25);
+        let q = p.with_overrides(&only, "perf_params").unwrap();
+        assert_eq!((q.link_efficiency, q.kv_transfer_efficiency), (p.link_efficiency, 0.25));
+        // A record written before the parameter existed.
+        let mut record = serde_json::to_value(ParamValues::from_params(&q)).unwrap();
+        record.as_object_mut().unwrap().remove("kv_transfer_efficiency");
+        record["link_efficiency"] = serde_json::json!(0.66);
+        let read: ParamValues = serde_json::from_value(record.clone()).unwrap();
+        assert_eq!(read.0[Param::KvTransferEfficiency as usize], 0.66);
+        record.as_object_mut().unwrap().remove("link_efficiency");
+        let missing = serde_json::from_value::<ParamValues>(record).unwrap_err().to_string();
+        assert!(missing.contains("link_efficiency"), "{missing}");
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub const FITS: &[ShippedFit] = &[
             0.9136, // moe_efficiency
             12.4706, // collective_latency_us
             1.01, // moe_routing_skew
+            0.563, // kv_transfer_efficiency
         ]),
     },
     ShippedFit {
@@ -46,6 +47,7 @@ pub const FITS: &[ShippedFit] = &[
             0.7252, // moe_efficiency
             20.0, // collective_latency_us
             1.01, // moe_routing_skew
+            0.7351, // kv_transfer_efficiency
         ]),
     },
     ShippedFit {
@@ -65,6 +67,7 @@ pub const FITS: &[ShippedFit] = &[
             0.7959, // moe_efficiency
             20.0, // collective_latency_us
             1.01, // moe_routing_skew
+            0.95, // kv_transfer_efficiency
         ]),
     },
 ];
