@@ -15,7 +15,7 @@ use super::browser;
 use super::capacity_chart::{line_chart, LineChartView};
 use super::capacity_inputs::capacity_inputs;
 use super::capacity_sizing::capacity_sizing;
-use super::capacity_table::{capacity_table, price_sources, Sort};
+use super::capacity_table::{capacity_table, price_sources, tdp_sources, Sort};
 use super::form::{gpu_choices, FieldErrors};
 use super::format::figure;
 use super::shared::Shared;
@@ -151,6 +151,13 @@ pub fn CapacityCard(props: &CapacityCardProps) -> Html {
                         { ". A GPU without a published price has none until you enter one in its price cell." }
                     </p>
                     <p class="legend-note">{ format!("Energy: {}", c.energy_model) }</p>
+                    <details data-testid="tdp-sources">
+                        <summary>{ "Power figures (TDP) and their sources" }</summary>
+                        <p class="legend-note">
+                            { tdp_sources(c).join("; ") }
+                            { ". From data/gpus.csv, which records no retrieval date (a source pinned to a commit names its version)." }
+                        </p>
+                    </details>
                     <button type="button" data-testid="capacity-csv" onclick={on_csv}>{ "Download the comparison (CSV)" }</button>
                     <div class="chart">
                         { cost_chart(c) }

@@ -116,6 +116,14 @@ pub fn sorted(rows: &[GpuSizing], sort: Option<Sort>) -> Vec<usize> {
     })
 }
 
+/// The modelled draw and the TDP it is bounded by, with the TDP's source, for the energy cell's
+/// title (`data/gpus.csv` records no retrieval date, so none is shown).
+fn power_origin(r: &GpuSizing) -> Option<String> {
+    let (tdp, source) = (r.tdp_w?, r.tdp_source.as_deref()?);
+    let draw = r.power_w_per_gpu.map(|w| format!("{} W modelled, ", figure(w))).unwrap_or_default();
+    Some(format!("{draw}TDP {} W: {source} (no retrieval date recorded)", figure(tdp)))
+}
+
 /// "source, date" of a row's price, for its title and the footnote.
 fn price_origin(row: &GpuSizing) -> Option<String> {
     match (row.price_source.as_deref(), row.price_date.as_deref()) {
@@ -195,7 +203,7 @@ pub fn capacity_table(state: &AppContext, capacity: &CapacityPlan, errors: &Fiel
                 </td>
                 <td class="num">{ cell(r.usd_per_m_output_tokens) }</td>
                 <td class="num">{ cell(r.usd_per_m_total_tokens) }</td>
-                <td class="num">{ cell(r.kwh_per_m_output_tokens) }</td>
+                <td class="num" title={power_origin(r).unwrap_or_default()}>{ cell(r.kwh_per_m_output_tokens) }</td>
                 <td class="status">{ status }{ for r.notes.iter().map(|n| html! { <span class="note">{ format!(" ({n})") }</span> }) }</td>
             </tr>
         }
@@ -226,6 +234,14 @@ fn caption(c: &CapacityPlan) -> String {
         c.max_gpus,
         c.price_level
     )
+}
+
+/// Each compared GPU's TDP with its source ("h100-sxm 700 W: …"), for the energy footnote.
+pub fn tdp_sources(c: &CapacityPlan) -> Vec<String> {
+    c.per_gpu
+        .iter()
+        .filter_map(|r| Some(format!("{} {} W: {}", r.gpu, figure(r.tdp_w?), r.tdp_source.as_deref()?)))
+        .collect()
 }
 
 /// The distinct sources and dates of the default prices, for the footnote.

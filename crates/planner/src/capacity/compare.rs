@@ -4,7 +4,7 @@
 use super::cost::{per_m_total, price_of, usd_per_m_output, Price};
 use super::energy::{kwh_per_m_output, power_w};
 use super::input::CapacitySpec;
-use super::prices::tdp_w;
+use super::prices::{tdp_source, tdp_w};
 use super::sizing::{size, Sizing};
 use crate::error::InputError;
 use crate::gpu::catalog as gpu_catalog;
@@ -73,6 +73,7 @@ pub fn row(inputs: &PlannerInputs, spec: &CapacitySpec, gpu: &Value, library: &L
         out.notes.push(why.clone());
     }
     out.tdp_w = gpu.as_str().and_then(tdp_w);
+    out.tdp_source = gpu.as_str().and_then(tdp_source).map(str::to_string);
     out.sla_tok_s_per_user = base.workload.sla.tpot.map(|t| 1.0 / t.value());
     match size(&base, spec.request_rate, spec.max_gpus) {
         Ok(sized) => fill(&mut out, &base, &sized, spec.request_rate, price.ok().as_ref()),
@@ -109,6 +110,7 @@ fn empty_row(gpu: String, price: &Result<Price, String>) -> GpuSizing {
         usd_per_m_total_tokens_at_capacity: None,
         power_w_per_gpu: None,
         tdp_w: None,
+        tdp_source: None,
         kwh_per_m_output_tokens: None,
         kwh_per_m_total_tokens: None,
         cost_vs_interactivity: Vec::new(),

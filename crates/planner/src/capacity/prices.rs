@@ -74,26 +74,28 @@ pub const PRICES: &[PriceEntry] = &[
 
 /// Thermal design power per GPU, watts: `data/gpus.csv`'s `tdp_w`, the leading number where the
 /// cell adds words (`1100 (configurable up to 1,100 W)`: 1100; `gh200`'s `1000 (module incl.
-/// CPU)`: the whole module's, CPU included, so its energy is the module's). Catalog ids whose
-/// row has no figure are absent.
-pub const TDP_W: &[(&str, f64)] = &[
-    ("a100-sxm-40gb", 400.0),
-    ("a100-sxm-80gb", 400.0),
-    ("a100-pcie-80gb", 300.0),
-    ("h100-sxm", 700.0),
-    ("h100-pcie", 350.0),
-    ("h100-nvl", 350.0),
-    ("h200-sxm", 700.0),
-    ("gh200", 1000.0),
-    ("b200", 1000.0),
-    ("gb200", 1200.0),
-    ("b300", 1100.0),
-    ("gb300", 1400.0),
-    ("l40s", 350.0),
-    ("l4", 72.0),
-    ("rtx-pro-6000-server", 600.0),
-    ("mi300x", 750.0),
-    ("mi355x", 1400.0),
+/// CPU)`: the whole module's, CPU included, so its energy is the module's), and the first
+/// source of the row's `source` cell (before any `;`), which the plan shows beside the figure;
+/// `gpus.csv` records no retrieval date (a source pinned to a commit names its version). Catalog
+/// ids whose row has no figure are absent.
+pub const TDP_W: &[(&str, f64, &str)] = &[
+    ("a100-sxm-40gb", 400.0, "https://glennklockwood.com/garden/processors/A100 (cites NVIDIA A100 datasheet nvidia-a100-datasheet-us-nvidia-1758950-r4-web.pdf)"),
+    ("a100-sxm-80gb", 400.0, "github:ai-dynamo/aiconfigurator aic-core/src/aiconfigurator_core/systems/a100_sxm.yaml@095f58a51c4ca8e61b66ec108d86f223f8d559ce (NVIDIA AIConfigurator system spec)"),
+    ("a100-pcie-80gb", 300.0, "github:ai-dynamo/aiconfigurator aic-core/src/aiconfigurator_core/systems/a100_pcie.yaml@095f58a51c4ca8e61b66ec108d86f223f8d559ce (NVIDIA AIConfigurator system spec)"),
+    ("h100-sxm", 700.0, "github:ai-dynamo/aiconfigurator aic-core/src/aiconfigurator_core/systems/h100_sxm.yaml@095f58a51c4ca8e61b66ec108d86f223f8d559ce (NVIDIA AIConfigurator system spec)"),
+    ("h100-pcie", 350.0, "github:ai-dynamo/aiconfigurator aic-core/src/aiconfigurator_core/systems/h100_pcie.yaml@095f58a51c4ca8e61b66ec108d86f223f8d559ce (NVIDIA AIConfigurator system spec)"),
+    ("h100-nvl", 350.0, "https://grokipedia.com/page/210100120 (secondary)"),
+    ("h200-sxm", 700.0, "github:ai-dynamo/aiconfigurator aic-core/src/aiconfigurator_core/systems/h200_sxm.yaml@095f58a51c4ca8e61b66ec108d86f223f8d559ce (NVIDIA AIConfigurator system spec)"),
+    ("gh200", 1000.0, "https://spheron.network/blog/nvidia-gh200-guide"),
+    ("b200", 1000.0, "github:ai-dynamo/aiconfigurator aic-core/src/aiconfigurator_core/systems/b200_sxm.yaml@095f58a51c4ca8e61b66ec108d86f223f8d559ce (NVIDIA AIConfigurator system spec)"),
+    ("gb200", 1200.0, "github:ai-dynamo/aiconfigurator aic-core/src/aiconfigurator_core/systems/gb200.yaml@095f58a51c4ca8e61b66ec108d86f223f8d559ce (NVIDIA AIConfigurator system spec)"),
+    ("b300", 1100.0, "github:ai-dynamo/aiconfigurator aic-core/src/aiconfigurator_core/systems/b300_sxm.yaml@095f58a51c4ca8e61b66ec108d86f223f8d559ce (NVIDIA AIConfigurator system spec)"),
+    ("gb300", 1400.0, "github:ai-dynamo/aiconfigurator aic-core/src/aiconfigurator_core/systems/gb300.yaml@095f58a51c4ca8e61b66ec108d86f223f8d559ce (NVIDIA AIConfigurator system spec)"),
+    ("l40s", 350.0, "github:ai-dynamo/aiconfigurator aic-core/src/aiconfigurator_core/systems/l40s.yaml@095f58a51c4ca8e61b66ec108d86f223f8d559ce (NVIDIA AIConfigurator system spec)"),
+    ("l4", 72.0, "github:ai-dynamo/aiconfigurator aic-core/src/aiconfigurator_core/systems/l4.yaml@095f58a51c4ca8e61b66ec108d86f223f8d559ce (NVIDIA AIConfigurator system spec)"),
+    ("rtx-pro-6000-server", 600.0, "github:ai-dynamo/aiconfigurator aic-core/src/aiconfigurator_core/systems/rtx_pro_6000_server.yaml@095f58a51c4ca8e61b66ec108d86f223f8d559ce (NVIDIA AIConfigurator system spec)"),
+    ("mi300x", 750.0, "raw.githubusercontent.com/alpharomercoma/MI300X-vs-H200/6077fdc7bfc215171c33435b7cd76ca4c5f2b236/METHODOLOGY.md"),
+    ("mi355x", 1400.0, "https://www.amd.com/en/developer/resources/technical-articles/2025/inferencemax-benchmarking-progress-in-real-time.html"),
 ];
 
 /// The price row of catalog GPU `id`.
@@ -103,5 +105,10 @@ pub fn price_entry(id: &str) -> Option<&'static PriceEntry> {
 
 /// The TDP of catalog GPU `id`, watts.
 pub fn tdp_w(id: &str) -> Option<f64> {
-    TDP_W.iter().find(|(g, _)| *g == id).map(|(_, w)| *w)
+    TDP_W.iter().find(|(g, _, _)| *g == id).map(|(_, w, _)| *w)
+}
+
+/// Where the TDP of catalog GPU `id` comes from (`data/gpus.csv`'s first source for the row).
+pub fn tdp_source(id: &str) -> Option<&'static str> {
+    TDP_W.iter().find(|(g, _, _)| *g == id).map(|(_, _, source)| *source)
 }

@@ -367,6 +367,8 @@ fn the_tdp_constants_equal_the_csv() {
         let lead: String = row["tdp_w"].chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
         let expected = (!lead.is_empty()).then(|| lead.parse::<f64>().unwrap());
         assert_eq!(prices::tdp_w(e.id), expected, "{}: tdp_w cell {:?}", e.id, row["tdp_w"]);
+        let first_source = row["source"].split(';').next().unwrap_or_default().trim();
+        assert_eq!(prices::tdp_source(e.id), expected.map(|_| first_source), "{}: source cell", e.id);
     }
-    assert!(prices::TDP_W.iter().all(|(id, _)| crate::gpu::catalog::entries().iter().any(|e| e.id == *id)));
+    assert!(prices::TDP_W.iter().all(|(id, _, _)| crate::gpu::catalog::entries().iter().any(|e| e.id == *id)));
 }

@@ -76,6 +76,10 @@ pub struct GpuSizing {
     /// Modelled draw of one GPU at the target load, watts (`energy_model`).
     pub power_w_per_gpu: Option<f64>,
     pub tdp_w: Option<f64>,
+    /// Where `tdp_w` comes from (`data/gpus.csv`'s source for the GPU; the file records no
+    /// retrieval date).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tdp_source: Option<String>,
     pub kwh_per_m_output_tokens: Option<f64>,
     pub kwh_per_m_total_tokens: Option<f64>,
     /// `[tok_s_per_user, usd_per_m_output_tokens]` pairs: the Pareto front of the replica
