@@ -154,7 +154,8 @@ pub fn ask(dispatcher: Dispatcher, ask: Ask) {
         Ask::Recalibrate { .. } => Asked::Recalibrate,
     };
     let id = BENCH.with(|b| b.borrow().next_id);
-    let message = page::request(id, &ask);
+    // The loop compares layouts; sizing for a load is not part of it (`Ask::for_worker`).
+    let message = page::request(id, &ask.for_worker());
     BENCH.with(|b| {
         let mut b = b.borrow_mut();
         b.dispatch = Some(dispatcher.clone());

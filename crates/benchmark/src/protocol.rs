@@ -51,6 +51,27 @@ pub enum Ask {
     Recalibrate { scenario: Value, runs: Vec<String> },
 }
 
+impl Ask {
+    /// This request as the page sends it to the worker: its scenario without `capacity`. The
+    /// loop compares layouts (script, comparison, fit); sizing for a load is not part of it,
+    /// and the worker is built without the planner's `capacity` (its weight, README "Page
+    /// weight"), so a plan made with a capacity card still goes through the loop.
+    pub fn for_worker(self) -> Ask {
+        let strip = |mut scenario: Value| {
+            if let Value::Object(fields) = &mut scenario {
+                fields.remove("capacity");
+            }
+            scenario
+        };
+        match self {
+            Ask::Script { scenario, top_n } => Ask::Script { scenario: strip(scenario), top_n },
+            Ask::Compare { scenario, runs } => Ask::Compare { scenario: strip(scenario), runs },
+            Ask::Recalibrate { scenario, runs } => Ask::Recalibrate { scenario: strip(scenario), runs },
+            import @ Ask::Import { .. } => import,
+        }
+    }
+}
+
 /// A result file: its name (which may carry the layout) and its text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FileText {
