@@ -31,6 +31,9 @@ use planner::scenario::{PerfParamsInput, ScenarioInput};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+/// The worker's first message once it listens (before any reply).
+pub const READY: &str = "ready";
+
 /// One request from the page, with the id its reply carries back.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Request {
