@@ -4,8 +4,7 @@
 //! `benchmark::protocol::serve`. It says `"ready"` once it listens. No Yew: only the planner and
 //! the bindings a worker needs.
 
-use benchmark::protocol::serve;
-use planner_page::ui::bench_worker::READY;
+use benchmark::protocol::{serve, READY};
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 

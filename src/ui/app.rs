@@ -24,7 +24,7 @@ use super::form::Field;
 #[cfg(not(feature = "full-page"))]
 use super::full_page::{use_full_page, FullPageFor};
 #[cfg(not(feature = "full-page"))]
-use super::form::{DISAGGREGATION_LOADING, IMPORTER_LOADING};
+use super::form::{DISAGGREGATION_LOADING, IMPORTER_LOADING, KERNEL_TABLES_LOADING};
 #[cfg(feature = "full-page")]
 use super::measured_results::MeasuredResults;
 use super::results::Results;
@@ -33,7 +33,9 @@ use super::share_bar::share_bar;
 use super::shared::Shared;
 #[cfg(not(feature = "full-page"))]
 use super::state::{Capacity, PerfParams};
-use super::state::{Action, AppContext, Tables, TablesStatus};
+use super::state::{Action, AppContext};
+#[cfg(feature = "full-page")]
+use super::state::{Tables, TablesStatus};
 use planner::error::InputError;
 use planner::inputs::PlannerInputs;
 use planner::layout::Layout;
@@ -48,6 +50,9 @@ use yew::prelude::*;
 pub const DEBOUNCE_MS: u32 = 150;
 
 type Checked = Result<Shared<Query>, FieldErrors>;
+
+/// The plan of the last valid query, or why the planner refused it (`None`: no valid query yet).
+type Planned = Rc<Option<Result<Rc<Plan>, InputError>>>;
 
 /// One line restating the scenario: "LLaMA 7B on 1 × 4 NVIDIA A100 …, 1024 + 256 tokens, 8 in
 /// flight, for throughput".
@@ -70,8 +75,41 @@ fn summary(inputs: &PlannerInputs) -> String {
     )
 }
 
+/// The plan of the last valid query with the kernel tables fetched so far, when the scenario
+/// asks for them, and the step model field's note on them: the file the scenario still lacks
+/// (`tables_wanted`) is fetched once, and the plan follows its arrival. The full page's only.
+#[cfg(feature = "full-page")]
+#[hook]
+fn use_plan_with_tables(
+    state: &AppContext,
+    planned_query: &Option<Shared<Query>>,
+) -> (Planned, Option<AttrValue>) {
+    let tables = state.tables.clone();
+    let planned = use_memo((planned_query.clone(), tables.clone()), |(query, tables)| {
+        query.as_ref().map(|q| browser::timed(|| plan_inputs(&with_tables(&q.inputs, tables))).map(Rc::new))
+    });
+    let wanted = use_memo((planned_query.clone(), tables), |(query, tables)| {
+        query.as_ref().and_then(|q| with_tables(&q.inputs, tables).tables_wanted())
+    });
+    {
+        let state = state.clone();
+        use_effect_with(wanted.clone(), move |wanted| {
+            if let Some(file) = wanted.as_ref().as_ref().filter(|f| state.tables.status(f).is_none()).cloned() {
+                state.dispatch(Action::TablesRequested(file.clone()));
+                wasm_bindgen_futures::spawn_local(async move {
+                    let text = browser::fetch_text(&format!("kernels/{file}.txt")).await;
+                    state.dispatch(Action::TablesArrived(file, text));
+                });
+            }
+        });
+    }
+    let note = wanted.as_ref().as_ref().and_then(|file| tables_note(file, state.tables.status(file)));
+    (planned, note)
+}
+
 /// The inputs with the kernel tables fetched so far (their own when the scenario does not ask
 /// for tables).
+#[cfg(feature = "full-page")]
 fn with_tables(inputs: &PlannerInputs, tables: &Tables) -> PlannerInputs {
     inputs.clone().with_tables(&tables.library)
 }
@@ -84,6 +122,7 @@ fn checked_query(form: &super::form::FormState, perf: Option<&PerfParams>, _card
 }
 
 /// What the step model field says while the tables `file` are not there.
+#[cfg(feature = "full-page")]
 fn tables_note(file: &str, status: Option<&TablesStatus>) -> Option<AttrValue> {
     Some(AttrValue::from(match status? {
         TablesStatus::Loading => format!("Loading the measured kernel tables {file}; the roofline times the steps meanwhile."),
@@ -114,28 +153,15 @@ pub fn App() -> Html {
             move || drop(timer)
         });
     }
-    // Planned with the kernel tables fetched so far, when the scenario asks for them; the
-    // file it still lacks (`tables_wanted`) is fetched once, and the plan follows its arrival.
-    let tables = state.tables.clone();
-    let planned: Rc<Option<Result<Rc<Plan>, InputError>>> = use_memo(((*planned_query).clone(), tables.clone()), |(query, tables)| {
-        query.as_ref().map(|q| browser::timed(|| plan_inputs(&with_tables(&q.inputs, tables))).map(Rc::new))
-    });
-    let wanted = use_memo(((*planned_query).clone(), tables.clone()), |(query, tables)| {
-        query.as_ref().and_then(|q| with_tables(&q.inputs, tables).tables_wanted())
-    });
-    {
-        let state = state.clone();
-        use_effect_with(wanted.clone(), move |wanted| {
-            if let Some(file) = wanted.as_ref().as_ref().filter(|f| state.tables.status(f).is_none()).cloned() {
-                state.dispatch(Action::TablesRequested(file.clone()));
-                wasm_bindgen_futures::spawn_local(async move {
-                    let text = browser::fetch_text(&format!("kernels/{file}.txt")).await;
-                    state.dispatch(Action::TablesArrived(file, text));
-                });
-            }
-        });
-    }
-    let tables_note = wanted.as_ref().as_ref().and_then(|file| tables_note(file, state.tables.status(file)));
+    #[cfg(feature = "full-page")]
+    let (planned, tables_note) = use_plan_with_tables(&state, &planned_query);
+    // The startup page has no kernel tables: a scenario that asks for them is an error naming
+    // the step model (`form::check`) and loads the full page.
+    #[cfg(not(feature = "full-page"))]
+    let planned: Planned =
+        use_memo((*planned_query).clone(), |query| query.as_ref().map(|q| browser::timed(|| plan_inputs(&q.inputs)).map(Rc::new)));
+    #[cfg(not(feature = "full-page"))]
+    let tables_note: Option<AttrValue> = None;
     let query_string = use_memo(((*state).clone(), embed), |(state, embed)| browser::query_string(state, *embed));
     use_effect_with(query_string.clone(), move |query| browser::persist(query, embed));
     let selected = use_state_eq(|| None::<Layout>);
@@ -201,13 +227,16 @@ pub fn App() -> Html {
             errors={errors.clone()}
         />
     };
-    // The startup page has no config.json importer and no disaggregated planning: a pasted
-    // config or a serving mode other than aggregated loads the full page.
+    // The startup page has no config.json importer, no disaggregated planning and no kernel
+    // tables: a pasted config, a serving mode other than aggregated or the kernel-table step
+    // model loads the full page.
     #[cfg(not(feature = "full-page"))]
     let reason = if state.form.active(Field::Config) {
         Some(IMPORTER_LOADING)
+    } else if state.form.get(Field::Serving) != "aggregated" {
+        Some(DISAGGREGATION_LOADING)
     } else {
-        (state.form.get(Field::Serving) != "aggregated").then_some(DISAGGREGATION_LOADING)
+        (state.form.get(Field::StepModel) != "roofline").then_some(KERNEL_TABLES_LOADING)
     };
     #[cfg(not(feature = "full-page"))]
     let importer_load = html! { <FullPageFor {reason} /> };

@@ -12,7 +12,7 @@
 //! `benchmark::protocol::serve`), asynchronously like the worker.
 
 use super::state::{Action, Asked};
-use benchmark::protocol::{page, Ask};
+use benchmark::protocol::{page, Ask, READY};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, Event, MessageEvent, Worker};
@@ -22,9 +22,6 @@ use super::state::AppState;
 
 /// The worker's loader script (`static/bench_worker_loader.js`, copied beside `index.html`).
 pub const WORKER_URL: &str = "./bench_worker_loader.js";
-
-/// The worker's first message once it listens.
-pub const READY: &str = "ready";
 
 type Dispatcher = UseReducerDispatcher<AppState>;
 
@@ -154,7 +151,8 @@ pub fn ask(dispatcher: Dispatcher, ask: Ask) {
         Ask::Recalibrate { .. } => Asked::Recalibrate,
     };
     let id = BENCH.with(|b| b.borrow().next_id);
-    let message = page::request(id, &ask);
+    // The loop compares layouts; sizing for a load is not part of it (`Ask::for_worker`).
+    let message = page::request(id, &ask.for_worker());
     BENCH.with(|b| {
         let mut b = b.borrow_mut();
         b.dispatch = Some(dispatcher.clone());

@@ -421,6 +421,10 @@ pub fn scenario(form: &FormState, perf_params: Option<&PerfParamsInput>) -> Resu
     if form.get(Field::Serving) != "aggregated" && !cfg!(feature = "full-page") {
         e.check::<()>(Field::Serving, Err(DISAGGREGATION_LOADING.to_string()));
     }
+    // Only the full page times steps from the kernel tables; the startup page loads it (`app`).
+    if form.get(Field::StepModel) != "roofline" && !cfg!(feature = "full-page") {
+        e.check::<()>(Field::StepModel, Err(KERNEL_TABLES_LOADING.to_string()));
+    }
     object.insert("workload".into(), Value::Object(workload));
     for (name, part) in [("sla", sla), ("layout", layout)] {
         if !part.is_empty() {
@@ -457,6 +461,10 @@ pub const IMPORTER_LOADING: &str = "Reading a config.json takes the full page, w
 /// What the serving field says in the startup page, which has no disaggregated planning, while
 /// the full page (which has it) loads (`app`).
 pub const DISAGGREGATION_LOADING: &str = "Disaggregated planning takes the full page, which is loading.";
+
+/// What the step model field says in the startup page, which has no kernel tables' step model,
+/// while the full page (which has it) loads (`app`).
+pub const KERNEL_TABLES_LOADING: &str = "Timing steps from measured kernel tables takes the full page, which is loading.";
 
 /// A pasted `config.json` as the scenario's `{"name", "config"}`; or why it is not one.
 fn config_model(text: &str) -> Result<Value, String> {

@@ -27,6 +27,7 @@ use super::form::{Field, FormState};
 use benchmark::protocol::Answer;
 use benchmark::protocol::{Fit, Reply, Report, RunView};
 use planner::error::InputError;
+#[cfg(feature = "full-page")]
 use planner::kernels::Library;
 pub use planner::scenario::PerfParamsInput as PerfParams;
 use std::rc::Rc;
@@ -59,7 +60,9 @@ pub struct AppState {
     pub fit: Slot<Result<Fit, InputError>>,
     /// Why the benchmark worker could not answer, if it could not (until a retry).
     pub worker_error: Option<String>,
-    /// The measured kernel tables fetched so far, and the fetches under way or failed.
+    /// The measured kernel tables fetched so far, and the fetches under way or failed (the full
+    /// page's: the startup page refuses the kernel-table step model and loads the full page).
+    #[cfg(feature = "full-page")]
     pub tables: Tables,
     /// The capacity card's inputs (the scenario's `capacity`), when the user sizes for a load.
     pub capacity: Option<Capacity>,
@@ -84,6 +87,7 @@ impl Capacity {
 /// The kernel tables the page has fetched (`data/kernels/<system>.<engine>.txt`, served beside
 /// the page as `kernels/…`), parsed once, and what became of each fetch. Compared by
 /// `generation` (one more per change), not by the tables' numbers.
+#[cfg(feature = "full-page")]
 #[derive(Debug, Clone, Default)]
 pub struct Tables {
     pub library: Rc<Library>,
@@ -92,6 +96,7 @@ pub struct Tables {
     pub status: Vec<(String, TablesStatus)>,
 }
 
+#[cfg(feature = "full-page")]
 impl PartialEq for Tables {
     fn eq(&self, other: &Self) -> bool {
         self.generation == other.generation
@@ -99,12 +104,14 @@ impl PartialEq for Tables {
 }
 
 /// A fetch of one tables file that has not (yet) given tables.
+#[cfg(feature = "full-page")]
 #[derive(Debug, Clone, PartialEq)]
 pub enum TablesStatus {
     Loading,
     Failed(String),
 }
 
+#[cfg(feature = "full-page")]
 impl Tables {
     /// What became of `file` if it is not loaded: loading or failed (`None`: never asked).
     pub fn status(&self, file: &str) -> Option<&TablesStatus> {
@@ -155,6 +162,7 @@ impl Default for AppState {
             report: Slot::Idle,
             fit: Slot::Idle,
             worker_error: None,
+            #[cfg(feature = "full-page")]
             tables: Tables::default(),
             capacity: None,
         }
@@ -209,8 +217,10 @@ pub enum Action {
     /// Close the proposed fit without keeping it.
     DiscardFit,
     /// The fetch of a kernel tables file (`h100_sxm.trtllm`) started.
+    #[cfg(feature = "full-page")]
     TablesRequested(String),
     /// The file's text arrived, or why not.
+    #[cfg(feature = "full-page")]
     TablesArrived(String, Result<String, String>),
     /// Size for a target load (the capacity card, with its defaults) or stop.
     #[cfg(any(feature = "full-page", not(feature = "web")))]
@@ -303,6 +313,7 @@ impl Reducible for AppState {
                 }
                 next.imports = Rc::default();
             }
+            #[cfg(feature = "full-page")]
             Action::TablesRequested(file) => {
                 if self.tables.status(&file).is_some() {
                     return self;
@@ -310,6 +321,7 @@ impl Reducible for AppState {
                 next.tables.status.push((file, TablesStatus::Loading));
                 next.tables.generation += 1;
             }
+            #[cfg(feature = "full-page")]
             Action::TablesArrived(file, text) => {
                 let tables = &mut next.tables;
                 tables.status.retain(|(f, _)| *f != file);

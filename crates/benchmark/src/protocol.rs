@@ -31,6 +31,9 @@ use planner::scenario::{PerfParamsInput, ScenarioInput};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+/// The worker's first message once it listens (before any reply).
+pub const READY: &str = "ready";
+
 /// One request from the page, with the id its reply carries back.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Request {
@@ -49,6 +52,27 @@ pub enum Ask {
     Compare { scenario: Value, runs: Vec<String> },
     /// Refit the performance parameters to the runs that match `scenario`.
     Recalibrate { scenario: Value, runs: Vec<String> },
+}
+
+impl Ask {
+    /// This request as the page sends it to the worker: its scenario without `capacity`. The
+    /// loop compares layouts (script, comparison, fit); sizing for a load is not part of it,
+    /// and the worker is built without the planner's `capacity` (its weight, README "Page
+    /// weight"), so a plan made with a capacity card still goes through the loop.
+    pub fn for_worker(self) -> Ask {
+        let strip = |mut scenario: Value| {
+            if let Value::Object(fields) = &mut scenario {
+                fields.remove("capacity");
+            }
+            scenario
+        };
+        match self {
+            Ask::Script { scenario, top_n } => Ask::Script { scenario: strip(scenario), top_n },
+            Ask::Compare { scenario, runs } => Ask::Compare { scenario: strip(scenario), runs },
+            Ask::Recalibrate { scenario, runs } => Ask::Recalibrate { scenario: strip(scenario), runs },
+            import @ Ask::Import { .. } => import,
+        }
+    }
 }
 
 /// A result file: its name (which may carry the layout) and its text.

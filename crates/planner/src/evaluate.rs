@@ -99,7 +99,10 @@ struct Shared {
 
 impl<'a> Evaluator<'a> {
     pub fn new(inputs: &'a PlannerInputs) -> Evaluator<'a> {
-        let kernels = inputs.kernels.as_deref().map(|t| KernelPlan::new(t, inputs.precision, &inputs.model));
+        // Without the `kernel-tables` feature there are never tables (`resolve` refuses the
+        // step model): the constant `None` leaves the table code out of the startup page.
+        let tables = inputs.kernels.as_deref().filter(|_| cfg!(feature = "kernel-tables"));
+        let kernels = tables.map(|t| KernelPlan::new(t, inputs.precision, &inputs.model));
         Evaluator { inputs, distinct: memory::distinct_layers(&inputs.model.layers), shared: None, kernels }
     }
 
@@ -158,7 +161,7 @@ impl<'a> Evaluator<'a> {
             max_batch_tokens: inputs.engine.max_batch_tokens,
             engine: inputs.engine.engine,
         };
-        let ops = self.kernels.as_ref().map(|k| {
+        let ops = self.kernels.as_ref().filter(|_| cfg!(feature = "kernel-tables")).map(|k| {
             let stage = &m.layers[shared.stage.clone()];
             Box::new(StageOps::new(k, m, stage, shared.lm_head, &layout, &inputs.cluster, inputs.precision.kv, &load.compute))
         });

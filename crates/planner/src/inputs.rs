@@ -93,6 +93,7 @@ pub fn resolve_with(input: &ScenarioInput, library: &Library) -> Result<PlannerI
     }
     let constraint = input.layout_constraint()?;
     let serving = input.serving()?;
+    let step_model = input.step_model()?;
     let shipped = fitted::for_gpu(gpu.generation, engine_id).0;
     let (params, calibration) = match &input.perf_params {
         None => (shipped, Calibration::Shipped),
@@ -127,7 +128,7 @@ pub fn resolve_with(input: &ScenarioInput, library: &Library) -> Result<PlannerI
         calibration,
         allow_tp_across_nodes: input.allow_tp_across_nodes.unwrap_or(true),
         kernels: None,
-        step_model: input.step_model.unwrap_or_default(),
+        step_model,
         serving,
         warnings,
         scenario,
@@ -138,9 +139,10 @@ pub fn resolve_with(input: &ScenarioInput, library: &Library) -> Result<PlannerI
 
 impl PlannerInputs {
     /// These inputs with the tables of their GPU and engine from `library`, when the scenario
-    /// asks for the kernel-table step model and `library` holds them.
+    /// asks for the kernel-table step model and `library` holds them (never without the
+    /// `kernel-tables` feature, whose `resolve` refuses that step model).
     pub fn with_tables(mut self, library: &Library) -> PlannerInputs {
-        if self.step_model == StepModel::KernelTables {
+        if cfg!(feature = "kernel-tables") && self.step_model == StepModel::KernelTables {
             if let Some(t) = self.system().and_then(|s| library.get(s, self.engine.engine.id())) {
                 self.kernels = Some(t);
             }

@@ -336,6 +336,19 @@ impl ScenarioInput {
         Ok(serving)
     }
 
+    /// The step model; without the planner's `kernel-tables` feature (the page's startup build)
+    /// the kernel tables are an error naming `step_model`.
+    pub fn step_model(&self) -> Result<StepModel, InputError> {
+        let step_model = self.step_model.unwrap_or_default();
+        if step_model == StepModel::KernelTables && !cfg!(feature = "kernel-tables") {
+            return Err(InputError::new(
+                "step_model",
+                "\"kernel_tables\" needs the measured kernel tables' step model, which only the full page has (it loads it)",
+            ));
+        }
+        Ok(step_model)
+    }
+
     /// The fixed layout sizes, each validated as a whole number ≥ 1 (their product and
     /// divisibility are checked against the cluster by the search).
     pub fn layout_constraint(&self) -> Result<LayoutConstraint, InputError> {
@@ -520,6 +533,25 @@ mod tests {
             #[cfg(not(feature = "benchmark-arrivals"))]
             Err(e) => assert_eq!(e.field, "workload.arrivals", "{e}"),
         }
+    }
+
+    #[test]
+    fn kernel_tables_need_the_feature() {
+        // With the feature the step model resolves; without it (the startup page) the scenario
+        // is refused on the field, as a disaggregated `serving` is.
+        let text = r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1},"step_model":"kernel_tables"}"#;
+        match parse(text).and_then(|s| s.step_model()) {
+            #[cfg(feature = "kernel-tables")]
+            Ok(m) => assert_eq!(m, StepModel::KernelTables),
+            #[cfg(not(feature = "kernel-tables"))]
+            Ok(m) => panic!("the startup build resolved {m:?}"),
+            #[cfg(feature = "kernel-tables")]
+            Err(e) => panic!("the build with the feature refused it: {e}"),
+            #[cfg(not(feature = "kernel-tables"))]
+            Err(e) => assert_eq!(e.field, "step_model", "{e}"),
+        }
+        let roofline = r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1},"step_model":"roofline"}"#;
+        assert_eq!(parse(roofline).and_then(|s| s.step_model()), Ok(StepModel::Roofline), "the roofline, with or without the feature");
     }
 
     #[test]

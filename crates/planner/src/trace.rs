@@ -37,7 +37,9 @@ pub fn trace(inputs_: &PlannerInputs, result: &SearchResult, rule_layout: Option
         Some(&winner) => {
             steps.push(ranked(inputs_, result, gpus));
             steps.push(won(result, winner, gpus));
-            if inputs_.step_model == StepModel::KernelTables {
+            // Never without the `kernel-tables` feature (`resolve` refuses the step model): the
+            // constant leaves the step operations' trace out of the startup page.
+            if cfg!(feature = "kernel-tables") && inputs_.step_model == StepModel::KernelTables {
                 steps.extend(operations(inputs_, &result.evaluations[winner]));
             }
             steps.push(versus_rule(result, winner, rule_layout, gpus));

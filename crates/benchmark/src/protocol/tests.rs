@@ -169,6 +169,32 @@ fn the_comparison_is_match_to_plan_with_the_chart_pairing() {
 }
 
 #[test]
+fn a_plan_with_capacity_goes_through_compare_without_it() {
+    // The page's scenario carries the capacity card's `capacity`; the worker, built without
+    // the planner's `capacity`, gets it stripped and compares as for the same plan without it.
+    let mut with_capacity = echoed();
+    with_capacity["capacity"] = serde_json::json!({"target": {"request_rate": 30}});
+    let runs = texts(&runs(2, 0.5));
+    let ask = Ask::Compare { scenario: with_capacity.clone(), runs: runs.clone() }.for_worker();
+    let Ask::Compare { scenario, .. } = &ask else { panic!("{ask:?}") };
+    assert_eq!(scenario.get("capacity"), None, "stripped: {scenario}");
+    assert_eq!(*scenario, echoed(), "the scenario is otherwise untouched");
+    let stripped = served(&Request { id: 4, ask });
+    let plain = served(&Request { id: 4, ask: Ask::Compare { scenario: echoed(), runs } });
+    let (Answer::Compare(Ok(got)), Answer::Compare(Ok(expected))) = (&stripped.answer, &plain.answer) else {
+        panic!("expected two comparisons, got {stripped:?} and {plain:?}")
+    };
+    assert!(close(got, expected), "expected {expected:?}, got {got:?}");
+    // Every kind of request is stripped the same way; an import has no scenario.
+    for ask in [Ask::Script { scenario: with_capacity.clone(), top_n: 2 }, Ask::Recalibrate { scenario: with_capacity.clone(), runs: vec![] }] {
+        let text = serde_json::to_string(&ask.for_worker()).unwrap();
+        assert!(!text.contains("capacity"), "{text}");
+    }
+    let import = Ask::Import { files: vec![FileText { name: "a.csv".into(), text: "x".into() }] };
+    assert_eq!(import.clone().for_worker(), import);
+}
+
+#[test]
 fn the_fit_is_recalibrate_on_the_matching_runs() {
     let runs = runs(3, 0.6);
     let reply = served(&Request { id: 4, ask: Ask::Recalibrate { scenario: echoed(), runs: texts(&runs) } });

@@ -12,7 +12,9 @@
 
 pub mod grid;
 
-use grid::{Axis, Grid};
+#[cfg(feature = "kernel-tables")]
+use grid::Axis;
+use grid::Grid;
 use std::sync::Arc;
 
 /// The tables' system id of a GPU catalog id: the nine systems the source measured. Every other
@@ -44,7 +46,9 @@ impl Library {
         Library::default()
     }
 
-    /// Adds one file's text (`<system>.<engine>.txt`); an error names the line.
+    /// Adds one file's text (the reader is the `kernel-tables` feature's: the startup page has
+    /// no tables to add) (`<system>.<engine>.txt`); an error names the line.
+    #[cfg(feature = "kernel-tables")]
     pub fn add(&mut self, text: &str) -> Result<(), String> {
         let tables = parse(text)?;
         self.sets.retain(|t| !(t.system == tables.system && t.engine == tables.engine));
@@ -127,6 +131,7 @@ impl KernelTables {
     }
 }
 
+#[cfg(feature = "kernel-tables")]
 /// Reads a tables file; the error names the line and what was expected there.
 pub fn parse(text: &str) -> Result<KernelTables, String> {
     let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l)).filter(|(_, l)| !l.starts_with('#')).peekable();
@@ -207,6 +212,7 @@ pub fn parse(text: &str) -> Result<KernelTables, String> {
 }
 
 /// The one word after a header key.
+#[cfg(feature = "kernel-tables")]
 fn one((n, words): (usize, Vec<&str>)) -> Result<&str, String> {
     match words[..] {
         [word] => Ok(word),
@@ -217,6 +223,7 @@ fn one((n, words): (usize, Vec<&str>)) -> Result<&str, String> {
 /// A finite positive number. Read by `serde_json`'s number reader (the files' numbers are JSON
 /// numbers), which the page carries anyway, rather than `str::parse::<f64>`, whose exact
 /// algorithm would add its 10 KB table of powers of five to the page.
+#[cfg(feature = "kernel-tables")]
 fn positive(n: usize, word: &str) -> Result<f64, String> {
     match serde_json::from_str::<f64>(word) {
         Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
@@ -224,7 +231,7 @@ fn positive(n: usize, word: &str) -> Result<f64, String> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "kernel-tables"))]
 pub(crate) mod tests {
     use super::grid::Between;
     use super::*;

@@ -880,5 +880,5 @@ pub fn describe_lookup(tables: &KernelTables, table: usize, point: &[f64]) -> St
     format!("{} ({}, {} {}): {}", t.name(), tables.system, tables.engine, tables.engine_version, axes.join(", "))
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "kernel-tables"))]
 mod tests;

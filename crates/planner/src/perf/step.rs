@@ -422,7 +422,7 @@ impl<'a> StageCost<'a> {
                 memory_bound += m;
             }
         };
-        if self.ops.is_none() {
+        if self.table_ops().is_none() {
             // No tables: the four rooflines straight, without building the operations (the
             // search calls this thousands of times per plan).
             for (c, m) in [self.linear_roofline(&q), self.experts_roofline(&q), self.decode_roofline(&q), self.prefill_roofline(&q)] {
@@ -432,7 +432,7 @@ impl<'a> StageCost<'a> {
             self.kernels(&q, &mut |_, c, m| add(c, m));
         }
         memory += replicated;
-        let communication = match self.ops {
+        let communication = match self.table_ops() {
             Some(ops) if ops.times_communication() => self.communication(q.tokens).iter().fold(0.0, |sum, c| sum + c.1),
             _ => (self.comm_fixed + q.tokens * self.comm_per_token).min(self.comm_fixed_ll + q.tokens * self.comm_per_token_ll),
         };
@@ -502,12 +502,18 @@ impl<'a> StageCost<'a> {
         (c, q.p * (self.kv_full + self.kv_windowed + self.kv_selected))
     }
 
+    /// The table-timed operations: `ops`, and none at all without the `kernel-tables` feature
+    /// (the constant `None` lets the startup page's build leave every table lookup out).
+    fn table_ops(&self) -> Option<&'a StageOps> {
+        self.ops.filter(|_| cfg!(feature = "kernel-tables"))
+    }
+
     /// The kernels of a step, each with its (compute, memory) seconds, in the roofline's
     /// order: linear layers, experts, decode attention, prefill attention; a kind the tables
     /// time as its operations, else as one roofline.
     fn kernels(&self, q: &Query, f: &mut impl FnMut(Op<'a>, f64, f64)) {
         let (d, ctx, p, pctx) = (q.d, q.ctx, q.p, q.pctx);
-        let ops = self.ops;
+        let ops = self.table_ops();
         match ops.map(|o| &o.gemms) {
             Some(Ok(gemms)) => {
                 let sampled = q.sampled();
@@ -580,9 +586,9 @@ impl<'a> StageCost<'a> {
             other => (Err(uncovered(other)), tokens * bytes_per_token, roofline),
         };
         let ar_roofline = (fixed + tokens * per_token).min(fixed_ll + tokens * per_token_ll);
-        let (ar, ar_bytes, ar_time) = part(self.ops.map(|o| &o.all_reduce), ar_roofline, self.token_bytes);
+        let (ar, ar_bytes, ar_time) = part(self.table_ops().map(|o| &o.all_reduce), ar_roofline, self.token_bytes);
         let a2a_roofline = self.all_to_all[0] + tokens * self.all_to_all[1];
-        let (a2a, a2a_bytes, a2a_time) = part(self.ops.map(|o| &o.all_to_all), a2a_roofline, self.dispatch_bytes);
+        let (a2a, a2a_bytes, a2a_time) = part(self.table_ops().map(|o| &o.all_to_all), a2a_roofline, self.dispatch_bytes);
         [
             (Op::AllReduce { op: ar, bytes: ar_bytes }, ar_time),
             (Op::AllToAll { op: a2a, bytes: a2a_bytes }, a2a_time),
