@@ -13,7 +13,7 @@ use super::evaluate::{prepare, Evaluation};
 use super::inputs::PlannerInputs;
 use super::kernels::KernelTables;
 use super::layout::Layout;
-use super::perf::ops::{describe_lookup, Uncovered, GQA_TABLE};
+use super::perf::ops::{describe_lookup, Uncovered};
 use super::perf::{Batch, Kind, Limit, Op, OperatingPoint};
 use super::reject::RejectReason;
 use super::scenario::StepModel;
@@ -431,14 +431,9 @@ fn op_source(op: &Op, tables: Option<&KernelTables>, no_tables: &str, skew: f64)
         Op::Attention { op, b, s } => {
             let sh = &op.shape;
             let mut text = lookup(op.table, &[sh.heads, *b * op.batch_scale, *s]);
-            let table_kv = (sh.heads / GQA_TABLE).ceil();
-            if op.batch_scale != 1.0 {
-                text += &format!(
-                    "; looked up at {:.4} × the batch, the table's batch with as many KV bytes (its gqa=8 heads), B at the model's {:.0} KV heads per GPU",
-                    op.batch_scale, sh.kv_heads
-                );
-            } else if !sh.mla && sh.kv_heads != table_kv {
-                text += &format!("; B at the model's {:.0} KV heads per GPU (the table's gqa=8: {table_kv:.0})", sh.kv_heads);
+            if !sh.mla && sh.kv_heads != sh.table_kv_heads {
+                let (kv, table_kv, scale) = (sh.kv_heads, sh.table_kv_heads, op.batch_scale);
+                text += &format!("; B at the model's {kv:.0} KV heads per GPU (the table's gqa=8: {table_kv:.0}), u at {scale}× b");
             }
             // Keys and values of their own sizes are timed at their mean (`GqaDims::mean_head_dim`).
             let mean = sh.key_value_dims.map_or(String::new(), |(k, v)| format!(" (the mean of keys of {k} and values of {v})"));

@@ -45,7 +45,7 @@ pub const ROUTING_SKEWED: f64 = 1.2;
 
 /// Query heads per KV head of every GQA attention table (`gqa=8`, FORMAT.md): the table's
 /// KV heads at `h` query heads are `ceil(h / 8)`.
-pub const GQA_TABLE: f64 = 8.0;
+const GQA_TABLE: f64 = 8.0;
 
 /// Why the roofline times a kind of operation.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -347,6 +347,8 @@ pub struct AttentionShape {
     /// Query heads on this GPU and (GQA) KV heads on this GPU.
     pub heads: f64,
     pub kv_heads: f64,
+    /// GQA: the table's KV heads at the heads it is read at (`ceil(h/8)`, h clamped to its grid).
+    pub table_kv_heads: f64,
     /// The model's head dim (GQA; the mean of the key and value sizes where they differ,
     /// `GqaDims::mean_head_dim`) and the table's.
     pub head_dim: f64,
@@ -676,15 +678,16 @@ fn attention_op(
     let s = &table.source;
     let (l, peak, hbm) = (layers as f64, s.peak, plan.hbm);
     let kv_bytes = kv.bytes();
-    let mut batch_scale = 1.0;
+    let (mut batch_scale, mut table_kv_heads) = (1.0, 0.0);
     let (heads, kv_heads, coefficients) = match (gqa, a) {
         (Some((heads, kv_heads)), _) => {
             let (h, d) = (heads as f64 / tp, model_dim);
             let kvh = (kv_heads as f64 / tp).max(1.0);
             // The table's KV heads at the h it is read at (`Dense::fix` clamps h to the grid).
-            let table_kvh = (h.clamp(s.dense.axes[0][0].exp2(), s.dense.axes[0].last().map_or(h, |l| l.exp2())) / GQA_TABLE).ceil();
+            let h_read = h.clamp(s.dense.axes[0][0].exp2(), s.dense.axes[0].last().map_or(h, |l| l.exp2()));
+            table_kv_heads = (h_read / GQA_TABLE).ceil().max(1.0);
             if !prefill && heads >= 2 * kv_heads {
-                batch_scale = kvh / table_kvh.max(1.0);
+                batch_scale = kvh / table_kv_heads;
             }
             // FORMAT.md attn_gen: F = 4·b·h·d·s; B = 2·b·s·kv_h·d·kv + 4·b·h·d.
             // attn_ctx: F = 2·b·h·d·s²; B = b·s·d·(2·h·q + 2·kv_h·kv), q = 2 (bf16).
@@ -715,7 +718,15 @@ fn attention_op(
         sparse: a.indexer().is_some(),
         prefill,
         table: s.table,
-        shape: AttentionShape { mla, heads, kv_heads, head_dim: model_dim, table_head_dim: table.head_dim, key_value_dims },
+        shape: AttentionShape {
+            mla,
+            heads,
+            kv_heads,
+            table_kv_heads,
+            head_dim: model_dim,
+            table_head_dim: table.head_dim,
+            key_value_dims,
+        },
         u: s.dense.fix(heads),
         batch_scale,
         flops_bs: l * coefficients[0],
