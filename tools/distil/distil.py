@@ -70,7 +70,14 @@ CTX_S = POW2[7:15]                            # 128 … 16384 prompt tokens
 CTX_D = [128, 64]                             # head dim
 GEN_H = CTX_H
 GEN_B = [1, 4, 16, 64, 256, 1024]             # sequences decoding one token each
-GEN_S = [16, 64, 256, 1024, 4096, 16384, 65536]   # KV length
+GEN_S = [64, 256, 1024, 4096, 8192, 32768, 65536]   # KV length
+# GEN_S: the decode collection stops near b·s = 2^18–2^19 cached tokens (H200 TensorRT-LLM,
+# h 32: b 1024 up to s 256, b 256 up to 1024, b 64 up to 8192, b 16 up to 32768), and a hole
+# past a row's last measured length is clamped to it: so the grid holds each row's last length.
+# On powers of 4 alone (16, …, 4096, 16384, 65536) b 64 read s 4096's u 0.715 from there on,
+# where 0.809 was measured at 8192 (issue 11). s 16 left out to stay in the size budget: a
+# decode step over 16 cached tokens is timed at s 64's u (its attention is negligible there).
+MLA_GEN_S = [16, 64, 256, 1024, 4096, 16384, 65536]   # MLA KV length (GEN_S's budget is the GQA tables')
 GQA = 8                                       # kv heads = ceil(h / GQA) in the attention tables
 MOE_T = [1, 4, 16, 64, 256, 1024, 4096, 16384]    # tokens entering the MoE layer
 MOE_PAR = [(1, 8)]                            # (moe_tp, moe_ep): one rank of 8-way expert parallelism
@@ -368,7 +375,7 @@ def mla_tables(s):
         rel, src = s.pick("mla", fname)
         if not rel:
             continue
-        ax_b, ax_s = (CTX_B, CTX_S) if kind == "mla_ctx" else (GEN_B, GEN_S)
+        ax_b, ax_s = (CTX_B, CTX_S) if kind == "mla_ctx" else (GEN_B, MLA_GEN_S)
         rows = s.wheel.rows(rel, ["mla_dtype", "kv_cache_dtype", "num_heads", "batch_size", "isl", "step",
                                   "latency", "kernel_source"],
                             {"num_heads": MLA_H, "batch_size": ax_b, "mla_dtype": ["bfloat16"]})

@@ -432,10 +432,10 @@ fn op_source(op: &Op, tables: Option<&KernelTables>, no_tables: &str, skew: f64)
         Op::Gemm { op, m } => lookup(op.table, &[op.gemm.n, op.gemm.k, *m]),
         Op::Attention { op, b, s } => {
             let sh = &op.shape;
-            let mut text = lookup(op.table, &[sh.heads, *b, *s]);
-            let table_kv = (sh.heads / 8.0).ceil();
-            if !sh.mla && sh.kv_heads != table_kv {
-                text += &format!("; B at the model's {:.0} KV heads per GPU (the table's gqa=8: {table_kv:.0})", sh.kv_heads);
+            let mut text = lookup(op.table, &[sh.heads, *b * op.batch_scale, *s]);
+            if !sh.mla && sh.kv_heads != sh.table_kv_heads {
+                let (kv, table_kv, scale) = (sh.kv_heads, sh.table_kv_heads, op.batch_scale);
+                text += &format!("; B at the model's {kv:.0} KV heads per GPU (the table's gqa=8: {table_kv:.0}), u at {scale}× b");
             }
             // Keys and values of their own sizes are timed at their mean (`GqaDims::mean_head_dim`).
             let mean = sh.key_value_dims.map_or(String::new(), |(k, v)| format!(" (the mean of keys of {k} and values of {v})"));

@@ -74,6 +74,17 @@ fn disaggregated_runs_with_a_slower_transfer_recover_its_efficiency() {
     assert!(r.loss_after < r.loss_before, "loss {} → {}", r.loss_before, r.loss_after);
     // The fit kept: the scenario plans with it, and the transfer is slower by the fit.
     assert_eq!(r.perf_params.values[Param::KvTransferEfficiency as usize].map(|v| (v * 1e4).round()), Some((got * 1e4).round()));
+    // The record names what the fit freed, and the plan made with it (issue 13) takes the
+    // transfer as measured: its TTFT ranges rest on the fit's residuals.
+    let record = r.perf_params.fit.as_ref().unwrap();
+    assert!(record.kv_transfer_fitted, "{record:?}");
+    for c in &r.plan.disaggregated.as_ref().unwrap().candidates {
+        let basis = c.range_basis.as_ref().unwrap();
+        let unmeasured = basis.widened_for.contains(&"kv-transfer-not-measured".into());
+        assert!(!unmeasured, "{}: {:?}", c.label, basis.widened_for);
+        let fitted = "KV transfer: fitted to the user's disaggregated runs (TTFT on the fit's residuals)";
+        assert!(basis.regime.ends_with(fitted), "{}", basis.regime);
+    }
 }
 
 /// A disaggregated run whose workers do not fit the cluster cannot be predicted: the error

@@ -7,13 +7,17 @@
 //! two sides' (either may bind). The KV transfer has no measurement at all: its time is taken
 //! anywhere within the factor the link efficiency could be off inside its bounds
 //! (`ranges::link_factor`, as for communication across nodes), added to TTFT's range, and
-//! `range_basis.widened_for` says `kv-transfer-not-measured`.
+//! `range_basis.widened_for` says `kv-transfer-not-measured` — unless the scenario's
+//! `perf_params` carry a user's fit that freed `kv_transfer_efficiency` (`fit.free`, from
+//! disaggregated runs whose TTFT includes the transfer): then the whole TTFT, transfer included,
+//! takes the fit's TTFT residuals as other fitted figures do, and `range_basis.regime` ends in
+//! `KV transfer: fitted to the user's disaggregated runs`.
 
 use super::super::evaluate::Evaluation;
 use super::super::gpu::LinkTier;
 use super::super::inputs::PlannerInputs;
 use super::super::layout::Layout;
-use super::super::perf::ranges::{self, Regime};
+use super::super::perf::ranges::{self, Calibration, Regime};
 use super::super::perf::{Limit, OperatingPoint, StepTime};
 use super::super::plan::disagg::{DecodeWorkers, DisaggCandidate, PrefillWorkers};
 use super::super::plan::{inputs_of, Range, RangeBasis, StepParts, TraceStep};
@@ -163,10 +167,20 @@ fn range(
     let per_gpu = s.rate * osl / inputs.cluster.total_gpus() as f64;
     let lo = ps.output_tok_s_per_gpu[0].min(ds.output_tok_s_per_gpu[0]);
     let hi = ps.output_tok_s_per_gpu[1].max(ds.output_tok_s_per_gpu[1]);
-    let factor = ranges::link_factor(inputs.params.link_efficiency);
     let before = (p.time + s.queue).ms();
     let t = transfer.time.ms();
-    let ttft = [before * (-ps.ttft_ms[1]).exp() + t / factor, before * (-ps.ttft_ms[0]).exp() + t * factor];
+    // A user's fit that freed the transfer's efficiency from disaggregated runs measured the
+    // transfer inside their TTFT: the whole TTFT then rests on the fit's residuals.
+    let transfer_fitted = match regime.calibration {
+        Calibration::UserFitted(f) => f.kv_transfer && f.ttft_ms.is_some(),
+        Calibration::Shipped | Calibration::UserSet => false,
+    };
+    let ttft = if transfer_fitted {
+        [(before + t) * (-ps.ttft_ms[1]).exp(), (before + t) * (-ps.ttft_ms[0]).exp()]
+    } else {
+        let factor = ranges::link_factor(inputs.params.link_efficiency);
+        [before * (-ps.ttft_ms[1]).exp() + t / factor, before * (-ps.ttft_ms[0]).exp() + t * factor]
+    };
     let tpot = [s.tpot.ms() * (-ds.tpot_ms[1]).exp(), s.tpot.ms() * (-ds.tpot_ms[0]).exp()];
     let mut widened: Vec<Cow<'static, str>> = db.widened_for;
     for w in pb.widened_for {
@@ -174,10 +188,15 @@ fn range(
             widened.push(w);
         }
     }
-    widened.push(Cow::Borrowed("kv-transfer-not-measured"));
+    let transfer_basis = if transfer_fitted {
+        "; KV transfer: fitted to the user's disaggregated runs (TTFT on the fit's residuals)"
+    } else {
+        widened.push(Cow::Borrowed("kv-transfer-not-measured"));
+        ""
+    };
     let basis = RangeBasis {
         nominal: db.nominal,
-        regime: format!("prefill: {}; decode: {}", pb.regime, db.regime),
+        regime: format!("prefill: {}; decode: {}{transfer_basis}", pb.regime, db.regime),
         user_calibrated: db.user_calibrated,
         widened_for: widened,
     };

@@ -58,6 +58,46 @@ fn long_prompts_under_a_tight_tpot_disaggregate() {
     assert!(step.detail.contains("on 30 of the cluster's 32 GPUs (2 idle)"), "{}", step.detail);
 }
 
+/// Issue 13: the KV transfer's TTFT share is widened as unmeasured unless the scenario's
+/// `perf_params` carry a user's fit that freed `kv_transfer_efficiency` (`kv_transfer_fitted`):
+/// then the whole TTFT, transfer included, takes the TTFT range of the fit's residuals, as the
+/// other fitted figures, and `range_basis` says so. Same parameters and fit both ways, so the
+/// candidates are the same and only the transfer's treatment differs: without the record the
+/// transfer `t` is scaled by the link factor `F` apart from the rest, `[b·a + t/F, b·c + t·F]`,
+/// with it `[(b + t)·a, (b + t)·c]` (b the prefill and its queue, a and c the TTFT speeds' factors).
+#[test]
+fn a_fit_that_freed_the_transfer_puts_the_disaggregated_ttft_range_on_its_residuals() {
+    let scenario = |fitted: bool| {
+        json!({"model": "meta-llama/Llama-3.1-8B", "weights": "fp8", "kv_cache": "fp8", "gpu": "h200-sxm", "gpus_per_node": 8,
+            "engine": "trtllm", "workload": {"isl": 8192, "osl": 256}, "sla": {"ttft_ms": 2000, "tpot_ms": 15}, "serving": "disaggregated",
+            "perf_params": {"kv_transfer_efficiency": 0.5,
+                            "fit": {"measurements": 3, "ttft_ms": [-0.05, 0.04], "tpot_ms": [-0.02, 0.03], "kv_transfer_fitted": fitted}}})
+    };
+    let (unmeasured, fitted) = (plan_json(&scenario(false)), plan_json(&scenario(true)));
+    let (u, f) = (best(&unmeasured), best(&fitted));
+    assert_eq!(u.label, f.label);
+    let (ub, fb) = (u.range_basis.as_ref().unwrap(), f.range_basis.as_ref().unwrap());
+    assert!(ub.widened_for.contains(&"kv-transfer-not-measured".into()), "{:?}", ub.widened_for);
+    assert!(!ub.regime.contains("KV transfer"), "{}", ub.regime);
+    assert!(!fb.widened_for.contains(&"kv-transfer-not-measured".into()), "{:?}", fb.widened_for);
+    let fitted = "; KV transfer: fitted to the user's disaggregated runs (TTFT on the fit's residuals)";
+    assert!(fb.regime.ends_with(fitted), "{}", fb.regime);
+    assert!(fb.user_calibrated);
+    let (ur, fr) = (u.range.as_ref().unwrap().ttft_ms, f.range.as_ref().unwrap().ttft_ms);
+    let (ttft, t) = (f.ttft_ms.unwrap(), f.kv_transfer_ms);
+    assert!(t > 0.0);
+    // The TTFT is the prefill and its queue, then the transfer.
+    let before = ttft - t;
+    let (a, c) = (fr[0] / ttft, fr[1] / ttft);
+    // At least as wide as the residuals: a measured TTFT 5 % below to 4 % above the prediction.
+    assert!(a <= 1.0 / 1.04 + 1e-12 && c >= 1.0 / 0.95 - 1e-12, "TTFT factors [{a}, {c}] inside the residuals'");
+    // The unmeasured transfer's factor is the link efficiency's (`report::range`).
+    let link = resolve(&ScenarioInput::from_value(scenario(false)).unwrap()).unwrap().params.link_efficiency;
+    let factor = crate::perf::ranges::link_factor(link);
+    close("unmeasured TTFT range low end", ur[0], before * a + t / factor, 1e-9);
+    close("unmeasured TTFT range high end", ur[1], before * c + t * factor, 1e-9);
+}
+
 /// Short prompts: Llama-3.1-8B FP8 on 8 H100, ISL 256, OSL 256, TPOT ≤ 20 ms, TTFT ≤ 500 ms.
 /// A decode-only GPU holds 720 requests at the TPOT limit against the aggregated GPU's 483
 /// (31 % of whose step time is prefill), but the prompts still need GPUs of their own: whole

@@ -17,8 +17,9 @@
 //! the real shape (a definition: the table's `u` was computed with exactly these), `peak` and
 //! `hbm` the table file's (what `u` was computed against, not the catalog's), `u` linear in
 //! log2 of each axis between measured points, clamped outside. Mappings the tables do not
-//! carry, as FORMAT.md recommends: another GQA ratio keeps the table's `u` with B at the
-//! model's KV heads; a head dim other than 64/128 takes the nearest table with F and B at the
+//! carry, as FORMAT.md recommends: another GQA ratio takes B at the model's KV heads, decode with
+//! grouped queries looking `u` up at the batch that reads as many KV bytes in the table's heads
+//! (`AttentionOp::batch_scale`), prefill and one query head per KV head at the same batch; a head dim other than 64/128 takes the nearest table with F and B at the
 //! real one (key and value heads of their own sizes: at their mean, which FORMAT.md's GQA
 //! formulas are linear in); a MoE shape not measured takes the nearest row (hidden, expert
 //! width, E/k) at the same tokens per expert, scaled by the `moe_routing` ratios for the
@@ -41,6 +42,10 @@ pub const ROUTING_MEASURED: f64 = 1.01;
 /// The skewed routing the `moe_routing` tables compare with it (`dist=power_law_1.2`); the
 /// other one, `balanced`, stands at skew 0.
 pub const ROUTING_SKEWED: f64 = 1.2;
+
+/// Query heads per KV head of every GQA attention table (`gqa=8`, FORMAT.md): the table's
+/// KV heads at `h` query heads are `ceil(h / 8)`.
+const GQA_TABLE: f64 = 8.0;
 
 /// Why the roofline times a kind of operation.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -342,6 +347,8 @@ pub struct AttentionShape {
     /// Query heads on this GPU and (GQA) KV heads on this GPU.
     pub heads: f64,
     pub kv_heads: f64,
+    /// GQA: the table's KV heads at the heads it is read at (`ceil(h/8)`, h clamped to its grid).
+    pub table_kv_heads: f64,
     /// The model's head dim (GQA; the mean of the key and value sizes where they differ,
     /// `GqaDims::mean_head_dim`) and the table's.
     pub head_dim: f64,
@@ -363,6 +370,11 @@ pub struct AttentionOp {
     pub shape: AttentionShape,
     /// u over (log2 b, log2 s), heads fixed.
     u: Dense,
+    /// The table batch with as many KV bytes as one of this op's sequences: the model's KV heads
+    /// per GPU over the table's `ceil(h/8)`, for GQA decode with ≥ 2 query heads per KV head
+    /// (FORMAT.md, "Axes the tables do not carry"); 1 for prefill, MLA and one query head per
+    /// KV head.
+    pub batch_scale: f64,
     /// Seconds of F/peak per b·s and per b·s², of B/hbm per b·s and per b, all layers.
     flops_bs: f64,
     flops_bss: f64,
@@ -389,7 +401,7 @@ impl AttentionOp {
         if b <= 0.0 || s <= 0.0 {
             return (0.0, 0.0);
         }
-        let u = self.u.at(&[b.log2(), s.log2()]);
+        let u = self.u.at(&[(b * self.batch_scale).log2(), s.log2()]);
         ((self.flops_bs * b * s + self.flops_bss * b * s * s) / u, (self.bytes_bs * b * s + self.bytes_b * b) / u)
     }
 }
@@ -666,10 +678,17 @@ fn attention_op(
     let s = &table.source;
     let (l, peak, hbm) = (layers as f64, s.peak, plan.hbm);
     let kv_bytes = kv.bytes();
+    let (mut batch_scale, mut table_kv_heads) = (1.0, 0.0);
     let (heads, kv_heads, coefficients) = match (gqa, a) {
         (Some((heads, kv_heads)), _) => {
             let (h, d) = (heads as f64 / tp, model_dim);
             let kvh = (kv_heads as f64 / tp).max(1.0);
+            // The table's KV heads at the h it is read at (`Dense::fix` clamps h to the grid).
+            let h_read = h.clamp(s.dense.axes[0][0].exp2(), s.dense.axes[0].last().map_or(h, |l| l.exp2()));
+            table_kv_heads = (h_read / GQA_TABLE).ceil().max(1.0);
+            if !prefill && heads >= 2 * kv_heads {
+                batch_scale = kvh / table_kv_heads;
+            }
             // FORMAT.md attn_gen: F = 4·b·h·d·s; B = 2·b·s·kv_h·d·kv + 4·b·h·d.
             // attn_ctx: F = 2·b·h·d·s²; B = b·s·d·(2·h·q + 2·kv_h·kv), q = 2 (bf16).
             let c = if prefill {
@@ -699,8 +718,17 @@ fn attention_op(
         sparse: a.indexer().is_some(),
         prefill,
         table: s.table,
-        shape: AttentionShape { mla, heads, kv_heads, head_dim: model_dim, table_head_dim: table.head_dim, key_value_dims },
+        shape: AttentionShape {
+            mla,
+            heads,
+            kv_heads,
+            table_kv_heads,
+            head_dim: model_dim,
+            table_head_dim: table.head_dim,
+            key_value_dims,
+        },
         u: s.dense.fix(heads),
+        batch_scale,
         flops_bs: l * coefficients[0],
         flops_bss: l * coefficients[1],
         bytes_bs: l * coefficients[2],

@@ -93,6 +93,9 @@ pub enum Calibration {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct UserFit {
     pub measurements: u32,
+    /// The fit freed `kv_transfer_efficiency` (`FitRecordInput::kv_transfer_fitted`): the
+    /// user's disaggregated runs measured the KV transfer inside their TTFT.
+    pub kv_transfer: bool,
     pub output_tok_s_per_gpu: Option<[f64; 2]>,
     pub ttft_ms: Option<[f64; 2]>,
     pub tpot_ms: Option<[f64; 2]>,

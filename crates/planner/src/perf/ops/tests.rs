@@ -91,6 +91,40 @@ fn a_lookup_at_a_measured_point_returns_the_measured_value() {
     check("nccl all_reduce 8 GPUs 1 MiB: u", u, 0.161, rounding(0.161));
 }
 
+/// Decode attention of one layer of a GQA model of `heads` query and `kv_heads` KV heads (head
+/// dim 128) on one GPU, from `h200_sxm.trtllm.txt` with an fp8 KV cache.
+fn h200_fp8_decode(heads: u32, kv_heads: u32) -> AttentionOp {
+    let t = tables("h200_sxm.trtllm.txt");
+    let fp8 = Precisions { weights: WeightPrecision::Fp8, kv: KvPrecision::Fp8 };
+    let plan = KernelPlan::new(&t, fp8, &super::super::super::model::fixtures::llama_3_1_8b());
+    let gqa = Attention::Gqa { heads, kv_heads, head_dim: 128, bias: false, values_from_keys: false, indexer: None };
+    attention_op(&plan, gqa, None, 1, false, 1, KvPrecision::Fp8, "fp8").unwrap()
+}
+
+/// Issue 11: Llama-3.1-8B's decode attention (32 query heads, 8 KV heads, fp8 cache) at long
+/// context against the package's own rows for that very shape, which the table (gqa=8: 4 KV
+/// heads at h 32) does not carry: `aiconfigurator-core` 0.12.0,
+/// `systems/data/h200_sxm/attention/trtllm/1.3.0rc20/generation_attention_perf.parquet`,
+/// `num_heads` 32, `num_key_value_heads` 8, `head_dim` 128, `kv_cache_dtype` fp8, `isl` 1 +
+/// `step` s − 1, the fastest row. The look-up at the batch that reads as many KV bytes in the
+/// table's heads lands on a measured point at b 32, s 8192 (the table's b 64: 3.2 % slower than
+/// the row); the other two look up past a table row's last measured length, clamped there:
+/// b 64 → 128 lies between the rows b 64 and b 256, the latter measured only up to s 1024 (13 %
+/// slower), b 16 → 32 between b 16 and b 64, the latter up to s 8192 (9 % slower). Keeping
+/// the table's u at the same batch on the former grid (before issue 11) was 30 % slower at b 32,
+/// s 8192 (u 0.641 against 0.835).
+#[test]
+fn long_context_gqa_decode_attention_is_near_the_measured_rows_of_its_shape() {
+    let op = h200_fp8_decode(32, 8);
+    assert_eq!(op.batch_scale, 2.0, "8 KV heads against the table's ceil(32/8) = 4");
+    let rows = [(32.0, 8192.0, 0.134011, 0.05), (64.0, 4096.0, 0.135125, 0.14), (16.0, 32768.0, 0.253275, 0.12)];
+    for (b, s, measured_ms, tolerance) in rows {
+        let (c, m) = op.time(b, s);
+        let what = format!("Llama-3.1-8B decode attention, H200 fp8 KV, b {b}, s {s}: ms");
+        check(&what, c.max(m) * 1e3, measured_ms, tolerance);
+    }
+}
+
 fn h100_node() -> Cluster {
     super::super::comm::tests::cluster(1, super::super::comm::tests::h100())
 }
@@ -266,6 +300,20 @@ fn models() -> Vec<&'static str> {
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Decode attention with grouped queries reads the table at the batch with as many KV
+    /// bytes: 8 KV heads at batch b take the u of 4 KV heads at 2b, so their memory times
+    /// differ only by the query and output traffic (4·h·d per sequence, FORMAT.md `attn_gen`);
+    /// one query head per KV head and prefill keep the batch.
+    #[test]
+    fn grouped_decode_attention_reads_the_table_at_the_same_kv_bytes(b in 1.0f64..2000.0, s in 16.0f64..100_000.0) {
+        let (eight, four) = (h200_fp8_decode(32, 8), h200_fp8_decode(32, 4));
+        prop_assert_eq!((eight.batch_scale, four.batch_scale, h200_fp8_decode(32, 32).batch_scale), (2.0, 1.0, 1.0));
+        let (d, h) = (128.0, 32.0);
+        let expected = (2.0 * 8.0 * d * b * s + 4.0 * h * d * b) / (2.0 * 4.0 * d * 2.0 * b * s + 4.0 * h * d * 2.0 * b);
+        let actual = eight.time(b, s).1 / four.time(2.0 * b, s).1;
+        prop_assert!((actual / expected - 1.0).abs() < 1e-9, "b {b} s {s}: expected {expected}, actual {actual}, tolerance 1e-9");
+    }
 
     /// Every operation's time is finite and non-negative for any model, GPU, engine,
     /// precision, layout and batch, and the operations sum to the step.
