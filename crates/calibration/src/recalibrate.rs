@@ -26,7 +26,6 @@ use super::{identifiable, prepare, Measurement, Point, Predicted, ANCHOR, MAX_EV
 use planner::error::InputError;
 use planner::inputs::{resolve, PlannerInputs};
 use planner::layout::Layout;
-#[cfg(feature = "disaggregation")]
 use planner::perf::params::Param;
 use planner::perf::params::{ParamOverrides, PerfParams, PARAMS, PARAM_COUNT};
 use planner::plan::Plan;
@@ -229,7 +228,6 @@ pub fn recalibrate(inputs: &PlannerInputs, measurements: &[Measurement]) -> Resu
             output_tok_s_per_gpu: span(&|f| Some(f.output_tok_s_per_gpu)),
             ttft_ms: span(&|f| f.ttft_ms),
             tpot_ms: span(&|f| f.tpot_ms),
-            #[cfg(feature = "disaggregation")]
             kv_transfer_fitted: free[Param::KvTransferEfficiency as usize],
         }),
     };

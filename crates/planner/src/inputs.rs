@@ -259,10 +259,7 @@ fn user_params(shipped: &PerfParams, input: &PerfParamsInput) -> Result<(PerfPar
     };
     let fit = UserFit {
         measurements,
-        #[cfg(feature = "disaggregation")]
         kv_transfer: fit.kv_transfer_fitted,
-        #[cfg(not(feature = "disaggregation"))]
-        kv_transfer: false,
         output_tok_s_per_gpu: errors(fit.output_tok_s_per_gpu, "output_tok_s_per_gpu")?,
         ttft_ms: errors(fit.ttft_ms, "ttft_ms")?,
         tpot_ms: errors(fit.tpot_ms, "tpot_ms")?,

@@ -206,9 +206,9 @@ pub struct FitRecordInput {
     pub tpot_ms: Option<[f64; 2]>,
     /// The fit freed `kv_transfer_efficiency`: the user's disaggregated runs measured the KV
     /// transfer inside their TTFT (`calibration::recalibrate` writes it; absent: false), so the
-    /// disaggregated TTFT range rests on the fit's residuals (`disagg::report`). Only with the
-    /// feature `disaggregation`: the startup page refuses it on the field, as any unknown one.
-    #[cfg(feature = "disaggregation")]
+    /// disaggregated TTFT range rests on the fit's residuals (`disagg::report`). Read in every
+    /// build, so a share link with such a fit opens anywhere; without the feature
+    /// `disaggregation` (the startup page) there are no disaggregated candidates for it to change.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub kv_transfer_fitted: bool,
 }
@@ -411,8 +411,7 @@ const SCENARIO: Kind = Kind::Struct(check::<ScenarioInput>, &[
     ("serving", Kind::Leaf(check::<Option<Serving>>)),
 ]);
 
-/// The fit record's fields for `locate`; the last only with the feature `disaggregation`
-/// (`FIT_FIELD_COUNT`).
+/// The fit record's fields for `locate`.
 const FIT_FIELDS: &[(&str, Kind)] = &[
     ("measurements", Kind::Leaf(check::<f64>)),
     ("output_tok_s_per_gpu", Kind::Pair(check::<Option<[f64; 2]>>)),
@@ -420,11 +419,10 @@ const FIT_FIELDS: &[(&str, Kind)] = &[
     ("tpot_ms", Kind::Pair(check::<Option<[f64; 2]>>)),
     ("kv_transfer_fitted", Kind::Leaf(check::<bool>)),
 ];
-const FIT_FIELD_COUNT: usize = if cfg!(feature = "disaggregation") { FIT_FIELDS.len() } else { FIT_FIELDS.len() - 1 };
 
 /// `perf_params`'s fields for `locate`: each parameter a number, `fit` its record.
 const PERF_PARAMS_KINDS: [(&str, Kind); PARAM_COUNT + 1] = {
-    let mut kinds = [("fit", Kind::Struct(check::<Option<FitRecordInput>>, FIT_FIELDS.split_at(FIT_FIELD_COUNT).0)); PARAM_COUNT + 1];
+    let mut kinds = [("fit", Kind::Struct(check::<Option<FitRecordInput>>, FIT_FIELDS)); PARAM_COUNT + 1];
     let mut i = 0;
     while i < PARAM_COUNT {
         kinds[i] = (JSON_NAMES[i], Kind::Leaf(check::<Option<f64>>));
@@ -475,27 +473,17 @@ mod tests {
                 "fit": {"measurements": 4, "output_tok_s_per_gpu": [-0.1, 0.1], "ttft_ms": [-0.2, 0.2], "tpot_ms": [-0.1, 0.05]}
             }
         });
-        if cfg!(feature = "disaggregation") {
-            full["perf_params"]["fit"]["kv_transfer_fitted"] = serde_json::json!(true);
-        }
+        full["perf_params"]["fit"]["kv_transfer_fitted"] = serde_json::json!(true);
         full
     }
 
-    /// A fit that freed the KV transfer's efficiency reads with the feature `disaggregation`;
-    /// the startup build refuses it on the field.
+    /// A fit that freed the KV transfer's efficiency reads in every build: a share link carrying
+    /// it opens on the startup page too (which plans no disaggregated candidates for it to change).
     #[test]
-    fn a_fitted_kv_transfer_needs_the_feature() {
+    fn a_fitted_kv_transfer_reads_in_every_build() {
         let text = r#"{"model":"x","gpu":"y","workload":{"isl":1,"osl":1},"perf_params":{"fit":{"measurements":2,"kv_transfer_fitted":true}}}"#;
-        match ScenarioInput::from_json(text) {
-            #[cfg(feature = "disaggregation")]
-            Ok(s) => assert!(s.perf_params.and_then(|p| p.fit).is_some_and(|f| f.kv_transfer_fitted)),
-            #[cfg(not(feature = "disaggregation"))]
-            Ok(s) => panic!("the startup build read {s:?}"),
-            #[cfg(feature = "disaggregation")]
-            Err(e) => panic!("the build with the feature refused it: {e}"),
-            #[cfg(not(feature = "disaggregation"))]
-            Err(e) => assert_eq!(e.field, "perf_params.fit.kv_transfer_fitted", "{e}"),
-        }
+        let s = ScenarioInput::from_json(text).unwrap_or_else(|e| panic!("refused: {e}"));
+        assert!(s.perf_params.and_then(|p| p.fit).is_some_and(|f| f.kv_transfer_fitted));
     }
 
     #[test]
