@@ -428,3 +428,59 @@ async fn ranges_show_as_plus_minus_and_whiskers_when_present() {
     assert_eq!(bars, 3 * plan.ranking.len().min(8));
     assert_eq!(points, 2 * plan.ranking.len());
 }
+
+/// Qwen3-235B on 4 × 8 H200 with long prompts under a tight TPOT, both serving modes planned:
+/// disaggregated candidates, feasible and rejected (`planner::disagg` tests).
+#[cfg(feature = "full-page")]
+const QWEN3_235B_BOTH: &str = r#"{"model": "Qwen/Qwen3-235B-A22B", "weights": "fp8", "kv_cache": "fp8", "gpu": "h200-sxm",
+    "nodes": 4, "gpus_per_node": 8, "engine": "trtllm", "workload": {"isl": 8192, "osl": 1024},
+    "sla": {"ttft_ms": 3000, "tpot_ms": 30}, "serving": "both"}"#;
+
+/// The disaggregated candidates' table sorts by its numeric columns (ranking order first, then
+/// the rejected ones, until a header is clicked), and a click on a row selects it: the row is
+/// marked, and so is its point in the Pareto plot's disaggregated series, beside the aggregated
+/// selection's.
+#[cfg(feature = "full-page")]
+#[wasm_bindgen_test]
+async fn the_disaggregated_table_sorts_and_a_row_selects_its_point() {
+    let (root, plan) = mount(QWEN3_235B_BOTH, false).await;
+    let d = plan.disaggregated.as_ref().expect("disaggregated candidates");
+    assert!(d.ranking.len() >= 2, "at least two feasible disaggregated candidates, got {}", d.ranking.len());
+    let rows = |root: &Element| all(root, "[data-testid='disagg-table'] tbody tr");
+    let order = |root: &Element| rows(root).iter().map(index).collect::<Vec<_>>();
+    let rejected: Vec<usize> = (0..d.candidates.len()).filter(|&i| !d.candidates[i].feasible).collect();
+    assert_eq!(order(&root), [d.ranking.clone(), rejected].concat(), "opens ranked first, then the rejected ones");
+
+    let header = |id: &str| get(&root, &format!("disagg-sort-{id}")).parent_element().unwrap();
+    assert_eq!(header("rank").get_attribute("aria-sort").as_deref(), Some("none"));
+    let tpot = |i: usize| d.candidates[i].tpot_ms;
+    click(&get(&root, "disagg-sort-tpot")).await;
+    assert_eq!(header("tpot").get_attribute("aria-sort").as_deref(), Some("ascending"));
+    let sorted = order(&root);
+    let with: Vec<f64> = sorted.iter().filter_map(|&i| tpot(i)).collect();
+    assert!(with.windows(2).all(|w| w[0] <= w[1]), "ascending TPOT: {with:?}");
+    assert!(sorted.iter().skip(with.len()).all(|&i| tpot(i).is_none()), "rows without a TPOT last");
+    click(&get(&root, "disagg-sort-tpot")).await;
+    assert_eq!(header("tpot").get_attribute("aria-sort").as_deref(), Some("descending"));
+    let with: Vec<f64> = order(&root).iter().filter_map(|&i| tpot(i)).collect();
+    assert!(with.windows(2).all(|w| w[0] >= w[1]), "descending TPOT: {with:?}");
+    click(&get(&root, "disagg-sort-tok-s-gpu")).await;
+    assert_eq!(header("tok-s-gpu").get_attribute("aria-sort").as_deref(), Some("descending"), "most tokens/s first");
+    assert_eq!(header("tpot").get_attribute("aria-sort").as_deref(), Some("none"));
+    let best = d.candidates.iter().filter_map(|c| c.output_tok_s_per_gpu).fold(0.0, f64::max);
+    assert_eq!(d.candidates[order(&root)[0]].output_tok_s_per_gpu, Some(best));
+
+    let shown_disagg = |root: &Element| all(root, "[data-testid='comparison-chart'] .point.disagg.shown");
+    assert!(shown_disagg(&root).is_empty(), "no disaggregated point shown before a selection");
+    let pick = d.ranking[1];
+    let row = find(&root, &format!("[data-testid='disagg-table'] tr[data-index='{pick}']")).expect("the picked row");
+    click(&find(&row, "button").expect("the row's select button")).await;
+    let selected: Vec<usize> = rows(&root).iter().filter(|r| has_class(r, "selected")).map(index).collect();
+    assert_eq!(selected, [pick], "the clicked row alone is selected");
+    let row = find(&root, &format!("[data-testid='disagg-table'] tr[data-index='{pick}']")).unwrap();
+    assert_eq!(row.get_attribute("aria-current").as_deref(), Some("true"));
+    let points = shown_disagg(&root);
+    assert_eq!(points.len(), 1, "one disaggregated point shown");
+    assert_eq!(points[0].get_attribute("data-layout"), Some(d.candidates[pick].label.clone()));
+    assert_eq!(all(&root, "[data-testid='comparison-chart'] .point.shown:not(.disagg)").len(), 1, "the aggregated selection stays shown");
+}

@@ -183,6 +183,16 @@ fn status(c: &Candidate) -> &str {
     c.rejected_because.as_deref().unwrap_or("")
 }
 
+/// The `data-index` of the table row a click landed in (one handler on `<tbody>` serves
+/// every row).
+pub fn row_index(e: &MouseEvent) -> Option<usize> {
+    e.target()
+        .and_then(|t| t.dyn_into::<Element>().ok())
+        .and_then(|t| t.closest("tr[data-index]").ok().flatten())
+        .and_then(|tr| tr.get_attribute("data-index"))
+        .and_then(|i| i.parse::<usize>().ok())
+}
+
 /// A sortable column's header (`key` its key): a button (test hook `testid`) with the column's
 /// `label` and `description`, and `aria-sort` from `sorted` (`None`: not the sort column, else
 /// whether descending).
@@ -226,13 +236,7 @@ pub fn CandidatesTable(props: &CandidatesTableProps) -> Html {
     let onclick = {
         let onselect = props.onselect.clone();
         Callback::from(move |e: MouseEvent| {
-            let row = e
-                .target()
-                .and_then(|t| t.dyn_into::<Element>().ok())
-                .and_then(|t| t.closest("tr[data-index]").ok().flatten())
-                .and_then(|tr| tr.get_attribute("data-index"))
-                .and_then(|i| i.parse::<usize>().ok());
-            if let Some(i) = row {
+            if let Some(i) = row_index(&e) {
                 onselect.emit(i);
             }
         })

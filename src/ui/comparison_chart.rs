@@ -32,6 +32,9 @@ pub struct ComparisonChartProps {
     pub plan: Shared<Plan>,
     /// Index into `plan.candidates` of the candidate highlighted everywhere.
     pub shown: Option<usize>,
+    /// Index into the plan's disaggregated candidates of the selected one (full page).
+    #[prop_or_default]
+    pub disagg_shown: Option<usize>,
     pub sla_ttft_ms: Option<f64>,
     pub sla_tpot_ms: Option<f64>,
     /// Selects a candidate by index.
@@ -218,7 +221,7 @@ pub fn ComparisonChart(props: &ComparisonChartProps) -> Html {
                     { bar_panel(("Time to first token", "ms"), &bars[1], props.sla_ttft_ms, props.shown, recommended, false) }
                     { bar_panel(("Time per output token", "ms"), &bars[2], props.sla_tpot_ms, props.shown, recommended, false) }
                 </div>
-                <ParetoPlot points={(*points).clone()} x_limit={tpot_as_rate} sla_tpot_ms={props.sla_tpot_ms} shown={props.shown} {recommended} />
+                <ParetoPlot points={(*points).clone()} x_limit={tpot_as_rate} sla_tpot_ms={props.sla_tpot_ms} shown={props.shown} shown_second={props.disagg_shown.map(|i| plan.candidates.len() + i)} {recommended} />
             </div>
             <div class="chart-details" data-testid="chart-details" role="status" aria-live="polite">
                 if let Some(c) = detail {

@@ -15,7 +15,6 @@
 
 use super::bench_script_panel::BenchScriptPanel;
 use super::bench_worker::{ask, retry};
-use super::disagg_table::disagg_table;
 use super::measured_import::MeasuredImport;
 use super::measured_table::measured_table;
 use super::recalibrate_panel::RecalibratePanel;
@@ -78,7 +77,6 @@ pub fn MeasuredResults(props: &MeasuredResultsProps) -> Html {
             embed={false}
             measured={(*measured).clone()}
         >
-            { disagg_table(&props.plan) }
             <section class="bench-loop card" data-testid="bench-loop" aria-labelledby="bench-loop-title">
                 <h2 id="bench-loop-title" tabindex="-1" ref={heading}>{ "Benchmark, compare, recalibrate" }</h2>
                 <p class="muted">

@@ -5,7 +5,8 @@
 //! carries its candidate's figures (`data-*`, `<title>`). Events are handled by the enclosing
 //! chart. Disaggregated candidates (full page, `serving`), when given, are a second series on
 //! the same scales, with a front of their own (`chart::pareto::front_of`) and a legend entry;
-//! they select nothing (no `data-index`).
+//! they select nothing here (no `data-index`): their table does, and the one it selects is
+//! drawn as shown (`shown_second`).
 
 use planner::order::sorted_indices;
 use super::format::figure;
@@ -33,6 +34,9 @@ pub struct ParetoPlotProps {
     pub x_limit: Option<f64>,
     pub sla_tpot_ms: Option<f64>,
     pub shown: Option<usize>,
+    /// The shown point of the disaggregated series (its `ParetoPoint::index`).
+    #[prop_or_default]
+    pub shown_second: Option<usize>,
     pub recommended: Option<usize>,
 }
 
@@ -53,9 +57,10 @@ pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
     let polyline = |front: &[(f64, f64)]| front.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect::<Vec<_>>().join(" ");
     let log = |on: bool| if on { " (log scale)" } else { "" };
     // Shown and recommended points last, so they are drawn on top.
+    let is_shown = |p: &ParetoPoint| Some(p.index) == if p.disaggregated { props.shown_second } else { props.shown };
     let key = |i: usize| {
         let p = &props.points[i];
-        (Some(p.index) == props.shown, Some(p.index) == props.recommended, p.pareto)
+        (is_shown(p), Some(p.index) == props.recommended, p.pareto)
     };
     let order = sorted_indices(props.points.len(), &mut |a, b| key(a).cmp(&key(b)));
     html! {
@@ -78,7 +83,7 @@ pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
                 }
                 { for order.iter().filter_map(|&i| s.points[i].map(|p| (i, p))).map(|(i, p)| {
                     let point = &props.points[i];
-                    let shown = Some(point.index) == props.shown;
+                    let shown = is_shown(point);
                     let recommended = Some(point.index) == props.recommended;
                     let classes = classes!(
                         "point",

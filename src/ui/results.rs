@@ -7,12 +7,17 @@
 //! Design decision: the selection is a layout owned by the caller (`selected`, `onselect`);
 //! here it becomes an index into `plan.candidates` once, and every part highlights that one
 //! candidate (the recommended one when nothing, or a layout this plan lacks, is selected).
+//! On the full page the disaggregated candidates (`DisaggTable`, after the launch commands)
+//! have a selection of their own, kept here by label (a new plan keeps it when it has that
+//! candidate), highlighted in their table and in the Pareto plot's second series.
 
 use super::candidates_table::CandidatesTable;
 use super::comparison_chart::ComparisonChart;
 use super::decision_trace::decision_trace;
 #[cfg(feature = "full-page")]
 use super::deploy_panel::DeployPanel;
+#[cfg(feature = "full-page")]
+use super::disagg_table::DisaggTable;
 use super::launch_commands::LaunchCommands;
 use super::memory_bar::memory_bar;
 use super::recommendation::recommendation;
@@ -69,6 +74,22 @@ pub fn Results(props: &ResultsProps) -> Html {
             onselect.emit(candidate.layout);
         }
     });
+    #[cfg(feature = "full-page")]
+    let (disagg_shown, ondisagg) = {
+        let label = use_state_eq(|| None::<String>);
+        let shown = use_memo((plan.clone(), (*label).clone()), |(plan, label)| {
+            let d = plan.disaggregated.as_ref()?;
+            d.candidates.iter().position(|c| Some(&c.label) == label.as_ref())
+        });
+        let onselect = use_callback((plan.clone(), label.setter()), |index: usize, (plan, label)| {
+            if let Some(c) = plan.disaggregated.as_ref().and_then(|d| d.candidates.get(index)) {
+                label.set(Some(c.label.clone()));
+            }
+        });
+        (*shown, onselect)
+    };
+    #[cfg(not(feature = "full-page"))]
+    let disagg_shown = None;
     let candidate = shown.map(|i| &plan.candidates[i]);
     // A candidate rejected before its memory was sized carries only the capacity.
     let memory = candidate.map(|c| c.memory_per_gpu_gib).filter(|m| m.weights > 0.0);
@@ -77,7 +98,7 @@ pub fn Results(props: &ResultsProps) -> Html {
     let memory_bar = memory_bar(memory, candidate.map(|c| c.layout), props.embed);
     let recommendation = recommendation(&plan, shown, &onpick, props.inputs.workload.load == Load::MaxThroughput);
     let chart = html! {
-        <ComparisonChart plan={plan.clone()} {shown} {sla_ttft_ms} {sla_tpot_ms} onselect={onpick.clone()} measured={props.measured.clone()} />
+        <ComparisonChart plan={plan.clone()} {shown} {disagg_shown} {sla_ttft_ms} {sla_tpot_ms} onselect={onpick.clone()} measured={props.measured.clone()} />
     };
     if props.embed {
         return html! {
@@ -96,6 +117,10 @@ pub fn Results(props: &ResultsProps) -> Html {
     let deployment = html! { <DeployPanel plan={plan.clone()} inputs={inputs.clone()} /> };
     #[cfg(not(feature = "full-page"))]
     let deployment = Html::default();
+    #[cfg(feature = "full-page")]
+    let disaggregated = html! { <DisaggTable plan={plan.clone()} selected={disagg_shown} onselect={ondisagg} /> };
+    #[cfg(not(feature = "full-page"))]
+    let disaggregated = Html::default();
     html! {
         <div class="results-view" data-testid="results">
             <div class="summary">
@@ -115,6 +140,7 @@ pub fn Results(props: &ResultsProps) -> Html {
             >
                 { deployment }
             </LaunchCommands>
+            { disaggregated }
             { props.children.clone() }
             { decision_trace(&plan) }
             <CandidatesTable plan={plan.clone()} {shown} onselect={onpick} />
