@@ -32,7 +32,8 @@ pub struct ComparisonChartProps {
     pub plan: Shared<Plan>,
     /// Index into `plan.candidates` of the candidate highlighted everywhere.
     pub shown: Option<usize>,
-    /// Index into the plan's disaggregated candidates of the selected one (full page).
+    /// Index into the plan's disaggregated candidates of the selected one (full page only).
+    #[cfg(feature = "full-page")]
     #[prop_or_default]
     pub disagg_shown: Option<usize>,
     pub sla_ttft_ms: Option<f64>,
@@ -202,6 +203,14 @@ pub fn ComparisonChart(props: &ComparisonChartProps) -> Html {
     let detail = detail_index.map(|i| &plan.candidates[i]);
     let measured = detail_index.and_then(|i| props.measured.as_ref()?.get(i)?.clone());
     let tpot_as_rate = props.sla_tpot_ms.filter(|t| *t > 0.0).map(|t| 1000.0 / t);
+    #[cfg(not(feature = "full-page"))]
+    let pareto = html! { <ParetoPlot points={(*points).clone()} x_limit={tpot_as_rate} sla_tpot_ms={props.sla_tpot_ms} shown={props.shown} {recommended} /> };
+    // The disaggregated points are indexed after the aggregated ones (`disaggregated_points`).
+    #[cfg(feature = "full-page")]
+    let pareto = {
+        let shown_second = props.disagg_shown.map(|i| plan.candidates.len() + i);
+        html! { <ParetoPlot points={(*points).clone()} x_limit={tpot_as_rate} sla_tpot_ms={props.sla_tpot_ms} shown={props.shown} {shown_second} {recommended} /> }
+    };
     html! {
         <section class="chart card" data-testid="comparison-chart" aria-labelledby="chart-title">
             <h2 id="chart-title">{ "Candidates compared" }</h2>
@@ -221,7 +230,7 @@ pub fn ComparisonChart(props: &ComparisonChartProps) -> Html {
                     { bar_panel(("Time to first token", "ms"), &bars[1], props.sla_ttft_ms, props.shown, recommended, false) }
                     { bar_panel(("Time per output token", "ms"), &bars[2], props.sla_tpot_ms, props.shown, recommended, false) }
                 </div>
-                <ParetoPlot points={(*points).clone()} x_limit={tpot_as_rate} sla_tpot_ms={props.sla_tpot_ms} shown={props.shown} shown_second={props.disagg_shown.map(|i| plan.candidates.len() + i)} {recommended} />
+                { pareto }
             </div>
             <div class="chart-details" data-testid="chart-details" role="status" aria-live="polite">
                 if let Some(c) = detail {

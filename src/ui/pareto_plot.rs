@@ -34,7 +34,8 @@ pub struct ParetoPlotProps {
     pub x_limit: Option<f64>,
     pub sla_tpot_ms: Option<f64>,
     pub shown: Option<usize>,
-    /// The shown point of the disaggregated series (its `ParetoPoint::index`).
+    /// The shown point of the disaggregated series (its `ParetoPoint::index`; full page only).
+    #[cfg(feature = "full-page")]
     #[prop_or_default]
     pub shown_second: Option<usize>,
     pub recommended: Option<usize>,
@@ -57,7 +58,10 @@ pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
     let polyline = |front: &[(f64, f64)]| front.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect::<Vec<_>>().join(" ");
     let log = |on: bool| if on { " (log scale)" } else { "" };
     // Shown and recommended points last, so they are drawn on top.
+    #[cfg(feature = "full-page")]
     let is_shown = |p: &ParetoPoint| Some(p.index) == if p.disaggregated { props.shown_second } else { props.shown };
+    #[cfg(not(feature = "full-page"))]
+    let is_shown = |p: &ParetoPoint| Some(p.index) == props.shown;
     let key = |i: usize| {
         let p = &props.points[i];
         (is_shown(p), Some(p.index) == props.recommended, p.pareto)

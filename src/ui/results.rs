@@ -88,8 +88,6 @@ pub fn Results(props: &ResultsProps) -> Html {
         });
         (*shown, onselect)
     };
-    #[cfg(not(feature = "full-page"))]
-    let disagg_shown = None;
     let candidate = shown.map(|i| &plan.candidates[i]);
     // A candidate rejected before its memory was sized carries only the capacity.
     let memory = candidate.map(|c| c.memory_per_gpu_gib).filter(|m| m.weights > 0.0);
@@ -97,8 +95,13 @@ pub fn Results(props: &ResultsProps) -> Html {
     let (sla_ttft_ms, sla_tpot_ms) = (sla.ttft.map(|t| t.ms()), sla.tpot.map(|t| t.ms()));
     let memory_bar = memory_bar(memory, candidate.map(|c| c.layout), props.embed);
     let recommendation = recommendation(&plan, shown, &onpick, props.inputs.workload.load == Load::MaxThroughput);
+    #[cfg(feature = "full-page")]
     let chart = html! {
         <ComparisonChart plan={plan.clone()} {shown} {disagg_shown} {sla_ttft_ms} {sla_tpot_ms} onselect={onpick.clone()} measured={props.measured.clone()} />
+    };
+    #[cfg(not(feature = "full-page"))]
+    let chart = html! {
+        <ComparisonChart plan={plan.clone()} {shown} {sla_ttft_ms} {sla_tpot_ms} onselect={onpick.clone()} measured={props.measured.clone()} />
     };
     if props.embed {
         return html! {
