@@ -29,22 +29,23 @@ const COLUMNS: [(&str, &str, &str, bool); 6] = [
     ("tok-s-user", "Tok/s per user", "Tokens/s per user", true),
 ];
 
-/// Candidate indices sorted by `COLUMNS[column]`, ties in the default order (`default`).
-fn sorted(d: &Disaggregated, default: &[usize], column: usize, descending: bool) -> Vec<usize> {
-    let mut place = vec![0; d.candidates.len()];
-    for (p, &i) in default.iter().enumerate() {
-        place[i] = p;
+/// Per candidate, its place in the plan's disaggregated ranking (`None`: rejected).
+fn ranks(d: &Disaggregated) -> Vec<Option<usize>> {
+    let mut ranks = vec![None; d.candidates.len()];
+    for (r, &i) in d.ranking.iter().enumerate() {
+        ranks[i] = Some(r);
     }
-    let rank = |i: usize| d.ranking.iter().position(|&r| r == i);
+    ranks
+}
+
+/// `default` (candidate indices) sorted by `COLUMNS[column]`; ties keep the `default` order.
+fn sorted(d: &Disaggregated, ranks: &[Option<usize>], default: &[usize], column: usize, descending: bool) -> Vec<usize> {
     let key = |i: usize| {
         let c = &d.candidates[i];
-        [rank(i).map(|r| r as f64), Some(f64::from(c.gpus_used)), c.ttft_ms, c.tpot_ms, c.output_tok_s_per_gpu, c.tok_s_per_user][column]
+        [ranks[i].map(|r| r as f64), Some(f64::from(c.gpus_used)), c.ttft_ms, c.tpot_ms, c.output_tok_s_per_gpu, c.tok_s_per_user][column]
     };
-    let mut order = sorted_indices(default.len(), &mut |a, b| by(key(default[a]), key(default[b]), descending));
-    for o in &mut order {
-        *o = default[*o];
-    }
-    order
+    let order = sorted_indices(default.len(), &mut |a, b| by(key(default[a]), key(default[b]), descending));
+    order.into_iter().map(|o| default[o]).collect()
 }
 
 /// "812 ms (prefill 640 + transfer 12 + queue 160)".
@@ -110,11 +111,12 @@ pub struct DisaggTableProps {
 pub fn DisaggTable(props: &DisaggTableProps) -> Html {
     // The column (into `COLUMNS`) and whether descending; `None` keeps the default order.
     let sort = use_state_eq(|| None::<(usize, bool)>);
-    let order = use_memo((props.plan.clone(), *sort), |(plan, sort)| {
+    let ranks = use_memo(props.plan.clone(), |plan| plan.disaggregated.as_ref().map_or_else(Vec::new, ranks));
+    let order = use_memo((props.plan.clone(), *sort, ranks.clone()), |(plan, sort, ranks)| {
         let Some(d) = &plan.disaggregated else { return Vec::new() };
         let default = ranked_first(d);
         match *sort {
-            Some((column, descending)) => sorted(d, &default, column, descending),
+            Some((column, descending)) => sorted(d, ranks, &default, column, descending),
             None => default,
         }
     });
@@ -136,7 +138,6 @@ pub fn DisaggTable(props: &DisaggTableProps) -> Html {
         };
         sort_header(id, format!("disagg-sort-{id}"), label, description, current, onclick)
     };
-    let rank = |i: usize| d.ranking.iter().position(|&r| r == i);
     let why = plan.trace.iter().find(|s| s.id == "disaggregation");
     let mode = plan.recommended_mode.as_deref().map_or_else(
         || "Disaggregated serving only, as the scenario asks.".to_string(),
@@ -161,7 +162,7 @@ pub fn DisaggTable(props: &DisaggTableProps) -> Html {
                         </tr>
                     </thead>
                     <tbody {onclick}>
-                        { for order.iter().map(|&i| row(i, rank(i), &d.candidates[i], props.selected == Some(i))) }
+                        { for order.iter().map(|&i| row(i, ranks[i], &d.candidates[i], props.selected == Some(i))) }
                     </tbody>
                 </table>
             </div>
