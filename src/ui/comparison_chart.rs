@@ -11,7 +11,7 @@
 
 use super::bar_panel::{bar_panel, BarRow};
 use super::format::{figure, layout_short, with_unit};
-use super::pareto_plot::{ParetoPlot, ParetoPoint};
+use super::pareto_plot::{ParetoPlot, ParetoPlotProps, ParetoPoint};
 use super::shared::Shared;
 use chart::bars::BarInput;
 use chart::pareto::PointInput;
@@ -203,13 +203,15 @@ pub fn ComparisonChart(props: &ComparisonChartProps) -> Html {
     let detail = detail_index.map(|i| &plan.candidates[i]);
     let measured = detail_index.and_then(|i| props.measured.as_ref()?.get(i)?.clone());
     let tpot_as_rate = props.sla_tpot_ms.filter(|t| *t > 0.0).map(|t| 1000.0 / t);
-    #[cfg(not(feature = "full-page"))]
-    let pareto = html! { <ParetoPlot points={(*points).clone()} x_limit={tpot_as_rate} sla_tpot_ms={props.sla_tpot_ms} shown={props.shown} {recommended} /> };
-    // The disaggregated points are indexed after the aggregated ones (`disaggregated_points`).
-    #[cfg(feature = "full-page")]
-    let pareto = {
-        let shown_second = props.disagg_shown.map(|i| plan.candidates.len() + i);
-        html! { <ParetoPlot points={(*points).clone()} x_limit={tpot_as_rate} sla_tpot_ms={props.sla_tpot_ms} shown={props.shown} {shown_second} {recommended} /> }
+    let pareto = ParetoPlotProps {
+        points: (*points).clone(),
+        x_limit: tpot_as_rate,
+        sla_tpot_ms: props.sla_tpot_ms,
+        shown: props.shown,
+        // The disaggregated points are indexed after the aggregated ones (`disaggregated_points`).
+        #[cfg(feature = "full-page")]
+        shown_second: props.disagg_shown.map(|i| plan.candidates.len() + i),
+        recommended,
     };
     html! {
         <section class="chart card" data-testid="comparison-chart" aria-labelledby="chart-title">
@@ -230,7 +232,7 @@ pub fn ComparisonChart(props: &ComparisonChartProps) -> Html {
                     { bar_panel(("Time to first token", "ms"), &bars[1], props.sla_ttft_ms, props.shown, recommended, false) }
                     { bar_panel(("Time per output token", "ms"), &bars[2], props.sla_tpot_ms, props.shown, recommended, false) }
                 </div>
-                { pareto }
+                <ParetoPlot ..pareto />
             </div>
             <div class="chart-details" data-testid="chart-details" role="status" aria-live="polite">
                 if let Some(c) = detail {

@@ -44,6 +44,21 @@ pub struct ParetoPlotProps {
 /// Small enough in user units that its text stays legible when a phone shrinks it.
 const FRAME: Frame = Frame { width: 420.0, height: 290.0, left: 50.0, right: 14.0, top: 12.0, bottom: 42.0 };
 
+/// The shown index of `p`'s series.
+#[cfg(feature = "full-page")]
+fn shown_of(props: &ParetoPlotProps, p: &ParetoPoint) -> Option<usize> {
+    if p.disaggregated {
+        props.shown_second
+    } else {
+        props.shown
+    }
+}
+
+#[cfg(not(feature = "full-page"))]
+fn shown_of(props: &ParetoPlotProps, _: &ParetoPoint) -> Option<usize> {
+    props.shown
+}
+
 #[component]
 pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
     let inputs: Vec<PointInput> = props.points.iter().map(|p| p.input).collect();
@@ -58,13 +73,9 @@ pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
     let polyline = |front: &[(f64, f64)]| front.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect::<Vec<_>>().join(" ");
     let log = |on: bool| if on { " (log scale)" } else { "" };
     // Shown and recommended points last, so they are drawn on top.
-    #[cfg(feature = "full-page")]
-    let is_shown = |p: &ParetoPoint| Some(p.index) == if p.disaggregated { props.shown_second } else { props.shown };
-    #[cfg(not(feature = "full-page"))]
-    let is_shown = |p: &ParetoPoint| Some(p.index) == props.shown;
     let key = |i: usize| {
         let p = &props.points[i];
-        (is_shown(p), Some(p.index) == props.recommended, p.pareto)
+        (Some(p.index) == shown_of(props, p), Some(p.index) == props.recommended, p.pareto)
     };
     let order = sorted_indices(props.points.len(), &mut |a, b| key(a).cmp(&key(b)));
     html! {
@@ -87,7 +98,7 @@ pub fn ParetoPlot(props: &ParetoPlotProps) -> Html {
                 }
                 { for order.iter().filter_map(|&i| s.points[i].map(|p| (i, p))).map(|(i, p)| {
                     let point = &props.points[i];
-                    let shown = is_shown(point);
+                    let shown = Some(point.index) == shown_of(props, point);
                     let recommended = Some(point.index) == props.recommended;
                     let classes = classes!(
                         "point",

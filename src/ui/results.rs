@@ -120,10 +120,11 @@ pub fn Results(props: &ResultsProps) -> Html {
     let deployment = html! { <DeployPanel plan={plan.clone()} inputs={inputs.clone()} /> };
     #[cfg(not(feature = "full-page"))]
     let deployment = Html::default();
+    // On the full page the disaggregated candidates come first, before what the caller adds.
     #[cfg(feature = "full-page")]
-    let disaggregated = html! { <DisaggTable plan={plan.clone()} selected={disagg_shown} onselect={ondisagg} /> };
+    let children = html! { <><DisaggTable plan={plan.clone()} selected={disagg_shown} onselect={ondisagg} />{ props.children.clone() }</> };
     #[cfg(not(feature = "full-page"))]
-    let disaggregated = Html::default();
+    let children = props.children.clone();
     html! {
         <div class="results-view" data-testid="results">
             <div class="summary">
@@ -143,8 +144,7 @@ pub fn Results(props: &ResultsProps) -> Html {
             >
                 { deployment }
             </LaunchCommands>
-            { disaggregated }
-            { props.children.clone() }
+            { children }
             { decision_trace(&plan) }
             <CandidatesTable plan={plan.clone()} {shown} onselect={onpick} />
         </div>
