@@ -11,6 +11,7 @@ use super::inputs::{resolve_with, PlannerInputs};
 use super::kernels::Library;
 use super::model::summary;
 use super::perf::ranges::{self, Regime};
+use super::perf::StepTime;
 use super::plan::{Candidate, MemoryGib, Plan, StepParts};
 use super::reject::RejectReason;
 use super::rules::{rule_of_thumb, RuleInput};
@@ -129,6 +130,18 @@ fn disaggregated(
     (Some(searched.plan), searched.mode)
 }
 
+/// A step's parts in the plan's terms (milliseconds): the aggregated candidates' decode step and
+/// the disaggregated workers' steps (`disagg::report`).
+pub(crate) fn step_parts(s: &StepTime) -> StepParts {
+    StepParts {
+        compute: s.compute.ms(),
+        memory: s.memory.ms(),
+        communication: s.communication.ms(),
+        overhead: s.overhead.ms(),
+        total: s.total.ms(),
+    }
+}
+
 /// The reasons in words, `; ` between them, written into one string.
 fn joined(reasons: &[RejectReason]) -> String {
     let mut text = String::new();
@@ -172,16 +185,7 @@ fn candidate(e: &Evaluation, inputs: &PlannerInputs, gpus: u32, regime: &Regime)
         tok_s_per_user: point.map(|p| p.tok_s_per_user),
         memory_per_gpu_gib: memory,
         bound: point.map(|p| p.decode_step.bound.id().to_string()),
-        decode_step_ms: point.map(|p| {
-            let s = &p.decode_step;
-            StepParts {
-                compute: s.compute.ms(),
-                memory: s.memory.ms(),
-                communication: s.communication.ms(),
-                overhead: s.overhead.ms(),
-                total: s.total.ms(),
-            }
-        }),
+        decode_step_ms: point.map(|p| step_parts(&p.decode_step)),
         range,
         range_basis,
         #[cfg(feature = "capacity")]

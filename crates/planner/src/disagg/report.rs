@@ -20,23 +20,13 @@ use super::super::layout::Layout;
 use super::super::perf::ranges::{self, Calibration, Regime};
 use super::super::perf::{Limit, OperatingPoint, StepTime};
 use super::super::plan::disagg::{DecodeWorkers, DisaggCandidate, PrefillWorkers};
-use super::super::plan::{inputs_of, Range, RangeBasis, StepParts, TraceStep};
+use super::super::plan::{inputs_of, Range, RangeBasis, TraceStep};
+use super::super::planning::step_parts;
 use super::super::units::{Bytes, Seconds};
 use super::pairing::{PairReason, Served};
 use super::transfer::Transfer;
 use super::workers::{DecodeWorker, PrefillWorker, Unpaired};
 use std::borrow::Cow;
-
-/// A step's parts in milliseconds.
-pub fn parts(s: &StepTime) -> StepParts {
-    StepParts {
-        compute: s.compute.ms(),
-        memory: s.memory.ms(),
-        communication: s.communication.ms(),
-        overhead: s.overhead.ms(),
-        total: s.total.ms(),
-    }
-}
 
 /// `TP4`, `TP8 EP8`, `TP1 DP8 EP8`, `TP4 PP2`.
 pub fn short(l: &Layout) -> String {
@@ -84,7 +74,7 @@ pub fn candidate(
             ttft_prefill_ms: p.time.ms(),
             capacity_req_s: x as f64 * p.capacity,
             memory_per_gpu_gib: p.prepared.memory.gib(),
-            step_ms: parts(&p.step),
+            step_ms: step_parts(&p.step),
         },
         decode: DecodeWorkers {
             layout: dl,
@@ -96,7 +86,7 @@ pub fn candidate(
             tpot_ms: served.map_or(d.tpot, |s| s.tpot).ms(),
             capacity_req_s: y as f64 * d.capacity,
             memory_per_gpu_gib: d.prepared.memory.gib(),
-            step_ms: parts(served.map_or(&d.step, |s| &s.step)),
+            step_ms: step_parts(served.map_or(&d.step, |s| &s.step)),
         },
         gpus_used,
         idle_gpus: cluster.saturating_sub(gpus_used),
