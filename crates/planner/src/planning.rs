@@ -202,4 +202,4 @@ fn candidate(e: &Evaluation, inputs: &PlannerInputs, gpus: u32, regime: &Regime)
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -5,6 +5,7 @@ use super::super::inputs::resolve;
 use super::super::plan::disagg::DisaggCandidate;
 use super::super::plan::Plan;
 use super::super::planning::plan;
+use super::super::planning::tests::workload_and_sla;
 use super::super::scenario::ScenarioInput;
 use super::placement::nodes_needed;
 use super::workers::{smallest_worker, worker_sizes};
@@ -153,19 +154,7 @@ fn scenario_strategy() -> impl Strategy<Value = Value> {
         prop::sample::select(vec!["throughput", "latency", "balanced"]),
     )
         .prop_map(move |((m, gpu, nodes, gpn), w, (isl, osl, load, c, rate), (ttft, tpot), priority)| {
-            let mut workload = json!({"isl": isl, "osl": osl});
-            match load {
-                1 => workload["concurrency"] = json!(c),
-                2 => workload["request_rate"] = json!(rate),
-                _ => {}
-            }
-            let mut sla = json!({});
-            if let Some(t) = ttft {
-                sla["ttft_ms"] = json!(t);
-            }
-            if let Some(t) = tpot {
-                sla["tpot_ms"] = json!(t);
-            }
+            let (workload, sla) = workload_and_sla((isl, osl, load, c, rate), (ttft, tpot));
             json!({"model": ids[m], "gpu": gpu, "nodes": nodes, "gpus_per_node": gpn, "weights": w, "kv_cache": "fp8",
                    "workload": workload, "sla": sla, "priority": priority, "serving": "both"})
         })

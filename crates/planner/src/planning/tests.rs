@@ -139,6 +139,29 @@ fn finite_positive(x: Option<f64>, what: &str, c: &Candidate) {
     assert!(x.is_finite() && x > 0.0, "{}: {what} = {x}", c.layout);
 }
 
+/// A random scenario's `workload` and `sla`: `load` 1 a concurrency of `c`, 2 a request rate of
+/// `rate`, otherwise the maximum-throughput point; each limit when drawn. Shared by the property
+/// tests of aggregated and disaggregated planning.
+pub(crate) fn workload_and_sla(
+    (isl, osl, load, c, rate): (u32, u32, u8, u32, f64),
+    (ttft, tpot): (Option<f64>, Option<f64>),
+) -> (Value, Value) {
+    let mut workload = json!({"isl": isl, "osl": osl});
+    match load {
+        1 => workload["concurrency"] = json!(c),
+        2 => workload["request_rate"] = json!(rate),
+        _ => {}
+    }
+    let mut sla = json!({});
+    if let Some(t) = ttft {
+        sla["ttft_ms"] = json!(t);
+    }
+    if let Some(t) = tpot {
+        sla["tpot_ms"] = json!(t);
+    }
+    (workload, sla)
+}
+
 fn scenario_strategy() -> impl Strategy<Value = Value> {
     let n_models = models::entries().len();
     let n_gpus = usable_gpus().len();
@@ -151,19 +174,7 @@ fn scenario_strategy() -> impl Strategy<Value = Value> {
         prop::sample::select(vec!["throughput", "latency", "balanced"]),
     )
         .prop_map(move |((m, g, nodes, gpn), (w, kv), engine, (isl, osl, load, c, rate), (ttft, tpot), priority)| {
-            let mut workload = json!({"isl": isl, "osl": osl});
-            match load {
-                1 => workload["concurrency"] = json!(c),
-                2 => workload["request_rate"] = json!(rate),
-                _ => {}
-            }
-            let mut sla = json!({});
-            if let Some(t) = ttft {
-                sla["ttft_ms"] = json!(t);
-            }
-            if let Some(t) = tpot {
-                sla["tpot_ms"] = json!(t);
-            }
+            let (workload, sla) = workload_and_sla((isl, osl, load, c, rate), (ttft, tpot));
             json!({
                 "model": models::entries()[m].id, "gpu": usable_gpus()[g], "nodes": nodes, "gpus_per_node": gpn,
                 "weights": w, "kv_cache": kv, "engine": engine, "workload": workload, "sla": sla, "priority": priority,
