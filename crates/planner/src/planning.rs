@@ -1,8 +1,9 @@
 //! Scenario in, plan out: resolve the inputs, run the rule of thumb and the search, write the
 //! trace, and convert the estimates into the `FORMAT.md` plan.
 //!
-//! Design decision: the conversion from estimates (unit newtypes, parts, verdicts) into the
-//! plan's plain numbers happens here and only here, at the edge.
+//! Design decision: an evaluation becomes the plan's candidate (unit newtypes, parts, verdicts
+//! into plain numbers) here, at the edge; a step's parts go through `StepTime::parts_ms`, which
+//! the disaggregated candidates (`disagg::report`) share.
 
 use super::error::InputError;
 use std::fmt::Write;
@@ -11,8 +12,7 @@ use super::inputs::{resolve_with, PlannerInputs};
 use super::kernels::Library;
 use super::model::summary;
 use super::perf::ranges::{self, Regime};
-use super::perf::StepTime;
-use super::plan::{Candidate, MemoryGib, Plan, StepParts};
+use super::plan::{Candidate, MemoryGib, Plan};
 use super::reject::RejectReason;
 use super::rules::{rule_of_thumb, RuleInput};
 use super::scenario::ScenarioInput;
@@ -130,18 +130,6 @@ fn disaggregated(
     (Some(searched.plan), searched.mode)
 }
 
-/// A step's parts in the plan's terms (milliseconds): the aggregated candidates' decode step and
-/// the disaggregated workers' steps (`disagg::report`).
-pub(crate) fn step_parts(s: &StepTime) -> StepParts {
-    StepParts {
-        compute: s.compute.ms(),
-        memory: s.memory.ms(),
-        communication: s.communication.ms(),
-        overhead: s.overhead.ms(),
-        total: s.total.ms(),
-    }
-}
-
 /// The reasons in words, `; ` between them, written into one string.
 fn joined(reasons: &[RejectReason]) -> String {
     let mut text = String::new();
@@ -185,7 +173,7 @@ fn candidate(e: &Evaluation, inputs: &PlannerInputs, gpus: u32, regime: &Regime)
         tok_s_per_user: point.map(|p| p.tok_s_per_user),
         memory_per_gpu_gib: memory,
         bound: point.map(|p| p.decode_step.bound.id().to_string()),
-        decode_step_ms: point.map(|p| step_parts(&p.decode_step)),
+        decode_step_ms: point.map(|p| p.decode_step.parts_ms()),
         range,
         range_basis,
         #[cfg(feature = "capacity")]

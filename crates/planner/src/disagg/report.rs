@@ -21,7 +21,6 @@ use super::super::perf::ranges::{self, Calibration, Regime};
 use super::super::perf::{Limit, OperatingPoint, StepTime};
 use super::super::plan::disagg::{DecodeWorkers, DisaggCandidate, PrefillWorkers};
 use super::super::plan::{inputs_of, Range, RangeBasis, TraceStep};
-use super::super::planning::step_parts;
 use super::super::units::{Bytes, Seconds};
 use super::pairing::{PairReason, Served};
 use super::transfer::Transfer;
@@ -74,7 +73,7 @@ pub fn candidate(
             ttft_prefill_ms: p.time.ms(),
             capacity_req_s: x as f64 * p.capacity,
             memory_per_gpu_gib: p.prepared.memory.gib(),
-            step_ms: step_parts(&p.step),
+            step_ms: p.step.parts_ms(),
         },
         decode: DecodeWorkers {
             layout: dl,
@@ -86,7 +85,7 @@ pub fn candidate(
             tpot_ms: served.map_or(d.tpot, |s| s.tpot).ms(),
             capacity_req_s: y as f64 * d.capacity,
             memory_per_gpu_gib: d.prepared.memory.gib(),
-            step_ms: step_parts(served.map_or(&d.step, |s| &s.step)),
+            step_ms: served.map_or(&d.step, |s| &s.step).parts_ms(),
         },
         gpus_used,
         idle_gpus: cluster.saturating_sub(gpus_used),

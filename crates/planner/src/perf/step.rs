@@ -37,6 +37,7 @@
 
 use super::super::gpu::Cluster;
 use super::super::layout::Layout;
+use super::super::plan::StepParts;
 use super::super::precision::WeightPrecision;
 use super::super::units::Seconds;
 pub use super::comm::ACTIVATION_BYTES;
@@ -110,6 +111,20 @@ pub struct StepTime {
     /// The part that accounts for the most time: compute or memory (summed over the kernel
     /// kinds they bind), or communication.
     pub bound: Bound,
+}
+
+impl StepTime {
+    /// The parts in the plan's terms, milliseconds: an aggregated candidate's decode step
+    /// (`planning`) and a disaggregated worker's step (`disagg::report`).
+    pub fn parts_ms(&self) -> StepParts {
+        StepParts {
+            compute: self.compute.ms(),
+            memory: self.memory.ms(),
+            communication: self.communication.ms(),
+            overhead: self.overhead.ms(),
+            total: self.total.ms(),
+        }
+    }
 }
 
 /// The tokens of one step (one micro-batch) on one attention group. Counts may be fractional:
