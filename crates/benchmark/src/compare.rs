@@ -327,7 +327,7 @@ pub fn measurements(inputs: &PlannerInputs, runs: &[MeasuredRun]) -> Vec<(usize,
             let (layout, disaggregated, gpus) = match (&c.disaggregated, c.layout) {
                 (Some(d), _) => {
                     let side = |w: Workers| calibration::Workers { count: w.count, layout: w.layout };
-                    let workers = DisaggWorkers { prefill: side(d.prefill), decode: side(d.decode) };
+                    let workers = DisaggWorkers { prefill: side(d.prefill), decode: side(d.decode), prefill_batch: None };
                     (d.decode.layout, Some(workers), at.cluster.total_gpus())
                 }
                 (None, Some(layout)) => (layout, None, layout.gpus()),

@@ -58,6 +58,9 @@ pub struct Workers {
 pub struct DisaggWorkers {
     pub prefill: Workers,
     pub decode: Workers,
+    /// The prompts per step each prefill replica's engine was capped at, when the run states it
+    /// (the silicon sample's `prefill_batch_size`); `None`: the engine's own cap.
+    pub prefill_batch: Option<u32>,
 }
 
 impl DisaggWorkers {
@@ -137,7 +140,7 @@ impl Point {
         let deployment = match measurement.disaggregated {
             Some(w) => {
                 let side = |w: Workers| Side { count: w.count, layout: w.layout };
-                Some(Deployment::new(&inputs, side(w.prefill), side(w.decode))?)
+                Some(Deployment::with_prefill_batch(&inputs, side(w.prefill), side(w.decode), w.prefill_batch)?)
             }
             None => None,
         };

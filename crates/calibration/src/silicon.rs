@@ -11,8 +11,10 @@
 //! skipped (`Skipped`, counted by reason in the report), so the set's coverage is visible.
 //!
 //! The mapping, column by column:
-//! - `mode`: `agg` only. Disaggregated rows (prefill and decode on separate workers) are a later
-//!   issue: skipped.
+//! - `mode`: `agg` here; a disaggregated row (`disagg`: prefill and decode on separate workers)
+//!   is read by `disagg` into its own list (`SiliconSet::disaggregated`), scored apart, never in
+//!   the aggregated figures; it shares this mapping's model, GPU, engine and precision rules and
+//!   the repeats' check.
 //! - `model_path` → the catalog model (`planner::model::catalog`, which accepts `-Instruct`).
 //!   A quantised checkpoint the catalog lacks is planned as the preset whose architecture it
 //!   shares only when its full `config.json` is in `data/model-configs/` and imports to the
@@ -58,6 +60,8 @@
 //! - split: `held_out`, by deployment.
 
 pub mod client_fit;
+pub mod disagg;
+pub mod disagg_report;
 pub mod score;
 pub mod widening;
 #[cfg(test)]
@@ -114,9 +118,6 @@ pub const FAMILIES: [(&str, &str); 11] = [
 /// One deployment in this many is held out (`held_out`).
 pub const HELD_OUT_ONE_IN: u64 = 4;
 
-/// The reason every disaggregated row is skipped with.
-pub const DISAGGREGATED: &str = "disaggregated serving (prefill and decode on separate workers): a later issue";
-
 /// One used row: the scenario, layout and measured figures, prepared for prediction.
 #[derive(Debug, Clone)]
 pub struct SiliconRow {
@@ -144,12 +145,17 @@ pub struct Skipped {
     pub reason: String,
     /// This row's particulars (`2 × 1 against 1 × 1`); empty when the reason says it all.
     pub detail: String,
+    /// A disaggregated row (`mode` = `disagg`), whose reasons the disaggregated section counts.
+    pub disaggregated: bool,
 }
 
 /// The whole file: every data row used or skipped.
 #[derive(Debug, Clone)]
 pub struct SiliconSet {
+    /// The aggregated rows used.
     pub rows: Vec<SiliconRow>,
+    /// The disaggregated rows used (`disagg`), each point's measurement with its workers.
+    pub disaggregated: Vec<SiliconRow>,
     pub skipped: Vec<Skipped>,
 }
 
@@ -202,6 +208,25 @@ const COLUMNS: [&str; 20] = [
     "silicon_tpot_ms",
 ];
 
+/// The columns only a disaggregated row fills (`disagg`). A file without them reads them
+/// blank, so its disaggregated rows are skipped for it, never misread.
+const SIDE_COLUMNS: [&str; 14] = [
+    "prefill_batch_size",
+    "prefill_num_workers",
+    "prefill_tp_size",
+    "prefill_pp_size",
+    "prefill_attention_dp_size",
+    "prefill_moe_tp_size",
+    "prefill_moe_ep_size",
+    "decode_batch_size",
+    "decode_num_workers",
+    "decode_tp_size",
+    "decode_pp_size",
+    "decode_attention_dp_size",
+    "decode_moe_tp_size",
+    "decode_moe_ep_size",
+];
+
 /// The deployment key's columns (`held_out`).
 const DEPLOYMENT: [&str; 11] = [
     "model_path",
@@ -246,11 +271,16 @@ pub fn read_with(text: &str, library: &Library) -> Result<SiliconSet, InputError
             .position(|h| h == name)
             .ok_or_else(|| InputError::new("csv", format!("no column `{name}` in the header")))?;
     }
+    let sides = SIDE_COLUMNS.map(|name| header.cells.iter().position(|h| h == name));
+    let index = Index { columns: index, sides };
     let mut outcomes: Vec<(&Row, Result<SiliconRow, Skip>)> = Vec::new();
     let mut runs: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
     for r in rows {
         let cells = Cells { index: &index, row: &r.cells };
-        let outcome = row(&cells, r.line, library);
+        let outcome = match cells.get("mode") {
+            "disagg" => disagg::row(&cells, r.line, library),
+            _ => row(&cells, r.line, library),
+        };
         if outcome.is_ok() {
             runs.entry((cells.get("silicon_ttft_ms"), cells.get("silicon_tpot_ms"))).or_default().push(outcomes.len());
         }
@@ -268,13 +298,16 @@ pub fn read_with(text: &str, library: &Library) -> Result<SiliconSet, InputError
             outcomes[i].1 = Err(why.clone());
         }
     }
-    let mut set = SiliconSet { rows: Vec::new(), skipped: Vec::new() };
+    let mut set = SiliconSet { rows: Vec::new(), disaggregated: Vec::new(), skipped: Vec::new() };
     for (r, outcome) in outcomes {
+        let cells = Cells { index: &index, row: &r.cells };
+        let disaggregated = cells.get("mode") == "disagg";
         match outcome {
+            Ok(used) if disaggregated => set.disaggregated.push(used),
             Ok(used) => set.rows.push(used),
             Err(Skip { reason, detail }) => {
-                let id = Cells { index: &index, row: &r.cells }.get("id").to_string();
-                set.skipped.push(Skipped { id, line: r.line, reason, detail })
+                let id = cells.get("id").to_string();
+                set.skipped.push(Skipped { id, line: r.line, reason, detail, disaggregated })
             }
         }
     }
@@ -290,7 +323,8 @@ pub const CONFLICTING_RUN: &str =
 
 /// Whether two rows describe the same scenario: the same model spec (DeepSeek-V3 and -R1 share
 /// one, and the sample labels some runs with either), GPU, precisions, engine, lengths, load
-/// and layout; not the engine's release, whose label differs between copies of some runs.
+/// and layout (a disaggregated row's workers too); not the engine's release, whose label
+/// differs between copies of some runs.
 fn same_scenario(a: &SiliconRow, b: &SiliconRow) -> bool {
     let (x, y) = (&a.point, &b.point);
     let spec = |p: &Point| ModelSpec { name: String::new(), ..p.inputs.model.clone() };
@@ -298,7 +332,7 @@ fn same_scenario(a: &SiliconRow, b: &SiliconRow) -> bool {
         let g = &p.group;
         (g.gpu.clone(), g.precision.clone(), g.engine, g.isl, g.osl, g.load.clone(), p.measurement.layout)
     };
-    spec(x) == spec(y) && key(x) == key(y)
+    spec(x) == spec(y) && key(x) == key(y) && x.measurement.disaggregated == y.measurement.disaggregated
 }
 
 /// Why a row is skipped: what the report counts by, and this row's particulars.
@@ -312,17 +346,26 @@ fn skip(reason: impl Into<String>, detail: impl Into<String>) -> Skip {
     Skip { reason: reason.into(), detail: detail.into() }
 }
 
+/// Where the header puts each column of `COLUMNS` and, when present, of `SIDE_COLUMNS`.
+struct Index {
+    columns: [usize; COLUMNS.len()],
+    sides: [Option<usize>; SIDE_COLUMNS.len()],
+}
+
 /// One row's cells by column name.
 struct Cells<'a> {
-    index: &'a [usize; COLUMNS.len()],
+    index: &'a Index,
     row: &'a [String],
 }
 
 impl<'a> Cells<'a> {
-    /// The cell, trimmed; empty when the row is short.
+    /// The cell, trimmed; empty when the row is short or the file lacks a side column.
     fn get(&self, name: &str) -> &'a str {
-        let column = COLUMNS.iter().position(|c| *c == name).expect("a column of COLUMNS");
-        self.row.get(self.index[column]).map_or("", |s| s.trim())
+        let at = match COLUMNS.iter().position(|c| *c == name) {
+            Some(column) => Some(self.index.columns[column]),
+            None => self.index.sides[SIDE_COLUMNS.iter().position(|c| *c == name).expect("a column of COLUMNS or SIDE_COLUMNS")],
+        };
+        at.and_then(|i| self.row.get(i)).map_or("", |s| s.trim())
     }
 
     /// A whole number ≥ `least`; `blank` when the cell is empty.
@@ -347,59 +390,31 @@ impl<'a> Cells<'a> {
     }
 }
 
-/// One data row as a used row, or why it is skipped.
+/// What an aggregated and a disaggregated row share: the model, GPU, engine and precisions.
+struct Common {
+    model: &'static str,
+    moe: bool,
+    gpu: &'static str,
+    /// GPUs per node of the GPU.
+    node: u32,
+    engine: Engine,
+    backend: String,
+    version: String,
+    weights: WeightPrecision,
+    kv: KvPrecision,
+}
+
+/// One aggregated data row as a used row, or why it is skipped.
 fn row(c: &Cells, line: usize, library: &Library) -> Result<SiliconRow, Skip> {
     match c.get("mode") {
         "agg" => {}
-        "disagg" => return Err(skip(DISAGGREGATED, "")),
         other => return Err(skip("`mode` is neither agg nor disagg", format!("`{other}`"))),
     }
-    let path = c.get("model_path");
-    let model = model_id(path).map_err(|why| skip(format!("model {path}: {why}"), ""))?;
-    let imported =
-        catalog::lookup(model).map_err(|e| skip(format!("model {path}: the planner refuses it"), e.message))?;
-    let system = c.get("system");
-    let gpu = SYSTEMS
-        .iter()
-        .find(|(s, _)| *s == system)
-        .map(|(_, id)| *id)
-        .ok_or_else(|| skip("`system` without a GPU in the planner's catalog", format!("`{system}`")))?;
-    let node = gpus::lookup(gpu).map_err(|e| skip(format!("GPU {gpu} refused by the planner"), e.message))?.gpus_per_node;
-    let backend = c.get("backend");
-    let engine = Engine::ALL
-        .into_iter()
-        .find(|e| e.id() == backend)
-        .ok_or_else(|| skip("`backend` the planner does not know", format!("`{backend}`")))?;
-    let version = match c.get("backend_version") {
-        "" => "unstated",
-        v => v,
-    };
-    let weights = match weight_precision(c)? {
-        Some(w) => w,
-        None => imported
-            .checkpoint_precision
-            .ok_or_else(|| skip(format!("model {path}: no precision stated, and its config states none"), ""))?,
-    };
-    let kv = match weights {
-        WeightPrecision::Fp8 | WeightPrecision::Fp4 => KvPrecision::Fp8,
-        _ => KvPrecision::Bf16,
-    };
-    let (tp, pp) = (c.whole("tp_size", 1, Some(1))?, c.whole("pp_size", 1, Some(1))?);
-    let dp = c.whole("attention_dp_size", 1, Some(1))?;
-    let ep = if imported.spec.is_moe() {
-        let (moe_tp, moe_ep) = (c.whole("moe_tp_size", 1, None)?, c.whole("moe_ep_size", 1, None)?);
-        if u64::from(moe_tp) * u64::from(moe_ep) != u64::from(tp) * u64::from(dp) {
-            return Err(skip(
-                "expert split moe_tp × moe_ep ≠ a stage's tp × attention_dp GPUs",
-                format!("{moe_tp} × {moe_ep} against {tp} × {dp}"),
-            ));
-        }
-        moe_ep
-    } else {
-        1
-    };
+    let common = common(c)?;
+    let (moe, gpu, node) = (common.moe, common.gpu, common.node);
+    let (tp, pp, dp, ep) = sizes(c, "", moe)?;
     if let Some((stage, named_ep)) = named_layout(c.get("id")) {
-        let ep_differs = imported.spec.is_moe() && named_ep.is_some_and(|m| m != ep);
+        let ep_differs = moe && named_ep.is_some_and(|m| m != ep);
         if u64::from(stage) != u64::from(tp) * u64::from(dp) || ep_differs {
             let named = named_ep.map_or("none".to_string(), |m| m.to_string());
             return Err(skip(
@@ -434,14 +449,30 @@ fn row(c: &Cells, line: usize, library: &Library) -> Result<SiliconRow, Skip> {
     }
     let (isl, osl) = (c.whole("isl", 1, None)?, c.whole("osl", 2, None)?);
     let (ttft_ms, tpot_ms) = (c.millis("silicon_ttft_ms")?, c.millis("silicon_tpot_ms")?);
-    let scenario = ScenarioInput {
-        model: json!(model),
-        weights: Some(weights),
-        kv_cache: Some(kv),
-        gpu: json!(gpu),
-        nodes: Some(f64::from(gpus / per_node)),
+    let measurement = Measurement {
+        scenario: scenario(&common, isl, osl, concurrency, gpus / per_node, per_node),
+        layout,
+        output_tok_s_per_gpu: derived_output_tok_s_per_gpu(concurrency, osl, ttft_ms, tpot_ms, gpus),
+        ttft_ms: Some(ttft_ms),
+        tpot_ms: Some(tpot_ms),
+        disaggregated: None,
+    };
+    let key: Vec<&str> = DEPLOYMENT.iter().map(|name| c.get(name)).collect();
+    used(c, line, library, &common, measurement, gpus, concurrency, &key.join("|"))
+}
+
+/// The scenario a user would write for a row: its model, precisions, GPU on `nodes` nodes of
+/// `per_node`, engine, lengths and the client's concurrency, with synchronized arrivals (module
+/// doc).
+fn scenario(common: &Common, isl: u32, osl: u32, concurrency: u32, nodes: u32, per_node: u32) -> ScenarioInput {
+    ScenarioInput {
+        model: json!(common.model),
+        weights: Some(common.weights),
+        kv_cache: Some(common.kv),
+        gpu: json!(common.gpu),
+        nodes: Some(f64::from(nodes)),
         gpus_per_node: Some(f64::from(per_node)),
-        engine: Some(engine),
+        engine: Some(common.engine),
         workload: WorkloadInput {
             isl: f64::from(isl),
             osl: f64::from(osl),
@@ -450,29 +481,88 @@ fn row(c: &Cells, line: usize, library: &Library) -> Result<SiliconRow, Skip> {
             arrivals: Some(Arrivals::Synchronized),
         },
         ..Default::default()
-    };
-    let measurement = Measurement {
-        scenario,
-        layout,
-        output_tok_s_per_gpu: derived_output_tok_s_per_gpu(concurrency, osl, ttft_ms, tpot_ms, gpus),
-        ttft_ms: Some(ttft_ms),
-        tpot_ms: Some(tpot_ms),
-        disaggregated: None,
-    };
+    }
+}
+
+/// A row's measurement prepared as a used row: its group's `fixed` part (the deployment's
+/// `gpus` and the engine's release), its family, and its side of the split by `deployment`
+/// (`held_out`).
+#[allow(clippy::too_many_arguments)]
+fn used(
+    c: &Cells,
+    line: usize,
+    library: &Library,
+    common: &Common,
+    measurement: Measurement,
+    gpus: u32,
+    concurrency: u32,
+    deployment: &str,
+) -> Result<SiliconRow, Skip> {
     let mut point =
         Point::with_kernels(measurement, library)
             .map_err(|e| skip(format!("the planner refuses the scenario's `{}`", e.field), e.message))?;
-    point.group.fixed = format!("{gpus} GPUs, {backend} {version}");
+    point.group.fixed = format!("{gpus} GPUs, {} {}", common.backend, common.version);
+    let model = common.model;
     let family = FAMILIES.iter().find(|(id, _)| *id == model).map_or(model, |(_, f)| *f);
-    let key: Vec<&str> = DEPLOYMENT.iter().map(|name| c.get(name)).collect();
-    Ok(SiliconRow {
-        id: c.get("id").to_string(),
-        line,
-        family,
-        concurrency,
-        held_out: held_out(&key.join("|")),
-        point,
-    })
+    Ok(SiliconRow { id: c.get("id").to_string(), line, family, concurrency, held_out: held_out(deployment), point })
+}
+
+/// The common part of a row (`Common`), or why it is skipped.
+fn common(c: &Cells) -> Result<Common, Skip> {
+    let path = c.get("model_path");
+    let model = model_id(path).map_err(|why| skip(format!("model {path}: {why}"), ""))?;
+    let imported =
+        catalog::lookup(model).map_err(|e| skip(format!("model {path}: the planner refuses it"), e.message))?;
+    let system = c.get("system");
+    let gpu = SYSTEMS
+        .iter()
+        .find(|(s, _)| *s == system)
+        .map(|(_, id)| *id)
+        .ok_or_else(|| skip("`system` without a GPU in the planner's catalog", format!("`{system}`")))?;
+    let node = gpus::lookup(gpu).map_err(|e| skip(format!("GPU {gpu} refused by the planner"), e.message))?.gpus_per_node;
+    let backend = c.get("backend");
+    let engine = Engine::ALL
+        .into_iter()
+        .find(|e| e.id() == backend)
+        .ok_or_else(|| skip("`backend` the planner does not know", format!("`{backend}`")))?;
+    let version = match c.get("backend_version") {
+        "" => "unstated",
+        v => v,
+    };
+    let weights = match weight_precision(c)? {
+        Some(w) => w,
+        None => imported
+            .checkpoint_precision
+            .ok_or_else(|| skip(format!("model {path}: no precision stated, and its config states none"), ""))?,
+    };
+    let kv = match weights {
+        WeightPrecision::Fp8 | WeightPrecision::Fp4 => KvPrecision::Fp8,
+        _ => KvPrecision::Bf16,
+    };
+    let (backend, version) = (backend.to_string(), version.to_string());
+    Ok(Common { model, moe: imported.spec.is_moe(), gpu, node, engine, backend, version, weights, kv })
+}
+
+/// The sizes `tp`, `pp`, attention DP and EP of the columns `{prefix}tp_size` … (module doc's
+/// layout rules), or why they form no layout the row can be planned with.
+fn sizes(c: &Cells, prefix: &str, moe: bool) -> Result<(u32, u32, u32, u32), Skip> {
+    let column = |name: &str| format!("{prefix}{name}");
+    let (tp, pp) = (c.whole(&column("tp_size"), 1, Some(1))?, c.whole(&column("pp_size"), 1, Some(1))?);
+    let dp = c.whole(&column("attention_dp_size"), 1, Some(1))?;
+    let ep = if moe {
+        let (moe_tp, moe_ep) = (c.whole(&column("moe_tp_size"), 1, None)?, c.whole(&column("moe_ep_size"), 1, None)?);
+        if u64::from(moe_tp) * u64::from(moe_ep) != u64::from(tp) * u64::from(dp) {
+            let side = prefix.strip_suffix('_').map_or(String::new(), |s| format!("{s}: "));
+            return Err(skip(
+                "expert split moe_tp × moe_ep ≠ a stage's tp × attention_dp GPUs",
+                format!("{side}{moe_tp} × {moe_ep} against {tp} × {dp}"),
+            ));
+        }
+        moe_ep
+    } else {
+        1
+    };
+    Ok((tp, pp, dp, ep))
 }
 
 /// The layout a row's id names, `…_tp{N}[_k]_ep{M|none}[_k]_…`: the GPUs of a stage (the id's

@@ -53,6 +53,7 @@ fn disaggregated_runs_with_a_slower_transfer_recover_its_efficiency() {
             disaggregated: Some(DisaggWorkers {
                 prefill: side(c.prefill.count, c.prefill.layout),
                 decode: side(c.decode.count, c.decode.layout),
+                prefill_batch: None,
             }),
         });
     }
@@ -99,7 +100,7 @@ fn a_disaggregated_run_that_does_not_fit_names_the_field() {
         output_tok_s_per_gpu: 100.0,
         ttft_ms: Some(100.0),
         tpot_ms: None,
-        disaggregated: Some(DisaggWorkers { prefill: Workers { count: 2, layout: l }, decode: Workers { count: 1, layout: l } }),
+        disaggregated: Some(DisaggWorkers { prefill: Workers { count: 2, layout: l }, decode: Workers { count: 1, layout: l }, prefill_batch: None }),
     };
     let e = recalibrate(&inputs, &[run]).unwrap_err();
     assert_eq!(e.field, "measurement 0: disaggregated", "{e}");

@@ -75,7 +75,7 @@ fn without_the_feature_a_disaggregated_run_names_the_field() {
         output_tok_s_per_gpu: 100.0,
         ttft_ms: Some(50.0),
         tpot_ms: None,
-        disaggregated: Some(crate::DisaggWorkers { prefill: side, decode: side }),
+        disaggregated: Some(crate::DisaggWorkers { prefill: side, decode: side, prefill_batch: None }),
     };
     assert_eq!(recalibrate(&i, &[run]).unwrap_err().field, "measurement 0: disaggregated");
 }

@@ -17,11 +17,12 @@
 //! 5 % tolerance, which would be credited to or blamed on the layout). Repeated measurements
 //! of one layout in a group count once, at their median.
 
-use super::{SiliconRow, SiliconSet, DISAGGREGATED};
+use super::{SiliconRow, SiliconSet};
 use crate::measurement::{GroupKey, Point};
 use crate::metrics::{best_of, median, split_by, summarise, Compared, Summary, BEST_LAYOUT_TOLERANCE};
 use planner::evaluate::prepare;
-use planner::layout::Layout;
+#[cfg(feature = "disaggregation")]
+use planner::disagg::measured::Deployment;
 use planner::perf::ranges::{range, shipped, Regime};
 use planner::perf::serving::NoOperatingPoint;
 use planner::perf::OperatingPoint;
@@ -60,13 +61,26 @@ pub struct Scored<'a> {
     pub figures: Result<Figures, NoPrediction>,
 }
 
-/// Predict every used row with `params_for(point)`.
+/// Predict every used aggregated row with `params_for(point)`.
 pub fn score<'a, F: Fn(&Point) -> PerfParams>(set: &'a SiliconSet, params_for: F) -> Vec<Scored<'a>> {
-    set.rows.iter().map(|row| Scored { row, figures: figures(&row.point, &params_for(&row.point)) }).collect()
+    score_rows(&set.rows, params_for)
+}
+
+/// Predict every used disaggregated row with `params_for(point)` (`super::disagg`).
+pub fn score_disaggregated<'a, F: Fn(&Point) -> PerfParams>(set: &'a SiliconSet, params_for: F) -> Vec<Scored<'a>> {
+    score_rows(&set.disaggregated, params_for)
+}
+
+fn score_rows<'a, F: Fn(&Point) -> PerfParams>(rows: &'a [SiliconRow], params_for: F) -> Vec<Scored<'a>> {
+    rows.iter().map(|row| Scored { row, figures: figures(&row.point, &params_for(&row.point)) }).collect()
 }
 
 fn figures(p: &Point, params: &PerfParams) -> Result<Figures, NoPrediction> {
     let m = &p.measurement;
+    #[cfg(feature = "disaggregation")]
+    if let Some(d) = &p.deployment {
+        return deployment_figures(p, d, params);
+    }
     let Some(prepared) = &p.prepared else {
         let reasons = prepare(&p.inputs, m.layout).err().map(|e| e.reasons().to_vec()).unwrap_or_default();
         let codes: Vec<&str> = reasons.iter().map(|r| r.code()).collect();
@@ -97,6 +111,30 @@ fn figures(p: &Point, params: &PerfParams) -> Result<Figures, NoPrediction> {
         ttft_ms: compared(point.ttft.ms(), ttft),
         tpot_ms: compared(point.tpot.ms(), tpot),
         output_tok_s_per_gpu: compared(point.output_tok_s / gpus, p.measured()),
+        inside,
+    })
+}
+
+/// A disaggregated row's figures: the deployment re-timed (`disagg::measured`), with the
+/// ranges the plan would show for it; tokens/s per GPU over the cluster's GPUs, as measured.
+#[cfg(feature = "disaggregation")]
+fn deployment_figures(p: &Point, d: &Deployment, params: &PerfParams) -> Result<Figures, NoPrediction> {
+    let m = &p.measurement;
+    let f = d.figures(&p.inputs, params).map_err(|r| NoPrediction { kind: format!("deployment rejected: {}", r.code()), detail: r.to_string() })?;
+    let (Some(ttft), Some(tpot)) = (m.ttft_ms, m.tpot_ms) else {
+        let kind = "no measured TTFT and TPOT".to_string();
+        return Err(NoPrediction { detail: kind.clone(), kind });
+    };
+    let gpus = f64::from(p.inputs.cluster.total_gpus().max(1));
+    let compared = |predicted: f64, measured: f64| Compared { group: p.group.clone(), tp: m.layout.tp, predicted, measured };
+    let within = |[lo, hi]: [f64; 2], x: f64| lo <= x && x <= hi;
+    let inside = d.range(&p.inputs, params).map_or([false; 3], |r| {
+        [within(r.ttft_ms, ttft), within(r.tpot_ms, tpot), within(r.output_tok_s_per_gpu, p.measured())]
+    });
+    Ok(Figures {
+        ttft_ms: compared(f.ttft.ms(), ttft),
+        tpot_ms: compared(f.tpot.ms(), tpot),
+        output_tok_s_per_gpu: compared(f.output_tok_s / gpus, p.measured()),
         inside,
     })
 }
@@ -148,21 +186,25 @@ pub fn scores(scored: &[&Scored]) -> Scores {
     }
 }
 
-/// One layout of a group and its measurements (repeats of one run).
+/// One layout of a group (a disaggregated row's deployment) and its measurements (repeats of
+/// one run).
 struct Repeats<'a> {
-    layout: Layout,
+    layout: String,
     rows: Vec<&'a Compared>,
 }
 
-/// The distinct layouts of each group among the predicted rows, in (group, layout) order: the
-/// output tokens/s per GPU predicted, and measured at the median of the layout's repeats.
-fn layouts(scored: &[&Scored]) -> Vec<(Layout, Compared)> {
-    let mut repeats: BTreeMap<(&GroupKey, [u32; 4]), Repeats> = BTreeMap::new();
+/// The distinct layouts (deployments) of each group among the predicted rows, in (group,
+/// layout) order: the output tokens/s per GPU predicted, and measured at the median of the
+/// layout's repeats.
+fn layouts(scored: &[&Scored]) -> Vec<(String, Compared)> {
+    let mut repeats: BTreeMap<(&GroupKey, [u32; 4], String), Repeats> = BTreeMap::new();
     for s in scored {
         if let Ok(f) = &s.figures {
-            let layout = s.row.point.measurement.layout;
-            let key = (&f.output_tok_s_per_gpu.group, [layout.tp, layout.pp, layout.dp, layout.ep]);
-            repeats.entry(key).or_insert(Repeats { layout, rows: Vec::new() }).rows.push(&f.output_tok_s_per_gpu);
+            let m = &s.row.point.measurement;
+            let (layout, workers) = (m.layout, m.disaggregated.map_or(String::new(), |d| d.label()));
+            let key = (&f.output_tok_s_per_gpu.group, [layout.tp, layout.pp, layout.dp, layout.ep], workers.clone());
+            let label = if workers.is_empty() { layout.to_string() } else { workers };
+            repeats.entry(key).or_insert(Repeats { layout: label, rows: Vec::new() }).rows.push(&f.output_tok_s_per_gpu);
         }
     }
     repeats
@@ -221,7 +263,7 @@ pub fn part<'s, 'a>(scored: &'s [Scored<'a>], i: usize) -> Vec<&'s Scored<'a>> {
 }
 
 /// Counts of `reasons`, most frequent first (ties in text order).
-fn counted<'r>(reasons: impl Iterator<Item = &'r str>) -> Vec<(usize, &'r str)> {
+pub(super) fn counted<'r>(reasons: impl Iterator<Item = &'r str>) -> Vec<(usize, &'r str)> {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for r in reasons {
         *counts.entry(r).or_default() += 1;
@@ -237,19 +279,33 @@ pub fn report(set: &SiliconSet, scored: &[Scored], parameters: &str) -> String {
     let mut out = String::new();
     let used = set.rows.len();
     let held = set.rows.iter().filter(|r| r.held_out).count();
-    let disaggregated = set.skipped.iter().filter(|s| s.reason == DISAGGREGATED).count();
+    let disaggregated = set.skipped.iter().filter(|s| s.disaggregated).count();
     let _ = writeln!(
         out,
-        "Silicon sample: {} rows; {used} used ({} in the fit part, {held} held out), {} skipped ({disaggregated} of them disaggregated).",
-        used + set.skipped.len(),
+        "Silicon sample: {} rows; {used} used ({} in the fit part, {held} held out), {} skipped ({disaggregated} of them disaggregated); {} disaggregated rows used, scored apart.",
+        used + set.skipped.len() + set.disaggregated.len(),
         used - held,
-        set.skipped.len()
+        set.skipped.len(),
+        set.disaggregated.len()
     );
     let _ = writeln!(out, "Parameters: {parameters}.");
     let _ = writeln!(out, "\nSkipped, by reason:");
-    for (n, reason) in counted(set.skipped.iter().map(|s| s.reason.as_str())) {
+    let reasons = set.skipped.iter().map(|s| if s.disaggregated { DISAGGREGATED_SKIPS } else { s.reason.as_str() });
+    for (n, reason) in counted(reasons) {
         let _ = writeln!(out, "  {n:>5}  {reason}");
     }
+    body(&mut out, scored);
+    out
+}
+
+/// How the aggregated report counts the skipped disaggregated rows (`disagg_report` gives
+/// their reasons).
+const DISAGGREGATED_SKIPS: &str = "disaggregated rows skipped (their reasons: the disaggregated section)";
+
+/// A report's figures over `scored`: the rows without a prediction, the headline per part, the
+/// ranges' coverage, the best-layout rate, the breakdowns and the groups whose predicted-best
+/// layout is wrong.
+pub fn body(out: &mut String, scored: &[Scored]) {
     let _ = writeln!(out, "\nUsed rows without a prediction (left out of the medians), by reason:");
     let unpredicted = counted(scored.iter().filter_map(|s| s.figures.as_ref().err()).map(|e| e.kind.as_str()));
     if unpredicted.is_empty() {
@@ -305,8 +361,7 @@ pub fn report(set: &SiliconSet, scored: &[Scored], parameters: &str) -> String {
             let _ = writeln!(out, "{}", line(&k, &s));
         }
     }
-    misses(&mut out, scored);
-    out
+    misses(out, scored);
 }
 
 fn keyed<K: ToString>(rows: Vec<(K, Scores)>) -> Vec<(String, Scores)> {
@@ -321,7 +376,7 @@ fn misses(out: &mut String, scored: &[Scored]) {
         BEST_LAYOUT_TOLERANCE * 100.0
     );
     let layouts = layouts(&scored.iter().collect::<Vec<_>>());
-    let mut groups: BTreeMap<&GroupKey, Vec<&(Layout, Compared)>> = BTreeMap::new();
+    let mut groups: BTreeMap<&GroupKey, Vec<&(String, Compared)>> = BTreeMap::new();
     for l in &layouts {
         groups.entry(&l.1.group).or_default().push(l);
     }
@@ -329,7 +384,7 @@ fn misses(out: &mut String, scored: &[Scored]) {
     for (g, members) in groups.iter().filter(|(_, m)| m.len() >= 2) {
         let compared: Vec<&Compared> = members.iter().map(|(_, c)| c).collect();
         let (picked, best) = best_of(&compared);
-        let layout_of = |c: &Compared| members.iter().find(|(_, m)| std::ptr::eq(m, c)).map(|(l, _)| *l);
+        let layout_of = |c: &Compared| members.iter().find(|(_, m)| std::ptr::eq(m, c)).map(|(l, _)| l.as_str());
         if let (true, Some(picked_layout), Some(best_layout)) =
             (picked.measured < (1.0 - BEST_LAYOUT_TOLERANCE) * best.measured, layout_of(picked), layout_of(best))
         {
@@ -358,11 +413,24 @@ fn misses(out: &mut String, scored: &[Scored]) {
 /// Every row of the file: the used ones with their figures (or why they have none), then the
 /// skipped ones with their reason.
 pub fn listing(set: &SiliconSet, scored: &[Scored]) -> String {
+    let mut out = used_listing(scored);
+    let _ = writeln!(out, "Skipped rows: line, id: reason (particulars)");
+    for s in &set.skipped {
+        let detail = if s.detail.is_empty() { String::new() } else { format!(" ({})", s.detail) };
+        let _ = writeln!(out, "  {:>5} {}: {}{detail}", s.line, s.id, s.reason);
+    }
+    out
+}
+
+/// The used rows with their figures (or why they have none); a disaggregated row's layout is
+/// its workers (`2 × P TP4 + 1 × D TP8`).
+pub fn used_listing(scored: &[Scored]) -> String {
     let mut out = String::from(
         "Used rows: line, id, [GPUs, engine release], layout, concurrency, ISL/OSL, part | TTFT ms, TPOT ms, tok/s/GPU: measured → predicted\n",
     );
     for s in scored {
-        let (r, l) = (s.row, s.row.point.measurement.layout);
+        let m = &s.row.point.measurement;
+        let (r, l) = (s.row, m.disaggregated.map_or(m.layout.to_string(), |d| d.label()));
         let figures = match &s.figures {
             Ok(f) => [&f.ttft_ms, &f.tpot_ms, &f.output_tok_s_per_gpu]
                 .map(|c| format!("{:.1} → {:.1} ({:+.1} %)", c.measured, c.predicted, c.error() * 100.0))
@@ -380,11 +448,6 @@ pub fn listing(set: &SiliconSet, scored: &[Scored]) -> String {
             r.point.group.osl,
             if r.held_out { "held out" } else { "fit" },
         );
-    }
-    let _ = writeln!(out, "Skipped rows: line, id: reason (particulars)");
-    for s in &set.skipped {
-        let detail = if s.detail.is_empty() { String::new() } else { format!(" ({})", s.detail) };
-        let _ = writeln!(out, "  {:>5} {}: {}{detail}", s.line, s.id, s.reason);
     }
     out
 }

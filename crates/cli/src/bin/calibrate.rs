@@ -189,8 +189,11 @@ fn silicon_report(path: &str, text: &str, library: &Library, prior: bool, rows: 
     let scored = silicon::score::score(&set, params_for);
     println!("{path}: read and prepared in {:.0} ms, predicted in {:.0} ms\n", read.as_secs_f64() * 1e3, (started.elapsed() - read).as_secs_f64() * 1e3);
     print!("{}", silicon::score::report(&set, &scored, label));
+    let disaggregated = silicon::score::score_disaggregated(&set, params_for);
+    print!("\n{}", silicon::disagg_report::report(&set, &disaggregated));
     if rows {
         print!("\n{}", silicon::score::listing(&set, &scored));
+        print!("\nDisaggregated rows. {}", silicon::score::used_listing(&disaggregated));
     }
     ExitCode::SUCCESS
 }

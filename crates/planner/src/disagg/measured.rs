@@ -7,19 +7,28 @@
 //! request) are gathered once (`Deployment::new`), and each parameter vector a fit tries only
 //! re-times them (`Deployment::figures`): the workers (`workers::prefill`, `workers::decode`),
 //! the transfer (`transfer`) and what the run's x:y serves at its load (`pairing::at_counts`),
-//! never choosing other counts, since the run had these.
+//! never choosing other counts, since the run had these. A run that states its prefill
+//! workers' batch (prompts per step, e.g. the silicon sample's `prefill_batch_size`) caps the
+//! prefill engine's requests per step at it (`Deployment::with_prefill_batch`); the decode
+//! workers' batch follows from the load (a concurrency spread over the decode replicas). The
+//! plan's ranges of the deployment (`Deployment::range`) are those of the search's candidate at
+//! these counts (`report::candidate`).
 
 use super::super::error::InputError;
 use super::super::evaluate::{Evaluator, Prepared};
 use super::super::inputs::PlannerInputs;
 use super::super::layout::Layout;
+use super::super::perf::ranges::Regime;
 use super::super::perf::PerfParams;
+use super::super::plan::Range;
 use super::super::reject::RejectReason;
 use super::super::units::{Bytes, Seconds};
-use super::pairing::at_counts;
+use super::super::workload::Load;
+use super::pairing::{at_counts, Served};
 use super::placement::nodes_needed;
-use super::transfer::{bytes_per_request, transfer};
-use super::workers::{decode, first_reason, prefill, prefill_inputs};
+use super::report::candidate;
+use super::transfer::{bytes_per_request, transfer, Transfer};
+use super::workers::{decode, first_reason, prefill, prefill_inputs, DecodeWorker, PrefillWorker};
 
 /// One side of a deployment: how many workers of which layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +67,21 @@ impl Deployment {
     /// Prepare `prefill` and `decode` workers on `inputs`' cluster; an error names the side whose
     /// layout is malformed or whose workers do not fit the cluster's GPUs and nodes.
     pub fn new(inputs: &PlannerInputs, prefill: Side, decode: Side) -> Result<Deployment, InputError> {
+        Deployment::with_prefill_batch(inputs, prefill, decode, None)
+    }
+
+    /// `new`, each prefill replica's engine capped at `prompts` requests per step when the run
+    /// states it (`None`: the engine's own cap, as `new`); an error names the field when the
+    /// cap is 0.
+    pub fn with_prefill_batch(
+        inputs: &PlannerInputs,
+        prefill: Side,
+        decode: Side,
+        prompts: Option<u32>,
+    ) -> Result<Deployment, InputError> {
+        if prompts == Some(0) {
+            return Err(InputError::new("disaggregated.prefill.batch", "must be at least 1"));
+        }
         for (name, side) in [("prefill", prefill), ("decode", decode)] {
             let l = side.layout;
             Layout::new(l.tp, l.pp, l.dp, l.ep, l.gpus())
@@ -82,7 +106,10 @@ impl Deployment {
                 ),
             ));
         }
-        let prefill_inputs = prefill_inputs(inputs);
+        let mut prefill_inputs = prefill_inputs(inputs);
+        if let Some(k) = prompts {
+            prefill_inputs.engine.max_batch_requests = k;
+        }
         let mut prefill_evaluator = Evaluator::new(&prefill_inputs);
         let prepared = match (prefill_evaluator.prepare(prefill.layout), Evaluator::new(inputs).prepare(decode.layout)) {
             (Ok(p), Ok(d)) => Ok((p, d)),
@@ -93,13 +120,7 @@ impl Deployment {
 
     /// The deployment's figures at `inputs`' load under `params`, or why it cannot serve.
     pub fn figures(&self, inputs: &PlannerInputs, params: &PerfParams) -> Result<Figures, RejectReason> {
-        let (p, d) = self.prepared.as_ref().map_err(|r| *r)?;
-        let at = PlannerInputs { params: *params, ..inputs.clone() };
-        let prefill_at = PlannerInputs { params: *params, ..self.prefill_inputs.clone() };
-        let p = prefill(&prefill_at, p.clone())?;
-        let d = decode(&at, d.clone())?;
-        let t = transfer(&at, self.bytes, &p.prepared.layout, &d.prepared.layout);
-        let s = at_counts(&at, &p, &d, &t, self.prefill.count, self.decode.count);
+        let Timed { at, p, t, s, .. } = self.timed(inputs, params)?;
         Ok(Figures {
             output_tok_s: s.rate * at.workload.osl.max(1) as f64,
             prefill: p.time,
@@ -109,4 +130,41 @@ impl Deployment {
             tpot: s.tpot,
         })
     }
+
+    /// The ranges the plan would show beside the deployment's figures under `params` (the
+    /// search's candidate at these counts, `report::candidate`); `None` when it cannot serve or
+    /// the range table has no cell for it.
+    pub fn range(&self, inputs: &PlannerInputs, params: &PerfParams) -> Option<Range> {
+        let Timed { at, p, d, t, s } = self.timed(inputs, params).ok()?;
+        let regime = Regime::new(
+            &at.cluster.gpu,
+            at.engine.engine,
+            at.model.is_moe(),
+            at.workload.load == Load::MaxThroughput,
+            &at.params,
+            at.calibration,
+        );
+        candidate(&at, &regime, &p, &d, &t, Some(&s), None).range
+    }
+
+    /// Both sides' workers, the transfer and what the run's x:y serves under `params`.
+    fn timed(&self, inputs: &PlannerInputs, params: &PerfParams) -> Result<Timed, RejectReason> {
+        let (p, d) = self.prepared.as_ref().map_err(|r| *r)?;
+        let at = PlannerInputs { params: *params, ..inputs.clone() };
+        let prefill_at = PlannerInputs { params: *params, ..self.prefill_inputs.clone() };
+        let p = prefill(&prefill_at, p.clone())?;
+        let d = decode(&at, d.clone())?;
+        let t = transfer(&at, self.bytes, &p.prepared.layout, &d.prepared.layout);
+        let s = at_counts(&at, &p, &d, &t, self.prefill.count, self.decode.count);
+        Ok(Timed { at, p, d, t, s })
+    }
+}
+
+/// One re-timing's pieces (`Deployment::timed`).
+struct Timed {
+    at: PlannerInputs,
+    p: PrefillWorker,
+    d: DecodeWorker,
+    t: Transfer,
+    s: Served,
 }
