@@ -129,3 +129,6 @@ pub(super) fn row(c: &Cells, line: usize, library: &Library) -> Result<SiliconRo
     let key: Vec<&str> = DEPLOYMENT.iter().chain(SIDE_KEY.iter()).map(|name| c.get(name)).collect();
     used(c, line, library, &common, measurement, gpus, concurrency, &key.join("|"))
 }
+
+#[cfg(test)]
+mod tests;

@@ -8,12 +8,12 @@ use planner::model::from_config_json;
 use planner::perf::fitted;
 use std::path::PathBuf;
 
-fn repository_file(relative: &str) -> String {
+pub(super) fn repository_file(relative: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").join(relative);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn sample() -> SiliconSet {
+pub(super) fn sample() -> SiliconSet {
     read(&repository_file("data/calibration/aiconfigurator-silicon-sample.csv")).expect("the sample reads")
 }
 
@@ -39,11 +39,16 @@ fn every_row_of_the_sample_is_used_or_skipped_with_a_reason() {
         set.rows.len(),
         set.skipped.len()
     );
-    assert_eq!(set.rows.len() + set.skipped.len(), rows, "used + skipped against the file's data rows");
+    assert_eq!(set.rows.len() + set.disaggregated.len() + set.skipped.len(), rows, "used + skipped against the file's data rows");
     assert_eq!(
-        set.skipped.iter().filter(|s| s.reason == DISAGGREGATED).count(),
+        set.skipped.iter().filter(|s| s.disaggregated).count() + set.disaggregated.len(),
         disaggregated,
-        "disaggregated rows skipped against those in the file"
+        "disaggregated rows used and skipped against those in the file"
+    );
+    assert!(
+        set.rows.iter().all(|r| r.point.measurement.disaggregated.is_none())
+            && set.disaggregated.iter().all(|r| r.point.measurement.disaggregated.is_some()),
+        "aggregated and disaggregated rows in their own lists"
     );
     assert!(set.rows.len() >= MIN_USED, "used rows: expected ≥ {MIN_USED}, actual {}", set.rows.len());
     let unexplained: Vec<&Skipped> = set.skipped.iter().filter(|s| s.reason.trim().is_empty()).collect();

@@ -20,7 +20,8 @@
 //! second set instead, aiconfigurator's silicon sample (default
 //! `data/calibration/aiconfigurator-silicon-sample.csv`; `calibration::silicon`): rows used and
 //! skipped by reason, the errors on the whole set, its fit part and its held-out part, per
-//! engine, GPU, model family, model, precision and ISL/OSL, and the best-layout rate; it writes
+//! engine, GPU, model family, model, precision and ISL/OSL, and the best-layout rate, then the
+//! same for the disaggregated rows in a section of their own; it writes
 //! nothing. `--kernels` (with either set) reports the errors with the step timed by operation
 //! from the measured kernel tables of `data/kernels/` (`planner::perf::ops`) and the shipped
 //! parameters for what they do not cover (a report only: the shipped fit and ranges are made
