@@ -58,6 +58,7 @@
 //! - split: `held_out`, by deployment.
 
 pub mod client_fit;
+pub mod peer;
 pub mod score;
 pub mod widening;
 #[cfg(test)]
