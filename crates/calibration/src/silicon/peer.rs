@@ -302,6 +302,8 @@ pub fn report(ours: &[Scored], peer: &[Scored], peer_name: &str, ranked: usize) 
         let _ = writeln!(out, "{}", line(&format!("ours, {name}"), &scores(&part(&a, i))));
         let _ = writeln!(out, "{}", line(&format!("{peer_name}, {name}"), &scores(&part(&b, i))));
     }
+    let only_ours: Vec<&Scored> = ours.iter().zip(peer).filter(|(_, p)| p.figures.is_err()).map(|(o, _)| o).collect();
+    let _ = writeln!(out, "{}", line(&format!("ours, rows {peer_name} lacks"), &scores(&only_ours)));
     let engine = |s: &Scored| s.row.point.group.engine.to_string();
     let engine_part = |s: &Scored| format!("{}, {}", s.row.point.group.engine, if s.row.held_out { "held out" } else { "fit part" });
     let gpu = |s: &Scored| s.row.point.group.gpu.clone();
