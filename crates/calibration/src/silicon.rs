@@ -62,6 +62,7 @@
 pub mod client_fit;
 pub mod disagg;
 pub mod disagg_report;
+pub mod peer;
 pub mod score;
 pub mod widening;
 #[cfg(test)]

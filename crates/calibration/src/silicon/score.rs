@@ -263,7 +263,7 @@ pub fn part<'s, 'a>(scored: &'s [Scored<'a>], i: usize) -> Vec<&'s Scored<'a>> {
 }
 
 /// Counts of `reasons`, most frequent first (ties in text order).
-pub(super) fn counted<'r>(reasons: impl Iterator<Item = &'r str>) -> Vec<(usize, &'r str)> {
+pub(crate) fn counted<'r>(reasons: impl Iterator<Item = &'r str>) -> Vec<(usize, &'r str)> {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for r in reasons {
         *counts.entry(r).or_default() += 1;

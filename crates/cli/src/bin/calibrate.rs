@@ -1,5 +1,5 @@
 //! `calibrate CSV [--fit] [--prior] [--rows] [--ranges [--samples DIR]] [--kernels]` (or
-//! `calibrate --tables`, or `calibrate --silicon [CSV] [--prior] [--rows] [--kernels] [--fit | --fit-client]`): how far the planner's output tokens/s per GPU is
+//! `calibrate --tables`, or `calibrate --silicon [CSV] [--prior] [--rows] [--kernels] [--fit | --fit-client] [--rows-csv FILE] [--peer FILE]`): how far the planner's output tokens/s per GPU is
 //! from the measured maximum-throughput rows of a TensorRT-LLM calibration CSV
 //! (`data/calibration/trtllm-0.17-max-throughput.csv`, a copy of the published rows).
 //!
@@ -32,7 +32,11 @@
 //! the benchmark client's two constants per engine on the silicon sample's fit part
 //! (`calibration::silicon::client_fit`) and prints them beside the shipped ones, writing
 //! nothing; `--silicon --benchmark-arrivals` scores the sample with that client's loop instead
-//! of synchronized arrivals. Exit status 0, or 2 when a file cannot be read or parsed.
+//! of synchronized arrivals. `--silicon --rows-csv FILE` also writes the used rows as the
+//! scenarios a peer model is given, `--silicon --peer PREDICTIONS` scores a peer's TTFT and TPOT
+//! per row beside ours (`calibration::silicon::peer`; AIConfigurator's are
+//! `data/comparisons/silicon-aiconfigurator/predictions.csv`, made by
+//! `tools/peer/silicon_aiconfigurator.py`). Exit status 0, or 2 when a file cannot be read or parsed.
 
 use calibration::{
     self, breakdown, compare, dataset, metrics, summarise, Compared, GenerationFit, GroupKey, Point, Summary, ANCHOR,
@@ -58,13 +62,25 @@ use std::time::Instant;
 /// The second calibration set, `--silicon`'s default file.
 const SILICON_SAMPLE: &str = "data/calibration/aiconfigurator-silicon-sample.csv";
 
+/// The flags followed by a value (a directory or a file).
+const VALUE_FLAGS: [&str; 3] = ["--samples", "--rows-csv", "--peer"];
+
+/// `--silicon`'s peer comparison (`calibration::silicon::peer`): where to write the used rows
+/// as a peer's scenarios, and a peer's predictions file to score beside ours.
+struct PeerFiles {
+    rows_csv: Option<String>,
+    peer: Option<String>,
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let samples_dir = args.iter().position(|a| a == "--samples").and_then(|i| args.get(i + 1)).cloned();
+    let value_of = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).cloned();
+    let samples_dir = value_of("--samples");
+    let outputs = PeerFiles { rows_csv: value_of("--rows-csv"), peer: value_of("--peer") };
     let rest: Vec<&String> = args
         .iter()
         .enumerate()
-        .filter(|(i, _)| samples_dir.is_none() || args.get(i.wrapping_sub(1)).map(String::as_str) != Some("--samples"))
+        .filter(|(i, _)| !args.get(i.wrapping_sub(1)).is_some_and(|flag| VALUE_FLAGS.contains(&flag.as_str())))
         .map(|(_, a)| a)
         .collect();
     let flags: Vec<&str> = rest.iter().filter(|a| a.starts_with("--")).map(|s| s.as_str()).collect();
@@ -75,18 +91,27 @@ fn main() -> ExitCode {
     let silicon = flags.contains(&"--silicon");
     let kernels = flags.contains(&"--kernels");
     let known: &[&str] = if silicon {
-        &["--silicon", "--prior", "--rows", "--kernels", "--fit", "--fit-client", "--benchmark-arrivals"]
+        &["--silicon", "--prior", "--rows", "--kernels", "--fit", "--fit-client", "--benchmark-arrivals", "--rows-csv", "--peer"]
     } else {
         &["--fit", "--prior", "--rows", "--ranges", "--samples", "--kernels"]
     };
     let sample = format!("{REPOSITORY}/{SILICON_SAMPLE}");
-    let path: &str = match (paths.as_slice(), flags.iter().all(|f| known.contains(f)) && !(kernels && flags.contains(&"--ranges"))) {
+    // The peer comparison needs its file and scores the shipped (or prior) parameters, not a refit.
+    let peer_wanted = flags.contains(&"--rows-csv") || flags.contains(&"--peer");
+    let peer_ok = !peer_wanted
+        || ((!flags.contains(&"--rows-csv") || outputs.rows_csv.is_some())
+            && (!flags.contains(&"--peer") || outputs.peer.is_some())
+            && !flags.contains(&"--fit")
+            && !flags.contains(&"--fit-client"));
+    let valid = flags.iter().all(|f| known.contains(f)) && !(kernels && flags.contains(&"--ranges")) && peer_ok;
+    let path: &str = match (paths.as_slice(), valid) {
         ([path], true) => path,
         ([], true) if silicon => &sample,
         _ => {
             eprintln!(
                 "usage: calibrate CSV [--fit] [--prior] [--rows] [--ranges [--samples DIR]] | calibrate CSV --kernels [--fit] [--prior] [--rows]\n\
-                 \x20      | calibrate --silicon [CSV] [--prior] [--rows] [--kernels] [--fit | --fit-client] [--benchmark-arrivals] | calibrate --tables\n\
+                 \x20      | calibrate --silicon [CSV] [--prior] [--rows] [--kernels] [--fit | --fit-client] [--benchmark-arrivals]\n\
+                 \x20        [--rows-csv FILE] [--peer PREDICTIONS] | calibrate --tables\n\
                  \x20      (--kernels uses the measured kernel tables of data/kernels; with them --fit is a report: the shipped fit and ranges are made without them)"
             );
             return ExitCode::from(2);
@@ -116,7 +141,7 @@ fn main() -> ExitCode {
             return client_fit_report(path, &text, &library, flags.contains(&"--prior"));
         }
         let arrivals = if flags.contains(&"--benchmark-arrivals") { Arrivals::Benchmark } else { Arrivals::Synchronized };
-        return silicon_report(path, &text, &library, flags.contains(&"--prior"), flags.contains(&"--rows"), fit, arrivals);
+        return silicon_report(path, &text, &library, flags.contains(&"--prior"), flags.contains(&"--rows"), fit, arrivals, &outputs);
     }
     let started = Instant::now();
     let points = match dataset::trtllm_measurements(&text).and_then(|m| calibration::prepare_with(&m, &library)) {
@@ -172,8 +197,10 @@ fn parameters(prior: bool) -> (&'static str, fn(&Point) -> PerfParams) {
 /// `--silicon`: the planner's TTFT, TPOT and output tok/s per GPU against the silicon sample
 /// (`calibration::silicon`), with the shipped parameters or (`prior`) the priors, the rows
 /// planned with `arrivals` (synchronized, or `--benchmark-arrivals`: the benchmark client's
-/// closed loop); `rows` lists every row of the file.
-fn silicon_report(path: &str, text: &str, library: &Library, prior: bool, rows: bool, fit: bool, arrivals: Arrivals) -> ExitCode {
+/// closed loop); `rows` lists every row of the file; `peer` writes the used rows for a peer
+/// model and scores its predictions beside ours.
+#[allow(clippy::too_many_arguments)] // one per flag of `--silicon`'s report
+fn silicon_report(path: &str, text: &str, library: &Library, prior: bool, rows: bool, fit: bool, arrivals: Arrivals, peer: &PeerFiles) -> ExitCode {
     let started = Instant::now();
     let set = match silicon::read_with(text, library) {
         Ok(set) => silicon::with_arrivals(set, arrivals),
@@ -196,7 +223,43 @@ fn silicon_report(path: &str, text: &str, library: &Library, prior: bool, rows: 
         print!("\n{}", silicon::score::listing(&set, &scored));
         print!("\nDisaggregated rows. {}", silicon::score::used_listing(&disaggregated));
     }
-    ExitCode::SUCCESS
+    match peer_comparison(text, &scored, peer) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("calibrate: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `--rows-csv FILE`: the used rows as a peer's scenarios, with the full config each model is
+/// planned from (`data/model-sources.json`'s `full_config`); `--peer FILE`: the peer's
+/// predictions scored beside ours (`calibration::silicon::peer`).
+fn peer_comparison(sample: &str, scored: &[silicon::score::Scored], files: &PeerFiles) -> Result<(), String> {
+    use silicon::peer;
+    if let Some(out) = &files.rows_csv {
+        let sources_path = format!("{REPOSITORY}/data/model-sources.json");
+        let sources: serde_json::Value = std::fs::read_to_string(&sources_path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+            .map_err(|e| format!("{sources_path}: {e}"))?;
+        let configs: BTreeMap<String, String> = sources["models"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter_map(|(id, s)| Some((id.clone(), s["full_config"].as_str()?.to_string())))
+            .collect();
+        let csv = peer::rows_csv(sample, scored, &configs).map_err(|e| e.to_string())?;
+        std::fs::write(out, csv).map_err(|e| format!("cannot write {out}: {e}"))?;
+        println!("\nWrote the {} used rows as a peer's scenarios to {out}.", scored.len());
+    }
+    if let Some(path) = &files.peer {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+        let predictions = peer::read_predictions(&text).map_err(|e| format!("{path}: {e}"))?;
+        let theirs = peer::score_peer(scored, &predictions).map_err(|e| format!("{path}: {e}"))?;
+        print!("\n{}", peer::report(scored, &theirs, "AIC", 10));
+    }
+    Ok(())
 }
 
 /// `--silicon --fit-client`: the benchmark client's constants per engine fitted on the silicon
