@@ -32,7 +32,8 @@
 //! the benchmark client's two constants per engine on the silicon sample's fit part
 //! (`calibration::silicon::client_fit`) and prints them beside the shipped ones, writing
 //! nothing; `--silicon --benchmark-arrivals` scores the sample with that client's loop instead
-//! of synchronized arrivals. Exit status 0, or 2 when a file cannot be read or parsed.
+//! of synchronized arrivals, the disaggregated rows too (their TTFT the client's through the
+//! prefill workers, `planner::disagg::pairing`; constants not refitted on them). Exit status 0, or 2 when a file cannot be read or parsed.
 
 use calibration::{
     self, breakdown, compare, dataset, metrics, summarise, Compared, GenerationFit, GroupKey, Point, Summary, ANCHOR,
