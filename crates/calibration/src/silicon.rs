@@ -249,9 +249,11 @@ pub fn read(text: &str) -> Result<SiliconSet, InputError> {
     read_with(text, &Library::empty())
 }
 
-/// The set planned with `arrivals` instead of the synchronized ones `read` gives.
+/// The set planned with `arrivals` instead of the synchronized ones `read` gives, the
+/// disaggregated rows too (their deployments read the arrivals from the row's inputs:
+/// `disagg::pairing`, benchmark arrivals there the client's TTFT).
 pub fn with_arrivals(mut set: SiliconSet, arrivals: Arrivals) -> SiliconSet {
-    for row in &mut set.rows {
+    for row in set.rows.iter_mut().chain(set.disaggregated.iter_mut()) {
         row.point.inputs.workload.arrivals = arrivals;
     }
     set

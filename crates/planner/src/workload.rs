@@ -31,7 +31,9 @@ pub enum Arrivals {
     /// A benchmark client's closed loop as AIPerf runs it for aiconfigurator (20 rounds of C
     /// requests after 2 warm-up rounds, streaming): the steps of staggered arrivals, with the
     /// client's front-end cost and a share of a synchronized wave's prefill queue in the TTFT
-    /// and the same share of its TPOT in the TPOT (`perf::closed_loop`). Only with the
+    /// and the same share of its TPOT in the TPOT (`perf::closed_loop`); disaggregated
+    /// deployments take the client's TTFT with the wave at their prefill workers, TPOT left
+    /// the decode workers' (`disagg::pairing`). Only with the
     /// planner's `benchmark-arrivals` feature: without it the variant, its text and its branches
     /// are left out (the startup page's weight), and `"benchmark"` is an unknown value of
     /// `workload.arrivals`.

@@ -5,7 +5,19 @@
 
 use super::score::{body, counted, Scored};
 use super::SiliconSet;
+use planner::workload::Arrivals;
 use std::fmt::Write;
+
+/// What the section's TTFT is made of, by the rows' arrivals (`silicon::with_arrivals`).
+fn ttft_parts(set: &SiliconSet) -> &'static str {
+    match set.disaggregated.first().map(|r| r.point.inputs.workload.arrivals) {
+        Some(Arrivals::Benchmark) => {
+            "the benchmark client's front end + wait for a prefill worker + prefill + clustered wait + KV transfer\n\
+             (planner::perf::closed_loop: the aggregated rows' client constants per engine, not refitted on these rows)"
+        }
+        _ => "wait for a prefill worker + prefill + KV transfer",
+    }
+}
 
 /// The section's text: the rows used and skipped (by reason), then `score::body` over `scored`
 /// (`score::score_disaggregated`).
@@ -18,10 +30,11 @@ pub fn report(set: &SiliconSet, scored: &[Scored]) -> String {
         out,
         "Disaggregated rows (prefill and decode workers; scored apart from the figures above): {} rows; {used} used ({} in the fit part, {held} held out), {} skipped.\n\
          Each is the deployment the row states (x prefill workers, y decode workers, the prefill batch as the prefill engine's cap),\n\
-         timed by planner::disagg::measured at the client's concurrency; TTFT = wait for a prefill worker + prefill + KV transfer.",
+         timed by planner::disagg::measured at the client's concurrency; TTFT = {}.",
         used + skipped.len(),
         used - held,
-        skipped.len()
+        skipped.len(),
+        ttft_parts(set)
     );
     let _ = writeln!(out, "\nSkipped disaggregated rows, by reason:");
     for (n, reason) in counted(skipped.into_iter()) {

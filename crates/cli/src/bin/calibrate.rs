@@ -32,7 +32,9 @@
 //! the benchmark client's two constants per engine on the silicon sample's fit part
 //! (`calibration::silicon::client_fit`) and prints them beside the shipped ones, writing
 //! nothing; `--silicon --benchmark-arrivals` scores the sample with that client's loop instead
-//! of synchronized arrivals. `--silicon --rows-csv FILE` also writes the used rows as the
+//! of synchronized arrivals, the disaggregated rows too (their TTFT the client's through the
+//! prefill workers, `planner::disagg::pairing`; constants not refitted on them).
+//! `--silicon --rows-csv FILE` also writes the used rows as the
 //! scenarios a peer model is given, `--silicon --peer PREDICTIONS` scores a peer's TTFT and TPOT
 //! per row beside ours (`calibration::silicon::peer`; AIConfigurator's are
 //! `data/comparisons/silicon-aiconfigurator/predictions.csv`, made by

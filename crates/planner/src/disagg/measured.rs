@@ -55,10 +55,13 @@ pub struct Figures {
     /// Output tokens per second of the whole deployment.
     pub output_tok_s: f64,
     /// One request's prefill on its prefill worker, its KV transfer, and its wait for a prefill
-    /// worker: together the TTFT.
+    /// worker: together the TTFT, with, under benchmark arrivals (`pairing`'s module doc), the
+    /// benchmark client's front end and clustered wait (zero under other arrivals).
     pub prefill: Seconds,
     pub transfer: Seconds,
     pub queue: Seconds,
+    pub front_end: Seconds,
+    pub clustered_wait: Seconds,
     pub ttft: Seconds,
     pub tpot: Seconds,
 }
@@ -126,6 +129,8 @@ impl Deployment {
             prefill: p.time,
             transfer: t.time,
             queue: s.queue,
+            front_end: s.client.map_or(Seconds::ZERO, |c| c.front_end),
+            clustered_wait: s.client.map_or(Seconds::ZERO, |c| c.clustered_wait),
             ttft: s.ttft,
             tpot: s.tpot,
         })

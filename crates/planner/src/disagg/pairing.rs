@@ -22,6 +22,17 @@
 //!   over the whole cluster); when prefill binds, the requests wait for it (`TTFT = C/served −
 //!   OSL·TPOT`).
 //!
+//! Benchmark arrivals (`workload.arrivals: "benchmark"`, feature `benchmark-arrivals`; a
+//! concurrency or the maximum-throughput point, never a request rate, as aggregated): TTFT is
+//! the benchmark client's (`perf::closed_loop`, "Disaggregated deployments"): its front end +
+//! the wait for a prefill worker + prefill + the clustered share of the synchronized wave at
+//! the x prefill workers + transfer, its parts kept (`Served::client`). At a concurrency the
+//! closed loop's lifetime takes that TTFT; the x:y is chosen with the x-independent front end
+//! in the decode side's rate (`completes`), the clustered wait, which depends on x, only in
+//! the chosen x:y's figures. At the maximum-throughput point the wave is of the requests the
+//! decode workers hold, and what the pair serves (the two sides' capacities) does not change.
+//! TPOT stays the decode workers' (`closed_loop`).
+//!
 //! The decode workers' batch at the chosen x:y is the fixed point `n = (rate per replica) ·
 //! OSL · TPOT(n)` (bisection), so TPOT is the one at the load, never above the workers' largest
 //! batch's.
@@ -31,6 +42,8 @@ use super::super::perf::queueing::mdc_wait;
 use super::super::perf::{Batch, StepTime};
 use super::super::units::Seconds;
 use super::super::workload::Load;
+#[cfg(feature = "benchmark-arrivals")]
+use super::super::workload::Arrivals;
 use super::placement::nodes_needed;
 use super::transfer::Transfer;
 use super::workers::{decode_step, DecodeWorker, PrefillWorker};
@@ -50,11 +63,25 @@ pub struct Served {
     pub rate: f64,
     pub queue: Seconds,
     pub ttft: Seconds,
+    /// The benchmark client's parts of `ttft` under benchmark arrivals (module doc), else
+    /// `None`: `ttft` = front end + queue + prefill + clustered wait + transfer.
+    pub client: Option<ClientParts>,
     /// Requests decoding per decode worker, TPOT at that batch, its step and batch.
     pub decode_batch: f64,
     pub tpot: Seconds,
     pub step: StepTime,
     pub step_batch: Batch,
+}
+
+/// A benchmark client's parts of a disaggregated TTFT (`perf::closed_loop`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClientParts {
+    /// The request path outside the engines' steps: the engine's per-layer cost × the model's
+    /// layers.
+    pub front_end: Seconds,
+    /// The clustering share of the synchronized wave's wait at the prefill workers beyond the
+    /// own prefill.
+    pub clustered_wait: Seconds,
 }
 
 /// Why a pair of worker layouts cannot serve the scenario.
@@ -158,6 +185,9 @@ pub fn at_counts(inputs: &PlannerInputs, p: &PrefillWorker, d: &DecodeWorker, tr
 
 struct Pair<'a> {
     inputs: &'a PlannerInputs,
+    /// Read by the benchmark client's wave only (`client`).
+    #[cfg_attr(not(feature = "benchmark-arrivals"), allow(dead_code))]
+    p: &'a PrefillWorker,
     d: &'a DecodeWorker,
     gp: u32,
     gd: u32,
@@ -172,6 +202,7 @@ impl<'a> Pair<'a> {
     fn new(inputs: &'a PlannerInputs, p: &'a PrefillWorker, d: &'a DecodeWorker, transfer: &Transfer) -> Pair<'a> {
         Pair {
             inputs,
+            p,
             d,
             gp: p.prepared.layout.gpus(),
             gd: d.prepared.layout.gpus(),
@@ -244,8 +275,44 @@ impl<'a> Pair<'a> {
 
     fn max_throughput(&self) -> Served {
         let (x, y, _) = self.most_served(1, |y| y as f64 * self.cd).unwrap_or((1, 1, 0.0));
+        self.at_max(x, y)
+    }
+
+    /// What `x:y` serves at the maximum-throughput point: both sides' capacities, no queue; the
+    /// client's TTFT (module doc) with the requests the decode workers hold in flight.
+    fn at_max(&self, x: u32, y: u32) -> Served {
         let rate = (x as f64 * self.cp).min(y as f64 * self.cd);
-        self.served(x, y, rate, Seconds::ZERO)
+        let mut s = self.served(x, y, rate, Seconds::ZERO);
+        if let Some(client) = self.client(y as f64 * s.decode_batch, x, s.tpot) {
+            s.ttft = client.front_end + s.ttft + client.clustered_wait;
+            s.client = Some(client);
+        }
+        s
+    }
+
+    /// The benchmark client's parts (module doc) with `c` requests in flight over `x` prefill
+    /// workers, each decoding at `tpot`; `None` under other arrivals and at a request rate.
+    #[cfg(feature = "benchmark-arrivals")]
+    fn client(&self, c: f64, x: u32, tpot: Seconds) -> Option<ClientParts> {
+        use super::super::perf::closed_loop::{prefill_wave, ClientLoop, Latencies};
+        let w = &self.inputs.workload;
+        if w.arrivals != Arrivals::Benchmark || matches!(w.load, Load::RequestRate(_)) {
+            return None;
+        }
+        let dp = self.p.prepared.layout.dp as f64;
+        // A replica completes its batch of prompts every `round` (its capacity, per replica).
+        let round = Seconds(self.p.batch * dp / self.cp.max(f64::MIN_POSITIVE));
+        let own = self.p.time;
+        let wave = prefill_wave(c, x as f64 * dp, self.p.batch, round, own, tpot * (self.osl - 1.0));
+        let at = |ttft: Seconds| Latencies { ttft, tpot };
+        let layers = self.inputs.model.num_layers();
+        let client = ClientLoop::shipped(self.inputs.engine.engine).latencies(layers, at(own), wave.map(at));
+        Some(ClientParts { front_end: client.front_end, clustered_wait: client.clustered_wait })
+    }
+
+    #[cfg(not(feature = "benchmark-arrivals"))]
+    fn client(&self, _c: f64, _x: u32, _tpot: Seconds) -> Option<ClientParts> {
+        None
     }
 
     fn at_rate(&self, offered: f64) -> Result<Served, Missed> {
@@ -303,22 +370,37 @@ impl<'a> Pair<'a> {
         Ok(self.closed_loop(c, x, y))
     }
 
-    /// Requests/s the decode side of `y` workers completes with `c` requests in flight.
-    fn completes(&self, c: f64, y: u32) -> f64 {
+    /// TPOT of the decode side of `y` workers with `c` requests in flight.
+    fn tpot_at(&self, c: f64, y: u32) -> Seconds {
         let cost = self.d.prepared.cost(self.inputs, &self.inputs.params);
         let dp = self.d.prepared.layout.dp as f64;
-        let tpot = decode_step(&cost, self.inputs, c / (y as f64 * dp)).0;
-        c / (self.ttft0 + tpot * self.osl).value()
+        decode_step(&cost, self.inputs, c / (y as f64 * dp)).0
+    }
+
+    /// Requests/s the decode side of `y` workers completes with `c` requests in flight, each
+    /// spending `ttft` before its first token.
+    fn completes_after(&self, c: f64, y: u32, ttft: Seconds) -> f64 {
+        c / (ttft + self.tpot_at(c, y) * self.osl).value()
+    }
+
+    /// `completes_after` the TTFT without the wait for a prefill worker: the client's front end
+    /// under benchmark arrivals (not its clustered wait, which depends on x: module doc).
+    fn completes(&self, c: f64, y: u32) -> f64 {
+        let front_end = self.client(c, 1, self.tpot_at(c, y)).map_or(Seconds::ZERO, |p| p.front_end);
+        self.completes_after(c, y, front_end + self.ttft0)
     }
 
     /// What `x:y` serves with `c` requests in flight (the closed loop of `at_concurrency`).
     fn closed_loop(&self, c: f64, x: u32, y: u32) -> Served {
-        let rate = (x as f64 * self.cp).min(self.completes(c, y));
+        let client = self.client(c, x, self.tpot_at(c, y));
+        let ttft = client.map_or(self.ttft0, |p| p.front_end + self.ttft0 + p.clustered_wait);
+        let rate = (x as f64 * self.cp).min(self.completes_after(c, y, ttft));
         let mut s = self.served(x, y, rate, Seconds::ZERO);
         // Prefill binds: the loop's requests wait for it (Little's law on C in flight).
-        let wait = Seconds(c / rate.max(f64::MIN_POSITIVE)) - s.tpot * self.osl - self.ttft0;
+        let wait = Seconds(c / rate.max(f64::MIN_POSITIVE)) - s.tpot * self.osl - ttft;
         s.queue = wait.max(Seconds::ZERO);
-        s.ttft = self.ttft0 + s.queue;
+        s.ttft = ttft + s.queue;
+        s.client = client;
         s
     }
 
@@ -326,7 +408,7 @@ impl<'a> Pair<'a> {
     fn at(&self, x: u32, y: u32) -> Served {
         let capacity = (x as f64 * self.cp).min(y as f64 * self.cd);
         match self.inputs.workload.load {
-            Load::MaxThroughput => self.served(x, y, capacity, Seconds::ZERO),
+            Load::MaxThroughput => self.at_max(x, y),
             Load::RequestRate(offered) => {
                 let rate = offered.min(capacity);
                 let service = Seconds(1.0 / self.cp.max(f64::MIN_POSITIVE));
@@ -369,6 +451,7 @@ impl<'a> Pair<'a> {
             rate,
             queue,
             ttft: self.ttft0 + queue,
+            client: None,
             decode_batch: n * dp,
             tpot,
             step,

@@ -3,7 +3,9 @@
 //!
 //! Ranges (`perf::ranges`, nothing measured for disaggregated serving): each side is looked up
 //! as the aggregated figures are — the decode worker's decode-bound point gives TPOT's range,
-//! the prefill worker's prefill-bound point TTFT's —, tokens/s per GPU takes the wider of the
+//! the prefill worker's prefill-bound point TTFT's (on all of TTFT but the transfer: under
+//! benchmark arrivals the client's front end and clustered wait too, as the aggregated range
+//! takes the client's whole TTFT) —, tokens/s per GPU takes the wider of the
 //! two sides' (either may bind). The KV transfer has no measurement at all: its time is taken
 //! anywhere within the factor the link efficiency could be off inside its bounds
 //! (`ranges::link_factor`, as for communication across nodes), added to TTFT's range, and
@@ -94,6 +96,8 @@ pub fn candidate(
         kv_transfer_link: link_id(transfer.link).to_string(),
         ttft_ms: steady.map(|s| s.ttft.ms()),
         queue_ms: steady.map(|s| s.queue.ms()),
+        front_end_ms: steady.and_then(|s| s.client).map(|c| c.front_end.ms()),
+        clustered_wait_ms: steady.and_then(|s| s.client).map(|c| c.clustered_wait.ms()),
         tpot_ms: served.map(|s| s.tpot.ms()),
         output_tok_s: served.map(|s| s.rate * osl),
         output_tok_s_per_gpu: served.map(|s| s.rate * osl / cluster as f64),
@@ -156,7 +160,10 @@ fn range(
     let per_gpu = s.rate * osl / inputs.cluster.total_gpus() as f64;
     let lo = ps.output_tok_s_per_gpu[0].min(ds.output_tok_s_per_gpu[0]);
     let hi = ps.output_tok_s_per_gpu[1].max(ds.output_tok_s_per_gpu[1]);
-    let before = (p.time + s.queue).ms();
+    let before = match s.client {
+        Some(c) => (c.front_end + s.queue + p.time + c.clustered_wait).ms(),
+        None => (p.time + s.queue).ms(),
+    };
     let t = transfer.time.ms();
     // A user's fit that freed the transfer's efficiency from disaggregated runs measured the
     // transfer inside their TTFT: the whole TTFT then rests on the fit's residuals.

@@ -316,3 +316,156 @@ fn a_deployment_at_a_candidates_counts_gives_its_figures() {
     let e = Deployment::new(&inputs, Side { count: 2, layout: l }, Side { count: 1, layout: l }).unwrap_err();
     assert_eq!(e.field, "disaggregated", "{e}");
 }
+
+/// The mean round (1-based) in which the prompts of a wave complete, `prompts` of them
+/// (at least one) at `per_round` per round: counted round by round, independently of
+/// `perf::serving`'s `Wave`.
+#[cfg(feature = "benchmark-arrivals")]
+fn mean_round(prompts: f64, per_round: f64) -> (f64, f64) {
+    let n = prompts.max(1.0);
+    let (mut sum, mut left, mut round) = (0.0, n, 0.0);
+    while left > 1e-12 {
+        round += 1.0;
+        let here = left.min(per_round);
+        sum += round * here;
+        left -= here;
+    }
+    (sum / n, round)
+}
+
+/// A disaggregated candidate's TTFT under benchmark arrivals, from its parts (`pairing`'s
+/// module doc, `perf::closed_loop`): front end = the engine's per-layer cost × the model's
+/// layers; TTFT = front end + queue + own prefill + clustered wait + transfer; the clustered
+/// wait either the engine's clustering × (the synchronized wave's mean TTFT − own prefill),
+/// the wave counted here round by round (`concurrency` prompts over the x·DP prefill replicas,
+/// `batch` per round, rounds `batch / capacity per replica` apart), or 0 when the wave's rounds
+/// outlast a request's decode. Returns whether the wave's wait was taken.
+#[cfg(feature = "benchmark-arrivals")]
+fn check_client_parts(c: &DisaggCandidate, layers: u32, client: &crate::perf::closed_loop::ClientLoop, osl: f64, concurrency: f64) -> bool {
+    let (front, wait) = (c.front_end_ms.expect("front end"), c.clustered_wait_ms.expect("clustered wait"));
+    close(&format!("{}: front end ms", c.label), front, client.per_layer.ms() * layers as f64, 1e-12);
+    let (own, queue, transfer) = (c.prefill.ttft_prefill_ms, c.queue_ms.unwrap(), c.kv_transfer_ms);
+    close(&format!("{}: TTFT from its parts", c.label), c.ttft_ms.unwrap(), front + queue + own + wait + transfer, 1e-9);
+    let p = &c.prefill;
+    let dp = p.layout.dp as f64;
+    let round = 1e3 * p.batch * dp / (p.capacity_req_s / p.count as f64);
+    let prompts = (concurrency / (p.count as f64 * dp)).max(1.0);
+    let (mean, rounds) = mean_round(prompts, p.batch);
+    let expected = client.clustering * (mean - 1.0) * round;
+    if wait == 0.0 {
+        // Out of lockstep: the rounds beyond the first outlast a decode at TPOT with every
+        // request decoding, at least the candidate's TPOT.
+        assert!(
+            expected == 0.0 || (rounds - 1.0) * round > (osl - 1.0) * c.tpot_ms.unwrap() * (1.0 - 1e-9),
+            "{}: no clustered wait, but {rounds} rounds of {round} ms fit in a decode of {} × {} ms",
+            c.label,
+            osl - 1.0,
+            c.tpot_ms.unwrap()
+        );
+        false
+    } else {
+        // Beyond 64 rounds `Wave` sums its steps in closed form, off by at most half a round
+        // per round: (rounds − 1)/2 rounds over the prompts in the mean.
+        let tolerance = if rounds <= 64.0 { 1e-9 * expected } else { client.clustering * round * (rounds - 1.0) / (2.0 * prompts) };
+        assert!(
+            (wait - expected).abs() <= tolerance * (1.0 + 1e-9) + 1e-9 * expected,
+            "{}: clustered wait ms ({rounds} rounds): expected {expected}, actual {wait}, tolerance {tolerance}",
+            c.label
+        );
+        true
+    }
+}
+
+/// Pinned: DeepSeek-V3 FP8 on 2 × 8 H200 under SGLang at a benchmark client's concurrency of
+/// 256, 1024/1024. Every feasible candidate's TTFT is the client's from its parts (front end
+/// 3.25 ms × 61 layers = 198.25 ms), the best one's with a clustered wait; the deployment at
+/// its counts (`measured`, what calibration predicts with) gives the same parts; the same
+/// scenario with synchronized arrivals has no client parts, in the plan's JSON neither.
+#[cfg(feature = "benchmark-arrivals")]
+#[test]
+fn a_benchmark_clients_disaggregated_ttft_is_its_parts() {
+    use super::measured::{Deployment, Side};
+    use crate::perf::closed_loop::ClientLoop;
+    use crate::planning::plan_inputs;
+    use crate::units::Seconds;
+    let scenario = |arrivals: &str| {
+        json!({"model": "deepseek-ai/DeepSeek-V3", "weights": "fp8", "kv_cache": "fp8", "gpu": "h200-sxm", "nodes": 2,
+            "engine": "sglang", "workload": {"isl": 1024, "osl": 1024, "concurrency": 256, "arrivals": arrivals},
+            "serving": "disaggregated"})
+    };
+    let inputs = resolve(&ScenarioInput::from_value(scenario("benchmark")).unwrap()).unwrap();
+    let p = plan_inputs(&inputs).unwrap();
+    let client = ClientLoop::shipped(inputs.engine.engine);
+    assert_eq!(p.model.layers, 61);
+    let d = p.disaggregated.as_ref().unwrap();
+    let feasible: Vec<&DisaggCandidate> = d.candidates.iter().filter(|c| c.feasible).collect();
+    assert!(feasible.len() > 3, "{} feasible candidates", feasible.len());
+    for c in &feasible {
+        check_client_parts(c, 61, &client, 1024.0, 256.0);
+    }
+    let b = best(&p);
+    close("front end ms", b.front_end_ms.unwrap(), 198.25, 1e-12);
+    assert!(check_client_parts(b, 61, &client, 1024.0, 256.0), "{}: the wave's wait taken", b.label);
+    println!("{}: TTFT {:.1} ms = front end {:.1} + queue {:.1} + prefill {:.1} + clustered {:.1} + transfer {:.2}",
+        b.label, b.ttft_ms.unwrap(), b.front_end_ms.unwrap(), b.queue_ms.unwrap(), b.prefill.ttft_prefill_ms,
+        b.clustered_wait_ms.unwrap(), b.kv_transfer_ms);
+    let side = |count, layout| Side { count, layout };
+    let run = Deployment::new(&inputs, side(b.prefill.count, b.prefill.layout), side(b.decode.count, b.decode.layout)).unwrap();
+    let f = run.figures(&inputs, &inputs.params).unwrap();
+    close("deployment TTFT", f.ttft.ms(), b.ttft_ms.unwrap(), 1e-9);
+    close("deployment front end", f.front_end.ms(), b.front_end_ms.unwrap(), 1e-12);
+    close("deployment clustered wait", f.clustered_wait.ms(), b.clustered_wait_ms.unwrap(), 1e-9);
+    close("deployment TTFT from its parts", f.ttft.ms(), (f.front_end + f.queue + f.prefill + f.clustered_wait + f.transfer).ms(), 1e-9);
+    // Synchronized arrivals (the default with a concurrency): TTFT = queue + prefill + transfer,
+    // no client parts, and the plan's JSON has none of the new fields.
+    let sync_inputs = resolve(&ScenarioInput::from_value(scenario("synchronized")).unwrap()).unwrap();
+    let sync = plan_inputs(&sync_inputs).unwrap();
+    let s = sync.disaggregated.as_ref().unwrap();
+    for c in s.candidates.iter().filter(|c| c.feasible) {
+        assert_eq!((c.front_end_ms, c.clustered_wait_ms), (None, None), "{}", c.label);
+        close(&format!("{}: TTFT", c.label), c.ttft_ms.unwrap(), c.queue_ms.unwrap() + c.prefill.ttft_prefill_ms + c.kv_transfer_ms, 1e-9);
+        let run = Deployment::new(&sync_inputs, side(c.prefill.count, c.prefill.layout), side(c.decode.count, c.decode.layout));
+        let f = run.unwrap().figures(&sync_inputs, &sync_inputs.params).unwrap();
+        assert_eq!((f.front_end, f.clustered_wait), (Seconds::ZERO, Seconds::ZERO), "{}", c.label);
+    }
+    let text = serde_json::to_string(&sync).unwrap();
+    assert!(!text.contains("front_end_ms") && !text.contains("clustered_wait_ms"));
+    // The client's longer TTFT lengthens the loop's requests: fewer complete per second.
+    let rate = |p: &Plan| best(p).output_tok_s.unwrap();
+    assert!(rate(&p) < rate(&sync), "benchmark {} tok/s, synchronized {}", rate(&p), rate(&sync));
+}
+
+#[cfg(feature = "benchmark-arrivals")]
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Over random scenarios under benchmark arrivals (a concurrency or the maximum-throughput
+    /// point), every feasible candidate's TTFT is the client's from its parts
+    /// (`check_client_parts`); at the maximum-throughput point the wave is of the requests the
+    /// decode workers hold.
+    #[test]
+    fn benchmark_disaggregated_ttfts_are_their_parts(
+        m in 0..models::entries().len(),
+        gpu in prop::sample::select(vec!["h100-sxm", "h200-sxm", "b200"]),
+        nodes in 1u32..=2,
+        engine in prop::sample::select(vec!["vllm", "sglang", "trtllm"]),
+        (isl, osl) in (64u32..=16384, 16u32..=2048),
+        concurrency in prop::option::of(1u32..=2048),
+    ) {
+        use crate::perf::closed_loop::ClientLoop;
+        let mut workload = json!({"isl": isl, "osl": osl, "arrivals": "benchmark"});
+        if let Some(c) = concurrency {
+            workload["concurrency"] = json!(c);
+        }
+        let scenario = json!({"model": models::entries()[m].id, "gpu": gpu, "nodes": nodes, "weights": "fp8", "kv_cache": "fp8",
+            "engine": engine, "workload": workload, "serving": "disaggregated"});
+        // A scenario the planner refuses (lengths beyond the model's context) plans nothing.
+        let Ok(inputs) = resolve(&ScenarioInput::from_value(scenario).unwrap()) else { return Ok(()) };
+        let p = crate::planning::plan_inputs(&inputs).unwrap();
+        let client = ClientLoop::shipped(inputs.engine.engine);
+        for c in p.disaggregated.as_ref().unwrap().candidates.iter().filter(|c| c.feasible) {
+            let in_flight = concurrency.map_or(c.decode.count as f64 * c.decode.batch, f64::from);
+            check_client_parts(c, p.model.layers, &client, osl as f64, in_flight);
+        }
+    }
+}

@@ -42,6 +42,30 @@
 //! The loop's lifetime is `TTFT + (OSL − 1)·TPOT` (Little's law on the loop, as the sample's
 //! throughput is derived); its steps (`decode_step`, `prefill_step`) are the staggered ones.
 //!
+//! Disaggregated deployments (`disagg::pairing`, the search and `disagg::measured`): the same
+//! client drives them through a router, so their TTFT is the client's too, with the same two
+//! constants of the deployment's engine (no refit on the disaggregated rows, which are their
+//! out-of-sample check in `calibrate --silicon --benchmark-arrivals`):
+//!
+//! ```text
+//!   TTFT = front_end + wait for a prefill worker + own_prefill + clustered_wait + KV transfer
+//!   clustered_wait = clustering · (synchronized wave at the prefill workers − own_prefill)
+//! ```
+//!
+//! where the wave (`prefill_wave`) is the concurrency's C prompts arriving together at the
+//! x·DP prefill replicas, each prefilling its batch of k prompts per round (the worker's batch;
+//! rounds `k / capacity per replica` apart, the first done after the own prefill), counted as
+//! the aggregated wave's steps (`serving`'s `Wave`, in prompts); a prompt in round j waits
+//! j − 1 rounds beyond its own prefill, a partial last round counted whole. As in the
+//! aggregated model, a wave whose prefill rounds outlast a request's decode
+//! (`(rounds − 1)·round > (OSL − 1)·TPOT`, TPOT with all C decoding) cannot stay in lockstep: no
+//! clustered wait then, and the steady closed loop's wait for a prefill worker (Little's law,
+//! `pairing`) is the queue. The wait for a prefill worker and the transfer are the
+//! disaggregated model's own. TPOT stays the decode workers': the aggregated shift of TPOT
+//! towards the synchronized one is the cluster's prefill steps inside the steps of requests
+//! already decoding, and in disaggregated serving no prefill runs in the decode workers'
+//! steps. The loop's lifetime (Little's law on C in flight) takes the client's TTFT.
+//!
 //! Source of both constants per engine: the grid fit of `calibrate --silicon --fit-client`
 //! (`calibration::silicon::client_fit`: per-layer cost 0–4 ms in 0.25 ms, clustering 0–1 in
 //! 0.05, loss the fit part's median |ln error| of TTFT plus that of TPOT) on the fit part of
@@ -51,6 +75,7 @@
 
 use super::super::engine::Engine;
 use super::super::units::Seconds;
+use super::serving::Wave;
 
 /// A benchmark client's closed loop on one engine: its two constants (module doc).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -113,4 +138,25 @@ impl ClientLatencies {
     pub fn ttft(&self) -> Seconds {
         self.front_end + self.own_prefill + self.clustered_wait
     }
+}
+
+/// The mean TTFT before the transfer of a synchronized wave of a closed loop's `concurrency`
+/// prompts at disaggregated prefill workers (module doc, "Disaggregated deployments"): spread
+/// over `replicas` prefill replicas, each completing `per_round` prompts every `round`, the
+/// first after `own` (a prompt's own prefill); `None` when the wave's rounds beyond the first
+/// outlast `decode`, a request's decode ((OSL − 1)·TPOT), so the loop cannot stay in lockstep.
+pub fn prefill_wave(
+    concurrency: f64,
+    replicas: f64,
+    per_round: f64,
+    round: Seconds,
+    own: Seconds,
+    decode: Seconds,
+) -> Option<Seconds> {
+    let prompts = (concurrency / replicas.max(1.0)).max(1.0);
+    let wave = Wave::new(prompts, 1.0, per_round.max(1.0));
+    if round * (wave.steps - 1.0) > decode {
+        return None;
+    }
+    Some(own + round * (wave.mean_completion - 1.0))
 }

@@ -213,12 +213,14 @@ struct Model<'a> {
 }
 
 /// The prefill phase of a wave of `n` prompts of `isl` tokens, `budget` prompt tokens per step.
+/// Also the wave of a closed loop's prompts at disaggregated prefill workers
+/// (`closed_loop::prefill_wave`, counted in prompts: `isl` 1, `budget` prompts per round).
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct Wave {
+pub(super) struct Wave {
     /// Prefill steps.
-    steps: f64,
+    pub(super) steps: f64,
     /// Mean step in which a prompt completes (1-based).
-    mean_completion: f64,
+    pub(super) mean_completion: f64,
     /// Share of the prompts completing in the last step.
     last_share: f64,
     /// Prompts complete before the last step (they decode in it).
@@ -234,7 +236,7 @@ struct Wave {
 const EXACT_WAVE_STEPS: f64 = 64.0;
 
 impl Wave {
-    fn new(n: f64, isl: f64, budget: f64) -> Wave {
+    pub(super) fn new(n: f64, isl: f64, budget: f64) -> Wave {
         let total = n * isl;
         let steps = (total / budget).ceil().max(1.0);
         let per_step = budget / isl;

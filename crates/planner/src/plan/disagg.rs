@@ -50,10 +50,19 @@ pub struct DisaggCandidate {
     pub kv_transfer_ms: f64,
     /// `scale-up` or `scale-out`.
     pub kv_transfer_link: String,
-    /// Queue + prefill + KV transfer (absent when overloaded).
+    /// Queue + prefill + KV transfer (absent when overloaded); under benchmark arrivals also
+    /// the client's `front_end_ms` and `clustered_wait_ms`.
     pub ttft_ms: Option<f64>,
-    /// The waiting part of `ttft_ms`.
+    /// The waiting part of `ttft_ms`: the wait for a prefill worker.
     pub queue_ms: Option<f64>,
+    /// Under `workload.arrivals: "benchmark"` only (`perf::closed_loop`; absent otherwise, so
+    /// other plans are unchanged): the benchmark client's front end and its clustered wait (the
+    /// clustering share of a synchronized wave's wait at the prefill workers), parts of
+    /// `ttft_ms` beside `queue_ms`, `prefill.ttft_prefill_ms` and `kv_transfer_ms`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub front_end_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clustered_wait_ms: Option<f64>,
     pub tpot_ms: Option<f64>,
     pub output_tok_s: Option<f64>,
     /// `output_tok_s` / the cluster's GPUs (`gpus_used` + `idle_gpus`).

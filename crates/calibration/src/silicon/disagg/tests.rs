@@ -121,3 +121,55 @@ fn reading_the_disaggregated_rows_leaves_the_aggregated_ones_and_their_figures_u
     body(&mut b, &score(&alone, shipped));
     assert!(a == b, "the aggregated figures: expected\n{b}\nactual\n{a}");
 }
+
+/// `--benchmark-arrivals` reaches the disaggregated rows (`with_arrivals`): line 83, Kimi-K2.5
+/// on GB200 under TensorRT-LLM at a client's concurrency of 192, 1024/1024, one prefill worker
+/// of 4 attention-DP replicas at 1 prompt per step (pp 1, so a replica completes a prompt every
+/// own prefill). Its TTFT is the client's (`planner::perf::closed_loop`): the front end
+/// (2.25 ms × 61 layers) + queue + prefill + transfer + 0.15 × the synchronized wave's wait
+/// beyond the own prefill, the 192 prompts 48 per replica, one per round: the mean prompt waits
+/// 23.5 rounds. The aggregated rows' figures are those of the sample without its disaggregated
+/// rows, under the same arrivals.
+#[test]
+fn benchmark_arrivals_time_the_disaggregated_rows_with_the_client_and_leave_the_aggregated_figures() {
+    use super::super::with_arrivals;
+    use planner::workload::Arrivals;
+    let text = repository_file(SAMPLE);
+    let set = with_arrivals(read(&text).expect("the sample"), Arrivals::Benchmark);
+    let r = row(&set.disaggregated, "kimik2_5_gb200_trtllm_fp4_disagg_1024x1024_c192_cfg759");
+    assert_eq!((r.line, r.concurrency), (83, 192));
+    let w = r.point.measurement.disaggregated.expect("the row's workers");
+    let sides = |l: planner::layout::Layout| (l.tp, l.pp, l.dp, l.ep);
+    assert_eq!((w.prefill.count, sides(w.prefill.layout), w.prefill_batch), (1, (1, 1, 4, 4), Some(1)));
+    let params = fitted::for_gpu(r.point.generation(), r.point.engine()).0;
+    let f = r.point.deployment.as_ref().expect("a deployment").figures(&r.point.inputs, &params).expect("it serves");
+    println!(
+        "TTFT {:.1} ms = front end {:.2} + queue {:.1} + prefill {:.2} + clustered {:.1} + transfer {:.2}; measured {:.1}",
+        f.ttft.ms(),
+        f.front_end.ms(),
+        f.queue.ms(),
+        f.prefill.ms(),
+        f.clustered_wait.ms(),
+        f.transfer.ms(),
+        r.point.measurement.ttft_ms.unwrap()
+    );
+    let check = |what: &str, actual: f64, expected: f64| {
+        let tolerance = 1e-9 * expected.abs();
+        assert!((actual - expected).abs() <= tolerance, "{what}: expected {expected}, actual {actual}, tolerance {tolerance}");
+    };
+    assert_eq!(r.point.inputs.model.num_layers(), 61);
+    check("front end ms", f.front_end.ms(), 2.25 * 61.0);
+    check("clustered wait ms", f.clustered_wait.ms(), 0.15 * 23.5 * f.prefill.ms());
+    check("TTFT ms", f.ttft.ms(), (f.front_end + f.queue + f.prefill + f.clustered_wait + f.transfer).ms());
+    let scored = score_disaggregated(&set, |p| fitted::for_gpu(p.generation(), p.engine()).0);
+    let s = scored.iter().find(|s| std::ptr::eq(s.row, r)).expect("scored");
+    assert_eq!(s.figures.as_ref().expect("a prediction").ttft_ms.predicted, f.ttft.ms(), "the score times the client's TTFT");
+
+    let without: String = text.split_inclusive('\n').filter(|l| !l.contains(",disagg,")).collect();
+    let alone = with_arrivals(read(&without).expect("the sample without disaggregated rows"), Arrivals::Benchmark);
+    let shipped = |p: &crate::Point| fitted::for_gpu(p.generation(), p.engine()).0;
+    let (mut a, mut b) = (String::new(), String::new());
+    body(&mut a, &score(&set, shipped));
+    body(&mut b, &score(&alone, shipped));
+    assert!(a == b, "the aggregated figures under benchmark arrivals: expected\n{b}\nactual\n{a}");
+}
