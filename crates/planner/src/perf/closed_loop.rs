@@ -55,7 +55,7 @@
 //! where the wave (`prefill_wave`) is the concurrency's C prompts arriving together at the
 //! x·DP prefill replicas, each prefilling its batch of k prompts per round (the worker's batch;
 //! rounds `k / capacity per replica` apart, the first done after the own prefill), counted as
-//! the aggregated wave's steps (`serving`'s `Wave`, in prompts); a prompt in round j waits
+//! the aggregated wave's steps (`wave::Wave`, in prompts); a prompt in round j waits
 //! j − 1 rounds beyond its own prefill, a partial last round counted whole. As in the
 //! aggregated model, a wave whose prefill rounds outlast a request's decode
 //! (`(rounds − 1)·round > (OSL − 1)·TPOT`, TPOT with all C decoding) cannot stay in lockstep: no
@@ -75,7 +75,7 @@
 
 use super::super::engine::Engine;
 use super::super::units::Seconds;
-use super::serving::Wave;
+use super::wave::Wave;
 
 /// A benchmark client's closed loop on one engine: its two constants (module doc).
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -40,6 +40,7 @@ pub mod serving;
 pub mod shipped;
 pub mod step;
 pub mod tables;
+mod wave;
 
 #[cfg(test)]
 mod tests;
