@@ -60,7 +60,9 @@
 //! - split: `held_out`, by deployment.
 
 pub mod client_fit;
+#[cfg(feature = "disaggregation")]
 pub mod disagg;
+#[cfg(feature = "disaggregation")]
 pub mod disagg_report;
 pub mod peer;
 pub mod score;
@@ -83,6 +85,11 @@ use serde_json::json;
 use std::collections::BTreeMap;
 
 /// The sample's `system` ids and the planner's GPU catalog ids.
+/// Why a disaggregated row is skipped in a build without the `disaggregation` feature (the
+/// planner's disaggregated model is not in it).
+#[cfg(not(feature = "disaggregation"))]
+pub const WITHOUT_DISAGGREGATION: &str = "disaggregated: this build has no disaggregated model (feature `disaggregation`)";
+
 pub const SYSTEMS: [(&str, &str); 6] = [
     ("h100_sxm", "h100-sxm"),
     ("h200_sxm", "h200-sxm"),
@@ -281,7 +288,10 @@ pub fn read_with(text: &str, library: &Library) -> Result<SiliconSet, InputError
     for r in rows {
         let cells = Cells { index: &index, row: &r.cells };
         let outcome = match cells.get("mode") {
+            #[cfg(feature = "disaggregation")]
             "disagg" => disagg::row(&cells, r.line, library),
+            #[cfg(not(feature = "disaggregation"))]
+            "disagg" => Err(skip(WITHOUT_DISAGGREGATION, "")),
             _ => row(&cells, r.line, library),
         };
         if outcome.is_ok() {
