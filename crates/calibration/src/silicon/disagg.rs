@@ -28,7 +28,7 @@
 
 use super::{
     common, derived_output_tok_s_per_gpu, named_layout, scenario, sizes, skip, stated_concurrency, used, Cells, Skip,
-    SiliconRow, DEPLOYMENT,
+    SiliconRow, DEPLOYMENT, SIDE_COLUMNS,
 };
 use crate::measurement::{DisaggWorkers, Measurement, Workers};
 use planner::disagg::placement::nodes_needed;
@@ -38,23 +38,6 @@ use planner::layout::Layout;
 /// Why a disaggregated row without its worker counts and batch sizes is skipped.
 pub const NO_WORKERS: &str =
     "disaggregated: worker counts or batch sizes blank (prefill_/decode_num_workers, _batch_size): no deployment stated";
-
-/// The side columns of the split's key (`held_out`): counts and sizes, not the batch sizes,
-/// which change with the load.
-const SIDE_KEY: [&str; 12] = [
-    "prefill_num_workers",
-    "prefill_tp_size",
-    "prefill_pp_size",
-    "prefill_attention_dp_size",
-    "prefill_moe_tp_size",
-    "prefill_moe_ep_size",
-    "decode_num_workers",
-    "decode_tp_size",
-    "decode_pp_size",
-    "decode_attention_dp_size",
-    "decode_moe_tp_size",
-    "decode_moe_ep_size",
-];
 
 /// One disaggregated data row as a used row (its point prepared as the deployment), or why it
 /// is skipped.
@@ -126,7 +109,10 @@ pub(super) fn row(c: &Cells, line: usize, library: &Library) -> Result<SiliconRo
         tpot_ms: Some(tpot_ms),
         disaggregated: Some(DisaggWorkers { prefill, decode, prefill_batch: Some(prefill_batch) }),
     };
-    let key: Vec<&str> = DEPLOYMENT.iter().chain(SIDE_KEY.iter()).map(|name| c.get(name)).collect();
+    // The split's key (`held_out`): the side columns' counts and sizes, not the batch sizes,
+    // which change with the load.
+    let sides = SIDE_COLUMNS.iter().filter(|name| !name.ends_with("_batch_size"));
+    let key: Vec<&str> = DEPLOYMENT.iter().chain(sides).map(|name| c.get(name)).collect();
     used(c, line, library, &common, measurement, gpus, concurrency, &key.join("|"))
 }
 
