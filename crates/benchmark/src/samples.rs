@@ -24,10 +24,9 @@ use planner::inputs::resolve;
 use calibration::records::{Coverage, RangeFile, SampleFigure, Serving, ServingSample, SiliconRanges};
 use calibration::silicon::{self, SiliconRow, SiliconSet};
 use planner::perf::fitted;
-use planner::perf::ranges::{self, Regime};
+use planner::perf::ranges;
 use planner::perf::tables::{RangeTable, Widening};
 use planner::scenario::ScenarioInput;
-use planner::workload::Load;
 
 /// One serving benchmark: its file under `data/bench-results/`, what ran, and the
 /// scenario (JSON) it is predicted with.
@@ -111,8 +110,7 @@ pub fn check_with(table: &RangeTable<'_>, sample: &Sample, text: &str) -> Result
     let point = Point::new(measurement.clone()).map_err(|e| format!("{}: {e}", sample.file))?;
     let at = &point.inputs;
     let operating = point.point(&at.params).ok_or_else(|| format!("{}: the planner finds no operating point", sample.file))?;
-    let max_throughput = at.workload.load == Load::MaxThroughput;
-    let regime = Regime::new(&at.cluster.gpu, at.engine.engine, at.model.is_moe(), max_throughput, &at.params, at.calibration);
+    let regime = at.regime();
     let layout = measurement.layout;
     let (base, basis) = ranges::speeds(table, &regime, &layout, at.cluster.scale_up_group(), &operating, false)
         .ok_or("the range table lacks a regime cell")?;

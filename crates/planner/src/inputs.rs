@@ -14,7 +14,7 @@ use super::kernels::{self, KernelTables, Library};
 use super::model::{self, ModelSpec};
 use super::perf::fitted;
 use super::perf::params::PerfParams;
-use super::perf::ranges::{Calibration, UserFit};
+use super::perf::ranges::{Calibration, Regime, UserFit};
 use super::precision::{KvPrecision, Precisions, WeightPrecision};
 use super::scenario::{LayoutConstraint, PerfParamsInput, ScenarioInput, Serving, StepModel};
 use super::workload::{Load, Workload};
@@ -138,6 +138,19 @@ pub fn resolve_with(input: &ScenarioInput, library: &Library) -> Result<PlannerI
 }
 
 impl PlannerInputs {
+    /// The range table's regime these inputs' candidates fall in (`perf::ranges::Regime`): the
+    /// GPU, engine, dense or MoE, load, parameters and calibration.
+    pub fn regime(&self) -> Regime {
+        Regime::new(
+            &self.cluster.gpu,
+            self.engine.engine,
+            self.model.is_moe(),
+            self.workload.load == Load::MaxThroughput,
+            &self.params,
+            self.calibration,
+        )
+    }
+
     /// These inputs with the tables of their GPU and engine from `library`, when the scenario
     /// asks for the kernel-table step model and `library` holds them (never without the
     /// `kernel-tables` feature, whose `resolve` refuses that step model).

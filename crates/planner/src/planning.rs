@@ -66,14 +66,7 @@ pub fn plan_inputs_with(inputs: &PlannerInputs, library: &Library) -> Result<Pla
     });
     #[cfg_attr(not(any(feature = "capacity", feature = "disaggregation")), allow(unused_mut))]
     let mut trace = trace(inputs, &result, rule.layout);
-    let regime = Regime::new(
-        &inputs.cluster.gpu,
-        inputs.engine.engine,
-        inputs.model.is_moe(),
-        inputs.workload.load == Load::MaxThroughput,
-        &inputs.params,
-        inputs.calibration,
-    );
+    let regime = inputs.regime();
     #[cfg_attr(not(feature = "capacity"), allow(unused_mut))]
     let mut candidates: Vec<Candidate> =
         result.evaluations.iter().map(|e| candidate(e, inputs, gpus, &regime)).collect();

@@ -18,12 +18,10 @@ use super::super::error::InputError;
 use super::super::evaluate::{Evaluator, Prepared};
 use super::super::inputs::PlannerInputs;
 use super::super::layout::Layout;
-use super::super::perf::ranges::Regime;
 use super::super::perf::PerfParams;
 use super::super::plan::Range;
 use super::super::reject::RejectReason;
 use super::super::units::{Bytes, Seconds};
-use super::super::workload::Load;
 use super::pairing::{at_counts, Served};
 use super::placement::nodes_needed;
 use super::report::candidate;
@@ -141,15 +139,7 @@ impl Deployment {
     /// the range table has no cell for it.
     pub fn range(&self, inputs: &PlannerInputs, params: &PerfParams) -> Option<Range> {
         let Timed { at, p, d, t, s } = self.timed(inputs, params).ok()?;
-        let regime = Regime::new(
-            &at.cluster.gpu,
-            at.engine.engine,
-            at.model.is_moe(),
-            at.workload.load == Load::MaxThroughput,
-            &at.params,
-            at.calibration,
-        );
-        candidate(&at, &regime, &p, &d, &t, Some(&s), None).range
+        candidate(&at, &at.regime(), &p, &d, &t, Some(&s), None).range
     }
 
     /// Both sides' workers, the transfer and what the run's x:y serves under `params`.
