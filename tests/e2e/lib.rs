@@ -280,7 +280,7 @@ pub fn startup_files(dist: &Path) -> Vec<String> {
     let html_path = dist.join("index.html");
     let html = fs::read_to_string(&html_path).unwrap_or_else(|e| panic!("reading {}: {e}", html_path.display()));
     let mut names: Vec<String> = html
-        .split(|c: char| matches!(c, '"' | '\'' | '`' | '(' | ')' | ' ' | '=' | ',' | '<' | '>' | '\n'))
+        .split(['"', '\'', '`', '(', ')', ' ', '=', ',', '<', '>', '\n'])
         .filter(|token| [".wasm", ".js", ".css"].iter().any(|ext| token.ends_with(ext)))
         .map(|token| token.trim_start_matches("./").trim_start_matches('/').to_string())
         .collect();

@@ -15,19 +15,19 @@ pub const FITS: &[ShippedFit] = &[
         engine: Engine::Trtllm,
         gpus: &["l40s"],
         values: ParamValues([
-            0.5556, // gemm_efficiency
-            0.5939, // attention_efficiency
-            0.747, // hbm_efficiency
-            0.563, // link_efficiency
-            10.0, // scale_up_hop_latency_us
-            10.0, // scale_out_hop_latency_us
+            0.55631, // gemm_efficiency
+            0.79583, // attention_efficiency
+            0.79243, // hbm_efficiency
+            0.56299, // link_efficiency
+            9.68363, // scale_up_hop_latency_us
+            9.68363, // scale_out_hop_latency_us
             0.4, // step_overhead_ms
             25.0, // layer_overhead_us
-            7.38675, // sequence_overhead_us
-            0.9136, // moe_efficiency
-            12.4706, // collective_latency_us
+            10.78885, // sequence_overhead_us
+            0.937, // moe_efficiency
+            11.01236, // collective_latency_us
             1.01, // moe_routing_skew
-            0.563, // kv_transfer_efficiency
+            0.56299, // kv_transfer_efficiency
         ]),
     },
     ShippedFit {
@@ -35,19 +35,19 @@ pub const FITS: &[ShippedFit] = &[
         engine: Engine::Trtllm,
         gpus: &["a100-sxm-80gb"],
         values: ParamValues([
-            0.7315, // gemm_efficiency
-            0.3884, // attention_efficiency
-            0.7562, // hbm_efficiency
-            0.7351, // link_efficiency
+            0.74432, // gemm_efficiency
+            0.58191, // attention_efficiency
+            0.79756, // hbm_efficiency
+            0.65318, // link_efficiency
             10.0, // scale_up_hop_latency_us
             10.0, // scale_out_hop_latency_us
             0.4, // step_overhead_ms
             25.0, // layer_overhead_us
-            5.31656, // sequence_overhead_us
-            0.7252, // moe_efficiency
+            7.86797, // sequence_overhead_us
+            0.74233, // moe_efficiency
             20.0, // collective_latency_us
             1.01, // moe_routing_skew
-            0.7351, // kv_transfer_efficiency
+            0.65318, // kv_transfer_efficiency
         ]),
     },
     ShippedFit {
@@ -55,16 +55,16 @@ pub const FITS: &[ShippedFit] = &[
         engine: Engine::Trtllm,
         gpus: &["gh200", "h100-sxm", "h200-sxm"],
         values: ParamValues([
-            0.6001, // gemm_efficiency
-            0.687, // attention_efficiency
-            0.7775, // hbm_efficiency
+            0.60591, // gemm_efficiency
+            0.85, // attention_efficiency
+            0.80622, // hbm_efficiency
             0.95, // link_efficiency
-            4.2391, // scale_up_hop_latency_us
+            4.47671, // scale_up_hop_latency_us
             5.0, // scale_out_hop_latency_us
             0.4, // step_overhead_ms
             25.0, // layer_overhead_us
-            2.78077, // sequence_overhead_us
-            0.7959, // moe_efficiency
+            3.42354, // sequence_overhead_us
+            0.81306, // moe_efficiency
             20.0, // collective_latency_us
             1.01, // moe_routing_skew
             0.95, // kv_transfer_efficiency
@@ -75,22 +75,22 @@ pub const FITS: &[ShippedFit] = &[
 pub const RANGES: RangeTable<'static> = RangeTable {
     nominal: 0.8,
     cells: &[
-        CellRange { hardware: Hardware::MeasuredGpu, architecture: Architecture::Dense, phase: Phase::Prefill, log_error: [-0.0823, 0.1067] },
-        CellRange { hardware: Hardware::MeasuredGpu, architecture: Architecture::Dense, phase: Phase::Decode, log_error: [-0.2418, 0.1831] },
-        CellRange { hardware: Hardware::MeasuredGpu, architecture: Architecture::Moe, phase: Phase::Prefill, log_error: [-0.0615, 0.0793] },
-        CellRange { hardware: Hardware::MeasuredGpu, architecture: Architecture::Moe, phase: Phase::Decode, log_error: [-0.2356, 0.1594] },
-        CellRange { hardware: Hardware::FittedGeneration, architecture: Architecture::Dense, phase: Phase::Prefill, log_error: [-0.0371, 0.1146] },
-        CellRange { hardware: Hardware::FittedGeneration, architecture: Architecture::Dense, phase: Phase::Decode, log_error: [-0.2511, 0.4273] },
-        CellRange { hardware: Hardware::FittedGeneration, architecture: Architecture::Moe, phase: Phase::Prefill, log_error: [-0.0293, 0.0689] },
-        CellRange { hardware: Hardware::FittedGeneration, architecture: Architecture::Moe, phase: Phase::Decode, log_error: [-0.2194, 0.1695] },
-        CellRange { hardware: Hardware::Uncalibrated, architecture: Architecture::Dense, phase: Phase::Prefill, log_error: [-0.2218, 0.2316] },
-        CellRange { hardware: Hardware::Uncalibrated, architecture: Architecture::Dense, phase: Phase::Decode, log_error: [-0.2899, 0.2178] },
+        CellRange { hardware: Hardware::MeasuredGpu, architecture: Architecture::Dense, phase: Phase::Prefill, log_error: [-0.0609, 0.1234] },
+        CellRange { hardware: Hardware::MeasuredGpu, architecture: Architecture::Dense, phase: Phase::Decode, log_error: [-0.1765, 0.3217] },
+        CellRange { hardware: Hardware::MeasuredGpu, architecture: Architecture::Moe, phase: Phase::Prefill, log_error: [-0.067, 0.056] },
+        CellRange { hardware: Hardware::MeasuredGpu, architecture: Architecture::Moe, phase: Phase::Decode, log_error: [-0.2, 0.1741] },
+        CellRange { hardware: Hardware::FittedGeneration, architecture: Architecture::Dense, phase: Phase::Prefill, log_error: [-0.0408, 0.1328] },
+        CellRange { hardware: Hardware::FittedGeneration, architecture: Architecture::Dense, phase: Phase::Decode, log_error: [-0.2405, 0.3929] },
+        CellRange { hardware: Hardware::FittedGeneration, architecture: Architecture::Moe, phase: Phase::Prefill, log_error: [-0.054, 0.0524] },
+        CellRange { hardware: Hardware::FittedGeneration, architecture: Architecture::Moe, phase: Phase::Decode, log_error: [-0.1999, 0.1671] },
+        CellRange { hardware: Hardware::Uncalibrated, architecture: Architecture::Dense, phase: Phase::Prefill, log_error: [-0.2218, 0.2458] },
+        CellRange { hardware: Hardware::Uncalibrated, architecture: Architecture::Dense, phase: Phase::Decode, log_error: [-0.2819, 0.3344] },
         CellRange { hardware: Hardware::Uncalibrated, architecture: Architecture::Moe, phase: Phase::Prefill, log_error: [-0.2337, 0.1935] },
-        CellRange { hardware: Hardware::Uncalibrated, architecture: Architecture::Moe, phase: Phase::Decode, log_error: [-0.2527, 0.1689] },
+        CellRange { hardware: Hardware::Uncalibrated, architecture: Architecture::Moe, phase: Phase::Decode, log_error: [-0.2527, 0.1872] },
     ],
     widening: Widening {
-        output_tok_s_per_gpu: [0.2349, 0.0474],
-        ttft_ms: [0.5816, 1.4106],
-        tpot_ms: [0.3317, 0.0],
+        output_tok_s_per_gpu: [0.1462, 0.0168],
+        ttft_ms: [0.5945, 1.401],
+        tpot_ms: [0.256, 0.0],
     },
 };

@@ -421,6 +421,13 @@ impl<'a> StageCost<'a> {
         }
     }
 
+    /// Attention groups that run every step together: a MoE stage's `dp` groups share its
+    /// experts (`FORMAT.md` "Layout semantics"), so each MoE layer waits for all of them; 1 for
+    /// a dense stage, whose replicas step independently.
+    pub fn lockstep_groups(&self) -> f64 {
+        self.expert_units
+    }
+
     /// One step of the heaviest stage for `batch` on each attention group. Negative or
     /// non-finite counts are treated as zero.
     pub fn step(&self, batch: &Batch) -> StepTime {
