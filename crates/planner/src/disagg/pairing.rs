@@ -16,7 +16,8 @@
 //!   at or above what the whole budget can serve: overloaded, served at capacity.
 //! - a concurrency C (requests in flight, held by the decode workers): y at least what holds C
 //!   at the decode workers' largest batch; per y, the decode side completes
-//!   `C / (TTFT₀ + OSL·TPOT(C/y))` requests/s (Little's law on the closed loop), and x as for
+//!   `C / (TTFT₀ + OSL·TPOT(n))` requests/s, `n` the requests decoding (Little's law on the
+//!   closed loop and on its decode phase: `completes_after`), and x as for
 //!   maximum throughput: the closed loop serves more the faster each request runs, so, as at
 //!   maximum throughput, the x:y that serves the most (the aggregated layouts, too, spread C
 //!   over the whole cluster); when prefill binds, the requests wait for it (`TTFT = C/served −
@@ -39,7 +40,7 @@
 
 use super::super::inputs::PlannerInputs;
 use super::super::perf::queueing::mdc_wait;
-use super::super::perf::{Batch, StepTime};
+use super::super::perf::{Batch, StageCost, StepTime};
 use super::super::units::Seconds;
 use super::super::workload::Load;
 #[cfg(feature = "benchmark-arrivals")]
@@ -196,6 +197,8 @@ struct Pair<'a> {
     /// Prefill + transfer.
     ttft0: Seconds,
     osl: f64,
+    /// The decode worker's stage costed once (its step at any batch).
+    decode_cost: StageCost<'a>,
 }
 
 impl<'a> Pair<'a> {
@@ -210,6 +213,7 @@ impl<'a> Pair<'a> {
             cd: d.capacity,
             ttft0: p.time + transfer.time,
             osl: inputs.workload.osl.max(1) as f64,
+            decode_cost: d.prepared.cost(inputs, &inputs.params),
         }
     }
 
@@ -372,15 +376,33 @@ impl<'a> Pair<'a> {
 
     /// TPOT of the decode side of `y` workers with `c` requests in flight.
     fn tpot_at(&self, c: f64, y: u32) -> Seconds {
-        let cost = self.d.prepared.cost(self.inputs, &self.inputs.params);
+        let cost = &self.decode_cost;
         let dp = self.d.prepared.layout.dp as f64;
-        decode_step(&cost, self.inputs, c / (y as f64 * dp)).0
+        decode_step(cost, self.inputs, c / (y as f64 * dp)).0
     }
 
     /// Requests/s the decode side of `y` workers completes with `c` requests in flight, each
-    /// spending `ttft` before its first token.
+    /// spending `ttft` before its first token: the closed loop's fixed point. With `n` requests
+    /// decoding per replica (R = y·dp replicas), Little's law on the decode phase gives the rate
+    /// `R·n / (OSL·TPOT(n))`, and on the loop `c = rate·(ttft + OSL·TPOT(n))`, so
+    /// `n = f(n) = (c/R) / (1 + ttft / (OSL·TPOT(n)))`. `f` rises with `n` (TPOT does) and stays
+    /// below `c/R`, so iterating it from `c/R` (all decoding) falls monotonically to the fixed
+    /// point, in a few steps as TPOT changes slowly with the batch. The decoding requests are
+    /// fewer than `c` (the others are before their first token), so TPOT is the one at that
+    /// batch, as `served` finds it again from the rate.
     fn completes_after(&self, c: f64, y: u32, ttft: Seconds) -> f64 {
-        c / (ttft + self.tpot_at(c, y) * self.osl).value()
+        let replicas = y as f64 * self.d.prepared.layout.dp as f64;
+        let decode = |n: f64| decode_step(&self.decode_cost, self.inputs, n).0.value() * self.osl;
+        let mut n = c / replicas;
+        for _ in 0..100 {
+            let next = (c / replicas) / (1.0 + ttft.value() / decode(n));
+            let done = (n - next).abs() <= 1e-9 * n;
+            n = next;
+            if done {
+                break;
+            }
+        }
+        replicas * n / decode(n)
     }
 
     /// `completes_after` the TTFT without the wait for a prefill worker: the client's front end
@@ -394,11 +416,13 @@ impl<'a> Pair<'a> {
     fn closed_loop(&self, c: f64, x: u32, y: u32) -> Served {
         let client = self.client(c, x, self.tpot_at(c, y));
         let ttft = client.map_or(self.ttft0, |p| p.front_end + self.ttft0 + p.clustered_wait);
-        let rate = (x as f64 * self.cp).min(self.completes_after(c, y, ttft));
+        let (prefill, decode) = (x as f64 * self.cp, self.completes_after(c, y, ttft));
+        let rate = prefill.min(decode);
         let mut s = self.served(x, y, rate, Seconds::ZERO);
-        // Prefill binds: the loop's requests wait for it (Little's law on C in flight).
+        // Prefill binds: the loop's requests wait for it (Little's law on C in flight);
+        // otherwise the decode side's fixed point has every request decoding or prefilling.
         let wait = Seconds(c / rate.max(f64::MIN_POSITIVE)) - s.tpot * self.osl - ttft;
-        s.queue = wait.max(Seconds::ZERO);
+        s.queue = if prefill < decode { wait.max(Seconds::ZERO) } else { Seconds::ZERO };
         s.ttft = ttft + s.queue;
         s.client = client;
         s
@@ -421,12 +445,12 @@ impl<'a> Pair<'a> {
 
     /// The figures of `x:y` serving `rate` requests/s with a wait of `queue` for prefill.
     fn served(&self, x: u32, y: u32, rate: f64, queue: Seconds) -> Served {
-        let cost = self.d.prepared.cost(self.inputs, &self.inputs.params);
+        let cost = &self.decode_cost;
         let dp = self.d.prepared.layout.dp as f64;
         let per_replica = rate / (y as f64 * dp);
         // n = per_replica · OSL · TPOT(n): g(n) = that − n is positive near 0 and not positive
         // at the largest batch (the rate is within the workers' capacity there).
-        let g = |n: f64| per_replica * self.osl * decode_step(&cost, self.inputs, n).0.value() - n;
+        let g = |n: f64| per_replica * self.osl * decode_step(cost, self.inputs, n).0.value() - n;
         let (mut lo, mut hi) = (0.0f64, self.d.batch);
         if g(hi) > 0.0 {
             lo = hi;
@@ -443,7 +467,7 @@ impl<'a> Pair<'a> {
             }
         }
         let n = hi;
-        let (tpot, step, step_batch) = decode_step(&cost, self.inputs, n);
+        let (tpot, step, step_batch) = decode_step(cost, self.inputs, n);
         Served {
             x,
             y,

@@ -438,6 +438,37 @@ fn a_benchmark_clients_disaggregated_ttft_is_its_parts() {
     assert!(rate(&p) < rate(&sync), "benchmark {} tok/s, synchronized {}", rate(&p), rate(&sync));
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Over random scenarios with a concurrency, every feasible candidate's closed loop keeps
+    /// Little's law, `C = rate · (TTFT + OSL · TPOT)`, and waits for a prefill worker only when
+    /// prefill binds (the rate at the prefill workers' capacity): the requests decoding are
+    /// fewer than C, so TPOT is the one at that batch, not one with all C decoding (which once
+    /// showed as a wait for prefill with prefill half idle).
+    #[test]
+    fn a_disaggregated_closed_loop_waits_for_prefill_only_when_prefill_binds(
+        m in 0..models::entries().len(),
+        gpu in prop::sample::select(vec!["h100-sxm", "h200-sxm", "b200"]),
+        engine in prop::sample::select(vec!["vllm", "sglang", "trtllm"]),
+        (isl, osl) in (64u32..=16384, 16u32..=2048),
+        concurrency in 1u32..=2048,
+    ) {
+        let scenario = json!({"model": models::entries()[m].id, "gpu": gpu, "weights": "fp8", "kv_cache": "fp8",
+            "engine": engine, "workload": {"isl": isl, "osl": osl, "concurrency": concurrency}, "serving": "disaggregated"});
+        let Ok(inputs) = resolve(&ScenarioInput::from_value(scenario).unwrap()) else { return Ok(()) };
+        let p = crate::planning::plan_inputs(&inputs).unwrap();
+        for c in p.disaggregated.as_ref().unwrap().candidates.iter().filter(|c| c.feasible) {
+            let (rate, ttft, tpot, queue) = (c.request_rate.unwrap(), c.ttft_ms.unwrap(), c.tpot_ms.unwrap(), c.queue_ms.unwrap());
+            let in_flight = rate * (ttft + osl as f64 * tpot) / 1000.0;
+            prop_assert!((in_flight / concurrency as f64 - 1.0).abs() < 2e-3, "{}: {in_flight} in flight for {concurrency}", c.label);
+            if rate < c.prefill.capacity_req_s * (1.0 - 1e-6) {
+                prop_assert!(queue == 0.0, "{}: {queue} ms waiting with prefill at {rate} of {} req/s", c.label, c.prefill.capacity_req_s);
+            }
+        }
+    }
+}
+
 #[cfg(feature = "benchmark-arrivals")]
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
