@@ -36,6 +36,7 @@ const ARRIVALS: &[(&str, &str)] = &[
     ("auto", "Default for the load"),
     ("synchronized", "Synchronized (waves)"),
     ("staggered", "Staggered (stream)"),
+    ("benchmark", "Benchmark client (AIPerf, warm-up rounds)"),
 ];
 const PRIORITIES: &[(&str, &str)] = &[
     ("throughput", "Throughput (tokens/s per GPU)"),
@@ -115,7 +116,7 @@ pub fn ScenarioForm(props: &ScenarioFormProps) -> Html {
                     { text(Field::RequestRate, "decimal", None, None) }
                 }
                 { select(Field::Arrivals, ARRIVALS) }
-                <p class="hint field-note">{ "Default: synchronized with a concurrency (as a benchmark client runs), staggered otherwise." }</p>
+                <p class="hint field-note">{ "Default: synchronized with a concurrency (as vllm bench serve runs fixed lengths), staggered otherwise. Benchmark client: AIPerf's closed loop after warm-up rounds, as NVIDIA's silicon sample was measured." }</p>
                 <div class="pair">
                     { text(Field::TtftMs, "decimal", Some("no limit"), None) }
                     { text(Field::TpotMs, "decimal", Some("no limit"), None) }

@@ -577,6 +577,27 @@ fn the_page_weighs_at_most_300_kb_at_startup_and_the_worker_apart() {
     );
 }
 
+/// A share link asking for a benchmark client's closed loop (`arrivals=benchmark`) plans with
+/// it: the operating point's trace step says so, and the form's Arrivals field shows the choice.
+#[tokio::test(flavor = "current_thread")]
+async fn a_link_asking_for_a_benchmark_client_plans_with_it() {
+    let session = PageSession::start().await;
+    let client = session.client.clone();
+    let query = "model=llama-3.1-8b&gpu=h100-sxm&nodes=1&gpus_per_node=1&engine=vllm&isl=1024&osl=256&concurrency=32&arrivals=benchmark";
+    client.goto(&format!("{}?{query}", session.server.url())).await.expect("loading the link");
+    let code = "const s = document.querySelector(\"[data-testid='trace-operating-point']\"); return s ? s.textContent : '';";
+    let start = Instant::now();
+    let mut step = String::new();
+    while !step.contains("A benchmark client's closed loop") {
+        assert!(start.elapsed() < PATIENCE, "the operating point under a benchmark client: {step:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        step = script(&client, code, vec![]).await.as_str().unwrap_or_default().to_string();
+    }
+    println!("operating point: {step}");
+    assert_eq!(find(&client, "field-arrivals").await.prop("value").await.unwrap().as_deref(), Some("benchmark"));
+    client.close().await.expect("closing the browser session");
+}
+
 /// Llama 3.1 8B on one H100 under TensorRT-LLM, the step timed from the measured kernel tables.
 const TABLES_QUERY: &str =
     "model=llama-3.1-8b&gpu=h100-sxm&nodes=1&gpus_per_node=1&engine=trtllm&isl=1024&osl=256&step_model=kernel_tables";

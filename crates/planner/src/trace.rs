@@ -127,7 +127,9 @@ fn operating_point(inputs_: &PlannerInputs) -> TraceStep {
     };
     let batching = match (w.load, w.arrivals) {
         (Load::RequestRate(_), _) | (_, Arrivals::Staggered) => {
-            "Continuous batching, staggered arrivals: every step decodes the running requests and prefills new ones as others finish."
+            "Continuous batching, staggered arrivals: every step decodes the running requests, and a share of the steps \
+             also prefills a new prompt's chunk as others finish (a MoE model's attention-DP groups step together, so each \
+             waits for any group's chunk); TPOT is the mean step."
         }
         (_, Arrivals::Synchronized) => {
             "Synchronized arrivals, as a closed-loop benchmark with fixed lengths runs: each wave prefills all its prompts \

@@ -35,8 +35,8 @@ pub enum Arrivals {
     /// deployments take the client's TTFT with the wave at their prefill workers, TPOT left
     /// the decode workers' (`disagg::pairing`). Only with the
     /// planner's `benchmark-arrivals` feature: without it the variant, its text and its branches
-    /// are left out (the startup page's weight), and `"benchmark"` is an unknown value of
-    /// `workload.arrivals`.
+    /// are left out, and `"benchmark"` is an unknown value of `workload.arrivals` (every page
+    /// build has it, the startup page through `calibration`'s dependency).
     #[cfg(feature = "benchmark-arrivals")]
     Benchmark,
 }
