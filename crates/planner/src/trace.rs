@@ -343,7 +343,7 @@ fn operations(inputs_: &PlannerInputs, winner: &Evaluation) -> Option<TraceStep>
                     _ => ", memory-bound",
                 };
                 let source = op_source(&o.op, tables, &no_tables, inputs_.params.moe_routing_skew);
-                format!("{} {:.3} ms{bound} [{source}]", op_name(&o.op), o.time.ms())
+                format!("{} {}{bound} [{source}]", op_name(&o.op), op_time(o.time.ms()))
             })
             .collect();
         phases.push(format!(
@@ -362,6 +362,16 @@ fn operations(inputs_: &PlannerInputs, winner: &Evaluation) -> Option<TraceStep>
     ))
 }
 
+/// An operation's time: milliseconds to the microsecond, or microseconds below one (a decode
+/// step's recurrent update of a few sequences takes well under a microsecond).
+fn op_time(ms: f64) -> String {
+    if ms >= 0.001 {
+        format!("{ms:.3} ms")
+    } else {
+        format!("{:.3} µs", ms * 1000.0)
+    }
+}
+
 fn describe_batch(b: &Batch) -> String {
     format!(
         "{:.1} sequences decoding at {:.0} cached tokens, {:.0} prompt tokens at {:.0} keys each",
@@ -374,7 +384,7 @@ fn from_table(op: &Op) -> bool {
     match op {
         Op::Gemm { .. } | Op::Attention { .. } | Op::Experts { .. } => true,
         Op::AllReduce { op, .. } | Op::AllToAll { op, .. } => op.is_ok(),
-        Op::Roofline { .. } | Op::PipelineSend | Op::Replicated | Op::Overhead => false,
+        Op::Roofline { .. } | Op::PipelineSend | Op::Replicated { .. } | Op::Overhead => false,
     }
 }
 
@@ -420,7 +430,8 @@ fn op_name(op: &Op) -> String {
             format!("EP dispatch and combine{count} ({:.1} KiB per GPU)", bytes / 1024.0)
         }
         Op::PipelineSend => "PP send".into(),
-        Op::Replicated => "replicated element-wise traffic".into(),
+        Op::Replicated { state: false } => "replicated element-wise traffic".into(),
+        Op::Replicated { state: true } => "replicated element-wise traffic and recurrent state".into(),
         Op::Overhead => "step, layer and sequence overheads".into(),
     }
 }
@@ -486,7 +497,22 @@ fn op_source(op: &Op, tables: Option<&KernelTables>, no_tables: &str, skew: f64)
         }
         Op::AllReduce { op: Err(why), .. } | Op::AllToAll { op: Err(why), .. } => roofline(why, "link efficiency and latencies"),
         Op::PipelineSend => "link model with the fitted link efficiency and latencies".into(),
-        Op::Replicated => "roofline: the activation vectors every TP rank reads and writes, at the fitted HBM efficiency".into(),
+        Op::Replicated { state: false } => "roofline: the activation vectors every TP rank reads and writes, at the fitted HBM efficiency".into(),
+        Op::Replicated { state: true } => "roofline: the activation vectors every TP rank reads and writes, and each sequence's linear-attention or Mamba2 state, read and written once per step, at the fitted HBM efficiency".into(),
         Op::Overhead => "the fitted step, layer and sequence overheads".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::op_time;
+
+    /// An operation under a microsecond (a decode step's recurrent update of a few sequences)
+    /// shows its time in microseconds, not as "0.000 ms".
+    #[test]
+    fn an_operation_under_a_microsecond_shows_in_microseconds() {
+        assert_eq!(op_time(0.043), "0.043 ms");
+        assert_eq!(op_time(0.001), "0.001 ms");
+        assert_eq!(op_time(0.000_063_2), "0.063 µs");
     }
 }

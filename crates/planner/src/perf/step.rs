@@ -252,8 +252,9 @@ pub enum Op<'a> {
     AllReduce { op: Result<(&'a CollectiveOp, usize), Uncovered>, bytes: f64 },
     AllToAll { op: Result<(&'a CollectiveOp, usize), Uncovered>, bytes: f64 },
     PipelineSend,
-    /// The element-wise activation traffic every TP rank pays in full.
-    Replicated,
+    /// The element-wise activation traffic every TP rank pays in full, and (`state`) the
+    /// linear-attention or Mamba2 state each sequence reads and writes once per step.
+    Replicated { state: bool },
     /// The step's, layers' and sequences' fixed costs.
     Overhead,
 }
@@ -486,7 +487,8 @@ impl<'a> StageCost<'a> {
         });
         let other = |op, t: f64| OpTime { op, compute: Seconds::ZERO, memory: Seconds::ZERO, time: Seconds(t) };
         let replicated = q.tokens * self.replicated_per_token + q.sampled() * self.state_per_sequence;
-        list.push(OpTime { memory: Seconds(replicated), ..other(Op::Replicated, replicated) });
+        let state = self.state_per_sequence > 0.0;
+        list.push(OpTime { memory: Seconds(replicated), ..other(Op::Replicated { state }, replicated) });
         list.extend(self.communication(q.tokens).into_iter().map(|(op, t)| other(op, t)));
         list.push(other(Op::Overhead, self.overhead + q.d * self.sequence_overhead));
         list

@@ -403,6 +403,9 @@ fn nemotron_3_nano_plans_with_tables_and_times_its_recurrent_layers_by_the_roofl
     let ops = plan.trace.iter().find(|s| s.id == "step-operations").unwrap();
     println!("{}", ops.detail);
     assert!(ops.detail.contains("recurrent step and scan"), "{}", ops.detail);
+    // The Mamba2 state each sequence reads and writes per step is named with the element-wise
+    // traffic it is counted in.
+    assert!(ops.detail.contains("replicated element-wise traffic and recurrent state"), "{}", ops.detail);
     let p = prepare(&i, Layout::new(2, 1, 1, 1, 2).unwrap()).unwrap();
     let stage = p.ops.as_ref().unwrap();
     let gemms = stage.gemms.as_ref().expect("bf16 GEMM tables");
