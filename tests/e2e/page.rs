@@ -398,9 +398,9 @@ async fn a_link_with_both_serving_modes_opens_the_full_page_on_the_disaggregated
     assert_eq!(attr(&client, "recommended-mode", "data-mode").await.as_deref(), Some("disaggregated"));
     let why = find(&client, "recommended-mode").await.text().await.unwrap();
     println!("recommended mode: {why}");
-    assert!(why.contains("Recommended: disaggregated serving.") && why.contains("balances them") && why.contains("3.69×"), "{why}");
+    assert!(why.contains("Recommended: disaggregated serving.") && why.contains("balances them") && why.contains("3.62×"), "{why}");
     let first = script(&client, "return document.querySelector(\"[data-testid='disagg-row'] th\").textContent", vec![]).await;
-    assert_eq!(first, json!("7 × P TP1 PP2 + 2 × D TP1 DP8 EP8"));
+    assert_eq!(first, json!("6 × P TP1 PP2 + 2 × D TP1 DP8 EP8"));
     let cells = script(&client, "return [...document.querySelector(\"[data-testid='disagg-row']\").cells].map(c => c.textContent)", vec![]).await;
     println!("first disaggregated row: {cells}");
     let ttft = cells[3].as_str().unwrap();
@@ -420,7 +420,7 @@ async fn a_link_with_both_serving_modes_opens_the_full_page_on_the_disaggregated
     let step = find(&client, "trace-disaggregation").await.text().await.unwrap();
     assert!(step.contains("Disaggregated or aggregated: disaggregated"), "{step}");
     let heading = find(&client, "deploy-panel").await.text().await.unwrap();
-    assert!(heading.contains("for the recommended 7 × P TP1 PP2 + 2 × D TP1 DP8 EP8"), "{heading}");
+    assert!(heading.contains("for the recommended 6 × P TP1 PP2 + 2 × D TP1 DP8 EP8"), "{heading}");
     let names = script(&client, "return [...document.querySelectorAll(\"[data-testid='deploy-artifact']\")].map(a => a.dataset.name)", vec![]).await;
     println!("deployment artifacts: {names}");
     assert!(names.as_array().unwrap().iter().any(|n| n == "dynamo.yaml"), "{names}");

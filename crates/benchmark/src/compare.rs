@@ -507,7 +507,7 @@ fn compare_run(inputs: &PlannerInputs, index: usize, run: &MeasuredRun) -> (Comp
     at.workload.sla = Sla::default();
     #[cfg(feature = "disaggregation")]
     if let Some(workers) = workers {
-        disagg::compare(&at, &mut comparison, run, workers);
+        disagg::compare(&at, inputs.workload.sla, &mut comparison, run, workers);
         return (comparison, Some(at));
     }
     let Some(layout) = layout else { return (comparison, None) };

@@ -76,20 +76,21 @@ pub fn prepare_with(measurements: &[Measurement], library: &Library) -> Result<V
 /// maximum throughput, the step overhead went to 5–10 ms per step, which would wreck every
 /// latency prediction).
 pub fn identifiable(points: &[&Point]) -> [bool; PARAM_COUNT] {
-    let layout = |p: &&Point| p.measurement.layout;
+    let small_batch = |p: &&Point| {
+        let small = match p.inputs.workload.load {
+            Load::Concurrency(c) => c <= SMALL_BATCH * p.measurement.layout.dp,
+            Load::MaxThroughput | Load::RequestRate(_) => false,
+        };
+        small || p.measurement.ttft_ms.is_some() || p.measurement.tpot_ms.is_some()
+    };
     let informs = |by: InformedBy| match by {
         InformedBy::Every => !points.is_empty(),
         InformedBy::MultiGpu => points.iter().any(|p| p.layouts().iter().any(|l| l.tp * l.pp > 1 || l.dp > 1)),
         InformedBy::AcrossScaleUp => points.iter().any(|p| p.inputs.cluster.total_gpus() > p.inputs.cluster.scale_up_group()),
         InformedBy::Moe => points.iter().any(|p| p.inputs.model.is_moe()),
         InformedBy::MoeTables => points.iter().any(|p| p.inputs.model.is_moe() && p.inputs.kernels.is_some()),
-        InformedBy::SmallBatch => points.iter().any(|p| {
-            let small = match p.inputs.workload.load {
-                Load::Concurrency(c) => c <= SMALL_BATCH * layout(p).dp,
-                Load::MaxThroughput | Load::RequestRate(_) => false,
-            };
-            small || p.measurement.ttft_ms.is_some() || p.measurement.tpot_ms.is_some()
-        }),
+        InformedBy::SmallBatch => points.iter().any(small_batch),
+        InformedBy::MoeSmallBatch => points.iter().any(|p| p.inputs.model.is_moe() && small_batch(p)),
         InformedBy::DisaggregatedTtft => {
             points.iter().any(|p| p.measurement.disaggregated.is_some() && p.measurement.ttft_ms.is_some())
         }

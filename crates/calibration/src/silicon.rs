@@ -139,6 +139,9 @@ pub struct SiliconRow {
     pub concurrency: u32,
     /// In the held-out part, which later fits must not see (`held_out`).
     pub held_out: bool,
+    /// The deployment the row measured (`DEPLOYMENT`'s cells, joined): its rows at other
+    /// lengths and concurrencies share it, and its side of the split.
+    pub deployment: String,
     /// The measurement, with its group's `fixed` part set to the GPU count and the engine's
     /// release (`backend_version`, `unstated` when blank).
     pub point: Point,
@@ -517,7 +520,15 @@ fn used(
     point.group.fixed = format!("{gpus} GPUs, {} {}", common.backend, common.version);
     let model = common.model;
     let family = FAMILIES.iter().find(|(id, _)| *id == model).map_or(model, |(_, f)| *f);
-    Ok(SiliconRow { id: c.get("id").to_string(), line, family, concurrency, held_out: held_out(deployment), point })
+    Ok(SiliconRow {
+        id: c.get("id").to_string(),
+        line,
+        family,
+        concurrency,
+        held_out: held_out(deployment),
+        deployment: deployment.to_string(),
+        point,
+    })
 }
 
 /// The common part of a row (`Common`), or why it is skipped.

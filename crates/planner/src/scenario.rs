@@ -469,7 +469,7 @@ mod tests {
             "perf_params": {
                 "gemm_efficiency": 0.7, "attention_efficiency": 0.5, "hbm_efficiency": 0.8, "link_efficiency": 0.7,
                 "scale_up_hop_latency_us": 2, "scale_out_hop_latency_us": 5, "step_overhead_ms": 1,
-                "layer_overhead_us": 10, "sequence_overhead_us": 1, "moe_efficiency": 0.6, "collective_latency_us": 3, "moe_routing_skew": 1.01, "kv_transfer_efficiency": 0.5,
+                "layer_overhead_us": 10, "sequence_overhead_us": 1, "moe_efficiency": 0.6, "collective_latency_us": 3, "moe_routing_skew": 1.01, "kv_transfer_efficiency": 0.5, "moe_layer_latency_us": 20,
                 "fit": {"measurements": 4, "output_tok_s_per_gpu": [-0.1, 0.1], "ttft_ms": [-0.2, 0.2], "tpot_ms": [-0.1, 0.05]}
             }
         });

@@ -384,7 +384,7 @@ fn from_table(op: &Op) -> bool {
     match op {
         Op::Gemm { .. } | Op::Attention { .. } | Op::Experts { .. } => true,
         Op::AllReduce { op, .. } | Op::AllToAll { op, .. } => op.is_ok(),
-        Op::Roofline { .. } | Op::PipelineSend | Op::Replicated { .. } | Op::Overhead => false,
+        Op::Roofline { .. } | Op::PipelineSend | Op::Replicated { .. } | Op::Overhead { .. } => false,
     }
 }
 
@@ -432,7 +432,8 @@ fn op_name(op: &Op) -> String {
         Op::PipelineSend => "PP send".into(),
         Op::Replicated { state: false } => "replicated element-wise traffic".into(),
         Op::Replicated { state: true } => "replicated element-wise traffic and recurrent state".into(),
-        Op::Overhead => "step, layer and sequence overheads".into(),
+        Op::Overhead { moe_layers: false } => "step, layer and sequence overheads".into(),
+        Op::Overhead { moe_layers: true } => "step, layer, MoE-layer and sequence overheads".into(),
     }
 }
 
@@ -499,7 +500,8 @@ fn op_source(op: &Op, tables: Option<&KernelTables>, no_tables: &str, skew: f64)
         Op::PipelineSend => "link model with the fitted link efficiency and latencies".into(),
         Op::Replicated { state: false } => "roofline: the activation vectors every TP rank reads and writes, at the fitted HBM efficiency".into(),
         Op::Replicated { state: true } => "roofline: the activation vectors every TP rank reads and writes, and each sequence's linear-attention or Mamba2 state, read and written once per step, at the fitted HBM efficiency".into(),
-        Op::Overhead => "the fitted step, layer and sequence overheads".into(),
+        Op::Overhead { moe_layers: false } => "the fitted step, layer and sequence overheads".into(),
+        Op::Overhead { moe_layers: true } => "the fitted step, layer and sequence overheads, and the MoE layers' fixed cost (the routed experts are timed by the roofline)".into(),
     }
 }
 

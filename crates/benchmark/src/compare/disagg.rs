@@ -18,7 +18,17 @@ use crate::script::BenchLoad;
 use planner::inputs::PlannerInputs;
 use planner::plan::disagg::DisaggCandidate;
 use planner::planning::plan_inputs;
-use planner::workload::Load;
+use planner::disagg::measured::{Deployment, Side};
+use planner::workload::{Load, Sla, Workload};
+
+/// `c`'s deployment (its layouts and counts) timed at `at`, as calibration times a run, or why
+/// it cannot serve there.
+fn timed_at(at: &PlannerInputs, c: &DisaggCandidate) -> Result<DisaggCandidate, String> {
+    let side = |count, layout| Side { count, layout };
+    let deployment = Deployment::new(at, side(c.prefill.count, c.prefill.layout), side(c.decode.count, c.decode.layout))
+        .map_err(|e| e.to_string())?;
+    deployment.candidate(at, &at.params).map_err(|r| r.to_string())
+}
 
 /// A candidate's two sides as counts and layouts.
 pub(super) fn workers_of(c: &DisaggCandidate) -> (Workers, Workers) {
@@ -26,21 +36,41 @@ pub(super) fn workers_of(c: &DisaggCandidate) -> (Workers, Workers) {
 }
 
 /// Fill `comparison` for a disaggregated `run` of `workers`, predicted with `at` (the scenario
-/// at the run's lengths, load and arrivals, no SLA).
-pub(super) fn compare(at: &PlannerInputs, comparison: &mut Comparison, run: &MeasuredRun, workers: (Workers, Workers)) {
+/// at the run's lengths, load and arrivals, no SLA); `sla` is the scenario's own.
+///
+/// Each role's workers are the ones no other dominates at its own largest batch, which an SLA
+/// sets (`disagg::workers`): without it a worker of the plan's candidate can drop out (two
+/// 8-GPU decode workers holding as much per GPU as one of 16 at a lower TPOT). So when the
+/// search without an SLA lacks the run's layouts, the search with the scenario's SLA names the
+/// plan's candidate of those layouts, and that deployment is timed at `at` as calibration
+/// times a run (`disagg::measured`), which at its counts is the search's arithmetic.
+pub(super) fn compare(at: &PlannerInputs, sla: Sla, comparison: &mut Comparison, run: &MeasuredRun, workers: (Workers, Workers)) {
     let (prefill, decode) = workers;
-    let plan = match plan_inputs(at) {
-        Ok(plan) => plan,
-        Err(e) => {
-            comparison.flags.push(Flag::NotPredicted { reason: e.to_string() });
+    let same_layouts = |c: &&DisaggCandidate| c.prefill.layout == prefill.layout && c.decode.layout == decode.layout;
+    let find = |inputs: &PlannerInputs| {
+        plan_inputs(inputs)
+            .map(|plan| plan.disaggregated.and_then(|d| d.candidates.iter().find(same_layouts).cloned()))
+            .map_err(|e| e.to_string())
+    };
+    let found = match find(at) {
+        Ok(None) if sla != at.workload.sla => {
+            let with_sla = PlannerInputs { workload: Workload { sla, ..at.workload }, ..at.clone() };
+            find(&with_sla).and_then(|c| c.map(|c| timed_at(at, &c)).transpose())
+        }
+        other => other,
+    };
+    let c = match found {
+        Ok(Some(c)) => c,
+        Ok(None) => {
+            comparison.flags.push(Flag::NoSuchDisaggCandidate { run: label(prefill, decode) });
+            return;
+        }
+        Err(reason) => {
+            comparison.flags.push(Flag::NotPredicted { reason });
             return;
         }
     };
-    let same_layouts = |c: &&DisaggCandidate| c.prefill.layout == prefill.layout && c.decode.layout == decode.layout;
-    let Some(c) = plan.disaggregated.as_ref().and_then(|d| d.candidates.iter().find(same_layouts)) else {
-        comparison.flags.push(Flag::NoSuchDisaggCandidate { run: label(prefill, decode) });
-        return;
-    };
+    let c = &c;
     if workers_of(c) != workers {
         comparison.flags.push(Flag::WorkerCountsDiffer { run: label(prefill, decode), plan: c.label.clone() });
         return;

@@ -123,14 +123,20 @@ fn lockstep_waves_explain_the_scicom_run_that_steady_state_mixing_did_not() {
 /// The ranges keep their nominal coverage on measurements the widening never saw: the silicon
 /// sample's held-out part, predicted afresh by today's planner (a recorded coverage goes stale
 /// when the model changes; `the_committed_range_table_matches_a_fresh_computation` keeps the
-/// record fresh). Tolerance three binomial standard deviations of a share measured on that many
-/// rows, `3·√(p(1 − p)/n)` (3.8 points for p = 0.8 and 1,005 rows), per figure:
+/// record fresh). Per figure:
 /// - the silicon widening derived now from the fit part covers the fit part at the nominal
-///   level (the procedure: a quantile per side, a side's unused tail left to the other);
+///   level (the procedure: a quantile per side, a side's unused tail left to the other),
+///   within three binomial standard deviations of a share of that many rows,
+///   `3·√(p(1 − p)/n)` (2.8 points for p = 0.8 and 1,800 rows);
 /// - the shipped widening (the record's: at least the silicon one, and every fixed-length
 ///   serving sample inside), the one users get, covers the held-out part at the nominal level,
-///   neither less nor more. (The silicon widening alone covers 75 % of the held-out part's
-///   tokens/s: the held-out configurations miss more on the slow side than the fit part's.)
+///   neither less nor more, within three standard errors over its deployments
+///   (`Predicted::coverage_with_error`): its 990 rows are 55 deployments of 20 models, GPUs and
+///   engines, each measured at several lengths and concurrencies, which miss or hit together,
+///   so the binomial error of 990 independent rows (1.3 points) understates the share's
+///   spread; at least the binomial tolerance. (The held-out configurations miss more on the
+///   fast side than the fit part's: TensorRT-LLM's held-out TPOTs are predicted 6 % slow, its
+///   fit part's 19 % fast.)
 #[test]
 fn the_ranges_cover_the_held_out_silicon_measurements_at_the_nominal_level() {
     let path = samples_dir().join("../range-errors.json");
@@ -145,15 +151,18 @@ fn the_ranges_cover_the_held_out_silicon_measurements_at_the_nominal_level() {
     let predicted = silicon::widening::Predicted::new(&silicon, &table, shipped);
     let asked = predicted.widening(NOMINAL);
     assert!(asked.held_out_rows >= 500, "held-out rows: {}", asked.held_out_rows);
-    let tolerance = 3.0 * (NOMINAL * (1.0 - NOMINAL) / asked.held_out_rows as f64).sqrt();
+    let binomial = |rows: usize| 3.0 * (NOMINAL * (1.0 - NOMINAL) / rows as f64).sqrt();
     let [own, _] = predicted.coverage(&asked.widening);
-    let [_, with_shipped] = predicted.coverage(&file.serving.widening);
+    let [_, with_shipped] = predicted.coverage_with_error(&file.serving.widening);
     for (k, figure) in ["TTFT", "TPOT", "output tok/s per GPU"].iter().enumerate() {
+        let fit_tolerance = binomial(asked.fit_rows);
+        let (held_out, error) = with_shipped[k];
+        let tolerance = (3.0 * error).max(binomial(asked.held_out_rows));
         println!(
-            "{figure}: expected {NOMINAL} inside, actual {} (fit part, silicon widening), {} (held-out part, shipped widening), tolerance {tolerance:.3}",
-            own[k], with_shipped[k]
+            "{figure}: expected {NOMINAL} inside; fit part, silicon widening: actual {}, tolerance {fit_tolerance:.3}; held-out part, shipped widening: actual {held_out} (standard error over deployments {error}), tolerance {tolerance:.3}",
+            own[k]
         );
-        assert!((own[k] - NOMINAL).abs() <= tolerance, "{figure}: silicon widening covers {} of the fit part", own[k]);
-        assert!((with_shipped[k] - NOMINAL).abs() <= tolerance, "{figure}: shipped widening covers {} of the held-out part", with_shipped[k]);
+        assert!((own[k] - NOMINAL).abs() <= fit_tolerance, "{figure}: silicon widening covers {} of the fit part", own[k]);
+        assert!((held_out - NOMINAL).abs() <= tolerance, "{figure}: shipped widening covers {held_out} of the held-out part");
     }
 }

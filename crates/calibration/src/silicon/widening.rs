@@ -23,6 +23,7 @@ use planner::perf::params::PerfParams;
 use planner::perf::ranges::{speeds, Regime};
 use planner::perf::tables::{RangeTable, Widening};
 use planner::workload::Load;
+use std::collections::BTreeMap;
 
 /// The figures in `Widening`'s order of use here: TTFT, TPOT, output tokens/s per GPU.
 const FIGURES: usize = 3;
@@ -30,8 +31,9 @@ const FIGURES: usize = 3;
 /// One predicted row: per figure, its speed error `ln(true rate / predicted rate)` and its base
 /// range `[lo, hi]` in the same space.
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct RowSpeeds {
+struct RowSpeeds<'a> {
     held_out: bool,
+    deployment: &'a str,
     error: [f64; FIGURES],
     base: [[f64; 2]; FIGURES],
 }
@@ -49,11 +51,11 @@ pub struct SiliconWidening {
 /// Every predicted row of the sample with its speed errors and base ranges, predicted once for
 /// both the widening and its coverage.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Predicted(Vec<RowSpeeds>);
+pub struct Predicted<'a>(Vec<RowSpeeds<'a>>);
 
-impl Predicted {
+impl<'a> Predicted<'a> {
     /// The rows of `set` the planner predicts, with `params_for` and the base ranges of `table`.
-    pub fn new<F: Fn(&SiliconRow) -> PerfParams>(set: &SiliconSet, table: &RangeTable<'_>, params_for: F) -> Predicted {
+    pub fn new<F: Fn(&SiliconRow) -> PerfParams>(set: &'a SiliconSet, table: &RangeTable<'_>, params_for: F) -> Predicted<'a> {
         Predicted(predicted(set, table, params_for))
     }
 
@@ -90,18 +92,36 @@ impl Predicted {
     /// Share of the fit part's and of the held-out part's measurements (TTFT, TPOT, tok/s per
     /// GPU) inside their base ranges widened by `w`.
     pub fn coverage(&self, w: &Widening) -> [[f64; FIGURES]; 2] {
+        self.coverage_with_error(w).map(|part| part.map(|(share, _)| share))
+    }
+
+    /// `coverage`, each share with its standard error over deployments: a deployment's rows (one
+    /// configuration at several lengths and concurrencies) miss or hit together, so the share
+    /// varies like a mean of its deployments', not of independent rows. The cluster-robust
+    /// (linearised ratio) estimate: `√(G/(G − 1) · Σ_c (inside_c − share · rows_c)²) / rows` over
+    /// the part's G deployments (0 with fewer than two).
+    pub fn coverage_with_error(&self, w: &Widening) -> [[(f64, f64); FIGURES]; 2] {
         let widen = [w.ttft_ms, w.tpot_ms, w.output_tok_s_per_gpu];
         let share = |held_out: bool, k: usize| {
-            let part: Vec<&RowSpeeds> = self.0.iter().filter(|r| r.held_out == held_out).collect();
-            let inside = part.iter().filter(|r| r.base[k][0] - widen[k][0] <= r.error[k] && r.error[k] <= r.base[k][1] + widen[k][1]).count();
-            round(inside as f64 / part.len().max(1) as f64)
+            let mut clusters: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
+            for r in self.0.iter().filter(|r| r.held_out == held_out) {
+                let inside = r.base[k][0] - widen[k][0] <= r.error[k] && r.error[k] <= r.base[k][1] + widen[k][1];
+                let c = clusters.entry(r.deployment).or_default();
+                *c = (c.0 + f64::from(u8::from(inside)), c.1 + 1.0);
+            }
+            let rows: f64 = clusters.values().map(|c| c.1).sum();
+            let share = clusters.values().map(|c| c.0).sum::<f64>() / rows.max(1.0);
+            let g = clusters.len() as f64;
+            let spread: f64 = clusters.values().map(|c| (c.0 - share * c.1).powi(2)).sum();
+            let error = if g >= 2.0 { (g / (g - 1.0) * spread).sqrt() / rows } else { 0.0 };
+            (round(share), round(error))
         };
-        [[share(false, 0), share(false, 1), share(false, 2)], [share(true, 0), share(true, 1), share(true, 2)]]
+        [false, true].map(|held_out| [0, 1, 2].map(|k| share(held_out, k)))
     }
 }
 
 /// Every row the planner predicts, with its speed errors and base ranges.
-fn predicted<F: Fn(&SiliconRow) -> PerfParams>(set: &SiliconSet, table: &RangeTable<'_>, params_for: F) -> Vec<RowSpeeds> {
+fn predicted<'a, F: Fn(&SiliconRow) -> PerfParams>(set: &'a SiliconSet, table: &RangeTable<'_>, params_for: F) -> Vec<RowSpeeds<'a>> {
     set.rows
         .iter()
         .filter_map(|row| {
@@ -122,6 +142,7 @@ fn predicted<F: Fn(&SiliconRow) -> PerfParams>(set: &SiliconSet, table: &RangeTa
             ];
             error.iter().all(|e| e.is_finite()).then_some(RowSpeeds {
                 held_out: row.held_out,
+                deployment: &row.deployment,
                 error,
                 base: [base.ttft_ms, base.tpot_ms, base.output_tok_s_per_gpu],
             })

@@ -19,6 +19,7 @@ use super::super::evaluate::{Evaluator, Prepared};
 use super::super::inputs::PlannerInputs;
 use super::super::layout::Layout;
 use super::super::perf::PerfParams;
+use super::super::plan::disagg::DisaggCandidate;
 use super::super::plan::Range;
 use super::super::reject::RejectReason;
 use super::super::units::{Bytes, Seconds};
@@ -140,6 +141,13 @@ impl Deployment {
     pub fn range(&self, inputs: &PlannerInputs, params: &PerfParams) -> Option<Range> {
         let Timed { at, p, d, t, s } = self.timed(inputs, params).ok()?;
         candidate(&at, &at.regime(), &p, &d, &t, Some(&s), None).range
+    }
+
+    /// The deployment as the search's candidate at these counts (`report::candidate`), under
+    /// `params`, or why it cannot serve.
+    pub fn candidate(&self, inputs: &PlannerInputs, params: &PerfParams) -> Result<DisaggCandidate, RejectReason> {
+        let Timed { at, p, d, t, s } = self.timed(inputs, params)?;
+        Ok(candidate(&at, &at.regime(), &p, &d, &t, Some(&s), None))
     }
 
     /// Both sides' workers, the transfer and what the run's x:y serves under `params`.

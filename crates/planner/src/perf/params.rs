@@ -89,6 +89,10 @@ pub enum InformedBy {
     /// (a latency isolates the fixed costs of a step): at maximum throughput hundreds of
     /// requests share a step and a fixed per-step cost cannot be told from per-token costs.
     SmallBatch,
+    /// A mixture-of-experts model at a small fixed load or with a measured TTFT or TPOT
+    /// (`SmallBatch` on a MoE model): a MoE layer's fixed cost is a visible share of a step
+    /// only at a few tokens per expert.
+    MoeSmallBatch,
     /// A disaggregated run's measured TTFT: its prefill workers' time is timed by the other
     /// parameters, what is left of the TTFT is the KV cache's move to a decode worker.
     DisaggregatedTtft,
@@ -110,6 +114,7 @@ impl InformedBy {
             InformedBy::Moe => "MoE models".into(),
             InformedBy::MoeTables => "MoE models timed with kernel tables".into(),
             InformedBy::SmallBatch => format!("small fixed loads (≤ {SMALL_BATCH} requests per replica) or measured TTFT / TPOT"),
+            InformedBy::MoeSmallBatch => format!("MoE models at small fixed loads (≤ {SMALL_BATCH} requests per replica) or with measured TTFT / TPOT"),
             InformedBy::DisaggregatedTtft => "the measured TTFT of disaggregated prefill/decode runs".into(),
         }
     }
@@ -460,6 +465,33 @@ perf_params! {
         prior_source: "link_efficiency's prior, and where a fit sets link_efficiency without this one, that fit's value (UNSET_FOLLOWS): every plan made before the parameter existed timed the transfer so, and keeps its numbers; a user's disaggregated runs set it (calibration, recalibrate)",
         scope: Hardware,
         informed_by: DisaggregatedTtft,
+    }
+    /// Fixed cost of a MoE layer's routed-expert kernels per step beyond what a dense MLP's
+    /// two GEMMs cost (the layer overhead's share): sorting and aligning the tokens by expert,
+    /// the grouped GEMMs' launch and tail, the weighted combine. The roofline streams the
+    /// touched experts' weights at the HBM rate, which at a few tokens per step takes a few
+    /// microseconds, while the measured kernels take tens. The kernel tables measure it inside
+    /// their MoE times, so a table-timed MoE operation does not add it.
+    moe_layer_latency: Seconds => MoeLayerLatency {
+        json: "moe_layer_latency_us",
+        unit: Microseconds,
+        label: "MoE layer latency",
+        bounds: [0.0, 100.0],
+        bounds_source: "0 (a MoE layer as cheap as a dense MLP) up to 100 µs, twice the most a Hopper or Blackwell table measures (SGLang on H200: 39 µs beyond the MLP's share); the A100 tables' MoE kernels take 360–370 µs at one token under vLLM and TensorRT-LLM, six times SGLang's on the same GPU, and are no prior's basis",
+        prior: |g, e| match (g, e) {
+            (Hopper, Engine::Vllm) => 30.0,
+            (Hopper, Engine::Sglang) => 38.8,
+            (Hopper, Engine::Trtllm) => 16.9,
+            (Blackwell, Engine::Vllm) => 8.6,
+            (Blackwell, Engine::Sglang) => 16.0,
+            (Blackwell, Engine::Trtllm) => 16.0,
+            (_, Engine::Vllm) => 9.5,
+            (_, Engine::Sglang) => 16.8,
+            (_, Engine::Trtllm) => 16.5,
+        },
+        prior_source: "the measured kernel tables (data/kernels, NVIDIA AIConfigurator 0.12.0): per table, a MoE layer's time at one token less its touched weights at the HBM peak, less twice the GEMM floor (a GEMM's time at m = 1 less its bytes at the HBM peak, n and k ≤ 4096): the median over each engine's tables on H100 and H200 (Hopper) and on B200, B300, GB200 and GB300 (Blackwell); other generations take the median over all six GPUs (test moe_layer_latency_prior_matches_the_kernel_tables)",
+        scope: Engine,
+        informed_by: MoeSmallBatch,
     }
 }
 

@@ -15,19 +15,20 @@ pub const FITS: &[ShippedFit] = &[
         engine: Engine::Trtllm,
         gpus: &["l40s"],
         values: ParamValues([
-            0.55631, // gemm_efficiency
-            0.79583, // attention_efficiency
-            0.79243, // hbm_efficiency
-            0.56299, // link_efficiency
-            9.68363, // scale_up_hop_latency_us
-            9.68363, // scale_out_hop_latency_us
+            0.55521, // gemm_efficiency
+            0.79844, // attention_efficiency
+            0.7923, // hbm_efficiency
+            0.56271, // link_efficiency
+            9.62593, // scale_up_hop_latency_us
+            9.62593, // scale_out_hop_latency_us
             0.4, // step_overhead_ms
             25.0, // layer_overhead_us
-            10.78885, // sequence_overhead_us
-            0.937, // moe_efficiency
-            11.01236, // collective_latency_us
+            10.60891, // sequence_overhead_us
+            0.95188, // moe_efficiency
+            10.97311, // collective_latency_us
             1.01, // moe_routing_skew
-            0.56299, // kv_transfer_efficiency
+            0.56271, // kv_transfer_efficiency
+            16.5, // moe_layer_latency_us
         ]),
     },
     ShippedFit {
@@ -35,19 +36,20 @@ pub const FITS: &[ShippedFit] = &[
         engine: Engine::Trtllm,
         gpus: &["a100-sxm-80gb"],
         values: ParamValues([
-            0.74432, // gemm_efficiency
-            0.58191, // attention_efficiency
-            0.79756, // hbm_efficiency
-            0.65318, // link_efficiency
+            0.74153, // gemm_efficiency
+            0.58601, // attention_efficiency
+            0.79918, // hbm_efficiency
+            0.65711, // link_efficiency
             10.0, // scale_up_hop_latency_us
             10.0, // scale_out_hop_latency_us
             0.4, // step_overhead_ms
             25.0, // layer_overhead_us
-            7.86797, // sequence_overhead_us
-            0.74233, // moe_efficiency
+            7.60486, // sequence_overhead_us
+            0.74819, // moe_efficiency
             20.0, // collective_latency_us
             1.01, // moe_routing_skew
-            0.65318, // kv_transfer_efficiency
+            0.65711, // kv_transfer_efficiency
+            16.5, // moe_layer_latency_us
         ]),
     },
     ShippedFit {
@@ -55,19 +57,20 @@ pub const FITS: &[ShippedFit] = &[
         engine: Engine::Trtllm,
         gpus: &["gh200", "h100-sxm", "h200-sxm"],
         values: ParamValues([
-            0.60591, // gemm_efficiency
+            0.60264, // gemm_efficiency
             0.85, // attention_efficiency
-            0.80622, // hbm_efficiency
+            0.8093, // hbm_efficiency
             0.95, // link_efficiency
-            4.47671, // scale_up_hop_latency_us
+            4.39096, // scale_up_hop_latency_us
             5.0, // scale_out_hop_latency_us
             0.4, // step_overhead_ms
             25.0, // layer_overhead_us
-            3.42354, // sequence_overhead_us
-            0.81306, // moe_efficiency
+            3.29193, // sequence_overhead_us
+            0.82579, // moe_efficiency
             20.0, // collective_latency_us
             1.01, // moe_routing_skew
             0.95, // kv_transfer_efficiency
+            16.9, // moe_layer_latency_us
         ]),
     },
 ];
@@ -75,22 +78,22 @@ pub const FITS: &[ShippedFit] = &[
 pub const RANGES: RangeTable<'static> = RangeTable {
     nominal: 0.8,
     cells: &[
-        CellRange { hardware: Hardware::MeasuredGpu, architecture: Architecture::Dense, phase: Phase::Prefill, log_error: [-0.0609, 0.1234] },
-        CellRange { hardware: Hardware::MeasuredGpu, architecture: Architecture::Dense, phase: Phase::Decode, log_error: [-0.1765, 0.3217] },
-        CellRange { hardware: Hardware::MeasuredGpu, architecture: Architecture::Moe, phase: Phase::Prefill, log_error: [-0.067, 0.056] },
-        CellRange { hardware: Hardware::MeasuredGpu, architecture: Architecture::Moe, phase: Phase::Decode, log_error: [-0.2, 0.1741] },
-        CellRange { hardware: Hardware::FittedGeneration, architecture: Architecture::Dense, phase: Phase::Prefill, log_error: [-0.0408, 0.1328] },
-        CellRange { hardware: Hardware::FittedGeneration, architecture: Architecture::Dense, phase: Phase::Decode, log_error: [-0.2405, 0.3929] },
-        CellRange { hardware: Hardware::FittedGeneration, architecture: Architecture::Moe, phase: Phase::Prefill, log_error: [-0.054, 0.0524] },
-        CellRange { hardware: Hardware::FittedGeneration, architecture: Architecture::Moe, phase: Phase::Decode, log_error: [-0.1999, 0.1671] },
+        CellRange { hardware: Hardware::MeasuredGpu, architecture: Architecture::Dense, phase: Phase::Prefill, log_error: [-0.0595, 0.1235] },
+        CellRange { hardware: Hardware::MeasuredGpu, architecture: Architecture::Dense, phase: Phase::Decode, log_error: [-0.1823, 0.3181] },
+        CellRange { hardware: Hardware::MeasuredGpu, architecture: Architecture::Moe, phase: Phase::Prefill, log_error: [-0.0702, 0.052] },
+        CellRange { hardware: Hardware::MeasuredGpu, architecture: Architecture::Moe, phase: Phase::Decode, log_error: [-0.1926, 0.1741] },
+        CellRange { hardware: Hardware::FittedGeneration, architecture: Architecture::Dense, phase: Phase::Prefill, log_error: [-0.0374, 0.133] },
+        CellRange { hardware: Hardware::FittedGeneration, architecture: Architecture::Dense, phase: Phase::Decode, log_error: [-0.2446, 0.3903] },
+        CellRange { hardware: Hardware::FittedGeneration, architecture: Architecture::Moe, phase: Phase::Prefill, log_error: [-0.0578, 0.0513] },
+        CellRange { hardware: Hardware::FittedGeneration, architecture: Architecture::Moe, phase: Phase::Decode, log_error: [-0.195, 0.1696] },
         CellRange { hardware: Hardware::Uncalibrated, architecture: Architecture::Dense, phase: Phase::Prefill, log_error: [-0.2218, 0.2458] },
         CellRange { hardware: Hardware::Uncalibrated, architecture: Architecture::Dense, phase: Phase::Decode, log_error: [-0.2819, 0.3344] },
-        CellRange { hardware: Hardware::Uncalibrated, architecture: Architecture::Moe, phase: Phase::Prefill, log_error: [-0.2337, 0.1935] },
-        CellRange { hardware: Hardware::Uncalibrated, architecture: Architecture::Moe, phase: Phase::Decode, log_error: [-0.2527, 0.1872] },
+        CellRange { hardware: Hardware::Uncalibrated, architecture: Architecture::Moe, phase: Phase::Prefill, log_error: [-0.2327, 0.1953] },
+        CellRange { hardware: Hardware::Uncalibrated, architecture: Architecture::Moe, phase: Phase::Decode, log_error: [-0.248, 0.1921] },
     ],
     widening: Widening {
-        output_tok_s_per_gpu: [0.1462, 0.0168],
-        ttft_ms: [0.5945, 1.401],
-        tpot_ms: [0.256, 0.0],
+        output_tok_s_per_gpu: [0.1012, 0.0171],
+        ttft_ms: [0.5923, 1.401],
+        tpot_ms: [0.2104, 0.0],
     },
 };

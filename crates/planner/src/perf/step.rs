@@ -205,6 +205,9 @@ pub struct StageCost<'a> {
     dispatch_bytes: f64,
     overhead: f64,
     sequence_overhead: f64,
+    // The stage's MoE layers' fixed cost per step (`moe_layer_latency`), paid when the roofline
+    // times the experts (a table's MoE time holds it).
+    moe_layer_overhead: f64,
     // Replicated activation traffic: seconds per token of the attention group.
     replicated_per_token: f64,
     // Sparse-attention indexers: seconds per (token, context token) pair of scoring and per
@@ -255,8 +258,9 @@ pub enum Op<'a> {
     /// The element-wise activation traffic every TP rank pays in full, and (`state`) the
     /// linear-attention or Mamba2 state each sequence reads and writes once per step.
     Replicated { state: bool },
-    /// The step's, layers' and sequences' fixed costs.
-    Overhead,
+    /// The step's, layers' and sequences' fixed costs, and (`moe_layers`) the MoE layers'
+    /// (`moe_layer_latency`, when the roofline times the experts).
+    Overhead { moe_layers: bool },
 }
 
 /// One operation's time in a step: its compute and memory rooflines (kernels), and its time.
@@ -401,6 +405,7 @@ impl<'a> StageCost<'a> {
             dispatch_bytes: token_bytes * c.dispatch_destinations / tp as f64,
             overhead: params.step_overhead.value() + c.layers as f64 * params.layer_overhead.value(),
             sequence_overhead: params.sequence_overhead.value(),
+            moe_layer_overhead: c.moe_layers as f64 * params.moe_layer_latency.value(),
             replicated_per_token: replicated_elements(c, tp) * token_bytes / hbm,
             indexer_pair: nonneg(c.indexer_flops_per_pair) / attention,
             indexer_kv: nonneg(c.indexer_bytes_per_token) / hbm,
@@ -459,7 +464,7 @@ impl<'a> StageCost<'a> {
             Some(ops) if ops.times_communication() => self.communication(q.tokens).iter().fold(0.0, |sum, c| sum + c.1),
             _ => (self.comm_fixed + q.tokens * self.comm_per_token).min(self.comm_fixed_ll + q.tokens * self.comm_per_token_ll),
         };
-        let overhead = self.overhead + q.d * self.sequence_overhead;
+        let overhead = self.fixed_overhead(&q);
         let bound = if communication > compute_bound && communication > memory_bound {
             Bound::Communication
         } else if compute_bound >= memory_bound {
@@ -490,8 +495,23 @@ impl<'a> StageCost<'a> {
         let state = self.state_per_sequence > 0.0;
         list.push(OpTime { memory: Seconds(replicated), ..other(Op::Replicated { state }, replicated) });
         list.extend(self.communication(q.tokens).into_iter().map(|(op, t)| other(op, t)));
-        list.push(other(Op::Overhead, self.overhead + q.d * self.sequence_overhead));
+        list.push(other(Op::Overhead { moe_layers: self.moe_layers_overhead(&q) > 0.0 }, self.fixed_overhead(&q)));
         list
+    }
+
+    /// The step's fixed costs: per step, per layer, per decoding sequence, and per MoE layer.
+    fn fixed_overhead(&self, q: &Query) -> f64 {
+        self.overhead + q.d * self.sequence_overhead + self.moe_layers_overhead(q)
+    }
+
+    /// The MoE layers' fixed cost when tokens reach the experts and the roofline times them.
+    fn moe_layers_overhead(&self, q: &Query) -> f64 {
+        let tables = matches!(self.table_ops().map(|o| &o.experts), Some(Ok(_)));
+        if q.routed > 0.0 && !tables {
+            self.moe_layer_overhead
+        } else {
+            0.0
+        }
     }
 
     /// The linear layers' roofline: (compute, memory) seconds. `linear_per_token` holds the

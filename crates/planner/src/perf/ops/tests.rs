@@ -704,3 +704,78 @@ fn gpt_oss_on_h200_grows_only_the_gemm_part_on_one_gpu() {
         assert!(ratio > measured / 1.6 && ratio < measured * 1.6, "{tokens} tokens: {ratio:.2} against the measured {measured}");
     }
 }
+
+/// The median of `values` (the mean of the middle two for an even count).
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    assert!(n > 0, "no values");
+    if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    }
+}
+
+/// One file's MoE layer floor beyond a dense MLP's, µs (`moe_layer_latency`'s prior source):
+/// the median over its `moe` tables of the time at one token less the touched weights and the
+/// activations at the HBM peak, less twice the median over its `gemm` tables (n, k ≤ 4096) of
+/// the time at m = 1 less the bytes at the HBM peak (F and B as FORMAT.md defines them).
+fn moe_floor_beyond_mlp_us(t: &KernelTables) -> f64 {
+    let time = |table: &Table, u: f64, flops: f64, bytes: f64| {
+        let peak = t.peak(table.rate.as_deref().expect("a kernel table's rate")).expect("the rate's peak");
+        (flops / peak).max(bytes / t.hbm) / u - bytes / t.hbm
+    };
+    let mut moe = Vec::new();
+    for table in t.tables.iter().filter(|x| x.kind == "moe") {
+        let axis = &table.grid.axes[0];
+        let Some(Some(u)) = (axis.values[0] == 1.0).then(|| table.grid.values[0]) else { continue };
+        let n = |key| table.number(key).expect("a moe table's shape");
+        let (h, inter, k, tp, ep) = (n("hidden"), n("inter"), n("topk"), n("tp"), n("ep"));
+        let (a, w) = dtype_bytes(table.attr("dtype").expect("a dtype"));
+        let (assign, width) = (k / ep, inter / tp);
+        // One token touches k experts, each local with probability 1/ep: k/ep = `assign`.
+        let bytes = assign * 3.0 * h * width * w + assign * h * (a + 2.0);
+        moe.push(time(table, u, 2.0 * assign * h * width * 3.0, bytes));
+    }
+    let mut gemm = Vec::new();
+    for table in t.tables.iter().filter(|x| x.kind == "gemm") {
+        let (a, w) = dtype_bytes(table.attr("dtype").expect("a dtype"));
+        let [n_axis, k_axis, m_axis] = [0, 1, 2].map(|i| &table.grid.axes[i].values);
+        assert_eq!(m_axis[0], 1.0, "{}: m starts at 1", table.name());
+        for (i, &n) in n_axis.iter().enumerate().filter(|(_, &n)| n <= 4096.0) {
+            for (j, &k) in k_axis.iter().enumerate().filter(|(_, &k)| k <= 4096.0) {
+                if let Some(u) = table.grid.values[(i * k_axis.len() + j) * m_axis.len()] {
+                    gemm.push(time(table, u, 2.0 * n * k, n * k * w + k * a + n * 2.0));
+                }
+            }
+        }
+    }
+    (median(moe) - 2.0 * median(gemm)) * 1e6
+}
+
+/// `moe_layer_latency`'s priors are the kernel tables' MoE floors beyond a dense MLP's: per
+/// engine, the median over its files on H100 and H200 (Hopper), on B200, B300, GB200 and GB300
+/// (Blackwell), and over all six for the other generations (rounded to 0.1 µs).
+#[test]
+fn moe_layer_latency_prior_matches_the_kernel_tables() {
+    use crate::engine::Engine;
+    use crate::gpu::Generation;
+    use crate::perf::params::PerfParams;
+    let hopper = ["h100_sxm", "h200_sxm"];
+    let blackwell = ["b200_sxm", "b300_sxm", "gb200", "gb300"];
+    let mut off = Vec::new();
+    for engine in [Engine::Vllm, Engine::Sglang, Engine::Trtllm] {
+        let floor = |system: &&str| moe_floor_beyond_mlp_us(&tables(&format!("{system}.{}.txt", engine.id())));
+        let all: Vec<&str> = hopper.iter().chain(&blackwell).copied().collect();
+        for (generation, systems) in [(Generation::Hopper, &hopper[..]), (Generation::Blackwell, &blackwell[..]), (Generation::Ampere, &all[..])] {
+            let expected = median(systems.iter().map(floor).collect());
+            let actual = PerfParams::prior(generation, engine).moe_layer_latency.value() * 1e6;
+            println!("{engine:?} {generation:?}: expected {expected:.2} µs (the tables), actual {actual:.2} µs (the prior), tolerance 0.05 µs");
+            if (actual - expected).abs() > 0.05 + 1e-9 {
+                off.push(format!("{engine:?} {generation:?}: prior {actual} µs, tables {expected:.3} µs"));
+            }
+        }
+    }
+    assert!(off.is_empty(), "{off:#?}");
+}
