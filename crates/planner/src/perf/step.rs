@@ -205,8 +205,8 @@ pub struct StageCost<'a> {
     dispatch_bytes: f64,
     overhead: f64,
     sequence_overhead: f64,
-    // The stage's MoE layers' fixed cost per step (`moe_layer_latency`), paid when the roofline
-    // times the experts (a table's MoE time holds it).
+    // The stage's MoE layers' fixed cost per step (`moe_layer_latency`); 0 when the tables time
+    // the experts (a table's MoE time holds it).
     moe_layer_overhead: f64,
     // Replicated activation traffic: seconds per token of the attention group.
     replicated_per_token: f64,
@@ -405,7 +405,11 @@ impl<'a> StageCost<'a> {
             dispatch_bytes: token_bytes * c.dispatch_destinations / tp as f64,
             overhead: params.step_overhead.value() + c.layers as f64 * params.layer_overhead.value(),
             sequence_overhead: params.sequence_overhead.value(),
-            moe_layer_overhead: c.moe_layers as f64 * params.moe_layer_latency.value(),
+            moe_layer_overhead: if ops.filter(|_| cfg!(feature = "kernel-tables")).is_some_and(|o| o.experts.is_ok()) {
+                0.0
+            } else {
+                c.moe_layers as f64 * params.moe_layer_latency.value()
+            },
             replicated_per_token: replicated_elements(c, tp) * token_bytes / hbm,
             indexer_pair: nonneg(c.indexer_flops_per_pair) / attention,
             indexer_kv: nonneg(c.indexer_bytes_per_token) / hbm,
@@ -506,8 +510,7 @@ impl<'a> StageCost<'a> {
 
     /// The MoE layers' fixed cost when tokens reach the experts and the roofline times them.
     fn moe_layers_overhead(&self, q: &Query) -> f64 {
-        let tables = matches!(self.table_ops().map(|o| &o.experts), Some(Ok(_)));
-        if q.routed > 0.0 && !tables {
+        if q.routed > 0.0 {
             self.moe_layer_overhead
         } else {
             0.0
