@@ -114,7 +114,7 @@ impl ClientLoop {
         let (per_layer_ms, clustering) = match engine {
             Engine::Vllm => (0.75, 0.25),
             Engine::Trtllm => (2.25, 0.15),
-            Engine::Sglang => (3.25, 0.35),
+            Engine::Sglang => (3.0, 0.75),
         };
         ClientLoop { per_layer: Seconds::from_ms(per_layer_ms), clustering }
     }

@@ -20,6 +20,7 @@
 //! - `load`: the per-layout inputs (`StageLoad`) and the compute derived from the model.
 //! - `ops`: the step by operation, each timed from the measured kernel tables where they cover
 //!   it (`kernels`), built once per layout.
+//! - `imbalance`: the slowest expert-parallel rank's share of its experts at a few tokens.
 //! - `step`: one engine step of the heaviest stage (`StepTime`), and a lone prefill.
 //! - `serving`: the operating point at a concurrency, a request rate or maximum throughput.
 //! - `queueing`: mean waits of Poisson arrivals (M/D/1, M/D/c).
@@ -31,6 +32,7 @@
 pub mod closed_loop;
 pub mod comm;
 pub mod fitted;
+pub mod imbalance;
 pub mod load;
 pub mod ops;
 pub mod params;

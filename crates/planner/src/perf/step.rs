@@ -41,6 +41,7 @@ use super::super::plan::StepParts;
 use super::super::precision::WeightPrecision;
 use super::super::units::Seconds;
 pub use super::comm::ACTIVATION_BYTES;
+use super::imbalance;
 use super::comm::{self, CommCost};
 use super::load::{Projection, StageCompute, StageLoad};
 use super::ops::{AttentionOp, CollectiveOp, ExpertOp, GemmOp, StageOps, Uncovered};
@@ -178,6 +179,10 @@ pub struct StageCost<'a> {
     expert_weights: f64,
     ln_untouched: f64,
     expert_units: f64,
+    // Routed experts per expert-parallel rank and the expected largest of the ranks' normal
+    // draws (`imbalance`): the slowest rank's share of its experts.
+    local_experts: f64,
+    rank_z: f64,
     // Attention: seconds per (query, key) pair and per cached token read, over the whole
     // context / at most the window / at most the indexers' picks.
     decode_pair_full: f64,
@@ -382,6 +387,8 @@ impl<'a> StageCost<'a> {
             expert_per_token: 2.0 * share * nonneg(c.expert_params) / (gemm * params.moe_efficiency),
             expert_weights: nonneg(load.expert_weight_bytes.value()) / (hbm * params.moe_efficiency),
             ln_untouched: untouched.ln(),
+            local_experts: c.experts as f64 / layout.ep.max(1) as f64,
+            rank_z: if c.experts > 0 { imbalance::expected_max_of_normals(layout.ep as f64) } else { 0.0 },
             expert_units: c.expert_group_units.max(1) as f64,
             decode_pair_full: nonneg(c.attention_decode_flops_full) / attention,
             decode_pair_windowed: nonneg(c.attention_decode_flops_windowed) / attention,
@@ -529,9 +536,11 @@ impl<'a> StageCost<'a> {
         q.tokens * self.recurrent_per_token + q.p * (self.scan_per_token - self.recurrent_per_token)
     }
 
-    /// The routed experts' roofline.
+    /// The routed experts' roofline: the slowest expert-parallel rank's weight reads
+    /// (`imbalance`).
     fn experts_roofline(&self, q: &Query) -> (f64, f64) {
-        (q.routed * self.expert_per_token, self.experts_touched(q.routed) * self.expert_weights)
+        let touched = imbalance::slowest_share(self.experts_touched(q.routed), self.local_experts, self.rank_z);
+        (q.routed * self.expert_per_token, touched * self.expert_weights)
     }
 
     /// Decode attention's roofline (windowed layers at most their window of context, an
