@@ -17,7 +17,7 @@
 /// Expected largest of `ranks` independent standard normal draws (Blom's approximation); 0 for
 /// one rank or fewer.
 pub fn expected_max_of_normals(ranks: f64) -> f64 {
-    if !(ranks > 1.0) || !ranks.is_finite() {
+    if !ranks.is_finite() || ranks <= 1.0 {
         return 0.0;
     }
     inverse_normal((ranks - 0.375) / (ranks + 0.25))
@@ -26,8 +26,8 @@ pub fn expected_max_of_normals(ranks: f64) -> f64 {
 /// The expected share of its `local` experts that the slowest of `ranks` ranks reads, each
 /// expert touched with probability `mean` (module doc); `z` is `expected_max_of_normals(ranks)`.
 pub fn slowest_share(mean: f64, local: f64, z: f64) -> f64 {
-    if !(local > 0.0) || !(mean > 0.0) || z <= 0.0 {
-        return mean.clamp(0.0, 1.0);
+    if mean.is_nan() || local.is_nan() || mean <= 0.0 || local <= 0.0 || z <= 0.0 {
+        return if mean.is_nan() { 0.0 } else { mean.clamp(0.0, 1.0) };
     }
     let mean = mean.min(1.0);
     (mean + z * (mean * (1.0 - mean) / local).sqrt()).min(1.0)
@@ -36,7 +36,7 @@ pub fn slowest_share(mean: f64, local: f64, z: f64) -> f64 {
 /// The standard normal quantile Φ⁻¹(p) for 0 < p < 1, by Acklam's rational approximation
 /// (relative error below 1.2·10⁻⁹, more than these uses need).
 fn inverse_normal(p: f64) -> f64 {
-    const A: [f64; 6] = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.383577518672690e2, -3.066479806614716e1, 2.506628277459239];
+    const A: [f64; 6] = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
     const B: [f64; 5] = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
     const C: [f64; 6] = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
     const D: [f64; 4] = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
