@@ -489,7 +489,7 @@ fn op_source(op: &Op, tables: Option<&KernelTables>, no_tables: &str, skew: f64)
             why,
             match kind {
                 Kind::Linear | Kind::Recurrent => "GEMM and HBM efficiencies",
-                Kind::Experts => "GEMM, HBM and MoE efficiencies",
+                Kind::Experts => "GEMM, HBM and MoE efficiencies, reading the touched experts of the slowest expert-parallel rank",
                 Kind::DecodeAttention | Kind::PrefillAttention | Kind::Indexer => "attention and HBM efficiencies",
             },
         ),
