@@ -139,8 +139,7 @@ impl Deployment {
     /// search's candidate at these counts, `report::candidate`); `None` when it cannot serve or
     /// the range table has no cell for it.
     pub fn range(&self, inputs: &PlannerInputs, params: &PerfParams) -> Option<Range> {
-        let Timed { at, p, d, t, s } = self.timed(inputs, params).ok()?;
-        candidate(&at, &at.regime(), &p, &d, &t, Some(&s), None).range
+        self.candidate(inputs, params).ok()?.range
     }
 
     /// The deployment as the search's candidate at these counts (`report::candidate`), under

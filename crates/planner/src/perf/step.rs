@@ -230,6 +230,12 @@ pub struct StageCost<'a> {
     scan_per_token: f64,
 }
 
+/// The table-timed operations of `ops`, and none at all without the `kernel-tables` feature
+/// (the constant `None` lets the startup page's build leave every table lookup out).
+fn enabled(ops: Option<&StageOps>) -> Option<&StageOps> {
+    ops.filter(|_| cfg!(feature = "kernel-tables"))
+}
+
 /// A kind of kernel the roofline times.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -412,7 +418,7 @@ impl<'a> StageCost<'a> {
             dispatch_bytes: token_bytes * c.dispatch_destinations / tp as f64,
             overhead: params.step_overhead.value() + c.layers as f64 * params.layer_overhead.value(),
             sequence_overhead: params.sequence_overhead.value(),
-            moe_layer_overhead: if ops.filter(|_| cfg!(feature = "kernel-tables")).is_some_and(|o| o.experts.is_ok()) {
+            moe_layer_overhead: if enabled(ops).is_some_and(|o| o.experts.is_ok()) {
                 0.0
             } else {
                 c.moe_layers as f64 * params.moe_layer_latency.value()
@@ -558,10 +564,9 @@ impl<'a> StageCost<'a> {
         (c, q.p * (self.kv_full + self.kv_windowed + self.kv_selected))
     }
 
-    /// The table-timed operations: `ops`, and none at all without the `kernel-tables` feature
-    /// (the constant `None` lets the startup page's build leave every table lookup out).
+    /// The table-timed operations (`enabled`).
     fn table_ops(&self) -> Option<&'a StageOps> {
-        self.ops.filter(|_| cfg!(feature = "kernel-tables"))
+        enabled(self.ops)
     }
 
     /// The kernels of a step, each with its (compute, memory) seconds, in the roofline's
