@@ -448,21 +448,7 @@ fn row(c: &Cells, line: usize, library: &Library) -> Result<SiliconRow, Skip> {
     }
     let batch = c.whole("batch_size", 1, None)?;
     let concurrency = batch.checked_mul(dp).ok_or_else(|| skip("batch_size × attention_dp_size overflows", ""))?;
-    match stated_concurrency(c.get("silicon_data_source")) {
-        Some(stated) if stated == concurrency => {}
-        Some(stated) => {
-            return Err(skip(
-                "batch_size × attention_dp_size ≠ the client's silicon_concurrency in the source",
-                format!("{batch} × {dp} = {concurrency} against {stated}"),
-            ))
-        }
-        None => {
-            return Err(skip(
-                "no client concurrency (silicon_concurrency) in the source to check batch_size × attention_dp_size against",
-                format!("{batch} × {dp} = {concurrency}"),
-            ))
-        }
-    }
+    check_concurrency(c, "batch_size × attention_dp_size", u64::from(concurrency), &format!("{batch} × {dp} = {concurrency}"))?;
     let (isl, osl) = (c.whole("isl", 1, None)?, c.whole("osl", 2, None)?);
     let (ttft_ms, tpot_ms) = (c.millis("silicon_ttft_ms")?, c.millis("silicon_tpot_ms")?);
     let measurement = Measurement {
@@ -646,6 +632,20 @@ fn weight_precision(c: &Cells) -> Result<Option<WeightPrecision>, Skip> {
         }
     }
     Ok(stated.map(|(p, _)| p))
+}
+
+/// `concurrency` (the row's `columns`, `said` with their values) against the client's
+/// `silicon_concurrency` the source notes: a row where they differ, or whose source notes
+/// none, is skipped (module doc, "load").
+fn check_concurrency(c: &Cells, columns: &str, concurrency: u64, said: &str) -> Result<(), Skip> {
+    match stated_concurrency(c.get("silicon_data_source")) {
+        Some(stated) if u64::from(stated) == concurrency => Ok(()),
+        Some(stated) => Err(skip(
+            format!("{columns} ≠ the client's silicon_concurrency in the source"),
+            format!("{said} against {stated}"),
+        )),
+        None => Err(skip(format!("no client concurrency (silicon_concurrency) in the source to check {columns} against"), said)),
+    }
 }
 
 /// The `silicon_concurrency=N` the source notes, when it does.

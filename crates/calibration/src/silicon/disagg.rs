@@ -27,7 +27,7 @@
 //!   deployment's every load falls on one side.
 
 use super::{
-    common, derived_output_tok_s_per_gpu, named_layout, scenario, sizes, skip, stated_concurrency, used, Cells, Skip,
+    common, derived_output_tok_s_per_gpu, named_layout, scenario, sizes, skip, check_concurrency, used, Cells, Skip,
     SiliconRow, DEPLOYMENT, SIDE_COLUMNS,
 };
 use crate::measurement::{DisaggWorkers, Measurement, Workers};
@@ -72,21 +72,7 @@ pub(super) fn row(c: &Cells, line: usize, library: &Library) -> Result<SiliconRo
     let dp = decode.layout.dp;
     let concurrency = u64::from(decode_batch) * u64::from(decode.count) * u64::from(dp);
     let said = format!("{decode_batch} × {} × {dp} = {concurrency}", decode.count);
-    match stated_concurrency(c.get("silicon_data_source")) {
-        Some(stated) if u64::from(stated) == concurrency => {}
-        Some(stated) => {
-            return Err(skip(
-                "decode_batch_size × decode_num_workers × decode_attention_dp_size ≠ the client's silicon_concurrency in the source",
-                format!("{said} against {stated}"),
-            ))
-        }
-        None => {
-            return Err(skip(
-                "no client concurrency (silicon_concurrency) in the source to check decode_batch_size × decode_num_workers × decode_attention_dp_size against",
-                said,
-            ))
-        }
-    }
+    check_concurrency(c, "decode_batch_size × decode_num_workers × decode_attention_dp_size", concurrency, &said)?;
     let concurrency = concurrency as u32;
     let total = u64::from(prefill.count) * u64::from(prefill.layout.gpus())
         + u64::from(decode.count) * u64::from(decode.layout.gpus());

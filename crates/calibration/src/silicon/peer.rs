@@ -12,7 +12,7 @@
 //! as `calibrate --silicon` scores it. The peer has no ranges: its rows count as outside them,
 //! and the report prints no coverage for it.
 
-use super::score::{breakdown, counted, line, part, scores, Figures, NoPrediction, Scored, Scores, COLUMNS, PARTS};
+use super::score::{breakdown, line, part, scores, unpredicted, Figures, NoPrediction, Scored, Scores, COLUMNS, PARTS};
 use super::{derived_output_tok_s_per_gpu, CHECKPOINT_VARIANTS};
 use crate::csv::{blocks, Row};
 use crate::metrics::{median, Compared};
@@ -289,13 +289,7 @@ pub fn report(ours: &[Scored], peer: &[Scored], peer_name: &str, ranked: usize) 
         a.len()
     );
     let _ = writeln!(out, "\n{peer_name} has no prediction for, by kind:");
-    let kinds = counted(peer.iter().filter_map(|s| s.figures.as_ref().err()).map(|e| e.kind.as_str()));
-    if kinds.is_empty() {
-        let _ = writeln!(out, "  none");
-    }
-    for (n, kind) in kinds {
-        let _ = writeln!(out, "  {n:>5}  {kind}");
-    }
+    unpredicted(&mut out, peer);
     let _ =
         writeln!(out, "\nOn the {} rows both predicted ({peer_name}'s tok/s/GPU derived from its TTFT and TPOT as the measured one is):\n{COLUMNS}", a.len());
     for (i, name) in PARTS.iter().enumerate() {

@@ -273,6 +273,18 @@ pub(crate) fn counted<'r>(reasons: impl Iterator<Item = &'r str>) -> Vec<(usize,
     list
 }
 
+/// The rows of `scored` without a prediction, counted by kind, a line each (`none` when every
+/// row has one).
+pub(crate) fn unpredicted(out: &mut String, scored: &[Scored]) {
+    let kinds = counted(scored.iter().filter_map(|s| s.figures.as_ref().err()).map(|e| e.kind.as_str()));
+    if kinds.is_empty() {
+        let _ = writeln!(out, "  none");
+    }
+    for (n, kind) in kinds {
+        let _ = writeln!(out, "  {n:>5}  {kind}");
+    }
+}
+
 /// The report `calibrate --silicon` prints: coverage, the headline per part, the breakdowns
 /// over every used row, and the groups whose predicted-best layout is wrong.
 pub fn report(set: &SiliconSet, scored: &[Scored], parameters: &str) -> String {
@@ -307,13 +319,7 @@ const DISAGGREGATED_SKIPS: &str = "disaggregated rows skipped (their reasons: th
 /// layout is wrong.
 pub fn body(out: &mut String, scored: &[Scored]) {
     let _ = writeln!(out, "\nUsed rows without a prediction (left out of the medians), by reason:");
-    let unpredicted = counted(scored.iter().filter_map(|s| s.figures.as_ref().err()).map(|e| e.kind.as_str()));
-    if unpredicted.is_empty() {
-        let _ = writeln!(out, "  none");
-    }
-    for (n, kind) in unpredicted {
-        let _ = writeln!(out, "  {n:>5}  {kind}");
-    }
+    unpredicted(out, scored);
     let _ = writeln!(
         out,
         "\nErrors are predicted / measured − 1: a positive TTFT or TPOT bias is a prediction slower than measured, a positive\n\
